@@ -1,0 +1,1 @@
+"""handoff: decide when an agent's action may run on its own and when a human decides."""

@@ -1,0 +1,90 @@
+"""The exception tree of handoff.
+
+    HandoffError
+    ├── InputError            bad input from a caller; names the field at fault
+    │   ├── PolicyError       a policy file that does not validate (names file:line path)
+    │   └── UnknownTool       no executor is registered for the tool
+    ├── NotFound              no handoff (or execution) with that id
+    ├── ConflictError         the state moved on: already decided, idempotency clash, ...
+    ├── NotAuthorized         the reviewer may not make this decision
+    ├── HashMismatch          the args to run are not the ones that were approved
+    ├── ActionBlocked         the policy forbids the action outright
+    ├── ActionRejected        a reviewer rejected the action (raised by guarded functions)
+    └── ExecutionError        the executor failed
+
+"Pending" is never an error: ``ControlPlane.submit`` returns a ``Pending`` result.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActionBlocked",
+    "ActionRejected",
+    "ConflictError",
+    "ExecutionError",
+    "HandoffError",
+    "HashMismatch",
+    "InputError",
+    "NotAuthorized",
+    "NotFound",
+    "PolicyError",
+    "UnknownTool",
+]
+
+
+class HandoffError(Exception):
+    """Root of every error handoff raises on purpose.
+
+    ``code`` is a stable machine-readable name; ``field`` names the input at fault, when
+    there is one.
+    """
+
+    code = "handoff_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class InputError(HandoffError):
+    code = "invalid_input"
+
+
+class PolicyError(InputError):
+    code = "invalid_policy"
+
+
+class UnknownTool(InputError):
+    code = "unknown_tool"
+
+
+class NotFound(HandoffError):
+    code = "not_found"
+
+
+class ConflictError(HandoffError):
+    code = "conflict"
+
+
+class NotAuthorized(HandoffError):
+    code = "not_authorized"
+
+
+class HashMismatch(HandoffError):
+    code = "hash_mismatch"
+
+
+class ActionBlocked(HandoffError):
+    code = "blocked"
+
+
+class ActionRejected(HandoffError):
+    code = "rejected"
+
+
+class ExecutionError(HandoffError):
+    code = "execution_failed"

@@ -1,0 +1,352 @@
+"""The vocabulary of handoff as pydantic v2 models.
+
+Inputs from agents and reviewers (``Action``, ``Decision``, ``Package``, ``Incident``)
+are strict: unknown fields, NaN, Infinity and non-object ``args`` are refused with an
+error naming the field. Records the plane writes (``Assessment``, ``Handoff``, ``Event``,
+``Execution``) are plain models that round-trip through JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ._canonical import sha256_hex
+
+__all__ = [
+    "Action",
+    "Assessment",
+    "Context",
+    "Decision",
+    "Event",
+    "Evidence",
+    "Execution",
+    "Factor",
+    "Finding",
+    "Handoff",
+    "Incident",
+    "Level",
+    "Message",
+    "Mode",
+    "Option",
+    "Package",
+    "State",
+    "Step",
+    "Verdict",
+    "action_hash",
+]
+
+MAX_TEXT = 200_000
+TOOL_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$"
+Json = dict[str, Any]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Level(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {Level.LOW: 0, Level.MEDIUM: 1, Level.HIGH: 2}
+
+
+class Mode(StrEnum):
+    AUTO = "auto"
+    REVIEW = "review"
+    TWO_PERSON = "two_person"
+    BLOCK = "block"
+
+
+class State(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REDIRECTED = "redirected"
+    NEEDS_INFO = "needs_info"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    AUTO_APPROVED = "auto_approved"
+    EXECUTING = "executing"
+    EXECUTED = "executed"
+    FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
+    BLOCKED = "blocked"
+
+
+class Verdict(StrEnum):
+    APPROVE = "approve"
+    REVISE = "revise"
+    CHOOSE = "choose"
+    REDIRECT = "redirect"
+    REJECT = "reject"
+
+
+def _check_finite(value: Any, path: str) -> None:
+    """Refuse NaN and Infinity anywhere inside a JSON value, naming where."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{path} is not a finite number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{path} has a non-string key")
+            _check_finite(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_finite(item, f"{path}[{i}]")
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MAX_TEXT)
+
+
+class Message(_Input):
+    """A turn that reached the agent other than a tool result (a later user message)."""
+
+    role: Name = "user"
+    content: Text = ""
+
+
+class Step(_Input):
+    """One earlier turn of the agent: what it thought, called, and got back."""
+
+    thought: Text = ""
+    tool: str | None = None
+    args: Json | None = None
+    observation: Text | None = None
+    messages: list[Message] = Field(default_factory=list)
+
+
+class Evidence(_Input):
+    """Something the agent offers in support of the action."""
+
+    source: Name
+    excerpt: Text = ""
+    uri: str | None = None
+
+
+class Context(_Input):
+    """Everything around the action that Detect may read."""
+
+    instruction: Text = ""
+    steps: list[Step] = Field(default_factory=list, max_length=1000)
+    thought: Text = ""
+    messages: list[Message] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    assumptions: list[Text] = Field(default_factory=list)
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    domain: str | None = None
+
+
+class Option(_Input):
+    """One way the reviewer could decide, with its trade-offs."""
+
+    id: Annotated[str, Field(min_length=1, max_length=64)]
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    description: Text = ""
+    risk: Level = Level.MEDIUM
+    effort: Level = Level.MEDIUM
+    expected_impact: Text = ""
+    args: Json | None = None
+
+    @field_validator("args")
+    @classmethod
+    def _finite_args(cls, v: Json | None) -> Json | None:
+        if v is not None:
+            _check_finite(v, "args")
+        return v
+
+
+class Package(_Input):
+    """The decision brief a reviewer reads. ``decision_required`` is never empty."""
+
+    summary: Text = ""
+    assumptions: list[Text] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    open_questions: list[Text] = Field(default_factory=list)
+    options: list[Option] = Field(default_factory=list, max_length=10)
+    decision_required: Text = ""
+    preview: Json | None = None
+    missing: list[str] = Field(default_factory=list)
+    drafted: bool = False
+
+
+class Action(_Input):
+    """What an agent proposes to do: a tool call with its arguments and context."""
+
+    tool: Annotated[str, Field(min_length=1, max_length=200, pattern=TOOL_PATTERN)]
+    args: Json = Field(default_factory=dict)
+    agent: Name = "agent"
+    on_behalf_of: str | None = Field(default=None, max_length=200)
+    context: Context = Field(default_factory=Context)
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
+    package: Package | None = None
+
+    @field_validator("args", mode="before")
+    @classmethod
+    def _args_object(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            raise ValueError("must be a JSON object")
+        _check_finite(v, "args")
+        return v
+
+    def hashed_part(self) -> Json:
+        """The part of the action an approval is bound to."""
+        return {
+            "tool": self.tool,
+            "args": self.args,
+            "agent": self.agent,
+            "on_behalf_of": self.on_behalf_of,
+        }
+
+
+def action_hash(tool: str, args: Json, agent: str, on_behalf_of: str | None) -> str:
+    """sha256 of the canonical form of what an approval is bound to."""
+    return sha256_hex({"tool": tool, "args": args, "agent": agent, "on_behalf_of": on_behalf_of})
+
+
+class Finding(BaseModel):
+    """One fired rule: what it found, why it matters, and where it found it."""
+
+    code: str
+    message: str
+    where: str = ""
+    excerpt: str = ""
+    weight: float = 0.0
+
+
+class Factor(BaseModel):
+    """One rubric factor scored in [0, 1], with the findings behind the score."""
+
+    name: Literal["impact", "reversibility", "uncertainty", "policy_sensitivity"]
+    score: float
+    reasons: list[Finding] = Field(default_factory=list)
+
+
+class Assessment(BaseModel):
+    """The output of Detect for one action under one policy version."""
+
+    level: Level
+    score: float
+    factors: list[Factor]
+    triggers: list[Finding] = Field(default_factory=list)
+    owner: str | None = None
+    mode: Mode
+    quorum: int = 1
+    sla_seconds: int | None = None
+    policy_version: str
+
+    def reasons(self) -> list[str]:
+        """Human sentences for every trigger and factor reason, most important first."""
+        out = [t.message for t in self.triggers]
+        for f in sorted(self.factors, key=lambda f: -f.score):
+            out.extend(r.message for r in f.reasons if r.message not in out)
+        return out
+
+
+class Decision(_Input):
+    """A reviewer's verdict on a handoff. ``at`` is set by the plane's clock."""
+
+    verdict: Verdict
+    reviewer: Name
+    rationale: Text = ""
+    args: Json | None = None
+    option_id: str | None = None
+    owner: str | None = None
+    questions: list[Text] = Field(default_factory=list)
+    at: datetime | None = None
+    action_hash: str | None = None
+
+    @field_validator("args", mode="before")
+    @classmethod
+    def _args_object(cls, v: Any) -> Any:
+        if v is not None:
+            if not isinstance(v, dict):
+                raise ValueError("must be a JSON object")
+            _check_finite(v, "args")
+        return v
+
+
+class Execution(BaseModel):
+    """One run of an approved action through its executor."""
+
+    handoff_id: str
+    tool: str
+    action_hash: str
+    idempotency_key: str
+    attempts: int = 1
+    stage: str = "full"
+    status: Literal["running", "succeeded", "failed", "rolled_back"] = "running"
+    result: Any = None
+    error: str | None = None
+    confirmation: Any = None
+    rollback: Any = None
+    started_at: datetime
+    finished_at: datetime | None = None
+
+
+class Handoff(BaseModel):
+    """The durable record of one action that went through the gate."""
+
+    id: str
+    action: Action
+    action_hash: str
+    assessment: Assessment
+    package: Package | None = None
+    owner: str | None = None
+    assignee: str | None = None
+    state: State
+    deadline: datetime | None = None
+    ladder_step: int = 0
+    decisions: list[Decision] = Field(default_factory=list)
+    execution: Execution | None = None
+    created_at: datetime
+    updated_at: datetime
+    version: int = 0
+
+    @property
+    def approvals(self) -> list[Decision]:
+        """Approvals that count towards quorum: bound to the current hash, one per person."""
+        seen: set[str] = set()
+        out: list[Decision] = []
+        for d in self.decisions:
+            if (
+                d.verdict in (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
+                and d.action_hash == self.action_hash
+                and d.reviewer not in seen
+            ):
+                seen.add(d.reviewer)
+                out.append(d)
+        return out
+
+
+class Event(BaseModel):
+    """One entry of the hash-chained audit log."""
+
+    seq: int
+    handoff_id: str | None
+    kind: str
+    actor: str
+    at: datetime
+    data: Json = Field(default_factory=dict)
+    prev_hash: str
+    hash: str
+
+
+class Incident(_Input):
+    """A problem reported later against an executed action."""
+
+    handoff_id: Name
+    severity: Level = Level.MEDIUM
+    description: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+    reporter: Name = "unknown"
+

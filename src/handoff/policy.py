@@ -1,0 +1,294 @@
+"""Load, validate and version the policy.
+
+A policy is one YAML document. Validation errors name the file, the line and the path
+(``policy.yaml:14 owners.legal.members: Input should be a valid list``). The version of
+a policy is the sha256 of the canonical JSON of its validated form, so comments,
+key order and spelled-out defaults do not change it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ._canonical import sha256_hex
+from ._exceptions import PolicyError
+from .models import Level, Mode
+
+__all__ = [
+    "LadderStep",
+    "Owner",
+    "Policy",
+    "Route",
+    "RouteWhen",
+    "RubricConfig",
+    "ToolRule",
+    "TriggerRule",
+    "default_policy",
+    "load_policy",
+    "parse_duration",
+]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
+_UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any) -> int:
+    """Seconds from ``90``, ``"90s"``, ``"30m"``, ``"4h"``, ``"2d"`` or ``"1w"``; never negative."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 4h")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str) and (m := _DURATION.match(value)):
+        seconds = float(m.group(1)) * _UNIT[m.group(2) or "s"]
+    else:
+        raise ValueError("expected a duration such as 30m, 4h or 2d")
+    if seconds <= 0:
+        raise ValueError("a duration must be positive")
+    return int(seconds)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class RubricConfig(_Section):
+    """Factor weights and the score thresholds between levels."""
+
+    weights: dict[Literal["impact", "reversibility", "uncertainty", "policy_sensitivity"], float] = (
+        Field(
+            default_factory=lambda: {
+                "impact": 0.35,
+                "reversibility": 0.25,
+                "uncertainty": 0.2,
+                "policy_sensitivity": 0.2,
+            }
+        )
+    )
+    medium: float = Field(default=0.3, ge=0.0, le=1.0)
+    high: float = Field(default=0.6, ge=0.0, le=1.0)
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(w < 0 for w in v.values()):
+            raise ValueError("weights must not be negative")
+        if sum(v.values()) <= 0:
+            raise ValueError("at least one weight must be positive")
+        return v
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RubricConfig:
+        if self.medium > self.high:
+            raise ValueError("threshold medium must not exceed high")
+        return self
+
+
+class TriggerRule(_Section):
+    """How one trigger code acts when it fires."""
+
+    enabled: bool = True
+    level: Level | None = None
+    mode: Mode | None = None
+    owner: str | None = None
+
+
+class ToolRule(_Section):
+    """Overrides for tools whose name matches a glob (``cms.*``, ``BinanceWithdraw``)."""
+
+    level: Level | None = None
+    mode: Mode | None = None
+    owner: str | None = None
+    impact: float | None = Field(default=None, ge=0.0, le=1.0)
+    reversibility: float | None = Field(default=None, ge=0.0, le=1.0)
+    stages: list[Literal["dry_run", "canary", "full"]] | None = None
+
+
+class Owner(_Section):
+    """A team that owns decisions, its members, and who escalation goes to."""
+
+    description: str = ""
+    members: list[str] = Field(default_factory=list)
+    lead: str | None = None
+    backup: str | None = None
+
+
+class RouteWhen(_Section):
+    tool: str | None = None
+    triggers: list[str] = Field(default_factory=list)
+    domain: str | None = None
+
+
+class Route(_Section):
+    """First matching route names the owner. An empty ``when`` matches everything."""
+
+    when: RouteWhen = Field(default_factory=RouteWhen)
+    owner: str
+
+
+class LadderStep(_Section):
+    """One step of the SLA ladder, at a share of the SLA (``at: 0.5`` is half-way)."""
+
+    at: float = Field(gt=0.0, le=10.0)
+    do: Literal["remind", "escalate", "fallback"]
+    to: Literal["assignee", "lead", "backup", "owner"] = "owner"
+
+
+class Policy(_Section):
+    """One versioned policy document; see docs/policy.md for every field."""
+
+    name: str = "policy"
+    description: str = ""
+    rubric: RubricConfig = Field(default_factory=RubricConfig)
+    modes: dict[Level, Mode] = Field(
+        default_factory=lambda: {
+            Level.LOW: Mode.AUTO,
+            Level.MEDIUM: Mode.REVIEW,
+            Level.HIGH: Mode.TWO_PERSON,
+        }
+    )
+    triggers: dict[str, TriggerRule] = Field(default_factory=dict)
+    tools: dict[str, ToolRule] = Field(default_factory=dict)
+    owners: dict[str, Owner] = Field(default_factory=dict)
+    routes: list[Route] = Field(default_factory=list)
+    default_owner: str = "product"
+    sla: dict[Level, int] = Field(
+        default_factory=lambda: {Level.LOW: 86400, Level.MEDIUM: 28800, Level.HIGH: 7200}
+    )
+    ladder: list[LadderStep] = Field(default_factory=list)
+    fallback: Literal["reject", "expire"] = "reject"
+    quorum: dict[Level, int] = Field(
+        default_factory=lambda: {Level.LOW: 1, Level.MEDIUM: 1, Level.HIGH: 2}
+    )
+    detect: dict[str, Any] = Field(default_factory=dict)
+    max_payload_bytes: int = Field(default=1_048_576, gt=0)
+
+    @field_validator("sla", mode="before")
+    @classmethod
+    def _durations(cls, v: Any) -> Any:
+        if isinstance(v, Mapping):
+            return {k: parse_duration(d) for k, d in v.items()}
+        return v
+
+    @field_validator("quorum")
+    @classmethod
+    def _quorum(cls, v: dict[Level, int]) -> dict[Level, int]:
+        if any(n < 1 for n in v.values()):
+            raise ValueError("a quorum must be at least 1")
+        return v
+
+    @model_validator(mode="after")
+    def _owners_known(self) -> Policy:
+        known = set(self.owners)
+        if not known:
+            return self
+        if self.default_owner not in known:
+            raise ValueError(f"default_owner {self.default_owner!r} is not in owners")
+        for i, route in enumerate(self.routes):
+            if route.owner not in known:
+                raise ValueError(f"routes[{i}].owner {route.owner!r} is not in owners")
+        return self
+
+    @cached_property
+    def version(self) -> str:
+        """sha256 of the canonical form; recorded in every assessment."""
+        return sha256_hex(self.model_dump(mode="json"))
+
+    def tool_rule(self, tool: str) -> ToolRule | None:
+        """The rule for ``tool``: an exact name first, then the longest matching glob."""
+        if tool in self.tools:
+            return self.tools[tool]
+        matches = [p for p in self.tools if fnmatch.fnmatchcase(tool, p)]
+        return self.tools[max(matches, key=len)] if matches else None
+
+    def members_of(self, owner: str) -> set[str]:
+        team = self.owners.get(owner)
+        if team is None:
+            return set()
+        people = set(team.members)
+        if team.lead:
+            people.add(team.lead)
+        return people
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the YAML node at ``loc``, or of its nearest ancestor."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if str(k.value) == str(part)), None)
+            if nxt is None:
+                key = next((k for k, _ in node.value if str(k.value) == str(part)), None)
+                return key.start_mark.line + 1 if key is not None else line
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+        else:
+            return line
+        line = node.start_mark.line + 1
+    return line
+
+
+def _from_text(text: str, source: str) -> Policy:
+    try:
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise PolicyError(f"{where}: {exc.problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise PolicyError(f"{source}:1: a policy must be a mapping at the top level")
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        path = ".".join(str(p) for p in loc) or "(top)"
+        line = _line_of(tree, loc)
+        where = f"{source}:{line}" if line else source
+        msg = err["msg"].removeprefix("Value error, ")
+        raise PolicyError(f"{where} {path}: {msg}", field=path) from None
+
+
+def load_policy(source: str | Path | Policy | None = None) -> Policy:
+    """A ``Policy`` from a path (or YAML text with ``source`` as its name), or the default."""
+    if source is None:
+        return default_policy()
+    if isinstance(source, Policy):
+        return source
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
+    return _from_text(text, path.name)
+
+
+def policy_from_yaml(text: str, source: str = "policy.yaml") -> Policy:
+    """A ``Policy`` from YAML text; errors are reported against ``source``."""
+    return _from_text(text, source)
+
+
+_DEFAULT: Policy | None = None
+
+
+def default_policy() -> Policy:
+    """The documented policy that ships inside the package (docs/policy.md)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        text = resources.files("handoff").joinpath("default_policy.yaml").read_text("utf-8")
+        _DEFAULT = _from_text(text, "default_policy.yaml")
+    return _DEFAULT
