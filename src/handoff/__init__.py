@@ -1,1 +1,86 @@
-"""handoff: decide when an agent's action may run on its own and when a human decides."""
+"""handoff: decide when an agent's action may run on its own and when a human decides.
+
+Everyday use needs only this namespace::
+
+    from handoff import Action, ControlPlane, Decision
+"""
+
+from ._clock import Clock, SystemClock
+from ._exceptions import (
+    ActionBlocked,
+    ActionRejected,
+    ConflictError,
+    ExecutionError,
+    HandoffError,
+    HashMismatch,
+    InputError,
+    NotAuthorized,
+    NotFound,
+    PolicyError,
+    UnknownTool,
+)
+from ._outcome import Outcome
+from .audit import VerifyReport
+from .execution import Executor
+from .models import (
+    Action,
+    Assessment,
+    Context,
+    Decision,
+    Event,
+    Evidence,
+    Execution,
+    Handoff,
+    Incident,
+    Level,
+    Mode,
+    Option,
+    Package,
+    State,
+    Step,
+    Verdict,
+)
+from .plane import ControlPlane
+from .policy import Policy, default_policy, load_policy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Action",
+    "ActionBlocked",
+    "ActionRejected",
+    "Assessment",
+    "Clock",
+    "ConflictError",
+    "Context",
+    "ControlPlane",
+    "Decision",
+    "Event",
+    "Evidence",
+    "ExecutionError",
+    "Execution",
+    "Executor",
+    "HandoffError",
+    "Handoff",
+    "HashMismatch",
+    "Incident",
+    "InputError",
+    "Level",
+    "Mode",
+    "NotAuthorized",
+    "NotFound",
+    "Option",
+    "Outcome",
+    "Package",
+    "Policy",
+    "PolicyError",
+    "State",
+    "Step",
+    "SystemClock",
+    "UnknownTool",
+    "Verdict",
+    "VerifyReport",
+    "__version__",
+    "default_policy",
+    "load_policy",
+]

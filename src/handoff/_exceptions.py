@@ -55,7 +55,12 @@ class InputError(HandoffError):
 
 
 class PolicyError(InputError):
+    """The message already says ``file:line path: problem``; ``field`` holds the path."""
+
     code = "invalid_policy"
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class UnknownTool(InputError):

@@ -1,0 +1,185 @@
+"""Decide, as a pure function: who may decide, and what a verdict does to a handoff.
+
+``apply_decision`` returns the changed handoff, the audit events and the notifications
+to write; the plane writes them in one transaction with a compare-and-set, and judges
+again from a fresh read when it loses a race.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from . import rubric
+from ._exceptions import ConflictError, InputError, NotAuthorized
+from .lifecycle import OPEN
+from .models import Decision, Handoff, Mode, State, Verdict, action_hash
+from .policy import Policy
+from .routing import deadline
+
+__all__ = ["Change", "apply_decision", "authorize", "count_approvals"]
+
+_APPROVING = (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
+_NEEDS_RATIONALE = (Verdict.REJECT, Verdict.REVISE, Verdict.REDIRECT)
+#: Options a package may offer that are verdicts in their own right, not ways to run.
+_AS_VERDICT = {"reject": Verdict.REJECT, "send_back": Verdict.REDIRECT}
+
+
+@dataclass
+class Change:
+    handoff: Handoff
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    notify: list[dict[str, Any]] = field(default_factory=list)
+
+
+def authorize(h: Handoff, d: Decision, policy: Policy) -> None:
+    """Raise ``NotAuthorized`` unless ``d.reviewer`` may decide ``h``.
+
+    The requester (the agent and the user it acts for) never decides its own action;
+    a reviewer must belong to the owning team (its members or its lead). A policy with
+    no owners at all lets any reviewer other than the requester decide.
+    """
+    requester = {h.action.agent, h.action.on_behalf_of} - {None}
+    if d.reviewer in requester:
+        raise NotAuthorized(
+            f"{d.reviewer} requested this action and cannot decide it", field="reviewer"
+        )
+    if policy.owners and h.owner and d.reviewer not in policy.members_of(h.owner):
+        raise NotAuthorized(
+            f"{d.reviewer} is not a member of the owning team {h.owner}", field="reviewer"
+        )
+
+
+def count_approvals(h: Handoff, policy: Policy) -> int:
+    """Distinct approvals of the current action hash by members of the current owner."""
+    members = policy.members_of(h.owner) if (policy.owners and h.owner) else None
+    return sum(1 for d in h.approvals if members is None or d.reviewer in members)
+
+
+def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Change:
+    """The effect of decision ``d`` on ``h`` at ``now``; raises before changing anything."""
+    if h.state not in OPEN:
+        raise ConflictError(
+            f"handoff {h.id} is already {h.state.value}; it cannot be decided again",
+            field="state",
+        )
+    if d.verdict in _NEEDS_RATIONALE and not d.rationale.strip():
+        raise InputError(f"a {d.verdict.value} needs a rationale", field="rationale")
+    authorize(h, d, policy)
+    h = h.model_copy(deep=True)
+    h.updated_at = now
+    change = Change(h)
+    if d.verdict is Verdict.REJECT:
+        return _close(change, d, now, State.REJECTED, {"rationale": d.rationale})
+    if d.verdict is Verdict.REDIRECT:
+        return _redirect(change, d, policy, now)
+    args = None
+    if d.verdict is Verdict.REVISE:
+        if d.args is None:
+            raise InputError("a revise needs the edited args", field="args")
+        args = d.args
+    elif d.verdict is Verdict.CHOOSE:
+        options = {o.id: o for o in (h.package.options if h.package else [])}
+        if d.option_id not in options:
+            raise InputError(
+                f"no option {d.option_id!r}; the options are {sorted(options)}",
+                field="option_id",
+            )
+        chosen = options[d.option_id].args
+        if d.option_id in _AS_VERDICT:
+            return apply_decision(
+                h, d.model_copy(update={"verdict": _AS_VERDICT[d.option_id]}), policy, now
+            )
+        if chosen is None and d.option_id != "approve":
+            raise InputError(
+                f"option {d.option_id!r} carries no args to run; revise with the args you"
+                " want, or reject",
+                field="option_id",
+            )
+        args = chosen if chosen is not None and chosen != h.action.args else None
+    if args is not None:
+        _revise(change, d, args, policy)
+    elif any(a.reviewer == d.reviewer for a in h.approvals):
+        raise ConflictError(f"{d.reviewer} has already approved this action", field="reviewer")
+    h.decisions.append(d.model_copy(update={"at": now, "action_hash": h.action_hash}))
+    have, need = count_approvals(h, policy), h.assessment.quorum
+    data: dict[str, Any] = {
+        "verdict": d.verdict.value,
+        "rationale": d.rationale,
+        "action_hash": h.action_hash,
+        "approvals": have,
+        "quorum": need,
+    }
+    if d.option_id:
+        data["option_id"] = d.option_id
+    if have >= need:
+        h.state = State.APPROVED
+        change.events.append(("approved", data))
+        change.notify.append(_to_agent(h, "approved"))
+    else:
+        change.events.append(("approval_recorded", data))
+    return change
+
+
+def _revise(change: Change, d: Decision, args: dict[str, Any], policy: Policy) -> None:
+    """Swap in the edited args: a new hash, re-assessed; earlier approvals no longer count."""
+    h = change.handoff
+    new_action = h.action.model_copy(update={"args": args})
+    new_hash = action_hash(new_action.tool, args, new_action.agent, new_action.on_behalf_of)
+    assessment = rubric.assess(new_action, policy)
+    if assessment.mode is Mode.BLOCK:
+        raise InputError("the policy blocks the revised args", field="args")
+    assessment = assessment.model_copy(
+        update={"owner": h.owner, "quorum": max(assessment.quorum, h.assessment.quorum)}
+    )
+    change.events.append(
+        (
+            "revised",
+            {
+                "from_hash": h.action_hash,
+                "to_hash": new_hash,
+                "changed": sorted(
+                    k for k in set(args) | set(h.action.args) if args.get(k) != h.action.args.get(k)
+                ),
+                "rationale": d.rationale,
+                "level": assessment.level.value,
+            },
+        )
+    )
+    h.action, h.action_hash, h.assessment = new_action, new_hash, assessment
+
+
+def _redirect(change: Change, d: Decision, policy: Policy, now: datetime) -> Change:
+    h = change.handoff
+    if d.owner is None:
+        questions = d.questions or [d.rationale]
+        return _close(
+            change, d, now, State.NEEDS_INFO, {"rationale": d.rationale, "questions": questions}
+        )
+    if policy.owners and d.owner not in policy.owners:
+        raise InputError(f"no owner team {d.owner!r} in the policy", field="owner")
+    if d.owner == h.owner:
+        raise InputError(f"the handoff is already with {d.owner}", field="owner")
+    data = {"from": h.owner, "to": d.owner, "rationale": d.rationale}
+    h.decisions.append(d.model_copy(update={"at": now, "action_hash": h.action_hash}))
+    h.state, h.owner, h.ladder_step = State.REDIRECTED, d.owner, 0
+    h.deadline = deadline(now, h.assessment.sla_seconds)
+    change.events.append(("redirected", data))
+    change.notify.append({"to": f"owner:{d.owner}", "kind": "pending", "handoff_id": h.id})
+    return change
+
+
+def _close(
+    change: Change, d: Decision, now: datetime, state: State, data: dict[str, Any]
+) -> Change:
+    h = change.handoff
+    h.decisions.append(d.model_copy(update={"at": now, "action_hash": h.action_hash}))
+    h.state = state
+    change.events.append((state.value, data))
+    change.notify.append(_to_agent(h, state.value))
+    return change
+
+
+def _to_agent(h: Handoff, kind: str) -> dict[str, Any]:
+    return {"to": f"agent:{h.action.agent}", "kind": kind, "handoff_id": h.id}

@@ -1,0 +1,171 @@
+"""The store contract: every backend passes the same tests (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from handoff.audit import verify
+from handoff.models import Level, State
+from handoff.store import SqlStore, open_store
+from handoff.store._tables import metadata
+from handoff._exceptions import ConflictError
+from handoff.testing import FakeClock
+
+from .._factories import make_handoff
+
+
+def test_insert_then_get_round_trips(store: SqlStore, clock: FakeClock) -> None:
+    h = make_handoff("h1", clock.now(), args={"title": "Grüße ✓", "n": 3})
+    with store.write() as tx:
+        tx.insert(h)
+        tx.event("submitted", handoff_id="h1", actor="bot", at=clock.now(), data={"x": 1})
+    got = store.get("h1")
+    assert got is not None
+    assert got.model_dump() == h.model_dump()
+    assert got.deadline is not None and got.deadline.tzinfo is not None
+    assert store.get("nope") is None
+
+
+def test_a_failed_transaction_leaves_nothing(store: SqlStore, clock: FakeClock) -> None:
+    with pytest.raises(RuntimeError), store.write() as tx:
+        tx.insert(make_handoff("h1", clock.now()))
+        tx.event("submitted", handoff_id="h1", actor="bot", at=clock.now(), data={})
+        tx.enqueue("notify", {"to": "owner:finance"}, handoff_id="h1", at=clock.now())
+        raise RuntimeError("boom")
+    assert store.get("h1") is None
+    assert store.events() == []
+    assert store.outbox_pending() == []
+    assert store.head()[0] == 0
+
+
+def test_idempotency_key_is_unique_per_agent(store: SqlStore, clock: FakeClock) -> None:
+    with store.write() as tx:
+        tx.insert(make_handoff("h1", clock.now(), key="k1"))
+    with pytest.raises(ConflictError) as err, store.write() as tx:
+        tx.event("submitted", handoff_id="h2", actor="bot", at=clock.now(), data={})
+        tx.insert(make_handoff("h2", clock.now(), key="k1"))
+    assert err.value.field == "idempotency_key"
+    assert store.get("h2") is None
+    assert store.events() == []
+    with store.write() as tx:
+        found = tx.by_idempotency("bot", "k1")
+    assert found is not None and found.id == "h1"
+
+
+def test_update_is_compare_and_set(store: SqlStore, clock: FakeClock) -> None:
+    h = make_handoff("h1", clock.now())
+    with store.write() as tx:
+        tx.insert(h)
+    first = store.get("h1")
+    second = store.get("h1")
+    assert first is not None and second is not None
+    first.state = State.APPROVED
+    with store.write() as tx:
+        tx.update(first, State.PENDING, 0)
+    assert first.version == 1
+    second.state = State.REJECTED
+    with pytest.raises(ConflictError), store.write() as tx:
+        tx.update(second, State.PENDING, 0)
+    got = store.get("h1")
+    assert got is not None and got.state is State.APPROVED and got.version == 1
+
+
+def test_racing_updates_have_one_winner(db_url: str, clock: FakeClock) -> None:
+    setup = open_store(db_url)
+    with setup.write() as tx:
+        tx.insert(make_handoff("h1", clock.now()))
+    wins: list[str] = []
+    losses: list[str] = []
+    barrier = threading.Barrier(8, timeout=30)
+
+    def contender(name: str) -> None:
+        s = open_store(db_url)
+        h = s.get("h1")
+        assert h is not None
+        h.state = State.APPROVED
+        barrier.wait()
+        try:
+            with s.write() as tx:
+                tx.update(h, State.PENDING, 0)
+                tx.event("approved", handoff_id="h1", actor=name, at=clock.now(), data={})
+            wins.append(name)
+        except ConflictError:
+            losses.append(name)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=contender, args=(f"r{i}",)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(wins) == 1 and len(losses) == 7
+    assert [e.actor for e in setup.events()] == wins
+    assert verify(setup).ok
+    setup.close()
+
+
+def test_concurrent_appends_keep_a_gapless_chain(db_url: str, clock: FakeClock) -> None:
+    open_store(db_url).close()
+
+    def writer(n: int) -> None:
+        s = open_store(db_url)
+        for i in range(15):
+            with s.write() as tx:
+                tx.event("note", handoff_id=None, actor=f"w{n}", at=clock.now(), data={"i": i})
+                tx.event("note", handoff_id=None, actor=f"w{n}", at=clock.now(), data={"j": i})
+        s.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    s = open_store(db_url)
+    seqs = [e.seq for e in s.events()]
+    assert seqs == list(range(1, 121))
+    report = verify(s)
+    assert report.ok and report.checked == 120
+    s.close()
+
+
+def test_queue_order_is_risk_then_deadline(store: SqlStore, clock: FakeClock) -> None:
+    now = clock.now()
+    rows = [
+        make_handoff("a", now, level=Level.MEDIUM, deadline_in=100),
+        make_handoff("b", now, level=Level.HIGH, deadline_in=500),
+        make_handoff("c", now, level=Level.HIGH, deadline_in=50),
+        make_handoff("d", now, level=Level.LOW, deadline_in=10, owner="legal"),
+        make_handoff("e", now, level=Level.HIGH, state=State.REJECTED),
+    ]
+    with store.write() as tx:
+        for h in rows:
+            tx.insert(h)
+    ids = [h.id for h in store.list_handoffs(states=[State.PENDING])]
+    assert ids == ["c", "b", "a", "d"]
+    assert [h.id for h in store.list_handoffs(owner="legal")] == ["d"]
+    assert [h.id for h in store.list_handoffs(level=Level.HIGH)] == ["c", "b", "e"]
+    due = store.list_handoffs(states=[State.PENDING], due_before=now + timedelta(seconds=60))
+    assert sorted(h.id for h in due) == ["c", "d"]
+    assert store.count_by_state() == {"pending": 4, "rejected": 1}
+
+
+def test_outbox_rows_commit_with_the_change(store: SqlStore, clock: FakeClock) -> None:
+    with store.write() as tx:
+        tx.insert(make_handoff("h1", clock.now()))
+        tx.enqueue("notify", {"to": "owner:finance", "handoff_id": "h1"}, handoff_id="h1",
+                   at=clock.now())
+    rows = store.outbox_pending()
+    assert len(rows) == 1 and rows[0]["handoff_id"] == "h1" and rows[0]["attempts"] == 0
+
+
+def test_migrations_match_the_tables_and_rerun_cleanly(store: SqlStore) -> None:
+    store.migrate()
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
