@@ -24,8 +24,7 @@ def _pg_reachable() -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"),
-                             connect_timeout=3):
+        with psycopg.connect(PG_URL.replace("postgresql+psycopg", "postgresql"), connect_timeout=3):
             return None
     except Exception as exc:  # any failure to connect is a reason to skip
         return f"PostgreSQL at {PG_URL} is unreachable: {exc}"

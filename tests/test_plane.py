@@ -133,8 +133,9 @@ def test_rationale_is_required_for_reject_revise_redirect(plane: ControlPlane) -
 
 def test_revise_binds_the_approval_to_the_new_args(plane: ControlPlane) -> None:
     out = plane.submit(act("test.medium", amount=900))
-    h = plane.decide(out.handoff_id, verdict="revise", reviewer="fiona",
-                     rationale="cap it", args={"amount": 500})
+    h = plane.decide(
+        out.handoff_id, verdict="revise", reviewer="fiona", rationale="cap it", args={"amount": 500}
+    )
     assert h.state is State.APPROVED
     assert h.action.args == {"amount": 500} and h.action_hash != out.handoff.action_hash
     with pytest.raises(HashMismatch):
@@ -159,13 +160,19 @@ def test_args_tampered_in_the_database_are_refused(plane: ControlPlane) -> None:
 
 def test_redirect_to_another_team_and_back_to_the_agent(plane: ControlPlane) -> None:
     hid = plane.submit(act("test.medium")).handoff_id
-    h = plane.decide(hid, verdict="redirect", reviewer="fiona", owner="legal",
-                     rationale="contract terms")
+    h = plane.decide(
+        hid, verdict="redirect", reviewer="fiona", owner="legal", rationale="contract terms"
+    )
     assert h.state is State.REDIRECTED and h.owner == "legal"
     with pytest.raises(NotAuthorized):
         plane.decide(hid, verdict="approve", reviewer="fiona", rationale="ok")
-    h = plane.decide(hid, verdict="redirect", reviewer="lena", rationale="which contract?",
-                     questions=["Which contract does this quote?"])
+    h = plane.decide(
+        hid,
+        verdict="redirect",
+        reviewer="lena",
+        rationale="which contract?",
+        questions=["Which contract does this quote?"],
+    )
     assert h.state is State.NEEDS_INFO
     assert plane.wait(hid, timeout=0).state is State.NEEDS_INFO
 
@@ -277,16 +284,24 @@ def test_guard_waits_and_raises_on_reject(plane: ControlPlane) -> None:
 def test_racing_decisions_over_threads_have_one_winner(db_url: str, clock: FakeClock) -> None:
     import threading
 
-    setup = ControlPlane(open_store(db_url), default_policy().model_validate(
-        {**default_policy().model_dump(), "tools": POLICY_EXTRA["tools"]}), clock=clock)
+    setup = ControlPlane(
+        open_store(db_url),
+        default_policy().model_validate(
+            {**default_policy().model_dump(), "tools": POLICY_EXTRA["tools"]}
+        ),
+        clock=clock,
+    )
     hid = setup.submit(act("test.medium")).handoff_id
     results: list[str] = []
     barrier = threading.Barrier(6, timeout=30)
 
     def reviewer(i: int) -> None:
         p = ControlPlane(open_store(db_url), setup.policy, clock=clock)
-        verdict = Decision(verdict="approve" if i % 2 else "reject", reviewer=["fiona", "felix"][i % 2],
-                           rationale=f"r{i}")
+        verdict = Decision(
+            verdict="approve" if i % 2 else "reject",
+            reviewer=["fiona", "felix"][i % 2],
+            rationale=f"r{i}",
+        )
         barrier.wait()
         try:
             p.decide(hid, verdict)

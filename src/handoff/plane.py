@@ -17,7 +17,6 @@ from pydantic import ValidationError
 from . import rubric
 from ._canonical import canonical_bytes
 from ._clock import Clock, SystemClock
-from ._guard import guard
 from ._exceptions import (
     ConflictError,
     ExecutionError,
@@ -26,6 +25,7 @@ from ._exceptions import (
     NotFound,
     UnknownTool,
 )
+from ._guard import guard
 from ._ids import new_id
 from ._outcome import Outcome
 from ._review import apply_decision
@@ -294,8 +294,7 @@ class ControlPlane:
         h.state, h.updated_at = State.CANCELLED, self.clock.now()
         with self.store.write() as tx:
             tx.update(h, prev, version)
-            tx.event("cancelled", handoff_id=h.id, actor=actor, at=h.updated_at,
-                     data={"why": why})
+            tx.event("cancelled", handoff_id=h.id, actor=actor, at=h.updated_at, data={"why": why})
         return h
 
     def get(self, handoff_id: str) -> Handoff:
@@ -306,8 +305,7 @@ class ControlPlane:
 
     def pending(self, owner: str | None = None, level: Level | None = None) -> list[Handoff]:
         """Open handoffs, riskiest first, then nearest deadline."""
-        return self.store.list_handoffs(states=sorted(OPEN), owner=owner, level=level,
-                                        limit=1000)
+        return self.store.list_handoffs(states=sorted(OPEN), owner=owner, level=level, limit=1000)
 
     def wait(self, handoff_id: str, timeout: float | None = None) -> Handoff:
         """Block until the handoff is decided or ``timeout`` seconds pass; returns it either way.
@@ -351,8 +349,13 @@ class ControlPlane:
                 raise HashMismatch("the stored action is not the one approved", field="args")
         except HashMismatch as exc:
             with self.store.write() as tx:
-                tx.event("execution_refused", handoff_id=h.id, actor="handoff",
-                         at=self.clock.now(), data={"reason": exc.message})
+                tx.event(
+                    "execution_refused",
+                    handoff_id=h.id,
+                    actor="handoff",
+                    at=self.clock.now(),
+                    data={"reason": exc.message},
+                )
             raise
         prev, version = h.state, h.version
         now = self.clock.now()
@@ -366,8 +369,13 @@ class ControlPlane:
         )
         with self.store.write() as tx:
             tx.update(h, prev, version)
-            tx.event("execution_started", handoff_id=h.id, actor="handoff", at=now,
-                     data={"idempotency_key": h.execution.idempotency_key, "stage": "full"})
+            tx.event(
+                "execution_started",
+                handoff_id=h.id,
+                actor="handoff",
+                at=now,
+                data={"idempotency_key": h.execution.idempotency_key, "stage": "full"},
+            )
         return self._run(h)
 
     def _run(self, h: Handoff) -> Outcome:
@@ -396,15 +404,21 @@ class ControlPlane:
         )
         with self.store.write() as tx:
             tx.update(h, State.EXECUTING, version)
-            tx.event("execution_failed" if error else "executed", handoff_id=h.id,
-                     actor="handoff", at=now,
-                     data={"error": error} if error else {"result": h.execution.result})
+            tx.event(
+                "execution_failed" if error else "executed",
+                handoff_id=h.id,
+                actor="handoff",
+                at=now,
+                data={"error": error} if error else {"result": h.execution.result},
+            )
             if h.assessment.mode is not Mode.AUTO:
-                tx.enqueue("notify", {"to": f"agent:{h.action.agent}", "kind": h.state.value,
-                                      "handoff_id": h.id}, handoff_id=h.id, at=now)
-        return Outcome(
-            "failed" if error else "executed", h, h.execution.result
-        )
+                tx.enqueue(
+                    "notify",
+                    {"to": f"agent:{h.action.agent}", "kind": h.state.value, "handoff_id": h.id},
+                    handoff_id=h.id,
+                    at=now,
+                )
+        return Outcome("failed" if error else "executed", h, h.execution.result)
 
     # -- Learn and audit -----------------------------------------------------------
 
@@ -418,8 +432,13 @@ class ControlPlane:
         incident_id = new_id("i_", now)
         with self.store.write() as tx:
             tx.add_incident(incident_id, inc, now)
-            tx.event("incident_reported", handoff_id=h.id, actor=inc.reporter, at=now,
-                     data={"incident_id": incident_id, "severity": inc.severity.value})
+            tx.event(
+                "incident_reported",
+                handoff_id=h.id,
+                actor=inc.reporter,
+                at=now,
+                data={"incident_id": incident_id, "severity": inc.severity.value},
+            )
         return incident_id
 
     def verify_audit(self) -> VerifyReport:
@@ -437,4 +456,3 @@ def _jsonable(value: Any) -> Any:
         return value
     except (TypeError, ValueError):
         return repr(value)
-

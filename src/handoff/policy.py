@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ._canonical import sha256_hex
 from ._exceptions import PolicyError
@@ -37,6 +44,13 @@ __all__ = [
     "parse_duration",
 ]
 
+FactorName = Literal["impact", "reversibility", "uncertainty", "policy_sensitivity"]
+_DEFAULT_WEIGHTS: dict[FactorName, float] = {
+    "impact": 0.35,
+    "reversibility": 0.25,
+    "uncertainty": 0.2,
+    "policy_sensitivity": 0.2,
+}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -56,6 +70,9 @@ def parse_duration(value: Any) -> int:
     return int(seconds)
 
 
+Duration = Annotated[int, BeforeValidator(parse_duration)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
@@ -63,22 +80,13 @@ class _Section(BaseModel):
 class RubricConfig(_Section):
     """Factor weights and the score thresholds between levels."""
 
-    weights: dict[Literal["impact", "reversibility", "uncertainty", "policy_sensitivity"], float] = (
-        Field(
-            default_factory=lambda: {
-                "impact": 0.35,
-                "reversibility": 0.25,
-                "uncertainty": 0.2,
-                "policy_sensitivity": 0.2,
-            }
-        )
-    )
+    weights: dict[FactorName, float] = Field(default_factory=lambda: dict(_DEFAULT_WEIGHTS))
     medium: float = Field(default=0.3, ge=0.0, le=1.0)
     high: float = Field(default=0.6, ge=0.0, le=1.0)
 
     @field_validator("weights")
     @classmethod
-    def _weights(cls, v: dict[str, float]) -> dict[str, float]:
+    def _weights(cls, v: dict[FactorName, float]) -> dict[FactorName, float]:
         if any(w < 0 for w in v.values()):
             raise ValueError("weights must not be negative")
         if sum(v.values()) <= 0:
@@ -160,30 +168,16 @@ class Policy(_Section):
     owners: dict[str, Owner] = Field(default_factory=dict)
     routes: list[Route] = Field(default_factory=list)
     default_owner: str = "product"
-    sla: dict[Level, int] = Field(
+    sla: dict[Level, Duration] = Field(
         default_factory=lambda: {Level.LOW: 86400, Level.MEDIUM: 28800, Level.HIGH: 7200}
     )
     ladder: list[LadderStep] = Field(default_factory=list)
     fallback: Literal["reject", "expire"] = "reject"
-    quorum: dict[Level, int] = Field(
+    quorum: dict[Level, Annotated[int, Field(ge=1)]] = Field(
         default_factory=lambda: {Level.LOW: 1, Level.MEDIUM: 1, Level.HIGH: 2}
     )
     detect: dict[str, Any] = Field(default_factory=dict)
     max_payload_bytes: int = Field(default=1_048_576, gt=0)
-
-    @field_validator("sla", mode="before")
-    @classmethod
-    def _durations(cls, v: Any) -> Any:
-        if isinstance(v, Mapping):
-            return {k: parse_duration(d) for k, d in v.items()}
-        return v
-
-    @field_validator("quorum")
-    @classmethod
-    def _quorum(cls, v: dict[Level, int]) -> dict[Level, int]:
-        if any(n < 1 for n in v.values()):
-            raise ValueError("a quorum must be at least 1")
-        return v
 
     @model_validator(mode="after")
     def _owners_known(self) -> Policy:

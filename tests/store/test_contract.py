@@ -9,11 +9,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from handoff._exceptions import ConflictError
 from handoff.audit import verify
 from handoff.models import Level, State
 from handoff.store import SqlStore, open_store
 from handoff.store._tables import metadata
-from handoff._exceptions import ConflictError
 from handoff.testing import FakeClock
 
 from .._factories import make_handoff
@@ -158,8 +158,9 @@ def test_queue_order_is_risk_then_deadline(store: SqlStore, clock: FakeClock) ->
 def test_outbox_rows_commit_with_the_change(store: SqlStore, clock: FakeClock) -> None:
     with store.write() as tx:
         tx.insert(make_handoff("h1", clock.now()))
-        tx.enqueue("notify", {"to": "owner:finance", "handoff_id": "h1"}, handoff_id="h1",
-                   at=clock.now())
+        tx.enqueue(
+            "notify", {"to": "owner:finance", "handoff_id": "h1"}, handoff_id="h1", at=clock.now()
+        )
     rows = store.outbox_pending()
     assert len(rows) == 1 and rows[0]["handoff_id"] == "h1" and rows[0]["attempts"] == 0
 

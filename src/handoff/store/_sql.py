@@ -227,9 +227,9 @@ class SqlTx:
         self._conn.execute(insert(events), self._pending_events)
         assert self._head is not None
         self._conn.execute(
-            update(audit_head).where(audit_head.c.id == 1).values(
-                seq=self._head[0], hash=self._head[1]
-            )
+            update(audit_head)
+            .where(audit_head.c.id == 1)
+            .values(seq=self._head[0], hash=self._head[1])
         )
         self._pending_events = []
 
@@ -343,11 +343,15 @@ class SqlStore:
             q = q.where(handoffs.c.level == level.value)
         if due_before:
             q = q.where(handoffs.c.deadline <= due_before)
-        q = q.order_by(
-            handoffs.c.level_rank.desc(),
-            handoffs.c.deadline.asc(),
-            handoffs.c.created_at.asc(),
-        ).limit(limit).offset(offset)
+        q = (
+            q.order_by(
+                handoffs.c.level_rank.desc(),
+                handoffs.c.deadline.asc(),
+                handoffs.c.created_at.asc(),
+            )
+            .limit(limit)
+            .offset(offset)
+        )
         with self._read() as conn:
             return [_load(r.doc, r.version) for r in conn.execute(q)]
 
@@ -406,12 +410,7 @@ class SqlStore:
         return (row.seq, row.hash) if row else (0, GENESIS)
 
     def outbox_pending(self, limit: int = 100) -> list[dict[str, Any]]:
-        q = (
-            select(outbox)
-            .where(outbox.c.delivered_at.is_(None))
-            .order_by(outbox.c.id)
-            .limit(limit)
-        )
+        q = select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id).limit(limit)
         with self._read() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 

@@ -58,11 +58,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
     )
-    op.execute(
-        "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '"
-        + "0" * 64
-        + "')"
-    )
+    op.execute("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '" + "0" * 64 + "')")
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

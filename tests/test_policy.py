@@ -1,0 +1,86 @@
+"""Policy loading: errors name file, line and path; the version ignores formatting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handoff import PolicyError
+from handoff.policy import default_policy, load_policy, parse_duration, policy_from_yaml
+
+GOOD = """\
+name: small
+owners:
+  legal:
+    members: [lena]
+  product:
+    members: [priya]
+default_owner: product
+sla: {low: 1d, medium: 8h, high: 90m}
+"""
+
+
+def test_default_policy_has_five_owner_teams() -> None:
+    p = default_policy()
+    assert set(p.owners) == {"legal", "security", "finance", "marketing-ops", "product"}
+    assert all(p.owners[o].members for o in p.owners)
+    assert len(p.version) == 64
+
+
+def test_errors_name_file_line_and_path(tmp_path: Path) -> None:
+    bad = GOOD.replace("members: [lena]", "members: lena")
+    f = tmp_path / "policy.yaml"
+    f.write_text(bad)
+    with pytest.raises(PolicyError) as err:
+        load_policy(f)
+    assert str(err.value).startswith("policy.yaml:4 owners.legal.members:")
+    assert err.value.field == "owners.legal.members"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("name: [unclosed\n", "policy.yaml:2"),
+        ("- a list\n", "policy.yaml:1"),
+        (GOOD + "sla: {high: -5m}\n", "policy.yaml:"),
+        (GOOD + "quorum: {high: 0}\n", "policy.yaml:9 quorum.high"),
+        (GOOD + "surprise: 1\n", "policy.yaml:9 surprise"),
+        (GOOD.replace("default_owner: product", "default_owner: nobody"), "policy.yaml:1"),
+        (GOOD + "rubric: {medium: 0.9, high: 0.2}\n", "policy.yaml:9 rubric"),
+    ],
+)
+def test_malformed_policies_are_refused(text: str, where: str) -> None:
+    with pytest.raises(PolicyError) as err:
+        policy_from_yaml(text, "policy.yaml")
+    assert str(err.value).startswith(where), str(err.value)
+
+
+def test_version_ignores_comments_order_and_spelled_out_defaults() -> None:
+    a = policy_from_yaml(GOOD)
+    reordered = "default_owner: product\n# a comment\n" + GOOD.replace(
+        "default_owner: product\n", ""
+    )
+    b = policy_from_yaml(reordered + "fallback: reject\n")
+    assert a.version == b.version
+    c = policy_from_yaml(GOOD.replace("90m", "2h"))
+    assert c.version != a.version
+
+
+def test_missing_file_is_a_policy_error(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="cannot read"):
+        load_policy(tmp_path / "none.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90", 90), ("30m", 1800), ("4h", 14400), ("2d", 172800), (45, 45), ("1w", 604800)],
+)
+def test_durations(text: str | int, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["-1h", "0", "soon", True, "4 hours"])
+def test_bad_durations(text: object) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
