@@ -18,8 +18,9 @@ def make_handoff(
     args: dict[str, object] | None = None,
     deadline_in: float | None = 3600,
 ) -> Handoff:
-    action = Action(tool="cms.publish", args=args or {"post": hid}, agent="bot",
-                    idempotency_key=key)
+    action = Action(
+        tool="cms.publish", args=args or {"post": hid}, agent="bot", idempotency_key=key
+    )
     assessment = Assessment(
         level=level,
         score=0.5,

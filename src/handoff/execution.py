@@ -73,7 +73,9 @@ class ExecutorRegistry:
         try:
             return self._by_tool[tool]
         except KeyError:
-            raise UnknownTool(f"no executor is registered for tool {tool!r}", field="tool") from None
+            raise UnknownTool(
+                f"no executor is registered for tool {tool!r}", field="tool"
+            ) from None
 
     def __contains__(self, tool: object) -> bool:
         return tool in self._by_tool

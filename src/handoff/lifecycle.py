@@ -12,12 +12,25 @@ __all__ = ["OPEN", "TERMINAL", "TRANSITIONS", "can_move", "check_move"]
 
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.PENDING: frozenset(
-        {State.PENDING, State.APPROVED, State.REJECTED, State.REDIRECTED, State.NEEDS_INFO,
-         State.EXPIRED, State.CANCELLED}
+        {
+            State.PENDING,
+            State.APPROVED,
+            State.REJECTED,
+            State.REDIRECTED,
+            State.NEEDS_INFO,
+            State.EXPIRED,
+            State.CANCELLED,
+        }
     ),
     State.REDIRECTED: frozenset(
-        {State.REDIRECTED, State.APPROVED, State.REJECTED, State.NEEDS_INFO, State.EXPIRED,
-         State.CANCELLED}
+        {
+            State.REDIRECTED,
+            State.APPROVED,
+            State.REJECTED,
+            State.NEEDS_INFO,
+            State.EXPIRED,
+            State.CANCELLED,
+        }
     ),
     State.NEEDS_INFO: frozenset({State.PENDING, State.CANCELLED, State.EXPIRED}),
     State.APPROVED: frozenset({State.EXECUTING, State.CANCELLED}),
@@ -47,5 +60,6 @@ def check_move(src: State, dst: State) -> None:
     if not can_move(src, dst):
         from ._exceptions import ConflictError
 
-        raise ConflictError(f"a handoff in state {src.value} cannot become {dst.value}",
-                            field="state")
+        raise ConflictError(
+            f"a handoff in state {src.value} cannot become {dst.value}", field="state"
+        )

@@ -349,4 +349,3 @@ class Incident(_Input):
     severity: Level = Level.MEDIUM
     description: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
     reporter: Name = "unknown"
-

@@ -55,8 +55,9 @@ def quorum_for(level: Level, mode: Mode, policy: Policy) -> int:
     return max(n, 2) if mode is Mode.TWO_PERSON else n
 
 
-def route(action: Action, level: Level, mode: Mode, triggers: Sequence[Finding],
-          policy: Policy) -> Route:
+def route(
+    action: Action, level: Level, mode: Mode, triggers: Sequence[Finding], policy: Policy
+) -> Route:
     return Route(
         owner=choose_owner(action, triggers, policy),
         sla_seconds=policy.sla.get(level, 86400),
