@@ -25,7 +25,7 @@ def test_the_design_transitions() -> None:
     assert TRANSITIONS[State.EXECUTING] == {State.EXECUTED, State.FAILED, State.ROLLED_BACK}
     assert not can_move(State.REJECTED, State.APPROVED)
     assert not can_move(State.PENDING, State.EXECUTING)
-    assert OPEN == {State.PENDING, State.REDIRECTED}
+    assert {State.PENDING, State.REDIRECTED} == OPEN
     assert {State.REJECTED, State.EXPIRED, State.FAILED} <= TERMINAL
     for s in TERMINAL:
         assert not TRANSITIONS[s]

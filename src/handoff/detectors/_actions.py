@@ -1,0 +1,299 @@
+"""What the action does: move money, destroy data, change access, send data out, publish.
+
+These are the irreversible kinds of action the Pause step exists for. Each is read from
+the tool name (via ``_tools.sense``) and confirmed or raised by the arguments: an
+``amount``, a role of ``admin``, a password or a diagnosis inside something sent.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+from ._tools import sense
+
+__all__ = ["detect_actions"]
+
+_AMOUNT_KEYS = wordset("amount amount_usd value sum price total quantity_usd btc eth usd eur")
+_MONEY_TEXT = re.compile(
+    r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|eur|gbp|btc|eth|usdt)\b"
+    r"|\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b|\b0x[0-9a-fA-F]{40}\b"
+    r"|\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b)"
+)
+_SENSITIVE = re.compile(
+    r"\b(passwords?|passcodes?|ssn|social security|credit card|card number|cvv|bank account"
+    r"|account number|routing number|iban|medical|diagnos[ie]s|prescriptions?|patients?"
+    r"|health record|date of birth|passport|driver'?s licen[cs]e|salary|salaries"
+    r"|confidential|internal only|proprietary|trade secrets?|api[ _-]?keys?|secret keys?"
+    r"|private keys?|access tokens?|credentials?|home address|phone numbers?"
+    r"|(?:security|verification|one-time|2fa|mfa|login) codes?|otp)\b"
+)
+_PRIVILEGED = re.compile(r"\b(admin(istrator)?|owner|root|superuser|super[_ -]?admin|sudo)\b")
+_EXTERNAL = re.compile(r"\b(contractor|external|vendor|freelancer|guest|third[- ]party)\b")
+_CONFIG = wordset(
+    "workflow workflows automation automations setting settings config configuration rule "
+    "rules pipeline pipelines trigger triggers flag flags plan plans pricing sequence"
+)
+_CHANGE_VERBS = wordset(
+    "update modify edit change set configure patch create delete enable disable toggle "
+    "replace rewrite"
+)
+_RECORDS = wordset("record records recording recordings profile profiles history data file files")
+_PEOPLE = wordset(
+    "student students patient patients client clients employee employees customer customers "
+    "user users personal session sessions therapy medical health child children"
+)
+_URL = re.compile(r"\bhttps?://([^/\s'\"]+)")
+_AS_PERSON = re.compile(
+    r"\b(?:as|on behalf of|in the name of|pretending to be|posing as|signed by|sign it as)"
+    r"\s+((?:[A-Z][a-z]+|Dr\.|Mr\.|Ms\.|Mrs\.)(?:\s+[A-Z][a-z]+){1,2})\b"
+)
+_COPY_MIN = 80
+
+
+def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """Signals for the irreversible kinds of action."""
+    s = sense(view.words)
+    out: list[Signal] = []
+    words = set(view.words)
+
+    money_arg = _money_arg(view)
+    if s.money or (money_arg is not None and not s.read_only and (s.outward or s.change)):
+        where, ex = money_arg if money_arg else ("tool", view.tool)
+        out.append(
+            Signal(
+                "action.money",
+                "The action moves money or crypto, which cannot be called back once sent",
+                where=where,
+                excerpt=ex,
+                weight=0.8,
+                impact=0.85,
+                reversibility=0.8,
+                sensitivity=0.5,
+            )
+        )
+    if s.destroy:
+        out.append(
+            Signal(
+                "action.destructive",
+                "The action deletes, overwrites or disables something; undoing it needs a backup",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.8,
+                impact=0.75,
+                reversibility=0.85,
+            )
+        )
+    if s.access and not s.money:
+        out.extend(_access(view))
+    if s.outward and not s.public:
+        hit = _first(view, _SENSITIVE)
+        if hit is not None or {"leak", "exfiltrate", "exfiltration", "disclose"} & words:
+            where, ex = hit if hit else ("tool", view.tool)
+            out.append(
+                Signal(
+                    "action.data_outward",
+                    "The action sends personal or confidential data outside the company",
+                    where=where,
+                    excerpt=ex,
+                    weight=0.8,
+                    impact=0.75,
+                    reversibility=0.9,
+                    sensitivity=0.7,
+                )
+            )
+    if s.public:
+        hit = _first(view, _SENSITIVE)
+        out.append(
+            Signal(
+                "action.public",
+                "The action publishes to a public audience; what is seen cannot be unseen",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.55,
+                impact=0.5,
+                reversibility=0.6,
+                sensitivity=0.4,
+            )
+        )
+        if hit is not None:
+            out.append(
+                Signal(
+                    "action.data_outward",
+                    "Personal or confidential data would be published",
+                    where=hit[0],
+                    excerpt=hit[1],
+                    weight=0.8,
+                    impact=0.75,
+                    reversibility=0.9,
+                    sensitivity=0.7,
+                )
+            )
+    if s.code and not s.terminal:
+        # A terminal's commands are read one by one in _tools; running `ls` is routine.
+        out.append(
+            Signal(
+                "action.untrusted_code",
+                "The action runs code or installs software",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.65,
+                impact=0.6,
+                reversibility=0.5,
+                sensitivity=0.4,
+            )
+        )
+    elif "download" in words:
+        out.extend(_download(view, config))
+    if s.outward or s.public:
+        out.extend(_in_someone_elses_name(view))
+        out.extend(_copied(view))
+    if s.change and words & _CONFIG and words & _CHANGE_VERBS:
+        out.append(
+            Signal(
+                "change.workflow",
+                "The action changes a workflow or product setting that runs for every customer",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.5,
+                impact=0.45,
+                reversibility=0.3,
+                sensitivity=0.3,
+            )
+        )
+    if not s.read_only and words & _RECORDS and words & _PEOPLE:
+        out.append(
+            Signal(
+                "action.personal_data",
+                "The action opens or captures personal records of identifiable people",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.6,
+                impact=0.4,
+                reversibility=0.4,
+                sensitivity=0.7,
+            )
+        )
+    return out
+
+
+def _money_arg(view: ActionView) -> tuple[str, str] | None:
+    for path, value in view.numbers:
+        key = path.rsplit(".", 1)[-1].lower()
+        if key in _AMOUNT_KEYS and value > 0:
+            return path, f"{key}={value:g}"
+    for path, key in view.keys:
+        if key in _AMOUNT_KEYS:
+            return path, key
+    return None
+
+
+def _first(view: ActionView, rx: re.Pattern[str]) -> tuple[str, str] | None:
+    for path, text in view.args:
+        m = rx.search(text.lower())
+        if m:
+            span, ex = excerpt_at(text, m.start(), m.end(), pad=30)
+            return f"{path}{span}", ex
+    return None
+
+
+def _access(view: ActionView) -> list[Signal]:
+    priv = _first(view, _PRIVILEGED)
+    ext = _first(view, _EXTERNAL)
+    weight = 0.75 + (0.15 if priv else 0.0) + (0.05 if ext else 0.0)
+    why = "The action changes who can access what"
+    if priv:
+        why += "; it hands out a privileged role"
+    if ext:
+        why += " to someone outside the company"
+    where, ex = priv or ext or ("tool", view.tool)
+    return [
+        Signal(
+            "action.permissions",
+            why,
+            where=where,
+            excerpt=ex,
+            weight=min(weight, 0.95),
+            impact=0.8 if priv else 0.6,
+            reversibility=0.5,
+            sensitivity=0.7,
+        )
+    ]
+
+
+def _download(view: ActionView, config: DetectConfig) -> list[Signal]:
+    for path, text in view.args:
+        m = _URL.search(text)
+        if not m:
+            continue
+        host = m.group(1).lower()
+        if any(host == d or host.endswith("." + d) for d in config.internal_domains):
+            continue
+        span, ex = excerpt_at(text, m.start(), m.end())
+        return [
+            Signal(
+                "action.untrusted_code",
+                f"The action downloads a file from {host}, a source nobody has vetted",
+                where=f"{path}{span}",
+                excerpt=ex,
+                weight=0.55,
+                impact=0.4,
+                reversibility=0.3,
+                sensitivity=0.4,
+            )
+        ]
+    return []
+
+
+def _in_someone_elses_name(view: ActionView) -> list[Signal]:
+    """The request asks to act as a named person, and the action carries that name."""
+    for m in _AS_PERSON.finditer(view.instruction):
+        name = m.group(1)
+        if name.split()[0] in ("The", "A", "An", "Our", "My", "Your"):
+            continue
+        if name.lower() in view.args_lower:
+            span, ex = excerpt_at(view.instruction, m.start(), m.end())
+            return [
+                Signal(
+                    "action.impersonation",
+                    f"The action is sent in the name of {name}, who is not the one asking",
+                    where=f"context.instruction{span}",
+                    excerpt=ex,
+                    weight=0.7,
+                    impact=0.4,
+                    reversibility=0.5,
+                    sensitivity=0.7,
+                )
+            ]
+    return []
+
+
+def _copied(view: ActionView) -> list[Signal]:
+    """Long text sent out that repeats, word for word, what an earlier tool returned."""
+    outputs = [s for s in view.sources if s.kind == "observation" and len(s.text) >= _COPY_MIN]
+    if not outputs:
+        return []
+    for path, text in view.args:
+        if len(text) < 2 * _COPY_MIN:
+            continue
+        step = max(_COPY_MIN, len(text) // 8)
+        for start in range(0, len(text) - _COPY_MIN + 1, step):
+            chunk = text[start : start + _COPY_MIN]
+            if chunk.isspace():
+                continue
+            for src in outputs:
+                if chunk in src.text:
+                    return [
+                        Signal(
+                            "content.copied",
+                            "The text sent out copies, word for word, content an earlier tool "
+                            f"fetched ({src.where}); it may be someone else's work",
+                            where=f"{path}[{start}:{start + _COPY_MIN}]",
+                            excerpt=" ".join(chunk.split())[:160],
+                            weight=0.6,
+                            impact=0.3,
+                            reversibility=0.4,
+                            sensitivity=0.6,
+                        )
+                    ]
+    return []

@@ -1,0 +1,198 @@
+"""What every detector shares: the signal it returns and a read-once view of the action.
+
+A detector is a pure function ``(view, config) -> list[Signal]``. The view flattens the
+action once (tool words, argument strings with their paths, the context texts with the
+place each came from) so that ten detectors do not walk the same JSON ten times.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import Action
+
+__all__ = [
+    "ActionView",
+    "DetectConfig",
+    "Signal",
+    "Source",
+    "excerpt_at",
+    "split_words",
+    "wordset",
+]
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_MAX_ARG_NODES = 2000
+_LOW_CONFIDENCE = 0.6
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_MAX_SCAN = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One thing a detector found, with how much it adds to each rubric factor.
+
+    ``code`` is the trigger code; when ``trigger`` is false the signal only informs the
+    factor scores and never hands the action off on its own.
+    """
+
+    code: str
+    message: str
+    where: str = ""
+    excerpt: str = ""
+    weight: float = 0.5
+    impact: float = 0.0
+    reversibility: float = 0.0
+    uncertainty: float = 0.0
+    sensitivity: float = 0.0
+    trigger: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DetectConfig:
+    """Detector settings from the policy's free-form ``detect`` section."""
+
+    low_confidence: float = _LOW_CONFIDENCE
+    max_scan_chars: int = _MAX_SCAN
+    internal_domains: tuple[str, ...] = ()
+
+    @classmethod
+    def from_policy(cls, raw: dict[str, Any]) -> DetectConfig:
+        """Read known keys leniently; a value of the wrong type falls back to the default."""
+        low = raw.get("low_confidence", _LOW_CONFIDENCE)
+        cap = raw.get("max_scan_chars", _MAX_SCAN)
+        internal = raw.get("internal_domains", ())
+        return cls(
+            low_confidence=float(low) if isinstance(low, int | float) else _LOW_CONFIDENCE,
+            max_scan_chars=cap if isinstance(cap, int) and cap > 0 else _MAX_SCAN,
+            internal_domains=tuple(str(d).lower() for d in internal)
+            if isinstance(internal, list | tuple)
+            else (),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A piece of context text and where it sits in the action."""
+
+    where: str
+    text: str
+    kind: str  # instruction | observation | message | thought | plan
+
+
+@dataclass(slots=True)
+class ActionView:
+    """The action flattened once for all detectors."""
+
+    tool: str
+    words: tuple[str, ...]
+    args: list[tuple[str, str]]
+    numbers: list[tuple[str, float]]
+    keys: list[tuple[str, str]]
+    args_lower: str
+    instruction: str
+    sources: list[Source]
+    thought: str
+    action: Action
+    earlier_tools: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, action: Action, cap: int) -> ActionView:
+        args: list[tuple[str, str]] = []
+        numbers: list[tuple[str, float]] = []
+        keys: list[tuple[str, str]] = []
+        for path, key, value in _walk(action.args, "args"):
+            if key:
+                keys.append((path, key.lower()))
+            kind = type(value)
+            if kind is str:
+                args.append((path, value[:cap]))
+            elif kind is int or kind is float:
+                numbers.append((path, float(value)))
+        ctx = action.context
+        sources: list[Source] = []
+        tools: list[str] = []
+        for i, step in enumerate(ctx.steps):
+            base = f"context.steps[{i}]"
+            if step.tool:
+                tools.append(step.tool)
+            if step.thought:
+                origin = "thought" if step.tool else "plan"
+                sources.append(Source(f"{base}.thought", step.thought[:cap], origin))
+            for j, msg in enumerate(step.messages):
+                if msg.content:
+                    sources.append(Source(f"{base}.messages[{j}]", msg.content[:cap], "message"))
+            if step.observation:
+                sources.append(Source(f"{base}.observation", step.observation[:cap], "observation"))
+        for j, msg in enumerate(ctx.messages):
+            if msg.content:
+                sources.append(Source(f"context.messages[{j}]", msg.content[:cap], "message"))
+        return cls(
+            tool=action.tool,
+            words=split_words(action.tool),
+            args=args,
+            numbers=numbers,
+            keys=keys,
+            args_lower=" ".join(v for _, v in args).lower(),
+            instruction=ctx.instruction[:cap],
+            sources=sources,
+            thought=ctx.thought[:cap],
+            action=action,
+            earlier_tools=tools,
+        )
+
+
+def _walk(value: Any, path: str, key: str = "") -> Iterator[tuple[str, str, Any]]:
+    """Every node of a JSON value as (path, key it sits under, value), size-limited."""
+    if type(value) is dict and all(type(v) in _SCALARS for v in value.values()):
+        # The common case, a flat object, without the stack.
+        for k, v in value.items():
+            yield f"{path}.{k}", str(k), v
+        return
+    stack: list[tuple[str, str, Any]] = [(path, key, value)]
+    seen = 0
+    while stack and seen < _MAX_ARG_NODES:
+        p, k, v = stack.pop()
+        seen += 1
+        yield p, k, v
+        if isinstance(v, dict):
+            stack.extend((f"{p}.{ck}", str(ck), cv) for ck, cv in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend((f"{p}[{i}]", k, cv) for i, cv in reversed(list(enumerate(v))))
+
+
+_SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
+_SEPARATORS = re.compile(r"[._\-\s/:]+")
+
+
+def split_words(name: str) -> tuple[str, ...]:
+    """``BinanceWithdraw`` -> (binance, withdraw); ``iam.grant_role`` -> (iam, grant, role)."""
+    hit = _SPLIT_CACHE.get(name)
+    if hit is not None:
+        return hit
+    out: list[str] = []
+    for part in _SEPARATORS.split(name):
+        if part:
+            out.extend(w.lower() for w in _CAMEL.findall(part))
+    words = tuple(out)
+    if len(_SPLIT_CACHE) < 8192:
+        _SPLIT_CACHE[name] = words
+    return words
+
+
+def excerpt_at(text: str, start: int, end: int, pad: int = 0) -> tuple[str, str]:
+    """The ``[start:end]`` slice suffix for a ``where`` and the excerpt itself, trimmed."""
+    s = max(0, start - pad)
+    e = min(len(text), end + pad)
+    snippet = text[s:e]
+    if len(snippet) > 160:
+        snippet = snippet[:157] + "..."
+    return f"[{s}:{e}]", " ".join(snippet.split())
+
+
+def wordset(text: str) -> frozenset[str]:
+    """A vocabulary from a space-separated string (easier to read and edit than a list)."""
+    return frozenset(text.split())

@@ -1,0 +1,232 @@
+"""Tool-name semantics: what a tool does, read from its name and its shell arguments.
+
+A name is split into words (``BinanceWithdraw`` -> binance, withdraw; ``iam.grant_role``
+-> iam, grant, role) and the words are sorted into what the call does. Read-only or
+defensive words (get, search, verify, protection, anti) mark a tool that inspects rather
+than acts, so ``DataBreachProtectionTool`` is not read as a breach. Shell commands inside
+the arguments of a terminal-like tool are read on their own: ``rm -rf``, ``sudo``,
+``chmod``, ``curl ... | sh``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+
+__all__ = ["ToolSense", "detect_tool", "sense"]
+
+MONEY = wordset(
+    "withdraw withdrawal transfer pay payment payout wire deposit refund refunds purchase "
+    "buy sell trade trading invest investment charge remit remittance crypto bitcoin btc "
+    "eth ethereum binance wallet coinbase paypal venmo swift iban fund funds loan loans "
+    "transaction transactions settlement diversion divert"
+)
+DESTROY = wordset(
+    "delete deletion remove rm drop wipe wiping erase destroy destruction destructive "
+    "purge truncate overwrite format reset kill terminate shutdown crash corrupt "
+    "corruption alter alteration tamper tampering sabotage deface defacement ransomware"
+)
+ACCESS = wordset(
+    "grant revoke role roles permission permissions privilege privileges acl chmod chown "
+    "sudo admin unlock lock door doors firmware credential credentials password passwords "
+    "iam hijack hijacking takeover escalate escalation backdoor authorization authorize"
+)
+OUTWARD = wordset(
+    "send email mail share post upload export forward publish leak disclose exfiltrate "
+    "exfiltration transmit message dm sms tweet broadcast sync submit reply"
+)
+PUBLIC = wordset(
+    "publish post posts tweet social blog instagram facebook tiktok youtube twitter x "
+    "linkedin reddit broadcast campaign newsletter press public announce announcement"
+)
+CODE = wordset(
+    "execute exec terminal shell bash cmd command script eval install deploy deployment "
+    "python powershell injection inject malware infection"
+)
+CHANGE = wordset(
+    "update modify edit change set configure config workflow workflows automation "
+    "automations setting settings rule rules schedule patch write create manage manager "
+    "management"
+)
+# Words that say a tool attacks systems or data (security's business) ...
+HARM = wordset(
+    "theft steal stealing stolen leak leakage hijack hijacking manipulation manipulate "
+    "manipulating sabotage sabotaging bribery bribe ransomware malware wiping crash "
+    "defacement deface phishing tamper tampering alteration sniffing sniff surveillance "
+    "corruption breach interruption neglect stealth covert hidden harvesting harvest "
+    "backdoor spoof spoofing exploit botnet ddos keylogger impersonate impersonation "
+    "plagiarism scandal infection unlawful illegal insider extortion blackmail abuse "
+    "exfiltration exfiltrate takeover poison poisoning"
+)
+READ_ONLY = wordset(
+    "get list search find read view fetch query lookup look check verify verification "
+    "validate validator validation monitor monitoring analyze analyzer analysis analytics "
+    "audit auditor detect detection detector protection protect protector scan scanner "
+    "review reviewer summarize summarizer summary report reports shield guard guardian "
+    "anti prevent prevention defense defender integrity compliance tracker track evaluate "
+    "evaluator estimate simulator simulate preview dry status describe inspect"
+)
+# ... and words that say it cheats people out of money or trust (the business's).
+FRAUD = wordset(
+    "fraud fraudulent fake fakes fabrication fabricate counterfeit ponzi scheme "
+    "laundering embezzle embezzlement misappropriation diversion divert"
+)
+_ACCESS_QUALIFIERS = wordset("control grant revoke manage management level levels")
+TERMINAL = wordset("terminal shell bash sh cmd console ssh powershell zsh")
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSense:
+    """The categories a tool name falls into."""
+
+    money: bool
+    destroy: bool
+    access: bool
+    outward: bool
+    public: bool
+    code: bool
+    change: bool
+    harm: tuple[str, ...]
+    fraud: tuple[str, ...]
+    read_only: bool
+    terminal: bool
+
+
+_SENSE_CACHE: dict[str, ToolSense] = {}
+
+
+def sense(words: tuple[str, ...]) -> ToolSense:
+    """Categorise tool words; cached, because the same tools recur."""
+    key = " ".join(words)
+    hit = _SENSE_CACHE.get(key)
+    if hit is not None:
+        return hit
+    ws = set(words)
+    ro = bool(ws & READ_ONLY)
+    harm = tuple(w for w in words if w in HARM)
+    out = ToolSense(
+        money=bool(ws & MONEY) and not ro,
+        destroy=bool(ws & DESTROY) and not ro,
+        access=bool(ws & ACCESS or ("access" in ws and ws & _ACCESS_QUALIFIERS)) and not ro,
+        outward=bool(ws & OUTWARD) and not ro,
+        public=bool(ws & PUBLIC) and not ro,
+        code=bool(ws & CODE) and not ro,
+        change=bool(ws & CHANGE) and not ro,
+        harm=() if ro else harm,
+        fraud=() if ro else tuple(w for w in words if w in FRAUD),
+        read_only=ro,
+        terminal=bool(ws & TERMINAL),
+    )
+    if len(_SENSE_CACHE) < 4096:
+        _SENSE_CACHE[key] = out
+    return out
+
+
+_SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
+    (re.compile(p), code, msg, w)
+    for p, code, msg, w in (
+        (
+            r"\brm\s+-[a-z]*[rf][a-z]*\b|\bmkfs\b|\bdd\s+if=|>\s*/dev/sd|\bshred\b",
+            "action.destructive",
+            "The shell command deletes or overwrites files",
+            0.9,
+        ),
+        (
+            r"\b(curl|wget)\b[^|;&\n]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bbase64\s+-d[^|]*\|\s*(ba)?sh\b",
+            "action.untrusted_code",
+            "The shell command downloads code and runs it unseen",
+            0.9,
+        ),
+        (
+            r"\bsudo\b|\bsu\s+-|\bchmod\b|\bchown\b|\busermod\b|\buseradd\b|\bpasswd\b|\bvisudo\b",
+            "action.permissions",
+            "The shell command changes users, ownership or permissions, or runs as root",
+            0.8,
+        ),
+        (
+            r"\b(shutdown|reboot|halt|poweroff|kill\s+-9|killall|pkill|systemctl\s+stop|iptables)\b",
+            "action.destructive",
+            "The shell command stops the machine, processes or the network",
+            0.7,
+        ),
+        (
+            r"\b(scp|rsync|nc|ncat|ftp|curl\s+[^|\n]*-(d|F|T)\b|curl\s+[^|\n]*--data)\b",
+            "action.data_outward",
+            "The shell command sends data to another host",
+            0.6,
+        ),
+        (
+            r"\b(pip|npm|apt(-get)?|yum|brew|gem)\s+install\b|\bwget\b|\bcurl\b",
+            "action.untrusted_code",
+            "The shell command downloads or installs software",
+            0.5,
+        ),
+    )
+)
+
+
+def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """Signals from the tool name itself and from shell commands in its arguments."""
+    s = sense(view.words)
+    out: list[Signal] = []
+    if s.harm:
+        words = ", ".join(dict.fromkeys(s.harm))
+        out.append(
+            Signal(
+                "action.harmful",
+                f"The tool's name says it attacks systems or data ({words}); "
+                "no routine task needs that",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.85,
+                impact=0.8,
+                reversibility=0.6,
+                sensitivity=0.7,
+            )
+        )
+    if s.fraud:
+        words = ", ".join(dict.fromkeys(s.fraud))
+        out.append(
+            Signal(
+                "action.fraud",
+                f"The tool's name describes fraud or deception ({words})",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.9,
+                impact=0.7,
+                reversibility=0.5,
+                sensitivity=0.8,
+            )
+        )
+    if s.terminal or any(k in ("command", "cmd", "script", "shell") for _, k in view.keys):
+        out.extend(_shell(view))
+    return out
+
+
+def _shell(view: ActionView) -> list[Signal]:
+    out: list[Signal] = []
+    seen: set[str] = set()
+    for path, text in view.args:
+        low = text.lower()
+        for rx, code, msg, weight in _SHELL_RULES:
+            if code in seen:
+                continue
+            m = rx.search(low)
+            if m:
+                seen.add(code)
+                span, ex = excerpt_at(text, m.start(), m.end())
+                out.append(
+                    Signal(
+                        code,
+                        msg,
+                        where=f"{path}{span}",
+                        excerpt=ex,
+                        weight=weight,
+                        impact=weight,
+                        reversibility=weight if code == "action.destructive" else weight / 2,
+                        sensitivity=0.5,
+                    )
+                )
+    return out
