@@ -19,23 +19,20 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
-    bindparam,
     create_engine,
     event,
     func,
-    insert,
     select,
-    update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
-from .._canonical import canonical_json
-from .._chain import GENESIS, event_hash
-from .._exceptions import ConflictError, HandoffError
-from ..models import Event, Handoff, Incident, Level, State
+from .._chain import GENESIS
+from .._exceptions import HandoffError
+from ..models import Event, Handoff, Level, State
 from ._protocol import EventRow
-from ._tables import audit_head, events, handoffs, incidents, outbox
+from ._tables import audit_head, events, handoffs, outbox
+from ._tx import SqlTx, load_handoff
 
 __all__ = ["SqlStore", "normalize_url"]
 
@@ -51,192 +48,6 @@ def normalize_url(url: str | None) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return url
-
-
-def _iso(at: datetime) -> str:
-    return at.isoformat(timespec="microseconds")
-
-
-def _row_values(h: Handoff) -> dict[str, Any]:
-    a = h.assessment
-    return {
-        "id": h.id,
-        "agent": h.action.agent,
-        "idempotency_key": h.action.idempotency_key,
-        "tool": h.action.tool,
-        "action_hash": h.action_hash,
-        "state": h.state.value,
-        "owner": h.owner,
-        "level": a.level.value,
-        "level_rank": a.level.rank,
-        "mode": a.mode.value,
-        "score": a.score,
-        "deadline": h.deadline,
-        "ladder_step": h.ladder_step,
-        "created_at": h.created_at,
-        "updated_at": h.updated_at,
-        "version": h.version,
-        "doc": h.model_dump_json(),
-    }
-
-
-def _load(doc: str, version: int) -> Handoff:
-    h = Handoff.model_validate_json(doc)
-    h.version = version
-    return h
-
-
-_UPDATE = (
-    update(handoffs)
-    .where(
-        handoffs.c.id == bindparam("b_id"),
-        handoffs.c.state == bindparam("b_state"),
-        handoffs.c.version == bindparam("b_version"),
-    )
-    .values(
-        state=bindparam("state"),
-        owner=bindparam("owner"),
-        level=bindparam("level"),
-        level_rank=bindparam("level_rank"),
-        mode=bindparam("mode"),
-        score=bindparam("score"),
-        action_hash=bindparam("action_hash"),
-        deadline=bindparam("deadline"),
-        ladder_step=bindparam("ladder_step"),
-        updated_at=bindparam("updated_at"),
-        version=bindparam("version"),
-        doc=bindparam("doc"),
-    )
-)
-
-
-class SqlTx:
-    """A write transaction on one connection; see ``handoff.store.Tx``."""
-
-    def __init__(self, conn: Connection, postgres: bool) -> None:
-        self._conn = conn
-        self._postgres = postgres
-        self._head: tuple[int, str] | None = None
-        self._pending_events: list[dict[str, Any]] = []
-
-    def get(self, handoff_id: str) -> Handoff | None:
-        q = select(handoffs.c.doc, handoffs.c.version).where(handoffs.c.id == handoff_id)
-        if self._postgres:
-            q = q.with_for_update()
-        row = self._conn.execute(q).first()
-        return _load(row.doc, row.version) if row else None
-
-    def by_idempotency(self, agent: str, key: str) -> Handoff | None:
-        q = select(handoffs.c.doc, handoffs.c.version).where(
-            handoffs.c.agent == agent, handoffs.c.idempotency_key == key
-        )
-        row = self._conn.execute(q).first()
-        return _load(row.doc, row.version) if row else None
-
-    def insert(self, handoff: Handoff) -> None:
-        try:
-            with self._conn.begin_nested() if self._postgres else _noop():
-                self._conn.execute(insert(handoffs), _row_values(handoff))
-        except IntegrityError:
-            raise ConflictError(
-                "this idempotency key was already used by the agent", field="idempotency_key"
-            ) from None
-
-    def update(self, handoff: Handoff, expected: State, expected_version: int) -> None:
-        handoff.version = expected_version + 1
-        values = _row_values(handoff)
-        del values["id"], values["agent"], values["idempotency_key"], values["tool"]
-        del values["created_at"]
-        values.update(b_id=handoff.id, b_state=expected.value, b_version=expected_version)
-        n = self._conn.execute(_UPDATE, values).rowcount
-        if n != 1:
-            handoff.version = expected_version
-            raise ConflictError(
-                f"handoff {handoff.id} changed meanwhile (expected state {expected.value})",
-                field="state",
-            )
-
-    def event(
-        self, kind: str, *, handoff_id: str | None, actor: str, at: datetime, data: dict[str, Any]
-    ) -> Event:
-        if self._head is None:
-            q = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-            if self._postgres:
-                q = q.with_for_update()
-            row = self._conn.execute(q).one()
-            self._head = (row.seq, row.hash)
-        seq, prev = self._head[0] + 1, self._head[1]
-        at_s, data_s = _iso(at), canonical_json(data)
-        digest = event_hash(prev, seq, handoff_id, kind, actor, at_s, data_s)
-        self._pending_events.append(
-            {
-                "seq": seq,
-                "handoff_id": handoff_id,
-                "kind": kind,
-                "actor": actor,
-                "at": at_s,
-                "data": data_s,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
-        self._head = (seq, digest)
-        return Event(
-            seq=seq,
-            handoff_id=handoff_id,
-            kind=kind,
-            actor=actor,
-            at=at,
-            data=data,
-            prev_hash=prev,
-            hash=digest,
-        )
-
-    def enqueue(
-        self, channel: str, payload: dict[str, Any], *, handoff_id: str | None, at: datetime
-    ) -> None:
-        self._conn.execute(
-            insert(outbox),
-            {
-                "channel": channel,
-                "handoff_id": handoff_id,
-                "payload": canonical_json(payload),
-                "created_at": at,
-                "available_at": at,
-                "attempts": 0,
-            },
-        )
-
-    def add_incident(self, incident_id: str, incident: Incident, at: datetime) -> None:
-        self._conn.execute(
-            insert(incidents),
-            {
-                "id": incident_id,
-                "handoff_id": incident.handoff_id,
-                "severity": incident.severity.value,
-                "description": incident.description,
-                "reporter": incident.reporter,
-                "at": at,
-            },
-        )
-
-    def flush(self) -> None:
-        """Write the buffered events and the new chain head; called before commit."""
-        if not self._pending_events:
-            return
-        self._conn.execute(insert(events), self._pending_events)
-        assert self._head is not None
-        self._conn.execute(
-            update(audit_head)
-            .where(audit_head.c.id == 1)
-            .values(seq=self._head[0], hash=self._head[1])
-        )
-        self._pending_events = []
-
-
-@contextmanager
-def _noop() -> Iterator[None]:
-    yield
 
 
 class SqlStore:
@@ -321,7 +132,7 @@ class SqlStore:
             row = conn.execute(
                 select(handoffs.c.doc, handoffs.c.version).where(handoffs.c.id == handoff_id)
             ).first()
-        return _load(row.doc, row.version) if row else None
+        return load_handoff(row.doc, row.version) if row else None
 
     def list_handoffs(
         self,
@@ -353,7 +164,7 @@ class SqlStore:
             .offset(offset)
         )
         with self._read() as conn:
-            return [_load(r.doc, r.version) for r in conn.execute(q)]
+            return [load_handoff(r.doc, r.version) for r in conn.execute(q)]
 
     def count_by_state(self) -> dict[str, int]:
         q = select(handoffs.c.state, func.count()).group_by(handoffs.c.state)

@@ -1,0 +1,312 @@
+"""Options: the choices a drafted package offers, and the argument edits behind them.
+
+``draft_options`` always offers approving the action as proposed, then a safer way to
+most of the goal when one fits the kind of action, and sending back or rejecting. A
+safer option carries edited ``args`` only when the edit can be derived from the
+arguments alone (a switch turned, attachments dropped, a flagged sentence cut);
+otherwise it has none and says to decide with revise.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ._wording import APPROVE_IMPACT, LANGUAGE_LABEL, quote
+from .models import Action, Assessment, Finding, Level, Option
+
+_LOWER = {Level.HIGH: Level.MEDIUM, Level.MEDIUM: Level.LOW, Level.LOW: Level.LOW}
+_STOPS = frozenset(".!?\n")
+
+
+def draft_options(
+    action: Action,
+    assessment: Assessment,
+    *,
+    kind: str,
+    findings: list[Finding],
+    flagged_text: str | None,
+) -> list[Option]:
+    """Approve, then a safer alternative if one fits, then send back and/or reject.
+
+    ``kind`` is what the action does (``money``, ``publish``, ... or ``run``);
+    ``findings`` are the assessment's, triggers first; ``flagged_text`` is the sentence
+    holding the first flagged wording in the arguments, or None when none is flagged.
+    Send back is offered when evidence is wanting, reject when it is not; both when no
+    alternative fits.
+    """
+    level = assessment.level
+    approve = Option(
+        id="approve",
+        title="Approve as proposed",
+        description=f"Run {action.tool} with the arguments exactly as the agent proposed them.",
+        risk=level,
+        effort=Level.LOW,
+        expected_impact=APPROVE_IMPACT[kind],
+        args=copy.deepcopy(action.args),
+    )
+    out = [approve]
+    alternative = _alternative(action.args, kind, findings, flagged_text, level)
+    if alternative is not None:
+        out.append(alternative)
+    needs_evidence = any(f.code.startswith(("evidence.", "scope.")) for f in findings) or (
+        not action.context.evidence and level is not Level.LOW
+    )
+    if alternative is None or needs_evidence:
+        out.append(_SEND_BACK)
+    if alternative is None or not needs_evidence:
+        out.append(_REJECT)
+    return out
+
+
+def _alternative(
+    args: dict[str, Any],
+    kind: str,
+    findings: list[Finding],
+    flagged_text: str | None,
+    level: Level,
+) -> Option | None:
+    """A safer way to most of the goal, with edited args when an edit is derivable."""
+    if kind in ("publish", "send") and flagged_text is not None:
+        edited = _without_flagged(args, findings)
+        if edited is not None:
+            oid = "without_claim" if kind == "publish" else "without_wording"
+            return _option(oid, edited, level, flagged_text)
+    dry = _set_flags(args, {"dry_run": True, "dryrun": True, "simulate": True})
+    if dry is not None:
+        return _option("dry_run_first", dry, level)
+    if kind == "publish":
+        return _option("internal_first", _set_flags(args, {"draft": True}, _STAGING), level)
+    if kind == "send":
+        trimmed = _drop_attachments(args)
+        if trimmed is not None:
+            return _option("without_attachments", trimmed, level)
+        return _option("test_send_first", None, level)
+    if kind == "delete":
+        soft = _set_flags(args, {"soft": True, "soft_delete": True, "archive": True}, _SOFT)
+        return _option("soft_delete" if soft else "backup_first", soft, level)
+    if kind in ("money", "access"):
+        return _option("smaller_amount" if kind == "money" else "narrower_role", None, level)
+    return None
+
+
+def _option(oid: str, args: dict[str, Any] | None, level: Level, flagged_text: str = "") -> Option:
+    title, what, impact = _ALTERNATIVES[oid]
+    if "{x}" in what:
+        what = what.format(x=quote(flagged_text))
+    if args is None:
+        what += " Needs edited arguments: decide with revise."
+    return Option(
+        id=oid,
+        title=title,
+        description=what,
+        risk=_LOWER[level],
+        effort=Level.LOW if args is not None else Level.MEDIUM,
+        expected_impact=impact,
+        args=args,
+    )
+
+
+# Safer alternatives by option id: title, what it does, what it achieves.
+_ALTERNATIVES = {
+    "without_claim": (
+        "Publish without the flagged claim",
+        "Drop the sentence holding the flagged wording ({x}) and publish the rest as proposed.",
+        "The rest goes live now; the flagged wording waits for its own sign-off.",
+    ),
+    "without_wording": (
+        "Send without the flagged wording",
+        "Drop the sentence holding the flagged wording ({x}) and send the rest as proposed.",
+        "The message goes out now; the flagged wording waits for its own sign-off.",
+    ),
+    "dry_run_first": (
+        "Do a dry run first",
+        "Run the same call as a dry run, check what it would do, then decide on the real run.",
+        "Nothing changes yet; the dry run shows what would.",
+    ),
+    "internal_first": (
+        "Send to an internal/staging audience first",
+        "Publish where only the team sees it, check it there, then decide on the public release.",
+        "The public release waits for a second look.",
+    ),
+    "without_attachments": (
+        "Send without the attachments",
+        "Send the message as proposed, with no attachments.",
+        "The message arrives; the attached files stay inside.",
+    ),
+    "test_send_first": (
+        "Send to an internal test recipient first",
+        "Check the message on a colleague before it reaches the recipient.",
+        "Delivery waits for the test send.",
+    ),
+    "soft_delete": (
+        "Archive instead of deleting for good",
+        "Run the same call as a soft delete, so that it can be undone.",
+        "The data leaves view now and can still be restored.",
+    ),
+    "backup_first": (
+        "Back up first, then delete",
+        "Take a backup of the target, then run the deletion.",
+        "The deletion waits for the backup, and can then be undone.",
+    ),
+    "smaller_amount": (
+        "Approve a smaller amount",
+        "Lower the amount to what is clearly justified, and pay that.",
+        "Part of the payment goes out now; the rest needs its own case.",
+    ),
+    "narrower_role": (
+        "Grant a narrower, time-limited role",
+        "Grant the least role that does the job, with an expiry date.",
+        "The work can go ahead; the access lapses on its own.",
+    ),
+}
+_PUBLIC = {"public", "everyone", "all", "external"}
+_STAGING: dict[str, tuple[set[Any], Any]] = {
+    "status": ({"published", "publish", "public", "live"}, "draft"),
+    "visibility": (_PUBLIC, "internal"),
+    "audience": (_PUBLIC, "internal"),
+}
+_SOFT: dict[str, tuple[set[Any], Any]] = {
+    "permanent": ({True}, False),
+    "hard": ({True}, False),
+    "force": ({True}, False),
+}
+
+_SEND_BACK = Option(
+    id="send_back",
+    title="Send back for more evidence",
+    description="Return the action to the agent with the open questions; decide with redirect.",
+    risk=Level.LOW,
+    effort=Level.MEDIUM,
+    expected_impact="Nothing runs yet; the agent must come back with sources.",
+)
+_REJECT = Option(
+    id="reject",
+    title="Reject",
+    description="Refuse the action; decide with reject and say why.",
+    risk=Level.LOW,
+    effort=Level.LOW,
+    expected_impact="Nothing runs; what the requester wanted does not happen.",
+)
+
+
+def _set_flags(
+    args: dict[str, Any],
+    flags: dict[str, bool],
+    swaps: dict[str, tuple[set[Any], Any]] | None = None,
+) -> dict[str, Any] | None:
+    """A copy of ``args`` with the named top-level switches turned, or None if none apply.
+
+    ``flags`` sets a boolean key that is present and set the other way; ``swaps`` maps a
+    key to (values to replace, replacement), compared case-blind for text.
+    """
+    changes: dict[str, Any] = {}
+    for key, value in args.items():
+        name = key.lower()
+        if name in flags and isinstance(value, bool) and value is not flags[name]:
+            changes[key] = flags[name]
+        elif swaps and name in swaps and isinstance(value, bool | str):
+            olds, new = swaps[name]
+            probe = value.lower() if isinstance(value, str) else value
+            if type(value) is type(new) and probe in olds:
+                changes[key] = new
+    if not changes:
+        return None
+    return {**copy.deepcopy(args), **changes}
+
+
+def _drop_attachments(args: dict[str, Any]) -> dict[str, Any] | None:
+    for key, value in args.items():
+        if key.lower() == "attachments" and isinstance(value, list) and value:
+            return {**copy.deepcopy(args), key: []}
+    return None
+
+
+def _without_flagged(args: dict[str, Any], findings: list[Finding]) -> dict[str, Any] | None:
+    """A copy of ``args`` without the sentences holding flagged wording, when derivable."""
+    drops: dict[str, set[tuple[int, int]]] = {}
+    for f in findings:
+        if f.code in LANGUAGE_LABEL:
+            site = flag_site(args, f)
+            if site is not None:
+                drops.setdefault(site[0], set()).add(site[1])
+    if not drops:
+        return None
+    edited = copy.deepcopy(args)
+    changed = False
+    for path, ranges in drops.items():
+        slot = _locate(edited, path)
+        if slot is None:
+            continue
+        parent, key = slot
+        text: str = parent[key]
+        kept = "".join(text[a:b] for a, b in _sentences(text) if (a, b) not in ranges).strip()
+        if kept:
+            parent[key] = kept
+            changed = True
+    return edited if changed else None
+
+
+def flag_site(args: dict[str, Any], f: Finding) -> tuple[str, tuple[int, int], str] | None:
+    """Where a finding points into a text argument: its path, sentence range and sentence.
+
+    Used only when ``where`` reads like ``args.body[12:80]`` and the text there still
+    matches the finding's excerpt; the sentence is the one the span overlaps most.
+    """
+    if not f.where.startswith("args") or not f.where.endswith("]"):
+        return None
+    i = f.where.rfind("[")
+    start, sep, end = f.where[i + 1 : -1].partition(":")
+    if not sep or not start.isdigit() or not end.isdigit():
+        return None
+    path, s, e = f.where[:i], int(start), int(end)
+    slot = _locate(args, path)
+    if slot is None or s >= e:
+        return None
+    text = slot[0][slot[1]]
+    if not isinstance(text, str) or e > len(text):
+        return None
+    if not " ".join(text[s:e].split()).startswith(f.excerpt.removesuffix("...")):
+        return None
+    best, most = (0, 0), 0
+    for a, b in _sentences(text):
+        overlap = min(b, e) - max(a, s)
+        if overlap > most:
+            best, most = (a, b), overlap
+    return (path, best, text[best[0] : best[1]].strip()) if most else None
+
+
+def _locate(args: dict[str, Any], target: str) -> tuple[Any, str | int] | None:
+    """The container and key whose path, spelt as the detectors spell it, is ``target``."""
+    stack: list[tuple[str, Any]] = [("args", args)]
+    while stack:
+        path, node = stack.pop()
+        children: list[tuple[str, str | int]] = []
+        if isinstance(node, dict):
+            children = [(f"{path}.{k}", k) for k in node]
+        elif isinstance(node, list):
+            children = [(f"{path}[{i}]", i) for i in range(len(node))]
+        for child, key in children:
+            if child == target:
+                return node, key
+            if target.startswith(child):
+                stack.append((child, node[key]))
+    return None
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    start, i, n = 0, 0, len(text)
+    while i < n:
+        # A stop ends a sentence only before a space or the end: "$9.99" is one token.
+        if text[i] == "\n" or (text[i] in _STOPS and (i + 1 == n or text[i + 1].isspace())):
+            end = i + 1
+            while end < n and text[end].isspace():
+                end += 1
+            out.append((start, end))
+            start = i = end
+        else:
+            i += 1
+    if start < n:
+        out.append((start, n))
+    return out
