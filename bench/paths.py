@@ -1,0 +1,181 @@
+"""The handoff paths under test: round trip, auto path, assess-only, audit verify.
+
+Each ``bench_*`` function sets up its own database under ``data_dir``, warms up, runs
+``reps`` repetitions of ``count`` operations and returns a ``Measure`` (median first).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from handoff import ControlPlane, rubric
+from handoff._canonical import canonical_json
+from handoff._chain import GENESIS, event_hash
+from handoff.audit import verify
+from handoff.models import Action, Mode
+from handoff.policy import Policy, default_policy
+from handoff.store import open_store
+
+from ._actions import LOW, MIXED, REVIEW, low_action, review_action
+from ._timing import Measure, rate, seconds
+
+__all__ = [
+    "bench_assess",
+    "bench_auto",
+    "bench_roundtrip",
+    "bench_verify",
+    "build_audit_db",
+    "reviewers_for",
+]
+
+
+def _url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _fresh(path: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def reviewers_for(action: dict[str, Any], policy: Policy) -> list[str]:
+    """Members of the owning team who may approve ``action``, as many as its quorum.
+
+    Read from the live assessment, so a retuned rubric that changes the owner still
+    gets a valid reviewer; a rubric that stops pausing the action is an error.
+    """
+    a = rubric.assess(Action.model_validate(action), policy)
+    if a.mode not in (Mode.REVIEW, Mode.TWO_PERSON) or a.owner is None:
+        raise RuntimeError(f"{action['tool']} is no longer paused for review: mode {a.mode}")
+    requester = {action.get("agent"), action.get("on_behalf_of")}
+    team = [m for m in policy.owners[a.owner].members if m not in requester]
+    if len(team) < a.quorum:
+        raise RuntimeError(f"owner {a.owner} has too few members for quorum {a.quorum}")
+    return team[: a.quorum]
+
+
+def bench_roundtrip(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
+    """Pause -> decide -> execute round trips per second, on a SQLite file."""
+    policy = default_policy()
+    reviewers = reviewers_for(REVIEW, policy)
+    plane = ControlPlane(open_store(_url(_fresh(data_dir / "roundtrip.db"))), policy)
+    plane.register("cms.publish", lambda **args: {"published": args["post_id"]})
+    n = 0
+
+    def batch(k: int) -> None:
+        nonlocal n
+        for _ in range(k):
+            n += 1
+            out = plane.submit(review_action(n))
+            if not out.pending:
+                raise RuntimeError(f"expected a pending handoff, got {out.status}")
+            for who in reviewers:
+                plane.decide(out.handoff_id, verdict="approve", reviewer=who, rationale="ok")
+            done = plane.execute(out.handoff_id)
+            if done.status != "executed":
+                raise RuntimeError(f"round trip ended {done.status}")
+
+    try:
+        return rate(batch, count, reps, warmup)
+    finally:
+        plane.close()
+
+
+def bench_auto(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
+    """Low-risk submits that auto-execute (assess + execute + audit) per second."""
+    policy = default_policy()
+    mode = rubric.assess(Action.model_validate(LOW), policy).mode
+    if mode is not Mode.AUTO:
+        raise RuntimeError(f"{LOW['tool']} no longer runs on its own: mode {mode}")
+    plane = ControlPlane(open_store(_url(_fresh(data_dir / "auto.db"))), policy)
+    plane.register("reports.schedule", lambda **args: {"scheduled": args["report"]})
+    n = 0
+
+    def batch(k: int) -> None:
+        nonlocal n
+        for _ in range(k):
+            n += 1
+            out = plane.submit(low_action(n))
+            if out.status != "executed":
+                raise RuntimeError(f"expected an auto-executed action, got {out.status}")
+
+    try:
+        return rate(batch, count, reps, warmup)
+    finally:
+        plane.close()
+
+
+def bench_assess(count: int, reps: int, warmup: int) -> Measure:
+    """``rubric.assess`` calls per second over a mix of short, typical actions."""
+    policy = default_policy()
+    actions = [Action.model_validate(a) for a in MIXED]
+    m = len(actions)
+    assess = rubric.assess
+
+    def batch(k: int) -> None:
+        for i in range(k):
+            assess(actions[i % m], policy)
+
+    return rate(batch, count, reps, warmup)
+
+
+def build_audit_db(path: Path, n_events: int, batch: int = 50_000) -> str:
+    """A store whose audit chain holds ``n_events`` valid events; returns its URL.
+
+    The schema comes from ``open_store`` (the real migration); the rows are written
+    straight with sqlite3, hashed by the real ``event_hash``, then the head is set.
+    """
+    url = _url(_fresh(path))
+    open_store(url).close()
+    kinds = ("submitted", "auto_approved", "execution_started", "executed")
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    prev, seq = GENESIS, 0
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA synchronous=OFF")  # a build step, not a measured path
+        while seq < n_events:
+            rows = []
+            for _ in range(min(batch, n_events - seq)):
+                seq += 1
+                handoff = f"h_{(seq - 1) // 4:026d}"
+                kind = kinds[(seq - 1) % 4]
+                at = (start + timedelta(milliseconds=seq)).isoformat(timespec="microseconds")
+                data = canonical_json(
+                    {"tool": "reports.schedule", "level": "low", "mode": "auto", "score": 0.1}
+                    if kind == "submitted"
+                    else {"stage": "full", "idempotency_key": f"x_{handoff}"}
+                )
+                digest = event_hash(prev, seq, handoff, kind, "policy", at, data)
+                rows.append((seq, handoff, kind, "policy", at, data, prev, digest))
+                prev = digest
+            with conn:
+                conn.executemany(
+                    "INSERT INTO events (seq, handoff_id, kind, actor, at, data, prev_hash, hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+        with conn:
+            conn.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
+    finally:
+        conn.close()
+    return url
+
+
+def bench_verify(data_dir: Path, n_events: int, reps: int) -> Measure:
+    """Seconds for ``audit verify`` (``handoff.audit.verify``) over ``n_events`` events."""
+    url = build_audit_db(data_dir / "audit.db", n_events)
+    store = open_store(url)
+
+    def run() -> None:
+        report = verify(store)
+        if not report.ok or report.checked != n_events:
+            raise RuntimeError(f"verify failed on the built chain: {report}")
+
+    try:
+        return seconds(run, reps, warmup=1)
+    finally:
+        store.close()

@@ -1,0 +1,95 @@
+"""One run of every benchmark, in a fixed order, with counts for a full or quick run."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ._machine import machine
+from .anchor import available, bench_langgraph
+from .paths import bench_assess, bench_auto, bench_roundtrip, bench_verify
+from .report import Results
+
+__all__ = ["FULL", "QUICK", "Counts", "run"]
+
+
+@dataclass(frozen=True)
+class Counts:
+    reps: int
+    roundtrips: int
+    roundtrip_warmup: int
+    auto: int
+    auto_warmup: int
+    assess: int
+    assess_warmup: int
+    verify_events: int
+    verify_reps: int
+
+
+FULL = Counts(
+    reps=5,
+    roundtrips=1_000,
+    roundtrip_warmup=100,
+    auto=3_000,
+    auto_warmup=300,
+    assess=100_000,
+    assess_warmup=10_000,
+    verify_events=1_000_000,
+    verify_reps=5,
+)
+QUICK = Counts(
+    reps=2,
+    roundtrips=20,
+    roundtrip_warmup=5,
+    auto=50,
+    auto_warmup=10,
+    assess=500,
+    assess_warmup=50,
+    verify_events=2_000,
+    verify_reps=2,
+)
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = False) -> Results:
+    """Run (a) to (d) with ``counts``, databases under ``data_dir``."""
+    began = time.perf_counter()
+    c = counts
+    _say(f"(a) handoff round trips: {c.reps} x {c.roundtrips:,}")
+    roundtrip = bench_roundtrip(data_dir, c.roundtrips, c.reps, c.roundtrip_warmup)
+    _say(f"    {roundtrip.median:,.0f} /s")
+    lg = settings = version = None
+    if anchor and available():
+        _say(f"(a) LangGraph round trips: {c.reps} x {c.roundtrips:,}")
+        lg, settings, version = bench_langgraph(data_dir, c.roundtrips, c.reps, c.roundtrip_warmup)
+        _say(f"    {lg.median:,.0f} /s  (handoff is {roundtrip.median / lg.median:.2f}x)")
+    else:
+        _say("(a) LangGraph anchor skipped (langgraph not importable or --no-anchor)")
+    _say(f"(b) auto path: {c.reps} x {c.auto:,}")
+    auto = bench_auto(data_dir, c.auto, c.reps, c.auto_warmup)
+    _say(f"    {auto.median:,.0f} /s")
+    _say(f"(c) assess only: {c.reps} x {c.assess:,}")
+    assess = bench_assess(c.assess, c.reps, c.assess_warmup)
+    _say(f"    {assess.median:,.0f} /s")
+    _say(f"(d) audit verify: build {c.verify_events:,} events, then {c.verify_reps} runs")
+    verify = bench_verify(data_dir, c.verify_events, c.verify_reps)
+    _say(f"    {verify.median:.2f} s")
+    return Results(
+        machine=machine(data_dir),
+        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        roundtrip=roundtrip,
+        auto=auto,
+        assess=assess,
+        verify=verify,
+        verify_events=c.verify_events,
+        anchor=lg,
+        anchor_settings=settings or "",
+        anchor_version=version or "",
+        seconds=time.perf_counter() - began,
+        quick=quick,
+    )

@@ -1,0 +1,34 @@
+"""The benchmarks run and return positive figures (tiny counts; nothing about speed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bench
+import pytest
+from bench.report import END, START, Results, render, write_section
+
+
+def test_handoff_paths_run(tmp_path: Path) -> None:
+    assert bench.bench_roundtrip(tmp_path, 3, 2, 1).median > 0
+    assert bench.bench_auto(tmp_path, 5, 2, 1).median > 0
+    assert bench.bench_assess(20, 2, 5).median > 0
+    assert bench.bench_verify(tmp_path, 50, 2).median > 0
+
+
+def test_langgraph_anchor_runs(tmp_path: Path) -> None:
+    if not bench.langgraph_available():
+        pytest.skip("langgraph is not installed (make bench installs it)")
+    measure, settings, version = bench.bench_langgraph(tmp_path, 3, 2, 1)
+    assert measure.median > 0 and "journal_mode" in settings and version
+
+
+def test_quick_run_rewrites_only_the_marked_section(tmp_path: Path) -> None:
+    results = bench.run(tmp_path, bench.QUICK, anchor=False, quick=True)
+    assert isinstance(results, Results) and results.verify.median > 0
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text(f"# Perf\n\nintro\n\n{START}\nSTALE FIGURES\n{END}\n\n## Eval\n\nkept\n")
+    write_section(doc, render(results))
+    text = doc.read_text()
+    assert "STALE FIGURES" not in text and "intro" in text and text.endswith("## Eval\n\nkept\n")
+    assert text.count(START) == 1 and text.count(END) == 1
