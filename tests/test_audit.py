@@ -95,3 +95,27 @@ def test_export_writes_every_event_in_order(chain: Path) -> None:
     assert [x["seq"] for x in lines] == list(range(1, 11))
     assert lines[3]["data"] == {"i": 3}
     s.close()
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize(
+    ("statements", "bad_seq"),
+    [
+        ([], None),
+        (["UPDATE events SET data='{}' WHERE seq=6"], 6),
+        (["DELETE FROM events WHERE seq=4"], 4),
+        (["DELETE FROM events WHERE seq=7"], 7),
+        (["INSERT INTO events VALUES (0, 'hx', 'note', 'bot', 'x', '{}', 'y', 'z')"], 1),
+    ],
+)
+def test_parallel_verify_agrees_with_one_walk(
+    chain: Path, workers: int, statements: list[str], bad_seq: int | None
+) -> None:
+    _sql(chain, *statements)
+    s = open_store(f"sqlite:///{chain}")
+    try:
+        one, many = verify(s, workers=1), verify(s, workers=workers)
+    finally:
+        s.close()
+    assert one.ok is many.ok is (bad_seq is None)
+    assert one.bad_seq == many.bad_seq == bad_seq, (one, many)

@@ -67,7 +67,8 @@ def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Ch
     if d.verdict in _NEEDS_RATIONALE and not d.rationale.strip():
         raise InputError(f"a {d.verdict.value} needs a rationale", field="rationale")
     authorize(h, d, policy)
-    h = h.model_copy(deep=True)
+    # A shallow copy: every field a verdict changes is replaced, never mutated in place.
+    h = h.model_copy(update={"decisions": list(h.decisions)})
     h.updated_at = now
     change = Change(h)
     if d.verdict is Verdict.REJECT:

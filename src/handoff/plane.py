@@ -127,7 +127,7 @@ class ControlPlane:
 
     def _validate(self, action: Action | Mapping[str, Any]) -> Action:
         act = parse_input(Action, action, "action")
-        size = len(canonical_bytes(act.model_dump(mode="json", exclude_none=True)))
+        size = len(act.model_dump_json(exclude_none=True))
         if size > self.policy.max_payload_bytes:
             raise InputError(
                 f"the action is {size} bytes; the limit is {self.policy.max_payload_bytes}",

@@ -79,9 +79,13 @@ class Store(Protocol):
 
     def events(self, handoff_id: str | None = None, after: int = 0) -> list[Event]: ...
 
-    def event_rows(self, batch: int = 20_000) -> Iterator[EventRow]:
-        """Every event row in ``seq`` order, as stored (for verify and export)."""
+    def event_rows(
+        self, lo: int | None = None, hi: int | None = None, batch: int = 20_000
+    ) -> Iterator[EventRow]:
+        """Event rows with ``lo <= seq <= hi`` in ``seq`` order, as stored (verify, export)."""
         ...
+
+    def count_events(self) -> int: ...
 
     def head(self) -> tuple[int, str]:
         """The chain head as the store records it: (seq, hash)."""

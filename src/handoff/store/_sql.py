@@ -9,6 +9,7 @@ and decisions on the handoff row, so seq numbers stay gapless across processes.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -31,8 +32,9 @@ from .._chain import GENESIS
 from .._exceptions import HandoffError
 from ..models import Event, Handoff, Level, State
 from ._protocol import EventRow
-from ._tables import audit_head, events, handoffs, outbox
-from ._tx import SqlTx, load_handoff
+from ._sqlite import SqliteConnections
+from ._tables import events, handoffs, outbox
+from ._tx import SQL, SqlTx, load_handoff
 
 __all__ = ["SqlStore", "normalize_url"]
 
@@ -57,6 +59,15 @@ class SqlStore:
         self.engine = engine
         self.url = url
         self.postgres = engine.dialect.name == "postgresql"
+        self._sql = SQL[engine.dialect.name] if self.postgres else SQL["sqlite"]
+        self._lite: SqliteConnections | None = None
+        if not self.postgres:
+            path = engine.url.database
+            if path in (None, "", ":memory:"):
+                shared = engine.raw_connection().dbapi_connection
+                self._lite = SqliteConnections(None, shared)  # type: ignore[arg-type]
+            else:
+                self._lite = SqliteConnections(path)
 
     @classmethod
     def from_url(cls, url: str | None = None, *, migrate: bool = True) -> SqlStore:
@@ -115,24 +126,43 @@ class SqlStore:
 
     @contextmanager
     def write(self) -> Iterator[SqlTx]:
-        with self.engine.connect().execution_options(write=True) as conn:
+        if self._lite is not None:
             try:
-                with conn.begin():
-                    tx = SqlTx(conn, self.postgres)
+                with self._lite.write() as cur:
+                    tx = SqlTx(cur, postgres=False)
                     yield tx
                     tx.flush()
+            except sqlite3.OperationalError as exc:
+                raise HandoffError(f"database error: {exc}") from None
+            return
+        with self.engine.connect() as conn:
+            try:
+                with conn.begin():
+                    raw = conn.connection.dbapi_connection
+                    assert raw is not None
+                    pg_cur = raw.cursor()
+                    tx = SqlTx(pg_cur, postgres=True)
+                    yield tx
+                    tx.flush()
+                    pg_cur.close()
             except OperationalError as exc:
                 raise HandoffError(f"database error: {exc.orig}") from None
 
     def _read(self) -> Connection:
         return self.engine.connect()
 
+    def _fetch(self, name: str, params: dict[str, Any]) -> list[Any]:
+        """Rows of one of the fixed statements, read outside any write transaction."""
+        if self._lite is not None:
+            with self._lite.read() as cur:
+                cur.execute(self._sql[name], params)
+                return cur.fetchall()
+        with self.engine.connect() as conn:
+            return list(conn.exec_driver_sql(self._sql[name], params).fetchall())
+
     def get(self, handoff_id: str) -> Handoff | None:
-        with self._read() as conn:
-            row = conn.execute(
-                select(handoffs.c.doc, handoffs.c.version).where(handoffs.c.id == handoff_id)
-            ).first()
-        return load_handoff(row.doc, row.version) if row else None
+        rows = self._fetch("get", {"id": handoff_id})
+        return load_handoff(rows[0][0], rows[0][1]) if rows else None
 
     def list_handoffs(
         self,
@@ -190,35 +220,31 @@ class SqlStore:
                 for r in conn.execute(q)
             ]
 
-    def event_rows(self, batch: int = 20_000) -> Iterator[EventRow]:
-        cols = (
-            events.c.seq,
-            events.c.handoff_id,
-            events.c.kind,
-            events.c.actor,
-            events.c.at,
-            events.c.data,
-            events.c.prev_hash,
-            events.c.hash,
-        )
-        last = -1
-        with self._read() as conn:
-            while True:
-                rows = conn.execute(
-                    select(*cols).where(events.c.seq > last).order_by(events.c.seq).limit(batch)
-                ).all()
-                if not rows:
-                    return
-                for r in rows:
-                    yield EventRow(*r)
-                last = rows[-1][0]
+    def event_rows(
+        self, lo: int | None = None, hi: int | None = None, batch: int = 20_000
+    ) -> Iterator[EventRow]:
+        """Event rows with ``lo <= seq <= hi`` (all by default) in ``seq`` order, as stored.
+
+        Rows come as plain tuples in ``EventRow`` field order: verify reads millions.
+        """
+        params = {"lo": -(2**62) if lo is None else lo, "hi": 2**62 if hi is None else hi}
+        if self._lite is not None:
+            with self._lite.read() as cur:
+                cur.execute(self._sql["event_rows"], params)
+                while rows := cur.fetchmany(batch):
+                    yield from rows
+            return
+        with self.engine.connect().execution_options(stream_results=True) as conn:
+            result = conn.exec_driver_sql(self._sql["event_rows"], params)
+            while chunk := result.fetchmany(batch):
+                yield from (EventRow(*r) for r in chunk)
+
+    def count_events(self) -> int:
+        return int(self._fetch("count_events", {})[0][0])
 
     def head(self) -> tuple[int, str]:
-        with self._read() as conn:
-            row = conn.execute(
-                select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-            ).first()
-        return (row.seq, row.hash) if row else (0, GENESIS)
+        rows = self._fetch("head", {})
+        return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
 
     def outbox_pending(self, limit: int = 100) -> list[dict[str, Any]]:
         q = select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id).limit(limit)
@@ -226,6 +252,8 @@ class SqlStore:
             return [dict(r._mapping) for r in conn.execute(q)]
 
     def close(self) -> None:
+        if self._lite is not None:
+            self._lite.close()
         self.engine.dispose()
 
 

@@ -13,14 +13,12 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from .._canonical import canonical_json
 from .._chain import event_hash
 from .._exceptions import ConflictError
 from ..models import Event, Handoff, Incident, State
 
-__all__ = ["SqlTx", "load_handoff"]
+__all__ = ["SQL", "SqlTx", "load_handoff"]
 
 _SQL = {
     "get": "SELECT doc, version FROM handoffs WHERE id = :id",
@@ -41,6 +39,11 @@ _SQL = {
         " WHERE id = :id AND state = :b_state AND version = :b_version"
     ),
     "head": "SELECT seq, hash FROM audit_head WHERE id = 1",
+    "event_rows": (
+        "SELECT seq, handoff_id, kind, actor, at, data, prev_hash, hash FROM events"
+        " WHERE seq >= :lo AND seq <= :hi ORDER BY seq"
+    ),
+    "count_events": "SELECT count(*) FROM events",
     "head_locked": "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
     "set_head": "UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1",
     "event": (
@@ -57,6 +60,8 @@ _SQL = {
     ),
 }
 _PG_SQL = {k: re.sub(r":(\w+)", r"%(\1)s", v) for k, v in _SQL.items()}
+#: The statements by name, for SQLite (``:name``) and PostgreSQL (``%(name)s``).
+SQL = {"sqlite": _SQL, "postgresql": _PG_SQL}
 
 
 def _sqlite_time(at: datetime | None) -> str | None:
@@ -79,10 +84,8 @@ def load_handoff(doc: str, version: int) -> Handoff:
 class SqlTx:
     """A write transaction; see ``handoff.store.Tx`` for the contract."""
 
-    def __init__(self, conn: Connection, postgres: bool) -> None:
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
-        self._cur = raw.cursor()
+    def __init__(self, cursor: Any, postgres: bool) -> None:
+        self._cur = cursor
         self._postgres = postgres
         self._sql = _PG_SQL if postgres else _SQL
         self._time = _pg_time if postgres else _sqlite_time
@@ -220,4 +223,3 @@ class SqlTx:
             self._cur.executemany(self._sql["event"], self._events)
             self._cur.execute(self._sql["set_head"], {"seq": self._head[0], "hash": self._head[1]})
             self._events = []
-        self._cur.close()
