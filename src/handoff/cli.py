@@ -1,0 +1,86 @@
+"""The ``handoff`` command.
+
+    handoff demo                      a marketing-ops agent at work, on a fresh SQLite file
+    handoff assess ACTION.json        how one action would be gated
+    handoff eval CASES.jsonl          escalation quality on labelled cases
+    handoff pending / show / decide   the reviewer's inbox from the terminal
+    handoff audit verify / export     the hash-chained audit trail
+    handoff policy check FILE         validate a policy
+
+``--db`` takes a URL or a SQLite file path (env ``HANDOFF_DB``, default
+``sqlite:///handoff.db``); ``--policy`` a YAML file (env ``HANDOFF_POLICY``, default the
+built-in policy). Exit codes: 0 ok, 1 failed, 2 bad input, 3 not authorized, 4 conflict.
+"""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from ._cli_audit import audit_app
+from ._cli_common import console, err, reporting
+from ._cli_inspect import assess, eval_cases, policy_app
+from ._cli_review import decide, pending, show
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="handoff",
+    help="Decide when an AI agent's action may run on its own and when a human decides.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"handoff {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Decide when an AI agent's action may run on its own and when a human decides."""
+
+
+@app.command()
+def demo(
+    db: Annotated[
+        Path,
+        typer.Option("--db", metavar="PATH", help="SQLite file for the demo (recreated)."),
+    ] = Path("handoff-demo.db"),
+    keep: Annotated[
+        bool,
+        typer.Option("--keep", help="Add to the existing demo database instead of recreating it."),
+    ] = False,
+) -> None:
+    """A marketing-ops agent submits 40 actions; reviewers decide; the audit verifies."""
+    from .demo import run
+
+    with reporting():
+        problems = run(db, keep=keep, console=console)
+    for problem in problems:
+        err.print(f"error: demo: {problem}", style="red", markup=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+app.command("assess")(assess)
+app.command("eval")(eval_cases)
+app.command("pending")(pending)
+app.command("show")(show)
+app.command("decide")(decide)
+app.add_typer(audit_app, name="audit")
+app.add_typer(policy_app, name="policy")
+
+
+def main() -> None:
+    """Entry point of the ``handoff`` script and ``python -m handoff``."""
+    app(prog_name="handoff")
