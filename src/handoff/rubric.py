@@ -20,24 +20,36 @@ here, so there is nothing to validate).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from .detectors import DETECTORS as _DETECTORS
 from .detectors import ActionView, DetectConfig, Signal
 from .models import Action, Assessment, Factor, Finding, Level, Mode
-from .policy import Policy, ToolRule, TriggerRule
+from .policy import Policy, ToolRule
 from .routing import Route, route
 
 __all__ = ["FACTORS", "assess"]
 
 FACTORS = ("impact", "reversibility", "uncertainty", "policy_sensitivity")
-_MODE_RANK = {Mode.AUTO: 0, Mode.REVIEW: 1, Mode.TWO_PERSON: 2, Mode.BLOCK: 3}
+# Levels and modes are ranked as ints on the hot path: a StrEnum hashes in Python.
+_MODES = (Mode.AUTO, Mode.REVIEW, Mode.TWO_PERSON, Mode.BLOCK)
+_MODE_RANK = {m: i for i, m in enumerate(_MODES)}
 _LEVELS = (Level.LOW, Level.MEDIUM, Level.HIGH)
-_RANK = {Level.LOW: 0, Level.MEDIUM: 1, Level.HIGH: 2}
+_RANK = {level: i for i, level in enumerate(_LEVELS)}
 _CACHE_SIZE = 32
 _HINT = "subject."
+_UNSET = -1  # no level floor, or no mode, in the int-ranked tables below
+
+
+@dataclass(frozen=True, slots=True)
+class _ToolPlan:
+    """What a policy's tool rule does to one tool; messages made once per tool."""
+
+    rule: ToolRule | None
+    # (factor index, value, message) for each factor the rule sets, impact first.
+    sets: tuple[tuple[int, float, str], ...]
+    floor: int
+    mode: int
 
 
 @dataclass(slots=True)
@@ -48,20 +60,40 @@ class _Compiled:
     total: float
     medium: float
     high: float
-    modes: dict[Level, Mode]
-    triggers: dict[str, TriggerRule]
+    # The mode rank of each level rank, from the policy's modes.
+    level_modes: tuple[int, int, int]
+    # Codes whose trigger rule is disabled: their signals count for nothing.
+    disabled: frozenset[str]
+    # Per code with an enabled rule: the level rank it raises to, and its mode rank.
+    floors: dict[str, tuple[int, int]]
     config: DetectConfig
-    tool_rules: dict[str, ToolRule | None] = field(default_factory=dict)
+    tool_plans: dict[str, _ToolPlan] = field(default_factory=dict)
     routes: dict[tuple[object, ...], Route] = field(default_factory=dict)
 
-    def tool_rule(self, policy: Policy, tool: str) -> ToolRule | None:
+    def tool_plan(self, policy: Policy, tool: str) -> _ToolPlan:
         try:
-            return self.tool_rules[tool]
+            return self.tool_plans[tool]
         except KeyError:
-            rule = policy.tool_rule(tool)
-            if len(self.tool_rules) < 4096:
-                self.tool_rules[tool] = rule
-            return rule
+            plan = _plan(policy.tool_rule(tool), tool)
+            if len(self.tool_plans) < 4096:
+                self.tool_plans[tool] = plan
+            return plan
+
+
+def _plan(rule: ToolRule | None, tool: str) -> _ToolPlan:
+    if rule is None:
+        return _ToolPlan(None, (), _UNSET, _UNSET)
+    sets = tuple(
+        (i, value, f"The policy sets the {FACTORS[i]} of {tool} to {value:g}")
+        for i, value in ((0, rule.impact), (1, rule.reversibility))
+        if value is not None
+    )
+    return _ToolPlan(
+        rule,
+        sets,
+        _RANK[rule.level] if rule.level is not None else _UNSET,
+        _MODE_RANK[rule.mode] if rule.mode is not None else _UNSET,
+    )
 
 
 _COMPILED: dict[str, _Compiled] = {}
@@ -79,13 +111,27 @@ def _compile(policy: Policy) -> _Compiled:
         w.get("uncertainty", 0.0),
         w.get("policy_sensitivity", 0.0),
     )
+    modes = policy.modes
+    level_modes = (
+        _MODE_RANK[modes.get(Level.LOW, Mode.AUTO)],
+        _MODE_RANK[modes.get(Level.MEDIUM, Mode.REVIEW)],
+        _MODE_RANK[modes.get(Level.HIGH, Mode.REVIEW)],
+    )
     compiled = _Compiled(
         weights=weights,
         total=sum(weights) or 1.0,
         medium=policy.rubric.medium,
         high=policy.rubric.high,
-        modes=dict(policy.modes),
-        triggers=dict(policy.triggers),
+        level_modes=level_modes,
+        disabled=frozenset(code for code, r in policy.triggers.items() if not r.enabled),
+        floors={
+            code: (
+                _RANK[r.level] if r.level is not None else 1,
+                _MODE_RANK[r.mode] if r.mode is not None else _UNSET,
+            )
+            for code, r in policy.triggers.items()
+            if r.enabled
+        },
         config=DetectConfig.from_policy(policy.detect),
     )
     if len(_COMPILED) >= _CACHE_SIZE:
@@ -94,172 +140,170 @@ def _compile(policy: Policy) -> _Compiled:
     return compiled
 
 
-_M = TypeVar("_M", bound=BaseModel)
-_set = object.__setattr__
-_FIELDS: dict[type[BaseModel], set[str]] = {}
+def _new_finding(values: dict[str, Any]) -> Finding:
+    return Finding.model_construct(**values)
 
 
-def _build(cls: type[_M], values: dict[str, Any]) -> _M:
-    """``cls.model_construct(**values)`` without its per-field bookkeeping.
+def _new_factor(values: dict[str, Any]) -> Factor:
+    return Factor.model_construct(**values)
 
-    ``values`` must name every field. This is what ``model_construct`` does for a model
-    without defaults to fill, private attributes or extras, at a fraction of the cost;
-    it keeps the hot path under the throughput budget.
-    """
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    # One set per class is safe to share: every field is in it, so pydantic's
-    # add-on-assignment never changes it.
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        fields = _FIELDS[cls] = set(cls.model_fields)
-    _set(obj, "__pydantic_fields_set__", fields)
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
+
+def _new_assessment(values: dict[str, Any]) -> Assessment:
+    return Assessment.model_construct(**values)
 
 
 def _finding(sig: Signal) -> Finding:
-    return _build(
-        Finding,
+    return _new_finding(
         {
             "code": sig.code,
             "message": sig.message,
             "where": sig.where,
             "excerpt": sig.excerpt,
             "weight": sig.weight,
-        },
+        }
     )
 
 
 def assess(action: Action, policy: Policy) -> Assessment:
     """The assessment of ``action`` under ``policy``: level, factors, triggers, route."""
     c = _compile(policy)
-    view = ActionView.of(action, c.config.max_scan_chars)
+    config = c.config
+    view = ActionView.of(action, config.max_scan_chars)
     signals: list[Signal] = []
     for detector in _DETECTORS:
-        signals.extend(detector(view, c.config))
+        signals.extend(detector(view, config))
 
-    rules = c.triggers
-    scores = [0.0, 0.0, 0.0, 0.0]
-    reasons: list[list[tuple[float, Finding]]] = [[], [], [], []]
+    disabled = c.disabled
+    s0 = s1 = s2 = s3 = 0.0
+    r0: list[tuple[float, Finding]] = []
+    r1: list[tuple[float, Finding]] = []
+    r2: list[tuple[float, Finding]] = []
+    r3: list[tuple[float, Finding]] = []
     fired: dict[str, tuple[Signal, Finding]] = {}
     hints: list[tuple[float, Finding]] = []
     for sig in signals:
-        rule = rules.get(sig.code)
-        if rule is not None and not rule.enabled:
+        code = sig.code
+        if code in disabled:
+            continue
+        if code.startswith(_HINT):
+            hints.append((sig.weight, _finding(sig)))
+            continue
+        impact = sig.impact
+        reversibility = sig.reversibility
+        uncertainty = sig.uncertainty
+        sensitivity = sig.sensitivity
+        if not (impact or reversibility or uncertainty or sensitivity or sig.trigger):
             continue
         finding = _finding(sig)
-        if sig.code.startswith(_HINT):
-            hints.append((sig.weight, finding))
-            continue
-        if sig.impact:
-            scores[0] = 1.0 - (1.0 - scores[0]) * (1.0 - sig.impact)
-            reasons[0].append((sig.impact, finding))
-        if sig.reversibility:
-            scores[1] = 1.0 - (1.0 - scores[1]) * (1.0 - sig.reversibility)
-            reasons[1].append((sig.reversibility, finding))
-        if sig.uncertainty:
-            scores[2] = 1.0 - (1.0 - scores[2]) * (1.0 - sig.uncertainty)
-            reasons[2].append((sig.uncertainty, finding))
-        if sig.sensitivity:
-            scores[3] = 1.0 - (1.0 - scores[3]) * (1.0 - sig.sensitivity)
-            reasons[3].append((sig.sensitivity, finding))
+        if impact:
+            s0 = 1.0 - (1.0 - s0) * (1.0 - impact)
+            r0.append((impact, finding))
+        if reversibility:
+            s1 = 1.0 - (1.0 - s1) * (1.0 - reversibility)
+            r1.append((reversibility, finding))
+        if uncertainty:
+            s2 = 1.0 - (1.0 - s2) * (1.0 - uncertainty)
+            r2.append((uncertainty, finding))
+        if sensitivity:
+            s3 = 1.0 - (1.0 - s3) * (1.0 - sensitivity)
+            r3.append((sensitivity, finding))
         if sig.trigger:
-            seen = fired.get(sig.code)
+            seen = fired.get(code)
             if seen is None or sig.weight > seen[0].weight:
-                fired[sig.code] = (sig, finding)
+                fired[code] = (sig, finding)
 
-    tool_rule = c.tool_rule(policy, action.tool)
-    if tool_rule is not None:
-        for i, value in ((0, tool_rule.impact), (1, tool_rule.reversibility)):
-            if value is not None:
-                scores[i] = value
-                reasons[i].insert(
-                    0,
-                    (
-                        1.0,
-                        _build(
-                            Finding,
-                            {
-                                "code": "policy.tool_rule",
-                                "message": f"The policy sets the {FACTORS[i]} of "
-                                f"{action.tool} to {value:g}",
-                                "where": "tool",
-                                "excerpt": action.tool,
-                                "weight": value,
-                            },
-                        ),
-                    ),
-                )
+    tool = action.tool
+    plan = c.tool_plan(policy, tool)
+    for i, value, message in plan.sets:
+        finding = _new_finding(
+            {
+                "code": "policy.tool_rule",
+                "message": message,
+                "where": "tool",
+                "excerpt": tool,
+                "weight": value,
+            }
+        )
+        if i == 0:
+            s0 = value
+            r0.insert(0, (1.0, finding))
+        else:
+            s1 = value
+            r1.insert(0, (1.0, finding))
 
     w = c.weights
-    score = (scores[0] * w[0] + scores[1] * w[1] + scores[2] * w[2] + scores[3] * w[3]) / c.total
-    level = Level.HIGH if score >= c.high else Level.MEDIUM if score >= c.medium else Level.LOW
+    score = (s0 * w[0] + s1 * w[1] + s2 * w[2] + s3 * w[3]) / c.total
+    rank = 2 if score >= c.high else 1 if score >= c.medium else 0
 
-    ordered = list(fired.values())
-    if len(ordered) > 1:
-        ordered.sort(key=_strongest_first)
-    triggers = [f for _, f in ordered]
-    rank = _RANK[level]
-    strict_modes: list[Mode] = []
-    for sig, _ in ordered:
-        rule = rules.get(sig.code)
-        if rule is None:
-            rank = max(rank, 1)
-            continue
-        rank = max(rank, _RANK[rule.level] if rule.level is not None else 1)
-        if rule.mode is not None:
-            strict_modes.append(rule.mode)
-    if tool_rule is not None and tool_rule.level is not None:
-        rank = max(rank, _RANK[tool_rule.level])
+    triggers: list[Finding] = []
+    strict = _UNSET
+    if fired:
+        ordered = list(fired.values())
+        if len(ordered) > 1:
+            ordered.sort(key=_strongest_first)
+        floors = c.floors
+        for sig, finding in ordered:
+            triggers.append(finding)
+            floor = floors.get(sig.code)
+            if floor is None:
+                if rank < 1:
+                    rank = 1
+                continue
+            if floor[0] > rank:
+                rank = floor[0]
+            if floor[1] > strict:
+                strict = floor[1]
+    if plan.floor > rank:
+        rank = plan.floor
     level = _LEVELS[rank]
 
-    mode = c.modes.get(level, Mode.REVIEW if rank else Mode.AUTO)
-    if tool_rule is not None and tool_rule.mode is not None:
-        mode = tool_rule.mode
-    for m in strict_modes:
-        if _MODE_RANK[m] > _MODE_RANK[mode]:
-            mode = m
+    mode_rank = plan.mode if plan.mode != _UNSET else c.level_modes[rank]
+    if strict > mode_rank:
+        mode_rank = strict
+    mode = _MODES[mode_rank]
 
     # Subject-matter hints only break ties: they follow every real trigger.
-    if len(hints) > 1:
-        hints.sort(key=_first_desc)
-    for_routing = [*triggers, *(f for _, f in hints)]
+    for_routing = triggers
+    if hints:
+        if len(hints) > 1:
+            hints.sort(key=_first_desc)
+        for_routing = triggers + [f for _, f in hints]
     # route() reads only these, so its answer can be kept per policy version.
-    key = (action.tool, action.context.domain, level, mode, *(f.code for f in for_routing))
+    key = (tool, action.context.domain, rank, mode_rank, *[f.code for f in for_routing])
     r = c.routes.get(key)
     if r is None:
         r = route(action, level, mode, for_routing, policy)
         if len(c.routes) < 8192:
             c.routes[key] = r
-    factors = [
-        _build(
-            Factor,
-            {
-                "name": FACTORS[i],
-                "score": round(scores[i], 3),
-                "reasons": [f for _, f in sorted(reasons[i], key=_first_desc)]
-                if len(reasons[i]) > 1
-                else [f for _, f in reasons[i]],
-            },
-        )
-        for i in range(4)
-    ]
-    return _build(
-        Assessment,
+    return _new_assessment(
         {
             "level": level,
             "score": round(score, 3),
-            "factors": factors,
+            "factors": [
+                _factor("impact", s0, r0),
+                _factor("reversibility", s1, r1),
+                _factor("uncertainty", s2, r2),
+                _factor("policy_sensitivity", s3, r3),
+            ],
             "triggers": triggers,
             "owner": r.owner,
             "mode": mode,
             "quorum": r.quorum,
             "sla_seconds": r.sla_seconds,
             "policy_version": policy.version,
-        },
+        }
     )
+
+
+def _factor(name: str, score: float, reasons: list[tuple[float, Finding]]) -> Factor:
+    if not reasons:
+        # Most factors of most actions: nothing behind them, and round(0.0, 3) is 0.0.
+        return _new_factor(
+            {"name": name, "score": round(score, 3) if score else score, "reasons": []}
+        )
+    if len(reasons) > 1:
+        reasons.sort(key=_first_desc)
+    return _new_factor({"name": name, "score": round(score, 3), "reasons": [f for _, f in reasons]})
 
 
 def _first_desc(pair: tuple[float, Finding]) -> float:

@@ -8,9 +8,10 @@ the tool name (via ``_tools.sense``) and confirmed or raised by the arguments: a
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
-from ._tools import sense
+from ._tools import tool_sense
 
 __all__ = ["detect_actions"]
 
@@ -51,129 +52,145 @@ _AS_PERSON = re.compile(
 _COPY_MIN = 80
 
 
+# What each kind of signal says and adds: (code, message, weight, impact,
+# reversibility, sensitivity); where it was found comes with each finding.
+_KINDS: dict[str, tuple[str, str, float, float, float, float]] = {
+    "money": (
+        "action.money",
+        "The action moves money or crypto, which cannot be called back once sent",
+        0.8,
+        0.85,
+        0.8,
+        0.5,
+    ),
+    "destructive": (
+        "action.destructive",
+        "The action deletes, overwrites or disables something; undoing it needs a backup",
+        0.8,
+        0.75,
+        0.85,
+        0.0,
+    ),
+    "outward": (
+        "action.data_outward",
+        "The action sends personal or confidential data outside the company",
+        0.8,
+        0.75,
+        0.9,
+        0.7,
+    ),
+    "public": (
+        "action.public",
+        "The action publishes to a public audience; what is seen cannot be unseen",
+        0.55,
+        0.5,
+        0.6,
+        0.4,
+    ),
+    "published": (
+        "action.data_outward",
+        "Personal or confidential data would be published",
+        0.8,
+        0.75,
+        0.9,
+        0.7,
+    ),
+    "code": (
+        "action.untrusted_code",
+        "The action runs code or installs software",
+        0.65,
+        0.6,
+        0.5,
+        0.4,
+    ),
+    "workflow": (
+        "change.workflow",
+        "The action changes a workflow or product setting that runs for every customer",
+        0.5,
+        0.45,
+        0.3,
+        0.3,
+    ),
+    "personal": (
+        "action.personal_data",
+        "The action opens or captures personal records of identifiable people",
+        0.6,
+        0.4,
+        0.4,
+        0.7,
+    ),
+}
+
+
+def _signal(kind: str, where: str, excerpt: str) -> Signal:
+    if where == "tool":
+        return _on_tool(kind, excerpt)
+    code, message, weight, impact, reversibility, sensitivity = _KINDS[kind]
+    return Signal(
+        code,
+        message,
+        where=where,
+        excerpt=excerpt,
+        weight=weight,
+        impact=impact,
+        reversibility=reversibility,
+        sensitivity=sensitivity,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _on_tool(kind: str, tool: str) -> Signal:
+    """A signal found in the tool's name: the same for every call of that tool, and
+    immutable, so made once."""
+    code, message, weight, impact, reversibility, sensitivity = _KINDS[kind]
+    return Signal(
+        code,
+        message,
+        where="tool",
+        excerpt=tool,
+        weight=weight,
+        impact=impact,
+        reversibility=reversibility,
+        sensitivity=sensitivity,
+    )
+
+
 def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for the irreversible kinds of action."""
-    s = sense(view.words)
+    s = tool_sense(view.tool)
     out: list[Signal] = []
     words = set(view.words)
 
     money_arg = _money_arg(view)
     if s.money or (money_arg is not None and not s.read_only and (s.outward or s.change)):
         where, ex = money_arg if money_arg else ("tool", view.tool)
-        out.append(
-            Signal(
-                "action.money",
-                "The action moves money or crypto, which cannot be called back once sent",
-                where=where,
-                excerpt=ex,
-                weight=0.8,
-                impact=0.85,
-                reversibility=0.8,
-                sensitivity=0.5,
-            )
-        )
+        out.append(_signal("money", where, ex))
     if s.destroy:
-        out.append(
-            Signal(
-                "action.destructive",
-                "The action deletes, overwrites or disables something; undoing it needs a backup",
-                where="tool",
-                excerpt=view.tool,
-                weight=0.8,
-                impact=0.75,
-                reversibility=0.85,
-            )
-        )
+        out.append(_on_tool("destructive", view.tool))
     if s.access and not s.money:
         out.extend(_access(view))
     if s.outward and not s.public:
         hit = _first(view, _SENSITIVE)
         if hit is not None or {"leak", "exfiltrate", "exfiltration", "disclose"} & words:
             where, ex = hit if hit else ("tool", view.tool)
-            out.append(
-                Signal(
-                    "action.data_outward",
-                    "The action sends personal or confidential data outside the company",
-                    where=where,
-                    excerpt=ex,
-                    weight=0.8,
-                    impact=0.75,
-                    reversibility=0.9,
-                    sensitivity=0.7,
-                )
-            )
+            out.append(_signal("outward", where, ex))
     if s.public:
         hit = _first(view, _SENSITIVE)
-        out.append(
-            Signal(
-                "action.public",
-                "The action publishes to a public audience; what is seen cannot be unseen",
-                where="tool",
-                excerpt=view.tool,
-                weight=0.55,
-                impact=0.5,
-                reversibility=0.6,
-                sensitivity=0.4,
-            )
-        )
+        out.append(_on_tool("public", view.tool))
         if hit is not None:
-            out.append(
-                Signal(
-                    "action.data_outward",
-                    "Personal or confidential data would be published",
-                    where=hit[0],
-                    excerpt=hit[1],
-                    weight=0.8,
-                    impact=0.75,
-                    reversibility=0.9,
-                    sensitivity=0.7,
-                )
-            )
+            out.append(_signal("published", *hit))
     if s.code and not s.terminal:
         # A terminal's commands are read one by one in _tools; running `ls` is routine.
-        out.append(
-            Signal(
-                "action.untrusted_code",
-                "The action runs code or installs software",
-                where="tool",
-                excerpt=view.tool,
-                weight=0.65,
-                impact=0.6,
-                reversibility=0.5,
-                sensitivity=0.4,
-            )
-        )
+        out.append(_on_tool("code", view.tool))
     elif "download" in words:
         out.extend(_download(view, config))
     if s.outward or s.public:
         out.extend(_in_someone_elses_name(view))
         out.extend(_copied(view))
     if s.change and words & _CONFIG and words & _CHANGE_VERBS:
-        out.append(
-            Signal(
-                "change.workflow",
-                "The action changes a workflow or product setting that runs for every customer",
-                where="tool",
-                excerpt=view.tool,
-                weight=0.5,
-                impact=0.45,
-                reversibility=0.3,
-                sensitivity=0.3,
-            )
-        )
+        out.append(_on_tool("workflow", view.tool))
     if not s.read_only and words & _RECORDS and words & _PEOPLE:
-        out.append(
-            Signal(
-                "action.personal_data",
-                "The action opens or captures personal records of identifiable people",
-                where="tool",
-                excerpt=view.tool,
-                weight=0.6,
-                impact=0.4,
-                reversibility=0.4,
-                sensitivity=0.7,
-            )
-        )
+        out.append(_on_tool("personal", view.tool))
     return out
 
 
@@ -189,8 +206,8 @@ def _money_arg(view: ActionView) -> tuple[str, str] | None:
 
 
 def _first(view: ActionView, rx: re.Pattern[str]) -> tuple[str, str] | None:
-    for path, text in view.args:
-        m = rx.search(text.lower())
+    for (path, text), low in zip(view.args, view.lowered(), strict=True):
+        m = rx.search(low)
         if m:
             span, ex = excerpt_at(text, m.start(), m.end(), pad=30)
             return f"{path}{span}", ex

@@ -92,26 +92,61 @@ class ActionView:
     args: list[tuple[str, str]]
     numbers: list[tuple[str, float]]
     keys: list[tuple[str, str]]
-    args_lower: str
     instruction: str
     sources: list[Source]
     thought: str
     action: Action
     earlier_tools: list[str] = field(default_factory=list)
+    _lowered: list[str] | None = None
+    _args_lower: str | None = None
+
+    def lowered(self) -> list[str]:
+        """Every argument string lowercased, in the order of ``args``; made once, on
+        first use, for all the detectors that read them."""
+        if self._lowered is None:
+            self._lowered = [v.lower() for _, v in self.args]
+        return self._lowered
+
+    @property
+    def args_lower(self) -> str:
+        """Every argument string, space-separated and lowercased; made on first use."""
+        if self._args_lower is None:
+            self._args_lower = " ".join(v for _, v in self.args).lower()
+        return self._args_lower
 
     @classmethod
     def of(cls, action: Action, cap: int) -> ActionView:
         args: list[tuple[str, str]] = []
         numbers: list[tuple[str, float]] = []
         keys: list[tuple[str, str]] = []
-        for path, key, value in _walk(action.args, "args"):
-            if key:
-                keys.append((path, key.lower()))
-            kind = type(value)
-            if kind is str:
-                args.append((path, value[:cap]))
-            elif kind is int or kind is float:
-                numbers.append((path, float(value)))
+        raw = action.args
+        flat = type(raw) is dict
+        if flat:
+            # The common case, a flat object, read without the walk.
+            for k, value in raw.items():
+                kind = type(value)
+                if kind not in _SCALARS:
+                    flat = False
+                    break
+                path, key = _arg_name(k)
+                if key:
+                    keys.append((path, key))
+                if kind is str:
+                    args.append((path, value[:cap]))
+                elif kind is int or kind is float:
+                    numbers.append((path, float(value)))
+        if not flat:
+            args.clear()
+            numbers.clear()
+            keys.clear()
+            for path, k, value in _walk(raw, "args"):
+                if k:
+                    keys.append((path, k.lower()))
+                kind = type(value)
+                if kind is str:
+                    args.append((path, value[:cap]))
+                elif kind is int or kind is float:
+                    numbers.append((path, float(value)))
         ctx = action.context
         sources: list[Source] = []
         tools: list[str] = []
@@ -136,7 +171,6 @@ class ActionView:
             args=args,
             numbers=numbers,
             keys=keys,
-            args_lower=" ".join(v for _, v in args).lower(),
             instruction=ctx.instruction[:cap],
             sources=sources,
             thought=ctx.thought[:cap],
@@ -145,13 +179,22 @@ class ActionView:
         )
 
 
+_ARG_NAMES: dict[str, tuple[str, str]] = {}
+
+
+def _arg_name(key: Any) -> tuple[str, str]:
+    """The path of a top-level argument and its key lowercased; argument names recur."""
+    hit = _ARG_NAMES.get(key) if type(key) is str else None
+    if hit is not None:
+        return hit
+    out = f"args.{key}", str(key).lower()
+    if type(key) is str and len(_ARG_NAMES) < 8192:
+        _ARG_NAMES[key] = out
+    return out
+
+
 def _walk(value: Any, path: str, key: str = "") -> Iterator[tuple[str, str, Any]]:
     """Every node of a JSON value as (path, key it sits under, value), size-limited."""
-    if type(value) is dict and all(type(v) in _SCALARS for v in value.values()):
-        # The common case, a flat object, without the stack.
-        for k, v in value.items():
-            yield f"{path}.{k}", str(k), v
-        return
     stack: list[tuple[str, str, Any]] = [(path, key, value)]
     seen = 0
     while stack and seen < _MAX_ARG_NODES:

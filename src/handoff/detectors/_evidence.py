@@ -9,6 +9,7 @@ evidence to back them, or aims at a target it made up or left as a placeholder.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
 
@@ -96,7 +97,7 @@ def detect_evidence(view: ActionView, config: DetectConfig) -> list[Signal]:
 
 def _guessed_target(view: ActionView) -> Signal | None:
     for path, text in view.args:
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        key = _key_of(path)
         if key in _TARGET_KEYS and _PLACEHOLDER.match(text.strip()):
             return Signal(
                 "evidence.insufficient",
@@ -107,3 +108,9 @@ def _guessed_target(view: ActionView) -> Signal | None:
                 uncertainty=0.8,
             )
     return None
+
+
+@lru_cache(maxsize=4096)
+def _key_of(path: str) -> str:
+    """The key an argument sits under (``args.to[0]`` -> ``to``); argument names recur."""
+    return path.rsplit(".", 1)[-1].split("[", 1)[0].lower()

@@ -21,7 +21,7 @@ import re
 
 from ._base import ActionView, DetectConfig, Signal, Source, excerpt_at, split_words, wordset
 from ._subject import subject_signal
-from ._tools import sense
+from ._tools import sense, tool_sense
 
 __all__ = ["detect_injection", "user_request"]
 
@@ -75,6 +75,8 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
+# The patterns are written in lowercase: without IGNORECASE they match lowercased text.
+_ASK_VERBS_LOW = {k: re.compile(rx.pattern) for k, rx in _ASK_VERBS.items()}
 _WINDOW_AFTER = 300
 _GENERIC = wordset("tool tools api app the and for with new")
 # Compound names only (CamelCase or snake_case): prose words are not tools.
@@ -84,6 +86,12 @@ _IDENTIFIER = re.compile(r"\b[A-Za-z][a-z0-9]*(?:_[A-Za-z0-9]+|[A-Z][a-z0-9]+)+\
 def user_request(view: ActionView) -> str:
     """What the person asked for: the instruction up to the first injected phrase."""
     text = view.instruction
+    if text.isascii():
+        # ASCII folds case exactly as lower() does, so the case-folded markers (kept
+        # per text: every step of a run rereads the instruction) start where the
+        # case-insensitive search would find the first one.
+        spans = _marker_spans(text, False)
+        return text[: spans[0][0]] if spans else text
     m = _STRONG.search(text)
     return text[: m.start()] if m else text
 
@@ -194,45 +202,56 @@ def _markers(src: Source) -> list[tuple[int, int]]:
 
 
 def _followed(view: ActionView, tool_low: str) -> Signal | None:
-    sources = [Source("context.instruction", view.instruction, "instruction"), *view.sources]
+    # Latest first: the thought, then the run's texts backwards, the instruction last.
     if view.thought:
-        sources.append(Source("context.thought", view.thought, "thought"))
-    for src in reversed(sources):
-        if tool_low not in src.text.lower():
+        hit = _followed_in(view, Source("context.thought", view.thought, "thought"), tool_low)
+        if hit is not None:
+            return hit
+    for src in reversed(view.sources):
+        hit = _followed_in(view, src, tool_low)
+        if hit is not None:
+            return hit
+    if tool_low not in view.instruction.lower():
+        return None
+    return _followed_in(
+        view, Source("context.instruction", view.instruction, "instruction"), tool_low
+    )
+
+
+def _followed_in(view: ActionView, src: Source, tool_low: str) -> Signal | None:
+    if tool_low not in src.text.lower():
+        return None
+    for start, end in _markers(src):
+        window = src.text[start : end + _WINDOW_AFTER]
+        named = next((n for n in _NAMED_TOOL.finditer(window) if _demanded(n) == tool_low), None)
+        if named is None:
             continue
-        for start, end in _markers(src):
-            window = src.text[start : end + _WINDOW_AFTER]
-            named = next(
-                (n for n in _NAMED_TOOL.finditer(window) if _demanded(n) == tool_low), None
-            )
-            if named is None:
-                continue
-            span, ex = excerpt_at(src.text, start, start + named.end())
-            origin = {
-                "instruction": "an injected passage of the instruction",
-                "observation": "a tool's output",
-                "message": "a message that arrived mid-run",
-                "plan": "the agent's plan, echoing an injected passage",
-                "thought": "the agent's reasoning, echoing an injected passage",
-            }[src.kind]
-            return Signal(
-                "injection.followed",
-                f"The agent is calling {view.tool} because {origin} told it to, "
-                "not because the person asked for it",
-                where=f"{src.where}{span}",
-                excerpt=ex,
-                weight=0.95,
-                impact=0.5,
-                uncertainty=0.9,
-                sensitivity=0.8,
-            )
+        span, ex = excerpt_at(src.text, start, start + named.end())
+        origin = {
+            "instruction": "an injected passage of the instruction",
+            "observation": "a tool's output",
+            "message": "a message that arrived mid-run",
+            "plan": "the agent's plan, echoing an injected passage",
+            "thought": "the agent's reasoning, echoing an injected passage",
+        }[src.kind]
+        return Signal(
+            "injection.followed",
+            f"The agent is calling {view.tool} because {origin} told it to, "
+            "not because the person asked for it",
+            where=f"{src.where}{span}",
+            excerpt=ex,
+            weight=0.95,
+            impact=0.5,
+            uncertainty=0.9,
+            sensitivity=0.8,
+        )
     return None
 
 
 def _followed_in_words(view: ActionView) -> Signal | None:
     """An injected passage asks, in plain words, for what this tool does ("send the code
     to ..." before ``send_email``); only for tools that act on the world."""
-    s = sense(view.words)
+    s = tool_sense(view.tool)
     if not (s.money or s.destroy or s.access or s.outward or s.public or s.code):
         return None
     needed = [w for w in view.words if len(w) > 2 and w not in _GENERIC]
@@ -307,7 +326,9 @@ def _complied(view: ActionView, tool_low: str) -> Signal | None:
 
 
 def _scope(view: ActionView) -> Signal | None:
-    s = sense(view.words)
+    s = tool_sense(view.tool)
+    if not (s.money or s.destroy or s.access or s.outward or s.public):
+        return None
     kinds = [
         k
         for k, on in (
@@ -326,7 +347,11 @@ def _scope(view: ActionView) -> Signal | None:
     low = asked.lower()
     if view.tool.lower() in low or " ".join(view.words) in low:
         return None
-    missing = [k for k in kinds if not _ASK_VERBS[k].search(asked)]
+    if asked.isascii():
+        # The same answer as the case-insensitive patterns, at a fraction of the cost.
+        missing = [k for k in kinds if not _ASK_VERBS_LOW[k].search(low)]
+    else:
+        missing = [k for k in kinds if not _ASK_VERBS[k].search(asked)]
     if len(missing) < len(kinds):
         return None
     what = {

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
-from ._tools import sense
+from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
+from ._tools import tool_sense
 
 __all__ = ["detect_language"]
 
@@ -20,30 +21,29 @@ __all__ = ["detect_language"]
 class _Rule:
     """One trigger code, what it says, and the clauses that fire it.
 
-    A clause is ``(words, characters, regex)``: the regex (lowercase, run on the
-    lowercased text) only runs when the text has one of the words or characters, so
-    most texts cost one tokenisation and a few set lookups.
+    A clause is ``(keys, regex)``: the regex (lowercase, run on the lowercased text)
+    only runs when the text has one of the keys (words or characters), so most texts
+    cost one tokenisation and one set intersection. ``keys`` is every clause's keys
+    together: a text with none of them skips the rule.
     """
 
     code: str
     message: str
     weight: float
     sensitivity: float
-    clauses: tuple[tuple[frozenset[str], frozenset[str], re.Pattern[str]], ...]
+    clauses: tuple[tuple[frozenset[str], re.Pattern[str]], ...]
+    keys: frozenset[str]
 
 
 def _rule(
     code: str, message: str, weight: float, sensitivity: float, *clauses: tuple[str, str, str]
 ) -> _Rule:
+    compiled = tuple(
+        (frozenset(words.split()) | frozenset(chars), re.compile(rx))
+        for words, chars, rx in clauses
+    )
     return _Rule(
-        code,
-        message,
-        weight,
-        sensitivity,
-        tuple(
-            (frozenset(words.split()), frozenset(chars), re.compile(rx))
-            for words, chars, rx in clauses
-        ),
+        code, message, weight, sensitivity, compiled, frozenset().union(*(k for k, _ in compiled))
     )
 
 
@@ -156,7 +156,9 @@ _RULES: tuple[_Rule, ...] = (
         ),
     ),
 )
-_TOKEN = re.compile(r"[a-z0-9']+")
+# Words, and the characters some clauses key on, as tokens of their own.
+_TOKEN = re.compile(r"[a-z0-9']+|[$€£%#]")
+_KEYS: frozenset[str] = frozenset().union(*(rule.keys for rule in _RULES))
 _TOOL_DECISIONS: tuple[tuple[frozenset[str], str, str, float], ...] = (
     (
         wordset("price prices pricing discount discounts coupon coupons"),
@@ -179,40 +181,49 @@ _TOOL_DECISIONS: tuple[tuple[frozenset[str], str, str, float], ...] = (
 )
 
 
+@lru_cache(maxsize=4096)
+def _by_tool(tool: str) -> tuple[bool, float, tuple[Signal, ...]]:
+    """Whether the tool writes, how much its audience raises the stakes, and the
+    decisions its name makes; a function of the name alone, so kept per name."""
+    s = tool_sense(tool)
+    if s.read_only:
+        return False, 0.0, ()
+    words = set(split_words(tool))
+    decisions: tuple[Signal, ...] = ()
+    if s.change or s.outward or s.public:
+        decisions = tuple(
+            Signal(
+                code,
+                msg,
+                where="tool",
+                excerpt=tool,
+                weight=weight,
+                impact=0.4,
+                sensitivity=0.8,
+            )
+            for vocab, code, msg, weight in _TOOL_DECISIONS
+            if words & vocab
+        )
+    return True, 1.0 if (s.outward or s.public) else 0.85, decisions
+
+
 def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for committing language in what the action writes."""
-    s = sense(view.words)
-    if s.read_only:
+    writes, boost, decisions = _by_tool(view.tool)
+    if not writes:
         return []
-    out: list[Signal] = []
-    fired: set[str] = set()
-    words = set(view.words)
-    if s.change or s.outward or s.public:
-        for vocab, code, msg, weight in _TOOL_DECISIONS:
-            if words & vocab:
-                fired.add(code)
-                out.append(
-                    Signal(
-                        code,
-                        msg,
-                        where="tool",
-                        excerpt=view.tool,
-                        weight=weight,
-                        impact=0.4,
-                        sensitivity=0.8,
-                    )
-                )
-    boost = 1.0 if (s.outward or s.public) else 0.85
-    for path, text in view.args:
+    out = list(decisions)
+    fired = {sig.code for sig in decisions}
+    for (path, text), low in zip(view.args, view.lowered(), strict=True):
         if len(text) < 4:
             continue
-        low = text.lower()
-        tokens = set(_TOKEN.findall(low))
-        tokens.update(ch for ch in "$€£%#" if ch in low)
+        hits = _KEYS.intersection(_TOKEN.findall(low))
+        if not hits:
+            continue
         for rule in _RULES:
-            if rule.code in fired:
+            if rule.code in fired or rule.keys.isdisjoint(hits):
                 continue
-            m = _match(rule, low, tokens)
+            m = _match(rule, low, hits)
             if m is None:
                 continue
             fired.add(rule.code)
@@ -231,9 +242,9 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
     return out
 
 
-def _match(rule: _Rule, low: str, tokens: set[str]) -> re.Match[str] | None:
-    for words, chars, rx in rule.clauses:
-        if not tokens.isdisjoint(words) or not tokens.isdisjoint(chars):
+def _match(rule: _Rule, low: str, hits: frozenset[str]) -> re.Match[str] | None:
+    for keys, rx in rule.clauses:
+        if not keys.isdisjoint(hits):
             m = rx.search(low)
             if m is not None:
                 return m

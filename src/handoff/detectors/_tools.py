@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 
-__all__ = ["ToolSense", "detect_tool", "sense"]
+__all__ = ["ToolSense", "detect_tool", "sense", "tool_sense"]
 
 MONEY = wordset(
     "withdraw withdrawal transfer pay payment payout wire deposit refund refunds purchase "
@@ -124,6 +125,12 @@ def sense(words: tuple[str, ...]) -> ToolSense:
     return out
 
 
+@lru_cache(maxsize=4096)
+def tool_sense(tool: str) -> ToolSense:
+    """``sense`` of a tool's name, kept per name: every detector asks for it."""
+    return sense(split_words(tool))
+
+
 _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
     (re.compile(p), code, msg, w)
     for p, code, msg, w in (
@@ -169,7 +176,18 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
 
 def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals from the tool name itself and from shell commands in its arguments."""
-    s = sense(view.words)
+    out = list(_name_signals(view.tool))
+    if tool_sense(view.tool).terminal or any(
+        k in ("command", "cmd", "script", "shell") for _, k in view.keys
+    ):
+        out.extend(_shell(view))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _name_signals(tool: str) -> tuple[Signal, ...]:
+    """What the name alone says; the same for every call, so made once per name."""
+    s = tool_sense(tool)
     out: list[Signal] = []
     if s.harm:
         words = ", ".join(dict.fromkeys(s.harm))
@@ -179,7 +197,7 @@ def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
                 f"The tool's name says it attacks systems or data ({words}); "
                 "no routine task needs that",
                 where="tool",
-                excerpt=view.tool,
+                excerpt=tool,
                 weight=0.85,
                 impact=0.8,
                 reversibility=0.6,
@@ -193,23 +211,20 @@ def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
                 "action.fraud",
                 f"The tool's name describes fraud or deception ({words})",
                 where="tool",
-                excerpt=view.tool,
+                excerpt=tool,
                 weight=0.9,
                 impact=0.7,
                 reversibility=0.5,
                 sensitivity=0.8,
             )
         )
-    if s.terminal or any(k in ("command", "cmd", "script", "shell") for _, k in view.keys):
-        out.extend(_shell(view))
-    return out
+    return tuple(out)
 
 
 def _shell(view: ActionView) -> list[Signal]:
     out: list[Signal] = []
     seen: set[str] = set()
-    for path, text in view.args:
-        low = text.lower()
+    for (path, text), low in zip(view.args, view.lowered(), strict=True):
         for rx, code, msg, weight in _SHELL_RULES:
             if code in seen:
                 continue
