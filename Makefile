@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench reliability clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,8 +17,8 @@ demo: $(STAMP)
 	$(BIN)/handoff demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench reliability
+	$(BIN)/ruff format --check src tests bench reliability
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -34,6 +34,15 @@ $(VENV)/.bench: $(STAMP) requirements-bench.lock
 
 bench: $(VENV)/.bench
 	$(BIN)/python -m bench
+
+# The reliability suites at full size; each rewrites its figures in docs/RELIABILITY.md.
+reliability: $(STAMP)
+	$(BIN)/python -m reliability.tamper --runs 100
+	$(BIN)/python -m reliability.crash_points --runs 100
+	$(BIN)/python -m reliability.double_decide --runs 1000
+	$(BIN)/python -m reliability.crash_server --runs 100
+	$(BIN)/python -m reliability.hostile --fuzz 300
+	$(BIN)/python -m reliability.screen --runs 3
 
 clean:
 	rm -rf $(VENV) handoff.db handoff.db-wal handoff.db-shm .mypy_cache .pytest_cache .ruff_cache
