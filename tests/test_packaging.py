@@ -30,6 +30,11 @@ BODY = "We launched today. Our tool is 100% guaranteed to double your revenue. T
 CLAIM_START = BODY.index("100%")
 
 
+def _text(**kwargs: int) -> st.SearchStrategy[str]:
+    """Text the models accept: no NUL, no lone surrogate (both refused; see test_plane)."""
+    return st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), **kwargs)
+
+
 def assessment(
     *findings: Finding,
     level: Level = Level.MEDIUM,
@@ -154,7 +159,7 @@ def test_decimal_points_do_not_split_sentences() -> None:
     alt = p.options[1]
     assert alt.id == "without_wording"
     assert alt.args == {"to": "a@b.co", "body": "Reply to order."}
-    assert "with the price 'Get 50% off now, price $9.99 only this week.'" in p.decision_required
+    assert "with the pricing 'Get 50% off now, price $9.99 only this week.'" in p.decision_required
 
 
 def test_nested_and_listed_argument_paths_are_edited_in_place() -> None:
@@ -461,13 +466,13 @@ json_scalars = (
     st.none()
     | st.booleans()
     | st.integers()
-    | st.text(max_size=40)
+    | _text(max_size=40)
     | st.floats(allow_nan=False, allow_infinity=False)
 )
 json_values = st.recursive(
     json_scalars,
     lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+        st.lists(inner, max_size=4) | st.dictionaries(_text(max_size=12), inner, max_size=4)
     ),
     max_leaves=20,
 )
@@ -489,7 +494,7 @@ arg_keys = st.sampled_from(
         "permanent",
         "visibility",
     ]
-) | st.text(max_size=12)
+) | _text(max_size=12)
 tools = st.sampled_from(
     [
         "cms.publish",
@@ -519,7 +524,7 @@ codes = st.sampled_from(
 findings = st.builds(
     Finding,
     code=codes,
-    message=st.text(max_size=60),
+    message=_text(max_size=60),
     where=st.sampled_from(
         [
             "",
@@ -533,7 +538,7 @@ findings = st.builds(
             "args[0:1]",
         ]
     ),
-    excerpt=st.text(max_size=30),
+    excerpt=_text(max_size=30),
     weight=st.floats(0, 1),
 )
 assessments = st.builds(
@@ -550,24 +555,24 @@ assessments = st.builds(
         max_size=4,
     ),
     triggers=st.lists(findings, max_size=5),
-    owner=st.none() | st.text(max_size=10),
+    owner=st.none() | _text(max_size=10),
     mode=st.sampled_from(list(Mode)),
     quorum=st.integers(1, 3),
     policy_version=st.just("v"),
 )
 contexts = st.builds(
     Context,
-    instruction=st.text(max_size=40),
-    assumptions=st.lists(st.text(max_size=20), max_size=2),
-    evidence=st.lists(st.builds(Evidence, source=st.text(min_size=1, max_size=10)), max_size=2),
+    instruction=_text(max_size=40),
+    assumptions=st.lists(_text(max_size=20), max_size=2),
+    evidence=st.lists(st.builds(Evidence, source=_text(min_size=1, max_size=10)), max_size=2),
     confidence=st.none() | st.floats(0, 1),
 )
 actions = st.builds(
     Action,
     tool=tools,
     args=st.dictionaries(arg_keys, json_values, max_size=6),
-    agent=st.text(min_size=1, max_size=20),
-    on_behalf_of=st.none() | st.text(max_size=20),
+    agent=_text(min_size=1, max_size=20),
+    on_behalf_of=st.none() | _text(max_size=20),
     context=contexts,
 )
 
@@ -591,7 +596,7 @@ def test_prepare_always_gives_a_question_and_two_or_three_unique_options(
 @given(
     action=actions,
     a=assessments,
-    decision=st.text(max_size=30),
+    decision=_text(max_size=30),
     n=st.integers(0, 3),
 )
 def test_complete_keeps_the_invariants_for_supplied_packages(

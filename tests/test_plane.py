@@ -214,6 +214,11 @@ def test_idempotency_key_replays_and_conflicts(plane: ControlPlane) -> None:
         ({"tool": "test.low", "args": {}, "surprise": 1}, "surprise"),
         ({"tool": "bad tool!", "args": {}}, "tool"),
         ({"tool": "test.low", "context": {"confidence": 3}}, "context.confidence"),
+        ({"tool": "test.low", "args": {"note": "a\x00b"}}, "args"),
+        ({"tool": "test.low", "args": {"a\x00": 1}}, "args"),
+        ({"tool": "test.low", "args": {"note": "\ud800"}}, "args"),
+        ({"tool": "test.low", "agent": "bot\x00"}, "agent"),
+        ({"tool": "test.low", "context": {"instruction": "\udfff"}}, "context.instruction"),
     ],
 )
 def test_bad_input_names_the_field_and_changes_nothing(

@@ -15,6 +15,11 @@ from handoff.rubric import FACTORS, assess
 MODE_RANK = {Mode.AUTO: 0, Mode.REVIEW: 1, Mode.TWO_PERSON: 2, Mode.BLOCK: 3}
 
 
+def _text(**kwargs: int) -> st.SearchStrategy[str]:
+    """Text the models accept: no NUL, no lone surrogate (both refused; see test_plane)."""
+    return st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), **kwargs)
+
+
 def act(tool: str, args: dict[str, Any] | None = None, **context: Any) -> Action:
     return Action.model_validate({"tool": tool, "args": args or {}, "context": context})
 
@@ -220,9 +225,9 @@ json_values = st.recursive(
     | st.booleans()
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=40),
+    | _text(max_size=40),
     lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+        st.lists(inner, max_size=4) | st.dictionaries(_text(max_size=8), inner, max_size=4)
     ),
     max_leaves=12,
 )
@@ -232,8 +237,8 @@ tools = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}(\.[a-z_]{1,10}){0,2}", fullm
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(
     tool=tools,
-    args=st.dictionaries(st.text(max_size=10), json_values, max_size=5),
-    instruction=st.text(max_size=80),
+    args=st.dictionaries(_text(max_size=10), json_values, max_size=5),
+    instruction=_text(max_size=80),
 )
 def test_assess_never_raises_and_is_deterministic(
     tool: str, args: dict[str, Any], instruction: str
@@ -265,9 +270,7 @@ RISKY_ADDITIONS = [
             "crm.update_workflow",
         ]
     ),
-    base=st.dictionaries(
-        st.sampled_from(["title", "id", "text"]), st.text(max_size=20), max_size=3
-    ),
+    base=st.dictionaries(st.sampled_from(["title", "id", "text"]), _text(max_size=20), max_size=3),
     extra=st.sampled_from(RISKY_ADDITIONS),
 )
 def test_adding_risk_never_lowers_the_level(

@@ -21,7 +21,8 @@ from ._exceptions import (
 )
 from ._outcome import Outcome
 from .audit import VerifyReport
-from .execution import Executor
+from .client import Client
+from .execution import Confirmation, Executor, RollbackImpossible
 from .models import (
     Action,
     Assessment,
@@ -50,7 +51,9 @@ __all__ = [
     "ActionBlocked",
     "ActionRejected",
     "Assessment",
+    "Client",
     "Clock",
+    "Confirmation",
     "ConflictError",
     "Context",
     "ControlPlane",
@@ -74,6 +77,7 @@ __all__ = [
     "Package",
     "Policy",
     "PolicyError",
+    "RollbackImpossible",
     "State",
     "Step",
     "SystemClock",

@@ -140,6 +140,7 @@ def _revise(change: Change, d: Decision, args: dict[str, Any], policy: Policy) -
             {
                 "from_hash": h.action_hash,
                 "to_hash": new_hash,
+                "from_args": h.action.args,
                 "changed": sorted(
                     k for k in set(args) | set(h.action.args) if args.get(k) != h.action.args.get(k)
                 ),

@@ -113,7 +113,7 @@ QUESTIONS = {
 }
 LANGUAGE_LABEL = {
     "language.claims": "claim",
-    "language.pricing": "price",
+    "language.pricing": "pricing",
     "language.contractual": "commitment",
     "language.regulated": "wording",
     "language.security_policy": "statement",

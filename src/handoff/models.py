@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from ._canonical import sha256_hex
 
@@ -34,6 +34,7 @@ __all__ = [
     "Mode",
     "Option",
     "Package",
+    "StageRun",
     "State",
     "Step",
     "Verdict",
@@ -43,8 +44,29 @@ __all__ = [
 MAX_TEXT = 200_000
 TOOL_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$"
 Json = dict[str, Any]
-Text = Annotated[str, Field(max_length=MAX_TEXT)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored and hashed as UTF-8 JSON text, or None."""
+    if "\x00" in text:
+        return "contains a NUL character"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "is not valid Unicode (it holds a lone surrogate)"
+    return None
+
+
+def _plain_text(text: str) -> str:
+    problem = _text_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_plain_text)]
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain_text)]
 
 
 class Level(StrEnum):
@@ -92,13 +114,21 @@ class Verdict(StrEnum):
 
 
 def _check_finite(value: Any, path: str) -> None:
-    """Refuse NaN and Infinity anywhere inside a JSON value, naming where."""
+    """Refuse NaN, Infinity, NUL characters and lone surrogates anywhere inside a JSON
+    value, naming where: none of them survives canonical JSON, PostgreSQL or hashing."""
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{path} is not a finite number")
-    if isinstance(value, dict):
+    if isinstance(value, str):
+        problem = _text_problem(value)
+        if problem is not None:
+            raise ValueError(f"{path} {problem}")
+    elif isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValueError(f"{path} has a non-string key")
+            problem = _text_problem(key)
+            if problem is not None:
+                raise ValueError(f"{path} has a key that {problem}")
             _check_finite(item, f"{path}.{key}")
     elif isinstance(value, list):
         for i, item in enumerate(value):
@@ -292,6 +322,26 @@ class Execution(BaseModel):
     rollback: Any = None
     started_at: datetime
     finished_at: datetime | None = None
+    #: The stages this execution runs, in order (``dry_run``, ``canary``, ``full``).
+    plan: list[str] = Field(default_factory=lambda: ["full"])
+    #: Stages done so far; recovery resumes after the last one.
+    stages: list[StageRun] = Field(default_factory=list)
+    #: Who the claim belongs to and until when; recovery takes over expired leases.
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    approved_by: list[str] = Field(default_factory=list)
+    #: The change log entry: before/after version ids (the executor's, or content hashes).
+    versions: Json | None = None
+
+
+class StageRun(BaseModel):
+    """One stage of an execution that was applied and passed its confirmation."""
+
+    stage: str
+    idempotency_key: str
+    result: Any = None
+    confirmation: Any = None
+    at: datetime
 
 
 class Handoff(BaseModel):

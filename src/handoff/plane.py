@@ -7,19 +7,21 @@ handoff's state and version), its audit events and its outbox rows. Bad input ra
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
-from . import rubric
-from ._canonical import canonical_bytes
-from ._clock import Clock, SystemClock
+from . import _recovery, _rollback, _stages, rubric, sla
+from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
-    ExecutionError,
+    HandoffError,
     HashMismatch,
     InputError,
     NotFound,
@@ -30,18 +32,29 @@ from ._ids import new_id
 from ._outcome import Outcome
 from ._review import apply_decision
 from .audit import VerifyReport, verify
-from .execution import Executor, ExecutorRegistry, check_hash, idempotency_key
+from .backtest import record_shadow
+from .execution import (
+    ROLLBACK_TOOL,
+    Executor,
+    ExecutorRegistry,
+    RollbackRate,
+    check_hash,
+    preview_of,
+    rollback_rate,
+    stage_plan,
+)
+from .judge import Judge
 from .lifecycle import OPEN, check_move
 from .models import (
     Action,
     Assessment,
     Decision,
-    Execution,
     Handoff,
     Incident,
     Level,
     Mode,
     State,
+    Verdict,
     action_hash,
 )
 from .packaging import prepare
@@ -50,6 +63,8 @@ from .routing import deadline
 from .store import SqlStore, Store, Tx, open_store
 
 __all__ = ["ControlPlane", "parse_input"]
+
+_log = logging.getLogger("handoff.plane")
 
 M = TypeVar("M", Action, Decision, Incident)
 
@@ -75,11 +90,28 @@ class ControlPlane:
     policy) or ``ControlPlane.open("postgresql://...", policy="policy.yaml")``.
     """
 
-    def __init__(self, store: Store, policy: Policy, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        policy: Policy,
+        *,
+        clock: Clock | None = None,
+        lease_seconds: float = 300.0,
+    ) -> None:
         self.store = store
         self.policy = policy
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or default_clock()
         self.executors = ExecutorRegistry()
+        self.executors.register(ROLLBACK_TOOL, _rollback.RollbackExecutor(self))
+        #: The owner token of the execution leases this plane takes (see ``recover``).
+        self.worker = _stages.worker_id()
+        #: How long a claimed execution stays this plane's before recovery may take it.
+        self.lease = timedelta(seconds=lease_seconds)
+        #: Shadow mode: a candidate policy assessed beside the active one on every submit;
+        #: its assessment is stored as a ``shadow_assessed`` event and never acted on.
+        self.shadow_policy: Policy | None = None
+        #: LLM judges by policy version, for policies that configure ``detect.judge``.
+        self._judges: dict[str, Judge] = {}
 
     @classmethod
     def open(
@@ -88,10 +120,13 @@ class ControlPlane:
         policy: str | Path | Policy | None = None,
         *,
         clock: Clock | None = None,
+        lease_seconds: float = 300.0,
     ) -> ControlPlane:
-        return cls(open_store(url), load_policy(policy), clock=clock)
+        return cls(open_store(url), load_policy(policy), clock=clock, lease_seconds=lease_seconds)
 
     def close(self) -> None:
+        for judge in self._judges.values():
+            judge.close()
         self.store.close()
 
     def __enter__(self) -> ControlPlane:
@@ -102,9 +137,14 @@ class ControlPlane:
 
     # -- Detect ------------------------------------------------------------------
 
-    def register(self, tool: str, executor: Executor | Callable[..., Any]) -> Executor:
-        """Register the executor that carries out ``tool`` once it may run."""
-        return self.executors.register(tool, executor)
+    def register(
+        self, tool: str, executor: Executor | Callable[..., Any], *, idempotent: bool = False
+    ) -> Executor:
+        """Register the executor that carries out ``tool`` once it may run.
+
+        ``idempotent`` tells recovery a plain function may be called again after a crash.
+        """
+        return self.executors.register(tool, executor, idempotent=idempotent)
 
     def guard(
         self,
@@ -127,7 +167,12 @@ class ControlPlane:
 
     def _validate(self, action: Action | Mapping[str, Any]) -> Action:
         act = parse_input(Action, action, "action")
-        size = len(act.model_dump_json(exclude_none=True))
+        try:
+            size = len(act.model_dump_json(exclude_none=True))
+        except PydanticSerializationError as exc:  # text no validator caught
+            raise InputError(
+                f"the action cannot be stored as JSON: {exc}", field="action"
+            ) from None
         if size > self.policy.max_payload_bytes:
             raise InputError(
                 f"the action is {size} bytes; the limit is {self.policy.max_payload_bytes}",
@@ -155,6 +200,8 @@ class ControlPlane:
             if prior is not None:
                 return prior
         assessment = rubric.assess(act, self.policy)
+        if "judge" in self.policy.detect:
+            assessment = self._judge()(act, assessment)
         now = self.clock.now()
         h = Handoff(
             id=new_id("h_", now),
@@ -167,25 +214,26 @@ class ControlPlane:
             updated_at=now,
         )
         if assessment.mode is Mode.AUTO and act.tool in self.executors:
-            h.state = State.EXECUTING
-            h.execution = Execution(
-                handoff_id=h.id,
-                tool=act.tool,
-                action_hash=digest,
-                idempotency_key=idempotency_key(h.id),
-                started_at=now,
-            )
+            h.state = State.EXECUTING  # claimed in the insert: one commit before apply
+            ex = self.executors.get(act.tool)
+            h.execution = _stages.new_execution(self, h, stage_plan(self.policy, act.tool, ex), now)
         elif assessment.mode is Mode.AUTO:
             h.state = State.AUTO_APPROVED
         elif assessment.mode is Mode.BLOCK:
             h.state = State.BLOCKED
         else:
             h.package = prepare(act, assessment)
+            if act.tool in self.executors:  # approvers see what the executor would change
+                shown = preview_of(self.executors.get(act.tool), act.args)
+                if shown is not None:
+                    h.package = h.package.model_copy(update={"preview": shown})
             h.deadline = deadline(now, assessment.sla_seconds)
         try:
             with self.store.write() as tx:
                 tx.insert(h)
                 self._record_submit(tx, h)
+                if self.shadow_policy is not None:
+                    record_shadow(tx, h, self.shadow_policy)
         except ConflictError:
             if act.idempotency_key:
                 prior = self._replay(act, digest)
@@ -193,15 +241,27 @@ class ControlPlane:
                     return prior
             raise
         if h.state is State.EXECUTING:
-            return self._run(h)
+            return _stages.run(self, h)
         return Outcome.of(h)
+
+    def _judge(self) -> Judge:
+        """The policy's LLM judge (``detect.judge``), made once per policy version."""
+        judge = self._judges.get(self.policy.version)
+        if judge is None:
+            judge = Judge.from_policy(self.policy)
+            assert judge is not None  # only called when detect.judge is configured
+            self._judges[self.policy.version] = judge
+        return judge
 
     def _replay(self, act: Action, digest: str) -> Outcome | None:
         with self.store.write() as tx:
             prior = tx.by_idempotency(act.agent, act.idempotency_key or "")
         if prior is None:
             return None
-        if prior.action_hash != digest and prior.action.args != act.args:
+        # After a revise the stored args are the reviewer's, so the agent's retry with
+        # its own args is still a retry: it gets the reviewed handoff, never a new run.
+        revised = any(d.verdict in (Verdict.REVISE, Verdict.CHOOSE) for d in prior.decisions)
+        if prior.action_hash != digest and prior.action.args != act.args and not revised:
             raise ConflictError(
                 "this idempotency key was already used with different args",
                 field="idempotency_key",
@@ -234,7 +294,7 @@ class ControlPlane:
                 handoff_id=h.id,
                 actor="handoff",
                 at=h.created_at,
-                data={"idempotency_key": idempotency_key(h.id), "stage": "full"},
+                data=_stages.started_data(h.execution) if h.execution else {},
             )
         elif h.state in (State.AUTO_APPROVED, State.BLOCKED):
             tx.event(h.state.value, handoff_id=h.id, actor="policy", at=h.created_at, data={})
@@ -341,7 +401,7 @@ class ControlPlane:
                 f"handoff {h.id} is {h.state.value}; only an approved one can run",
                 field="state",
             )
-        self.executors.get(h.action.tool)
+        executor = self.executors.get(h.action.tool)
         try:
             check_hash(h.action, h.action_hash, args)
             approved = {d.action_hash for d in h.approvals}
@@ -357,68 +417,73 @@ class ControlPlane:
                     data={"reason": exc.message},
                 )
             raise
-        prev, version = h.state, h.version
-        now = self.clock.now()
-        h.state, h.updated_at = State.EXECUTING, now
-        h.execution = Execution(
-            handoff_id=h.id,
-            tool=h.action.tool,
-            action_hash=h.action_hash,
-            idempotency_key=idempotency_key(h.id),
-            started_at=now,
-        )
-        with self.store.write() as tx:
-            tx.update(h, prev, version)
-            tx.event(
-                "execution_started",
-                handoff_id=h.id,
-                actor="handoff",
-                at=now,
-                data={"idempotency_key": h.execution.idempotency_key, "stage": "full"},
-            )
-        return self._run(h)
+        h = _stages.claim_execution(self, h, stage_plan(self.policy, h.action.tool, executor))
+        return _stages.run(self, h)
 
-    def _run(self, h: Handoff) -> Outcome:
-        assert h.execution is not None
-        executor = self.executors.get(h.action.tool)
-        try:
-            result = executor.apply(h.action.args, "full", h.execution.idempotency_key)
-        except Exception as exc:  # the executor's failure is recorded, then re-raised
-            self._finish(h, error=f"{type(exc).__name__}: {exc}")
-            raise ExecutionError(f"the executor for {h.action.tool} failed: {exc}") from exc
-        return self._finish(h, result=result)
+    def recover(self, limit: int = 1000) -> _recovery.Recovery:
+        """Finish executions a crash left in ``executing`` once their lease has expired.
 
-    def _finish(self, h: Handoff, *, result: Any = None, error: str | None = None) -> Outcome:
-        assert h.execution is not None
-        now = self.clock.now()
-        version = h.version
-        h.state = State.FAILED if error else State.EXECUTED
-        h.updated_at = now
-        h.execution = h.execution.model_copy(
-            update={
-                "status": "failed" if error else "succeeded",
-                "result": _jsonable(result),
-                "error": error,
-                "finished_at": now,
-            }
-        )
+        Call it when a worker starts (and on a timer): each interrupted execution is
+        completed with the same idempotency key or reconciled through ``confirm``; see
+        ``handoff._recovery``.
+        """
+        return _recovery.recover(self, limit)
+
+    def rollback(self, handoff_id: str, actor: str, why: str) -> Outcome:
+        """Ask to roll an executed handoff back: a ``handoff.rollback`` action, gated.
+
+        Low risk by default, so it runs at once; a policy rule for ``handoff.rollback``
+        can make it wait for a reviewer. Either way it is recorded and audited.
+        """
+        return _rollback.request_rollback(self, handoff_id, actor, why)
+
+    def rollback_rate(self, since: datetime | None = None) -> list[RollbackRate]:
+        """How often executions were rolled back, per tool and owner."""
+        return rollback_rate(self.store, since)
+
+    # -- Route: the SLA ladder -------------------------------------------------------
+
+    def run_ladder(
+        self, now: datetime | None = None, limit: int = 100, rounds: int = 50
+    ) -> list[Handoff]:
+        """Take every SLA ladder step that is due: remind, escalate, fall back.
+
+        Steps are decided by ``handoff.sla``; each is a compare-and-set on the handoff
+        (state, version, ``ladder_step``) written with its event and notifications, so
+        it happens exactly once however many schedulers run. Works in transactions of
+        ``limit`` handoffs, at most ``rounds`` of them per call; returns the handoffs
+        that moved.
+        """
+        now = now or self.clock.now()
+        moved: list[Handoff] = []
+        for _ in range(rounds):
+            if self._ladder_batch(now, limit, moved) < limit:
+                break
+        return moved
+
+    def _ladder_batch(self, now: datetime, limit: int, moved: list[Handoff]) -> int:
         with self.store.write() as tx:
-            tx.update(h, State.EXECUTING, version)
-            tx.event(
-                "execution_failed" if error else "executed",
-                handoff_id=h.id,
-                actor="handoff",
-                at=now,
-                data={"error": error} if error else {"result": h.execution.result},
-            )
-            if h.assessment.mode is not Mode.AUTO:
-                tx.enqueue(
-                    "notify",
-                    {"to": f"agent:{h.action.agent}", "kind": h.state.value, "handoff_id": h.id},
-                    handoff_id=h.id,
-                    at=now,
-                )
-        return Outcome("failed" if error else "executed", h, h.execution.result)
+            claimed = tx.ladder_claim(now, limit)
+            for h in claimed:
+                try:
+                    due = sla.next_step(h, self.policy, now)
+                    change = sla.apply_step(h, due, self.policy, now) if due else None
+                except HandoffError as exc:
+                    # One handoff the policy cannot step (say, a move the lifecycle
+                    # forbids) must not stop the ladder for the others: retry it later.
+                    _log.error("SLA ladder step for %s failed: %s", h.id, exc)
+                    tx.ladder_set(h.id, now + timedelta(minutes=5), h.version)
+                    continue
+                if change is not None:
+                    tx.update(change.handoff, h.state, h.version)
+                    for kind, data in change.events:
+                        tx.event(kind, handoff_id=h.id, actor=sla.ACTOR, at=now, data=data)
+                    for payload in change.notify:
+                        tx.enqueue("notify", payload, handoff_id=h.id, at=now)
+                    h = change.handoff
+                    moved.append(h)
+                tx.ladder_set(h.id, sla.next_due_at(h, self.policy), h.version)
+        return len(claimed)
 
     # -- Learn and audit -----------------------------------------------------------
 
@@ -447,12 +512,3 @@ class ControlPlane:
     @property
     def url(self) -> str:
         return self.store.url if isinstance(self.store, SqlStore) else "custom"
-
-
-def _jsonable(value: Any) -> Any:
-    """The executor's result as JSON-safe data (its repr when it is not)."""
-    try:
-        canonical_bytes(value)
-        return value
-    except (TypeError, ValueError):
-        return repr(value)

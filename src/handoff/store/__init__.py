@@ -4,10 +4,19 @@
 embedded default) or ``postgresql://...`` for more than one server process.
 """
 
-from ._protocol import EventRow, Store, Tx
+from ._protocol import EventRow, OutboxRow, Store, Tx
 from ._sql import DEFAULT_URL, SqlStore, normalize_url
 
-__all__ = ["DEFAULT_URL", "EventRow", "SqlStore", "Store", "Tx", "normalize_url", "open_store"]
+__all__ = [
+    "DEFAULT_URL",
+    "EventRow",
+    "OutboxRow",
+    "SqlStore",
+    "Store",
+    "Tx",
+    "normalize_url",
+    "open_store",
+]
 
 
 def open_store(url: str | None = None) -> SqlStore:

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, Protocol
 
 from ..models import Event, Handoff, Incident, Level, State
 
-__all__ = ["EventRow", "Store", "Tx"]
+__all__ = ["EventRow", "OutboxRow", "Store", "Tx"]
 
 
 class EventRow(NamedTuple):
@@ -21,6 +21,17 @@ class EventRow(NamedTuple):
     data: str
     prev_hash: str
     hash: str
+
+
+class OutboxRow(NamedTuple):
+    """One outbox row as a delivery worker sees it; ``attempts`` counts this one."""
+
+    id: int
+    channel: str
+    handoff_id: str | None
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
 
 
 class Tx(Protocol):
@@ -55,6 +66,32 @@ class Tx(Protocol):
         ...
 
     def add_incident(self, incident_id: str, incident: Incident, at: datetime) -> None: ...
+
+    def ladder_claim(self, now: datetime, limit: int) -> list[Handoff]:
+        """Handoffs whose ladder schedule is due or to be recomputed (every insert and
+        update marks it); other processes skip them."""
+        ...
+
+    def ladder_set(self, handoff_id: str, due_at: datetime | None, version: int) -> None:
+        """When the next step falls due; None drops the schedule (no step left)."""
+        ...
+
+    def outbox_claim(
+        self, now: datetime, limit: int, *, notify: bool, lease_until: datetime | None = None
+    ) -> list[OutboxRow]: ...
+
+    def outbox_done(
+        self,
+        row: OutboxRow,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> bool: ...
+
+    def callback_set(self, agent: str, url: str, secret: str, at: datetime) -> None: ...
+
+    def callback_get(self, agent: str) -> tuple[str, str] | None: ...
 
 
 class Store(Protocol):
@@ -92,5 +129,26 @@ class Store(Protocol):
         ...
 
     def outbox_pending(self, limit: int = 100) -> list[dict[str, Any]]: ...
+
+    def dead_letters(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Outbox rows that failed every delivery attempt, newest first."""
+        ...
+
+    def executions(
+        self,
+        *,
+        tool: str | None = None,
+        since: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Handoff]:
+        """Handoffs that ran, newest first: the change log."""
+        ...
+
+    def execution_counts(
+        self, since: datetime | None = None
+    ) -> list[tuple[str, str | None, str, int]]:
+        """``(tool, owner, state, count)`` of executions that ended: the rollback rate."""
+        ...
 
     def close(self) -> None: ...

@@ -33,7 +33,7 @@ from .._exceptions import HandoffError
 from ..models import Event, Handoff, Level, State
 from ._protocol import EventRow
 from ._sqlite import SqliteConnections
-from ._tables import events, handoffs, outbox
+from ._tables import events, handoffs, outbox, outbox_dead
 from ._tx import SQL, SqlTx, load_handoff
 
 __all__ = ["SqlStore", "normalize_url"]
@@ -250,6 +250,47 @@ class SqlStore:
         q = select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id).limit(limit)
         with self._read() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
+
+    def dead_letters(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Outbox rows that failed every delivery attempt, newest first."""
+        q = select(outbox_dead).order_by(outbox_dead.c.failed_at.desc()).limit(limit)
+        with self._read() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def executions(
+        self,
+        *,
+        tool: str | None = None,
+        since: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Handoff]:
+        """Handoffs that ran (executing, executed, failed, rolled back), newest first."""
+        ran = [State.EXECUTING, State.EXECUTED, State.FAILED, State.ROLLED_BACK]
+        q = select(handoffs.c.doc, handoffs.c.version).where(
+            handoffs.c.state.in_([s.value for s in ran])
+        )
+        if tool:
+            q = q.where(handoffs.c.tool == tool)
+        if since:
+            q = q.where(handoffs.c.updated_at >= since)
+        q = q.order_by(handoffs.c.updated_at.desc(), handoffs.c.id.desc()).limit(limit)
+        with self._read() as conn:
+            return [load_handoff(r.doc, r.version) for r in conn.execute(q.offset(offset))]
+
+    def execution_counts(
+        self, since: datetime | None = None
+    ) -> list[tuple[str, str | None, str, int]]:
+        """``(tool, owner, state, count)`` of executions that ended (after ``since``)."""
+        ended = [State.EXECUTED.value, State.FAILED.value, State.ROLLED_BACK.value]
+        q = select(handoffs.c.tool, handoffs.c.owner, handoffs.c.state, func.count()).where(
+            handoffs.c.state.in_(ended)
+        )
+        if since:
+            q = q.where(handoffs.c.updated_at >= since)
+        q = q.group_by(handoffs.c.tool, handoffs.c.owner, handoffs.c.state)
+        with self._read() as conn:
+            return [(r[0], r[1], r[2], int(r[3])) for r in conn.execute(q)]
 
     def close(self) -> None:
         if self._lite is not None:

@@ -24,7 +24,22 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["UTCDateTime", "audit_head", "events", "handoffs", "incidents", "metadata", "outbox"]
+__all__ = [
+    "UTCDateTime",
+    "api_keys",
+    "audit_head",
+    "callbacks",
+    "events",
+    "handoffs",
+    "incidents",
+    "ladder_due",
+    "memberships",
+    "metadata",
+    "outbox",
+    "outbox_dead",
+    "sessions",
+    "users",
+]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -123,4 +138,86 @@ incidents = Table(
     Column("reporter", String(200), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Index("ix_incidents_handoff", "handoff_id"),
+)
+
+#: When each open handoff's next SLA ladder step falls due, as computed at ``version``;
+#: a row whose version trails the handoff's is stale and gets recomputed.
+ladder_due = Table(
+    "ladder_due",
+    metadata,
+    Column("handoff_id", String(40), primary_key=True),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    Index("ix_ladder_due_at", "due_at"),
+)
+
+#: Outbox rows that failed every delivery attempt (the dead-letter list).
+outbox_dead = Table(
+    "outbox_dead",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("channel", String(40), nullable=False),
+    Column("handoff_id", String(40), nullable=True),
+    Column("payload", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("failed_at", UTCDateTime, nullable=False),
+)
+
+#: The URL an agent registered to learn the decisions on its handoffs, and its secret.
+callbacks = Table(
+    "callbacks",
+    metadata,
+    Column("agent", String(200), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: Executions newest first by state (the change log, the rollback rate, recovery).
+Index("ix_handoffs_settled", handoffs.c.state, handoffs.c.updated_at)
+
+#: Reviewer accounts. ``password_hash`` is ``scrypt$n$r$p$salt$hash``; times are epoch
+#: seconds from the plane's clock. See ``handoff.server.accounts``.
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+#: Which owner teams a reviewer account works in.
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("user_name", String(200), primary_key=True),
+    Column("team", String(100), primary_key=True),
+    Index("ix_memberships_team", "team"),
+)
+
+#: API keys, stored as the sha256 of the key; at most one unrevoked key per principal.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("principal", String(200), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float, nullable=True),
+    Index("ix_api_keys_principal", "principal"),
+)
+
+#: Reviewer sessions of the inbox, stored as the sha256 of the cookie's token.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(200), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_sessions_user", "user_name"),
 )

@@ -9,6 +9,7 @@ once with ``:name`` parameters and translated to psycopg's ``%(name)s`` style.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -17,8 +18,12 @@ from .._canonical import canonical_json
 from .._chain import event_hash
 from .._exceptions import ConflictError
 from ..models import Event, Handoff, Incident, State
+from ._protocol import OutboxRow
 
-__all__ = ["SQL", "SqlTx", "load_handoff"]
+__all__ = ["RECOMPUTE", "SQL", "SqlTx", "load_handoff"]
+
+#: The ``ladder_due`` time that means "recompute this schedule at the next pass".
+RECOMPUTE = datetime(1970, 1, 1, tzinfo=UTC)
 
 _SQL = {
     "get": "SELECT doc, version FROM handoffs WHERE id = :id",
@@ -58,8 +63,54 @@ _SQL = {
         "INSERT INTO incidents (id, handoff_id, severity, description, reporter, at)"
         " VALUES (:id, :handoff_id, :severity, :description, :reporter, :at)"
     ),
+    # The SLA ladder: handoffs whose next step is due (by the index on due_at).
+    "ladder_claim": (
+        "SELECT h.doc, h.version FROM ladder_due l JOIN handoffs h ON h.id = l.handoff_id"
+        " WHERE l.due_at <= :now ORDER BY l.due_at, l.handoff_id LIMIT :limit"
+    ),
+    "ladder_drop": "DELETE FROM ladder_due WHERE handoff_id = :id",
+    "ladder_set": (
+        "INSERT INTO ladder_due (handoff_id, due_at, version) VALUES (:id, :due_at, :version)"
+        " ON CONFLICT (handoff_id) DO UPDATE SET due_at = excluded.due_at,"
+        " version = excluded.version"
+    ),
+    # Outbox delivery: claim due rows, lease them, then record the attempt's outcome.
+    "outbox_claim": (
+        "SELECT id, channel, handoff_id, payload, attempts, created_at FROM outbox"
+        " WHERE delivered_at IS NULL AND available_at <= :now AND channel {op} 'notify'"
+        " ORDER BY id LIMIT :limit"
+    ),
+    "outbox_lease": (
+        "UPDATE outbox SET attempts = attempts + 1, available_at = :until WHERE id = :id"
+    ),
+    "outbox_done": (
+        "UPDATE outbox SET delivered_at = :now, last_error = NULL"
+        " WHERE id = :id AND attempts = :attempts AND delivered_at IS NULL"
+    ),
+    "outbox_retry": (
+        "UPDATE outbox SET available_at = :at, last_error = :error"
+        " WHERE id = :id AND attempts = :attempts AND delivered_at IS NULL"
+    ),
+    "outbox_bury": (
+        "INSERT INTO outbox_dead (id, channel, handoff_id, payload, created_at, attempts,"
+        " last_error, failed_at) SELECT id, channel, handoff_id, payload, created_at, attempts,"
+        " :error, :now FROM outbox WHERE id = :id AND attempts = :attempts"
+        " AND delivered_at IS NULL"
+    ),
+    "outbox_drop": "DELETE FROM outbox WHERE id = :id AND attempts = :attempts",
+    "callback_set": (
+        "INSERT INTO callbacks (agent, url, secret, created_at)"
+        " VALUES (:agent, :url, :secret, :at) ON CONFLICT (agent) DO UPDATE"
+        " SET url = excluded.url, secret = excluded.secret, created_at = excluded.created_at"
+    ),
+    "callback_get": "SELECT url, secret FROM callbacks WHERE agent = :agent",
 }
-_PG_SQL = {k: re.sub(r":(\w+)", r"%(\1)s", v) for k, v in _SQL.items()}
+#: Appended on PostgreSQL so processes claim disjoint rows and never wait for each other.
+_SKIP_LOCKED = {
+    "ladder_claim": " FOR UPDATE OF h SKIP LOCKED",
+    "outbox_claim": " FOR UPDATE SKIP LOCKED",
+}
+_PG_SQL = {k: re.sub(r":(\w+)", r"%(\1)s", v) + _SKIP_LOCKED.get(k, "") for k, v in _SQL.items()}
 #: The statements by name, for SQLite (``:name``) and PostgreSQL (``%(name)s``).
 SQL = {"sqlite": _SQL, "postgresql": _PG_SQL}
 
@@ -142,6 +193,7 @@ class SqlTx:
             raise ConflictError(
                 "this idempotency key was already used by the agent", field="idempotency_key"
             ) from None
+        self._reschedule(handoff)
 
     def update(self, handoff: Handoff, expected: State, expected_version: int) -> None:
         handoff.version = expected_version + 1
@@ -154,6 +206,7 @@ class SqlTx:
                 f"handoff {handoff.id} changed meanwhile (expected state {expected.value})",
                 field="state",
             )
+        self._reschedule(handoff)
 
     def event(
         self, kind: str, *, handoff_id: str | None, actor: str, at: datetime, data: dict[str, Any]
@@ -223,3 +276,86 @@ class SqlTx:
             self._cur.executemany(self._sql["event"], self._events)
             self._cur.execute(self._sql["set_head"], {"seq": self._head[0], "hash": self._head[1]})
             self._events = []
+
+    # -- SLA ladder and outbox delivery (claimed with SKIP LOCKED on PostgreSQL) --------
+
+    def _reschedule(self, h: Handoff) -> None:
+        """Every write of a handoff marks its ladder schedule for recomputing (due at the
+        epoch) while it is open, and drops it once closed; so the scheduler reads only
+        the ``ladder_due`` index, never every open handoff."""
+        if h.state in (State.PENDING, State.REDIRECTED) and h.deadline is not None:
+            self.ladder_set(h.id, RECOMPUTE, h.version)
+        else:
+            self._cur.execute(self._sql["ladder_drop"], {"id": h.id})
+
+    def ladder_claim(self, now: datetime, limit: int) -> list[Handoff]:
+        """Handoffs whose schedule is due or marked for recomputing, locked for this tx."""
+        self._cur.execute(self._sql["ladder_claim"], {"now": self._time(now), "limit": limit})
+        return [load_handoff(doc, version) for doc, version in self._cur.fetchall()]
+
+    def ladder_set(self, handoff_id: str, due_at: datetime | None, version: int) -> None:
+        """Record when the handoff's next ladder step falls due; None drops the schedule."""
+        if due_at is None:
+            self._cur.execute(self._sql["ladder_drop"], {"id": handoff_id})
+            return
+        params = {"id": handoff_id, "due_at": self._time(due_at), "version": version}
+        self._cur.execute(self._sql["ladder_set"], params)
+
+    def outbox_claim(
+        self, now: datetime, limit: int, *, notify: bool, lease_until: datetime | None = None
+    ) -> list[OutboxRow]:
+        """Due undelivered rows: the abstract ``notify`` rows or the concrete deliveries.
+
+        With ``lease_until`` each claimed row counts an attempt and is hidden from other
+        claims until then, so it can be delivered outside this transaction.
+        """
+        sql = self._sql["outbox_claim"].replace("{op}", "=" if notify else "<>")
+        self._cur.execute(sql, {"now": self._time(now), "limit": limit})
+        rows = [
+            OutboxRow(r[0], r[1], r[2], json.loads(r[3]), r[4], _as_utc(r[5]))
+            for r in self._cur.fetchall()
+        ]
+        if lease_until is not None:
+            until = self._time(lease_until)
+            for i, row in enumerate(rows):
+                self._cur.execute(self._sql["outbox_lease"], {"id": row.id, "until": until})
+                rows[i] = row._replace(attempts=row.attempts + 1)
+        return rows
+
+    def outbox_done(
+        self,
+        row: OutboxRow,
+        now: datetime,
+        *,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> bool:
+        """Record one attempt: delivered (no ``error``), retried at ``retry_at``, or else
+        moved to the dead-letter list. False when the lease was lost to another attempt."""
+        key = {"id": row.id, "attempts": row.attempts}
+        if error is None:
+            self._cur.execute(self._sql["outbox_done"], {**key, "now": self._time(now)})
+        elif retry_at is not None:
+            params = {**key, "at": self._time(retry_at), "error": error[:2000]}
+            self._cur.execute(self._sql["outbox_retry"], params)
+        else:
+            params = {**key, "now": self._time(now), "error": error[:2000]}
+            self._cur.execute(self._sql["outbox_bury"], params)
+            if self._cur.rowcount != 1:
+                return False
+            self._cur.execute(self._sql["outbox_drop"], key)
+        return bool(self._cur.rowcount == 1)
+
+    def callback_set(self, agent: str, url: str, secret: str, at: datetime) -> None:
+        params = {"agent": agent, "url": url, "secret": secret, "at": self._time(at)}
+        self._cur.execute(self._sql["callback_set"], params)
+
+    def callback_get(self, agent: str) -> tuple[str, str] | None:
+        """The agent's registered callback ``(url, secret)``, if any."""
+        row = self._one("callback_get", {"agent": agent})
+        return (str(row[0]), str(row[1])) if row else None
+
+
+def _as_utc(value: Any) -> datetime:
+    when: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
