@@ -1,4 +1,4 @@
-"""``handoff audit verify`` and ``handoff audit export``: the hash-chained audit trail."""
+"""``handoff audit verify|export|keygen|checkpoint``: the hash-chained audit trail."""
 
 import sys
 from pathlib import Path
@@ -9,20 +9,88 @@ import typer
 from ._cli_common import DbOption, console, err, fail, open_plane, reporting
 from .audit import export as export_events
 from .audit import verify as verify_chain
+from .checkpoint import (
+    generate_key,
+    load_private_key,
+    load_public_key,
+    verify_checkpoints,
+    write_checkpoint,
+)
 
 __all__ = ["audit_app"]
 
 audit_app = typer.Typer(help="Verify or export the hash-chained audit trail.", no_args_is_help=True)
 
 
+CheckpointDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--checkpoints",
+        metavar="DIR",
+        help="Also check the signed checkpoints in DIR (catches a cut tail or a recomputed chain).",
+    ),
+]
+PublicKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--public-key",
+        metavar="FILE",
+        help="The checkpoint public key (default: DIR/public.key, written by the first "
+        "checkpoint).",
+    ),
+]
+
+
 @audit_app.command()
-def verify(db: DbOption = None) -> None:
+def verify(
+    db: DbOption = None, checkpoints: CheckpointDir = None, public_key: PublicKey = None
+) -> None:
     """Walk the chain; exit 1 naming the first event that does not check out."""
     with reporting(), open_plane(db) as plane:
         report = verify_chain(plane.store)
-    if not report.ok:
-        raise fail(f"event {report.bad_seq}: {report}", 1)
-    console.print(str(report), style="green")
+        if not report.ok:
+            raise fail(f"event {report.bad_seq}: {report}", 1)
+        console.print(str(report), style="green")
+        if checkpoints is not None:
+            key = load_public_key(public_key) if public_key else None
+            cp = verify_checkpoints(plane.store, checkpoints, key)
+            if not cp.ok:
+                raise fail(f"event {cp.bad_seq}: {cp}", 1)
+            console.print(str(cp), style="green")
+
+
+@audit_app.command()
+def keygen(
+    key: Annotated[Path, typer.Argument(metavar="KEYFILE", help="Where to write the key.")],
+) -> None:
+    """Make an Ed25519 key for signing checkpoints (KEYFILE, mode 0600, and KEYFILE.pub).
+
+    Keep KEYFILE away from the database's host and backups; the public key is all a
+    verifier needs.
+    """
+    with reporting():
+        pub = generate_key(key)
+    console.print(f"wrote {key} (private, 0600) and {pub}")
+
+
+@audit_app.command()
+def checkpoint(
+    key: Annotated[Path, typer.Option("--key", metavar="KEYFILE", help="The private signing key.")],
+    directory: Annotated[
+        Path, typer.Option("--dir", metavar="DIR", help="Where checkpoint files go.")
+    ],
+    url: Annotated[
+        str | None, typer.Option("--url", help="Also POST the checkpoint (JSON) to URL.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Sign the log's current size and head hash and write it outside the database."""
+    with reporting(), open_plane(db) as plane:
+        cp = write_checkpoint(plane.store, load_private_key(key), directory, url=url)
+    if cp is None:
+        console.print("the audit log is empty; nothing to sign")
+        return
+    console.print(f"checkpoint at seq {cp.seq} ({cp.hash[:16]}…) written to {directory}")
 
 
 @audit_app.command()
