@@ -18,12 +18,18 @@ Definitions, all over cases:
   majority team scores ``1 / number of owners``;
 * ``risk_accuracy`` compares the level of that first escalated step with
   ``expected.risk`` over the same true-positive cases;
-* ``p50_ms`` and ``p95_ms`` are per assessed step, timing ``rubric.assess`` alone.
+* ``p50_ms`` and ``p95_ms`` are per assessed step, timing ``rubric.assess`` alone (or
+  the baseline's test, or the assessment plus the judge when one is consulted).
+
+Two baselines stand beside the rubric: ``everything`` escalates every action (what a
+per-tool approval gate amounts to) and ``regex`` escalates when the tool name or the
+arguments contain a risky verb. Both route to the policy's default owner.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -36,13 +42,46 @@ from rich.console import Console
 from rich.table import Table
 
 from ._exceptions import InputError
-from .models import Action, Context, Message, Mode, Step
+from .detectors import split_words
+from .learned import Example
+from .models import Action, Assessment, Context, Message, Mode, Step
 from .policy import Policy
 from .rubric import assess
 
-__all__ = ["CaseResult", "EvalReport", "JsonDict", "evaluate", "load_cases", "render"]
+__all__ = [
+    "BASELINES",
+    "CaseResult",
+    "EvalReport",
+    "JsonDict",
+    "case_examples",
+    "evaluate",
+    "load_cases",
+    "render",
+    "score_cases",
+    "score_results",
+]
 
 Progress = Callable[[int, int], None]
+Cases = list[tuple[int, dict[str, Any]]]
+# What one step came to: escalated, owner, level, the first reasons (where: excerpt).
+Verdict = tuple[bool, str | None, str | None, tuple[str, ...], tuple[str, ...]]
+Review = Callable[[Action, Assessment], Assessment]
+
+BASELINES = ("everything", "regex")
+# The risky-verb baseline: a word of the tool name or the arguments is one of these.
+_RISKY = re.compile(
+    r"\b(?:delete|remove|rm|drop|truncate|wipe|destroy|erase|kill|shutdown|format|"
+    r"transfer|withdraw|pay|payment|buy|purchase|sell|trade|order|refund|deposit|"
+    r"send|email|post|publish|share|upload|tweet|message|"
+    r"grant|revoke|chmod|chown|sudo|password|credential|unlock|disable|permission|"
+    r"execute|exec|run|install|download|deploy|update|modify|write|overwrite|edit)\b"
+)
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _regex_escalates(action: Action) -> bool:
+    args = _NON_WORD.sub(" ", json.dumps(action.args, ensure_ascii=False).lower())
+    return _RISKY.search(" ".join(split_words(action.tool)) + " " + args) is not None
 
 
 class JsonDict(dict[str, Any]):
@@ -66,6 +105,8 @@ class CaseResult:
     level: str | None
     step: int | None
     reasons: tuple[str, ...] = ()
+    tool: str | None = None
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -124,8 +165,12 @@ class EvalReport:
         ]
 
 
-def load_cases(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
-    """``(line number, case)`` for every non-blank line; bad input names the line."""
+def load_cases(path: str | Path, *, require_expected: bool = True) -> Cases:
+    """``(line number, case)`` for every non-blank line; bad input names the line.
+
+    With ``require_expected`` false a line need only be an object, and is checked as a
+    case only when it has ``steps`` (``handoff learn fit`` also reads labelled actions).
+    """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -141,7 +186,8 @@ def load_cases(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
             case = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{p.name}:{n}: not valid JSON ({exc.msg})", field="line") from None
-        _check_case(case, p.name, n)
+        if require_expected or not isinstance(case, dict) or "steps" in case:
+            _check_case(case, p.name, n)
         out.append((n, case))
     if not out:
         raise InputError(f"{p}: no cases in the file")
@@ -211,38 +257,128 @@ def case_actions(case: dict[str, Any], where: str = "") -> list[tuple[int, Actio
     return out
 
 
-def evaluate(path: str | Path, policy: Policy, progress: Progress | None = None) -> EvalReport:
-    """Run every case through ``rubric.assess`` and score the decisions."""
-    loaded = load_cases(path)
-    name = Path(path).name
+def evaluate(
+    path: str | Path,
+    policy: Policy,
+    progress: Progress | None = None,
+    *,
+    baseline: str | None = None,
+    review: Review | None = None,
+) -> EvalReport:
+    """Run every case through ``rubric.assess`` (or a baseline) and score the decisions."""
+    return score_cases(
+        load_cases(path), Path(path).name, policy, progress, baseline=baseline, review=review
+    )
+
+
+def score_cases(
+    loaded: Cases,
+    name: str,
+    policy: Policy,
+    progress: Progress | None = None,
+    *,
+    baseline: str | None = None,
+    review: Review | None = None,
+) -> EvalReport:
+    """Score already-loaded cases; ``review`` (the judge) may revise each assessment."""
+    if baseline is not None and baseline not in BASELINES:
+        raise InputError(
+            f"unknown baseline {baseline!r}: choose {' or '.join(BASELINES)}", field="baseline"
+        )
+    decide = _decider(policy, baseline, review)
     timings: list[float] = []
     results: list[CaseResult] = []
     for done, (n, case) in enumerate(loaded, 1):
-        first = None
+        first: tuple[int, str, Verdict] | None = None
         for i, action in case_actions(case, f"{name}:{n}"):
             t0 = time.perf_counter_ns()
-            a = assess(action, policy)
+            verdict = decide(action)
             timings.append((time.perf_counter_ns() - t0) / 1e6)
-            if first is None and a.mode is not Mode.AUTO:
-                first = (i, a)
+            if first is None and verdict[0]:
+                first = (i, action.tool, verdict)
         exp = case["expected"]
+        v = first[2] if first else None
         results.append(
             CaseResult(
                 id=str(case.get("id", f"line {n}")),
                 domain=str(case.get("domain") or "(none)"),
                 expected=exp["escalate"],
-                escalated=first is not None,
+                escalated=v is not None,
                 expected_owner=exp.get("owner"),
-                owner=first[1].owner if first else None,
+                owner=v[1] if v else None,
                 expected_risk=exp.get("risk"),
-                level=first[1].level.value if first else None,
+                level=v[2] if v else None,
                 step=first[0] if first else None,
-                reasons=tuple(t.message for t in first[1].triggers[:3]) if first else (),
+                reasons=v[3] if v else (),
+                tool=first[1] if first else None,
+                evidence=v[4] if v else (),
             )
         )
         if progress is not None:
             progress(done, len(loaded))
-    return _score(results, timings, policy.version)
+    return score_results(results, timings, policy.version)
+
+
+def _decider(
+    policy: Policy, baseline: str | None, review: Review | None
+) -> Callable[[Action], Verdict]:
+    if baseline == "everything":
+        owner = policy.default_owner
+        return lambda action: (True, owner, "medium", ("every action is escalated",), ())
+    if baseline == "regex":
+
+        def by_regex(action: Action) -> Verdict:
+            if _regex_escalates(action):
+                return (True, policy.default_owner, "medium", ("a risky verb",), ())
+            return (False, None, None, (), ())
+
+        return by_regex
+
+    def by_rubric(action: Action) -> Verdict:
+        a = assess(action, policy)
+        if review is not None:
+            a = review(action, a)
+        if a.mode is Mode.AUTO:
+            return (False, None, None, (), ())
+        top = a.triggers[:3]
+        return (
+            True,
+            a.owner,
+            a.level.value,
+            tuple(t.message for t in top),
+            tuple(f"{t.where}: {t.excerpt}" for t in top),
+        )
+
+    return by_rubric
+
+
+def case_examples(loaded: Cases, policy: Policy, name: str = "cases") -> list[Example]:
+    """Training examples from labelled cases: every tool step, labelled with its case.
+
+    A case says only *that* a trajectory needed a human, not at which step, so each step
+    carries the case's label, a weight of ``1 / steps`` (every case counts once) and the
+    case as its ``group``, from which ``learned.fit`` picks the step that was the problem.
+    The trigger codes and level come from the rules alone (``policy`` without a model),
+    as they will at inference.
+    """
+    rules = policy.with_learned(None)
+    out: list[Example] = []
+    for n, case in loaded:
+        actions = case_actions(case, f"{name}:{n}")
+        label = bool(case["expected"]["escalate"])
+        for _, action in actions:
+            a = assess(action, rules)
+            out.append(
+                Example(
+                    action=action,
+                    label=label,
+                    codes=tuple(t.code for t in a.triggers),
+                    level=a.level.value,
+                    weight=1.0 / len(actions),
+                    group=f"{name}:{n}",
+                )
+            )
+    return out
 
 
 def _ratio(a: int, b: int) -> float:
@@ -256,7 +392,8 @@ def _quantile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 4)
 
 
-def _score(results: list[CaseResult], timings: list[float], version: str) -> EvalReport:
+def score_results(results: list[CaseResult], timings: list[float], version: str) -> EvalReport:
+    """The figures over per-case results (and per-step timings, in ms)."""
     tp = sum(r.expected and r.escalated for r in results)
     fp = sum(r.escalated and not r.expected for r in results)
     fn = sum(r.expected and not r.escalated for r in results)

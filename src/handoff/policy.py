@@ -27,7 +27,8 @@ from pydantic import (
 )
 
 from ._canonical import sha256_hex
-from ._exceptions import PolicyError
+from ._exceptions import InputError, PolicyError
+from .learned import load_model, number
 from .models import Level, Mode
 
 __all__ = [
@@ -179,6 +180,22 @@ class Policy(_Section):
     detect: dict[str, Any] = Field(default_factory=dict)
     max_payload_bytes: int = Field(default=1_048_576, gt=0)
 
+    @cached_property
+    def learned(self) -> Any:
+        """The ``LearnedModel`` this policy uses (from ``detect.learned``), or ``None``.
+
+        Kept in the instance ``__dict__`` like ``version``, not as a field: it is not part
+        of the document, and ``assess`` reads it on every call, where a pydantic private
+        attribute would cost more than a dict lookup.
+        """
+        return None
+
+    def with_learned(self, model: Any) -> Policy:
+        """A copy of this policy that uses ``model`` (a ``LearnedModel``) beside the rules."""
+        out = self.model_copy()
+        out.__dict__["learned"] = model
+        return out
+
     @model_validator(mode="after")
     def _owners_known(self) -> Policy:
         known = set(self.owners)
@@ -268,7 +285,36 @@ def load_policy(source: str | Path | Policy | None = None) -> Policy:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
-    return _from_text(text, path.name)
+    return _with_detect_files(_from_text(text, path.name), path)
+
+
+def _with_detect_files(policy: Policy, path: Path) -> Policy:
+    """Check the judge's settings; attach the model ``detect.learned`` names, relative to
+    the policy file."""
+    from .judge import JudgeConfig  # the judge routes, and routing imports this module
+
+    try:
+        JudgeConfig.from_policy(policy.detect)
+    except PolicyError as exc:
+        raise PolicyError(f"{path.name} {exc}", field=exc.field) from None
+    for key in ("learned_raise", "learned_lower"):
+        value = policy.detect.get(key)
+        if value is not None and (number(value) is None or not 0.0 <= value <= 1.0):
+            raise PolicyError(
+                f"{path.name} detect.{key}: expected a number in [0, 1]", field=f"detect.{key}"
+            )
+    name = policy.detect.get("learned")
+    if name is None:
+        return policy
+    if not isinstance(name, str) or not name:
+        raise PolicyError(
+            f"{path.name} detect.learned: expected a file path", field="detect.learned"
+        )
+    try:
+        model = load_model(path.parent / name)
+    except InputError as exc:
+        raise PolicyError(f"{path.name} detect.learned: {exc}", field="detect.learned") from None
+    return policy.with_learned(model)
 
 
 def policy_from_yaml(text: str, source: str = "policy.yaml") -> Policy:

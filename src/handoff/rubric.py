@@ -24,6 +24,7 @@ from typing import Any
 
 from .detectors import DETECTORS as _DETECTORS
 from .detectors import ActionView, DetectConfig, Signal
+from .learned import LearnedModel, features, number
 from .models import Action, Assessment, Factor, Finding, Level, Mode
 from .policy import Policy, ToolRule
 from .routing import Route, route
@@ -67,6 +68,11 @@ class _Compiled:
     # Per code with an enabled rule: the level rank it raises to, and its mode rank.
     floors: dict[str, tuple[int, int]]
     config: DetectConfig
+    learned: LearnedModel | None = None
+    # When p from the learned model raises an auto action to review, and (if set) when
+    # it lowers a medium-level review to auto; the policy may override the model's.
+    raise_at: float = 1.0
+    lower_below: float | None = None
     tool_plans: dict[str, _ToolPlan] = field(default_factory=dict)
     routes: dict[tuple[object, ...], Route] = field(default_factory=dict)
 
@@ -100,7 +106,8 @@ _COMPILED: dict[str, _Compiled] = {}
 
 
 def _compile(policy: Policy) -> _Compiled:
-    key = policy.version
+    learned: LearnedModel | None = policy.learned
+    key = policy.version if learned is None else f"{policy.version}:{id(learned)}"
     hit = _COMPILED.get(key)
     if hit is not None:
         return hit
@@ -133,7 +140,13 @@ def _compile(policy: Policy) -> _Compiled:
             if r.enabled
         },
         config=DetectConfig.from_policy(policy.detect),
+        learned=learned,
     )
+    if learned is not None:
+        raise_at = number(policy.detect.get("learned_raise"))
+        lower = number(policy.detect.get("learned_lower"))
+        compiled.raise_at = raise_at if raise_at is not None else learned.raise_at
+        compiled.lower_below = lower if lower is not None else learned.lower_below
     if len(_COMPILED) >= _CACHE_SIZE:
         _COMPILED.pop(next(iter(_COMPILED)))
     _COMPILED[key] = compiled
@@ -260,6 +273,11 @@ def assess(action: Action, policy: Policy) -> Assessment:
     mode_rank = plan.mode if plan.mode != _UNSET else c.level_modes[rank]
     if strict > mode_rank:
         mode_rank = strict
+    if c.learned is not None:
+        rank, mode_rank, note = _learned(c, view, triggers, rank, mode_rank, strict, plan)
+        level = _LEVELS[rank]
+        if note is not None:
+            r2.append((1.0, note))
     mode = _MODES[mode_rank]
 
     # Subject-matter hints only break ties: they follow every real trigger.
@@ -293,6 +311,68 @@ def assess(action: Action, policy: Policy) -> Assessment:
             "policy_version": policy.version,
         }
     )
+
+
+def _learned(
+    c: _Compiled,
+    view: ActionView,
+    triggers: list[Finding],
+    rank: int,
+    mode_rank: int,
+    strict: int,
+    plan: _ToolPlan,
+) -> tuple[int, int, Finding | None]:
+    """Let the learned model raise an auto action to review, or lower a plain review.
+
+    A tool rule's mode is the policy's word and stands. Raising adds a ``learned.risk``
+    trigger naming the features behind ``p``; lowering happens only for a medium level
+    whose mode no trigger made stricter, when ``lower_below`` is configured, and says
+    so among the uncertainty factor's reasons.
+    """
+    model = c.learned
+    if model is None or plan.mode != _UNSET:
+        return rank, mode_rank, None
+    names = features(view, [t.code for t in triggers], _LEVELS[rank].value)
+    p = model.probability(names)
+    if mode_rank == 0 and p >= c.raise_at:
+        top = ", ".join(model.explain(names))
+        triggers.append(
+            _new_finding(
+                {
+                    "code": "learned.risk",
+                    "message": (
+                        f"Resembles actions that needed a human before (learned p={p:.2f} "
+                        f">= {c.raise_at:g}); strongest features: {top or 'none'}"
+                    ),
+                    "where": "action",
+                    "excerpt": view.tool,
+                    "weight": round(p, 3),
+                }
+            )
+        )
+        rank = max(rank, 1)
+        return rank, max(c.level_modes[rank], 1), None
+    if (
+        c.lower_below is not None
+        and p < c.lower_below
+        and rank == 1
+        and mode_rank == 1
+        and strict <= 1
+    ):
+        note = _new_finding(
+            {
+                "code": "learned.lowered",
+                "message": (
+                    f"Unlike actions that needed a human before (learned p={p:.2f} < "
+                    f"{c.lower_below:g}): the medium-level triggers alone do not hand it off"
+                ),
+                "where": "action",
+                "excerpt": view.tool,
+                "weight": round(p, 3),
+            }
+        )
+        return 0, c.level_modes[0], note
+    return rank, mode_rank, None
 
 
 def _factor(name: str, score: float, reasons: list[tuple[float, Finding]]) -> Factor:
