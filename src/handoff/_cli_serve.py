@@ -1,0 +1,165 @@
+"""Server commands: ``handoff serve``, ``handoff user add|list``, ``handoff key add|revoke|list``.
+
+``serve`` opens (and creates) the database, runs the HTTP API and the reviewer inbox
+under uvicorn, and runs the SLA ladder and outbox delivery alongside. Accounts live in
+the same database, so ``user`` and ``key`` take the same ``--db``.
+"""
+
+import sys
+from typing import Annotated
+
+import typer
+
+from ._cli_common import (
+    DbOption,
+    JsonFlag,
+    PolicyOption,
+    console,
+    db_url,
+    echo_json,
+    err,
+    load_executors,
+    open_plane,
+    reporting,
+)
+from ._exceptions import InputError
+from .plane import ControlPlane
+from .policy import load_policy
+
+__all__ = ["key_app", "serve", "user_app"]
+
+user_app = typer.Typer(help="Reviewer accounts of the inbox.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys of agents (and of reviewers using the API).")
+
+
+def serve(
+    db: DbOption = None,
+    policy: PolicyOption = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    executors: Annotated[
+        str | None,
+        typer.Option(help="module:function that registers executors on the plane."),
+    ] = None,
+    background: Annotated[
+        bool,
+        typer.Option(
+            "--background/--no-background",
+            help="Run the SLA ladder and outbox delivery in this process.",
+        ),
+    ] = True,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(help="Mark the session cookie Secure (serving over HTTPS)."),
+    ] = False,
+) -> None:
+    """Serve the HTTP API (/v1), the reviewer inbox (/) and /metrics."""
+    import uvicorn
+
+    from .server import create_app
+
+    with reporting():
+        plane = ControlPlane.open(db_url(db), policy=load_policy(policy))
+        if executors:
+            load_executors(executors, plane)
+    app = create_app(plane, background=background, secure_cookies=secure_cookies)
+    err.print(f"handoff serving {plane.url} on http://{host}:{port}/", style="dim")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+    finally:
+        plane.close()
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The reviewer's name, as the policy lists it.")],
+    team: Annotated[
+        list[str] | None, typer.Option("--team", help="Owner team (repeatable).")
+    ] = None,
+    role: Annotated[str, typer.Option(help="reviewer or admin.")] = "reviewer",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
+    db: DbOption = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Create a reviewer account (password hashed with scrypt)."""
+    from .server.accounts import Accounts
+
+    with reporting():
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        if not password:
+            raise InputError("the password is empty", field="password")
+        with ControlPlane.open(db_url(db), policy=load_policy(policy)) as plane:
+            accounts = Accounts.of(plane)
+            account = accounts.add_user(name, password, teams=team or [], role=role)
+            for t in sorted(account.teams):
+                if plane.policy.owners and name not in plane.policy.members_of(t):
+                    err.print(
+                        f"warning: the policy does not list {name} in team {t}; the inbox"
+                        " shows the queue, but deciding needs the policy's membership",
+                        style="yellow",
+                        markup=False,
+                    )
+    teams = ", ".join(sorted(account.teams)) or "no team"
+    console.print(f"added {account.role} {account.name} ({teams})", markup=False)
+
+
+@user_app.command("list")
+def user_list(db: DbOption = None, as_json: JsonFlag = False) -> None:
+    """Reviewer accounts with their teams and roles."""
+    from .server.accounts import Accounts
+
+    with reporting(), open_plane(db) as plane:
+        rows = Accounts.of(plane).accounts()
+    if as_json:
+        echo_json([{"name": a.name, "role": a.role, "teams": sorted(a.teams)} for a in rows])
+        return
+    for a in rows:
+        typer.echo(f"{a.name}\t{a.role}\t{','.join(sorted(a.teams))}")
+
+
+@key_app.command("add")
+def key_add(
+    agent: Annotated[str, typer.Argument(help="The agent's name (or a reviewer account's).")],
+    db: DbOption = None,
+) -> None:
+    """Issue an API key; the secret is printed once and stored only as a hash."""
+    from .server.accounts import Accounts
+
+    with reporting(), ControlPlane.open(db_url(db)) as plane:
+        key, secret = Accounts.of(plane).add_key(agent)
+    err.print(f"key {key.id} for {key.principal}; store it now, it is not shown again")
+    typer.echo(secret)
+
+
+@key_app.command("revoke")
+def key_revoke(
+    key_id: Annotated[str, typer.Argument(metavar="ID", help="The key's id (k_...).")],
+    db: DbOption = None,
+) -> None:
+    """Revoke an API key at once; requests with it get 401 from then on."""
+    from .server.accounts import Accounts
+
+    with reporting(), open_plane(db) as plane:
+        key = Accounts.of(plane).revoke_key(key_id)
+    console.print(f"revoked {key.id} of {key.principal}", markup=False)
+
+
+@key_app.command("list")
+def key_list(db: DbOption = None, as_json: JsonFlag = False) -> None:
+    """API keys by principal (ids and dates only; secrets are never stored)."""
+    from .server.accounts import Accounts
+
+    with reporting(), open_plane(db) as plane:
+        keys = Accounts.of(plane).keys()
+    rows = [{"id": k.id, "agent": k.principal, "revoked": k.revoked_at is not None} for k in keys]
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        state = "revoked" if r["revoked"] else "live"
+        typer.echo(f"{r['id']}\t{r['agent']}\t{state}")

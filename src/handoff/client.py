@@ -1,0 +1,170 @@
+"""``Client``: the ``ControlPlane`` interface over HTTP, for agents in other processes.
+
+An agent switches from the embedded plane to a ``handoff serve`` by changing one line::
+
+    plane = ControlPlane.open()                               # embedded
+    plane = Client("http://127.0.0.1:8000", api_key="hk_...")  # remote
+
+``submit``, ``get``, ``wait``, ``decide``, ``pending``, ``report_incident`` and
+``assess``-free reads behave as the plane's do and raise the same exceptions (the
+server's error ``code`` picks the class), so callers keep one ``except ConflictError``.
+The key decides who the caller is: an agent's key submits as that agent; a key issued
+to a reviewer account decides as that reviewer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+
+from ._exceptions import (
+    ActionBlocked,
+    ActionRejected,
+    ConflictError,
+    ExecutionError,
+    HandoffError,
+    HashMismatch,
+    InputError,
+    NotAuthorized,
+    NotFound,
+    PolicyError,
+    UnknownTool,
+)
+from ._outcome import Outcome
+from .lifecycle import OPEN
+from .models import Action, Decision, Event, Handoff, Incident, Level
+
+__all__ = ["Client"]
+
+_ERRORS: dict[str, type[HandoffError]] = {
+    cls.code: cls
+    for cls in (
+        InputError,
+        PolicyError,
+        UnknownTool,
+        NotFound,
+        ConflictError,
+        NotAuthorized,
+        HashMismatch,
+        ActionBlocked,
+        ActionRejected,
+        ExecutionError,
+    )
+}
+_ERRORS["unauthenticated"] = NotAuthorized
+#: The server holds one long-poll at most this long; ``wait`` loops for longer ones.
+_POLL = 30.0
+
+
+def _body(value: BaseModel | Mapping[str, Any] | None, fields: dict[str, Any]) -> Any:
+    """JSON for a model (only the fields set, so the server fills in who is calling)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_unset=True)
+    return dict(value) if value is not None else fields
+
+
+class Client:
+    """A remote control plane at ``url``, called with ``api_key``."""
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kw: Any) -> Any:
+        try:
+            r = self._http.request(method, path, **kw)
+        except httpx.HTTPError as exc:
+            raise HandoffError(f"cannot reach {self.url}: {exc}", field="url") from None
+        if r.is_success:
+            return r.json()
+        try:
+            err = r.json()["error"]
+            cls = _ERRORS.get(err.get("code", ""), HandoffError)
+            raise cls(str(err.get("message", r.text)), field=err.get("field"))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise HandoffError(f"HTTP {r.status_code} from {self.url}: {r.text[:200]}") from None
+
+    # -- the ControlPlane interface ---------------------------------------------------
+
+    def submit(self, action: Action | Mapping[str, Any]) -> Outcome:
+        """Gate one action; ``pending`` means a human decides (then ``wait``)."""
+        data = self._call("POST", "/v1/actions", json=_body(action, {}))
+        return Outcome(data["status"], Handoff.model_validate(data["handoff"]), data["result"])
+
+    def get(self, handoff_id: str) -> Handoff:
+        return Handoff.model_validate(self._call("GET", f"/v1/handoffs/{handoff_id}"))
+
+    def wait(self, handoff_id: str, timeout: float | None = None) -> Handoff:
+        """Block until the handoff is decided or ``timeout`` seconds pass; returns it."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = _POLL if end is None else max(0.0, min(_POLL, end - time.monotonic()))
+            data = self._call(
+                "GET",
+                f"/v1/handoffs/{handoff_id}",
+                params={"wait": round(left, 3)},
+                timeout=left + 30.0,
+            )
+            h = Handoff.model_validate(data)
+            if h.state not in OPEN or (end is not None and time.monotonic() >= end):
+                return h
+
+    def decide(
+        self, handoff_id: str, decision: Decision | Mapping[str, Any] | None = None, **fields: Any
+    ) -> Handoff:
+        """``decide(id, verdict="approve", rationale="...")``, as the key's reviewer."""
+        body = _body(decision, fields)
+        data = self._call("POST", f"/v1/handoffs/{handoff_id}/decisions", json=body)
+        return Handoff.model_validate(data)
+
+    def pending(self, owner: str | None = None, level: Level | None = None) -> list[Handoff]:
+        """Open handoffs the key may see, riskiest first, then nearest deadline."""
+        params: dict[str, Any] = {"open": "true", "limit": 500}
+        if owner:
+            params["owner"] = owner
+        if level:
+            params["level"] = Level(level).value
+        data = self._call("GET", "/v1/handoffs", params=params)
+        return [Handoff.model_validate(h) for h in data["handoffs"]]
+
+    def events(self, handoff_id: str) -> list[Event]:
+        data = self._call("GET", f"/v1/handoffs/{handoff_id}/events")
+        return [Event.model_validate(e) for e in data["events"]]
+
+    def report_incident(self, incident: Incident | Mapping[str, Any]) -> str:
+        data = self._call("POST", "/v1/incidents", json=_body(incident, {}))
+        return str(data["incident_id"])
+
+    def policy(self) -> dict[str, Any]:
+        """The server's active policy as JSON, with its ``version``."""
+        data: dict[str, Any] = self._call("GET", "/v1/policy")
+        return data
+
+    def health(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._call("GET", "/v1/health")
+        return data

@@ -1,0 +1,84 @@
+"""``create_app(plane)``: the FastAPI application ``handoff serve`` runs under uvicorn.
+
+It holds the HTTP API (``/v1``), the reviewer inbox (``/``), ``/metrics`` and the static
+files, behind headers that keep agent-written text inert (see ``security``). With
+``background=True`` the app also runs the SLA ladder and outbox delivery while it
+serves; ``handoff serve`` turns that on, most tests leave it off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from .. import __version__
+from ..plane import ControlPlane
+from ..store import SqlStore
+from . import api, channels_routes, dashboard, inbox, metrics
+from .accounts import Accounts
+from .body import StrictJSON
+from .errors import install_error_handlers
+from .metrics import Metrics
+from .security import SecurityHeaders
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    plane: ControlPlane,
+    *,
+    background: bool = False,
+    secure_cookies: bool = False,
+) -> FastAPI:
+    """The application for ``plane``.
+
+    ``secure_cookies`` marks the session cookie ``Secure``: set it whenever the server
+    is reached over HTTPS (directly or behind a proxy).
+    """
+    if not isinstance(plane.store, SqlStore):
+        raise TypeError("create_app needs a plane on a SQL store (SQLite or PostgreSQL)")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task: asyncio.Task[None] | None = None
+        if background:
+            from ._background import run_background
+
+            task = asyncio.create_task(run_background(plane, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+
+    app = FastAPI(
+        title="handoff",
+        version=__version__,
+        description="Decide when an AI agent's action may run on its own and when a human"
+        ' decides. Errors are {"error": {"code", "field", "message"}}.',
+        lifespan=lifespan,
+        docs_url=None,  # the interactive docs load scripts from a CDN; the CSP forbids it
+        redoc_url=None,
+    )
+    app.state.plane = plane
+    app.state.accounts = Accounts.of(plane)
+    app.state.metrics = Metrics(plane)
+    app.state.secure_cookies = secure_cookies
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(StrictJSON)
+    static = resources.files("handoff.server").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(api.router)
+    app.include_router(channels_routes.router)
+    app.include_router(metrics.router)
+    app.include_router(inbox.router)
+    app.include_router(dashboard.router)
+    return app

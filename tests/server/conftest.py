@@ -1,0 +1,113 @@
+"""A real ``handoff`` server under uvicorn on a free port, for API and browser tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from handoff import ControlPlane
+from handoff.policy import Policy
+from handoff.server import create_app
+from handoff.server.accounts import Accounts
+from handoff.testing import FakeClock
+
+#: Team ``ops`` decides everything: r0..r19 and ana and ben are its members, lee its
+#: lead. ``ops.restart`` needs one reviewer, ``ops.pay`` two, ``notes.add`` none.
+POLICY = Policy.model_validate(
+    {
+        "name": "server-tests",
+        "tools": {
+            "ops.restart": {"level": "medium", "owner": "ops"},
+            "ops.pay": {"level": "high", "owner": "ops"},
+            "notes.add": {"level": "low", "impact": 0.0, "reversibility": 0.0},
+        },
+        "owners": {
+            "ops": {"members": [f"r{i}" for i in range(20)] + ["ana", "ben"], "lead": "lee"},
+            "legal": {"members": ["lena"]},
+        },
+        "default_owner": "ops",
+    }
+)
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Server:
+    url: str
+    plane: ControlPlane
+    accounts: Accounts
+    clock: FakeClock
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def key(self, name: str) -> str:
+        """The API key of ``name``, issued on first use."""
+        if name not in self.keys:
+            self.keys[name] = self.accounts.add_key(name)[1]
+        return self.keys[name]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def run_server(plane: ControlPlane) -> Iterator[str]:
+    """Serve ``create_app(plane)`` under uvicorn in a thread until the generator ends."""
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(plane), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _serve(url: str) -> Iterator[Server]:
+    clock = FakeClock()
+    plane = ControlPlane.open(url, POLICY, clock=clock)
+    accounts = Accounts.of(plane)
+    for name, team, role in [
+        ("ana", "ops", "reviewer"),
+        ("ben", "ops", "reviewer"),
+        ("lena", "legal", "reviewer"),
+        ("root", "ops", "admin"),
+    ]:
+        accounts.add_user(name, PASSWORD, teams=[team], role=role)
+    try:
+        with run_server(plane) as base:
+            yield Server(base, plane, accounts, clock)
+    finally:
+        plane.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Server]:
+    """A server on a fresh SQLite file, with reviewer accounts ana (ops), ben (ops),
+    lena (legal) and the admin root."""
+    yield from _serve(f"sqlite:///{tmp_path / 'server.db'}")
+
+
+@pytest.fixture
+def served_db(db_url: str) -> Iterator[Server]:
+    """The same server, once on SQLite and once on PostgreSQL."""
+    yield from _serve(db_url)

@@ -1,0 +1,130 @@
+"""``handoff serve``, ``handoff user`` and ``handoff key`` as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from typer.testing import CliRunner
+
+from handoff import Client
+from handoff.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str | Path, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args], input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_user_and_key_commands(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    code, out, err = invoke(
+        "user",
+        "add",
+        "maya",
+        "--team",
+        "marketing-ops",
+        "--password-stdin",
+        "--db",
+        db,
+        stdin="a long password\n",
+    )
+    assert code == 0, err
+    assert "added reviewer maya (marketing-ops)" in out
+    assert err == ""  # maya is in marketing-ops in the default policy
+    code, out, err = invoke(
+        "user",
+        "add",
+        "zed",
+        "--team",
+        "legal",
+        "--role",
+        "admin",
+        "--password-stdin",
+        "--db",
+        db,
+        stdin="another password\n",
+    )
+    assert code == 0 and "does not list zed in team legal" in err
+    code, _, err = invoke("user", "add", "maya", "--password-stdin", "--db", db, stdin="x" * 9)
+    assert code == 4 and "already a user" in err
+    code, _, err = invoke("user", "add", "bad name", "--password-stdin", "--db", db, stdin="p" * 9)
+    assert code == 2 and "name" in err
+    code, _, err = invoke(
+        "user", "add", "kim", "--role", "boss", "--password-stdin", "--db", db, stdin="p" * 9
+    )
+    assert code == 2 and "role" in err
+    code, _, err = invoke("user", "add", "kim", "--password-stdin", "--db", db, stdin="short")
+    assert code == 2 and "password" in err
+    code, out, _ = invoke("user", "list", "--db", db)
+    assert code == 0 and "maya\treviewer\tmarketing-ops" in out
+
+    code, secret, err = invoke("key", "add", "writer-bot", "--db", db)
+    assert code == 0 and secret.strip().startswith("hk_") and "not shown again" in err
+    key_id = err.split()[1]
+    code, _, err = invoke("key", "add", "writer-bot", "--db", db)
+    assert code == 4 and "revoke it first" in err
+    code, out, _ = invoke("key", "revoke", key_id, "--db", db)
+    assert code == 0 and f"revoked {key_id} of writer-bot" in out
+    code, _, err = invoke("key", "revoke", key_id, "--db", db)
+    assert code == 4
+    code, _, err = invoke("key", "revoke", "k_nope", "--db", db)
+    assert code == 1 and "no API key" in err
+    code, out, _ = invoke("key", "list", "--db", db)
+    assert f"{key_id}\twriter-bot\trevoked" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_handoff_serve_runs_the_api_and_the_inbox(tmp_path: Path) -> None:
+    db = tmp_path / "served.db"
+    code, secret, _ = invoke("key", "add", "writer-bot", "--db", db)
+    assert code == 0
+    port = _free_port()
+    exe = [sys.executable, "-m", "handoff"]
+    proc = subprocess.Popen(
+        [*exe, "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
+            assert time.monotonic() < deadline, "handoff serve did not come up"
+            time.sleep(0.1)
+        with Client(url, secret.strip()) as agent:
+            # The default policy lists iam.* (no executor needed to gate it).
+            out = agent.submit({"tool": "iam.grant", "args": {"user": "kim", "role": "admin"}})
+            assert out.pending and out.handoff.assessment.level.value == "high"
+        login = httpx.get(f"{url}/login")
+        assert login.status_code == 200 and "Log in" in login.text
+        assert httpx.get(f"{url}/static/inbox.css").status_code == 200
+        assert "handoff_handoffs" in httpx.get(f"{url}/metrics").text
+        proc.terminate()  # a clean shutdown stops the background loop too
+        output, _ = proc.communicate(timeout=10)
+        # uvicorn shuts down gracefully, then re-raises the SIGTERM it handled.
+        assert proc.returncode in (0, -15)
+        assert b"Application shutdown complete" in output, output.decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
