@@ -1,0 +1,297 @@
+"""The MCP gateway: an MCP server in front of another, with every tool call gated.
+
+The gateway lists the upstream server's tools as its own and sends each call through
+``plane.submit`` as an action: the tool (the upstream name, with an optional prefix),
+the call's arguments, and the calling client's ``clientInfo.name`` as the agent. The
+upstream call *is* the execution: each upstream tool gets an executor that forwards the
+call, so an approval binds to the args' hash and the call runs once, through the plane.
+
+What the calling agent gets back:
+
+* auto: the upstream result, as if it had called the upstream server itself;
+* pending: after waiting up to ``wait`` seconds for a decision, a tool result (not an
+  error) whose structured content says it awaits approval, with the handoff id and the
+  inbox link. The agent polls with the gateway's own ``handoff_status`` tool, which runs
+  the call once it is approved and returns the upstream result;
+* rejected (or sent back, expired, blocked): a tool error with the reviewer's rationale;
+* revised: the upstream result of the call with the reviewer's args, led by a text
+  block (and ``_meta["handoff/revision"]``) saying what changed.
+
+Listed tools lose their ``outputSchema``: a pending report is not the upstream tool's
+output, and a client would otherwise reject it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import mcp_types as types
+from anyio import from_thread
+from mcp import ClientSession
+from mcp.server import Server, ServerRequestContext
+
+from ..._exceptions import ExecutionError, HandoffError
+from ...models import Action, Handoff, State, Verdict
+from ...plane import parse_input
+from .._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
+from .._plane import Plane
+
+__all__ = ["STATUS_TOOL", "Gateway", "UpstreamToolError", "client_name"]
+
+STATUS_TOOL = "handoff_status"
+CONTEXT_META_KEY = "handoff/context"
+REVISION_META_KEY = "handoff/revision"
+_BAD_CHARS = re.compile(r"[^A-Za-z0-9_\-.]")
+
+_STATUS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "handoff_id": {
+            "type": "string",
+            "description": "The handoff id from an earlier 'awaits approval' result.",
+        }
+    },
+    "required": ["handoff_id"],
+}
+
+
+class UpstreamToolError(Exception):
+    """The upstream tool answered with ``isError``; carries its result for the agent."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        super().__init__(_text_of(result) or "the upstream tool reported an error")
+        self.result = result
+
+
+def _text_of(result: Mapping[str, Any]) -> str:
+    return " ".join(
+        str(block.get("text", ""))
+        for block in result.get("content", [])
+        if block.get("type") == "text"
+    ).strip()
+
+
+def client_name(ctx: ServerRequestContext[Any, Any], default: str) -> str:
+    """The calling client's ``clientInfo.name``, or ``default`` when it gave none."""
+    params = ctx.session.client_params
+    name = params.client_info.name.strip() if params is not None else ""
+    return name[:200] if name else default
+
+
+def _text_result(text: str, *, error: bool = False, data: Any = None) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(text=text)], structured_content=data, is_error=error
+    )
+
+
+class _Forward:
+    """The executor of one upstream tool: forward the call and return its result as JSON.
+
+    ``apply`` runs on a worker thread (the gateway calls the plane through
+    ``anyio.to_thread``) and hops back to the event loop that owns the upstream session.
+    """
+
+    def __init__(self, upstream: ClientSession, name: str) -> None:
+        self.upstream = upstream
+        self.name = name
+
+    def apply(self, args: Mapping[str, Any], stage: str, idempotency_key: str) -> Any:
+        result = from_thread.run(self.upstream.call_tool, self.name, dict(args))
+        data = result.model_dump(mode="json", by_alias=True, exclude_none=True)
+        if result.is_error:
+            raise UpstreamToolError(data)
+        return data
+
+
+class Gateway:
+    """Serve the upstream session's tools, gated by ``plane``.
+
+    ``prefix`` is put before every upstream tool name to make the handoff tool name
+    (``crm.`` turns ``send_email`` into ``crm.send_email``, which policy globs can
+    match); ``wait`` is how many seconds a call waits for a decision before it answers
+    "awaits approval"; ``agent`` names clients that do not identify themselves.
+    """
+
+    def __init__(
+        self,
+        plane: Plane,
+        upstream: ClientSession,
+        *,
+        prefix: str = "",
+        wait: float = 0.0,
+        inbox_url: str = DEFAULT_INBOX_URL,
+        agent: str = "mcp-client",
+        name: str = "handoff-gateway",
+    ) -> None:
+        self.plane = plane
+        self.upstream = upstream
+        self.prefix = prefix
+        self.wait = wait
+        self.inbox_url = inbox_url
+        self.agent = agent
+        self.name = name
+        self._tools: dict[str, types.Tool] = {}
+
+    def handoff_tool(self, upstream_name: str) -> str:
+        """The action's tool name for an upstream tool: prefixed, made a valid name."""
+        name = _BAD_CHARS.sub("_", f"{self.prefix}{upstream_name}").strip(".")
+        return name if name[:1].isalpha() or name[:1] == "_" else f"_{name}"
+
+    async def load_tools(self) -> list[types.Tool]:
+        """Read the upstream tool list and register a forwarding executor for each tool."""
+        tools: list[types.Tool] = []
+        cursor: str | None = None
+        while True:
+            page = await self.upstream.list_tools(
+                params=types.PaginatedRequestParams(cursor=cursor) if cursor else None
+            )
+            tools.extend(page.tools)
+            cursor = page.next_cursor
+            if not cursor:
+                break
+        self._tools = {t.name: t for t in tools}
+        for t in tools:
+            self.plane.register(self.handoff_tool(t.name), _Forward(self.upstream, t.name))
+        return tools
+
+    def server(self) -> Server[Any]:
+        """A low-level MCP server answering ``tools/list`` and ``tools/call``."""
+        return Server(
+            self.name,
+            instructions=(
+                "Tool calls go through handoff. A call that needs a human answers with"
+                f" status 'pending' and a handoff_id; call {STATUS_TOOL} with it later."
+            ),
+            on_list_tools=self.list_tools,
+            on_call_tool=self.call_tool,
+        )
+
+    # -- MCP handlers ----------------------------------------------------------------
+
+    async def list_tools(
+        self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        tools = [t.model_copy(update={"output_schema": None}) for t in self._tools.values()]
+        if STATUS_TOOL not in self._tools:
+            tools.append(
+                types.Tool(
+                    name=STATUS_TOOL,
+                    description=(
+                        "Ask whether a tool call that awaits approval was decided; runs it"
+                        " once approved and returns its result."
+                    ),
+                    input_schema=_STATUS_SCHEMA,
+                )
+            )
+        return types.ListToolsResult(tools=tools)
+
+    async def call_tool(
+        self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        agent = client_name(ctx, self.agent)
+        args = dict(params.arguments or {})
+        if params.name == STATUS_TOOL and STATUS_TOOL not in self._tools:
+            return await self._status(agent, args)
+        if params.name not in self._tools:
+            await self.load_tools()  # the upstream may have added tools since we listed
+            if params.name not in self._tools:
+                return _text_result(f"unknown tool {params.name!r}", error=True)
+        raw_context = (params.meta or {}).get(CONTEXT_META_KEY)
+        try:
+            fields = {"tool": self.handoff_tool(params.name), "args": args, "agent": agent}
+            action = parse_input(Action, {**fields, "context": raw_context or {}}, "action")
+            outcome = await anyio.to_thread.run_sync(self.plane.submit, action)
+        except ExecutionError as exc:
+            return _failure(exc)
+        except HandoffError as exc:  # includes a bad handoff/context in _meta
+            return _text_result(f"handoff refused the call: {exc}", error=True)
+        h = outcome.handoff
+        if outcome.status == "executed":
+            return self._result(outcome.result, args, h)
+        if is_open(h) and self.wait > 0:
+            h = await anyio.to_thread.run_sync(self.plane.wait, h.id, self.wait)
+        return await self._settle(h, args)
+
+    # -- settling a handoff ----------------------------------------------------------
+
+    async def _status(self, agent: str, args: dict[str, Any]) -> types.CallToolResult:
+        handoff_id = args.get("handoff_id")
+        if not isinstance(handoff_id, str) or not handoff_id:
+            return _text_result("handoff_id: a handoff id is required", error=True)
+        try:
+            h = await anyio.to_thread.run_sync(self.plane.get, handoff_id)
+        except HandoffError as exc:
+            return _text_result(str(exc), error=True)
+        mine = {self.handoff_tool(n) for n in self._tools}
+        if h.action.agent != agent or h.action.tool not in mine:
+            return _text_result(f"handoff_id: no handoff {handoff_id!r} of yours", error=True)
+        if is_open(h) and self.wait > 0:
+            h = await anyio.to_thread.run_sync(self.plane.wait, h.id, self.wait)
+        # A poll does not know the args first proposed: a revise is reported as such.
+        return await self._settle(h, None)
+
+    async def _settle(self, h: Handoff, proposed: dict[str, Any] | None) -> types.CallToolResult:
+        if is_open(h):
+            return _text_result(
+                json.dumps(pending_report(h, self.inbox_url), indent=2),
+                data=pending_report(h, self.inbox_url),
+            )
+        if h.state in (State.APPROVED, State.AUTO_APPROVED):
+            try:
+                outcome = await anyio.to_thread.run_sync(self.plane.execute, h.id)
+            except ExecutionError as exc:
+                return _failure(exc)
+            except HandoffError as exc:
+                return _text_result(f"handoff refused to run the call: {exc}", error=True)
+            return self._result(outcome.result, proposed, outcome.handoff)
+        if h.state is State.EXECUTED and h.execution is not None:
+            return self._result(h.execution.result, proposed, h)
+        if h.state is State.EXECUTING:
+            running = {"status": "executing", "handoff_id": h.id}
+            return _text_result(f"{h.action.tool} is running (handoff {h.id})", data=running)
+        if h.state in (State.FAILED, State.ROLLED_BACK):
+            error = h.execution.error if h.execution else None
+            return _text_result(f"{h.action.tool} failed: {error} (handoff {h.id})", error=True)
+        refused = {"status": h.state.value, "handoff_id": h.id}
+        return _text_result(refusal(h), error=True, data=refused)
+
+    def _result(
+        self, result: Any, proposed: dict[str, Any] | None, h: Handoff
+    ) -> types.CallToolResult:
+        out = (
+            types.CallToolResult.model_validate(result)
+            if isinstance(result, dict)
+            else _text_result(str(result))
+        )
+        note = revision_note(proposed, h) if proposed is not None else _revised_note(h)
+        if note is None:
+            return out
+        meta = dict(out.meta or {})
+        meta[REVISION_META_KEY] = {"handoff_id": h.id, "args": h.action.args, "note": note}
+        content: list[types.ContentBlock] = [types.TextContent(text=note), *out.content]
+        return out.model_copy(update={"content": content, "meta": meta})
+
+
+def _revised_note(h: Handoff) -> str | None:
+    """When the proposed args are unknown (a poll), say so if any revise was decided."""
+    revised = [d for d in h.decisions if d.verdict is Verdict.REVISE]
+    if not revised:
+        return None
+    d = revised[-1]
+    return (
+        f"{d.reviewer} revised {h.action.tool} before it ran; it ran with"
+        f" {json.dumps(h.action.args, sort_keys=True, ensure_ascii=False)}"
+        + (f" ({d.rationale})" if d.rationale else "")
+    )
+
+
+def _failure(exc: ExecutionError) -> types.CallToolResult:
+    cause = exc.__cause__
+    if isinstance(cause, UpstreamToolError):
+        return types.CallToolResult.model_validate(cause.result)
+    return _text_result(str(exc), error=True)
