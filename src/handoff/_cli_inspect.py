@@ -1,5 +1,6 @@
 """Commands that read no database: ``assess``, ``eval`` and ``policy check``."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -10,16 +11,25 @@ from rich.table import Table
 from . import rubric
 from ._cli_common import JsonFlag, PolicyOption, console, echo_json, err, reporting
 from ._cli_common import read_json as read_json_file
+from ._cli_kpi import policy_backtest, policy_suggest
 from ._cli_render import render_assessment
-from .evaluation import evaluate
+from ._exceptions import InputError
+from ._lodo import LodoReport, lodo, render_lodo
+from .evaluation import Cases, EvalReport, JsonDict, case_examples, load_cases, score_cases
 from .evaluation import render as render_report
+from .judge import Judge, JudgeConfig
+from .learned import LearnedModel, fit, load_model, number
 from .models import Action
 from .plane import parse_input
 from .policy import Policy, load_policy
 
 __all__ = ["assess", "eval_cases", "policy_app"]
 
-policy_app = typer.Typer(help="Check a policy file.", no_args_is_help=True)
+policy_app = typer.Typer(
+    help="Check a policy file; backtest a candidate; suggest edits.", no_args_is_help=True
+)
+policy_app.command("backtest")(policy_backtest)
+policy_app.command("suggest")(policy_suggest)
 
 
 def assess(
@@ -47,32 +57,157 @@ def eval_cases(
     ],
     policy: PolicyOption = None,
     as_json: JsonFlag = False,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            metavar="everything|regex",
+            help="Score a baseline instead: escalate every action, or risky verbs only.",
+        ),
+    ] = None,
+    learned: Annotated[
+        Path | None,
+        typer.Option(
+            "--learned",
+            metavar="MODEL.json",
+            help="Also score rules plus this learned model (from `handoff learn fit`).",
+        ),
+    ] = None,
+    by_domain: Annotated[
+        bool,
+        typer.Option("--lodo", help="Add leave-one-domain-out figures (retrains --learned)."),
+    ] = False,
+    judge: Annotated[
+        bool, typer.Option("--judge", help="Consult the policy's detect.judge on the band.")
+    ] = False,
+    details: Annotated[
+        bool, typer.Option("--details", help="With --json: each escalated case's reasons.")
+    ] = False,
 ) -> None:
     """Score Detect and Route on labelled cases: precision, recall, F1, owner accuracy."""
     with reporting():
         pol = load_policy(policy)
-        if as_json:
-            report = evaluate(cases, pol)
-        else:
-            with Progress(
-                TextColumn("assessing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=err,
-                transient=True,
-                disable=not err.is_terminal,
-            ) as bar:
-                task = bar.add_task("cases", total=None)
-
-                def tick(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                report = evaluate(cases, pol, progress=tick)
+        if baseline is not None and (learned or judge or by_domain):
+            raise InputError("--baseline stands alone: no --learned, --judge or --lodo")
+        loaded = load_cases(cases)
+        model = load_model(learned) if learned is not None else None
+        rules = pol.with_learned(None) if model is not None else pol
+        reviewer = _judge(pol) if judge else None
+        sections: dict[str, EvalReport | LodoReport] = {}
+        name = f"baseline:{baseline}" if baseline else "rules" if model else "policy"
+        sections[name] = _scored(
+            loaded, cases.name, rules, as_json, baseline=baseline, review=reviewer
+        )
+        if model is not None:
+            sections["rules+learned"] = score_cases(
+                loaded, cases.name, pol.with_learned(model), review=reviewer
+            )
+        if by_domain:
+            bare = pol.with_learned(None)
+            sections["lodo:rules"] = lodo(loaded, cases.name, bare)
+            # The model to retrain per held-out domain: --learned, else the policy's own.
+            basis = model if model is not None else pol.learned
+            if isinstance(basis, LearnedModel):
+                sections["lodo:rules+learned"] = lodo(
+                    loaded, cases.name, bare, train=_trainer(basis, bare)
+                )
+        if reviewer is not None:
+            reviewer.close()
     if as_json:
-        echo_json(report.to_json())
+        out = {k: _as_json(v, details) for k, v in sections.items()}
+        if reviewer is not None:
+            stats = {"model": reviewer.config.model, "consulted": reviewer.calls}
+            out[name]["judge"] = {**stats, "failed": reviewer.failures}
+        echo_json(next(iter(out.values())) if len(out) == 1 else out)
         return
-    render_report(report, console)
-    console.print(f"policy {pol.name} version {report.policy_version[:16]}", style="dim")
+    for title, section in sections.items():
+        if len(sections) > 1:
+            console.rule(title)
+        if isinstance(section, LodoReport):
+            render_lodo(section, console, f"Leave-one-domain-out ({title})")
+        else:
+            render_report(section, console)
+    if reviewer is not None:
+        console.print(
+            f"judge {reviewer.config.model}: {reviewer.calls} consulted, "
+            f"{reviewer.failures} failed (the rubric's decision kept)",
+            style="dim",
+            markup=False,
+        )
+    console.print(f"policy {pol.name} version {pol.version[:16]}", style="dim")
+
+
+def _scored(
+    loaded: Cases,
+    name: str,
+    pol: Policy,
+    quiet: bool,
+    *,
+    baseline: str | None,
+    review: Judge | None,
+) -> EvalReport:
+    if quiet:
+        return score_cases(loaded, name, pol, baseline=baseline, review=review)
+    with Progress(
+        TextColumn("assessing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("cases", total=None)
+
+        def tick(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return score_cases(loaded, name, pol, tick, baseline=baseline, review=review)
+
+
+def _judge(pol: Policy) -> Judge:
+    found = Judge.from_policy(pol)
+    if found is None:
+        raise InputError("--judge: the policy has no detect.judge section", field="detect.judge")
+    return found
+
+
+def _trainer(model: LearnedModel, pol: Policy) -> Callable[[Cases], LearnedModel]:
+    """Fits a model like ``model`` (same settings) on the cases it is given."""
+    meta = model.meta
+    epochs = meta.get("epochs")
+    l2 = number(meta.get("l2"))
+
+    def train(rest: Cases) -> LearnedModel:
+        return fit(
+            case_examples(rest, pol),
+            epochs=epochs if isinstance(epochs, int) and epochs > 0 else 12,
+            l2=l2 if l2 is not None else 1e-2,
+            raise_at=model.raise_at,
+            lower_below=model.lower_below,
+            dim_bits=model.dim_bits,
+        )
+
+    return train
+
+
+def _as_json(section: EvalReport | LodoReport, details: bool) -> JsonDict:
+    out = section.to_json()
+    if details and isinstance(section, EvalReport):
+        out["escalations"] = [
+            {
+                "id": r.id,
+                "expected": r.expected,
+                "step": r.step,
+                "tool": r.tool,
+                "owner": r.owner,
+                "level": r.level,
+                "reasons": list(r.reasons),
+                "evidence": list(r.evidence),
+            }
+            for r in section.results
+            if r.escalated
+        ]
+    return out
 
 
 @policy_app.command("check")
@@ -98,6 +233,17 @@ def check(
     else:
         console.print("no owner teams: any reviewer but the requester may decide", style="dim")
     console.print(f"default owner {pol.default_owner}", style="dim")
+    model = pol.learned
+    if isinstance(model, LearnedModel):
+        lower = "off" if model.lower_below is None else f"{model.lower_below:g}"
+        console.print(
+            f"learned model {model.sha256[:16]}: {len(model.weights)} weights, "
+            f"raise at p >= {model.raise_at:g}, lower below {lower} (before detect overrides)",
+            style="dim",
+        )
+    judge = JudgeConfig.from_policy(pol.detect)
+    if judge is not None:
+        console.print(f"judge {judge.model} at {judge.base_url}, band {judge.band}", style="dim")
     if explain:
         _explain(pol)
 

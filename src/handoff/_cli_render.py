@@ -185,6 +185,23 @@ def _bullets(console: Console, items: Iterable[Any], empty: str = "(none)") -> N
         console.print(f"  {empty}", style="dim")
 
 
+def render_preview(preview: dict[str, Any], console: Console) -> None:
+    """What the executor says the action would change: a diff when it gives one."""
+    console.print(Text("preview (from the executor):", style="bold"))
+    if "target" in preview:
+        console.print(Text("  target ", style="dim").append(txt(preview["target"])))
+    if preview.get("error"):
+        console.print(Text("  preview failed: ", style="yellow").append(txt(preview["error"])))
+    diff = preview.get("diff")
+    if isinstance(diff, str) and diff:
+        for line in diff.splitlines():
+            style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
+            console.print(txt("  " + line, style))
+    elif not preview.get("error"):
+        shown = {k: v for k, v in preview.items() if k != "target"}
+        console.print(txt("  " + json.dumps(shown, ensure_ascii=False, sort_keys=True), "", 400))
+
+
 def render_handoff(
     h: Handoff, events: list[Event], policy: Policy, now: datetime, console: Console
 ) -> None:
@@ -244,6 +261,8 @@ def render_handoff(
                 txt(o.expected_impact),
             )
         console.print(options)
+        if p.preview:
+            render_preview(p.preview, console)
         console.print(Text("decision required: ", style="bold").append(txt(p.decision_required)))
 
     _section(console, "Decisions")
@@ -267,6 +286,11 @@ def render_handoff(
         console.print("  not run", style="dim")
     else:
         console.print(f"  {ex.status} (stage {ex.stage}, attempts {ex.attempts})")
+        if len(ex.plan) > 1:
+            done = {r.stage for r in ex.stages}
+            console.print(
+                "  stages " + " → ".join(f"{st}{' ✓' if st in done else ''}" for st in ex.plan)
+            )
         if ex.result is not None:
             console.print(Text("  result ").append(txt(ex.result)))
         if ex.error:

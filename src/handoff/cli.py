@@ -3,9 +3,18 @@
     handoff demo                      a marketing-ops agent at work, on a fresh SQLite file
     handoff assess ACTION.json        how one action would be gated
     handoff eval CASES.jsonl          escalation quality on labelled cases
+    handoff learn fit CASES.jsonl     train the learned detector
     handoff pending / show / decide   the reviewer's inbox from the terminal
     handoff audit verify / export     the hash-chained audit trail
     handoff policy check FILE         validate a policy
+    handoff kpi / report              KPIs, and the oversight report for auditors
+    handoff incident report ID        a problem found with an executed action
+    handoff executions / rollback ID  the change log; roll one back (gated, audited)
+    handoff recover                   finish executions a crash left running
+    handoff mcp-proxy -- CMD...       gate an MCP server's tool calls (MCP on stdio)
+    handoff mcp-serve                 request_handoff and friends for agents (MCP on stdio)
+    handoff serve                     the HTTP API, the reviewer inbox and /metrics
+    handoff user add / key add        reviewer accounts and agents' API keys for the server
 
 ``--db`` takes a URL or a SQLite file path (env ``HANDOFF_DB``, default
 ``sqlite:///handoff.db``); ``--policy`` a YAML file (env ``HANDOFF_POLICY``, default the
@@ -20,8 +29,13 @@ import typer
 from . import __version__
 from ._cli_audit import audit_app
 from ._cli_common import console, err, reporting
+from ._cli_exec import executions, recover, rollback
 from ._cli_inspect import assess, eval_cases, policy_app
+from ._cli_kpi import incident_app, kpi, oversight_report
+from ._cli_learn import learn_app
+from ._cli_mcp import mcp_proxy, mcp_serve
 from ._cli_review import decide, pending, show
+from ._cli_serve import key_app, serve, user_app
 
 __all__ = ["app", "main"]
 
@@ -60,10 +74,22 @@ def demo(
         bool,
         typer.Option("--keep", help="Add to the existing demo database instead of recreating it."),
     ] = False,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days", min=1, max=365, help="Instead: simulate this many days of traffic (Learn)."
+        ),
+    ] = None,
 ) -> None:
     """A marketing-ops agent submits 40 actions; reviewers decide; the audit verifies."""
     from .demo import run
 
+    if days is not None:
+        from .simulation import simulate
+
+        with reporting():
+            simulate(db, days, keep=keep, console=console)
+        return
     with reporting():
         problems = run(db, keep=keep, console=console)
     for problem in problems:
@@ -77,8 +103,19 @@ app.command("eval")(eval_cases)
 app.command("pending")(pending)
 app.command("show")(show)
 app.command("decide")(decide)
+for _cmd in (executions, rollback, recover):
+    app.command()(_cmd)
+app.command("mcp-proxy")(mcp_proxy)
+app.command("mcp-serve")(mcp_serve)
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
+app.add_typer(learn_app, name="learn")
+app.command("serve")(serve)
+app.add_typer(user_app, name="user")
+app.add_typer(key_app, name="key")
+app.command("kpi")(kpi)
+app.command("report")(oversight_report)
+app.add_typer(incident_app, name="incident")
 
 
 def main() -> None:

@@ -8,6 +8,10 @@ approved ones run through real executors that write into ``handoff-demo-out/`` n
 the database, and the audit chain is verified. Some handoffs stay pending for
 ``handoff pending``.
 
+Posts are published by the built-in ``FilesExecutor`` in stages (dry run, canary copy,
+live), each confirmed by a page check; a correction whose canary fails the check is
+rolled back, and the change log closes the story.
+
 The executors are ordinary product code an agent process would register;
 ``register_executors`` is importable so ``handoff decide --execute --executors
 handoff.demo:register_executors`` can run the demo's tools too.
@@ -28,11 +32,13 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import make_url
 
+from ._cli_exec import change_table
 from ._cli_render import LEVEL_STYLE, countdown, describe, pending_table, quorum_progress, txt
 from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
+from .executors import FilesExecutor
 from .models import Action, Handoff, Level, Mode, State
 from .plane import ControlPlane
-from .policy import default_policy
+from .policy import Policy, default_policy
 
 __all__ = ["OUT_DIR", "load_session", "register_executors", "run"]
 
@@ -88,12 +94,20 @@ def _post(args: Mapping[str, Any]) -> tuple[str, str]:
     return f"posts/{slug}.md", f"# {args.get('title', '')}\n\n{args.get('body', '')}\n"
 
 
-def executors(out: Path) -> dict[str, _Ledger]:
+def _page_check(path: str, text: str) -> str | None:
+    """The confirmation check a published page must pass: no template left unfilled."""
+    if "{{" in text:
+        start = text.index("{{")
+        return f"{path} still has a template placeholder {text[start : text.find('}}', start) + 2]}"
+    return None
+
+
+def executors(out: Path) -> dict[str, Any]:
     """The demo's executors by tool, writing under ``out``."""
     return {
         "cms.update_draft": _Ledger(out, "draft-edits.jsonl"),
         "reports.schedule": _Ledger(out, "report-schedules.jsonl"),
-        "cms.publish": _Ledger(out, "published.jsonl", _post),
+        "cms.publish": FilesExecutor(out, render=_post, check=_page_check),
         "email.send_campaign": _Ledger(out, "email-outbox.jsonl"),
         "iam.grant_role": _Ledger(out, "iam-grants.jsonl"),
         "social.post": _Ledger(out, "social-posts.jsonl"),
@@ -136,7 +150,7 @@ def run(db: Path, *, keep: bool = False, console: Console | None = None) -> list
     out.mkdir(parents=True, exist_ok=True)
     (out / _MARKER).write_text("made by `handoff demo`; removed by its next run\n")
     session = load_session()
-    policy = default_policy()
+    policy = demo_policy()
     with ControlPlane.open(f"sqlite:///{db}", policy=policy) as plane:
         register_executors(plane, out)
         con.rule(Text("handoff demo: a marketing-ops agent at work", style="bold"))
@@ -145,9 +159,19 @@ def run(db: Path, *, keep: bool = False, console: Console | None = None) -> list
         _waiting(con, plane)
         problems = _review(con, plane, session, ids)
         _execute(con, plane)
+        problems += _staged(con, plane, session, ids)
         if not _wrap_up(con, plane, db, started):
             problems.append("the audit chain did not verify")
         return problems
+
+
+def demo_policy() -> Policy:
+    """The built-in policy, with posts published in stages: dry run, canary, live."""
+    default = default_policy()
+    base = default.model_dump()
+    base["tools"] = {**base["tools"], "cms.publish": {"stages": ["dry_run", "canary", "full"]}}
+    policy = Policy.model_validate(base)
+    return policy.with_learned(default.learned) if default.learned is not None else policy
 
 
 def _intro(con: Console, db: Path, out: Path, plane: ControlPlane, session: dict[str, Any]) -> None:
@@ -155,7 +179,7 @@ def _intro(con: Console, db: Path, out: Path, plane: ControlPlane, session: dict
     rows = (
         ("database", f"{db.resolve()}"),
         ("outputs", f"{out}/  (what the executors really did)"),
-        ("policy", f"{pol.name} (built in), version {pol.version[:12]}"),
+        ("policy", f"{pol.name} (built in; cms.publish staged), version {pol.version[:12]}"),
         ("agent", f"{session['agent']}, working for {session['on_behalf_of_name']}"),
     )
     for label, value in rows:
@@ -327,10 +351,12 @@ def _execute(con: Console, plane: ControlPlane) -> None:
     for h in plane.store.list_handoffs(states=[State.APPROVED], limit=1000):
         out = plane.execute(h.id)
         shown = (
-            out.result.get("file") or out.result.get("ledger")
+            out.result.get("file") or out.result.get("ledger") or out.result.get("path")
             if isinstance(out.result, dict)
             else out.result
         )
+        if out.handoff.execution and len(out.handoff.execution.stages) > 1:
+            shown = f"{shown} ({' > '.join(s.stage for s in out.handoff.execution.stages)})"
         line = Text("  ").append(out.status, style="green").append(f"  {h.action.tool:20} ")
         line.append(txt(f"{describe(out.handoff.action):44.44}")).append(
             f"  -> {shown}", style="dim"
@@ -338,9 +364,98 @@ def _execute(con: Console, plane: ControlPlane) -> None:
         con.print(line)
 
 
+def _diff(con: Console, diff: str, limit: int = 14) -> None:
+    lines = diff.splitlines()
+    for line in lines[:limit]:
+        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+        con.print(Text("    ").append(txt(line, style, 110)))
+    if len(lines) > limit:
+        con.print(Text(f"    ... {len(lines) - limit} more lines", style="dim"))
+
+
+def _staged(
+    con: Console, plane: ControlPlane, session: dict[str, Any], ids: dict[str, str]
+) -> list[str]:
+    """A correction to the pricing post: previewed, approved, staged; its canary fails."""
+    con.print()
+    con.rule(Text("5. A staged publish: preview, canary, confirmation, rollback", style="bold"))
+    live = plane.get(ids["pricing-post"])
+    if live.state is not State.EXECUTED or live.execution is None:
+        return ["the pricing post was not published, so there is nothing to correct"]
+    stages = " > ".join(
+        f"{s.stage} ({'ok' if (s.confirmation or {}).get('ok', True) else 'failed'})"
+        for s in live.execution.stages
+    )
+    con.print(Text("  The pricing post went out in stages: ").append(stages, style="green"))
+    raw = next(a for a in session["actions"] if a["key"] == "pricing-post")
+    args = {
+        **raw["args"],
+        "title": raw["args"]["title"].replace("new pricing", "new prices"),
+        "body": raw["args"]["body"] + "\n\nCompare the plans side by side: {{pricing_link}}",
+    }
+    out = plane.submit(
+        {
+            "tool": "cms.publish",
+            "args": args,
+            "agent": session["agent"],
+            "on_behalf_of": session["on_behalf_of"],
+            "context": {
+                **raw["context"],
+                "instruction": "Clarify when existing customers move to the new price.",
+            },
+        }
+    )
+    h = out.handoff
+    con.print(
+        Text("  The agent submits a correction; ").append(
+            f"{h.id} waits for {h.owner}. The package shows the preview diff:"
+        )
+    )
+    preview = h.package.preview if h.package else None
+    if not preview or not preview.get("diff"):
+        return ["the correction's package has no preview diff"]
+    _diff(con, str(preview["diff"]))
+    members = sorted(plane.policy.members_of(h.owner or "") - {session["on_behalf_of"]})
+    for reviewer in members:
+        if plane.get(h.id).state is not State.PENDING:
+            break
+        plane.decide(h.id, verdict="approve", reviewer=reviewer, rationale="clearer wording")
+        con.print(Text("  ").append(reviewer, style="bold").append(" approves"))
+    done = plane.execute(h.id)
+    after = done.handoff
+    ex = after.execution
+    if after.state is not State.ROLLED_BACK or ex is None:
+        return [f"the correction ended {after.state.value}, not rolled_back"]
+    for s in ex.stages:
+        conf = s.confirmation or {"ok": True}
+        line = Text(f"    {s.stage:8} ").append(
+            "confirmed" if conf.get("ok") else f"confirmation failed: {conf.get('reason')}",
+            style="green" if conf.get("ok") else "red",
+        )
+        con.print(line)
+    undone = ", ".join(u["stage"] for u in ex.rollback or [])
+    con.print(
+        Text(
+            f"  -> rolled_back: {undone or 'nothing'} undone; full never ran; ", style="yellow"
+        ).append("the live page still holds the approved version.", style="yellow")
+    )
+    con.print()
+    con.print(change_table(plane.store.executions(tool="cms.publish", limit=10)))
+    rates = [r for r in plane.rollback_rate() if r.tool == "cms.publish"]
+    for r in rates:
+        con.print(
+            Text(
+                f"  rollback rate cms.publish / {r.owner}: {r.rolled_back} of {r.total} "
+                f"({r.rate:.0%})",
+                style="dim",
+            )
+        )
+    return []
+
+
 def _wrap_up(con: Console, plane: ControlPlane, db: Path, started: float) -> bool:
     con.print()
-    con.rule(Text("5. Where everything stands", style="bold"))
+    con.rule(Text("6. Where everything stands", style="bold"))
     every = plane.store.list_handoffs(limit=10_000)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for h in every:
@@ -378,6 +493,7 @@ def _wrap_up(con: Console, plane: ControlPlane, db: Path, started: float) -> boo
             f'    handoff decide {first.id} --approve --as {member[0]} --why "..." \\\n'
             f"        --db {shown} --execute --executors handoff.demo:register_executors"
         )
+    con.print(f"    handoff executions --db {shown}")
     con.print(f"    handoff audit verify --db {shown}")
     con.print(Text(f"  done in {time.perf_counter() - started:.1f}s", style="dim"))
     return report.ok
