@@ -25,6 +25,7 @@ from ._timing import Measure, rate, seconds
 __all__ = [
     "bench_assess",
     "bench_auto",
+    "bench_commit",
     "bench_roundtrip",
     "bench_verify",
     "build_audit_db",
@@ -107,6 +108,31 @@ def bench_auto(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
         return rate(batch, count, reps, warmup)
     finally:
         plane.close()
+
+
+def bench_commit(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
+    """Durable SQLite commits per second with the store's settings: the floor under (a), (b).
+
+    WAL, ``synchronous=FULL``, ``BEGIN IMMEDIATE``, one small row per transaction, in a
+    file beside the other benchmark databases: what one state change costs before any
+    of handoff's own work.
+    """
+    conn = sqlite3.connect(_fresh(data_dir / "commit.db"), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)")
+    doc = "x" * 600  # about the size of an auto-path handoff's changed row
+
+    def batch(k: int) -> None:
+        for _ in range(k):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t (doc) VALUES (?)", (doc,))
+            conn.execute("COMMIT")
+
+    try:
+        return rate(batch, count, reps, warmup)
+    finally:
+        conn.close()
 
 
 def bench_assess(count: int, reps: int, warmup: int) -> Measure:

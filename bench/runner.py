@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ._machine import machine
 from .anchor import available, bench_langgraph
-from .paths import bench_assess, bench_auto, bench_roundtrip, bench_verify
+from .paths import bench_assess, bench_auto, bench_commit, bench_roundtrip, bench_verify
 from .report import Results
 
 __all__ = ["FULL", "QUICK", "Counts", "run"]
@@ -73,6 +73,9 @@ def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = Fa
     _say(f"(b) auto path: {c.reps} x {c.auto:,}")
     auto = bench_auto(data_dir, c.auto, c.reps, c.auto_warmup)
     _say(f"    {auto.median:,.0f} /s")
+    _say(f"(e) durable commits: {c.reps} x {c.auto:,}")
+    commit = bench_commit(data_dir, c.auto, c.reps, c.auto_warmup)
+    _say(f"    {commit.median:,.0f} /s")
     _say(f"(c) assess only: {c.reps} x {c.assess:,}")
     assess = bench_assess(c.assess, c.reps, c.assess_warmup)
     _say(f"    {assess.median:,.0f} /s")
@@ -87,6 +90,7 @@ def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = Fa
         assess=assess,
         verify=verify,
         verify_events=c.verify_events,
+        commit=commit,
         anchor=lg,
         anchor_settings=settings or "",
         anchor_version=version or "",

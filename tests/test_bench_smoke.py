@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import bench
 import pytest
+
+import bench
 from bench.report import END, START, Results, render, write_section
 
 
@@ -14,6 +15,7 @@ def test_handoff_paths_run(tmp_path: Path) -> None:
     assert bench.bench_auto(tmp_path, 5, 2, 1).median > 0
     assert bench.bench_assess(20, 2, 5).median > 0
     assert bench.bench_verify(tmp_path, 50, 2).median > 0
+    assert bench.bench_commit(tmp_path, 20, 2, 1).median > 0
 
 
 def test_langgraph_anchor_runs(tmp_path: Path) -> None:
@@ -32,3 +34,4 @@ def test_quick_run_rewrites_only_the_marked_section(tmp_path: Path) -> None:
     text = doc.read_text()
     assert "STALE FIGURES" not in text and "intro" in text and text.endswith("## Eval\n\nkept\n")
     assert text.count(START) == 1 and text.count(END) == 1
+    assert "(e) one durable SQLite commit" in text and "caps (b) at" in text
