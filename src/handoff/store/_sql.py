@@ -189,6 +189,7 @@ class SqlStore:
                 handoffs.c.level_rank.desc(),
                 handoffs.c.deadline.asc(),
                 handoffs.c.created_at.asc(),
+                handoffs.c.id.asc(),
             )
             .limit(limit)
             .offset(offset)

@@ -86,7 +86,6 @@ handoffs = Table(
     Column("version", Integer, nullable=False, default=0),
     Column("doc", Text, nullable=False),
     UniqueConstraint("agent", "idempotency_key", name="uq_handoffs_idempotency"),
-    Index("ix_handoffs_queue", "state", "owner", "level_rank", "deadline"),
     Index("ix_handoffs_deadline", "deadline"),
     Index("ix_handoffs_created", "created_at"),
 )
@@ -177,6 +176,16 @@ callbacks = Table(
 
 #: Executions newest first by state (the change log, the rollback rate, recovery).
 Index("ix_handoffs_settled", handoffs.c.state, handoffs.c.updated_at)
+# The queue's order, riskiest first (see migration 0005).
+Index(
+    "ix_handoffs_queue",
+    handoffs.c.state,
+    handoffs.c.owner,
+    handoffs.c.level_rank.desc(),
+    handoffs.c.deadline,
+    handoffs.c.created_at,
+    handoffs.c.id,
+)
 
 #: Reviewer accounts. ``password_hash`` is ``scrypt$n$r$p$salt$hash``; times are epoch
 #: seconds from the plane's clock. See ``handoff.server.accounts``.
