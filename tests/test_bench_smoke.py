@@ -35,3 +35,18 @@ def test_quick_run_rewrites_only_the_marked_section(tmp_path: Path) -> None:
     assert "STALE FIGURES" not in text and "intro" in text and text.endswith("## Eval\n\nkept\n")
     assert text.count(START) == 1 and text.count(END) == 1
     assert "(e) one durable SQLite commit" in text and "caps (b) at" in text
+
+
+def test_server_benchmarks_run_and_rewrite_their_section(tmp_path: Path) -> None:
+    from bench import server
+
+    res = server.run(tmp_path, handoffs=600, submits=20, reps=1, pages=5, conc=4, quick=True)
+    assert res.handoff_rates[0] > 0 and res.bare_rates[0] > 0
+    assert len(res.page_ms) == 5 and sum(res.open_by_owner.values()) > 0
+    assert {"bare", "started", "handoff"} <= set(res.memory)
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text(f"# Perf\n\n{server.START}\nSTALE\n{server.END}\n\n## Eval\n\nkept\n")
+    server.write_section(doc, server.render(res))
+    text = doc.read_text()
+    assert "STALE" not in text and text.endswith("## Eval\n\nkept\n")
+    assert "(f) handoff ÷ bare" in text and "(g) inbox first page, 600 handoffs" in text
