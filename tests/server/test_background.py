@@ -12,8 +12,8 @@ from handoff.channels import Deliverer
 from handoff.checkpoint import generate_key, verify_checkpoints
 from handoff.executors import FilesExecutor
 from handoff.policy import Policy, default_policy
-from handoff.server._background import checkpointer, tick
-from handoff.store import open_store
+from handoff.server._background import checkpointer, outbox_keep, tick
+from handoff.store import SqlStore, open_store
 from handoff.testing import FakeClock
 
 
@@ -70,3 +70,43 @@ def test_checkpoints_are_signed_when_configured(
     assert report.ok and report.checked == 1
     deliverer.close()
     plane.close()
+
+
+def test_recovery_passes_purge_old_delivered_outbox_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FakeClock()
+    plane = ControlPlane(open_store(f"sqlite:///{tmp_path / 'h.db'}"), _policy(), clock=clock)
+    with plane.store.write() as tx:
+        tx.enqueue("webhook", {"n": 1}, handoff_id=None, at=clock.now())
+        tx.enqueue("webhook", {"n": 2}, handoff_id=None, at=clock.now())
+    with plane.store.write() as tx:
+        first = tx.outbox_claim(clock.now(), 1, notify=False, lease_until=clock.now())
+        assert tx.outbox_done(first[0], clock.now())
+    monkeypatch.setenv("HANDOFF_OUTBOX_KEEP_DAYS", "2")
+    keep = outbox_keep()
+    deliverer = Deliverer(plane)
+    clock.advance(86400)
+    tick(plane, deliverer, recover=True, keep=keep)
+    assert _outbox_rows(plane) == 2  # delivered a day ago: kept
+    clock.advance(2 * 86400)
+    tick(plane, deliverer, recover=False, keep=keep)
+    assert _outbox_rows(plane) == 2  # not a recovery pass
+    tick(plane, deliverer, recover=True, keep=keep)
+    assert _outbox_rows(plane) == 1  # the undelivered row stays
+    monkeypatch.setenv("HANDOFF_OUTBOX_KEEP_DAYS", "soon")
+    with pytest.raises(ValueError, match="HANDOFF_OUTBOX_KEEP_DAYS"):
+        outbox_keep()
+    deliverer.close()
+    plane.close()
+
+
+def _outbox_rows(plane: ControlPlane) -> int:
+    from sqlalchemy import func, select
+
+    from handoff.store._tables import outbox
+
+    store = plane.store
+    assert isinstance(store, SqlStore)
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(outbox)).scalar_one())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import timedelta
@@ -108,6 +109,26 @@ def test_outbox_lease_done_retry_and_bury(store: SqlStore, clock: FakeClock) -> 
     [dead] = store.dead_letters()
     assert (dead["channel"], dead["attempts"], dead["last_error"]) == ("email", 2, "gave up")
     assert '"n":2' in dead["payload"].replace(" ", "")
+
+
+def test_outbox_purge_drops_only_rows_delivered_before_the_cut(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    now = clock.now()
+    with store.write() as tx:
+        for n in range(5):
+            tx.enqueue("webhook", {"n": n}, handoff_id=None, at=now)
+    with store.write() as tx:
+        rows = tx.outbox_claim(now, 10, notify=False, lease_until=now + timedelta(seconds=60))
+        for row in rows[:3]:
+            assert tx.outbox_done(row, now + timedelta(days=row.payload["n"]))
+    with store.write() as tx:  # delivered on days 0 and 1 are older than day 2
+        assert tx.outbox_purge(now + timedelta(days=2), limit=100) == 2
+    with store.write() as tx:  # the limit bounds one transaction
+        assert tx.outbox_purge(now + timedelta(days=30), limit=0) == 0
+        assert tx.outbox_purge(now + timedelta(days=30), limit=100) == 1
+    left = [json.loads(p["payload"])["n"] for p in store.outbox_pending()]
+    assert sorted(left) == [3, 4]  # undelivered rows are never purged
 
 
 def test_callbacks_round_trip(store: SqlStore, clock: FakeClock) -> None:

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from ..channels import Deliverer, load_channels
@@ -28,8 +29,28 @@ log = logging.getLogger("handoff.background")
 INTERVAL = 1.0
 #: Handoffs one ladder transaction takes.
 BATCH = 200
-#: Passes between looks for executions a crashed process left behind.
+#: Passes between looks for executions a crashed process left behind (and purges).
 RECOVER_EVERY = 30
+#: Delivered outbox rows one purge deletes at most.
+PURGE_BATCH = 1000
+
+
+def outbox_keep() -> timedelta:
+    """How long delivered outbox rows are kept: ``HANDOFF_OUTBOX_KEEP_DAYS`` (default 7).
+
+    The audit chain, not the outbox, is the record of what was sent; the outbox keeps
+    delivered rows a while only to answer "was it sent, when?" while debugging.
+    """
+    raw = os.environ.get("HANDOFF_OUTBOX_KEEP_DAYS", "7")
+    try:
+        days = float(raw)
+    except ValueError:
+        raise ValueError(
+            f"HANDOFF_OUTBOX_KEEP_DAYS: expected a number of days, got {raw!r}"
+        ) from None
+    if not days >= 0:
+        raise ValueError(f"HANDOFF_OUTBOX_KEEP_DAYS: expected 0 or more days, got {raw!r}")
+    return timedelta(days=days)
 
 
 def checkpointer(plane: ControlPlane) -> Checkpointer | None:
@@ -61,15 +82,20 @@ def tick(
     deliverer: Deliverer,
     signer: Checkpointer | None = None,
     recover: bool = False,
+    keep: timedelta | None = None,
 ) -> None:
     """One pass: every ladder step that is due, then the notifications that are due;
-    on some passes, interrupted executions (their lease expired) and a checkpoint."""
+    on some passes, interrupted executions (their lease expired), a purge of outbox
+    rows delivered more than ``keep`` ago, and a checkpoint."""
     plane.run_ladder(limit=BATCH)
     deliverer.run_once()
     if recover:
         done = plane.recover(limit=BATCH)
         if done.count:
             log.info("%s", done)
+        if keep is not None:
+            with plane.store.write() as tx:
+                tx.outbox_purge(plane.clock.now() - keep, PURGE_BATCH)
     if signer is not None:
         signer.maybe()
 
@@ -84,6 +110,7 @@ async def run_background(plane: ControlPlane, stop: asyncio.Event) -> None:
     try:
         deliverer = Deliverer(plane, load_channels())
         signer = checkpointer(plane)
+        keep = outbox_keep()
     except Exception:
         log.exception("cannot start the background loop")
         raise
@@ -91,7 +118,8 @@ async def run_background(plane: ControlPlane, stop: asyncio.Event) -> None:
     try:
         while not stop.is_set():
             try:
-                await asyncio.to_thread(tick, plane, deliverer, signer, passes % RECOVER_EVERY == 0)
+                due = passes % RECOVER_EVERY == 0
+                await asyncio.to_thread(tick, plane, deliverer, signer, due, keep)
             except Exception:
                 log.exception("background pass failed")
             passes += 1

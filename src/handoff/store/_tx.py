@@ -87,6 +87,10 @@ _SQL = {
         "UPDATE outbox SET delivered_at = :now, last_error = NULL"
         " WHERE id = :id AND attempts = :attempts AND delivered_at IS NULL"
     ),
+    "outbox_purge": (
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+        " WHERE delivered_at IS NOT NULL AND delivered_at < :before ORDER BY id LIMIT :limit)"
+    ),
     "outbox_retry": (
         "UPDATE outbox SET available_at = :at, last_error = :error"
         " WHERE id = :id AND attempts = :attempts AND delivered_at IS NULL"
@@ -345,6 +349,11 @@ class SqlTx:
                 return False
             self._cur.execute(self._sql["outbox_drop"], key)
         return bool(self._cur.rowcount == 1)
+
+    def outbox_purge(self, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` rows delivered before ``before``; how many went."""
+        self._cur.execute(self._sql["outbox_purge"], {"before": self._time(before), "limit": limit})
+        return int(self._cur.rowcount)
 
     def callback_set(self, agent: str, url: str, secret: str, at: datetime) -> None:
         params = {"agent": agent, "url": url, "secret": secret, "at": self._time(at)}
