@@ -52,6 +52,13 @@ def serve(
         bool,
         typer.Option(help="Mark the session cookie Secure (serving over HTTPS)."),
     ] = False,
+    shadow_policy: Annotated[
+        str | None,
+        typer.Option(
+            help="A candidate policy file: every submit is also assessed under it and "
+            "stored as a shadow_assessed event, never acted on (see docs/kpis.md)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (/v1), the reviewer inbox (/) and /metrics."""
     import uvicorn
@@ -62,6 +69,8 @@ def serve(
         plane = ControlPlane.open(db_url(db), policy=load_policy(policy))
         if executors:
             load_executors(executors, plane)
+        if shadow_policy:
+            plane.shadow_policy = load_policy(shadow_policy)
     app = create_app(plane, background=background, secure_cookies=secure_cookies)
     err.print(f"handoff serving {plane.url} on http://{host}:{port}/", style="dim")
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
+import handoff
 from handoff import Client
 from handoff.cli import app
 
@@ -93,8 +94,11 @@ def test_handoff_serve_runs_the_api_and_the_inbox(tmp_path: Path) -> None:
     assert code == 0
     port = _free_port()
     exe = [sys.executable, "-m", "handoff"]
+    candidate = tmp_path / "candidate.yaml"
+    candidate.write_text((Path(handoff.__file__).parent / "default_policy.yaml").read_text())
+    shadow = ["--shadow-policy", str(candidate)]
     proc = subprocess.Popen(
-        [*exe, "serve", "--db", str(db), "--port", str(port)],
+        [*exe, "serve", "--db", str(db), "--port", str(port), *shadow],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -115,6 +119,8 @@ def test_handoff_serve_runs_the_api_and_the_inbox(tmp_path: Path) -> None:
             # The default policy lists iam.* (no executor needed to gate it).
             out = agent.submit({"tool": "iam.grant", "args": {"user": "kim", "role": "admin"}})
             assert out.pending and out.handoff.assessment.level.value == "high"
+            kinds = [e.kind for e in agent.events(out.handoff_id)]
+            assert "shadow_assessed" in kinds  # the candidate policy assessed it too
         login = httpx.get(f"{url}/login")
         assert login.status_code == 200 and "Log in" in login.text
         assert httpx.get(f"{url}/static/inbox.css").status_code == 200
