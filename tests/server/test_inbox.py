@@ -135,3 +135,26 @@ def test_the_api_with_a_session_cookie_needs_the_csrf_header(served: Server) -> 
         assert r.status_code == 403 and r.json()["error"]["field"] == "csrf"
         r = ana.post(f"/v1/handoffs/{hid}/decisions", json=body, headers={"X-CSRF-Token": token})
         assert r.status_code == 200 and r.json()["state"] == "approved"
+
+
+def test_an_incident_is_reported_by_form_on_an_action_that_ran(served: Server) -> None:
+    hid = _submit(served, "ops.restart", service="cache")
+    with login(served, "ana") as ana:
+        assert "Report an incident" not in ana.get(f"/handoffs/{hid}").text  # not run yet
+        served.plane.register("ops.restart", lambda **args: f"restarted {args['service']}")
+        served.plane.decide(hid, verdict="approve", reviewer="ben", rationale="ok")
+        assert served.plane.execute(hid).status == "executed"
+        page = ana.get(f"/handoffs/{hid}").text
+        assert "Report an incident" in page
+        token = _csrf(page)
+        form = {"severity": "high", "description": "the cache came back empty"}
+        r = ana.post(f"/handoffs/{hid}/incident", data=form)
+        assert r.status_code == 403 and "CSRF" in r.text
+        r = ana.post(f"/handoffs/{hid}/incident", data={**form, "description": " ", "csrf": token})
+        assert r.status_code == 422 and "<strong>description</strong>" in r.text
+        r = ana.post(f"/handoffs/{hid}/incident", data={**form, "csrf": token})
+        assert r.status_code == 303
+        page = ana.get(r.headers["location"]).text
+        assert "The incident is recorded" in page and "incident_reported" in page
+    [event] = [e for e in served.plane.store.events(hid) if e.kind == "incident_reported"]
+    assert event.actor == "ana" and event.data["severity"] == "high"

@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .._cli_render import countdown, describe
 from .._exceptions import HandoffError, InputError, NotAuthorized
 from .._review import count_approvals
-from ..models import Handoff, Level, Verdict
+from ..models import Handoff, Level, State, Verdict
 from ..policy import Policy
 from .accounts import SESSION_SECONDS, Session
 from .auth import SESSION_COOKIE, accounts_of, check_csrf, plane_of, session_of
@@ -44,7 +44,10 @@ _DONE = {
     "choose": "Your choice is recorded.",
     "redirect": "The handoff is redirected.",
     "reject": "The handoff is rejected.",
+    "incident": "The incident is recorded.",
 }
+#: States after which an incident can be reported against the action.
+_RAN = frozenset({State.EXECUTED, State.FAILED, State.ROLLED_BACK})
 _PAGE_SIZE = 50
 
 
@@ -267,6 +270,8 @@ def _handoff(
         "session": session,
         "h": h,
         "open": h.state in OPEN_STATES,
+        "ran": h.state in _RAN,
+        "levels": [lv.value for lv in Level],
         "package": package,
         "args_json": _pretty(h.action.args),
         "revision": last_revision(h, events),
@@ -312,6 +317,34 @@ async def decide(request: Request, handoff_id: str) -> Response:
     return RedirectResponse(
         f"/handoffs/{quote(handoff_id)}?done={decision['verdict']}", status_code=303
     )
+
+
+@router.post("/handoffs/{handoff_id}/incident")
+async def report_incident(request: Request, handoff_id: str) -> Response:
+    """A reviewer of the owning team reports a problem with an action that ran."""
+    found = _who(request)
+    if found is None:
+        return _login_redirect(request)
+    session = found[1]
+    raw = await request.form()
+    form = {k: str(v) for k, v in raw.items() if isinstance(v, str)}
+    try:
+        check_csrf(session.csrf, form.get("csrf"))
+        plane = plane_of(request)
+        h = await run_in_threadpool(plane.get, handoff_id)
+        account = session.account
+        if not (account.admin or h.owner is None or h.owner in account.teams):
+            raise NotAuthorized(f"this handoff belongs to team {h.owner}", field="reporter")
+        incident = {
+            "handoff_id": handoff_id,
+            "severity": form.get("severity", "medium"),
+            "description": form.get("description", "").strip(),
+            "reporter": account.name,
+        }
+        await run_in_threadpool(plane.report_incident, incident)
+    except HandoffError as exc:
+        return _handoff(request, session, handoff_id, error=exc, form=form)
+    return RedirectResponse(f"/handoffs/{quote(handoff_id)}?done=incident", status_code=303)
 
 
 def _decision(form: dict[str, str], session: Session) -> dict[str, Any]:
