@@ -9,7 +9,14 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from handoff.channels import ChannelsConfig, Deliverer, SignatureError, SlackConfig, slack
+from handoff.channels import (
+    ChannelsConfig,
+    Deliverer,
+    ReplayError,
+    SignatureError,
+    SlackConfig,
+    slack,
+)
 from handoff.channels._replay import ReplayGuard
 from handoff.models import State
 from handoff.plane import ControlPlane
@@ -56,7 +63,7 @@ def test_a_replayed_request_is_refused() -> None:
     body, ts = b"payload=%7B%7D", 1_700_000_000
     guard = ReplayGuard()
     slack.verify(SECRET, _headers(body, ts), body, ts, replay=guard)
-    with pytest.raises(SignatureError, match="already"):
+    with pytest.raises(ReplayError, match="already"):
         slack.verify(SECRET, _headers(body, ts), body, ts + 1, replay=guard)
     with pytest.raises(SignatureError, match="missing"):
         slack.verify(SECRET, {}, body, ts)

@@ -8,7 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from handoff.channels import ChannelsConfig, Deliverer, SignatureError, WebhookTarget, webhook
+from handoff.channels import (
+    ChannelsConfig,
+    Deliverer,
+    ReplayError,
+    SignatureError,
+    WebhookTarget,
+    webhook,
+)
 from handoff.channels._replay import ReplayGuard
 from handoff.plane import ControlPlane
 from handoff.testing import FakeClock
@@ -49,6 +56,26 @@ def test_verify_table() -> None:
     webhook.verify(SECRET, good, body, ts, replay=guard)
     with pytest.raises(SignatureError, match="already"):
         webhook.verify(SECRET, good, body, ts, replay=guard)
+
+
+def test_a_seen_id_is_told_apart_from_a_bad_signature() -> None:
+    """A sender re-sends a message whose answer it lost, with the same id and a fresh
+    timestamp; the receiver must acknowledge that one, yet refuse a forged or stale
+    request, so the two raise different errors."""
+    body, ts = b'{"a":1}', 1_700_000_000
+    guard = ReplayGuard()
+    first = webhook.signed_headers(SECRET, "msg_1", ts, body)
+    assert webhook.verify(SECRET, first, body, ts, replay=guard) == {"a": 1}
+    retry = webhook.signed_headers(SECRET, "msg_1", ts + 60, body)
+    with pytest.raises(ReplayError, match="already delivered"):
+        webhook.verify(SECRET, retry, body, ts + 60, replay=guard)
+    forged = webhook.signed_headers(webhook.new_secret(), "msg_2", ts, body)
+    stale = webhook.signed_headers(SECRET, "msg_3", ts - 301, body)
+    for headers in (forged, stale, {**first, "webhook-signature": "v1,AAAA"}):
+        with pytest.raises(SignatureError) as caught:
+            webhook.verify(SECRET, headers, body, ts, replay=guard)
+        assert not isinstance(caught.value, ReplayError)
+        assert caught.value.code == "bad_signature"
 
 
 def _checker(clock: FakeClock) -> Callable[[Received], None]:

@@ -8,13 +8,14 @@ The ``Deliverer`` runs inside every ``handoff serve`` process (see docs/deploy.m
 
 from ._config import ChannelsConfig, EmailConfig, SlackConfig, WebhookTarget, load_channels
 from .deliverer import Deliverer, Pass
-from .webhook import SignatureError
+from .webhook import ReplayError, SignatureError
 
 __all__ = [
     "ChannelsConfig",
     "Deliverer",
     "EmailConfig",
     "Pass",
+    "ReplayError",
     "SignatureError",
     "SlackConfig",
     "WebhookTarget",

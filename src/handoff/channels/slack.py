@@ -22,7 +22,7 @@ from .._cli_render import visible
 from .._exceptions import HandoffError
 from ..models import Handoff, State
 from ._replay import ReplayGuard
-from .webhook import SignatureError
+from .webhook import ReplayError, SignatureError
 
 __all__ = ["TOLERANCE", "blocks", "button_value", "parse_button", "post", "verify"]
 
@@ -61,7 +61,7 @@ def verify(
     if not hmac.compare_digest(sign(secret, stamp, body), given):
         raise SignatureError("X-Slack-Signature does not match")
     if replay is not None and not replay.first_time(f"slack:{given}", now):
-        raise SignatureError("this Slack request was already received")
+        raise ReplayError("this Slack request was already received")
 
 
 def button_value(h: Handoff) -> str:

@@ -22,7 +22,15 @@ import httpx
 from .._exceptions import HandoffError
 from ._replay import ReplayGuard
 
-__all__ = ["SignatureError", "new_secret", "post", "sign", "signed_headers", "verify"]
+__all__ = [
+    "ReplayError",
+    "SignatureError",
+    "new_secret",
+    "post",
+    "sign",
+    "signed_headers",
+    "verify",
+]
 
 PREFIX = "whsec_"
 
@@ -31,6 +39,15 @@ class SignatureError(HandoffError):
     """A signed request failed verification: bad signature, stale timestamp or replay."""
 
     code = "bad_signature"
+
+
+class ReplayError(SignatureError):
+    """A request signed correctly and in time, but already received once.
+
+    Senders deliver at least once and re-send a message whose answer they did not get,
+    so a receiver answers this one 2xx and does nothing: refused with an error, the
+    sender retries it until it gives up on a message that did arrive.
+    """
 
 
 def new_secret() -> str:
@@ -79,7 +96,8 @@ def verify(
     ``headers`` must be case-insensitive or lower-cased. The timestamp must lie within
     ``tolerance`` seconds of ``now`` either way; any of the space-separated ``v1,``
     signatures may match (senders list several while rotating secrets). With a
-    ``replay`` guard a ``webhook-id`` is accepted once.
+    ``replay`` guard a ``webhook-id`` is accepted once; a later delivery of it raises
+    ``ReplayError``, which a receiver acknowledges without acting on it again.
     """
     msg_id = headers.get("webhook-id")
     stamp = headers.get("webhook-timestamp")
@@ -96,7 +114,7 @@ def verify(
     if not any(hmac.compare_digest(expected, s) for s in sigs.split()):
         raise SignatureError("webhook-signature does not match")
     if replay is not None and not replay.first_time(f"webhook:{msg_id}", now):
-        raise SignatureError("webhook-id was already delivered")
+        raise ReplayError("webhook-id was already delivered")
     payload: dict[str, Any] = json.loads(body)
     return payload
 
