@@ -104,8 +104,19 @@ def prepare(url: str, tmp: Path, agents: list[str], reviewers: list[str]) -> Sit
 class Server:
     """``python -m handoff serve`` in a child process; ``kill()`` is a real SIGKILL."""
 
-    def __init__(self, site: Site, log: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        site: Site,
+        log: Path,
+        port: int | None = None,
+        *,
+        background: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``background`` runs the SLA ladder and delivery in the process; ``env`` adds
+        variables to its environment (say ``HANDOFF_FAKE_CLOCK_FILE``)."""
         self.site, self.log = site, log
+        self.background, self.env = background, env or {}
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -122,10 +133,11 @@ class Server:
             str(self.site.policy),
             "--port",
             str(self.port),
-            "--no-background",
+            "--background" if self.background else "--no-background",
         ]
+        env = {**os.environ, **self.env}
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if self.proc.poll() is not None:
