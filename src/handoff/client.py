@@ -5,7 +5,7 @@ An agent switches from the embedded plane to a ``handoff serve`` by changing one
     plane = ControlPlane.open()                               # embedded
     plane = Client("http://127.0.0.1:8000", api_key="hk_...")  # remote
 
-``submit``, ``get``, ``wait``, ``decide``, ``pending``, ``report_incident`` and
+``submit``, ``get``, ``wait``, ``decide``, ``execute``, ``pending``, ``report_incident`` and
 ``assess``-free reads behave as the plane's do and raise the same exceptions (the
 server's error ``code`` picks the class), so callers keep one ``except ConflictError``.
 The key decides who the caller is: an agent's key submits as that agent; a key issued
@@ -14,8 +14,9 @@ to a reviewer account decides as that reviewer.
 
 from __future__ import annotations
 
+import inspect
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -67,6 +68,10 @@ def _body(value: BaseModel | Mapping[str, Any] | None, fields: dict[str, Any]) -
     return dict(value) if value is not None else fields
 
 
+def _outcome(data: dict[str, Any]) -> Outcome:
+    return Outcome(data["status"], Handoff.model_validate(data["handoff"]), data["result"])
+
+
 class Client:
     """A remote control plane at ``url``, called with ``api_key``."""
 
@@ -113,8 +118,7 @@ class Client:
 
     def submit(self, action: Action | Mapping[str, Any]) -> Outcome:
         """Gate one action; ``pending`` means a human decides (then ``wait``)."""
-        data = self._call("POST", "/v1/actions", json=_body(action, {}))
-        return Outcome(data["status"], Handoff.model_validate(data["handoff"]), data["result"])
+        return _outcome(self._call("POST", "/v1/actions", json=_body(action, {})))
 
     def get(self, handoff_id: str) -> Handoff:
         return Handoff.model_validate(self._call("GET", f"/v1/handoffs/{handoff_id}"))
@@ -155,6 +159,57 @@ class Client:
     def events(self, handoff_id: str) -> list[Event]:
         data = self._call("GET", f"/v1/handoffs/{handoff_id}/events")
         return [Event.model_validate(e) for e in data["events"]]
+
+    def execute(
+        self, handoff_id: str, fn: Callable[..., Any] | None = None, **fn_kwargs: Any
+    ) -> Outcome:
+        """Run an approved handoff exactly once, as ``ControlPlane.execute`` does.
+
+        When the server has the tool's executor it runs it there. Otherwise ``fn`` (the
+        agent's own tool) runs here with the approved args and, as ``idempotency_key``,
+        the key of this execution if ``fn`` accepts one; the end is reported to the
+        server, which records it in the audit trail. An already ended handoff returns its
+        recorded outcome without calling ``fn``. If ``fn`` raises, the failure is
+        recorded and ``ExecutionError`` raised.
+        """
+        got = self.claim_execution(handoff_id)
+        if isinstance(got, Outcome):
+            return got
+        if fn is None:
+            raise InputError(
+                f"the server has no executor for {got['tool']}; pass the tool as fn",
+                field="fn",
+            )
+        args = dict(got["args"])
+        if "idempotency_key" in inspect.signature(fn).parameters:
+            fn_kwargs = {**fn_kwargs, "idempotency_key": got["idempotency_key"]}
+        try:
+            result = fn(**args, **fn_kwargs)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            self.report_execution(handoff_id, got["token"], error=error)
+            raise ExecutionError(f"{got['tool']} failed: {error}", field="executor") from exc
+        return self.report_execution(handoff_id, got["token"], result=result)
+
+    def claim_execution(self, handoff_id: str) -> dict[str, Any] | Outcome:
+        """The claim to run an approved handoff here (a dict: ``args``,
+        ``idempotency_key``, ``token``, ``lease_until``), or its outcome when the server
+        ran it or it already ended. Most callers want ``execute``."""
+        data = self._call("POST", f"/v1/handoffs/{handoff_id}/execution")
+        if data["outcome"] is not None:
+            return _outcome(data["outcome"])
+        claim: dict[str, Any] = data["claim"]
+        return claim
+
+    def report_execution(
+        self, handoff_id: str, token: str, *, result: Any = None, error: str | None = None
+    ) -> Outcome:
+        """Report how a claimed run ended: ``result`` if it worked, else ``error``."""
+        body: dict[str, Any] = {"token": token, "result": result}
+        if error is not None:
+            body["error"] = error
+        data = self._call("POST", f"/v1/handoffs/{handoff_id}/execution/result", json=body)
+        return _outcome(data)
 
     def report_incident(self, incident: Incident | Mapping[str, Any]) -> str:
         data = self._call("POST", "/v1/incidents", json=_body(incident, {}))

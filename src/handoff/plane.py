@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from . import _recovery, _rollback, _stages, rubric, sla
+from . import _recovery, _remote, _rollback, _stages, rubric, sla
 from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
@@ -419,6 +419,27 @@ class ControlPlane:
             raise
         h = _stages.claim_execution(self, h, stage_plan(self.policy, h.action.tool, executor))
         return _stages.run(self, h)
+
+    def claim_execution(self, handoff_id: str, agent: str) -> _remote.RemoteClaim | Outcome:
+        """Claim an approved handoff for ``agent`` to run itself (it holds the tool).
+
+        Returns the claim (the approved args, the idempotency key, a token and its
+        lease), or the recorded outcome when the handoff already ended; see
+        ``handoff._remote``. Report how the run ended with ``report_execution``.
+        """
+        return _remote.claim(self, handoff_id, agent)
+
+    def report_execution(
+        self,
+        handoff_id: str,
+        agent: str,
+        token: str,
+        *,
+        result: Any = None,
+        error: str | None = None,
+    ) -> Outcome:
+        """Record the end of a claimed run: ``executed`` with ``result``, or ``failed``."""
+        return _remote.report(self, handoff_id, agent, token, result=result, error=error)
 
     def recover(self, limit: int = 1000) -> _recovery.Recovery:
         """Finish executions a crash left in ``executing`` once their lease has expired.

@@ -6,6 +6,8 @@
     GET  /v1/handoffs/{id}?wait=SECONDS     one handoff; long-polls until it is decided
     POST /v1/handoffs/{id}/decisions        decide (reviewers only)
     GET  /v1/handoffs/{id}/events           its audit trail
+    POST /v1/handoffs/{id}/execution        run an approved one (here, or claimed by the agent)
+    POST /v1/handoffs/{id}/execution/result how a claimed run ended
     POST /v1/incidents                      report a problem with an executed action
     GET  /v1/policy                         the active policy and its version
 
@@ -24,13 +26,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import __version__
 from .._exceptions import NotAuthorized
 from .._outcome import Outcome
 from ..lifecycle import OPEN
-from ..models import Action, Decision, Handoff, Incident, Level, State
+from ..models import Action, Decision, Handoff, Incident, Level, Name, State, Text, _check_finite
 from ..plane import ControlPlane
 from .auth import Actor, actor, plane_of, reviewer
 from .metrics import Metrics
@@ -67,6 +69,22 @@ class IncidentIn(Incident):
     """An incident as reported over HTTP: ``reporter`` defaults to the caller's name."""
 
     reporter: Annotated[str, Field(min_length=1, max_length=200)] | None = None  # type: ignore[assignment]
+
+
+class ExecutionResultIn(BaseModel):
+    """How a claimed run ended: ``result`` when it succeeded, ``error`` when it did not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: Name
+    result: Any = None
+    error: Annotated[Text, Field(min_length=1)] | None = None
+
+    @field_validator("result")
+    @classmethod
+    def _storable(cls, v: Any) -> Any:
+        _check_finite(v, "result")
+        return v
 
 
 def _as_sent(model: ActionIn | DecisionIn | IncidentIn) -> dict[str, Any]:
@@ -236,6 +254,47 @@ def report_incident(
     if isinstance(handoff_id, str):
         who.check_read(plane.get(handoff_id))
     return {"incident_id": plane.report_incident(incident)}
+
+
+@router.post("/handoffs/{handoff_id}/execution", summary="Run an approved handoff, once")
+def execute(
+    request: Request, handoff_id: str, who: Annotated[Actor, Depends(actor)]
+) -> dict[str, Any]:
+    """The submitting agent asks to run its approved action.
+
+    When this server has an executor for the tool it runs it and answers the outcome.
+    Otherwise the agent runs it: the answer is a ``claim`` (the approved args, the
+    idempotency key to apply them with, a token and its lease), and the agent reports
+    the end to ``…/execution/result``. A handoff that already ended answers its
+    ``outcome``; one being run under a live claim is a 409.
+    """
+    plane = _plane(request)
+    h = plane.get(handoff_id)
+    who.check_read(h)
+    if h.action.tool in plane.executors:
+        if h.action.agent != who.name:
+            raise NotAuthorized(f"only {h.action.agent!r} runs this action", field="agent")
+        return {"claim": None, "outcome": outcome_json(plane.execute(handoff_id))}
+    got = plane.claim_execution(handoff_id, who.name)
+    if isinstance(got, Outcome):
+        return {"claim": None, "outcome": outcome_json(got)}
+    return {"claim": got.as_json(), "outcome": None}
+
+
+@router.post("/handoffs/{handoff_id}/execution/result", summary="Report how a claimed run ended")
+def execution_result(
+    request: Request,
+    handoff_id: str,
+    body: ExecutionResultIn,
+    who: Annotated[Actor, Depends(actor)],
+) -> dict[str, Any]:
+    """``executed`` with the ``result``, or ``failed`` with the ``error``; 409 when the
+    claim no longer holds (the run ended, or another claim took over after the lease)."""
+    plane = _plane(request)
+    out = plane.report_execution(
+        handoff_id, who.name, body.token, result=body.result, error=body.error
+    )
+    return outcome_json(out)
 
 
 @router.get("/policy", summary="The active policy")

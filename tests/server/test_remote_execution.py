@@ -1,0 +1,155 @@
+"""An agent in another process runs its approved action exactly once over HTTP.
+
+The server either runs the tool itself (it has the executor) or hands the agent a
+claim: the approved args, the idempotency key, a token with a lease. The end is
+reported back and audited. Racing claims, a crashed agent and a late report are the
+cases that must not run anything twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import httpx
+import pytest
+
+from handoff import Client, ConflictError, ExecutionError, NotAuthorized, State
+
+from .conftest import Server
+
+
+def _approved(served: Server, **args: Any) -> str:
+    with Client(served.url, served.key("bot")) as agent:
+        hid = agent.submit({"tool": "ops.restart", "args": args}).handoff_id
+    assert hid is not None
+    served.plane.decide(hid, verdict="approve", reviewer="ana", rationale="ok")
+    return hid
+
+
+def _kinds(served: Server, hid: str) -> list[str]:
+    return [e.kind for e in served.plane.store.events(hid)]
+
+
+def test_the_agent_runs_its_tool_once_and_the_server_records_it(served_db: Server) -> None:
+    served = served_db
+    hid = _approved(served, service="web")
+    calls: list[tuple[str, str]] = []
+
+    def restart(service: str, idempotency_key: str) -> str:
+        calls.append((service, idempotency_key))
+        return f"restarted {service}"
+
+    with Client(served.url, served.key("bot")) as agent:
+        out = agent.execute(hid, restart)
+        assert out.status == "executed" and out.result == "restarted web"
+        again = agent.execute(hid, restart)  # ended: the recorded outcome, nothing runs
+        assert again.status == "executed" and again.result == "restarted web"
+    assert calls == [("web", f"{hid}:full")]
+    h = served.plane.get(hid)
+    assert h.state is State.EXECUTED and h.execution is not None
+    assert h.execution.result == "restarted web" and h.execution.approved_by == ["ana"]
+    kinds = _kinds(served, hid)
+    assert kinds.count("execution_started") == 1 and kinds.count("executed") == 1
+    assert served.plane.verify_audit().ok
+
+
+def test_a_failure_is_recorded_and_raised(served: Server) -> None:
+    hid = _approved(served, service="db")
+
+    def broken(service: str) -> None:
+        raise RuntimeError("disk full")
+
+    with Client(served.url, served.key("bot")) as agent, pytest.raises(ExecutionError):
+        agent.execute(hid, broken)
+    h = served.plane.get(hid)
+    assert h.state is State.FAILED and h.execution is not None
+    assert "disk full" in (h.execution.error or "")
+
+
+def test_racing_claims_have_one_winner(served_db: Server) -> None:
+    served = served_db
+    hid = _approved(served, service="queue")
+    wins: list[dict[str, Any]] = []
+    losses: list[int] = []
+    barrier = threading.Barrier(8)
+
+    def claim() -> None:
+        barrier.wait()
+        r = httpx.post(
+            f"{served.url}/v1/handoffs/{hid}/execution",
+            headers={"authorization": f"Bearer {served.key('bot')}"},
+            timeout=30,
+        )
+        if r.status_code == 200:
+            wins.append(r.json()["claim"])
+        else:
+            losses.append(r.status_code)
+
+    threads = [threading.Thread(target=claim) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(wins) == 1 and losses == [409] * 7
+    assert wins[0]["idempotency_key"] == f"{hid}:full" and wins[0]["args"] == {"service": "queue"}
+
+
+def test_a_crashed_agent_is_taken_over_with_the_same_key(served: Server) -> None:
+    hid = _approved(served, service="search")
+    with Client(served.url, served.key("bot")) as agent:
+        first = agent.claim_execution(hid)
+        assert isinstance(first, dict)
+        with pytest.raises(ConflictError):  # the lease holds: nobody else may run it
+            agent.claim_execution(hid)
+        served.clock.advance(served.plane.lease.total_seconds() + 1)  # the agent died
+        second = agent.claim_execution(hid)
+        assert isinstance(second, dict)
+        assert second["idempotency_key"] == first["idempotency_key"]
+        assert second["token"] != first["token"] and second["attempt"] == 2
+        with pytest.raises(ConflictError) as late:  # the first run reports too late
+            agent.report_execution(hid, first["token"], result="late")
+        assert late.value.field == "token"
+        out = agent.report_execution(hid, second["token"], result="done")
+        assert out.status == "executed" and out.result == "done"
+    assert "execution_resumed" in _kinds(served, hid)
+
+
+def test_only_the_submitting_agent_runs_it_and_only_once_approved(served: Server) -> None:
+    hid = _approved(served, service="web")
+    with Client(served.url, served.key("other-bot")) as other, pytest.raises(NotAuthorized):
+        other.claim_execution(hid)
+    with Client(served.url, served.key("bot")) as agent:
+        pending = agent.submit({"tool": "ops.restart", "args": {"service": "x"}}).handoff_id
+        assert pending is not None
+        with pytest.raises(ConflictError) as err:
+            agent.claim_execution(pending)
+        assert err.value.field == "state"
+    assert served.plane.get(pending).state is State.PENDING
+
+
+def test_the_server_runs_the_tool_when_it_has_the_executor(served: Server) -> None:
+    ran: list[str] = []
+    served.plane.register("ops.restart", lambda service: ran.append(service) or "server ran")
+    hid = _approved(served, service="cache")
+    with Client(served.url, served.key("bot")) as agent:
+        out = agent.execute(hid)
+        assert out.status == "executed" and out.result == "server ran"
+        assert agent.execute(hid).status == "executed"
+    assert ran == ["cache"]
+
+
+def test_a_bad_report_names_the_field_and_changes_nothing(served: Server) -> None:
+    hid = _approved(served, service="web")
+    with Client(served.url, served.key("bot")) as agent:
+        got = agent.claim_execution(hid)
+        assert isinstance(got, dict)
+    headers = {"authorization": f"Bearer {served.key('bot')}"}
+    url = f"{served.url}/v1/handoffs/{hid}/execution/result"
+    r = httpx.post(url, json={"token": got["token"], "result": "a\x00b"}, headers=headers)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "result"
+    r = httpx.post(url, json={"token": got["token"], "extra": 1}, headers=headers)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "extra"
+    r = httpx.post(url, json={"token": "remote:bot:forged"}, headers=headers)
+    assert r.status_code == 409 and r.json()["error"]["field"] == "token"
+    assert served.plane.get(hid).state is State.EXECUTING
