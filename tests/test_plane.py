@@ -145,6 +145,20 @@ def test_revise_binds_the_approval_to_the_new_args(plane: ControlPlane) -> None:
     assert plane.ran == [("test.medium", {"amount": 500})]  # type: ignore[attr-defined]
 
 
+def test_a_retry_after_a_revise_replays_but_other_args_conflict(plane: ControlPlane) -> None:
+    sent = {**act("test.medium", amount=900), "idempotency_key": "k-rev"}
+    hid = plane.submit(sent).handoff_id
+    plane.decide(hid, verdict="revise", reviewer="fiona", rationale="cap it", args={"amount": 500})
+    again = plane.submit(sent)  # the agent's own args: a retry, answered with the revised one
+    assert again.handoff_id == hid and again.handoff.action.args == {"amount": 500}
+    revised = plane.submit({**sent, "args": {"amount": 500}})  # the reviewer's args: same
+    assert revised.handoff_id == hid
+    before = snapshot(plane)
+    with pytest.raises(ConflictError) as err:  # anything else is another action
+        plane.submit({**sent, "args": {"amount": 7}})
+    assert err.value.field == "idempotency_key" and snapshot(plane) == before
+
+
 def test_args_tampered_in_the_database_are_refused(plane: ControlPlane) -> None:
     hid = plane.submit(act("test.medium", amount=10)).handoff_id
     plane.decide(hid, verdict="approve", reviewer="fiona", rationale="ok")

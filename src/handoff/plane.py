@@ -258,15 +258,23 @@ class ControlPlane:
             prior = tx.by_idempotency(act.agent, act.idempotency_key or "")
         if prior is None:
             return None
+        if prior.action_hash == digest or prior.action.args == act.args:
+            return Outcome.of(prior)
         # After a revise the stored args are the reviewer's, so the agent's retry with
-        # its own args is still a retry: it gets the reviewed handoff, never a new run.
-        revised = any(d.verdict in (Verdict.REVISE, Verdict.CHOOSE) for d in prior.decisions)
-        if prior.action_hash != digest and prior.action.args != act.args and not revised:
-            raise ConflictError(
-                "this idempotency key was already used with different args",
-                field="idempotency_key",
-            )
-        return Outcome.of(prior)
+        # its own args (the hash its submit recorded) is still a retry: it gets the
+        # reviewed handoff, never a new run. Other args under the key are another action.
+        if any(d.verdict in (Verdict.REVISE, Verdict.CHOOSE) for d in prior.decisions):
+            sent = {
+                e.data.get("action_hash")
+                for e in self.store.events(prior.id)
+                if e.kind == "submitted"
+            }
+            if digest in sent:
+                return Outcome.of(prior)
+        raise ConflictError(
+            "this idempotency key was already used with different args",
+            field="idempotency_key",
+        )
 
     def _record_submit(self, tx: Tx, h: Handoff) -> None:
         a = h.assessment
