@@ -44,10 +44,15 @@ def post_many(
     return asyncio.run(_post_many(url, body, count, concurrency, headers or {}))
 
 
-def timed_gets(url: str, count: int, cookies: dict[str, str]) -> list[float]:
+def timed_gets(
+    url: str,
+    count: int,
+    cookies: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> list[float]:
     """Seconds per GET of ``url``, one after another on one connection (must be 200)."""
     out: list[float] = []
-    with httpx.Client(cookies=cookies, timeout=60.0) as client:
+    with httpx.Client(cookies=cookies, headers=headers, timeout=60.0) as client:
         for _ in range(count):
             start = time.perf_counter()
             resp = client.get(url)

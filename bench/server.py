@@ -157,7 +157,8 @@ def run(
         res.page_ms = [s * 1000 for s in timed_gets(f"{child.url}/", pages, cookies)]
         api = f"{child.url}/v1/handoffs?open=true&owner={team}&limit=50"
         with_key = {"authorization": f"Bearer {key}"}
-        res.api_ms = [s * 1000 for s in _timed_api(api, pages, with_key)]
+        timed_gets(api, 5, headers=with_key)
+        res.api_ms = [s * 1000 for s in timed_gets(api, pages, headers=with_key)]
         post_many(
             f"{child.url}/v1/actions",
             review_action(10**6),
@@ -169,21 +170,6 @@ def run(
     _say(f"    inbox p95 {_pct(res.page_ms, 95):.1f} ms; memory {res.memory['handoff']}")
     res.seconds = time.perf_counter() - began
     return res
-
-
-def _timed_api(url: str, count: int, headers: dict[str, str]) -> list[float]:
-    import httpx
-
-    out: list[float] = []
-    with httpx.Client(headers=headers, timeout=60.0) as client:
-        client.get(url)
-        for _ in range(count):
-            t = time.perf_counter()
-            resp = client.get(url)
-            out.append(time.perf_counter() - t)
-            if resp.status_code != 200:
-                raise RuntimeError(f"GET {url}: {resp.status_code} {resp.text[:200]}")
-    return out
 
 
 def _pct(values: list[float], p: float) -> float:

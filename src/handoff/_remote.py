@@ -70,26 +70,6 @@ def _check_agent(h: Handoff, agent: str) -> None:
         )
 
 
-def _refuse_if_changed(plane: ControlPlane, h: Handoff) -> None:
-    try:
-        check_hash(h.action, h.action_hash)
-        if h.state is State.APPROVED and {d.action_hash for d in h.approvals} != {h.action_hash}:
-            raise HashMismatch("the stored action is not the one approved", field="args")
-    except HashMismatch as exc:
-        if h.state is State.EXECUTING:
-            _stages.refuse(plane, h, exc)
-        else:
-            with plane.store.write() as tx:
-                tx.event(
-                    "execution_refused",
-                    handoff_id=h.id,
-                    actor="handoff",
-                    at=plane.clock.now(),
-                    data={"reason": exc.message},
-                )
-        raise
-
-
 def claim(plane: ControlPlane, handoff_id: str, agent: str) -> RemoteClaim | Outcome:
     """Claim an approved handoff for ``agent`` to run; an ended one gives its outcome."""
     h = plane.get(handoff_id)
@@ -111,7 +91,14 @@ def claim(plane: ControlPlane, handoff_id: str, agent: str) -> RemoteClaim | Out
         raise ConflictError(
             f"handoff {h.id} is {h.state.value}; only an approved one can run", field="state"
         )
-    _refuse_if_changed(plane, h)
+    if h.state is State.EXECUTING:
+        try:
+            check_hash(h.action, h.action_hash)
+        except HashMismatch as exc:
+            _stages.refuse(plane, h, exc)
+            raise
+    else:
+        _stages.check_approved(plane, h)
     token = f"{_PREFIX}{agent}:{uuid.uuid4().hex}"
     prev, version = h.state, h.version
     if ex is None or prev is not State.EXECUTING:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from .plane import ControlPlane
 
 __all__ = [
+    "check_approved",
     "claim_execution",
     "finish",
     "new_execution",
@@ -149,8 +151,19 @@ def run(plane: ControlPlane, h: Handoff, *, recovering: bool = False) -> Outcome
     return Outcome.of(h)  # every stage was already done: nothing left to run
 
 
-def refuse(plane: ControlPlane, h: Handoff, exc: HashMismatch) -> Outcome:
-    """The stored args no longer hash to the approved hash: audit it, undo, record failed."""
+def check_approved(plane: ControlPlane, h: Handoff, args: Mapping[str, Any] | None = None) -> None:
+    """Before a claim: the stored action (and ``args``, when given) must hash to what
+    the reviewers approved; otherwise the refusal is audited and ``HashMismatch`` raised."""
+    try:
+        check_hash(h.action, h.action_hash, args)
+        if h.state is State.APPROVED and {d.action_hash for d in h.approvals} != {h.action_hash}:
+            raise HashMismatch("the stored action is not the one approved", field="args")
+    except HashMismatch as exc:
+        _refused(plane, h, exc)
+        raise
+
+
+def _refused(plane: ControlPlane, h: Handoff, exc: HashMismatch) -> None:
     with plane.store.write() as tx:
         tx.event(
             "execution_refused",
@@ -159,6 +172,11 @@ def refuse(plane: ControlPlane, h: Handoff, exc: HashMismatch) -> Outcome:
             at=plane.clock.now(),
             data={"reason": exc.message},
         )
+
+
+def refuse(plane: ControlPlane, h: Handoff, exc: HashMismatch) -> Outcome:
+    """The stored args no longer hash to the approved hash: audit it, undo, record failed."""
+    _refused(plane, h, exc)
     executor = plane.executors.get(h.action.tool)
     undone, problem = undo_stages(executor, h.execution.stages if h.execution else [])
     error = f"refused: {exc.message}"

@@ -22,7 +22,6 @@ from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
     HandoffError,
-    HashMismatch,
     InputError,
     NotFound,
     UnknownTool,
@@ -38,7 +37,6 @@ from .execution import (
     Executor,
     ExecutorRegistry,
     RollbackRate,
-    check_hash,
     preview_of,
     rollback_rate,
     stage_plan,
@@ -410,21 +408,7 @@ class ControlPlane:
                 field="state",
             )
         executor = self.executors.get(h.action.tool)
-        try:
-            check_hash(h.action, h.action_hash, args)
-            approved = {d.action_hash for d in h.approvals}
-            if h.state is State.APPROVED and approved != {h.action_hash}:
-                raise HashMismatch("the stored action is not the one approved", field="args")
-        except HashMismatch as exc:
-            with self.store.write() as tx:
-                tx.event(
-                    "execution_refused",
-                    handoff_id=h.id,
-                    actor="handoff",
-                    at=self.clock.now(),
-                    data={"reason": exc.message},
-                )
-            raise
+        _stages.check_approved(self, h, args)
         h = _stages.claim_execution(self, h, stage_plan(self.policy, h.action.tool, executor))
         return _stages.run(self, h)
 

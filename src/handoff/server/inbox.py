@@ -26,6 +26,7 @@ from .._cli_render import countdown, describe
 from .._exceptions import HandoffError, InputError, NotAuthorized
 from .._review import count_approvals
 from ..models import Handoff, Level, State, Verdict
+from ..plane import ControlPlane
 from ..policy import Policy
 from .accounts import SESSION_SECONDS, Session
 from .auth import SESSION_COOKIE, accounts_of, check_csrf, plane_of, session_of
@@ -294,22 +295,34 @@ def _handoff(
     return _page(request, "handoff.html", context, status)
 
 
-@router.post("/handoffs/{handoff_id}/decide")
-async def decide(request: Request, handoff_id: str) -> Response:
+async def _posted(request: Request) -> tuple[Session, dict[str, str]] | Response:
+    """The session and the posted form fields, or the redirect to the login page."""
     found = _who(request)
     if found is None:
         return _login_redirect(request)
-    session = found[1]
     raw = await request.form()
-    form = {k: str(v) for k, v in raw.items() if isinstance(v, str)}
+    return found[1], {k: str(v) for k, v in raw.items() if isinstance(v, str)}
+
+
+async def _check_team(plane: ControlPlane, session: Session, handoff_id: str, field: str) -> None:
+    """Only the owning team (or an admin) acts on a handoff from the inbox."""
+    h = await run_in_threadpool(plane.get, handoff_id)
+    account = session.account
+    if not (account.admin or h.owner is None or h.owner in account.teams):
+        raise NotAuthorized(f"this handoff belongs to team {h.owner}", field=field)
+
+
+@router.post("/handoffs/{handoff_id}/decide")
+async def decide(request: Request, handoff_id: str) -> Response:
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    session, form = posted
     try:
         check_csrf(session.csrf, form.get("csrf"))
         decision = _decision(form, session)
         plane = plane_of(request)
-        h = await run_in_threadpool(plane.get, handoff_id)
-        account = session.account
-        if not (account.admin or h.owner is None or h.owner in account.teams):
-            raise NotAuthorized(f"this handoff belongs to team {h.owner}", field="reviewer")
+        await _check_team(plane, session, handoff_id, "reviewer")
         after = await run_in_threadpool(plane.decide, handoff_id, decision)
     except HandoffError as exc:
         return _handoff(request, session, handoff_id, error=exc, form=form)
@@ -322,24 +335,19 @@ async def decide(request: Request, handoff_id: str) -> Response:
 @router.post("/handoffs/{handoff_id}/incident")
 async def report_incident(request: Request, handoff_id: str) -> Response:
     """A reviewer of the owning team reports a problem with an action that ran."""
-    found = _who(request)
-    if found is None:
-        return _login_redirect(request)
-    session = found[1]
-    raw = await request.form()
-    form = {k: str(v) for k, v in raw.items() if isinstance(v, str)}
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    session, form = posted
     try:
         check_csrf(session.csrf, form.get("csrf"))
         plane = plane_of(request)
-        h = await run_in_threadpool(plane.get, handoff_id)
-        account = session.account
-        if not (account.admin or h.owner is None or h.owner in account.teams):
-            raise NotAuthorized(f"this handoff belongs to team {h.owner}", field="reporter")
+        await _check_team(plane, session, handoff_id, "reporter")
         incident = {
             "handoff_id": handoff_id,
             "severity": form.get("severity", "medium"),
             "description": form.get("description", "").strip(),
-            "reporter": account.name,
+            "reporter": session.account.name,
         }
         await run_in_threadpool(plane.report_incident, incident)
     except HandoffError as exc:
