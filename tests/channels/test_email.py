@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 from collections.abc import Iterator
 from email.message import Message
 from typing import Any
@@ -15,6 +14,7 @@ from handoff.channels import ChannelsConfig, Deliverer, EmailConfig
 from handoff.plane import ControlPlane
 from handoff.testing import FakeClock
 
+from .._serve import free_port
 from .conftest import submit
 
 
@@ -28,15 +28,9 @@ class Inbox:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
+    inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -98,7 +92,7 @@ def test_a_team_address_and_the_escalation_reach_the_lead(
 
 def test_an_smtp_server_that_is_down_means_a_retry(plane: ControlPlane) -> None:
     cfg = ChannelsConfig(
-        email=EmailConfig(host="127.0.0.1", port=_free_port(), addresses={"finance": "f@x.io"})
+        email=EmailConfig(host="127.0.0.1", port=free_port(), addresses={"finance": "f@x.io"})
     )
     d = Deliverer(plane, cfg)
     submit(plane)

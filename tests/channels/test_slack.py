@@ -24,8 +24,8 @@ from handoff.server.accounts import Accounts
 from handoff.server.app import create_app
 from handoff.testing import FakeClock
 
+from .._serve import serving
 from ._receiver import receiver
-from ._serve import serving
 from .conftest import submit
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

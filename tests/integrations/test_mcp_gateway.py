@@ -20,6 +20,7 @@ import pytest
 
 from handoff import ControlPlane, Handoff, State
 
+from .._serve import free_port
 from .conftest import HANDOFF, UPSTREAM, calls, mcp_session
 
 pytest.importorskip("mcp")
@@ -228,16 +229,9 @@ def test_gateway_waits_for_a_decision_made_meanwhile(tmp_path: Path, sqlite_url:
     anyio.run(scenario)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def test_gateway_in_front_of_a_streamable_http_server(tmp_path: Path, sqlite_url: str) -> None:
     log = tmp_path / "calls.jsonl"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CMS_CALL_LOG": str(log)}
     upstream = subprocess.Popen(
         [sys.executable, str(UPSTREAM), "--http", str(port)],

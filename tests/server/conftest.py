@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from handoff import ControlPlane
 from handoff.policy import Policy
 from handoff.server import create_app
 from handoff.server.accounts import Accounts
 from handoff.testing import FakeClock
+
+from .._serve import serving
 
 #: Team ``ops`` decides everything: r0..r19 and ana and ben are its members, lee its
 #: lead. ``ops.restart`` needs one reviewer, ``ops.pay`` two, ``notes.add`` none.
@@ -54,32 +52,11 @@ class Server:
         return self.keys[name]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def run_server(plane: ControlPlane) -> Iterator[str]:
     """Serve ``create_app(plane)`` under uvicorn in a thread until the generator ends."""
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(plane), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(create_app(plane), log_level="warning", lifespan="on") as url:
+        yield url
 
 
 def _serve(url: str) -> Iterator[Server]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from typer.testing import CliRunner
 import handoff
 from handoff import Client
 from handoff.cli import app
+
+from .._serve import free_port
 
 runner = CliRunner()
 
@@ -82,17 +83,11 @@ def test_user_and_key_commands(tmp_path: Path) -> None:
     assert f"{key_id}\twriter-bot\trevoked" in out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_handoff_serve_runs_the_api_and_the_inbox(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
     code, secret, _ = invoke("key", "add", "writer-bot", "--db", db)
     assert code == 0
-    port = _free_port()
+    port = free_port()
     exe = [sys.executable, "-m", "handoff"]
     candidate = tmp_path / "candidate.yaml"
     candidate.write_text((Path(handoff.__file__).parent / "default_policy.yaml").read_text())

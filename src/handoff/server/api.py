@@ -36,7 +36,7 @@ from ..models import Action, Decision, Handoff, Incident, Level, Name, State, Te
 from ..plane import ControlPlane
 from .auth import Actor, actor, plane_of, reviewer
 from .metrics import Metrics
-from .queue import OPEN_STATES, list_queue, sql_store
+from .queue import OPEN_STATES
 
 __all__ = ["MAX_WAIT", "outcome_json", "router"]
 
@@ -165,13 +165,12 @@ def list_handoffs(
         if owners is not None and owner not in owners:
             raise NotAuthorized(f"{who.name} is not in team {owner}", field="owner")
         owners = {owner}
-    found = list_queue(
-        sql_store(plane),
+    found = plane.store.list_handoffs(
         states=states,
         owners=owners,
         level=level,
         agent=agent,
-        overdue_at=plane.clock.now() if overdue else None,
+        due_before=plane.clock.now() if overdue else None,
         limit=limit,
         offset=offset,
     )

@@ -31,7 +31,7 @@ from ..policy import Policy
 from .accounts import SESSION_SECONDS, Session
 from .auth import SESSION_COOKIE, accounts_of, check_csrf, plane_of, session_of
 from .errors import status_of
-from .queue import OPEN_STATES, count_open, list_queue, sql_store
+from .queue import OPEN_STATES, count_open, sql_store
 from .revision import last_revision
 from .security import flags_in, visible
 
@@ -188,12 +188,11 @@ def queue(
     now = plane.clock.now()
     late = overdue == "true"
     number = max(1, int(page)) if page and page.isdigit() else 1
-    items = list_queue(
-        store,
+    items = plane.store.list_handoffs(
         states=OPEN_STATES,
         owners=[team] if team else teams,
         level=lvl,
-        overdue_at=now if late else None,
+        due_before=now if late else None,
         limit=_PAGE_SIZE + 1,
         offset=(number - 1) * _PAGE_SIZE,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
@@ -111,7 +111,9 @@ class Store(Protocol):
         *,
         states: Sequence[State] | None = None,
         owner: str | None = None,
+        owners: Collection[str] | None = None,
         level: Level | None = None,
+        agent: str | None = None,
         due_before: datetime | None = None,
         limit: int = 50,
         offset: int = 0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
@@ -169,19 +169,26 @@ class SqlStore:
         *,
         states: Sequence[State] | None = None,
         owner: str | None = None,
+        owners: Collection[str] | None = None,
         level: Level | None = None,
+        agent: str | None = None,
         due_before: datetime | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[Handoff]:
-        """Handoffs, riskiest first, then nearest deadline, then oldest."""
+        """Handoffs matching every filter given, riskiest first, then nearest deadline,
+        then oldest (the order ``ix_handoffs_queue`` serves); ``owners`` empty matches none."""
         q = select(handoffs.c.doc, handoffs.c.version)
         if states:
             q = q.where(handoffs.c.state.in_([s.value for s in states]))
         if owner:
             q = q.where(handoffs.c.owner == owner)
+        if owners is not None:
+            q = q.where(handoffs.c.owner.in_(sorted(owners)))
         if level:
             q = q.where(handoffs.c.level == level.value)
+        if agent is not None:
+            q = q.where(handoffs.c.agent == agent)
         if due_before:
             q = q.where(handoffs.c.deadline <= due_before)
         q = (
