@@ -17,7 +17,7 @@ from handoff.store import SqlStore, open_store
 from handoff.testing import FakeClock
 
 PG_URL = os.environ.get("HANDOFF_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "cases-dev.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data" / "cases-dev.jsonl"
 
 
 def _pg_reachable() -> str | None:
