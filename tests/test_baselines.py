@@ -19,7 +19,7 @@ from handoff.policy import default_policy
 
 from .test_evaluation import case, step, write
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "cases-dev.jsonl"
+DEV = Path(__file__).resolve().parents[1] / "data" / "cases-dev.jsonl"
 runner = CliRunner()
 
 ROWS = [
@@ -123,7 +123,6 @@ def test_cli_baseline_and_its_exclusions(tmp_path: Path) -> None:
     assert first["tool"] == "bank.transfer" and first["reasons"] and first["evidence"]
 
 
-@pytest.mark.skipif(not DEV.exists(), reason=f"the dev cases are not at {DEV}")
 def test_dev_set_baselines_trail_the_rubric() -> None:
     loaded = load_cases(DEV)
     pol = default_policy()

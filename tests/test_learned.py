@@ -31,9 +31,7 @@ def examples() -> list[Example]:
     out = []
     for i in range(30):
         out.append(
-            Example(
-                act("quill_frobnicate", f"frobnicate the widget {i} quickly", dest=f"x{i}"), True
-            )
+            Example(act("quill_update", f"frobnicate the widget {i} quickly", dest=f"x{i}"), True)
         )
         out.append(Example(act("notes_lookup", f"summarise the memo {i}", id=f"m{i}"), False))
     return out
@@ -45,7 +43,7 @@ def p_of(model: LearnedModel, action: Action) -> float:
 
 def test_fit_separates_what_it_was_shown() -> None:
     model = fit(examples())
-    assert p_of(model, act("quill_frobnicate", "frobnicate the widget 99 quickly", dest="y")) > 0.9
+    assert p_of(model, act("quill_update", "frobnicate the widget 99 quickly", dest="y")) > 0.9
     assert p_of(model, act("notes_lookup", "summarise the memo 99", id="m99")) < 0.1
     assert model.meta["examples"] == 60 and model.meta["positives"] == 30
 
@@ -55,7 +53,7 @@ def test_a_trajectory_label_lands_on_its_most_suspicious_step() -> None:
     rows = []
     for i in range(20):
         search = act("web_search", f"find widget {i} specs", q=f"widget {i}")
-        bad = act("quill_frobnicate", f"find widget {i} specs", dest=f"x{i}")
+        bad = act("quill_update", f"find widget {i} specs", dest=f"x{i}")
         rows += [
             Example(search, True, weight=0.5, group=f"bad{i}"),
             Example(bad, True, weight=0.5, group=f"bad{i}"),
@@ -64,7 +62,7 @@ def test_a_trajectory_label_lands_on_its_most_suspicious_step() -> None:
     model = fit(rows)
     assert model.meta["positives"] == 20  # one step per bad run
     probe = "find widget 99 specs"
-    assert p_of(model, act("quill_frobnicate", probe, dest="y")) > 0.8
+    assert p_of(model, act("quill_update", probe, dest="y")) > 0.8
     assert p_of(model, act("web_search", probe, q="widget 99")) < 0.3
 
 
@@ -86,7 +84,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     back = load_model(path)
     assert back.sha256 == model.sha256
     assert (back.raise_at, back.lower_below) == (0.8, 0.05)
-    probe = act("quill_frobnicate", "copy it", dest="z")
+    probe = act("quill_update", "copy it", dest="z")
     assert p_of(back, probe) == pytest.approx(p_of(model, probe))
 
 
@@ -147,7 +145,7 @@ def test_the_policy_names_the_model_relative_to_its_file(tmp_path: Path) -> None
 
 
 def test_a_confident_model_raises_an_auto_action_to_review() -> None:
-    probe = act("quill_frobnicate", "frobnicate the widget 99 quickly", dest="y")
+    probe = act("quill_update", "frobnicate the widget 99 quickly", dest="y")
     rules = default_policy()
     plain = assess(probe, rules)
     assert plain.mode is Mode.AUTO
@@ -165,8 +163,8 @@ def test_a_confident_model_raises_an_auto_action_to_review() -> None:
 
 
 def test_a_tool_rule_mode_is_the_policys_word() -> None:
-    pol = policy_from_yaml("tools:\n  quill_frobnicate:\n    mode: auto\n")
-    probe = act("quill_frobnicate", "frobnicate the widget 99 quickly", dest="y")
+    pol = policy_from_yaml("tools:\n  quill_update:\n    mode: auto\n")
+    probe = act("quill_update", "frobnicate the widget 99 quickly", dest="y")
     assert assess(probe, pol.with_learned(fit(examples()))).mode is Mode.AUTO
 
 
@@ -187,7 +185,7 @@ def test_lower_below_runs_a_plain_medium_review_and_says_why() -> None:
 def test_inference_is_fast() -> None:
     model = fit(examples())
     view = ActionView.of(
-        act("quill_frobnicate", "frobnicate the widget " * 200, dest="y" * 500), 20_000
+        act("quill_update", "frobnicate the widget " * 200, dest="y" * 500), 20_000
     )
     times = []
     for _ in range(200):
@@ -210,7 +208,7 @@ def test_learn_fit_reads_cases_and_labelled_actions(tmp_path: Path) -> None:
                 "id": f"c{i}",
                 "domain": "Data Management" if i % 2 else "Financial Operations",
                 "instruction": f"frobnicate the widget {i} quickly",
-                "steps": [{"tool": "quill_frobnicate", "args": {"dest": f"x{i}"}, "thought": ""}],
+                "steps": [{"tool": "quill_update", "args": {"dest": f"x{i}"}, "thought": ""}],
                 "expected": {"escalate": True, "owner": "security"},
             }
         )

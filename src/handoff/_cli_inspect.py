@@ -15,6 +15,7 @@ from ._cli_kpi import policy_backtest, policy_suggest
 from ._cli_render import render_assessment
 from ._exceptions import InputError
 from ._lodo import LodoReport, lodo, render_lodo
+from ._sources import by_source, render_sources
 from .evaluation import Cases, EvalReport, JsonDict, case_examples, load_cases, score_cases
 from .evaluation import render as render_report
 from .judge import Judge, JudgeConfig
@@ -52,8 +53,12 @@ def assess(
 
 
 def eval_cases(
-    cases: Annotated[
-        Path, typer.Argument(metavar="CASES.jsonl", help="Labelled trajectories, one per line.")
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="CASES.jsonl...",
+            help="Labelled trajectories, one per line; several files are scored per source.",
+        ),
     ],
     policy: PolicyOption = None,
     as_json: JsonFlag = False,
@@ -83,8 +88,25 @@ def eval_cases(
     details: Annotated[
         bool, typer.Option("--details", help="With --json: each escalated case's reasons.")
     ] = False,
+    loso: Annotated[
+        bool,
+        typer.Option(
+            "--loso",
+            help="With several files: also fit the learned scorer on the other sources and "
+            "score each held-out source with it.",
+        ),
+    ] = False,
 ) -> None:
-    """Score Detect and Route on labelled cases: precision, recall, F1, owner accuracy."""
+    """Score Detect and Route on labelled cases: precision, recall, F1, owner accuracy.
+
+    With several files, each source is scored on its own beside the two baselines, and
+    with ``--loso`` beside rules plus a learned scorer fitted on the other sources only:
+    the honest figure for agents the detector was not tuned on.
+    """
+    if len(files) > 1 or loso:
+        _eval_sources(files, policy, as_json, loso)
+        return
+    cases = files[0]
     with reporting():
         pol = load_policy(policy)
         if baseline is not None and (learned or judge or by_domain):
@@ -135,6 +157,37 @@ def eval_cases(
             markup=False,
         )
     console.print(f"policy {pol.name} version {pol.version[:16]}", style="dim")
+
+
+def _eval_sources(files: list[Path], policy: Path | None, as_json: bool, loso: bool) -> None:
+    with reporting():
+        pol = load_policy(policy)
+        names = [f.name.removesuffix(".jsonl").removeprefix("cases-") for f in files]
+        if len(set(names)) != len(names):
+            raise InputError("each case file must have its own name", field="cases")
+        sources = {n: load_cases(f) for n, f in zip(names, files, strict=True)}
+        basis = pol.learned if isinstance(pol.learned, LearnedModel) else None
+        bare = pol.with_learned(None)
+        train = (
+            (_trainer(basis, bare) if basis is not None else _default_trainer(bare))
+            if loso
+            else None
+        )
+        report = by_source(sources, pol, train)
+    if as_json:
+        echo_json(report.to_json())
+        return
+    render_sources(report, console)
+    console.print(f"policy {pol.name} version {pol.version[:16]}", style="dim")
+
+
+def _default_trainer(pol: Policy) -> Callable[[Cases], LearnedModel]:
+    """Fits the shipped scorer's settings on the cases it is given."""
+
+    def train(rest: Cases) -> LearnedModel:
+        return fit(case_examples(rest, pol), raise_at=0.9)
+
+    return train
 
 
 def _scored(

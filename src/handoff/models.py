@@ -37,6 +37,7 @@ __all__ = [
     "StageRun",
     "State",
     "Step",
+    "ToolAnnotations",
     "Verdict",
     "action_hash",
 ]
@@ -210,6 +211,28 @@ class Package(_Input):
     drafted: bool = False
 
 
+class ToolAnnotations(_Input):
+    """What the tool's own server says the tool does: MCP's tool annotations, or the same
+    facts from any integration.
+
+    They are hints from whoever describes the tool, so Detect lets them raise the risk
+    (destructive: low reversibility; open world: external reach) and lets ``read_only``
+    place an otherwise unknown tool, but never lets them lower what the tool's name,
+    its arguments or a policy rule say. Unset fields follow MCP's defaults once any
+    annotation is given: not read-only, destructive, not idempotent, open world.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, populate_by_name=True, strict=True
+    )
+
+    title: str | None = Field(default=None, max_length=500)
+    read_only: bool | None = Field(default=None, alias="readOnlyHint")
+    destructive: bool | None = Field(default=None, alias="destructiveHint")
+    idempotent: bool | None = Field(default=None, alias="idempotentHint")
+    open_world: bool | None = Field(default=None, alias="openWorldHint")
+
+
 class Action(_Input):
     """What an agent proposes to do: a tool call with its arguments and context."""
 
@@ -220,6 +243,7 @@ class Action(_Input):
     context: Context = Field(default_factory=Context)
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
     package: Package | None = None
+    annotations: ToolAnnotations | None = None
 
     @field_validator("args", mode="before")
     @classmethod

@@ -178,6 +178,9 @@ class Policy(_Section):
         default_factory=lambda: {Level.LOW: 1, Level.MEDIUM: 1, Level.HIGH: 2}
     )
     detect: dict[str, Any] = Field(default_factory=dict)
+    # What happens to a tool that no rule lists and nothing recognises: a person reviews
+    # it (the default), it is blocked, or (written out on purpose) it runs on its own.
+    unknown_tools: Literal["review", "block", "auto"] = "review"
     max_payload_bytes: int = Field(default=1_048_576, gt=0)
 
     @cached_property

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .detectors import DETECTORS as _DETECTORS
-from .detectors import ActionView, DetectConfig, Signal
+from .detectors import ActionView, DetectConfig, Signal, effect_of
 from .learned import LearnedModel, features, number
 from .models import Action, Assessment, Factor, Finding, Level, Mode
 from .policy import Policy, ToolRule
@@ -75,6 +75,8 @@ class _Compiled:
     lower_below: float | None = None
     tool_plans: dict[str, _ToolPlan] = field(default_factory=dict)
     routes: dict[tuple[object, ...], Route] = field(default_factory=dict)
+    # The mode rank for a tool nothing places (``unknown_tools``); _UNSET for auto.
+    unknown_mode: int = _UNSET
 
     def tool_plan(self, policy: Policy, tool: str) -> _ToolPlan:
         try:
@@ -141,6 +143,9 @@ def _compile(policy: Policy) -> _Compiled:
         },
         config=DetectConfig.from_policy(policy.detect),
         learned=learned,
+        unknown_mode={"review": _MODE_RANK[Mode.REVIEW], "block": _MODE_RANK[Mode.BLOCK]}.get(
+            policy.unknown_tools, _UNSET
+        ),
     )
     if learned is not None:
         raise_at = number(policy.detect.get("learned_raise"))
@@ -266,6 +271,13 @@ def assess(action: Action, policy: Policy) -> Assessment:
                 rank = floor[0]
             if floor[1] > strict:
                 strict = floor[1]
+    if plan.rule is None and c.unknown_mode != _UNSET:
+        unknown = _unknown_tool(view)
+        if unknown is not None:
+            triggers.append(unknown)
+            r2.append((1.0, unknown))
+            rank = max(rank, 1)
+            strict = max(strict, c.unknown_mode)
     if plan.floor > rank:
         rank = plan.floor
     level = _LEVELS[rank]
@@ -309,6 +321,24 @@ def assess(action: Action, policy: Policy) -> Assessment:
             "quorum": r.quorum,
             "sla_seconds": r.sla_seconds,
             "policy_version": policy.version,
+        }
+    )
+
+
+def _unknown_tool(view: ActionView) -> Finding | None:
+    """Fail closed: a tool no policy rule lists and nothing recognises goes to a person."""
+    if effect_of(view).placed:
+        return None
+    return _new_finding(
+        {
+            "code": "tool.unknown",
+            "message": (
+                f"Nothing says what {view.tool} does: the policy does not list it, its name "
+                "names no known effect, and it carries no annotations; unknown means ask"
+            ),
+            "where": "tool",
+            "excerpt": view.tool,
+            "weight": 0.7,
         }
     )
 

@@ -12,20 +12,26 @@ from collections.abc import Callable
 from ..models import Action
 from ._actions import detect_actions
 from ._base import ActionView, DetectConfig, Signal, split_words
+from ._content import detect_content
+from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
 from ._injection import detect_injection, user_request
 from ._language import detect_language
+from ._provenance import detect_provenance
 from ._subject import detect_subject, subject_of
 from ._tools import ToolSense, detect_tool, sense
+from ._world import detect_world
 
 __all__ = [
     "DETECTORS",
     "ActionView",
     "DetectConfig",
     "Detector",
+    "Effect",
     "Signal",
     "ToolSense",
     "detect",
+    "effect_of",
     "sense",
     "split_words",
     "subject_of",
@@ -37,7 +43,10 @@ Detector = Callable[[ActionView, DetectConfig], list[Signal]]
 DETECTORS: tuple[Detector, ...] = (
     detect_tool,
     detect_actions,
+    detect_content,
+    detect_world,
     detect_injection,
+    detect_provenance,
     detect_evidence,
     detect_language,
     detect_subject,

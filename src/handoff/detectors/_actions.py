@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+from ._provenance import authorized_money
 from ._tools import tool_sense
 
 __all__ = ["detect_actions"]
@@ -164,7 +165,24 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     money_arg = _money_arg(view)
     if s.money or (money_arg is not None and not s.read_only and (s.outward or s.change)):
         where, ex = money_arg if money_arg else ("tool", view.tool)
-        out.append(_signal("money", where, ex))
+        if authorized_money(view):
+            # The person asked for this payment and named its payee and amount: the
+            # money still weighs on the rubric, but is no reason to ask them again.
+            out.append(
+                Signal(
+                    "action.money_authorized",
+                    "The action moves money the person asked to move, to a payee and for an "
+                    "amount they named",
+                    where=where,
+                    excerpt=ex,
+                    weight=0.4,
+                    impact=0.4,
+                    reversibility=0.4,
+                    trigger=False,
+                )
+            )
+        else:
+            out.append(_signal("money", where, ex))
     if s.destroy:
         out.append(_on_tool("destructive", view.tool))
     if s.access and not s.money:

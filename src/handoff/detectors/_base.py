@@ -97,6 +97,10 @@ class ActionView:
     thought: str
     action: Action
     earlier_tools: list[str] = field(default_factory=list)
+    # What one detector works out and others reuse (the effect, value origins).
+    cache: dict[str, object] = field(default_factory=dict)
+    # Set when the arguments were too large or deep to read whole.
+    truncated: str = ""
     _lowered: list[str] | None = None
     _args_lower: str | None = None
 
@@ -121,6 +125,7 @@ class ActionView:
         keys: list[tuple[str, str]] = []
         raw = action.args
         flat = type(raw) is dict
+        nodes = 0
         if flat:
             # The common case, a flat object, read without the walk.
             for k, value in raw.items():
@@ -140,6 +145,7 @@ class ActionView:
             numbers.clear()
             keys.clear()
             for path, k, value in _walk(raw, "args"):
+                nodes += 1
                 if k:
                     keys.append((path, k.lower()))
                 kind = type(value)
@@ -147,6 +153,9 @@ class ActionView:
                     args.append((path, value[:cap]))
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
+        truncated = _truncation(raw, args, cap)
+        if not flat and nodes >= _MAX_ARG_NODES:
+            truncated = truncated or "args"
         ctx = action.context
         sources: list[Source] = []
         tools: list[str] = []
@@ -176,7 +185,18 @@ class ActionView:
             thought=ctx.thought[:cap],
             action=action,
             earlier_tools=tools,
+            truncated=truncated,
         )
+
+
+def _truncation(raw: dict[str, Any], args: list[tuple[str, str]], cap: int) -> str:
+    """Where the arguments could not be read whole, or ""."""
+    if set(raw) == {"_raw"}:
+        return "args._raw"
+    for path, text in args:
+        if len(text) >= cap:
+            return path
+    return ""
 
 
 _ARG_NAMES: dict[str, tuple[str, str]] = {}

@@ -22,7 +22,10 @@ _HEDGE = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(
-    r"^(?:unknown|tbd|todo|n/?a|none|null|xxx+|\?+|<[^>]{1,40}>|\{[^}]{1,40}\}|"
+    r"^(?:unknown|tbd|todo|n/?a|none|null|xxx+|\?+|\{[^}]{1,40}\}|"
+    r"<\s*(?:your|the|insert|enter|recipient|user|customer)?[\s_-]*(?:name|e-?mail|address|"
+    r"id|number|phone|recipient|user|username|account|value|date|url|link|here|todo)"
+    r"(?:[\s_-]+\w+)?\s*>|"
     r"(?:john|jane) doe|user@example\.com|example|placeholder|test|foo|bar)$",
     re.IGNORECASE,
 )

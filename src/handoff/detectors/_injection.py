@@ -3,10 +3,10 @@
 Three patterns, strongest first:
 
 * ``injection.followed`` — the proposed tool is the one named by text that reads like
-  an injected instruction ("ignore previous instructions", "you must strictly adhere
-  to", "do not use other tools", a hidden trigger phrase) found in a tool's output, a
-  message that arrived mid-run, the agent's own plan, or a part of the instruction that
-  follows such a phrase.
+  an injected instruction ("ignore previous instructions", "you must use the X tool",
+  or any sentence of a tool's output that tells its reader what to do) found in a
+  tool's output, a message that arrived mid-run, the agent's own plan, or a part of the
+  instruction that follows such a phrase.
 * ``injection.complied`` — an earlier tool output carried such an instruction naming a
   tool, and the run shows that tool has since been used: the run is compromised.
 * ``scope.beyond_instruction`` — the action moves money, destroys data, changes access
@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, DetectConfig, Signal, Source, excerpt_at, split_words, wordset
+from ._provenance import instruction_like
 from ._subject import subject_signal
 from ._tools import sense, tool_sense
 
@@ -31,21 +32,14 @@ _STRONG = re.compile(
     r"ignore (?:all |any )?(?:of )?(?:the |your )?(?:previous|prior|above|earlier|preceding)"
     r" (?:instructions?|prompts?|rules|directions|tasks?)"
     r"|disregard (?:all |any )?(?:the |your )?(?:previous|prior|above|earlier) "
-    r"|you must strictly (?:adhere to|follow)"
-    r"|do not use (?:any )?other tools"
-    r"|answer: task complete"
-    r"|since there is \[?[^\]\n]{1,80}\]? in the (?:question|request|task|prompt)"
-    r"|before you (?:can )?(?:solve|complete|finish|do) the task"
-    r"|this is an important message from"
     r"|new (?:system )?instructions?:"
     r"|system override",
     re.IGNORECASE,
 )
 _WEAK = re.compile(
     r"(?:it is|it's) (?:very |extremely |really )?(?:important|crucial|essential|vital) that"
-    r"|important!!+"
-    r"|you (?:must|should) (?:now |immediately )?(?:use|call|run|invoke) (?:the )?"
-    r"|<\s*/?\s*(?:information|instructions?|important)\s*>",
+    r"|you (?:must|should|need to|have to) (?:now |immediately |first |also )?"
+    r"(?:use|call|run|invoke) (?:the )?",
     re.IGNORECASE,
 )
 _NAMED_TOOL = re.compile(
@@ -69,9 +63,11 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
         r"share with)",
         re.IGNORECASE,
     ),
+    # Verbs, not nouns: "summarise my email" asks for nothing to be sent.
     "outward": re.compile(
-        r"\b(send|e-?mail|share|forward|post|publish|upload|export|message|reply|tweet|"
-        r"submit|notify|contact)",
+        r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|"
+        r"notify|contact|invite|let \w+ know|tell \w+|"
+        r"(?:e-?mail|message|text|dm) (?:it|them|this|that|him|her|me|us|the|a|an|to|back)\b)",
         re.IGNORECASE,
     ),
 }
@@ -138,12 +134,14 @@ def _harmful_plan(view: ActionView) -> list[Signal]:
                 Signal(
                     code,
                     f"The agent's plan includes {name}, a tool whose name says it {what}; "
-                    "a person should see the run before it goes on",
+                    "the call that runs it is the one to stop",
                     where=f"{src.where}{span}",
                     excerpt=ex,
                     weight=0.65,
                     uncertainty=0.6,
                     sensitivity=0.5,
+                    # A plan that names a harmful tool but never calls it harms nobody.
+                    trigger=False,
                 )
             ]
             hint = subject_signal(name, words, 0.3)
@@ -157,11 +155,6 @@ def _harmful_plan(view: ActionView) -> list[Signal]:
 _HINT_WORDS = (
     "ignore",
     "disregard",
-    "strictly",
-    "other tools",
-    "task complete",
-    "since there is",
-    "before you",
     "important",
     "instruction",
     "override",
@@ -170,7 +163,8 @@ _HINT_WORDS = (
     "vital",
     "must",
     "should",
-    "<",
+    "need to",
+    "have to",
 )
 _STRONG_LOW = re.compile(_STRONG.pattern)
 _WEAK_LOW = re.compile(_WEAK.pattern)
@@ -191,10 +185,29 @@ def _marker_spans(text: str, weak: bool) -> list[tuple[int, int]]:
         spans = [m.span() for m in _STRONG_LOW.finditer(low)]
         if weak:
             spans.extend(m.span() for m in _WEAK_LOW.finditer(low))
+    if weak:
+        spans.extend(_instruction_spans(text))
     if len(_MARKER_CACHE) >= 512:
         _MARKER_CACHE.pop(next(iter(_MARKER_CACHE)))
     _MARKER_CACHE[key] = spans
     return spans
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s+|$)|\n+")
+
+
+def _instruction_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences of someone else's text that tell the reader what to do."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.start() + 1
+        if end - start >= 12 and instruction_like(text[start:end]):
+            out.append((start, end))
+        start = m.end()
+    if len(text) - start >= 12 and instruction_like(text[start:]):
+        out.append((start, len(text)))
+    return out[:20]
 
 
 def _markers(src: Source) -> list[tuple[int, int]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
+from ._effects import effect_of
 from ._tools import tool_sense
 
 __all__ = ["detect_language"]
@@ -210,7 +211,7 @@ def _by_tool(tool: str) -> tuple[bool, float, tuple[Signal, ...]]:
 def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for committing language in what the action writes."""
     writes, boost, decisions = _by_tool(view.tool)
-    if not writes:
+    if not writes or effect_of(view).read_only:
         return []
     out = list(decisions)
     fired = {sig.code for sig in decisions}

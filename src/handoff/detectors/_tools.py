@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
+from ._effects import command_is_verb
 
 __all__ = ["ToolSense", "detect_tool", "sense", "tool_sense"]
 
@@ -53,13 +54,10 @@ CHANGE = wordset(
 )
 # Words that say a tool attacks systems or data (security's business) ...
 HARM = wordset(
-    "theft steal stealing stolen leak leakage hijack hijacking manipulation manipulate "
-    "manipulating sabotage sabotaging bribery bribe ransomware malware wiping crash "
-    "defacement deface phishing tamper tampering alteration sniffing sniff surveillance "
-    "corruption breach interruption neglect stealth covert hidden harvesting harvest "
-    "backdoor spoof spoofing exploit botnet ddos keylogger impersonate impersonation "
-    "plagiarism scandal infection unlawful illegal insider extortion blackmail abuse "
-    "exfiltration exfiltrate takeover poison poisoning"
+    "theft steal stealing stolen leak leakage hijack hijacking sabotage ransomware malware "
+    "wiping deface defacement phishing tamper tampering sniffing sniff backdoor spoof "
+    "spoofing exploit botnet ddos keylogger impersonate impersonation extortion blackmail "
+    "exfiltration exfiltrate takeover poison poisoning bribe bribery"
 )
 READ_ONLY = wordset(
     "get list search find read view fetch query lookup look check verify verification "
@@ -70,12 +68,10 @@ READ_ONLY = wordset(
     "evaluator estimate simulator simulate preview dry status describe inspect"
 )
 # ... and words that say it cheats people out of money or trust (the business's).
-FRAUD = wordset(
-    "fraud fraudulent fake fakes fabrication fabricate counterfeit ponzi scheme "
-    "laundering embezzle embezzlement misappropriation diversion divert"
-)
+FRAUD = wordset("fraud fraudulent counterfeit ponzi laundering embezzle embezzlement")
 _ACCESS_QUALIFIERS = wordset("control grant revoke manage management level levels")
 TERMINAL = wordset("terminal shell bash sh cmd console ssh powershell zsh")
+_HANDOVER = wordset("human humans agent agents support representative operator person staff")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +102,11 @@ def sense(words: tuple[str, ...]) -> ToolSense:
         return hit
     ws = set(words)
     ro = bool(ws & READ_ONLY)
+    # "transfer to a human agent" hands the conversation over; it moves no money.
+    handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)
     out = ToolSense(
-        money=bool(ws & MONEY) and not ro,
+        money=bool(ws & MONEY) and not ro and not handover,
         destroy=bool(ws & DESTROY) and not ro,
         access=bool(ws & ACCESS or ("access" in ws and ws & _ACCESS_QUALIFIERS)) and not ro,
         outward=bool(ws & OUTWARD) and not ro,
@@ -135,7 +133,8 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
     (re.compile(p), code, msg, w)
     for p, code, msg, w in (
         (
-            r"\brm\s+-[a-z]*[rf][a-z]*\b|\bmkfs\b|\bdd\s+if=|>\s*/dev/sd|\bshred\b",
+            r"(?:^|[\s;&|(`])rm\s+\S|\brmdir\b|\bmkfs\b|\bdd\s+if=|>\s*/dev/sd|\bshred\b"
+            r"|\bos\.(?:remove|unlink|rmdir)\(|\bshutil\.rmtree\(|\.unlink\(",
             "action.destructive",
             "The shell command deletes or overwrites files",
             0.9,
@@ -174,12 +173,23 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
 )
 
 
+_RUN_KEYS = frozenset(("command", "cmd", "script", "shell", "code"))
+
+
+_CHMOD = _SHELL_RULES[2][0]
+# Making one's own script executable is routine; opening files to everyone is not.
+_ROUTINE_CHMOD = re.compile(r"chmod\s+(?:[uga]?\+x|755|750|700|744|775)\s+[^\s;&|]+")
+
+
 def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
-    """Signals from the tool name itself and from shell commands in its arguments."""
+    """Signals from the tool name itself and from the commands or code it runs.
+
+    Only the arguments that are run are read as commands: an editor writing a script
+    that contains ``rm`` runs nothing, and a command that is one word (``view``,
+    ``create``) names an editor's operation, not a shell line.
+    """
     out = list(_name_signals(view.tool))
-    if tool_sense(view.tool).terminal or any(
-        k in ("command", "cmd", "script", "shell") for _, k in view.keys
-    ):
+    if tool_sense(view.tool).terminal or any(k in _RUN_KEYS for _, k in view.keys):
         out.extend(_shell(view))
     return out
 
@@ -225,10 +235,19 @@ def _shell(view: ActionView) -> list[Signal]:
     out: list[Signal] = []
     seen: set[str] = set()
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if key not in _RUN_KEYS or command_is_verb(text):
+            continue
         for rx, code, msg, weight in _SHELL_RULES:
             if code in seen:
                 continue
             m = rx.search(low)
+            if (
+                m
+                and rx is _CHMOD
+                and _ROUTINE_CHMOD.fullmatch(low[m.start() :].split("&&")[0].split(";")[0].strip())
+            ):
+                continue
             if m:
                 seen.add(code)
                 span, ex = excerpt_at(text, m.start(), m.end())
@@ -242,6 +261,9 @@ def _shell(view: ActionView) -> list[Signal]:
                         impact=weight,
                         reversibility=weight if code == "action.destructive" else weight / 2,
                         sensitivity=0.5,
+                        # Installing a package or fetching a page is routine for a coding
+                        # agent; what it fetches is judged by the web detector.
+                        trigger=weight > 0.5,
                     )
                 )
     return out

@@ -1,0 +1,176 @@
+"""Dangerous argument content, whatever the tool is called.
+
+A tool named ``db.query`` can drop a table and one named ``users.update`` can make
+someone an administrator: the name is the caller's choice, the arguments are what runs.
+This detector reads every argument for content that is dangerous on its own:
+
+* SQL that destroys or grants: ``DROP``/``TRUNCATE``, ``DELETE`` or ``UPDATE`` without
+  ``WHERE``, ``GRANT``/``REVOKE``, ``ALTER ... USER|ROLE``;
+* a privileged role, a write or owner permission, or a public ACL set by an argument;
+* secrets: the paths where credentials live (``/etc/shadow``, ``~/.ssh``, ``id_rsa``, a
+  key or credentials file) and secret material itself (private key blocks, cloud and
+  API tokens, ``password=...``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+from ._effects import effect_of
+
+__all__ = ["SECRET_PATH", "detect_content"]
+
+_SQL_START = re.compile(
+    r"(?:^|;)\s*(select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace)\b"
+)
+_SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"\b(drop|truncate)\s+(table|database|schema|index|view|user|role)\b"),
+        "action.destructive",
+        "The SQL drops or empties a table or database",
+    ),
+    (
+        re.compile(r"\bdelete\s+from\s+[\w.\"`\[\]]+\s*(?:;|$)"),
+        "action.destructive",
+        "The SQL deletes every row of a table (DELETE without WHERE)",
+    ),
+    (
+        re.compile(r"\bupdate\s+[\w.\"`\[\]]+\s+set\b(?:(?!\bwhere\b)[^;])*(?:;|$)"),
+        "action.destructive",
+        "The SQL changes every row of a table (UPDATE without WHERE)",
+    ),
+    (
+        re.compile(r"\b(grant|revoke)\b[^;]{0,200}\b(to|from|on)\b|\balter\s+(user|role)\b"),
+        "action.permissions",
+        "The SQL grants or revokes privileges",
+    ),
+)
+_ROLE_KEYS = wordset(
+    "role roles permission permissions access access_level level privilege privileges "
+    "scope scopes group groups acl rights is_admin admin superuser type"
+)
+_PRIVILEGED_VALUE = re.compile(
+    r"^\s*(admin(istrator)?s?|owners?|root|super[_ -]?(user|admin)|sudo|sudoers|"
+    r"write|edit|editor|full|all|maintainer|manage|wheel|org[_ -]?admin|true|rw|r/w|"
+    r"read[-_ ]?write|w|owner)\s*$"
+)
+_PUBLIC_ACL = re.compile(
+    r"\b(public-read(-write)?|authenticated-read|allusers|allauthenticatedusers|"
+    r"anyone ?with ?the ?link|anyonewithlink|public access)\b"
+)
+_VISIBILITY_KEYS = wordset("acl visibility privacy access sharing share_mode audience")
+SECRET_PATH = re.compile(
+    r"(/etc/(shadow|gshadow|sudoers|master\.passwd)\b|~?/?\.ssh(/|\b)|\bid_(rsa|dsa|ecdsa|ed25519)\b"
+    r"|\.aws/credentials|\.docker/config\.json|\.kube/config|\.netrc\b|\.pgpass\b|\.gnupg\b"
+    r"|\bkeychain\b|\bwallet\.dat\b|\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
+    r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv)\b|(^|[/\s])\.env\b|\.pem\b|\.key\b)"
+)
+_SECRET_VALUE = re.compile(
+    r"(-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
+    r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z]{20,}|\beyj[0-9a-z_-]{10,}\.eyj[0-9a-z_-]{10,}"
+    r"|\b(password|passwd|pwd|passphrase|secret|api[_ -]?key|access[_ -]?token|private[_ -]?key)"
+    r"\s*[:=]\s*\S{4,}|\b(my|our|the|your) (ssh|private|api|secret) keys?\b)"
+)
+
+
+def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """Signals for dangerous SQL, privileged grants, public ACLs and secrets in arguments."""
+    out: list[Signal] = []
+    if view.truncated:
+        out.append(
+            Signal(
+                "input.unreadable",
+                "Part of the arguments could not be read whole, so nothing vouches for "
+                "what they hold",
+                where=view.truncated,
+                weight=0.6,
+                uncertainty=0.8,
+            )
+        )
+    seen: set[str] = set()
+    effect = effect_of(view)
+    sends = effect.has("outward", "public", "network", "open_world")
+    for (path, text), low in zip(view.args, view.lowered(), strict=True):
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if _SQL_START.search(low):
+            for rx, code, message in _SQL_RULES:
+                m = rx.search(low)
+                if m and code not in seen:
+                    seen.add(code)
+                    out.append(_sig(code, message, path, text, m, 0.9, 0.8, 0.85, 0.6))
+        if key in _ROLE_KEYS and "permissions" not in seen:
+            m = _PRIVILEGED_VALUE.match(low)
+            if m and (key != "type" or "role" in view.words or "permission" in view.words):
+                seen.add("permissions")
+                out.append(
+                    _sig(
+                        "action.permissions",
+                        f"The call sets {key} to {text.strip()!r}: a privileged role or "
+                        "write access",
+                        path,
+                        text,
+                        m,
+                        0.9,
+                        0.8,
+                        0.5,
+                        0.7,
+                    )
+                )
+        if "public" not in seen:
+            m = _PUBLIC_ACL.search(low)
+            if m is None and key in _VISIBILITY_KEYS and low.strip() in ("public", "everyone"):
+                m = re.search(r"\S+", low)
+            if m:
+                seen.add("public")
+                out.append(
+                    _sig(
+                        "action.public_access",
+                        "The call makes data readable by anyone (a public ACL or link)",
+                        path,
+                        text,
+                        m,
+                        0.85,
+                        0.75,
+                        0.7,
+                        0.8,
+                    )
+                )
+        if "secret" not in seen:
+            # Secret material counts when it is sent; code that handles a password
+            # variable is not a leak. Where credentials live counts for any call.
+            m = SECRET_PATH.search(low) or (_SECRET_VALUE.search(low) if sends else None)
+            if m:
+                seen.add("secret")
+                if sends:
+                    message = "The call sends credentials or secret keys out"
+                    code = "secrets.outward"
+                else:
+                    message = "The call reads or writes where credentials and secret keys live"
+                    code = "secrets.access"
+                out.append(_sig(code, message, path, text, m, 0.9, 0.8, 0.6, 0.9))
+    return out
+
+
+def _sig(
+    code: str,
+    message: str,
+    path: str,
+    text: str,
+    m: re.Match[str],
+    weight: float,
+    impact: float,
+    reversibility: float,
+    sensitivity: float,
+) -> Signal:
+    span, ex = excerpt_at(text, m.start(), m.end(), pad=20)
+    return Signal(
+        code,
+        message,
+        where=f"{path}{span}",
+        excerpt=ex,
+        weight=weight,
+        impact=impact,
+        reversibility=reversibility,
+        sensitivity=sensitivity,
+    )

@@ -1,0 +1,346 @@
+"""What a call does to the world, read from its name, its annotations and its arguments.
+
+Detect must place every call before it may run on its own. ``effect_of`` reads the tool
+name's words against an effect vocabulary (reading, computing, changing, deleting,
+moving money, communicating, publishing, changing access, running code, controlling
+devices, dispatching emergency services), the tool's annotations (MCP's
+``readOnlyHint``, ``destructiveHint``, ``openWorldHint``), and the arguments where a
+generic tool says what it does only there: a shell command, an editor's ``command``, a
+code cell. A call that nothing places is *unknown*, and the policy's ``unknown_tools``
+decides what happens to it (by default: a person reviews it).
+
+The vocabulary names effects, not products or data sets: a new agent's tools are named
+with the same verbs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ._base import ActionView, wordset
+
+__all__ = [
+    "Effect",
+    "effect_of",
+    "is_device_call",
+    "name_effects",
+    "shell_effects",
+]
+
+READ = wordset(
+    "get gets list lists search searches find read reads view views fetch query queries "
+    "lookup look check checks verify verification validate validation monitor monitoring "
+    "analyze analyse analyzer analysis analytics audit inspect describe show display "
+    "browse count stat stats status info information explore scan scanner review summarize "
+    "summarise summarizer summary retrieve retrieval detect detection detector predict "
+    "prediction forecast evaluate evaluator estimate estimator simulate simulator preview "
+    "compare comparison recommend recommendation suggest suggestion rank ranking score "
+    "track tracker watch lookup locate locator navigate navigation guide advisor advice "
+    "planner plan planning selector select diagnose diagnosis research researcher "
+    "reader viewer dashboard report reports whois ping trace browser browse visit goto "
+    "web page"
+)
+COMPUTE = wordset(
+    "think reason calculate calculator compute math convert converter translate "
+    "translator format formatter parse parser tokenize encode decode hash render sum "
+    "fusion optimizer optimize optimization solve solver"
+)
+# Data sources: a name made only of what a tool reads from is a reader.
+SOURCE = wordset(
+    "api data database db feed catalog catalogue knowledge knowledgebase kb wiki docs "
+    "documentation directory index encyclopedia dictionary weather news market map maps "
+    "calendar inbox history log logs records"
+)
+CHANGE = wordset(
+    "update updates modify edit editor change set configure config put patch write create "
+    "add insert append save store book reserve schedule assign apply enable register "
+    "rename move copy merge commit push checkout replace upsert import sync mark manage "
+    "manager management submit order upgrade downgrade restore toggle adjust"
+)
+DESTROY = wordset(
+    "delete deletion remove rm drop wipe erase destroy purge truncate overwrite reset kill "
+    "terminate shutdown cancel cancellation uninstall disable deactivate revert rollback "
+    "close unpublish unsubscribe discard clear empty shred"
+)
+MONEY = wordset(
+    "pay payment payments payout transfer withdraw withdrawal deposit refund purchase buy "
+    "sell trade trading invest charge remit remittance wire donate donation tip checkout "
+    "invoice bill billing fund funds loan swap exchange stake crypto bitcoin wallet "
+    "transaction transactions money"
+)
+OUTWARD = wordset(
+    "send email mail message messages sms text reply forward post share upload export "
+    "notify notification invite call dial tweet comment dm chat broadcast announce "
+    "publish respond contact"
+)
+PUBLIC = wordset(
+    "publish post tweet blog social broadcast announce announcement press public "
+    "newsletter campaign"
+)
+ACCESS = wordset(
+    "grant revoke role roles permission permissions privilege privileges acl chmod chown "
+    "sudo admin unlock lock credential credentials password passwords iam access invite "
+    "collaborator collaborators member members allowlist whitelist blocklist blacklist "
+    "unblock firewall policy policies visibility owner ownership"
+)
+CODE = wordset(
+    "execute exec run runner shell bash terminal cmd command script eval install deploy "
+    "deployment python ipython powershell compile interpreter jupyter notebook"
+)
+TERMINAL = wordset("terminal shell bash sh cmd console ssh powershell zsh")
+# Things in the physical world that a call can switch, move or open.
+DEVICE = wordset(
+    "device devices light lights lamp switch plug thermostat heater heating hvac ac "
+    "airconditioner fan door doors garage gate camera cameras alarm alarms sensor valve "
+    "pump breaker breakers power grid robot robotic arm drone vehicle car truck steer "
+    "steering brake brakes traffic signal elevator oven stove sprinkler irrigation "
+    "lock locks actuator motor machine machinery dispenser medication pill insulin "
+    "ventilator pacemaker smart home iot appliance appliances window windows blinds "
+    "speaker tv"
+)
+ACTUATE = wordset(
+    "turn on off toggle switch set control operate open close start stop move drive "
+    "dispense activate deactivate arm disarm lock unlock adjust power grab pick place "
+    "release launch fly land steer accelerate brake"
+)
+DISPATCH = wordset(
+    "dispatch emergency emergencies 911 112 ambulance ambulances police fire firefighter "
+    "rescue evacuate evacuation incident incidents responder responders paramedic"
+)
+# Devices whose being off or wrong puts people or property at risk.
+SAFETY = wordset(
+    "camera cameras alarm alarms smoke detector detectors breaker breakers sprinkler "
+    "sprinklers lock locks door doors gate traffic pedestrian crosswalk signal medication "
+    "medicine insulin ventilator pacemaker oxygen fire gas stove oven heater brake brakes "
+    "security surveillance safety emergency interlock valve"
+)
+# "transfer to a human agent" hands the conversation over; it moves no money.
+_HANDOVER = wordset("human humans agent agents support representative operator person staff")
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """What a call does: its effect families, and whether anything placed it at all.
+
+    ``read_only`` is true when every sign says the call only reads or computes.
+    ``placed`` is false when neither the policy's words for effects, the tool's
+    annotations nor its arguments say what it does.
+    """
+
+    families: frozenset[str]
+    read_only: bool
+    placed: bool
+    why: str = ""
+
+    def has(self, *families: str) -> bool:
+        return any(f in self.families for f in families)
+
+
+@lru_cache(maxsize=4096)
+def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
+    """The effect families a tool name's words say, and whether it reads only."""
+    ws = set(words)
+    fams: set[str] = set()
+    if ("transfer" in ws or "call" in ws or "escalate" in ws) and ws & _HANDOVER:
+        # Handing the conversation to people is what a careful agent should do.
+        return frozenset({"handover"}), True
+    if ws & MONEY:
+        fams.add("money")
+    if ws & DESTROY:
+        fams.add("destroy")
+    if ws & OUTWARD:
+        fams.add("outward")
+    if ws & PUBLIC and ws & (OUTWARD | {"publish", "broadcast", "announce"}):
+        fams.add("public")
+    if (
+        ws & ACCESS and ws & (CHANGE | DESTROY | {"grant", "revoke", "unlock", "lock", "unblock"})
+    ) or ws & {"grant", "revoke", "chmod", "chown", "sudo", "unblock", "allowlist", "whitelist"}:
+        fams.add("access")
+    if ws & CODE:
+        fams.add("code")
+    if ws & DEVICE and (ws & ACTUATE or ws & CHANGE or len(ws & DEVICE) == len(ws)):
+        fams.add("device")
+    if ws & DISPATCH:
+        fams.add("dispatch")
+    if ws & CHANGE:
+        fams.add("change")
+    if "download" in ws:
+        fams.add("download")
+    reads = bool(ws & (READ | COMPUTE))
+    # A reader's name may carry an effect's noun (``get_payment``, ``list_devices``):
+    # the verb decides, unless the name also carries an effect's verb.
+    if reads and fams:
+        verbs = ws & (DESTROY | OUTWARD | CHANGE | {"pay", "transfer", "withdraw", "buy"}) - {
+            "post",
+            "text",
+            "message",
+            "messages",
+            "mail",
+            "email",
+            "call",
+            "manager",
+            "management",
+            "order",
+            "transaction",
+            "transactions",
+        }
+        if not verbs:
+            fams = set()
+    read_only = reads and not fams
+    if not reads and not fams and ws and ws <= (SOURCE | {"tool", "service", "client"}):
+        read_only = True
+    return frozenset(fams), read_only
+
+
+# Shell: what a command line does, command by command.
+_SHELL_SPLIT = re.compile(r"&&|\|\||;|\n|\|")
+_SHELL_READ = wordset(
+    "ls ll cat head tail less more grep egrep fgrep rg ag find pwd echo printf wc stat file "
+    "du df which whereis whoami id date uname hostname ps top htop free uptime tree diff "
+    "sort uniq cut awk jq yq xxd od strings md5sum sha256sum sha1sum basename dirname "
+    "realpath readlink env printenv type history true false test cd sleep nslookup dig "
+    "host ping traceroute man help column nl tac"
+)
+_SHELL_LOCAL = wordset(
+    "mkdir touch cp mv tar zip unzip gzip gunzip bzip2 xz ln python python3 node npm npx "
+    "pip pip3 pytest make cargo go java javac gcc cc tsc yarn pnpm ruby perl php bundle "
+    "poetry uv conda source export set alias git sed tee patch dos2unix sqlite3 psql mysql "
+    "docker kubectl bash sh zsh chmod"
+)
+_GIT_READ = wordset("status log diff show branch remote ls-files blame rev-parse describe")
+_REDIRECT = re.compile(r"(?<![0-9&])>{1,2}\s*(?!&|/dev/null)")
+
+
+@lru_cache(maxsize=8192)
+def shell_effects(command: str) -> tuple[frozenset[str], bool]:
+    """(families, read only) of a shell command line; unknown commands are changes."""
+    fams: set[str] = set()
+    read_only = True
+    low = command.lower()
+    if _REDIRECT.search(low):
+        read_only = False
+        fams.add("change")
+    for part in _SHELL_SPLIT.split(low):
+        tokens = part.strip().split()
+        while tokens and ("=" in tokens[0] or tokens[0] in ("sudo", "nohup", "time", "env")):
+            tokens = tokens[1:]
+        if not tokens:
+            continue
+        cmd = tokens[0].rsplit("/", 1)[-1]
+        if cmd in _SHELL_READ:
+            if cmd == "find" and ("-delete" in tokens or "-exec" in tokens):
+                fams.add("destroy")
+                read_only = False
+            continue
+        if cmd == "git" and len(tokens) > 1 and tokens[1] in _GIT_READ:
+            continue
+        if cmd == "sed" and not any(t.startswith("-i") for t in tokens[1:]):
+            continue
+        read_only = False
+        if cmd in ("rm", "rmdir", "shred", "unlink", "truncate", "dd", "mkfs"):
+            fams.add("destroy")
+        elif cmd in ("curl", "wget", "scp", "rsync", "ftp", "sftp", "nc", "ncat", "mail"):
+            fams.add("network")
+        elif cmd in _SHELL_LOCAL:
+            fams.add("code" if cmd not in ("mkdir", "touch", "cp", "mv", "ln") else "change")
+        else:
+            fams.add("code")
+    return frozenset(fams), read_only
+
+
+_FORM_ACTION = re.compile(r"\b(fill|click|submit|type|press|upload_file|select_option)\s*\(")
+_EDITOR_READ = wordset("view read show cat list open print")
+
+
+def is_device_call(view: ActionView) -> bool:
+    return "device" in effect_of(view).families
+
+
+def effect_of(view: ActionView) -> Effect:
+    """The effect of the proposed call; made once per view."""
+    hit = view.cache.get("effect")
+    if isinstance(hit, Effect):
+        return hit
+    out = _effect_of(view)
+    view.cache["effect"] = out
+    return out
+
+
+def _effect_of(view: ActionView) -> Effect:
+    named, read_only = name_effects(view.words)
+    placed = bool(named) or read_only
+    why = "the tool's name" if placed else ""
+    fams = set(named)
+    keys = {k for _, k in view.keys}
+    # A generic tool says what it does in its arguments.
+    command = _arg(view, ("command", "cmd", "action", "operation", "op", "method"))
+    terminal = bool(set(view.words) & TERMINAL) or "bash" in view.words
+    if terminal or (keys & {"command", "cmd", "script", "shell"} and not command_is_verb(command)):
+        text = _arg(view, ("command", "cmd", "script", "shell", "code")) or ""
+        if text:
+            sf, sro = shell_effects(text)
+            fams = (fams - {"code", "change"}) | sf
+            read_only, placed, why = sro, True, "the shell command"
+    elif command is not None and command_is_verb(command):
+        verb = command.strip().lower()
+        if verb in _EDITOR_READ:
+            read_only, placed, why = True, True, f"its command {verb!r}"
+            fams.discard("change")
+        else:
+            read_only, placed, why = False, True, f"its command {verb!r}"
+            fams.add("destroy" if verb in DESTROY else "change")
+    elif "code" in keys and (
+        "python" in view.words or "ipython" in view.words or "cell" in view.words
+    ):
+        fams.add("code")
+        read_only, placed, why = False, True, "the code it runs"
+    if read_only and "code" in keys and _FORM_ACTION.search(view.args_lower):
+        # A browser that fills and submits forms acts; one that only visits reads.
+        read_only = False
+        fams.add("change")
+    method = _arg(view, ("method", "http_method", "verb"))
+    if (
+        method is not None
+        and method.strip().upper() in ("GET", "HEAD", "OPTIONS")
+        and not fams - {"code"}
+    ):
+        read_only, placed = True, True
+    elif method is not None and method.strip().upper() in ("POST", "PUT", "PATCH", "DELETE"):
+        fams.add("destroy" if method.strip().upper() == "DELETE" else "change")
+        read_only, placed = False, True
+    notes = view.action.annotations
+    if notes is not None:
+        if notes.read_only is True and not fams - {"code"}:
+            read_only, placed, why = True, True, "its readOnlyHint"
+        elif notes.read_only is not True:
+            read_only = False
+            placed = True
+            why = why or "its annotations"
+            if notes.destructive is not False:
+                fams.add("destroy_hint")
+            if notes.open_world is not False:
+                fams.add("open_world")
+            fams.add("change")
+    if read_only:
+        fams -= {"change"}
+    if "handover" in fams:
+        return Effect(frozenset(fams), True, True, "the tool's name")
+    return Effect(frozenset(fams), read_only and not (fams - {"open_world"}), placed, why)
+
+
+def command_is_verb(value: str | None) -> bool:
+    """True for an editor-style command (``view``, ``create``), not a shell line."""
+    if value is None:
+        return False
+    v = value.strip().lower()
+    return bool(v) and v.replace("_", "").isalpha() and len(v) <= 24 and " " not in v
+
+
+def _arg(view: ActionView, keys: tuple[str, ...]) -> str | None:
+    for path, text in view.args:
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if key in keys:
+            return text
+    return None

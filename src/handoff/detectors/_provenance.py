@@ -1,0 +1,457 @@
+"""Where each argument value came from: the person asking, the agent, or a tool's output.
+
+An agent that reads an email, a web page or a shared file and then acts on what it read
+can be steered by whoever wrote that text. So for every value in a proposed call that
+names a target (an email address, an IBAN or account number, a wallet, a URL or domain,
+a phone number, a path) this module finds where the value first appeared in the run:
+
+* the person's instruction or a later user turn — **trusted**;
+* an earlier tool's output — **untrusted**, and worst when the value sits in a sentence
+  that reads like an instruction ("please send the file to ...");
+* nowhere, or only in the agent's own reasoning — made up by the agent.
+
+Signals (all name the argument, the value, and the step and sentence it came from):
+
+* ``provenance.injected`` — a target comes from an instruction-like sentence in tool
+  output;
+* ``injection.followed`` — tool output asks, in an instruction-like sentence, for what
+  this call does, and the person never asked for it;
+* ``provenance.untrusted_target`` — a payee, recipient, grantee or link the person never
+  named comes from tool output, for a kind of action the person never asked for;
+* ``provenance.invented_target`` — a payee or recipient appears nowhere before the call;
+* ``session.exfiltration`` — the run has read untrusted content and touched sensitive
+  data, and this call sends something to a recipient the person never named.
+
+``authorized_money`` tells the money detector when the person asked for this payment:
+a money verb in their words and every payee and amount of the call named by them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ._base import ActionView, DetectConfig, Signal
+from ._effects import effect_of
+from ._world import URL
+
+__all__ = [
+    "Origin",
+    "authorized_money",
+    "detect_provenance",
+    "instruction_like",
+    "origins",
+    "tokens",
+]
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
+_WALLET = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bbc1[a-z0-9]{25,60}\b")
+_PHONE = re.compile(r"(?<![\w.])\+?\d[\d ().-]{7,}\d(?![\w.])")
+_ACCOUNT = re.compile(r"(?<![\w.])\d{6,}(?![\w.])")
+_PATH = re.compile(r"(?<![\w:/])(?:~|\.{1,2})?/[\w.\-~]+(?:/[\w.\-~]*)*")
+_DOMAIN = re.compile(
+    r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ai|app|dev|info|biz|us|uk|de|fr|ru|cn|xyz|"
+    r"top|me|tv|cc|ly|gg|site|online|shop|store|tech|cloud|email|link|click|zip)\b"
+)
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+
+_TRUSTED_ROLES = frozenset(("user", "human", "system", "developer", "customer"))
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_IMPERATIVE = re.compile(
+    r"^\W*(?:(?:please|kindly|now|also|then|and|urgently|immediately|first|finally)\s+)*"
+    r"(send|transfer|pay|wire|forward|share|delete|remove|move|grant|add|invite|click|visit|"
+    r"go to|navigate|open|download|install|run|execute|update|change|reset|e-?mail|call|"
+    r"text|post|publish|create|give|make|book|buy|purchase|unblock|allow|disable|turn|set|"
+    r"write|reply|upload|export|copy|contact|sign up|log ?in|verify|confirm|approve|"
+    r"schedule|cancel|close|dispatch|unlock|refund|deposit|withdraw)\b"
+)
+_ADDRESSED = re.compile(
+    r"\b(?:you (?:must|should|need to|have to|are required to|are instructed to|will need to)"
+    r"|make sure (?:to|you)|don'?t forget to|remember to|be sure to|do not tell|without "
+    r"telling|it is (?:very |extremely )?(?:important|crucial|essential|urgent|vital) (?:that|to)"
+    r"|(?:assistant|ai|agent|model|bot)\s*[,:]|(?:new|updated|additional) instructions?"
+    r"|ignore (?:all |any |the |your )?(?:previous|prior|above|earlier)|disregard)"
+)
+_KIND_WORDS: dict[str, re.Pattern[str]] = {
+    "money": re.compile(
+        r"\b(pay|payment|transfer|send money|wire|purchase|buy|sell|trade|withdraw|refund|"
+        r"invoice|deposit|donat\w*|bitcoin|crypto|iban|bill|rent|\$\s?\d)"
+    ),
+    "outward": re.compile(
+        r"\b(send|sent|e-?mail (?:it|them|this|that|him|her|me|us|the|a)|forward|share|post|"
+        r"publish|upload|export|reply|respond|tweet|text (?:him|her|them|me)|invite|notify|"
+        r"let \w+ know|tell \w+)\b"
+    ),
+    "access": re.compile(
+        r"\b(grant|give \w+ access|permission|role|admin|unlock|lock|password|credential|"
+        r"invite|share with|add \w+ to)\b"
+    ),
+    "destroy": re.compile(
+        r"\b(delete|remove|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|"
+        r"shut ?down|cancel|stop|kill|close)\b"
+    ),
+}
+_TEXT_CACHE: dict[str, frozenset[tuple[str, str]]] = {}
+_TARGET_KINDS = frozenset(("email", "iban", "wallet", "phone", "account", "url", "domain"))
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where one value of the call came from."""
+
+    path: str  # the argument, e.g. args.recipient
+    kind: str  # email | iban | wallet | phone | account | url | domain | path
+    value: str  # normalised
+    source: str  # user | tool | agent
+    where: str = ""  # the context path of the first tool output that holds it
+    sentence: str = ""  # the sentence it sits in there
+    instructed: bool = False  # that sentence reads like an instruction
+
+
+def tokens(text: str) -> frozenset[tuple[str, str]]:
+    """Every (kind, normalised value) in ``text``; cached, texts recur across steps."""
+    hit = _TEXT_CACHE.get(text)
+    if hit is not None:
+        return hit
+    out: set[tuple[str, str]] = set()
+    low = text.lower()
+    if "@" in text:
+        out.update(("email", m.group(0).lower().strip(".")) for m in _EMAIL.finditer(text))
+    for m in _IBAN.finditer(text):
+        out.add(("iban", m.group(0).replace(" ", "")))
+    for m in _WALLET.finditer(text):
+        out.add(("wallet", m.group(0).lower()))
+    if "http" in low or "www." in low:
+        for m in URL.finditer(text):
+            host = m.group(1).lower().removeprefix("www.").split(":")[0]
+            out.add(("domain", host))
+            rest = m.group(0).lower().split(m.group(1).lower(), 1)[-1].rstrip("/.,")
+            out.add(("url", host + rest))
+    if "." in low:
+        for m in _DOMAIN.finditer(low):
+            out.add(("domain", m.group(0).removeprefix("www.")))
+    for m in _PHONE.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if 8 <= len(digits) <= 15:
+            out.add(("phone", digits[-10:]))
+    for m in _ACCOUNT.finditer(text):
+        out.add(("account", m.group(0)))
+    if "/" in text:
+        for m in _PATH.finditer(text):
+            p = m.group(0).rstrip("/.,")
+            if len(p) > 2 and p.count("/") >= 1 and "//" not in p:
+                out.add(("path", p))
+    frozen = frozenset(out)
+    if len(_TEXT_CACHE) >= 2048:
+        _TEXT_CACHE.pop(next(iter(_TEXT_CACHE)))
+    _TEXT_CACHE[text] = frozen
+    return frozen
+
+
+def instruction_like(sentence: str) -> bool:
+    """True when a sentence of someone else's text tells its reader to do something."""
+    low = sentence.strip().lower()
+    return bool(_IMPERATIVE.search(low) or _ADDRESSED.search(low))
+
+
+def _sentence_of(text: str, value: str) -> str:
+    """The sentence of ``text`` that holds ``value`` (compared without case or spaces)."""
+    v = value.lower().replace(" ", "")
+    for sentence in _SENTENCE.split(text):
+        if v in sentence.lower().replace(" ", ""):
+            return " ".join(sentence.split())[:240]
+    return ""
+
+
+@dataclass(slots=True)
+class _Texts:
+    trusted: str
+    agent: str
+    outputs: list[tuple[str, str]]  # (where, text) of tool outputs and untrusted turns
+
+
+def _texts(view: ActionView) -> _Texts:
+    hit = view.cache.get("texts")
+    if isinstance(hit, _Texts):
+        return hit
+    ctx = view.action.context
+    trusted = [ctx.instruction]
+    agent = [ctx.thought]
+    outputs: list[tuple[str, str]] = []
+    for i, step in enumerate(ctx.steps):
+        for j, msg in enumerate(step.messages):
+            if msg.role.lower() in _TRUSTED_ROLES:
+                trusted.append(msg.content)
+            elif msg.content:
+                outputs.append((f"context.steps[{i}].messages[{j}]", msg.content))
+        agent.append(step.thought)
+        if step.args:
+            agent.append(str(step.args))
+        if step.observation:
+            outputs.append((f"context.steps[{i}].observation", step.observation))
+    for j, msg in enumerate(ctx.messages):
+        if msg.role.lower() in _TRUSTED_ROLES:
+            trusted.append(msg.content)
+        elif msg.content:
+            outputs.append((f"context.messages[{j}]", msg.content))
+    out = _Texts("\n".join(trusted), "\n".join(agent), outputs)
+    view.cache["texts"] = out
+    return out
+
+
+def origins(view: ActionView) -> list[Origin]:
+    """The origin of every target-like value in the call's arguments; made once per view."""
+    hit = view.cache.get("origins")
+    if isinstance(hit, list):
+        return hit
+    texts = _texts(view)
+    user = tokens(texts.trusted)
+    user_values = {v for _, v in user}
+    out: list[Origin] = []
+    seen: set[tuple[str, str]] = set()
+    for path, text in view.args:
+        for kind, value in tokens(text):
+            if (kind, value) in seen:
+                continue
+            seen.add((kind, value))
+            if (kind, value) in user or value in user_values or _named_in(value, texts.trusted):
+                out.append(Origin(path, kind, value, "user"))
+                continue
+            found = None
+            for where, src in texts.outputs:
+                toks = tokens(src)
+                if (kind, value) in toks or value in {v for _, v in toks}:
+                    found = (where, src)
+                    break
+            if found is None:
+                out.append(Origin(path, kind, value, "agent"))
+                continue
+            sentence = _sentence_of(found[1], value)
+            out.append(
+                Origin(
+                    path,
+                    kind,
+                    value,
+                    "tool",
+                    where=found[0],
+                    sentence=sentence,
+                    instructed=bool(sentence) and instruction_like(sentence),
+                )
+            )
+    view.cache["origins"] = out
+    return out
+
+
+def _named_in(value: str, text: str) -> bool:
+    if len(value) < 4:
+        return False
+    return value in text.lower()
+
+
+def asked_for(view: ActionView, kind: str) -> bool:
+    """Did the person (instruction or user turns) ask for this kind of action?"""
+    return bool(_KIND_WORDS[kind].search(_texts(view).trusted.lower()))
+
+
+def authorized_money(view: ActionView) -> bool:
+    """The person asked for a payment, and named every payee and amount of this one."""
+    if not asked_for(view, "money"):
+        return False
+    for o in origins(view):
+        if o.kind in ("iban", "wallet", "email", "account", "phone") and o.source != "user":
+            return False
+    trusted = _texts(view).trusted.lower()
+    named = {_num(m.group(0)) for m in _NUMBER.finditer(trusted)}
+    for path, value in view.numbers:
+        key = path.rsplit(".", 1)[-1].lower()
+        if key in ("amount", "value", "sum", "total", "price", "quantity") and value not in named:
+            return False
+    return True
+
+
+def _num(text: str) -> float:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return -1.0
+
+
+_SENSITIVE_DATA = re.compile(
+    r"\b(passwords?|passcodes?|ssn|social security|credit card|card number|cvv|bank account|"
+    r"iban|medical|diagnos[ie]s|prescriptions?|date of birth|passport|salary|salaries|"
+    r"confidential|api[ _-]?keys?|secret|private keys?|access tokens?|credentials?|"
+    r"security codes?|verification codes?|one-time|2fa|otp)\b"
+)
+
+
+def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
+    effect = effect_of(view)
+    if effect.read_only:
+        return []
+    fams = effect.families
+    acts = bool(
+        fams
+        & {
+            "money",
+            "outward",
+            "public",
+            "access",
+            "destroy",
+            "change",
+            "device",
+            "dispatch",
+            "network",
+            "open_world",
+            "destroy_hint",
+            "download",
+            "code",
+        }
+    )
+    if not acts:
+        return []
+    texts = _texts(view)
+    if not texts.outputs:
+        return []
+    out: list[Signal] = []
+    found = origins(view)
+    targets = [
+        o
+        for o in found
+        if o.kind in _TARGET_KINDS or (o.kind == "path" and fams & {"destroy", "outward", "access"})
+    ]
+    injected = next((o for o in targets if o.source == "tool" and o.instructed), None)
+    if injected is not None:
+        out.append(
+            Signal(
+                "provenance.injected",
+                f"The {injected.kind} {injected.value!r} in {injected.path} comes from an "
+                f"instruction inside a tool's output ({injected.where}: "
+                f"\u201c{injected.sentence}\u201d), not from the person asking",
+                where=injected.where,
+                excerpt=injected.sentence,
+                weight=0.95,
+                impact=0.6,
+                uncertainty=0.9,
+                sensitivity=0.8,
+            )
+        )
+    kinds = [
+        k
+        for k in ("money", "access", "outward", "destroy")
+        if k in fams or (k == "outward" and "public" in fams)
+    ]
+    unasked = [k for k in kinds if not asked_for(view, k)]
+    if injected is None:
+        followed = _followed(view, texts, unasked)
+        if followed is not None:
+            out.append(followed)
+    risky = fams & {"money", "access", "outward", "public"}
+    if injected is None and risky:
+        foreign = next(
+            (o for o in targets if o.source == "tool" and o.kind != "path" and unasked),
+            None,
+        )
+        if foreign is not None:
+            out.append(
+                Signal(
+                    "provenance.untrusted_target",
+                    f"The {foreign.kind} {foreign.value!r} in {foreign.path} was never named "
+                    f"by the person asking; it comes from a tool's output ({foreign.where})",
+                    where=foreign.where,
+                    excerpt=foreign.sentence or foreign.value,
+                    weight=0.8,
+                    impact=0.5,
+                    uncertainty=0.8,
+                    sensitivity=0.6,
+                )
+            )
+        invented = next(
+            (
+                o
+                for o in targets
+                if o.source == "agent" and o.kind in ("iban", "wallet", "email", "phone")
+            ),
+            None,
+        )
+        if invented is not None and fams & {"money", "access"}:
+            out.append(
+                Signal(
+                    "provenance.invented_target",
+                    f"The {invented.kind} {invented.value!r} in {invented.path} appears nowhere "
+                    "in the run before this call: the agent made it up",
+                    where=invented.path,
+                    excerpt=invented.value,
+                    weight=0.7,
+                    uncertainty=0.8,
+                    sensitivity=0.5,
+                )
+            )
+    if fams & {"outward", "public", "network", "money"} and not fams & {"read"}:
+        session = _session(view, texts, targets)
+        if session is not None:
+            out.append(session)
+    return out
+
+
+def _followed(view: ActionView, texts: _Texts, unasked: Sequence[str]) -> Signal | None:
+    """Tool output tells the agent, in an instruction-like sentence, to do what this call
+    does, and the person never asked for that kind of action."""
+    if not unasked:
+        return None
+    tool_words = [w for w in view.words if len(w) > 3]
+    values = {o.value for o in origins(view) if o.source == "tool"}
+    for where, text in reversed(texts.outputs):
+        for sentence in _SENTENCE.split(text):
+            low = sentence.lower()
+            if len(low) < 12 or not instruction_like(low):
+                continue
+            if not any(_KIND_WORDS[k].search(low) for k in unasked):
+                continue
+            if not (any(w in low for w in tool_words) or any(v in low for v in values)):
+                continue
+            ex = " ".join(sentence.split())[:200]
+            return Signal(
+                "injection.followed",
+                f"A tool's output ({where}) tells the agent to do what {view.tool} does "
+                f"(\u201c{ex}\u201d); the person never asked for it",
+                where=where,
+                excerpt=ex,
+                weight=0.9,
+                impact=0.5,
+                uncertainty=0.85,
+                sensitivity=0.7,
+            )
+    return None
+
+
+def _session(view: ActionView, texts: _Texts, targets: list[Origin]) -> Signal | None:
+    """The run read untrusted content and touched sensitive data; now it sends out."""
+    if any(o.source == "user" for o in targets if o.kind in ("email", "phone", "url", "domain")):
+        return None
+    sensitive = None
+    for where, text in texts.outputs:
+        m = _SENSITIVE_DATA.search(text.lower())
+        if m:
+            sensitive = (where, m.group(0))
+            break
+    if sensitive is None:
+        m = _SENSITIVE_DATA.search(view.args_lower)
+        if m is None:
+            return None
+        sensitive = ("args", m.group(0))
+    if not any(o.source != "user" for o in targets):
+        return None
+    return Signal(
+        "session.exfiltration",
+        "The run has read untrusted content and touched sensitive data "
+        f"({sensitive[1]!r} in {sensitive[0]}); now it sends to a recipient the person "
+        "never named",
+        where=sensitive[0],
+        excerpt=sensitive[1],
+        weight=0.75,
+        impact=0.5,
+        uncertainty=0.6,
+        sensitivity=0.8,
+    )

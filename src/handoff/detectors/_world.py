@@ -1,0 +1,292 @@
+"""Effects on the physical and networked world: devices, emergency services, the web.
+
+* ``action.physical`` — a call that switches, opens or moves something physical, when
+  its target is a safety device (a camera, an alarm, a breaker, a lock, a traffic
+  light, medication) or is not one named thing (``all``, ``every``, a wildcard).
+* ``action.dispatch`` — a call that sends, changes or closes emergency dispatch.
+* ``web.suspicious_domain`` — a visit, download or link to a host that looks like a
+  look-alike, a bare IP address or an abuse-prone name.
+* ``access.allowlist`` — a change to what is allowed or blocked (unblock a domain).
+* ``web.risky_search`` — a search for cracked or pirated software.
+* ``action.hidden_move`` — data moved, copied or exported to a hidden path.
+* ``action.untrusted_code`` — an executable downloaded from the web.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from functools import lru_cache
+
+from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+from ._effects import ACTUATE, SAFETY, effect_of
+
+__all__ = ["URL", "detect_world", "suspicious_host"]
+
+URL = re.compile(r"\b(?:https?://|www\.)([^/\s'\"<>()\[\]{},;]+)[^\s'\"<>]*", re.IGNORECASE)
+_BROAD = re.compile(r"(^|\W)(all|every|each|entire|whole|any|everything|\*)(\W|$)")
+_OFF = wordset(
+    "off disable disabled deactivate stop disarm unlock open shutdown cut kill halt "
+    "override walk green"
+)
+_RISKY_TLDS = wordset(
+    "zip mov xyz top tk ml ga cf gq click link work loan cam rest kim men stream download "
+    "racing win bid party su ru cn icu buzz monster cyou sbs cfd"
+)
+_BAIT = wordset(
+    "login signin sign verify verification secure security account update password reset "
+    "wallet free crack cracked keygen warez malware phish phishing hack exploit giveaway "
+    "bonus prize unlock recover recovery support billing"
+)
+_BRANDS = wordset(
+    "paypal apple google microsoft amazon facebook instagram netflix chase wellsfargo "
+    "citibank hsbc dropbox docusign outlook office365 icloud coinbase binance metamask "
+    "github linkedin whatsapp telegram steam adobe"
+)
+_LEET = str.maketrans("013457@$", "oleastas")
+_SEARCH_BAD = re.compile(
+    r"\b(crack(ed|s)?|keygen|warez|nulled|pirat(ed|e)|torrent|serial key|license key "
+    r"generator|activation bypass|free download full version)\b"
+)
+_ALLOW_WORDS = wordset("unblock allow allowlist whitelist unban permit")
+_MOVE_WORDS = wordset(
+    "move copy rename sync upload backup export archive mv cp transfer relocate save"
+)
+_DEST_KEYS = wordset(
+    "dest destination target to new_path newpath target_path dst output out path folder "
+    "directory dir new_name"
+)
+_HIDDEN = re.compile(r"(^|/)\.(?!\.?/)(?!\.)[^/\s]+")
+_EXECUTABLE = re.compile(r"\.(exe|msi|sh|bat|cmd|apk|dmg|pkg|jar|ps1|scr|bin|deb|rpm|vbs)\b")
+
+
+@lru_cache(maxsize=4096)
+def suspicious_host(host: str) -> str | None:
+    """Why a host name looks unsafe to visit, or None."""
+    h = host.lower().split("@")[-1].split(":")[0].strip(".")
+    if not h:
+        return None
+    try:
+        ipaddress.ip_address(h.strip("[]"))
+        return "a bare IP address, not a name"
+    except ValueError:
+        pass
+    if "xn--" in h or not h.isascii():
+        return "an internationalised name that can imitate another"
+    labels = h.split(".")
+    if len(labels) < 2:
+        return None
+    tld, name = labels[-1], labels[-2]
+    if tld in _RISKY_TLDS:
+        return f"a .{tld} name, a top-level domain often used for abuse"
+    words = set(re.split(r"[-.\d]+", ".".join(labels[:-1])))
+    folded = {w.translate(_LEET) for w in re.split(r"[-.]+", ".".join(labels[:-1]))}
+    for brand in _BRANDS:
+        if name != brand and (brand in words or brand in folded or brand in name):
+            return f"a name that imitates {brand} without being {brand}"
+    if words & _BAIT and name not in _BRANDS:
+        return "a name built to look like a login, reset or download page"
+    if h.count("-") >= 3 or len(name) > 30:
+        return "an unusually long or hyphenated name"
+    return None
+
+
+def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
+    effect = effect_of(view)
+    words = set(view.words)
+    out: list[Signal] = []
+    low_all = view.args_lower
+    if "device" in effect.families and not effect.read_only:
+        out.extend(_physical(view, words, low_all))
+    if "dispatch" in effect.families and not effect.read_only:
+        out.append(
+            Signal(
+                "action.dispatch",
+                "The call sends, changes or closes emergency dispatch; a wrong one costs "
+                "lives or leaves an emergency unattended",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.85,
+                impact=0.85,
+                reversibility=0.7,
+                sensitivity=0.6,
+            )
+        )
+    out.extend(_web(view, config))
+    out.extend(_annotated(view, effect.families))
+    if words & _ALLOW_WORDS or (
+        words & {"firewall", "blocklist", "blacklist", "block", "domain", "domains"}
+        and re.search(r"\b(allow|unblock|whitelist|remove)\b", low_all)
+        and not effect.read_only
+    ):
+        out.append(
+            Signal(
+                "access.allowlist",
+                "The call changes what is allowed or blocked; an unblocked domain or "
+                "sender lets what was kept out come in",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.85,
+                impact=0.7,
+                reversibility=0.4,
+                sensitivity=0.8,
+            )
+        )
+    if effect.read_only or "search" in words or "query" in words:
+        for (path, text), low in zip(view.args, view.lowered(), strict=True):
+            m = _SEARCH_BAD.search(low)
+            if m:
+                span, ex = excerpt_at(text, m.start(), m.end(), pad=30)
+                out.append(
+                    Signal(
+                        "web.risky_search",
+                        "The agent looks for cracked or pirated software, which comes with "
+                        "malware and legal risk",
+                        where=f"{path}{span}",
+                        excerpt=ex,
+                        weight=0.75,
+                        impact=0.5,
+                        reversibility=0.3,
+                        sensitivity=0.7,
+                    )
+                )
+                break
+    if words & _MOVE_WORDS and not effect.read_only:
+        hidden = _hidden_destination(view)
+        if hidden is not None:
+            out.append(hidden)
+    return out
+
+
+def _annotated(view: ActionView, families: frozenset[str]) -> list[Signal]:
+    """What the tool's own annotations say it may do."""
+    out: list[Signal] = []
+    if "destroy_hint" in families:
+        out.append(
+            Signal(
+                "tool.destructive",
+                "The tool's annotations say it may destroy or overwrite data (destructiveHint)",
+                where="annotations",
+                excerpt=view.tool,
+                weight=0.7,
+                impact=0.5,
+                reversibility=0.85,
+            )
+        )
+    if "open_world" in families:
+        out.append(
+            Signal(
+                "tool.open_world",
+                "The tool's annotations say it reaches outside systems (openWorldHint)",
+                where="annotations",
+                excerpt=view.tool,
+                weight=0.3,
+                impact=0.4,
+                trigger=False,
+            )
+        )
+    return out
+
+
+def _physical(view: ActionView, words: set[str], low_all: str) -> list[Signal]:
+    safety = sorted(words & SAFETY) or sorted(w for w in SAFETY if re.search(rf"\b{w}\b", low_all))
+    broad = _BROAD.search(low_all) or (not view.args and not view.numbers)
+    turning_off = bool(words & _OFF) or bool(
+        re.search(r"\b(off|disable|disarm|unlock|walk)\b", low_all)
+    )
+    if not (safety or (broad and (words & ACTUATE or turning_off))):
+        return [
+            Signal(
+                "action.device",
+                "The call changes something in the physical world",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.3,
+                impact=0.4,
+                reversibility=0.3,
+                trigger=False,
+            )
+        ]
+    why = []
+    if safety:
+        why.append(f"it touches a safety device or substance ({', '.join(safety[:3])})")
+    if broad:
+        why.append("its target is not one named thing")
+    return [
+        Signal(
+            "action.physical",
+            "The call controls something physical and " + " and ".join(why),
+            where="args" if view.args else "tool",
+            excerpt=view.tool,
+            weight=0.85 if safety else 0.75,
+            impact=0.8,
+            reversibility=0.6,
+            sensitivity=0.6,
+        )
+    ]
+
+
+def _web(view: ActionView, config: DetectConfig) -> list[Signal]:
+    for path, text in view.args:
+        if "http" not in text and "www." not in text:
+            continue
+        for m in URL.finditer(text):
+            host = m.group(1).lower()
+            if host.startswith("www.") and m.group(0).lower().startswith("www."):
+                host = host
+            if any(host == d or host.endswith("." + d) for d in config.internal_domains):
+                continue
+            reason = suspicious_host(host)
+            executable = _EXECUTABLE.search(m.group(0).lower())
+            if reason is None and executable is None:
+                continue
+            span, ex = excerpt_at(text, m.start(), m.end())
+            if reason is None:
+                return [
+                    Signal(
+                        "action.untrusted_code",
+                        f"The call fetches an executable from {host}, a source nobody vetted",
+                        where=f"{path}{span}",
+                        excerpt=ex,
+                        weight=0.7,
+                        impact=0.6,
+                        reversibility=0.4,
+                        sensitivity=0.5,
+                    )
+                ]
+            return [
+                Signal(
+                    "web.suspicious_domain",
+                    f"The call goes to {host}: {reason}",
+                    where=f"{path}{span}",
+                    excerpt=ex,
+                    weight=0.8,
+                    impact=0.5,
+                    reversibility=0.4,
+                    uncertainty=0.5,
+                    sensitivity=0.7,
+                )
+            ]
+    return []
+
+
+def _hidden_destination(view: ActionView) -> Signal | None:
+    for path, text in view.args:
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if key not in _DEST_KEYS:
+            continue
+        m = _HIDDEN.search(text.strip())
+        if m is None:
+            continue
+        span, ex = excerpt_at(text, m.start(), m.end(), pad=20)
+        return Signal(
+            "action.hidden_move",
+            "The call moves or copies data to a hidden place, out of the owner's sight",
+            where=f"{path}{span}",
+            excerpt=ex,
+            weight=0.8,
+            impact=0.6,
+            reversibility=0.5,
+            sensitivity=0.8,
+        )
+    return None
