@@ -23,6 +23,7 @@ from ._exceptions import (
     ConflictError,
     HandoffError,
     InputError,
+    NotAuthorized,
     NotFound,
     UnknownTool,
 )
@@ -37,6 +38,7 @@ from .execution import (
     Executor,
     ExecutorRegistry,
     RollbackRate,
+    is_plane_tool,
     preview_of,
     rollback_rate,
     stage_plan,
@@ -163,8 +165,17 @@ class ControlPlane:
         """Detect only: score the action under the active policy, writing nothing."""
         return rubric.assess(parse_input(Action, action, "action"), self.policy)
 
-    def _validate(self, action: Action | Mapping[str, Any]) -> Action:
+    def _validate(self, action: Action | Mapping[str, Any], *, own: bool = False) -> Action:
         act = parse_input(Action, action, "action")
+        if not own and is_plane_tool(act.tool):
+            # handoff.rollback once ran at once for any agent naming any handoff: the
+            # plane's own tools are reached through its methods, which check who asks.
+            raise NotAuthorized(
+                f"{act.tool!r} is one of the control plane's own tools and cannot be"
+                " submitted; a reviewer of the owning team asks for a rollback with"
+                " ControlPlane.rollback, POST /v1/handoffs/{id}/rollback or `handoff rollback`",
+                field="tool",
+            )
         try:
             size = len(act.model_dump_json(exclude_none=True))
         except PydanticSerializationError as exc:  # text no validator caught
@@ -191,7 +202,13 @@ class ControlPlane:
         With an ``idempotency_key``, a repeated submit of the same action returns the
         first outcome; the same key with different args is a ``ConflictError``.
         """
-        act = self._validate(action)
+        return self._gate(self._validate(action))
+
+    def _gate(
+        self, act: Action, adjust: Callable[[Assessment], Assessment] | None = None
+    ) -> Outcome:
+        """``submit`` after validation; ``adjust`` lets the plane's own actions (a
+        rollback) tighten the assessment before it is acted on."""
         digest = action_hash(act.tool, act.args, act.agent, act.on_behalf_of)
         if act.idempotency_key:
             prior = self._replay(act, digest)
@@ -200,6 +217,8 @@ class ControlPlane:
         assessment = rubric.assess(act, self.policy)
         if "judge" in self.policy.detect:
             assessment = self._judge()(act, assessment)
+        if adjust is not None:
+            assessment = adjust(assessment)
         now = self.clock.now()
         h = Handoff(
             id=new_id("h_", now),
@@ -442,13 +461,15 @@ class ControlPlane:
         """
         return _recovery.recover(self, limit)
 
-    def rollback(self, handoff_id: str, actor: str, why: str) -> Outcome:
-        """Ask to roll an executed handoff back: a ``handoff.rollback`` action, gated.
+    def rollback(self, handoff_id: str, actor: str, why: str, *, admin: bool = False) -> Outcome:
+        """Ask to roll an executed handoff back: a ``handoff.rollback`` action for review.
 
-        Low risk by default, so it runs at once; a policy rule for ``handoff.rollback``
-        can make it wait for a reviewer. Either way it is recorded and audited.
+        ``actor`` must be a member (or the lead) of the handoff's owning team, unless
+        ``admin`` (the server sets it for admin accounts); anyone else gets
+        ``NotAuthorized``. The rollback always waits for a reviewer of that team other
+        than ``actor``, whatever the policy says; then ``execute`` runs it.
         """
-        return _rollback.request_rollback(self, handoff_id, actor, why)
+        return _rollback.request_rollback(self, handoff_id, actor, why, admin=admin)
 
     def rollback_rate(self, since: datetime | None = None) -> list[RollbackRate]:
         """How often executions were rolled back, per tool and owner."""
