@@ -199,8 +199,9 @@ class ControlPlane:
     def submit(self, action: Action | Mapping[str, Any]) -> Outcome:
         """Gate one action: run it now (auto), or pause it for a human (pending).
 
-        With an ``idempotency_key``, a repeated submit of the same action returns the
-        first outcome; the same key with different args is a ``ConflictError``.
+        With an ``idempotency_key`` (scoped to the agent), a repeated submit of the same
+        action (tool, args, agent and on_behalf_of) returns the first outcome; the same
+        key with anything else is a ``ConflictError``.
         """
         return self._gate(self._validate(action))
 
@@ -275,7 +276,9 @@ class ControlPlane:
             prior = tx.by_idempotency(act.agent, act.idempotency_key or "")
         if prior is None:
             return None
-        if prior.action_hash == digest or prior.action.args == act.args:
+        # The whole hash (tool, args, agent, on_behalf_of), never the args alone: the
+        # same key and args with another tool would otherwise answer the first outcome.
+        if prior.action_hash == digest:
             return Outcome.of(prior)
         # After a revise the stored args are the reviewer's, so the agent's retry with
         # its own args (the hash its submit recorded) is still a retry: it gets the
@@ -289,7 +292,8 @@ class ControlPlane:
             if digest in sent:
                 return Outcome.of(prior)
         raise ConflictError(
-            "this idempotency key was already used with different args",
+            "this idempotency key was already used for another action (tool, args or"
+            " on_behalf_of differ)",
             field="idempotency_key",
         )
 
