@@ -30,6 +30,7 @@ from ._exceptions import (
 from ._guard import guard
 from ._ids import new_id
 from ._outcome import Outcome
+from ._principal import check_name
 from ._review import apply_decision
 from .audit import VerifyReport, verify
 from .backtest import record_shadow
@@ -182,6 +183,9 @@ class ControlPlane:
             raise InputError(
                 f"the action cannot be stored as JSON: {exc}", field="action"
             ) from None
+        check_name(act.agent, "agent")
+        if act.on_behalf_of is not None:
+            check_name(act.on_behalf_of, "on_behalf_of")
         if size > self.policy.max_payload_bytes:
             raise InputError(
                 f"the action is {size} bytes; the limit is {self.policy.max_payload_bytes}",
@@ -241,6 +245,7 @@ class ControlPlane:
             h.state = State.BLOCKED
         else:
             h.package = prepare(act, assessment)
+            h.package = h.package.model_copy(update={"warnings": self._warnings(act)})
             if act.tool in self.executors:  # approvers see what the executor would change
                 shown = preview_of(self.executors.get(act.tool), act.args)
                 if shown is not None:
@@ -261,6 +266,18 @@ class ControlPlane:
         if h.state is State.EXECUTING:
             return _stages.run(self, h)
         return Outcome.of(h)
+
+    def _warnings(self, act: Action) -> list[str]:
+        """What the reviewer must weigh that the brief's author cannot be trusted to say."""
+        who = act.on_behalf_of
+        known = self.policy.owners or self.policy.principals
+        if who is None or not known or self.policy.knows(who):
+            return []
+        return [
+            f"The requester {who!r} (on_behalf_of) matches no one the policy knows (owner"
+            " members and leads, principals with their aliases and emails): check who"
+            " asked for this before deciding."
+        ]
 
     def _judge(self) -> Judge:
         """The policy's LLM judge (``detect.judge``), made once per policy version."""
@@ -359,6 +376,7 @@ class ControlPlane:
         already decided (two racing decisions cannot both win).
         """
         d = parse_input(Decision, decision if decision is not None else fields, "decision")
+        check_name(d.reviewer, "reviewer")
         for _attempt in range(5):
             h = self.get(handoff_id)
             now = self.clock.now()
