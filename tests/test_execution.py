@@ -185,6 +185,25 @@ def test_args_changed_in_the_database_mid_release_are_refused(plane: ControlPlan
     assert verify(plane.store).ok
 
 
+def test_a_preview_never_reads_through_a_symlink_out_of_the_root(
+    plane: ControlPlane, tmp_path: Path
+) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    site(plane).mkdir(parents=True)
+    (site(plane) / "leak.md").symlink_to(secret)
+    out = plane.submit(post("leak.md", "hello\n"))  # cms.publish waits for a reviewer
+    assert out.pending and out.handoff.package is not None
+    assert "root:x" not in json.dumps(out.handoff.model_dump(mode="json"))
+    error = (out.handoff.package.preview or {}).get("error", "")
+    assert "'leak.md'" in error and "outside the publishing directory" in error
+    approve(plane, out.handoff_id)
+    with pytest.raises(ExecutionError, match=r"'leak\.md' leads outside"):
+        plane.execute(out.handoff_id)
+    assert plane.get(out.handoff_id).state is State.FAILED
+    assert secret.read_text() == "root:x:0:0:root:/root:/bin/bash\n"
+
+
 def test_rollback_is_a_gated_audited_action(plane: ControlPlane) -> None:
     first = plane.submit(post("notes/r.md", "one\n", tool="cms.quick"))
     second = plane.submit(post("notes/r.md", "two\n", tool="cms.quick"))
