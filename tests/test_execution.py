@@ -22,7 +22,9 @@ from handoff import (
     ExecutionError,
     HandoffError,
     HashMismatch,
+    Mode,
     NotAuthorized,
+    Outcome,
     State,
     _stages,
 )
@@ -183,27 +185,46 @@ def test_args_changed_in_the_database_mid_release_are_refused(plane: ControlPlan
     assert verify(plane.store).ok
 
 
+def test_a_preview_never_reads_through_a_symlink_out_of_the_root(
+    plane: ControlPlane, tmp_path: Path
+) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    site(plane).mkdir(parents=True)
+    (site(plane) / "leak.md").symlink_to(secret)
+    out = plane.submit(post("leak.md", "hello\n"))  # cms.publish waits for a reviewer
+    assert out.pending and out.handoff.package is not None
+    assert "root:x" not in json.dumps(out.handoff.model_dump(mode="json"))
+    error = (out.handoff.package.preview or {}).get("error", "")
+    assert "'leak.md'" in error and "outside the publishing directory" in error
+    approve(plane, out.handoff_id)
+    with pytest.raises(ExecutionError, match=r"'leak\.md' leads outside"):
+        plane.execute(out.handoff_id)
+    assert plane.get(out.handoff_id).state is State.FAILED
+    assert secret.read_text() == "root:x:0:0:root:/root:/bin/bash\n"
+
+
 def test_rollback_is_a_gated_audited_action(plane: ControlPlane) -> None:
     first = plane.submit(post("notes/r.md", "one\n", tool="cms.quick"))
     second = plane.submit(post("notes/r.md", "two\n", tool="cms.quick"))
     assert (site(plane) / "notes/r.md").read_text() == "two\n"
     with pytest.raises(Exception, match="reason"):
-        plane.rollback(second.handoff_id, actor="olga", why=" ")
-    out = plane.rollback(second.handoff_id, actor="olga", why="wrong copy")
+        plane.rollback(second.handoff_id, actor="maya", why=" ")
+    out = roll_back(plane, second.handoff_id)
     assert out.status == "executed"
     assert (site(plane) / "notes/r.md").read_text() == "one\n"
     h = plane.get(second.handoff_id)
     assert h.state is State.ROLLED_BACK
     assert kinds(plane, h.id)[-1] == "rolled_back"
-    assert plane.store.events(h.id)[-1].actor == "olga"
+    assert plane.store.events(h.id)[-1].actor == "maya"
     with pytest.raises(Exception, match="only an executed one"):
-        plane.rollback(second.handoff_id, actor="olga", why="again")
+        plane.rollback(second.handoff_id, actor="maya", why="again")
     with pytest.raises(Exception, match="cannot be rolled back"):
-        plane.rollback(out.handoff_id, actor="olga", why="undo the undo")
+        plane.rollback(out.handoff_id, actor="maya", why="undo the undo")
     # a later change is live, so undoing the first version would clobber it: refused
     plane.submit(post("notes/r.md", "three\n", tool="cms.quick"))
     with pytest.raises(ExecutionError, match="later version"):
-        plane.rollback(first.handoff_id, actor="olga", why="older one too")
+        roll_back(plane, first.handoff_id, why="older one too")
     assert plane.get(first.handoff_id).state is State.EXECUTED
     assert verify(plane.store).ok
 
@@ -230,7 +251,7 @@ def test_rollback_rate_per_tool_and_owner(plane: ControlPlane) -> None:
     for i in range(3):
         plane.submit(post(f"n/{i}.md", "x\n", tool="cms.quick"))
     hid = plane.submit(post("n/9.md", "x\n", tool="cms.quick")).handoff_id
-    plane.rollback(hid, actor="olga", why="no")
+    roll_back(plane, hid, why="no")
     (rate,) = [r for r in plane.rollback_rate() if r.tool == "cms.quick"]
     assert (rate.executed, rate.rolled_back, rate.failed) == (3, 1, 0)
     assert rate.rate == 0.25
@@ -382,23 +403,25 @@ def test_executions_rollback_and_recover_commands(tmp_path: Path) -> None:
     page = tmp_path / "handoff-demo-out/posts/pro-plan-pricing-update.md"
     assert page.exists()
     hid = live["handoff_id"]
-    code, _, err = invoke("rollback", hid, "--actor", "dana", "--rationale", " ", "--db", str(db))
+    owner = live["owner"]
+    asker, approver = sorted(default_policy().members_of(owner) - {"fiona"})[:2]
+    code, _, err = invoke("rollback", hid, "--actor", asker, "--rationale", " ", "--db", str(db))
     assert code == 2 and "why" in err
     code, _, err = invoke("rollback", hid, "--actor", "dana", "--rationale", "x", "--db", str(db))
+    assert code == 3 and f"not a member of the owning team {owner}" in err  # not their team
+    code, _, err = invoke("rollback", hid, "--actor", asker, "--rationale", "x", "--db", str(db))
     assert code == 2 and "no executor" in err  # nothing changed without the executors
+    load = ("--db", str(db), "--executors", "handoff.demo:register_executors")
     code, out, _ = invoke(
-        "rollback",
-        hid,
-        "--actor",
-        "dana",
-        "--rationale",
-        "published too early",
-        "--db",
-        str(db),
-        "--executors",
-        "handoff.demo:register_executors",
+        "rollback", hid, "--actor", asker, "--rationale", "published too early", "--json", *load
     )
-    assert code == 0 and "rolled back" in out
+    assert code == 0 and json.loads(out)["status"] == "pending"  # always reviewed
+    assert page.exists()
+    req = json.loads(out)["handoff_id"]
+    code, out, err = invoke(
+        "decide", req, "--approve", "--as", approver, "--why", "ok", "--execute", *load
+    )
+    assert code == 0 and "executed" in out, err
     assert not page.exists()  # the first version had no predecessor: the page is gone
     code, out, _ = invoke("executions", "--db", str(db), "--json", "--tool", "cms.publish")
     assert [e["state"] for e in json.loads(out)["executions"]] == ["rolled_back", "rolled_back"]
@@ -426,7 +449,7 @@ def test_a_partial_rollback_is_recorded_with_what_could_not_be_undone(
         ex = CanaryStuck("none")
         p.register("mail.send", ex)
         hid = p.submit({"tool": "mail.send", "args": {"to": "all"}, "agent": "bot"}).handoff_id
-        assert p.rollback(hid, actor="olga", why="wrong list").status == "executed"
+        assert roll_back(p, hid, "wrong list", ("priya", "pablo")).status == "executed"
         h = p.get(hid)
         assert h.state is State.ROLLED_BACK and ex.undone == ["full"]
         assert h.execution and h.execution.rollback["incomplete"] == (
@@ -435,3 +458,70 @@ def test_a_partial_rollback_is_recorded_with_what_could_not_be_undone(
         assert p.store.events(hid)[-1].data["incomplete"]
         assert isinstance(RollbackImpossible("x"), HandoffError)
         assert verify(p.store).ok
+
+
+# -- who may roll back ------------------------------------------------------------------
+
+
+def roll_back(
+    p: ControlPlane, hid: str, why: str = "wrong copy", team: tuple[str, str] = ("maya", "marco")
+) -> Outcome:
+    """A rollback the way it must go: one of the team asks, another approves, it runs."""
+    asker, approver = team
+    req = p.rollback(hid, actor=asker, why=why)
+    assert req.status == "pending"
+    p.decide(req.handoff_id, verdict="approve", reviewer=approver, rationale="undo it")
+    return p.execute(req.handoff_id)
+
+
+def test_an_agent_cannot_submit_the_planes_own_tools(plane: ControlPlane) -> None:
+    mine = {**post("notes/alice.md", "alice\n", tool="cms.quick"), "agent": "alice"}
+    done = plane.submit(mine)
+    assert done.status == "executed"
+    before = (plane.store.count_by_state(), plane.store.head())
+    for tool in ("handoff.rollback", "HANDOFF.rollback", "handoff.anything"):
+        attack = {
+            "tool": tool,
+            "args": {"handoff_id": done.handoff_id, "why": "mine now"},
+            "agent": "bob",
+        }
+        with pytest.raises(NotAuthorized) as err:
+            plane.submit(attack)
+        assert err.value.field == "tool"
+    assert (plane.store.count_by_state(), plane.store.head()) == before
+    assert plane.get(done.handoff_id).state is State.EXECUTED
+    assert (site(plane) / "notes/alice.md").read_text() == "alice\n"
+
+
+def test_only_a_reviewer_of_the_owning_team_or_an_admin_asks_for_a_rollback(
+    plane: ControlPlane,
+) -> None:
+    hid = plane.submit(post("notes/t.md", "x\n", tool="cms.quick")).handoff_id
+    assert plane.get(hid).owner == "marketing-ops"
+    before = (plane.store.count_by_state(), plane.store.head())
+    for who in ("bot", "olga", "fiona"):  # the agent, a stranger, another team's member
+        with pytest.raises(NotAuthorized) as err:
+            plane.rollback(hid, actor=who, why="undo")
+        assert err.value.field == "actor"
+    assert (plane.store.count_by_state(), plane.store.head()) == before
+    assert plane.rollback(hid, actor="mona", why="the lead asks").status == "pending"
+    other = plane.submit(post("notes/u.md", "x\n", tool="cms.quick")).handoff_id
+    assert plane.rollback(other, actor="root", why="admin", admin=True).status == "pending"
+
+
+def test_a_rollback_always_waits_for_review_whatever_the_policy_says(
+    db_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    policy = make_policy(**{"handoff.rollback": {"level": "low", "mode": "auto"}})
+    with ControlPlane(open_store(db_url), policy, clock=clock) as p:
+        p.register("cms.quick", FilesExecutor(tmp_path))
+        hid = p.submit(post("a.md", "x\n", tool="cms.quick")).handoff_id
+        req = p.rollback(hid, actor="maya", why="typo")
+        assert req.status == "pending" and req.handoff.assessment.mode is Mode.REVIEW
+        assert req.handoff.owner == "marketing-ops"  # the original's team decides
+        assert (tmp_path / "a.md").exists() and p.get(hid).state is State.EXECUTED
+        with pytest.raises(NotAuthorized):
+            p.decide(req.handoff_id, verdict="approve", reviewer="maya", rationale="mine")
+        p.decide(req.handoff_id, verdict="approve", reviewer="marco", rationale="ok")
+        assert p.execute(req.handoff_id).status == "executed"
+        assert p.get(hid).state is State.ROLLED_BACK and not (tmp_path / "a.md").exists()

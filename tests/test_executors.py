@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handoff import ControlPlane, State
+from handoff import ControlPlane, InputError, State
 from handoff.audit import verify
 from handoff.execution import Confirmation, RollbackImpossible
 from handoff.executors import FilesExecutor, HttpExecutor
@@ -81,8 +81,59 @@ def test_files_rollback_restores_the_previous_version_only_when_newest(tmp_path:
 
 @pytest.mark.parametrize("path", ["../x.md", "/etc/x", ".versions/a", ""])
 def test_files_refuses_paths_outside_the_directory(tmp_path: Path, path: str) -> None:
-    with pytest.raises(ValueError, match="inside the publishing directory"):
+    with pytest.raises(InputError, match="inside the publishing directory") as err:
         FilesExecutor(tmp_path).apply({"path": path, "content": "x"}, "full", "k")
+    assert err.value.field == "path"
+
+
+def _outside(tmp_path: Path) -> tuple[Path, Path]:
+    """A publishing root and, beside it, a folder holding a secret the root links to."""
+    root, secret = tmp_path / "site", tmp_path / "secret"
+    root.mkdir()
+    secret.mkdir()
+    (secret / "passwd").write_text("root:x:0:0\n")
+    (root / "passwd").symlink_to(secret / "passwd")
+    (root / "etc").symlink_to(secret, target_is_directory=True)
+    return root, secret
+
+
+@pytest.mark.parametrize("path", ["passwd", "etc/passwd", "etc/new.md"])
+def test_files_refuses_symlinks_out_of_its_root(tmp_path: Path, path: str) -> None:
+    root, secret = _outside(tmp_path)
+    files = FilesExecutor(root)
+    args = {"path": path, "content": "owned\n"}
+    calls = [
+        lambda: files.preview(args),
+        lambda: files.apply(args, "dry_run", "k"),
+        lambda: files.apply(args, "canary", "k"),
+        lambda: files.apply(args, "full", "k"),
+    ]
+    for call in calls:
+        with pytest.raises(InputError) as err:
+            call()
+        assert err.value.field == "path" and repr(path) in err.value.message
+        assert "outside the publishing directory" in err.value.message
+        assert "root:x" not in err.value.message
+    assert sorted(p.name for p in secret.iterdir()) == ["passwd"]
+    assert (secret / "passwd").read_text() == "root:x:0:0\n"
+
+
+def test_files_refuses_a_versions_folder_that_links_out(tmp_path: Path) -> None:
+    root, secret = _outside(tmp_path)
+    (root / ".versions").symlink_to(secret, target_is_directory=True)
+    with pytest.raises(InputError) as err:
+        FilesExecutor(root).apply({"path": "a.md", "content": "x"}, "full", "k")
+    assert err.value.field == "path"
+    assert not (root / "a.md").exists() and sorted(p.name for p in secret.iterdir()) == ["passwd"]
+
+
+def test_files_follows_symlinks_that_stay_inside_its_root(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "docs").mkdir(parents=True)
+    (root / "latest").symlink_to(root / "docs", target_is_directory=True)
+    files = FilesExecutor(root)
+    assert files.apply({"path": "latest/a.md", "content": "x\n"}, "full", "k")["version"] == 1
+    assert (root / "docs" / "a.md").read_text() == "x\n"
 
 
 def test_files_confirm_runs_the_content_check(tmp_path: Path) -> None:

@@ -215,6 +215,24 @@ def test_idempotency_key_replays_and_conflicts(plane: ControlPlane) -> None:
     assert snapshot(plane) == before
 
 
+def test_an_idempotency_key_replays_only_the_same_whole_action(plane: ControlPlane) -> None:
+    first = plane.submit({**act("test.low", n=1), "idempotency_key": "k9"})
+    assert first.status == "executed"
+    before = snapshot(plane)
+    other_tool = {**act("test.medium", n=1), "idempotency_key": "k9"}
+    other_person = {**act("test.low", n=1), "on_behalf_of": "fiona", "idempotency_key": "k9"}
+    for other in (other_tool, other_person):  # same key and args, another action
+        with pytest.raises(ConflictError) as err:
+            plane.submit(other)
+        assert err.value.field == "idempotency_key"
+    assert snapshot(plane) == before
+    # Keys belong to the agent: another agent's same key is a new action of its own.
+    theirs = plane.submit({**act("test.low", n=1), "agent": "bot2", "idempotency_key": "k9"})
+    assert theirs.handoff_id != first.handoff_id
+    assert theirs.handoff.action.agent == "bot2" and theirs.status == "executed"
+    assert len(plane.ran) == 2  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("action", "field"),
     [

@@ -141,11 +141,20 @@ def rollback(
     policy: PolicyOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Roll an executed handoff back through its executor, as a gated, audited action."""
+    """Ask to roll an executed handoff back: a new handoff that waits for review.
+
+    ``--actor`` must be a reviewer of the handoff's owning team in the policy, or an
+    admin account in this database; another reviewer of the team approves it with
+    ``handoff decide ID --approve --execute``.
+    """
+    from .server.accounts import Accounts
+
     with reporting(), open_plane(db, policy) as plane:
         if executors:
             load_executors(executors, plane)
-        out = plane.rollback(handoff_id, actor=actor, why=rationale)
+        account = Accounts.of(plane).account(actor)
+        admin = account is not None and account.admin
+        out = plane.rollback(handoff_id, actor=actor, why=rationale, admin=admin)
         if as_json:
             echo_json({"status": out.status, "handoff_id": out.handoff_id, "result": out.result})
             return

@@ -245,6 +245,8 @@ def render_handoff(
         )
         console.print(Text("open questions:", style="bold"))
         _bullets(console, p.open_questions)
+        for w in p.warnings:
+            console.print(Text("warning: ", style="bold red").append(txt(w)))
         if p.missing:
             console.print(
                 Text("missing from the agent: ", style="bold yellow").append(", ".join(p.missing))

@@ -38,23 +38,32 @@ def authorize(h: Handoff, d: Decision, policy: Policy) -> None:
 
     The requester (the agent and the user it acts for) never decides its own action;
     a reviewer must belong to the owning team (its members or its lead). A policy with
-    no owners at all lets any reviewer other than the requester decide.
+    no owners at all lets any reviewer other than the requester decide. Names are
+    compared as people (``Policy.person``: canonical form, aliases, emails), never as
+    strings.
     """
-    requester = {h.action.agent, h.action.on_behalf_of} - {None}
-    if d.reviewer in requester:
+    if policy.person(d.reviewer) in policy.requesters(h.action.agent, h.action.on_behalf_of):
         raise NotAuthorized(
             f"{d.reviewer} requested this action and cannot decide it", field="reviewer"
         )
-    if policy.owners and h.owner and d.reviewer not in policy.members_of(h.owner):
+    if policy.owners and h.owner and not policy.is_member(h.owner, d.reviewer):
         raise NotAuthorized(
             f"{d.reviewer} is not a member of the owning team {h.owner}", field="reviewer"
         )
 
 
 def count_approvals(h: Handoff, policy: Policy) -> int:
-    """Distinct approvals of the current action hash by members of the current owner."""
-    members = policy.members_of(h.owner) if (policy.owners and h.owner) else None
-    return sum(1 for d in h.approvals if members is None or d.reviewer in members)
+    """Distinct people approving the current action hash, members of the current owner
+    and none of them a requester (however their names were spelled)."""
+    team = h.owner if (policy.owners and h.owner) else None
+    requesters = policy.requesters(h.action.agent, h.action.on_behalf_of)
+    counted: set[str] = set()
+    for d in h.approvals:
+        who = policy.person(d.reviewer)
+        if who in requesters or (team is not None and not policy.is_member(team, who)):
+            continue
+        counted.add(who)
+    return len(counted)
 
 
 def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Change:
@@ -101,7 +110,7 @@ def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Ch
         args = chosen if chosen is not None and chosen != h.action.args else None
     if args is not None:
         _revise(change, d, args, policy)
-    elif any(a.reviewer == d.reviewer for a in h.approvals):
+    elif any(policy.person(a.reviewer) == policy.person(d.reviewer) for a in h.approvals):
         raise ConflictError(f"{d.reviewer} has already approved this action", field="reviewer")
     h.decisions.append(d.model_copy(update={"at": now, "action_hash": h.action_hash}))
     have, need = count_approvals(h, policy), h.assessment.quorum

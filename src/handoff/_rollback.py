@@ -1,16 +1,19 @@
-"""Rolling back an executed handoff, as an action that itself goes through the gate.
+"""Rolling back an executed handoff, as an action that itself goes through review.
 
 ``ControlPlane.rollback(handoff_id, actor, why)`` submits a ``handoff.rollback`` action
-(args ``{"handoff_id", "why"}``, agent = the person asking). It is assessed like any
-other action: by default the rubric rates it low and it runs at once; a policy rule for
-``handoff.rollback`` makes it wait for a reviewer (and the requester can never approve
-its own rollback). When it runs, ``RollbackExecutor`` calls the original executor's
-``rollback`` for each applied stage, newest first, and moves the original handoff
-``executed -> rolled_back`` with a ``rolled_back`` event naming the rollback handoff.
-Running it twice is harmless: a rolled-back original is left as it is. When some stages
-were undone and a later one could not be, the original is still recorded ``rolled_back``
-(its live effect is gone) with the stage that could not be undone named as
-``incomplete``; when nothing could be undone, the rollback fails and nothing changes.
+(args ``{"handoff_id", "why"}``, agent = the person asking). Only a member or the lead
+of the original's owning team may ask (or an admin, ``admin=True``); agents cannot
+submit ``handoff.*`` tools at all, so the only way in is this one. The rollback is owned
+by the original's team and always waits for a reviewer: an ``auto`` assessment becomes
+``review``, a stricter mode the policy sets (``two_person``, ``block``) stays, and the
+one who asked can never approve it. When it runs, ``RollbackExecutor`` calls the
+original executor's ``rollback`` for each applied stage, newest first, and moves the
+original handoff ``executed -> rolled_back`` with a ``rolled_back`` event naming the
+rollback handoff. Running it twice is harmless: a rolled-back original is left as it
+is. When some stages were undone and a later one could not be, the original is still
+recorded ``rolled_back`` (its live effect is gone) with the stage that could not be
+undone named as ``incomplete``; when nothing could be undone, the rollback fails and
+nothing changes.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import ConflictError, InputError
+from ._exceptions import ConflictError, InputError, NotAuthorized
 from ._stages import undo_stages
 from .execution import ROLLBACK_TOOL, RollbackImpossible
-from .models import Action, Context, State
+from .models import Action, Assessment, Context, Handoff, Mode, State
+from .policy import Policy
+from .routing import quorum_for
 
 if TYPE_CHECKING:
     from ._outcome import Outcome
@@ -30,11 +35,14 @@ if TYPE_CHECKING:
 __all__ = ["RollbackExecutor", "request_rollback"]
 
 
-def request_rollback(plane: ControlPlane, handoff_id: str, actor: str, why: str) -> Outcome:
-    """Submit the rollback of ``handoff_id``; see the module doc."""
+def request_rollback(
+    plane: ControlPlane, handoff_id: str, actor: str, why: str, *, admin: bool = False
+) -> Outcome:
+    """Submit the rollback of ``handoff_id`` for review; see the module doc."""
     if not why.strip():
         raise InputError("a rollback needs a reason", field="why")
     h = plane.get(handoff_id)
+    _check_asker(plane.policy, h, actor, admin)
     if h.action.tool == ROLLBACK_TOOL:
         raise ConflictError("a rollback cannot be rolled back", field="handoff_id")
     if h.state is not State.EXECUTED:
@@ -58,7 +66,32 @@ def request_rollback(plane: ControlPlane, handoff_id: str, actor: str, why: str)
             thought=f"versions {versions}" if versions else "",
         ),
     )
-    return plane.submit(action)
+    policy = plane.policy
+    return plane._gate(plane._validate(action, own=True), lambda a: for_review(a, h.owner, policy))
+
+
+def _check_asker(policy: Policy, h: Handoff, actor: str, admin: bool) -> None:
+    if admin or not (policy.owners and h.owner):
+        return
+    if actor not in policy.members_of(h.owner):
+        raise NotAuthorized(
+            f"{actor} is not a member of the owning team {h.owner}; only its reviewers"
+            " or an admin may ask for a rollback",
+            field="actor",
+        )
+
+
+def for_review(a: Assessment, owner: str | None, policy: Policy) -> Assessment:
+    """The rollback's assessment: never ``auto``, and owned by the original's team."""
+    mode = a.mode if a.mode in (Mode.TWO_PERSON, Mode.BLOCK) else Mode.REVIEW
+    return a.model_copy(
+        update={
+            "mode": mode,
+            "owner": owner or a.owner,
+            "quorum": max(a.quorum, quorum_for(a.level, mode, policy)),
+            "sla_seconds": a.sla_seconds or policy.sla.get(a.level, 86400),
+        }
+    )
 
 
 class RollbackExecutor:

@@ -52,6 +52,7 @@ from .models import Action, State, action_hash
 from .policy import Policy
 
 __all__ = [
+    "PLANE_TOOLS",
     "ROLLBACK_TOOL",
     "STAGES",
     "Confirmation",
@@ -63,6 +64,7 @@ __all__ = [
     "check_hash",
     "idempotency_key",
     "is_idempotent",
+    "is_plane_tool",
     "jsonable",
     "preview_of",
     "rollback_rate",
@@ -74,6 +76,13 @@ __all__ = [
 STAGES = ("dry_run", "canary", "full")
 #: The tool of the action that rolls an executed handoff back (it goes through the gate).
 ROLLBACK_TOOL = "handoff.rollback"
+#: Tools named ``handoff.*`` (in any case) are the plane's own: no agent may submit one.
+PLANE_TOOLS = "handoff."
+
+
+def is_plane_tool(tool: str) -> bool:
+    """Whether ``tool`` is in the plane's own namespace, which agents cannot submit to."""
+    return tool.casefold().startswith(PLANE_TOOLS)
 
 
 @runtime_checkable

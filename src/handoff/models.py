@@ -209,6 +209,9 @@ class Package(_Input):
     preview: Json | None = None
     missing: list[str] = Field(default_factory=list)
     drafted: bool = False
+    #: What the plane found that the reviewer must weigh (a requester it cannot place);
+    #: written by the plane only: whatever an agent's package says here is replaced.
+    warnings: list[Text] = Field(default_factory=list)
 
 
 class ToolAnnotations(_Input):

@@ -23,12 +23,14 @@ from ._exceptions import (
     ConflictError,
     HandoffError,
     InputError,
+    NotAuthorized,
     NotFound,
     UnknownTool,
 )
 from ._guard import guard
 from ._ids import new_id
 from ._outcome import Outcome
+from ._principal import check_name
 from ._review import apply_decision
 from .audit import VerifyReport, verify
 from .backtest import record_shadow
@@ -37,6 +39,7 @@ from .execution import (
     Executor,
     ExecutorRegistry,
     RollbackRate,
+    is_plane_tool,
     preview_of,
     rollback_rate,
     stage_plan,
@@ -163,14 +166,26 @@ class ControlPlane:
         """Detect only: score the action under the active policy, writing nothing."""
         return rubric.assess(parse_input(Action, action, "action"), self.policy)
 
-    def _validate(self, action: Action | Mapping[str, Any]) -> Action:
+    def _validate(self, action: Action | Mapping[str, Any], *, own: bool = False) -> Action:
         act = parse_input(Action, action, "action")
+        if not own and is_plane_tool(act.tool):
+            # handoff.rollback once ran at once for any agent naming any handoff: the
+            # plane's own tools are reached through its methods, which check who asks.
+            raise NotAuthorized(
+                f"{act.tool!r} is one of the control plane's own tools and cannot be"
+                " submitted; a reviewer of the owning team asks for a rollback with"
+                " ControlPlane.rollback, POST /v1/handoffs/{id}/rollback or `handoff rollback`",
+                field="tool",
+            )
         try:
             size = len(act.model_dump_json(exclude_none=True))
         except PydanticSerializationError as exc:  # text no validator caught
             raise InputError(
                 f"the action cannot be stored as JSON: {exc}", field="action"
             ) from None
+        check_name(act.agent, "agent")
+        if act.on_behalf_of is not None:
+            check_name(act.on_behalf_of, "on_behalf_of")
         if size > self.policy.max_payload_bytes:
             raise InputError(
                 f"the action is {size} bytes; the limit is {self.policy.max_payload_bytes}",
@@ -188,10 +203,17 @@ class ControlPlane:
     def submit(self, action: Action | Mapping[str, Any]) -> Outcome:
         """Gate one action: run it now (auto), or pause it for a human (pending).
 
-        With an ``idempotency_key``, a repeated submit of the same action returns the
-        first outcome; the same key with different args is a ``ConflictError``.
+        With an ``idempotency_key`` (scoped to the agent), a repeated submit of the same
+        action (tool, args, agent and on_behalf_of) returns the first outcome; the same
+        key with anything else is a ``ConflictError``.
         """
-        act = self._validate(action)
+        return self._gate(self._validate(action))
+
+    def _gate(
+        self, act: Action, adjust: Callable[[Assessment], Assessment] | None = None
+    ) -> Outcome:
+        """``submit`` after validation; ``adjust`` lets the plane's own actions (a
+        rollback) tighten the assessment before it is acted on."""
         digest = action_hash(act.tool, act.args, act.agent, act.on_behalf_of)
         if act.idempotency_key:
             prior = self._replay(act, digest)
@@ -200,6 +222,8 @@ class ControlPlane:
         assessment = rubric.assess(act, self.policy)
         if "judge" in self.policy.detect:
             assessment = self._judge()(act, assessment)
+        if adjust is not None:
+            assessment = adjust(assessment)
         now = self.clock.now()
         h = Handoff(
             id=new_id("h_", now),
@@ -221,6 +245,7 @@ class ControlPlane:
             h.state = State.BLOCKED
         else:
             h.package = prepare(act, assessment)
+            h.package = h.package.model_copy(update={"warnings": self._warnings(act)})
             if act.tool in self.executors:  # approvers see what the executor would change
                 shown = preview_of(self.executors.get(act.tool), act.args)
                 if shown is not None:
@@ -242,6 +267,18 @@ class ControlPlane:
             return _stages.run(self, h)
         return Outcome.of(h)
 
+    def _warnings(self, act: Action) -> list[str]:
+        """What the reviewer must weigh that the brief's author cannot be trusted to say."""
+        who = act.on_behalf_of
+        known = self.policy.owners or self.policy.principals
+        if who is None or not known or self.policy.knows(who):
+            return []
+        return [
+            f"The requester {who!r} (on_behalf_of) matches no one the policy knows (owner"
+            " members and leads, principals with their aliases and emails): check who"
+            " asked for this before deciding."
+        ]
+
     def _judge(self) -> Judge:
         """The policy's LLM judge (``detect.judge``), made once per policy version."""
         judge = self._judges.get(self.policy.version)
@@ -256,7 +293,9 @@ class ControlPlane:
             prior = tx.by_idempotency(act.agent, act.idempotency_key or "")
         if prior is None:
             return None
-        if prior.action_hash == digest or prior.action.args == act.args:
+        # The whole hash (tool, args, agent, on_behalf_of), never the args alone: the
+        # same key and args with another tool would otherwise answer the first outcome.
+        if prior.action_hash == digest:
             return Outcome.of(prior)
         # After a revise the stored args are the reviewer's, so the agent's retry with
         # its own args (the hash its submit recorded) is still a retry: it gets the
@@ -270,7 +309,8 @@ class ControlPlane:
             if digest in sent:
                 return Outcome.of(prior)
         raise ConflictError(
-            "this idempotency key was already used with different args",
+            "this idempotency key was already used for another action (tool, args or"
+            " on_behalf_of differ)",
             field="idempotency_key",
         )
 
@@ -336,6 +376,7 @@ class ControlPlane:
         already decided (two racing decisions cannot both win).
         """
         d = parse_input(Decision, decision if decision is not None else fields, "decision")
+        check_name(d.reviewer, "reviewer")
         for _attempt in range(5):
             h = self.get(handoff_id)
             now = self.clock.now()
@@ -442,13 +483,15 @@ class ControlPlane:
         """
         return _recovery.recover(self, limit)
 
-    def rollback(self, handoff_id: str, actor: str, why: str) -> Outcome:
-        """Ask to roll an executed handoff back: a ``handoff.rollback`` action, gated.
+    def rollback(self, handoff_id: str, actor: str, why: str, *, admin: bool = False) -> Outcome:
+        """Ask to roll an executed handoff back: a ``handoff.rollback`` action for review.
 
-        Low risk by default, so it runs at once; a policy rule for ``handoff.rollback``
-        can make it wait for a reviewer. Either way it is recorded and audited.
+        ``actor`` must be a member (or the lead) of the handoff's owning team, unless
+        ``admin`` (the server sets it for admin accounts); anyone else gets
+        ``NotAuthorized``. The rollback always waits for a reviewer of that team other
+        than ``actor``, whatever the policy says; then ``execute`` runs it.
         """
-        return _rollback.request_rollback(self, handoff_id, actor, why)
+        return _rollback.request_rollback(self, handoff_id, actor, why, admin=admin)
 
     def rollback_rate(self, since: datetime | None = None) -> list[RollbackRate]:
         """How often executions were rolled back, per tool and owner."""

@@ -28,6 +28,7 @@ from pydantic import (
 
 from ._canonical import sha256_hex
 from ._exceptions import InputError, PolicyError
+from ._principal import canonical, email_local_part, invisible_in
 from .learned import load_model, number
 from .models import Level, Mode
 
@@ -35,6 +36,7 @@ __all__ = [
     "LadderStep",
     "Owner",
     "Policy",
+    "Principal",
     "Route",
     "RouteWhen",
     "RubricConfig",
@@ -121,13 +123,43 @@ class ToolRule(_Section):
     stages: list[Literal["dry_run", "canary", "full"]] | None = None
 
 
+def _plain_names(v: Any) -> Any:
+    """Refuse names that hold characters showing as nothing: they could never match."""
+    for name in [v] if isinstance(v, str) else v or []:
+        if isinstance(name, str) and (hidden := invisible_in(name)):
+            raise ValueError(f"{name!r} holds characters that show as nothing ({hidden[0]})")
+    return v
+
+
+PlainNames = Annotated[list[str], BeforeValidator(_plain_names)]
+
+
 class Owner(_Section):
     """A team that owns decisions, its members, and who escalation goes to."""
 
     description: str = ""
-    members: list[str] = Field(default_factory=list)
-    lead: str | None = None
+    members: PlainNames = Field(default_factory=list)
+    lead: Annotated[str | None, BeforeValidator(_plain_names)] = None
     backup: str | None = None
+
+
+class Principal(_Section):
+    """Other spellings of one person, so an action that names them is matched to them.
+
+    An agent's ``on_behalf_of`` may say ``Fiona Fischer`` or ``fiona@corp.example``; the
+    requester check and quorum count them as ``fiona`` when they are listed here.
+    """
+
+    aliases: PlainNames = Field(default_factory=list)
+    emails: PlainNames = Field(default_factory=list)
+
+    @field_validator("emails")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        for e in v:
+            if email_local_part(e) is None:
+                raise ValueError(f"{e!r} is not an email address (name@domain)")
+        return v
 
 
 class RouteWhen(_Section):
@@ -167,6 +199,7 @@ class Policy(_Section):
     triggers: dict[str, TriggerRule] = Field(default_factory=dict)
     tools: dict[str, ToolRule] = Field(default_factory=dict)
     owners: dict[str, Owner] = Field(default_factory=dict)
+    principals: dict[str, Principal] = Field(default_factory=dict)
     routes: list[Route] = Field(default_factory=list)
     default_owner: str = "product"
     sla: dict[Level, Duration] = Field(
@@ -210,6 +243,69 @@ class Policy(_Section):
             if route.owner not in known:
                 raise ValueError(f"routes[{i}].owner {route.owner!r} is not in owners")
         return self
+
+    @model_validator(mode="after")
+    def _people_unambiguous(self) -> Policy:
+        _ = self.people  # builds the index; a spelling claimed by two people raises
+        return self
+
+    @cached_property
+    def people(self) -> dict[str, str]:
+        """Every known spelling, in canonical form, to the person's name as written.
+
+        People are the keys of ``principals`` and every member and lead of an owner;
+        their aliases and emails point to them. A spelling two people share is refused.
+        """
+        index: dict[str, str] = {}
+
+        def add(spelling: str, person: str, where: str) -> None:
+            key = canonical(spelling)
+            if not key:
+                raise ValueError(f"{where}: a blank name")
+            had = index.setdefault(key, person)
+            if canonical(had) != canonical(person):
+                raise ValueError(f"{where}: {spelling!r} is already {had!r}'s spelling")
+
+        for name in self.principals:
+            _plain_names(name)
+            add(name, name, f"principals.{name}")
+        for team, owner in self.owners.items():
+            for name in [*owner.members, *([owner.lead] if owner.lead else [])]:
+                add(name, index.get(canonical(name), name), f"owners.{team}")
+        for name, p in self.principals.items():
+            for spelling in [*p.aliases, *p.emails]:
+                add(spelling, name, f"principals.{name}")
+        return index
+
+    def person(self, name: str) -> str:
+        """Who ``name`` is: the policy's spelling of that person, or, for a name the
+        policy does not know, its canonical form (so two spellings still meet)."""
+        key = canonical(name)
+        return self.people.get(key, key)
+
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` is a spelling of someone the policy lists."""
+        return canonical(name) in self.people
+
+    def requesters(self, agent: str, on_behalf_of: str | None) -> set[str]:
+        """The people behind an action, who never decide it (see ``person``).
+
+        An email address the policy does not list also counts as the person its local
+        part names, erring towards keeping a requester from approving: a stranger's
+        address only loses that person's vote on this one action.
+        """
+        out = {self.person(agent)}
+        if on_behalf_of is not None:
+            out.add(self.person(on_behalf_of))
+            local = email_local_part(on_behalf_of)
+            if local is not None and not self.knows(on_behalf_of):
+                out.add(self.person(local))
+        return out
+
+    def is_member(self, owner: str, name: str) -> bool:
+        """Whether ``name`` is a spelling of a member or the lead of team ``owner``."""
+        who = self.person(name)
+        return any(self.person(m) == who for m in self.members_of(owner))
 
     @cached_property
     def version(self) -> str:

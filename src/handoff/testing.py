@@ -59,8 +59,9 @@ class AutoReviewer:
         decided = []
         for h in self.plane.pending():
             team = sorted(self.plane.policy.members_of(h.owner or ""))
-            requester = {h.action.agent, h.action.on_behalf_of}
-            for who in (m for m in team if m not in requester):
+            policy = self.plane.policy
+            asked = policy.requesters(h.action.agent, h.action.on_behalf_of)
+            for who in (m for m in team if policy.person(m) not in asked):
                 fields = self.verdict(h, who)
                 h = self.plane.decide(h.id, Decision.model_validate({"reviewer": who, **fields}))
                 if h.state.value not in ("pending", "redirected"):

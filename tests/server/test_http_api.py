@@ -165,3 +165,20 @@ def test_decisions_keep_the_core_rules(served: Server) -> None:
     with pytest.raises(NotFound):
         ana.get("h_missing")
     ana.close()
+
+
+def test_an_idempotency_key_is_the_agents_own_and_bound_to_the_whole_action(
+    served_db: Server,
+) -> None:
+    served = served_db
+    sent = {"tool": "ops.restart", "args": {"service": "web"}, "idempotency_key": "k1"}
+    with _http(served, served.key("bot")) as bot:
+        first = bot.post("/v1/actions", json=sent)
+        assert first.status_code == 202
+        assert bot.post("/v1/actions", json=sent).json()["handoff_id"] == first.json()["handoff_id"]
+        r = bot.post("/v1/actions", json={**sent, "tool": "ops.pay"})  # same key and args
+        assert r.status_code == 409 and r.json()["error"]["field"] == "idempotency_key"
+    with _http(served, served.key("other-bot")) as other:
+        r = other.post("/v1/actions", json=sent)  # another agent's key: its own action
+        assert r.status_code == 202 and r.json()["handoff_id"] != first.json()["handoff_id"]
+        assert r.json()["handoff"]["action"]["agent"] == "other-bot"

@@ -158,3 +158,25 @@ def test_an_incident_is_reported_by_form_on_an_action_that_ran(served: Server) -
         assert "The incident is recorded" in page and "incident_reported" in page
     [event] = [e for e in served.plane.store.events(hid) if e.kind == "incident_reported"]
     assert event.actor == "ana" and event.data["severity"] == "high"
+
+
+def test_a_requester_spelled_otherwise_is_told_and_cannot_approve(served: Server) -> None:
+    with Client(served.url, served.key("bot")) as agent:
+        own = agent.submit(
+            {"tool": "ops.restart", "args": {"service": "db"}, "on_behalf_of": " ANA"}
+        ).handoff_id
+        stranger = agent.submit(
+            {"tool": "ops.restart", "args": {"service": "web"}, "on_behalf_of": "mallory"}
+        ).handoff_id
+    with login(served, "ana") as ana:
+        page = ana.get(f"/handoffs/{own}").text
+        assert "You asked for this action" in page
+        r = ana.post(
+            f"/handoffs/{own}/decide",
+            data={"verdict": "approve", "rationale": "mine", "csrf": _csrf(page)},
+        )
+        assert r.status_code == 403 and "requested this action" in r.text
+        page = ana.get(f"/handoffs/{stranger}").text
+        assert "You asked for this action" not in page
+        assert "matches no one the policy knows" in page and "mallory" in page
+    assert served.plane.get(own).decisions == []

@@ -83,6 +83,24 @@ def test_user_and_key_commands(tmp_path: Path) -> None:
     assert f"{key_id}\twriter-bot\trevoked" in out
 
 
+def test_user_add_refuses_the_name_of_an_agent_with_a_live_key(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    code, secret, _ = invoke("key", "add", "writer-bot", "--db", db)
+    assert code == 0
+    for name in ("writer-bot", "Writer-Bot"):
+        code, _, err = invoke("user", "add", name, "--password-stdin", "--db", db, stdin="p" * 9)
+        assert code == 4, err
+        assert "writer-bot has a live agent API key" in err and "another name" in err
+    code, out, _ = invoke("user", "list", "--db", db)
+    assert code == 0 and out.strip() == ""
+    with handoff.ControlPlane.open(f"sqlite:///{db}") as plane:
+        from handoff.server.accounts import Accounts
+
+        accounts = Accounts.of(plane)
+        assert accounts.principal_of_key(secret.strip()) == "writer-bot"
+        assert accounts.account("writer-bot") is None  # the key still acts as an agent
+
+
 def test_handoff_serve_runs_the_api_and_the_inbox(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
     code, secret, _ = invoke("key", "add", "writer-bot", "--db", db)

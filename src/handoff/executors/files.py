@@ -10,7 +10,9 @@ Layout under ``root``::
 A version file is written (atomically) before the live file is replaced, and its name
 carries a hash of the idempotency key, so ``apply`` with a key that already has a
 version returns that version instead of publishing again (and finishes the live
-replace if a crash came between the two). ``rollback`` writes a new version holding
+replace if a crash came between the two). A path must stay inside ``root``, also after
+following symbolic links; one that leads out is refused with an ``InputError`` naming
+``path``, in the preview as in every stage. ``rollback`` writes a new version holding
 the previous content (or a deletion) and makes it live; it refuses when a later change
 is live (the live file no longer holds this version), rather than clobbering it.
 """
@@ -24,6 +26,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from .._exceptions import InputError
 from ..execution import Confirmation, RollbackImpossible
 
 __all__ = ["FilesExecutor"]
@@ -196,8 +199,30 @@ class FilesExecutor:
         rel, text = self.render(args)
         pure = PurePosixPath(rel)
         if pure.is_absolute() or ".." in pure.parts or not pure.parts or pure.parts[0][:1] == ".":
-            raise ValueError(f"path {rel!r} must stay inside the publishing directory")
+            raise InputError(
+                f"path {rel!r} must stay inside the publishing directory", field="path"
+            )
+        self._contain(str(pure))
         return str(pure), text
+
+    def _contain(self, rel: str) -> None:
+        """Refuse ``rel`` when a symbolic link on its way leads out of ``root``.
+
+        Resolve first, then check: a preview once showed ``/etc/passwd`` to the
+        reviewer (and a publish would have written there) because a link inside the
+        root pointed out of it. Every path the stages touch is checked: the live file
+        and its versions, in the live and the canary tree. A link made between this
+        check and the write is not caught; the root must not be writable by others.
+        """
+        root = self.root.resolve()
+        for tree in self._trees.values():
+            for path in (tree.live(rel), tree.base / ".versions" / rel):
+                if not path.resolve().is_relative_to(root):
+                    raise InputError(
+                        f"path {rel!r} leads outside the publishing directory through a"
+                        " symbolic link",
+                        field="path",
+                    )
 
     def preview(self, args: Mapping[str, Any]) -> dict[str, Any]:
         rel, text = self._file(args)

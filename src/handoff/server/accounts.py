@@ -24,6 +24,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from .._clock import Clock, SystemClock
 from .._exceptions import ConflictError, InputError, NotFound
+from .._principal import canonical
 from ..plane import ControlPlane
 from ..store import SqlStore
 from ..store._tables import api_keys, memberships, sessions, users
@@ -138,7 +139,8 @@ class Accounts:
     # -- reviewers ---------------------------------------------------------------
 
     def add_user(self, name: str, password: str, *, teams: list[str], role: str) -> Account:
-        """Create a reviewer account; ``ConflictError`` when the name is taken."""
+        """Create a reviewer account; ``ConflictError`` when the name is taken, by an
+        account or by an agent's live API key (in any spelling)."""
         check_name(name, "name")
         if role not in ROLES:
             raise InputError(f"role must be one of {', '.join(ROLES)}", field="role")
@@ -152,6 +154,19 @@ class Accounts:
         with self._write() as conn, conn.begin():
             if conn.execute(select(users.c.name).where(users.c.name == name)).first():
                 raise ConflictError(f"there is already a user {name!r}", field="name")
+            # A key's caller is a reviewer as soon as an account has its name, so adding
+            # the account would silently hand an agent's key a reviewer's powers.
+            live = select(api_keys.c.id, api_keys.c.principal).where(
+                api_keys.c.revoked_at.is_(None)
+            )
+            for key_id, agent in conn.execute(live):
+                if canonical(agent) == canonical(name):
+                    raise ConflictError(
+                        f"{agent} has a live agent API key ({key_id}); a reviewer account"
+                        " of that name would turn the agent's key into a reviewer's: pick"
+                        " another name for the reviewer",
+                        field="name",
+                    )
             conn.execute(
                 insert(users).values(
                     name=name, password_hash=hashed, role=role, created_at=self._now()

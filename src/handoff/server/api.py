@@ -8,6 +8,7 @@
     GET  /v1/handoffs/{id}/events           its audit trail
     POST /v1/handoffs/{id}/execution        run an approved one (here, or claimed by the agent)
     POST /v1/handoffs/{id}/execution/result how a claimed run ended
+    POST /v1/handoffs/{id}/rollback         ask to roll an executed one back (reviewers only)
     POST /v1/incidents                      report a problem with an executed action
     GET  /v1/policy                         the active policy and its version
 
@@ -85,6 +86,14 @@ class ExecutionResultIn(BaseModel):
     def _storable(cls, v: Any) -> Any:
         _check_finite(v, "result")
         return v
+
+
+class RollbackIn(BaseModel):
+    """Why an executed handoff should be rolled back; recorded with the request."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    why: Annotated[Text, Field(min_length=1)]
 
 
 def _as_sent(model: ActionIn | DecisionIn | IncidentIn) -> dict[str, Any]:
@@ -294,6 +303,22 @@ def execution_result(
         handoff_id, who.name, body.token, result=body.result, error=body.error
     )
     return outcome_json(out)
+
+
+@router.post("/handoffs/{handoff_id}/rollback", summary="Ask to roll an executed handoff back")
+def rollback(
+    request: Request,
+    handoff_id: str,
+    body: RollbackIn,
+    who: Annotated[Actor, Depends(reviewer)],
+) -> JSONResponse:
+    """A reviewer of the owning team (or an admin) asks; the rollback is a new handoff
+    that always waits for another reviewer of that team (202), then runs through
+    ``…/execution`` by the one who asked. Agent keys get 403: they cannot roll back."""
+    plane = _plane(request)
+    who.check_read(plane.get(handoff_id))
+    out = plane.rollback(handoff_id, who.name, body.why, admin=who.admin)
+    return JSONResponse(outcome_json(out), status_code=202 if out.pending else 200)
 
 
 @router.get("/policy", summary="The active policy")

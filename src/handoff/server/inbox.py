@@ -288,7 +288,8 @@ def _handoff(
         "notice": notice,
         "error": error,
         "form": form or {},
-        "requester": {h.action.agent, h.action.on_behalf_of} - {None},
+        "asked_by_you": plane.policy.person(session.account.name)
+        in plane.policy.requesters(h.action.agent, h.action.on_behalf_of),
     }
     status = status_of(error) if error is not None else 200
     return _page(request, "handoff.html", context, status)

@@ -1,0 +1,71 @@
+"""One spelling per person: how names in actions, decisions and the policy are compared.
+
+The requester of an action (its ``agent`` and ``on_behalf_of``) never decides it, and
+quorum counts distinct people. Both checks once compared strings exactly, so an agent
+writing ``FIONA``, `` fiona``, ``Fiona`` or ``fiona\\u200b`` let fiona approve her own
+action. Names are now compared in one canonical form: NFKC, trimmed, case-folded, with
+runs of spaces made one. Characters that show as nothing (controls, format characters
+such as zero-width spaces and bidi marks, Hangul fillers) are refused outright, with an
+error naming the field, since no honest name holds one. The policy maps the remaining
+spellings (aliases, email addresses) to the person they belong to; see
+``Policy.person``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ._exceptions import InputError
+
+__all__ = ["canonical", "check_name", "email_local_part", "invisible_in"]
+
+#: Categories that render as nothing or steer the text around them: controls, format
+#: characters (zero-width, bidi), surrogates, private use, unassigned, line separators.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+#: Letters that Unicode classes as letters but fonts draw as blank space.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_SPACES = re.compile(r"\s+")
+
+
+def invisible_in(name: str) -> list[str]:
+    """The characters of ``name`` that show as nothing, as ``U+200B ZERO WIDTH SPACE``."""
+    out: list[str] = []
+    for ch in name:
+        if ch in _BLANK_LETTERS or unicodedata.category(ch) in _HIDDEN_CATEGORIES:
+            label = f"U+{ord(ch):04X} {unicodedata.name(ch, 'UNNAMED')}"
+            if label not in out:
+                out.append(label)
+    return out
+
+
+def check_name(name: str, field: str) -> str:
+    """``name`` unchanged, or ``InputError`` naming ``field`` when it holds a character
+    that shows as nothing (or is blank)."""
+    hidden = invisible_in(name)
+    if hidden:
+        raise InputError(
+            f"{field} holds characters that show as nothing ({', '.join(hidden)});"
+            " write the name plainly",
+            field=field,
+        )
+    if not name.strip():
+        raise InputError(f"{field} is blank", field=field)
+    return name
+
+
+def canonical(name: str) -> str:
+    """The form two spellings of one name share: NFKC, trimmed, case-folded.
+
+    NFKC runs again after case-folding, as Unicode's caseless matching asks, so
+    full-width ``ＦＩＯＮＡ`` and ``fiona`` meet.
+    """
+    text = unicodedata.normalize("NFKC", name)
+    text = unicodedata.normalize("NFKC", text.casefold())
+    return _SPACES.sub(" ", text).strip()
+
+
+def email_local_part(name: str) -> str | None:
+    """``fiona`` for ``fiona@corp.example`` (canonical form), or None for a non-address."""
+    local, at, domain = canonical(name).rpartition("@")
+    return local if at and local and domain else None
