@@ -3,8 +3,10 @@
     python -m reliability.hostile [--runs 1] [--fuzz 300] [--db sqlite,postgres] [--no-docs]
 
 A fixed corpus of hostile requests (over-size bodies, 1,000-deep nesting, NaN and
-Infinity, duplicate JSON keys, invalid UTF-8, NUL bytes, naive datetimes, unknown tools,
-wrong types in every field, bad query values, missing credentials) goes to a real
+Infinity, duplicate JSON keys, each again under every JSON media type, other media
+types, invalid UTF-8, NUL bytes in every kind of field, 5,000-digit integers, naive
+datetimes, unknown tools, wrong types in every field, bad query values, missing
+credentials) goes to a real
 ``handoff serve`` process; then a Hypothesis fuzzer (see ``reliability.fuzz``) sends
 ``--fuzz`` bodies drawn from the server's own /openapi.json request schemas, each with
 one field made wrong, and as many more from schemathesis when it is installed (the
@@ -81,6 +83,13 @@ def _with(path: str, value: Any, base: dict[str, Any] | None = None) -> dict[str
     return out
 
 
+def _huge(path: str, digits: int, shape: str = "%s", base: dict[str, Any] | None = None) -> bytes:
+    """A body with a ``digits``-long integer at ``path`` (inside ``shape``), written out
+    by hand: ``json.dumps`` itself refuses past 4,300 digits."""
+    body = _j(_with(path, "HUGE", base)).decode()
+    return body.replace('"HUGE"', shape % ("9" * digits)).encode()
+
+
 def _nested(depth: int) -> bytes:
     """An action whose args nest ``depth`` objects deep, written out by hand (json.dumps
     itself gives up near 1,000)."""
@@ -100,6 +109,23 @@ _WRONG_TYPES: list[tuple[str, list[Any]]] = [
     ("context.evidence", [123, "str", [{"excerpt": "no source"}]]),
     ("idempotency_key", [123, [], {}, True, "", "k" * 300]),
     ("package", [123, "str", []]),
+]
+
+#: Every spelling of JSON: each is read by the one strict parser, so each gets the
+#: duplicate-key, NaN and over-size cases.
+JSON_MEDIA_TYPES = [
+    "application/json; charset=utf-8",
+    "application/x+json",
+    "application/merge-patch+json",
+    "application/vnd.api+json",
+    "text/json",
+]
+#: Not JSON (or not UTF-8): refused with 415 naming ``content-type``.
+OTHER_MEDIA_TYPES = [
+    "text/plain",
+    "multipart/form-data; boundary=x",
+    "application/xml",
+    "application/json; charset=utf-16",
 ]
 
 _DECISION_TYPES: list[tuple[str, list[Any]]] = [
@@ -180,8 +206,26 @@ def corpus() -> list[Case]:
         Case(
             "form instead of JSON",
             b"tool=ops.restart",
-            None,
+            "content-type",
             content_type="application/x-www-form-urlencoded",
+        ),
+        Case("NUL in on_behalf_of", _j(_with("on_behalf_of", "fiona\x00")), "on_behalf_of"),
+        Case("NUL in idempotency_key", _j(_with("idempotency_key", "k\x00")), "idempotency_key"),
+        Case("NUL in context.domain", _j(_with("context.domain", "\x00")), "context.domain"),
+        Case("5,000-digit integer in args", _huge("args.n", 5000), "args.n"),
+        Case("400-digit integer in args", _huge("args.n", 400), "args.n"),
+        Case("5,000-digit confidence", _huge("context.confidence", 5000), "context.confidence"),
+        Case(
+            "5,000-digit integer in a step",
+            _huge("context.steps", 5000, '[{"args":{"n":%s}}]'),
+            "context.steps[0].args.n",
+        ),
+        Case(
+            "5,000-digit integer in revised args",
+            _huge("args", 5000, '{"n":-%s}', {"verdict": "revise", "rationale": "r"}),
+            "args.n",
+            decide,
+            who="r0",
         ),
         Case("another agent's name", _j(_with("agent", "mallory")), "agent"),
         Case("no API key", _j(VALID), "authorization", who=None),
@@ -241,6 +285,24 @@ def corpus() -> list[Case]:
         Case("wait=-1", None, "wait", f"/v1/handoffs/{hid}?wait=-1", "GET"),
         Case("wait=inf", None, "wait", f"/v1/handoffs/{hid}?wait=inf", "GET"),
     ]
+    for media in JSON_MEDIA_TYPES:
+        cases += [
+            Case(
+                f"duplicate key as {media}",
+                b'{"tool":"notes.add","tool":"ops.restart","args":{}}',
+                "tool",
+                content_type=media,
+            ),
+            Case(
+                f"NaN as {media}",
+                b'{"tool":"ops.restart","args":{"x":NaN}}',
+                "args",
+                content_type=media,
+            ),
+            Case(f"over-size body as {media}", _j(_with("args", big)), "body", content_type=media),
+        ]
+    for media in OTHER_MEDIA_TYPES:
+        cases.append(Case(f"{media} body", _j(VALID), "content-type", content_type=media))
     for name, values in _WRONG_TYPES:
         for v in values:
             cases.append(Case(f"{name} = {json.dumps(v)[:24]}", _j(_with(name, v)), name))
@@ -477,8 +539,10 @@ def table(results: list[Result], fuzz: int) -> str:
 DOC_INTRO = """\
 `python -m reliability.hostile` sends a corpus of malformed requests to a real
 `handoff serve` process (over-size bodies, 1,000-deep nesting, NaN/Infinity, duplicate
-JSON keys, invalid UTF-8, NUL bytes, naive datetimes, unknown tools, wrong types in every
-field, bad query values, no credentials), then bodies fuzzed by Hypothesis from the
+JSON keys, each again under every JSON media type (`application/*+json`, `text/json`,
+charset variants), other media types (415), invalid UTF-8, NUL bytes in every kind of
+field, 5,000-digit integers, naive datetimes, unknown tools, wrong types in every field,
+bad query values, no credentials), then bodies fuzzed by Hypothesis from the
 server's /openapi.json (one field given a type its schema forbids) and, when the
 `reliability` extra is installed, bodies generated by schemathesis from the same spec
 (there: no 5xx, and a 4xx names the field); it also loads policies with negative SLAs.

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from handoff._exceptions import InputError
 from handoff.models import (
+    MAX_INT_DIGITS,
     Action,
     Assessment,
     Context,
@@ -331,7 +332,9 @@ def test_agent_text_is_quoted_and_truncated_not_interpreted() -> None:
 
 
 def test_huge_numbers_and_odd_values_do_not_break_drafting() -> None:
-    action = Action(tool="payments.pay", args={"amount": 10**5000, "to": ["a", 1, None]})
+    action = Action(
+        tool="payments.pay", args={"amount": 10**MAX_INT_DIGITS - 1, "to": ["a", 1, None]}
+    )
     p = draft(action, assessment())
     assert p.decision_required == (
         "Approve paying a number too long to show to 'a, 1' via payments.pay?"

@@ -1,9 +1,11 @@
 """The vocabulary of handoff as pydantic v2 models.
 
 Inputs from agents and reviewers (``Action``, ``Decision``, ``Package``, ``Incident``)
-are strict: unknown fields, NaN, Infinity and non-object ``args`` are refused with an
-error naming the field. Records the plane writes (``Assessment``, ``Handoff``, ``Event``,
-``Execution``) are plain models that round-trip through JSON.
+are strict: unknown fields, NaN, Infinity, integers longer than ``MAX_INT_DIGITS``,
+non-object ``args``, and a NUL or lone surrogate in any string (which no store or hash
+keeps) are refused with an error naming the field. Records the plane writes
+(``Assessment``, ``Handoff``, ``Event``, ``Execution``) are plain models that round-trip
+through JSON.
 """
 
 from __future__ import annotations
@@ -13,11 +15,19 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from ._canonical import sha256_hex
 
 __all__ = [
+    "MAX_INT_DIGITS",
     "Action",
     "Assessment",
     "Context",
@@ -43,6 +53,10 @@ __all__ = [
 ]
 
 MAX_TEXT = 200_000
+#: The longest integer an input may hold: every longer one overflows a float (the
+#: rubric reads numbers as floats) and, past 4,300 digits, cannot even be printed.
+MAX_INT_DIGITS = 308
+_INT_LIMIT = 10**MAX_INT_DIGITS
 TOOL_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$"
 Json = dict[str, Any]
 
@@ -119,6 +133,11 @@ def _check_finite(value: Any, path: str) -> None:
     value, naming where: none of them survives canonical JSON, PostgreSQL or hashing."""
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{path} is not a finite number")
+    if type(value) is int and not -_INT_LIMIT < value < _INT_LIMIT:
+        raise ValueError(
+            f"{path} is an integer longer than {MAX_INT_DIGITS} digits"
+            " (send longer numbers as strings)"
+        )
     if isinstance(value, str):
         problem = _text_problem(value)
         if problem is not None:
@@ -138,6 +157,22 @@ def _check_finite(value: Any, path: str) -> None:
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_max_length=MAX_TEXT)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, v: Any, info: ValidationInfo) -> Any:
+        """Every string, list of strings and JSON object of every input, whatever its
+        declared type: one missed field would be a NUL that PostgreSQL refuses (a 500)
+        or a number the rubric cannot read."""
+        if isinstance(v, str):
+            return _plain_text(v)
+        if isinstance(v, dict):
+            _check_finite(v, info.field_name or "value")
+        elif isinstance(v, list):
+            for item in v:
+                if isinstance(item, str):
+                    _plain_text(item)
+        return v
 
 
 class Message(_Input):
@@ -188,13 +223,6 @@ class Option(_Input):
     effort: Level = Level.MEDIUM
     expected_impact: Text = ""
     args: Json | None = None
-
-    @field_validator("args")
-    @classmethod
-    def _finite_args(cls, v: Json | None) -> Json | None:
-        if v is not None:
-            _check_finite(v, "args")
-        return v
 
 
 class Package(_Input):
@@ -253,7 +281,6 @@ class Action(_Input):
     def _args_object(cls, v: Any) -> Any:
         if not isinstance(v, dict):
             raise ValueError("must be a JSON object")
-        _check_finite(v, "args")
         return v
 
     def hashed_part(self) -> Json:
@@ -326,10 +353,8 @@ class Decision(_Input):
     @field_validator("args", mode="before")
     @classmethod
     def _args_object(cls, v: Any) -> Any:
-        if v is not None:
-            if not isinstance(v, dict):
-                raise ValueError("must be a JSON object")
-            _check_finite(v, "args")
+        if v is not None and not isinstance(v, dict):
+            raise ValueError("must be a JSON object")
         return v
 
 

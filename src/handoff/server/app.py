@@ -72,8 +72,9 @@ def create_app(
     app.state.metrics = Metrics(plane)
     app.state.secure_cookies = secure_cookies
     install_error_handlers(app)
-    app.add_middleware(SecurityHeaders)
+    # Added last, so outermost: refusals of a body carry the security headers too.
     app.add_middleware(StrictJSON)
+    app.add_middleware(SecurityHeaders)
     static = resources.files("handoff.server").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(api.router)
