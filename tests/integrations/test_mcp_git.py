@@ -69,7 +69,7 @@ def _text(result: Any) -> str:
 def _pending_id(result: Any) -> str:
     assert not result.is_error, _text(result)
     report = result.structured_content
-    assert report is not None and report["status"] == "pending", _text(result)
+    assert report is not None and report.get("status") == "pending", _text(result)
     return str(report["handoff_id"])
 
 
