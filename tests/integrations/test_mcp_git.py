@@ -54,6 +54,7 @@ def _repo(root: Path) -> Path:
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "config", "user.name", "Test Author")
     _git(repo, "config", "user.email", "author@example.com")
+    _git(repo, "config", "commit.gpgsign", "false")
     (repo / "README.md").write_text("# project\n")
     _git(repo, "add", "README.md")
     _git(repo, "commit", "-q", "-m", "Initial commit")
