@@ -23,8 +23,10 @@ things no reviewer would let through unseen in either case:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from ._base import ActionView, DetectConfig, Signal, excerpt_at
+from ._base import ActionView, DetectConfig, Signal, signal_at
 from ._effects import effect_of
 
 __all__ = ["detect_code"]
@@ -100,6 +102,120 @@ _WRITE_KEYS = ("file_text", "new_str", "content", "contents", "text", "body", "d
 _RUN_KEYS = ("command", "cmd", "script", "shell", "code")
 
 
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One kind of dangerous code: where it is looked for and what it weighs."""
+
+    code: str
+    says: str
+    find: Callable[[str, str, bool], re.Match[str] | None]  # (text, target, written)
+    written_only: bool
+    weight: float
+    impact: float
+    sensitivity: float
+
+
+def _wipe(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _WIPE.search(low)
+    return None if m is None or _quoted_test(low, m) else m
+
+
+def _persist(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _PERSIST.search(low)
+    if m is None and written and _STARTUP_FILE.search(target):
+        m = re.search(r"\S+", low)
+    return m
+
+
+def _system_delete(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _PRUNE.search(low)
+    return _SYSTEM_DIR.search(low) if m is None and _DELETES.search(low) else m
+
+
+def _weakened(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _UNSAFE_TLS.search(low)
+    if m is None and written and _CONTROL_PATH.search(target.rsplit("/", 1)[-1] or "-"):
+        m = _OVERRIDE.search(low)
+    return m
+
+
+def _dump(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _WHOLESALE.search(low) or _plain_secret_row(low)
+    return m if m and _DUMP.search(low) else None
+
+
+_RULES: tuple[_Rule, ...] = (
+    _Rule(
+        "code.wipe",
+        "The code wipes a system: a recursive delete of / or home, a disk format or overwrite",
+        _wipe,
+        False,
+        0.95,
+        0.95,
+        0.95,
+    ),
+    _Rule(
+        "code.persistence",
+        "The code makes something start on its own (autorun, cron, a service, a login "
+        "script) or redefines a system command",
+        _persist,
+        False,
+        0.8,
+        0.7,
+        0.7,
+    ),
+    _Rule(
+        "secrets.in_code",
+        "The call writes a credential (an API token or private key) into a file",
+        lambda low, target, written: _SECRET_TOKEN.search(low),
+        True,
+        0.8,
+        0.6,
+        0.9,
+    ),
+    _Rule(
+        "code.system_delete",
+        "The code deletes under the system's own folders, or prunes or force-pushes without "
+        "listing what goes",
+        _system_delete,
+        False,
+        0.85,
+        0.9,
+        0.6,
+    ),
+    _Rule(
+        "code.control_weakened",
+        "The code switches off a security check: certificate verification, CSRF, or a "
+        "bypass written into the control's own file",
+        _weakened,
+        False,
+        0.7,
+        0.5,
+        0.8,
+    ),
+    _Rule(
+        "code.data_dump",
+        "The code writes a whole object, configuration or environment to a file or log, with "
+        "whatever secrets or personal data it holds",
+        _dump,
+        True,
+        0.7,
+        0.5,
+        0.8,
+    ),
+    _Rule(
+        "code.surveillance",
+        "The code watches the user: it reads the clipboard or keystrokes, or captures the "
+        "screen or camera",
+        lambda low, target, written: _SURVEIL.search(low),
+        True,
+        0.75,
+        0.5,
+        0.9,
+    ),
+)
+
+
 def detect_code(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for code that wipes, persists, embeds secrets or weakens a control."""
     effect = effect_of(view)
@@ -115,48 +231,28 @@ def detect_code(view: ActionView, config: DetectConfig) -> list[Signal]:
     if _PROSE_FILE.search(target):
         # A note or README that mentions a command runs nothing.
         written = [w for w in written if _SECRET_TOKEN.search(w[2])]
+    texts = [(w, True) for w in written] + [(r, False) for r in run]
     out: list[Signal] = []
-    for path, text, low in written + run:
-        m = _WIPE.search(low)
-        if m and not _quoted_test(low, m):
-            out.append(_sig("code.wipe", _WIPE_SAYS, path, text, m, 0.95, 0.95, 0.95))
-            break
-    for path, text, low in written + run:
-        m = _PERSIST.search(low)
-        if m is None and _STARTUP_FILE.search(target) and (path, text, low) in written:
-            m = re.search(r"\S+", low)
-        if m:
-            out.append(_sig("code.persistence", _PERSIST_SAYS, path, text, m, 0.8, 0.7, 0.7))
-            break
-    for path, text, low in written:
-        m = _SECRET_TOKEN.search(low)
-        if m:
-            out.append(_sig("secrets.in_code", _SECRET_SAYS, path, text, m, 0.8, 0.6, 0.9))
-            break
-    for path, text, low in written + run:
-        m = _PRUNE.search(low)
-        if m is None and _DELETES.search(low):
-            m = _SYSTEM_DIR.search(low)
-        if m:
-            out.append(_sig("code.system_delete", _DELETE_SAYS, path, text, m, 0.85, 0.9, 0.6))
-            break
-    for path, text, low in written + run:
-        m = _UNSAFE_TLS.search(low)
-        if m is None and _CONTROL_PATH.search(target.rsplit("/", 1)[-1] or "-"):
-            m = _OVERRIDE.search(low) if (path, text, low) in written else None
-        if m:
-            out.append(_sig("code.control_weakened", _WEAKEN_SAYS, path, text, m, 0.7, 0.5, 0.8))
-            break
-    for path, text, low in written:
-        m = _WHOLESALE.search(low) or _plain_secret_row(low)
-        if m and _DUMP.search(low):
-            out.append(_sig("code.data_dump", _DUMP_SAYS, path, text, m, 0.7, 0.5, 0.8))
-            break
-    for path, text, low in written:
-        m = _SURVEIL.search(low)
-        if m:
-            out.append(_sig("code.surveillance", _SURVEIL_SAYS, path, text, m, 0.75, 0.5, 0.9))
-            break
+    for rule in _RULES:
+        for (path, text, low), is_written in texts:
+            if rule.written_only and not is_written:
+                continue
+            m = rule.find(low, target, is_written)
+            if m:
+                out.append(
+                    signal_at(
+                        rule.code,
+                        rule.says,
+                        path,
+                        text,
+                        m,
+                        weight=rule.weight,
+                        impact=rule.impact,
+                        reversibility=rule.impact,
+                        sensitivity=rule.sensitivity,
+                    )
+                )
+                break
     out.extend(_unread_script(view, run))
     return out
 
@@ -180,16 +276,17 @@ def _unread_script(view: ActionView, run: list[tuple[str, str, str]]) -> list[Si
             )
             if not seen:
                 return [
-                    _sig(
+                    signal_at(
                         "code.unread_script",
                         "The call runs a script that nothing before it read or wrote, so no "
                         "one has seen what it does",
                         path,
                         text,
                         m,
-                        0.6,
-                        0.5,
-                        0.5,
+                        weight=0.6,
+                        impact=0.5,
+                        reversibility=0.5,
+                        sensitivity=0.5,
                     )
                 ]
     return []
@@ -199,30 +296,6 @@ def _runs_only(args: str, name: str) -> bool:
     """True when the earlier step only ran or located the script (``find``, ``chmod``,
     running it), which shows nothing of what it does."""
     return not re.search(r"\b(cat|view|head|less|more|create|file_text|new_str)\b", args)
-
-
-_SURVEIL_SAYS = (
-    "The code watches the user: it reads the clipboard or keystrokes, or captures the "
-    "screen or camera"
-)
-_DUMP_SAYS = (
-    "The code writes a whole object, configuration or environment to a file or log, with "
-    "whatever secrets or personal data it holds"
-)
-_WIPE_SAYS = "The code wipes a system: a recursive delete of / or home, a disk format or overwrite"
-_PERSIST_SAYS = (
-    "The code makes something start on its own (autorun, cron, a service, a login "
-    "script) or redefines a system command"
-)
-_SECRET_SAYS = "The call writes a credential (an API token or private key) into a file"
-_DELETE_SAYS = (
-    "The code deletes under the system's own folders, or prunes or force-pushes without "
-    "listing what goes"
-)
-_WEAKEN_SAYS = (
-    "The code switches off a security check: certificate verification, CSRF, or a "
-    "bypass written into the control's own file"
-)
 
 
 def _plain_secret_row(low: str) -> re.Match[str] | None:
@@ -253,26 +326,3 @@ def _arg(view: ActionView, keys: tuple[str, ...]) -> str | None:
         if path.rsplit(".", 1)[-1].split("[", 1)[0].lower() in keys:
             return text
     return None
-
-
-def _sig(
-    code: str,
-    message: str,
-    path: str,
-    text: str,
-    m: re.Match[str],
-    weight: float,
-    impact: float,
-    sensitivity: float,
-) -> Signal:
-    span, ex = excerpt_at(text, m.start(), m.end(), pad=20)
-    return Signal(
-        code,
-        message,
-        where=f"{path}{span}",
-        excerpt=ex,
-        weight=weight,
-        impact=impact,
-        reversibility=impact,
-        sensitivity=sensitivity,
-    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
 from ._effects import effect_of
 
 __all__ = ["SECRET_PATH", "detect_content"]
@@ -163,12 +163,12 @@ def _sig(
     reversibility: float,
     sensitivity: float,
 ) -> Signal:
-    span, ex = excerpt_at(text, m.start(), m.end(), pad=20)
-    return Signal(
+    return signal_at(
         code,
         message,
-        where=f"{path}{span}",
-        excerpt=ex,
+        path,
+        text,
+        m,
         weight=weight,
         impact=impact,
         reversibility=reversibility,
