@@ -56,6 +56,7 @@ from .models import (
     Level,
     Mode,
     State,
+    StepUp,
     Verdict,
     action_hash,
 )
@@ -379,7 +380,7 @@ class ControlPlane:
         """
         d = parse_input(Decision, decision if decision is not None else fields, "decision")
         check_name(d.reviewer, "reviewer")
-        proof = self._step_up(self.get(handoff_id), d)
+        proof = None if d.step_up is None else self._step_up(self.get(handoff_id), d, d.step_up)
         for _attempt in range(5):
             h = self.get(handoff_id)
             now = self.clock.now()
@@ -398,21 +399,19 @@ class ControlPlane:
                 continue  # someone else moved it first: re-read and judge again
         raise ConflictError(f"handoff {handoff_id} keeps changing; try again", field="state")
 
-    def _step_up(self, h: Handoff, d: Decision) -> Proof | None:
-        """Check the decision's passkey confirmation, if it carries one (see ``passkeys``).
+    def _step_up(self, h: Handoff, d: Decision, step_up: StepUp) -> Proof:
+        """Check the passkey confirmation the decision carries (see ``passkeys``).
 
         Whether one was needed is ``apply_decision``'s business, so every surface that
         decides (API, CLI, inbox, Slack) is held to the policy's ``step_up`` alike.
         """
-        if d.step_up is None:
-            return None
         approved = approved_hash(h, d)
         if approved is None:
             raise InputError(
                 "a passkey confirmation goes with an approving verdict", field="step_up"
             )
         authorize(h, d, self.policy)  # say who may not decide before checking signatures
-        return Passkeys.of(self).confirm(d.reviewer, d.step_up, h.id, approved)
+        return Passkeys.of(self).confirm(d.reviewer, step_up, h.id, approved)
 
     @staticmethod
     def _use_up(tx: Tx, proof: Proof, reviewer: str, now: datetime) -> None:
