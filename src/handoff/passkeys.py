@@ -19,6 +19,7 @@ import base64
 import hashlib
 import json
 import secrets
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select
@@ -36,13 +37,13 @@ from ._step_up import (
     webauthn_library,
 )
 from .models import StepUp
-from .store import SqlStore
+from .store import SqlStore, Tx
 from .store._tables import passkey_challenges, passkeys
 
 if TYPE_CHECKING:
     from .plane import ControlPlane
 
-__all__ = ["CHALLENGE_SECONDS", "Passkeys"]
+__all__ = ["CHALLENGE_SECONDS", "Passkeys", "spend"]
 
 #: How long a challenge may be answered: long enough to find the key and touch it.
 CHALLENGE_SECONDS = 300
@@ -241,6 +242,30 @@ class Passkeys:
             credential_id=key.credential_id,
             sign_count=count,
             record=record_of(step_up.credential, step_up.nonce),
+        )
+
+
+def spend(tx: Tx, proof: Proof, reviewer: str, now: datetime) -> None:
+    """Use up the confirmation's challenge and move the passkey's counter, in ``tx``,
+    the transaction that records the approval: a confirmation approves once."""
+    taken = tx.challenge_take(
+        proof.nonce,
+        reviewer,
+        "approve",
+        handoff_id=proof.handoff_id,
+        action_hash=proof.action_hash,
+        now=now.timestamp(),
+    )
+    if not taken:
+        raise NotAuthorized(
+            "the passkey challenge expired, was used already or was made for something"
+            " else; confirm again",
+            field="step_up",
+        )
+    if not tx.passkey_seen(proof.credential_id, proof.sign_count):
+        raise NotAuthorized(
+            "the passkey's signature counter went backwards (a copied authenticator?)",
+            field="step_up",
         )
 
 

@@ -61,7 +61,7 @@ from .models import (
     action_hash,
 )
 from .packaging import prepare
-from .passkeys import Passkeys
+from .passkeys import Passkeys, spend
 from .policy import Policy, load_policy
 from .routing import deadline
 from .store import SqlStore, Store, Tx, open_store
@@ -389,7 +389,7 @@ class ControlPlane:
                 with self.store.write() as tx:
                     tx.update(change.handoff, h.state, h.version)
                     if proof is not None:
-                        self._use_up(tx, proof, d.reviewer, now)
+                        spend(tx, proof, d.reviewer, now)
                     for kind, data in change.events:
                         tx.event(kind, handoff_id=h.id, actor=d.reviewer, at=now, data=data)
                     for payload in change.notify:
@@ -412,30 +412,6 @@ class ControlPlane:
             )
         authorize(h, d, self.policy)  # say who may not decide before checking signatures
         return Passkeys.of(self).confirm(d.reviewer, step_up, h.id, approved)
-
-    @staticmethod
-    def _use_up(tx: Tx, proof: Proof, reviewer: str, now: datetime) -> None:
-        """Spend the confirmation's challenge and move the passkey's counter, in the
-        transaction that records the approval: a confirmation approves once."""
-        taken = tx.challenge_take(
-            proof.nonce,
-            reviewer,
-            "approve",
-            handoff_id=proof.handoff_id,
-            action_hash=proof.action_hash,
-            now=now.timestamp(),
-        )
-        if not taken:
-            raise NotAuthorized(
-                "the passkey challenge expired, was used already or was made for something"
-                " else; confirm again",
-                field="step_up",
-            )
-        if not tx.passkey_seen(proof.credential_id, proof.sign_count):
-            raise NotAuthorized(
-                "the passkey's signature counter went backwards (a copied authenticator?)",
-                field="step_up",
-            )
 
     def cancel(self, handoff_id: str, actor: str, why: str) -> Handoff:
         """Withdraw an open or approved handoff (the agent no longer wants it)."""
