@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ._chain import GENESIS, event_hash
+from ._step_up import APPROVALS, REGISTERED, Registration, registration_of, verify_record
 from .store import EventRow, Store
 
 __all__ = ["VerifyReport", "export", "verify"]
@@ -51,11 +52,16 @@ class _Segment:
     last_hash: str | None
     bad_seq: int | None = None
     problem: str | None = None
+    #: Passkey registrations and step-up approvals seen, as (seq, event) for ``_signed``.
+    passkeys: tuple[tuple[int, str, str], ...] = ()
+    step_ups: tuple[tuple[int, str | None, str, str], ...] = ()
 
 
 def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
     """Check rows expected to start at seq ``lo``; ``prev`` is known only for the first range."""
     expected, count, first_prev = lo, 0, prev
+    keys: list[tuple[int, str, str]] = []
+    signed: list[tuple[int, str | None, str, str]] = []
     for seq, handoff_id, kind, actor, at, data, prev_hash, digest in rows:
         if seq != expected:
             what = "missing" if seq > expected else "out of order"
@@ -69,10 +75,39 @@ def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
         if event_hash(prev, seq, handoff_id, kind, actor, at, data) != digest:
             problem = "content does not match its hash (edited event)"
             return _Segment(lo, count, first_prev, prev, seq, problem)
+        if kind == REGISTERED:
+            keys.append((seq, actor, data))
+        elif kind in APPROVALS and '"step_up"' in data:
+            signed.append((seq, handoff_id, actor, data))
         prev = digest
         expected += 1
         count += 1
-    return _Segment(lo, count, first_prev, prev)
+    return _Segment(lo, count, first_prev, prev, passkeys=tuple(keys), step_ups=tuple(signed))
+
+
+def _signed(segments: list[_Segment]) -> tuple[int, str] | None:
+    """Check every step-up assertion against the passkey its approver registered before
+    it; the first (seq, problem) that fails, or None.
+
+    The hash chain shows that no event changed since it was written; this shows that
+    each step-up approval was signed by the approver's own passkey over that handoff and
+    that action hash, which a rewrite of the chain cannot forge without the passkey.
+    """
+    keys: dict[str, Registration] = {}
+    events = sorted(
+        [(seq, 0, None, actor, data) for s in segments for seq, actor, data in s.passkeys]
+        + [(seq, 1, hid, actor, data) for s in segments for seq, hid, actor, data in s.step_ups]
+    )
+    for seq, signed, handoff_id, actor, text in events:
+        data = json.loads(text)
+        if not signed:
+            key = registration_of(actor, data)
+            if key is None:
+                return seq, "the passkey registration is malformed"
+            keys[key.credential_id] = key
+        elif problem := verify_record(handoff_id, actor, data, keys):
+            return seq, problem
+    return None
 
 
 def _check_range(url: str, lo: int | None, hi: int | None, start: int) -> _Segment:
@@ -132,6 +167,8 @@ def verify(store: Store, workers: int | None = None) -> VerifyReport:
         elif seg is not segments[-1]:
             problem = f"event {seg.lo} is missing"
             return VerifyReport(False, checked, head_seq, seg.lo, problem)
+    if (bad := _signed(segments)) is not None:
+        return VerifyReport(False, checked, head_seq, bad[0], bad[1])
     if head_seq != checked or head_hash != prev:
         return VerifyReport(
             False,
