@@ -58,6 +58,7 @@ class Result:
     requests: int
     statuses: dict[str, int] = field(default_factory=dict)
     checked: int = 0
+    guessed_checked: int = 0
     locks: int = 0
     right_in_lock: int = 0
     spray_refused_at: int = 0
@@ -192,10 +193,12 @@ def run(db: str, attempts: int = 50, requests: int = 200) -> Result:
             _sessions(res, url, urls, site.keys["r3"], clock)
         store = open_store(url)
         try:
-            kinds = [e.kind for e in store.events() if e.handoff_id is None]
+            events = [e for e in store.events() if e.handoff_id is None]
         finally:
             store.close()
+        kinds = [e.kind for e in events]
         res.checked, res.locks = kinds.count("login.failed"), kinds.count("login.locked")
+        res.guessed_checked = sum(e.kind == "login.failed" and e.actor == "r0" for e in events)
         # 5 guesses at r0, then 20 sprayed names (the 20th locks the address); r2's and
         # r3's logins are right; the disable is its own event.
         if (res.checked, res.locks) != (5 + 20, 2) or kinds.count("user.disabled") != 1:
@@ -220,8 +223,8 @@ def table(results: list[Result]) -> str:
     ]
     for r in results:
         lines.append(
-            f"| {r.db} | {r.attempts:,} | {r.statuses.get('401', 0) + 1} |"
-            f" {r.statuses.get('429', 0) - 1:,} | {r.right_in_lock} | {r.spray_refused_at}"
+            f"| {r.db} | {r.attempts:,} | {r.guessed_checked} |"
+            f" {r.attempts - r.guessed_checked:,} | {r.right_in_lock} | {r.spray_refused_at}"
             f" | {r.requests:,} | {r.accepted} | {r.refused:,} |"
             f" {'verifies' if r.chain else 'BROKEN'} ({r.events} events) |"
         )
