@@ -81,6 +81,9 @@ def _serve_cmd(url: str, port: int) -> list[str]:
         "--executors",
         "bench._seed:register",
         "--no-background",
+        # A budget no run reaches: each request still pays for counting against it.
+        "--key-rate",
+        "100000000",
     ]
 
 

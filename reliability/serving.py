@@ -112,11 +112,16 @@ class Server:
         *,
         background: bool = False,
         env: dict[str, str] | None = None,
+        args: list[str] | None = None,
     ) -> None:
         """``background`` runs the SLA ladder and delivery in the process; ``env`` adds
-        variables to its environment (say ``HANDOFF_FAKE_CLOCK_FILE``)."""
+        variables to its environment (say ``HANDOFF_FAKE_CLOCK_FILE``); ``args`` adds
+        options to ``handoff serve``. The API keys' request budget is off unless
+        ``args`` sets ``--key-rate``: the suites send thousands of requests a minute
+        with one key on purpose."""
         self.site, self.log = site, log
         self.background, self.env = background, env or {}
+        self.args = args or []
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -134,6 +139,9 @@ class Server:
             "--port",
             str(self.port),
             "--background" if self.background else "--no-background",
+            "--key-rate",
+            "0",
+            *self.args,
         ]
         env = {**os.environ, **self.env}
         with self.log.open("ab") as out:

@@ -19,11 +19,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(app: Any, **config: Any) -> Iterator[str]:
-    """``app`` on a free port until the block ends; ``config`` goes to ``uvicorn.Config``."""
+def serving(app: Any, host: str = "127.0.0.1", **config: Any) -> Iterator[str]:
+    """``app`` on a free port of ``host`` until the block ends; ``config`` goes to
+    ``uvicorn.Config``."""
     port = free_port()
     options = {"log_level": "error", **config}
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **options))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -32,7 +33,7 @@ def serving(app: Any, **config: Any) -> Iterator[str]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(10)

@@ -1,10 +1,13 @@
-"""Server commands: ``handoff serve``, ``handoff user add|list``, ``handoff key add|revoke|list``.
+"""Server commands: ``handoff serve``, ``handoff user ...``, ``handoff key add|revoke|list``.
 
 ``serve`` opens (and creates) the database, runs the HTTP API and the reviewer inbox
 under uvicorn, and runs the SLA ladder and outbox delivery alongside. Accounts live in
-the same database, so ``user`` and ``key`` take the same ``--db``.
+the same database, so ``user`` and ``key`` take the same ``--db``; what they change
+takes effect at once in every running server, and is an event in the audit chain.
 """
 
+import getpass
+import ipaddress
 import sys
 from typing import Annotated
 
@@ -28,6 +31,16 @@ from .policy import load_policy
 
 __all__ = ["key_app", "serve", "user_app"]
 
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 user_app = typer.Typer(help="Reviewer accounts of the inbox.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys of agents (and of reviewers using the API).")
 
@@ -50,8 +63,26 @@ def serve(
     ] = True,
     secure_cookies: Annotated[
         bool,
-        typer.Option(help="Mark the session cookie Secure (serving over HTTPS)."),
+        typer.Option(
+            help="Mark cookies Secure on every request. Without it they are Secure unless"
+            " the request is plain HTTP to a loopback address."
+        ),
     ] = False,
+    login_attempts: Annotated[
+        int, typer.Option(help="Failed logins for one name before it is locked.")
+    ] = 5,
+    client_attempts: Annotated[
+        int, typer.Option(help="Failed logins from one client address before it is locked.")
+    ] = 20,
+    key_rate: Annotated[
+        int, typer.Option(help="Requests per minute allowed per API key; 0 for no limit.")
+    ] = 600,
+    session_idle: Annotated[
+        float, typer.Option(help="Minutes an inbox session may sit unused.")
+    ] = 30,
+    session_hours: Annotated[
+        float, typer.Option(help="Hours an inbox session lasts at most.")
+    ] = 12,
     shadow_policy: Annotated[
         str | None,
         typer.Option(
@@ -78,21 +109,35 @@ def serve(
     import uvicorn
 
     from .server import create_app
+    from .server.throttle import Limits
 
     with reporting():
+        limits = Limits(
+            login_failures=login_attempts, client_failures=client_attempts, key_requests=key_rate
+        )
         plane = ControlPlane.open(db_url(db), policy=load_policy(policy))
         if executors:
             load_executors(executors, plane)
         if shadow_policy:
             plane.shadow_policy = load_policy(shadow_policy)
-    app = create_app(
-        plane,
-        background=background,
-        secure_cookies=secure_cookies,
-        rp_id=rp_id,
-        origin=origin,
-    )
+        app = create_app(
+            plane,
+            background=background,
+            secure_cookies=secure_cookies or None,
+            limits=limits,
+            session_idle=session_idle * 60,
+            session_lifetime=session_hours * 3600,
+            rp_id=rp_id,
+            origin=origin,
+        )
     err.print(f"handoff serving {plane.url} on http://{host}:{port}/", style="dim")
+    if not secure_cookies and not _loopback(host):
+        err.print(
+            f"note: {host} is not a loopback address, so the inbox's cookies are Secure:"
+            " browsers log in only over HTTPS (put a TLS proxy in front)",
+            style="yellow",
+            markup=False,
+        )
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
     finally:
@@ -139,16 +184,86 @@ def user_add(
 
 @user_app.command("list")
 def user_list(db: DbOption = None, as_json: JsonFlag = False) -> None:
-    """Reviewer accounts with their teams and roles."""
+    """Reviewer accounts with their teams, roles and whether they are disabled."""
     from .server.accounts import Accounts
 
     with reporting(), open_plane(db) as plane:
         rows = Accounts.of(plane).accounts()
     if as_json:
-        echo_json([{"name": a.name, "role": a.role, "teams": sorted(a.teams)} for a in rows])
+        echo_json(
+            [
+                {"name": a.name, "role": a.role, "teams": sorted(a.teams), "disabled": a.disabled}
+                for a in rows
+            ]
+        )
         return
     for a in rows:
-        typer.echo(f"{a.name}\t{a.role}\t{','.join(sorted(a.teams))}")
+        state = "\tdisabled" if a.disabled else ""
+        typer.echo(f"{a.name}\t{a.role}\t{','.join(sorted(a.teams))}{state}")
+
+
+NameArgument = Annotated[str, typer.Argument(help="The reviewer account's name.")]
+
+
+def _who() -> str:
+    """Who ran the command, for the audit chain: the operating-system user."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@user_app.command("disable")
+def user_disable(name: NameArgument, db: DbOption = None) -> None:
+    """Disable an account at once: no login, its sessions end, its API keys are revoked."""
+    from .server.accounts import Accounts
+
+    with reporting(), open_plane(db) as plane:
+        ended, revoked = Accounts.of(plane).disable_user(name, actor=_who())
+    console.print(
+        f"disabled {name}: {ended} session(s) ended, {revoked} API key revoked"
+        if revoked == 1
+        else f"disabled {name}: {ended} session(s) ended, {revoked} API keys revoked",
+        markup=False,
+    )
+
+
+@user_app.command("enable")
+def user_enable(name: NameArgument, db: DbOption = None) -> None:
+    """Let an account log in again and clear its lock from failed logins. Revoked API
+    keys stay revoked: issue a new one with `handoff key add`."""
+    from .server.accounts import Accounts
+
+    with reporting(), open_plane(db) as plane:
+        Accounts.of(plane).enable_user(name, actor=_who())
+    console.print(f"enabled {name}", markup=False)
+
+
+@user_app.command("delete")
+def user_delete(name: NameArgument, db: DbOption = None) -> None:
+    """Delete an account: its sessions end and its API keys are revoked. Its past
+    decisions stay in the audit chain under its name."""
+    from .server.accounts import Accounts
+
+    with reporting(), open_plane(db) as plane:
+        ended, revoked = Accounts.of(plane).delete_user(name, actor=_who())
+    console.print(f"deleted {name}: {ended} session(s) ended, {revoked} key(s) revoked")
+
+
+@user_app.command("passwd")
+def user_passwd(name: NameArgument, db: DbOption = None) -> None:
+    """Set a new password; every session of the account ends. Prompts on a terminal,
+    otherwise reads the first line of stdin."""
+    from .server.accounts import Accounts
+
+    with reporting():
+        if sys.stdin.isatty():
+            password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+        with open_plane(db) as plane:
+            ended = Accounts.of(plane).set_password(name, password, actor=_who())
+    console.print(f"changed the password of {name}; {ended} session(s) ended", markup=False)
 
 
 @key_app.command("add")

@@ -65,7 +65,8 @@ def test_queue_is_per_team_riskiest_first_with_filters(served: Server) -> None:
         assert "in 2h 00m" in page  # the high SLA, counted on the server's clock
         only_medium = ana.get("/", params={"level": "medium"}).text
         assert medium in only_medium and high not in only_medium
-        served.clock.advance(hours=3)
+    served.clock.advance(hours=3)  # longer than a session may sit idle: log in again
+    with login(served, "ana") as ana:
         late = ana.get("/", params={"overdue": "true"}).text
         assert high in late and medium not in late and "overdue 1h 00m" in late
         assert ana.get("/", params={"team": "legal"}).status_code == 403

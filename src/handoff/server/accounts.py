@@ -1,5 +1,11 @@
 """Accounts: reviewers (scrypt passwords, teams, roles), API keys and inbox sessions.
 
+An account can be disabled (it cannot log in; its sessions end and its keys are revoked
+at once), enabled again (with new credentials: revoked keys stay revoked), deleted, and
+given a new password (which ends its sessions). Each of these is an event in the audit
+chain. A session ends ``idle_seconds`` after its last request or ``lifetime_seconds``
+after the login, whichever comes first.
+
 Secrets are never stored. A password is kept as ``scrypt$n$r$p$salt$hash``; an API key
 and a session token are random 256-bit strings, so a plain sha256 of them is enough to
 look them up without making a stolen table useful. The tables live in the same database
@@ -18,16 +24,17 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from .._clock import Clock, SystemClock
 from .._exceptions import ConflictError, InputError, NotFound
 from .._principal import canonical
 from ..plane import ControlPlane
 from ..store import SqlStore
-from ..store._tables import api_keys, memberships, sessions, users
+from ..store._tables import api_keys, memberships, sessions, throttle, users
+from ._audit import record
 
 __all__ = [
     "Account",
@@ -45,7 +52,11 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@\-]{0,199}$")
 #: scrypt cost: 2**14 x 8 x 1 takes about 50 ms and 16 MiB, per OWASP's minimum.
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD = 8
+#: A session's whole life, and how long it may sit unused.
 SESSION_SECONDS = 12 * 3600
+IDLE_SECONDS = 30 * 60
+#: A session's last use is written at most this often: the idle timeout's grain.
+_SEEN_GRAIN = 60.0
 KEY_PREFIX = "hk_"
 
 
@@ -75,6 +86,13 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got.hex(), want)
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InputError(
+            f"the password must have at least {MIN_PASSWORD} characters", field="password"
+        )
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -94,6 +112,7 @@ class Account:
     name: str
     role: Role
     teams: frozenset[str] = field(default_factory=frozenset)
+    disabled: bool = False
 
     @property
     def admin(self) -> bool:
@@ -118,9 +137,21 @@ class Session:
 class Accounts:
     """Reviewer accounts, API keys and sessions in ``store``'s database."""
 
-    def __init__(self, store: SqlStore, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        store: SqlStore,
+        clock: Clock | None = None,
+        *,
+        idle_seconds: float = IDLE_SECONDS,
+        lifetime_seconds: float = SESSION_SECONDS,
+    ) -> None:
+        for what, value in (("session_idle", idle_seconds), ("session_lifetime", lifetime_seconds)):
+            if not value >= 1:
+                raise InputError(f"{what} must be at least 1 second", field=what)
         self.store = store
         self.clock: Clock = clock or SystemClock()
+        self.idle_seconds = float(idle_seconds)
+        self.lifetime_seconds = float(lifetime_seconds)
 
     @classmethod
     def of(cls, plane: ControlPlane) -> Accounts:
@@ -144,10 +175,7 @@ class Accounts:
         check_name(name, "name")
         if role not in ROLES:
             raise InputError(f"role must be one of {', '.join(ROLES)}", field="role")
-        if len(password) < MIN_PASSWORD:
-            raise InputError(
-                f"the password must have at least {MIN_PASSWORD} characters", field="password"
-            )
+        _check_password(password)
         for team in teams:
             check_name(team, "team")
         hashed = hash_password(password)
@@ -181,11 +209,12 @@ class Accounts:
             return self._account(conn, name)
 
     def _account(self, conn: Connection, name: str) -> Account | None:
-        row = conn.execute(select(users.c.role).where(users.c.name == name)).first()
+        q = select(users.c.role, users.c.disabled_at).where(users.c.name == name)
+        row = conn.execute(q).first()
         if row is None:
             return None
         teams = conn.execute(select(memberships.c.team).where(memberships.c.user_name == name))
-        return Account(name, row.role, frozenset(t for (t,) in teams))
+        return Account(name, row.role, frozenset(t for (t,) in teams), row.disabled_at is not None)
 
     def accounts(self) -> list[Account]:
         with self.store.engine.connect() as conn:
@@ -193,12 +222,79 @@ class Accounts:
             return [a for n in names if (a := self._account(conn, n)) is not None]
 
     def authenticate(self, name: str, password: str) -> Account | None:
-        """The account when ``password`` is right; None otherwise (same cost either way)."""
+        """The account when ``password`` is right and the account is enabled; None
+        otherwise (same cost either way, and the same answer for a disabled account)."""
         with self.store.engine.connect() as conn:
             row = conn.execute(select(users.c.password_hash).where(users.c.name == name)).first()
             stored = row.password_hash if row else _dummy_hash()
             ok = verify_password(password, stored)
-            return self._account(conn, name) if ok and row is not None else None
+            account = self._account(conn, name) if ok and row is not None else None
+        return None if account is None or account.disabled else account
+
+    def _user(self, conn: Connection, name: str) -> Any:
+        row = conn.execute(select(users).where(users.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"no user {name!r}", field="name")
+        return row
+
+    def _end_access(self, conn: Connection, name: str, now: float) -> tuple[int, int]:
+        """End the account's sessions and revoke its live keys: (sessions, keys)."""
+        ended = conn.execute(delete(sessions).where(sessions.c.user_name == name)).rowcount
+        revoked = conn.execute(
+            update(api_keys)
+            .where(api_keys.c.principal == name, api_keys.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        ).rowcount
+        return int(ended), int(revoked)
+
+    def disable_user(self, name: str, *, actor: str = "admin") -> tuple[int, int]:
+        """Disable the account now: it cannot log in, its sessions end and its API keys
+        are revoked. Returns how many (sessions, keys) ended."""
+        now = self._now()
+        with self._write() as conn, conn.begin():
+            if self._user(conn, name).disabled_at is not None:
+                raise ConflictError(f"{name} is already disabled", field="name")
+            conn.execute(update(users).where(users.c.name == name).values(disabled_at=now))
+            ended, revoked = self._end_access(conn, name, now)
+        record(self.store, "user.disabled", actor, now, user=name, sessions=ended, keys=revoked)
+        return ended, revoked
+
+    def enable_user(self, name: str, *, actor: str = "admin") -> None:
+        """Let the account log in again, clearing any lock from failed logins. Keys that
+        were revoked stay revoked: issue a new one."""
+        now = self._now()
+        with self._write() as conn, conn.begin():
+            self._user(conn, name)
+            conn.execute(update(users).where(users.c.name == name).values(disabled_at=None))
+            conn.execute(delete(throttle).where(throttle.c.key == "login:" + name))
+        record(self.store, "user.enabled", actor, now, user=name)
+
+    def delete_user(self, name: str, *, actor: str = "admin") -> tuple[int, int]:
+        """Delete the account and its team memberships, end its sessions and revoke its
+        keys (their rows stay, revoked, for the record). Returns (sessions, keys)."""
+        now = self._now()
+        with self._write() as conn, conn.begin():
+            self._user(conn, name)
+            ended, revoked = self._end_access(conn, name, now)
+            conn.execute(delete(memberships).where(memberships.c.user_name == name))
+            conn.execute(delete(users).where(users.c.name == name))
+            conn.execute(delete(throttle).where(throttle.c.key == "login:" + name))
+        record(self.store, "user.deleted", actor, now, user=name, sessions=ended, keys=revoked)
+        return ended, revoked
+
+    def set_password(self, name: str, password: str, *, actor: str = "admin") -> int:
+        """Give the account a new password and end its sessions (its keys stay: they
+        are separate credentials). Returns how many sessions ended."""
+        _check_password(password)
+        hashed = hash_password(password)
+        now = self._now()
+        with self._write() as conn, conn.begin():
+            self._user(conn, name)
+            conn.execute(update(users).where(users.c.name == name).values(password_hash=hashed))
+            ended = conn.execute(delete(sessions).where(sessions.c.user_name == name)).rowcount
+            conn.execute(delete(throttle).where(throttle.c.key == "login:" + name))
+        record(self.store, "user.password_changed", actor, now, user=name, sessions=ended)
+        return int(ended)
 
     # -- API keys ----------------------------------------------------------------
 
@@ -213,6 +309,11 @@ class Accounts:
         key_id = "k_" + secrets.token_hex(8)
         secret = f"{KEY_PREFIX}{secrets.token_urlsafe(32)}"
         with self._write() as conn, conn.begin():
+            q = select(users.c.disabled_at).where(users.c.name == principal)
+            if (user := conn.execute(q).first()) is not None and user.disabled_at is not None:
+                raise ConflictError(
+                    f"{principal} is disabled; enable the account first", field="agent"
+                )
             live = conn.execute(
                 select(api_keys.c.id).where(
                     api_keys.c.principal == principal, api_keys.c.revoked_at.is_(None)
@@ -248,14 +349,19 @@ class Accounts:
 
     def principal_of_key(self, secret: str) -> str | None:
         """The principal a live key belongs to, or None for an unknown or revoked key."""
+        found = self.key_of(secret)
+        return None if found is None else found[1]
+
+    def key_of(self, secret: str) -> tuple[str, str] | None:
+        """``(key id, principal)`` of a live key, or None for an unknown or revoked key."""
         if not secret.startswith(KEY_PREFIX):
             return None
-        q = select(api_keys.c.principal).where(
+        q = select(api_keys.c.id, api_keys.c.principal).where(
             api_keys.c.key_hash == _digest(secret), api_keys.c.revoked_at.is_(None)
         )
         with self.store.engine.connect() as conn:
             row = conn.execute(q).first()
-        return None if row is None else str(row.principal)
+        return None if row is None else (str(row.id), str(row.principal))
 
     # -- sessions ----------------------------------------------------------------
 
@@ -264,9 +370,10 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
         now = self._now()
-        expires = now + SESSION_SECONDS
+        expires = now + self.lifetime_seconds
         with self._write() as conn, conn.begin():
-            conn.execute(delete(sessions).where(sessions.c.expires_at < now))
+            over = or_(sessions.c.expires_at < now, sessions.c.seen_at < now - self.idle_seconds)
+            conn.execute(delete(sessions).where(over))
             conn.execute(
                 insert(sessions).values(
                     token_hash=_digest(token),
@@ -274,18 +381,29 @@ class Accounts:
                     csrf=csrf,
                     created_at=now,
                     expires_at=expires,
+                    seen_at=now,
                 )
             )
         return token, Session(account, csrf, expires)
 
     def session(self, token: str) -> Session | None:
-        q = select(sessions).where(sessions.c.token_hash == _digest(token))
+        """The live session of ``token``, marking it used; None when it is unknown,
+        past its lifetime, idle too long, or its account is disabled."""
+        digest = _digest(token)
+        now = self._now()
+        q = select(sessions).where(sessions.c.token_hash == digest)
         with self.store.engine.connect() as conn:
             row = conn.execute(q).first()
-            if row is None or row.expires_at <= self._now():
+            if row is None or row.expires_at <= now or row.seen_at + self.idle_seconds <= now:
                 return None
             account = self._account(conn, row.user_name)
-        return None if account is None else Session(account, row.csrf, row.expires_at)
+        if account is None or account.disabled:
+            return None
+        if now - row.seen_at >= _SEEN_GRAIN:
+            with self._write() as conn, conn.begin():
+                mark = update(sessions).where(sessions.c.token_hash == digest)
+                conn.execute(mark.values(seen_at=now))
+        return Session(account, row.csrf, row.expires_at)
 
     def close_session(self, token: str) -> None:
         with self._write() as conn, conn.begin():

@@ -20,11 +20,12 @@ from .. import __version__
 from ..plane import ControlPlane
 from ..store import SqlStore
 from . import api, channels_routes, dashboard, inbox, metrics, passkey_routes
-from .accounts import Accounts
+from .accounts import IDLE_SECONDS, SESSION_SECONDS, Accounts
 from .body import StrictJSON
 from .errors import install_error_handlers
 from .metrics import Metrics
 from .security import SecurityHeaders
+from .throttle import Limits, Throttle
 
 __all__ = ["create_app"]
 
@@ -33,16 +34,23 @@ def create_app(
     plane: ControlPlane,
     *,
     background: bool = False,
-    secure_cookies: bool = False,
+    secure_cookies: bool | None = None,
+    limits: Limits | None = None,
+    session_idle: float = IDLE_SECONDS,
+    session_lifetime: float = SESSION_SECONDS,
     rp_id: str | None = None,
     origin: str | None = None,
 ) -> FastAPI:
     """The application for ``plane``.
 
-    ``secure_cookies`` marks the session cookie ``Secure``: set it whenever the server
-    is reached over HTTPS (directly or behind a proxy). ``rp_id`` and ``origin`` are
-    what passkeys are made for and checked against (see ``passkey_routes``); by default
-    they are taken from each request's host, which suits ``http://localhost``.
+    Cookies are ``Secure`` unless the request came over plain HTTP to a loopback
+    address (a browser on the same machine); ``secure_cookies=True`` makes them
+    ``Secure`` always (behind a TLS proxy that does not send ``X-Forwarded-Proto``).
+    ``limits`` sets the login lockout and the API keys' budget (see ``throttle``);
+    ``session_idle`` and ``session_lifetime`` (seconds) end inbox sessions. ``rp_id``
+    and ``origin`` are what passkeys are made for and checked against (see
+    ``passkey_routes``); by default they are taken from each request's host, which
+    suits ``http://localhost``.
     """
     if not isinstance(plane.store, SqlStore):
         raise TypeError("create_app needs a plane on a SQL store (SQLite or PostgreSQL)")
@@ -72,7 +80,10 @@ def create_app(
         redoc_url=None,
     )
     app.state.plane = plane
-    app.state.accounts = Accounts.of(plane)
+    app.state.accounts = Accounts(
+        plane.store, plane.clock, idle_seconds=session_idle, lifetime_seconds=session_lifetime
+    )
+    app.state.throttle = Throttle(plane.store, plane.clock, limits)
     app.state.metrics = Metrics(plane)
     app.state.secure_cookies = secure_cookies
     app.state.rp_id = rp_id

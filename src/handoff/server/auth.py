@@ -1,10 +1,12 @@
 """Who is calling: the ``Actor`` behind a request, for the API and the inbox.
 
-An agent sends its API key as ``Authorization: Bearer hk_...``. A reviewer either logs
-in to the inbox (a session cookie, HttpOnly and SameSite=Strict) or uses an API key
-issued to their account's name. A request that changes state with a session cookie must
-also carry the session's CSRF token (form field ``csrf`` or header ``X-CSRF-Token``),
-so another site cannot make a logged-in browser decide anything.
+An agent sends its API key as ``Authorization: Bearer hk_...``; each request counts
+against the key's budget (429 past it, see ``throttle``). A reviewer either logs in to
+the inbox (a session cookie, HttpOnly and SameSite=Lax, so a link from an email or chat
+opens the page logged in) or uses an API key issued to their account's name. A request
+that changes state with a session cookie must also carry the session's CSRF token (form
+field ``csrf`` or header ``X-CSRF-Token``), so another site cannot make a logged-in
+browser decide anything.
 
 Routes take ``Depends(actor)`` (anyone authenticated) or ``Depends(reviewer)``.
 """
@@ -21,7 +23,8 @@ from .._exceptions import NotAuthorized
 from ..models import Handoff
 from ..plane import ControlPlane
 from .accounts import Accounts, Role, Session
-from .errors import Unauthenticated
+from .errors import Throttled, Unauthenticated
+from .throttle import Throttle
 
 __all__ = [
     "CSRF_HEADER",
@@ -33,6 +36,7 @@ __all__ = [
     "plane_of",
     "reviewer",
     "session_of",
+    "throttle_of",
 ]
 
 SESSION_COOKIE = "handoff_session"
@@ -76,6 +80,11 @@ def accounts_of(request: Request) -> Accounts:
     return accounts
 
 
+def throttle_of(request: Request) -> Throttle:
+    throttle: Throttle = request.app.state.throttle
+    return throttle
+
+
 def session_of(request: Request) -> tuple[str, Session] | None:
     """The request's live session (its cookie token and the session), if any."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -98,12 +107,22 @@ def actor(request: Request) -> Actor:
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("use Authorization: Bearer <API key>", field="authorization")
-        name = accounts.principal_of_key(secret.strip())
-        if name is None:
+        key = accounts.key_of(secret.strip())
+        if key is None:
             raise Unauthenticated("unknown or revoked API key", field="authorization")
+        key_id, name = key
+        wait = throttle_of(request).hit_key(key_id)
+        if wait is not None:
+            raise Throttled(
+                f"too many requests with API key {key_id}; try again in {wait} s",
+                retry_after=wait,
+                field="authorization",
+            )
         account = accounts.account(name)
         if account is None:
             return Actor(name, "agent")
+        if account.disabled:  # its keys were revoked with it; this is a second lock
+            raise Unauthenticated(f"the account {name} is disabled", field="authorization")
         return Actor(name, "reviewer", account.role, account.teams)
     found = session_of(request)
     if found is None:

@@ -3,7 +3,7 @@
 The code is the exception's stable ``code`` (``invalid_input``, ``conflict``, ...), so a
 client branches on it, never on the wording. Each class of the exception tree maps to
 one status: bad input 422, not authenticated 401, not authorized 403, not found 404,
-a lost compare-and-set or a repeated decision 409.
+a lost compare-and-set or a repeated decision 409, too many requests 429.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from .._exceptions import (
     NotFound,
 )
 
-__all__ = ["Unauthenticated", "error_body", "install_error_handlers", "status_of"]
+__all__ = ["Throttled", "Unauthenticated", "error_body", "install_error_handlers", "status_of"]
 
 
 class Unauthenticated(HandoffError):
@@ -36,7 +36,18 @@ class Unauthenticated(HandoffError):
     code = "unauthenticated"
 
 
+class Throttled(HandoffError):
+    """Too many requests with one API key, or failed logins: 429 with ``Retry-After``."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
 _STATUS: list[tuple[type[HandoffError], int]] = [
+    (Throttled, 429),
     (InputError, 422),
     (Unauthenticated, 401),
     (NotAuthorized, 403),
@@ -79,6 +90,8 @@ def _field(loc: Sequence[Any]) -> str | None:
 async def _handoff_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HandoffError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
+    if isinstance(exc, Throttled):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(
         error_body(exc.code, exc.message, exc.field), status_of(exc), headers=headers
     )

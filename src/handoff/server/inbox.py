@@ -9,6 +9,7 @@ requester cannot approve, quorum of distinct reviewers) hold here too.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
 from datetime import datetime
@@ -28,12 +29,13 @@ from .._review import count_approvals
 from ..models import Handoff, Level, State, Verdict
 from ..plane import ControlPlane
 from ..policy import Policy
-from .accounts import SESSION_SECONDS, Session
-from .auth import SESSION_COOKIE, accounts_of, check_csrf, plane_of, session_of
+from .accounts import Session
+from .auth import SESSION_COOKIE, accounts_of, check_csrf, plane_of, session_of, throttle_of
 from .errors import status_of
 from .queue import OPEN_STATES, count_open, sql_store
 from .revision import last_revision
 from .security import flags_in, visible
+from .throttle import client_of
 
 __all__ = ["router"]
 
@@ -120,15 +122,32 @@ async def login(request: Request) -> Response:
     given = str(form.get("csrf", ""))
     if not expected or not secrets.compare_digest(expected, given):
         return _login_again(request, target, "The form expired; please log in again.", 403)
-    accounts = accounts_of(request)
+    accounts, throttle = accounts_of(request), throttle_of(request)
+    client = client_of(request.client.host if request.client else None)
+    # A locked name or address is refused before the password is checked: during a
+    # lock even the right password does not log in.
+    wait = await run_in_threadpool(throttle.login_lock, name, client)
+    if wait is not None:
+        return _locked(request, target, wait)
     account = await run_in_threadpool(accounts.authenticate, name, password)
     if account is None:
+        wait = await run_in_threadpool(throttle.login_failed, name, client)
+        if wait is not None:
+            return _locked(request, target, wait)
         return _login_again(request, target, "Wrong name or password.", 401)
+    await run_in_threadpool(throttle.login_succeeded, name)
     token, _session = await run_in_threadpool(accounts.open_session, account)
     response = RedirectResponse(target, status_code=303)
-    _set_cookie(request, response, SESSION_COOKIE, token, SESSION_SECONDS)
+    _set_cookie(request, response, SESSION_COOKIE, token, int(accounts.lifetime_seconds))
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
+
+
+def _locked(request: Request, target: str, wait: int) -> HTMLResponse:
+    error = f"Too many failed logins; try again in {wait} s."
+    page = _login_again(request, target, error, 429)
+    page.headers["Retry-After"] = str(wait)
+    return page
 
 
 def _login_again(request: Request, target: str, error: str, status: int) -> HTMLResponse:
@@ -151,6 +170,8 @@ async def logout(request: Request) -> Response:
 
 
 def _set_cookie(request: Request, response: Response, name: str, value: str, age: int) -> None:
+    """HttpOnly, SameSite=Lax (a link from an email opens the page logged in; every
+    change still needs the CSRF token), and Secure as ``secure_cookie`` says."""
     response.set_cookie(
         name,
         value,
@@ -158,8 +179,31 @@ def _set_cookie(request: Request, response: Response, name: str, value: str, age
         path="/",
         httponly=True,
         samesite="lax",
-        secure=bool(request.app.state.secure_cookies),
+        secure=secure_cookie(request),
     )
+
+
+def secure_cookie(request: Request) -> bool:
+    """Secure unless forced, or the request is plain HTTP to a loopback address.
+
+    A browser on the server's own machine reaching ``http://127.0.0.1`` is the one case
+    where the cookie never crosses a network; behind a TLS proxy the scheme is https
+    (``X-Forwarded-Proto``, trusted from loopback), so the cookie is Secure there too.
+    """
+    if request.app.state.secure_cookies:
+        return True
+    server = request.scope.get("server")
+    host = str(server[0]) if server else ""
+    return request.url.scheme != "http" or not _loopback(host)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 # -- the queue ---------------------------------------------------------------------

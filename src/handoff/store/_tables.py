@@ -40,6 +40,7 @@ __all__ = [
     "passkey_challenges",
     "passkeys",
     "sessions",
+    "throttle",
     "users",
 ]
 
@@ -198,6 +199,8 @@ users = Table(
     Column("password_hash", String(300), nullable=False),
     Column("role", String(20), nullable=False),
     Column("created_at", Float, nullable=False),
+    #: Set while the account is disabled: it cannot log in, and has no sessions or keys.
+    Column("disabled_at", Float, nullable=True),
 )
 
 #: Which owner teams a reviewer account works in.
@@ -230,6 +233,8 @@ sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
+    #: The last request seen with the session (to a minute): it ends when idle too long.
+    Column("seen_at", Float, nullable=False),
     Index("ix_sessions_user", "user_name"),
 )
 
@@ -259,4 +264,19 @@ passkey_challenges = Table(
     Column("handoff_id", String(40), nullable=True),
     Column("action_hash", String(64), nullable=True),
     Column("expires_at", Float, nullable=False),
+)
+
+#: Counters of failed logins and API requests, shared by every server process on the
+#: database. ``key`` is ``login:<name>``, ``client:<address>`` or ``key:<key id>``;
+#: ``since`` starts the count (an API key's window); ``forget_at`` is when the row stops
+#: meaning anything. See ``handoff.server.throttle``.
+throttle = Table(
+    "throttle",
+    metadata,
+    Column("key", String(250), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("since", Float, nullable=False),
+    Column("locked_until", Float, nullable=True),
+    Column("forget_at", Float, nullable=False),
+    Index("ix_throttle_forget", "forget_at"),
 )
