@@ -176,9 +176,10 @@ def write_checkpoint(
         )
     _atomic_write(directory / f"checkpoint-{seq:012d}.json", cp.as_json() + "\n")
     if url:
-        import httpx
+        from ._egress import client
 
-        httpx.post(url, content=cp.as_json(), timeout=10.0).raise_for_status()
+        with client(field="url") as http:
+            http.post(url, content=cp.as_json()).raise_for_status()
     return cp
 
 
