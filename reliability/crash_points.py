@@ -212,7 +212,10 @@ def _spawn(db: str, url: str, run_no: int, boundary: str, seed: int) -> int:
     cmd = [sys.executable, "-m", "reliability.crash_points", "--child", "--db", db]
     cmd += ["--receiver", url, "--run", str(run_no), "--boundary", boundary, "--seed", str(seed)]
     root = Path(__file__).resolve().parents[1]
-    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=120)
+    # The receiver plays the downstream service on this machine: the child allows its
+    # loopback address the way an operator would, instead of the default refusing it.
+    env = {**os.environ, "HANDOFF_EGRESS_ALLOW": "127.0.0.1"}
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=120)
     if proc.returncode not in (0, CRASHED):
         sys.stderr.write(proc.stderr[-3000:])
     return proc.returncode

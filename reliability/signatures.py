@@ -452,6 +452,8 @@ def run(runs: int, db: str, reviewers: int = 4) -> Result:
         tempfile.TemporaryDirectory() as tmp_name,
         database(db, Path(tmp_name)) as url,
         HookReceiver(hook_secret) as receiver,
+        # The receiver listens on this machine: allowed here as an operator would.
+        _environ(HANDOFF_EGRESS_ALLOW="127.0.0.1"),
     ):
         tmp = Path(tmp_name)
         site = prepare(url, tmp, agents=["bot"], reviewers=names)

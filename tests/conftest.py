@@ -81,3 +81,11 @@ def store(db_url: str) -> Iterator[SqlStore]:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def local_egress(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Allow outbound requests to this machine, as an operator running receivers beside
+    the server would: the tests' HTTP receivers listen on 127.0.0.1, which the plane
+    refuses by default (docs/security.md, "Outbound requests")."""
+    monkeypatch.setenv("HANDOFF_EGRESS_ALLOW", "127.0.0.0/8,::1")

@@ -208,7 +208,16 @@ def test_the_audit_commands_sign_and_verify_checkpoints(tmp_path: Path) -> None:
     for args in (
         ["audit", "keygen", str(key)],
         ["audit", "checkpoint", "--db", str(db), "--key", str(key), "--dir", str(cps)],
-        ["audit", "verify", "--db", str(db), "--checkpoints", str(cps)],
+        [
+            "audit",
+            "verify",
+            "--db",
+            str(db),
+            "--checkpoints",
+            str(cps),
+            "--public-key",
+            str(tmp_path / "audit.key.pub"),
+        ],
     ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.stdout + result.stderr
@@ -229,3 +238,115 @@ def test_the_audit_commands_sign_and_verify_checkpoints(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "rewritten between seq 1 and 6" in result.stdout + result.stderr
+
+
+# -- pinned key, required checkpoints, cadence ----------------------------------------
+
+
+def _pub(key: Path) -> Path:
+    return key.with_name(key.name + ".pub")
+
+
+def _forge(db: Path, cps: Path, tmp_path: Path) -> None:
+    """An attacker who can write the database and the checkpoint folder: rewrite the
+    chain from seq 3, replace public.key with their own and re-sign every checkpoint."""
+    _recompute(db, 3)
+    mallory = tmp_path / "mallory.key"
+    generate_key(mallory)
+    for path in cps.iterdir():
+        path.unlink()
+    s = open_store(f"sqlite:///{db}")
+    try:
+        write_checkpoint(s, load_private_key(mallory), cps)
+    finally:
+        s.close()
+
+
+def test_a_replaced_public_key_is_not_trusted(
+    setup: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    db, key, cps = setup
+    _forge(db, cps, tmp_path)
+    s = open_store(f"sqlite:///{db}")
+    try:
+        with pytest.raises(CheckpointError, match="no pinned public key"):
+            verify_checkpoints(s, cps, None)
+        report = verify_checkpoints(s, cps, load_public_key(_pub(key)))
+    finally:
+        s.close()
+    assert not report.ok and "public.key" in str(report) and "replaced" in str(report), report
+
+
+def test_the_signer_refuses_a_folder_whose_public_key_was_replaced(
+    setup: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    db, key, cps = setup
+    generate_key(tmp_path / "mallory.key")
+    (cps / "public.key").write_text(_pub(tmp_path / "mallory.key").read_text())
+    s = open_store(f"sqlite:///{db}")
+    try:
+        with pytest.raises(CheckpointError, match=r"public\.key"):
+            write_checkpoint(s, load_private_key(key), cps)
+    finally:
+        s.close()
+
+
+def test_an_empty_checkpoint_folder_fails_when_the_log_is_not_empty(
+    setup: tuple[Path, Path, Path],
+) -> None:
+    db, key, cps = setup
+    for path in cps.glob("checkpoint-*.json"):
+        path.unlink()
+    _, cp = _check(db, cps, key)
+    assert not cp.ok and cp.bad_seq == 1 and "no checkpoints" in str(cp), cp
+    s = open_store(f"sqlite:///{db}")
+    try:
+        assert verify_checkpoints(s, cps, load_public_key(_pub(key)), required=False).ok
+    finally:
+        s.close()
+
+
+def test_a_tail_longer_than_the_cadence_fails(setup: tuple[Path, Path, Path]) -> None:
+    """Deleting the newest checkpoints and rewriting after the oldest one left."""
+    db, key, cps = setup
+    (cps / "checkpoint-000000000020.json").unlink()
+    (cps / "checkpoint-000000000030.json").unlink()
+    _recompute(db, 14)
+    s = open_store(f"sqlite:///{db}")
+    try:
+        public = load_public_key(_pub(key))
+        assert verify_checkpoints(s, cps, public).ok  # without a cadence: unseen
+        report = verify_checkpoints(s, cps, public, max_uncovered=10)
+        with pytest.raises(ValueError, match="max_uncovered"):
+            verify_checkpoints(s, cps, public, max_uncovered=-1)
+    finally:
+        s.close()
+    assert not report.ok and report.bad_seq == 11 and "20 events after" in str(report), report
+
+
+def test_the_audit_command_reads_the_pinned_key_and_cadence_from_the_environment(
+    setup: tuple[Path, Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from handoff.cli import app
+
+    db, key, cps = setup
+    runner = CliRunner()
+    base = ["audit", "verify", "--db", str(db)]
+    unpinned = runner.invoke(app, [*base, "--checkpoints", str(cps)])
+    assert unpinned.exit_code != 0 and "HANDOFF_CHECKPOINT_PUBLIC_KEY" in unpinned.output
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_PUBLIC_KEY", str(_pub(key)))
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_DIR", str(cps))
+    ok = runner.invoke(app, base)
+    assert ok.exit_code == 0 and "checkpoints ok: 3" in ok.output, ok.output
+    _forge(db, cps, tmp_path)
+    forged = runner.invoke(app, base)
+    assert forged.exit_code == 1 and "replaced" in forged.output, forged.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    none = runner.invoke(app, [*base, "--checkpoints", str(empty)])
+    assert none.exit_code == 1 and "no checkpoints" in none.output, none.output
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_MAX_UNCOVERED", "ten")
+    bad = runner.invoke(app, base)
+    assert bad.exit_code != 0 and "HANDOFF_CHECKPOINT_MAX_UNCOVERED" in bad.output, bad.output

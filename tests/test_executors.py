@@ -150,7 +150,8 @@ def test_files_confirm_runs_the_content_check(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(local_egress: None) -> Iterator[Receiver]:
+    """A receiver on 127.0.0.1, which these tests allow as an operator would."""
     with Receiver() as r:
         yield r
 

@@ -27,7 +27,9 @@ CheckpointDir = Annotated[
     typer.Option(
         "--checkpoints",
         metavar="DIR",
-        help="Also check the signed checkpoints in DIR (catches a cut tail or a recomputed chain).",
+        envvar="HANDOFF_CHECKPOINT_DIR",
+        help="Also check the signed checkpoints in DIR (catches a cut tail or a recomputed "
+        "chain); a non-empty log with none there fails.",
     ),
 ]
 PublicKey = Annotated[
@@ -35,15 +37,30 @@ PublicKey = Annotated[
     typer.Option(
         "--public-key",
         metavar="FILE",
-        help="The checkpoint public key (default: DIR/public.key, written by the first "
-        "checkpoint).",
+        envvar="HANDOFF_CHECKPOINT_PUBLIC_KEY",
+        help="The pinned checkpoint public key, obtained apart from DIR (DIR/public.key is "
+        "never trusted).",
+    ),
+]
+MaxUncovered = Annotated[
+    int | None,
+    typer.Option(
+        "--max-uncovered",
+        metavar="EVENTS",
+        min=0,
+        envvar="HANDOFF_CHECKPOINT_MAX_UNCOVERED",
+        help="Fail when more events than this follow the newest checkpoint (the cadence "
+        "the signer keeps, with room for a burst).",
     ),
 ]
 
 
 @audit_app.command()
 def verify(
-    db: DbOption = None, checkpoints: CheckpointDir = None, public_key: PublicKey = None
+    db: DbOption = None,
+    checkpoints: CheckpointDir = None,
+    public_key: PublicKey = None,
+    max_uncovered: MaxUncovered = None,
 ) -> None:
     """Walk the chain; exit 1 naming the first event that does not check out."""
     with reporting(), open_plane(db) as plane:
@@ -53,9 +70,9 @@ def verify(
         console.print(str(report), style="green")
         if checkpoints is not None:
             key = load_public_key(public_key) if public_key else None
-            cp = verify_checkpoints(plane.store, checkpoints, key)
+            cp = verify_checkpoints(plane.store, checkpoints, key, max_uncovered=max_uncovered)
             if not cp.ok:
-                raise fail(f"event {cp.bad_seq}: {cp}", 1)
+                raise fail(str(cp) if cp.bad_seq is None else f"event {cp.bad_seq}: {cp}", 1)
             console.print(str(cp), style="green")
 
 

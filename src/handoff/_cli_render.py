@@ -6,7 +6,6 @@ is really there.
 """
 
 import json
-import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ._invisible import spell
 from ._review import count_approvals
 from .models import Action, Assessment, Event, Handoff, Level
 from .policy import Policy
@@ -33,17 +33,15 @@ __all__ = [
 ]
 
 LEVEL_STYLE = {Level.LOW: "green", Level.MEDIUM: "yellow", Level.HIGH: "bold red"}
-_HIDDEN = frozenset(("Cc", "Cf", "Co", "Cs", "Zl", "Zp"))
 
 
 def visible(text: str) -> str:
-    """``text`` with invisible and control characters spelled out as ``<U+200B>``."""
-    if text.isprintable():
-        return text
-    return "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch) not in _HIDDEN else f"<U+{ord(ch):04X}>"
-        for ch in text
-    )
+    """``text`` with invisible and control characters spelled out as ``<U+200B>``.
+
+    Which characters are invisible is ``handoff._invisible``'s one definition, shared
+    with the web inbox, Slack and email.
+    """
+    return spell(text)
 
 
 def txt(value: object, style: str = "", limit: int | None = None) -> Text:

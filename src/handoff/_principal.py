@@ -17,26 +17,20 @@ import re
 import unicodedata
 
 from ._exceptions import InputError
+from ._invisible import invisible
 
 __all__ = ["canonical", "check_name", "email_local_part", "invisible_in"]
 
-#: Categories that render as nothing or steer the text around them: controls, format
-#: characters (zero-width, bidi), surrogates, private use, unassigned, line separators.
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-#: Letters that Unicode classes as letters but fonts draw as blank space.
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _SPACES = re.compile(r"\s+")
 
 
 def invisible_in(name: str) -> list[str]:
-    """The characters of ``name`` that show as nothing, as ``U+200B ZERO WIDTH SPACE``."""
-    out: list[str] = []
-    for ch in name:
-        if ch in _BLANK_LETTERS or unicodedata.category(ch) in _HIDDEN_CATEGORIES:
-            label = f"U+{ord(ch):04X} {unicodedata.name(ch, 'UNNAMED')}"
-            if label not in out:
-                out.append(label)
-    return out
+    """The characters of ``name`` that show as nothing, as ``U+200B ZERO WIDTH SPACE``.
+
+    ``handoff._invisible`` defines them, for names and every screen alike; each is
+    named once.
+    """
+    return list(dict.fromkeys(invisible(name)))
 
 
 def check_name(name: str, field: str) -> str:

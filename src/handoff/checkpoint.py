@@ -152,9 +152,9 @@ def write_checkpoint(
     """Sign the store's current head and write it to ``directory`` (and POST it to ``url``).
 
     The first checkpoint in a directory also writes the public key there
-    (``public.key``) so the directory can be verified on its own; verifiers who want
-    more than trust-on-first-use pass the public key from elsewhere. Returns None for
-    an empty log.
+    (``public.key``), for reference only: verifiers pin the key they obtained apart
+    from the folder. A ``public.key`` that is not this key's is refused
+    (``CheckpointError``). Returns None for an empty log.
     """
     seq, head = store.head()
     if seq == 0:
@@ -168,11 +168,18 @@ def write_checkpoint(
     pub_path = directory / PUBLIC_NAME
     if not pub_path.exists():
         _atomic_write(pub_path, _raw_public(public).hex() + "\n")
+    elif key_id(load_public_key(pub_path)) != key_id(public):
+        # Someone put another key beside our checkpoints; signing on would hide that.
+        raise CheckpointError(
+            f"{pub_path}: public.key is not this signing key's public key; it was replaced"
+            " or the folder belongs to another key"
+        )
     _atomic_write(directory / f"checkpoint-{seq:012d}.json", cp.as_json() + "\n")
     if url:
-        import httpx
+        from ._egress import client
 
-        httpx.post(url, content=cp.as_json(), timeout=10.0).raise_for_status()
+        with client(field="url") as http:
+            http.post(url, content=cp.as_json()).raise_for_status()
     return cp
 
 
@@ -260,25 +267,53 @@ class CheckpointReport:
     def __str__(self) -> str:
         if self.ok:
             return f"checkpoints ok: {self.checked} signed heads match the database"
+        if self.bad_seq is None:
+            return f"checkpoint check FAILED: {self.problem}"
         return f"checkpoint check FAILED at event seq {self.bad_seq}: {self.problem}"
 
 
 def verify_checkpoints(
-    store: Store, directory: Path, public_key: Ed25519PublicKey | None = None
+    store: Store,
+    directory: Path,
+    public_key: Ed25519PublicKey | None,
+    *,
+    required: bool = True,
+    max_uncovered: int | None = None,
 ) -> CheckpointReport:
     """Check every checkpoint in ``directory`` against ``store``, oldest first.
 
-    A checkpoint with a bad signature is itself a finding (someone forged or edited
-    it). Otherwise the database must still hold the signed seq with the signed hash.
-    When it does not, the first bad event lies after the newest checkpoint that still
-    matches; the report names that range's first seq.
+    ``public_key`` is the pinned key, obtained apart from the folder: whoever can write
+    the folder can also replace its ``public.key`` and re-sign a rewritten log, so that
+    file is never trusted (None raises ``CheckpointError``), and one that differs from
+    the pinned key is itself a finding. A checkpoint with a bad signature is a finding
+    (someone forged or edited it). Otherwise the database must still hold the signed
+    seq with the signed hash; when it does not, the first bad event lies after the
+    newest checkpoint that still matches, and the report names that range's first seq.
+
+    With ``required`` (the default) a folder without checkpoints beside a non-empty log
+    fails: deleting every checkpoint must not read as "ok: 0". ``max_uncovered`` is the
+    cadence the verifier expects: more events than that after the newest checkpoint
+    fails too, since deleting the newest checkpoints leaves a tail the chain alone
+    protects.
     """
+    if public_key is None:
+        raise CheckpointError(
+            "no pinned public key: pass the checkpoint public key obtained apart from the"
+            f" folder (--public-key FILE or HANDOFF_CHECKPOINT_PUBLIC_KEY); {directory}"
+            f"/{PUBLIC_NAME} is not trusted, whoever writes the folder can replace it"
+        )
+    if max_uncovered is not None and max_uncovered < 0:
+        raise ValueError("max_uncovered: must be 0 or more")
     if not directory.is_dir():
         raise CheckpointError(f"{directory}: no such checkpoint directory")
-    if public_key is None:
-        public_key = load_public_key(directory / PUBLIC_NAME)
     want_id = key_id(public_key)
     head_seq, _ = store.head()
+    found = directory / PUBLIC_NAME
+    folder_id = key_id(load_public_key(found)) if found.exists() else want_id
+    swapped = (
+        f"{PUBLIC_NAME} in the folder holds key {folder_id}, not the pinned key {want_id}:"
+        " it was replaced"
+    )
     good_seq, checked = 0, 0
     for path in _files(directory):
         cp = _parse(path)
@@ -287,9 +322,10 @@ def verify_checkpoints(
                 raise InvalidSignature
             public_key.verify(base64.b64decode(cp.signature), cp.message())
         except (InvalidSignature, ValueError):
-            return CheckpointReport(
-                False, checked, cp.seq, f"{path.name}: signature does not verify"
-            )
+            why = "signature does not verify"
+            if cp.key_id != want_id and cp.key_id == folder_id:
+                why = f"signed by key {cp.key_id}; {swapped}"
+            return CheckpointReport(False, checked, cp.seq, f"{path.name}: {why}")
         rows = list(store.event_rows(cp.seq, cp.seq))
         if not rows:
             last = max(head_seq, good_seq)
@@ -310,4 +346,23 @@ def verify_checkpoints(
                 f"{str(rows[0][7])[:16]}…",
             )
         good_seq, checked = cp.seq, checked + 1
+    if folder_id != want_id:
+        return CheckpointReport(False, checked, None, swapped)
+    if required and checked == 0 and head_seq > 0:
+        return CheckpointReport(
+            False,
+            0,
+            1,
+            f"no checkpoints in {directory}, but the log holds {head_seq} events:"
+            " none of it is covered",
+        )
+    if max_uncovered is not None and head_seq - good_seq > max_uncovered:
+        return CheckpointReport(
+            False,
+            checked,
+            good_seq + 1,
+            f"{head_seq - good_seq} events after the newest checkpoint (seq {good_seq}),"
+            f" more than the expected cadence of {max_uncovered}: checkpoints were"
+            " deleted or signing stopped",
+        )
     return CheckpointReport(True, checked)

@@ -33,6 +33,9 @@ from handoff.store import open_store
 from ..conftest import drop_schema, pg_url_for_fresh_schema
 from ._receiver import Received, Receiver, receiver
 
+#: The receivers listen on 127.0.0.1: these tests allow it, as an operator would.
+pytestmark = pytest.mark.usefixtures("local_egress")
+
 SECRET = webhook.new_secret()
 SLA = 7200  # the default policy's SLA for high risk
 LADDER = ["reminded", "escalated", "escalated", "rejected"]

@@ -29,6 +29,9 @@ from .._serve import serving
 from ._receiver import receiver
 from .conftest import submit
 
+#: The receivers listen on 127.0.0.1: these tests allow it, as an operator would.
+pytestmark = pytest.mark.usefixtures("local_egress")
+
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 

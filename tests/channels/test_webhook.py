@@ -23,6 +23,9 @@ from handoff.testing import FakeClock
 from ._receiver import Received, receiver
 from .conftest import submit
 
+#: The receivers listen on 127.0.0.1: these tests allow it, as an operator would.
+pytestmark = pytest.mark.usefixtures("local_egress")
+
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
 

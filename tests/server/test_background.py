@@ -9,7 +9,12 @@ import pytest
 
 from handoff import ControlPlane, State, _stages
 from handoff.channels import Deliverer
-from handoff.checkpoint import generate_key, verify_checkpoints
+from handoff.checkpoint import (
+    CheckpointError,
+    generate_key,
+    load_public_key,
+    verify_checkpoints,
+)
 from handoff.executors import FilesExecutor
 from handoff.policy import Policy, default_policy
 from handoff.server._background import checkpointer, outbox_keep, tick
@@ -66,7 +71,8 @@ def test_checkpoints_are_signed_when_configured(
     plane.submit({"tool": "notes.read", "args": {"id": "1"}, "agent": "bot"})
     deliverer = Deliverer(plane)
     tick(plane, deliverer, signer)
-    report = verify_checkpoints(plane.store, tmp_path / "cps")
+    public = load_public_key(tmp_path / "audit.key.pub")
+    report = verify_checkpoints(plane.store, tmp_path / "cps", public)
     assert report.ok and report.checked == 1
     deliverer.close()
     plane.close()
@@ -110,3 +116,28 @@ def _outbox_rows(plane: ControlPlane) -> int:
     assert isinstance(store, SqlStore)
     with store.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(outbox)).scalar_one())
+
+
+def test_the_checkpoint_cadence_and_pinned_key_are_checked_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plane = ControlPlane(open_store(f"sqlite:///{tmp_path / 'h.db'}"), _policy(), clock=FakeClock())
+    generate_key(tmp_path / "audit.key")
+    generate_key(tmp_path / "other.key")
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_KEY", str(tmp_path / "audit.key"))
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_DIR", str(tmp_path / "cps"))
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_EVERY", "0")
+    with pytest.raises(ValueError, match="HANDOFF_CHECKPOINT_EVERY"):
+        checkpointer(plane)
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_EVERY", "50")
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_SECONDS", "soon")
+    with pytest.raises(ValueError, match="HANDOFF_CHECKPOINT_SECONDS"):
+        checkpointer(plane)
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_SECONDS", "30")
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_PUBLIC_KEY", str(tmp_path / "other.key.pub"))
+    with pytest.raises(CheckpointError, match="pinned public key"):
+        checkpointer(plane)
+    monkeypatch.setenv("HANDOFF_CHECKPOINT_PUBLIC_KEY", str(tmp_path / "audit.key.pub"))
+    signer = checkpointer(plane)
+    assert signer is not None and (signer.every_events, signer.every_seconds) == (50, 30.0)
+    plane.close()

@@ -181,3 +181,21 @@ def test_a_requester_spelled_otherwise_is_told_and_cannot_approve(served: Server
         assert "You asked for this action" not in page
         assert "matches no one the policy knows" in page and "mallory" in page
     assert served.plane.get(own).decisions == []
+
+
+def test_a_hangul_filler_is_marked_on_the_handoff_page(served: Server) -> None:
+    with Client(served.url, served.key("bot")) as agent:
+        hid = agent.submit(
+            {
+                "tool": "ops.restart",
+                "args": {"service": "pay\u3164ment"},
+                "context": {"instruction": "restart pay\u3164ment"},
+            }
+        ).handoff_id
+    with login(served, "ana") as http:
+        page = http.get(f"/handoffs/{hid}")
+    assert page.status_code == 200
+    shown = re.search(r"<h3>Instruction the agent was given</h3>(.*?)</p>", page.text, re.S)
+    assert shown is not None, "no instruction on the page"
+    assert "\u3164" not in shown.group(1)  # one line: no newline to take the slow path
+    assert "&lt;U+3164 HANGUL FILLER&gt;" in shown.group(1)

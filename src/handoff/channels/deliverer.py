@@ -12,6 +12,11 @@ processes because rows are claimed with ``SKIP LOCKED`` (PostgreSQL) or under
    retry with exponential backoff, or after ``max_attempts`` moved to the dead-letter
    list (``store.dead_letters()``).
 
+Every HTTP destination (a webhook, an agent's callback, Slack's API) is checked before
+each send and the connection pinned to the address checked (``handoff._egress``): a
+loopback, private or link-local address fails the attempt unless the operator's
+allow-list names it.
+
 A process that dies mid-send leaves the lease to expire and the message is sent again:
 delivery is at least once. The message id (``webhook-id``, the email ``Message-ID``) is
 the outbox row's id, the same on every attempt, so receivers drop duplicates.
@@ -27,6 +32,7 @@ from typing import Any
 
 import httpx
 
+from .. import _egress as egress
 from ..models import Handoff
 from ..plane import ControlPlane
 from ..store import OutboxRow, Tx
@@ -61,7 +67,8 @@ class Deliverer:
     ) -> None:
         self.plane = plane
         self.config = config or ChannelsConfig()
-        self.client = client or httpx.Client(timeout=10.0)
+        # The default client checks every destination and pins the address it checked.
+        self.client = client or egress.client()
         self.batch = batch
 
     def close(self) -> None:
@@ -149,6 +156,7 @@ class Deliverer:
         kind = str(note.get("kind", "notice"))
         if row.channel in ("webhook", "callback"):
             url, secret = self._endpoint(row)
+            egress.check(url, "callback" if row.channel == "callback" else "webhooks.url")
             body = json.dumps(_event(note, h, self.config, row), separators=(",", ":"))
             webhook.post(self.client, url, secret, msg_id, int(now.timestamp()), body.encode())
         elif row.channel == "email":
@@ -169,6 +177,7 @@ class Deliverer:
             sc = self.config.slack
             if sc is None or h is None:
                 raise LookupError("slack is no longer configured or the handoff is gone")
+            egress.check(sc.api_url, "slack.api_url")
             message = slack.blocks(h, kind, self.config.link(h.id))
             text = f"{kind}: {h.action.tool}"
             slack.post(self.client, sc.api_url, sc.token, row.payload["channel"], message, text)

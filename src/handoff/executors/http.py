@@ -7,18 +7,23 @@ given (a template with ``{idempotency_key}`` and ``{stage}``; 404 means the effe
 not happen, a JSON body ``{"ok": false, "reason": ...}`` is a failed check), and
 otherwise judges the response the apply got. ``rollback`` sends ``DELETE`` to the
 ``Location`` the server returned (or ``rollback_url``, a template like ``confirm_url``).
-Only the standard library is used.
+
+Every request goes through ``handoff._egress``: its address must be public unless
+``HANDOFF_EGRESS_ALLOW`` names it, the connection is pinned to the address checked, and
+redirects are not followed (a ``3xx`` is an error). A ``Location`` the server answers
+is checked again when the rollback uses it. URLs given to the constructor that already
+resolve to a refused address are refused there, naming the argument.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urljoin
 
+from .. import _egress as egress
 from ..execution import Confirmation, RollbackImpossible
 
 __all__ = ["HttpExecutor"]
@@ -46,6 +51,14 @@ class HttpExecutor:
     ) -> None:
         if method not in ("POST", "PUT"):
             raise ValueError("method must be POST or PUT")
+        for name, value in (
+            ("url", url),
+            ("canary_url", canary_url),
+            ("confirm_url", confirm_url),
+            ("rollback_url", rollback_url),
+        ):
+            if value is not None:
+                _refuse_early(name, value.format(idempotency_key="k", stage="full"))
         self.url, self.method = url, method
         self.canary_url, self.confirm_url, self.rollback_url = canary_url, confirm_url, rollback_url
         self.headers = dict(headers or {})
@@ -61,21 +74,19 @@ class HttpExecutor:
         self, method: str, url: str, body: Any = None, key: str | None = None, stage: str = ""
     ) -> dict[str, Any]:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
-        req = urllib.request.Request(url, data=data, method=method)
-        req.add_header("Accept", "application/json")
+        headers = {"Accept": "application/json"}
         if data is not None:
-            req.add_header("Content-Type", "application/json")
+            headers["Content-Type"] = "application/json"
         if key:
-            req.add_header("Idempotency-Key", key)
+            headers["Idempotency-Key"] = key
         if stage:
-            req.add_header("Handoff-Stage", stage)
-        for name, value in self.headers.items():
-            req.add_header(name, value)
-        try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                status, raw, location = resp.status, resp.read(), resp.headers.get("Location")
-        except urllib.error.HTTPError as exc:
-            status, raw, location = exc.code, exc.read(), exc.headers.get("Location")
+            headers["Handoff-Stage"] = stage
+        headers.update(self.headers)
+        with egress.client(timeout=self.timeout) as http:
+            resp = http.request(method, url, content=data, headers=headers)
+        status, raw, location = resp.status_code, resp.content, resp.headers.get("Location")
+        if resp.is_redirect:
+            raise HttpError(f"{method} {url} answered {status}; redirects are not followed")
         text = raw.decode("utf-8", "replace")
         try:
             parsed: Any = json.loads(text) if text else None
@@ -151,3 +162,13 @@ class HttpExecutor:
         if resp["status"] >= 400 and resp["status"] != 404:
             raise RollbackImpossible(f"DELETE {url} answered {resp['status']}")
         return {"status": resp["status"], "url": url}
+
+
+def _refuse_early(name: str, url: str) -> None:
+    """Refuse a URL already known to reach a refused address, naming the argument.
+
+    A name that does not resolve yet passes here (the service may come up later);
+    every request checks again before it connects.
+    """
+    with contextlib.suppress(egress.Unresolved):
+        egress.check(url, name)

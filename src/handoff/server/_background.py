@@ -18,7 +18,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from ..channels import Deliverer, load_channels
-from ..checkpoint import Checkpointer, load_private_key
+from ..checkpoint import (
+    Checkpointer,
+    CheckpointError,
+    key_id,
+    load_private_key,
+    load_public_key,
+)
 from ..plane import ControlPlane
 
 __all__ = ["INTERVAL", "run_background", "tick"]
@@ -53,12 +59,25 @@ def outbox_keep() -> timedelta:
     return timedelta(days=days)
 
 
+def _count(name: str, default: str, kind: type[int] | type[float]) -> float:
+    """A positive number from the environment, or ``ValueError`` naming the variable."""
+    raw = os.environ.get(name, default)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected a positive number, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name}: expected a positive number, got {raw!r}")
+    return value
+
+
 def checkpointer(plane: ControlPlane) -> Checkpointer | None:
     """Signed audit checkpoints when ``HANDOFF_CHECKPOINT_KEY`` and ``..._DIR`` are set.
 
-    ``HANDOFF_CHECKPOINT_EVERY`` (events, default 1000) and
-    ``HANDOFF_CHECKPOINT_SECONDS`` (default 300) bound how much of the log is covered
-    by the chain alone; see docs/audit.md.
+    The cadence is ``HANDOFF_CHECKPOINT_EVERY`` (events, default 1000) and
+    ``HANDOFF_CHECKPOINT_SECONDS`` (default 300): they bound how much of the log is
+    covered by the chain alone; see docs/audit.md. When ``HANDOFF_CHECKPOINT_PUBLIC_KEY``
+    pins the verifiers' key, a signing key that does not match it stops the start.
     """
     key, directory = (
         os.environ.get("HANDOFF_CHECKPOINT_KEY"),
@@ -66,12 +85,18 @@ def checkpointer(plane: ControlPlane) -> Checkpointer | None:
     )
     if not key or not directory:
         return None
+    private = load_private_key(Path(key))
+    pinned = os.environ.get("HANDOFF_CHECKPOINT_PUBLIC_KEY")
+    if pinned and key_id(load_public_key(Path(pinned))) != key_id(private.public_key()):
+        raise CheckpointError(
+            f"HANDOFF_CHECKPOINT_KEY: {key} does not match the pinned public key {pinned}"
+        )
     return Checkpointer(
         plane.store,
-        load_private_key(Path(key)),
+        private,
         Path(directory),
-        every_events=int(os.environ.get("HANDOFF_CHECKPOINT_EVERY", "1000")),
-        every_seconds=float(os.environ.get("HANDOFF_CHECKPOINT_SECONDS", "300")),
+        every_events=int(_count("HANDOFF_CHECKPOINT_EVERY", "1000", int)),
+        every_seconds=_count("HANDOFF_CHECKPOINT_SECONDS", "300", float),
         clock=plane.clock,
         url=os.environ.get("HANDOFF_CHECKPOINT_URL") or None,
     )

@@ -7,7 +7,9 @@ then apply (owning team, not the requester, quorum). A button carries the hash o
 action its message showed, so a click on an action revised since decides nothing.
 
 ``POST /v1/callbacks`` lets an agent register the URL where it hears about decisions on
-its handoffs; the answer holds the signing secret, shown this once.
+its handoffs; the answer holds the signing secret, shown this once. The URL must reach a
+public address (see ``handoff._egress``): a callback to 127.0.0.1, a private network or
+the cloud metadata address is refused with 422 naming ``url``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from .. import _egress as egress
 from .._exceptions import ConflictError, InputError, NotAuthorized, NotFound
 from ..channels import ChannelsConfig, SignatureError, load_channels, slack, webhook
 from ..channels._replay import ReplayGuard
@@ -112,6 +115,8 @@ def register_callback(
         raise NotAuthorized("only an agent's API key registers a callback", field="agent")
     if not url.startswith(("http://", "https://")):
         raise InputError("must be an http:// or https:// URL", field="url")
+    # An agent's URL is untrusted: no loopback, private or link-local address (422).
+    egress.check(url, "url")
     plane = plane_of(request)
     secret = webhook.new_secret()
     with plane.store.write() as tx:

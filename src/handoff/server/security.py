@@ -6,7 +6,8 @@ these helpers make the tricks that survive escaping visible:
 
 * invisible and bidirectional control characters (a right-to-left override can make
   ``exe.pdf`` read as ``fdp.exe``) are shown as ``<U+202E RIGHT-TO-LEFT OVERRIDE>``
-  marks, never passed through;
+  marks, never passed through; which characters count is defined once, in
+  ``handoff._invisible``, for every screen;
 * a domain that mixes scripts (Latin ``paypal.com`` with a Cyrillic ``а``), or an
   IDNA ``xn--`` label, is flagged as a possible look-alike.
 """
@@ -20,6 +21,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .._invisible import has_invisible, invisible, is_invisible, label
 
 __all__ = [
     "CSP",
@@ -43,10 +46,6 @@ _HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 
-#: Bidi embeddings, overrides and isolates: they reorder what the reviewer reads.
-_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-#: Zero-width and other invisible format characters (category Cf) plus odd spaces.
-_EXTRA_INVISIBLE = set("\u00a0\u115f\u1160\u3164\uffa0\u2800")
 _DOMAIN = re.compile(r"(?:[^\s/@:<>\"'()\[\],;]+\.)+[^\s/@:<>\"'()\[\],;.]{2,}", re.UNICODE)
 
 
@@ -70,22 +69,13 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def _is_invisible(ch: str) -> bool:
-    if ch in _BIDI or ch in _EXTRA_INVISIBLE:
-        return True
-    cat = unicodedata.category(ch)
-    return cat in ("Cf", "Co", "Cn") or (cat == "Cc" and ch not in "\n\t")
-
-
-def _mark(ch: str) -> str:
-    name = unicodedata.name(ch, "")
-    label = f"U+{ord(ch):04X}" + (f" {name}" if name else "")
-    return label
+#: Newlines and tabs in agent-written text are shown as what they are.
+_KEEP = "\n\t"
 
 
 def invisible_chars(text: str) -> list[str]:
     """Labels of the invisible or bidi control characters in ``text``, in order."""
-    return [_mark(ch) for ch in text if _is_invisible(ch)]
+    return invisible(text, _KEEP)
 
 
 def visible(value: Any) -> Markup:
@@ -95,12 +85,12 @@ def visible(value: Any) -> Markup:
     reviewer sees that something hidden was there and what it was.
     """
     text = value if isinstance(value, str) else str(value)
-    if text.isprintable():  # the common case: nothing hidden, escape in one go
+    if not has_invisible(text, _KEEP):  # the common case: nothing hidden, escape in one go
         return escape(text)
     out: list[str] = []
     for ch in text:
-        if _is_invisible(ch):
-            out.append(f'<span class="invisible" title="hidden">&lt;{_mark(ch)}&gt;</span>')
+        if ch not in _KEEP and is_invisible(ch):
+            out.append(f'<span class="invisible" title="hidden">&lt;{label(ch)}&gt;</span>')
         else:
             out.append(str(escape(ch)))
     return Markup("".join(out))
