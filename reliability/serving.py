@@ -87,10 +87,17 @@ class Site:
     keys: dict[str, str] = field(default_factory=dict)
 
 
-def prepare(url: str, tmp: Path, agents: list[str], reviewers: list[str]) -> Site:
-    """Write the policy, create the schema, reviewer accounts and every API key."""
+def prepare(
+    url: str,
+    tmp: Path,
+    agents: list[str],
+    reviewers: list[str],
+    policy_doc: dict[str, Any] | None = None,
+) -> Site:
+    """Write the policy (``POLICY`` unless ``policy_doc`` is given), create the schema,
+    reviewer accounts and every API key."""
     policy = tmp / "policy.yaml"
-    policy.write_text(yaml.safe_dump(POLICY))
+    policy.write_text(yaml.safe_dump(POLICY if policy_doc is None else policy_doc))
     site = Site(url, policy)
     with ControlPlane.open(url, policy=load_policy(policy)) as plane:
         accounts = Accounts.of(plane)
@@ -112,11 +119,13 @@ class Server:
         *,
         background: bool = False,
         env: dict[str, str] | None = None,
+        args: list[str] | None = None,
     ) -> None:
         """``background`` runs the SLA ladder and delivery in the process; ``env`` adds
-        variables to its environment (say ``HANDOFF_FAKE_CLOCK_FILE``)."""
+        variables to its environment (say ``HANDOFF_FAKE_CLOCK_FILE``); ``args`` adds
+        options to ``handoff serve`` (say ``--executors``)."""
         self.site, self.log = site, log
-        self.background, self.env = background, env or {}
+        self.background, self.env, self.args = background, env or {}, args or []
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -134,6 +143,7 @@ class Server:
             "--port",
             str(self.port),
             "--background" if self.background else "--no-background",
+            *self.args,
         ]
         env = {**os.environ, **self.env}
         with self.log.open("ab") as out:
