@@ -69,6 +69,8 @@ def test_the_inbox_labels_agent_options_and_diffs_their_args(served: Server) -> 
         for path, kind in (("force", "added"), ("region", "changed")):
             assert re.search(rf'<tr class="{kind}"><td><code>{path}</code>', text), path
         assert rows, "no option drafted by handoff beside the agent's"
+        # Whatever an option is called, the page says what choosing it does.
+        assert "approves the raw action's args unchanged" in rows["approve"]
         for built_in in rows.values():
             assert 'class="option handoff"' in built_in
             assert "written by the agent" not in built_in
