@@ -60,6 +60,7 @@ reliability: $(STAMP)
 	$(BIN)/python -m reliability.timer_downtime --handoffs 10000
 	$(BIN)/python -m reliability.separation --runs 10000
 	$(BIN)/python -m reliability.throttle --attempts 1000 --requests 2000
+	$(BIN)/python -m reliability.unknown_tools
 
 clean:
 	rm -rf $(VENV) handoff.db handoff.db-wal handoff.db-shm .mypy_cache .pytest_cache .ruff_cache

@@ -87,10 +87,17 @@ class Site:
     keys: dict[str, str] = field(default_factory=dict)
 
 
-def prepare(url: str, tmp: Path, agents: list[str], reviewers: list[str]) -> Site:
-    """Write the policy, create the schema, reviewer accounts and every API key."""
+def prepare(
+    url: str,
+    tmp: Path,
+    agents: list[str],
+    reviewers: list[str],
+    policy_doc: dict[str, Any] | None = None,
+) -> Site:
+    """Write the policy (``POLICY`` unless ``policy_doc`` is given), create the schema,
+    reviewer accounts and every API key."""
     policy = tmp / "policy.yaml"
-    policy.write_text(yaml.safe_dump(POLICY))
+    policy.write_text(yaml.safe_dump(POLICY if policy_doc is None else policy_doc))
     site = Site(url, policy)
     with ControlPlane.open(url, policy=load_policy(policy)) as plane:
         accounts = Accounts.of(plane)
@@ -116,9 +123,9 @@ class Server:
     ) -> None:
         """``background`` runs the SLA ladder and delivery in the process; ``env`` adds
         variables to its environment (say ``HANDOFF_FAKE_CLOCK_FILE``); ``args`` adds
-        options to ``handoff serve``. The API keys' request budget is off unless
-        ``args`` sets ``--key-rate``: the suites send thousands of requests a minute
-        with one key on purpose."""
+        options to ``handoff serve`` (say ``--executors``). The API keys' request
+        budget is off unless ``args`` sets ``--key-rate``: the suites send thousands of
+        requests a minute with one key on purpose."""
         self.site, self.log = site, log
         self.background, self.env = background, env or {}
         self.args = args or []

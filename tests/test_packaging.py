@@ -413,8 +413,11 @@ def test_complete_tops_one_option_up_to_two() -> None:
     edited = Package(options=[Option(id="short", title="Short", args={"title": "T"})])
     assert ids(complete(edited, publish(), assessment())) == ["short", "approve"]
 
+    # An agent option never takes a built-in id (see test_agent_options.py).
     clash = Package(options=[Option(id="approve", title="Mine", args={"title": "T"})])
-    assert ids(complete(clash, publish(), assessment())) == ["approve", "internal_first"]
+    with pytest.raises(InputError) as err:
+        complete(clash, publish(), assessment())
+    assert err.value.field == "package.options[0].id"
 
 
 def test_complete_uses_context_evidence_and_assumptions_when_package_has_none() -> None:

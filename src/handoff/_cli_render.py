@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ._diff import diff_args, differs
 from ._invisible import spell
 from ._review import count_approvals
 from .models import Action, Assessment, Event, Handoff, Level
@@ -27,6 +28,7 @@ __all__ = [
     "quorum_progress",
     "render_assessment",
     "render_handoff",
+    "render_option_diffs",
     "top_reason",
     "txt",
     "visible",
@@ -200,6 +202,38 @@ def render_preview(preview: dict[str, Any], console: Console) -> None:
         console.print(txt("  " + json.dumps(shown, ensure_ascii=False, sort_keys=True), "", 400))
 
 
+def render_option_diffs(h: Handoff, console: Console) -> None:
+    """For each option whose args differ from the raw action, who wrote it and the diff.
+
+    An option is named and described by whoever wrote it; what it would run is only
+    what its args say, so those are shown against the raw action, change by change.
+    """
+    for o in h.package.options if h.package else []:
+        if o.args is None or not differs(o.args, h.action.args):
+            continue
+        by = "written by the agent" if o.origin == "agent" else "drafted by handoff"
+        head = Text("  ").append(txt(o.id, "bold")).append(f" ({by}) changes the args:")
+        console.print(head)
+        for c in diff_args(h.action.args, o.args):
+            line = Text("    ")
+            if c.span is not None:
+                sp = c.span
+                line.append(f"~ {visible(c.path)}: ").append(txt(sp.head))
+                if sp.removed:
+                    line.append(txt(f"[-{sp.removed}-]", "red"))
+                if sp.added:
+                    line.append(txt(f"{{+{sp.added}+}}", "green"))
+                line.append(txt(sp.tail))
+            elif c.kind == "changed":
+                line.append(f"~ {visible(c.path)}: ").append(txt(c.before, "red"))
+                line.append(" -> ").append(txt(c.after, "green"))
+            else:
+                mark, value = ("+", c.after) if c.kind == "added" else ("-", c.before)
+                line.append(f"{mark} {visible(c.path)}: ").append(txt(value))
+            console.print(line)
+        console.print(Text("    choosing it needs a rationale", style="dim"))
+
+
 def render_handoff(
     h: Handoff, events: list[Event], policy: Policy, now: datetime, console: Console
 ) -> None:
@@ -250,17 +284,19 @@ def render_handoff(
                 Text("missing from the agent: ", style="bold yellow").append(", ".join(p.missing))
             )
         options = Table(title="Options", title_justify="left")
-        for col in ("id", "option", "risk", "effort", "expected impact"):
+        for col in ("id", "option", "by", "risk", "effort", "expected impact"):
             options.add_column(col)
         for o in p.options:
             options.add_row(
-                o.id,
+                txt(o.id),
                 txt(o.title + (f"\n{o.description}" if o.description else "")),
+                Text("agent", style="bold yellow") if o.origin == "agent" else Text("handoff"),
                 o.risk.value,
                 o.effort.value,
                 txt(o.expected_impact),
             )
         console.print(options)
+        render_option_diffs(h, console)
         if p.preview:
             render_preview(p.preview, console)
         console.print(Text("decision required: ", style="bold").append(txt(p.decision_required)))

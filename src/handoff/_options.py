@@ -5,6 +5,10 @@ most of the goal when one fits the kind of action, and sending back or rejecting
 safer option carries edited ``args`` only when the edit can be derived from the
 arguments alone (a switch turned, attachments dropped, a flagged sentence cut);
 otherwise it has none and says to decide with revise.
+
+Every option drafted here has ``origin="handoff"``, and its id is one of
+``BUILT_IN_IDS``, which no agent option may take: an agent can offer its own options,
+but never one that passes for handoff's.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ def draft_options(
         effort=Level.LOW,
         expected_impact=APPROVE_IMPACT[kind],
         args=copy.deepcopy(action.args),
+        origin="handoff",
     )
     out = [approve]
     alternative = _alternative(action.args, kind, findings, flagged_text, level)
@@ -104,6 +109,7 @@ def _option(oid: str, args: dict[str, Any] | None, level: Level, flagged_text: s
         effort=Level.LOW if args is not None else Level.MEDIUM,
         expected_impact=impact,
         args=args,
+        origin="handoff",
     )
 
 
@@ -179,6 +185,7 @@ _SEND_BACK = Option(
     risk=Level.LOW,
     effort=Level.MEDIUM,
     expected_impact="Nothing runs yet; the agent must come back with sources.",
+    origin="handoff",
 )
 _REJECT = Option(
     id="reject",
@@ -187,7 +194,12 @@ _REJECT = Option(
     risk=Level.LOW,
     effort=Level.LOW,
     expected_impact="Nothing runs; what the requester wanted does not happen.",
+    origin="handoff",
 )
+
+
+#: Every id handoff's own drafting can give an option. No agent option may take one.
+BUILT_IN_IDS = frozenset({"approve", "send_back", "reject", *_ALTERNATIVES})
 
 
 def _set_flags(

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from . import rubric
+from ._diff import diff_args, differs
 from ._exceptions import ConflictError, InputError, NotAuthorized
 from ._step_up import Proof, approved_hash, needs_step_up, refusal
 from .lifecycle import OPEN
@@ -25,6 +26,7 @@ _APPROVING = (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
 _NEEDS_RATIONALE = (Verdict.REJECT, Verdict.REVISE, Verdict.REDIRECT)
 #: Options a package may offer that are verdicts in their own right, not ways to run.
 _AS_VERDICT = {"reject": Verdict.REJECT, "send_back": Verdict.REDIRECT}
+_BY = {"agent": "written by the agent", "handoff": "drafted by handoff"}
 
 
 @dataclass
@@ -118,7 +120,8 @@ def apply_decision(
                 f"no option {d.option_id!r}; the options are {sorted(options)}",
                 field="option_id",
             )
-        chosen = options[d.option_id].args
+        option = options[d.option_id]
+        chosen = option.args
         if d.option_id in _AS_VERDICT:
             return apply_decision(
                 h, d.model_copy(update={"verdict": _AS_VERDICT[d.option_id]}), policy, now, proof
@@ -129,7 +132,16 @@ def apply_decision(
                 " want, or reject",
                 field="option_id",
             )
-        args = chosen if chosen is not None and chosen != h.action.args else None
+        args = chosen if chosen is not None and differs(chosen, h.action.args) else None
+        if args is not None and not d.rationale.strip():
+            # Choosing such an option is a revise: one click must not approve args the
+            # reviewer never typed, whoever wrote the option and whatever it is called.
+            changed = ", ".join(c.path for c in diff_args(h.action.args, args))
+            raise InputError(
+                f"option {d.option_id!r} ({_BY[option.origin]}) changes the args the agent"
+                f" proposed ({changed}); choosing it needs a rationale",
+                field="rationale",
+            )
     if args is not None:
         _revise(change, d, args, policy)
     elif any(policy.person(a.reviewer) == policy.person(d.reviewer) for a in h.approvals):
@@ -177,7 +189,9 @@ def _revise(change: Change, d: Decision, args: dict[str, Any], policy: Policy) -
                 "to_hash": new_hash,
                 "from_args": h.action.args,
                 "changed": sorted(
-                    k for k in set(args) | set(h.action.args) if args.get(k) != h.action.args.get(k)
+                    k
+                    for k in set(args) | set(h.action.args)
+                    if k not in args or k not in h.action.args or differs(args[k], h.action.args[k])
                 ),
                 "rationale": d.rationale,
                 "level": assessment.level.value,

@@ -215,7 +215,13 @@ class Context(_Input):
 
 
 class Option(_Input):
-    """One way the reviewer could decide, with its trade-offs."""
+    """One way the reviewer could decide, with its trade-offs.
+
+    ``origin`` says who wrote it: ``handoff`` for the options handoff drafts, ``agent``
+    for an agent's own. Only the plane writes ``handoff``; an agent's package that
+    claims it is refused, and an option with no origin is taken as the agent's, so an
+    option whose author is unknown is never shown as handoff's.
+    """
 
     id: Annotated[str, Field(min_length=1, max_length=64)]
     title: Annotated[str, Field(min_length=1, max_length=500)]
@@ -224,6 +230,7 @@ class Option(_Input):
     effort: Level = Level.MEDIUM
     expected_impact: Text = ""
     args: Json | None = None
+    origin: Literal["handoff", "agent"] = "agent"
 
 
 class Package(_Input):

@@ -19,11 +19,12 @@ decided with the ``redirect`` and ``reject`` verdicts.
 from __future__ import annotations
 
 import copy
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from ._exceptions import InputError
-from ._options import draft_options, flag_site
+from ._options import BUILT_IN_IDS, draft_options, flag_site
 from ._wording import (
     AMOUNT,
     GRANTEE,
@@ -89,9 +90,12 @@ def draft(action: Action, assessment: Assessment) -> Package:
 def complete(supplied: Package, action: Action, assessment: Assessment) -> Package:
     """Keep what the agent's package gives and fill what it lacks from the draft.
 
-    Raises ``InputError`` naming ``package.options[i].id`` for a repeated option id and
-    ``package.options`` for more than ``MAX_OPTIONS`` options. ``missing`` lists what the
-    agent left out; ``drafted`` is false.
+    Raises ``InputError`` naming ``package.options[i].id`` for an id that is repeated or
+    is one of handoff's own (``BUILT_IN_IDS``), ``package.options[i].origin`` for an
+    option claiming handoff wrote it, and ``package.options`` for more than
+    ``MAX_OPTIONS`` options. The agent's options keep ``origin="agent"``; the ones
+    topped up from the draft keep ``origin="handoff"``. ``missing`` lists what the agent
+    left out; ``drafted`` is false.
     """
     _check_options(supplied.options)
     brief = _Brief(action, assessment)
@@ -132,8 +136,25 @@ def complete(supplied: Package, action: Action, assessment: Assessment) -> Packa
 
 
 def _check_options(options: list[Option]) -> None:
+    """Refuse what would let an agent's option pass for handoff's own or for another.
+
+    An id equal to a built-in one (after Unicode folding, case, spaces and dashes), an
+    option claiming ``origin: handoff``, a repeated id and too many options are each an
+    ``InputError`` naming the field.
+    """
     seen: set[str] = set()
     for i, option in enumerate(options):
+        if _folded(option.id) in BUILT_IN_IDS:
+            raise InputError(
+                f"option id {option.id!r} is one of handoff's own "
+                f"({', '.join(sorted(BUILT_IN_IDS))}); give your option another id",
+                field=f"package.options[{i}].id",
+            )
+        if option.origin != "agent":
+            raise InputError(
+                "only handoff writes origin 'handoff'; leave origin out of an agent's option",
+                field=f"package.options[{i}].origin",
+            )
         if option.id in seen:
             raise InputError(
                 f"option id {option.id!r} is used more than once",
@@ -145,6 +166,14 @@ def _check_options(options: list[Option]) -> None:
             f"a package offers at most {MAX_OPTIONS} options; got {len(options)}",
             field="package.options",
         )
+
+
+def _folded(oid: str) -> str:
+    """``oid`` as compared with the built-in ids: ``" Approve"``, ``"send-back"`` and
+    ``"re\u200bject"`` fold to built-in ids; they would read as ones to a reviewer."""
+    text = unicodedata.normalize("NFKC", oid)
+    kept = (ch for ch in text if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
+    return "".join(kept).strip().casefold().replace("-", "_").replace(" ", "_")
 
 
 def _fill_options(own: list[Option], drafted: list[Option], action: Action) -> list[Option]:

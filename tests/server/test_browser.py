@@ -102,3 +102,39 @@ def test_hostile_handoff_renders_inert_and_flagged(page: Any, served: Server) ->
     csp = page.evaluate("fetch(location.href).then(r => r.headers.get('content-security-policy'))")
     assert "script-src 'self'" in csp and "img-src 'self'" in csp
     assert requests and all(u.startswith(served.url) for u in requests), requests
+
+
+def test_an_agent_option_is_labelled_diffed_and_needs_a_rationale(
+    page: Any, served: Server
+) -> None:
+    raw = {"service": "web", "region": "eu-west-1"}
+    other = {"service": "web", "region": "all", "force": True}
+    option = {"id": "approve_as_submitted", "title": "Approve as submitted", "args": other}
+    with Client(served.url, served.key("bot")) as agent:
+        hid = agent.submit(
+            {"tool": "ops.restart", "args": raw, "package": {"options": [option]}}
+        ).handoff_id
+    _log_in(page, served, "ana")
+    page.goto(f"{served.url}/handoffs/{hid}")
+    row = page.locator("#option-approve_as_submitted")
+    assert row.locator(".badge.agent").inner_text() == "written by the agent"
+    assert row.locator(".badge.agent").is_visible()
+    diff = row.locator("table.diff-table")
+    assert diff.is_visible()
+    assert diff.locator("tr.added").inner_text().split() == ["force", "true"]
+    changed = diff.locator("tr.changed").inner_text()
+    assert "region" in changed and '"eu-west-1"' in changed and '"all"' in changed
+    # One click on Choose with no rationale approves nothing.
+    page.locator("summary", has_text="Choose an option").click()
+    choice = page.get_by_label(re.compile("Approve as submitted"))
+    assert "written by the agent" in choice.locator("xpath=..").inner_text()
+    choice.check()
+    page.locator("#choose").click()
+    page.wait_for_load_state("networkidle")
+    assert "rationale" in page.locator("#decision-error").inner_text()
+    assert served.plane.get(hid).state.value == "pending"
+    page.fill("#rationale", "All regions were agreed with the on-call lead.")
+    page.get_by_label(re.compile("Approve as submitted")).check()
+    page.locator("#choose").click()
+    page.wait_for_url(f"{served.url}/handoffs/{hid}?done=choose")
+    assert served.plane.get(hid).action.args == other

@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .._cli_render import countdown, describe
+from .._diff import Change, diff_args
 from .._exceptions import HandoffError, InputError, NotAuthorized
 from .._review import count_approvals
 from ..models import Handoff, Level, State, Verdict
@@ -318,6 +319,7 @@ def _handoff(
         "levels": [lv.value for lv in Level],
         "package": package,
         "args_json": _pretty(h.action.args),
+        "option_changes": _option_changes(h),
         "revision": last_revision(h, events),
         "flags": flags_in(untrusted),
         "assessment": h.assessment,
@@ -339,6 +341,16 @@ def _handoff(
     }
     status = status_of(error) if error is not None else 200
     return _page(request, "handoff.html", context, status)
+
+
+def _option_changes(h: Handoff) -> list[list[Change]]:
+    """Each option's args as a diff against the raw action; empty when it runs them as
+    they are (or carries none)."""
+    raw = h.action.args
+    return [
+        diff_args(raw, o.args) if o.args is not None else []
+        for o in (h.package.options if h.package else [])
+    ]
 
 
 async def _posted(request: Request) -> tuple[Session, dict[str, str]] | Response:

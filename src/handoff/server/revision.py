@@ -3,30 +3,19 @@
 A reviewer who revises replaces the args the agent proposed; the next reviewer must see
 what changed. The ``revised`` event names the changed keys; the values before come from
 its ``from_args`` when the event carries them, otherwise from the args of the revision
-before it. When neither is known, only the changed keys can be shown.
+before it. When neither is known, only the changed keys can be shown. The diff is
+``handoff._diff``'s, the same one every option is shown with.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
+from .._diff import Change, diff_args
 from ..models import Event, Handoff, Verdict
 
 __all__ = ["Change", "Revision", "diff_args", "last_revision"]
-
-_MISSING = object()
-
-
-@dataclass(frozen=True)
-class Change:
-    """One leaf of the args that differs: ``kind`` is added, removed or changed."""
-
-    path: str
-    kind: str
-    before: str
-    after: str
 
 
 @dataclass(frozen=True)
@@ -34,33 +23,6 @@ class Revision:
     by: str
     changed: list[str]
     changes: list[Change] | None  # None when the values before are not known
-
-
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``; lists and scalars are leaves."""
-    if isinstance(value, dict) and value:
-        out: dict[str, Any] = {}
-        for key in sorted(value):
-            out.update(_flatten(value[key], f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    return {prefix: value}
-
-
-def _show(value: Any) -> str:
-    return "" if value is _MISSING else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def diff_args(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
-    """Leaf-by-leaf differences between two args objects, in path order."""
-    old, new = _flatten(before), _flatten(after)
-    changes = []
-    for path in sorted(set(old) | set(new)):
-        a, b = old.get(path, _MISSING), new.get(path, _MISSING)
-        if a == b and a is not _MISSING:
-            continue
-        kind = "added" if a is _MISSING else "removed" if b is _MISSING else "changed"
-        changes.append(Change(path, kind, _show(a), _show(b)))
-    return changes
 
 
 def last_revision(h: Handoff, events: list[Event]) -> Revision | None:

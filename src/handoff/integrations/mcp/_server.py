@@ -38,7 +38,10 @@ DEFAULT_TOOL = "agent.request"
 _OPTION: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "id": {"type": "string"},
+        "id": {
+            "type": "string",
+            "description": "Your own id; handoff's (approve, reject, send_back, ...) are refused.",
+        },
         "title": {"type": "string"},
         "description": {"type": "string"},
         "risk": {"enum": ["low", "medium", "high"]},
