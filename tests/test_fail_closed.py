@@ -246,3 +246,61 @@ def test_detectors_read_no_dataset_template() -> None:
         )
     )
     assert not [s for s in signals if s.trigger]
+
+
+# --- placed by a verb, dangerous in the args ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "code"),
+    [
+        ("db.run", {"q": "TRUNCATE orders"}, "action.destructive"),
+        ("db.run", {"q": "truncate public.orders;"}, "action.destructive"),
+        ("accounts.patch", {"id": "u_42", "fields": {"is_superuser": True}}, "action.permissions"),
+        ("users.set", {"user": "u1", "is_admin": "true"}, "action.permissions"),
+        ("github.repos.edit", {"repo": "acme/core", "private": False}, "action.public_access"),
+        ("docs.update", {"id": "d1", "public": True}, "action.public_access"),
+        ("mail.forward_all", {"to": "someone@outside.example"}, "action.data_outward"),
+        (
+            "mail.create_rule",
+            {"action": "forward", "to": "x@outside.example"},
+            "action.data_outward",
+        ),
+        ("vault.read", {"path": "secret/prod/db"}, "secrets.access"),
+        ("secrets.get", {"name": "prod/db-password"}, "secrets.access"),
+        (
+            "dns.upsert",
+            {"name": "www.example.com", "type": "A", "value": "203.0.113.9"},
+            "web.dns_change",
+        ),
+    ],
+)
+def test_a_verb_in_the_name_does_not_hide_what_the_args_do(
+    tool: str, args: dict[str, Any], code: str
+) -> None:
+    a = act(tool, args)
+    assert code in codes(a)
+    assert assess(a, default_policy()).mode is not Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("db.run", {"q": "SELECT count(*) FROM orders"}),
+        ("accounts.patch", {"id": "u_42", "fields": {"is_superuser": False}}),
+        ("github.repos.edit", {"repo": "acme/core", "private": True}),
+        ("mail.forward", {"id": "m1", "to": "ana@corp.example"}),
+        ("config.read", {"path": "settings/app.yaml"}),
+        ("dns.lookup", {"name": "www.example.com"}),
+    ],
+)
+def test_their_harmless_twins_are_not_flagged(tool: str, args: dict[str, Any]) -> None:
+    a = act(tool, args)
+    assert not {
+        "action.destructive",
+        "action.permissions",
+        "action.public_access",
+        "action.data_outward",
+        "secrets.access",
+        "web.dns_change",
+    } & codes(a)

@@ -20,6 +20,7 @@ from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._provenance import detect_provenance
 from ._subject import detect_subject, subject_of
+from ._switches import detect_switches
 from ._tools import ToolSense, detect_tool, sense
 from ._world import detect_world
 
@@ -46,6 +47,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_actions,
     detect_content,
     detect_code,
+    detect_switches,
     detect_world,
     detect_injection,
     detect_provenance,

@@ -26,7 +26,10 @@ _SQL_START = re.compile(
 )
 _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
-        re.compile(r"\b(drop|truncate)\s+(table|database|schema|index|view|user|role)\b"),
+        re.compile(
+            r"\b(drop|truncate)\s+(table|database|schema|index|view|user|role)\b"
+            r"|(?:^|;)\s*truncate\s+[\w.\"`\[\]]+"
+        ),
         "action.destructive",
         "The SQL drops or empties a table or database",
     ),

@@ -1,0 +1,140 @@
+"""What a setting turns on, when the tool's name only says "edit" or "read".
+
+A verb in the name places a tool (``accounts.patch``, ``github.repos.edit``,
+``vault.read``), so it is not unknown; what it does is in the setting it changes or the
+store it opens:
+
+* a flag that makes someone an administrator (``is_superuser: true``);
+* a flag that makes something public (``private: false``, ``public: true``);
+* mail forwarded wholesale (``forward_all``, a rule whose action is ``forward``);
+* a read from a secrets store (``vault.read``, ``secrets.get``, a ``secret/`` path);
+* a DNS record written, which moves where a name leads.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ._base import ActionView, DetectConfig, Signal, wordset
+from ._effects import effect_of
+
+__all__ = ["detect_switches"]
+
+_ADMIN_FLAG = re.compile(r"^(is_?)?(super_?user|admin(istrator)?|staff|root|owner|sudo(er)?)$")
+_PUBLIC_FLAG = re.compile(r"^(is_?)?public$")
+_PRIVATE_FLAG = re.compile(r"^(is_?)?private$")
+_FORWARD_ALL = wordset("all auto automatic rule rules filter filters every everything")
+_SECRET_STORE = wordset("vault secret secrets secretsmanager keyvault kms keychain passwords")
+_SECRET_PATH = re.compile(r"^\s*/?(v\d/)?secrets?/\S+")
+_DNS = wordset("dns route53 zone zones cname nameserver nameservers")
+_TRUE = (True, "true", "yes", "1", "on")
+_FALSE = (False, "false", "no", "0", "off")
+
+
+def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """Signals for privileged or public flags, mail forwarding, secret stores and DNS."""
+    effect = effect_of(view)
+    words = set(view.words)
+    out: list[Signal] = []
+    if not effect.read_only:
+        for path, key, value in _settings(view.action.args):
+            out.extend(_flag(path, key.lower(), value))
+        if ("forward" in words and words & _FORWARD_ALL) or _forward_rule(view):
+            out.append(
+                _signal(
+                    "action.data_outward",
+                    "The call forwards mail wholesale (every message, or a rule), so what "
+                    "arrives later leaves too",
+                    "tool",
+                    view.tool,
+                    0.85,
+                )
+            )
+        if words & _DNS:
+            out.append(
+                _signal(
+                    "web.dns_change",
+                    "The call changes a DNS record: where the name leads for everyone",
+                    "tool",
+                    view.tool,
+                    0.75,
+                )
+            )
+    secret_path = next(((p, t) for p, t in view.args if _SECRET_PATH.match(t)), None)
+    if words & _SECRET_STORE or secret_path:
+        where, ex = secret_path or ("tool", view.tool)
+        out.append(
+            _signal(
+                "secrets.access",
+                "The call opens a secrets store, where credentials and keys are kept",
+                where,
+                ex,
+                0.8,
+            )
+        )
+    # One signal per code is enough for a reviewer.
+    return list({s.code: s for s in reversed(out)}.values())[::-1]
+
+
+def _settings(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
+    """Every (path, key, scalar) under ``value``: the settings a call writes."""
+    out: list[tuple[str, str, Any]] = []
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack and len(out) < 500:
+        p, v = stack.pop()
+        if isinstance(v, dict):
+            for k, cv in v.items():
+                if isinstance(cv, dict | list):
+                    stack.append((f"{p}.{k}", cv))
+                else:
+                    out.append((f"{p}.{k}", str(k), cv))
+        elif isinstance(v, list):
+            stack.extend((f"{p}[{i}]", cv) for i, cv in enumerate(v))
+    return out
+
+
+def _flag(path: str, key: str, value: Any) -> list[Signal]:
+    v = value.strip().lower() if isinstance(value, str) else value
+    if _ADMIN_FLAG.match(key) and v in _TRUE:
+        return [
+            _signal(
+                "action.permissions",
+                f"The call sets {key} to true: it makes someone an administrator",
+                path,
+                f"{key}={value}",
+                0.9,
+            )
+        ]
+    if (_PUBLIC_FLAG.match(key) and v in _TRUE) or (_PRIVATE_FLAG.match(key) and v in _FALSE):
+        return [
+            _signal(
+                "action.public_access",
+                f"The call sets {key} to {value}: it makes something readable by anyone",
+                path,
+                f"{key}={value}",
+                0.85,
+            )
+        ]
+    return []
+
+
+def _forward_rule(view: ActionView) -> bool:
+    return any(
+        text.strip().lower() in ("forward", "forward_to", "redirect")
+        and path.rsplit(".", 1)[-1].lower() in ("action", "type", "kind", "operation")
+        for path, text in view.args
+    )
+
+
+def _signal(code: str, message: str, where: str, excerpt: str, weight: float) -> Signal:
+    return Signal(
+        code,
+        message,
+        where=where,
+        excerpt=excerpt,
+        weight=weight,
+        impact=weight,
+        reversibility=weight / 2,
+        sensitivity=0.8,
+    )
