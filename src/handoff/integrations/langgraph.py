@@ -179,6 +179,10 @@ def _settle(
         if answers:
             _ERRORS[batch] = record(plane, [hs[i] for i in review], answers[-1], _reviewer())
             hs = [plane.get(h.id) for h in hs]
+        if not any(is_open(h) for h in hs):  # the turn is settled: forget it
+            with _GUARD:
+                _ERRORS.pop(batch, None)
+                _LOCKS.pop(batch, None)
         if not is_open(hs[own]):
             return hs[own]
         entries = [(hs[i], turn[i][1]) for i in review]
