@@ -104,7 +104,12 @@ def test_pending_interrupts_with_the_package_and_approval_resumes(plane: Control
             "description": request["action_requests"][0]["description"],
         }
     ]
-    assert request["review_configs"][0]["allowed_decisions"] == ["approve", "edit", "reject"]
+    assert request["review_configs"][0]["allowed_decisions"] == [
+        "approve",
+        "edit",
+        "reject",
+        "respond",
+    ]
     hid = request["handoff"]["handoff_id"]
     h = plane.get(hid)
     assert h.state is State.PENDING and h.action.tool == "cms.publish_post"
@@ -136,7 +141,7 @@ def test_reviewer_revision_reaches_the_tool(plane: ControlPlane) -> None:
     out = graph.invoke(resume_command(plane, hid), config)
 
     msg = _tool_message(out, "call_2")
-    assert "maya revised cms.publish_post" in str(msg.content)
+    assert "maya revised publish_post" in str(msg.content)
     assert "no superlatives" in str(msg.content)
     assert cms.ran[-1] == ("publish_post", revised)
 
@@ -242,20 +247,200 @@ def test_parallel_calls_in_an_async_graph_get_a_handoff_each(plane: ControlPlane
     config = {"configurable": {"thread_id": "t-parallel"}}
 
     async def scenario() -> None:
-        # LangGraph surfaces one interrupt at a time here; each call gets its own handoff,
-        # and a call approved earlier is not run again when the node runs again.
+        # both calls of the turn wait in one interrupt; each has its own handoff, and a
+        # call approved earlier is not run again when the node runs again
         out = await graph.ainvoke({"messages": [("user", "publish both")]}, config)
-        seen: list[str] = []
-        while "__interrupt__" in out:
-            (pause,) = out["__interrupt__"]
-            hid = pause.value["handoff"]["handoff_id"]
-            assert hid not in seen
-            seen.append(hid)
+        (pause,) = out["__interrupt__"]
+        seen = [r["handoff_id"] for r in pause.value["handoffs"]]
+        assert len(set(seen)) == 2
+        for hid in seen:
             plane.decide(hid, verdict="approve", reviewer="maya", rationale="fine")
-            out = await graph.ainvoke(resume_command(plane, hid), config)
+        out = await graph.ainvoke(resume_command(plane, *seen), config)
         assert out["messages"][-1].content == "ok"
         assert sorted(plane.get(i).action.args["title"] for i in seen) == ["A", "B"]
 
     anyio.run(scenario)
     assert sorted(a["title"] for name, a in cms.ran) == ["A", "B"]
     assert len(plane.store.list_handoffs(limit=10)) == 2
+
+
+def _wire_graph(plane: ControlPlane, saver: Any, sent: list[dict[str, Any]]) -> Any:
+    """A node that wires money through ``gate``: high risk, two finance approvals."""
+
+    def wire(**args: Any) -> str:
+        sent.append(args)
+        return "wired"
+
+    plane.register("payments.wire", wire)
+
+    class S(MessagesState):
+        outcome: str
+
+    def pay(state: S) -> dict[str, Any]:
+        action = {"tool": "payments.wire", "args": {"amount": 250000, "to": "acct-9"}}
+        return {"outcome": gate(plane, {**action, "agent": "payer"}).status}
+
+    g = StateGraph(S)
+    g.add_node("pay", pay)
+    g.add_edge(START, "pay")
+    return g.compile(checkpointer=saver)
+
+
+def test_a_refused_resume_pauses_again_with_the_error_across_a_restart(tmp_path: Any) -> None:
+    db = f"sqlite:///{tmp_path / 'handoff.db'}"
+    saver = InMemorySaver()  # outlives the "process": it stands for a database
+    config = {"configurable": {"thread_id": "t-wire"}}
+    sent: list[dict[str, Any]] = []
+
+    def answer(graph: Any, reviewer: str) -> dict[str, Any]:
+        resume = {"decisions": [{"type": "approve", "reviewer": reviewer, "rationale": "ok"}]}
+        out: dict[str, Any] = graph.invoke(Command(resume=resume), config)
+        return out
+
+    with ControlPlane.open(db) as plane:
+        graph = _wire_graph(plane, saver, sent)
+        hid = graph.invoke({"messages": []}, config)["__interrupt__"][0].value["handoff"][
+            "handoff_id"
+        ]
+        for reviewer, why in [("maya", "not in finance"), ("payer", "the requester")]:
+            again = answer(graph, reviewer)["__interrupt__"][0].value
+            assert again["error"]["field"] == "decisions[0].reviewer", why
+            assert plane.get(hid).state is State.PENDING and sent == []
+        again = answer(graph, "fiona")["__interrupt__"][0].value
+        assert "error" not in again, "one of two approvals: still waiting, nothing wrong"
+
+    with ControlPlane.open(db) as plane:  # a new process: new plane, new graph
+        graph = _wire_graph(plane, saver, sent)
+        again = answer(graph, "fiona")["__interrupt__"][0].value
+        assert again["error"]["field"] == "decisions[0].reviewer"
+        assert "already approved" in again["error"]["message"]
+        out = answer(graph, "felix")
+        assert out["outcome"] == "executed" and "__interrupt__" not in out
+        assert sent == [{"amount": 250000, "to": "acct-9"}]
+        assert [d.reviewer for d in plane.get(hid).decisions] == ["fiona", "felix"]
+
+
+def _two_posts(plane: ControlPlane, cms: Cms, **options: Any) -> Any:
+    _search, publish = cms.tools()
+    calls = [
+        {"name": "publish_post", "args": {"title": "A", "body": "a"}, "id": "p1"},
+        {"name": "publish_post", "args": {"title": "B", "body": "b"}, "id": "p2"},
+    ]
+    model = GenericFakeChatModel(messages=iter([AIMessage("", tool_calls=calls), AIMessage("ok")]))
+
+    def agent(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [model.invoke(state["messages"])]}
+
+    tool = gate_tool(plane, publish, name="cms.publish_post", **options)
+    g = StateGraph(MessagesState)
+    g.add_node("agent", agent)
+    g.add_node("tools", ToolNode([tool]))
+    g.add_edge(START, "agent")
+    g.add_conditional_edges("agent", tools_condition)
+    g.add_edge("tools", "agent")
+    return g.compile(checkpointer=InMemorySaver())
+
+
+def test_two_risky_calls_in_one_tool_node_surface_in_one_interrupt(plane: ControlPlane) -> None:
+    cms = Cms()
+    graph = _two_posts(plane, cms)
+    config = {"configurable": {"thread_id": "t-two"}}
+    out = graph.invoke({"messages": [("user", "publish both")]}, config)
+    (pause,) = out["__interrupt__"]
+    request = pause.value
+    assert [a["args"]["title"] for a in request["action_requests"]] == ["A", "B"]
+    assert len(request["review_configs"]) == 2
+
+    decisions = [
+        {"type": "approve", "reviewer": "maya", "rationale": "fine"},
+        {"type": "reject", "reviewer": "maya", "message": "B is a duplicate"},
+    ]
+    out = graph.invoke(Command(resume={"decisions": decisions}), config)
+    assert "__interrupt__" not in out
+    assert out["messages"][-1].content == "ok"
+    assert cms.ran == [("publish_post", {"title": "A", "body": "a"})]
+    assert "B is a duplicate" in str(_tool_message(out, "p2").content)
+
+
+def test_the_resume_value_says_edit_after_a_revise_and_a_second_approval(
+    plane: ControlPlane,
+) -> None:
+    sent: list[dict[str, Any]] = []
+    graph = _wire_graph(plane, InMemorySaver(), sent)
+    config = {"configurable": {"thread_id": "t-edit2"}}
+    hid = graph.invoke({"messages": []}, config)["__interrupt__"][0].value["handoff"]["handoff_id"]
+    lower = {"amount": 200000, "to": "acct-9"}
+    plane.decide(hid, verdict="revise", reviewer="fiona", rationale="cap", args=lower)
+    plane.decide(hid, verdict="approve", reviewer="felix", rationale="ok")
+
+    resume = resume_command(plane, hid)
+    (decision,) = resume.resume["decisions"]  # type: ignore[index]
+    assert decision["type"] == "edit" and decision["edited_action"]["args"] == lower
+    assert graph.invoke(resume, config)["outcome"] == "executed"
+    assert sent == [lower]
+
+
+def test_respond_answers_in_place_of_the_tool(plane: ControlPlane) -> None:
+    cms = Cms()
+    graph = _agent(plane, cms)
+    config = {"configurable": {"thread_id": "t-respond"}}
+    hid = _paused(graph, config)["handoff"]["handoff_id"]
+    answer = {
+        "type": "respond",
+        "message": "Post it on the staging blog first.",
+        "reviewer": "maya",
+    }
+
+    out = graph.invoke(Command(resume={"decisions": [answer]}), config)
+
+    msg = _tool_message(out, "call_2")
+    assert msg.content == "Post it on the staging blog first." and msg.status == "success"
+    assert all(name != "publish_post" for name, _ in cms.ran)
+    assert plane.get(hid).state is State.NEEDS_INFO
+    assert resume_command(plane, hid).resume["decisions"][0]["type"] == "respond"  # type: ignore[index]
+
+
+def test_a_single_decision_in_the_per_call_shape_resumes(plane: ControlPlane) -> None:
+    cms = Cms()
+    graph = _agent(plane, cms)
+    config = {"configurable": {"thread_id": "t-per-call"}}
+    _paused(graph, config)
+
+    out = graph.invoke(Command(resume={"type": "approve", "reviewer": "maya"}), config)
+
+    assert cms.ran[-1] == ("publish_post", PUBLISH["args"])
+    assert out["messages"][-1].content == "done"
+
+
+def test_agent_inbox_schema(plane: ControlPlane) -> None:
+    cms = Cms()
+    graph = _two_posts(plane, cms, interrupt_schema="agent_inbox")
+    config = {"configurable": {"thread_id": "t-inbox", "handoff_reviewer": "maya"}}
+    out = graph.invoke({"messages": [("user", "publish both")]}, config)
+    (pause,) = out["__interrupt__"]
+    first, second = pause.value  # a list of HumanInterrupt, as Agent Inbox reads it
+    assert first["action_request"] == {
+        "action": "publish_post",
+        "args": {"title": "A", "body": "a"},
+    }
+    assert first["config"] == {
+        "allow_accept": True,
+        "allow_edit": True,
+        "allow_respond": True,
+        "allow_ignore": True,
+    }
+    assert first["description"] and second["action_request"]["args"]["title"] == "B"
+
+    edited = {"action": "publish_post", "args": {"title": "B2", "body": "b"}}
+    answers = [{"type": "accept", "args": None}, {"type": "edit", "args": edited}]
+    out = graph.invoke(Command(resume=answers), config)
+    # the accept is recorded and runs; the edit lacks the why handoff asks of a revise
+    (pause,) = out["__interrupt__"]
+    assert "decisions[1].rationale" in pause.value[1]["description"]
+    assert "Decided already" in pause.value[0]["description"]
+
+    answers[1]["rationale"] = "clearer title"
+    out = graph.invoke(Command(resume=answers), config)
+
+    assert "__interrupt__" not in out
+    assert sorted(a["title"] for _, a in cms.ran) == ["A", "B2"]

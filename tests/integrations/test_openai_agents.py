@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -129,11 +128,7 @@ def test_rejection_reaches_the_model_with_the_rationale(plane: ControlPlane) -> 
 
 def test_revised_args_run_once_without_a_second_review(plane: ControlPlane) -> None:
     revised = {"title": "Our launch", "body": "b"}
-    agent, model, cms, gate = _setup(
-        plane,
-        [function_call("publish_post", revised, call_id="c3")],
-        [assistant_message("published the revised post")],
-    )
+    agent, model, cms, gate = _setup(plane, [assistant_message("published the revised post")])
 
     async def scenario() -> None:
         saved, hid = await _pause(agent, gate)
@@ -146,10 +141,161 @@ def test_revised_args_run_once_without_a_second_review(plane: ControlPlane) -> N
         assert [a for name, a in cms.ran if name == "publish_post"] == [revised]
         h = plane.get(hid)
         assert h.state is State.EXECUTED and h.action.args == revised
-        told = model.calls[-2].input
-        assert isinstance(told, list)
-        message = json.dumps([i for i in told if i.get("type") == "function_call_output"])
-        assert "maya revised cms.publish_post" in message and "Our launch" in message
+        told = _tool_outputs(model)[-1]
+        assert "maya revised publish_post before it ran" in told and "Our launch" in told
+        assert "published 'Our launch'" in told
         assert len(plane.store.list_handoffs(limit=10)) == 2, "no second review"
 
     anyio.run(scenario)
+
+
+class Ledger:
+    """Money and notes that really move: ``ran`` is what each tool did, in order."""
+
+    def __init__(self) -> None:
+        self.ran: list[tuple[str, dict[str, Any]]] = []
+
+    def tools(self) -> list[Any]:
+        @function_tool
+        def refund(amount: float, to: str) -> str:
+            """Refund money to a customer."""
+            self.ran.append(("refund", {"amount": amount, "to": to}))
+            return f"refunded {amount} to {to}"
+
+        @function_tool
+        def log_call(minutes: float, note: str) -> str:
+            """Log a support call in the CRM."""
+            self.ran.append(("log_call", {"minutes": minutes, "note": note}))
+            return "logged"
+
+        @function_tool
+        def discount(sku: str, percent: float) -> str:
+            """Put a product on discount."""
+            self.ran.append(("discount", {"sku": sku, "percent": percent}))
+            return f"{sku} at -{percent}%"
+
+        return [refund, log_call, discount]
+
+
+def _ledger_agent(
+    plane: ControlPlane, script: list[list[Any]], gate: ApprovalGate | None = None
+) -> tuple[Agent[Any], Ledger, ApprovalGate]:
+    ledger = Ledger()
+    gate = gate or ApprovalGate(plane, agent="support-bot")
+    refund, log_call, discount = ledger.tools()
+    agent = Agent(
+        name="support",
+        model=ScriptedModel(script),
+        tools=[
+            gate.tool(refund, name="billing.refund"),
+            gate.tool(log_call, name="crm.log_call"),
+            gate.tool(discount, name="shop.discount"),
+        ],
+    )
+    return agent, ledger, gate
+
+
+def test_resuming_the_same_saved_state_twice_refunds_once(plane: ControlPlane) -> None:
+    refund = function_call("refund", {"amount": 250, "to": "alice"}, call_id="c1")
+    script = [[refund], [assistant_message("refunded")], [assistant_message("again")]]
+    agent, ledger, gate = _ledger_agent(plane, script)
+
+    async def scenario() -> None:
+        result = await Runner.run(agent, "refund alice")
+        saved = result.to_state().to_string()
+        (h,) = gate.handoffs(result.to_state())
+        plane.decide(h.id, verdict="approve", reviewer="fiona", rationale="order lost")
+        plane.decide(h.id, verdict="approve", reviewer="felix", rationale="ok")
+        for _ in range(2):  # a retry after a crash resumes the same saved state
+            state = await RunState.from_string(agent, saved)
+            assert await gate.resume(state) == []
+            await Runner.run(agent, state)
+
+    anyio.run(scenario)
+    assert ledger.ran == [("refund", {"amount": 250.0, "to": "alice"})]
+    assert len(plane.store.list_handoffs(limit=10)) == 1
+
+
+def test_a_new_run_reusing_a_call_id_is_reviewed_again(plane: ControlPlane) -> None:
+    call = function_call("refund", {"amount": 250, "to": "alice"}, call_id="c1")
+    agent, ledger, gate = _ledger_agent(plane, [[call], [assistant_message("done")]])
+
+    async def first() -> None:
+        result = await Runner.run(agent, "refund alice for order 17")
+        (h,) = gate.handoffs(result.to_state())
+        plane.decide(h.id, verdict="approve", reviewer="fiona", rationale="order lost")
+        plane.decide(h.id, verdict="approve", reviewer="felix", rationale="ok")
+        state = result.to_state()
+        assert await gate.resume(state) == []
+        await Runner.run(agent, state)
+
+    anyio.run(first)
+    assert len(ledger.ran) == 1
+
+    # another conversation; the model numbers its calls from c1 again
+    agent2, ledger2, _ = _ledger_agent(plane, [[call], [assistant_message("done")]], gate)
+
+    async def second() -> None:
+        result = await Runner.run(agent2, "refund alice for order 18")
+        assert [i.tool_name for i in result.interruptions] == ["refund"]
+
+    anyio.run(second)
+    assert ledger2.ran == [], "no money moves before a human decides"
+    assert len(plane.store.list_handoffs(limit=10)) == 2
+
+
+def test_a_low_risk_tool_with_float_args_runs_at_once(plane: ControlPlane) -> None:
+    call = function_call("log_call", {"minutes": 12, "note": "refund question"}, call_id="c1")
+    agent, ledger, _gate = _ledger_agent(plane, [[call], [assistant_message("logged")]])
+
+    async def scenario() -> None:
+        result = await Runner.run(agent, "log the call")
+        assert result.interruptions == []
+        assert result.final_output == "logged"
+
+    anyio.run(scenario)
+    assert ledger.ran == [("log_call", {"minutes": 12.0, "note": "refund question"})]
+    (h,) = plane.store.list_handoffs(limit=10)
+    assert h.state is State.EXECUTED and h.execution is not None
+    assert h.execution.result == "logged", "the tool's own result is recorded"
+
+
+def test_a_revision_survives_a_restart_and_names_the_sdk_tool(tmp_path: Any) -> None:
+    db = f"sqlite:///{tmp_path / 'handoff.db'}"
+    call = function_call("discount", {"sku": "mug", "percent": 15}, call_id="c1")
+    script = [[call], [assistant_message("done")]]
+
+    async def pause() -> tuple[str, str]:
+        with ControlPlane.open(db) as plane:
+            agent, _ledger, gate = _ledger_agent(plane, script)
+            result = await Runner.run(agent, "put mugs on sale")
+            (h,) = gate.handoffs(result.to_state())
+            return result.to_state().to_string(), h.id
+
+    saved, hid = anyio.run(pause)
+    with ControlPlane.open(db) as plane:
+        plane.decide(
+            hid,
+            verdict="revise",
+            reviewer="fiona",
+            rationale="margin",
+            args={"sku": "mug", "percent": 10},
+        )
+
+    async def resume() -> tuple[Ledger, ScriptedModel]:  # a new process: nothing in memory
+        with ControlPlane.open(db) as plane:
+            agent, ledger, gate = _ledger_agent(plane, script)
+            state = await RunState.from_string(agent, saved)
+            assert await gate.resume(state) == []
+            await Runner.run(agent, state)
+            assert isinstance(agent.model, ScriptedModel)
+            return ledger, agent.model
+
+    ledger, model = anyio.run(resume)
+    assert ledger.ran == [("discount", {"sku": "mug", "percent": 10.0})]
+    told = _tool_outputs(model)[-1]
+    assert "fiona revised discount" in told and "shop.discount" not in told
+    with ControlPlane.open(db) as plane:
+        h = plane.get(hid)
+        assert h.state is State.EXECUTED and h.action.args == {"sku": "mug", "percent": 10}
+        assert len(plane.store.list_handoffs(limit=10)) == 1, "no second review"

@@ -69,16 +69,21 @@ def pending_report(h: Handoff, inbox_url: str) -> dict[str, Any]:
     }
 
 
-def refusal(h: Handoff) -> str:
-    """One sentence saying why the action will not run, with the reviewer's rationale."""
+def refusal(h: Handoff, name: str = "") -> str:
+    """One sentence saying why the action will not run, with the reviewer's rationale.
+
+    ``name`` is the tool as the agent knows it (default: the handoff's tool name), so
+    the model reads about the tool it called.
+    """
+    tool = name or h.action.tool
     how = _REFUSED.get(h.state, h.state.value)
     d = _last(h)
     if h.state is State.BLOCKED:
         why = "; ".join(h.assessment.reasons()[:3]) or "the policy forbids this action"
-        return f"{h.action.tool} was {how}: {why} (handoff {h.id})"
+        return f"{tool} was {how}: {why} (handoff {h.id})"
     if d is None:
-        return f"{h.action.tool} was {how} (handoff {h.id})"
-    text = f"{h.action.tool} was {how} by {d.reviewer}: {d.rationale or 'no rationale given'}"
+        return f"{tool} was {how} (handoff {h.id})"
+    text = f"{tool} was {how} by {d.reviewer}: {d.rationale or 'no rationale given'}"
     if h.state is State.NEEDS_INFO and d.questions:
         text += " Questions: " + " ".join(d.questions)
     return f"{text} (handoff {h.id})"
@@ -90,8 +95,11 @@ def changed_args(original: dict[str, Any], h: Handoff) -> list[str]:
     return sorted(k for k in set(original) | set(now) if original.get(k) != now.get(k))
 
 
-def revision_note(original: dict[str, Any], h: Handoff) -> str | None:
-    """What the reviewer changed before the action ran, or None when nothing changed."""
+def revision_note(original: dict[str, Any], h: Handoff, name: str = "") -> str | None:
+    """What the reviewer changed before the action ran, or None when nothing changed.
+
+    ``name`` is the tool as the agent knows it (default: the handoff's tool name).
+    """
     changed = changed_args(original, h)
     if not changed:
         return None
@@ -101,7 +109,7 @@ def revision_note(original: dict[str, Any], h: Handoff) -> str | None:
     )
     who = d.reviewer if d else "a reviewer"
     parts = [f"{k}={h.action.args.get(k)!r}" for k in changed]
-    note = f"{who} revised {h.action.tool} before it ran: " + ", ".join(parts)
+    note = f"{who} revised {name or h.action.tool} before it ran: " + ", ".join(parts)
     if d and d.rationale:
         note += f" ({d.rationale})"
     return note

@@ -4,6 +4,8 @@ An embedded ``ControlPlane`` satisfies it, and so does any other object with the
 methods. ``register`` and ``execute`` are part of it because every integration makes the
 agent's own tool call the executor of its action: an approval binds to the args' hash
 and the call runs once, through ``execute``, in the process where the agent runs.
+``assess`` lets an integration ask the rubric before anything is recorded, where the
+framework asks whether a call needs approval before it runs the call.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, Protocol
 
 from .._outcome import Outcome
 from ..execution import Executor
-from ..models import Action, Decision, Handoff
+from ..models import Action, Assessment, Decision, Handoff
 
 __all__ = ["Plane"]
 
@@ -34,3 +36,5 @@ class Plane(Protocol):
     ) -> Handoff: ...
 
     def register(self, tool: str, executor: Executor | Callable[..., Any]) -> Executor: ...
+
+    def assess(self, action: Action | Mapping[str, Any]) -> Assessment: ...

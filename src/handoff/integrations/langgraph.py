@@ -10,18 +10,22 @@ model calls, or an action inside any node::
     graph.invoke(inputs, config)                       # pauses: __interrupt__ carries the package
     graph.invoke(resume_command(plane, handoff_id), config)   # once a reviewer decided
 
-The interrupt value follows LangChain's human-in-the-loop middleware: ``action_requests``
-(name, args, description) and ``review_configs`` (``approve``, ``edit``, ``reject``), plus
-``handoff`` with the handoff id, the package and the inbox link. The graph resumes with
-``{"decisions": [...]}`` in the same shape: ``resume_command`` builds it from the
-decision recorded in handoff, or a UI that speaks the middleware's protocol sends its own
-(each decision with a ``reviewer``; handoff records it as approve, revise or reject).
-A resume that cannot be recorded (one without a reviewer, say) pauses the graph again,
-with an ``error`` naming the field in the new interrupt value.
+Every gated call of one model turn that awaits a human is in one interrupt, whose value
+follows LangChain's human-in-the-loop middleware (or, with
+``interrupt_schema="agent_inbox"``, the Agent Inbox's ``HumanInterrupt`` list); see
+``handoff.integrations._hitl`` for the shapes and the answers read. The graph resumes
+with the middleware's decisions (``approve``, ``edit``, ``reject``, ``respond``) or the
+Agent Inbox's responses: ``resume_command`` builds them from the decisions recorded in
+handoff, or a reviewer's UI sends its own, with who decided.
+
+An answer handoff refuses (a reviewer outside the owning team, the requester, a second
+approval by the same person, a missing field) is never raised into the graph: LangGraph
+replays a task's answers on every later resume, so a raise would wedge the thread. The
+graph pauses again with ``error`` naming the field, and the next answer is read.
 
 The checkpointer keeps the graph's state; handoff keeps the decision record, and it wins:
-a resume that disagrees with a recorded decision is ignored in favour of the record. An
-approved action runs once, through the plane, bound to the approved args' hash.
+an answer for a handoff decided meanwhile (in the inbox, say) is not used. An approved
+action runs once, through the plane, bound to the approved args' hash.
 """
 
 from __future__ import annotations
@@ -29,26 +33,32 @@ from __future__ import annotations
 from ._extra import missing_extra
 
 try:
-    from langchain_core.tools import BaseTool, ToolException
+    from langchain_core.tools import BaseTool, InjectedToolArg, ToolException
     from langchain_core.tools import tool as as_tool
     from langgraph.config import get_config
+    from langgraph.errors import GraphInterrupt
     from langgraph.types import Command, interrupt
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise missing_extra("langgraph", "langgraph") from exc
 
 import hashlib
+import threading
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Annotated, Any
 
+from langchain_core.messages import AIMessage
 from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel, create_model
 
 from .._canonical import canonical_json
-from .._exceptions import ConflictError, InputError
+from .._exceptions import InputError
 from .._outcome import Outcome
-from ..models import Action, Handoff, State, Verdict
+from ..models import Action, Handoff, State
 from ..plane import parse_input
-from ._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
+from ._brief import DEFAULT_INBOX_URL, is_open, refusal, revision_note
+from ._calls import by_value
+from ._hitl import ALLOWED_DECISIONS, SCHEMAS, answer_text, decision_of, record, request
 from ._plane import Plane
 
 __all__ = [
@@ -60,102 +70,42 @@ __all__ = [
     "review_request",
 ]
 
-ALLOWED_DECISIONS = ["approve", "edit", "reject"]
+#: The tool call being run by a gated tool: its id, its raw args and its whole turn.
+_CALL: ContextVar[tuple[str | None, dict[str, Any] | None, Any] | None] = ContextVar(
+    "handoff_tool_call", default=None
+)
 
-#: The id of the tool call being run, set by a gated tool for ``gate``'s idempotency key.
-_TOOL_CALL_ID: ContextVar[str | None] = ContextVar("handoff_tool_call_id", default=None)
+#: One review at a time per model turn: the calls of a turn run in parallel threads, and
+#: LangGraph numbers a task's interrupts with one counter, so only one call may read the
+#: answers. What it found wrong is kept for the calls that pause after it in the same run.
+_GUARD = threading.Lock()
+_LOCKS: dict[str, threading.Lock] = {}
+_ERRORS: dict[str, dict[str, Any] | None] = {}
 
 
 def review_request(
-    h: Handoff, inbox_url: str = DEFAULT_INBOX_URL, name: str = ""
-) -> dict[str, Any]:
-    """The interrupt value: a human-in-the-loop request carrying the handoff package."""
-    package = h.package
-    description = (
-        f"{package.summary}\n\n{package.decision_required}" if package else refusal(h)
-    ).strip()
-    action_name = name or h.action.tool
-    return {
-        "action_requests": [
-            {"name": action_name, "args": h.action.args, "description": description}
-        ],
-        "review_configs": [
-            {"action_name": action_name, "allowed_decisions": list(ALLOWED_DECISIONS)}
-        ],
-        "handoff": {
-            **pending_report(h, inbox_url),
-            "package": package.model_dump(mode="json") if package else None,
-        },
-    }
+    h: Handoff, inbox_url: str = DEFAULT_INBOX_URL, name: str = "", schema: str = "hitl"
+) -> Any:
+    """The interrupt value for one handoff (see ``_hitl.request`` for a turn's calls)."""
+    return request([(h, name or h.action.tool)], inbox_url, schema)
 
 
 def decision_response(h: Handoff, name: str = "") -> dict[str, Any]:
     """The resume value for a decided handoff, in the middleware's ``decisions`` shape."""
-    if is_open(h):
-        raise ConflictError(f"handoff {h.id} awaits a decision still", field="handoff_id")
-    d = h.decisions[-1] if h.decisions else None
-    who = {"reviewer": d.reviewer, "rationale": d.rationale} if d else {}
-    if h.state in _GO:
-        if d is not None and d.verdict in (Verdict.REVISE, Verdict.CHOOSE):
-            edited = {"name": name or h.action.tool, "args": h.action.args}
-            decision = {"type": "edit", "edited_action": edited, **who}
-        else:
-            decision = {"type": "approve", **who}
-    else:
-        decision = {"type": "reject", "message": refusal(h), **who}
-    return {"handoff_id": h.id, "decisions": [decision]}
+    return {"handoff_id": h.id, "decisions": [decision_of(h, name)]}
 
 
-def resume_command(plane: Plane, handoff_id: str) -> Command[Any]:
-    """``Command(resume=...)`` that resumes a graph paused on ``handoff_id``, once decided."""
-    return Command(resume=decision_response(plane.get(handoff_id)))
+def resume_command(plane: Plane, handoff_id: str, *more: str) -> Command[Any]:
+    """``Command(resume=...)`` for a graph paused on these handoffs, once all are decided.
+
+    Give every handoff of the interrupt, in its order (``value["handoffs"]``).
+    """
+    ids = [handoff_id, *more]
+    decisions = [decision_of(plane.get(i)) for i in ids]
+    return Command(resume={"handoff_ids": ids, "decisions": decisions})
 
 
-_GO = (State.APPROVED, State.AUTO_APPROVED, State.EXECUTING, State.EXECUTED, State.FAILED)
-_VERDICTS = {"approve": Verdict.APPROVE, "edit": Verdict.REVISE, "reject": Verdict.REJECT}
-
-
-def _record(plane: Plane, h: Handoff, response: Any) -> Handoff:
-    """Read a resume value; record its decision in handoff unless one is recorded already."""
-    if not isinstance(response, Mapping):
-        raise InputError("resume with {'decisions': [...]} or resume_command()", field="resume")
-    if response.get("handoff_id") not in (None, h.id):
-        raise InputError(
-            f"this resume is for handoff {response['handoff_id']!r}, not {h.id!r}",
-            field="resume.handoff_id",
-        )
-    h = plane.get(h.id)
-    decisions = response.get("decisions") or []
-    if not is_open(h) or not decisions:
-        return h
-    if not isinstance(decisions, list) or len(decisions) != 1:
-        raise InputError("give exactly one decision per action", field="resume.decisions")
-    d = decisions[0]
-    kind = d.get("type") if isinstance(d, Mapping) else None
-    if kind not in _VERDICTS:
-        raise InputError(
-            f"type must be one of {ALLOWED_DECISIONS}, not {kind!r}", field="decisions[0].type"
-        )
-    reviewer = d.get("reviewer")
-    if not isinstance(reviewer, str) or not reviewer:
-        raise InputError(
-            "handoff records who decided: add a reviewer", field="decisions[0].reviewer"
-        )
-    fields: dict[str, Any] = {"verdict": _VERDICTS[kind].value, "reviewer": reviewer}
-    fields["rationale"] = d.get("rationale") or d.get("message") or ""
-    if kind == "edit":
-        edited = d.get("edited_action")
-        if not isinstance(edited, Mapping) or not isinstance(edited.get("args"), Mapping):
-            raise InputError("an edit needs edited_action.args", field="decisions[0].edited_action")
-        fields["args"] = dict(edited["args"])
-    try:
-        return plane.decide(h.id, **fields)
-    except InputError as exc:
-        where = "edited_action.args" if exc.field == "args" else exc.field or ""
-        raise InputError(exc.message, field=f"decisions[0].{where}".rstrip(".")) from None
-
-
-def _graph_key(tool: str) -> str | None:
+def _graph_key(tool: str, call_id: str | None) -> str | None:
     """An idempotency key stable across a resume: the thread, the task and the tool call.
 
     A resumed node runs again from its start, so its submit must find the first one.
@@ -168,10 +118,76 @@ def _graph_key(tool: str) -> str | None:
     parts = [
         str(configurable.get("thread_id", "")),
         str(configurable.get("checkpoint_ns", "")),
-        _TOOL_CALL_ID.get() or "",
+        call_id or "",
         tool,
     ]
     return "langgraph:" + hashlib.sha256(canonical_json(parts).encode()).hexdigest()[:32]
+
+
+def _reviewer() -> Any:
+    try:
+        return (get_config().get("configurable") or {}).get("handoff_reviewer")
+    except RuntimeError:
+        return None
+
+
+def _answers() -> list[Any]:
+    """Every answer LangGraph holds for this task, oldest first.
+
+    Each earlier run read (and recorded) one of them, so only the last can be new.
+    """
+    found: list[Any] = []
+    while True:
+        try:
+            found.append(interrupt(None))
+        except GraphInterrupt:
+            return found
+
+
+def _reviewed(h: Handoff) -> bool:
+    """True for a handoff a human was asked about (an auto-run one never is)."""
+    return is_open(h) or bool(h.decisions) or h.state in (State.EXPIRED, State.CANCELLED)
+
+
+def _lock(batch: str) -> threading.Lock:
+    with _GUARD:
+        return _LOCKS.setdefault(batch, threading.Lock())
+
+
+def _settle(
+    plane: Plane,
+    turn: list[tuple[Action, str]],
+    own: int,
+    *,
+    wait: float,
+    inbox_url: str,
+    schema: str,
+) -> Handoff:
+    """Submit the turn's calls; pause until the call at ``own`` is decided; return it."""
+    hs = [plane.submit(act).handoff for act, _name in turn]  # on a resume, replayed
+    if is_open(hs[own]) and wait > 0:
+        hs[own] = plane.wait(hs[own].id, wait)
+    if not is_open(hs[own]):
+        return hs[own]
+    batch = canonical_json(sorted(h.id for h in hs))
+    with _lock(batch):
+        hs = [plane.get(h.id) for h in hs]
+        if not is_open(hs[own]):
+            return hs[own]  # another call of the turn read the answer
+        review = [i for i, h in enumerate(hs) if _reviewed(h)]
+        answers = _answers()
+        if answers:
+            _ERRORS[batch] = record(plane, [hs[i] for i in review], answers[-1], _reviewer())
+            hs = [plane.get(h.id) for h in hs]
+        if not any(is_open(h) for h in hs):  # the turn is settled: forget it
+            with _GUARD:
+                _ERRORS.pop(batch, None)
+                _LOCKS.pop(batch, None)
+        if not is_open(hs[own]):
+            return hs[own]
+        entries = [(hs[i], turn[i][1]) for i in review]
+        interrupt(request(entries, inbox_url, schema, _ERRORS.get(batch)))
+    raise AssertionError("unreachable: no answer is left for this run")  # pragma: no cover
 
 
 def gate(
@@ -181,34 +197,29 @@ def gate(
     wait: float = 0.0,
     inbox_url: str = DEFAULT_INBOX_URL,
     name: str = "",
+    interrupt_schema: str = "hitl",
 ) -> Outcome:
     """Submit ``action`` from inside a graph node; interrupt the graph while a human decides.
 
     Returns the settled ``Outcome``: ``executed`` (with the executor's result),
-    ``rejected``, ``needs_info``, ``blocked`` or ``failed``. Call it where the node would
-    have run the action; register the action's executor on the plane first.
-    ``wait`` seconds are spent waiting for a decision before interrupting.
+    ``rejected``, ``needs_info`` (a reviewer answered instead), ``blocked`` or
+    ``failed``. Call it where the node would have run the action; register the action's
+    executor on the plane first. ``wait`` seconds are spent waiting for a decision before
+    interrupting; ``interrupt_schema`` is ``hitl`` (the middleware's) or ``agent_inbox``.
 
     Without an ``idempotency_key``, the key is made from the thread, the task and the
     tool call; a node that gates the same tool twice gives each call a key of its own.
     """
+    if interrupt_schema not in SCHEMAS:
+        raise InputError(f"one of {list(SCHEMAS)}", field="interrupt_schema")
     act = parse_input(Action, action, "action")
+    call = _CALL.get()
     if act.idempotency_key is None:
-        act = act.model_copy(update={"idempotency_key": _graph_key(act.tool)})
-    outcome = plane.submit(act)  # on a resume, the first submit is replayed
-    h = outcome.handoff
-    if outcome.status == "executed":
-        return outcome
-    if is_open(h) and wait > 0:
-        h = plane.wait(h.id, wait)
-    request = review_request(h, inbox_url, name)
-    while is_open(h):
-        try:
-            h = _record(plane, h, interrupt(request))
-        except InputError as exc:
-            # LangGraph keeps every resume value of a task, so raising would replay this
-            # one forever: pause again, saying what was wrong, and wait for the next.
-            request = {**request, "error": {"field": exc.field, "message": exc.message}}
+        act = act.model_copy(update={"idempotency_key": _graph_key(act.tool, call and call[0])})
+    turn, own = [(act, name or act.tool)], 0
+    if call is not None and call[2] is not None:
+        turn, own = call[2](act, name or act.tool)
+    h = _settle(plane, turn, own, wait=wait, inbox_url=inbox_url, schema=interrupt_schema)
     if h.state in (State.APPROVED, State.AUTO_APPROVED):
         return plane.execute(h.id)
     return Outcome.of(h)
@@ -223,42 +234,123 @@ class _GatedTool(BaseTool):
     agent: str
     wait: float
     inbox_url: str
+    interrupt_schema: str
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        token = _TOOL_CALL_ID.set(_call_id(input))
+        token = _CALL.set(self._call(input))
         try:
-            return super().invoke(input, config, **kwargs)
+            return super().invoke(_without_runtime(input), config, **kwargs)
         finally:
-            _TOOL_CALL_ID.reset(token)
+            _CALL.reset(token)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        token = _TOOL_CALL_ID.set(_call_id(input))
+        token = _CALL.set(self._call(input))
         try:
-            return await super().ainvoke(input, config, **kwargs)
+            return await super().ainvoke(_without_runtime(input), config, **kwargs)
         finally:
-            _TOOL_CALL_ID.reset(token)
+            _CALL.reset(token)
+
+    def _call(self, tool_input: Any) -> tuple[str | None, dict[str, Any] | None, Any]:
+        """This call's id and raw args, and how to find the other calls of its turn."""
+        if not isinstance(tool_input, dict) or not isinstance(tool_input.get("args"), dict):
+            return None, None, None
+        call_id = tool_input.get("id") if isinstance(tool_input.get("id"), str) else None
+        args = {k: v for k, v in tool_input["args"].items() if k != "runtime"}
+        runtime = tool_input["args"].get("runtime")
+        if call_id is None or runtime is None:
+            return call_id, args, None
+
+        def turn(own: Action, name: str) -> tuple[list[tuple[Action, str]], int]:
+            return _turn(runtime, call_id, own, name, self.plane)
+
+        return call_id, args, turn
 
     def _run(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.pop("run_manager", None)
-        kwargs.pop("config", None)
-        action = Action(tool=self.action_tool, args=kwargs, agent=self.agent)
-        outcome = gate(self.plane, action, wait=self.wait, inbox_url=self.inbox_url, name=self.name)
+        for k in ("run_manager", "config", "runtime"):
+            kwargs.pop(k, None)
+        call = _CALL.get()
+        proposed = by_value(call[1]) if call and call[1] is not None else kwargs
+        action = Action(tool=self.action_tool, args=proposed, agent=self.agent)
+        outcome = gate(
+            self.plane,
+            action,
+            wait=self.wait,
+            inbox_url=self.inbox_url,
+            name=self.name,
+            interrupt_schema=self.interrupt_schema,
+        )
         h = outcome.handoff
+        if h.state is State.NEEDS_INFO:
+            return answer_text(h)  # the reviewer answered in place of the tool
         if outcome.status != "executed":
-            raise ToolException(refusal(h) if h.state is not State.FAILED else _failed(h))
-        note = revision_note(kwargs, h)
+            raise ToolException(
+                refusal(h, self.name) if h.state is not State.FAILED else _failed(h)
+            )
+        note = revision_note(proposed, h, self.name)
         return outcome.result if note is None else f"{note}\n\n{outcome.result}"
 
 
-def _call_id(tool_input: Any) -> str | None:
-    """The id of the tool call a ``ToolNode`` passes in (a ``ToolCall`` dict), if any."""
-    call_id = tool_input.get("id") if isinstance(tool_input, dict) else None
-    return call_id if isinstance(call_id, str) else None
+def _without_runtime(tool_input: Any) -> Any:
+    """The call without the ``runtime`` the ToolNode injected for the gate's own use."""
+    if isinstance(tool_input, dict) and isinstance(tool_input.get("args"), dict):
+        args = {k: v for k, v in tool_input["args"].items() if k != "runtime"}
+        return {**tool_input, "args": args}
+    return tool_input
+
+
+def _turn(
+    runtime: Any, call_id: str, own: Action, name: str, plane: Any
+) -> tuple[list[tuple[Action, str]], int]:
+    """The gated calls of the model turn that made ``call_id``, as actions, and which is
+    this one. Calls of other tools (or other planes) are left to themselves."""
+    state = getattr(runtime, "state", None)
+    messages = state.get("messages") if isinstance(state, Mapping) else state
+    if not isinstance(messages, list):
+        messages = getattr(state, "messages", None) or []
+    message = next(
+        (
+            m
+            for m in reversed(messages)
+            if isinstance(m, AIMessage) and any(c.get("id") == call_id for c in m.tool_calls)
+        ),
+        None,
+    )
+    tools = {t.name: t for t in getattr(runtime, "tools", None) or []}
+    if message is None:
+        return [(own, name)], 0
+    turn: list[tuple[Action, str]] = []
+    own_at = 0
+    for c in message.tool_calls:
+        t = tools.get(c["name"])
+        if c.get("id") == call_id:
+            own_at = len(turn)
+            turn.append((own, name))
+        elif isinstance(t, _GatedTool) and t.plane is plane:
+            key = _graph_key(t.action_tool, c.get("id"))
+            args = by_value({k: v for k, v in c["args"].items() if k != "runtime"})
+            act = Action(tool=t.action_tool, args=args, agent=t.agent, idempotency_key=key)
+            turn.append((act, t.name))
+    return turn, own_at
 
 
 def _failed(h: Handoff) -> str:
     error = h.execution.error if h.execution else None
     return f"{h.action.tool} failed: {error} (handoff {h.id})"
+
+
+def _with_runtime(schema: Any) -> Any:
+    """``schema`` plus a ``runtime`` field the model never sees: the ToolNode fills it with
+    the step's state and tools, from which a gated call finds the other calls of its turn.
+    A JSON-schema tool keeps its schema (its calls pause one by one)."""
+    if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
+        return schema
+    if "runtime" in schema.model_fields:
+        return schema
+    return create_model(
+        schema.__name__,
+        __base__=schema,
+        runtime=(Annotated[Any, InjectedToolArg], None),
+    )
 
 
 def gate_tool(
@@ -269,21 +361,26 @@ def gate_tool(
     agent: str = "langgraph-agent",
     wait: float = 0.0,
     inbox_url: str = DEFAULT_INBOX_URL,
+    interrupt_schema: str = "hitl",
 ) -> BaseTool:
     """The same tool, gated: the model sees its name and schema unchanged.
 
     ``name`` is the handoff tool name the policy matches (default: the tool's own name).
     The inner tool becomes the action's executor, so it runs only once allowed, with the
     approved (possibly revised) args. A refusal comes back to the model as an error tool
-    message carrying the reviewer's rationale; a revision is named before the result.
+    message carrying the reviewer's rationale; a revision is named before the result; a
+    reviewer's ``respond`` is the tool's result. ``interrupt_schema`` is ``hitl`` (the
+    middleware's request) or ``agent_inbox`` (a list of ``HumanInterrupt``).
     """
+    if interrupt_schema not in SCHEMAS:
+        raise InputError(f"one of {list(SCHEMAS)}", field="interrupt_schema")
     inner = tool if isinstance(tool, BaseTool) else as_tool(tool)
     action_tool = name or inner.name
     plane.register(action_tool, lambda **args: inner.invoke(args))
     return _GatedTool(
         name=inner.name,
         description=inner.description,
-        args_schema=inner.args_schema,
+        args_schema=_with_runtime(inner.args_schema),
         handle_tool_error=True,
         inner=inner,
         plane=plane,
@@ -291,4 +388,5 @@ def gate_tool(
         agent=agent,
         wait=wait,
         inbox_url=inbox_url,
+        interrupt_schema=interrupt_schema,
     )
