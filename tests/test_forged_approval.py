@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from handoff import ControlPlane, HandoffError, State
+from handoff import ControlPlane, HandoffError, State, Tampered
 from handoff._exceptions import NotApproved
 from handoff.audit import verify
 from handoff.checkpoint import generate_key, load_private_key, write_checkpoint
@@ -220,7 +220,11 @@ def test_an_edited_action_hash_is_named(plane: ControlPlane) -> None:
 
 def test_a_row_with_no_events_is_named(plane: ControlPlane, clock: FakeClock) -> None:
     hid = submit(plane)
-    h = plane.get(hid).model_copy(update={"id": "h_forged", "state": State.APPROVED})
+    h = plane.get(hid)
+    fake = Decision(
+        verdict=Verdict.APPROVE, reviewer="ana", at=h.updated_at, action_hash=h.action_hash
+    )
+    h = h.model_copy(update={"id": "h_forged", "state": State.APPROVED, "decisions": [fake]})
     h.action = h.action.model_copy(update={"idempotency_key": "forged"})
     with plane.store.write() as tx:
         tx.insert(h)
@@ -264,3 +268,24 @@ def test_cli_verify_fails_with_and_without_checkpoints(tmp_path: Path, clock: Fa
         res = runner.invoke(app, ["audit", "verify", "--db", str(db), *extra])
         assert res.exit_code == 1, res.output
         assert hid in res.output and "state" in res.output
+
+
+def test_a_document_edited_without_its_columns_is_refused_on_read(plane: ControlPlane) -> None:
+    hid = submit(plane)
+    store = plane.store
+    assert isinstance(store, SqlStore)
+    with store.engine.begin() as conn:
+        doc = json.loads(
+            conn.execute(text("SELECT doc FROM handoffs WHERE id = :id"), {"id": hid}).scalar_one()
+        )
+        doc["state"] = "approved"
+        conn.execute(
+            text("UPDATE handoffs SET doc = :doc WHERE id = :id"),
+            {"doc": json.dumps(doc), "id": hid},
+        )
+    with pytest.raises(Tampered) as err:
+        plane.execute(hid)
+    assert err.value.field == "state" and hid in err.value.message
+    with pytest.raises(Tampered):
+        store.list_handoffs()
+    assert plane.ran == []  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@
     ├── NotAuthorized         the reviewer may not make this decision
     ├── HashMismatch          the args to run are not the ones that were approved
     ├── NotApproved           the audit chain holds no approval for the action to run
+    ├── Tampered              a stored row disagrees with itself (edited outside handoff)
     ├── ActionBlocked         the policy forbids the action outright
     ├── ActionRejected        a reviewer rejected the action (raised by guarded functions)
     └── ExecutionError        the executor failed
@@ -30,6 +31,7 @@ __all__ = [
     "NotAuthorized",
     "NotFound",
     "PolicyError",
+    "Tampered",
     "UnknownTool",
 ]
 
@@ -94,6 +96,14 @@ class NotApproved(HandoffError):
     """
 
     code = "not_approved"
+
+
+class Tampered(HandoffError):
+    """A stored handoff whose document disagrees with its own columns; ``field`` names
+    the one (``state``, ``action_hash``, ``decisions``). Only an edit made outside
+    handoff produces one, so it is refused rather than trusted."""
+
+    code = "tampered"
 
 
 class ActionBlocked(HandoffError):
