@@ -289,3 +289,30 @@ def test_a_document_edited_without_its_columns_is_refused_on_read(plane: Control
     with pytest.raises(Tampered):
         store.list_handoffs()
     assert plane.ran == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_parallel_replay_agrees_with_one_walk(
+    tmp_path: Path, clock: FakeClock, workers: int
+) -> None:
+    """Handoffs decided long after they were submitted have their events in more than
+    one worker's range; the ranges' accounts must join into the one walk's."""
+    p = ControlPlane(open_store(f"sqlite:///{tmp_path / 'h.db'}"), make_policy(), clock=clock)
+    p.register("ops.restart", lambda **args: None)
+    try:
+        ids = [submit(p, f"s{i}") for i in range(12)]
+        for i, hid in enumerate(ids):
+            if i % 3 == 0:
+                p.decide(hid, verdict="approve", reviewer="ana", rationale="ok")
+                p.execute(hid)
+            elif i % 3 == 1:
+                p.decide(hid, verdict="reject", reviewer="ben", rationale="no")
+        p.decide(ids[2], verdict="revise", reviewer="cleo", rationale="r", args={"service": "x"})
+        assert verify(p.store, workers=1).ok and verify(p.store, workers=workers).ok
+        forge_by_store(p, ids[5])
+        forge_by_store(p, ids[8])
+        one, many = verify(p.store, workers=1), verify(p.store, workers=workers)
+        assert one.handoff_id == many.handoff_id == ids[5]
+        assert one.field == many.field == "state"
+    finally:
+        p.close()

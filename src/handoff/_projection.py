@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-
-from ._canonical import canonical_json
 
 __all__ = [
     "APPROVING",
@@ -63,7 +61,8 @@ APPROVING = frozenset({"approve", "revise", "choose"})
 _VERDICT_OF = {"rejected": "reject", "redirected": "redirect", "needs_info": "redirect"}
 #: Decision events whose verdict and hash are in ``data``.
 _VOTES = frozenset({"approved", "approval_recorded"})
-#: The prefix of a ``submitted`` event's canonical data: ``action_hash`` sorts first.
+#: The prefix of a ``submitted`` (or vote) event's canonical data: ``action_hash``
+#: sorts first.
 _SUBMITTED = '{"action_hash":"'
 
 Decided = tuple[str, str, str | None]
@@ -100,6 +99,12 @@ def decision_of(kind: str, actor: str, data: str, current: str | None) -> Decide
     """The decision a decision event records, with the hash it was bound to; ``current``
     is the action hash when the event was written (reject and redirect carry none)."""
     if kind in _VOTES:
+        # Canonical JSON sorts keys: the hash comes first and the verdict (a plain
+        # word) last, and no string value can hold an unescaped quote; so both are
+        # sliced, which is ten times cheaper than parsing.
+        at = data.rfind(',"verdict":"')
+        if data.startswith(_SUBMITTED) and data[80:81] == '"' and at > 0 and data[-2:] == '"}':
+            return (data[at + 12 : -2], actor, data[16:80])
         d = _load(data)
         got = d.get("action_hash")
         return (str(d.get("verdict")), actor, got if isinstance(got, str) else None)
@@ -107,12 +112,20 @@ def decision_of(kind: str, actor: str, data: str, current: str | None) -> Decide
     return None if verdict is None else (verdict, actor, current)
 
 
-def digest(decisions: Sequence[Decided]) -> str:
-    """The row's ``decisions_hash``: empty for no decisions, else sha256 of their
-    canonical JSON; computed alike from a document and from the chain."""
-    if not decisions:
-        return ""
-    return hashlib.sha256(canonical_json([list(d) for d in decisions]).encode()).hexdigest()
+def digest(decisions: Iterable[Decided], start: str = "") -> str:
+    """The row's ``decisions_hash``: empty for no decisions, else a hash chain over them
+    (each link is sha256 of the previous link and one length-prefixed decision).
+
+    Chained, so a digest extends with later decisions without the earlier ones: verify
+    joins the account of one stretch of the audit chain onto the row's digest for the
+    stretch before it. Computed alike from a document and from the chain.
+    """
+    acc = start
+    for verdict, reviewer, bound in decisions:
+        bound = bound or ""
+        link = f"{acc}\n{len(verdict)}:{verdict}{len(reviewer)}:{reviewer}{len(bound)}:{bound}"
+        acc = hashlib.sha256(link.encode()).hexdigest()
+    return acc
 
 
 def row_digest(decisions: Iterable[Any]) -> str:

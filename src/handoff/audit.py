@@ -15,19 +15,22 @@ at all, fails verify however intact the chain is.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from itertools import repeat
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from ._chain import GENESIS, event_hash
-from ._projection import STATE_OF, decision_of, digest, hash_of
+from ._projection import STATE_OF, decision_of, hash_of
+from ._replay import Part, Replay, join, settle
 from .store import EventRow, Store
 
 __all__ = ["VerifyReport", "export", "verify"]
@@ -61,24 +64,6 @@ class VerifyReport:
         return f"audit chain BROKEN at event seq {self.bad_seq}: {self.problem}"
 
 
-Decided = tuple[str, str, str | None]
-
-
-@dataclass(slots=True)
-class _Replay:
-    """The chain's account of the handoffs in one seq range, mergeable in range order.
-
-    ``hashes`` holds the last action hash each handoff got in the range (its keys in
-    order of submission); a decision whose hash was set before the range has None,
-    filled in when the ranges are joined.
-    """
-
-    states: dict[str, str]
-    hashes: dict[str, str]
-    decisions: dict[str, list[Decided]]
-    submitted: set[str]
-
-
 @dataclass(frozen=True, slots=True)
 class _Segment:
     """What checking one seq range found: its links at both ends, or its first fault."""
@@ -89,7 +74,8 @@ class _Segment:
     last_hash: str | None
     bad_seq: int | None = None
     problem: str | None = None
-    replay: _Replay | None = None
+    replay: Replay | None = None
+    part: Part | None = None
 
 
 #: Decision events that also change the state, and the other kinds whose data is read.
@@ -100,14 +86,14 @@ _READ = frozenset({"revised", "approval_recorded"})
 def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
     """Check rows expected to start at seq ``lo``; ``prev`` is known only for the first range.
 
-    The same loop folds each handoff's events (see ``_Replay``): one read of the rows,
+    The same loop folds each handoff's events (see ``_replay.Replay``): one read of the rows,
     a dictionary store per state change, and ``data`` parsed only for the decision and
     revision events; a ``submitted`` event's hash is sliced from its data, not parsed.
     """
     expected, count, first_prev = lo, 0, prev
-    replay = _Replay({}, {}, {}, set())
+    replay = Replay({}, {}, {}, {})
     states, hashes, decisions = replay.states, replay.hashes, replay.decisions
-    state_of, submitted, deciding, read = STATE_OF.get, replay.submitted.add, _DECIDING, _READ
+    state_of, submitted, deciding, read = STATE_OF.get, replay.submitted, _DECIDING, _READ
     for seq, handoff_id, kind, actor, at, data, prev_hash, digest_ in rows:
         if seq != expected:
             what = "missing" if seq > expected else "out of order"
@@ -136,7 +122,7 @@ def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
                 hashes[handoff_id] = data[16:80]
             else:
                 hashes[handoff_id] = hash_of(kind, data) or ""
-            submitted(handoff_id)
+            submitted[handoff_id] = seq
             continue
         elif kind not in read:
             continue
@@ -149,15 +135,33 @@ def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
     return _Segment(lo, count, first_prev, prev, replay=replay)
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the replay keeps hundreds of thousands of
+    small objects alive while it builds, and every collection would walk them all."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _check_range(url: str, lo: int | None, hi: int | None, start: int) -> _Segment:
-    """Worker: open the store at ``url`` and check one range of the chain."""
+    """Worker: open the store at ``url``, check one range of the chain and settle its
+    own handoffs against the rows, so only disagreements travel back."""
     from .store import SqlStore
 
     store = SqlStore.from_url(url, migrate=False)
-    try:
-        return _check(store.event_rows(lo, hi), start, GENESIS if lo is None else None)
-    finally:
-        store.close()
+    with _no_gc():
+        try:
+            seg = _check(store.event_rows(lo, hi), start, GENESIS if lo is None else None)
+            if seg.replay is None:
+                return seg
+            return replace(seg, replay=None, part=settle(seg.replay, store.handoff_rows()))
+        finally:
+            store.close()
 
 
 def _ranges(head: int, workers: int) -> list[tuple[int | None, int | None, int]]:
@@ -172,12 +176,21 @@ def _ranges(head: int, workers: int) -> list[tuple[int | None, int | None, int]]
 
 
 def verify(store: Store, workers: int | None = None) -> VerifyReport:
-    """Walk the whole chain in order and report the first event that does not check out.
+    """Walk the whole chain in order and report the first event that does not check out;
+    then compare every handoff row with the chain's account of it and report the first
+    (in submission order) that disagrees, naming the field.
 
     Long chains in a database file are checked in ranges by ``workers`` processes (the
-    machine's cores by default); the ranges are then joined by their end hashes, so the
-    result is the same as one walk.
+    machine's cores by default); the ranges are then joined by their end hashes, and
+    their accounts of the handoffs in range order (``_replay.join``), so the result is
+    the same as one walk. Verify a database no one writes to meanwhile: rows and events
+    are read at different moments.
     """
+    with _no_gc():
+        return _verify(store, workers)
+
+
+def _verify(store: Store, workers: int | None) -> VerifyReport:
     head_seq, head_hash = store.head()
     url = getattr(store, "url", "")
     local = url in ("", "sqlite://", "sqlite:///:memory:")
@@ -185,7 +198,6 @@ def verify(store: Store, workers: int | None = None) -> VerifyReport:
         workers = min(os.cpu_count() or 1, 4) if head_seq >= 200_000 and not local else 1
     if workers <= 1 or local:
         segments = [_check(store.event_rows(), 1, GENESIS)]
-        rows = _rows(store)
     else:
         ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
@@ -193,7 +205,6 @@ def verify(store: Store, workers: int | None = None) -> VerifyReport:
                 pool.submit(_check_range, url, lo, hi, start)
                 for lo, hi, start in _ranges(head_seq, workers)
             ]
-            rows = _rows(store)  # read here while the workers walk the chain
             segments = [f.result() for f in futures]
     checked, prev = 0, GENESIS
     for seg in segments:
@@ -218,83 +229,23 @@ def verify(store: Store, workers: int | None = None) -> VerifyReport:
             if head_seq != checked
             else "the last event's hash is not the recorded head",
         )
-    handoffs = len(rows)
-    fault = _compare(_join([seg.replay for seg in segments if seg.replay]), rows)
+    rows = store.handoff_rows()
+    settled = [settle(seg.replay, rows) if seg.replay else seg.part for seg in segments]
+    parts = [p for p in settled if p is not None]
+    fault = join(parts, rows, partial(_submit_seq, store), partial(_submitted_ids, store))
     if fault is not None:
         hid, field, problem = fault
-        return VerifyReport(False, checked, head_seq, None, problem, hid, field, handoffs)
-    return VerifyReport(True, checked, head_seq, handoffs=handoffs)
+        return VerifyReport(False, checked, head_seq, None, problem, hid, field, len(rows))
+    return VerifyReport(True, checked, head_seq, handoffs=len(rows))
 
 
-def _rows(store: Store) -> dict[str, str]:
-    """Every handoff row as ``id -> "state action_hash decisions_hash"``."""
-    return store.handoff_rows()
+def _submit_seq(store: Store, handoff_id: str) -> int:
+    """The seq of the handoff's submit (its first event): orders faults."""
+    return min((e.seq for e in store.events(handoff_id)), default=0)
 
 
-def _join(parts: list[_Replay]) -> _Replay:
-    """The ranges' replays as one, in range order: later states and hashes win, and
-    decisions are appended, their missing hashes taken from before their range."""
-    if len(parts) == 1:
-        return parts[0]
-    out = _Replay({}, {}, {}, set())
-    for part in parts:
-        for hid, decided in part.decisions.items():
-            carried = out.hashes.get(hid)
-            out.decisions.setdefault(hid, []).extend(
-                (v, who, h if h is not None else carried) for v, who, h in decided
-            )
-        out.states.update(part.states)
-        out.hashes.update(part.hashes)
-        out.submitted |= part.submitted
-    return out
-
-
-def _compare(replay: _Replay, rows: dict[str, str]) -> tuple[str, str, str] | None:
-    """The first handoff (in submission order) whose row disagrees with the chain:
-    ``(handoff_id, field, problem)``; then rows the chain never saw submitted.
-
-    The chain's account is built in the rows' own form and the two dictionaries are
-    compared whole, so the common case (all agree) costs no Python loop per handoff;
-    only a disagreement is looked for one handoff at a time.
-    """
-    states, hashes, submitted = replay.states, replay.hashes, replay.submitted
-    ids = [hid for hid in hashes if hid in submitted]
-    decided = {hid: digest(d) for hid, d in replay.decisions.items()}
-    told = dict(
-        zip(
-            ids,
-            map(
-                "{} {} {}".format,
-                map(states.get, ids),
-                map(hashes.__getitem__, ids),
-                map(decided.get, ids, repeat("")),
-            ),
-            strict=True,
-        )
-    )
-    if told == rows:
-        return None
-    for hid in ids:
-        row = rows.get(hid)
-        if row is None:
-            return hid, "row", "is missing: the chain has the handoff, the table does not"
-        if row == told[hid]:
-            continue
-        state, stored_hash, _ = row.split(" ")
-        want, action_hash = states.get(hid), hashes[hid]
-        if state != want:
-            return hid, "state", f"is {state!r} in its row but {want!r} in the chain"
-        if stored_hash != action_hash:
-            return (
-                hid,
-                "action_hash",
-                f"is {stored_hash[:16]}… in its row but {action_hash[:16]}… in the chain",
-            )
-        n = len(replay.decisions.get(hid, ()))
-        return hid, "decisions", f"in its row differ from the {n} the chain records"
-    hid = min(set(rows) - set(told))
-    state = rows[hid].split(" ")[0]
-    return hid, "state", f"is {state!r} in its row but the chain never saw it submitted"
+def _submitted_ids(store: Store) -> set[str]:
+    return {str(row[1]) for row in store.event_rows() if row[2] == "submitted"}
 
 
 def export(store: Store, out: IO[str] | Path) -> int:
