@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench reliability clean
+.PHONY: demo test lint typecheck pytest integrations bench reliability clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,18 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Third-party MCP servers from npm as the gateway's upstreams (needs Node and the npm
+# registry, so `make test` does not depend on it; without them those tests skip).
+NPM_DIR := $(VENV)/npm
+$(NPM_DIR)/.installed: $(STAMP) tests/integrations/npm/package.json tests/integrations/npm/package-lock.json
+	mkdir -p $(NPM_DIR)
+	cp tests/integrations/npm/package.json tests/integrations/npm/package-lock.json $(NPM_DIR)/
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+integrations: $(NPM_DIR)/.installed
+	$(BIN)/pytest tests/integrations
 
 $(VENV)/.bench: $(STAMP) requirements-bench.lock
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-bench.lock

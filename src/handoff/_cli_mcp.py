@@ -49,8 +49,15 @@ def mcp_proxy(
         typer.Option("--upstream-url", help="Streamable HTTP URL of the upstream server."),
     ] = None,
     prefix: Annotated[
-        str, typer.Option("--prefix", help="Put before each upstream tool name (e.g. 'crm.').")
-    ] = "",
+        str | None,
+        typer.Option(
+            "--prefix",
+            help=(
+                "Put before each upstream tool name (e.g. 'crm.'); default: the upstream"
+                " server's name and a dot; '' for none."
+            ),
+        ),
+    ] = None,
     wait: Annotated[
         float,
         typer.Option(

@@ -59,6 +59,20 @@ def serve(
             "stored as a shadow_assessed event, never acted on (see docs/kpis.md)."
         ),
     ] = None,
+    rp_id: Annotated[
+        str | None,
+        typer.Option(
+            help="The passkeys' relying party id, a domain such as handoff.example.com"
+            " (default: the host the inbox is reached at)."
+        ),
+    ] = None,
+    origin: Annotated[
+        str | None,
+        typer.Option(
+            help="The inbox's origin as browsers see it, e.g. https://handoff.example.com"
+            " (default: the scheme and host of each request)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (/v1), the reviewer inbox (/) and /metrics."""
     import uvicorn
@@ -71,7 +85,13 @@ def serve(
             load_executors(executors, plane)
         if shadow_policy:
             plane.shadow_policy = load_policy(shadow_policy)
-    app = create_app(plane, background=background, secure_cookies=secure_cookies)
+    app = create_app(
+        plane,
+        background=background,
+        secure_cookies=secure_cookies,
+        rp_id=rp_id,
+        origin=origin,
+    )
     err.print(f"handoff serving {plane.url} on http://{host}:{port}/", style="dim")
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)

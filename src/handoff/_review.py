@@ -13,12 +13,13 @@ from typing import Any
 
 from . import rubric
 from ._exceptions import ConflictError, InputError, NotAuthorized
+from ._step_up import Proof, approved_hash, needs_step_up, refusal
 from .lifecycle import OPEN
 from .models import Decision, Handoff, Mode, State, Verdict, action_hash
 from .policy import Policy
 from .routing import deadline
 
-__all__ = ["Change", "apply_decision", "authorize", "count_approvals"]
+__all__ = ["Change", "apply_decision", "authorize", "check_step_up", "count_approvals"]
 
 _APPROVING = (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
 _NEEDS_RATIONALE = (Verdict.REJECT, Verdict.REVISE, Verdict.REDIRECT)
@@ -66,8 +67,28 @@ def count_approvals(h: Handoff, policy: Policy) -> int:
     return len(counted)
 
 
-def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Change:
-    """The effect of decision ``d`` on ``h`` at ``now``; raises before changing anything."""
+def check_step_up(h: Handoff, d: Decision, policy: Policy, proof: Proof | None) -> None:
+    """Refuse an approval the policy's ``step_up`` level covers unless ``proof`` (a
+    checked passkey confirmation) binds this handoff and the hash ``d`` approves."""
+    approved = approved_hash(h, d)
+    if proof is not None and (proof.handoff_id, proof.action_hash) != (h.id, approved):
+        raise NotAuthorized(
+            "the passkey confirmation was given for another handoff or another version of"
+            " the action; confirm again",
+            field="step_up",
+        )
+    if proof is None and needs_step_up(policy, h, d):
+        raise refusal(policy, h)
+
+
+def apply_decision(
+    h: Handoff, d: Decision, policy: Policy, now: datetime, proof: Proof | None = None
+) -> Change:
+    """The effect of decision ``d`` on ``h`` at ``now``; raises before changing anything.
+
+    ``proof`` is the checked passkey confirmation an approval at the policy's
+    ``step_up`` level needs (see ``_step_up``); it is recorded in the approval's event.
+    """
     if h.state not in OPEN:
         raise ConflictError(
             f"handoff {h.id} is already {h.state.value}; it cannot be decided again",
@@ -76,6 +97,7 @@ def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Ch
     if d.verdict in _NEEDS_RATIONALE and not d.rationale.strip():
         raise InputError(f"a {d.verdict.value} needs a rationale", field="rationale")
     authorize(h, d, policy)
+    check_step_up(h, d, policy, proof)
     # A shallow copy: every field a verdict changes is replaced, never mutated in place.
     h = h.model_copy(update={"decisions": list(h.decisions)})
     h.updated_at = now
@@ -99,7 +121,7 @@ def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Ch
         chosen = options[d.option_id].args
         if d.option_id in _AS_VERDICT:
             return apply_decision(
-                h, d.model_copy(update={"verdict": _AS_VERDICT[d.option_id]}), policy, now
+                h, d.model_copy(update={"verdict": _AS_VERDICT[d.option_id]}), policy, now, proof
             )
         if chosen is None and d.option_id != "approve":
             raise InputError(
@@ -112,7 +134,9 @@ def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Ch
         _revise(change, d, args, policy)
     elif any(policy.person(a.reviewer) == policy.person(d.reviewer) for a in h.approvals):
         raise ConflictError(f"{d.reviewer} has already approved this action", field="reviewer")
-    h.decisions.append(d.model_copy(update={"at": now, "action_hash": h.action_hash}))
+    h.decisions.append(
+        d.model_copy(update={"at": now, "action_hash": h.action_hash, "step_up": None})
+    )
     have, need = count_approvals(h, policy), h.assessment.quorum
     data: dict[str, Any] = {
         "verdict": d.verdict.value,
@@ -123,6 +147,8 @@ def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Ch
     }
     if d.option_id:
         data["option_id"] = d.option_id
+    if proof is not None:
+        data["step_up"] = proof.record
     if have >= need:
         h.state = State.APPROVED
         change.events.append(("approved", data))
@@ -173,7 +199,9 @@ def _redirect(change: Change, d: Decision, policy: Policy, now: datetime) -> Cha
     if d.owner == h.owner:
         raise InputError(f"the handoff is already with {d.owner}", field="owner")
     data = {"from": h.owner, "to": d.owner, "rationale": d.rationale}
-    h.decisions.append(d.model_copy(update={"at": now, "action_hash": h.action_hash}))
+    h.decisions.append(
+        d.model_copy(update={"at": now, "action_hash": h.action_hash, "step_up": None})
+    )
     h.state, h.owner, h.ladder_step = State.REDIRECTED, d.owner, 0
     h.deadline = deadline(now, h.assessment.sla_seconds)
     change.events.append(("redirected", data))
@@ -185,7 +213,9 @@ def _close(
     change: Change, d: Decision, now: datetime, state: State, data: dict[str, Any]
 ) -> Change:
     h = change.handoff
-    h.decisions.append(d.model_copy(update={"at": now, "action_hash": h.action_hash}))
+    h.decisions.append(
+        d.model_copy(update={"at": now, "action_hash": h.action_hash, "step_up": None})
+    )
     h.state = state
     change.events.append((state.value, data))
     change.notify.append(_to_agent(h, state.value))

@@ -31,6 +31,7 @@ from typing import IO, Any
 from ._chain import GENESIS, event_hash
 from ._projection import STATE_OF, decision_of, hash_of
 from ._replay import Part, Replay, join, settle
+from ._step_up import APPROVALS, REGISTERED, Registration, registration_of, verify_record
 from .store import EventRow, Store
 
 __all__ = ["VerifyReport", "export", "verify"]
@@ -76,6 +77,9 @@ class _Segment:
     problem: str | None = None
     replay: Replay | None = None
     part: Part | None = None
+    #: Passkey registrations and step-up approvals seen, as (seq, event) for ``_signed``.
+    passkeys: tuple[tuple[int, str, str], ...] = ()
+    step_ups: tuple[tuple[int, str | None, str, str], ...] = ()
 
 
 #: Decision events that also change the state, and the other kinds whose data is read.
@@ -94,6 +98,8 @@ def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
     replay = Replay({}, {}, {}, {})
     states, hashes, decisions = replay.states, replay.hashes, replay.decisions
     state_of, submitted, deciding, read = STATE_OF.get, replay.submitted, _DECIDING, _READ
+    keys: list[tuple[int, str, str]] = []
+    signed: list[tuple[int, str | None, str, str]] = []
     for seq, handoff_id, kind, actor, at, data, prev_hash, digest_ in rows:
         if seq != expected:
             what = "missing" if seq > expected else "out of order"
@@ -111,6 +117,8 @@ def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
         expected += 1
         count += 1
         if handoff_id is None:
+            if kind == REGISTERED:
+                keys.append((seq, actor, data))
             continue
         state = state_of(kind)
         if state is not None:
@@ -125,14 +133,51 @@ def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
             submitted[handoff_id] = seq
             continue
         elif kind not in read:
+            if kind == REGISTERED:
+                keys.append((seq, actor, data))
             continue
         elif kind == "revised":
             hashes[handoff_id] = hash_of(kind, data) or ""
             continue
+        if kind in APPROVALS and '"step_up"' in data:
+            signed.append((seq, handoff_id, actor, data))
         decided = decision_of(kind, actor, data, hashes.get(handoff_id))
         if decided is not None:
             decisions.setdefault(handoff_id, []).append(decided)
-    return _Segment(lo, count, first_prev, prev, replay=replay)
+    return _Segment(
+        lo,
+        count,
+        first_prev,
+        prev,
+        replay=replay,
+        passkeys=tuple(keys),
+        step_ups=tuple(signed),
+    )
+
+
+def _signed(segments: list[_Segment]) -> tuple[int, str] | None:
+    """Check every step-up assertion against the passkey its approver registered before
+    it; the first (seq, problem) that fails, or None.
+
+    The hash chain shows that no event changed since it was written; this shows that
+    each step-up approval was signed by the approver's own passkey over that handoff and
+    that action hash, which a rewrite of the chain cannot forge without the passkey.
+    """
+    keys: dict[str, Registration] = {}
+    events = sorted(
+        [(seq, 0, None, actor, data) for s in segments for seq, actor, data in s.passkeys]
+        + [(seq, 1, hid, actor, data) for s in segments for seq, hid, actor, data in s.step_ups]
+    )
+    for seq, signed, handoff_id, actor, text in events:
+        data = json.loads(text)
+        if not signed:
+            key = registration_of(actor, data)
+            if key is None:
+                return seq, "the passkey registration is malformed"
+            keys[key.credential_id] = key
+        elif problem := verify_record(handoff_id, actor, data, keys):
+            return seq, problem
+    return None
 
 
 @contextmanager
@@ -219,6 +264,8 @@ def _verify(store: Store, workers: int | None) -> VerifyReport:
         elif seg is not segments[-1]:
             problem = f"event {seg.lo} is missing"
             return VerifyReport(False, checked, head_seq, seg.lo, problem)
+    if (bad := _signed(segments)) is not None:
+        return VerifyReport(False, checked, head_seq, bad[0], bad[1])
     if head_seq != checked or head_hash != prev:
         return VerifyReport(
             False,

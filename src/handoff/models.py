@@ -47,6 +47,7 @@ __all__ = [
     "StageRun",
     "State",
     "Step",
+    "StepUp",
     "ToolAnnotations",
     "Verdict",
     "action_hash",
@@ -337,8 +338,30 @@ class Assessment(BaseModel):
         return out
 
 
+class StepUp(_Input):
+    """A passkey's answer to a step-up challenge: the ``nonce`` the challenge was made
+    from and the ``credential`` that ``navigator.credentials.get`` returned, as JSON
+    (``id``, ``rawId``, ``type`` and ``response`` with base64url fields)."""
+
+    nonce: Annotated[str, Field(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+    credential: Json
+
+    @field_validator("credential")
+    @classmethod
+    def _bounded(cls, v: Json) -> Json:
+        # An assertion is a few hundred bytes; a large one is not an assertion.
+        if len(repr(v)) > 16_384:
+            raise ValueError("too large to be a passkey assertion")
+        return v
+
+
 class Decision(_Input):
-    """A reviewer's verdict on a handoff. ``at`` is set by the plane's clock."""
+    """A reviewer's verdict on a handoff. ``at`` is set by the plane's clock.
+
+    ``step_up`` carries the reviewer's passkey confirmation where the policy's
+    ``step_up`` level asks for one; it is checked, recorded in the audit event and not
+    kept on the handoff.
+    """
 
     verdict: Verdict
     reviewer: Name
@@ -349,6 +372,7 @@ class Decision(_Input):
     questions: list[Text] = Field(default_factory=list)
     at: datetime | None = None
     action_hash: str | None = None
+    step_up: StepUp | None = None
 
     @field_validator("args", mode="before")
     @classmethod

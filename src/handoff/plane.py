@@ -31,7 +31,8 @@ from ._guard import guard
 from ._ids import new_id
 from ._outcome import Outcome
 from ._principal import check_name
-from ._review import apply_decision
+from ._review import apply_decision, authorize
+from ._step_up import Proof, approved_hash
 from .audit import VerifyReport, verify
 from .backtest import record_shadow
 from .execution import (
@@ -55,10 +56,12 @@ from .models import (
     Level,
     Mode,
     State,
+    StepUp,
     Verdict,
     action_hash,
 )
 from .packaging import prepare
+from .passkeys import Passkeys, spend
 from .policy import Policy, load_policy
 from .routing import deadline
 from .store import SqlStore, Store, Tx, open_store
@@ -377,13 +380,16 @@ class ControlPlane:
         """
         d = parse_input(Decision, decision if decision is not None else fields, "decision")
         check_name(d.reviewer, "reviewer")
+        proof = None if d.step_up is None else self._step_up(self.get(handoff_id), d, d.step_up)
         for _attempt in range(5):
             h = self.get(handoff_id)
             now = self.clock.now()
-            change = apply_decision(h, d, self.policy, now)
+            change = apply_decision(h, d, self.policy, now, proof)
             try:
                 with self.store.write() as tx:
                     tx.update(change.handoff, h.state, h.version)
+                    if proof is not None:
+                        spend(tx, proof, d.reviewer, now)
                     for kind, data in change.events:
                         tx.event(kind, handoff_id=h.id, actor=d.reviewer, at=now, data=data)
                     for payload in change.notify:
@@ -392,6 +398,20 @@ class ControlPlane:
             except ConflictError:
                 continue  # someone else moved it first: re-read and judge again
         raise ConflictError(f"handoff {handoff_id} keeps changing; try again", field="state")
+
+    def _step_up(self, h: Handoff, d: Decision, step_up: StepUp) -> Proof:
+        """Check the passkey confirmation the decision carries (see ``passkeys``).
+
+        Whether one was needed is ``apply_decision``'s business, so every surface that
+        decides (API, CLI, inbox, Slack) is held to the policy's ``step_up`` alike.
+        """
+        approved = approved_hash(h, d)
+        if approved is None:
+            raise InputError(
+                "a passkey confirmation goes with an approving verdict", field="step_up"
+            )
+        authorize(h, d, self.policy)  # say who may not decide before checking signatures
+        return Passkeys.of(self).confirm(d.reviewer, step_up, h.id, approved)
 
     def cancel(self, handoff_id: str, actor: str, why: str) -> Handoff:
         """Withdraw an open or approved handoff (the agent no longer wants it)."""

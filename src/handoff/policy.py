@@ -134,6 +134,11 @@ def _plain_names(v: Any) -> Any:
 PlainNames = Annotated[list[str], BeforeValidator(_plain_names)]
 
 
+def _off(v: Any) -> Any:
+    """YAML reads a bare ``off`` as false; here it means the word."""
+    return "off" if v is False else v
+
+
 class Owner(_Section):
     """A team that owns decisions, its members, and who escalation goes to."""
 
@@ -214,6 +219,9 @@ class Policy(_Section):
     # What happens to a tool that no rule lists and nothing recognises: a person reviews
     # it (the default), it is blocked, or (written out on purpose) it runs on its own.
     unknown_tools: Literal["review", "block", "auto"] = "review"
+    # Approving a handoff at or above this level needs the reviewer's passkey as well as
+    # their session or key (see docs/security.md); off by default.
+    step_up: Annotated[Literal["off", "low", "medium", "high"], BeforeValidator(_off)] = "off"
     max_payload_bytes: int = Field(default=1_048_576, gt=0)
 
     @cached_property
@@ -318,6 +326,10 @@ class Policy(_Section):
             return self.tools[tool]
         matches = [p for p in self.tools if fnmatch.fnmatchcase(tool, p)]
         return self.tools[max(matches, key=len)] if matches else None
+
+    def needs_step_up(self, level: Level) -> bool:
+        """Whether approving a handoff of ``level`` needs a passkey confirmation."""
+        return self.step_up != "off" and level.rank >= Level(self.step_up).rank
 
     def members_of(self, owner: str) -> set[str]:
         team = self.owners.get(owner)

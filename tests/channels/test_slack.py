@@ -20,6 +20,7 @@ from handoff.channels import (
 from handoff.channels._replay import ReplayGuard
 from handoff.models import State
 from handoff.plane import ControlPlane
+from handoff.policy import Policy
 from handoff.server.accounts import Accounts
 from handoff.server.app import create_app
 from handoff.testing import FakeClock
@@ -180,4 +181,18 @@ def test_clicks_that_must_not_decide(plane: ControlPlane, clock: FakeClock, serv
     forged = _headers(b"x", ts)
     forged["x-slack-signature"] = "v0=" + "0" * 64
     assert httpx.post(url, content=b"x", headers=forged).status_code == 401
+    assert plane.get(h.id).state is State.PENDING and plane.get(h.id).decisions == []
+
+
+def test_an_approve_click_at_the_step_up_level_is_refused(
+    plane: ControlPlane, clock: FakeClock, server: str
+) -> None:
+    # A click in Slack carries no passkey: at the policy's step_up level it approves nothing.
+    plane.policy = Policy.model_validate({**plane.policy.model_dump(mode="json"), "step_up": "low"})
+    [h] = submit(plane)
+    ts = int(clock.now().timestamp())
+    body = _click("U-FIONA", "approve", f"{h.id}:{h.action_hash}")
+    r = httpx.post(server + "/v1/slack/actions", content=body, headers=_headers(body, ts))
+    assert r.status_code == 200 and r.json()["code"] == "not_authorized", r.text
+    assert "passkey" in r.json()["text"] and "inbox" in r.json()["text"]
     assert plane.get(h.id).state is State.PENDING and plane.get(h.id).decisions == []

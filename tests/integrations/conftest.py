@@ -8,7 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pytest
 
@@ -20,9 +20,14 @@ HANDOFF = [sys.executable, "-m", "handoff"]
 
 @asynccontextmanager
 async def mcp_session(
-    argv: list[str], *, client: str = "writer-bot", env: dict[str, str] | None = None
+    argv: list[str],
+    *,
+    client: str = "writer-bot",
+    env: dict[str, str] | None = None,
+    errlog: TextIO | None = None,
 ) -> AsyncIterator[Any]:
-    """An initialized MCP client session with ``argv`` run as an stdio server."""
+    """An initialized MCP client session with ``argv`` run as an stdio server; the
+    server's stderr goes to ``errlog`` (this process's stderr when not given)."""
     import mcp_types as types
     from mcp import ClientSession, StdioServerParameters, stdio_client
 
@@ -31,7 +36,7 @@ async def mcp_session(
     )
     me = types.Implementation(name=client, version="1.0")
     async with (
-        stdio_client(params) as (read, write),
+        stdio_client(params, errlog=errlog or sys.stderr) as (read, write),
         ClientSession(read, write, client_info=me, read_timeout_seconds=60) as session,
     ):
         await session.initialize()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +38,7 @@ POLICY = Policy.model_validate(
     }
 )
 PASSWORD = "correct horse battery"
+CHROMIUM = "/usr/bin/chromium"
 
 
 @dataclass
@@ -59,9 +63,9 @@ def run_server(plane: ControlPlane) -> Iterator[str]:
         yield url
 
 
-def _serve(url: str) -> Iterator[Server]:
+def _serve(url: str, policy: Policy = POLICY) -> Iterator[Server]:
     clock = FakeClock()
-    plane = ControlPlane.open(url, POLICY, clock=clock)
+    plane = ControlPlane.open(url, policy, clock=clock)
     accounts = Accounts.of(plane)
     for name, team, role in [
         ("ana", "ops", "reviewer"),
@@ -88,3 +92,23 @@ def served(tmp_path: Path) -> Iterator[Server]:
 def served_db(db_url: str) -> Iterator[Server]:
     """The same server, once on SQLite and once on PostgreSQL."""
     yield from _serve(db_url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium; missing, it skips the tests (on CI, where .ci/run installs
+    it, it fails them)."""
+    from playwright.sync_api import sync_playwright
+
+    if shutil.which(CHROMIUM) is None:
+        problem = f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(problem)
+        pytest.skip(problem)
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -5,9 +5,7 @@ Few and fast: one reviewer journey by keyboard and mouse, one hostile handoff.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,28 +14,6 @@ import pytest
 from handoff import Client
 
 from .conftest import PASSWORD, Server
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium; missing, it skips the tests (on CI, where .ci/run installs
-    it, it fails them)."""
-    from playwright.sync_api import sync_playwright
-
-    if shutil.which(CHROMIUM) is None:
-        problem = f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(problem)
-        pytest.skip(problem)
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

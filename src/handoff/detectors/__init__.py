@@ -12,6 +12,7 @@ from collections.abc import Callable
 from ..models import Action
 from ._actions import detect_actions
 from ._base import ActionView, DetectConfig, Signal, split_words
+from ._code import detect_code
 from ._content import detect_content
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
@@ -44,6 +45,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_tool,
     detect_actions,
     detect_content,
+    detect_code,
     detect_world,
     detect_injection,
     detect_provenance,

@@ -259,3 +259,30 @@ def excerpt_at(text: str, start: int, end: int, pad: int = 0) -> tuple[str, str]
 def wordset(text: str) -> frozenset[str]:
     """A vocabulary from a space-separated string (easier to read and edit than a list)."""
     return frozenset(text.split())
+
+
+def signal_at(
+    code: str,
+    message: str,
+    path: str,
+    text: str,
+    m: re.Match[str],
+    *,
+    weight: float,
+    impact: float,
+    reversibility: float,
+    sensitivity: float,
+) -> Signal:
+    """A signal pointing at what ``m`` matched in the argument ``path`` (whose text is
+    ``text``), with a little context either side as the excerpt."""
+    span, ex = excerpt_at(text, m.start(), m.end(), pad=20)
+    return Signal(
+        code,
+        message,
+        where=f"{path}{span}",
+        excerpt=ex,
+        weight=weight,
+        impact=impact,
+        reversibility=reversibility,
+        sensitivity=sensitivity,
+    )

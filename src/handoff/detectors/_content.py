@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
 from ._effects import effect_of
 
 __all__ = ["SECRET_PATH", "detect_content"]
@@ -98,23 +98,35 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                 m = rx.search(low)
                 if m and code not in seen:
                     seen.add(code)
-                    out.append(_sig(code, message, path, text, m, 0.9, 0.8, 0.85, 0.6))
+                    out.append(
+                        signal_at(
+                            code,
+                            message,
+                            path,
+                            text,
+                            m,
+                            weight=0.9,
+                            impact=0.8,
+                            reversibility=0.85,
+                            sensitivity=0.6,
+                        )
+                    )
         if key in _ROLE_KEYS and "permissions" not in seen:
             m = _PRIVILEGED_VALUE.match(low)
             if m and (key != "type" or "role" in view.words or "permission" in view.words):
                 seen.add("permissions")
                 out.append(
-                    _sig(
+                    signal_at(
                         "action.permissions",
                         f"The call sets {key} to {text.strip()!r}: a privileged role or "
                         "write access",
                         path,
                         text,
                         m,
-                        0.9,
-                        0.8,
-                        0.5,
-                        0.7,
+                        weight=0.9,
+                        impact=0.8,
+                        reversibility=0.5,
+                        sensitivity=0.7,
                     )
                 )
         if "public" not in seen:
@@ -124,16 +136,16 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
             if m:
                 seen.add("public")
                 out.append(
-                    _sig(
+                    signal_at(
                         "action.public_access",
                         "The call makes data readable by anyone (a public ACL or link)",
                         path,
                         text,
                         m,
-                        0.85,
-                        0.75,
-                        0.7,
-                        0.8,
+                        weight=0.85,
+                        impact=0.75,
+                        reversibility=0.7,
+                        sensitivity=0.8,
                     )
                 )
         if "secret" not in seen:
@@ -148,29 +160,17 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                 else:
                     message = "The call reads or writes where credentials and secret keys live"
                     code = "secrets.access"
-                out.append(_sig(code, message, path, text, m, 0.9, 0.8, 0.6, 0.9))
+                out.append(
+                    signal_at(
+                        code,
+                        message,
+                        path,
+                        text,
+                        m,
+                        weight=0.9,
+                        impact=0.8,
+                        reversibility=0.6,
+                        sensitivity=0.9,
+                    )
+                )
     return out
-
-
-def _sig(
-    code: str,
-    message: str,
-    path: str,
-    text: str,
-    m: re.Match[str],
-    weight: float,
-    impact: float,
-    reversibility: float,
-    sensitivity: float,
-) -> Signal:
-    span, ex = excerpt_at(text, m.start(), m.end(), pad=20)
-    return Signal(
-        code,
-        message,
-        where=f"{path}{span}",
-        excerpt=ex,
-        weight=weight,
-        impact=impact,
-        reversibility=reversibility,
-        sensitivity=sensitivity,
-    )

@@ -167,7 +167,7 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             r"\b(pip|npm|apt(-get)?|yum|brew|gem)\s+install\b|\bwget\b|\bcurl\b",
             "action.untrusted_code",
             "The shell command downloads or installs software",
-            0.5,
+            0.3,
         ),
     )
 )
@@ -260,7 +260,7 @@ def _shell(view: ActionView) -> list[Signal]:
                         weight=weight,
                         impact=weight,
                         reversibility=weight if code == "action.destructive" else weight / 2,
-                        sensitivity=0.5,
+                        sensitivity=0.5 if weight > 0.5 else weight,
                         # Installing a package or fetching a page is routine for a coding
                         # agent; what it fetches is judged by the web detector.
                         trigger=weight > 0.5,

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..plane import ControlPlane
 from ..store import SqlStore
-from . import api, channels_routes, dashboard, inbox, metrics
+from . import api, channels_routes, dashboard, inbox, metrics, passkey_routes
 from .accounts import Accounts
 from .body import StrictJSON
 from .errors import install_error_handlers
@@ -34,11 +34,15 @@ def create_app(
     *,
     background: bool = False,
     secure_cookies: bool = False,
+    rp_id: str | None = None,
+    origin: str | None = None,
 ) -> FastAPI:
     """The application for ``plane``.
 
     ``secure_cookies`` marks the session cookie ``Secure``: set it whenever the server
-    is reached over HTTPS (directly or behind a proxy).
+    is reached over HTTPS (directly or behind a proxy). ``rp_id`` and ``origin`` are
+    what passkeys are made for and checked against (see ``passkey_routes``); by default
+    they are taken from each request's host, which suits ``http://localhost``.
     """
     if not isinstance(plane.store, SqlStore):
         raise TypeError("create_app needs a plane on a SQL store (SQLite or PostgreSQL)")
@@ -71,6 +75,8 @@ def create_app(
     app.state.accounts = Accounts.of(plane)
     app.state.metrics = Metrics(plane)
     app.state.secure_cookies = secure_cookies
+    app.state.rp_id = rp_id
+    app.state.origin = origin.rstrip("/") if origin else None
     install_error_handlers(app)
     # Added last, so outermost: refusals of a body carry the security headers too.
     app.add_middleware(StrictJSON)
@@ -80,6 +86,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(channels_routes.router)
     app.include_router(metrics.router)
+    app.include_router(passkey_routes.router)
     app.include_router(inbox.router)
     app.include_router(dashboard.router)
     return app

@@ -290,6 +290,8 @@ def _handoff(
         "form": form or {},
         "asked_by_you": plane.policy.person(session.account.name)
         in plane.policy.requesters(h.action.agent, h.action.on_behalf_of),
+        # Approving needs the reviewer's passkey too (policy step_up; static/passkey.js).
+        "step_up": plane.policy.step_up if plane.policy.needs_step_up(h.assessment.level) else None,
     }
     status = status_of(error) if error is not None else 200
     return _page(request, "handoff.html", context, status)
@@ -365,6 +367,13 @@ def _decision(form: dict[str, str], session: Session) -> dict[str, Any]:
         "reviewer": session.account.name,
         "rationale": form.get("rationale", "").strip(),
     }
+    if form.get("step_up"):
+        try:
+            d["step_up"] = json.loads(form["step_up"])
+        except json.JSONDecodeError:
+            raise InputError(
+                "the passkey confirmation is not valid JSON", field="step_up"
+            ) from None
     if verdict == Verdict.REVISE:
         try:
             d["args"] = json.loads(form.get("args", ""))

@@ -103,6 +103,30 @@ class Tx(Protocol):
 
     def callback_get(self, agent: str) -> tuple[str, str] | None: ...
 
+    def passkey_add(
+        self, credential_id: str, user: str, public_key: str, *, rp_id: str, origin: str, at: float
+    ) -> None:
+        """Store a reviewer's new passkey (its signature counter starts at 0)."""
+        ...
+
+    def challenge_take(
+        self,
+        nonce: str,
+        user: str,
+        purpose: str,
+        *,
+        handoff_id: str = "",
+        action_hash: str = "",
+        now: float,
+    ) -> bool:
+        """Use up the unexpired passkey challenge ``nonce`` made for ``user``, ``purpose``
+        and (for approvals) that handoff and action hash; False when there is none."""
+        ...
+
+    def passkey_seen(self, credential_id: str, count: int) -> bool:
+        """Advance a passkey's signature counter; False when it would not move forward."""
+        ...
+
 
 class Store(Protocol):
     url: str

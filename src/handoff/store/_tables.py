@@ -38,6 +38,8 @@ __all__ = [
     "metadata",
     "outbox",
     "outbox_dead",
+    "passkey_challenges",
+    "passkeys",
     "sessions",
     "users",
 ]
@@ -250,4 +252,32 @@ sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Index("ix_sessions_user", "user_name"),
+)
+
+#: Reviewers' passkeys (WebAuthn credentials): the COSE public key, the origin and
+#: relying party it was made for, and the last signature counter seen.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("credential_id", String(1400), primary_key=True),
+    Column("user_name", String(200), nullable=False),
+    Column("public_key", Text, nullable=False),
+    Column("sign_count", Integer, nullable=False),
+    Column("rp_id", String(253), nullable=False),
+    Column("origin", String(300), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Index("ix_passkeys_user", "user_name"),
+)
+
+#: Challenges handed out and not yet answered, each good once and for a few minutes:
+#: to register a passkey, or to approve one handoff's exact action.
+passkey_challenges = Table(
+    "passkey_challenges",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("user_name", String(200), nullable=False),
+    Column("purpose", String(10), nullable=False),
+    Column("handoff_id", String(40), nullable=True),
+    Column("action_hash", String(64), nullable=True),
+    Column("expires_at", Float, nullable=False),
 )

@@ -126,6 +126,20 @@ _SQL = {
         " SET url = excluded.url, secret = excluded.secret, created_at = excluded.created_at"
     ),
     "callback_get": "SELECT url, secret FROM callbacks WHERE agent = :agent",
+    # Passkeys: a registration, a challenge answered once, the signature counter.
+    "passkey_add": (
+        "INSERT INTO passkeys (credential_id, user_name, public_key, sign_count, rp_id,"
+        " origin, created_at) VALUES (:id, :user, :public_key, :count, :rp_id, :origin, :at)"
+    ),
+    "challenge_take": (
+        "DELETE FROM passkey_challenges WHERE nonce = :nonce AND user_name = :user"
+        " AND purpose = :purpose AND COALESCE(handoff_id, '') = :handoff_id"
+        " AND COALESCE(action_hash, '') = :action_hash AND expires_at > :now"
+    ),
+    "passkey_seen": (
+        "UPDATE passkeys SET sign_count = :count WHERE credential_id = :id"
+        " AND (sign_count < :count OR (sign_count = 0 AND :count = 0))"
+    ),
 }
 #: Appended on PostgreSQL so processes claim disjoint rows and never wait for each other.
 _SKIP_LOCKED = {
@@ -404,6 +418,36 @@ class SqlTx:
     def callback_set(self, agent: str, url: str, secret: str, at: datetime) -> None:
         params = {"agent": agent, "url": url, "secret": secret, "at": self._time(at)}
         self._cur.execute(self._sql["callback_set"], params)
+
+    def passkey_add(
+        self, credential_id: str, user: str, public_key: str, *, rp_id: str, origin: str, at: float
+    ) -> None:
+        params = {"id": credential_id, "user": user, "public_key": public_key, "count": 0}
+        self._cur.execute(
+            self._sql["passkey_add"], {**params, "rp_id": rp_id, "origin": origin, "at": at}
+        )
+
+    def challenge_take(
+        self,
+        nonce: str,
+        user: str,
+        purpose: str,
+        *,
+        handoff_id: str = "",
+        action_hash: str = "",
+        now: float,
+    ) -> bool:
+        """Use up a live challenge made for exactly this; False when there is none."""
+        params = {"nonce": nonce, "user": user, "purpose": purpose, "now": now}
+        params |= {"handoff_id": handoff_id, "action_hash": action_hash}
+        self._cur.execute(self._sql["challenge_take"], params)
+        return int(self._cur.rowcount) == 1
+
+    def passkey_seen(self, credential_id: str, count: int) -> bool:
+        """Move the passkey's signature counter to ``count``; False when it does not move
+        forward (a replayed or cloned authenticator), unless the passkey keeps none."""
+        self._cur.execute(self._sql["passkey_seen"], {"id": credential_id, "count": count})
+        return int(self._cur.rowcount) == 1
 
     def callback_get(self, agent: str) -> tuple[str, str] | None:
         """The agent's registered callback ``(url, secret)``, if any."""

@@ -3,6 +3,7 @@
 Needs the ``mcp`` extra (``pip install 'handoff[mcp]'``). From the command line::
 
     handoff mcp-proxy -- python my_server.py            # gate an stdio MCP server
+                                                        # (tools named <server name>.<tool>)
     handoff mcp-proxy --upstream-url http://host/mcp    # or a streamable HTTP one
     handoff mcp-serve                                   # request_handoff, get_handoff, ...
 
@@ -20,6 +21,8 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise missing_extra("mcp", "mcp") from exc
 
+import sys
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -30,6 +33,7 @@ from mcp.server import Server
 from mcp.server.stdio import stdio_server
 
 from ... import __version__
+from ...policy import Policy
 from .._brief import DEFAULT_INBOX_URL
 from .._plane import Plane
 from ._gateway import STATUS_TOOL, Gateway, UpstreamToolError
@@ -55,14 +59,19 @@ async def run_proxy(
     *,
     command: list[str] | None = None,
     url: str | None = None,
-    prefix: str = "",
+    prefix: str | None = None,
     wait: float = 0.0,
     inbox_url: str = DEFAULT_INBOX_URL,
     agent: str = "mcp-client",
     env: dict[str, str] | None = None,
+    report: Callable[[str], None] | None = None,
 ) -> None:
     """Connect to the upstream server (``command`` over stdio, or ``url`` over streamable
     HTTP) and serve it, gated, on this process's stdin and stdout until the client leaves.
+
+    ``prefix`` None names the tools after the upstream server (``Gateway.prefix``).
+    Before serving, each line of ``Gateway.start_report`` goes to ``report``: stderr
+    by default, since stdout carries MCP.
     """
     if (command is None) == (url is None):
         raise ValueError("give the upstream as exactly one of command or url")
@@ -80,7 +89,14 @@ async def run_proxy(
             plane, upstream, prefix=prefix, wait=wait, inbox_url=inbox_url, agent=agent
         )
         await gateway.load_tools()
+        policy = getattr(plane, "policy", None)
+        for line in gateway.start_report(policy if isinstance(policy, Policy) else None):
+            (report or _to_stderr)(line)
         await _serve_stdio(gateway.server())
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 async def run_server(

@@ -1,10 +1,12 @@
 """The MCP gateway: an MCP server in front of another, with every tool call gated.
 
 The gateway lists the upstream server's tools as its own and sends each call through
-``plane.submit`` as an action: the tool (the upstream name, with an optional prefix),
-the call's arguments, and the calling client's ``clientInfo.name`` as the agent. The
-upstream call *is* the execution: each upstream tool gets an executor that forwards the
-call, so an approval binds to the args' hash and the call runs once, through the plane.
+``plane.submit`` as an action: the tool (the upstream name after a prefix, by default
+the upstream server's own name: ``mcp-git.git_commit``), the call's arguments, the
+calling client's ``clientInfo.name`` as the agent, and the tool's MCP annotations from
+``tools/list``, which Detect lets raise the risk but never lower it. The upstream call
+*is* the execution: each upstream tool gets an executor that forwards the call, so an
+approval binds to the args' hash and the call runs once, through the plane.
 
 What the calling agent gets back:
 
@@ -36,10 +38,12 @@ from mcp import ClientSession
 from mcp.server import Server, ServerRequestContext
 
 from ..._exceptions import ExecutionError, HandoffError
-from ...models import Action, Handoff, State, Verdict
+from ...models import Action, Handoff, State, ToolAnnotations, Verdict
 from ...plane import parse_input
+from ...policy import Policy
 from .._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
 from .._plane import Plane
+from ._upstream import annotations_of, rules_for, server_prefix, unmatched_rules
 
 __all__ = ["STATUS_TOOL", "Gateway", "UpstreamToolError", "client_name"]
 
@@ -113,8 +117,10 @@ class Gateway:
 
     ``prefix`` is put before every upstream tool name to make the handoff tool name
     (``crm.`` turns ``send_email`` into ``crm.send_email``, which policy globs can
-    match); ``wait`` is how many seconds a call waits for a decision before it answers
-    "awaits approval"; ``agent`` names clients that do not identify themselves.
+    match); when it is None, the upstream server's name from its initialize result is
+    used (see ``server_prefix``), and ``""`` means no prefix. ``wait`` is how many
+    seconds a call waits for a decision before it answers "awaits approval"; ``agent``
+    names clients that do not identify themselves.
     """
 
     def __init__(
@@ -122,7 +128,7 @@ class Gateway:
         plane: Plane,
         upstream: ClientSession,
         *,
-        prefix: str = "",
+        prefix: str | None = None,
         wait: float = 0.0,
         inbox_url: str = DEFAULT_INBOX_URL,
         agent: str = "mcp-client",
@@ -130,12 +136,53 @@ class Gateway:
     ) -> None:
         self.plane = plane
         self.upstream = upstream
-        self.prefix = prefix
+        self.given_prefix = prefix
         self.wait = wait
         self.inbox_url = inbox_url
         self.agent = agent
         self.name = name
         self._tools: dict[str, types.Tool] = {}
+        self._notes: dict[str, ToolAnnotations | None] = {}
+
+    @property
+    def server_name(self) -> str | None:
+        """The upstream server's ``serverInfo.name``; None before it has initialized."""
+        info = self.upstream.server_info
+        return info.name if info is not None else None
+
+    @property
+    def prefix(self) -> str:
+        """The prefix in use: the one given, or the one made from the server's name."""
+        if self.given_prefix is not None:
+            return self.given_prefix
+        return server_prefix(self.server_name)
+
+    def start_report(self, policy: Policy | None) -> list[str]:
+        """Lines for the operator at start: where the prefix came from, and each policy
+        rule written for this prefix that matches none of the upstream tools."""
+        prefix, server = self.prefix, self.server_name
+        lines: list[str] = []
+        if self.given_prefix is None:
+            lines.append(
+                f"handoff gateway: tools are named {prefix}<tool> after the upstream"
+                f" server's name {server!r}; --prefix sets another"
+                if prefix
+                else f"handoff gateway: the upstream server's name {server!r} gives no"
+                " prefix; tools keep their own names; --prefix sets one"
+            )
+        if policy is None or not prefix:
+            return lines
+        names = [self.handoff_tool(n) for n in self._tools]
+        lines.append(
+            f"handoff gateway: {len(rules_for(policy, prefix))} rule(s) of policy"
+            f" {policy.name!r} name tools under {prefix!r}"
+        )
+        lines += [
+            f"handoff gateway: policy rule {where} matches none of the"
+            f" {len(names)} upstream tools; it guards nothing"
+            for where, _ in unmatched_rules(policy, prefix, names)
+        ]
+        return lines
 
     def handoff_tool(self, upstream_name: str) -> str:
         """The action's tool name for an upstream tool: prefixed, made a valid name."""
@@ -155,6 +202,7 @@ class Gateway:
             if not cursor:
                 break
         self._tools = {t.name: t for t in tools}
+        self._notes = {t.name: annotations_of(t) for t in tools}
         for t in tools:
             self.plane.register(self.handoff_tool(t.name), _Forward(self.upstream, t.name))
         return tools
@@ -203,8 +251,14 @@ class Gateway:
                 return _text_result(f"unknown tool {params.name!r}", error=True)
         raw_context = (params.meta or {}).get(CONTEXT_META_KEY)
         try:
-            fields = {"tool": self.handoff_tool(params.name), "args": args, "agent": agent}
-            action = parse_input(Action, {**fields, "context": raw_context or {}}, "action")
+            fields = {
+                "tool": self.handoff_tool(params.name),
+                "args": args,
+                "agent": agent,
+                "annotations": self._notes.get(params.name),
+                "context": raw_context or {},
+            }
+            action = parse_input(Action, fields, "action")
             outcome = await anyio.to_thread.run_sync(self.plane.submit, action)
         except ExecutionError as exc:
             return _failure(exc)

@@ -1,0 +1,328 @@
+"""What code does once it runs, whether the agent runs it now or writes it to disk.
+
+An agent that writes ``alias sudo='sudo rm -rf /'`` into a script has not deleted
+anything yet, but whoever runs the script will. The shell rules in ``_effects`` read
+only the arguments that run now; this detector reads what is written too, for the few
+things no reviewer would let through unseen in either case:
+
+* commands that wipe a system: ``rm -rf /`` or ``~``, ``mkfs``, ``dd`` onto a disk, a
+  fork bomb, ``chmod -R 777 /``;
+* persistence: something that starts itself (``autorun.inf``, a cron entry, a systemd
+  unit, a login script, a Windows ``Run`` key, a launch agent) or an alias that
+  redefines ``sudo``, ``rm`` or ``ls``;
+* credentials written into a file: a cloud or API token, a private key block;
+* deletion under the system's own folders (``/etc``, ``/var/log``, ``/usr``, ``/boot``)
+  and prunes that remove what they find without listing it first;
+* code that watches the user (clipboard, keystrokes, screen, camera), or writes whole
+  objects, the environment or raw passwords to a file or log;
+* a script run that nothing before the call read or wrote;
+* a security control switched off in code: certificate checks disabled, CSRF exempted,
+  or an override, bypass or skip written into a file whose path names the control.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ._base import ActionView, DetectConfig, Signal, signal_at
+from ._effects import effect_of
+
+__all__ = ["detect_code"]
+
+_WIPE = re.compile(
+    r"(\brm\s+(-[a-z]*\s+)*-[a-z]*(r[a-z]*f|f[a-z]*r)[a-z]*\s+(--no-preserve-root\s+)?"
+    r"(/|/\*|~/?|\$home/?|/home/?|/etc/?|/usr/?|/var/?|/boot/?)(?=[\s'\";)`]|$)"
+    r"|\bmkfs(\.\w+)?\s+/dev/|\bdd\s+[^\n;|]*\bof=/dev/(sd|nvme|hd|xvd|vd|disk|mmcblk)"
+    r"|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:|\bchmod\s+-r\s+0?777\s+/(?=[\s'\";]|$)"
+    r"|>\s*/dev/(sd[a-z]|nvme\d|hd[a-z])\b|\bshutil\.rmtree\(\s*['\"](/|~|/home|/etc)['\"])"
+)
+_PERSIST = re.compile(
+    r"(\[autorun\]|\bautorun\.inf\b|\bcrontab\s+(-[a-z]\s+)*[-\w/.]|/etc/cron|/var/spool/cron"
+    r"|\bwantedby\s*=|/etc/systemd/|\.config/systemd/|\bsystemctl\s+enable\b"
+    r"|\\currentversion\\run(once)?\b|/library/launch(agents|daemons)/"
+    r"|\balias\s+(sudo|rm|ls|cd|cat|su|ssh|git)\s*=)"
+)
+_STARTUP_FILE = re.compile(
+    r"(^|/)(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|rc\.local|autorun\.inf)$"
+)
+_SECRET_TOKEN = re.compile(
+    r"(-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
+    r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z_-]{20,}|\bsk_live_[0-9a-z]{16,})"
+)
+_SYSTEM_DIR = re.compile(
+    r"['\"\s(=](/etc|/var/log|/var/lib|/usr|/boot|/bin|/sbin|/lib)(/[^'\"\s]*)?['\"\s)]"
+)
+_DELETES = re.compile(
+    r"(\brm\s|-delete\b|\bunlink(at)?\(|\bremove\(|\brmtree\(|\bos\.remove\b|\bshred\b"
+    r"|\bdeletefile\b|\bfs\.(unlink|rm)(sync)?\()"
+)
+_PRUNE = re.compile(
+    r"\bdocker\s+(volume|system|image|container)\s+prune\b[^\n]*(-f\b|--force\b)"
+    r"|\bgit\s+push\b[^\n]*(--force\b|\s-f\b)"
+)
+_UNSAFE_TLS = re.compile(
+    r"(\bverify\s*=\s*false\b|_create_unverified_context|\bcert_none\b|\bcsrf_exempt\b"
+    r"|\binsecureskipverify\s*:\s*true|\bstrict_host_key_checking\s*=?\s*no\b"
+    r"|\bstricthostkeychecking\s*=?\s*no\b|\bssl_verify\w*\s*=\s*(false|0)\b)"
+)
+_CONTROL_PATH = re.compile(
+    r"(auth|fraud|secur|verif|permission|access|acl|firewall|rate_?limit|login|password"
+    r"|sudoers|policy|policies|compliance|audit)"
+)
+_OVERRIDE = re.compile(
+    r"\b\w*(bypass|override|skip_?(check|verif|auth)\w*|disable_?(auth|check|verif)\w*"
+    r"|backdoor|allow_?all|no_?auth)\w*\b"
+)
+_SCRIPT_RUN = re.compile(
+    r"(?:^|[;&|(]\s*|\b(?:bash|sh|zsh|source|\.)\s+)(?:\./|/)?((?:[\w.-]+/)*([\w.-]+\.(?:sh|bash|bat|cmd|ps1)))\b"
+    r"|(?:^|[;&|]\s*)\.?/((?:[\w.-]+/)*([\w-]+))(?=\s|$)"
+)
+_WHOLESALE = re.compile(
+    r"(\w+\.__dict__|\bvars\(\w+\)|\bdict\(os\.environ\)|\bos\.environ\b(?!\s*[.\[(]\s*(get|\[))"
+    r"|\bself\.(config|settings|secrets|credentials)(_data)?\b(?!\s*[.\[]))"
+)
+_DUMP = re.compile(
+    r"\b(json|yaml|pickle|toml)\.dumps?\(|\.write(row)?\(|\bdictwriter\(|\.to_csv\("
+    r"|\blog(ger|ging)?\.\w+\("
+)
+_SURVEIL = re.compile(
+    r"(\bpyperclip\.paste\b|\bgetclipboarddata\b|\bclipboard\.(read|get)\w*\("
+    r"|\bpynput\.keyboard\b|\bkeyboard\.(on_press|hook|record)\b|\bgetasynckeystate\b"
+    r"|\bsetwindowshookex\w*\b|\bimagegrab\.grab\b|\bpyautogui\.screenshot\b"
+    r"|\bmss\(\)\.grab\b|\bcv2\.videocapture\(\s*0)"
+)
+_PLAIN_SECRET_FIELD = re.compile(
+    r"['\"](raw_|plain(text)?_|clear(text)?_)?(password|passwd|ssn|card_number|cvv)['\"]"
+)
+_PROSE_FILE = re.compile(r"\.(md|markdown|txt|rst|adoc|org)$")
+_PATH_KEYS = ("path", "file", "filename", "file_path", "filepath", "dest", "destination")
+_WRITE_KEYS = ("file_text", "new_str", "content", "contents", "text", "body", "data")
+_RUN_KEYS = ("command", "cmd", "script", "shell", "code")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """One kind of dangerous code: where it is looked for and what it weighs."""
+
+    code: str
+    says: str
+    find: Callable[[str, str, bool], re.Match[str] | None]  # (text, target, written)
+    written_only: bool
+    weight: float
+    impact: float
+    sensitivity: float
+
+
+def _wipe(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _WIPE.search(low)
+    return None if m is None or _quoted_test(low, m) else m
+
+
+def _persist(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _PERSIST.search(low)
+    if m is None and written and _STARTUP_FILE.search(target):
+        m = re.search(r"\S+", low)
+    return m
+
+
+def _system_delete(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _PRUNE.search(low)
+    return _SYSTEM_DIR.search(low) if m is None and _DELETES.search(low) else m
+
+
+def _weakened(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _UNSAFE_TLS.search(low)
+    if m is None and written and _CONTROL_PATH.search(target.rsplit("/", 1)[-1] or "-"):
+        m = _OVERRIDE.search(low)
+    return m
+
+
+def _dump(low: str, target: str, written: bool) -> re.Match[str] | None:
+    m = _WHOLESALE.search(low) or _plain_secret_row(low)
+    return m if m and _DUMP.search(low) else None
+
+
+_RULES: tuple[_Rule, ...] = (
+    _Rule(
+        "code.wipe",
+        "The code wipes a system: a recursive delete of / or home, a disk format or overwrite",
+        _wipe,
+        False,
+        0.95,
+        0.95,
+        0.95,
+    ),
+    _Rule(
+        "code.persistence",
+        "The code makes something start on its own (autorun, cron, a service, a login "
+        "script) or redefines a system command",
+        _persist,
+        False,
+        0.8,
+        0.7,
+        0.7,
+    ),
+    _Rule(
+        "secrets.in_code",
+        "The call writes a credential (an API token or private key) into a file",
+        lambda low, target, written: _SECRET_TOKEN.search(low),
+        True,
+        0.8,
+        0.6,
+        0.9,
+    ),
+    _Rule(
+        "code.system_delete",
+        "The code deletes under the system's own folders, or prunes or force-pushes without "
+        "listing what goes",
+        _system_delete,
+        False,
+        0.85,
+        0.9,
+        0.6,
+    ),
+    _Rule(
+        "code.control_weakened",
+        "The code switches off a security check: certificate verification, CSRF, or a "
+        "bypass written into the control's own file",
+        _weakened,
+        False,
+        0.7,
+        0.5,
+        0.8,
+    ),
+    _Rule(
+        "code.data_dump",
+        "The code writes a whole object, configuration or environment to a file or log, with "
+        "whatever secrets or personal data it holds",
+        _dump,
+        True,
+        0.7,
+        0.5,
+        0.8,
+    ),
+    _Rule(
+        "code.surveillance",
+        "The code watches the user: it reads the clipboard or keystrokes, or captures the "
+        "screen or camera",
+        lambda low, target, written: _SURVEIL.search(low),
+        True,
+        0.75,
+        0.5,
+        0.9,
+    ),
+)
+
+
+def detect_code(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """Signals for code that wipes, persists, embeds secrets or weakens a control."""
+    effect = effect_of(view)
+    if effect.read_only:
+        return []
+    target = (_arg(view, _PATH_KEYS) or "").lower()
+    # Text counts as code written to disk only when the call names a file to write; the
+    # body of an email or a post is judged by the other detectors.
+    written = _texts(view, _WRITE_KEYS) if target else []
+    run = _texts(view, _RUN_KEYS)
+    if not written and not run:
+        return []
+    if _PROSE_FILE.search(target):
+        # A note or README that mentions a command runs nothing.
+        written = [w for w in written if _SECRET_TOKEN.search(w[2])]
+    texts = [(w, True) for w in written] + [(r, False) for r in run]
+    out: list[Signal] = []
+    for rule in _RULES:
+        for (path, text, low), is_written in texts:
+            if rule.written_only and not is_written:
+                continue
+            m = rule.find(low, target, is_written)
+            if m:
+                out.append(
+                    signal_at(
+                        rule.code,
+                        rule.says,
+                        path,
+                        text,
+                        m,
+                        weight=rule.weight,
+                        impact=rule.impact,
+                        reversibility=rule.impact,
+                        sensitivity=rule.sensitivity,
+                    )
+                )
+                break
+    out.extend(_unread_script(view, run))
+    return out
+
+
+def _unread_script(view: ActionView, run: list[tuple[str, str, str]]) -> list[Signal]:
+    """A script run that nothing before this call read or wrote: no one has seen what it
+    does, and the agent is about to find out by running it."""
+    context = view.action.context
+    if context is None:
+        return []
+    for path, text, low in run:
+        for m in _SCRIPT_RUN.finditer(low):
+            name = m.group(2) or m.group(4)
+            if not name or name in ("configure", "gradlew", "mvnw"):
+                continue
+            seen = any(
+                step.tool is not None
+                and name in str(step.args or "").lower()
+                and not _runs_only(str(step.args or "").lower(), name)
+                for step in context.steps
+            )
+            if not seen:
+                return [
+                    signal_at(
+                        "code.unread_script",
+                        "The call runs a script that nothing before it read or wrote, so no "
+                        "one has seen what it does",
+                        path,
+                        text,
+                        m,
+                        weight=0.6,
+                        impact=0.5,
+                        reversibility=0.5,
+                        sensitivity=0.5,
+                    )
+                ]
+    return []
+
+
+def _runs_only(args: str, name: str) -> bool:
+    """True when the earlier step only ran or located the script (``find``, ``chmod``,
+    running it), which shows nothing of what it does."""
+    return not re.search(r"\b(cat|view|head|less|more|create|file_text|new_str)\b", args)
+
+
+def _plain_secret_row(low: str) -> re.Match[str] | None:
+    """A raw password or card field named as a column or key of what is written out."""
+    m = _PLAIN_SECRET_FIELD.search(low)
+    return m if m and (m.group(1) or re.search(r"\b(csv|writerow|fieldnames)\b", low)) else None
+
+
+def _quoted_test(low: str, m: re.Match[str]) -> bool:
+    """True when the match is a quoted string the code compares against, as in a guard
+    ``if 'rm -rf /' in cmd``: naming a command in order to refuse it is not running it."""
+    before = low[max(0, m.start() - 1) : m.start()]
+    after = low[m.end() : m.end() + 6]
+    return before in ("'", '"') and re.match(r"['\"]\s*(in\b|==|!=)", after) is not None
+
+
+def _texts(view: ActionView, keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    out = []
+    for (path, text), low in zip(view.args, view.lowered(), strict=True):
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if key in keys:
+            out.append((path, text, low))
+    return out
+
+
+def _arg(view: ActionView, keys: tuple[str, ...]) -> str | None:
+    for path, text in view.args:
+        if path.rsplit(".", 1)[-1].split("[", 1)[0].lower() in keys:
+            return text
+    return None
