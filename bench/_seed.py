@@ -6,7 +6,10 @@ inbox reads only the ``handoffs`` table; so a few hundred handoffs are made for 
 million rows are copies of their rows with new ids, states, creation times and
 deadlines, written straight into SQLite in large transactions. Each copy's document is
 the original's with the same fields changed, so a page renders them as real handoffs.
-Events are not copied: the queue page reads none.
+Events are not copied: the queue page reads none. So this database is for reading
+the inbox only: ``audit verify`` names its copied rows as never submitted in the chain,
+and none of them could be executed (the chain holds no approval). The verify benchmark
+builds its own chain of real histories with their rows (``bench._history``).
 """
 
 from __future__ import annotations

@@ -7,19 +7,17 @@ Each ``bench_*`` function sets up its own database under ``data_dir``, warms up,
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from handoff import ControlPlane, rubric
-from handoff._canonical import canonical_json
-from handoff._chain import GENESIS, event_hash
 from handoff.audit import verify
 from handoff.models import Action, Mode
 from handoff.policy import Policy, default_policy
 from handoff.store import open_store
 
 from ._actions import LOW, MIXED, REVIEW, low_action, review_action
+from ._history import build_audit_db
 from ._timing import Measure, rate, seconds
 
 __all__ = [
@@ -149,50 +147,9 @@ def bench_assess(count: int, reps: int, warmup: int) -> Measure:
     return rate(batch, count, reps, warmup)
 
 
-def build_audit_db(path: Path, n_events: int, batch: int = 50_000) -> str:
-    """A store whose audit chain holds ``n_events`` valid events; returns its URL.
-
-    The schema comes from ``open_store`` (the real migration); the rows are written
-    straight with sqlite3, hashed by the real ``event_hash``, then the head is set.
-    """
-    url = _url(_fresh(path))
-    open_store(url).close()
-    kinds = ("submitted", "auto_approved", "execution_started", "executed")
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    prev, seq = GENESIS, 0
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute("PRAGMA synchronous=OFF")  # a build step, not a measured path
-        while seq < n_events:
-            rows = []
-            for _ in range(min(batch, n_events - seq)):
-                seq += 1
-                handoff = f"h_{(seq - 1) // 4:026d}"
-                kind = kinds[(seq - 1) % 4]
-                at = (start + timedelta(milliseconds=seq)).isoformat(timespec="microseconds")
-                data = canonical_json(
-                    {"tool": "reports.schedule", "level": "low", "mode": "auto", "score": 0.1}
-                    if kind == "submitted"
-                    else {"stage": "full", "idempotency_key": f"x_{handoff}"}
-                )
-                digest = event_hash(prev, seq, handoff, kind, "policy", at, data)
-                rows.append((seq, handoff, kind, "policy", at, data, prev, digest))
-                prev = digest
-            with conn:
-                conn.executemany(
-                    "INSERT INTO events (seq, handoff_id, kind, actor, at, data, prev_hash, hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
-        with conn:
-            conn.execute("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
-    finally:
-        conn.close()
-    return url
-
-
 def bench_verify(data_dir: Path, n_events: int, reps: int) -> Measure:
-    """Seconds for ``audit verify`` (``handoff.audit.verify``) over ``n_events`` events."""
+    """Seconds for ``audit verify`` (``handoff.audit.verify``) over ``n_events`` events:
+    the chain walked and replayed against the rows of the handoffs it holds."""
     url = build_audit_db(data_dir / "audit.db", n_events)
     store = open_store(url)
 

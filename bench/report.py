@@ -156,8 +156,11 @@ def render(r: Results) -> str:
             "validate, assess, execute, audit; two transactions per action.",
             "- (c) `rubric.assess` on a rotating mix of eight short actions (low, medium and "
             "high risk), already validated.",
-            "- (d) `handoff.audit.verify` re-hashing the whole chain and checking the head; "
-            "the chain is built beforehand with the real `event_hash`.",
+            "- (d) `handoff.audit.verify` re-hashing the whole chain, checking the head and "
+            "replaying every handoff's events against its row; the chain holds real "
+            "histories (made through the plane, about one reviewed handoff in five, the "
+            "rest run on their own) copied with new ids and hashed with the real "
+            "`event_hash`, beside the rows they lead to (`bench._history`).",
             "- (e) `BEGIN IMMEDIATE`, an `INSERT` of one 600-byte row, `COMMIT`, on a SQLite "
             "file with the same settings in the same directory.",
             *floor,

@@ -13,11 +13,14 @@ run, a fresh copy is attacked at a random place and checked with ``audit.verify`
 - reorder   two neighbouring events swapped
 - truncate  the tail cut and the head row moved back (invisible to the chain alone)
 - recompute one event edited and every later hash recomputed, head moved (ditto)
+- approve   one handoff row edited to ``approved`` with two approvals added to its
+            document, the chain untouched (the forged approval)
 
 Pass: every attack detected (100 %), and *located*: the reported seq is the first bad
 event for the attacks the chain sees; for the two only checkpoints see, the reported
 seq is the first event after the newest checkpoint that still matches, and the attack
-lies in that range (events up to it are proven intact). Figures go into
+lies in that range (events up to it are proven intact); for a forged row, verify's
+replay names that handoff. Figures go into
 docs/RELIABILITY.md between ``<!-- tamper:start -->`` and ``<!-- tamper:end -->``.
 """
 
@@ -49,7 +52,7 @@ from handoff.checkpoint import (
 from handoff.store import open_store
 from handoff.testing import AutoReviewer, FakeClock
 
-ATTACKS = ("flip", "delete", "insert", "reorder", "truncate", "recompute")
+ATTACKS = ("flip", "delete", "insert", "reorder", "truncate", "recompute", "approve")
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "RELIABILITY.md"
 
 _TOOLS: list[tuple[str, dict[str, object]]] = [
@@ -121,11 +124,48 @@ def _recompute(conn: sqlite3.Connection, from_seq: int, truncate_to: int | None)
     conn.execute("UPDATE audit_head SET seq=?, hash=?", (rows[-1][0], prev))
 
 
-def attack(db: Path, kind: str, size: int, rnd: random.Random) -> int:
-    """Attack ``db`` in place; returns the seq of the first event the attack changed."""
+def _approve(conn: sqlite3.Connection, rnd: random.Random) -> str:
+    """Forge an approval in one row that is not approved: state and document, as a
+    database user would edit them; returns the handoff's id."""
+    rows = conn.execute(
+        "SELECT id, doc FROM handoffs WHERE state <> 'approved' ORDER BY id"
+    ).fetchall()
+    hid, text = rows[rnd.randrange(len(rows))]
+    doc = json.loads(text)
+    doc["state"] = "approved"
+    doc["decisions"] = [
+        *doc["decisions"],
+        *(
+            {
+                "verdict": "approve",
+                "reviewer": who,
+                "rationale": "ok",
+                "args": None,
+                "option_id": None,
+                "owner": None,
+                "questions": [],
+                "at": doc["updated_at"],
+                "action_hash": doc["action_hash"],
+            }
+            for who in ("mallory", "trent")
+        ),
+    ]
+    conn.execute(
+        "UPDATE handoffs SET state = 'approved', doc = ? WHERE id = ?", (json.dumps(doc), hid)
+    )
+    return str(hid)
+
+
+def attack(db: Path, kind: str, size: int, rnd: random.Random) -> int | str:
+    """Attack ``db`` in place; returns the seq of the first event the attack changed,
+    or for a forged row the handoff's id."""
     seq = rnd.randint(2, size - 1)
     conn = sqlite3.connect(db)
     try:
+        if kind == "approve":
+            hid = _approve(conn, rnd)
+            conn.commit()
+            return hid
         if kind == "flip":
             col = rnd.choice(["handoff_id", "kind", "actor", "at", "data", "prev_hash", "hash"])
             (value,) = conn.execute(f"SELECT {col} FROM events WHERE seq=?", (seq,)).fetchone()
@@ -158,18 +198,25 @@ def attack(db: Path, kind: str, size: int, rnd: random.Random) -> int:
     return seq
 
 
-def check(db: Path, cps: Path, public: Path, first_bad: int) -> tuple[bool, bool]:
-    """(detected, located) for one attacked copy."""
+def check(db: Path, cps: Path, public: Path, first_bad: int | str) -> tuple[bool, bool]:
+    """(detected, located) for one attacked copy.
+
+    A fault in the chain locates by its seq; a forged row by the handoff verify's replay
+    names. An attack on the chain that only the replay notices (a recomputed tail that
+    leaves rows without events) is located by the checkpoints, like one nothing notices.
+    """
     store = open_store(f"sqlite:///{db}")
     try:
         chain = verify(store, workers=1)
-        if not chain.ok:
+        if not chain.ok and chain.handoff_id is None:
             return True, chain.bad_seq == first_bad
+        if isinstance(first_bad, str):
+            return not chain.ok, chain.handoff_id == first_bad
         report = verify_checkpoints(store, cps, load_public_key(public))
     finally:
         store.close()
     if report.ok or report.bad_seq is None:
-        return False, False
+        return not chain.ok, False
     signed = sorted(int(p.stem.split("-")[1]) for p in cps.glob("checkpoint-*.json"))
     upper = next((s for s in signed if s >= first_bad), signed[-1])
     return True, report.bad_seq <= first_bad <= upper

@@ -14,7 +14,7 @@ def test_every_attack_is_detected_and_located() -> None:
     res = tamper.run(runs=2, events=150, every=30, seed=7)
     for kind in tamper.ATTACKS:
         assert res.runs[kind] == res.detected[kind] == res.located[kind] == 2, kind
-    assert "| **all** | 12 | 12 | 12 | 0 |" in tamper.table(res, 2)
+    assert "| **all** | 14 | 14 | 14 | 0 |" in tamper.table(res, 2)
 
 
 def test_an_untouched_copy_is_not_reported(tmp_path: Path) -> None:
@@ -27,6 +27,16 @@ def test_an_untouched_copy_is_not_reported(tmp_path: Path) -> None:
     assert tamper.check(copy, cps, pub, first_bad=size) == (False, False)
     first_bad = tamper.attack(copy, "recompute", size, random.Random(3))
     assert tamper.check(copy, cps, pub, first_bad) == (True, True)
+
+
+def test_a_forged_approval_is_named_by_its_handoff(tmp_path: Path) -> None:
+    key, cps, db = tmp_path / "audit.key", tmp_path / "cps", tmp_path / "real.db"
+    generate_key(key)
+    tamper.build(db, key, cps, 80, 20)
+    hid = tamper.attack(db, "approve", 80, random.Random(5))
+    assert isinstance(hid, str)
+    assert tamper.check(db, cps, tmp_path / "audit.key.pub", hid) == (True, True)
+    assert tamper.check(db, cps, tmp_path / "audit.key.pub", "h_other") == (True, False)
 
 
 def test_the_figures_replace_their_own_section_only(tmp_path: Path) -> None:

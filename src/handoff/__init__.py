@@ -14,9 +14,11 @@ from ._exceptions import (
     HandoffError,
     HashMismatch,
     InputError,
+    NotApproved,
     NotAuthorized,
     NotFound,
     PolicyError,
+    Tampered,
     UnknownTool,
 )
 from ._outcome import Outcome
@@ -70,6 +72,7 @@ __all__ = [
     "InputError",
     "Level",
     "Mode",
+    "NotApproved",
     "NotAuthorized",
     "NotFound",
     "Option",
@@ -81,6 +84,7 @@ __all__ = [
     "State",
     "Step",
     "SystemClock",
+    "Tampered",
     "UnknownTool",
     "Verdict",
     "VerifyReport",

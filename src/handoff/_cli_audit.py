@@ -62,11 +62,14 @@ def verify(
     public_key: PublicKey = None,
     max_uncovered: MaxUncovered = None,
 ) -> None:
-    """Walk the chain; exit 1 naming the first event that does not check out."""
+    """Walk the chain and replay it against every handoff row; exit 1 naming the first
+    event that does not check out, or the first handoff (and field) the chain disagrees
+    with."""
     with reporting(), open_plane(db) as plane:
         report = verify_chain(plane.store)
         if not report.ok:
-            raise fail(f"event {report.bad_seq}: {report}", 1)
+            where = f"event {report.bad_seq}" if report.handoff_id is None else report.field
+            raise fail(f"{where}: {report}", 1)
         console.print(str(report), style="green")
         if checkpoints is not None:
             key = load_public_key(public_key) if public_key else None

@@ -8,6 +8,8 @@
     ├── ConflictError         the state moved on: already decided, idempotency clash, ...
     ├── NotAuthorized         the reviewer may not make this decision
     ├── HashMismatch          the args to run are not the ones that were approved
+    ├── NotApproved           the audit chain holds no approval for the action to run
+    ├── Tampered              a stored row disagrees with itself (edited outside handoff)
     ├── ActionBlocked         the policy forbids the action outright
     ├── ActionRejected        a reviewer rejected the action (raised by guarded functions)
     └── ExecutionError        the executor failed
@@ -25,9 +27,11 @@ __all__ = [
     "HandoffError",
     "HashMismatch",
     "InputError",
+    "NotApproved",
     "NotAuthorized",
     "NotFound",
     "PolicyError",
+    "Tampered",
     "UnknownTool",
 ]
 
@@ -81,6 +85,25 @@ class NotAuthorized(HandoffError):
 
 class HashMismatch(HandoffError):
     code = "hash_mismatch"
+
+
+class NotApproved(HandoffError):
+    """A claim to execute that the audit chain does not back.
+
+    The row may say ``approved``; only the approving decision events in the chain,
+    bound to the action hash that would run, let an execution start (see
+    ``handoff._projection``). ``field`` names what disagrees (usually ``state``).
+    """
+
+    code = "not_approved"
+
+
+class Tampered(HandoffError):
+    """A stored handoff whose document disagrees with its own columns; ``field`` names
+    the one (``state``, ``action_hash``, ``decisions``). Only an edit made outside
+    handoff produces one, so it is refused rather than trusted."""
+
+    code = "tampered"
 
 
 class ActionBlocked(HandoffError):

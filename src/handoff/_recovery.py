@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import _stages
-from ._exceptions import ConflictError, ExecutionError, HashMismatch
+from ._exceptions import ConflictError, ExecutionError, HashMismatch, NotApproved
 from .execution import check_hash, is_idempotent
 from .models import Handoff, State
 
@@ -75,6 +75,10 @@ def recover(plane: ControlPlane, limit: int = 1000) -> Recovery:
             h = _take_over(plane, h)
         except ConflictError:
             continue  # another process took it (or it finished) meanwhile
+        except NotApproved as exc:
+            # Left as it is, for a person to look at; ``audit verify`` names it too.
+            report.skipped[h.id] = exc.message
+            continue
         state = _resume(plane, h)
         {
             State.EXECUTED: report.completed,
@@ -103,6 +107,7 @@ def _take_over(plane: ControlPlane, h: Handoff) -> Handoff:
         )
     h.execution, h.updated_at = ex, now
     with plane.store.write() as tx:
+        _stages.require_chain(tx, h, ("executing",))  # a row forged into executing runs nothing
         tx.update(h, State.EXECUTING, version)
         tx.event(
             "execution_resumed",

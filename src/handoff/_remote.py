@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import _stages
-from ._exceptions import ConflictError, HashMismatch, NotAuthorized
+from ._exceptions import ConflictError, HashMismatch, NotApproved, NotAuthorized
 from ._outcome import Outcome
 from .execution import check_hash, idempotency_key, jsonable
 from .models import Handoff, StageRun, State
@@ -120,10 +120,16 @@ def claim(plane: ControlPlane, handoff_id: str, agent: str) -> RemoteClaim | Out
                 "lease_until": now + plane.lease,
             }
         )
-    h.state, h.updated_at, h.execution = State.EXECUTING, now, ex
-    with plane.store.write() as tx:
-        tx.update(h, prev, version)  # a compare-and-set: one of two racing claims wins
-        tx.event(kind, handoff_id=h.id, actor=agent, at=now, data={**data, "remote": True})
+    allowed = ("executing",) if prev is State.EXECUTING else _stages.STARTABLE
+    claimed = h.model_copy(update={"state": State.EXECUTING, "updated_at": now, "execution": ex})
+    try:
+        with plane.store.write() as tx:
+            _stages.require_chain(tx, h, allowed)  # the chain holds the approval it consumes
+            tx.update(claimed, prev, version)  # a compare-and-set: one of two racing claims wins
+            tx.event(kind, handoff_id=h.id, actor=agent, at=now, data={**data, "remote": True})
+    except NotApproved as exc:
+        _stages.refused(plane, h, exc)
+        raise
     assert ex.lease_until is not None
     return RemoteClaim(
         handoff_id=h.id,

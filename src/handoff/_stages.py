@@ -25,8 +25,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import ExecutionError, HashMismatch
+from ._chain import GENESIS, event_hash
+from ._exceptions import ExecutionError, HandoffError, HashMismatch, NotApproved
 from ._outcome import Outcome
+from ._projection import approval_problem, fold
 from .execution import (
     Confirmation,
     Executor,
@@ -40,6 +42,7 @@ from .models import Execution, Handoff, Mode, StageRun, State
 
 if TYPE_CHECKING:
     from .plane import ControlPlane
+    from .store import Tx
 
 __all__ = [
     "check_approved",
@@ -47,6 +50,8 @@ __all__ = [
     "finish",
     "new_execution",
     "refuse",
+    "refused",
+    "require_chain",
     "run",
     "started_data",
     "undo_stages",
@@ -83,22 +88,61 @@ def started_data(ex: Execution) -> dict[str, Any]:
     return data
 
 
+#: The states (as the chain tells them) a new execution may start from.
+STARTABLE = ("approved", "auto_approved")
+
+
+def require_chain(tx: Tx, h: Handoff, allowed: tuple[str, ...] = STARTABLE) -> None:
+    """Raise ``NotApproved`` unless the audit chain backs running ``h`` now.
+
+    Called inside the transaction that starts (or takes over) the execution, so the
+    approval read here is the one the ``execution_started`` event then consumes: the
+    chain says ``executing`` from that commit on, and no edit of the row can make the
+    same approval start a second run. The handoff's own events are re-hashed and each
+    must link to the event before it, so an event row forged in place is refused too.
+    """
+    trail = tx.trail(h.id)
+    for row, before in trail:
+        seq, hid, kind, actor, at, data, prev_hash, digest = row
+        linked = prev_hash == before if before is not None else seq == 1 and prev_hash == GENESIS
+        if not linked or event_hash(prev_hash, seq, hid, kind, actor, at, data) != digest:
+            raise NotApproved(
+                f"handoff {h.id} cannot run: the audit chain is broken at its event {seq}",
+                field="state",
+            )
+    problem = approval_problem(
+        fold((r.kind, r.actor, r.data) for r, _ in trail), h.action_hash, allowed
+    )
+    if problem is not None:
+        field, reason = problem
+        raise NotApproved(f"handoff {h.id} cannot run: {reason}", field=field)
+
+
 def claim_execution(plane: ControlPlane, h: Handoff, plan: list[str]) -> Handoff:
-    """Approved -> executing, with the lease, as one compare-and-set and its event."""
+    """Approved -> executing, with the lease, as one compare-and-set and its event.
+
+    The chain must hold the approval (``require_chain``), checked in the same
+    transaction; a refusal is audited and ``NotApproved`` raised.
+    """
     prev, version = h.state, h.version
     now = plane.clock.now()
-    h.state, h.updated_at = State.EXECUTING, now
-    h.execution = new_execution(plane, h, plan, now)
-    with plane.store.write() as tx:
-        tx.update(h, prev, version)
-        tx.event(
-            "execution_started",
-            handoff_id=h.id,
-            actor="handoff",
-            at=now,
-            data=started_data(h.execution),
-        )
-    return h
+    claimed = h.model_copy(update={"state": State.EXECUTING, "updated_at": now})
+    claimed.execution = new_execution(plane, h, plan, now)
+    try:
+        with plane.store.write() as tx:
+            require_chain(tx, h)
+            tx.update(claimed, prev, version)
+            tx.event(
+                "execution_started",
+                handoff_id=h.id,
+                actor="handoff",
+                at=now,
+                data=started_data(claimed.execution),
+            )
+    except NotApproved as exc:
+        refused(plane, h, exc)
+        raise
+    return claimed
 
 
 def run(plane: ControlPlane, h: Handoff, *, recovering: bool = False) -> Outcome:
@@ -159,11 +203,12 @@ def check_approved(plane: ControlPlane, h: Handoff, args: Mapping[str, Any] | No
         if h.state is State.APPROVED and {d.action_hash for d in h.approvals} != {h.action_hash}:
             raise HashMismatch("the stored action is not the one approved", field="args")
     except HashMismatch as exc:
-        _refused(plane, h, exc)
+        refused(plane, h, exc)
         raise
 
 
-def _refused(plane: ControlPlane, h: Handoff, exc: HashMismatch) -> None:
+def refused(plane: ControlPlane, h: Handoff, exc: HandoffError) -> None:
+    """Audit a refused claim: an ``execution_refused`` event with the reason."""
     with plane.store.write() as tx:
         tx.event(
             "execution_refused",
@@ -176,7 +221,7 @@ def _refused(plane: ControlPlane, h: Handoff, exc: HashMismatch) -> None:
 
 def refuse(plane: ControlPlane, h: Handoff, exc: HashMismatch) -> Outcome:
     """The stored args no longer hash to the approved hash: audit it, undo, record failed."""
-    _refused(plane, h, exc)
+    refused(plane, h, exc)
     executor = plane.executors.get(h.action.tool)
     undone, problem = undo_stages(executor, h.execution.stages if h.execution else [])
     error = f"refused: {exc.message}"

@@ -25,7 +25,7 @@ from .lifecycle import OPEN
 from .models import Event, Handoff, Incident, Level, Mode, State
 from .sla import ACTOR as LADDER_ACTOR
 from .store import SqlStore, Store
-from .store._tables import events, handoffs, incidents
+from .store._tables import ROW, events, handoffs, incidents
 from .store._tx import load_handoff
 
 __all__ = [
@@ -206,12 +206,12 @@ def load_history(
     if window.until:
         inside = inside.where(handoffs.c.created_at < window.until)
     q = (
-        select(handoffs.c.doc, handoffs.c.version)
+        select(*ROW)
         .where(handoffs.c.id.in_(inside.scalar_subquery()))
         .order_by(handoffs.c.created_at, handoffs.c.id)
     )
     with store.engine.connect() as conn:
-        hs = [load_handoff(r.doc, r.version) for r in conn.execute(q)]
+        hs = [load_handoff(*r) for r in conn.execute(q)]
         ids = {h.id for h in hs}
         evs = defaultdict(list)
         eq = (

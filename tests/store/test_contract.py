@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 
 from handoff._exceptions import ConflictError
 from handoff.audit import verify
-from handoff.models import Level, State
+from handoff.models import Decision, Level, State, Verdict
 from handoff.store import SqlStore, open_store
 from handoff.store._tables import metadata
 from handoff.testing import FakeClock
@@ -77,8 +77,12 @@ def test_update_is_compare_and_set(store: SqlStore, clock: FakeClock) -> None:
 
 def test_racing_updates_have_one_winner(db_url: str, clock: FakeClock) -> None:
     setup = open_store(db_url)
+    first = make_handoff("h1", clock.now())
     with setup.write() as tx:
-        tx.insert(make_handoff("h1", clock.now()))
+        tx.insert(first)
+        data = {"action_hash": first.action_hash}
+        tx.event("submitted", handoff_id="h1", actor="bot", at=clock.now(), data=data)
+        tx.event("pending", handoff_id="h1", actor="policy", at=clock.now(), data={"quorum": 1})
     wins: list[str] = []
     losses: list[str] = []
     barrier = threading.Barrier(8, timeout=30)
@@ -88,11 +92,14 @@ def test_racing_updates_have_one_winner(db_url: str, clock: FakeClock) -> None:
         h = s.get("h1")
         assert h is not None
         h.state = State.APPROVED
+        vote = Decision(verdict=Verdict.APPROVE, reviewer=name, action_hash=h.action_hash)
+        h.decisions = [vote]
+        data = {"verdict": "approve", "action_hash": h.action_hash, "quorum": 1}
         barrier.wait()
         try:
             with s.write() as tx:
                 tx.update(h, State.PENDING, 0)
-                tx.event("approved", handoff_id="h1", actor=name, at=clock.now(), data={})
+                tx.event("approved", handoff_id="h1", actor=name, at=clock.now(), data=data)
             wins.append(name)
         except ConflictError:
             losses.append(name)
@@ -105,7 +112,7 @@ def test_racing_updates_have_one_winner(db_url: str, clock: FakeClock) -> None:
     for t in threads:
         t.join()
     assert len(wins) == 1 and len(losses) == 7
-    assert [e.actor for e in setup.events()] == wins
+    assert [e.actor for e in setup.events() if e.kind == "approved"] == wins
     assert verify(setup).ok
     setup.close()
 

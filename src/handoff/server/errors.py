@@ -3,7 +3,8 @@
 The code is the exception's stable ``code`` (``invalid_input``, ``conflict``, ...), so a
 client branches on it, never on the wording. Each class of the exception tree maps to
 one status: bad input 422, not authenticated 401, not authorized 403, not found 404,
-a lost compare-and-set or a repeated decision 409, too many requests 429.
+a lost compare-and-set, a repeated decision, or a claim the audit chain does not
+back (``not_approved``) 409, too many requests 429.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from .._exceptions import (
     HandoffError,
     HashMismatch,
     InputError,
+    NotApproved,
     NotAuthorized,
     NotFound,
+    Tampered,
 )
 
 __all__ = ["Throttled", "Unauthenticated", "error_body", "install_error_handlers", "status_of"]
@@ -54,6 +57,8 @@ _STATUS: list[tuple[type[HandoffError], int]] = [
     (NotFound, 404),
     (ConflictError, 409),
     (HashMismatch, 409),
+    (NotApproved, 409),
+    (Tampered, 409),
     (ActionBlocked, 403),
     (ExecutionError, 502),
 ]

@@ -59,6 +59,11 @@ class Tx(Protocol):
         """Append one event to the hash chain."""
         ...
 
+    def trail(self, handoff_id: str) -> list[tuple[EventRow, str | None]]:
+        """The handoff's committed events in seq order, each with the hash of the event
+        before it in the chain (None when there is none): a claim checks both."""
+        ...
+
     def enqueue(
         self, channel: str, payload: dict[str, Any], *, handoff_id: str | None, at: datetime
     ) -> None:
@@ -151,6 +156,10 @@ class Store(Protocol):
         self, lo: int | None = None, hi: int | None = None, batch: int = 20_000
     ) -> Iterator[EventRow]:
         """Event rows with ``lo <= seq <= hi`` in ``seq`` order, as stored (verify, export)."""
+        ...
+
+    def handoff_rows(self) -> dict[str, str]:
+        """Every handoff as ``id -> "state action_hash decisions_hash"`` (verify)."""
         ...
 
     def count_events(self) -> int: ...

@@ -33,7 +33,7 @@ from .._exceptions import HandoffError
 from ..models import Event, Handoff, Level, State
 from ._protocol import EventRow
 from ._sqlite import SqliteConnections
-from ._tables import events, handoffs, outbox, outbox_dead
+from ._tables import ROW, events, handoffs, outbox, outbox_dead
 from ._tx import SQL, SqlTx, load_handoff
 
 __all__ = ["SqlStore", "normalize_url"]
@@ -162,7 +162,7 @@ class SqlStore:
 
     def get(self, handoff_id: str) -> Handoff | None:
         rows = self._fetch("get", {"id": handoff_id})
-        return load_handoff(rows[0][0], rows[0][1]) if rows else None
+        return load_handoff(*rows[0]) if rows else None
 
     def list_handoffs(
         self,
@@ -178,7 +178,7 @@ class SqlStore:
     ) -> list[Handoff]:
         """Handoffs matching every filter given, riskiest first, then nearest deadline,
         then oldest (the order ``ix_handoffs_queue`` serves); ``owners`` empty matches none."""
-        q = select(handoffs.c.doc, handoffs.c.version)
+        q = select(*ROW)
         if states:
             q = q.where(handoffs.c.state.in_([s.value for s in states]))
         if owner:
@@ -202,7 +202,7 @@ class SqlStore:
             .offset(offset)
         )
         with self._read() as conn:
-            return [load_handoff(r.doc, r.version) for r in conn.execute(q)]
+            return [load_handoff(*r) for r in conn.execute(q)]
 
     def count_by_state(self) -> dict[str, int]:
         q = select(handoffs.c.state, func.count()).group_by(handoffs.c.state)
@@ -247,6 +247,17 @@ class SqlStore:
             while chunk := result.fetchmany(batch):
                 yield from (EventRow(*r) for r in chunk)
 
+    def handoff_rows(self) -> dict[str, str]:
+        """Every handoff as ``id -> "state action_hash decisions_hash"``: what ``audit
+        verify`` compares with the chain, read from ``ix_handoffs_chain`` alone (no
+        document is read) and built in C, a million rows in a fraction of a second."""
+        if self._lite is not None:
+            with self._lite.read() as cur:
+                return dict(cur.execute(self._sql["handoff_rows"]))
+        with self.engine.connect() as conn:
+            rows = conn.exec_driver_sql(self._sql["handoff_rows"]).all()
+            return {str(hid): str(summary) for hid, summary in rows}
+
     def count_events(self) -> int:
         return int(self._fetch("count_events", {})[0][0])
 
@@ -275,16 +286,14 @@ class SqlStore:
     ) -> list[Handoff]:
         """Handoffs that ran (executing, executed, failed, rolled back), newest first."""
         ran = [State.EXECUTING, State.EXECUTED, State.FAILED, State.ROLLED_BACK]
-        q = select(handoffs.c.doc, handoffs.c.version).where(
-            handoffs.c.state.in_([s.value for s in ran])
-        )
+        q = select(*ROW).where(handoffs.c.state.in_([s.value for s in ran]))
         if tool:
             q = q.where(handoffs.c.tool == tool)
         if since:
             q = q.where(handoffs.c.updated_at >= since)
         q = q.order_by(handoffs.c.updated_at.desc(), handoffs.c.id.desc()).limit(limit)
         with self._read() as conn:
-            return [load_handoff(r.doc, r.version) for r in conn.execute(q.offset(offset))]
+            return [load_handoff(*r) for r in conn.execute(q.offset(offset))]
 
     def execution_counts(
         self, since: datetime | None = None

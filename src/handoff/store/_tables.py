@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "ROW",
     "UTCDateTime",
     "api_keys",
     "audit_head",
@@ -88,6 +89,9 @@ handoffs = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=0),
     Column("doc", Text, nullable=False),
+    #: sha256 of the decisions' (verdict, reviewer, action_hash), "" for none; with
+    #: ``state`` and ``action_hash`` what ``audit verify`` compares with the chain.
+    Column("decisions_hash", String(64), nullable=False, server_default=""),
     UniqueConstraint("agent", "idempotency_key", name="uq_handoffs_idempotency"),
     Index("ix_handoffs_deadline", "deadline"),
     Index("ix_handoffs_created", "created_at"),
@@ -177,6 +181,23 @@ callbacks = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+#: The columns a handoff is read from; ``load_handoff`` checks the document against
+#: the last three.
+ROW = (
+    handoffs.c.doc,
+    handoffs.c.version,
+    handoffs.c.state,
+    handoffs.c.action_hash,
+    handoffs.c.decisions_hash,
+)
+#: What ``audit verify`` reads of every handoff, without touching the documents.
+Index(
+    "ix_handoffs_chain",
+    handoffs.c.id,
+    handoffs.c.state,
+    handoffs.c.action_hash,
+    handoffs.c.decisions_hash,
+)
 #: Executions newest first by state (the change log, the rollback rate, recovery).
 Index("ix_handoffs_settled", handoffs.c.state, handoffs.c.updated_at)
 # The queue's order, riskiest first (see migration 0005).

@@ -16,9 +16,10 @@ from typing import Any
 
 from .._canonical import canonical_json
 from .._chain import event_hash
-from .._exceptions import ConflictError
+from .._exceptions import ConflictError, Tampered
+from .._projection import row_digest
 from ..models import Event, Handoff, Incident, State
-from ._protocol import OutboxRow
+from ._protocol import EventRow, OutboxRow
 
 __all__ = ["RECOMPUTE", "SQL", "SqlTx", "load_handoff"]
 
@@ -26,21 +27,27 @@ __all__ = ["RECOMPUTE", "SQL", "SqlTx", "load_handoff"]
 RECOMPUTE = datetime(1970, 1, 1, tzinfo=UTC)
 
 _SQL = {
-    "get": "SELECT doc, version FROM handoffs WHERE id = :id",
-    "get_locked": "SELECT doc, version FROM handoffs WHERE id = :id FOR UPDATE",
-    "by_key": "SELECT doc, version FROM handoffs WHERE agent = :agent AND idempotency_key = :key",
+    "get": "SELECT doc, version, state, action_hash, decisions_hash FROM handoffs WHERE id = :id",
+    "get_locked": (
+        "SELECT doc, version, state, action_hash, decisions_hash FROM handoffs"
+        " WHERE id = :id FOR UPDATE"
+    ),
+    "by_key": (
+        "SELECT doc, version, state, action_hash, decisions_hash FROM handoffs"
+        " WHERE agent = :agent AND idempotency_key = :key"
+    ),
     "insert": (
         "INSERT INTO handoffs (id, agent, idempotency_key, tool, action_hash, state, owner,"
         " level, level_rank, mode, score, deadline, ladder_step, created_at, updated_at,"
-        " version, doc) VALUES (:id, :agent, :idempotency_key, :tool, :action_hash, :state,"
-        " :owner, :level, :level_rank, :mode, :score, :deadline, :ladder_step, :created_at,"
-        " :updated_at, :version, :doc)"
+        " version, doc, decisions_hash) VALUES (:id, :agent, :idempotency_key, :tool,"
+        " :action_hash, :state, :owner, :level, :level_rank, :mode, :score, :deadline,"
+        " :ladder_step, :created_at, :updated_at, :version, :doc, :decisions_hash)"
     ),
     "update": (
         "UPDATE handoffs SET state = :state, owner = :owner, level = :level,"
         " level_rank = :level_rank, mode = :mode, score = :score, action_hash = :action_hash,"
         " deadline = :deadline, ladder_step = :ladder_step, updated_at = :updated_at,"
-        " version = :version, doc = :doc"
+        " version = :version, doc = :doc, decisions_hash = :decisions_hash"
         " WHERE id = :id AND state = :b_state AND version = :b_version"
     ),
     "head": "SELECT seq, hash FROM audit_head WHERE id = 1",
@@ -49,6 +56,16 @@ _SQL = {
         " WHERE seq >= :lo AND seq <= :hi ORDER BY seq"
     ),
     "count_events": "SELECT count(*) FROM events",
+    # A handoff's events, each with the hash of the event before it (claims check both).
+    "trail": (
+        "SELECT e.seq, e.handoff_id, e.kind, e.actor, e.at, e.data, e.prev_hash, e.hash,"
+        " p.hash FROM events e LEFT JOIN events p ON p.seq = e.seq - 1"
+        " WHERE e.handoff_id = :id ORDER BY e.seq"
+    ),
+    # What verify compares with the chain (served by ix_handoffs_chain, docs unread).
+    "handoff_rows": (
+        "SELECT id, state || ' ' || action_hash || ' ' || decisions_hash FROM handoffs"
+    ),
     "head_locked": "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
     "set_head": "UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1",
     "event": (
@@ -65,7 +82,8 @@ _SQL = {
     ),
     # The SLA ladder: handoffs whose next step is due (by the index on due_at).
     "ladder_claim": (
-        "SELECT h.doc, h.version FROM ladder_due l JOIN handoffs h ON h.id = l.handoff_id"
+        "SELECT h.doc, h.version, h.state, h.action_hash, h.decisions_hash"
+        " FROM ladder_due l JOIN handoffs h ON h.id = l.handoff_id"
         " WHERE l.due_at <= :now ORDER BY l.due_at, l.handoff_id LIMIT :limit"
     ),
     "ladder_drop": "DELETE FROM ladder_due WHERE handoff_id = :id",
@@ -144,10 +162,31 @@ def _pg_time(at: datetime | None) -> datetime | None:
     return None if at is None else at.astimezone(UTC)
 
 
-def load_handoff(doc: str, version: int) -> Handoff:
+def load_handoff(
+    doc: str, version: int, state: str, action_hash: str, decisions_hash: str
+) -> Handoff:
+    """The handoff stored in a row, refused when its document disagrees with the columns.
+
+    ``audit verify`` compares the columns with the audit chain and never parses the
+    millions of documents, so a document edited on its own would go unseen there. It
+    cannot take effect either: every read of a handoff goes through here, and a state,
+    action hash or decisions that differ from the row's columns raise ``Tampered``.
+    """
     h = Handoff.model_validate_json(doc)
     h.version = version
-    return h
+    if h.state.value != state:
+        field, stored = "state", h.state.value
+    elif h.action_hash != action_hash:
+        field, stored = "action_hash", h.action_hash
+    elif row_digest(h.decisions) != decisions_hash:
+        field, stored = "decisions", "its document's decisions"
+    else:
+        return h
+    raise Tampered(
+        f"handoff {h.id}: the document says {stored!r} but the row's {field} column"
+        " disagrees; the row was edited outside handoff",
+        field=field,
+    )
 
 
 class SqlTx:
@@ -167,11 +206,11 @@ class SqlTx:
 
     def get(self, handoff_id: str) -> Handoff | None:
         row = self._one("get_locked" if self._postgres else "get", {"id": handoff_id})
-        return load_handoff(row[0], row[1]) if row else None
+        return load_handoff(*row) if row else None
 
     def by_idempotency(self, agent: str, key: str) -> Handoff | None:
         row = self._one("by_key", {"agent": agent, "key": key})
-        return load_handoff(row[0], row[1]) if row else None
+        return load_handoff(*row) if row else None
 
     def _values(self, h: Handoff) -> dict[str, Any]:
         a = h.assessment
@@ -189,6 +228,7 @@ class SqlTx:
             "updated_at": self._time(h.updated_at),
             "version": h.version,
             "doc": h.model_dump_json(),
+            "decisions_hash": row_digest(h.decisions),
         }
 
     def insert(self, handoff: Handoff) -> None:
@@ -259,6 +299,12 @@ class SqlTx:
             hash=digest,
         )
 
+    def trail(self, handoff_id: str) -> list[tuple[EventRow, str | None]]:
+        """The handoff's committed events in seq order, each with the hash of the event
+        before it (None for the first event of the chain, or a missing one)."""
+        self._cur.execute(self._sql["trail"], {"id": handoff_id})
+        return [(EventRow(*r[:8]), r[8]) for r in self._cur.fetchall()]
+
     def enqueue(
         self, channel: str, payload: dict[str, Any], *, handoff_id: str | None, at: datetime
     ) -> None:
@@ -309,7 +355,7 @@ class SqlTx:
     def ladder_claim(self, now: datetime, limit: int) -> list[Handoff]:
         """Handoffs whose schedule is due or marked for recomputing, locked for this tx."""
         self._cur.execute(self._sql["ladder_claim"], {"now": self._time(now), "limit": limit})
-        return [load_handoff(doc, version) for doc, version in self._cur.fetchall()]
+        return [load_handoff(*row) for row in self._cur.fetchall()]
 
     def ladder_set(self, handoff_id: str, due_at: datetime | None, version: int) -> None:
         """Record when the handoff's next ladder step falls due; None drops the schedule."""
