@@ -191,9 +191,14 @@ class ControlPlane:
                 f"the action is {size} bytes; the limit is {self.policy.max_payload_bytes}",
                 field="action",
             )
-        if act.tool not in self.executors and self.policy.tool_rule(act.tool) is None:
+        if (
+            self.policy.accept_tools == "listed"
+            and act.tool not in self.executors
+            and self.policy.tool_rule(act.tool) is None
+        ):
             raise UnknownTool(
-                f"unknown tool {act.tool!r}: register an executor or list it under tools",
+                f"unknown tool {act.tool!r}: the policy accepts only listed tools"
+                " (accept_tools: listed); register an executor or list it under tools",
                 field="tool",
             )
         return act

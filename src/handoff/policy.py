@@ -214,6 +214,10 @@ class Policy(_Section):
     # What happens to a tool that no rule lists and nothing recognises: a person reviews
     # it (the default), it is blocked, or (written out on purpose) it runs on its own.
     unknown_tools: Literal["review", "block", "auto"] = "review"
+    # Which tools may be submitted at all: ``any`` (a tool with no executor in this
+    # process is the agent's own, run by it once approved: the remote agent's case), or
+    # ``listed``: only tools with an executor here or a rule under ``tools``.
+    accept_tools: Literal["any", "listed"] = "any"
     max_payload_bytes: int = Field(default=1_048_576, gt=0)
 
     @cached_property
