@@ -1,7 +1,8 @@
 """What every `handoff` command shares: consoles, options, errors and exit codes.
 
 Exit codes are part of the interface, so scripts can branch on them: 0 done, 1 failed
-(or not found), 2 bad input, 3 not authorized, 4 conflict. Every error prints one line,
+(or not found), 2 bad input, 3 not authorized, 4 conflict, 5 ``serve`` cannot listen
+(the port is taken or not allowed). Every error prints one line,
 ``error: <field>: <message>``, in red on stderr.
 """
 
@@ -26,6 +27,7 @@ from .store import DEFAULT_URL, SqlStore
 from .store._sql import shown_url
 
 __all__ = [
+    "PORT_TAKEN",
     "DbOption",
     "JsonFlag",
     "PolicyOption",
@@ -69,6 +71,8 @@ PolicyOption = Annotated[
     ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+#: The exit code of ``serve`` when it cannot listen on its address.
+PORT_TAKEN = 5
 
 
 def exit_code(exc: HandoffError) -> int:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ._cli_common import (
+    PORT_TAKEN,
     DbOption,
     JsonFlag,
     PolicyOption,
@@ -18,6 +19,7 @@ from ._cli_common import (
     db_url,
     echo_json,
     err,
+    fail,
     load_executors,
     open_plane,
     reporting,
@@ -63,6 +65,7 @@ def serve(
     """Serve the HTTP API (/v1), the reviewer inbox (/) and /metrics."""
     import uvicorn
 
+    from ._serving import Serving, listen
     from .server import create_app
 
     with reporting():
@@ -71,11 +74,18 @@ def serve(
             load_executors(executors, plane)
         if shadow_policy:
             plane.shadow_policy = load_policy(shadow_policy)
-    app = create_app(plane, background=background, secure_cookies=secure_cookies)
-    err.print(f"handoff serving {plane.url} on http://{host}:{port}/", style="dim")
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+        sock = listen(host, port)
+    except OSError as exc:
+        plane.close()
+        raise fail(f"port: cannot listen on {host}:{port}: {exc.strerror}", PORT_TAKEN) from None
+    app = create_app(plane, background=background, secure_cookies=secure_cookies)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=True)
+    said = f"handoff serving {plane.url} on http://{host}:{sock.getsockname()[1]}/"
+    try:
+        Serving(config, said).run(sockets=[sock])
     finally:
+        sock.close()
         plane.close()
 
 
@@ -96,7 +106,7 @@ def user_add(
     from .server.accounts import Accounts
 
     with reporting():
-        if password_stdin:
+        if password_stdin or not sys.stdin.isatty():  # `echo pw | handoff user add ...`
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
