@@ -18,10 +18,11 @@ from .models import Decision, Handoff, Mode, State, Verdict, action_hash
 from .policy import Policy
 from .routing import deadline
 
-__all__ = ["Change", "apply_decision", "authorize", "count_approvals"]
+__all__ = ["NEEDS_RATIONALE", "Change", "apply_decision", "authorize", "count_approvals"]
 
 _APPROVING = (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
-_NEEDS_RATIONALE = (Verdict.REJECT, Verdict.REVISE, Verdict.REDIRECT)
+#: Verdicts that need a rationale; an approval (or a chosen option) may go without one.
+NEEDS_RATIONALE = (Verdict.REJECT, Verdict.REVISE, Verdict.REDIRECT)
 #: Options a package may offer that are verdicts in their own right, not ways to run.
 _AS_VERDICT = {"reject": Verdict.REJECT, "send_back": Verdict.REDIRECT}
 
@@ -73,7 +74,7 @@ def apply_decision(h: Handoff, d: Decision, policy: Policy, now: datetime) -> Ch
             f"handoff {h.id} is already {h.state.value}; it cannot be decided again",
             field="state",
         )
-    if d.verdict in _NEEDS_RATIONALE and not d.rationale.strip():
+    if d.verdict in NEEDS_RATIONALE and not d.rationale.strip():
         raise InputError(f"a {d.verdict.value} needs a rationale", field="rationale")
     authorize(h, d, policy)
     # A shallow copy: every field a verdict changes is replaced, never mutated in place.
