@@ -25,6 +25,7 @@ from .client import Client
 from .execution import Confirmation, Executor, RollbackImpossible
 from .models import (
     Action,
+    Answer,
     Assessment,
     Context,
     Decision,
@@ -50,6 +51,7 @@ __all__ = [
     "Action",
     "ActionBlocked",
     "ActionRejected",
+    "Answer",
     "Assessment",
     "Client",
     "Clock",

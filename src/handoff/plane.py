@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from . import _recovery, _remote, _rollback, _stages, rubric, sla
+from . import _answer, _recovery, _remote, _rollback, _stages, rubric, sla
 from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
@@ -48,6 +48,7 @@ from .judge import Judge
 from .lifecycle import OPEN, check_move
 from .models import (
     Action,
+    Answer,
     Assessment,
     Decision,
     Handoff,
@@ -67,7 +68,7 @@ __all__ = ["ControlPlane", "parse_input"]
 
 _log = logging.getLogger("handoff.plane")
 
-M = TypeVar("M", Action, Decision, Incident)
+M = TypeVar("M", Action, Answer, Decision, Incident)
 
 
 def parse_input(model: type[M], value: M | Mapping[str, Any], what: str) -> M:
@@ -397,6 +398,17 @@ class ControlPlane:
             except ConflictError:
                 continue  # someone else moved it first: re-read and judge again
         raise ConflictError(f"handoff {handoff_id} keeps changing; try again", field="state")
+
+    def answer(
+        self, handoff_id: str, answer: Answer | Mapping[str, Any] | None = None, **fields: Any
+    ) -> Handoff:
+        """The agent answers a ``needs_info``: ``answer(id, agent="bot", answers=[...])``.
+
+        The answers and ``evidence`` join the package and the handoff is ``pending`` again
+        (see ``handoff._answer``); only the submitting agent may answer.
+        """
+        reply = parse_input(Answer, answer if answer is not None else fields, "answer")
+        return _answer.answer(self, handoff_id, reply)
 
     def cancel(self, handoff_id: str, actor: str, why: str) -> Handoff:
         """Withdraw an open or approved handoff (the agent no longer wants it)."""

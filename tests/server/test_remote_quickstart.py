@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from handoff import Client, ControlPlane, UnknownTool
+from handoff import Client, ControlPlane, NotAuthorized, UnknownTool
 from handoff.policy import default_policy
 from handoff.server.accounts import Accounts
 
@@ -50,6 +50,31 @@ def test_a_plain_server_takes_a_tool_the_agent_runs_itself(
         assert agent.execute(out.handoff_id, publish).status == "executed"  # ran once
     assert ran == [f"{out.handoff_id}:full"]
     assert plane.verify_audit().ok
+
+
+def test_the_agent_answers_a_needs_info_and_the_handoff_goes_on(
+    plain: tuple[str, ControlPlane, str],
+) -> None:
+    url, plane, secret = plain
+    accounts = Accounts.of(plane)
+    accounts.add_user("maya", "a long password", teams=["marketing-ops"], role="reviewer")
+    reviewer_key = accounts.add_key("maya")[1]
+    with Client(url, api_key=secret) as agent, Client(url, api_key=reviewer_key) as maya:
+        out = agent.submit({"tool": "cms.publish", "args": {"title": "Spring sale"}})
+        asked = maya.decide(
+            out.handoff_id, verdict="redirect", rationale="?", questions=["Which campaign?"]
+        )
+        assert asked.state.value == "needs_info"
+        assert agent.wait(out.handoff_id, timeout=1).state.value == "needs_info"
+        with pytest.raises(NotAuthorized):  # a reviewer's key cannot answer for the agent
+            maya.answer(out.handoff_id, answers=["none"])
+        h = agent.answer(out.handoff_id, answers=["Spring 2027"])
+        assert h.state.value == "pending"
+        assert maya.decide(out.handoff_id, verdict="approve").state.value == "approved"
+        done = agent.execute(out.handoff_id, lambda title: f"published {title!r}")
+        assert done.status == "executed"
+    kinds = [e.kind for e in plane.store.events(handoff_id=out.handoff_id)]
+    assert kinds[kinds.index("needs_info") + 1] == "answered"
 
 
 def test_a_policy_can_accept_only_listed_tools(tmp_path: Path) -> None:
