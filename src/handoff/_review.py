@@ -176,7 +176,9 @@ def _redirect(change: Change, d: Decision, policy: Policy, now: datetime) -> Cha
     data = {"from": h.owner, "to": d.owner, "rationale": d.rationale}
     h.decisions.append(d.model_copy(update={"at": now, "action_hash": h.action_hash}))
     h.state, h.owner, h.ladder_step = State.REDIRECTED, d.owner, 0
-    h.deadline = deadline(now, h.assessment.sla_seconds)
+    sla = policy.sla_for(d.owner, h.assessment.level)  # the new team's own SLA, if it has one
+    h.assessment = h.assessment.model_copy(update={"sla_seconds": sla})
+    h.deadline = deadline(now, sla)
     change.events.append(("redirected", data))
     change.notify.append({"to": f"owner:{d.owner}", "kind": "pending", "handoff_id": h.id})
     return change

@@ -159,6 +159,8 @@ class Owner(_Section):
     members: PlainNames = Field(default_factory=list)
     lead: Annotated[str | None, BeforeValidator(_plain_names)] = None
     backup: str | None = None
+    #: This team's SLA by level, where it differs from the policy's ``sla``.
+    sla: dict[Level, Duration] = Field(default_factory=dict)
 
 
 class Principal(_Section):
@@ -340,6 +342,14 @@ class Policy(_Section):
             return self.tools[tool]
         matches = [p for p in self.tools if fnmatch.fnmatchcase(tool, p)]
         return self.tools[max(matches, key=len)] if matches else None
+
+    def sla_for(self, owner: str | None, level: Level) -> int:
+        """Seconds ``owner`` has to decide at ``level``: the team's own SLA, else the
+        policy's."""
+        team = self.owners.get(owner) if owner else None
+        if team is not None and level in team.sla:
+            return team.sla[level]
+        return self.sla.get(level, 86400)
 
     def members_of(self, owner: str) -> set[str]:
         team = self.owners.get(owner)
