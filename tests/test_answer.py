@@ -52,8 +52,8 @@ def test_the_agents_answer_puts_it_back_in_the_queue(plane: ControlPlane, clock:
     assert h.state.value == "pending" and h.owner == "marketing-ops"
     assert h.deadline == clock.now() + timedelta(seconds=h.assessment.sla_seconds or 0)
     said = [(e.source, e.excerpt) for e in h.package.evidence] if h.package else []
-    assert ("answer 1", "Which campaign is this for?\nSpring 2027") in said
-    assert ("answer 2", "Who signed it off?\nMona, the lead") in said
+    assert ("answer 1", "Q: Which campaign is this for? A: Spring 2027") in said
+    assert ("answer 2", "Q: Who signed it off? A: Mona, the lead") in said
     assert ("brief", "Spring 2027 campaign brief") in said
     assert [e.kind for e in plane.store.events(handoff_id=hid)][-1] == "answered"
     assert [h.id for h in plane.pending()] == [hid]

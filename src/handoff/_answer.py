@@ -48,7 +48,7 @@ def answer(plane: ControlPlane, handoff_id: str, reply: Answer) -> Handoff:
         )
     questions = _questions(h)
     replies = [
-        Evidence(source=f"answer {i}", excerpt=f"{q or '(no question)'}\n{a or '(no answer)'}")
+        Evidence(source=f"answer {i}", excerpt=f"Q: {q or '(none asked)'} A: {a}")
         for i, (q, a) in enumerate(zip_longest(questions, reply.answers), 1)
         if a is not None
     ]
