@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest integrations bench reliability clean
+.PHONY: demo test lint typecheck pytest integrations compat bench reliability clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -40,6 +40,20 @@ $(NPM_DIR)/.installed: $(STAMP) tests/integrations/npm/package.json tests/integr
 integrations: $(NPM_DIR)/.installed
 	$(BIN)/pytest tests/integrations
 
+# The extras at their lowest allowed versions (requirements-compat.txt), resolved fresh
+# in a venv of their own, running tests/integrations. Not part of `make test`: it
+# installs older releases than the lock file and takes a few minutes.
+COMPAT := .venv-compat
+$(COMPAT)/.installed: requirements-compat.txt pyproject.toml
+	rm -rf $(COMPAT)
+	$(PY) -m venv $(COMPAT)
+	$(COMPAT)/bin/pip install -q --disable-pip-version-check -e . -r requirements-compat.txt
+	touch $@
+
+compat: $(COMPAT)/.installed
+	$(COMPAT)/bin/pip freeze | grep -iE '^(mcp|langgraph|openai-agents)=='
+	$(COMPAT)/bin/pytest tests/integrations -p no:randomly
+
 $(VENV)/.bench: $(STAMP) requirements-bench.lock
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-bench.lock
 	touch $(VENV)/.bench
@@ -63,4 +77,4 @@ reliability: $(STAMP)
 	$(BIN)/python -m reliability.unknown_tools
 
 clean:
-	rm -rf $(VENV) handoff.db handoff.db-wal handoff.db-shm .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(COMPAT) handoff.db handoff.db-wal handoff.db-shm .mypy_cache .pytest_cache .ruff_cache

@@ -41,6 +41,8 @@ REVIEWERS = [f"r{i}" for i in range(20)]
 #: Team ``ops`` owns everything; ``ops.restart`` needs one approval, ``ops.pay`` two.
 POLICY: dict[str, Any] = {
     "name": "reliability",
+    # Only the listed tools: the hostile corpus sends a tool nobody knows and expects 422.
+    "accept_tools": "listed",
     "tools": {
         "ops.restart": {"level": "medium", "owner": "ops"},
         "ops.pay": {"level": "high", "owner": "ops"},

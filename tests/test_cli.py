@@ -138,8 +138,10 @@ def test_decide_exit_codes(demo_db: Path, tmp_path: Path) -> None:
         "decide", discount, "--approve", "--reject", "--as", "felix", "--why", "x", "--db", db
     )
     assert code == 2 and "error: verdict:" in err
-    code, _, err = invoke("decide", discount, "--approve", "--as", "felix", "--db", db)
-    assert code == 2 and "error: rationale:" in err
+    code, _, err = invoke("decide", discount, "--reject", "--as", "felix", "--db", db)
+    assert code == 2 and "error: rationale: --reject needs a rationale" in err
+    code, _, err = invoke("decide", discount, "--needs-info", "--as", "felix", "--db", db)
+    assert code == 2 and "error: rationale: --needs-info needs a rationale" in err
     code, _, err = invoke("decide", discount, "--approve", "--as", "dana", "--why", "x", "--db", db)
     assert code == 3 and "error: reviewer:" in err
     code, _, err = invoke("decide", discount, "--approve", "--as", "sam", "--why", "x", "--db", db)
@@ -221,6 +223,16 @@ def test_decide_needs_info_and_redirect(demo_db: Path, tmp_path: Path) -> None:
         h = plane.get(grant)
         assert h.state.value == "needs_info"
         assert h.decisions[-1].questions == ["Attach the signed SOW"]
+
+
+def test_approve_needs_no_rationale_as_in_the_core_rule(demo_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "approve.db"
+    with sqlite3.connect(demo_db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    claim = str(_pending(db, "social.post")["id"])
+    code, out, err = invoke("decide", claim, "--approve", "--as", "maya", "--db", db)
+    assert code == 0, err
+    assert "approved" in out
 
 
 def test_eval_json_prints_one_object(tmp_path: Path) -> None:

@@ -236,7 +236,6 @@ def test_an_idempotency_key_replays_only_the_same_whole_action(plane: ControlPla
 @pytest.mark.parametrize(
     ("action", "field"),
     [
-        ({"tool": "nobody.knows", "args": {}}, "tool"),
         ({"args": {}}, "tool"),
         ({"tool": "test.low", "args": [1, 2]}, "args"),
         ({"tool": "test.low", "args": "x"}, "args"),
@@ -264,9 +263,23 @@ def test_bad_input_names_the_field_and_changes_nothing(
     assert plane.ran == []  # type: ignore[attr-defined]
 
 
-def test_unknown_tool_is_its_own_error(plane: ControlPlane) -> None:
-    with pytest.raises(UnknownTool):
+def test_a_tool_with_no_executor_is_the_agents_own_and_a_human_places_it(
+    plane: ControlPlane,
+) -> None:
+    out = plane.submit({"tool": "nobody.knows", "args": {"x": 1}})
+    assert out.pending  # accepted, and unknown means ask: nothing runs on its own
+    assert "tool.unknown" in {t.code for t in out.handoff.assessment.triggers}
+    assert plane.ran == []  # type: ignore[attr-defined]
+
+
+def test_a_policy_accepting_only_listed_tools_refuses_others(plane: ControlPlane) -> None:
+    plane.policy = plane.policy.model_copy(update={"accept_tools": "listed"})
+    before = snapshot(plane)
+    with pytest.raises(UnknownTool) as err:
         plane.submit({"tool": "nobody.knows"})
+    assert err.value.field == "tool" and "accept_tools: listed" in str(err.value)
+    assert snapshot(plane) == before
+    assert plane.submit(act("test.low")).status == "executed"  # a registered tool passes
     with pytest.raises(NotFound):
         plane.decide("h_missing", verdict="approve", reviewer="fiona")
 

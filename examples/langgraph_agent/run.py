@@ -1,7 +1,7 @@
 """A LangGraph agent whose risky tool call waits for a human, then resumes.
 
 Run it with ``python examples/langgraph_agent/run.py`` (needs
-``pip install 'handoff[langgraph]'``). A scripted chat model (no network) searches, then
+``pip install 'handoff-plane[langgraph]'``). A scripted chat model (no network) searches, then
 publishes. Searching runs at once; publishing interrupts the graph with the handoff
 package. A reviewer approves in between, and ``resume_command`` resumes the graph from
 its checkpoint; the tool runs once, through handoff.

@@ -1,6 +1,6 @@
 """An MCP client's calls, gated: client -> ``handoff mcp-proxy`` -> the tiny CMS server.
 
-Run it with ``python examples/mcp_gateway/run.py`` (needs ``pip install 'handoff[mcp]'``).
+Run it with ``python examples/mcp_gateway/run.py`` (needs ``pip install 'handoff-plane[mcp]'``).
 The agent searches (low risk: forwarded at once), then publishes (medium risk: it waits
 for marketing-ops). A reviewer revises the title in between, as they would in the inbox,
 and the agent's poll runs the call with the reviewer's args. No network is used.

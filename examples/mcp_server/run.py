@@ -1,6 +1,6 @@
 """An agent asks a human deliberately through ``handoff mcp-serve``.
 
-Run it with ``python examples/mcp_server/run.py`` (needs ``pip install 'handoff[mcp]'``).
+Run it with ``python examples/mcp_server/run.py`` (needs ``pip install 'handoff-plane[mcp]'``).
 The agent sends its own decision brief (summary, options, the decision required); a
 finance reviewer chooses an option; the agent reads the decision with ``get_handoff``.
 The policy (``policy.yaml`` beside this file) sends every ``crm.offer_discount`` request

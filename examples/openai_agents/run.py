@@ -1,7 +1,7 @@
 """An OpenAI Agents SDK run paused for approval, saved, and resumed once decided.
 
 Run it with ``python examples/openai_agents/run.py`` (needs
-``pip install 'handoff[openai-agents]'``). A scripted model (no network) asks to publish
+``pip install 'handoff-plane[openai-agents]'``). A scripted model (no network) asks to publish
 a post; handoff's rubric says a human decides, so the run stops with an interruption.
 The run state is saved as a string, a reviewer rejects with a rationale, and the resumed
 run hands the rationale to the model as the tool's result.

@@ -27,6 +27,7 @@ from .client import Client
 from .execution import Confirmation, Executor, RollbackImpossible
 from .models import (
     Action,
+    Answer,
     Assessment,
     Context,
     Decision,
@@ -52,6 +53,7 @@ __all__ = [
     "Action",
     "ActionBlocked",
     "ActionRejected",
+    "Answer",
     "Assessment",
     "Client",
     "Clock",

@@ -1,13 +1,16 @@
 """What every `handoff` command shares: consoles, options, errors and exit codes.
 
 Exit codes are part of the interface, so scripts can branch on them: 0 done, 1 failed
-(or not found), 2 bad input, 3 not authorized, 4 conflict. Every error prints one line,
+(or not found), 2 bad input, 3 not authorized, 4 conflict, 5 ``serve`` cannot listen
+(the port is taken or not allowed). Every error prints one line,
 ``error: <field>: <message>``, in red on stderr.
 """
 
+import contextlib
 import importlib
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,9 +23,11 @@ from rich.console import Console
 from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
 from .plane import ControlPlane
 from .policy import load_policy
-from .store import DEFAULT_URL
+from .store import DEFAULT_URL, SqlStore
+from .store._sql import shown_url
 
 __all__ = [
+    "PORT_TAKEN",
     "DbOption",
     "JsonFlag",
     "PolicyOption",
@@ -66,6 +71,8 @@ PolicyOption = Annotated[
     ),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+#: The exit code of ``serve`` when it cannot listen on its address.
+PORT_TAKEN = 5
 
 
 def exit_code(exc: HandoffError) -> int:
@@ -109,15 +116,66 @@ def db_path(url: str) -> Path | None:
     return Path(rest) if rest and rest != ":memory:" else None
 
 
+#: Where ``handoff demo`` writes, so a reading command can say which --db to add.
+DEMO_DB = Path("handoff-demo.db")
+
+
 def open_plane(db: str | None, policy: Path | None = None) -> ControlPlane:
-    """Open the plane on an existing database; reading commands never create one."""
+    """Open the plane on an existing handoff database; these commands never create one.
+
+    Neither the file nor the tables: a mistyped ``--db`` (a new SQLite file, an empty
+    PostgreSQL database) is an error that says where to point instead.
+    """
     url = db_url(db)
     path = db_path(url)
     if path is not None and not path.exists():
-        raise HandoffError(
-            f"no database at {path} (run `handoff demo`, or point --db at one)", field="db"
+        raise HandoffError(_missing(path, db), field="db")
+    rules = load_policy(policy)
+    if path is not None and not _sqlite_has_tables(path):
+        raise HandoffError(_no_tables(str(path)), field="db")
+    store = SqlStore.from_url(url, migrate=False)
+    try:
+        if store.revision() is None:
+            raise HandoffError(_no_tables(shown_url(store.engine.url)), field="db")
+        store.migrate()
+    except BaseException:
+        store.close()
+        raise
+    return ControlPlane(store, rules)
+
+
+def _sqlite_has_tables(path: Path) -> bool:
+    """Whether the SQLite file holds a handoff schema, read without writing a byte (the
+    store's own connections would switch the file to WAL mode first)."""
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as c:
+            found = c.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+    except sqlite3.Error as exc:
+        raise HandoffError(f"cannot read {path}: {exc}", field="db") from None
+    return found is not None
+
+
+def _no_tables(where: str) -> str:
+    return (
+        f"{where} has no handoff tables: point --db at a handoff database"
+        " (`handoff serve` and `handoff user add` create one)"
+    )
+
+
+def _missing(path: Path, db: str | None) -> str:
+    if db is None and DEMO_DB.exists():
+        return (
+            f"no database at {path}; the demo's is {DEMO_DB}: add --db {DEMO_DB}"
+            f" (or export HANDOFF_DB={DEMO_DB})"
         )
-    return ControlPlane.open(url, policy=load_policy(policy))
+    return (
+        f"no database at {path}: point --db at one (`handoff demo` writes {DEMO_DB};"
+        " `handoff serve` and `handoff user add` create the one they are given)"
+    )
 
 
 def read_json(path: Path, field: str) -> Any:

@@ -8,7 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from . import rubric
+from . import codes, rubric
 from ._cli_common import JsonFlag, PolicyOption, console, echo_json, err, reporting
 from ._cli_common import read_json as read_json_file
 from ._cli_kpi import policy_backtest, policy_suggest
@@ -302,25 +302,29 @@ def check(
 
 
 def _explain(pol: Policy) -> None:
-    # The detectors package exports its detector functions, not a list of the codes they
-    # can fire, so this lists what the policy says about each code it has a rule for.
     console.print(
-        "Trigger codes this policy has rules for (a fired code without a rule raises the "
-        "level to medium):",
+        "Trigger codes (a fired code without a rule raises the level to medium; subject.*"
+        " only routes):",
         style="bold",
     )
     rules = Table(show_edge=False)
-    for col in ("code", "enabled", "level floor", "mode", "owner"):
+    for col in ("code", "fires when", "enabled", "level floor", "mode", "owner"):
         rules.add_column(col)
-    for code, r in sorted(pol.triggers.items()):
+    for code, meaning in sorted(codes.TRIGGER_CODES.items()):
+        r = pol.triggers.get(code)
+        floor = "-" if code.startswith("subject.") else "medium"
         rules.add_row(
             code,
-            "yes" if r.enabled else "no",
-            r.level.value if r.level else ("-" if code.startswith("subject.") else "medium"),
-            r.mode.value if r.mode else "-",
-            r.owner or "-",
+            meaning,
+            "yes" if r is None or r.enabled else "no",
+            r.level.value if r is not None and r.level else floor,
+            r.mode.value if r is not None and r.mode else "-",
+            (r.owner if r is not None else None) or "-",
         )
     console.print(rules)
+    console.print("Notes (inform the scores, never hand off on their own):", style="bold")
+    for code, meaning in sorted(codes.NOTES.items()):
+        console.print(f"  {code}: {meaning}", markup=False)
     if pol.tools:
         tools = Table(title="Tool rules", title_justify="left", show_edge=False)
         for col in ("tool", "level", "mode", "owner", "impact", "reversibility"):

@@ -26,6 +26,7 @@ from ._cli_common import (
 )
 from ._cli_render import pending_table, quorum_progress, render_handoff
 from ._exceptions import InputError
+from ._review import NEEDS_RATIONALE
 from .models import Decision, State, Verdict
 from .plane import parse_input
 
@@ -121,6 +122,13 @@ def _verdict(
     return {"verdict": Verdict.REDIRECT}
 
 
+def _flag(fields: dict[str, Any]) -> str:
+    """The flag a verdict came from, for messages (``--needs-info`` is a redirect)."""
+    if fields["verdict"] is Verdict.REDIRECT and "owner" not in fields:
+        return "--needs-info"
+    return f"--{Verdict(fields['verdict']).value}"
+
+
 def decide(
     handoff_id: Annotated[str, typer.Argument(metavar="ID", help="The handoff id.")],
     approve: Annotated[bool, typer.Option("--approve", help="Approve as proposed.")] = False,
@@ -141,7 +149,10 @@ def decide(
     reviewer: Annotated[
         str | None, typer.Option("--as", metavar="REVIEWER", help="Who decides.")
     ] = None,
-    why: Annotated[str | None, typer.Option("--why", help="The rationale, recorded.")] = None,
+    why: Annotated[
+        str | None,
+        typer.Option("--why", help="The rationale, recorded (needed except to approve or choose)."),
+    ] = None,
     question: Annotated[
         list[str] | None,
         typer.Option("--question", help="A question for the agent (with --needs-info)."),
@@ -160,7 +171,8 @@ def decide(
         ),
     ] = None,
 ) -> None:
-    """Decide a handoff: exactly one verdict flag, with --as and --why.
+    """Decide a handoff: exactly one verdict flag, with --as (and --why: a reason, needed to
+    reject, revise, redirect or ask for information).
 
     Exit codes: 2 bad input, 3 not authorized, 4 already decided (conflict), 1 otherwise.
     Execution belongs to the agent process (plane.execute); --execute works here only for
@@ -170,11 +182,13 @@ def decide(
         fields = _verdict(approve, reject, revise, choose, redirect, needs_info)
         if not reviewer:
             raise InputError("say who decides with --as REVIEWER", field="reviewer")
-        if not why or not why.strip():
-            raise InputError("say why with --why TEXT", field="rationale")
+        if fields["verdict"] in NEEDS_RATIONALE and not (why and why.strip()):
+            raise InputError(
+                f"{_flag(fields)} needs a rationale: say why with --why TEXT", field="rationale"
+            )
         decision = parse_input(
             Decision,
-            {**fields, "reviewer": reviewer, "rationale": why, "questions": question or []},
+            {**fields, "reviewer": reviewer, "rationale": why or "", "questions": question or []},
             "decision",
         )
         with open_plane(db, policy) as plane:

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from ._cli_common import (
+    PORT_TAKEN,
     DbOption,
     JsonFlag,
     PolicyOption,
@@ -21,6 +22,7 @@ from ._cli_common import (
     db_url,
     echo_json,
     err,
+    fail,
     load_executors,
     open_plane,
     reporting,
@@ -108,6 +110,7 @@ def serve(
     """Serve the HTTP API (/v1), the reviewer inbox (/) and /metrics."""
     import uvicorn
 
+    from ._serving import Serving, listen
     from .server import create_app
     from .server.throttle import Limits
 
@@ -120,17 +123,6 @@ def serve(
             load_executors(executors, plane)
         if shadow_policy:
             plane.shadow_policy = load_policy(shadow_policy)
-        app = create_app(
-            plane,
-            background=background,
-            secure_cookies=secure_cookies or None,
-            limits=limits,
-            session_idle=session_idle * 60,
-            session_lifetime=session_hours * 3600,
-            rp_id=rp_id,
-            origin=origin,
-        )
-    err.print(f"handoff serving {plane.url} on http://{host}:{port}/", style="dim")
     if not secure_cookies and not _loopback(host):
         err.print(
             f"note: {host} is not a loopback address, so the inbox's cookies are Secure:"
@@ -139,8 +131,26 @@ def serve(
             markup=False,
         )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+        sock = listen(host, port)
+    except OSError as exc:
+        plane.close()
+        raise fail(f"port: cannot listen on {host}:{port}: {exc.strerror}", PORT_TAKEN) from None
+    app = create_app(
+        plane,
+        background=background,
+        secure_cookies=secure_cookies or None,
+        limits=limits,
+        session_idle=session_idle * 60,
+        session_lifetime=session_hours * 3600,
+        rp_id=rp_id,
+        origin=origin,
+    )
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=True)
+    said = f"handoff serving {plane.url} on http://{host}:{sock.getsockname()[1]}/"
+    try:
+        Serving(config, said).run(sockets=[sock])
     finally:
+        sock.close()
         plane.close()
 
 
@@ -161,7 +171,7 @@ def user_add(
     from .server.accounts import Accounts
 
     with reporting():
-        if password_stdin:
+        if password_stdin or not sys.stdin.isatty():  # `echo pw | handoff user add ...`
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = typer.prompt("password", hide_input=True, confirmation_prompt=True)

@@ -3,7 +3,7 @@
     HandoffError
     ├── InputError            bad input from a caller; names the field at fault
     │   ├── PolicyError       a policy file that does not validate (names file:line path)
-    │   └── UnknownTool       no executor is registered for the tool
+    │   └── UnknownTool       no executor for the tool (or, accept_tools: listed, not listed)
     ├── NotFound              no handoff (or execution) with that id
     ├── ConflictError         the state moved on: already decided, idempotency clash, ...
     ├── NotAuthorized         the reviewer may not make this decision

@@ -20,10 +20,18 @@ from .models import Decision, Handoff, Mode, State, Verdict, action_hash
 from .policy import Policy
 from .routing import deadline
 
-__all__ = ["Change", "apply_decision", "authorize", "check_step_up", "count_approvals"]
+__all__ = [
+    "NEEDS_RATIONALE",
+    "Change",
+    "apply_decision",
+    "authorize",
+    "check_step_up",
+    "count_approvals",
+]
 
 _APPROVING = (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
-_NEEDS_RATIONALE = (Verdict.REJECT, Verdict.REVISE, Verdict.REDIRECT)
+#: Verdicts that need a rationale; an approval (or a chosen option) may go without one.
+NEEDS_RATIONALE = (Verdict.REJECT, Verdict.REVISE, Verdict.REDIRECT)
 #: Options a package may offer that are verdicts in their own right, not ways to run.
 _AS_VERDICT = {"reject": Verdict.REJECT, "send_back": Verdict.REDIRECT}
 _BY = {"agent": "written by the agent", "handoff": "drafted by handoff"}
@@ -96,7 +104,7 @@ def apply_decision(
             f"handoff {h.id} is already {h.state.value}; it cannot be decided again",
             field="state",
         )
-    if d.verdict in _NEEDS_RATIONALE and not d.rationale.strip():
+    if d.verdict in NEEDS_RATIONALE and not d.rationale.strip():
         raise InputError(f"a {d.verdict.value} needs a rationale", field="rationale")
     authorize(h, d, policy)
     check_step_up(h, d, policy, proof)
@@ -217,7 +225,9 @@ def _redirect(change: Change, d: Decision, policy: Policy, now: datetime) -> Cha
         d.model_copy(update={"at": now, "action_hash": h.action_hash, "step_up": None})
     )
     h.state, h.owner, h.ladder_step = State.REDIRECTED, d.owner, 0
-    h.deadline = deadline(now, h.assessment.sla_seconds)
+    sla = policy.sla_for(d.owner, h.assessment.level)  # the new team's own SLA, if it has one
+    h.assessment = h.assessment.model_copy(update={"sla_seconds": sla})
+    h.deadline = deadline(now, sla)
     change.events.append(("redirected", data))
     change.notify.append({"to": f"owner:{d.owner}", "kind": "pending", "handoff_id": h.id})
     return change

@@ -119,5 +119,18 @@ app.add_typer(incident_app, name="incident")
 
 
 def main() -> None:
-    """Entry point of the ``handoff`` script and ``python -m handoff``."""
-    app(prog_name="handoff")
+    """Entry point of the ``handoff`` script and ``python -m handoff``.
+
+    A database that fails part-way through a command (the server went away, a disk
+    filled up) still ends in one ``error: db: ...`` line, not a driver's traceback.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from .store import database_error
+
+    try:
+        app(prog_name="handoff")
+    except DBAPIError as exc:
+        error = database_error(exc, "the database")
+        err.print(f"error: db: {error.message}", style="red", markup=False, soft_wrap=True)
+        raise SystemExit(1) from None

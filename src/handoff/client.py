@@ -5,9 +5,10 @@ An agent switches from the embedded plane to a ``handoff serve`` by changing one
     plane = ControlPlane.open()                               # embedded
     plane = Client("http://127.0.0.1:8000", api_key="hk_...")  # remote
 
-``submit``, ``get``, ``wait``, ``decide``, ``execute``, ``pending``, ``report_incident`` and
-``assess``-free reads behave as the plane's do and raise the same exceptions (the
-server's error ``code`` picks the class), so callers keep one ``except ConflictError``.
+``submit``, ``get``, ``wait``, ``decide``, ``answer``, ``execute``, ``pending``,
+``report_incident`` and ``assess``-free reads behave as the plane's do and raise the
+same exceptions (the server's error ``code`` picks the class), so callers keep one
+``except ConflictError``.
 The key decides who the caller is: an agent's key submits as that agent; a key issued
 to a reviewer account decides as that reviewer.
 """
@@ -37,7 +38,7 @@ from ._exceptions import (
 )
 from ._outcome import Outcome
 from .lifecycle import OPEN
-from .models import Action, Decision, Event, Handoff, Incident, Level
+from .models import Action, Answer, Decision, Event, Handoff, Incident, Level
 
 __all__ = ["Client"]
 
@@ -144,6 +145,15 @@ class Client:
         """``decide(id, verdict="approve", rationale="...")``, as the key's reviewer."""
         body = _body(decision, fields)
         data = self._call("POST", f"/v1/handoffs/{handoff_id}/decisions", json=body)
+        return Handoff.model_validate(data)
+
+    def answer(
+        self, handoff_id: str, answer: Answer | Mapping[str, Any] | None = None, **fields: Any
+    ) -> Handoff:
+        """Answer a ``needs_info``: ``answer(id, answers=["..."], evidence=[...])``, as the
+        key's agent; the handoff is ``pending`` again (then ``wait``)."""
+        body = _body(answer, fields)
+        data = self._call("POST", f"/v1/handoffs/{handoff_id}/answers", json=body)
         return Handoff.model_validate(data)
 
     def pending(self, owner: str | None = None, level: Level | None = None) -> list[Handoff]:

@@ -35,7 +35,10 @@ from sqlalchemy.engine import make_url
 from ._cli_exec import change_table
 from ._cli_render import LEVEL_STYLE, countdown, describe, pending_table, quorum_progress, txt
 from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
+from ._kpi_notes import kpi_notes
 from .executors import FilesExecutor
+from .history import load_history
+from .kpi import kpis
 from .models import Action, Handoff, Level, Mode, State
 from .plane import ControlPlane
 from .policy import Policy, default_policy
@@ -453,6 +456,18 @@ def _staged(
     return []
 
 
+def _kpis(con: Console, plane: ControlPlane, shown: Path | str) -> None:
+    """The KPIs of the run, each with what stands behind it (docs/kpis.md)."""
+    history = load_history(plane.store, as_of=plane.clock.now(), check_audit=False)
+    table = Table(title="KPIs, and why they read as they do", title_justify="left")
+    for col in ("KPI", "value", "why"):
+        table.add_column(col, overflow="fold")
+    for name, value, why in kpi_notes(kpis(history), history):
+        table.add_row(name, value, why)
+    con.print(table)
+    con.print(Text(f"  by owner and by tool: handoff kpi --db {shown}", style="dim"))
+
+
 def _wrap_up(con: Console, plane: ControlPlane, db: Path, started: float) -> bool:
     con.print()
     con.rule(Text("6. Where everything stands", style="bold"))
@@ -479,8 +494,9 @@ def _wrap_up(con: Console, plane: ControlPlane, db: Path, started: float) -> boo
     con.print(table)
     report = plane.verify_audit()
     con.print(Text(f"  {report}", style="green" if report.ok else "bold red"))
-    left = plane.pending()
     shown = db if not db.is_absolute() else db.name if db.parent == Path.cwd() else db
+    _kpis(con, plane, shown)
+    left = plane.pending()
     con.print()
     con.print(Text(f"  {len(left)} handoffs are still waiting. Look at them:", style="bold"))
     con.print(f"    handoff pending --db {shown}")

@@ -29,6 +29,7 @@ from ._canonical import sha256_hex
 __all__ = [
     "MAX_INT_DIGITS",
     "Action",
+    "Answer",
     "Assessment",
     "Context",
     "Decision",
@@ -473,6 +474,19 @@ class Event(BaseModel):
     data: Json = Field(default_factory=dict)
     prev_hash: str
     hash: str
+
+
+class Answer(_Input):
+    """The agent's reply to a handoff sent back as ``needs_info``.
+
+    ``answers`` reply to the reviewer's questions in order; ``evidence`` is what the agent
+    can show. Both join the package the reviewers read; the action itself (and so its
+    hash) stays as submitted: a different action is a new submit.
+    """
+
+    agent: Name = "agent"
+    answers: list[Text] = Field(default_factory=list, max_length=50)
+    evidence: list[Evidence] = Field(default_factory=list, max_length=50)
 
 
 class Incident(_Input):

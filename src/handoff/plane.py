@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from . import _recovery, _remote, _rollback, _stages, rubric, sla
+from . import _answer, _recovery, _remote, _rollback, _stages, rubric, sla
 from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
@@ -49,6 +49,7 @@ from .judge import Judge
 from .lifecycle import OPEN, check_move
 from .models import (
     Action,
+    Answer,
     Assessment,
     Decision,
     Handoff,
@@ -70,7 +71,7 @@ __all__ = ["ControlPlane", "parse_input"]
 
 _log = logging.getLogger("handoff.plane")
 
-M = TypeVar("M", Action, Decision, Incident)
+M = TypeVar("M", Action, Answer, Decision, Incident)
 
 
 def parse_input(model: type[M], value: M | Mapping[str, Any], what: str) -> M:
@@ -194,9 +195,14 @@ class ControlPlane:
                 f"the action is {size} bytes; the limit is {self.policy.max_payload_bytes}",
                 field="action",
             )
-        if act.tool not in self.executors and self.policy.tool_rule(act.tool) is None:
+        if (
+            self.policy.accept_tools == "listed"
+            and act.tool not in self.executors
+            and self.policy.tool_rule(act.tool) is None
+        ):
             raise UnknownTool(
-                f"unknown tool {act.tool!r}: register an executor or list it under tools",
+                f"unknown tool {act.tool!r}: the policy accepts only listed tools"
+                " (accept_tools: listed); register an executor or list it under tools",
                 field="tool",
             )
         return act
@@ -412,6 +418,17 @@ class ControlPlane:
             )
         authorize(h, d, self.policy)  # say who may not decide before checking signatures
         return Passkeys.of(self).confirm(d.reviewer, step_up, h.id, approved)
+
+    def answer(
+        self, handoff_id: str, answer: Answer | Mapping[str, Any] | None = None, **fields: Any
+    ) -> Handoff:
+        """The agent answers a ``needs_info``: ``answer(id, agent="bot", answers=[...])``.
+
+        The answers and ``evidence`` join the package and the handoff is ``pending`` again
+        (see ``handoff._answer``); only the submitting agent may answer.
+        """
+        reply = parse_input(Answer, answer if answer is not None else fields, "answer")
+        return _answer.answer(self, handoff_id, reply)
 
     def cancel(self, handoff_id: str, actor: str, why: str) -> Handoff:
         """Withdraw an open or approved handoff (the agent no longer wants it)."""

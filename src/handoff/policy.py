@@ -8,6 +8,7 @@ key order and spelled-out defaults do not change it.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 from functools import cached_property
@@ -17,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from . import codes
 from ._canonical import sha256_hex
 from ._exceptions import InputError, PolicyError
 from ._principal import canonical, email_local_part, invisible_in
@@ -103,6 +106,21 @@ class RubricConfig(_Section):
         return self
 
 
+def _known_code(code: str) -> str:
+    """Refuse a trigger code nothing fires: a misspelt rule would silently never apply."""
+    if not codes.is_known(code):
+        near = difflib.get_close_matches(code, [*codes.TRIGGER_CODES, *codes.NOTES], n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ValueError(
+            f"unknown trigger code {code!r}{hint} (`handoff policy check FILE --explain`"
+            " lists every code)"
+        )
+    return code
+
+
+TriggerCode = Annotated[str, AfterValidator(_known_code)]
+
+
 class TriggerRule(_Section):
     """How one trigger code acts when it fires."""
 
@@ -146,6 +164,8 @@ class Owner(_Section):
     members: PlainNames = Field(default_factory=list)
     lead: Annotated[str | None, BeforeValidator(_plain_names)] = None
     backup: str | None = None
+    #: This team's SLA by level, where it differs from the policy's ``sla``.
+    sla: dict[Level, Duration] = Field(default_factory=dict)
 
 
 class Principal(_Section):
@@ -169,7 +189,7 @@ class Principal(_Section):
 
 class RouteWhen(_Section):
     tool: str | None = None
-    triggers: list[str] = Field(default_factory=list)
+    triggers: list[TriggerCode] = Field(default_factory=list)
     domain: str | None = None
 
 
@@ -201,7 +221,7 @@ class Policy(_Section):
             Level.HIGH: Mode.TWO_PERSON,
         }
     )
-    triggers: dict[str, TriggerRule] = Field(default_factory=dict)
+    triggers: dict[TriggerCode, TriggerRule] = Field(default_factory=dict)
     tools: dict[str, ToolRule] = Field(default_factory=dict)
     owners: dict[str, Owner] = Field(default_factory=dict)
     principals: dict[str, Principal] = Field(default_factory=dict)
@@ -222,6 +242,11 @@ class Policy(_Section):
     # Approving a handoff at or above this level needs the reviewer's passkey as well as
     # their session or key (see docs/security.md); off by default.
     step_up: Annotated[Literal["off", "low", "medium", "high"], BeforeValidator(_off)] = "off"
+
+    # Which tools may be submitted at all: ``any`` (a tool with no executor in this
+    # process is the agent's own, run by it once approved: the remote agent's case), or
+    # ``listed``: only tools with an executor here or a rule under ``tools``.
+    accept_tools: Literal["any", "listed"] = "any"
     max_payload_bytes: int = Field(default=1_048_576, gt=0)
 
     @cached_property
@@ -331,6 +356,14 @@ class Policy(_Section):
         """Whether approving a handoff of ``level`` needs a passkey confirmation."""
         return self.step_up != "off" and level.rank >= Level(self.step_up).rank
 
+    def sla_for(self, owner: str | None, level: Level) -> int:
+        """Seconds ``owner`` has to decide at ``level``: the team's own SLA, else the
+        policy's."""
+        team = self.owners.get(owner) if owner else None
+        if team is not None and level in team.sla:
+            return team.sla[level]
+        return self.sla.get(level, 86400)
+
     def members_of(self, owner: str) -> set[str]:
         team = self.owners.get(owner)
         if team is None:
@@ -377,7 +410,11 @@ def _from_text(text: str, source: str) -> Policy:
         return Policy.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = tuple(
+            p
+            for p in err["loc"]
+            if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]"))
+        )
         path = ".".join(str(p) for p in loc) or "(top)"
         line = _line_of(tree, loc)
         where = f"{source}:{line}" if line else source

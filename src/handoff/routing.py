@@ -58,9 +58,10 @@ def quorum_for(level: Level, mode: Mode, policy: Policy) -> int:
 def route(
     action: Action, level: Level, mode: Mode, triggers: Sequence[Finding], policy: Policy
 ) -> Route:
+    owner = choose_owner(action, triggers, policy)
     return Route(
-        owner=choose_owner(action, triggers, policy),
-        sla_seconds=policy.sla.get(level, 86400),
+        owner=owner,
+        sla_seconds=policy.sla_for(owner, level),
         quorum=quorum_for(level, mode, policy),
     )
 

@@ -12,8 +12,8 @@ The rules (thresholds in the constants below):
 - **raise to review** — a tool that ran on its own and had an incident (a missed
   escalation);
 - **SLA** — an owner team that met its SLA in under 80 % of at least 5 settled
-  escalations: a longer SLA for the level it missed most, and a lead or backup to
-  escalate to when the team has none;
+  escalations: a longer SLA for that team only (``owners.<team>.sla``) at the level it
+  missed most, and a lead or backup to escalate to when the team has none;
 - **retrain** — at least 20 human decisions, some changing and some approving, are
   labels the learned detector can be refitted on (``labelled_actions`` exports them).
 """
@@ -145,11 +145,12 @@ def responsible(h: Handoff) -> str | None:
 
 
 def _sla(history: History, policy: Policy, text: str, name: str) -> list[Suggestion]:
+    """One suggestion per team that misses its SLA, changing that team's SLA only."""
     owners: dict[str, set[str]] = defaultdict(set)
     for h in history.handoffs:
         if escalated(h) and (team := responsible(h)):
             owners[team].add(h.id)
-    by_level: dict[Level, list[tuple[str, int, int, list[str]]]] = defaultdict(list)
+    out = []
     for owner, ids in sorted(owners.items()):
         part = history.subset(ids)
         k = kpis(part)
@@ -158,26 +159,17 @@ def _sla(history: History, policy: Policy, text: str, name: str) -> list[Suggest
         missed = [h for h in part.handoffs if sla_met(h, history.as_of) is False]
         levels = Counter(h.assessment.level for h in missed)
         level = levels.most_common(1)[0][0] if levels else Level.MEDIUM
-        by_level[level].append((owner, k.sla_met, k.sla_settled, [h.id for h in missed]))
-    out = []
-    for level, teams in sorted(by_level.items(), key=lambda kv: -kv[0].rank):
-        old = policy.sla.get(level, 0)
-        names = [t[0] for t in teams]
-        short = [n for n in names if not ((o := policy.owners.get(n)) and o.lead and o.backup)]
-        ladder = f"; give {', '.join(short)} a lead and a backup to escalate to" if short else ""
-        evidence = "; ".join(
-            f"{owner} met its SLA in {met} of {settled} settled escalations"
-            f" ({met / settled:.0%}), missed: {_ids(ids)}"
-            for owner, met, settled, ids in teams
-        )
+        old = policy.sla_for(owner, level)
+        rules = policy.owners.get(owner)
+        ladder = "" if rules and rules.lead and rules.backup else "; give it a lead and a backup"
         out.append(
             Suggestion(
                 "sla",
-                f"a longer {level.value} SLA ({_dur(old)} -> {_dur(old * 2)}) for"
-                f" {', '.join(names)}{ladder}",
-                evidence,
-                [i for t in teams for i in t[3]],
-                _sla_diff(text, name, level, old * 2),
+                f"a longer {level.value} SLA for {owner} ({_dur(old)} -> {_dur(old * 2)}){ladder}",
+                f"{owner} met its SLA in {k.sla_met} of {k.sla_settled} settled escalations"
+                f" ({k.sla_met / k.sla_settled:.0%}), missed: {_ids([h.id for h in missed])}",
+                [h.id for h in missed],
+                _owner_sla_diff(text, name, owner, level, old * 2),
             )
         )
     return out
@@ -290,13 +282,44 @@ def _tool_diff(text: str, name: str, tool: str, mode: str) -> str:
     return _diff(text, "".join(lines), name)
 
 
-def _sla_diff(text: str, name: str, level: Level, seconds: int) -> str:
+def _owner_sla_diff(text: str, name: str, owner: str, level: Level, seconds: int) -> str:
+    """Set ``owners.<owner>.sla.<level>``, leaving the policy's ``sla`` and every other
+    team as they are. Handles a team written as a block (``  legal:`` and its fields
+    below) or on one line (``  legal: {members: [...]}``)."""
     lines = text.splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        m = re.match(r"^sla:\s*(\{.*\})\s*$", line)
-        if m:
-            sla = yaml.safe_load(m.group(1)) or {}
-            sla[level.value] = _dur(seconds)
-            lines[i] = f"sla: {_flow(sla)}\n"
+    span = _section(lines, "owners")
+    if span is None:
+        return ""
+    start, end = span
+    head = re.compile(rf"^(\s+)(['\"]?){re.escape(owner)}\2:\s*(.*?)\s*$")
+    for i in range(start + 1, end):
+        m = head.match(lines[i])
+        if m is None:
+            continue
+        indent, rest = m.group(1), m.group(3)
+        if rest.startswith("{"):  # the team on one line: rewrite that mapping
+            team = yaml.safe_load(rest) or {}
+            team["sla"] = {**(team.get("sla") or {}), level.value: _dur(seconds)}
+            lines[i] = f"{indent}{m.group(2)}{owner}{m.group(2)}: {_flow(team)}\n"
             return _diff(text, "".join(lines), name)
+        body = i + 1
+        while body < end and (
+            not lines[body].strip() or len(lines[body]) - len(lines[body].lstrip()) > len(indent)
+        ):
+            body += 1
+        inner = next(
+            (ln[: len(ln) - len(ln.lstrip())] for ln in lines[i + 1 : body] if ln.strip()),
+            indent + "  ",
+        )
+        for j in range(i + 1, body):
+            sm = re.match(rf"^{inner}sla:\s*(\{{.*\}})\s*$", lines[j])
+            if sm:
+                sla = yaml.safe_load(sm.group(1)) or {}
+                sla[level.value] = _dur(seconds)
+                lines[j] = f"{inner}sla: {_flow(sla)}\n"
+                return _diff(text, "".join(lines), name)
+        while body > i + 1 and not lines[body - 1].strip():
+            body -= 1
+        lines.insert(body, f"{inner}sla: {{{level.value}: {_dur(seconds)}}}\n")
+        return _diff(text, "".join(lines), name)
     return ""

@@ -43,4 +43,4 @@ def test_a_missing_extra_names_the_pip_command(
         monkeypatch.delitem(sys.modules, name)
     with pytest.raises(ImportError) as err:
         importlib.import_module(module)
-    assert f"pip install 'handoff[{extra}]'" in str(err.value)
+    assert f"pip install 'handoff-plane[{extra}]'" in str(err.value)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
-from handoff import ControlPlane
+from handoff import ControlPlane, Level
 from handoff.history import load_history
 from handoff.policy import load_policy
 from handoff.suggest import Suggestion, suggest
@@ -120,8 +120,32 @@ def test_an_owner_missing_its_sla_gets_a_longer_one(tmp_path: Path) -> None:
     assert len(found) == 1
     assert "met its SLA in 2 of 6" in found[0].evidence
     assert sorted(found[0].handoff_ids) == sorted(ids[2:])
-    new = _applies(found[0].diff, tmp_path)
-    assert "sla: {low: 24h, medium: 16h, high: 2h}" in new
+    assert "for marketing-ops (8h -> 16h)" in found[0].title
+    _applies(found[0].diff, tmp_path)
+    before, after = load_policy(None), load_policy(tmp_path / "policy.yaml")
+    # Only marketing-ops waits longer: the policy's SLA and every other team stay.
+    assert after.sla == before.sla
+    assert after.owners["marketing-ops"].sla == {Level.MEDIUM: 16 * 3600}
+    assert {n: o for n, o in after.owners.items() if n != "marketing-ops"} == {
+        n: o for n, o in before.owners.items() if n != "marketing-ops"
+    }
+    assert after.sla_for("marketing-ops", Level.MEDIUM) == 16 * 3600
+    assert after.sla_for("finance", Level.MEDIUM) == 8 * 3600
+    with ControlPlane.open("sqlite://", after) as tuned:
+        post = {"tool": "cms.publish", "args": {"title": "Launch", "body": "We shipped."}}
+        assert tuned.submit(post).handoff.assessment.sla_seconds == 16 * 3600
+        price = {"tool": "cms.publish", "args": {"title": "Sale", "body": "Now $49/month."}}
+        out = tuned.submit(price)
+        assert out.handoff.owner == "finance" and out.handoff.assessment.sla_seconds == 8 * 3600
+
+
+def test_a_team_written_on_one_line_gets_its_own_sla() -> None:
+    from handoff.suggest import _owner_sla_diff
+
+    text = "owners:\n  ops: {members: [ana]}\n  legal: {members: [lena]}\ndefault_owner: ops\n"
+    diff = _owner_sla_diff(text, "p.yaml", "ops", Level.MEDIUM, 16 * 3600)
+    assert "+  ops: {members: [ana], sla: {medium: 16h}}" in diff
+    assert "legal" not in "".join(ln for ln in diff.splitlines() if ln[:1] in "+-")
 
 
 def test_decisions_export_as_labelled_actions() -> None:

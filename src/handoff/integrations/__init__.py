@@ -3,9 +3,9 @@
 Each integration is a module of its own with an optional extra; importing
 ``handoff`` never imports any of them (nor the frameworks they adapt):
 
-    handoff.integrations.mcp             pip install 'handoff[mcp]'
-    handoff.integrations.langgraph       pip install 'handoff[langgraph]'
-    handoff.integrations.openai_agents   pip install 'handoff[openai-agents]'
+    handoff.integrations.mcp             pip install 'handoff-plane[mcp]'
+    handoff.integrations.langgraph       pip install 'handoff-plane[langgraph]'
+    handoff.integrations.openai_agents   pip install 'handoff-plane[openai-agents]'
 
 Every integration takes any object with the ``ControlPlane`` interface that includes
 ``register`` and ``execute`` (see ``handoff.integrations._plane.Plane``), such as an

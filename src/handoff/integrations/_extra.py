@@ -12,6 +12,6 @@ def missing_extra(package: str, extra: str) -> ImportError:
     """
     return ImportError(
         f"this integration needs the {package!r} package; install it with:"
-        f" pip install 'handoff[{extra}]'",
+        f" pip install 'handoff-plane[{extra}]'",
         name=package,
     )

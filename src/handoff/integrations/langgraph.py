@@ -1,6 +1,6 @@
 """LangGraph: a pending handoff becomes an ``interrupt()``; the decision resumes the graph.
 
-Needs the ``langgraph`` extra (``pip install 'handoff[langgraph]'``). Gate a tool the
+Needs the ``langgraph`` extra (``pip install 'handoff-plane[langgraph]'``). Gate a tool the
 model calls, or an action inside any node::
 
     from handoff.integrations.langgraph import gate, gate_tool, resume_command

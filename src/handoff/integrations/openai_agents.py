@@ -1,6 +1,6 @@
 """OpenAI Agents SDK: ``needs_approval`` backed by the rubric; a decision resumes the run.
 
-Needs the ``openai-agents`` extra (``pip install 'handoff[openai-agents]'``)::
+Needs the ``openai-agents`` extra (``pip install 'handoff-plane[openai-agents]'``)::
 
     from handoff.integrations.openai_agents import ApprovalGate
 

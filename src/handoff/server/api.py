@@ -5,6 +5,7 @@
     GET  /v1/handoffs                       list, filtered by state, owner, level, overdue
     GET  /v1/handoffs/{id}?wait=SECONDS     one handoff; long-polls until it is decided
     POST /v1/handoffs/{id}/decisions        decide (reviewers only)
+    POST /v1/handoffs/{id}/answers          the agent answers a needs_info; pending again
     GET  /v1/handoffs/{id}/events           its audit trail
     POST /v1/handoffs/{id}/execution        run an approved one (here, or claimed by the agent)
     POST /v1/handoffs/{id}/execution/result how a claimed run ended
@@ -33,7 +34,18 @@ from .. import __version__
 from .._exceptions import NotAuthorized
 from .._outcome import Outcome
 from ..lifecycle import OPEN
-from ..models import Action, Decision, Handoff, Incident, Level, Name, State, Text, _check_finite
+from ..models import (
+    Action,
+    Answer,
+    Decision,
+    Handoff,
+    Incident,
+    Level,
+    Name,
+    State,
+    Text,
+    _check_finite,
+)
 from ..plane import ControlPlane
 from .auth import Actor, actor, plane_of, reviewer
 from .metrics import Metrics
@@ -66,6 +78,12 @@ class DecisionIn(Decision):
         return v
 
 
+class AnswerIn(Answer):
+    """An answer as sent over HTTP: ``agent`` defaults to the API key's name."""
+
+    agent: Annotated[str, Field(min_length=1, max_length=200)] | None = None  # type: ignore[assignment]
+
+
 class IncidentIn(Incident):
     """An incident as reported over HTTP: ``reporter`` defaults to the caller's name."""
 
@@ -96,7 +114,7 @@ class RollbackIn(BaseModel):
     why: Annotated[Text, Field(min_length=1)]
 
 
-def _as_sent(model: ActionIn | DecisionIn | IncidentIn) -> dict[str, Any]:
+def _as_sent(model: ActionIn | AnswerIn | DecisionIn | IncidentIn) -> dict[str, Any]:
     """The fields the caller sent, as JSON data for the plane to validate and use."""
     return model.model_dump(mode="json", exclude_unset=True)
 
@@ -236,6 +254,25 @@ def decide(
     metrics: Metrics = request.app.state.metrics
     metrics.decided(after)
     return handoff_json(after)
+
+
+@router.post("/handoffs/{handoff_id}/answers", summary="Answer a handoff sent back for information")
+def answer(
+    request: Request, handoff_id: str, body: AnswerIn, who: Annotated[Actor, Depends(actor)]
+) -> dict[str, Any]:
+    """The submitting agent answers the reviewer's questions of a ``needs_info``; the
+    answers and evidence join the package and the handoff is ``pending`` again."""
+    reply = _as_sent(body)
+    if reply.get("agent") is None:
+        reply = {**reply, "agent": who.name}
+    elif reply["agent"] != who.name:
+        raise NotAuthorized(
+            f"this key belongs to {who.name}; it cannot answer as {reply['agent']!r}",
+            field="agent",
+        )
+    plane = _plane(request)
+    who.check_read(plane.get(handoff_id))
+    return handoff_json(plane.answer(handoff_id, reply))
 
 
 @router.get("/handoffs/{handoff_id}/events", summary="The audit trail of one handoff")

@@ -5,7 +5,7 @@ embedded default) or ``postgresql://...`` for more than one server process.
 """
 
 from ._protocol import EventRow, OutboxRow, Store, Tx
-from ._sql import DEFAULT_URL, SqlStore, normalize_url
+from ._sql import DEFAULT_URL, SqlStore, database_error, normalize_url
 
 __all__ = [
     "DEFAULT_URL",
@@ -14,6 +14,7 @@ __all__ = [
     "SqlStore",
     "Store",
     "Tx",
+    "database_error",
     "normalize_url",
     "open_store",
 ]

@@ -25,7 +25,8 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from .._chain import GENESIS
@@ -36,7 +37,7 @@ from ._sqlite import SqliteConnections
 from ._tables import ROW, events, handoffs, outbox, outbox_dead
 from ._tx import SQL, SqlTx, load_handoff
 
-__all__ = ["SqlStore", "normalize_url"]
+__all__ = ["SqlStore", "database_error", "normalize_url", "shown_url"]
 
 DEFAULT_URL = "sqlite:///handoff.db"
 _MIGRATE_LOCK = threading.Lock()
@@ -50,6 +51,24 @@ def normalize_url(url: str | None) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return url
+
+
+def shown_url(url: URL) -> str:
+    """The URL as the user wrote it, for messages: no password, no driver name."""
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+
+
+def database_error(exc: BaseException, url: URL | str) -> HandoffError:
+    """One line for a database that cannot be opened: where (password hidden) and why.
+
+    The driver's first line says it (``connection refused``, ``database "x" does not
+    exist``, ``unable to open database file``); the rest is a traceback nobody needs.
+    """
+    where = shown_url(url) if isinstance(url, URL) else url
+    cause = getattr(exc, "orig", None) or exc
+    lines = [ln.strip() for ln in str(cause).splitlines() if ln.strip()]
+    reason = lines[0] if lines else type(cause).__name__
+    return HandoffError(f"cannot open {where}: {reason}", field="db")
 
 
 class SqlStore:
@@ -83,13 +102,33 @@ class SqlStore:
             engine = create_engine(sa_url, connect_args={"timeout": 30})
             _sqlite_setup(engine)
         elif sa_url.startswith("postgresql"):
-            engine = create_engine(sa_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            try:
+                engine = create_engine(sa_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            except (ArgumentError, ValueError) as exc:  # a URL that does not parse
+                raise HandoffError(f"not a database URL: {exc}", field="db") from None
         else:
-            raise HandoffError(f"unsupported database URL {url!r}", field="url")
-        store = cls(engine, sa_url)
-        if migrate:
-            store.migrate()
+            raise HandoffError(
+                f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...",
+                field="db",
+            )
+        try:
+            store = cls(engine, sa_url)
+            if migrate:
+                store.migrate()
+        except (DBAPIError, sqlite3.Error) as exc:
+            engine.dispose()
+            raise database_error(exc, engine.url) from None
         return store
+
+    def revision(self) -> str | None:
+        """The schema's migration revision; None when the database has no handoff tables."""
+        from alembic.runtime.migration import MigrationContext
+
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except (DBAPIError, sqlite3.Error) as exc:
+            raise database_error(exc, self.engine.url) from None
 
     def migrate(self) -> None:
         """Bring the schema to the newest migration (Alembic ``upgrade head``).

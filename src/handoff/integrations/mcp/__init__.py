@@ -1,6 +1,6 @@
 """Model Context Protocol: the gateway in front of an MCP server, and the handoff server.
 
-Needs the ``mcp`` extra (``pip install 'handoff[mcp]'``). From the command line::
+Needs the ``mcp`` extra (``pip install 'handoff-plane[mcp]'``). From the command line::
 
     handoff mcp-proxy -- python my_server.py            # gate an stdio MCP server
                                                         # (tools named <server name>.<tool>)
