@@ -265,6 +265,8 @@ def queue(
 
 def _row(h: Handoff, policy: Policy, now: datetime) -> dict[str, Any]:
     summary = h.package.summary if h.package and h.package.summary else describe(h.action)
+    if h.package and h.package.drafted:  # the row shows the top reason on its own line
+        summary = summary.split(" Why: ", 1)[0]
     return {
         "h": h,
         "summary": summary[:240],
