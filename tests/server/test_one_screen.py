@@ -93,6 +93,9 @@ def test_decide_is_in_the_first_screen_of_a_long_high_risk_handoff(
     for selector in ("#approve", "#reject", ".quorum-count", "ul.reasons", "h1"):
         assert _in_first_screen(laptop, selector), selector
     assert laptop.locator(".quorum-count").inner_text() == "0 of 2"
+    # A cut look-twice subject must not swallow the page: its marks stay whole.
+    assert laptop.locator("code #approve, code #decide-h").count() == 0
+    assert "Decide" not in laptop.locator(".flag-line").inner_text()
     # The top reasons, each once, in the first screen.
     reasons = laptop.locator("ul.reasons li").all_inner_texts()
     assert reasons and len(reasons) == len(set(reasons))
