@@ -14,13 +14,17 @@ but never one that passes for handoff's.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
+from ._scrub import CLAIM, leftovers, scrub, sentences
 from ._wording import APPROVE_IMPACT, LANGUAGE_LABEL, quote
 from .models import Action, Assessment, Finding, Level, Option
 
+Reassess = Callable[[dict[str, Any]], Assessment]
+"""Assesses the action again with other args: how an option's own level is found."""
+
 _LOWER = {Level.HIGH: Level.MEDIUM, Level.MEDIUM: Level.LOW, Level.LOW: Level.LOW}
-_STOPS = frozenset(".!?\n")
 
 
 def draft_options(
@@ -30,6 +34,7 @@ def draft_options(
     kind: str,
     findings: list[Finding],
     flagged_text: str | None,
+    reassess: Reassess | None = None,
 ) -> list[Option]:
     """Approve, then a safer alternative if one fits, then send back and/or reject.
 
@@ -37,7 +42,9 @@ def draft_options(
     ``findings`` are the assessment's, triggers first; ``flagged_text`` is the sentence
     holding the first flagged wording in the arguments, or None when none is flagged.
     Send back is offered when evidence is wanting, reject when it is not; both when no
-    alternative fits.
+    alternative fits. With ``reassess``, an alternative that carries args shows the
+    level those args are assessed at, and a "without ..." option whose args still hold
+    flagged wording is not offered.
     """
     level = assessment.level
     approve = Option(
@@ -51,7 +58,10 @@ def draft_options(
         origin="handoff",
     )
     out = [approve]
-    alternative = _alternative(action.args, kind, findings, flagged_text, level)
+    alternative = _alternative(action.args, kind, findings, flagged_text, level, reassess)
+    if alternative is not None and alternative.args is not None and reassess is not None:
+        again = reassess(alternative.args).level
+        alternative = alternative.model_copy(update={"risk": again})
     if alternative is not None:
         out.append(alternative)
     needs_evidence = any(f.code.startswith(("evidence.", "scope.")) for f in findings) or (
@@ -70,13 +80,13 @@ def _alternative(
     findings: list[Finding],
     flagged_text: str | None,
     level: Level,
+    reassess: Reassess | None = None,
 ) -> Option | None:
     """A safer way to most of the goal, with edited args when an edit is derivable."""
-    if kind in ("publish", "send") and flagged_text is not None:
-        edited = _without_flagged(args, findings)
-        if edited is not None:
-            oid = "without_claim" if kind == "publish" else "without_wording"
-            return _option(oid, edited, level, flagged_text)
+    if kind in ("publish", "send"):
+        without = _without(args, kind, findings, flagged_text, level, reassess)
+        if without is not None:
+            return without
     dry = _set_flags(args, {"dry_run": True, "dryrun": True, "simulate": True})
     if dry is not None:
         return _option("dry_run_first", dry, level)
@@ -234,29 +244,55 @@ def _drop_attachments(args: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _without_flagged(args: dict[str, Any], findings: list[Finding]) -> dict[str, Any] | None:
-    """A copy of ``args`` without the sentences holding flagged wording, when derivable."""
+def _without(
+    args: dict[str, Any],
+    kind: str,
+    findings: list[Finding],
+    flagged_text: str | None,
+    level: Level,
+    reassess: Reassess | None,
+) -> Option | None:
+    """Publish or send without what was flagged, when the edit really removes it.
+
+    The sentences holding flagged wording, look-alike links and hidden controls are cut
+    (``_scrub``); the option is dropped when any of them is still there afterwards, or
+    when assessing the edited args again still finds flagged wording in them.
+    """
     drops: dict[str, set[tuple[int, int]]] = {}
     for f in findings:
         if f.code in LANGUAGE_LABEL:
             site = flag_site(args, f)
             if site is not None:
                 drops.setdefault(site[0], set()).add(site[1])
-    if not drops:
+    done = scrub(args, drops, _locate)
+    if done is None:
         return None
-    edited = copy.deepcopy(args)
-    changed = False
-    for path, ranges in drops.items():
-        slot = _locate(edited, path)
-        if slot is None:
-            continue
-        parent, key = slot
-        text: str = parent[key]
-        kept = "".join(text[a:b] for a, b in _sentences(text) if (a, b) not in ranges).strip()
-        if kept:
-            parent[key] = kept
-            changed = True
-    return edited if changed else None
+    edited, removed = done
+    if leftovers(edited):
+        return None
+    if reassess is not None:
+        again = reassess(edited)
+        flagged = [*again.triggers, *(r for factor in again.factors for r in factor.reasons)]
+        if any(f.code in LANGUAGE_LABEL and f.where.startswith("args") for f in flagged):
+            return None
+    elif any(f.code in LANGUAGE_LABEL for f in findings) and CLAIM not in removed:
+        return None
+    verb = "Publish" if kind == "publish" else "Send"
+    said = "the flagged claim" if kind == "publish" else CLAIM
+    named = [said if r == CLAIM else r for r in removed]
+    names = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+    oid = "without_claim" if kind == "publish" else "without_wording"
+    quoted = f" ({quote(flagged_text)})" if flagged_text and CLAIM in removed else ""
+    return Option(
+        id=oid,
+        title=f"{verb} without {names}",
+        description=f"Remove {names}{quoted} and {verb.lower()} the rest as proposed.",
+        risk=_LOWER[level],
+        effort=Level.LOW,
+        expected_impact=_ALTERNATIVES[oid][2],
+        args=edited,
+        origin="handoff",
+    )
 
 
 def flag_site(args: dict[str, Any], f: Finding) -> tuple[str, tuple[int, int], str] | None:
@@ -281,7 +317,7 @@ def flag_site(args: dict[str, Any], f: Finding) -> tuple[str, tuple[int, int], s
     if not " ".join(text[s:e].split()).startswith(f.excerpt.removesuffix("...")):
         return None
     best, most = (0, 0), 0
-    for a, b in _sentences(text):
+    for a, b in sentences(text):
         overlap = min(b, e) - max(a, s)
         if overlap > most:
             best, most = (a, b), overlap
@@ -304,21 +340,3 @@ def _locate(args: dict[str, Any], target: str) -> tuple[Any, str | int] | None:
             if target.startswith(child):
                 stack.append((child, node[key]))
     return None
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    start, i, n = 0, 0, len(text)
-    while i < n:
-        # A stop ends a sentence only before a space or the end: "$9.99" is one token.
-        if text[i] == "\n" or (text[i] in _STOPS and (i + 1 == n or text[i + 1].isspace())):
-            end = i + 1
-            while end < n and text[end].isspace():
-                end += 1
-            out.append((start, end))
-            start = i = end
-        else:
-            i += 1
-    if start < n:
-        out.append((start, n))
-    return out

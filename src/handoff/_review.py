@@ -14,9 +14,11 @@ from typing import Any
 from . import rubric
 from ._diff import diff_args, differs
 from ._exceptions import ConflictError, InputError, NotAuthorized
+from ._options import Reassess
 from ._step_up import Proof, approved_hash, needs_step_up, refusal
 from .lifecycle import OPEN
-from .models import Decision, Handoff, Mode, State, Verdict, action_hash
+from .models import Action, Decision, Handoff, Mode, Package, State, Verdict, action_hash
+from .packaging import draft
 from .policy import Policy
 from .routing import deadline
 
@@ -27,6 +29,7 @@ __all__ = [
     "authorize",
     "check_step_up",
     "count_approvals",
+    "reassess_with",
 ]
 
 _APPROVING = (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
@@ -178,8 +181,33 @@ def apply_decision(
     return change
 
 
+def reassess_with(action: Action, policy: Policy) -> Reassess:
+    """Assess ``action`` again with other args under ``policy``: how a drafted option's
+    own level is found."""
+    return lambda args: rubric.assess(action.model_copy(update={"args": args}), policy)
+
+
+def _brief_of(p: Package | None) -> dict[str, Any] | None:
+    """What the reviewers were told before a revise, kept in its ``revised`` event."""
+    if p is None:
+        return None
+    return {
+        "summary": p.summary,
+        "decision_required": p.decision_required,
+        "options": [{"id": o.id, "title": o.title} for o in p.options],
+        "open_questions": list(p.open_questions),
+    }
+
+
 def _revise(change: Change, d: Decision, args: dict[str, Any], policy: Policy) -> None:
-    """Swap in the edited args: a new hash, re-assessed; earlier approvals no longer count."""
+    """Swap in the edited args: a new hash, re-assessed; earlier approvals no longer count.
+
+    The brief is drafted again for the new args: the next reviewer must not read a
+    summary, options or quotes about wording that is no longer proposed (the agent's own
+    package, written about the old args, is dropped). The old brief goes into the
+    ``revised`` event. The quorum is the policy's for the new args, never below the one
+    the handoff had: a revise cannot lower the bar it was asked to clear.
+    """
     h = change.handoff
     new_action = h.action.model_copy(update={"args": args})
     new_hash = action_hash(new_action.tool, args, new_action.agent, new_action.on_behalf_of)
@@ -203,10 +231,16 @@ def _revise(change: Change, d: Decision, args: dict[str, Any], policy: Policy) -
                 ),
                 "rationale": d.rationale,
                 "level": assessment.level.value,
+                "quorum": assessment.quorum,
+                "from_brief": _brief_of(h.package),
             },
         )
     )
+    package = draft(new_action, assessment, reassess_with(new_action, policy))
+    if h.package is not None:  # the plane's warnings are about the requester, not the args
+        package = package.model_copy(update={"warnings": list(h.package.warnings)})
     h.action, h.action_hash, h.assessment = new_action, new_hash, assessment
+    h.package = package
 
 
 def _redirect(change: Change, d: Decision, policy: Policy, now: datetime) -> Change:

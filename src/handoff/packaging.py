@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ._exceptions import InputError
-from ._options import BUILT_IN_IDS, draft_options, flag_site
+from ._options import BUILT_IN_IDS, Reassess, draft_options, flag_site
 from ._wording import (
     AMOUNT,
     GRANTEE,
@@ -60,20 +60,25 @@ _MAX_REASONS = 3
 _MAX_QUESTIONS = 8
 
 
-def prepare(action: Action, assessment: Assessment) -> Package:
-    """The package a reviewer reads: the agent's completed, or one drafted for it."""
+def prepare(action: Action, assessment: Assessment, reassess: Reassess | None = None) -> Package:
+    """The package a reviewer reads: the agent's completed, or one drafted for it.
+
+    ``reassess`` assesses the action with other args; given, each drafted option that
+    edits the args shows the level its own args are assessed at.
+    """
     if action.package is not None:
-        return complete(action.package, action, assessment)
-    return draft(action, assessment)
+        return complete(action.package, action, assessment, reassess)
+    return draft(action, assessment, reassess)
 
 
-def draft(action: Action, assessment: Assessment) -> Package:
+def draft(action: Action, assessment: Assessment, reassess: Reassess | None = None) -> Package:
     """Draft the whole decision brief from the action and its assessment.
 
     ``missing`` names what the agent's context did not supply (``evidence``,
-    ``assumptions``, ``confidence``); ``drafted`` is true.
+    ``assumptions``, ``confidence``); ``drafted`` is true. A revise drafts afresh for
+    the new args: a brief the agent wrote about the old ones no longer holds.
     """
-    brief = _Brief(action, assessment)
+    brief = _Brief(action, assessment, reassess)
     ctx = action.context
     return Package(
         summary=brief.summary(),
@@ -87,7 +92,9 @@ def draft(action: Action, assessment: Assessment) -> Package:
     )
 
 
-def complete(supplied: Package, action: Action, assessment: Assessment) -> Package:
+def complete(
+    supplied: Package, action: Action, assessment: Assessment, reassess: Reassess | None = None
+) -> Package:
     """Keep what the agent's package gives and fill what it lacks from the draft.
 
     Raises ``InputError`` naming ``package.options[i].id`` for an id that is repeated or
@@ -98,7 +105,7 @@ def complete(supplied: Package, action: Action, assessment: Assessment) -> Packa
     left out; ``drafted`` is false.
     """
     _check_options(supplied.options)
-    brief = _Brief(action, assessment)
+    brief = _Brief(action, assessment, reassess)
     ctx = action.context
     missing: list[str] = []
     if not supplied.summary.strip():
@@ -272,8 +279,11 @@ def _findings(assessment: Assessment) -> list[tuple[Finding, bool]]:
 class _Brief:
     """What drafting reads from one action and assessment, worked out once."""
 
-    def __init__(self, action: Action, assessment: Assessment) -> None:
+    def __init__(
+        self, action: Action, assessment: Assessment, reassess: Reassess | None = None
+    ) -> None:
         self.action = action
+        self.reassess = reassess
         self.assessment = assessment
         self.words = split_words(action.tool)
         self.fields = _fields(action.args)
@@ -330,10 +340,10 @@ class _Brief:
         if kind == "send":
             thing = self._part(" ", ("subject", "title", "name", "file", "filename", "path"))
             to = self._part(" to ", TO)
-            return f"sending{thing or ' a message'}{to}{self._with_flagged()}"
+            return f"sending{thing or ' a message'}{to}{self._with_flagged(thing)}"
         if kind == "publish":
             thing = self._part(" ", TITLE + IDENT) or " the content"
-            return f"publishing{thing}{self._part(' to ', WHERE)}{self._with_flagged()}"
+            return f"publishing{thing}{self._part(' to ', WHERE)}{self._with_flagged(thing)}"
         return f"running {self.action.tool}{self._part(' on ', (*TITLE, *IDENT, 'target'))}"
 
     def _part(self, prefix: str, names: Iterable[str]) -> str:
@@ -343,10 +353,15 @@ class _Brief:
                 return prefix + self.fields[name]
         return ""
 
-    def _with_flagged(self) -> str:
+    def _with_flagged(self, thing: str) -> str:
+        """`` with the pricing '...'``, unless ``thing`` already quotes that very text:
+        "publishing 'X' with the pricing 'X'" says nothing twice over."""
         if self.flagged is None:
             return ""
-        return f" with the {LANGUAGE_LABEL[self.flagged.code]} {quote(self.flagged_text)}"
+        said = quote(self.flagged_text)
+        if said[1:-1].rstrip("…") in thing:
+            return ""
+        return f" with the {LANGUAGE_LABEL[self.flagged.code]} {said}"
 
     def decision(self) -> str:
         via = "" if self.kind == "run" else f" via {self.action.tool}"
@@ -363,7 +378,9 @@ class _Brief:
         parts = [f"Agent {quote(act.agent)} proposes {self.phrase()}{via}, {behalf}."]
         if act.context.instruction.strip():
             parts.append(f"The instruction it was given: {quote(act.context.instruction)}.")
-        parts.append(f"Risk is {a.level.value} (score {a.score:.2f}); {self._route()}.")
+        # The level alone: a tool rule can set it above what the score says, and
+        # "medium (score 0.05)" would read as a contradiction.
+        parts.append(f"Risk is {a.level.value}; {self._route()}.")
         reasons = a.reasons()
         if reasons:
             shown = "; ".join(cut(r, _REASON_CHARS) for r in reasons[:_MAX_REASONS])
@@ -441,4 +458,5 @@ class _Brief:
             kind=self.kind,
             findings=[f for f, _ in self.findings],
             flagged_text=None if self.flagged is None else self.flagged_text,
+            reassess=self.reassess,
         )

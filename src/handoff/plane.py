@@ -31,7 +31,7 @@ from ._guard import guard
 from ._ids import new_id
 from ._outcome import Outcome
 from ._principal import check_name
-from ._review import apply_decision, authorize
+from ._review import apply_decision, authorize, reassess_with
 from ._step_up import Proof, approved_hash
 from .audit import VerifyReport, verify
 from .backtest import record_shadow
@@ -253,7 +253,7 @@ class ControlPlane:
         elif assessment.mode is Mode.BLOCK:
             h.state = State.BLOCKED
         else:
-            h.package = prepare(act, assessment)
+            h.package = prepare(act, assessment, reassess_with(act, self.policy))
             h.package = h.package.model_copy(update={"warnings": self._warnings(act)})
             if act.tool in self.executors:  # approvers see what the executor would change
                 shown = preview_of(self.executors.get(act.tool), act.args)
@@ -391,6 +391,7 @@ class ControlPlane:
             h = self.get(handoff_id)
             now = self.clock.now()
             change = apply_decision(h, d, self.policy, now, proof)
+            self._preview_revised(change.handoff, [kind for kind, _ in change.events])
             try:
                 with self.store.write() as tx:
                     tx.update(change.handoff, h.state, h.version)
@@ -404,6 +405,13 @@ class ControlPlane:
             except ConflictError:
                 continue  # someone else moved it first: re-read and judge again
         raise ConflictError(f"handoff {handoff_id} keeps changing; try again", field="state")
+
+    def _preview_revised(self, h: Handoff, kinds: list[str]) -> None:
+        """After a revise, the executor's preview is of the new args (or none at all)."""
+        if "revised" not in kinds or h.package is None or h.action.tool not in self.executors:
+            return
+        shown = preview_of(self.executors.get(h.action.tool), h.action.args)
+        h.package = h.package.model_copy(update={"preview": shown})
 
     def _step_up(self, h: Handoff, d: Decision, step_up: StepUp) -> Proof:
         """Check the passkey confirmation the decision carries (see ``passkeys``).

@@ -247,13 +247,31 @@ def split_words(name: str) -> tuple[str, ...]:
 
 
 def excerpt_at(text: str, start: int, end: int, pad: int = 0) -> tuple[str, str]:
-    """The ``[start:end]`` slice suffix for a ``where`` and the excerpt itself, trimmed."""
+    """The ``[start:end]`` slice suffix for a ``where`` and the excerpt itself, trimmed.
+
+    Both ends are widened to the nearest whitespace (at most ``_WORD_REACH`` characters
+    further), so an excerpt never starts or stops inside a word: ``9/seat/month`` cut
+    out of ``$29/seat/month`` reads as a different price. A long excerpt is cut back to
+    a word boundary too.
+    """
     s = max(0, start - pad)
     e = min(len(text), end + pad)
+    reach = max(0, s - _WORD_REACH)
+    while s > reach and not text[s - 1].isspace():
+        s -= 1
+    reach = min(len(text), e + _WORD_REACH)
+    while e < reach and not text[e].isspace():
+        e += 1
     snippet = text[s:e]
     if len(snippet) > 160:
-        snippet = snippet[:157] + "..."
+        head = snippet[:157]
+        gap = max(head.rfind(" "), head.rfind("\n"))
+        snippet = (head[:gap] if gap > 80 else head) + "..."
     return f"[{s}:{e}]", " ".join(snippet.split())
+
+
+#: How far an excerpt may widen to reach a word boundary; a longer token is cut.
+_WORD_REACH = 40
 
 
 def wordset(text: str) -> frozenset[str]:

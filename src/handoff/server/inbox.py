@@ -30,6 +30,7 @@ from .._review import count_approvals
 from ..models import Handoff, Level, State, Verdict
 from ..plane import ControlPlane
 from ..policy import Policy
+from ._glance import approved_by, glance, next_open, top_reasons
 from .accounts import Session
 from .auth import SESSION_COOKIE, accounts_of, check_csrf, plane_of, session_of, throttle_of
 from .errors import status_of
@@ -264,6 +265,8 @@ def queue(
 
 def _row(h: Handoff, policy: Policy, now: datetime) -> dict[str, Any]:
     summary = h.package.summary if h.package and h.package.summary else describe(h.action)
+    if h.package and h.package.drafted:  # the row shows the top reason on its own line
+        summary = summary.split(" Why: ", 1)[0]
     return {
         "h": h,
         "summary": summary[:240],
@@ -271,6 +274,7 @@ def _row(h: Handoff, policy: Policy, now: datetime) -> dict[str, Any]:
         "overdue": h.deadline is not None and h.deadline < now,
         "approvals": count_approvals(h, policy),
         "flags": len(flags_in(h.action.args)),
+        "reason": next(iter(top_reasons(h)), ""),
     }
 
 
@@ -311,6 +315,8 @@ def _handoff(
         "package": package.model_dump(mode="json") if package else None,
     }
     owners = [o for o in sorted(plane.policy.owners) if o != h.owner]
+    teams = sorted(plane.policy.owners) if account.admin else sorted(account.teams)
+    queue_now = plane.store.list_handoffs(states=OPEN_STATES, owners=teams, limit=_PAGE_SIZE)
     context = {
         "session": session,
         "h": h,
@@ -323,6 +329,11 @@ def _handoff(
         "revision": last_revision(h, events),
         "flags": flags_in(untrusted),
         "assessment": h.assessment,
+        "glance": glance(h.action.args),
+        "reasons": top_reasons(h),
+        "trigger_messages": [t.message for t in h.assessment.triggers],
+        "you_approved": approved_by(h, plane.policy, account.name),
+        "next_id": next_open(h.id, queue_now),
         "approvals": h.approvals,
         "counted": count_approvals(h, plane.policy),
         "quorum": h.assessment.quorum,

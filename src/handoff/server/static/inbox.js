@@ -97,15 +97,28 @@
     render();
   }
 
-  // Shortcuts outside text fields: "/" filters, "r" writes the rationale, "g" the queue.
+  // Shortcuts outside text fields (listed on the handoff page): "/" filters, "r" writes
+  // the rationale, "a" approves, "x" rejects, "n" opens the next handoff, "g" the queue.
+  // Typing in a field never triggers one: the letters belong to the text.
   function shortcuts() {
     document.addEventListener("keydown", function (ev) {
-      var tag = (ev.target && ev.target.tagName) || "";
-      if (ev.ctrlKey || ev.metaKey || ev.altKey || /INPUT|TEXTAREA|SELECT/.test(tag)) return;
+      var t = ev.target;
+      var tag = (t && t.tagName) || "";
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat) return;
+      if (/INPUT|TEXTAREA|SELECT|BUTTON/.test(tag) || (t && t.isContentEditable)) return;
       var el = null;
       if (ev.key === "/") el = document.getElementById("level");
       else if (ev.key === "r") el = document.getElementById("rationale");
       else if (ev.key === "g") { window.location.href = "/"; return; }
+      else if (ev.key === "a" || ev.key === "x") {
+        var button = document.getElementById(ev.key === "a" ? "approve" : "reject");
+        if (button) { ev.preventDefault(); button.click(); }
+        return;
+      } else if (ev.key === "n") {
+        var next = document.getElementById("next");
+        if (next) { ev.preventDefault(); window.location.href = next.href; }
+        return;
+      }
       if (el) { ev.preventDefault(); el.focus(); }
     });
   }
