@@ -24,9 +24,9 @@ from typing import Any
 
 from .detectors import DETECTORS as _DETECTORS
 from .detectors import ActionView, DetectConfig, Signal, effect_of
-from .learned import LearnedModel, features, number
+from .learned import LearnedModel, features
 from .models import Action, Assessment, Factor, Finding, Level, Mode
-from .policy import Policy, ToolRule
+from .policy import DetectSettings, Policy, ToolRule
 from .routing import Route, route
 
 __all__ = ["FACTORS", "assess"]
@@ -141,21 +141,30 @@ def _compile(policy: Policy) -> _Compiled:
             for code, r in policy.triggers.items()
             if r.enabled
         },
-        config=DetectConfig.from_policy(policy.detect),
+        config=_detect_config(policy.detect),
         learned=learned,
         unknown_mode={"review": _MODE_RANK[Mode.REVIEW], "block": _MODE_RANK[Mode.BLOCK]}.get(
             policy.unknown_tools, _UNSET
         ),
     )
     if learned is not None:
-        raise_at = number(policy.detect.get("learned_raise"))
-        lower = number(policy.detect.get("learned_lower"))
+        raise_at = policy.detect.learned_raise
+        lower = policy.detect.learned_lower
         compiled.raise_at = raise_at if raise_at is not None else learned.raise_at
         compiled.lower_below = lower if lower is not None else learned.lower_below
     if len(_COMPILED) >= _CACHE_SIZE:
         _COMPILED.pop(next(iter(_COMPILED)))
     _COMPILED[key] = compiled
     return compiled
+
+
+def _detect_config(d: DetectSettings) -> DetectConfig:
+    """The detectors' settings from the policy's (validated) ``detect`` section."""
+    return DetectConfig(
+        low_confidence=d.low_confidence,
+        max_scan_chars=d.max_scan_chars,
+        internal_domains=tuple(domain.lower() for domain in d.internal_domains),
+    )
 
 
 def _new_finding(values: dict[str, Any]) -> Finding:
