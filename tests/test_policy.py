@@ -84,3 +84,63 @@ def test_durations(text: str | int, seconds: int) -> None:
 def test_bad_durations(text: object) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+# --- the detect section ------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("detect", "where"),
+    [
+        ("  max_scan_char: 100\n", "policy.yaml:10 detect.max_scan_char: Extra inputs"),
+        (
+            "  judge: {base_url: 'http://x', model: m, temprature: 1}\n",
+            "policy.yaml:10 detect.judge.temprature",
+        ),
+        ("  max_scan_chars: lots\n", "policy.yaml:10 detect.max_scan_chars:"),
+        ("  max_scan_chars: 0\n", "policy.yaml:10 detect.max_scan_chars:"),
+        ("  low_confidence: high\n", "policy.yaml:10 detect.low_confidence:"),
+        ("  low_confidence: true\n", "policy.yaml:10 detect.low_confidence:"),
+        ("  internal_domains: corp.example\n", "policy.yaml:10 detect.internal_domains:"),
+        ("  learned_raise: 2\n", "policy.yaml:10 detect.learned_raise:"),
+        ("  learned_lower: yes\n", "policy.yaml:10 detect.learned_lower:"),
+        ("  learned: 3\n", "policy.yaml:10 detect.learned: expected a file path"),
+        ("  judge: {model: m}\n", "policy.yaml:10 detect.judge.base_url:"),
+    ],
+)
+def test_a_bad_detect_key_names_the_key_and_line(detect: str, where: str) -> None:
+    with pytest.raises(PolicyError) as err:
+        policy_from_yaml(GOOD + "detect:\n" + detect, "policy.yaml")
+    assert str(err.value).startswith(where), str(err.value)
+    assert err.value.field == where.split(" ")[1].rstrip(":")
+
+
+def test_detect_is_read_as_written_so_the_default_version_is_unchanged() -> None:
+    """The canonical form of ``detect`` is what the file spells out (nothing added when
+    every key is given), so policies written before the section was typed keep their
+    version; keys left out are the defaults, so spelling them out changes nothing."""
+    import yaml
+
+    text = (ROOT / "src" / "handoff" / "default_policy.yaml").read_text("utf-8")
+    written = yaml.safe_load(text)["detect"]
+    assert default_policy().model_dump(mode="json")["detect"] == written
+    spelled = GOOD + "detect: {low_confidence: 0.6, max_scan_chars: 20000, internal_domains: []}\n"
+    assert policy_from_yaml(spelled).version == policy_from_yaml(GOOD).version
+    assert policy_from_yaml(GOOD + "detect: {max_scan_chars: 100}\n").detect.max_scan_chars == 100
+
+
+def test_every_policy_in_the_docs_loads() -> None:
+    """The YAML policy snippets in docs/ load as they are (a snippet of one section
+    loads on its own, as the whole of a policy)."""
+    import re
+
+    snippets = []
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        for block in re.findall(r"```yaml\n(.*?)```", doc.read_text("utf-8"), re.DOTALL):
+            if re.match(r"(name|detect|rubric|triggers|tools|owners):", block):
+                snippets.append((doc.name, block))
+    assert snippets
+    for name, block in snippets:
+        policy_from_yaml(block, name)

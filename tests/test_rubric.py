@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -280,3 +281,20 @@ def test_adding_risk_never_lowers_the_level(
     after = assess(act(tool, {**base, **extra}), default_policy())
     assert after.level.rank >= before.level.rank
     assert MODE_RANK[after.mode] >= MODE_RANK[before.mode]
+
+
+# --- the golden assessments --------------------------------------------------------------
+
+
+def test_every_case_action_is_assessed_as_the_golden_file_says() -> None:
+    """Every action of data/cases-*.jsonl, under three policies, as recorded before the
+    last restructuring of ``assess`` (see tests/_golden.py)."""
+    from tests._golden import GOLDEN, compute
+
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    now = compute()
+    assert now["actions"] == golden["actions"]
+    for name, rows in golden["rows"].items():
+        for where, want, got in zip(now["actions"], rows, now["rows"][name], strict=True):
+            assert got == want, (name, where)
+    assert now["digests"] == golden["digests"]

@@ -34,11 +34,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 
 from ._exceptions import PolicyError
-from .learned import number
 from .models import Action, Assessment, Factor, Finding, Level, Mode
-from .policy import Policy, parse_duration
+from .policy import DetectSettings, Policy
 from .routing import route
 
 __all__ = ["Judge", "JudgeConfig"]
@@ -52,7 +52,6 @@ _SYSTEM = (
     'Reply with JSON only: {"escalate": true or false, "reason": "one sentence"}.'
 )
 _JSON = re.compile(r"\{.*\}", re.DOTALL)
-_KEYS = frozenset(("base_url", "model", "api_key_env", "timeout", "band", "may_lower"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,41 +66,22 @@ class JudgeConfig:
     may_lower: bool = False
 
     @classmethod
-    def from_policy(cls, detect: dict[str, Any]) -> JudgeConfig | None:
-        """The judge's settings, or ``None`` when not configured; a bad value names its key."""
-        raw = detect.get("judge")
-        if raw is None:
-            return None
-        if not isinstance(raw, dict):
-            raise _bad("detect.judge", "expected a mapping with base_url and model")
-        unknown = sorted(set(raw) - _KEYS)
-        if unknown:
-            raise _bad(f"detect.judge.{unknown[0]}", "unknown key")
-        base_url, model = raw.get("base_url"), raw.get("model")
-        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise _bad("detect.judge.base_url", "expected an http(s) URL")
-        if not isinstance(model, str) or not model:
-            raise _bad("detect.judge.model", "expected a model name")
-        key_env = raw.get("api_key_env")
-        if key_env is not None and (not isinstance(key_env, str) or not key_env):
-            raise _bad("detect.judge.api_key_env", "expected an environment variable name")
-        timeout = number(raw.get("timeout", 10))
-        if timeout is None:
+    def from_policy(cls, detect: DetectSettings | dict[str, Any]) -> JudgeConfig | None:
+        """The judge's settings, or ``None`` when not configured; a bad value names its key.
+
+        ``detect`` is a policy's validated section, or the raw mapping of one.
+        """
+        if isinstance(detect, dict):
             try:
-                timeout = float(parse_duration(raw.get("timeout")))
-            except ValueError as exc:
-                raise _bad("detect.judge.timeout", str(exc)) from None
-        if not 0 < timeout <= 300:
-            raise _bad("detect.judge.timeout", "expected seconds in (0, 300]")
-        band = raw.get("band", [0.15, 0.45])
-        lo = number(band[0]) if isinstance(band, list) and len(band) == 2 else None
-        hi = number(band[1]) if isinstance(band, list) and len(band) == 2 else None
-        if lo is None or hi is None or not 0.0 <= lo < hi <= 1.0:
-            raise _bad("detect.judge.band", "expected [low, high] with 0 <= low < high <= 1")
-        may_lower = raw.get("may_lower", False)
-        if not isinstance(may_lower, bool):
-            raise _bad("detect.judge.may_lower", "expected true or false")
-        return cls(base_url.rstrip("/"), model, key_env, timeout, (lo, hi), may_lower)
+                detect = DetectSettings.model_validate(detect)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                loc = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+                raise _bad(".".join(["detect", *loc]), err["msg"]) from None
+        j = detect.judge
+        if j is None:
+            return None
+        return cls(j.base_url.rstrip("/"), j.model, j.api_key_env, j.timeout, j.band, j.may_lower)
 
 
 def _bad(path: str, msg: str) -> PolicyError:

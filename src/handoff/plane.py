@@ -229,7 +229,7 @@ class ControlPlane:
             if prior is not None:
                 return prior
         assessment = rubric.assess(act, self.policy)
-        if "judge" in self.policy.detect:
+        if self.policy.detect.judge is not None:
             assessment = self._judge()(act, assessment)
         if adjust is not None:
             assessment = adjust(assessment)

@@ -23,8 +23,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -32,10 +34,12 @@ from . import codes
 from ._canonical import sha256_hex
 from ._exceptions import InputError, PolicyError
 from ._principal import canonical, email_local_part, invisible_in
-from .learned import load_model, number
+from .learned import load_model
 from .models import Level, Mode
 
 __all__ = [
+    "DetectSettings",
+    "JudgeSettings",
     "LadderStep",
     "Owner",
     "Policy",
@@ -208,6 +212,68 @@ class LadderStep(_Section):
     to: Literal["assignee", "lead", "backup", "owner"] = "owner"
 
 
+def _seconds(v: Any) -> Any:
+    """A timeout as a number of seconds or a duration such as ``10s``."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return v
+    return parse_duration(v)
+
+
+def _file_path(v: Any) -> Any:
+    if not isinstance(v, str) or not v:
+        raise ValueError("expected a file path")
+    return v
+
+
+def _http_url(v: Any) -> Any:
+    if not isinstance(v, str) or not v.startswith(("http://", "https://")):
+        raise ValueError("expected an http(s) URL")
+    return v
+
+
+Share = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
+
+
+class JudgeSettings(_Section):
+    """The optional LLM judge (``detect.judge``); see docs/detect.md."""
+
+    base_url: Annotated[str, BeforeValidator(_http_url)]
+    model: Annotated[str, Field(strict=True, min_length=1)]
+    api_key_env: Annotated[str, Field(strict=True, min_length=1)] | None = None
+    timeout: Annotated[float, BeforeValidator(_seconds), Field(gt=0.0, le=300.0)] = 10.0
+    band: tuple[Share, Share] = (0.15, 0.45)
+    may_lower: Annotated[bool, Field(strict=True)] = False
+
+    @field_validator("band")
+    @classmethod
+    def _band(cls, v: tuple[float, float]) -> tuple[float, float]:
+        if not v[0] < v[1]:
+            raise ValueError("expected [low, high] with 0 <= low < high <= 1")
+        return v
+
+
+class DetectSettings(_Section):
+    """Settings the detectors, the learned model and the judge read (``detect``).
+
+    Its canonical form holds only what is set: the keys that default to nothing
+    (``learned``, ``learned_raise``, ``learned_lower``, ``judge``) are left out when
+    absent, so a policy written before this section was typed keeps its version.
+    """
+
+    low_confidence: Share = 0.6
+    max_scan_chars: Annotated[int, Field(strict=True, gt=0)] = 20_000
+    internal_domains: list[str] = Field(default_factory=list)
+    learned: Annotated[str | None, BeforeValidator(_file_path)] = None
+    learned_raise: Share | None = None
+    learned_lower: Share | None = None
+    judge: JudgeSettings | None = None
+
+    @model_serializer(mode="wrap")
+    def _set_only(self, nxt: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = nxt(self)
+        return {k: v for k, v in out.items() if v is not None}
+
+
 class Policy(_Section):
     """One versioned policy document; see docs/policy.md for every field."""
 
@@ -235,7 +301,7 @@ class Policy(_Section):
     quorum: dict[Level, Annotated[int, Field(ge=1)]] = Field(
         default_factory=lambda: {Level.LOW: 1, Level.MEDIUM: 1, Level.HIGH: 2}
     )
-    detect: dict[str, Any] = Field(default_factory=dict)
+    detect: DetectSettings = Field(default_factory=DetectSettings)
     # What happens to a tool that no rule lists and nothing recognises: a person reviews
     # it (the default), it is blocked, or (written out on purpose) it runs on its own.
     unknown_tools: Literal["review", "block", "auto"] = "review"
@@ -437,27 +503,10 @@ def load_policy(source: str | Path | Policy | None = None) -> Policy:
 
 
 def _with_detect_files(policy: Policy, path: Path) -> Policy:
-    """Check the judge's settings; attach the model ``detect.learned`` names, relative to
-    the policy file."""
-    from .judge import JudgeConfig  # the judge routes, and routing imports this module
-
-    try:
-        JudgeConfig.from_policy(policy.detect)
-    except PolicyError as exc:
-        raise PolicyError(f"{path.name} {exc}", field=exc.field) from None
-    for key in ("learned_raise", "learned_lower"):
-        value = policy.detect.get(key)
-        if value is not None and (number(value) is None or not 0.0 <= value <= 1.0):
-            raise PolicyError(
-                f"{path.name} detect.{key}: expected a number in [0, 1]", field=f"detect.{key}"
-            )
-    name = policy.detect.get("learned")
+    """Attach the model ``detect.learned`` names, relative to the policy file."""
+    name = policy.detect.learned
     if name is None:
         return policy
-    if not isinstance(name, str) or not name:
-        raise PolicyError(
-            f"{path.name} detect.learned: expected a file path", field="detect.learned"
-        )
     try:
         model = load_model(path.parent / name)
     except InputError as exc:

@@ -24,9 +24,9 @@ from typing import Any
 
 from .detectors import DETECTORS as _DETECTORS
 from .detectors import ActionView, DetectConfig, Signal, effect_of
-from .learned import LearnedModel, features, number
+from .learned import LearnedModel, features
 from .models import Action, Assessment, Factor, Finding, Level, Mode
-from .policy import Policy, ToolRule
+from .policy import DetectSettings, Policy, ToolRule
 from .routing import Route, route
 
 __all__ = ["FACTORS", "assess"]
@@ -141,21 +141,30 @@ def _compile(policy: Policy) -> _Compiled:
             for code, r in policy.triggers.items()
             if r.enabled
         },
-        config=DetectConfig.from_policy(policy.detect),
+        config=_detect_config(policy.detect),
         learned=learned,
         unknown_mode={"review": _MODE_RANK[Mode.REVIEW], "block": _MODE_RANK[Mode.BLOCK]}.get(
             policy.unknown_tools, _UNSET
         ),
     )
     if learned is not None:
-        raise_at = number(policy.detect.get("learned_raise"))
-        lower = number(policy.detect.get("learned_lower"))
+        raise_at = policy.detect.learned_raise
+        lower = policy.detect.learned_lower
         compiled.raise_at = raise_at if raise_at is not None else learned.raise_at
         compiled.lower_below = lower if lower is not None else learned.lower_below
     if len(_COMPILED) >= _CACHE_SIZE:
         _COMPILED.pop(next(iter(_COMPILED)))
     _COMPILED[key] = compiled
     return compiled
+
+
+def _detect_config(d: DetectSettings) -> DetectConfig:
+    """The detectors' settings from the policy's (validated) ``detect`` section."""
+    return DetectConfig(
+        low_confidence=d.low_confidence,
+        max_scan_chars=d.max_scan_chars,
+        internal_domains=tuple(domain.lower() for domain in d.internal_domains),
+    )
 
 
 def _new_finding(values: dict[str, Any]) -> Finding:
@@ -183,15 +192,62 @@ def _finding(sig: Signal) -> Finding:
 
 
 def assess(action: Action, policy: Policy) -> Assessment:
-    """The assessment of ``action`` under ``policy``: level, factors, triggers, route."""
+    """The assessment of ``action`` under ``policy``: level, factors, triggers, route.
+
+    The steps, in order: detect (every detector's signals), tally (signals into the four
+    factors and the fired triggers), tool rule (factors the policy sets), score and
+    level, triggers (their rules raise the level and ask for a mode), unknown tool,
+    mode, learned model, route (owner, quorum, SLA).
+    """
     c = _compile(policy)
-    config = c.config
-    view = ActionView.of(action, config.max_scan_chars)
+    view = ActionView.of(action, c.config.max_scan_chars)
+    tally = _tally(_detect(view, c.config), c.disabled)
+    plan = c.tool_plan(policy, action.tool)
+    if plan.sets:
+        _set_by_tool_rule(tally, plan, action.tool)
+    score = _score(tally.scores, c)
+    rank = 2 if score >= c.high else 1 if score >= c.medium else 0
+    triggers, rank, strict = _fire(tally.fired, c.floors, rank)
+    if plan.rule is None and c.unknown_mode != _UNSET:
+        rank, strict = _unknown(view, c, tally, triggers, rank, strict)
+    if plan.floor > rank:
+        rank = plan.floor
+    mode_rank = _mode_rank(c, plan, rank, strict)
+    if c.learned is not None:
+        rank, mode_rank, note = _learned(c, view, triggers, rank, mode_rank, strict, plan)
+        if note is not None:
+            tally.reasons[2].append((1.0, note))
+    r = _route(c, action, policy, rank, mode_rank, triggers, tally.hints)
+    return _assessment(policy, tally, score, rank, mode_rank, triggers, r)
+
+
+@dataclass(slots=True)
+class _Tally:
+    """The signals of one action folded into factors, fired triggers and routing hints."""
+
+    # Per factor (in FACTORS order): the noisy-or of its signals, and (strength, finding)
+    # for each signal behind it.
+    scores: list[float]
+    reasons: list[list[tuple[float, Finding]]]
+    # The strongest signal and its finding per fired trigger code.
+    fired: dict[str, tuple[Signal, Finding]]
+    hints: list[tuple[float, Finding]]
+
+
+def _detect(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """Every detector's signals, in detector order."""
     signals: list[Signal] = []
     for detector in _DETECTORS:
         signals.extend(detector(view, config))
+    return signals
 
-    disabled = c.disabled
+
+def _tally(signals: list[Signal], disabled: frozenset[str]) -> _Tally:
+    """Fold ``signals`` into the factors (noisy-or) and the fired triggers.
+
+    A disabled code counts for nothing; a ``subject.*`` hint only names an owner; a
+    signal that moves no factor and is no trigger adds no reason.
+    """
     s0 = s1 = s2 = s3 = 0.0
     r0: list[tuple[float, Finding]] = []
     r1: list[tuple[float, Finding]] = []
@@ -213,6 +269,7 @@ def assess(action: Action, policy: Policy) -> Assessment:
         if not (impact or reversibility or uncertainty or sensitivity or sig.trigger):
             continue
         finding = _finding(sig)
+        # Locals, not a loop over the four: this is the innermost loop of the hot path.
         if impact:
             s0 = 1.0 - (1.0 - s0) * (1.0 - impact)
             r0.append((impact, finding))
@@ -226,98 +283,138 @@ def assess(action: Action, policy: Policy) -> Assessment:
             s3 = 1.0 - (1.0 - s3) * (1.0 - sensitivity)
             r3.append((sensitivity, finding))
         if sig.trigger:
-            seen = fired.get(code)
-            if seen is None or sig.weight > seen[0].weight:
-                fired[code] = (sig, finding)
+            _keep_strongest(fired, sig, finding)
+    return _Tally([s0, s1, s2, s3], [r0, r1, r2, r3], fired, hints)
 
-    tool = action.tool
-    plan = c.tool_plan(policy, tool)
+
+def _keep_strongest(
+    fired: dict[str, tuple[Signal, Finding]], sig: Signal, finding: Finding
+) -> None:
+    """One trigger per code: the strongest signal's finding speaks for it."""
+    seen = fired.get(sig.code)
+    if seen is None or sig.weight > seen[0].weight:
+        fired[sig.code] = (sig, finding)
+
+
+def _set_by_tool_rule(tally: _Tally, plan: _ToolPlan, tool: str) -> None:
+    """Replace the factors the tool rule sets; the rule leads their reasons."""
     for i, value, message in plan.sets:
-        finding = _new_finding(
-            {
-                "code": "policy.tool_rule",
-                "message": message,
-                "where": "tool",
-                "excerpt": tool,
-                "weight": value,
-            }
+        tally.scores[i] = value
+        tally.reasons[i].insert(
+            0,
+            (
+                1.0,
+                _new_finding(
+                    {
+                        "code": "policy.tool_rule",
+                        "message": message,
+                        "where": "tool",
+                        "excerpt": tool,
+                        "weight": value,
+                    }
+                ),
+            ),
         )
-        if i == 0:
-            s0 = value
-            r0.insert(0, (1.0, finding))
-        else:
-            s1 = value
-            r1.insert(0, (1.0, finding))
 
+
+def _score(s: list[float], c: _Compiled) -> float:
+    """The weighted mean of the four factor scores."""
     w = c.weights
-    score = (s0 * w[0] + s1 * w[1] + s2 * w[2] + s3 * w[3]) / c.total
-    rank = 2 if score >= c.high else 1 if score >= c.medium else 0
+    return (s[0] * w[0] + s[1] * w[1] + s[2] * w[2] + s[3] * w[3]) / c.total
 
-    triggers: list[Finding] = []
+
+def _fire(
+    fired: dict[str, tuple[Signal, Finding]],
+    floors: dict[str, tuple[int, int]],
+    rank: int,
+) -> tuple[list[Finding], int, int]:
+    """The triggers, strongest first; the level rank their rules raise ``rank`` to; and
+    the strictest mode rank they ask for (a trigger without a rule raises to medium)."""
     strict = _UNSET
-    if fired:
-        ordered = list(fired.values())
-        if len(ordered) > 1:
-            ordered.sort(key=_strongest_first)
-        floors = c.floors
-        for sig, finding in ordered:
-            triggers.append(finding)
-            floor = floors.get(sig.code)
-            if floor is None:
-                if rank < 1:
-                    rank = 1
-                continue
-            if floor[0] > rank:
-                rank = floor[0]
-            if floor[1] > strict:
-                strict = floor[1]
-    if plan.rule is None and c.unknown_mode != _UNSET:
-        unknown = _unknown_tool(view)
-        if unknown is not None:
-            triggers.append(unknown)
-            r2.append((1.0, unknown))
+    if not fired:
+        return [], rank, strict
+    ordered = list(fired.values())
+    if len(ordered) > 1:
+        ordered.sort(key=_strongest_first)
+    triggers: list[Finding] = []
+    for sig, finding in ordered:
+        triggers.append(finding)
+        floor = floors.get(sig.code)
+        if floor is None:
             rank = max(rank, 1)
-            strict = max(strict, c.unknown_mode)
-    if plan.floor > rank:
-        rank = plan.floor
-    level = _LEVELS[rank]
+            continue
+        rank = max(rank, floor[0])
+        strict = max(strict, floor[1])
+    return triggers, rank, strict
 
-    mode_rank = plan.mode if plan.mode != _UNSET else c.level_modes[rank]
-    if strict > mode_rank:
-        mode_rank = strict
-    if c.learned is not None:
-        rank, mode_rank, note = _learned(c, view, triggers, rank, mode_rank, strict, plan)
-        level = _LEVELS[rank]
-        if note is not None:
-            r2.append((1.0, note))
-    mode = _MODES[mode_rank]
 
+def _unknown(
+    view: ActionView, c: _Compiled, tally: _Tally, triggers: list[Finding], rank: int, strict: int
+) -> tuple[int, int]:
+    """Fail closed on a tool nothing places: a ``tool.unknown`` trigger, medium at least,
+    and the policy's ``unknown_tools`` mode."""
+    unknown = _unknown_tool(view)
+    if unknown is None:
+        return rank, strict
+    triggers.append(unknown)
+    tally.reasons[2].append((1.0, unknown))
+    return max(rank, 1), max(strict, c.unknown_mode)
+
+
+def _mode_rank(c: _Compiled, plan: _ToolPlan, rank: int, strict: int) -> int:
+    """The tool rule's mode, else the level's; a trigger's stricter mode wins."""
+    base = plan.mode if plan.mode != _UNSET else c.level_modes[rank]
+    return strict if strict > base else base
+
+
+def _route(
+    c: _Compiled,
+    action: Action,
+    policy: Policy,
+    rank: int,
+    mode_rank: int,
+    triggers: list[Finding],
+    hints: list[tuple[float, Finding]],
+) -> Route:
+    """Owner, quorum and SLA; kept per policy version, keyed by all that ``route`` reads."""
     # Subject-matter hints only break ties: they follow every real trigger.
     for_routing = triggers
     if hints:
         if len(hints) > 1:
             hints.sort(key=_first_desc)
         for_routing = triggers + [f for _, f in hints]
-    # route() reads only these, so its answer can be kept per policy version.
-    key = (tool, action.context.domain, rank, mode_rank, *[f.code for f in for_routing])
+    key = (action.tool, action.context.domain, rank, mode_rank, *[f.code for f in for_routing])
     r = c.routes.get(key)
     if r is None:
-        r = route(action, level, mode, for_routing, policy)
+        r = route(action, _LEVELS[rank], _MODES[mode_rank], for_routing, policy)
         if len(c.routes) < 8192:
             c.routes[key] = r
+    return r
+
+
+def _assessment(
+    policy: Policy,
+    tally: _Tally,
+    score: float,
+    rank: int,
+    mode_rank: int,
+    triggers: list[Finding],
+    r: Route,
+) -> Assessment:
+    s, reasons = tally.scores, tally.reasons
     return _new_assessment(
         {
-            "level": level,
+            "level": _LEVELS[rank],
             "score": round(score, 3),
             "factors": [
-                _factor("impact", s0, r0),
-                _factor("reversibility", s1, r1),
-                _factor("uncertainty", s2, r2),
-                _factor("policy_sensitivity", s3, r3),
+                _factor("impact", s[0], reasons[0]),
+                _factor("reversibility", s[1], reasons[1]),
+                _factor("uncertainty", s[2], reasons[2]),
+                _factor("policy_sensitivity", s[3], reasons[3]),
             ],
             "triggers": triggers,
             "owner": r.owner,
-            "mode": mode,
+            "mode": _MODES[mode_rank],
             "quorum": r.quorum,
             "sla_seconds": r.sla_seconds,
             "policy_version": policy.version,
