@@ -8,7 +8,15 @@ import sys
 
 import pytest
 
-FRAMEWORKS = ("mcp", "mcp_types", "langgraph", "langchain_core", "agents", "openai")
+FRAMEWORKS = (
+    "mcp",
+    "mcp_types",
+    "langgraph",
+    "langchain_core",
+    "agents",
+    "openai",
+    "pydantic_ai",
+)
 
 
 def test_importing_handoff_imports_no_integration() -> None:
@@ -30,6 +38,7 @@ def test_importing_handoff_imports_no_integration() -> None:
         ("handoff.integrations.mcp", "mcp", "mcp"),
         ("handoff.integrations.langgraph", "langgraph", "langgraph"),
         ("handoff.integrations.openai_agents", "agents", "openai-agents"),
+        ("handoff.integrations.pydantic_ai", "pydantic_ai", "pydantic-ai"),
     ],
 )
 def test_a_missing_extra_names_the_pip_command(

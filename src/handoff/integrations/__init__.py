@@ -6,6 +6,7 @@ Each integration is a module of its own with an optional extra; importing
     handoff.integrations.mcp             pip install 'handoff[mcp]'
     handoff.integrations.langgraph       pip install 'handoff[langgraph]'
     handoff.integrations.openai_agents   pip install 'handoff[openai-agents]'
+    handoff.integrations.pydantic_ai     pip install 'handoff[pydantic-ai]'
 
 Every integration takes any object with the ``ControlPlane`` interface that includes
 ``register`` and ``execute`` (see ``handoff.integrations._plane.Plane``), such as an
