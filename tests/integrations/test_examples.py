@@ -22,6 +22,7 @@ from .conftest import EXAMPLES
             "pydantic_ai",
             ["maya revised publish_post", "published 'Our launch'", "state: executed"],
         ),
+        ("adk_agent/run.py", "google.adk", ["marco rejected", "rejected by marco: 'cheapest'"]),
     ],
 )
 def test_example_runs(script: str, needs: str, expected: list[str]) -> None:

@@ -16,6 +16,8 @@ FRAMEWORKS = (
     "agents",
     "openai",
     "pydantic_ai",
+    "google.adk",
+    "google.genai",
 )
 
 
@@ -39,6 +41,7 @@ def test_importing_handoff_imports_no_integration() -> None:
         ("handoff.integrations.langgraph", "langgraph", "langgraph"),
         ("handoff.integrations.openai_agents", "agents", "openai-agents"),
         ("handoff.integrations.pydantic_ai", "pydantic_ai", "pydantic-ai"),
+        ("handoff.integrations.adk", "google.adk", "adk"),
     ],
 )
 def test_a_missing_extra_names_the_pip_command(

@@ -7,6 +7,7 @@ Each integration is a module of its own with an optional extra; importing
     handoff.integrations.langgraph       pip install 'handoff[langgraph]'
     handoff.integrations.openai_agents   pip install 'handoff[openai-agents]'
     handoff.integrations.pydantic_ai     pip install 'handoff[pydantic-ai]'
+    handoff.integrations.adk             pip install 'handoff[adk]'
 
 Every integration takes any object with the ``ControlPlane`` interface that includes
 ``register`` and ``execute`` (see ``handoff.integrations._plane.Plane``), such as an
