@@ -122,7 +122,8 @@ def webauthn_library() -> Any:
         import webauthn
     except ImportError:
         raise HandoffError(
-            "passkey step-up needs py_webauthn: pip install 'handoff[passkey]'", field="step_up"
+            "passkey step-up needs py_webauthn: pip install 'handoff-plane[passkey]'",
+            field="step_up",
         ) from None
     return webauthn
 

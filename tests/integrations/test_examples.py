@@ -17,6 +17,12 @@ from .conftest import EXAMPLES
         ("mcp_server/run.py", "mcp", ["request_handoff -> pending", '"percent": 15']),
         ("langgraph_agent/run.py", "langgraph", ["published 'Our launch'", "state: executed"]),
         ("openai_agents/run.py", "agents", ["rejected by marco", "agent: Understood"]),
+        (
+            "pydantic_ai_agent/run.py",
+            "pydantic_ai",
+            ["maya revised publish_post", "published 'Our launch'", "state: executed"],
+        ),
+        ("adk_agent/run.py", "google.adk", ["marco rejected", "rejected by marco: 'cheapest'"]),
     ],
 )
 def test_example_runs(script: str, needs: str, expected: list[str]) -> None:

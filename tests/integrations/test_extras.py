@@ -8,7 +8,17 @@ import sys
 
 import pytest
 
-FRAMEWORKS = ("mcp", "mcp_types", "langgraph", "langchain_core", "agents", "openai")
+FRAMEWORKS = (
+    "mcp",
+    "mcp_types",
+    "langgraph",
+    "langchain_core",
+    "agents",
+    "openai",
+    "pydantic_ai",
+    "google.adk",
+    "google.genai",
+)
 
 
 def test_importing_handoff_imports_no_integration() -> None:
@@ -30,6 +40,8 @@ def test_importing_handoff_imports_no_integration() -> None:
         ("handoff.integrations.mcp", "mcp", "mcp"),
         ("handoff.integrations.langgraph", "langgraph", "langgraph"),
         ("handoff.integrations.openai_agents", "agents", "openai-agents"),
+        ("handoff.integrations.pydantic_ai", "pydantic_ai", "pydantic-ai"),
+        ("handoff.integrations.adk", "google.adk", "adk"),
     ],
 )
 def test_a_missing_extra_names_the_pip_command(

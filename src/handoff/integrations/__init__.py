@@ -6,6 +6,8 @@ Each integration is a module of its own with an optional extra; importing
     handoff.integrations.mcp             pip install 'handoff-plane[mcp]'
     handoff.integrations.langgraph       pip install 'handoff-plane[langgraph]'
     handoff.integrations.openai_agents   pip install 'handoff-plane[openai-agents]'
+    handoff.integrations.pydantic_ai     pip install 'handoff-plane[pydantic-ai]'
+    handoff.integrations.adk             pip install 'handoff-plane[adk]'
 
 Every integration takes any object with the ``ControlPlane`` interface that includes
 ``register`` and ``execute`` (see ``handoff.integrations._plane.Plane``), such as an
