@@ -15,11 +15,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from ._exceptions import InputError
 from ._invisible import invisible
 
-__all__ = ["canonical", "check_name", "email_local_part", "invisible_in"]
+if TYPE_CHECKING:
+    from .policy import Policy
+
+__all__ = [
+    "canonical",
+    "check_name",
+    "email_local_part",
+    "invisible_in",
+    "requester_warnings",
+]
 
 _SPACES = re.compile(r"\s+")
 
@@ -63,3 +73,16 @@ def email_local_part(name: str) -> str | None:
     """``fiona`` for ``fiona@corp.example`` (canonical form), or None for a non-address."""
     local, at, domain = canonical(name).rpartition("@")
     return local if at and local and domain else None
+
+
+def requester_warnings(policy: Policy, who: str | None) -> list[str]:
+    """What the reviewer must weigh that the brief's author cannot be trusted to say: a
+    requester (``on_behalf_of``) the policy knows by no name."""
+    known = policy.owners or policy.principals
+    if who is None or not known or policy.knows(who):
+        return []
+    return [
+        f"The requester {who!r} (on_behalf_of) matches no one the policy knows (owner"
+        " members and leads, principals with their aliases and emails): check who"
+        " asked for this before deciding."
+    ]

@@ -36,6 +36,7 @@ TRIGGER_CODES: dict[str, str] = {
     "access.allowlist": "the action changes what is allowed or blocked (unblocks a domain)",
     "web.suspicious_domain": "the action goes to a look-alike, bare-IP or abuse-prone host",
     "web.risky_search": "the agent searches for cracked or pirated software",
+    "web.dns_change": "the action writes a DNS record: where a name leads for everyone",
     "secrets.access": "the action reads or writes where credentials live",
     "secrets.outward": "the action sends credentials or secret keys out",
     "secrets.in_code": "an API token or private key is written into a file",

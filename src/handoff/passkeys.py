@@ -27,21 +27,24 @@ from sqlalchemy.exc import IntegrityError
 
 from ._clock import Clock, SystemClock
 from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
+from ._review import authorize
 from ._step_up import (
     REGISTERED,
     Proof,
     Registration,
+    approved_hash,
     challenge,
     check_assertion,
     record_of,
     webauthn_library,
 )
-from .models import StepUp
+from .models import Decision, Handoff, StepUp
 from .store import SqlStore, Tx
 from .store._tables import passkey_challenges, passkeys
 
 if TYPE_CHECKING:
     from .plane import ControlPlane
+    from .policy import Policy
 
 __all__ = ["CHALLENGE_SECONDS", "Passkeys", "spend"]
 
@@ -70,6 +73,20 @@ class Passkeys:
 
     def _now(self) -> float:
         return self.clock.now().timestamp()
+
+    def confirm_decision(self, h: Handoff, d: Decision, policy: Policy) -> Proof:
+        """Check the passkey confirmation decision ``d`` carries for ``h``.
+
+        Whether one was needed is ``apply_decision``'s business, so every surface that
+        decides (API, CLI, inbox, Slack) is held to the policy's ``step_up`` alike.
+        """
+        approved = approved_hash(h, d)
+        if approved is None or d.step_up is None:
+            raise InputError(
+                "a passkey confirmation goes with an approving verdict", field="step_up"
+            )
+        authorize(h, d, policy)  # say who may not decide before checking signatures
+        return self.confirm(d.reviewer, d.step_up, h.id, approved)
 
     # -- reading ---------------------------------------------------------------------
 

@@ -30,9 +30,8 @@ from ._exceptions import (
 from ._guard import guard
 from ._ids import new_id
 from ._outcome import Outcome
-from ._principal import check_name
-from ._review import apply_decision, authorize, reassess_with
-from ._step_up import Proof, approved_hash
+from ._principal import check_name, requester_warnings
+from ._review import apply_decision, reassess_with
 from .audit import VerifyReport, verify
 from .backtest import record_shadow
 from .execution import (
@@ -57,7 +56,6 @@ from .models import (
     Level,
     Mode,
     State,
-    StepUp,
     Verdict,
     action_hash,
 )
@@ -254,7 +252,9 @@ class ControlPlane:
             h.state = State.BLOCKED
         else:
             h.package = prepare(act, assessment, reassess_with(act, self.policy))
-            h.package = h.package.model_copy(update={"warnings": self._warnings(act)})
+            h.package = h.package.model_copy(
+                update={"warnings": requester_warnings(self.policy, act.on_behalf_of)}
+            )
             if act.tool in self.executors:  # approvers see what the executor would change
                 shown = preview_of(self.executors.get(act.tool), act.args)
                 if shown is not None:
@@ -275,18 +275,6 @@ class ControlPlane:
         if h.state is State.EXECUTING:
             return _stages.run(self, h)
         return Outcome.of(h)
-
-    def _warnings(self, act: Action) -> list[str]:
-        """What the reviewer must weigh that the brief's author cannot be trusted to say."""
-        who = act.on_behalf_of
-        known = self.policy.owners or self.policy.principals
-        if who is None or not known or self.policy.knows(who):
-            return []
-        return [
-            f"The requester {who!r} (on_behalf_of) matches no one the policy knows (owner"
-            " members and leads, principals with their aliases and emails): check who"
-            " asked for this before deciding."
-        ]
 
     def _judge(self) -> Judge:
         """The policy's LLM judge (``detect.judge``), made once per policy version."""
@@ -386,7 +374,11 @@ class ControlPlane:
         """
         d = parse_input(Decision, decision if decision is not None else fields, "decision")
         check_name(d.reviewer, "reviewer")
-        proof = None if d.step_up is None else self._step_up(self.get(handoff_id), d, d.step_up)
+        proof = (
+            None
+            if d.step_up is None
+            else Passkeys.of(self).confirm_decision(self.get(handoff_id), d, self.policy)
+        )
         for _attempt in range(5):
             h = self.get(handoff_id)
             now = self.clock.now()
@@ -412,20 +404,6 @@ class ControlPlane:
             return
         shown = preview_of(self.executors.get(h.action.tool), h.action.args)
         h.package = h.package.model_copy(update={"preview": shown})
-
-    def _step_up(self, h: Handoff, d: Decision, step_up: StepUp) -> Proof:
-        """Check the passkey confirmation the decision carries (see ``passkeys``).
-
-        Whether one was needed is ``apply_decision``'s business, so every surface that
-        decides (API, CLI, inbox, Slack) is held to the policy's ``step_up`` alike.
-        """
-        approved = approved_hash(h, d)
-        if approved is None:
-            raise InputError(
-                "a passkey confirmation goes with an approving verdict", field="step_up"
-            )
-        authorize(h, d, self.policy)  # say who may not decide before checking signatures
-        return Passkeys.of(self).confirm(d.reviewer, step_up, h.id, approved)
 
     def answer(
         self, handoff_id: str, answer: Answer | Mapping[str, Any] | None = None, **fields: Any

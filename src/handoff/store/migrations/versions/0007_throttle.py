@@ -5,8 +5,8 @@ The counters live in the database, not in a process, so every ``handoff serve`` 
 PostgreSQL counts the same failures and requests. Existing sessions get ``seen_at`` =
 their creation time, so an old idle session ends at its first use after the upgrade.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa

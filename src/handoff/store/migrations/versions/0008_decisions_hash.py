@@ -7,8 +7,8 @@ the chain itself, so the decisions get a column of their own, ``decisions_hash``
 ``ix_handoffs_chain`` covers the four columns verify reads, so it never reads a
 document. Existing rows are filled from their documents.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import json
@@ -18,8 +18,8 @@ from alembic import op
 
 from handoff._projection import digest
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
