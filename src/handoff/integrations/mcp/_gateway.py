@@ -34,9 +34,11 @@ output, and a client would otherwise reject it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import anyio
@@ -53,6 +55,7 @@ from ...policy import Policy
 from .._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
 from .._plane import Plane
 from ._pending import OpenCalls
+from ._relay import Relay
 from ._results import Results, recorded_form
 from ._upstream import annotations_of, rules_for, server_prefix, unmatched_rules
 
@@ -62,6 +65,12 @@ STATUS_TOOL = "handoff_status"
 CONTEXT_META_KEY = "handoff/context"
 REVISION_META_KEY = "handoff/revision"
 _BAD_CHARS = re.compile(r"[^A-Za-z0-9_\-.]")
+
+# The request a tool call came in on, read by its executor on a worker thread to pass
+# the upstream's progress notices on to that request.
+_CALLER: ContextVar[ServerRequestContext[Any, Any] | None] = ContextVar(
+    "handoff_mcp_caller", default=None
+)
 
 _STATUS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -119,7 +128,12 @@ class _Forward:
         self.results = results
 
     def apply(self, args: Mapping[str, Any], stage: str, idempotency_key: str) -> Any:
-        result = from_thread.run(self.upstream.call_tool, self.name, dict(args))
+        caller = _CALLER.get()
+        progress = _progress_to(caller) if caller is not None else None
+        call = functools.partial(
+            self.upstream.call_tool, self.name, dict(args), progress_callback=progress
+        )
+        result = from_thread.run(call)
         data = result.model_dump(mode="json", by_alias=True, exclude_none=True)
         if result.is_error:
             raise UpstreamToolError(data)
@@ -127,6 +141,13 @@ class _Forward:
         if digest is not None:
             self.results.put(digest, recorded["_meta"]["handoff/result"]["bytes"], data)
         return recorded
+
+
+def _progress_to(ctx: ServerRequestContext[Any, Any]) -> Any:
+    async def report(progress: float, total: float | None, message: str | None) -> None:
+        await ctx.session.report_progress(progress, total, message)
+
+    return report
 
 
 class Gateway:
@@ -150,6 +171,7 @@ class Gateway:
         inbox_url: str = DEFAULT_INBOX_URL,
         agent: str = "mcp-client",
         name: str = "handoff-gateway",
+        relay: Relay | None = None,
     ) -> None:
         self.plane = plane
         self.upstream = upstream
@@ -162,6 +184,9 @@ class Gateway:
         self._notes: dict[str, ToolAnnotations | None] = {}
         self.results = Results()
         self.calls = OpenCalls()
+        self.relay = relay or Relay()
+        self.relay.upstream = self.relay.upstream or upstream
+        self.relay.on_tools_changed = self.load_tools
 
     @property
     def server_name(self) -> str | None:
@@ -229,8 +254,9 @@ class Gateway:
         return tools
 
     def server(self) -> Server[Any]:
-        """A low-level MCP server answering ``tools/list`` and ``tools/call``."""
-        return Server(
+        """A low-level MCP server answering ``tools/list`` and ``tools/call``, and
+        passing on whatever else the upstream serves (``_relay``)."""
+        server: Server[Any] = Server(
             self.name,
             instructions=(
                 "Tool calls go through handoff. A call that needs a human answers with"
@@ -239,12 +265,20 @@ class Gateway:
             on_list_tools=self.list_tools,
             on_call_tool=self.call_tool,
         )
+        self.relay.install(server, self.upstream.server_capabilities)
+        return server
+
+    def initialization_options(self, server: Server[Any]) -> Any:
+        """``server``'s initialization options, with the upstream's list_changed flags."""
+        caps = self.upstream.server_capabilities
+        return server.create_initialization_options(self.relay.notification_options(caps))
 
     # -- MCP handlers ----------------------------------------------------------------
 
     async def list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
+        self.relay.seen(ctx)
         tools = [t.model_copy(update={"output_schema": None}) for t in self._tools.values()]
         if STATUS_TOOL not in self._tools:
             tools.append(
@@ -262,6 +296,8 @@ class Gateway:
     async def call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
+        self.relay.seen(ctx)
+        _CALLER.set(ctx)
         agent = client_name(ctx, self.agent)
         args = dict(params.arguments or {})
         if params.name == STATUS_TOOL and STATUS_TOOL not in self._tools:
