@@ -188,13 +188,35 @@ def test_a_client_with_url_elicitation_is_sent_to_the_inbox(
         asked.append(params)
         return types.ElicitResult(action="accept")
 
+    notes: list[Any] = []
+
+    async def on_message(message: Any) -> None:
+        notes.append(message)
+
     async def scenario() -> None:
-        async with mcp_session(argv, elicitation_callback=elicitation) as s:
-            got = await s.call_tool("git_commit", {"repo_path": str(repo), "message": "m"})
-        handoff_id = got.structured_content["handoff_id"]
-        [params] = asked
-        assert params.mode == "url"
-        assert params.url == f"https://inbox.example/handoffs/{handoff_id}"
-        assert params.elicitation_id == handoff_id and handoff_id in params.message
+        call = {"repo_path": str(repo), "message": "m"}
+        async with mcp_session(
+            argv, elicitation_callback=elicitation, message_handler=on_message
+        ) as s:
+            got = await s.call_tool("git_commit", call)
+            handoff_id = got.structured_content["handoff_id"]
+            [params] = asked
+            assert params.mode == "url"
+            assert params.url == f"https://inbox.example/handoffs/{handoff_id}"
+            assert params.elicitation_id == handoff_id and handoff_id in params.message
+
+            again = await s.call_tool("git_commit", call)  # a retry: the user is not asked again
+            assert again.structured_content["handoff_id"] == handoff_id and len(asked) == 1
+            with ControlPlane.open(sqlite_url, policy=load_policy(policy)) as plane:
+                plane.decide(handoff_id, verdict="reject", reviewer="eli", rationale="no")
+            refused = await s.call_tool("git_commit", call)
+            assert refused.is_error and "rejected by eli" in _text(refused)
+            with anyio.fail_after(10):  # the client is told the link has served
+                while not any(
+                    getattr(n, "method", "") == "notifications/elicitation/complete"
+                    and n.params.elicitation_id == handoff_id
+                    for n in notes
+                ):
+                    await anyio.sleep(0.05)
 
     anyio.run(scenario)

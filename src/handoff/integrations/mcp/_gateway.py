@@ -184,6 +184,7 @@ class Gateway:
         self._notes: dict[str, ToolAnnotations | None] = {}
         self.results = Results()
         self.calls = OpenCalls()
+        self._elicited: set[str] = set()  # handoffs whose inbox link a client was shown
         self.relay = relay or Relay()
         self.relay.upstream = self.relay.upstream or upstream
         self.relay.on_tools_changed = self.load_tools
@@ -323,7 +324,9 @@ class Gateway:
                 if is_open(h):  # remembered before any wait: a client may give up first
                     self.calls.remember(session, call, h.id)
         if is_open(h):
-            h = await self._wait_telling(ctx, h)
+            h = await self._wait_telling(ctx, h, first=known is None)
+        if not is_open(h) and h.id in self._elicited:
+            await self._elicitation_done(ctx, h.id)
         result = await self._settle(h, args)
         if not is_open(h) and h.state is not State.EXECUTING:
             self.calls.forget(session, call)
@@ -361,23 +364,36 @@ class Gateway:
             await anyio.sleep(min(pause, left))
             pause = min(pause * 2, 0.5)
 
-    async def _wait_telling(self, ctx: ServerRequestContext[Any, Any], h: Handoff) -> Handoff:
+    async def _wait_telling(
+        self, ctx: ServerRequestContext[Any, Any], h: Handoff, *, first: bool
+    ) -> Handoff:
         """Wait up to ``wait`` seconds for a decision, having named the handoff to the
-        client first: in a progress notification (when it asked for progress) and, when
-        it supports URL-mode elicitation, as the inbox link for its user to open. A
+        client first: in a progress notification (when it asked for progress) and, on
+        the call's ``first`` attempt, when the client supports URL-mode elicitation, as
+        the inbox link for its user to open (a retry does not ask the user again). A
         client that gives up before the wait ends thus still knows the handoff id."""
         report = pending_report(h, self.inbox_url)
         message = f"{report['message']} Review: {report['inbox_url']}"
         with anyio.move_on_after(5):
             await ctx.session.report_progress(0, None, message)
         async with anyio.create_task_group() as tg:
-            if _supports_url_elicitation(ctx):
+            if first and _supports_url_elicitation(ctx):
+                self._elicited.add(h.id)
                 tg.start_soon(self._elicit, ctx, h.id, message, report["inbox_url"])
             if self.wait > 0:
                 h = await self._wait(h.id, self.wait)
             if not is_open(h):  # decided: the link is no longer needed
                 tg.cancel_scope.cancel()
         return h
+
+    async def _elicitation_done(self, ctx: ServerRequestContext[Any, Any], handoff_id: str) -> None:
+        """Tell the client the inbox link it was shown has served: the handoff is decided."""
+        self._elicited.discard(handoff_id)
+        done = types.ElicitCompleteNotification(
+            params=types.ElicitCompleteNotificationParams(elicitation_id=handoff_id)
+        )
+        with anyio.move_on_after(5), contextlib.suppress(Exception):
+            await ctx.session.send_notification(done)
 
     async def _elicit(
         self, ctx: ServerRequestContext[Any, Any], handoff_id: str, message: str, url: str
