@@ -101,10 +101,20 @@ def test_a_timed_out_call_learns_its_handoff_and_its_retry_runs_it_once(
             with ControlPlane.open(sqlite_url, policy=load_policy(policy)) as plane:
                 plane.decide(opened.id, verdict="approve", reviewer="erin", rationale="ok")
 
-            # the same call, retried: it finds the approved handoff and runs it
-            first = await s.call_tool("git_commit", call)
-            assert not first.is_error, _text(first)
-            assert first.structured_content is None or "status" not in first.structured_content
+            # the same call, retried twice at once: both find the approved handoff, one
+            # runs it and the other reads the recorded result
+            got: list[Any] = []
+
+            async def retry() -> None:
+                got.append(await s.call_tool("git_commit", call))
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(retry)
+                tg.start_soon(retry)
+            for one in got:
+                assert not one.is_error, _text(one)
+                assert one.structured_content is None or "status" not in one.structured_content
+            assert _text(got[0]) == _text(got[1])
             assert _subjects(repo) == ["Add meeting notes", "Initial commit"]
             assert [h.id for h in _handoffs(sqlite_url, "mcp-git.git_commit")] == [opened.id]
             with ControlPlane.open(sqlite_url) as plane:
