@@ -24,6 +24,9 @@ What the calling agent gets back:
 * revised: the upstream result of the call with the reviewer's args, led by a text
   block (and ``_meta["handoff/revision"]``) saying what changed.
 
+Everything of MCP that is not a tool call (prompts, resources, completions, logging,
+sampling, elicitation, roots, notices) passes through unchanged (``_relay``).
+
 A result over ``_results.KEEP_BYTES`` is recorded as its digest and a preview, not
 whole; the caller gets it whole from memory (``_results``).
 
@@ -311,6 +314,7 @@ class Gateway:
         async with self.calls.lock(session, call):
             known = self.calls.find(session, call)
             h = await self._get(known) if known is not None else None
+            fresh = h is None  # this attempt opens the handoff (not a retry of one)
             if h is None:
                 try:
                     outcome = await self._submit(params, args, agent)
@@ -324,7 +328,7 @@ class Gateway:
                 if is_open(h):  # remembered before any wait: a client may give up first
                     self.calls.remember(session, call, h.id)
         if is_open(h):
-            h = await self._wait_telling(ctx, h, first=known is None)
+            h = await self._wait_telling(ctx, h, first=fresh)
         if not is_open(h) and h.id in self._elicited:
             await self._elicitation_done(ctx, h.id)
         result = await self._settle(h, args)
