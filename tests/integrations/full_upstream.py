@@ -5,7 +5,7 @@ used elsewhere (``mcp-server-git``, the filesystem server) have tools only. It s
 prompt, a resource, a resource template, completions and logging; its ``ask_model``,
 ``ask_user`` and ``my_roots`` tools call back to the client (sampling, elicitation,
 roots); ``slow_count`` reports progress and logs; ``grow`` adds a tool and says the
-list changed.
+list changed; ``fail_loudly`` answers with a 3 MB error.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ TOOLS = {
     "my_roots": "List the client's roots.",
     "slow_count": "Count to three, reporting progress.",
     "grow": "Add the tool 'extra'.",
+    "fail_loudly": "Fail with an error message of 3 MB.",
 }
 grown: list[str] = []
 
@@ -88,6 +89,9 @@ async def call_tool(
         grown.append("extra")
         await s.send_notification(types.ToolListChangedNotification())
         return _text("grown")
+    if params.name == "fail_loudly":
+        text = "".join(f"error line {i:07d}\n" for i in range(3_000_000 // 19))
+        return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True)
     if params.name in grown:
         return _text(f"{params.name} ran")
     return types.CallToolResult(content=[types.TextContent(text="no such tool")], is_error=True)

@@ -144,3 +144,25 @@ def test_a_client_without_sampling_gets_the_upstream_told_so(sqlite_url: str) ->
             assert model.is_error and "does not support sampling" in _text(model), _text(model)
 
     anyio.run(scenario)
+
+
+def test_a_large_upstream_error_reaches_the_agent_whole_but_is_recorded_short(
+    sqlite_url: str,
+) -> None:
+    import os
+
+    path = sqlite_url.removeprefix("sqlite:///")
+
+    def size() -> int:
+        return sum(os.path.getsize(p) for p in (path, f"{path}-wal") if os.path.exists(p))
+
+    async def scenario() -> None:
+        async with mcp_session(_argv(sqlite_url)) as s:
+            await s.call_tool("my_roots", {})  # the database exists (this call fails)
+            before = size()
+            failed = await s.call_tool("fail_loudly", {})
+            assert failed.is_error and "error line 0157893" in _text(failed)
+            growth = size() - before
+            assert growth < 2 * 3_000_000, f"the database grew by {growth} bytes"
+
+    anyio.run(scenario)

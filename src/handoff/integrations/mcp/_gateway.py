@@ -59,7 +59,7 @@ from .._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revisi
 from .._plane import Plane
 from ._pending import OpenCalls
 from ._relay import Relay
-from ._results import Results, recorded_form
+from ._results import PREVIEW_CHARS, Results, recorded_form
 from ._upstream import annotations_of, rules_for, server_prefix, unmatched_rules
 
 __all__ = ["STATUS_TOOL", "Gateway", "UpstreamToolError", "client_name"]
@@ -91,7 +91,10 @@ class UpstreamToolError(Exception):
     """The upstream tool answered with ``isError``; carries its result for the agent."""
 
     def __init__(self, result: dict[str, Any]) -> None:
-        super().__init__(_text_of(result) or "the upstream tool reported an error")
+        # The message is recorded as the execution's error: its start is enough there
+        # (the agent gets ``result`` whole), as for a large result (``_results``).
+        text = _text_of(result) or "the upstream tool reported an error"
+        super().__init__(text if len(text) <= PREVIEW_CHARS else f"{text[:PREVIEW_CHARS]}...")
         self.result = result
 
 
