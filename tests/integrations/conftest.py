@@ -25,9 +25,12 @@ async def mcp_session(
     client: str = "writer-bot",
     env: dict[str, str] | None = None,
     errlog: TextIO | None = None,
+    **callbacks: Any,
 ) -> AsyncIterator[Any]:
     """An initialized MCP client session with ``argv`` run as an stdio server; the
-    server's stderr goes to ``errlog`` (this process's stderr when not given)."""
+    server's stderr goes to ``errlog`` (this process's stderr when not given).
+    ``callbacks`` go to ``ClientSession`` (``sampling_callback=...``): a client that
+    gives one declares the matching capability."""
     import mcp_types as types
     from mcp import ClientSession, StdioServerParameters, stdio_client
 
@@ -37,7 +40,7 @@ async def mcp_session(
     me = types.Implementation(name=client, version="1.0")
     async with (
         stdio_client(params, errlog=errlog or sys.stderr) as (read, write),
-        ClientSession(read, write, client_info=me, read_timeout_seconds=60) as session,
+        ClientSession(read, write, client_info=me, read_timeout_seconds=60, **callbacks) as session,
     ):
         await session.initialize()
         yield session

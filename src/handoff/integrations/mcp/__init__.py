@@ -37,6 +37,7 @@ from ...policy import Policy
 from .._brief import DEFAULT_INBOX_URL
 from .._plane import Plane
 from ._gateway import STATUS_TOOL, Gateway, UpstreamToolError
+from ._relay import Relay
 from ._server import HandoffServer
 
 __all__ = [
@@ -49,9 +50,9 @@ __all__ = [
 ]
 
 
-async def _serve_stdio(server: Server[Any]) -> None:
+async def _serve_stdio(server: Server[Any], options: Any = None) -> None:
     async with stdio_server() as (read, write):
-        await server.run(read, write, server.create_initialization_options())
+        await server.run(read, write, options or server.create_initialization_options())
 
 
 async def run_proxy(
@@ -83,16 +84,27 @@ async def run_proxy(
             assert url is not None
             read, write = await stack.enter_async_context(streamable_http_client(url))
         me = types.Implementation(name="handoff-gateway", version=__version__)
-        upstream = await stack.enter_async_context(ClientSession(read, write, client_info=me))
+        relay = Relay()  # its callbacks declare sampling, elicitation and roots upstream
+        upstream = await stack.enter_async_context(
+            ClientSession(read, write, client_info=me, **relay.callbacks())
+        )
         await upstream.initialize()
+        relay.upstream = upstream
         gateway = Gateway(
-            plane, upstream, prefix=prefix, wait=wait, inbox_url=inbox_url, agent=agent
+            plane,
+            upstream,
+            prefix=prefix,
+            wait=wait,
+            inbox_url=inbox_url,
+            agent=agent,
+            relay=relay,
         )
         await gateway.load_tools()
         policy = getattr(plane, "policy", None)
         for line in gateway.start_report(policy if isinstance(policy, Policy) else None):
             (report or _to_stderr)(line)
-        await _serve_stdio(gateway.server())
+        server = gateway.server()
+        await _serve_stdio(server, gateway.initialization_options(server))
 
 
 def _to_stderr(line: str) -> None:

@@ -11,13 +11,24 @@ approval binds to the args' hash and the call runs once, through the plane.
 What the calling agent gets back:
 
 * auto: the upstream result, as if it had called the upstream server itself;
-* pending: after waiting up to ``wait`` seconds for a decision, a tool result (not an
-  error) whose structured content says it awaits approval, with the handoff id and the
-  inbox link. The agent polls with the gateway's own ``handoff_status`` tool, which runs
-  the call once it is approved and returns the upstream result;
+* pending: at once, a progress notification (when the client asked for progress) and,
+  for a client that supports URL-mode elicitation, a request to open the handoff in the
+  inbox; each names the handoff id, so a client whose own timeout ends first still
+  knows it. Then, after waiting up to ``wait`` seconds for a decision, a tool result
+  (not an error) whose structured content says it awaits approval, with the handoff id
+  and the inbox link. The agent polls with the gateway's own ``handoff_status`` tool, or
+  simply retries the same call: a retry in the same session with the same tool and
+  arguments finds the handoff its first attempt opened (``_pending``), and once it is
+  approved either one runs the call, exactly once, and returns the upstream result;
 * rejected (or sent back, expired, blocked): a tool error with the reviewer's rationale;
 * revised: the upstream result of the call with the reviewer's args, led by a text
   block (and ``_meta["handoff/revision"]``) saying what changed.
+
+Everything of MCP that is not a tool call (prompts, resources, completions, logging,
+sampling, elicitation, roots, notices) passes through unchanged (``_relay``).
+
+A result over ``_results.KEEP_BYTES`` is recorded as its digest and a preview, not
+whole; the caller gets it whole from memory (``_results``).
 
 Listed tools lose their ``outputSchema``: a pending report is not the upstream tool's
 output, and a client would otherwise reject it.
@@ -25,9 +36,12 @@ output, and a client would otherwise reject it.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import re
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 import anyio
@@ -43,6 +57,9 @@ from ...plane import parse_input
 from ...policy import Policy
 from .._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
 from .._plane import Plane
+from ._pending import OpenCalls
+from ._relay import Relay
+from ._results import PREVIEW_CHARS, Results, recorded_form
 from ._upstream import annotations_of, rules_for, server_prefix, unmatched_rules
 
 __all__ = ["STATUS_TOOL", "Gateway", "UpstreamToolError", "client_name"]
@@ -51,6 +68,12 @@ STATUS_TOOL = "handoff_status"
 CONTEXT_META_KEY = "handoff/context"
 REVISION_META_KEY = "handoff/revision"
 _BAD_CHARS = re.compile(r"[^A-Za-z0-9_\-.]")
+
+# The request a tool call came in on, read by its executor on a worker thread to pass
+# the upstream's progress notices on to that request.
+_CALLER: ContextVar[ServerRequestContext[Any, Any] | None] = ContextVar(
+    "handoff_mcp_caller", default=None
+)
 
 _STATUS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -68,7 +91,10 @@ class UpstreamToolError(Exception):
     """The upstream tool answered with ``isError``; carries its result for the agent."""
 
     def __init__(self, result: dict[str, Any]) -> None:
-        super().__init__(_text_of(result) or "the upstream tool reported an error")
+        # The message is recorded as the execution's error: its start is enough there
+        # (the agent gets ``result`` whole), as for a large result (``_results``).
+        text = _text_of(result) or "the upstream tool reported an error"
+        super().__init__(text if len(text) <= PREVIEW_CHARS else f"{text[:PREVIEW_CHARS]}...")
         self.result = result
 
 
@@ -98,18 +124,36 @@ class _Forward:
 
     ``apply`` runs on a worker thread (the gateway calls the plane through
     ``anyio.to_thread``) and hops back to the event loop that owns the upstream session.
+    What it returns is what the plane records: a large result is left whole in
+    ``results`` and only its digest and a preview are returned (``recorded_form``).
     """
 
-    def __init__(self, upstream: ClientSession, name: str) -> None:
+    def __init__(self, upstream: ClientSession, name: str, results: Results) -> None:
         self.upstream = upstream
         self.name = name
+        self.results = results
 
     def apply(self, args: Mapping[str, Any], stage: str, idempotency_key: str) -> Any:
-        result = from_thread.run(self.upstream.call_tool, self.name, dict(args))
+        caller = _CALLER.get()
+        progress = _progress_to(caller) if caller is not None else None
+        call = functools.partial(
+            self.upstream.call_tool, self.name, dict(args), progress_callback=progress
+        )
+        result = from_thread.run(call)
         data = result.model_dump(mode="json", by_alias=True, exclude_none=True)
         if result.is_error:
             raise UpstreamToolError(data)
-        return data
+        recorded, digest = recorded_form(data)
+        if digest is not None:
+            self.results.put(digest, recorded["_meta"]["handoff/result"]["bytes"], data)
+        return recorded
+
+
+def _progress_to(ctx: ServerRequestContext[Any, Any]) -> Any:
+    async def report(progress: float, total: float | None, message: str | None) -> None:
+        await ctx.session.report_progress(progress, total, message)
+
+    return report
 
 
 class Gateway:
@@ -133,6 +177,7 @@ class Gateway:
         inbox_url: str = DEFAULT_INBOX_URL,
         agent: str = "mcp-client",
         name: str = "handoff-gateway",
+        relay: Relay | None = None,
     ) -> None:
         self.plane = plane
         self.upstream = upstream
@@ -143,6 +188,12 @@ class Gateway:
         self.name = name
         self._tools: dict[str, types.Tool] = {}
         self._notes: dict[str, ToolAnnotations | None] = {}
+        self.results = Results()
+        self.calls = OpenCalls()
+        self._elicited: set[str] = set()  # handoffs whose inbox link a client was shown
+        self.relay = relay or Relay()
+        self.relay.upstream = self.relay.upstream or upstream
+        self.relay.on_tools_changed = self.load_tools
 
     @property
     def server_name(self) -> str | None:
@@ -204,12 +255,15 @@ class Gateway:
         self._tools = {t.name: t for t in tools}
         self._notes = {t.name: annotations_of(t) for t in tools}
         for t in tools:
-            self.plane.register(self.handoff_tool(t.name), _Forward(self.upstream, t.name))
+            self.plane.register(
+                self.handoff_tool(t.name), _Forward(self.upstream, t.name, self.results)
+            )
         return tools
 
     def server(self) -> Server[Any]:
-        """A low-level MCP server answering ``tools/list`` and ``tools/call``."""
-        return Server(
+        """A low-level MCP server answering ``tools/list`` and ``tools/call``, and
+        passing on whatever else the upstream serves (``_relay``)."""
+        server: Server[Any] = Server(
             self.name,
             instructions=(
                 "Tool calls go through handoff. A call that needs a human answers with"
@@ -218,12 +272,20 @@ class Gateway:
             on_list_tools=self.list_tools,
             on_call_tool=self.call_tool,
         )
+        self.relay.install(server, self.upstream.server_capabilities)
+        return server
+
+    def initialization_options(self, server: Server[Any]) -> Any:
+        """``server``'s initialization options, with the upstream's list_changed flags."""
+        caps = self.upstream.server_capabilities
+        return server.create_initialization_options(self.relay.notification_options(caps))
 
     # -- MCP handlers ----------------------------------------------------------------
 
     async def list_tools(
         self, ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
+        self.relay.seen(ctx)
         tools = [t.model_copy(update={"output_schema": None}) for t in self._tools.values()]
         if STATUS_TOOL not in self._tools:
             tools.append(
@@ -241,6 +303,8 @@ class Gateway:
     async def call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
+        self.relay.seen(ctx)
+        _CALLER.set(ctx)
         agent = client_name(ctx, self.agent)
         args = dict(params.arguments or {})
         if params.name == STATUS_TOOL and STATUS_TOOL not in self._tools:
@@ -249,27 +313,104 @@ class Gateway:
             await self.load_tools()  # the upstream may have added tools since we listed
             if params.name not in self._tools:
                 return _text_result(f"unknown tool {params.name!r}", error=True)
+        session, call = _connection_of(ctx), self.calls.key(agent, params.name, args)
+        async with self.calls.lock(session, call):
+            known = self.calls.find(session, call)
+            h = await self._get(known) if known is not None else None
+            fresh = h is None  # this attempt opens the handoff (not a retry of one)
+            if h is None:
+                try:
+                    outcome = await self._submit(params, args, agent)
+                except ExecutionError as exc:
+                    return _failure(exc)
+                except HandoffError as exc:  # includes a bad handoff/context in _meta
+                    return _text_result(f"handoff refused the call: {exc}", error=True)
+                h = outcome.handoff
+                if outcome.status == "executed":
+                    return self._result(outcome.result, args, h)
+                if is_open(h):  # remembered before any wait: a client may give up first
+                    self.calls.remember(session, call, h.id)
+        if is_open(h):
+            h = await self._wait_telling(ctx, h, first=fresh)
+        if not is_open(h) and h.id in self._elicited:
+            await self._elicitation_done(ctx, h.id)
+        result = await self._settle(h, args)
+        if not is_open(h) and h.state is not State.EXECUTING:
+            self.calls.forget(session, call)
+        return result
+
+    async def _submit(
+        self, params: types.CallToolRequestParams, args: dict[str, Any], agent: str
+    ) -> Any:
         raw_context = (params.meta or {}).get(CONTEXT_META_KEY)
+        fields = {
+            "tool": self.handoff_tool(params.name),
+            "args": args,
+            "agent": agent,
+            "annotations": self._notes.get(params.name),
+            "context": raw_context or {},
+        }
+        action = parse_input(Action, fields, "action")
+        return await anyio.to_thread.run_sync(self.plane.submit, action)
+
+    async def _get(self, handoff_id: str) -> Handoff | None:
         try:
-            fields = {
-                "tool": self.handoff_tool(params.name),
-                "args": args,
-                "agent": agent,
-                "annotations": self._notes.get(params.name),
-                "context": raw_context or {},
-            }
-            action = parse_input(Action, fields, "action")
-            outcome = await anyio.to_thread.run_sync(self.plane.submit, action)
-        except ExecutionError as exc:
-            return _failure(exc)
-        except HandoffError as exc:  # includes a bad handoff/context in _meta
-            return _text_result(f"handoff refused the call: {exc}", error=True)
-        h = outcome.handoff
-        if outcome.status == "executed":
-            return self._result(outcome.result, args, h)
-        if is_open(h) and self.wait > 0:
-            h = await anyio.to_thread.run_sync(self.plane.wait, h.id, self.wait)
-        return await self._settle(h, args)
+            return await anyio.to_thread.run_sync(self.plane.get, handoff_id)
+        except HandoffError:  # gone (say, purged): the call is gated afresh
+            return None
+
+    async def _wait(self, handoff_id: str, seconds: float) -> Handoff:
+        """``plane.wait`` on the event loop, so a client's cancellation ends it at once."""
+        end = anyio.current_time() + seconds
+        pause = 0.05
+        while True:
+            h = await anyio.to_thread.run_sync(self.plane.get, handoff_id)
+            left = end - anyio.current_time()
+            if not is_open(h) or left <= 0:
+                return h
+            await anyio.sleep(min(pause, left))
+            pause = min(pause * 2, 0.5)
+
+    async def _wait_telling(
+        self, ctx: ServerRequestContext[Any, Any], h: Handoff, *, first: bool
+    ) -> Handoff:
+        """Wait up to ``wait`` seconds for a decision, having named the handoff to the
+        client first: in a progress notification (when it asked for progress) and, on
+        the call's ``first`` attempt, when the client supports URL-mode elicitation, as
+        the inbox link for its user to open (a retry does not ask the user again). A
+        client that gives up before the wait ends thus still knows the handoff id."""
+        report = pending_report(h, self.inbox_url)
+        message = f"{report['message']} Review: {report['inbox_url']}"
+        with anyio.move_on_after(5):
+            await ctx.session.report_progress(0, None, message)
+        async with anyio.create_task_group() as tg:
+            if first and _supports_url_elicitation(ctx):
+                self._elicited.add(h.id)
+                tg.start_soon(self._elicit, ctx, h.id, message, report["inbox_url"])
+            if self.wait > 0:
+                h = await self._wait(h.id, self.wait)
+            if not is_open(h):  # decided: the link is no longer needed
+                tg.cancel_scope.cancel()
+        return h
+
+    async def _elicitation_done(self, ctx: ServerRequestContext[Any, Any], handoff_id: str) -> None:
+        """Tell the client the inbox link it was shown has served: the handoff is decided."""
+        self._elicited.discard(handoff_id)
+        done = types.ElicitCompleteNotification(
+            params=types.ElicitCompleteNotificationParams(elicitation_id=handoff_id)
+        )
+        with anyio.move_on_after(5), contextlib.suppress(Exception):
+            await ctx.session.send_notification(done)
+
+    async def _elicit(
+        self, ctx: ServerRequestContext[Any, Any], handoff_id: str, message: str, url: str
+    ) -> None:
+        """Ask the client to show the inbox link; its answer changes nothing here (the
+        decision is made in the inbox), so a refusal or an error is let pass."""
+        with anyio.move_on_after(max(self.wait, 5.0)), contextlib.suppress(Exception):
+            await ctx.session.elicit_url(
+                message, url, handoff_id, related_request_id=ctx.request_id
+            )
 
     # -- settling a handoff ----------------------------------------------------------
 
@@ -285,7 +426,7 @@ class Gateway:
         if h.action.agent != agent or h.action.tool not in mine:
             return _text_result(f"handoff_id: no handoff {handoff_id!r} of yours", error=True)
         if is_open(h) and self.wait > 0:
-            h = await anyio.to_thread.run_sync(self.plane.wait, h.id, self.wait)
+            h = await self._wait(h.id, self.wait)
         # A poll does not know the args first proposed: a revise is reported as such.
         return await self._settle(h, None)
 
@@ -296,12 +437,14 @@ class Gateway:
                 data=pending_report(h, self.inbox_url),
             )
         if h.state in (State.APPROVED, State.AUTO_APPROVED):
-            try:
-                outcome = await anyio.to_thread.run_sync(self.plane.execute, h.id)
-            except ExecutionError as exc:
-                return _failure(exc)
-            except HandoffError as exc:
-                return _text_result(f"handoff refused to run the call: {exc}", error=True)
+            async with self.calls.running(h.id):
+                try:
+                    # a second attempt that waited here finds it executed: nothing reruns
+                    outcome = await anyio.to_thread.run_sync(self.plane.execute, h.id)
+                except ExecutionError as exc:
+                    return _failure(exc)
+                except HandoffError as exc:
+                    return _text_result(f"handoff refused to run the call: {exc}", error=True)
             return self._result(outcome.result, proposed, outcome.handoff)
         if h.state is State.EXECUTED and h.execution is not None:
             return self._result(h.execution.result, proposed, h)
@@ -318,7 +461,7 @@ class Gateway:
         self, result: Any, proposed: dict[str, Any] | None, h: Handoff
     ) -> types.CallToolResult:
         out = (
-            types.CallToolResult.model_validate(result)
+            types.CallToolResult.model_validate(self.results.whole(result))
             if isinstance(result, dict)
             else _text_result(str(result))
         )
@@ -349,3 +492,14 @@ def _failure(exc: ExecutionError) -> types.CallToolResult:
     if isinstance(cause, UpstreamToolError):
         return types.CallToolResult.model_validate(cause.result)
     return _text_result(str(exc), error=True)
+
+
+def _connection_of(ctx: ServerRequestContext[Any, Any]) -> object:
+    """What names the client's session: its connection. ``ctx.session`` is made afresh
+    for each request, so it cannot; the connection lives as long as the session."""
+    return getattr(ctx.session, "_connection", ctx.session)
+
+
+def _supports_url_elicitation(ctx: ServerRequestContext[Any, Any]) -> bool:
+    caps = ctx.session.client_capabilities
+    return caps is not None and caps.elicitation is not None and caps.elicitation.url is not None
