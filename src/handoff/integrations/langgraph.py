@@ -149,6 +149,9 @@ def _reviewed(h: Handoff) -> bool:
     return is_open(h) or bool(h.decisions) or h.state in (State.EXPIRED, State.CANCELLED)
 
 
+_PLANE = threading.Lock()
+
+
 def _lock(batch: str) -> threading.Lock:
     with _GUARD:
         return _LOCKS.setdefault(batch, threading.Lock())
@@ -164,13 +167,16 @@ def _settle(
     schema: str,
 ) -> Handoff:
     """Submit the turn's calls; pause until the call at ``own`` is decided; return it."""
-    hs = [plane.submit(act).handoff for act, _name in turn]  # on a resume, replayed
+    # A turn's calls run in parallel threads; one plane call at a time keeps an embedded
+    # plane's single database connection out of two transactions at once.
+    with _PLANE:
+        hs = [plane.submit(act).handoff for act, _name in turn]  # on a resume, replayed
     if is_open(hs[own]) and wait > 0:
         hs[own] = plane.wait(hs[own].id, wait)
     if not is_open(hs[own]):
         return hs[own]
     batch = canonical_json(sorted(h.id for h in hs))
-    with _lock(batch):
+    with _lock(batch), _PLANE:
         hs = [plane.get(h.id) for h in hs]
         if not is_open(hs[own]):
             return hs[own]  # another call of the turn read the answer
