@@ -7,7 +7,6 @@ takes effect at once in every running server, and is an event in the audit chain
 """
 
 import getpass
-import ipaddress
 import sys
 from typing import Annotated
 
@@ -27,20 +26,12 @@ from ._cli_common import (
     open_plane,
     reporting,
 )
+from ._egress import loopback_host as _loopback
 from ._exceptions import InputError
 from .plane import ControlPlane
 from .policy import load_policy
 
 __all__ = ["key_app", "serve", "user_app"]
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 user_app = typer.Typer(help="Reviewer accounts of the inbox.", no_args_is_help=True)

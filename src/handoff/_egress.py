@@ -49,6 +49,7 @@ __all__ = [
     "allow_list",
     "check",
     "client",
+    "loopback_host",
     "why_refused",
 ]
 
@@ -82,6 +83,17 @@ class Allow:
 
     def admits(self, address: Address) -> bool:
         return any(address in net for net in self.networks)
+
+
+def loopback_host(host: str) -> bool:
+    """Whether ``host`` (a bind or peer address as written) is this machine itself:
+    ``localhost`` or a loopback IP. No name is resolved."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def allow_list(raw: str | None = None) -> Allow:

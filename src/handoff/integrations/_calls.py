@@ -17,8 +17,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._canonical import canonical_json
+from .._outcome import Outcome
+from ..models import Action, State
+from ._plane import Plane
 
-__all__ = ["by_value", "call_key", "run_fingerprint"]
+#: The states in which a gated call is cleared to run (once, with the approved args).
+APPROVED = (State.APPROVED, State.AUTO_APPROVED)
+
+__all__ = ["APPROVED", "by_value", "call_key", "run_fingerprint", "submit_and_run"]
 
 
 def by_value(value: Any) -> Any:
@@ -52,3 +58,12 @@ def call_key(prefix: str, run: str, call_id: str, tool: str, args: Any, agent: s
     """The idempotency key of one call: the run, the call id and the whole action."""
     parts = [run, call_id, tool, by_value(args), agent]
     return f"{prefix}:" + hashlib.sha256(canonical_json(parts).encode()).hexdigest()[:32]
+
+
+def submit_and_run(plane: Plane, action: Action) -> Outcome:
+    """Submit ``action`` (a low-risk one runs at once; a replay answers its outcome) and
+    run it if it is approved: once, with the approved args."""
+    outcome = plane.submit(action)
+    if outcome.handoff.state in APPROVED:
+        outcome = plane.execute(outcome.handoff.id)
+    return outcome

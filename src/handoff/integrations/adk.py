@@ -57,7 +57,7 @@ from .._exceptions import ConflictError
 from .._outcome import Outcome
 from ..models import Action, Handoff, State
 from ._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
-from ._calls import by_value, call_key, run_fingerprint
+from ._calls import APPROVED, by_value, call_key, run_fingerprint, submit_and_run
 from ._plane import Plane
 
 __all__ = ["CONFIRMATION", "ApprovalGate", "HandoffTool"]
@@ -65,7 +65,6 @@ __all__ = ["CONFIRMATION", "ApprovalGate", "HandoffTool"]
 #: The name of the call ADK emits to ask for a tool confirmation.
 CONFIRMATION = "adk_request_confirmation"
 
-_GO = (State.APPROVED, State.AUTO_APPROVED)
 _ENDED = (State.EXECUTED, State.FAILED, State.ROLLED_BACK)
 
 
@@ -161,7 +160,7 @@ class HandoffTool(BaseTool):
             # no second time after a confirmation, so the model reads the pending report
             return {"status": "pending", "handoff_id": h.id, "message": report["message"]}
         if declined and h.state not in _ENDED:
-            if h.state in _GO:  # declined in the application: nothing runs
+            if h.state in APPROVED:  # declined in the application: nothing runs
                 return {"error": f"{self.name} was declined (handoff {h.id})"}
             return {"error": refusal(h, self.name)}
         return gate.answer(outcome, proposed, self.name)
@@ -204,10 +203,7 @@ class ApprovalGate:
         Called from a worker thread with the call set in ``_INVOCATION``. ``run`` is
         False when the application declined the confirmation: nothing more runs.
         """
-        outcome = self.plane.submit(action)  # low-risk: runs now; else asks, or replays
-        if run and outcome.handoff.state in _GO:  # approved: runs once, with the approved args
-            outcome = self.plane.execute(outcome.handoff.id)
-        return outcome
+        return submit_and_run(self.plane, action) if run else self.plane.submit(action)
 
     def payload(self, h: Handoff) -> dict[str, Any]:
         """What the confirmation request carries: the handoff id and the pending report."""
@@ -277,7 +273,7 @@ class ApprovalGate:
             if is_open(h) or h.state is State.EXECUTING:
                 still.append(h)
                 continue
-            confirmed = h.state in _GO or h.state in _ENDED
+            confirmed = h.state in APPROVED or h.state in _ENDED
             response = {"confirmed": confirmed, "payload": {"handoff_id": h.id}}
             answer = types.FunctionResponse(name=CONFIRMATION, id=fc.id, response=response)
             parts.append(types.Part(function_response=answer))

@@ -49,7 +49,7 @@ from .._exceptions import ConflictError
 from .._outcome import Outcome
 from ..models import Action, Handoff, Mode, State
 from ._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
-from ._calls import by_value, call_key, run_fingerprint
+from ._calls import APPROVED, by_value, call_key, run_fingerprint, submit_and_run
 from ._plane import Plane
 
 __all__ = ["ApprovalGate", "NeedsApproval"]
@@ -57,7 +57,6 @@ __all__ = ["ApprovalGate", "NeedsApproval"]
 NeedsApproval = Callable[[RunContextWrapper[Any], dict[str, Any], str], Awaitable[bool]]
 Invoker = Callable[[ToolContext[Any], str], Awaitable[Any]]
 
-_GO = (State.APPROVED, State.AUTO_APPROVED)
 _ENDED = (State.EXECUTED, State.FAILED, State.ROLLED_BACK)
 
 #: The SDK invocation a gated tool's executor runs: the loop, the tool context, the
@@ -169,9 +168,7 @@ class ApprovalGate:
             action = self._action(name, run, ctx.tool_call_id, proposed)
             token = _INVOCATION.set((asyncio.get_running_loop(), ctx, inner))
             try:
-                outcome = await asyncio.to_thread(self.plane.submit, action)  # auto: runs
-                if outcome.handoff.state in _GO:  # approved: runs once, with approved args
-                    outcome = await asyncio.to_thread(self.plane.execute, outcome.handoff.id)
+                outcome = await asyncio.to_thread(submit_and_run, self.plane, action)
             except ConflictError as exc:
                 return f"{sdk_name} did not run: {exc.message}"
             finally:
@@ -234,7 +231,7 @@ class ApprovalGate:
                 h = await asyncio.to_thread(self.plane.wait, h.id, wait)
             if is_open(h) or h.state is State.EXECUTING:
                 still.append(h)
-            elif h.state in _GO:
+            elif h.state in APPROVED:
                 state.approve(item)
             else:
                 sdk_name = item.tool_name or h.action.tool

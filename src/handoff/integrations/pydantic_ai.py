@@ -70,12 +70,11 @@ from .._exceptions import ConflictError
 from .._outcome import Outcome
 from ..models import Action, Handoff, State, Verdict
 from ._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
-from ._calls import by_value, call_key, run_fingerprint
+from ._calls import APPROVED, by_value, call_key, run_fingerprint, submit_and_run
 from ._plane import Plane
 
 __all__ = ["ApprovalGate", "HandoffToolset"]
 
-_GO = (State.APPROVED, State.AUTO_APPROVED)
 _ENDED = (State.EXECUTED, State.FAILED, State.ROLLED_BACK)
 
 
@@ -237,10 +236,7 @@ class ApprovalGate:
         Called from a worker thread with the call set in ``_INVOCATION``.
         """
         self._register(action.tool)
-        outcome = self.plane.submit(action)  # low-risk: runs now; else asks, or replays
-        if outcome.handoff.state in _GO:  # approved: runs once, with the approved args
-            outcome = self.plane.execute(outcome.handoff.id)
-        return outcome
+        return submit_and_run(self.plane, action)
 
     def metadata(self, h: Handoff) -> dict[str, Any]:
         """What the pause carries for a call: the handoff id and the pending report."""
@@ -305,9 +301,9 @@ class ApprovalGate:
                 h = self.plane.wait(h.id, wait)
             if is_open(h) or h.state is State.EXECUTING:
                 still.append(h)
-            elif h.state in _GO or h.state in _ENDED:
+            elif h.state in APPROVED or h.state in _ENDED:
                 revised = any(d.verdict in (Verdict.REVISE, Verdict.CHOOSE) for d in h.decisions)
-                args = dict(h.action.args) if revised and h.state in _GO else None
+                args = dict(h.action.args) if revised and h.state in APPROVED else None
                 results.approvals[call.tool_call_id] = ToolApproved(override_args=args)
             else:
                 results.approvals[call.tool_call_id] = ToolDenied(refusal(h, call.tool_name))

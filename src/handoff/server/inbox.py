@@ -9,7 +9,6 @@ requester cannot approve, quorum of distinct reviewers) hold here too.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import secrets
 from datetime import datetime
@@ -25,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .._cli_render import countdown, describe
 from .._diff import Change, diff_args
+from .._egress import loopback_host as _loopback
 from .._exceptions import HandoffError, InputError, NotAuthorized
 from .._review import count_approvals
 from ..models import Handoff, Level, State, Verdict
@@ -197,15 +197,6 @@ def secure_cookie(request: Request) -> bool:
     server = request.scope.get("server")
     host = str(server[0]) if server else ""
     return request.url.scheme != "http" or not _loopback(host)
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 # -- the queue ---------------------------------------------------------------------
