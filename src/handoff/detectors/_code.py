@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ._base import ActionView, DetectConfig, Signal, signal_at
-from ._effects import effect_of
+from ._effects import effect_of, first_arg
 
 __all__ = ["detect_code"]
 
@@ -221,7 +221,7 @@ def detect_code(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
     if effect.read_only:
         return []
-    target = (_arg(view, _PATH_KEYS) or "").lower()
+    target = (first_arg(view, _PATH_KEYS) or "").lower()
     # Text counts as code written to disk only when the call names a file to write; the
     # body of an email or a post is judged by the other detectors.
     written = _texts(view, _WRITE_KEYS) if target else []
@@ -319,10 +319,3 @@ def _texts(view: ActionView, keys: tuple[str, ...]) -> list[tuple[str, str, str]
         if key in keys:
             out.append((path, text, low))
     return out
-
-
-def _arg(view: ActionView, keys: tuple[str, ...]) -> str | None:
-    for path, text in view.args:
-        if path.rsplit(".", 1)[-1].split("[", 1)[0].lower() in keys:
-            return text
-    return None

@@ -24,6 +24,7 @@ from ._base import ActionView, wordset
 __all__ = [
     "Effect",
     "effect_of",
+    "first_arg",
     "is_device_call",
     "name_effects",
     "shell_effects",
@@ -275,10 +276,10 @@ def _effect_of(view: ActionView) -> Effect:
     fams = set(named)
     keys = {k for _, k in view.keys}
     # A generic tool says what it does in its arguments.
-    command = _arg(view, ("command", "cmd", "action", "operation", "op", "method"))
+    command = first_arg(view, ("command", "cmd", "action", "operation", "op", "method"))
     terminal = bool(set(view.words) & TERMINAL) or "bash" in view.words
     if terminal or (keys & {"command", "cmd", "script", "shell"} and not command_is_verb(command)):
-        text = _arg(view, ("command", "cmd", "script", "shell", "code")) or ""
+        text = first_arg(view, ("command", "cmd", "script", "shell", "code")) or ""
         if text:
             sf, sro = shell_effects(text)
             fams = (fams - {"code", "change"}) | sf
@@ -300,7 +301,7 @@ def _effect_of(view: ActionView) -> Effect:
         # A browser that fills and submits forms acts; one that only visits reads.
         read_only = False
         fams.add("change")
-    method = _arg(view, ("method", "http_method", "verb"))
+    method = first_arg(view, ("method", "http_method", "verb"))
     if (
         method is not None
         and method.strip().upper() in ("GET", "HEAD", "OPTIONS")
@@ -338,7 +339,8 @@ def command_is_verb(value: str | None) -> bool:
     return bool(v) and v.replace("_", "").isalpha() and len(v) <= 24 and " " not in v
 
 
-def _arg(view: ActionView, keys: tuple[str, ...]) -> str | None:
+def first_arg(view: ActionView, keys: tuple[str, ...]) -> str | None:
+    """The first string argument whose own key is one of ``keys``."""
     for path, text in view.args:
         key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
         if key in keys:
