@@ -10,13 +10,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._provenance import authorized_money
-from ._tools import tool_sense
+from ._tools import CANCEL, COMMIT, DESTROY, MONEY, tool_sense
 
 __all__ = ["detect_actions"]
 
 _AMOUNT_KEYS = wordset("amount amount_usd value sum price total quantity_usd btc eth usd eur")
+# An argument naming what pays: a call that carries one charges (or refunds) it.
+_PAYMENT_KEY = re.compile(
+    r"^(?:payment(?:_method)?(?:_id|_token)?|card(?:_id|_token)|funding_source"
+    r"|(?:source|from|debit)_account(?:_id)?)$"
+)
 _MONEY_TEXT = re.compile(
     r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|eur|gbp|btc|eth|usdt)\b"
     r"|\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b|\b0x[0-9a-fA-F]{40}\b"
@@ -63,6 +68,23 @@ _KINDS: dict[str, tuple[str, str, float, float, float, float]] = {
         0.85,
         0.8,
         0.5,
+    ),
+    "commit": (
+        "action.money",
+        "The action books, orders or charges on someone's account, committing their money",
+        0.8,
+        0.8,
+        0.7,
+        0.4,
+    ),
+    "cancel": (
+        "action.destructive",
+        "The action cancels a booking, order or subscription; a cancellation may not be "
+        "restorable and can forfeit what was paid",
+        0.8,
+        0.7,
+        0.85,
+        0.0,
     ),
     "destructive": (
         "action.destructive",
@@ -182,9 +204,14 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             )
         else:
-            out.append(_signal("money", where, ex))
+            named = set(split_words(view.tool))
+            charges = bool(money_arg and _PAYMENT_KEY.match(money_arg[1].lower()))
+            commits = not named & MONEY and (named & COMMIT or charges)
+            out.append(_signal("commit" if commits else "money", where, ex))
     if s.destroy:
-        out.append(_on_tool("destructive", view.tool))
+        named = set(split_words(view.tool))
+        cancels = not named & DESTROY and named & CANCEL
+        out.append(_on_tool("cancel" if cancels else "destructive", view.tool))
     if s.access and not s.money:
         out.extend(_access(view))
     if s.outward and not s.public:
@@ -219,6 +246,9 @@ def _money_arg(view: ActionView) -> tuple[str, str] | None:
             return path, f"{key}={value:g}"
     for path, key in view.keys:
         if key in _AMOUNT_KEYS:
+            return path, key
+    for path, key in view.keys:
+        if _PAYMENT_KEY.match(key.lower()):
             return path, key
     return None
 

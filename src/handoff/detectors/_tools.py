@@ -25,11 +25,15 @@ MONEY = wordset(
     "eth ethereum binance wallet coinbase paypal venmo swift iban fund funds loan loans "
     "transaction transactions settlement diversion divert"
 )
+# Booking or ordering commits the customer's money as surely as paying does.
+COMMIT = wordset("book booking reserve order orders checkout")
 DESTROY = wordset(
     "delete deletion remove rm drop wipe wiping erase destroy destruction destructive "
     "purge truncate overwrite format reset kill terminate shutdown crash corrupt "
     "corruption alter alteration tamper tampering sabotage deface defacement ransomware"
 )
+# Ending a booking, order or subscription: often not restorable, and it can forfeit fees.
+CANCEL = wordset("cancel cancels cancellation")
 ACCESS = wordset(
     "grant revoke role roles permission permissions privilege privileges acl chmod chown "
     "sudo admin unlock lock door doors firmware credential credentials password passwords "
@@ -106,8 +110,8 @@ def sense(words: tuple[str, ...]) -> ToolSense:
     handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)
     out = ToolSense(
-        money=bool(ws & MONEY) and not ro and not handover,
-        destroy=bool(ws & DESTROY) and not ro,
+        money=bool(ws & (MONEY | COMMIT)) and not ro and not handover,
+        destroy=bool(ws & (DESTROY | CANCEL)) and not ro,
         access=bool(ws & ACCESS or ("access" in ws and ws & _ACCESS_QUALIFIERS)) and not ro,
         outward=bool(ws & OUTWARD) and not ro,
         public=bool(ws & PUBLIC) and not ro,
