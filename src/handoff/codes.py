@@ -55,6 +55,10 @@ TRIGGER_CODES: dict[str, str] = {
         "a payee, recipient or link only tool output named, for an action the user never asked for"
     ),
     "provenance.invented_target": "a payee or grantee appears nowhere before the call",
+    "provenance.relayed_code": (
+        "an access code someone else supplied (a verification, override or one-time code) "
+        "is written down or passed on"
+    ),
     "session.exfiltration": (
         "after reading untrusted content that mentions sensitive data, the call sends to a"
         " recipient the user never named"

@@ -19,6 +19,8 @@ Signals (all name the argument, the value, and the step and sentence it came fro
 * ``provenance.untrusted_target`` — a payee, recipient, grantee or link the person never
   named comes from tool output, for a kind of action the person never asked for;
 * ``provenance.invented_target`` — a payee or recipient appears nowhere before the call;
+* ``provenance.relayed_code`` — an access code (a verification, override or one-time
+  code) that someone other than the person asking supplied is written down or passed on;
 * ``session.exfiltration`` — the run has read untrusted content and touched sensitive
   data, and this call sends something to a recipient the person never named.
 
@@ -54,6 +56,17 @@ _PATH = re.compile(r"(?<![\w:/])(?:~|\.{1,2})?/[\w.\-~]+(?:/[\w.\-~]*)*")
 _DOMAIN = re.compile(
     r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ai|app|dev|info|biz|us|uk|de|fr|ru|cn|xyz|"
     r"top|me|tv|cc|ly|gg|site|online|shop|store|tech|cloud|email|link|click|zip)\b"
+)
+# A code: a lone 4-8 digit number, or capitals and digits in hyphenated groups.
+_CODE = re.compile(
+    r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]{2,})+\b"
+    r"|(?<![\w.,$/:-])\d{4,8}(?![\w,/:-]|\.\d)"
+)
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+# The sentence a code came from says it opens something.
+_ACCESS_WORDS = re.compile(
+    r"\b(?:codes?|passwords?|passcodes?|pins?|otps?|tokens?|override|keys?|secrets?"
+    r"|credentials?|one-time|verification|2fa|mfa)\b"
 )
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 
@@ -102,7 +115,7 @@ class Origin:
     """Where one value of the call came from."""
 
     path: str  # the argument, e.g. args.recipient
-    kind: str  # email | iban | wallet | phone | account | url | domain | path
+    kind: str  # email | iban | wallet | phone | account | url | domain | path | code
     value: str  # normalised
     source: str  # user | tool | agent
     where: str = ""  # the context path of the first tool output that holds it
@@ -138,6 +151,9 @@ def tokens(text: str) -> frozenset[tuple[str, str]]:
             out.add(("phone", digits[-10:]))
     for m in _ACCOUNT.finditer(text):
         out.add(("account", m.group(0)))
+    for m in _CODE.finditer(text):
+        if not _YEAR.match(m.group(0)):
+            out.add(("code", m.group(0)))
     if "/" in text:
         for m in _PATH.finditer(text):
             p = m.group(0).rstrip("/.,")
@@ -388,6 +404,28 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
                     sensitivity=0.5,
                 )
             )
+    relayed = next(
+        (
+            o
+            for o in found
+            if o.kind == "code" and o.source == "tool" and _ACCESS_WORDS.search(o.sentence.lower())
+        ),
+        None,
+    )
+    if relayed is not None:
+        out.append(
+            Signal(
+                "provenance.relayed_code",
+                f"The access code {relayed.value!r} in {relayed.path} was supplied by someone "
+                f"other than the person asking ({relayed.where}: \u201c{relayed.sentence}\u201d)",
+                where=relayed.where,
+                excerpt=relayed.sentence,
+                weight=0.8,
+                impact=0.5,
+                uncertainty=0.7,
+                sensitivity=0.9,
+            )
+        )
     if fams & {"outward", "public", "network", "money"} and not fams & {"read"}:
         session = _session(view, texts, targets)
         if session is not None:
