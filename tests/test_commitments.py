@@ -28,7 +28,8 @@ def triggers(action: Action) -> dict[str, str]:
 def test_a_cancellation_escalates_as_one(tool: str) -> None:
     a = assess(act(tool, {"id": "ZFA04Y"}), default_policy())
     assert a.mode is not Mode.AUTO
-    assert "cancels" in triggers(act(tool, {"id": "ZFA04Y"}))["action.destructive"]
+    assert "cancels" in triggers(act(tool, {"id": "ZFA04Y"}))["action.cancellation"]
+    assert a.owner == "finance"
 
 
 @pytest.mark.parametrize("tool", ["book_reservation", "place_order", "hotel.reserve"])

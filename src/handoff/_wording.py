@@ -96,6 +96,7 @@ QUESTIONS = {
     "action.money": "Are the amount and the recipient right, and is the payment expected?",
     "action.permissions": "Does the grantee need this access, and for how long?",
     "action.destructive": "Is there a backup, or another way to undo this?",
+    "action.cancellation": "Did the customer ask to cancel this one, and what do they forfeit?",
     "action.data_outward": "May this data leave the company, and go to this recipient?",
     "action.untrusted_code": "Where does this code come from, and has anyone reviewed it?",
     "action.public": "Is this ready for a public audience?",

@@ -18,6 +18,7 @@ __all__ = ["NOTES", "TRIGGER_CODES", "is_known"]
 TRIGGER_CODES: dict[str, str] = {
     "action.money": "the action moves money or crypto",
     "action.destructive": "the action deletes, overwrites, stops or disables something",
+    "action.cancellation": "the action cancels a booking, order or subscription",
     "action.permissions": "the action changes who can access what, or runs as root",
     "action.data_outward": "the action sends data outside the company",
     "action.untrusted_code": "the action runs, downloads or installs code",

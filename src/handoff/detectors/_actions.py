@@ -78,7 +78,7 @@ _KINDS: dict[str, tuple[str, str, float, float, float, float]] = {
         0.4,
     ),
     "cancel": (
-        "action.destructive",
+        "action.cancellation",
         "The action cancels a booking, order or subscription; a cancellation may not be "
         "restorable and can forfeit what was paid",
         0.8,
