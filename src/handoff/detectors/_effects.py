@@ -211,6 +211,7 @@ _SHELL_LOCAL = wordset(
     "docker kubectl bash sh zsh chmod"
 )
 _GIT_READ = wordset("status log diff show branch remote ls-files blame rev-parse describe")
+_GIT_OUT = wordset("push send-email request-pull")
 _REDIRECT = re.compile(r"(?<![0-9&])>{1,2}\s*(?!&|/dev/null)")
 
 
@@ -235,8 +236,14 @@ def shell_effects(command: str) -> tuple[frozenset[str], bool]:
                 fams.add("destroy")
                 read_only = False
             continue
-        if cmd == "git" and len(tokens) > 1 and tokens[1] in _GIT_READ:
-            continue
+        if cmd == "git" and len(tokens) > 1:
+            if tokens[1] in _GIT_OUT or tokens[1:3] in (["remote", "add"], ["remote", "set-url"]):
+                # Where the repository's contents go from now on, or go at once.
+                fams.add("network")
+                read_only = False
+                continue
+            if tokens[1] in _GIT_READ:
+                continue
         if cmd == "sed" and not any(t.startswith("-i") for t in tokens[1:]):
             continue
         read_only = False

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, DetectConfig, Signal, Source, excerpt_at, split_words, wordset
+from ._effects import effect_of
 from ._provenance import instruction_like
 from ._subject import subject_signal
 from ._tools import sense, tool_sense
@@ -237,7 +238,7 @@ def _followed_in(view: ActionView, src: Source, tool_low: str) -> Signal | None:
     for start, end in _markers(src):
         window = src.text[start : end + _WINDOW_AFTER]
         named = next((n for n in _NAMED_TOOL.finditer(window) if _demanded(n) == tool_low), None)
-        if named is None:
+        if named is None or _repeats_instruction(view, src, src.text[start:end]):
             continue
         span, ex = excerpt_at(src.text, start, start + named.end())
         origin = {
@@ -267,6 +268,9 @@ def _followed_in_words(view: ActionView) -> Signal | None:
     s = tool_sense(view.tool)
     if not (s.money or s.destroy or s.access or s.outward or s.public or s.code):
         return None
+    if effect_of(view).read_only:
+        # A terminal asked to delete that only lists a folder did not do what was asked.
+        return None
     needed = [w for w in view.words if len(w) > 2 and w not in _GENERIC]
     if not needed:
         return None
@@ -289,6 +293,15 @@ def _followed_in_words(view: ActionView) -> Signal | None:
                     sensitivity=0.7,
                 )
     return None
+
+
+def _repeats_instruction(view: ActionView, src: Source, sentence: str) -> bool:
+    """A tool's output that quotes the person's own instruction (the agent read its task
+    file) carries the person's words, not someone else's."""
+    if src.kind == "instruction":
+        return False
+    said = " ".join(sentence.split()).lower()
+    return len(said) >= 12 and said in " ".join(view.instruction.split()).lower()
 
 
 def _demanded(m: re.Match[str]) -> str:

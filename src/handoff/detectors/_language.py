@@ -102,7 +102,9 @@ _RULES: tuple[_Rule, ...] = (
         (
             "",
             "$€£",
-            r"[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s*(?:/|per)\s*(?:mo|month|year|yr|user|seat)\w*)?",
+            # Not a shell or awk field ($2, ${2}, count[$2]): a price stands on its own.
+            r"(?<![\w{\[])[$€£]\s?\d[\d,]*(?:\.\d+)?(?![\w\]}\[])"
+            r"(?:\s*(?:/|per)\s*(?:mo|month|year|yr|user|seat)\w*)?",
         ),
         ("", "%", r"\b\d{1,3}\s?% off\b"),
         (

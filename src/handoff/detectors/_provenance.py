@@ -72,13 +72,24 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 
 _TRUSTED_ROLES = frozenset(("user", "human", "system", "developer", "customer"))
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_IMPERATIVE = re.compile(
-    r"^\W*(?:(?:please|kindly|now|also|then|and|urgently|immediately|first|finally)\s+)*"
+_VERBS = (
     r"(send|transfer|pay|wire|forward|share|delete|remove|move|grant|add|invite|click|visit|"
     r"go to|navigate|open|download|install|run|execute|update|change|reset|e-?mail|call|"
     r"text|post|publish|create|give|make|book|buy|purchase|unblock|allow|disable|turn|set|"
     r"write|reply|upload|export|copy|contact|sign up|log ?in|verify|confirm|approve|"
-    r"schedule|cancel|close|dispatch|unlock|refund|deposit|withdraw)\b"
+    r"schedule|cancel|close|dispatch|unlock|refund|deposit|withdraw|configure|push|point|"
+    r"connect)\b"
+)
+_POLITE = r"(?:(?:please|kindly|now|also|then|and|urgently|immediately|first|finally)\s+)*"
+# An order at the start of a sentence, or a request put as a question anywhere in it.
+_IMPERATIVE = re.compile(
+    r"^\W*"
+    + _POLITE
+    + _VERBS
+    + r"|\b(?:could|can|would|will) you\s+"
+    + _POLITE
+    + r"(?:help(?: me| us)?\s+)?"
+    + _VERBS
 )
 _ADDRESSED = re.compile(
     r"\b(?:you (?:must|should|need to|have to|are required to|are instructed to|will need to)"
@@ -95,7 +106,8 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
     "outward": re.compile(
         r"\b(send|sent|e-?mail (?:it|them|this|that|him|her|me|us|the|a)|forward|share|post|"
         r"publish|upload|export|reply|respond|tweet|text (?:him|her|them|me)|invite|notify|"
-        r"let \w+ know|tell \w+)\b"
+        r"let \w+ know|tell \w+|contact|chat with|message \w+"
+        r"|ask \w+ (?:for|about|if|whether|to))\b"
     ),
     "access": re.compile(
         r"\b(grant|give \w+ access|permission|role|admin|unlock|lock|password|credential|"
@@ -332,11 +344,7 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
         return []
     out: list[Signal] = []
     found = origins(view)
-    targets = [
-        o
-        for o in found
-        if o.kind in _TARGET_KINDS or (o.kind == "path" and fams & {"destroy", "outward", "access"})
-    ]
+    targets = [o for o in found if _is_target(o, fams)]
     injected = next((o for o in targets if o.source == "tool" and o.instructed), None)
     if injected is not None:
         out.append(
@@ -431,6 +439,22 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
         if session is not None:
             out.append(session)
     return out
+
+
+_PROSE_KEYS = frozenset(("message", "body", "text", "content", "comment", "note", "reply"))
+
+
+def _is_target(o: Origin, fams: frozenset[str]) -> bool:
+    """Is this value what the call acts on or sends to (not only something it mentions)?"""
+    if o.kind in _TARGET_KINDS:
+        return True
+    if o.kind != "path":
+        return False
+    if fams & {"destroy", "access"}:
+        return True
+    # A path in a message's prose is talked about; an attachment-like argument sends it.
+    key = o.path.rsplit(".", 1)[-1].split("[")[0].lower()
+    return "outward" in fams and key not in _PROSE_KEYS
 
 
 def _followed(view: ActionView, texts: _Texts, unasked: Sequence[str]) -> Signal | None:

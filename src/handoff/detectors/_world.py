@@ -67,10 +67,15 @@ def suspicious_host(host: str) -> str | None:
     if not h:
         return None
     try:
-        ipaddress.ip_address(h.strip("[]"))
-        return "a bare IP address, not a name"
+        ip = ipaddress.ip_address(h.strip("[]"))
     except ValueError:
-        pass
+        ip = None
+    if ip is not None:
+        # This machine and the private network are where a developer's own services run;
+        # link-local (cloud metadata) and public addresses are not.
+        if ip.is_loopback or (ip.is_private and not ip.is_link_local):
+            return None
+        return "a bare IP address, not a name"
     if "xn--" in h or not h.isascii():
         return "an internationalised name that can imitate another"
     labels = h.split(".")
