@@ -48,6 +48,7 @@ TRIGGER_CODES: dict[str, str] = {
     "code.surveillance": "code that reads the clipboard or keystrokes, or grabs the screen",
     "code.data_dump": "code that writes a whole object, the configuration or the environment out",
     "code.control_weakened": "code that turns a control off (verify=False, a bypass in auth)",
+    "code.unpinned_dependency": "a dependency manifest's exact pin is loosened to a range",
     "code.unread_script": "a script run that no earlier step read or wrote",
     "tool.unknown": "nothing says what the tool does (acts as unknown_tools says)",
     "tool.destructive": "the tool's annotations say it may destroy or overwrite",

@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
-from ._effects import ACTUATE, SAFETY, effect_of
+from ._effects import ACTUATE, SAFETY, effect_of, first_arg
 
 __all__ = ["URL", "detect_world", "suspicious_host"]
 
@@ -160,7 +160,37 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
         hidden = _hidden_destination(view)
         if hidden is not None:
             out.append(hidden)
+    if not effect.read_only:
+        out.extend(_rows_removed(view))
     return out
+
+
+_DATA_FILE = re.compile(r"\.(csv|tsv|jsonl?|xlsx?|ods|ledger|sqlite3?|db)$")
+
+
+def _rows_removed(view: ActionView) -> list[Signal]:
+    """An editor's replacement on a data file that takes whole rows out deletes records
+    (a ledger's entries, a list of complaints) with no trace of what they were."""
+    path = first_arg(view, ("path", "file", "file_path", "filename")) or ""
+    old = first_arg(view, ("old_str",))
+    new = first_arg(view, ("new_str",)) or ""
+    if old is None or not _DATA_FILE.search(path.lower()):
+        return []
+    if not (old.count("\n") > new.count("\n") or (old.strip() and not new.strip())):
+        return []
+    return [
+        Signal(
+            "action.destructive",
+            f"The edit removes rows from the data file {path}: records are deleted, with "
+            "no trace of what they held",
+            where="args.old_str",
+            excerpt=" ".join(old.split())[:120],
+            weight=0.8,
+            impact=0.7,
+            reversibility=0.8,
+            sensitivity=0.5,
+        )
+    ]
 
 
 def _annotated(view: ActionView, families: frozenset[str]) -> list[Signal]:
