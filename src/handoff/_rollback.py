@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import ConflictError, InputError, NotAuthorized
-from ._stages import undo_stages
+from ._stages import stage_runs, undo_stages
 from .execution import ROLLBACK_TOOL, RollbackImpossible
 from .models import Action, Assessment, Context, Handoff, Mode, State
 from .policy import Policy
@@ -122,7 +122,7 @@ class RollbackExecutor:
         if h.state is not State.EXECUTED or h.execution is None:
             raise ConflictError(f"handoff {h.id} is {h.state.value}", field="handoff_id")
         executor = plane.executors.get(h.action.tool)
-        undone, problem = undo_stages(executor, h.execution.stages)
+        undone, problem = undo_stages(executor, stage_runs(h.execution))
         if problem and not undone:
             raise RollbackImpossible(problem)  # nothing changed: the original stays executed
         requester = plane.store.get(by)

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ._canonical import sha256_hex
 from ._chain import GENESIS, event_hash
 from ._exceptions import ExecutionError, HandoffError, HashMismatch, NotApproved
 from ._outcome import Outcome
@@ -53,6 +54,7 @@ __all__ = [
     "refused",
     "require_chain",
     "run",
+    "stage_runs",
     "started_data",
     "undo_stages",
     "worker_id",
@@ -270,6 +272,17 @@ def _commit_stage(plane: ControlPlane, h: Handoff, step: StageRun) -> Handoff:
     return h
 
 
+def stage_runs(ex: Execution | None) -> list[StageRun]:
+    """The stages an execution applied, each with its result: a finished run keeps its
+    last stage's result once, as the execution's own."""
+    if ex is None:
+        return []
+    runs = list(ex.stages)
+    if runs and ex.status == "succeeded" and runs[-1].result is None:
+        runs[-1] = runs[-1].model_copy(update={"result": ex.result})
+    return runs
+
+
 def undo_stages(executor: Executor, stages: list[StageRun]) -> tuple[list[Any], str | None]:
     """Roll back applied stages, newest first; returns the results and the first problem.
 
@@ -327,8 +340,11 @@ def finish(
     now = plane.clock.now()
     version = h.version
     ex = h.execution
-    stages = [*ex.stages, step] if step is not None else list(ex.stages)
     result = step.result if step is not None and state is State.EXECUTED else None
+    if step is not None and state is State.EXECUTED:
+        # The result is kept once, as the execution's; its last stage does not copy it.
+        step = step.model_copy(update={"result": None})
+    stages = [*ex.stages, step] if step is not None else list(ex.stages)
     preview = h.package.preview if h.package else None
     h.state, h.updated_at = state, now
     h.execution = ex.model_copy(
@@ -352,7 +368,8 @@ def finish(
     with plane.store.write() as tx:
         tx.update(h, State.EXECUTING, version)
         if state is State.EXECUTED:
-            data: dict[str, Any] = {"result": result}
+            # The chain binds the result by digest; the row holds the result itself.
+            data: dict[str, Any] = {"result_sha256": sha256_hex(result)}
             if h.execution.versions:
                 data["versions"] = h.execution.versions
             if len(stages) > 1:

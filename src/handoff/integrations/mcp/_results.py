@@ -1,10 +1,10 @@
 """What the gateway records of an upstream tool result: all of a small one, a digest of a
 large one.
 
-The plane records an execution's result three times (in the handoff's last stage, in its
-execution, and in the ``executed`` audit event), and an MCP result that carries both
-structured content and its JSON text doubles that again: a 3 MB file read grew the
-database by 18 MB. The control plane must be able to say that a call ran and what it
+The plane records an execution's result once (in the handoff's execution; the
+``executed`` audit event holds its digest), but an MCP result that carries both
+structured content and its JSON text doubles it, and a 3 MB file read is still 3 MB
+in the database. The control plane must be able to say that a call ran and what it
 returned; it is not the agent's file cache. So a result up to ``KEEP_BYTES`` of JSON is
 recorded whole, and a larger one is recorded as its size, its SHA-256 and the first
 ``PREVIEW_CHARS`` characters of its text. The caller still gets the whole result: the
