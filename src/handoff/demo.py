@@ -506,7 +506,7 @@ def _wrap_up(con: Console, plane: ControlPlane, db: Path, started: float) -> boo
         done = {d.reviewer for d in first.decisions}
         member = sorted(plane.policy.members_of(first.owner or "") - done) or ["REVIEWER"]
         con.print(
-            f'    handoff decide {first.id} --approve --as {member[0]} --why "..." \\\n'
+            f'    handoff decide {first.id} --approve --reviewer {member[0]} --rationale "..." \\\n'
             f"        --db {shown} --execute --executors handoff.demo:register_executors"
         )
     con.print(f"    handoff executions --db {shown}")
