@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -126,6 +127,13 @@ def test_policy_check_reports_file_line_and_path(tmp_path: Path) -> None:
     assert "policy ok: small" in out and "ann, bo" in out
 
 
+def test_decide_speaks_the_sdks_words() -> None:
+    code, out, _ = invoke("decide", "--help")
+    assert code == 0
+    for long, short in (("--reviewer", "--as"), ("--rationale", "--why")):
+        assert re.search(rf"{long},\s*{short}\b", out), out
+
+
 def test_decide_exit_codes(demo_db: Path, tmp_path: Path) -> None:
     db = tmp_path / "decide.db"
     with sqlite3.connect(demo_db) as src, sqlite3.connect(db) as dst:
@@ -159,9 +167,9 @@ def test_decide_exit_codes(demo_db: Path, tmp_path: Path) -> None:
         "decide",
         discount,
         "--approve",
-        "--as",
+        "--reviewer",  # the SDK's words; --as and --why above are their aliases
         "felix",
-        "--why",
+        "--rationale",
         "In the BF plan",
         "--db",
         db,

@@ -57,14 +57,16 @@ def test_a_refused_connection_is_one_line_naming_db(command: list[str]) -> None:
 @pytest.mark.parametrize(
     ("url", "says"),
     [
-        ("postgresql://agent@127.0.0.1:notaport/x", "not a database URL"),
-        ("mysql://agent@127.0.0.1/x", "unsupported database URL"),
+        ("postgresql://agent:s3cret@127.0.0.1:notaport/x", "port does not parse"),
+        ("postgresql://agent:s3cret@[::1/x", "port does not parse (Invalid IPv6 URL)"),
+        ("mysql://agent:s3cret@127.0.0.1/x", "the scheme 'mysql' is not supported"),
     ],
 )
-def test_a_bad_url_is_one_line_naming_db(url: str, says: str) -> None:
+def test_a_bad_url_is_one_line_naming_its_problem(url: str, says: str) -> None:
     code, _, err = invoke("pending", "--db", url)
-    assert code == 1 and err.startswith("error: db: ") and says in err
-    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("error: db: bad database URL ") and says in err, err
+    assert code == 2  # bad input
+    assert len(err.strip().splitlines()) == 1 and "s3cret" not in err
 
 
 def test_the_installed_command_prints_one_line_too() -> None:

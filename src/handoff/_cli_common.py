@@ -23,8 +23,7 @@ from rich.console import Console
 from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
 from .plane import ControlPlane
 from .policy import load_policy
-from .store import DEFAULT_URL, SqlStore
-from .store._sql import shown_url
+from .store import DEFAULT_URL, open_store
 
 __all__ = [
     "PORT_TAKEN",
@@ -133,10 +132,10 @@ def open_plane(db: str | None, policy: Path | None = None) -> ControlPlane:
     rules = load_policy(policy)
     if path is not None and not _sqlite_has_tables(path):
         raise HandoffError(_no_tables(str(path)), field="db")
-    store = SqlStore.from_url(url, migrate=False)
+    store = open_store(url, migrate=False)
     try:
         if store.revision() is None:
-            raise HandoffError(_no_tables(shown_url(store.engine.url)), field="db")
+            raise HandoffError(_no_tables(store.where), field="db")
         store.migrate()
     except BaseException:
         store.close()

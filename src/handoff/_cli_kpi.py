@@ -174,7 +174,7 @@ def report_incident(
     severity: Annotated[
         Level, typer.Option("--severity", help="low, medium or high.")
     ] = Level.MEDIUM,
-    reporter: Annotated[str, typer.Option("--as", help="Who reports it.")] = "cli",
+    reporter: Annotated[str, typer.Option("--reporter", "--as", help="Who reports it.")] = "cli",
     db: DbOption = None,
 ) -> None:
     """Record a problem found with an executed action (a missed escalation when it ran on

@@ -147,11 +147,17 @@ def decide(
         bool, typer.Option("--needs-info", help="Send it back to the agent for evidence.")
     ] = False,
     reviewer: Annotated[
-        str | None, typer.Option("--as", metavar="REVIEWER", help="Who decides.")
+        str | None,
+        typer.Option("--reviewer", "--as", metavar="REVIEWER", help="Who decides."),
     ] = None,
     why: Annotated[
         str | None,
-        typer.Option("--why", help="The rationale, recorded (needed except to approve or choose)."),
+        typer.Option(
+            "--rationale",
+            "--why",
+            metavar="TEXT",
+            help="The rationale, recorded (needed except to approve or choose).",
+        ),
     ] = None,
     question: Annotated[
         list[str] | None,
@@ -171,7 +177,7 @@ def decide(
         ),
     ] = None,
 ) -> None:
-    """Decide a handoff: exactly one verdict flag, with --as (and --why: a reason, needed to
+    """Decide a handoff: exactly one verdict flag, with --reviewer (and --rationale: needed to
     reject, revise, redirect or ask for information).
 
     Exit codes: 2 bad input, 3 not authorized, 4 already decided (conflict), 1 otherwise.
@@ -181,10 +187,11 @@ def decide(
     with reporting():
         fields = _verdict(approve, reject, revise, choose, redirect, needs_info)
         if not reviewer:
-            raise InputError("say who decides with --as REVIEWER", field="reviewer")
+            raise InputError("say who decides with --reviewer NAME", field="reviewer")
         if fields["verdict"] in NEEDS_RATIONALE and not (why and why.strip()):
             raise InputError(
-                f"{_flag(fields)} needs a rationale: say why with --why TEXT", field="rationale"
+                f"{_flag(fields)} needs a rationale: say why with --rationale TEXT",
+                field="rationale",
             )
         decision = parse_input(
             Decision,

@@ -196,9 +196,9 @@ def _no_gc() -> Iterator[None]:
 def _check_range(url: str, lo: int | None, hi: int | None, start: int) -> _Segment:
     """Worker: open the store at ``url``, check one range of the chain and settle its
     own handoffs against the rows, so only disagreements travel back."""
-    from .store import SqlStore
+    from .store import open_store
 
-    store = SqlStore.from_url(url, migrate=False)
+    store = open_store(url, migrate=False)
     with _no_gc():
         try:
             seg = _check(store.event_rows(lo, hi), start, GENESIS if lo is None else None)

@@ -55,6 +55,8 @@ PUBLIC_NAME = "public.key"
 class CheckpointError(HandoffError):
     """A key or checkpoint file that cannot be used; the message names the file."""
 
+    code = "invalid_checkpoint"
+
 
 @dataclass(frozen=True, slots=True)
 class Checkpoint:

@@ -124,13 +124,11 @@ def main() -> None:
     A database that fails part-way through a command (the server went away, a disk
     filled up) still ends in one ``error: db: ...`` line, not a driver's traceback.
     """
-    from sqlalchemy.exc import DBAPIError
-
-    from .store import database_error
+    from .store import DATABASE_ERRORS, database_error
 
     try:
         app(prog_name="handoff")
-    except DBAPIError as exc:
+    except DATABASE_ERRORS as exc:
         error = database_error(exc, "the database")
         err.print(f"error: db: {error.message}", style="red", markup=False, soft_wrap=True)
         raise SystemExit(1) from None

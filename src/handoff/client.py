@@ -23,41 +23,20 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from ._exceptions import (
-    ActionBlocked,
-    ActionRejected,
-    ConflictError,
-    ExecutionError,
-    HandoffError,
-    HashMismatch,
-    InputError,
-    NotAuthorized,
-    NotFound,
-    PolicyError,
-    UnknownTool,
-)
+from . import _exceptions
+from ._exceptions import ExecutionError, HandoffError, InputError
 from ._outcome import Outcome
 from .lifecycle import OPEN
 from .models import Action, Answer, Decision, Event, Handoff, Incident, Level
 
 __all__ = ["Client"]
 
+#: The class for each error code the server returns: the whole tree of ``_exceptions``.
 _ERRORS: dict[str, type[HandoffError]] = {
     cls.code: cls
-    for cls in (
-        InputError,
-        PolicyError,
-        UnknownTool,
-        NotFound,
-        ConflictError,
-        NotAuthorized,
-        HashMismatch,
-        ActionBlocked,
-        ActionRejected,
-        ExecutionError,
-    )
+    for cls in vars(_exceptions).values()
+    if isinstance(cls, type) and issubclass(cls, HandoffError)
 }
-_ERRORS["unauthenticated"] = NotAuthorized
 #: The server holds one long-poll at most this long; ``wait`` loops for longer ones.
 _POLL = 30.0
 

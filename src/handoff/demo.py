@@ -30,8 +30,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.engine import make_url
 
+from ._cli_common import db_path
 from ._cli_exec import change_table
 from ._cli_render import LEVEL_STYLE, countdown, describe, pending_table, quorum_progress, txt
 from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
@@ -121,8 +121,8 @@ def executors(out: Path) -> dict[str, Any]:
 def register_executors(plane: ControlPlane, out: Path | None = None) -> None:
     """Register the demo's executors; by default they write next to the plane's SQLite file."""
     if out is None:
-        database = make_url(plane.url).database if plane.url.startswith("sqlite") else None
-        out = (Path(database).resolve().parent if database else Path.cwd()) / OUT_DIR
+        database = db_path(plane.url)
+        out = (database.resolve().parent if database else Path.cwd()) / OUT_DIR
     for tool, executor in executors(out).items():
         plane.register(tool, executor)
 
@@ -506,7 +506,7 @@ def _wrap_up(con: Console, plane: ControlPlane, db: Path, started: float) -> boo
         done = {d.reviewer for d in first.decisions}
         member = sorted(plane.policy.members_of(first.owner or "") - done) or ["REVIEWER"]
         con.print(
-            f'    handoff decide {first.id} --approve --as {member[0]} --why "..." \\\n'
+            f'    handoff decide {first.id} --approve --reviewer {member[0]} --rationale "..." \\\n'
             f"        --db {shown} --execute --executors handoff.demo:register_executors"
         )
     con.print(f"    handoff executions --db {shown}")

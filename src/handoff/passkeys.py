@@ -22,11 +22,8 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
-
 from ._clock import Clock, SystemClock
-from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
+from ._exceptions import InputError, NotAuthorized
 from ._review import authorize
 from ._step_up import (
     REGISTERED,
@@ -39,8 +36,7 @@ from ._step_up import (
     webauthn_library,
 )
 from .models import Decision, Handoff, StepUp
-from .store import SqlStore, Tx
-from .store._tables import passkey_challenges, passkeys
+from .store import PasskeyRow, Store, Tx
 
 if TYPE_CHECKING:
     from .plane import ControlPlane
@@ -61,14 +57,12 @@ def _register_challenge(user: str, nonce: str) -> bytes:
 class Passkeys:
     """The passkeys in ``store``'s database, timed by ``clock``."""
 
-    def __init__(self, store: SqlStore, clock: Clock | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
         self.store = store
         self.clock: Clock = clock or SystemClock()
 
     @classmethod
     def of(cls, plane: ControlPlane) -> Passkeys:
-        if not isinstance(plane.store, SqlStore):
-            raise InputError("passkeys need a SQL store (SQLite or PostgreSQL)", field="db")
         return cls(plane.store, plane.clock)
 
     def _now(self) -> float:
@@ -92,33 +86,26 @@ class Passkeys:
 
     def keys_of(self, user: str) -> list[Registration]:
         """The passkeys ``user`` registered, oldest first."""
-        q = select(passkeys).where(passkeys.c.user_name == user).order_by(passkeys.c.created_at)
-        with self.store.engine.connect() as conn:
-            return [_registration(r) for r in conn.execute(q)]
+        return [_registration(r) for r in self.store.passkey_rows(user=user)]
 
     def key(self, credential_id: str) -> Registration | None:
-        q = select(passkeys).where(passkeys.c.credential_id == credential_id)
-        with self.store.engine.connect() as conn:
-            row = conn.execute(q).first()
-        return None if row is None else _registration(row)
+        rows = self.store.passkey_rows(credential_id=credential_id)
+        return _registration(rows[0]) if rows else None
 
     # -- challenges ------------------------------------------------------------------
 
     def _issue(self, user: str, purpose: str, handoff_id: str | None, approved: str | None) -> str:
         nonce = secrets.token_urlsafe(32)
         now = self._now()
-        with self.store.engine.connect().execution_options(write=True) as conn, conn.begin():
-            conn.execute(delete(passkey_challenges).where(passkey_challenges.c.expires_at < now))
-            conn.execute(
-                insert(passkey_challenges).values(
-                    nonce=nonce,
-                    user_name=user,
-                    purpose=purpose,
-                    handoff_id=handoff_id,
-                    action_hash=approved,
-                    expires_at=now + CHALLENGE_SECONDS,
-                )
-            )
+        self.store.challenge_add(
+            nonce,
+            user,
+            purpose,
+            handoff_id=handoff_id,
+            action_hash=approved,
+            expires_at=now + CHALLENGE_SECONDS,
+            now=now,
+        )
         return nonce
 
     def registration_options(self, user: str, *, rp_id: str) -> dict[str, Any]:
@@ -180,36 +167,27 @@ class Passkeys:
             origin=origin,
         )
         now = self.clock.now()
-        try:
-            with self.store.write() as tx:
-                if not tx.challenge_take(nonce, user, "register", now=now.timestamp()):
-                    raise NotAuthorized(
-                        "the registration challenge expired or was used; start again",
-                        field="nonce",
-                    )
-                tx.passkey_add(
-                    key.credential_id,
-                    user,
-                    key.public_key,
-                    rp_id=rp_id,
-                    origin=origin,
-                    at=now.timestamp(),
+        with self.store.write() as tx:
+            if not tx.challenge_take(nonce, user, "register", now=now.timestamp()):
+                raise NotAuthorized(
+                    "the registration challenge expired or was used; start again",
+                    field="nonce",
                 )
-                data = {
-                    "credential_id": key.credential_id,
-                    "public_key": key.public_key,
-                    "rp_id": rp_id,
-                    "origin": origin,
-                }
-                tx.event(REGISTERED, handoff_id=None, actor=user, at=now, data=data)
-        except IntegrityError:
-            raise ConflictError("this passkey is registered already", field="credential") from None
-        except HandoffError as exc:
-            if "UNIQUE" in exc.message or "duplicate key" in exc.message:
-                raise ConflictError(
-                    "this passkey is registered already", field="credential"
-                ) from None
-            raise
+            tx.passkey_add(
+                key.credential_id,
+                user,
+                key.public_key,
+                rp_id=rp_id,
+                origin=origin,
+                at=now.timestamp(),
+            )
+            data = {
+                "credential_id": key.credential_id,
+                "public_key": key.public_key,
+                "rp_id": rp_id,
+                "origin": origin,
+            }
+            tx.event(REGISTERED, handoff_id=None, actor=user, at=now, data=data)
         return key
 
     def approval_options(
@@ -290,7 +268,7 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def _registration(row: Any) -> Registration:
+def _registration(row: PasskeyRow) -> Registration:
     return Registration(
         credential_id=row.credential_id,
         user_name=row.user_name,

@@ -63,7 +63,7 @@ from .packaging import prepare
 from .passkeys import Passkeys, spend
 from .policy import Policy, load_policy
 from .routing import deadline
-from .store import SqlStore, Store, Tx, open_store
+from .store import Store, Tx, open_store
 
 __all__ = ["ControlPlane", "parse_input"]
 
@@ -590,4 +590,4 @@ class ControlPlane:
 
     @property
     def url(self) -> str:
-        return self.store.url if isinstance(self.store, SqlStore) else "custom"
+        return self.store.url

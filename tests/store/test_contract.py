@@ -9,7 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from handoff._exceptions import ConflictError
+from handoff._exceptions import AlreadyExists, ConflictError
 from handoff.audit import verify
 from handoff.models import Decision, Level, State, Verdict
 from handoff.store import SqlStore, open_store
@@ -46,7 +46,7 @@ def test_a_failed_transaction_leaves_nothing(store: SqlStore, clock: FakeClock) 
 def test_idempotency_key_is_unique_per_agent(store: SqlStore, clock: FakeClock) -> None:
     with store.write() as tx:
         tx.insert(make_handoff("h1", clock.now(), key="k1"))
-    with pytest.raises(ConflictError) as err, store.write() as tx:
+    with pytest.raises(AlreadyExists) as err, store.write() as tx:
         tx.event("submitted", handoff_id="h2", actor="bot", at=clock.now(), data={})
         tx.insert(make_handoff("h2", clock.now(), key="k1"))
     assert err.value.field == "idempotency_key"

@@ -24,15 +24,12 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 from .. import _egress as egress
+from .._exceptions import HttpError
 from ..execution import Confirmation, RollbackImpossible
 
 __all__ = ["HttpExecutor"]
 
 _MAX_BODY = 4000
-
-
-class HttpError(Exception):
-    """The server answered with an error status (apply fails with it)."""
 
 
 class HttpExecutor:

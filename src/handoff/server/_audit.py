@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ..store import SqlStore
+from ..store import Store
 
 __all__ = ["record"]
 
@@ -18,7 +18,7 @@ __all__ = ["record"]
 _ACTOR_CHARS = 200
 
 
-def record(store: SqlStore, kind: str, actor: str, at: float, **data: Any) -> None:
+def record(store: Store, kind: str, actor: str, at: float, **data: Any) -> None:
     """Append one account event, in a transaction of its own.
 
     Called after the account change committed, never inside it: on SQLite the chain's

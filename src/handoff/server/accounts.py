@@ -24,16 +24,12 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from typing import Literal
 
 from .._clock import Clock, SystemClock
-from .._exceptions import ConflictError, InputError, NotFound
-from .._principal import canonical
+from .._exceptions import InputError
 from ..plane import ControlPlane
-from ..store import SqlStore
-from ..store._tables import api_keys, memberships, sessions, throttle, users
+from ..store import Store, UserRow
 from ._audit import record
 
 __all__ = [
@@ -139,7 +135,7 @@ class Accounts:
 
     def __init__(
         self,
-        store: SqlStore,
+        store: Store,
         clock: Clock | None = None,
         *,
         idle_seconds: float = IDLE_SECONDS,
@@ -156,16 +152,10 @@ class Accounts:
     @classmethod
     def of(cls, plane: ControlPlane) -> Accounts:
         """The accounts in the plane's database, timed by the plane's clock."""
-        if not isinstance(plane.store, SqlStore):
-            raise InputError("accounts need a SQL store (SQLite or PostgreSQL)", field="db")
         return cls(plane.store, plane.clock)
 
     def _now(self) -> float:
         return self.clock.now().timestamp()
-
-    def _write(self) -> Connection:
-        # BEGIN IMMEDIATE on SQLite (see ``SqlStore``): take the write lock up front.
-        return self.store.engine.connect().execution_options(write=True)
 
     # -- reviewers ---------------------------------------------------------------
 
@@ -178,84 +168,30 @@ class Accounts:
         _check_password(password)
         for team in teams:
             check_name(team, "team")
-        hashed = hash_password(password)
-        with self._write() as conn, conn.begin():
-            if conn.execute(select(users.c.name).where(users.c.name == name)).first():
-                raise ConflictError(f"there is already a user {name!r}", field="name")
-            # A key's caller is a reviewer as soon as an account has its name, so adding
-            # the account would silently hand an agent's key a reviewer's powers.
-            live = select(api_keys.c.id, api_keys.c.principal).where(
-                api_keys.c.revoked_at.is_(None)
-            )
-            for key_id, agent in conn.execute(live):
-                if canonical(agent) == canonical(name):
-                    raise ConflictError(
-                        f"{agent} has a live agent API key ({key_id}); a reviewer account"
-                        " of that name would turn the agent's key into a reviewer's: pick"
-                        " another name for the reviewer",
-                        field="name",
-                    )
-            conn.execute(
-                insert(users).values(
-                    name=name, password_hash=hashed, role=role, created_at=self._now()
-                )
-            )
-            for team in sorted(set(teams)):
-                conn.execute(insert(memberships).values(user_name=name, team=team))
+        self.store.user_add(name, hash_password(password), role, teams, self._now())
         return Account(name, "admin" if role == "admin" else "reviewer", frozenset(teams))
 
     def account(self, name: str) -> Account | None:
-        with self.store.engine.connect() as conn:
-            return self._account(conn, name)
-
-    def _account(self, conn: Connection, name: str) -> Account | None:
-        q = select(users.c.role, users.c.disabled_at).where(users.c.name == name)
-        row = conn.execute(q).first()
-        if row is None:
-            return None
-        teams = conn.execute(select(memberships.c.team).where(memberships.c.user_name == name))
-        return Account(name, row.role, frozenset(t for (t,) in teams), row.disabled_at is not None)
+        row = self.store.user_get(name)
+        return None if row is None else _account(row)
 
     def accounts(self) -> list[Account]:
-        with self.store.engine.connect() as conn:
-            names = [n for (n,) in conn.execute(select(users.c.name).order_by(users.c.name))]
-            return [a for n in names if (a := self._account(conn, n)) is not None]
+        rows = (self.store.user_get(n) for n in self.store.user_names())
+        return [_account(r) for r in rows if r is not None]
 
     def authenticate(self, name: str, password: str) -> Account | None:
         """The account when ``password`` is right and the account is enabled; None
         otherwise (same cost either way, and the same answer for a disabled account)."""
-        with self.store.engine.connect() as conn:
-            row = conn.execute(select(users.c.password_hash).where(users.c.name == name)).first()
-            stored = row.password_hash if row else _dummy_hash()
-            ok = verify_password(password, stored)
-            account = self._account(conn, name) if ok and row is not None else None
+        row = self.store.user_get(name)
+        ok = verify_password(password, row.password_hash if row else _dummy_hash())
+        account = _account(row) if ok and row is not None else None
         return None if account is None or account.disabled else account
-
-    def _user(self, conn: Connection, name: str) -> Any:
-        row = conn.execute(select(users).where(users.c.name == name)).first()
-        if row is None:
-            raise NotFound(f"no user {name!r}", field="name")
-        return row
-
-    def _end_access(self, conn: Connection, name: str, now: float) -> tuple[int, int]:
-        """End the account's sessions and revoke its live keys: (sessions, keys)."""
-        ended = conn.execute(delete(sessions).where(sessions.c.user_name == name)).rowcount
-        revoked = conn.execute(
-            update(api_keys)
-            .where(api_keys.c.principal == name, api_keys.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        ).rowcount
-        return int(ended), int(revoked)
 
     def disable_user(self, name: str, *, actor: str = "admin") -> tuple[int, int]:
         """Disable the account now: it cannot log in, its sessions end and its API keys
         are revoked. Returns how many (sessions, keys) ended."""
         now = self._now()
-        with self._write() as conn, conn.begin():
-            if self._user(conn, name).disabled_at is not None:
-                raise ConflictError(f"{name} is already disabled", field="name")
-            conn.execute(update(users).where(users.c.name == name).values(disabled_at=now))
-            ended, revoked = self._end_access(conn, name, now)
+        ended, revoked = self.store.user_disable(name, now)
         record(self.store, "user.disabled", actor, now, user=name, sessions=ended, keys=revoked)
         return ended, revoked
 
@@ -263,22 +199,14 @@ class Accounts:
         """Let the account log in again, clearing any lock from failed logins. Keys that
         were revoked stay revoked: issue a new one."""
         now = self._now()
-        with self._write() as conn, conn.begin():
-            self._user(conn, name)
-            conn.execute(update(users).where(users.c.name == name).values(disabled_at=None))
-            conn.execute(delete(throttle).where(throttle.c.key == "login:" + name))
+        self.store.user_enable(name)
         record(self.store, "user.enabled", actor, now, user=name)
 
     def delete_user(self, name: str, *, actor: str = "admin") -> tuple[int, int]:
         """Delete the account and its team memberships, end its sessions and revoke its
         keys (their rows stay, revoked, for the record). Returns (sessions, keys)."""
         now = self._now()
-        with self._write() as conn, conn.begin():
-            self._user(conn, name)
-            ended, revoked = self._end_access(conn, name, now)
-            conn.execute(delete(memberships).where(memberships.c.user_name == name))
-            conn.execute(delete(users).where(users.c.name == name))
-            conn.execute(delete(throttle).where(throttle.c.key == "login:" + name))
+        ended, revoked = self.store.user_delete(name, now)
         record(self.store, "user.deleted", actor, now, user=name, sessions=ended, keys=revoked)
         return ended, revoked
 
@@ -286,15 +214,10 @@ class Accounts:
         """Give the account a new password and end its sessions (its keys stay: they
         are separate credentials). Returns how many sessions ended."""
         _check_password(password)
-        hashed = hash_password(password)
         now = self._now()
-        with self._write() as conn, conn.begin():
-            self._user(conn, name)
-            conn.execute(update(users).where(users.c.name == name).values(password_hash=hashed))
-            ended = conn.execute(delete(sessions).where(sessions.c.user_name == name)).rowcount
-            conn.execute(delete(throttle).where(throttle.c.key == "login:" + name))
+        ended = self.store.user_password(name, hash_password(password))
         record(self.store, "user.password_changed", actor, now, user=name, sessions=ended)
-        return int(ended)
+        return ended
 
     # -- API keys ----------------------------------------------------------------
 
@@ -308,44 +231,14 @@ class Accounts:
         now = self._now()
         key_id = "k_" + secrets.token_hex(8)
         secret = f"{KEY_PREFIX}{secrets.token_urlsafe(32)}"
-        with self._write() as conn, conn.begin():
-            q = select(users.c.disabled_at).where(users.c.name == principal)
-            if (user := conn.execute(q).first()) is not None and user.disabled_at is not None:
-                raise ConflictError(
-                    f"{principal} is disabled; enable the account first", field="agent"
-                )
-            live = conn.execute(
-                select(api_keys.c.id).where(
-                    api_keys.c.principal == principal, api_keys.c.revoked_at.is_(None)
-                )
-            ).first()
-            if live is not None:
-                raise ConflictError(
-                    f"{principal} already has the live key {live.id}; revoke it first",
-                    field="agent",
-                )
-            conn.execute(
-                insert(api_keys).values(
-                    id=key_id, principal=principal, key_hash=_digest(secret), created_at=now
-                )
-            )
+        self.store.key_add(key_id, principal, _digest(secret), now)
         return ApiKey(key_id, principal, now, None), secret
 
     def revoke_key(self, key_id: str) -> ApiKey:
-        with self._write() as conn, conn.begin():
-            row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).first()
-            if row is None:
-                raise NotFound(f"no API key {key_id!r}", field="id")
-            if row.revoked_at is not None:
-                raise ConflictError(f"API key {key_id} is already revoked", field="id")
-            now = self._now()
-            conn.execute(update(api_keys).where(api_keys.c.id == key_id).values(revoked_at=now))
-        return ApiKey(row.id, row.principal, row.created_at, now)
+        return ApiKey(*self.store.key_revoke(key_id, self._now()))
 
     def keys(self) -> list[ApiKey]:
-        q = select(api_keys).order_by(api_keys.c.principal, api_keys.c.created_at)
-        with self.store.engine.connect() as conn:
-            return [ApiKey(r.id, r.principal, r.created_at, r.revoked_at) for r in conn.execute(q)]
+        return [ApiKey(*r) for r in self.store.key_rows()]
 
     def principal_of_key(self, secret: str) -> str | None:
         """The principal a live key belongs to, or None for an unknown or revoked key."""
@@ -356,12 +249,7 @@ class Accounts:
         """``(key id, principal)`` of a live key, or None for an unknown or revoked key."""
         if not secret.startswith(KEY_PREFIX):
             return None
-        q = select(api_keys.c.id, api_keys.c.principal).where(
-            api_keys.c.key_hash == _digest(secret), api_keys.c.revoked_at.is_(None)
-        )
-        with self.store.engine.connect() as conn:
-            row = conn.execute(q).first()
-        return None if row is None else (str(row.id), str(row.principal))
+        return self.store.key_find(_digest(secret))
 
     # -- sessions ----------------------------------------------------------------
 
@@ -371,19 +259,9 @@ class Accounts:
         csrf = secrets.token_urlsafe(32)
         now = self._now()
         expires = now + self.lifetime_seconds
-        with self._write() as conn, conn.begin():
-            over = or_(sessions.c.expires_at < now, sessions.c.seen_at < now - self.idle_seconds)
-            conn.execute(delete(sessions).where(over))
-            conn.execute(
-                insert(sessions).values(
-                    token_hash=_digest(token),
-                    user_name=account.name,
-                    csrf=csrf,
-                    created_at=now,
-                    expires_at=expires,
-                    seen_at=now,
-                )
-            )
+        self.store.session_open(
+            _digest(token), account.name, csrf, at=now, expires_at=expires, idle=self.idle_seconds
+        )
         return token, Session(account, csrf, expires)
 
     def session(self, token: str) -> Session | None:
@@ -391,23 +269,23 @@ class Accounts:
         past its lifetime, idle too long, or its account is disabled."""
         digest = _digest(token)
         now = self._now()
-        q = select(sessions).where(sessions.c.token_hash == digest)
-        with self.store.engine.connect() as conn:
-            row = conn.execute(q).first()
-            if row is None or row.expires_at <= now or row.seen_at + self.idle_seconds <= now:
-                return None
-            account = self._account(conn, row.user_name)
+        row = self.store.session_get(digest)
+        if row is None or row.expires_at <= now or row.seen_at + self.idle_seconds <= now:
+            return None
+        account = self.account(row.user)
         if account is None or account.disabled:
             return None
         if now - row.seen_at >= _SEEN_GRAIN:
-            with self._write() as conn, conn.begin():
-                mark = update(sessions).where(sessions.c.token_hash == digest)
-                conn.execute(mark.values(seen_at=now))
+            self.store.session_seen(digest, now)
         return Session(account, row.csrf, row.expires_at)
 
     def close_session(self, token: str) -> None:
-        with self._write() as conn, conn.begin():
-            conn.execute(delete(sessions).where(sessions.c.token_hash == _digest(token)))
+        self.store.session_close(_digest(token))
+
+
+def _account(row: UserRow) -> Account:
+    role: Role = "admin" if row.role == "admin" else "reviewer"
+    return Account(row.name, role, row.teams, row.disabled_at is not None)
 
 
 @functools.cache

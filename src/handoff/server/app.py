@@ -18,7 +18,6 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..plane import ControlPlane
-from ..store import SqlStore
 from . import api, channels_routes, dashboard, inbox, metrics, passkey_routes
 from .accounts import IDLE_SECONDS, SESSION_SECONDS, Accounts
 from .body import StrictJSON
@@ -52,8 +51,6 @@ def create_app(
     ``passkey_routes``); by default they are taken from each request's host, which
     suits ``http://localhost``.
     """
-    if not isinstance(plane.store, SqlStore):
-        raise TypeError("create_app needs a plane on a SQL store (SQLite or PostgreSQL)")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 from .._exceptions import (
     ActionBlocked,
     ConflictError,
+    DatabaseError,
     ExecutionError,
     HandoffError,
     HashMismatch,
@@ -28,25 +29,11 @@ from .._exceptions import (
     NotAuthorized,
     NotFound,
     Tampered,
+    Throttled,
+    Unauthenticated,
 )
 
 __all__ = ["Throttled", "Unauthenticated", "error_body", "install_error_handlers", "status_of"]
-
-
-class Unauthenticated(HandoffError):
-    """No credentials, or ones that are unknown, revoked or expired."""
-
-    code = "unauthenticated"
-
-
-class Throttled(HandoffError):
-    """Too many requests with one API key, or failed logins: 429 with ``Retry-After``."""
-
-    code = "rate_limited"
-
-    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
-        super().__init__(message, field=field)
-        self.retry_after = retry_after
 
 
 _STATUS: list[tuple[type[HandoffError], int]] = [
@@ -61,6 +48,7 @@ _STATUS: list[tuple[type[HandoffError], int]] = [
     (Tampered, 409),
     (ActionBlocked, 403),
     (ExecutionError, 502),
+    (DatabaseError, 503),
 ]
 _HTTP_CODES = {
     400: "bad_request",

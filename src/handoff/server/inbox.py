@@ -34,7 +34,7 @@ from ._glance import approved_by, glance, next_open, top_reasons
 from .accounts import Session
 from .auth import SESSION_COOKIE, accounts_of, check_csrf, plane_of, session_of, throttle_of
 from .errors import status_of
-from .queue import OPEN_STATES, count_open, sql_store
+from .queue import OPEN_STATES
 from .revision import last_revision
 from .security import flags_in, visible
 from .throttle import client_of
@@ -217,7 +217,6 @@ def queue(
     session = found[1]
     account = session.account
     plane = plane_of(request)
-    store = sql_store(plane)
     teams = sorted(plane.policy.owners) if account.admin else sorted(account.teams)
     if team is not None and team not in teams:
         return _error(request, session, 403, f"You are not in team {team}.")
@@ -233,7 +232,7 @@ def queue(
         limit=_PAGE_SIZE + 1,
         offset=(number - 1) * _PAGE_SIZE,
     )
-    counts = count_open(store, teams)
+    counts = plane.store.count_open(teams)
     rows = [_row(h, plane.policy, now) for h in items[:_PAGE_SIZE]]
     return _page(
         request,

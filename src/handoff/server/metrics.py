@@ -21,19 +21,15 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 
 from .. import sla
 from ..lifecycle import OPEN
 from ..models import Handoff
 from ..plane import ControlPlane
-from ..store import SqlStore
-from ..store._tables import events, handoffs, outbox, outbox_dead
 
 __all__ = ["Metrics", "router"]
 
 router = APIRouter()
-_OPEN = [s.value for s in OPEN]
 
 
 class _StoreCollector(Collector):
@@ -43,9 +39,6 @@ class _StoreCollector(Collector):
         self.plane = plane
 
     def collect(self) -> Iterator[Metric]:
-        store = self.plane.store
-        if not isinstance(store, SqlStore):
-            return
         by_state = GaugeMetricFamily(
             "handoff_handoffs",
             "Handoffs by state, owner team and level",
@@ -59,35 +52,16 @@ class _StoreCollector(Collector):
             "handoff_outbox_backlog", "Outbox rows not delivered yet", labels=["channel"]
         )
         dead = GaugeMetricFamily("handoff_outbox_dead", "Outbox rows that failed every attempt")
-        now = self.plane.clock.now()
-        with store.engine.connect() as conn:
-            q = select(handoffs.c.state, handoffs.c.owner, handoffs.c.level, func.count())
-            q = q.group_by(handoffs.c.state, handoffs.c.owner, handoffs.c.level)
-            for state, owner, level, n in conn.execute(q):
-                by_state.add_metric([state, owner or "", level], n)
-            q = (
-                select(handoffs.c.owner, func.count())
-                .where(handoffs.c.state.in_(_OPEN), handoffs.c.deadline <= now)
-                .group_by(handoffs.c.owner)
-            )
-            for owner, n in conn.execute(q):
-                breached.add_metric([owner or ""], n)
-            q = (
-                select(events.c.kind, func.count())
-                .where(events.c.actor == sla.ACTOR)
-                .group_by(events.c.kind)
-            )
-            for kind, n in conn.execute(q):
-                steps.add_metric([kind], n)
-            q = (
-                select(outbox.c.channel, func.count())
-                .where(outbox.c.delivered_at.is_(None))
-                .group_by(outbox.c.channel)
-            )
-            for channel, n in conn.execute(q):
-                backlog.add_metric([channel], n)
-            n_dead = conn.execute(select(func.count()).select_from(outbox_dead)).scalar_one()
-            dead.add_metric([], n_dead)
+        g = self.plane.store.gauges(self.plane.clock.now(), sla_actor=sla.ACTOR)
+        for state, owner, level, n in g.handoffs:
+            by_state.add_metric([state, owner or "", level], n)
+        for owner, n in g.breached:
+            breached.add_metric([owner or ""], n)
+        for kind, n in g.steps:
+            steps.add_metric([kind], n)
+        for channel, n in g.backlog:
+            backlog.add_metric([channel], n)
+        dead.add_metric([], g.dead)
         yield from (by_state, breached, steps, backlog, dead)
 
 

@@ -32,22 +32,13 @@ from __future__ import annotations
 import ipaddress
 import math
 from dataclasses import dataclass, fields
-from typing import Any
-
-from sqlalchemy import Connection, case, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .._clock import Clock
 from .._exceptions import InputError
-from ..store import SqlStore
-from ..store._tables import throttle
+from ..store import Store
 from ._audit import record
 
 __all__ = ["Limits", "Throttle", "client_of"]
-
-#: Expired rows removed per failed login, so the table stays small without a sweeper.
-_PURGE = 100
 
 
 @dataclass(frozen=True)
@@ -104,7 +95,7 @@ def _wait(until: float, now: float) -> int:
 class Throttle:
     """The failed-login and API-request counters of one database."""
 
-    def __init__(self, store: SqlStore, clock: Clock, limits: Limits | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock, limits: Limits | None = None) -> None:
         self.store = store
         self.clock = clock
         self.limits = limits or Limits()
@@ -112,23 +103,12 @@ class Throttle:
     def _now(self) -> float:
         return self.clock.now().timestamp()
 
-    def _insert(self) -> Any:
-        return pg_insert(throttle) if self.store.postgres else sqlite_insert(throttle)
-
-    def _write(self) -> Connection:
-        return self.store.engine.connect().execution_options(write=True)
-
     # -- logins --------------------------------------------------------------------
 
     def login_lock(self, name: str, client: str) -> int | None:
         """Seconds until ``name`` from ``client`` may try again, or None if it may now."""
         now = self._now()
-        q = select(throttle.c.locked_until).where(
-            throttle.c.key.in_([_login_key(name), _client_key(client)]),
-            throttle.c.locked_until > now,
-        )
-        with self.store.engine.connect() as conn:
-            ends = [until for (until,) in conn.execute(q)]
+        ends = self.store.throttle_locks([_login_key(name), _client_key(client)], now)
         return _wait(max(ends), now) if ends else None
 
     def login_failed(self, name: str, client: str) -> int | None:
@@ -138,11 +118,12 @@ class Throttle:
         """
         lim = self.limits
         now = self._now()
-        with self._write() as conn, conn.begin():
-            failures, by_name = self._fail(conn, _login_key(name), lim.login_failures, now)
-            _, by_client = self._fail(conn, _client_key(client), lim.client_failures, now)
-            expired = select(throttle.c.key).where(throttle.c.forget_at < now).limit(_PURGE)
-            conn.execute(delete(throttle).where(throttle.c.key.in_(expired.scalar_subquery())))
+        (failures, by_name), (_, by_client) = self.store.throttle_fail(
+            [(_login_key(name), lim.login_failures), (_client_key(client), lim.client_failures)],
+            now,
+            lock_for=self._lock_for,
+            quiet=lim.quiet_seconds,
+        )
         record(self.store, "login.failed", name, now, client=client, failures=failures)
         locks = [("account", by_name), ("client", by_client)]
         for what, until in locks:
@@ -153,37 +134,10 @@ class Throttle:
         ends = [until for _, until in locks if until is not None]
         return _wait(max(ends), now) if ends else None
 
-    def _fail(
-        self, conn: Connection, key: str, threshold: int, now: float
-    ) -> tuple[int, float | None]:
-        """Count a failure on one row: (failures so far, the lock's end if one starts).
-
-        The row is inserted if missing, then read for update, so two processes counting
-        the same name at once both count (SQLite serialises the whole transaction).
-        """
+    def _lock_for(self, over: int) -> float:
+        """The lock for a failure ``over`` past the threshold: doubling, up to the cap."""
         lim = self.limits
-        blank = {"key": key, "count": 0, "since": now, "locked_until": None, "forget_at": now}
-        conn.execute(self._insert().values(**blank).on_conflict_do_nothing(index_elements=["key"]))
-        row = conn.execute(
-            select(throttle.c["count"], throttle.c.forget_at)
-            .where(throttle.c.key == key)
-            .with_for_update()
-        ).one()
-        fresh = row.forget_at <= now
-        count = 1 if fresh else int(row[0]) + 1
-        over = count - threshold
-        until = None
-        if over >= 0:
-            until = now + min(lim.max_lock_seconds, lim.lock_seconds * 2 ** min(over, 40))
-        values: dict[str, Any] = {
-            "count": count,
-            "locked_until": until,
-            "forget_at": (until or now) + lim.quiet_seconds,
-        }
-        if fresh:
-            values["since"] = now
-        conn.execute(update(throttle).where(throttle.c.key == key).values(**values))
-        return count, until
+        return float(min(lim.max_lock_seconds, lim.lock_seconds * 2 ** min(over, 40)))
 
     def login_succeeded(self, name: str) -> None:
         """The name's failures are forgiven (its address's stay counted)."""
@@ -191,8 +145,7 @@ class Throttle:
 
     def clear(self, name: str) -> None:
         """Forget the failures and any lock of ``name`` (enabling an account does this)."""
-        with self._write() as conn, conn.begin():
-            conn.execute(delete(throttle).where(throttle.c.key == _login_key(name)))
+        self.store.throttle_clear(_login_key(name))
 
     # -- API keys --------------------------------------------------------------------
 
@@ -204,19 +157,5 @@ class Throttle:
         now = self._now()
         start = math.floor(now / lim.key_window) * lim.key_window
         end = start + lim.key_window
-        ins = self._insert().values(
-            key=f"key:{key_id}", count=1, since=start, locked_until=None, forget_at=end
-        )
-        stmt = ins.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "count": case((throttle.c.since == start, throttle.c["count"] + 1), else_=1),
-                "since": start,
-                "forget_at": end,
-            },
-        ).returning(throttle.c["count"])
-        with self._write() as conn, conn.begin():
-            if self.store.postgres:
-                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            count = int(conn.execute(stmt).scalar_one())
+        count = self.store.throttle_hit(f"key:{key_id}", start, end)
         return _wait(end, now) if count > lim.key_requests else None

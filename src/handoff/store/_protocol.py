@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, NamedTuple, Protocol
 
 from ..models import Event, Handoff, Incident, Level, State
 
-__all__ = ["EventRow", "OutboxRow", "Store", "Tx"]
+__all__ = [
+    "EventRow",
+    "Gauges",
+    "KeyRow",
+    "OutboxRow",
+    "PasskeyRow",
+    "SessionRow",
+    "Store",
+    "Tx",
+    "UserRow",
+]
 
 
 class EventRow(NamedTuple):
@@ -32,6 +42,54 @@ class OutboxRow(NamedTuple):
     payload: dict[str, Any]
     attempts: int
     created_at: datetime
+
+
+class UserRow(NamedTuple):
+    """A reviewer account; times are epoch seconds from the plane's clock."""
+
+    name: str
+    role: str
+    teams: frozenset[str]
+    disabled_at: float | None
+    password_hash: str
+
+
+class KeyRow(NamedTuple):
+    id: str
+    principal: str
+    created_at: float
+    revoked_at: float | None
+
+
+class SessionRow(NamedTuple):
+    user: str
+    csrf: str
+    expires_at: float
+    seen_at: float
+
+
+class PasskeyRow(NamedTuple):
+    credential_id: str
+    user_name: str
+    public_key: str
+    rp_id: str
+    origin: str
+    sign_count: int
+
+
+class Gauges(NamedTuple):
+    """What ``/metrics`` reports from the tables at one scrape."""
+
+    #: ``(state, owner, level, count)`` of every handoff.
+    handoffs: list[tuple[str, str | None, str, int]]
+    #: ``(owner, count)`` of open handoffs past their deadline.
+    breached: list[tuple[str | None, int]]
+    #: ``(event kind, count)`` of the SLA ladder's steps.
+    steps: list[tuple[str, int]]
+    #: ``(channel, count)`` of outbox rows not delivered yet.
+    backlog: list[tuple[str, int]]
+    #: Outbox rows that failed every attempt.
+    dead: int
 
 
 class Tx(Protocol):
@@ -189,6 +247,123 @@ class Store(Protocol):
         self, since: datetime | None = None
     ) -> list[tuple[str, str | None, str, int]]:
         """``(tool, owner, state, count)`` of executions that ended: the rollback rate."""
+        ...
+
+    # -- the queue and the metrics ----------------------------------------------------
+
+    def count_open(self, owners: Collection[str] | None = None) -> dict[str, int]:
+        """Open handoffs per owner team (only ``owners``' teams when given)."""
+        ...
+
+    def gauges(self, now: datetime, *, sla_actor: str) -> Gauges:
+        """The metrics' counts at ``now``; the ladder's steps are events by ``sla_actor``."""
+        ...
+
+    # -- accounts: each call is one transaction of its own; secrets arrive hashed -------
+
+    def user_add(
+        self, name: str, password_hash: str, role: str, teams: Collection[str], at: float
+    ) -> None:
+        """``ConflictError`` when the name is taken, by an account or (in any spelling)
+        by the principal of a live API key."""
+        ...
+
+    def user_get(self, name: str) -> UserRow | None: ...
+
+    def user_names(self) -> list[str]:
+        """Every account's name, sorted."""
+        ...
+
+    def user_disable(self, name: str, at: float) -> tuple[int, int]:
+        """Disable the account, end its sessions, revoke its live keys: (sessions, keys).
+        ``NotFound`` for no such account, ``ConflictError`` when already disabled."""
+        ...
+
+    def user_enable(self, name: str) -> None:
+        """Enable the account and forget its failed logins; ``NotFound`` for none."""
+        ...
+
+    def user_delete(self, name: str, at: float) -> tuple[int, int]:
+        """Delete the account and its memberships, end its sessions and revoke its keys
+        (their rows stay): (sessions, keys). ``NotFound`` for no such account."""
+        ...
+
+    def user_password(self, name: str, password_hash: str) -> int:
+        """Set the password hash and end the account's sessions: how many ended."""
+        ...
+
+    def key_add(self, key_id: str, principal: str, key_hash: str, at: float) -> None:
+        """``ConflictError`` when the principal has a live key or is a disabled account."""
+        ...
+
+    def key_revoke(self, key_id: str, at: float) -> KeyRow:
+        """``NotFound`` for no such key, ``ConflictError`` when already revoked."""
+        ...
+
+    def key_rows(self) -> list[KeyRow]:
+        """Every key, live or revoked, by principal then age."""
+        ...
+
+    def key_find(self, key_hash: str) -> tuple[str, str] | None:
+        """``(key id, principal)`` of the live key with this hash."""
+        ...
+
+    def session_open(
+        self, token_hash: str, user: str, csrf: str, *, at: float, expires_at: float, idle: float
+    ) -> None:
+        """Start a session, dropping every session expired or idle ``idle`` seconds."""
+        ...
+
+    def session_get(self, token_hash: str) -> SessionRow | None: ...
+
+    def session_seen(self, token_hash: str, at: float) -> None: ...
+
+    def session_close(self, token_hash: str) -> None: ...
+
+    def throttle_locks(self, keys: Sequence[str], now: float) -> list[float]:
+        """When the locks still running on any of ``keys`` end."""
+        ...
+
+    def throttle_fail(
+        self,
+        counts: Sequence[tuple[str, int]],
+        now: float,
+        *,
+        lock_for: Callable[[int], float],
+        quiet: float,
+    ) -> list[tuple[int, float | None]]:
+        """Count one failure on each ``(key, threshold)``: the failures so far and the
+        end of the lock it starts (at ``threshold`` failures and beyond, for
+        ``lock_for(failures - threshold)`` seconds). A count is forgotten ``quiet``
+        seconds after its last failure or lock."""
+        ...
+
+    def throttle_clear(self, key: str) -> None: ...
+
+    def throttle_hit(self, key: str, start: float, end: float) -> int:
+        """Count one request in the window ``[start, end)``: the window's count so far."""
+        ...
+
+    # -- passkeys ----------------------------------------------------------------------
+
+    def passkey_rows(
+        self, *, user: str | None = None, credential_id: str | None = None
+    ) -> list[PasskeyRow]:
+        """The passkeys of ``user`` or with ``credential_id``, oldest first."""
+        ...
+
+    def challenge_add(
+        self,
+        nonce: str,
+        user: str,
+        purpose: str,
+        *,
+        handoff_id: str | None,
+        action_hash: str | None,
+        expires_at: float,
+        now: float,
+    ) -> None:
+        """Hand out a passkey challenge, dropping those expired at ``now``."""
         ...
 
     def close(self) -> None: ...

@@ -9,6 +9,7 @@ and decisions on the handoff row, so seq numbers stay gapless across processes.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Sequence
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     Connection,
@@ -30,14 +32,19 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from .._chain import GENESIS
-from .._exceptions import HandoffError
+from .._exceptions import DatabaseError, DatabaseUrlError
 from ..models import Event, Handoff, Level, State
+from ._accounts import AccountRows
+from ._gauges import GaugeRows
 from ._protocol import EventRow
 from ._sqlite import SqliteConnections
 from ._tables import ROW, events, handoffs, outbox, outbox_dead
 from ._tx import SQL, SqlTx, load_handoff
 
-__all__ = ["SqlStore", "database_error", "normalize_url", "shown_url"]
+__all__ = ["DATABASE_ERRORS", "SqlStore", "database_error", "normalize_url", "shown_url"]
+
+#: What a driver raises when the database fails under a command (gone away, disk full).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, sqlite3.Error)
 
 DEFAULT_URL = "sqlite:///handoff.db"
 _MIGRATE_LOCK = threading.Lock()
@@ -58,7 +65,7 @@ def shown_url(url: URL) -> str:
     return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
 
 
-def database_error(exc: BaseException, url: URL | str) -> HandoffError:
+def database_error(exc: BaseException, url: URL | str) -> DatabaseError:
     """One line for a database that cannot be opened: where (password hidden) and why.
 
     The driver's first line says it (``connection refused``, ``database "x" does not
@@ -68,10 +75,10 @@ def database_error(exc: BaseException, url: URL | str) -> HandoffError:
     cause = getattr(exc, "orig", None) or exc
     lines = [ln.strip() for ln in str(cause).splitlines() if ln.strip()]
     reason = lines[0] if lines else type(cause).__name__
-    return HandoffError(f"cannot open {where}: {reason}", field="db")
+    return DatabaseError(f"cannot open {where}: {reason}", field="db")
 
 
-class SqlStore:
+class SqlStore(AccountRows, GaugeRows):
     """A store on one SQLAlchemy engine. ``SqlStore.from_url`` picks the settings."""
 
     def __init__(self, engine: Engine, url: str) -> None:
@@ -92,25 +99,13 @@ class SqlStore:
     def from_url(cls, url: str | None = None, *, migrate: bool = True) -> SqlStore:
         """Open (and by default migrate) the database at ``url``; SQLite when None."""
         sa_url = normalize_url(url)
-        if sa_url in ("sqlite://", "sqlite:///:memory:"):
-            # One private in-memory database, shared by every thread of this process.
-            engine = create_engine(
-                sa_url, connect_args={"check_same_thread": False}, poolclass=StaticPool
-            )
-            _sqlite_setup(engine)
-        elif sa_url.startswith("sqlite"):
-            engine = create_engine(sa_url, connect_args={"timeout": 30})
-            _sqlite_setup(engine)
-        elif sa_url.startswith("postgresql"):
-            try:
-                engine = create_engine(sa_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-            except (ArgumentError, ValueError) as exc:  # a URL that does not parse
-                raise HandoffError(f"not a database URL: {exc}", field="db") from None
-        else:
-            raise HandoffError(
-                f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...",
+        try:
+            engine = _engine(sa_url)
+        except (ArgumentError, ValueError) as exc:
+            raise DatabaseUrlError(
+                f"bad database URL {_masked(url or DEFAULT_URL)}: {_url_problem(sa_url, exc)}",
                 field="db",
-            )
+            ) from None
         try:
             store = cls(engine, sa_url)
             if migrate:
@@ -119,6 +114,11 @@ class SqlStore:
             engine.dispose()
             raise database_error(exc, engine.url) from None
         return store
+
+    @property
+    def where(self) -> str:
+        """The database's URL for messages: no password, no driver name."""
+        return shown_url(self.engine.url)
 
     def revision(self) -> str | None:
         """The schema's migration revision; None when the database has no handoff tables."""
@@ -172,7 +172,7 @@ class SqlStore:
                     yield tx
                     tx.flush()
             except sqlite3.OperationalError as exc:
-                raise HandoffError(f"database error: {exc}") from None
+                raise DatabaseError(f"database error: {exc}", field="db") from None
             return
         with self.engine.connect() as conn:
             try:
@@ -185,7 +185,7 @@ class SqlStore:
                     tx.flush()
                     pg_cur.close()
             except OperationalError as exc:
-                raise HandoffError(f"database error: {exc.orig}") from None
+                raise DatabaseError(f"database error: {exc.orig}", field="db") from None
 
     def _read(self) -> Connection:
         return self.engine.connect()
@@ -352,6 +352,47 @@ class SqlStore:
         if self._lite is not None:
             self._lite.close()
         self.engine.dispose()
+
+
+#: The URLs handoff can open, for messages.
+_SCHEMES = "sqlite:///FILE or postgresql://USER@HOST/DATABASE"
+
+
+def _engine(sa_url: str) -> Engine:
+    """The engine for a normalised URL; ``ArgumentError`` or ``ValueError`` for a bad one."""
+    if sa_url in ("sqlite://", "sqlite:///:memory:"):
+        # One private in-memory database, shared by every thread of this process.
+        engine = create_engine(
+            sa_url, connect_args={"check_same_thread": False}, poolclass=StaticPool
+        )
+        _sqlite_setup(engine)
+    elif sa_url.startswith("sqlite:"):
+        engine = create_engine(sa_url, connect_args={"timeout": 30})
+        _sqlite_setup(engine)
+    elif sa_url.startswith("postgresql+psycopg:"):
+        engine = create_engine(sa_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        raise ValueError("unsupported")
+    return engine
+
+
+def _masked(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for messages."""
+    return re.sub(r"^([^:/]+://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def _url_problem(sa_url: str, exc: Exception) -> str:
+    """What is wrong with a URL the engine refused, in the user's terms."""
+    scheme, sep, _ = sa_url.partition("://")
+    if not sep:
+        return f"it does not start with a scheme and ://; use {_SCHEMES}"
+    if not (scheme.startswith("sqlite") or scheme == "postgresql+psycopg"):
+        return f"the scheme {scheme.split('+')[0]!r} is not supported; use {_SCHEMES}"
+    try:
+        urlsplit(sa_url).port  # noqa: B018 (reading the port checks it)
+    except ValueError as bad:
+        return f"its host or port does not parse ({bad})"
+    return str(exc)
 
 
 def _sqlite_setup(engine: Engine) -> None:

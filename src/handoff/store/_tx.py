@@ -11,56 +11,93 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Column, Table
+
 from .._canonical import canonical_json
 from .._chain import event_hash
-from .._exceptions import ConflictError, Tampered
+from .._exceptions import AlreadyExists, ConflictError, Tampered
 from .._projection import row_digest
 from ..models import Event, Handoff, Incident, State
+from ._errors import is_unique_violation
 from ._protocol import EventRow, OutboxRow
+from ._tables import (
+    ROW,
+    callbacks,
+    events,
+    handoffs,
+    incidents,
+    ladder_due,
+    outbox,
+    outbox_dead,
+    passkeys,
+)
 
 __all__ = ["RECOMPUTE", "SQL", "SqlTx", "load_handoff"]
 
 #: The ``ladder_due`` time that means "recompute this schedule at the next pass".
 RECOMPUTE = datetime(1970, 1, 1, tzinfo=UTC)
 
+#: Columns of a table (``t.c``, or some of them).
+_Cols = Iterable[Column[Any]]
+
+
+def _names(cols: _Cols, prefix: str = "") -> str:
+    """``a, b, c`` of the columns, each name after ``prefix`` (a table alias)."""
+    return ", ".join(prefix + str(c.name) for c in cols)
+
+
+def _insert(table: Table, cols: _Cols | None = None) -> str:
+    """``INSERT INTO t (a, b) VALUES (:a, :b)``: every column unless ``cols`` says."""
+    names = [str(c.name) for c in (table.c if cols is None else cols)]
+    values = ", ".join(":" + n for n in names)
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({values})"
+
+
+def _upsert(table: Table) -> str:
+    """Insert every column; on a clash of the primary key, update the other columns."""
+    key = [c.name for c in table.primary_key]
+    rest = ", ".join(f"{c.name} = excluded.{c.name}" for c in table.c if not c.primary_key)
+    return f"{_insert(table)} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {rest}"
+
+
+#: What a handoff is read as (``load_handoff``'s arguments).
+_ROW = _names(ROW)
+#: Set when a handoff is inserted and never changed after.
+_FIXED = {"id", "agent", "idempotency_key", "tool", "created_at"}
+_UPDATE = ", ".join(f"{c.name} = :{c.name}" for c in handoffs.c if c.name not in _FIXED)
+#: The dead-letter row copies the outbox row, with the last error and when it failed.
+_BURY = {"last_error": ":error", "failed_at": ":now"}
+_OUTBOX_ROW = (
+    outbox.c.id,
+    outbox.c.channel,
+    outbox.c.handoff_id,
+    outbox.c.payload,
+    outbox.c.attempts,
+    outbox.c.created_at,
+)
+
 _SQL = {
-    "get": "SELECT doc, version, state, action_hash, decisions_hash FROM handoffs WHERE id = :id",
-    "get_locked": (
-        "SELECT doc, version, state, action_hash, decisions_hash FROM handoffs"
-        " WHERE id = :id FOR UPDATE"
-    ),
-    "by_key": (
-        "SELECT doc, version, state, action_hash, decisions_hash FROM handoffs"
-        " WHERE agent = :agent AND idempotency_key = :key"
-    ),
-    "insert": (
-        "INSERT INTO handoffs (id, agent, idempotency_key, tool, action_hash, state, owner,"
-        " level, level_rank, mode, score, deadline, ladder_step, created_at, updated_at,"
-        " version, doc, decisions_hash) VALUES (:id, :agent, :idempotency_key, :tool,"
-        " :action_hash, :state, :owner, :level, :level_rank, :mode, :score, :deadline,"
-        " :ladder_step, :created_at, :updated_at, :version, :doc, :decisions_hash)"
-    ),
+    "get": f"SELECT {_ROW} FROM handoffs WHERE id = :id",
+    "get_locked": f"SELECT {_ROW} FROM handoffs WHERE id = :id FOR UPDATE",
+    "by_key": f"SELECT {_ROW} FROM handoffs WHERE agent = :agent AND idempotency_key = :key",
+    "insert": _insert(handoffs),
     "update": (
-        "UPDATE handoffs SET state = :state, owner = :owner, level = :level,"
-        " level_rank = :level_rank, mode = :mode, score = :score, action_hash = :action_hash,"
-        " deadline = :deadline, ladder_step = :ladder_step, updated_at = :updated_at,"
-        " version = :version, doc = :doc, decisions_hash = :decisions_hash"
-        " WHERE id = :id AND state = :b_state AND version = :b_version"
+        f"UPDATE handoffs SET {_UPDATE} WHERE id = :id AND state = :b_state"
+        " AND version = :b_version"
     ),
     "head": "SELECT seq, hash FROM audit_head WHERE id = 1",
     "event_rows": (
-        "SELECT seq, handoff_id, kind, actor, at, data, prev_hash, hash FROM events"
-        " WHERE seq >= :lo AND seq <= :hi ORDER BY seq"
+        f"SELECT {_names(events.c)} FROM events WHERE seq >= :lo AND seq <= :hi ORDER BY seq"
     ),
     "count_events": "SELECT count(*) FROM events",
     # A handoff's events, each with the hash of the event before it (claims check both).
     "trail": (
-        "SELECT e.seq, e.handoff_id, e.kind, e.actor, e.at, e.data, e.prev_hash, e.hash,"
-        " p.hash FROM events e LEFT JOIN events p ON p.seq = e.seq - 1"
-        " WHERE e.handoff_id = :id ORDER BY e.seq"
+        f"SELECT {_names(events.c, 'e.')}, p.hash FROM events e"
+        " LEFT JOIN events p ON p.seq = e.seq - 1 WHERE e.handoff_id = :id ORDER BY e.seq"
     ),
     # What verify compares with the chain (served by ix_handoffs_chain, docs unread).
     "handoff_rows": (
@@ -68,33 +105,29 @@ _SQL = {
     ),
     "head_locked": "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
     "set_head": "UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1",
-    "event": (
-        "INSERT INTO events (seq, handoff_id, kind, actor, at, data, prev_hash, hash)"
-        " VALUES (:seq, :handoff_id, :kind, :actor, :at, :data, :prev_hash, :hash)"
+    "event": _insert(events),
+    "outbox": _insert(
+        outbox,
+        (
+            outbox.c.channel,
+            outbox.c.handoff_id,
+            outbox.c.payload,
+            outbox.c.created_at,
+            outbox.c.available_at,
+            outbox.c.attempts,
+        ),
     ),
-    "outbox": (
-        "INSERT INTO outbox (channel, handoff_id, payload, created_at, available_at, attempts)"
-        " VALUES (:channel, :handoff_id, :payload, :created_at, :available_at, 0)"
-    ),
-    "incident": (
-        "INSERT INTO incidents (id, handoff_id, severity, description, reporter, at)"
-        " VALUES (:id, :handoff_id, :severity, :description, :reporter, :at)"
-    ),
+    "incident": _insert(incidents),
     # The SLA ladder: handoffs whose next step is due (by the index on due_at).
     "ladder_claim": (
-        "SELECT h.doc, h.version, h.state, h.action_hash, h.decisions_hash"
-        " FROM ladder_due l JOIN handoffs h ON h.id = l.handoff_id"
+        f"SELECT {_names(ROW, 'h.')} FROM ladder_due l JOIN handoffs h ON h.id = l.handoff_id"
         " WHERE l.due_at <= :now ORDER BY l.due_at, l.handoff_id LIMIT :limit"
     ),
-    "ladder_drop": "DELETE FROM ladder_due WHERE handoff_id = :id",
-    "ladder_set": (
-        "INSERT INTO ladder_due (handoff_id, due_at, version) VALUES (:id, :due_at, :version)"
-        " ON CONFLICT (handoff_id) DO UPDATE SET due_at = excluded.due_at,"
-        " version = excluded.version"
-    ),
+    "ladder_drop": "DELETE FROM ladder_due WHERE handoff_id = :handoff_id",
+    "ladder_set": _upsert(ladder_due),
     # Outbox delivery: claim due rows, lease them, then record the attempt's outcome.
     "outbox_claim": (
-        "SELECT id, channel, handoff_id, payload, attempts, created_at FROM outbox"
+        f"SELECT {_names(_OUTBOX_ROW)} FROM outbox"
         " WHERE delivered_at IS NULL AND available_at <= :now AND channel {op} 'notify'"
         " ORDER BY id LIMIT :limit"
     ),
@@ -114,23 +147,15 @@ _SQL = {
         " WHERE id = :id AND attempts = :attempts AND delivered_at IS NULL"
     ),
     "outbox_bury": (
-        "INSERT INTO outbox_dead (id, channel, handoff_id, payload, created_at, attempts,"
-        " last_error, failed_at) SELECT id, channel, handoff_id, payload, created_at, attempts,"
-        " :error, :now FROM outbox WHERE id = :id AND attempts = :attempts"
-        " AND delivered_at IS NULL"
+        f"INSERT INTO outbox_dead ({_names(outbox_dead.c)})"
+        f" SELECT {', '.join(_BURY.get(c.name, c.name) for c in outbox_dead.c)} FROM outbox"
+        " WHERE id = :id AND attempts = :attempts AND delivered_at IS NULL"
     ),
     "outbox_drop": "DELETE FROM outbox WHERE id = :id AND attempts = :attempts",
-    "callback_set": (
-        "INSERT INTO callbacks (agent, url, secret, created_at)"
-        " VALUES (:agent, :url, :secret, :at) ON CONFLICT (agent) DO UPDATE"
-        " SET url = excluded.url, secret = excluded.secret, created_at = excluded.created_at"
-    ),
+    "callback_set": _upsert(callbacks),
     "callback_get": "SELECT url, secret FROM callbacks WHERE agent = :agent",
     # Passkeys: a registration, a challenge answered once, the signature counter.
-    "passkey_add": (
-        "INSERT INTO passkeys (credential_id, user_name, public_key, sign_count, rp_id,"
-        " origin, created_at) VALUES (:id, :user, :public_key, :count, :rp_id, :origin, :at)"
-    ),
+    "passkey_add": _insert(passkeys),
     "challenge_take": (
         "DELETE FROM passkey_challenges WHERE nonce = :nonce AND user_name = :user"
         " AND purpose = :purpose AND COALESCE(handoff_id, '') = :handoff_id"
@@ -239,19 +264,31 @@ class SqlTx:
             tool=handoff.action.tool,
             created_at=self._time(handoff.created_at),
         )
+        self._insert_once(
+            "insert",
+            values,
+            AlreadyExists(
+                "this idempotency key was already used by the agent", field="idempotency_key"
+            ),
+        )
+        self._reschedule(handoff)
+
+    def _insert_once(self, name: str, params: dict[str, Any], clash: AlreadyExists) -> None:
+        """Run the insert ``name``; ``clash`` when a row with its key is there already.
+
+        On PostgreSQL a failed statement aborts the whole transaction unless it ran in
+        a savepoint, which is rolled back so the caller's transaction can go on.
+        """
         if self._postgres:
-            self._cur.execute("SAVEPOINT handoff_insert")
+            self._cur.execute("SAVEPOINT insert_once")
         try:
-            self._cur.execute(self._sql["insert"], values)
+            self._cur.execute(self._sql[name], params)
         except Exception as exc:
-            if "unique" not in str(exc).lower():
+            if not is_unique_violation(exc):
                 raise
             if self._postgres:
-                self._cur.execute("ROLLBACK TO SAVEPOINT handoff_insert")
-            raise ConflictError(
-                "this idempotency key was already used by the agent", field="idempotency_key"
-            ) from None
-        self._reschedule(handoff)
+                self._cur.execute("ROLLBACK TO SAVEPOINT insert_once")
+            raise clash from None
 
     def update(self, handoff: Handoff, expected: State, expected_version: int) -> None:
         handoff.version = expected_version + 1
@@ -317,6 +354,7 @@ class SqlTx:
                 "payload": canonical_json(payload),
                 "created_at": when,
                 "available_at": when,
+                "attempts": 0,
             },
         )
 
@@ -350,7 +388,7 @@ class SqlTx:
         if h.state in (State.PENDING, State.REDIRECTED) and h.deadline is not None:
             self.ladder_set(h.id, RECOMPUTE, h.version)
         else:
-            self._cur.execute(self._sql["ladder_drop"], {"id": h.id})
+            self._cur.execute(self._sql["ladder_drop"], {"handoff_id": h.id})
 
     def ladder_claim(self, now: datetime, limit: int) -> list[Handoff]:
         """Handoffs whose schedule is due or marked for recomputing, locked for this tx."""
@@ -360,9 +398,9 @@ class SqlTx:
     def ladder_set(self, handoff_id: str, due_at: datetime | None, version: int) -> None:
         """Record when the handoff's next ladder step falls due; None drops the schedule."""
         if due_at is None:
-            self._cur.execute(self._sql["ladder_drop"], {"id": handoff_id})
+            self._cur.execute(self._sql["ladder_drop"], {"handoff_id": handoff_id})
             return
-        params = {"id": handoff_id, "due_at": self._time(due_at), "version": version}
+        params = {"handoff_id": handoff_id, "due_at": self._time(due_at), "version": version}
         self._cur.execute(self._sql["ladder_set"], params)
 
     def outbox_claim(
@@ -416,15 +454,17 @@ class SqlTx:
         return int(self._cur.rowcount)
 
     def callback_set(self, agent: str, url: str, secret: str, at: datetime) -> None:
-        params = {"agent": agent, "url": url, "secret": secret, "at": self._time(at)}
+        params = {"agent": agent, "url": url, "secret": secret, "created_at": self._time(at)}
         self._cur.execute(self._sql["callback_set"], params)
 
     def passkey_add(
         self, credential_id: str, user: str, public_key: str, *, rp_id: str, origin: str, at: float
     ) -> None:
-        params = {"id": credential_id, "user": user, "public_key": public_key, "count": 0}
-        self._cur.execute(
-            self._sql["passkey_add"], {**params, "rp_id": rp_id, "origin": origin, "at": at}
+        params = {"credential_id": credential_id, "user_name": user, "public_key": public_key}
+        self._insert_once(
+            "passkey_add",
+            {**params, "sign_count": 0, "rp_id": rp_id, "origin": origin, "created_at": at},
+            AlreadyExists("this passkey is registered already", field="credential"),
         )
 
     def challenge_take(

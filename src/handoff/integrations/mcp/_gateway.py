@@ -51,7 +51,7 @@ from anyio import from_thread
 from mcp import ClientSession
 from mcp.server import Server, ServerRequestContext
 
-from ..._exceptions import ExecutionError, HandoffError
+from ..._exceptions import ExecutionError, HandoffError, UpstreamToolError
 from ...models import Action, Handoff, State, ToolAnnotations, Verdict
 from ...plane import parse_input
 from ...policy import Policy
@@ -87,15 +87,13 @@ _STATUS_SCHEMA: dict[str, Any] = {
 }
 
 
-class UpstreamToolError(Exception):
-    """The upstream tool answered with ``isError``; carries its result for the agent."""
-
-    def __init__(self, result: dict[str, Any]) -> None:
-        # The message is recorded as the execution's error: its start is enough there
-        # (the agent gets ``result`` whole), as for a large result (``_results``).
-        text = _text_of(result) or "the upstream tool reported an error"
-        super().__init__(text if len(text) <= PREVIEW_CHARS else f"{text[:PREVIEW_CHARS]}...")
-        self.result = result
+def _upstream_error(result: dict[str, Any]) -> UpstreamToolError:
+    """The error for an upstream ``isError`` answer, carrying it for the agent."""
+    # The message is recorded as the execution's error: its start is enough there
+    # (the agent gets ``result`` whole), as for a large result (``_results``).
+    text = _text_of(result) or "the upstream tool reported an error"
+    short = text if len(text) <= PREVIEW_CHARS else f"{text[:PREVIEW_CHARS]}..."
+    return UpstreamToolError(short, result=result)
 
 
 def _text_of(result: Mapping[str, Any]) -> str:
@@ -142,7 +140,7 @@ class _Forward:
         result = from_thread.run(call)
         data = result.model_dump(mode="json", by_alias=True, exclude_none=True)
         if result.is_error:
-            raise UpstreamToolError(data)
+            raise _upstream_error(data)
         recorded, digest = recorded_form(data)
         if digest is not None:
             self.results.put(digest, recorded["_meta"]["handoff/result"]["bytes"], data)

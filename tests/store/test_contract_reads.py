@@ -1,0 +1,100 @@
+"""The store contract for what is read back: the chain's rows, executions, the queue's
+counts and the metrics' gauges (SQLite and PostgreSQL alike)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from handoff.models import Incident, Level, State
+from handoff.store import EventRow, SqlStore
+from handoff.store._tables import incidents
+from handoff.testing import FakeClock
+
+from .._factories import make_handoff
+
+
+def _add(store: SqlStore, clock: FakeClock, *handoffs: tuple[str, str, State, Level]) -> None:
+    with store.write() as tx:
+        for hid, owner, state, level in handoffs:
+            h = make_handoff(hid, clock.now(), owner=owner, state=state, level=level)
+            tx.insert(h)
+            tx.event("submitted", handoff_id=hid, actor="bot", at=clock.now(), data={"n": 1})
+
+
+def test_chain_rows_trail_and_counts(store: SqlStore, clock: FakeClock) -> None:
+    _add(store, clock, ("h1", "ops", State.PENDING, Level.LOW))
+    with store.write() as tx:
+        tx.event("note", handoff_id=None, actor="admin", at=clock.now(), data={})
+        tx.event("approved", handoff_id="h1", actor="ann", at=clock.now(), data={})
+    # Rows come in EventRow's field order (plain tuples on SQLite: verify reads millions).
+    rows = [EventRow(*r) for r in store.event_rows()]
+    assert [r.seq for r in rows] == [1, 2, 3] and store.count_events() == 3
+    assert [r[0] for r in store.event_rows(2, 3, batch=1)] == [2, 3]
+    assert rows[1].prev_hash == rows[0].hash and store.head() == (3, rows[2].hash)
+    with store.write() as tx:
+        trail = tx.trail("h1")
+    assert [(e.seq, before) for e, before in trail] == [(1, None), (3, rows[1].hash)]
+    h = store.get("h1")
+    assert h is not None
+    assert store.handoff_rows() == {"h1": f"pending {h.action_hash} "}
+
+
+def test_executions_and_their_counts(store: SqlStore, clock: FakeClock) -> None:
+    _add(
+        store,
+        clock,
+        ("h1", "ops", State.EXECUTED, Level.LOW),
+        ("h2", "ops", State.FAILED, Level.LOW),
+        ("h3", "ops", State.PENDING, Level.LOW),
+    )
+    clock.advance(60)
+    _add(store, clock, ("h4", "finance", State.EXECUTING, Level.HIGH))
+    assert [h.id for h in store.executions()] == ["h4", "h2", "h1"]
+    assert [h.id for h in store.executions(limit=1, offset=1)] == ["h2"]
+    assert [h.id for h in store.executions(since=clock.now())] == ["h4"]
+    assert store.executions(tool="other.tool") == []
+    assert sorted(store.execution_counts()) == [
+        ("cms.publish", "ops", "executed", 1),
+        ("cms.publish", "ops", "failed", 1),
+    ]
+    assert store.execution_counts(since=clock.now()) == []
+
+
+def test_open_counts_and_gauges(store: SqlStore, clock: FakeClock) -> None:
+    _add(
+        store,
+        clock,
+        ("h1", "ops", State.PENDING, Level.LOW),
+        ("h2", "ops", State.REDIRECTED, Level.HIGH),
+        ("h3", "finance", State.PENDING, Level.LOW),
+        ("h4", "finance", State.APPROVED, Level.LOW),
+    )
+    with store.write() as tx:
+        tx.event("sla.reminded", handoff_id="h1", actor="sla", at=clock.now(), data={})
+        tx.enqueue("slack", {"text": "hi"}, handoff_id="h1", at=clock.now())
+    assert store.count_open() == {"ops": 2, "finance": 1}
+    assert store.count_open(["ops", "legal"]) == {"ops": 2}
+    assert store.count_open([]) == {}
+    g = store.gauges(clock.now() + timedelta(hours=2), sla_actor="sla")
+    assert sorted(g.handoffs) == [
+        ("approved", "finance", "low", 1),
+        ("pending", "finance", "low", 1),
+        ("pending", "ops", "low", 1),
+        ("redirected", "ops", "high", 1),
+    ]
+    assert sorted(g.breached, key=str) == [("finance", 1), ("ops", 2)]
+    assert (g.steps, g.backlog, g.dead) == ([("sla.reminded", 1)], [("slack", 1)], 0)
+    assert store.gauges(clock.now(), sla_actor="sla").breached == []
+
+
+def test_incidents_commit_with_the_transaction(store: SqlStore, clock: FakeClock) -> None:
+    _add(store, clock, ("h1", "ops", State.EXECUTED, Level.LOW))
+    with store.write() as tx:
+        tx.add_incident(
+            "i1", Incident(handoff_id="h1", description="wrong post", reporter="ann"), clock.now()
+        )
+    with store.engine.connect() as conn:
+        row = conn.execute(select(incidents)).one()
+    assert (row.id, row.handoff_id, row.severity, row.reporter) == ("i1", "h1", "medium", "ann")
