@@ -130,7 +130,7 @@ def test_execute_and_claim_refuse_a_forged_approval(plane: ControlPlane, forge: 
     with pytest.raises(HandoffError):
         plane.execute(hid)
     with pytest.raises(HandoffError):
-        plane.claim_execution(hid, "bot")
+        plane.claim(hid)
     assert plane.ran == []  # type: ignore[attr-defined]
     if forge is forge_by_store:  # the row reads as approved: only the chain says no
         with pytest.raises(NotApproved) as err:
@@ -150,7 +150,7 @@ def test_a_consumed_approval_cannot_run_again(plane: ControlPlane) -> None:
     with pytest.raises(NotApproved):
         plane.execute(hid)
     with pytest.raises(NotApproved):
-        plane.claim_execution(hid, "bot")
+        plane.claim(hid)
     assert len(plane.ran) == 1  # type: ignore[attr-defined]
     report = verify(plane.store)
     assert report.handoff_id == hid and report.field == "state"
