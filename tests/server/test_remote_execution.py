@@ -204,3 +204,34 @@ def test_the_old_spellings_still_work_and_warn(served: Server) -> None:
         served.plane.report_execution(third, "bot", claim.token, result="ok")
     assert [w.category for w in seen] == [DeprecationWarning, DeprecationWarning]
     assert served.plane.get(third).state is State.EXECUTED
+
+
+def test_racing_executes_in_separate_clients_run_the_tool_once(served_db: Server) -> None:
+    served = served_db
+    hid = _approved(served, service="api")
+    ran: list[str] = []
+    barrier = threading.Barrier(4)
+    results: list[str] = []
+
+    def restart(service: str) -> str:
+        ran.append(service)
+        return f"restarted {service}"
+
+    def resume() -> None:
+        with Client(served.url, served.key("bot")) as agent:
+            agent.register("ops.restart", restart)
+            barrier.wait()
+            try:
+                results.append(agent.execute(hid).status)
+            except ConflictError:
+                results.append("conflict")
+
+    threads = [threading.Thread(target=resume) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert ran == ["api"]
+    assert results.count("conflict") + results.count("executed") == 4
+    assert "executed" in results
+    assert served.plane.get(hid).state is State.EXECUTED
