@@ -71,29 +71,43 @@ def sqlite_url(tmp_path: Path) -> str:
 @dataclass
 class Backend:
     """Where the integration's plane lives: ``embedded`` in this process, or ``remote``
-    behind a real ``handoff serve`` process on a SQLite file.
+    behind a real ``handoff serve`` process; either way on the SQLite file ``db``.
 
-    ``home`` is a ``ControlPlane`` on the same store: tests decide there as a reviewer
-    and read the record. ``plane(agent)`` is what the integration gets: ``home`` itself,
-    or a ``Client`` holding an API key issued to ``agent``.
+    ``home`` is a ``ControlPlane`` on that store: tests decide there as a reviewer and
+    read the record. ``plane(agent)`` is what the integration gets: ``home`` itself, or
+    a ``Client`` holding an API key issued to ``agent``. ``restart(agent)`` is the plane
+    a new agent process would make: nothing carried over in memory, only the store.
     """
 
     name: str
+    db: str
     home: ControlPlane
     url: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)
     clients: dict[str, Client] = field(default_factory=dict)
+    opened: list[Plane] = field(default_factory=list)
 
     def plane(self, agent: str) -> Plane:
         if self.url is None:
             return self.home
         if agent not in self.clients:
-            secret = Accounts.of(self.home).add_key(agent)[1]
-            self.clients[agent] = Client(self.url, api_key=secret, timeout=60)
+            self.clients[agent] = self._client(agent)
         return self.clients[agent]
 
+    def restart(self, agent: str) -> Plane:
+        fresh: Plane = ControlPlane.open(self.db) if self.url is None else self._client(agent)
+        self.opened.append(fresh)
+        return fresh
+
+    def _client(self, agent: str) -> Client:
+        assert self.url is not None
+        if agent not in self.keys:
+            self.keys[agent] = Accounts.of(self.home).add_key(agent)[1]
+        return Client(self.url, api_key=self.keys[agent], timeout=60)
+
     def close(self) -> None:
-        for client in self.clients.values():
-            client.close()
+        for plane in [*self.clients.values(), *self.opened]:
+            plane.close()
 
 
 @contextmanager
@@ -131,14 +145,18 @@ def handoff_serve(db: str) -> Iterator[str]:
 @pytest.fixture(params=["embedded", "remote"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """Each integration test once on an embedded plane and once against ``handoff serve``."""
-    if request.param == "embedded":
-        with ControlPlane.open("sqlite:///:memory:") as home:
-            yield Backend("embedded", home)
-        return
-    db = f"sqlite:///{tmp_path / 'served.db'}"
-    with ControlPlane.open(db) as home, handoff_serve(db) as url:
-        b = Backend("remote", home, url)
-        try:
-            yield b
-        finally:
-            b.close()
+    db = f"sqlite:///{tmp_path / 'handoff.db'}"
+    with ControlPlane.open(db) as home:
+        if request.param == "embedded":
+            b = Backend("embedded", db, home)
+            try:
+                yield b
+            finally:
+                b.close()
+            return
+        with handoff_serve(db) as url:
+            b = Backend("remote", db, home, url)
+            try:
+                yield b
+            finally:
+                b.close()

@@ -12,7 +12,7 @@ pytest.importorskip("agents")
 from agents import Agent, Runner, RunState, function_tool, set_tracing_disabled
 from agents.testing import ScriptedModel, assistant_message, function_call
 
-from handoff import ControlPlane, Plane, State
+from handoff import Plane, State
 from handoff.integrations.openai_agents import ApprovalGate
 
 from .conftest import Backend
@@ -21,7 +21,7 @@ PUBLISH = {"title": "Best launch ever", "body": "b"}
 set_tracing_disabled(True)  # no network
 
 
-def _plane(backend: Backend | ControlPlane, agent: str) -> Plane:
+def _plane(backend: Backend | Plane, agent: str) -> Plane:
     """The plane the gate gets: embedded or a ``Client`` keyed to ``agent``."""
     return backend.plane(agent) if isinstance(backend, Backend) else backend
 
@@ -47,7 +47,7 @@ class Cms:
 
 
 def _setup(
-    backend: Backend | ControlPlane, *after: Any
+    backend: Backend | Plane, *after: Any
 ) -> tuple[Agent[Any], ScriptedModel, Cms, ApprovalGate]:
     cms = Cms()
     gate = ApprovalGate(_plane(backend, "writer"), agent="writer")
@@ -180,7 +180,7 @@ class Ledger:
 
 
 def _ledger_agent(
-    backend: Backend | ControlPlane, script: list[list[Any]], gate: ApprovalGate | None = None
+    backend: Backend | Plane, script: list[list[Any]], gate: ApprovalGate | None = None
 ) -> tuple[Agent[Any], Ledger, ApprovalGate]:
     ledger = Ledger()
     gate = gate or ApprovalGate(_plane(backend, "support-bot"), agent="support-bot")
@@ -262,42 +262,37 @@ def test_a_low_risk_tool_with_float_args_runs_at_once(backend: Backend) -> None:
     assert h.execution.result == "logged", "the tool's own result is recorded"
 
 
-def test_a_revision_survives_a_restart_and_names_the_sdk_tool(tmp_path: Any) -> None:
-    db = f"sqlite:///{tmp_path / 'handoff.db'}"
+def test_a_revision_survives_a_restart_and_names_the_sdk_tool(backend: Backend) -> None:
     call = function_call("discount", {"sku": "mug", "percent": 15}, call_id="c1")
     script = [[call], [assistant_message("done")]]
 
     async def pause() -> tuple[str, str]:
-        with ControlPlane.open(db) as plane:
-            agent, _ledger, gate = _ledger_agent(plane, script)
-            result = await Runner.run(agent, "put mugs on sale")
-            (h,) = gate.handoffs(result.to_state())
-            return result.to_state().to_string(), h.id
+        agent, _ledger, gate = _ledger_agent(backend.restart("support-bot"), script)
+        result = await Runner.run(agent, "put mugs on sale")
+        (h,) = gate.handoffs(result.to_state())
+        return result.to_state().to_string(), h.id
 
     saved, hid = anyio.run(pause)
-    with ControlPlane.open(db) as plane:
-        plane.decide(
-            hid,
-            verdict="revise",
-            reviewer="fiona",
-            rationale="margin",
-            args={"sku": "mug", "percent": 10},
-        )
+    backend.home.decide(
+        hid,
+        verdict="revise",
+        reviewer="fiona",
+        rationale="margin",
+        args={"sku": "mug", "percent": 10},
+    )
 
     async def resume() -> tuple[Ledger, ScriptedModel]:  # a new process: nothing in memory
-        with ControlPlane.open(db) as plane:
-            agent, ledger, gate = _ledger_agent(plane, script)
-            state = await RunState.from_string(agent, saved)
-            assert await gate.resume(state) == []
-            await Runner.run(agent, state)
-            assert isinstance(agent.model, ScriptedModel)
-            return ledger, agent.model
+        agent, ledger, gate = _ledger_agent(backend.restart("support-bot"), script)
+        state = await RunState.from_string(agent, saved)
+        assert await gate.resume(state) == []
+        await Runner.run(agent, state)
+        assert isinstance(agent.model, ScriptedModel)
+        return ledger, agent.model
 
     ledger, model = anyio.run(resume)
     assert ledger.ran == [("discount", {"sku": "mug", "percent": 10.0})]
     told = _tool_outputs(model)[-1]
     assert "fiona revised discount" in told and "shop.discount" not in told
-    with ControlPlane.open(db) as plane:
-        h = plane.get(hid)
-        assert h.state is State.EXECUTED and h.action.args == {"sku": "mug", "percent": 10}
-        assert len(plane.store.list_handoffs(limit=10)) == 1, "no second review"
+    h = backend.home.get(hid)
+    assert h.state is State.EXECUTED and h.action.args == {"sku": "mug", "percent": 10}
+    assert len(backend.home.store.list_handoffs(limit=10)) == 1, "no second review"
