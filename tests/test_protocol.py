@@ -8,6 +8,7 @@ and the same return annotation.
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,10 @@ def test_both_planes_have_the_protocols_signature(cls: type, name: str) -> None:
     got = inspect.signature(getattr(cls, name))
     assert _shape(getattr(cls, name)) == _shape(getattr(Plane, name)), f"{cls.__name__}.{name}"
     assert got.return_annotation == want.return_annotation, f"{cls.__name__}.{name} returns"
+
+
+def test_an_open_plane_and_a_client_are_planes(tmp_path: Path) -> None:
+    with ControlPlane.open(f"sqlite:///{tmp_path / 'handoff.db'}") as plane:
+        assert isinstance(plane, Plane)
+    with Client("http://127.0.0.1:9", api_key="hk_unused") as client:
+        assert isinstance(client, Plane)

@@ -20,6 +20,7 @@ from handoff import (
     Client,
     ConflictError,
     ExecutionError,
+    HashMismatch,
     NotAuthorized,
     RemoteClaim,
     State,
@@ -235,3 +236,16 @@ def test_racing_executes_in_separate_clients_run_the_tool_once(served_db: Server
     assert results.count("conflict") + results.count("executed") == 4
     assert "executed" in results
     assert served.plane.get(hid).state is State.EXECUTED
+
+
+def test_args_other_than_the_approved_are_refused_before_any_claim(served: Server) -> None:
+    hid = _approved(served, service="web")
+    ran: list[str] = []
+    with Client(served.url, served.key("bot")) as agent:
+        agent.register("ops.restart", lambda service: ran.append(service) or "ok")
+        with pytest.raises(HashMismatch) as err:
+            agent.execute(hid, {"service": "db"})
+        assert err.value.field == "args"
+        assert served.plane.get(hid).state is State.APPROVED and ran == []
+        assert agent.execute(hid, {"service": "web"}).status == "executed"
+    assert ran == ["web"]
