@@ -96,8 +96,8 @@ def claim(plane: ControlPlane, handoff_id: str, agent: str) -> RemoteClaim | Out
     claimed = h.model_copy(update={"state": State.EXECUTING, "updated_at": now, "execution": ex})
     try:
         with plane.store.write() as tx:
-            _stages.require_chain(tx, h, allowed)  # the chain holds the approval it consumes
             tx.update(claimed, prev, version)  # a compare-and-set: one of two racing claims wins
+            _stages.require_chain(tx, h, allowed)  # the chain holds the approval it consumes
             tx.event(kind, handoff_id=h.id, actor=agent, at=now, data={**data, "remote": True})
     except NotApproved as exc:
         _stages.refused(plane, h, exc)

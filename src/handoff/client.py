@@ -32,9 +32,11 @@ from ._exceptions import (
     HandoffError,
     HashMismatch,
     InputError,
+    NotApproved,
     NotAuthorized,
     NotFound,
     PolicyError,
+    Tampered,
     UnknownTool,
 )
 from ._outcome import Outcome
@@ -65,6 +67,8 @@ _ERRORS: dict[str, type[HandoffError]] = {
         ConflictError,
         NotAuthorized,
         HashMismatch,
+        NotApproved,
+        Tampered,
         ActionBlocked,
         ActionRejected,
         ExecutionError,

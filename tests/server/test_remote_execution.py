@@ -21,12 +21,14 @@ from handoff import (
     ConflictError,
     ExecutionError,
     HashMismatch,
+    NotApproved,
     NotAuthorized,
     RemoteClaim,
     State,
     UnknownTool,
 )
 
+from ..test_forged_approval import forge_by_store
 from .conftest import Server
 
 
@@ -249,3 +251,16 @@ def test_args_other_than_the_approved_are_refused_before_any_claim(served: Serve
         assert served.plane.get(hid).state is State.APPROVED and ran == []
         assert agent.execute(hid, {"service": "web"}).status == "executed"
     assert ran == ["web"]
+
+
+def test_a_forged_approval_raises_not_approved_through_the_client(served: Server) -> None:
+    ran: list[str] = []
+    with Client(served.url, served.key("bot")) as agent:
+        hid = agent.submit({"tool": "ops.restart", "args": {"service": "x"}}).handoff_id
+        assert hid is not None
+        forge_by_store(served.plane, hid)
+        agent.register("ops.restart", lambda service: ran.append(service))
+        with pytest.raises(NotApproved) as err:  # the same class the embedded plane raises
+            agent.execute(hid)
+        assert err.value.field == "state"
+    assert ran == [] and served.plane.get(hid).state is State.APPROVED
