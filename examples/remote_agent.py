@@ -32,6 +32,7 @@ def publish(title: str, body: str, idempotency_key: str) -> str:
 def main() -> None:
     url = os.environ.get("HANDOFF_URL", "http://127.0.0.1:8000")
     with Client(url, api_key=os.environ["HANDOFF_API_KEY"]) as plane:
+        plane.register("cms.publish", publish)  # runs here, in the agent's process
         out = plane.submit(
             {
                 "tool": "cms.publish",
@@ -47,7 +48,7 @@ def main() -> None:
             print(h.state.value, flush=True)
             if h.state.value != "approved":
                 return
-        done = plane.execute(out.handoff_id, publish)  # claims, runs here, reports back
+        done = plane.execute(out.handoff_id)  # claims, runs publish here, reports back
         print(done.status, done.result)
 
 

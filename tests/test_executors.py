@@ -217,3 +217,20 @@ def test_http_staged_release_through_the_plane(receiver: Receiver) -> None:
     assert receiver.undone[f"{h.id}:canary"] == 1 and f"{h.id}:full" not in receiver.requests
     assert verify(plane.store).ok
     plane.close()
+
+
+def test_a_plain_function_that_takes_an_idempotency_key_gets_the_executions() -> None:
+    keys: list[str] = []
+
+    def publish(title: str, idempotency_key: str) -> str:
+        keys.append(idempotency_key)
+        return f"published {title!r}"
+
+    with memory_plane() as plane:
+        plane.register("cms.publish", publish)
+        out = plane.submit({"tool": "cms.publish", "args": {"title": "Spring"}, "agent": "bot"})
+        plane.decide(out.handoff_id, verdict="approve", reviewer="maya", rationale="ok")
+        done = plane.execute(out.handoff_id)
+        assert done.result == "published 'Spring'"
+        assert plane.execute(out.handoff_id).result == done.result  # once
+    assert keys == [f"{out.handoff_id}:full"]

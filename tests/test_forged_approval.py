@@ -130,7 +130,7 @@ def test_execute_and_claim_refuse_a_forged_approval(plane: ControlPlane, forge: 
     with pytest.raises(HandoffError):
         plane.execute(hid)
     with pytest.raises(HandoffError):
-        plane.claim_execution(hid, "bot")
+        plane.claim(hid)
     assert plane.ran == []  # type: ignore[attr-defined]
     if forge is forge_by_store:  # the row reads as approved: only the chain says no
         with pytest.raises(NotApproved) as err:
@@ -150,7 +150,7 @@ def test_a_consumed_approval_cannot_run_again(plane: ControlPlane) -> None:
     with pytest.raises(NotApproved):
         plane.execute(hid)
     with pytest.raises(NotApproved):
-        plane.claim_execution(hid, "bot")
+        plane.claim(hid)
     assert len(plane.ran) == 1  # type: ignore[attr-defined]
     report = verify(plane.store)
     assert report.handoff_id == hid and report.field == "state"
@@ -316,3 +316,20 @@ def test_parallel_replay_agrees_with_one_walk(
         assert one.field == many.field == "state"
     finally:
         p.close()
+
+
+@pytest.mark.parametrize("second", ["claim", "execute"])
+def test_the_loser_of_a_race_to_run_gets_a_conflict_and_no_refusal_is_audited(
+    plane: ControlPlane, second: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hid = submit(plane)
+    plane.decide(hid, verdict="approve", reviewer="ana", rationale="ok")
+    stale = plane.get(hid)  # what the slower of two workers read: still approved
+    assert not isinstance(plane.claim(hid), type(None))  # the faster one took the run
+    monkeypatch.setattr(plane, "get", lambda _id: stale)
+    with pytest.raises(HandoffError) as err:
+        getattr(plane, second)(hid)
+    assert err.value.code == "conflict", err.value.message
+    kinds = [e.kind for e in plane.store.events(hid)]
+    assert "execution_refused" not in kinds
+    assert len(plane.ran) == 0  # type: ignore[attr-defined]

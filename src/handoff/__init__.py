@@ -3,6 +3,9 @@
 Everyday use needs only this namespace::
 
     from handoff import Action, ControlPlane, Decision
+
+``ControlPlane`` (embedded) and ``Client`` (a ``handoff serve`` over HTTP) are both a
+``Plane``; code typed on ``Plane`` takes either.
 """
 
 from ._clock import Clock, SystemClock
@@ -40,12 +43,14 @@ from .models import (
     Mode,
     Option,
     Package,
+    RemoteClaim,
     State,
     Step,
     Verdict,
 )
 from .plane import ControlPlane
 from .policy import Policy, default_policy, load_policy
+from .protocol import Plane
 
 __version__ = "0.1.0"
 
@@ -80,8 +85,10 @@ __all__ = [
     "Option",
     "Outcome",
     "Package",
+    "Plane",
     "Policy",
     "PolicyError",
+    "RemoteClaim",
     "RollbackImpossible",
     "State",
     "Step",

@@ -1,8 +1,10 @@
 """``handoff mcp-proxy`` and ``handoff mcp-serve``: MCP servers on stdio.
 
 Both speak MCP on stdout, so they print nothing else there; errors go to stderr. Both
-open (and create, if missing) the database, because agents write handoffs through them.
-The upstream command inherits this process's environment, as any wrapped command does.
+open (and create, if missing) the database, because agents write handoffs through them;
+or, with ``--server``, they talk to a ``handoff serve`` as a ``Client`` whose key is the
+MCP client's agent. The upstream command inherits this process's environment, as any
+wrapped command does.
 """
 
 import os
@@ -12,8 +14,10 @@ from typing import Annotated
 import typer
 
 from ._cli_common import DbOption, PolicyOption, db_url, fail, reporting
+from .client import Client
 from .plane import ControlPlane
 from .policy import load_policy
+from .protocol import Plane
 
 __all__ = ["mcp_proxy", "mcp_serve"]
 
@@ -33,8 +37,34 @@ AgentOption = Annotated[
 ]
 
 
-def _plane(db: str | None, policy: Path | None) -> ControlPlane:
-    return ControlPlane.open(db_url(db), policy=load_policy(policy))
+ServerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--server",
+        envvar="HANDOFF_SERVER",
+        help="URL of a handoff serve to use instead of a database (with --api-key).",
+    ),
+]
+KeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key",
+        envvar="HANDOFF_API_KEY",
+        help="The agent's API key for --server (handoff key add AGENT).",
+    ),
+]
+
+
+def _plane(
+    db: str | None, policy: Path | None, server: str | None = None, api_key: str | None = None
+) -> Plane:
+    if server is None:
+        return ControlPlane.open(db_url(db), policy=load_policy(policy))
+    if db is not None or policy is not None:
+        raise fail("--server: the server has the database and policy; drop --db/--policy", 2)
+    if not api_key:
+        raise fail("--api-key: needed with --server (handoff key add AGENT prints one)", 2)
+    return Client(server, api_key=api_key)
 
 
 def mcp_proxy(
@@ -70,6 +100,8 @@ def mcp_proxy(
     agent: AgentOption = "mcp-client",
     db: DbOption = None,
     policy: PolicyOption = None,
+    server: ServerOption = None,
+    api_key: KeyOption = None,
 ) -> None:
     """Gate an MCP server: every tool call goes through handoff (MCP on stdio)."""
     if bool(command) == bool(upstream_url):
@@ -81,7 +113,7 @@ def mcp_proxy(
     except ImportError as exc:
         raise fail(str(exc), 2) from None
     with reporting():
-        plane = _plane(db, policy)
+        plane = _plane(db, policy, server, api_key)
     try:
         anyio.run(
             lambda: run_proxy(
@@ -104,6 +136,8 @@ def mcp_serve(
     agent: AgentOption = "mcp-client",
     db: DbOption = None,
     policy: PolicyOption = None,
+    server: ServerOption = None,
+    api_key: KeyOption = None,
 ) -> None:
     """Serve request_handoff, get_handoff and list_my_handoffs to agents (MCP on stdio)."""
     try:
@@ -113,7 +147,7 @@ def mcp_serve(
     except ImportError as exc:
         raise fail(str(exc), 2) from None
     with reporting():
-        plane = _plane(db, policy)
+        plane = _plane(db, policy, server, api_key)
     try:
         anyio.run(lambda: run_server(plane, inbox_url=inbox_url, agent=agent))
     finally:

@@ -17,15 +17,13 @@ and how it ended, and nothing approved runs twice:
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from . import _stages
 from ._exceptions import ConflictError, HashMismatch, NotApproved, NotAuthorized
 from ._outcome import Outcome
 from .execution import check_hash, idempotency_key, jsonable
-from .models import Handoff, StageRun, State
+from .models import Handoff, RemoteClaim, StageRun, State
 
 if TYPE_CHECKING:
     from .plane import ControlPlane
@@ -34,32 +32,6 @@ __all__ = ["RemoteClaim", "claim", "report"]
 
 _PREFIX = "remote:"
 _ENDED = (State.EXECUTED, State.FAILED, State.ROLLED_BACK)
-
-
-@dataclass(frozen=True)
-class RemoteClaim:
-    """What the agent needs to run the action once: these args, under this key."""
-
-    handoff_id: str
-    token: str
-    idempotency_key: str
-    tool: str
-    args: dict[str, Any]
-    action_hash: str
-    lease_until: datetime
-    attempt: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "handoff_id": self.handoff_id,
-            "token": self.token,
-            "idempotency_key": self.idempotency_key,
-            "tool": self.tool,
-            "args": self.args,
-            "action_hash": self.action_hash,
-            "lease_until": self.lease_until.isoformat(),
-            "attempt": self.attempt,
-        }
 
 
 def _check_agent(h: Handoff, agent: str) -> None:
@@ -124,8 +96,8 @@ def claim(plane: ControlPlane, handoff_id: str, agent: str) -> RemoteClaim | Out
     claimed = h.model_copy(update={"state": State.EXECUTING, "updated_at": now, "execution": ex})
     try:
         with plane.store.write() as tx:
-            _stages.require_chain(tx, h, allowed)  # the chain holds the approval it consumes
             tx.update(claimed, prev, version)  # a compare-and-set: one of two racing claims wins
+            _stages.require_chain(tx, h, allowed)  # the chain holds the approval it consumes
             tx.event(kind, handoff_id=h.id, actor=agent, at=now, data={**data, "remote": True})
     except NotApproved as exc:
         _stages.refused(plane, h, exc)

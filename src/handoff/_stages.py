@@ -132,8 +132,10 @@ def claim_execution(plane: ControlPlane, h: Handoff, plan: list[str]) -> Handoff
     claimed.execution = new_execution(plane, h, plan, now)
     try:
         with plane.store.write() as tx:
-            require_chain(tx, h)
+            # The compare-and-set first: the loser of a race is a conflict, not a
+            # refusal; a chain that does not back the run still rolls the update back.
             tx.update(claimed, prev, version)
+            require_chain(tx, h)
             tx.event(
                 "execution_started",
                 handoff_id=h.id,

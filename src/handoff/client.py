@@ -5,17 +5,17 @@ An agent switches from the embedded plane to a ``handoff serve`` by changing one
     plane = ControlPlane.open()                               # embedded
     plane = Client("http://127.0.0.1:8000", api_key="hk_...")  # remote
 
-``submit``, ``get``, ``wait``, ``decide``, ``answer``, ``execute``, ``pending``,
-``report_incident`` and ``assess``-free reads behave as the plane's do and raise the
-same exceptions (the server's error ``code`` picks the class), so callers keep one
-``except ConflictError``.
+Both are a ``handoff.Plane``: every method of the protocol has the plane's parameters
+and return types and raises the same exceptions (the server's error ``code`` picks the
+class), so callers keep one ``except ConflictError``. The tools stay with the agent:
+``register`` keeps an executor in this process and ``execute`` claims the approved run
+from the server, runs it here and reports the end.
 The key decides who the caller is: an agent's key submits as that agent; a key issued
 to a reviewer account decides as that reviewer.
 """
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,11 +23,25 @@ from typing import Any
 import httpx
 from pydantic import BaseModel
 
-from . import _exceptions
-from ._exceptions import ExecutionError, HandoffError, InputError
+from . import _exceptions, _local
+from ._exceptions import (
+    HandoffError,
+)
 from ._outcome import Outcome
+from ._renamed import renamed
+from .execution import Executor, ExecutorRegistry
 from .lifecycle import OPEN
-from .models import Action, Answer, Decision, Event, Handoff, Incident, Level
+from .models import (
+    Action,
+    Answer,
+    Assessment,
+    Decision,
+    Event,
+    Handoff,
+    Incident,
+    Level,
+    RemoteClaim,
+)
 
 __all__ = ["Client"]
 
@@ -70,6 +84,8 @@ class Client:
             timeout=timeout,
             transport=transport,
         )
+        #: The agent's own executors, run here by ``execute`` (see ``register``).
+        self.executors = ExecutorRegistry()
 
     def close(self) -> None:
         self._http.close()
@@ -101,6 +117,7 @@ class Client:
         return _outcome(self._call("POST", "/v1/actions", json=_body(action, {})))
 
     def get(self, handoff_id: str) -> Handoff:
+        """The handoff as it stands; ``NotFound`` when there is none."""
         return Handoff.model_validate(self._call("GET", f"/v1/handoffs/{handoff_id}"))
 
     def wait(self, handoff_id: str, timeout: float | None = None) -> Handoff:
@@ -146,51 +163,55 @@ class Client:
         return [Handoff.model_validate(h) for h in data["handoffs"]]
 
     def events(self, handoff_id: str) -> list[Event]:
+        """The audit trail of one handoff, oldest first."""
         data = self._call("GET", f"/v1/handoffs/{handoff_id}/events")
         return [Event.model_validate(e) for e in data["events"]]
 
-    def execute(
-        self, handoff_id: str, fn: Callable[..., Any] | None = None, **fn_kwargs: Any
-    ) -> Outcome:
+    def register(
+        self, tool: str, executor: Executor | Callable[..., Any], *, idempotent: bool = False
+    ) -> Executor:
+        """Register the agent's own executor of ``tool``: ``execute`` runs it here.
+
+        The server never sees it; ``idempotent`` is kept for the executor's sake (a
+        ``Client`` never re-runs a call on its own).
+        """
+        return self.executors.register(tool, executor, idempotent=idempotent)
+
+    def execute(self, handoff_id: str, args: Mapping[str, Any] | None = None) -> Outcome:
         """Run an approved handoff exactly once, as ``ControlPlane.execute`` does.
 
-        When the server has the tool's executor it runs it there. Otherwise ``fn`` (the
-        agent's own tool) runs here with the approved args and, as ``idempotency_key``,
-        the key of this execution if ``fn`` accepts one; the end is reported to the
-        server, which records it in the audit trail. An already ended handoff returns its
-        recorded outcome without calling ``fn``. If ``fn`` raises, the failure is
-        recorded and ``ExecutionError`` raised.
+        When the server has the tool's executor it runs it there. Otherwise the
+        executor registered here runs with the approved args and the claim's
+        idempotency key, and the end is reported to the server, which records it in the
+        audit trail. An already ended handoff returns its recorded outcome and runs
+        nothing. If the executor raises, the failure is recorded and ``ExecutionError``
+        raised. ``args``, when given, must hash to what was approved.
         """
-        got = self.claim_execution(handoff_id)
+        if callable(args):  # the old spelling: execute(id, fn)
+            renamed("Client.execute(id, fn)", "register(tool, fn), then execute(id)")
+            return _local.run_fn(self, handoff_id, args)
+        if args is not None:
+            _local.check_args(self.get(handoff_id), args)
+        got = self.claim(handoff_id)
         if isinstance(got, Outcome):
             return got
-        if fn is None:
-            raise InputError(
-                f"the server has no executor for {got['tool']}; pass the tool as fn",
-                field="fn",
-            )
-        args = dict(got["args"])
-        if "idempotency_key" in inspect.signature(fn).parameters:
-            fn_kwargs = {**fn_kwargs, "idempotency_key": got["idempotency_key"]}
-        try:
-            result = fn(**args, **fn_kwargs)
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            self.report_execution(handoff_id, got["token"], error=error)
-            raise ExecutionError(f"{got['tool']} failed: {error}", field="executor") from exc
-        return self.report_execution(handoff_id, got["token"], result=result)
+        return _local.run_claim(self, got)
 
-    def claim_execution(self, handoff_id: str) -> dict[str, Any] | Outcome:
-        """The claim to run an approved handoff here (a dict: ``args``,
-        ``idempotency_key``, ``token``, ``lease_until``), or its outcome when the server
-        ran it or it already ended. Most callers want ``execute``."""
+    def assess(self, action: Action | Mapping[str, Any]) -> Assessment:
+        """Score the action under the server's active policy, recording nothing."""
+        data = self._call("POST", "/v1/assessments", json=_body(action, {}))
+        return Assessment.model_validate(data)
+
+    def claim(self, handoff_id: str) -> RemoteClaim | Outcome:
+        """The claim to run an approved handoff here (the approved ``args``, the
+        ``idempotency_key``, a ``token`` and its ``lease_until``), or its outcome when
+        the server ran it or it already ended. Most callers want ``execute``."""
         data = self._call("POST", f"/v1/handoffs/{handoff_id}/execution")
         if data["outcome"] is not None:
             return _outcome(data["outcome"])
-        claim: dict[str, Any] = data["claim"]
-        return claim
+        return RemoteClaim.model_validate(data["claim"])
 
-    def report_execution(
+    def complete(
         self, handoff_id: str, token: str, *, result: Any = None, error: str | None = None
     ) -> Outcome:
         """Report how a claimed run ended: ``result`` if it worked, else ``error``."""
@@ -199,6 +220,19 @@ class Client:
             body["error"] = error
         data = self._call("POST", f"/v1/handoffs/{handoff_id}/execution/result", json=body)
         return _outcome(data)
+
+    def claim_execution(self, handoff_id: str) -> dict[str, Any] | Outcome:
+        """Deprecated: ``claim``, which answers a ``RemoteClaim``."""
+        renamed("Client.claim_execution(id)", "claim(id)")
+        got = self.claim(handoff_id)
+        return got if isinstance(got, Outcome) else got.as_json()
+
+    def report_execution(
+        self, handoff_id: str, token: str, *, result: Any = None, error: str | None = None
+    ) -> Outcome:
+        """Deprecated: ``complete``."""
+        renamed("Client.report_execution(id, token)", "complete(id, token)")
+        return self.complete(handoff_id, token, result=result, error=error)
 
     def report_incident(self, incident: Incident | Mapping[str, Any]) -> str:
         data = self._call("POST", "/v1/incidents", json=_body(incident, {}))

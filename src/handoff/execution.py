@@ -140,9 +140,11 @@ class Confirmation:
 class FunctionExecutor:
     """Wraps an agent's own tool function: ``apply`` calls it with the args as keywords.
 
-    Plain functions get no idempotency key; the plane still never calls them twice for
-    one approval, because the claim on the execution is committed before the call. An
-    interrupted call is not retried unless ``idempotent`` is true.
+    A function with an ``idempotency_key`` parameter gets the execution's key there (a
+    downstream service drops a retry carrying it); others get none, and the plane still
+    never calls them twice for one approval, because the claim on the execution is
+    committed before the call. An interrupted call is not retried unless ``idempotent``
+    is true.
     """
 
     stages = ("full",)
@@ -152,12 +154,19 @@ class FunctionExecutor:
         self.idempotent = idempotent
         self.is_async = inspect.iscoroutinefunction(fn)
         self.__name__ = getattr(fn, "__name__", "executor")
+        try:
+            self.takes_key = "idempotency_key" in inspect.signature(fn).parameters
+        except (TypeError, ValueError):  # a builtin without a signature
+            self.takes_key = False
 
     def apply(self, args: Mapping[str, Any], stage: str, idempotency_key: str) -> Any:
+        kwargs = dict(args)
+        if self.takes_key and "idempotency_key" not in kwargs:
+            kwargs["idempotency_key"] = idempotency_key
         if self.is_async:
             # Guarded async tools reach here on a worker thread, where no loop runs.
-            return asyncio.run(self.fn(**args))
-        return self.fn(**args)
+            return asyncio.run(self.fn(**kwargs))
+        return self.fn(**kwargs)
 
 
 class ExecutorRegistry:

@@ -45,6 +45,7 @@ __all__ = [
     "Mode",
     "Option",
     "Package",
+    "RemoteClaim",
     "StageRun",
     "State",
     "Step",
@@ -416,6 +417,28 @@ class Execution(BaseModel):
     approved_by: list[str] = Field(default_factory=list)
     #: The change log entry: before/after version ids (the executor's, or content hashes).
     versions: Json | None = None
+
+
+class RemoteClaim(BaseModel):
+    """An approved run taken to be carried out by the agent that holds the tool.
+
+    Apply ``args`` with ``idempotency_key`` (so a downstream service dedupes a retry),
+    then report the end with ``token`` before ``lease_until``; see ``Plane.claim``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    handoff_id: str
+    token: str
+    idempotency_key: str
+    tool: str
+    args: dict[str, Any]
+    action_hash: str
+    lease_until: datetime
+    attempt: int
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
 
 
 class StageRun(BaseModel):

@@ -29,8 +29,10 @@ from ._exceptions import (
 )
 from ._guard import guard
 from ._ids import new_id
+from ._intake import record_submit
 from ._outcome import Outcome
 from ._principal import check_name, requester_warnings
+from ._renamed import renamed
 from ._review import apply_decision, reassess_with
 from .audit import VerifyReport, verify
 from .backtest import record_shadow
@@ -51,10 +53,12 @@ from .models import (
     Answer,
     Assessment,
     Decision,
+    Event,
     Handoff,
     Incident,
     Level,
     Mode,
+    RemoteClaim,
     State,
     Verdict,
     action_hash,
@@ -63,7 +67,7 @@ from .packaging import prepare
 from .passkeys import Passkeys, spend
 from .policy import Policy, load_policy
 from .routing import deadline
-from .store import Store, Tx, open_store
+from .store import Store, open_store
 
 __all__ = ["ControlPlane", "parse_input"]
 
@@ -263,7 +267,7 @@ class ControlPlane:
         try:
             with self.store.write() as tx:
                 tx.insert(h)
-                self._record_submit(tx, h)
+                record_submit(tx, h)
                 if self.shadow_policy is not None:
                     record_shadow(tx, h, self.shadow_policy)
         except ConflictError:
@@ -310,55 +314,6 @@ class ControlPlane:
             " on_behalf_of differ)",
             field="idempotency_key",
         )
-
-    def _record_submit(self, tx: Tx, h: Handoff) -> None:
-        a = h.assessment
-        actor = h.action.agent
-        tx.event(
-            "submitted",
-            handoff_id=h.id,
-            actor=actor,
-            at=h.created_at,
-            data={
-                "tool": h.action.tool,
-                "action_hash": h.action_hash,
-                "on_behalf_of": h.action.on_behalf_of,
-                "level": a.level.value,
-                "score": round(a.score, 4),
-                "mode": a.mode.value,
-                "triggers": [t.code for t in a.triggers],
-                "policy_version": a.policy_version,
-            },
-        )
-        if h.state is State.EXECUTING:
-            tx.event("auto_approved", handoff_id=h.id, actor="policy", at=h.created_at, data={})
-            tx.event(
-                "execution_started",
-                handoff_id=h.id,
-                actor="handoff",
-                at=h.created_at,
-                data=_stages.started_data(h.execution) if h.execution else {},
-            )
-        elif h.state in (State.AUTO_APPROVED, State.BLOCKED):
-            tx.event(h.state.value, handoff_id=h.id, actor="policy", at=h.created_at, data={})
-        else:
-            tx.event(
-                "pending",
-                handoff_id=h.id,
-                actor="policy",
-                at=h.created_at,
-                data={
-                    "owner": h.owner,
-                    "quorum": a.quorum,
-                    "deadline": h.deadline.isoformat() if h.deadline else None,
-                },
-            )
-            tx.enqueue(
-                "notify",
-                {"to": f"owner:{h.owner}", "kind": "pending", "handoff_id": h.id},
-                handoff_id=h.id,
-                at=h.created_at,
-            )
 
     # -- Decide ------------------------------------------------------------------
 
@@ -437,6 +392,11 @@ class ControlPlane:
         """Open handoffs, riskiest first, then nearest deadline."""
         return self.store.list_handoffs(states=sorted(OPEN), owner=owner, level=level, limit=1000)
 
+    def events(self, handoff_id: str) -> list[Event]:
+        """The audit trail of one handoff, oldest first."""
+        self.get(handoff_id)
+        return self.store.events(handoff_id)
+
     def wait(self, handoff_id: str, timeout: float | None = None) -> Handoff:
         """Block until the handoff is decided or ``timeout`` seconds pass; returns it either way.
 
@@ -476,13 +436,25 @@ class ControlPlane:
         h = _stages.claim_execution(self, h, stage_plan(self.policy, h.action.tool, executor))
         return _stages.run(self, h)
 
-    def claim_execution(self, handoff_id: str, agent: str) -> _remote.RemoteClaim | Outcome:
-        """Claim an approved handoff for ``agent`` to run itself (it holds the tool).
+    def claim(self, handoff_id: str) -> RemoteClaim | Outcome:
+        """Claim an approved handoff to run the tool yourself, outside its executor.
 
         Returns the claim (the approved args, the idempotency key, a token and its
         lease), or the recorded outcome when the handoff already ended; see
-        ``handoff._remote``. Report how the run ended with ``report_execution``.
+        ``handoff._remote``. Report how the run ended with ``complete``.
         """
+        return _remote.claim(self, handoff_id, self.get(handoff_id).action.agent)
+
+    def complete(
+        self, handoff_id: str, token: str, *, result: Any = None, error: str | None = None
+    ) -> Outcome:
+        """Record the end of a claimed run: ``executed`` with ``result``, or ``failed``."""
+        agent = self.get(handoff_id).action.agent
+        return _remote.report(self, handoff_id, agent, token, result=result, error=error)
+
+    def claim_execution(self, handoff_id: str, agent: str) -> RemoteClaim | Outcome:
+        """Deprecated: ``claim``, which needs no ``agent``."""
+        renamed("ControlPlane.claim_execution(id, agent)", "claim(id)")
         return _remote.claim(self, handoff_id, agent)
 
     def report_execution(
@@ -494,7 +466,8 @@ class ControlPlane:
         result: Any = None,
         error: str | None = None,
     ) -> Outcome:
-        """Record the end of a claimed run: ``executed`` with ``result``, or ``failed``."""
+        """Deprecated: ``complete``, which needs no ``agent``."""
+        renamed("ControlPlane.report_execution(id, agent, token)", "complete(id, token)")
         return _remote.report(self, handoff_id, agent, token, result=result, error=error)
 
     def recover(self, limit: int = 1000) -> _recovery.Recovery:

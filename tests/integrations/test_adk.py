@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import anyio
@@ -19,8 +19,10 @@ from google.adk.runners import InMemoryRunner
 from google.genai import types
 from pydantic import Field
 
-from handoff import ControlPlane, State
+from handoff import ControlPlane, Plane, State
 from handoff.integrations.adk import CONFIRMATION, ApprovalGate
+
+from .conftest import Backend
 
 PUBLISH = {"title": "Best launch ever", "body": "b"}
 APP, USER = "blog", "u1"
@@ -73,7 +75,7 @@ class Blog:
 class Run:
     """An agent on an in-memory runner, one session."""
 
-    def __init__(self, plane: ControlPlane) -> None:
+    def __init__(self, plane: Plane) -> None:
         self.blog = Blog()
         self.gate = ApprovalGate(plane, agent="writer")
         self.model = Script(
@@ -123,12 +125,20 @@ class Run:
 
 
 @pytest.fixture
-def plane() -> Iterator[ControlPlane]:
-    with ControlPlane.open("sqlite:///:memory:") as p:
-        yield p
+def plane(backend: Backend) -> Plane:
+    """The plane the integration gets: embedded, or a ``Client`` of ``handoff serve``."""
+    return backend.plane("writer")
 
 
-def test_a_risky_call_asks_for_confirmation_with_the_handoff_id(plane: ControlPlane) -> None:
+@pytest.fixture
+def home(backend: Backend) -> ControlPlane:
+    """The record: where a reviewer decides and the tests read the store."""
+    return backend.home
+
+
+def test_a_risky_call_asks_for_confirmation_with_the_handoff_id(
+    plane: Plane, home: ControlPlane
+) -> None:
     run = Run(plane)
 
     async def scenario() -> None:
@@ -145,12 +155,14 @@ def test_a_risky_call_asks_for_confirmation_with_the_handoff_id(plane: ControlPl
     anyio.run(scenario)
 
 
-def test_approval_runs_the_tool_once_with_the_approved_args(plane: ControlPlane) -> None:
+def test_approval_runs_the_tool_once_with_the_approved_args(
+    plane: Plane, home: ControlPlane
+) -> None:
     run = Run(plane)
 
     async def scenario() -> None:
         h = await run.start()
-        plane.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
+        home.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
         await run.resume()
         assert run.blog.published() == [PUBLISH]
         assert plane.get(h.id).state is State.EXECUTED
@@ -159,13 +171,13 @@ def test_approval_runs_the_tool_once_with_the_approved_args(plane: ControlPlane)
     anyio.run(scenario)
 
 
-def test_revised_args_are_what_runs(plane: ControlPlane) -> None:
+def test_revised_args_are_what_runs(plane: Plane, home: ControlPlane) -> None:
     revised = {"title": "Our launch", "body": "b"}
     run = Run(plane)
 
     async def scenario() -> None:
         h = await run.start()
-        plane.decide(h.id, verdict="revise", reviewer="maya", rationale="tone", args=revised)
+        home.decide(h.id, verdict="revise", reviewer="maya", rationale="tone", args=revised)
         await run.resume()
         assert run.blog.published() == [revised]
         told = run.model.told[-1]
@@ -175,12 +187,12 @@ def test_revised_args_are_what_runs(plane: ControlPlane) -> None:
     anyio.run(scenario)
 
 
-def test_rejection_reaches_the_model_as_a_denial(plane: ControlPlane) -> None:
+def test_rejection_reaches_the_model_as_a_denial(plane: Plane, home: ControlPlane) -> None:
     run = Run(plane)
 
     async def scenario() -> None:
         h = await run.start()
-        plane.decide(h.id, verdict="reject", reviewer="marco", rationale="claim unproven")
+        home.decide(h.id, verdict="reject", reviewer="marco", rationale="claim unproven")
         await run.resume()
         assert run.blog.published() == []
         assert "publish_post was rejected by marco: claim unproven" in run.model.told[-1]["error"]
@@ -201,7 +213,9 @@ async def _asked(run: Run) -> str:
     return ids[-1]
 
 
-def test_a_confirmation_handoff_has_not_given_runs_nothing(plane: ControlPlane) -> None:
+def test_a_confirmation_handoff_has_not_given_runs_nothing(
+    plane: Plane, home: ControlPlane
+) -> None:
     run = Run(plane)
 
     async def scenario() -> None:
@@ -215,12 +229,14 @@ def test_a_confirmation_handoff_has_not_given_runs_nothing(plane: ControlPlane) 
     anyio.run(scenario)
 
 
-def test_a_declined_confirmation_runs_nothing_even_when_approved(plane: ControlPlane) -> None:
+def test_a_declined_confirmation_runs_nothing_even_when_approved(
+    plane: Plane, home: ControlPlane
+) -> None:
     run = Run(plane)
 
     async def scenario() -> None:
         h = await run.start()
-        plane.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
+        home.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
         await run.send(_confirm(await _asked(run), False))
         assert run.blog.published() == []
         assert "declined" in run.model.told[-1]["error"]
@@ -228,12 +244,14 @@ def test_a_declined_confirmation_runs_nothing_even_when_approved(plane: ControlP
     anyio.run(scenario)
 
 
-def test_answering_the_same_confirmation_twice_publishes_once(plane: ControlPlane) -> None:
+def test_answering_the_same_confirmation_twice_publishes_once(
+    plane: Plane, home: ControlPlane
+) -> None:
     run = Run(plane)
 
     async def scenario() -> None:
         h = await run.start()
-        plane.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
+        home.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
         answer, _ = run.gate.resume(await run.events())
         assert answer is not None
         await run.send(answer)
@@ -244,12 +262,14 @@ def test_answering_the_same_confirmation_twice_publishes_once(plane: ControlPlan
     anyio.run(scenario)
 
 
-def test_a_new_session_with_the_same_calls_is_a_new_handoff(plane: ControlPlane) -> None:
+def test_a_new_session_with_the_same_calls_is_a_new_handoff(
+    plane: Plane, home: ControlPlane
+) -> None:
     first, second = Run(plane), Run(plane)
 
     async def scenario() -> None:
         h1 = await first.start()
-        plane.decide(h1.id, verdict="approve", reviewer="maya", rationale="fine")
+        home.decide(h1.id, verdict="approve", reviewer="maya", rationale="fine")
         await first.resume()
         h2 = await second.start()
         assert h2.id != h1.id and h2.state is State.PENDING

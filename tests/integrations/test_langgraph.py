@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -17,8 +16,10 @@ from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 from langgraph.types import Command
 
-from handoff import ControlPlane, State
+from handoff import ControlPlane, Plane, State
 from handoff.integrations.langgraph import gate, gate_tool, resume_command
+
+from .conftest import Backend
 
 PUBLISH = {"name": "publish_post", "args": {"title": "Best ever", "body": "b"}, "id": "call_2"}
 
@@ -44,12 +45,18 @@ class Cms:
 
 
 @pytest.fixture
-def plane() -> Iterator[ControlPlane]:
-    with ControlPlane.open("sqlite:///:memory:") as p:
-        yield p
+def plane(backend: Backend) -> Plane:
+    """The plane the integration gets: embedded, or a ``Client`` of ``handoff serve``."""
+    return backend.plane("langgraph-agent")
 
 
-def _agent(plane: ControlPlane, cms: Cms) -> Any:
+@pytest.fixture
+def home(backend: Backend) -> ControlPlane:
+    """The record: where a reviewer decides and the tests read the store."""
+    return backend.home
+
+
+def _agent(plane: Plane, cms: Cms) -> Any:
     script = iter(
         [
             AIMessage("", tool_calls=[{"name": "search_docs", "args": {"query": "q"}, "id": "c1"}]),
@@ -76,6 +83,13 @@ def _agent(plane: ControlPlane, cms: Cms) -> Any:
     return g.compile(checkpointer=InMemorySaver())
 
 
+#: A decision carried in the resume value (the HITL middleware's shape) is recorded by
+#: the graph's own plane, as the reviewer it names: an embedded plane only. Over HTTP
+#: the graph holds its agent's key, and a key decides only as its own reviewer account,
+#: so there the human decides in the inbox or API and ``resume_command`` carries it.
+IN_GRAPH_DECISIONS = pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+
+
 def _paused(graph: Any, config: dict[str, Any]) -> dict[str, Any]:
     out = graph.invoke({"messages": [("user", "announce the launch")]}, config)
     (pause,) = out["__interrupt__"]
@@ -90,7 +104,9 @@ def _tool_message(out: dict[str, Any], call_id: str) -> ToolMessage:
     return msg
 
 
-def test_pending_interrupts_with_the_package_and_approval_resumes(plane: ControlPlane) -> None:
+def test_pending_interrupts_with_the_package_and_approval_resumes(
+    plane: Plane, home: ControlPlane
+) -> None:
     cms = Cms()
     graph = _agent(plane, cms)
     config = {"configurable": {"thread_id": "t-approve"}}
@@ -120,23 +136,23 @@ def test_pending_interrupts_with_the_package_and_approval_resumes(plane: Control
     assert request["handoff"]["package"]["summary"] == h.package.summary
     assert h.action.idempotency_key and h.action.idempotency_key.startswith("langgraph:")
 
-    plane.decide(hid, verdict="approve", reviewer="maya", rationale="fine")
+    home.decide(hid, verdict="approve", reviewer="maya", rationale="fine")
     out = graph.invoke(resume_command(plane, hid), config)
 
     assert out["messages"][-1].content == "done"
     assert _tool_message(out, "call_2").content == "published 'Best ever'"
     assert cms.ran[-1] == ("publish_post", PUBLISH["args"])
     assert plane.get(hid).state is State.EXECUTED
-    assert len(plane.store.list_handoffs(limit=10)) == 2, "the resume did not submit again"
+    assert len(home.store.list_handoffs(limit=10)) == 2, "the resume did not submit again"
 
 
-def test_reviewer_revision_reaches_the_tool(plane: ControlPlane) -> None:
+def test_reviewer_revision_reaches_the_tool(plane: Plane, home: ControlPlane) -> None:
     cms = Cms()
     graph = _agent(plane, cms)
     config = {"configurable": {"thread_id": "t-revise"}}
     hid = _paused(graph, config)["handoff"]["handoff_id"]
     revised = {"title": "Our launch", "body": "b"}
-    plane.decide(hid, verdict="revise", reviewer="maya", rationale="no superlatives", args=revised)
+    home.decide(hid, verdict="revise", reviewer="maya", rationale="no superlatives", args=revised)
 
     out = graph.invoke(resume_command(plane, hid), config)
 
@@ -146,12 +162,12 @@ def test_reviewer_revision_reaches_the_tool(plane: ControlPlane) -> None:
     assert cms.ran[-1] == ("publish_post", revised)
 
 
-def test_rejection_reaches_the_model_as_an_error(plane: ControlPlane) -> None:
+def test_rejection_reaches_the_model_as_an_error(plane: Plane, home: ControlPlane) -> None:
     cms = Cms()
     graph = _agent(plane, cms)
     config = {"configurable": {"thread_id": "t-reject"}}
     hid = _paused(graph, config)["handoff"]["handoff_id"]
-    plane.decide(hid, verdict="reject", reviewer="marco", rationale="claim unproven")
+    home.decide(hid, verdict="reject", reviewer="marco", rationale="claim unproven")
 
     resume = resume_command(plane, hid)
     assert resume.resume["decisions"][0]["type"] == "reject"  # type: ignore[index]
@@ -163,7 +179,8 @@ def test_rejection_reaches_the_model_as_an_error(plane: ControlPlane) -> None:
     assert all(name != "publish_post" for name, _ in cms.ran)
 
 
-def test_middleware_style_edit_is_recorded_in_handoff(plane: ControlPlane) -> None:
+@IN_GRAPH_DECISIONS
+def test_middleware_style_edit_is_recorded_in_handoff(plane: Plane, home: ControlPlane) -> None:
     cms = Cms()
     graph = _agent(plane, cms)
     config = {"configurable": {"thread_id": "t-edit"}}
@@ -192,7 +209,8 @@ def test_middleware_style_edit_is_recorded_in_handoff(plane: ControlPlane) -> No
     assert out["messages"][-1].content == "done"
 
 
-def test_gate_inside_a_node(plane: ControlPlane) -> None:
+def test_gate_inside_a_node(backend: Backend, home: ControlPlane) -> None:
+    plane = backend.plane("mailer")
     sent: list[dict[str, Any]] = []
     plane.register("email.send", lambda **args: sent.append(args) or "sent")
 
@@ -218,14 +236,16 @@ def test_gate_inside_a_node(plane: ControlPlane) -> None:
 
     owner = plane.get(hid).owner
     assert owner is not None
-    reviewer = plane.policy.owners[owner].members[0]
-    plane.decide(hid, verdict="approve", reviewer=reviewer, rationale="announced")
+    reviewer = home.policy.owners[owner].members[0]
+    home.decide(hid, verdict="approve", reviewer=reviewer, rationale="announced")
     out = graph.invoke(resume_command(plane, hid), config)
     assert out["outcome"] == "executed"
     assert sent == [{"to": "all-customers@example.com", "subject": "Price change"}]
 
 
-def test_parallel_calls_in_an_async_graph_get_a_handoff_each(plane: ControlPlane) -> None:
+def test_parallel_calls_in_an_async_graph_get_a_handoff_each(
+    plane: Plane, home: ControlPlane
+) -> None:
     cms = Cms()
     _search, publish = cms.tools()
     calls = [
@@ -254,17 +274,17 @@ def test_parallel_calls_in_an_async_graph_get_a_handoff_each(plane: ControlPlane
         seen = [r["handoff_id"] for r in pause.value["handoffs"]]
         assert len(set(seen)) == 2
         for hid in seen:
-            plane.decide(hid, verdict="approve", reviewer="maya", rationale="fine")
+            home.decide(hid, verdict="approve", reviewer="maya", rationale="fine")
         out = await graph.ainvoke(resume_command(plane, *seen), config)
         assert out["messages"][-1].content == "ok"
         assert sorted(plane.get(i).action.args["title"] for i in seen) == ["A", "B"]
 
     anyio.run(scenario)
     assert sorted(a["title"] for name, a in cms.ran) == ["A", "B"]
-    assert len(plane.store.list_handoffs(limit=10)) == 2
+    assert len(home.store.list_handoffs(limit=10)) == 2
 
 
-def _wire_graph(plane: ControlPlane, saver: Any, sent: list[dict[str, Any]]) -> Any:
+def _wire_graph(plane: Plane, saver: Any, sent: list[dict[str, Any]]) -> Any:
     """A node that wires money through ``gate``: high risk, two finance approvals."""
 
     def wire(**args: Any) -> str:
@@ -320,7 +340,7 @@ def test_a_refused_resume_pauses_again_with_the_error_across_a_restart(tmp_path:
         assert [d.reviewer for d in plane.get(hid).decisions] == ["fiona", "felix"]
 
 
-def _two_posts(plane: ControlPlane, cms: Cms, **options: Any) -> Any:
+def _two_posts(plane: Plane, cms: Cms, **options: Any) -> Any:
     _search, publish = cms.tools()
     calls = [
         {"name": "publish_post", "args": {"title": "A", "body": "a"}, "id": "p1"},
@@ -341,7 +361,10 @@ def _two_posts(plane: ControlPlane, cms: Cms, **options: Any) -> Any:
     return g.compile(checkpointer=InMemorySaver())
 
 
-def test_two_risky_calls_in_one_tool_node_surface_in_one_interrupt(plane: ControlPlane) -> None:
+@IN_GRAPH_DECISIONS
+def test_two_risky_calls_in_one_tool_node_surface_in_one_interrupt(
+    plane: Plane, home: ControlPlane
+) -> None:
     cms = Cms()
     graph = _two_posts(plane, cms)
     config = {"configurable": {"thread_id": "t-two"}}
@@ -363,15 +386,16 @@ def test_two_risky_calls_in_one_tool_node_surface_in_one_interrupt(plane: Contro
 
 
 def test_the_resume_value_says_edit_after_a_revise_and_a_second_approval(
-    plane: ControlPlane,
+    backend: Backend, home: ControlPlane
 ) -> None:
+    plane = backend.plane("payer")
     sent: list[dict[str, Any]] = []
     graph = _wire_graph(plane, InMemorySaver(), sent)
     config = {"configurable": {"thread_id": "t-edit2"}}
     hid = graph.invoke({"messages": []}, config)["__interrupt__"][0].value["handoff"]["handoff_id"]
     lower = {"amount": 200000, "to": "acct-9"}
-    plane.decide(hid, verdict="revise", reviewer="fiona", rationale="cap", args=lower)
-    plane.decide(hid, verdict="approve", reviewer="felix", rationale="ok")
+    home.decide(hid, verdict="revise", reviewer="fiona", rationale="cap", args=lower)
+    home.decide(hid, verdict="approve", reviewer="felix", rationale="ok")
 
     resume = resume_command(plane, hid)
     (decision,) = resume.resume["decisions"]  # type: ignore[index]
@@ -380,7 +404,8 @@ def test_the_resume_value_says_edit_after_a_revise_and_a_second_approval(
     assert sent == [lower]
 
 
-def test_respond_answers_in_place_of_the_tool(plane: ControlPlane) -> None:
+@IN_GRAPH_DECISIONS
+def test_respond_answers_in_place_of_the_tool(plane: Plane, home: ControlPlane) -> None:
     cms = Cms()
     graph = _agent(plane, cms)
     config = {"configurable": {"thread_id": "t-respond"}}
@@ -400,7 +425,8 @@ def test_respond_answers_in_place_of_the_tool(plane: ControlPlane) -> None:
     assert resume_command(plane, hid).resume["decisions"][0]["type"] == "respond"  # type: ignore[index]
 
 
-def test_a_single_decision_in_the_per_call_shape_resumes(plane: ControlPlane) -> None:
+@IN_GRAPH_DECISIONS
+def test_a_single_decision_in_the_per_call_shape_resumes(plane: Plane, home: ControlPlane) -> None:
     cms = Cms()
     graph = _agent(plane, cms)
     config = {"configurable": {"thread_id": "t-per-call"}}
@@ -412,7 +438,8 @@ def test_a_single_decision_in_the_per_call_shape_resumes(plane: ControlPlane) ->
     assert out["messages"][-1].content == "done"
 
 
-def test_agent_inbox_schema(plane: ControlPlane) -> None:
+@IN_GRAPH_DECISIONS
+def test_agent_inbox_schema(plane: Plane, home: ControlPlane) -> None:
     cms = Cms()
     graph = _two_posts(plane, cms, interrupt_schema="agent_inbox")
     config = {"configurable": {"thread_id": "t-inbox", "handoff_reviewer": "maya"}}
@@ -444,3 +471,19 @@ def test_agent_inbox_schema(plane: ControlPlane) -> None:
 
     assert "__interrupt__" not in out
     assert sorted(a["title"] for _, a in cms.ran) == ["A", "B2"]
+
+
+@pytest.mark.parametrize("backend", ["remote"], indirect=True)
+def test_over_http_a_decision_in_the_resume_value_is_refused_and_named(
+    backend: Backend, home: ControlPlane
+) -> None:
+    cms = Cms()
+    graph = _agent(backend.plane("langgraph-agent"), cms)
+    config = {"configurable": {"thread_id": "t-remote-resume"}}
+    hid = _paused(graph, config)["handoff"]["handoff_id"]
+    decision = {"type": "approve", "reviewer": "maya", "rationale": "fine"}
+    again = graph.invoke(Command(resume={"decisions": [decision]}), config)
+    error = again["__interrupt__"][0].value["error"]
+    assert "only reviewer accounts decide" in error["message"]
+    assert home.get(hid).state is State.PENDING and home.get(hid).decisions == []
+    assert all(name != "publish_post" for name, _ in cms.ran)

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +20,32 @@ import anyio.to_thread
 import pytest
 
 from handoff import ControlPlane, Handoff, State
+from handoff.server.accounts import Accounts
 
 from .._serve import free_port
-from .conftest import HANDOFF, UPSTREAM, calls, mcp_session
+from .conftest import HANDOFF, UPSTREAM, calls, handoff_serve, mcp_session
 
 pytest.importorskip("mcp")
 
 
-def _proxy(db: str, *extra: str) -> list[str]:
+@pytest.fixture(params=["embedded", "remote"])
+def where(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[list[str]]:
+    """Where the gateway keeps its handoffs: the database itself, or a real ``handoff
+    serve`` on that database, reached with the MCP client's (writer-bot's) key."""
+    if request.param == "embedded":
+        yield ["--db", sqlite_url]
+        return
+    with ControlPlane.open(sqlite_url) as home:
+        secret = Accounts.of(home).add_key("writer-bot")[1]
+    with handoff_serve(sqlite_url) as url:
+        yield ["--server", url, "--api-key", secret]
+
+
+def _proxy(db: str | list[str], *extra: str) -> list[str]:
     return [
         *HANDOFF,
         "mcp-proxy",
-        "--db",
-        db,
+        *(["--db", db] if isinstance(db, str) else db),
         "--prefix",
         "cms.",
         "--inbox-url",
@@ -65,11 +79,13 @@ async def _first_pending(db: str) -> Handoff:
     return found[0]
 
 
-def test_gateway_forwards_pauses_and_settles(tmp_path: Path, sqlite_url: str) -> None:
+def test_gateway_forwards_pauses_and_settles(
+    tmp_path: Path, sqlite_url: str, where: list[str]
+) -> None:
     log = tmp_path / "calls.jsonl"
 
     async def scenario() -> None:
-        async with mcp_session(_proxy(sqlite_url), env={"CMS_CALL_LOG": str(log)}) as s:
+        async with mcp_session(_proxy(where), env={"CMS_CALL_LOG": str(log)}) as s:
             listed = {t.name: t for t in (await s.list_tools()).tools}
             assert set(listed) == {
                 "search_docs",
@@ -181,11 +197,13 @@ def _decide_view(db: str, handoff_id: str) -> Handoff:
         return plane.get(handoff_id)
 
 
-def test_gateway_waits_for_a_decision_made_meanwhile(tmp_path: Path, sqlite_url: str) -> None:
+def test_gateway_waits_for_a_decision_made_meanwhile(
+    tmp_path: Path, sqlite_url: str, where: list[str]
+) -> None:
     log = tmp_path / "calls.jsonl"
 
     async def scenario() -> None:
-        argv = _proxy(sqlite_url, "--wait", "30")
+        argv = _proxy(where, "--wait", "30")
         async with mcp_session(argv, env={"CMS_CALL_LOG": str(log)}) as s:
             got: dict[str, Any] = {}
 
@@ -281,3 +299,23 @@ def test_proxy_needs_exactly_one_upstream(argv: list[str], sqlite_url: str) -> N
     out = CliRunner().invoke(app, [*argv[:1], "--db", sqlite_url, *argv[1:]])
     assert out.exit_code == 2
     assert "upstream" in out.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--server", "http://127.0.0.1:9"], "--api-key"),
+        (["--server", "http://127.0.0.1:9", "--api-key", "hk_x", "--db", "x.db"], "--db"),
+    ],
+)
+def test_a_remote_gateway_names_what_is_missing_or_too_much(
+    extra: list[str], named: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from handoff.cli import app
+
+    monkeypatch.delenv("HANDOFF_API_KEY", raising=False)
+    out = CliRunner().invoke(app, ["mcp-proxy", *extra, "--", "true"])
+    assert out.exit_code == 2
+    assert named in out.output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import anyio
@@ -23,8 +22,10 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.tools import DeferredToolRequests, DeferredToolResults, ToolApproved
 from pydantic_ai.toolsets import FunctionToolset
 
-from handoff import ControlPlane, State
+from handoff import ControlPlane, Plane, State
 from handoff.integrations.pydantic_ai import ApprovalGate
+
+from .conftest import Backend
 
 PUBLISH = {"title": "Best launch ever", "body": "b"}
 NAMES = {"search_docs": "cms.search_docs", "publish_post": "cms.publish_post"}
@@ -69,12 +70,18 @@ class Script:
 
 
 @pytest.fixture
-def plane() -> Iterator[ControlPlane]:
-    with ControlPlane.open("sqlite:///:memory:") as p:
-        yield p
+def plane(backend: Backend) -> Plane:
+    """The plane the integration gets: embedded, or a ``Client`` of ``handoff serve``."""
+    return backend.plane("writer")
 
 
-def _setup(plane: ControlPlane, script: Script) -> tuple[Agent[None, Any], Cms, ApprovalGate]:
+@pytest.fixture
+def home(backend: Backend) -> ControlPlane:
+    """The record: where a reviewer decides and the tests read the store."""
+    return backend.home
+
+
+def _setup(plane: Plane, script: Script) -> tuple[Agent[None, Any], Cms, ApprovalGate]:
     cms = Cms()
     gate = ApprovalGate(plane, agent="writer")
     agent: Agent[None, Any] = Agent(
@@ -106,7 +113,9 @@ async def _resume(agent: Agent[None, Any], saved: bytes, results: DeferredToolRe
     return (await agent.run(message_history=history, deferred_tool_results=results)).output
 
 
-def test_a_risky_call_pauses_with_the_handoff_id_and_a_safe_one_runs(plane: ControlPlane) -> None:
+def test_a_risky_call_pauses_with_the_handoff_id_and_a_safe_one_runs(
+    plane: Plane, home: ControlPlane
+) -> None:
     agent, cms, gate = _setup(plane, _blog_script())
 
     async def scenario() -> None:
@@ -116,7 +125,7 @@ def test_a_risky_call_pauses_with_the_handoff_id_and_a_safe_one_runs(plane: Cont
         assert requests.metadata["c2"]["handoff_id"] == h.id
         assert h.state is State.PENDING and h.action.tool == "cms.publish_post"
         assert h.action.agent == "writer" and h.action.args == PUBLISH
-        search = plane.store.list_handoffs(limit=10)
+        search = home.store.list_handoffs(limit=10)
         assert {x.state for x in search if x.action.tool == "cms.search_docs"} == {State.EXECUTED}
         results, still = gate.resume(requests)
         assert [x.id for x in still] == [h.id] and results.approvals == {}
@@ -124,13 +133,15 @@ def test_a_risky_call_pauses_with_the_handoff_id_and_a_safe_one_runs(plane: Cont
     anyio.run(scenario)
 
 
-def test_approval_runs_the_tool_once_with_the_approved_args(plane: ControlPlane) -> None:
+def test_approval_runs_the_tool_once_with_the_approved_args(
+    plane: Plane, home: ControlPlane
+) -> None:
     agent, cms, gate = _setup(plane, _blog_script())
 
     async def scenario() -> None:
         saved, requests = await _pause(agent, gate)
         (h,) = gate.handoffs(requests)
-        plane.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
+        home.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
         results, still = gate.resume(requests)
         assert still == []
         out = await _resume(agent, saved, results)
@@ -142,7 +153,7 @@ def test_approval_runs_the_tool_once_with_the_approved_args(plane: ControlPlane)
     anyio.run(scenario)
 
 
-def test_revised_args_are_what_runs(plane: ControlPlane) -> None:
+def test_revised_args_are_what_runs(plane: Plane, home: ControlPlane) -> None:
     revised = {"title": "Our launch", "body": "b"}
     script = _blog_script()
     agent, cms, gate = _setup(plane, script)
@@ -150,7 +161,7 @@ def test_revised_args_are_what_runs(plane: ControlPlane) -> None:
     async def scenario() -> None:
         saved, requests = await _pause(agent, gate)
         (h,) = gate.handoffs(requests)
-        plane.decide(h.id, verdict="revise", reviewer="maya", rationale="tone", args=revised)
+        home.decide(h.id, verdict="revise", reviewer="maya", rationale="tone", args=revised)
         results, _ = gate.resume(requests)
         approved = results.approvals["c2"]
         assert isinstance(approved, ToolApproved) and approved.override_args == revised
@@ -161,18 +172,20 @@ def test_revised_args_are_what_runs(plane: ControlPlane) -> None:
         told = script.told[-1]
         assert "maya revised publish_post before it ran" in told
         assert "published 'Our launch'" in told
-        assert len(plane.store.list_handoffs(limit=10)) == 2, "no second review"
+        assert len(home.store.list_handoffs(limit=10)) == 2, "no second review"
 
     anyio.run(scenario)
 
 
-def test_override_args_the_reviewer_did_not_give_do_not_run(plane: ControlPlane) -> None:
+def test_override_args_the_reviewer_did_not_give_do_not_run(
+    plane: Plane, home: ControlPlane
+) -> None:
     agent, cms, gate = _setup(plane, _blog_script())
 
     async def scenario() -> None:
         saved, requests = await _pause(agent, gate)
         (h,) = gate.handoffs(requests)
-        plane.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
+        home.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
         forged = {"title": "Cheapest ever", "body": "b"}
         results = DeferredToolResults(approvals={"c2": ToolApproved(override_args=forged)})
         await _resume(agent, saved, results)
@@ -181,14 +194,14 @@ def test_override_args_the_reviewer_did_not_give_do_not_run(plane: ControlPlane)
     anyio.run(scenario)
 
 
-def test_rejection_reaches_the_model_as_a_denial(plane: ControlPlane) -> None:
+def test_rejection_reaches_the_model_as_a_denial(plane: Plane, home: ControlPlane) -> None:
     script = _blog_script()
     agent, cms, gate = _setup(plane, script)
 
     async def scenario() -> None:
         saved, requests = await _pause(agent, gate)
         (h,) = gate.handoffs(requests)
-        plane.decide(h.id, verdict="reject", reviewer="marco", rationale="claim unproven")
+        home.decide(h.id, verdict="reject", reviewer="marco", rationale="claim unproven")
         results, still = gate.resume(requests)
         assert still == []
         out = await _resume(agent, saved, results)
@@ -200,7 +213,7 @@ def test_rejection_reaches_the_model_as_a_denial(plane: ControlPlane) -> None:
     anyio.run(scenario)
 
 
-def test_approval_the_plane_has_not_given_pauses_again(plane: ControlPlane) -> None:
+def test_approval_the_plane_has_not_given_pauses_again(plane: Plane, home: ControlPlane) -> None:
     agent, cms, gate = _setup(plane, _blog_script())
 
     async def scenario() -> None:
@@ -215,14 +228,14 @@ def test_approval_the_plane_has_not_given_pauses_again(plane: ControlPlane) -> N
     anyio.run(scenario)
 
 
-def test_resuming_the_same_history_twice_publishes_once(plane: ControlPlane) -> None:
+def test_resuming_the_same_history_twice_publishes_once(plane: Plane, home: ControlPlane) -> None:
     script = _blog_script()
     agent, cms, gate = _setup(plane, script)
 
     async def scenario() -> None:
         saved, requests = await _pause(agent, gate)
         (h,) = gate.handoffs(requests)
-        plane.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
+        home.decide(h.id, verdict="approve", reviewer="maya", rationale="fine")
         results, _ = gate.resume(requests)
         await _resume(agent, saved, results)
         again, still = gate.resume(requests)
@@ -236,13 +249,13 @@ def test_resuming_the_same_history_twice_publishes_once(plane: ControlPlane) -> 
     anyio.run(scenario)
 
 
-def test_the_same_prompt_in_a_new_run_is_a_new_handoff(plane: ControlPlane) -> None:
+def test_the_same_prompt_in_a_new_run_is_a_new_handoff(plane: Plane, home: ControlPlane) -> None:
     agent, cms, gate = _setup(plane, _blog_script())
 
     async def scenario() -> None:
         saved, first = await _pause(agent, gate)
         (h1,) = gate.handoffs(first)
-        plane.decide(h1.id, verdict="approve", reviewer="maya", rationale="fine")
+        home.decide(h1.id, verdict="approve", reviewer="maya", rationale="fine")
         await _resume(agent, saved, gate.resume(first)[0])
         # the model numbers its calls afresh: c2 again, with the same args
         _saved, second = await _pause(agent, gate)

@@ -7,8 +7,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
-from handoff import Client, ConflictError, Outcome
+from handoff import Client, ConflictError, InputError, Outcome
 from handoff.models import Level
 
 from .conftest import Server
@@ -123,3 +124,16 @@ def test_metrics_count_handoffs_and_decisions(served: Server) -> None:
     assert 'handoff_outbox_backlog{channel="notify"}' in text
     assert "handoff_decision_latency_seconds_count 1.0" in text
     assert 'handoff_decision_latency_seconds_bucket{le="900.0"} 1.0' in text
+
+
+def test_assess_over_http_is_the_servers_rubric_and_records_nothing(served: Server) -> None:
+    action = {"tool": "ops.pay", "args": {"amount": 5000, "to": "acct-1"}}
+    with Client(served.url, served.key("bot")) as agent:
+        got = agent.assess(action)
+        with pytest.raises(InputError) as err:
+            agent.assess({"tool": "ops.pay", "args": ["not", "an", "object"]})
+        assert err.value.field == "args"
+    want = served.plane.assess({**action, "agent": "bot"})
+    assert (got.level, got.mode, got.owner) == (want.level, want.mode, want.owner)
+    assert got.policy_version == served.plane.policy.version
+    assert served.plane.store.list_handoffs() == []

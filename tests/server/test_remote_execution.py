@@ -9,13 +9,26 @@ cases that must not run anything twice.
 from __future__ import annotations
 
 import threading
+import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
 import pytest
 
-from handoff import Client, ConflictError, ExecutionError, NotAuthorized, State
+from handoff import (
+    Client,
+    ConflictError,
+    ExecutionError,
+    HashMismatch,
+    NotApproved,
+    NotAuthorized,
+    RemoteClaim,
+    State,
+    UnknownTool,
+)
 
+from ..test_forged_approval import forge_by_store
 from .conftest import Server
 
 
@@ -36,14 +49,16 @@ def test_the_agent_runs_its_tool_once_and_the_server_records_it(served_db: Serve
     hid = _approved(served, service="web")
     calls: list[tuple[str, str]] = []
 
-    def restart(service: str, idempotency_key: str) -> str:
-        calls.append((service, idempotency_key))
-        return f"restarted {service}"
+    class Restart:
+        def apply(self, args: Mapping[str, Any], stage: str, idempotency_key: str) -> str:
+            calls.append((args["service"], idempotency_key))
+            return f"restarted {args['service']}"
 
     with Client(served.url, served.key("bot")) as agent:
-        out = agent.execute(hid, restart)
+        agent.register("ops.restart", Restart())
+        out = agent.execute(hid)
         assert out.status == "executed" and out.result == "restarted web"
-        again = agent.execute(hid, restart)  # ended: the recorded outcome, nothing runs
+        again = agent.execute(hid)  # ended: the recorded outcome, nothing runs
         assert again.status == "executed" and again.result == "restarted web"
     assert calls == [("web", f"{hid}:full")]
     h = served.plane.get(hid)
@@ -61,7 +76,8 @@ def test_a_failure_is_recorded_and_raised(served: Server) -> None:
         raise RuntimeError("disk full")
 
     with Client(served.url, served.key("bot")) as agent, pytest.raises(ExecutionError):
-        agent.execute(hid, broken)
+        agent.register("ops.restart", broken)
+        agent.execute(hid)
     h = served.plane.get(hid)
     assert h.state is State.FAILED and h.execution is not None
     assert "disk full" in (h.execution.error or "")
@@ -98,19 +114,19 @@ def test_racing_claims_have_one_winner(served_db: Server) -> None:
 def test_a_crashed_agent_is_taken_over_with_the_same_key(served: Server) -> None:
     hid = _approved(served, service="search")
     with Client(served.url, served.key("bot")) as agent:
-        first = agent.claim_execution(hid)
-        assert isinstance(first, dict)
+        first = agent.claim(hid)
+        assert isinstance(first, RemoteClaim)
         with pytest.raises(ConflictError):  # the lease holds: nobody else may run it
-            agent.claim_execution(hid)
+            agent.claim(hid)
         served.clock.advance(served.plane.lease.total_seconds() + 1)  # the agent died
-        second = agent.claim_execution(hid)
-        assert isinstance(second, dict)
-        assert second["idempotency_key"] == first["idempotency_key"]
-        assert second["token"] != first["token"] and second["attempt"] == 2
+        second = agent.claim(hid)
+        assert isinstance(second, RemoteClaim)
+        assert second.idempotency_key == first.idempotency_key
+        assert second.token != first.token and second.attempt == 2
         with pytest.raises(ConflictError) as late:  # the first run reports too late
-            agent.report_execution(hid, first["token"], result="late")
+            agent.complete(hid, first.token, result="late")
         assert late.value.field == "token"
-        out = agent.report_execution(hid, second["token"], result="done")
+        out = agent.complete(hid, second.token, result="done")
         assert out.status == "executed" and out.result == "done"
     assert "execution_resumed" in _kinds(served, hid)
 
@@ -118,12 +134,12 @@ def test_a_crashed_agent_is_taken_over_with_the_same_key(served: Server) -> None
 def test_only_the_submitting_agent_runs_it_and_only_once_approved(served: Server) -> None:
     hid = _approved(served, service="web")
     with Client(served.url, served.key("other-bot")) as other, pytest.raises(NotAuthorized):
-        other.claim_execution(hid)
+        other.claim(hid)
     with Client(served.url, served.key("bot")) as agent:
         pending = agent.submit({"tool": "ops.restart", "args": {"service": "x"}}).handoff_id
         assert pending is not None
         with pytest.raises(ConflictError) as err:
-            agent.claim_execution(pending)
+            agent.claim(pending)
         assert err.value.field == "state"
     assert served.plane.get(pending).state is State.PENDING
 
@@ -142,8 +158,9 @@ def test_the_server_runs_the_tool_when_it_has_the_executor(served: Server) -> No
 def test_a_bad_report_names_the_field_and_changes_nothing(served: Server) -> None:
     hid = _approved(served, service="web")
     with Client(served.url, served.key("bot")) as agent:
-        got = agent.claim_execution(hid)
-        assert isinstance(got, dict)
+        claimed = agent.claim(hid)
+        assert isinstance(claimed, RemoteClaim)
+    got = claimed.as_json()
     headers = {"authorization": f"Bearer {served.key('bot')}"}
     url = f"{served.url}/v1/handoffs/{hid}/execution/result"
     r = httpx.post(url, json={"token": got["token"], "result": "a\x00b"}, headers=headers)
@@ -153,3 +170,97 @@ def test_a_bad_report_names_the_field_and_changes_nothing(served: Server) -> Non
     r = httpx.post(url, json={"token": "remote:bot:forged"}, headers=headers)
     assert r.status_code == 409 and r.json()["error"]["field"] == "token"
     assert served.plane.get(hid).state is State.EXECUTING
+
+
+def test_a_tool_registered_nowhere_is_named_and_not_run(served: Server) -> None:
+    hid = _approved(served, service="web")
+    with Client(served.url, served.key("bot")) as agent, pytest.raises(UnknownTool) as err:
+        agent.execute(hid)
+    assert err.value.field == "tool"
+    assert served.plane.get(hid).state is State.EXECUTING  # claimed; the lease runs out
+
+
+def test_the_old_spellings_still_work_and_warn(served: Server) -> None:
+    hid = _approved(served, service="web")
+    ran: list[str] = []
+
+    def restart(service: str, idempotency_key: str) -> str:
+        ran.append(idempotency_key)
+        return f"restarted {service}"
+
+    with Client(served.url, served.key("bot")) as agent:
+        with pytest.warns(DeprecationWarning, match=r"execute\(id, fn\)"):
+            out = agent.execute(hid, restart)  # type: ignore[arg-type]
+        assert out.result == "restarted web" and ran == [f"{hid}:full"]
+        other = _approved(served, service="db")
+        with pytest.warns(DeprecationWarning, match="claim_execution"):
+            got = agent.claim_execution(other)
+        assert isinstance(got, dict) and got["args"] == {"service": "db"}
+        with pytest.warns(DeprecationWarning, match="report_execution"):
+            done = agent.report_execution(other, got["token"], result="ok")
+        assert done.status == "executed"
+    third = _approved(served, service="mq")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        claim = served.plane.claim_execution(third, "bot")
+        assert isinstance(claim, RemoteClaim)
+        served.plane.report_execution(third, "bot", claim.token, result="ok")
+    assert [w.category for w in seen] == [DeprecationWarning, DeprecationWarning]
+    assert served.plane.get(third).state is State.EXECUTED
+
+
+def test_racing_executes_in_separate_clients_run_the_tool_once(served_db: Server) -> None:
+    served = served_db
+    hid = _approved(served, service="api")
+    ran: list[str] = []
+    barrier = threading.Barrier(4)
+    results: list[str] = []
+
+    def restart(service: str) -> str:
+        ran.append(service)
+        return f"restarted {service}"
+
+    def resume() -> None:
+        with Client(served.url, served.key("bot")) as agent:
+            agent.register("ops.restart", restart)
+            barrier.wait()
+            try:
+                results.append(agent.execute(hid).status)
+            except ConflictError:
+                results.append("conflict")
+
+    threads = [threading.Thread(target=resume) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert ran == ["api"]
+    assert results.count("conflict") + results.count("executed") == 4
+    assert "executed" in results
+    assert served.plane.get(hid).state is State.EXECUTED
+
+
+def test_args_other_than_the_approved_are_refused_before_any_claim(served: Server) -> None:
+    hid = _approved(served, service="web")
+    ran: list[str] = []
+    with Client(served.url, served.key("bot")) as agent:
+        agent.register("ops.restart", lambda service: ran.append(service) or "ok")
+        with pytest.raises(HashMismatch) as err:
+            agent.execute(hid, {"service": "db"})
+        assert err.value.field == "args"
+        assert served.plane.get(hid).state is State.APPROVED and ran == []
+        assert agent.execute(hid, {"service": "web"}).status == "executed"
+    assert ran == ["web"]
+
+
+def test_a_forged_approval_raises_not_approved_through_the_client(served: Server) -> None:
+    ran: list[str] = []
+    with Client(served.url, served.key("bot")) as agent:
+        hid = agent.submit({"tool": "ops.restart", "args": {"service": "x"}}).handoff_id
+        assert hid is not None
+        forge_by_store(served.plane, hid)
+        agent.register("ops.restart", lambda service: ran.append(service))
+        with pytest.raises(NotApproved) as err:  # the same class the embedded plane raises
+            agent.execute(hid)
+        assert err.value.field == "state"
+    assert ran == [] and served.plane.get(hid).state is State.APPROVED

@@ -45,9 +45,10 @@ def test_a_plain_server_takes_a_tool_the_agent_runs_itself(
         out = agent.submit({"tool": "cms.publish", "args": {"title": "Spring sale"}})
         assert out.pending and out.handoff.owner == "marketing-ops"
         plane.decide(out.handoff_id, verdict="approve", reviewer="maya")
-        done = agent.execute(out.handoff_id, publish)
+        agent.register("cms.publish", publish)
+        done = agent.execute(out.handoff_id)
         assert (done.status, done.result) == ("executed", "published 'Spring sale'")
-        assert agent.execute(out.handoff_id, publish).status == "executed"  # ran once
+        assert agent.execute(out.handoff_id).status == "executed"  # ran once
     assert ran == [f"{out.handoff_id}:full"]
     assert plane.verify_audit().ok
 
@@ -71,7 +72,8 @@ def test_the_agent_answers_a_needs_info_and_the_handoff_goes_on(
         h = agent.answer(out.handoff_id, answers=["Spring 2027"])
         assert h.state.value == "pending"
         assert maya.decide(out.handoff_id, verdict="approve").state.value == "approved"
-        done = agent.execute(out.handoff_id, lambda title: f"published {title!r}")
+        agent.register("cms.publish", lambda title: f"published {title!r}")
+        done = agent.execute(out.handoff_id)
         assert done.status == "executed"
     kinds = [e.kind for e in plane.store.events(handoff_id=out.handoff_id)]
     assert kinds[kinds.index("needs_info") + 1] == "answered"

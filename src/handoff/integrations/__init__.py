@@ -9,7 +9,7 @@ Each integration is a module of its own with an optional extra; importing
     handoff.integrations.pydantic_ai     pip install 'handoff-plane[pydantic-ai]'
     handoff.integrations.adk             pip install 'handoff-plane[adk]'
 
-Every integration takes any object with the ``ControlPlane`` interface that includes
-``register`` and ``execute`` (see ``handoff.integrations._plane.Plane``), such as an
-embedded ``ControlPlane``.
+Every integration takes a ``handoff.Plane``: an embedded ``ControlPlane``, or a
+``Client`` of a ``handoff serve`` (``Client(url, api_key)``). Either way the agent's
+tools run in the agent's process, once per approval.
 """

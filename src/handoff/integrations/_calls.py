@@ -19,7 +19,7 @@ from typing import Any
 from .._canonical import canonical_json
 from .._outcome import Outcome
 from ..models import Action, State
-from ._plane import Plane
+from ..protocol import Plane
 
 #: The states in which a gated call is cleared to run (once, with the approved args).
 APPROVED = (State.APPROVED, State.AUTO_APPROVED)

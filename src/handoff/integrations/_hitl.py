@@ -26,8 +26,8 @@ from typing import Any
 
 from .._exceptions import ConflictError, HandoffError, InputError
 from ..models import Handoff, State, Verdict
+from ..protocol import Plane
 from ._brief import is_open, pending_report, refusal
-from ._plane import Plane
 
 __all__ = [
     "ALLOWED_DECISIONS",

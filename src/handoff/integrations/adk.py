@@ -56,9 +56,9 @@ from pydantic_core import to_jsonable_python
 from .._exceptions import ConflictError
 from .._outcome import Outcome
 from ..models import Action, Handoff, State
+from ..protocol import Plane
 from ._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
 from ._calls import APPROVED, by_value, call_key, run_fingerprint, submit_and_run
-from ._plane import Plane
 
 __all__ = ["CONFIRMATION", "ApprovalGate", "HandoffTool"]
 

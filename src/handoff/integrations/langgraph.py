@@ -56,10 +56,10 @@ from .._exceptions import InputError
 from .._outcome import Outcome
 from ..models import Action, Handoff, State
 from ..plane import parse_input
+from ..protocol import Plane
 from ._brief import DEFAULT_INBOX_URL, is_open, refusal, revision_note
 from ._calls import by_value
 from ._hitl import ALLOWED_DECISIONS, SCHEMAS, answer_text, decision_of, record, request
-from ._plane import Plane
 
 __all__ = [
     "ALLOWED_DECISIONS",

@@ -48,9 +48,9 @@ from typing import Any
 from .._exceptions import ConflictError
 from .._outcome import Outcome
 from ..models import Action, Handoff, Mode, State
+from ..protocol import Plane
 from ._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
 from ._calls import APPROVED, by_value, call_key, run_fingerprint, submit_and_run
-from ._plane import Plane
 
 __all__ = ["ApprovalGate", "NeedsApproval"]
 

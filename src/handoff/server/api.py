@@ -30,7 +30,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .. import __version__
+from .. import __version__, _remote
 from .._exceptions import NotAuthorized
 from .._outcome import Outcome
 from ..lifecycle import OPEN
@@ -165,6 +165,18 @@ def submit(request: Request, body: ActionIn, who: Annotated[Actor, Depends(actor
         )
     out = _plane(request).submit(action)
     return JSONResponse(outcome_json(out), status_code=202 if out.pending else 200)
+
+
+@router.post("/assessments", summary="Assess an action without recording it")
+def assess(
+    request: Request, body: ActionIn, who: Annotated[Actor, Depends(actor)]
+) -> dict[str, Any]:
+    """The assessment ``/actions`` would act on, under the active policy; nothing is
+    written. Integrations ask it before a framework decides whether a call needs
+    approval."""
+    action = _as_sent(body)
+    action = {**action, "agent": action.get("agent") or who.name}
+    return _plane(request).assess(action).model_dump(mode="json")
 
 
 @router.get("/handoffs", summary="List handoffs, riskiest and most urgent first")
@@ -320,7 +332,7 @@ def execute(
         if h.action.agent != who.name:
             raise NotAuthorized(f"only {h.action.agent!r} runs this action", field="agent")
         return {"claim": None, "outcome": outcome_json(plane.execute(handoff_id))}
-    got = plane.claim_execution(handoff_id, who.name)
+    got = _remote.claim(plane, handoff_id, who.name)
     if isinstance(got, Outcome):
         return {"claim": None, "outcome": outcome_json(got)}
     return {"claim": got.as_json(), "outcome": None}
@@ -336,8 +348,8 @@ def execution_result(
     """``executed`` with the ``result``, or ``failed`` with the ``error``; 409 when the
     claim no longer holds (the run ended, or another claim took over after the lease)."""
     plane = _plane(request)
-    out = plane.report_execution(
-        handoff_id, who.name, body.token, result=body.result, error=body.error
+    out = _remote.report(
+        plane, handoff_id, who.name, body.token, result=body.result, error=body.error
     )
     return outcome_json(out)
 

@@ -34,8 +34,8 @@ from mcp.server.stdio import stdio_server
 
 from ... import __version__
 from ...policy import Policy
+from ...protocol import Plane
 from .._brief import DEFAULT_INBOX_URL
-from .._plane import Plane
 from ._gateway import STATUS_TOOL, Gateway, UpstreamToolError
 from ._relay import Relay
 from ._server import HandoffServer

@@ -55,8 +55,8 @@ from ..._exceptions import ExecutionError, HandoffError, UpstreamToolError
 from ...models import Action, Handoff, State, ToolAnnotations, Verdict
 from ...plane import parse_input
 from ...policy import Policy
+from ...protocol import Plane
 from .._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
-from .._plane import Plane
 from ._pending import OpenCalls
 from ._relay import Relay
 from ._results import PREVIEW_CHARS, Results, recorded_form

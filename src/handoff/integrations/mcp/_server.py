@@ -27,8 +27,8 @@ from pydantic import ValidationError
 from ..._exceptions import HandoffError, NotFound
 from ..._outcome import Outcome
 from ...models import Action, Handoff
+from ...protocol import Plane
 from .._brief import DEFAULT_INBOX_URL, inbox_link, is_open, refusal
-from .._plane import Plane
 from ._gateway import client_name
 
 __all__ = ["HandoffServer"]
