@@ -10,8 +10,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from handoff import ControlPlane, rubric
+from handoff import ControlPlane
 from handoff.audit import verify
+from handoff.detect import rubric
 from handoff.models import Action, Mode
 from handoff.policy import Policy, default_policy
 from handoff.store import open_store

@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from handoff import ControlPlane, rubric
+from handoff import ControlPlane
 from handoff._exceptions import InputError
 from handoff._options import BUILT_IN_IDS
 from handoff._review import apply_decision
 from handoff.cli import app
+from handoff.detect import rubric
 from handoff.models import (
     Action,
     Decision,

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from handoff._exceptions import InputError
 from handoff._lodo import lodo, render_lodo
 from handoff.cli import app
+from handoff.detect.learned import fit
 from handoff.evaluation import case_examples, load_cases, score_cases
-from handoff.learned import fit
 from handoff.policy import default_policy
 
 from .test_evaluation import case, step, write

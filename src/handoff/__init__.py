@@ -5,6 +5,7 @@ Everyday use needs only this namespace::
     from handoff import Action, ControlPlane, Decision
 """
 
+from . import _moved
 from ._clock import Clock, SystemClock
 from ._exceptions import (
     ActionBlocked,
@@ -48,6 +49,8 @@ from .plane import ControlPlane
 from .policy import Policy, default_policy, load_policy
 
 __version__ = "0.1.0"
+
+_moved.install()
 
 __all__ = [
     "Action",

@@ -8,7 +8,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from . import codes, rubric
 from ._cli_common import JsonFlag, PolicyOption, console, echo_json, err, reporting
 from ._cli_common import read_json as read_json_file
 from ._cli_kpi import policy_backtest, policy_suggest
@@ -16,10 +15,11 @@ from ._cli_render import render_assessment
 from ._exceptions import InputError
 from ._lodo import LodoReport, lodo, render_lodo
 from ._sources import by_source, render_sources
+from .detect import codes, rubric
+from .detect.judge import Judge, JudgeConfig
+from .detect.learned import LearnedModel, fit, load_model, number
 from .evaluation import Cases, EvalReport, JsonDict, case_examples, load_cases, score_cases
 from .evaluation import render as render_report
-from .judge import Judge, JudgeConfig
-from .learned import LearnedModel, fit, load_model, number
 from .models import Action
 from .plane import parse_input
 from .policy import Policy, load_policy

@@ -20,11 +20,11 @@ from pydantic import ValidationError
 
 from ._cli_common import PolicyOption, console, reporting
 from ._exceptions import InputError
+from .detect.learned import Example, fit, number, save_model
+from .detect.rubric import assess
 from .evaluation import case_examples, load_cases
-from .learned import Example, fit, number, save_model
 from .models import Action
 from .policy import Policy, load_policy
-from .rubric import assess
 
 __all__ = ["learn_app", "read_examples"]
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import rubric
 from ._diff import diff_args, differs
 from ._exceptions import ConflictError, InputError, NotAuthorized
 from ._options import Reassess
 from ._step_up import Proof, approved_hash, needs_step_up, refusal
+from .detect import rubric
 from .lifecycle import OPEN
 from .models import Action, Decision, Handoff, Mode, Package, State, Verdict, action_hash
 from .packaging import draft

@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import rubric
+from .detect import rubric
 from .history import History, auto_executed, decided_at, escalated, human_changed
 from .models import Handoff, Mode, State
 from .policy import Policy

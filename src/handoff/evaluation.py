@@ -42,11 +42,11 @@ from rich.console import Console
 from rich.table import Table
 
 from ._exceptions import InputError
-from .detectors import split_words
-from .learned import Example
+from .detect.detectors import split_words
+from .detect.learned import Example
+from .detect.rubric import assess
 from .models import Action, Assessment, Context, Message, Mode, Step
 from .policy import Policy
-from .rubric import assess
 
 __all__ = [
     "BASELINES",

@@ -44,7 +44,7 @@ from ._wording import (
     quote,
     show,
 )
-from .detectors import split_words
+from .detect.detectors import split_words
 from .models import Action, Assessment, Finding, Mode, Option, Package
 
 __all__ = ["ASSUMED", "MAX_OPTIONS", "complete", "draft", "prepare"]

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from . import _answer, _recovery, _remote, _rollback, _stages, rubric, sla
+from . import _answer, _recovery, _remote, _rollback, _stages, sla
 from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
@@ -34,6 +34,8 @@ from ._principal import check_name, requester_warnings
 from ._review import apply_decision, reassess_with
 from .audit import VerifyReport, verify
 from .backtest import record_shadow
+from .detect import rubric
+from .detect.judge import Judge
 from .execution import (
     ROLLBACK_TOOL,
     Executor,
@@ -44,7 +46,6 @@ from .execution import (
     rollback_rate,
     stage_plan,
 )
-from .judge import Judge
 from .lifecycle import OPEN, check_move
 from .models import (
     Action,

@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._canonical import sha256_hex
-from ._exceptions import InputError
+from .._canonical import sha256_hex
+from .._exceptions import InputError
+from ..models import Action
 from .detectors import ActionView
 from .detectors._base import wordset
-from .models import Action
 
 __all__ = [
     "FORMAT",

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import Action
+from ...models import Action
 
 __all__ = [
     "ActionView",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..models import Action
+from ...models import Action
 from ._actions import detect_actions
 from ._base import ActionView, DetectConfig, Signal, split_words
 from ._code import detect_code

@@ -36,10 +36,10 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
-from ._exceptions import PolicyError
-from .models import Action, Assessment, Factor, Finding, Level, Mode
-from .policy import DetectSettings, Policy
-from .routing import route
+from .._exceptions import PolicyError
+from ..models import Action, Assessment, Factor, Finding, Level, Mode
+from ..policy import DetectSettings, Policy
+from ..routing import route
 
 __all__ = ["Judge", "JudgeConfig"]
 

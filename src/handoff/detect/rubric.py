@@ -22,12 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..models import Action, Assessment, Factor, Finding, Level, Mode
+from ..policy import DetectSettings, Policy, ToolRule
+from ..routing import Route, route
 from .detectors import DETECTORS as _DETECTORS
 from .detectors import ActionView, DetectConfig, Signal, effect_of
 from .learned import LearnedModel, features
-from .models import Action, Assessment, Factor, Finding, Level, Mode
-from .policy import DetectSettings, Policy, ToolRule
-from .routing import Route, route
 
 __all__ = ["FACTORS", "assess"]
 
