@@ -18,7 +18,6 @@ from typer.testing import CliRunner
 
 from handoff import ControlPlane
 from handoff._exceptions import InputError
-from handoff._options import BUILT_IN_IDS
 from handoff._review import apply_decision
 from handoff.cli import app
 from handoff.detect import rubric
@@ -32,6 +31,7 @@ from handoff.models import (
     Verdict,
     action_hash,
 )
+from handoff.package._options import BUILT_IN_IDS
 from handoff.policy import Policy
 from handoff.testing import FakeClock
 

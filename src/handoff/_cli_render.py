@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ._diff import diff_args, differs
 from ._invisible import spell
 from ._review import count_approvals
 from .models import Action, Assessment, Event, Handoff, Level
+from .package._diff import diff_args, differs
 from .policy import Policy
 
 __all__ = [

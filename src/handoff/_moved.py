@@ -23,6 +23,7 @@ MOVED: dict[str, str] = {
     "handoff.learned": "handoff.detect.learned",
     "handoff.judge": "handoff.detect.judge",
     "handoff.codes": "handoff.detect.codes",
+    "handoff.packaging": "handoff.package.packaging",
     # (moved modules)
 }
 

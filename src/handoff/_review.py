@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ._diff import diff_args, differs
 from ._exceptions import ConflictError, InputError, NotAuthorized
-from ._options import Reassess
 from ._step_up import Proof, approved_hash, needs_step_up, refusal
 from .detect import rubric
 from .lifecycle import OPEN
 from .models import Action, Decision, Handoff, Mode, Package, State, Verdict, action_hash
-from .packaging import draft
+from .package._diff import diff_args, differs
+from .package._options import Reassess
+from .package.packaging import draft
 from .policy import Policy
 from .routing import deadline
 

@@ -60,7 +60,7 @@ from .models import (
     Verdict,
     action_hash,
 )
-from .packaging import prepare
+from .package.packaging import prepare
 from .passkeys import Passkeys, spend
 from .policy import Policy, load_policy
 from .routing import deadline

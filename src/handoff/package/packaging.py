@@ -23,7 +23,9 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from ._exceptions import InputError
+from .._exceptions import InputError
+from ..detect.detectors import split_words
+from ..models import Action, Assessment, Finding, Mode, Option, Package
 from ._options import BUILT_IN_IDS, Reassess, draft_options, flag_site
 from ._wording import (
     AMOUNT,
@@ -44,8 +46,6 @@ from ._wording import (
     quote,
     show,
 )
-from .detect.detectors import split_words
-from .models import Action, Assessment, Finding, Mode, Option, Package
 
 __all__ = ["ASSUMED", "MAX_OPTIONS", "complete", "draft", "prepare"]
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ._invisible import has_invisible, is_invisible
+from .._invisible import has_invisible, is_invisible
 
 __all__ = ["CLAIM", "CONTROLS", "LINKS", "leftovers", "scrub", "sentences"]
 

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ._canonical import canonical_json
+from .._canonical import canonical_json
 
 __all__ = ["CONTEXT", "LONG", "Change", "Span", "diff_args", "differs"]
 

@@ -17,9 +17,9 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from ..models import Action, Assessment, Finding, Level, Option
 from ._scrub import CLAIM, leftovers, scrub, sentences
 from ._wording import APPROVE_IMPACT, LANGUAGE_LABEL, quote
-from .models import Action, Assessment, Finding, Level, Option
 
 Reassess = Callable[[dict[str, Any]], Assessment]
 """Assesses the action again with other args: how an option's own level is found."""
