@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._exceptions import ConflictError, InputError, NotAuthorized
 from .models import Answer, Evidence, Handoff, Package, State
-from .routing import deadline
+from .route.routing import deadline
 
 if TYPE_CHECKING:
     from .plane import ControlPlane

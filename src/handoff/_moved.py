@@ -24,6 +24,8 @@ MOVED: dict[str, str] = {
     "handoff.judge": "handoff.detect.judge",
     "handoff.codes": "handoff.detect.codes",
     "handoff.packaging": "handoff.package.packaging",
+    "handoff.routing": "handoff.route.routing",
+    "handoff.sla": "handoff.route.sla",
     # (moved modules)
 }
 

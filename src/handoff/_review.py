@@ -20,7 +20,7 @@ from .package._diff import diff_args, differs
 from .package._options import Reassess
 from .package.packaging import draft
 from .policy import Policy
-from .routing import deadline
+from .route.routing import deadline
 
 __all__ = [
     "NEEDS_RATIONALE",

@@ -26,7 +26,7 @@ from ._stages import undo_stages
 from .execution import ROLLBACK_TOOL, RollbackImpossible
 from .models import Action, Assessment, Context, Handoff, Mode, State
 from .policy import Policy
-from .routing import quorum_for
+from .route.routing import quorum_for
 
 if TYPE_CHECKING:
     from ._outcome import Outcome

@@ -17,7 +17,7 @@ from typing import Any
 
 from .history import History, escalated
 from .models import Handoff, Level, Mode, Verdict
-from .sla import ACTOR
+from .route.sla import ACTOR
 
 __all__ = ["RubberStamp", "SplitAction", "rubber_stamps", "split_actions"]
 

@@ -23,7 +23,7 @@ from ._exceptions import InputError
 from .audit import VerifyReport, verify
 from .lifecycle import OPEN
 from .models import Event, Handoff, Incident, Level, Mode, State
-from .sla import ACTOR as LADDER_ACTOR
+from .route.sla import ACTOR as LADDER_ACTOR
 from .store import SqlStore, Store
 from .store._tables import ROW, events, handoffs, incidents
 from .store._tx import load_handoff

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from . import _answer, _recovery, _remote, _rollback, _stages, sla
+from . import _answer, _recovery, _remote, _rollback, _stages
 from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
@@ -63,7 +63,8 @@ from .models import (
 from .package.packaging import prepare
 from .passkeys import Passkeys, spend
 from .policy import Policy, load_policy
-from .routing import deadline
+from .route import sla
+from .route.routing import deadline
 from .store import SqlStore, Store, Tx, open_store
 
 __all__ = ["ControlPlane", "parse_input"]
@@ -528,7 +529,7 @@ class ControlPlane:
     ) -> list[Handoff]:
         """Take every SLA ladder step that is due: remind, escalate, fall back.
 
-        Steps are decided by ``handoff.sla``; each is a compare-and-set on the handoff
+        Steps are decided by ``handoff.route.sla``; each is a compare-and-set on the handoff
         (state, version, ``ladder_step``) written with its event and notifications, so
         it happens exactly once however many schedulers run. Works in transactions of
         ``limit`` handoffs, at most ``rounds`` of them per call; returns the handoffs

@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from .._exceptions import PolicyError
 from ..models import Action, Assessment, Factor, Finding, Level, Mode
 from ..policy import DetectSettings, Policy
-from ..routing import route
+from ..route.routing import route
 
 __all__ = ["Judge", "JudgeConfig"]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..models import Action, Assessment, Factor, Finding, Level, Mode
 from ..policy import DetectSettings, Policy, ToolRule
-from ..routing import Route, route
+from ..route.routing import Route, route
 from .detectors import DETECTORS as _DETECTORS
 from .detectors import ActionView, DetectConfig, Signal, effect_of
 from .learned import LearnedModel, features

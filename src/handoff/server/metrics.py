@@ -23,10 +23,10 @@ from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamil
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from .. import sla
 from ..lifecycle import OPEN
 from ..models import Handoff
 from ..plane import ControlPlane
+from ..route import sla
 from ..store import SqlStore
 from ..store._tables import events, handoffs, outbox, outbox_dead
 

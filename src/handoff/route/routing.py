@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .models import Action, Finding, Level, Mode
-from .policy import Policy
+from ..models import Action, Finding, Level, Mode
+from ..policy import Policy
 
 __all__ = ["Route", "choose_owner", "deadline", "quorum_for", "route"]
 

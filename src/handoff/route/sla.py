@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ._review import Change
-from .lifecycle import OPEN, check_move
-from .models import Decision, Handoff, State, Verdict
-from .policy import LadderStep, Policy
+from .._review import Change
+from ..lifecycle import OPEN, check_move
+from ..models import Decision, Handoff, State, Verdict
+from ..policy import LadderStep, Policy
 
 __all__ = ["ACTOR", "Due", "apply_step", "ladder_of", "next_due_at", "next_step"]
 
