@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from handoff import ControlPlane
 from handoff._exceptions import InputError
-from handoff._review import apply_decision
 from handoff.cli import app
+from handoff.decide._review import apply_decision
 from handoff.detect import rubric
 from handoff.models import (
     Action,

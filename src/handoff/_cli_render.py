@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ._invisible import spell
-from ._review import count_approvals
+from .decide._review import count_approvals
 from .models import Action, Assessment, Event, Handoff, Level
 from .package._diff import diff_args, differs
 from .policy import Policy

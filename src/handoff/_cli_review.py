@@ -26,7 +26,7 @@ from ._cli_common import (
 )
 from ._cli_render import pending_table, quorum_progress, render_handoff
 from ._exceptions import InputError
-from ._review import NEEDS_RATIONALE
+from .decide._review import NEEDS_RATIONALE
 from .models import Decision, State, Verdict
 from .plane import parse_input
 

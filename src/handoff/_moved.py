@@ -26,6 +26,8 @@ MOVED: dict[str, str] = {
     "handoff.packaging": "handoff.package.packaging",
     "handoff.routing": "handoff.route.routing",
     "handoff.sla": "handoff.route.sla",
+    "handoff.lifecycle": "handoff.decide.lifecycle",
+    "handoff.passkeys": "handoff.decide.passkeys",
     # (moved modules)
 }
 

@@ -31,7 +31,7 @@ from typing import IO, Any
 from ._chain import GENESIS, event_hash
 from ._projection import STATE_OF, decision_of, hash_of
 from ._replay import Part, Replay, join, settle
-from ._step_up import APPROVALS, REGISTERED, Registration, registration_of, verify_record
+from .decide._step_up import APPROVALS, REGISTERED, Registration, registration_of, verify_record
 from .store import EventRow, Store
 
 __all__ = ["VerifyReport", "export", "verify"]

@@ -37,7 +37,7 @@ from ._exceptions import (
     UnknownTool,
 )
 from ._outcome import Outcome
-from .lifecycle import OPEN
+from .decide.lifecycle import OPEN
 from .models import Action, Answer, Decision, Event, Handoff, Incident, Level
 
 __all__ = ["Client"]

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from ._exceptions import InputError
 from .audit import VerifyReport, verify
-from .lifecycle import OPEN
+from .decide.lifecycle import OPEN
 from .models import Event, Handoff, Incident, Level, Mode, State
 from .route.sla import ACTOR as LADDER_ACTOR
 from .store import SqlStore, Store

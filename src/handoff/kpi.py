@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from .decide.lifecycle import OPEN
 from .history import (
     History,
     auto_executed,
@@ -20,7 +21,6 @@ from .history import (
     escalated,
     human_changed,
 )
-from .lifecycle import OPEN
 from .models import Handoff, State
 
 __all__ = [

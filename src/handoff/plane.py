@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from . import _answer, _recovery, _remote, _rollback, _stages
+from . import _recovery, _remote, _rollback, _stages
 from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
@@ -31,9 +31,12 @@ from ._guard import guard
 from ._ids import new_id
 from ._outcome import Outcome
 from ._principal import check_name, requester_warnings
-from ._review import apply_decision, reassess_with
 from .audit import VerifyReport, verify
 from .backtest import record_shadow
+from .decide import _answer
+from .decide._review import apply_decision, reassess_with
+from .decide.lifecycle import OPEN, check_move
+from .decide.passkeys import Passkeys, spend
 from .detect import rubric
 from .detect.judge import Judge
 from .execution import (
@@ -46,7 +49,6 @@ from .execution import (
     rollback_rate,
     stage_plan,
 )
-from .lifecycle import OPEN, check_move
 from .models import (
     Action,
     Answer,
@@ -61,7 +63,6 @@ from .models import (
     action_hash,
 )
 from .package.packaging import prepare
-from .passkeys import Passkeys, spend
 from .policy import Policy, load_policy
 from .route import sla
 from .route.routing import deadline
@@ -413,7 +414,7 @@ class ControlPlane:
         """The agent answers a ``needs_info``: ``answer(id, agent="bot", answers=[...])``.
 
         The answers and ``evidence`` join the package and the handoff is ``pending`` again
-        (see ``handoff._answer``); only the submitting agent may answer.
+        (see ``handoff.decide._answer``); only the submitting agent may answer.
         """
         reply = parse_input(Answer, answer if answer is not None else fields, "answer")
         return _answer.answer(self, handoff_id, reply)

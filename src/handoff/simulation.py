@@ -32,9 +32,9 @@ from typing import Any
 from rich.console import Console
 
 from ._exceptions import HandoffError, InputError
+from .decide.lifecycle import OPEN
 from .history import load_history
 from .kpi import compute
-from .lifecycle import OPEN
 from .models import Handoff, State
 from .plane import ControlPlane
 from .policy import default_policy

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .._review import Change
-from ..lifecycle import OPEN, check_move
+from ..decide._review import Change
+from ..decide.lifecycle import OPEN, check_move
 from ..models import Decision, Handoff, State, Verdict
 from ..policy import LadderStep, Policy
 

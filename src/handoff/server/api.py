@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .. import __version__
 from .._exceptions import NotAuthorized
 from .._outcome import Outcome
-from ..lifecycle import OPEN
+from ..decide.lifecycle import OPEN
 from ..models import (
     Action,
     Answer,

@@ -25,7 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .._cli_render import countdown, describe
 from .._egress import loopback_host as _loopback
 from .._exceptions import HandoffError, InputError, NotAuthorized
-from .._review import count_approvals
+from ..decide._review import count_approvals
 from ..models import Handoff, Level, State, Verdict
 from ..package._diff import Change, diff_args
 from ..plane import ControlPlane

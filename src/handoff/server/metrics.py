@@ -23,7 +23,7 @@ from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamil
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
-from ..lifecycle import OPEN
+from ..decide.lifecycle import OPEN
 from ..models import Handoff
 from ..plane import ControlPlane
 from ..route import sla

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from sqlalchemy import func, select
 
 from .._exceptions import InputError
-from ..lifecycle import OPEN
+from ..decide.lifecycle import OPEN
 from ..plane import ControlPlane
 from ..store import SqlStore
 from ..store._tables import handoffs

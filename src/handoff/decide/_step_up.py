@@ -18,9 +18,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._exceptions import HandoffError, NotAuthorized
-from .models import Decision, Handoff, Verdict, action_hash
-from .policy import Policy
+from .._exceptions import HandoffError, NotAuthorized
+from ..models import Decision, Handoff, Verdict, action_hash
+from ..policy import Policy
 
 __all__ = [
     "APPROVALS",

@@ -25,8 +25,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ._clock import Clock, SystemClock
-from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
+from .._clock import Clock, SystemClock
+from .._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
+from ..models import Decision, Handoff, StepUp
+from ..store import SqlStore, Tx
+from ..store._tables import passkey_challenges, passkeys
 from ._review import authorize
 from ._step_up import (
     REGISTERED,
@@ -38,13 +41,10 @@ from ._step_up import (
     record_of,
     webauthn_library,
 )
-from .models import Decision, Handoff, StepUp
-from .store import SqlStore, Tx
-from .store._tables import passkey_challenges, passkeys
 
 if TYPE_CHECKING:
-    from .plane import ControlPlane
-    from .policy import Policy
+    from ..plane import ControlPlane
+    from ..policy import Policy
 
 __all__ = ["CHALLENGE_SECONDS", "Passkeys", "spend"]
 

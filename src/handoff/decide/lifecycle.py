@@ -6,7 +6,7 @@ the current state, so two racing decisions cannot both win.
 
 from __future__ import annotations
 
-from .models import State
+from ..models import State
 
 __all__ = ["OPEN", "TERMINAL", "TRANSITIONS", "can_move", "check_move"]
 
@@ -58,7 +58,7 @@ def can_move(src: State, dst: State) -> bool:
 def check_move(src: State, dst: State) -> None:
     """Raise ``ConflictError`` when ``src -> dst`` is not a transition of the machine."""
     if not can_move(src, dst):
-        from ._exceptions import ConflictError
+        from .._exceptions import ConflictError
 
         raise ConflictError(
             f"a handoff in state {src.value} cannot become {dst.value}", field="state"

@@ -12,12 +12,12 @@ from __future__ import annotations
 from itertools import zip_longest
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import ConflictError, InputError, NotAuthorized
-from .models import Answer, Evidence, Handoff, Package, State
-from .route.routing import deadline
+from .._exceptions import ConflictError, InputError, NotAuthorized
+from ..models import Answer, Evidence, Handoff, Package, State
+from ..route.routing import deadline
 
 if TYPE_CHECKING:
-    from .plane import ControlPlane
+    from ..plane import ControlPlane
 
 __all__ = ["answer"]
 

@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ._exceptions import ConflictError, InputError, NotAuthorized
+from .._exceptions import ConflictError, InputError, NotAuthorized
+from ..detect import rubric
+from ..models import Action, Decision, Handoff, Mode, Package, State, Verdict, action_hash
+from ..package._diff import diff_args, differs
+from ..package._options import Reassess
+from ..package.packaging import draft
+from ..policy import Policy
+from ..route.routing import deadline
 from ._step_up import Proof, approved_hash, needs_step_up, refusal
-from .detect import rubric
 from .lifecycle import OPEN
-from .models import Action, Decision, Handoff, Mode, Package, State, Verdict, action_hash
-from .package._diff import diff_args, differs
-from .package._options import Reassess
-from .package.packaging import draft
-from .policy import Policy
-from .route.routing import deadline
 
 __all__ = [
     "NEEDS_RATIONALE",
