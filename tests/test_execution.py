@@ -26,19 +26,19 @@ from handoff import (
     NotAuthorized,
     Outcome,
     State,
-    _stages,
 )
 from handoff.audit import verify
 from handoff.cli import app
 from handoff.demo import run as run_demo
-from handoff.execution import (
+from handoff.execute import _stages
+from handoff.execute.execution import (
     Confirmation,
     RollbackImpossible,
     idempotency_key,
     rollback_rate,
     stage_plan,
 )
-from handoff.executors import FilesExecutor
+from handoff.execute.executors import FilesExecutor
 from handoff.policy import Policy, default_policy
 from handoff.store import open_store
 from handoff.testing import FakeClock

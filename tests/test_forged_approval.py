@@ -191,7 +191,7 @@ def test_a_forged_extra_approval_does_not_make_a_quorum(db_url: str, clock: Fake
 def test_recovery_does_not_run_a_row_forged_into_executing(
     plane: ControlPlane, clock: FakeClock
 ) -> None:
-    from handoff import _stages
+    from handoff.execute import _stages
 
     hid = submit(plane)
     h = plane.get(hid)

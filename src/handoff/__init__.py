@@ -25,7 +25,7 @@ from ._exceptions import (
 from ._outcome import Outcome
 from .audit import VerifyReport
 from .client import Client
-from .execution import Confirmation, Executor, RollbackImpossible
+from .execute.execution import Confirmation, Executor, RollbackImpossible
 from .models import (
     Action,
     Answer,

@@ -28,6 +28,7 @@ MOVED: dict[str, str] = {
     "handoff.sla": "handoff.route.sla",
     "handoff.lifecycle": "handoff.decide.lifecycle",
     "handoff.passkeys": "handoff.decide.passkeys",
+    "handoff.execution": "handoff.execute.execution",
     # (moved modules)
 }
 

@@ -36,7 +36,7 @@ from ._cli_exec import change_table
 from ._cli_render import LEVEL_STYLE, countdown, describe, pending_table, quorum_progress, txt
 from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
 from ._kpi_notes import kpi_notes
-from .executors import FilesExecutor
+from .execute.executors import FilesExecutor
 from .history import load_history
 from .kpi import kpis
 from .models import Action, Handoff, Level, Mode, State

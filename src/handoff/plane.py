@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from . import _recovery, _remote, _rollback, _stages
 from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
@@ -27,7 +26,6 @@ from ._exceptions import (
     NotFound,
     UnknownTool,
 )
-from ._guard import guard
 from ._ids import new_id
 from ._outcome import Outcome
 from ._principal import check_name, requester_warnings
@@ -39,7 +37,9 @@ from .decide.lifecycle import OPEN, check_move
 from .decide.passkeys import Passkeys, spend
 from .detect import rubric
 from .detect.judge import Judge
-from .execution import (
+from .execute import _recovery, _remote, _rollback, _stages
+from .execute._guard import guard
+from .execute.execution import (
     ROLLBACK_TOOL,
     Executor,
     ExecutorRegistry,
@@ -162,7 +162,7 @@ class ControlPlane:
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorate an agent's tool function so every call goes through ``submit``.
 
-        See ``handoff._guard`` for what a guarded call returns; in short, the function's
+        See ``handoff.execute._guard`` for what a guarded call returns; in short, the function's
         value when it ran, an ``Outcome`` with status ``pending`` when a human decides.
         """
         return guard(self, tool, agent=agent, on_behalf_of=on_behalf_of, wait=wait)
@@ -484,7 +484,7 @@ class ControlPlane:
 
         Returns the claim (the approved args, the idempotency key, a token and its
         lease), or the recorded outcome when the handoff already ended; see
-        ``handoff._remote``. Report how the run ended with ``report_execution``.
+        ``handoff.execute._remote``. Report how the run ended with ``report_execution``.
         """
         return _remote.claim(self, handoff_id, agent)
 
@@ -505,7 +505,7 @@ class ControlPlane:
 
         Call it when a worker starts (and on a timer): each interrupted execution is
         completed with the same idempotency key or reconciled through ``confirm``; see
-        ``handoff._recovery``.
+        ``handoff.execute._recovery``.
         """
         return _recovery.recover(self, limit)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handoff import ControlPlane, State, _stages
+from handoff import ControlPlane, State
 from handoff.channels import Deliverer
 from handoff.checkpoint import (
     CheckpointError,
@@ -15,7 +15,8 @@ from handoff.checkpoint import (
     load_public_key,
     verify_checkpoints,
 )
-from handoff.executors import FilesExecutor
+from handoff.execute import _stages
+from handoff.execute.executors import FilesExecutor
 from handoff.policy import Policy, default_policy
 from handoff.server._background import checkpointer, outbox_keep, tick
 from handoff.store import SqlStore, open_store

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from .._outcome import Outcome
-from ..execution import Executor
+from ..execute.execution import Executor
 from ..models import Action, Assessment, Decision, Handoff
 
 __all__ = ["Plane"]

@@ -46,10 +46,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from ._canonical import canonical_bytes, sha256_hex
-from ._exceptions import ExecutionError, HashMismatch, UnknownTool
-from .models import Action, State, action_hash
-from .policy import Policy
+from .._canonical import canonical_bytes, sha256_hex
+from .._exceptions import ExecutionError, HashMismatch, UnknownTool
+from ..models import Action, State, action_hash
+from ..policy import Policy
 
 __all__ = [
     "PLANE_TOOLS",

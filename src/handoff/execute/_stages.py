@@ -25,10 +25,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ._chain import GENESIS, event_hash
-from ._exceptions import ExecutionError, HandoffError, HashMismatch, NotApproved
-from ._outcome import Outcome
-from ._projection import approval_problem, fold
+from .._chain import GENESIS, event_hash
+from .._exceptions import ExecutionError, HandoffError, HashMismatch, NotApproved
+from .._outcome import Outcome
+from .._projection import approval_problem, fold
+from ..models import Execution, Handoff, Mode, StageRun, State
 from .execution import (
     Confirmation,
     Executor,
@@ -38,11 +39,10 @@ from .execution import (
     jsonable,
     versions_of,
 )
-from .models import Execution, Handoff, Mode, StageRun, State
 
 if TYPE_CHECKING:
-    from .plane import ControlPlane
-    from .store import Tx
+    from ..plane import ControlPlane
+    from ..store import Tx
 
 __all__ = [
     "check_approved",

@@ -5,7 +5,7 @@
 ``FilesExecutor`` publishes text files into a directory and keeps every version;
 ``HttpExecutor`` sends the args as JSON to a URL with an ``Idempotency-Key`` header.
 Both support ``dry_run`` / ``canary`` / ``full`` stages, ``preview``, ``confirm`` and
-``rollback``; see ``handoff.execution`` for the contract they implement.
+``rollback``; see ``handoff.execute.execution`` for the contract they implement.
 """
 
 from .files import FilesExecutor

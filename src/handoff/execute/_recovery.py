@@ -20,13 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .._exceptions import ConflictError, ExecutionError, HashMismatch, NotApproved
+from ..models import Handoff, State
 from . import _stages
-from ._exceptions import ConflictError, ExecutionError, HashMismatch, NotApproved
 from .execution import check_hash, is_idempotent
-from .models import Handoff, State
 
 if TYPE_CHECKING:
-    from .plane import ControlPlane
+    from ..plane import ControlPlane
 
 __all__ = ["Recovery", "recover"]
 

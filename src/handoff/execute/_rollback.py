@@ -21,16 +21,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import ConflictError, InputError, NotAuthorized
+from .._exceptions import ConflictError, InputError, NotAuthorized
+from ..models import Action, Assessment, Context, Handoff, Mode, State
+from ..policy import Policy
+from ..route.routing import quorum_for
 from ._stages import undo_stages
 from .execution import ROLLBACK_TOOL, RollbackImpossible
-from .models import Action, Assessment, Context, Handoff, Mode, State
-from .policy import Policy
-from .route.routing import quorum_for
 
 if TYPE_CHECKING:
-    from ._outcome import Outcome
-    from .plane import ControlPlane
+    from .._outcome import Outcome
+    from ..plane import ControlPlane
 
 __all__ = ["RollbackExecutor", "request_rollback"]
 

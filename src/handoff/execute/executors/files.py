@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
-from .._exceptions import InputError
+from ..._exceptions import InputError
 from ..execution import Confirmation, RollbackImpossible
 
 __all__ = ["FilesExecutor"]

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urljoin
 
-from .. import _egress as egress
+from ... import _egress as egress
 from ..execution import Confirmation, RollbackImpossible
 
 __all__ = ["HttpExecutor"]

@@ -21,12 +21,12 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import ActionBlocked, ActionRejected
-from ._outcome import Outcome
-from .models import Action, Context, State
+from .._exceptions import ActionBlocked, ActionRejected
+from .._outcome import Outcome
+from ..models import Action, Context, State
 
 if TYPE_CHECKING:
-    from .plane import ControlPlane
+    from ..plane import ControlPlane
 
 __all__ = ["guard"]
 

@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .._exceptions import ConflictError, HashMismatch, NotApproved, NotAuthorized
+from .._outcome import Outcome
+from ..models import Handoff, StageRun, State
 from . import _stages
-from ._exceptions import ConflictError, HashMismatch, NotApproved, NotAuthorized
-from ._outcome import Outcome
 from .execution import check_hash, idempotency_key, jsonable
-from .models import Handoff, StageRun, State
 
 if TYPE_CHECKING:
-    from .plane import ControlPlane
+    from ..plane import ControlPlane
 
 __all__ = ["RemoteClaim", "claim", "report"]
 
