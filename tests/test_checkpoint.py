@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from handoff._chain import GENESIS, event_hash
-from handoff.audit import verify
-from handoff.checkpoint import (
+from handoff.audit.checkpoint import (
     Checkpointer,
     CheckpointError,
     generate_key,
@@ -20,6 +19,7 @@ from handoff.checkpoint import (
     verify_checkpoints,
     write_checkpoint,
 )
+from handoff.audit.trail import verify
 from handoff.store import open_store
 from handoff.testing import FakeClock
 

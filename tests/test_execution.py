@@ -27,7 +27,7 @@ from handoff import (
     Outcome,
     State,
 )
-from handoff.audit import verify
+from handoff.audit.trail import verify
 from handoff.cli import app
 from handoff.demo import run as run_demo
 from handoff.execute import _stages

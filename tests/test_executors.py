@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from handoff import ControlPlane, InputError, State
-from handoff.audit import verify
+from handoff.audit.trail import verify
 from handoff.execute.execution import Confirmation, RollbackImpossible
 from handoff.execute.executors import FilesExecutor, HttpExecutor
 from handoff.policy import Policy, default_policy

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from handoff import ControlPlane, HandoffError, State, Tampered
 from handoff._exceptions import NotApproved
-from handoff.audit import verify
-from handoff.checkpoint import generate_key, load_private_key, write_checkpoint
+from handoff.audit.checkpoint import generate_key, load_private_key, write_checkpoint
+from handoff.audit.trail import verify
 from handoff.cli import app
 from handoff.models import Decision, Verdict
 from handoff.policy import Policy, default_policy

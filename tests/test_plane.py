@@ -26,7 +26,7 @@ from handoff import (
     State,
     UnknownTool,
 )
-from handoff.audit import verify
+from handoff.audit.trail import verify
 from handoff.policy import default_policy
 from handoff.store import open_store
 from handoff.testing import AutoReviewer, FakeClock

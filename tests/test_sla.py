@@ -12,7 +12,7 @@ import pytest
 
 from handoff._clock import FAKE_CLOCK_ENV, FileClock, SystemClock, default_clock
 from handoff._exceptions import HandoffError, PolicyError
-from handoff.audit import verify
+from handoff.audit.trail import verify
 from handoff.channels import ChannelsConfig, load_channels
 from handoff.models import Handoff, State, Verdict
 from handoff.plane import ControlPlane

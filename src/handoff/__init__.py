@@ -23,7 +23,7 @@ from ._exceptions import (
     UnknownTool,
 )
 from ._outcome import Outcome
-from .audit import VerifyReport
+from .audit.trail import VerifyReport
 from .client import Client
 from .execute.execution import Confirmation, Executor, RollbackImpossible
 from .models import (

@@ -29,6 +29,7 @@ MOVED: dict[str, str] = {
     "handoff.lifecycle": "handoff.decide.lifecycle",
     "handoff.passkeys": "handoff.decide.passkeys",
     "handoff.execution": "handoff.execute.execution",
+    "handoff.checkpoint": "handoff.audit.checkpoint",
     # (moved modules)
 }
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from ._exceptions import InputError
-from .audit import VerifyReport, verify
+from .audit.trail import VerifyReport, verify
 from .decide.lifecycle import OPEN
 from .models import Event, Handoff, Incident, Level, Mode, State
 from .route.sla import ACTOR as LADDER_ACTOR

@@ -29,7 +29,7 @@ from ._exceptions import (
 from ._ids import new_id
 from ._outcome import Outcome
 from ._principal import check_name, requester_warnings
-from .audit import VerifyReport, verify
+from .audit.trail import VerifyReport, verify
 from .backtest import record_shadow
 from .decide import _answer
 from .decide._review import apply_decision, reassess_with

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from handoff import ControlPlane, State
-from handoff.channels import Deliverer
-from handoff.checkpoint import (
+from handoff.audit.checkpoint import (
     CheckpointError,
     generate_key,
     load_public_key,
     verify_checkpoints,
 )
+from handoff.channels import Deliverer
 from handoff.execute import _stages
 from handoff.execute.executors import FilesExecutor
 from handoff.policy import Policy, default_policy

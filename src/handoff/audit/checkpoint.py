@@ -32,9 +32,9 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from ._clock import Clock, SystemClock
-from ._exceptions import HandoffError
-from .store import Store
+from .._clock import Clock, SystemClock
+from .._exceptions import HandoffError
+from ..store import Store
 
 __all__ = [
     "Checkpoint",
@@ -176,7 +176,7 @@ def write_checkpoint(
         )
     _atomic_write(directory / f"checkpoint-{seq:012d}.json", cp.as_json() + "\n")
     if url:
-        from ._egress import client
+        from .._egress import client
 
         with client(field="url") as http:
             http.post(url, content=cp.as_json()).raise_for_status()

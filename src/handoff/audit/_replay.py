@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import repeat
 
-from ._projection import Decided, digest
+from .._projection import Decided, digest
 
 __all__ = ["Part", "Replay", "join", "settle"]
 

@@ -28,11 +28,11 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from ._chain import GENESIS, event_hash
-from ._projection import STATE_OF, decision_of, hash_of
+from .._chain import GENESIS, event_hash
+from .._projection import STATE_OF, decision_of, hash_of
+from ..decide._step_up import APPROVALS, REGISTERED, Registration, registration_of, verify_record
+from ..store import EventRow, Store
 from ._replay import Part, Replay, join, settle
-from .decide._step_up import APPROVALS, REGISTERED, Registration, registration_of, verify_record
-from .store import EventRow, Store
 
 __all__ = ["VerifyReport", "export", "verify"]
 
@@ -196,7 +196,7 @@ def _no_gc() -> Iterator[None]:
 def _check_range(url: str, lo: int | None, hi: int | None, start: int) -> _Segment:
     """Worker: open the store at ``url``, check one range of the chain and settle its
     own handoffs against the rows, so only disagreements travel back."""
-    from .store import SqlStore
+    from ..store import SqlStore
 
     store = SqlStore.from_url(url, migrate=False)
     with _no_gc():
