@@ -18,7 +18,7 @@ from typing import Any
 from handoff._canonical import sha256_hex
 from handoff.detect.learned import Example, fit
 from handoff.detect.rubric import assess
-from handoff.evaluation import case_actions
+from handoff.learn.evaluation import case_actions
 from handoff.models import Action
 from handoff.policy import Policy, default_policy
 

@@ -13,13 +13,13 @@ from ._cli_common import read_json as read_json_file
 from ._cli_kpi import policy_backtest, policy_suggest
 from ._cli_render import render_assessment
 from ._exceptions import InputError
-from ._lodo import LodoReport, lodo, render_lodo
-from ._sources import by_source, render_sources
 from .detect import codes, rubric
 from .detect.judge import Judge, JudgeConfig
 from .detect.learned import LearnedModel, fit, load_model, number
-from .evaluation import Cases, EvalReport, JsonDict, case_examples, load_cases, score_cases
-from .evaluation import render as render_report
+from .learn._lodo import LodoReport, lodo, render_lodo
+from .learn._sources import by_source, render_sources
+from .learn.evaluation import Cases, EvalReport, JsonDict, case_examples, load_cases, score_cases
+from .learn.evaluation import render as render_report
 from .models import Action
 from .plane import parse_input
 from .policy import Policy, load_policy

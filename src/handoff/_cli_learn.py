@@ -22,7 +22,7 @@ from ._cli_common import PolicyOption, console, reporting
 from ._exceptions import InputError
 from .detect.learned import Example, fit, number, save_model
 from .detect.rubric import assess
-from .evaluation import case_examples, load_cases
+from .learn.evaluation import case_examples, load_cases
 from .models import Action
 from .policy import Policy, load_policy
 

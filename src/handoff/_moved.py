@@ -30,6 +30,15 @@ MOVED: dict[str, str] = {
     "handoff.passkeys": "handoff.decide.passkeys",
     "handoff.execution": "handoff.execute.execution",
     "handoff.checkpoint": "handoff.audit.checkpoint",
+    "handoff.kpi": "handoff.learn.kpi",
+    "handoff.backtest": "handoff.learn.backtest",
+    "handoff.suggest": "handoff.learn.suggest",
+    "handoff.fatigue": "handoff.learn.fatigue",
+    "handoff.history": "handoff.learn.history",
+    "handoff.report": "handoff.learn.report",
+    "handoff.charts": "handoff.learn.charts",
+    "handoff.evaluation": "handoff.learn.evaluation",
+    "handoff.simulation": "handoff.learn.simulation",
     # (moved modules)
 }
 

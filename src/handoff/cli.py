@@ -85,7 +85,7 @@ def demo(
     from .demo import run
 
     if days is not None:
-        from .simulation import simulate
+        from .learn.simulation import simulate
 
         with reporting():
             simulate(db, days, keep=keep, console=console)

@@ -35,10 +35,10 @@ from sqlalchemy.engine import make_url
 from ._cli_exec import change_table
 from ._cli_render import LEVEL_STYLE, countdown, describe, pending_table, quorum_progress, txt
 from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
-from ._kpi_notes import kpi_notes
 from .execute.executors import FilesExecutor
-from .history import load_history
-from .kpi import kpis
+from .learn._kpi_notes import kpi_notes
+from .learn.history import load_history
+from .learn.kpi import kpis
 from .models import Action, Handoff, Level, Mode, State
 from .plane import ControlPlane
 from .policy import Policy, default_policy

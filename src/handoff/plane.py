@@ -30,7 +30,6 @@ from ._ids import new_id
 from ._outcome import Outcome
 from ._principal import check_name, requester_warnings
 from .audit.trail import VerifyReport, verify
-from .backtest import record_shadow
 from .decide import _answer
 from .decide._review import apply_decision, reassess_with
 from .decide.lifecycle import OPEN, check_move
@@ -49,6 +48,7 @@ from .execute.execution import (
     rollback_rate,
     stage_plan,
 )
+from .learn.backtest import record_shadow
 from .models import (
     Action,
     Answer,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..models import State
 from .history import History
 from .kpi import Kpis, duration, missing_parts, share
-from .models import State
 
 __all__ = ["kpi_notes"]
 

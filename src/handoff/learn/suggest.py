@@ -28,11 +28,11 @@ from typing import Any
 
 import yaml
 
-from ._exceptions import PolicyError
+from .._exceptions import PolicyError
+from ..models import Handoff, Level
+from ..policy import Policy, policy_from_yaml
 from .history import History, auto_executed, decided_at, escalated, human_changed
 from .kpi import kpis, sla_met
-from .models import Handoff, Level
-from .policy import Policy, policy_from_yaml
 
 __all__ = ["Suggestion", "labelled_actions", "suggest"]
 

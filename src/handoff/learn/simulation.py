@@ -31,15 +31,15 @@ from typing import Any
 
 from rich.console import Console
 
-from ._exceptions import HandoffError, InputError
-from .decide.lifecycle import OPEN
+from .._exceptions import HandoffError, InputError
+from ..decide.lifecycle import OPEN
+from ..models import Handoff, State
+from ..plane import ControlPlane
+from ..policy import default_policy
+from ..store import open_store
+from ..testing import FakeClock
 from .history import load_history
 from .kpi import compute
-from .models import Handoff, State
-from .plane import ControlPlane
-from .policy import default_policy
-from .store import open_store
-from .testing import FakeClock
 
 __all__ = ["SimExecutor", "Summary", "simulate"]
 

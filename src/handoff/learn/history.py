@@ -19,14 +19,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from ._exceptions import InputError
-from .audit.trail import VerifyReport, verify
-from .decide.lifecycle import OPEN
-from .models import Event, Handoff, Incident, Level, Mode, State
-from .route.sla import ACTOR as LADDER_ACTOR
-from .store import SqlStore, Store
-from .store._tables import ROW, events, handoffs, incidents
-from .store._tx import load_handoff
+from .._exceptions import InputError
+from ..audit.trail import VerifyReport, verify
+from ..decide.lifecycle import OPEN
+from ..models import Event, Handoff, Incident, Level, Mode, State
+from ..route.sla import ACTOR as LADDER_ACTOR
+from ..store import SqlStore, Store
+from ..store._tables import ROW, events, handoffs, incidents
+from ..store._tx import load_handoff
 
 __all__ = [
     "History",

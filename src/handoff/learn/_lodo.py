@@ -17,7 +17,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ._exceptions import InputError
+from .._exceptions import InputError
+from ..policy import Policy
 from .evaluation import (
     CaseResult,
     Cases,
@@ -27,7 +28,6 @@ from .evaluation import (
     score_cases,
     score_results,
 )
-from .policy import Policy
 
 __all__ = ["LodoReport", "lodo", "render_lodo"]
 

@@ -16,9 +16,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ._exceptions import InputError
+from .._exceptions import InputError
+from ..policy import Policy
 from .evaluation import Cases, EvalReport, JsonDict, score_cases
-from .policy import Policy
 
 __all__ = ["SYSTEMS", "SourceReport", "by_source", "render_sources"]
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from ..models import Handoff, Level, Mode, Verdict
+from ..route.sla import ACTOR
 from .history import History, escalated
-from .models import Handoff, Level, Mode, Verdict
-from .route.sla import ACTOR
 
 __all__ = ["RubberStamp", "SplitAction", "rubber_stamps", "split_actions"]
 

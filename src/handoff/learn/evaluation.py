@@ -41,12 +41,12 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from ._exceptions import InputError
-from .detect.detectors import split_words
-from .detect.learned import Example
-from .detect.rubric import assess
-from .models import Action, Assessment, Context, Message, Mode, Step
-from .policy import Policy
+from .._exceptions import InputError
+from ..detect.detectors import split_words
+from ..detect.learned import Example
+from ..detect.rubric import assess
+from ..models import Action, Assessment, Context, Message, Mode, Step
+from ..policy import Policy
 
 __all__ = [
     "BASELINES",

@@ -18,12 +18,12 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ._exceptions import InputError
+from .._exceptions import InputError
+from ..policy import Policy
 from .charts import kpi_chart
 from .fatigue import rubber_stamps, split_actions
 from .history import History, decided_at, escalated
 from .kpi import KpiReport, Kpis, compute, duration, share
-from .policy import Policy
 
 __all__ = ["decision_rows", "kpi_rows", "write_report"]
 

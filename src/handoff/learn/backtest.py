@@ -19,11 +19,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .detect import rubric
+from ..detect import rubric
+from ..models import Handoff, Mode, State
+from ..policy import Policy
+from ..store import Tx
 from .history import History, auto_executed, decided_at, escalated, human_changed
-from .models import Handoff, Mode, State
-from .policy import Policy
-from .store import Tx
 
 __all__ = ["Backtest", "backtest", "record_shadow"]
 

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .decide.lifecycle import OPEN
+from ..decide.lifecycle import OPEN
+from ..models import Handoff, State
 from .history import (
     History,
     auto_executed,
@@ -21,7 +22,6 @@ from .history import (
     escalated,
     human_changed,
 )
-from .models import Handoff, State
 
 __all__ = [
     "AUDIT_PARTS",
