@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from handoff import ControlPlane
 from handoff._exceptions import InputError
-from handoff.cli import app
+from handoff.cli.commands import app
 from handoff.decide._review import apply_decision
 from handoff.detect import rubric
 from handoff.models import (

@@ -11,7 +11,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from handoff._exceptions import InputError
-from handoff.cli import app
+from handoff.cli.commands import app
 from handoff.detect.learned import fit
 from handoff.learn._lodo import lodo, render_lodo
 from handoff.learn.evaluation import case_examples, load_cases, score_cases

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import handoff
 from handoff import PolicyError
-from handoff._cli_common import console
-from handoff.cli import app
+from handoff.cli._common import console
+from handoff.cli.commands import app
 from handoff.detect.codes import NOTES, TRIGGER_CODES, is_known
 from handoff.policy import default_policy, policy_from_yaml
 

@@ -23,7 +23,7 @@ from handoff import ControlPlane, HandoffError, State, Tampered
 from handoff._exceptions import NotApproved
 from handoff.audit.checkpoint import generate_key, load_private_key, write_checkpoint
 from handoff.audit.trail import verify
-from handoff.cli import app
+from handoff.cli.commands import app
 from handoff.models import Decision, Verdict
 from handoff.policy import Policy, default_policy
 from handoff.store import SqlStore, open_store

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from handoff._exceptions import PolicyError
-from handoff.cli import app
+from handoff.cli.commands import app
 from handoff.detect.judge import Judge, JudgeConfig
 from handoff.detect.rubric import assess
 from handoff.models import Action, Level, Mode

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from handoff._exceptions import InputError, PolicyError
-from handoff.cli import app
+from handoff.cli.commands import app
 from handoff.detect.detectors import ActionView
 from handoff.detect.learned import Example, LearnedModel, features, fit, load_model, save_model
 from handoff.detect.rubric import assess

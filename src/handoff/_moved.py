@@ -39,6 +39,7 @@ MOVED: dict[str, str] = {
     "handoff.charts": "handoff.learn.charts",
     "handoff.evaluation": "handoff.learn.evaluation",
     "handoff.simulation": "handoff.learn.simulation",
+    "handoff.demo": "handoff.cli.demo",
     # (moved modules)
 }
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from handoff import ControlPlane
 from handoff._exceptions import InputError
-from handoff.cli import app
+from handoff.cli.commands import app
 from handoff.learn.charts import bars, rates, weekly
 from handoff.learn.history import load_history
 from handoff.learn.kpi import compute

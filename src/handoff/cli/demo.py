@@ -32,16 +32,16 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.engine import make_url
 
-from ._cli_exec import change_table
-from ._cli_render import LEVEL_STYLE, countdown, describe, pending_table, quorum_progress, txt
-from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
-from .execute.executors import FilesExecutor
-from .learn._kpi_notes import kpi_notes
-from .learn.history import load_history
-from .learn.kpi import kpis
-from .models import Action, Handoff, Level, Mode, State
-from .plane import ControlPlane
-from .policy import Policy, default_policy
+from .._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
+from ..execute.executors import FilesExecutor
+from ..learn._kpi_notes import kpi_notes
+from ..learn.history import load_history
+from ..learn.kpi import kpis
+from ..models import Action, Handoff, Level, Mode, State
+from ..plane import ControlPlane
+from ..policy import Policy, default_policy
+from ._exec import change_table
+from ._render import LEVEL_STYLE, countdown, describe, pending_table, quorum_progress, txt
 
 __all__ = ["OUT_DIR", "load_session", "register_executors", "run"]
 

@@ -20,11 +20,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from ._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
-from .plane import ControlPlane
-from .policy import load_policy
-from .store import DEFAULT_URL, SqlStore
-from .store._sql import shown_url
+from .._exceptions import ConflictError, HandoffError, InputError, NotAuthorized
+from ..plane import ControlPlane
+from ..policy import load_policy
+from ..store import DEFAULT_URL, SqlStore
+from ..store._sql import shown_url
 
 __all__ = [
     "PORT_TAKEN",

@@ -12,7 +12,11 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from ._cli_common import (
+from .._exceptions import InputError
+from ..decide._review import NEEDS_RATIONALE
+from ..models import Decision, State, Verdict
+from ..plane import parse_input
+from ._common import (
     DbOption,
     JsonFlag,
     PolicyOption,
@@ -24,11 +28,7 @@ from ._cli_common import (
     read_json,
     reporting,
 )
-from ._cli_render import pending_table, quorum_progress, render_handoff
-from ._exceptions import InputError
-from .decide._review import NEEDS_RATIONALE
-from .models import Decision, State, Verdict
-from .plane import parse_input
+from ._render import pending_table, quorum_progress, render_handoff
 
 __all__ = ["decide", "pending", "show"]
 

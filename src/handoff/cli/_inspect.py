@@ -8,21 +8,21 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from ._cli_common import JsonFlag, PolicyOption, console, echo_json, err, reporting
-from ._cli_common import read_json as read_json_file
-from ._cli_kpi import policy_backtest, policy_suggest
-from ._cli_render import render_assessment
-from ._exceptions import InputError
-from .detect import codes, rubric
-from .detect.judge import Judge, JudgeConfig
-from .detect.learned import LearnedModel, fit, load_model, number
-from .learn._lodo import LodoReport, lodo, render_lodo
-from .learn._sources import by_source, render_sources
-from .learn.evaluation import Cases, EvalReport, JsonDict, case_examples, load_cases, score_cases
-from .learn.evaluation import render as render_report
-from .models import Action
-from .plane import parse_input
-from .policy import Policy, load_policy
+from .._exceptions import InputError
+from ..detect import codes, rubric
+from ..detect.judge import Judge, JudgeConfig
+from ..detect.learned import LearnedModel, fit, load_model, number
+from ..learn._lodo import LodoReport, lodo, render_lodo
+from ..learn._sources import by_source, render_sources
+from ..learn.evaluation import Cases, EvalReport, JsonDict, case_examples, load_cases, score_cases
+from ..learn.evaluation import render as render_report
+from ..models import Action
+from ..plane import parse_input
+from ..policy import Policy, load_policy
+from ._common import JsonFlag, PolicyOption, console, echo_json, err, reporting
+from ._common import read_json as read_json_file
+from ._kpi import policy_backtest, policy_suggest
+from ._render import render_assessment
 
 __all__ = ["assess", "eval_cases", "policy_app"]
 

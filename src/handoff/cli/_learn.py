@@ -18,13 +18,13 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from ._cli_common import PolicyOption, console, reporting
-from ._exceptions import InputError
-from .detect.learned import Example, fit, number, save_model
-from .detect.rubric import assess
-from .learn.evaluation import case_examples, load_cases
-from .models import Action
-from .policy import Policy, load_policy
+from .._exceptions import InputError
+from ..detect.learned import Example, fit, number, save_model
+from ..detect.rubric import assess
+from ..learn.evaluation import case_examples, load_cases
+from ..models import Action
+from ..policy import Policy, load_policy
+from ._common import PolicyOption, console, reporting
 
 __all__ = ["learn_app", "read_examples"]
 

@@ -6,16 +6,16 @@ from typing import Annotated
 
 import typer
 
-from ._cli_common import DbOption, console, err, fail, open_plane, reporting
-from .audit.checkpoint import (
+from ..audit.checkpoint import (
     generate_key,
     load_private_key,
     load_public_key,
     verify_checkpoints,
     write_checkpoint,
 )
-from .audit.trail import export as export_events
-from .audit.trail import verify as verify_chain
+from ..audit.trail import export as export_events
+from ..audit.trail import verify as verify_chain
+from ._common import DbOption, console, err, fail, open_plane, reporting
 
 __all__ = ["audit_app"]
 

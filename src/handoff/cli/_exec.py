@@ -11,7 +11,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ._cli_common import (
+from ..models import Handoff
+from ._common import (
     DbOption,
     JsonFlag,
     PolicyOption,
@@ -21,8 +22,7 @@ from ._cli_common import (
     open_plane,
     reporting,
 )
-from ._cli_render import txt
-from .models import Handoff
+from ._render import txt
 
 __all__ = ["executions", "recover", "rollback"]
 
@@ -147,7 +147,7 @@ def rollback(
     admin account in this database; another reviewer of the team approves it with
     ``handoff decide ID --approve --execute``.
     """
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting(), open_plane(db, policy) as plane:
         if executors:

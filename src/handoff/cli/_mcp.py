@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 
-from ._cli_common import DbOption, PolicyOption, db_url, fail, reporting
-from .plane import ControlPlane
-from .policy import load_policy
+from ..plane import ControlPlane
+from ..policy import load_policy
+from ._common import DbOption, PolicyOption, db_url, fail, reporting
 
 __all__ = ["mcp_proxy", "mcp_serve"]
 
@@ -77,7 +77,7 @@ def mcp_proxy(
     try:
         import anyio
 
-        from .integrations.mcp import run_proxy
+        from ..integrations.mcp import run_proxy
     except ImportError as exc:
         raise fail(str(exc), 2) from None
     with reporting():
@@ -109,7 +109,7 @@ def mcp_serve(
     try:
         import anyio
 
-        from .integrations.mcp import run_server
+        from ..integrations.mcp import run_server
     except ImportError as exc:
         raise fail(str(exc), 2) from None
     with reporting():

@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ._cli_common import DbOption, JsonFlag, console, echo_json, err, open_plane, reporting
-from ._exceptions import InputError
-from .learn.charts import combine, kpi_chart
-from .learn.fatigue import rubber_stamps, split_actions
-from .learn.history import History, Window, load_history, parse_when
-from .learn.kpi import KpiReport, Kpis, compute, duration, share
-from .models import Level
+from .._exceptions import InputError
+from ..learn.charts import combine, kpi_chart
+from ..learn.fatigue import rubber_stamps, split_actions
+from ..learn.history import History, Window, load_history, parse_when
+from ..learn.kpi import KpiReport, Kpis, compute, duration, share
+from ..models import Level
+from ._common import DbOption, JsonFlag, console, echo_json, err, open_plane, reporting
 
 __all__ = [
     "incident_app",
@@ -200,7 +200,7 @@ def oversight_report(
     db: DbOption = None,
 ) -> None:
     """Write the oversight report for auditors: report.html, decisions.csv, kpis.csv."""
-    from .learn.report import write_report
+    from ..learn.report import write_report
 
     with reporting():
         window = window_of(since, until)
@@ -221,8 +221,8 @@ def policy_backtest(
     as_json: JsonFlag = False,
 ) -> None:
     """Replay the recorded actions under a candidate policy: what it would change."""
-    from .learn.backtest import backtest
-    from .policy import load_policy
+    from ..learn.backtest import backtest
+    from ..policy import load_policy
 
     with reporting():
         pol = load_policy(candidate)
@@ -297,7 +297,7 @@ def policy_suggest(
     """Propose policy edits from the history, as diffs, each with its evidence."""
     from importlib import resources
 
-    from .learn.suggest import labelled_actions, suggest
+    from ..learn.suggest import labelled_actions, suggest
 
     with reporting():
         if policy is None:

@@ -12,7 +12,7 @@ import socket
 
 import uvicorn
 
-from ._cli_common import err
+from ._common import err
 
 __all__ = ["Serving", "listen"]
 

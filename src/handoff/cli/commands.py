@@ -26,16 +26,16 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
-from ._cli_audit import audit_app
-from ._cli_common import console, err, reporting
-from ._cli_exec import executions, recover, rollback
-from ._cli_inspect import assess, eval_cases, policy_app
-from ._cli_kpi import incident_app, kpi, oversight_report
-from ._cli_learn import learn_app
-from ._cli_mcp import mcp_proxy, mcp_serve
-from ._cli_review import decide, pending, show
-from ._cli_serve import key_app, serve, user_app
+from .. import __version__
+from ._audit import audit_app
+from ._common import console, err, reporting
+from ._exec import executions, recover, rollback
+from ._inspect import assess, eval_cases, policy_app
+from ._kpi import incident_app, kpi, oversight_report
+from ._learn import learn_app
+from ._mcp import mcp_proxy, mcp_serve
+from ._review import decide, pending, show
+from ._serve import key_app, serve, user_app
 
 __all__ = ["app", "main"]
 
@@ -85,7 +85,7 @@ def demo(
     from .demo import run
 
     if days is not None:
-        from .learn.simulation import simulate
+        from ..learn.simulation import simulate
 
         with reporting():
             simulate(db, days, keep=keep, console=console)
@@ -126,7 +126,7 @@ def main() -> None:
     """
     from sqlalchemy.exc import DBAPIError
 
-    from .store import database_error
+    from ..store import database_error
 
     try:
         app(prog_name="handoff")

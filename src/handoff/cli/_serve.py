@@ -12,7 +12,11 @@ from typing import Annotated
 
 import typer
 
-from ._cli_common import (
+from .._egress import loopback_host as _loopback
+from .._exceptions import InputError
+from ..plane import ControlPlane
+from ..policy import load_policy
+from ._common import (
     PORT_TAKEN,
     DbOption,
     JsonFlag,
@@ -26,10 +30,6 @@ from ._cli_common import (
     open_plane,
     reporting,
 )
-from ._egress import loopback_host as _loopback
-from ._exceptions import InputError
-from .plane import ControlPlane
-from .policy import load_policy
 
 __all__ = ["key_app", "serve", "user_app"]
 
@@ -101,9 +101,9 @@ def serve(
     """Serve the HTTP API (/v1), the reviewer inbox (/) and /metrics."""
     import uvicorn
 
+    from ..server import create_app
+    from ..server.throttle import Limits
     from ._serving import Serving, listen
-    from .server import create_app
-    from .server.throttle import Limits
 
     with reporting():
         limits = Limits(
@@ -159,7 +159,7 @@ def user_add(
     policy: PolicyOption = None,
 ) -> None:
     """Create a reviewer account (password hashed with scrypt)."""
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting():
         if password_stdin or not sys.stdin.isatty():  # `echo pw | handoff user add ...`
@@ -186,7 +186,7 @@ def user_add(
 @user_app.command("list")
 def user_list(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """Reviewer accounts with their teams, roles and whether they are disabled."""
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting(), open_plane(db) as plane:
         rows = Accounts.of(plane).accounts()
@@ -217,7 +217,7 @@ def _who() -> str:
 @user_app.command("disable")
 def user_disable(name: NameArgument, db: DbOption = None) -> None:
     """Disable an account at once: no login, its sessions end, its API keys are revoked."""
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting(), open_plane(db) as plane:
         ended, revoked = Accounts.of(plane).disable_user(name, actor=_who())
@@ -233,7 +233,7 @@ def user_disable(name: NameArgument, db: DbOption = None) -> None:
 def user_enable(name: NameArgument, db: DbOption = None) -> None:
     """Let an account log in again and clear its lock from failed logins. Revoked API
     keys stay revoked: issue a new one with `handoff key add`."""
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting(), open_plane(db) as plane:
         Accounts.of(plane).enable_user(name, actor=_who())
@@ -244,7 +244,7 @@ def user_enable(name: NameArgument, db: DbOption = None) -> None:
 def user_delete(name: NameArgument, db: DbOption = None) -> None:
     """Delete an account: its sessions end and its API keys are revoked. Its past
     decisions stay in the audit chain under its name."""
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting(), open_plane(db) as plane:
         ended, revoked = Accounts.of(plane).delete_user(name, actor=_who())
@@ -255,7 +255,7 @@ def user_delete(name: NameArgument, db: DbOption = None) -> None:
 def user_passwd(name: NameArgument, db: DbOption = None) -> None:
     """Set a new password; every session of the account ends. Prompts on a terminal,
     otherwise reads the first line of stdin."""
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting():
         if sys.stdin.isatty():
@@ -273,7 +273,7 @@ def key_add(
     db: DbOption = None,
 ) -> None:
     """Issue an API key; the secret is printed once and stored only as a hash."""
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting(), ControlPlane.open(db_url(db)) as plane:
         key, secret = Accounts.of(plane).add_key(agent)
@@ -287,7 +287,7 @@ def key_revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke an API key at once; requests with it get 401 from then on."""
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting(), open_plane(db) as plane:
         key = Accounts.of(plane).revoke_key(key_id)
@@ -297,7 +297,7 @@ def key_revoke(
 @key_app.command("list")
 def key_list(db: DbOption = None, as_json: JsonFlag = False) -> None:
     """API keys by principal (ids and dates only; secrets are never stored)."""
-    from .server.accounts import Accounts
+    from ..server.accounts import Accounts
 
     with reporting(), open_plane(db) as plane:
         keys = Accounts.of(plane).keys()
