@@ -29,6 +29,7 @@ MOVED: dict[str, str] = {
     "handoff.lifecycle": "handoff.decide.lifecycle",
     "handoff.passkeys": "handoff.decide.passkeys",
     "handoff.execution": "handoff.execute.execution",
+    "handoff.executors": "handoff.execute.executors",
     "handoff.checkpoint": "handoff.audit.checkpoint",
     "handoff.kpi": "handoff.learn.kpi",
     "handoff.backtest": "handoff.learn.backtest",
@@ -40,7 +41,6 @@ MOVED: dict[str, str] = {
     "handoff.evaluation": "handoff.learn.evaluation",
     "handoff.simulation": "handoff.learn.simulation",
     "handoff.demo": "handoff.cli.demo",
-    # (moved modules)
 }
 
 
