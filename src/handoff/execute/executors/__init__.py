@@ -1,6 +1,6 @@
 """Built-in executors: real ones, for demos, tests and simple deployments.
 
-    from handoff.executors import FilesExecutor, HttpExecutor
+    from handoff.execute.executors import FilesExecutor, HttpExecutor
 
 ``FilesExecutor`` publishes text files into a directory and keeps every version;
 ``HttpExecutor`` sends the args as JSON to a URL with an ``Idempotency-Key`` header.
