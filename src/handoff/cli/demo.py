@@ -14,7 +14,7 @@ rolled back, and the change log closes the story.
 
 The executors are ordinary product code an agent process would register;
 ``register_executors`` is importable so ``handoff decide --execute --executors
-handoff.demo:register_executors`` can run the demo's tools too.
+handoff.cli.demo:register_executors`` can run the demo's tools too.
 """
 
 import json
@@ -507,7 +507,7 @@ def _wrap_up(con: Console, plane: ControlPlane, db: Path, started: float) -> boo
         member = sorted(plane.policy.members_of(first.owner or "") - done) or ["REVIEWER"]
         con.print(
             f'    handoff decide {first.id} --approve --as {member[0]} --why "..." \\\n'
-            f"        --db {shown} --execute --executors handoff.demo:register_executors"
+            f"        --db {shown} --execute --executors handoff.cli.demo:register_executors"
         )
     con.print(f"    handoff executions --db {shown}")
     con.print(f"    handoff audit verify --db {shown}")

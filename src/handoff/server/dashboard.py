@@ -42,7 +42,7 @@ async def dashboard(request: Request, days: int = 30) -> Response:
         report = compute(history)
         return {
             "report": report,
-            # Drawn by handoff.charts, which escapes every label it writes.
+            # Drawn by handoff.learn.charts, which escapes every label it writes.
             "charts": [Markup(svg) for svg in kpi_chart(report)],
             "stamps": rubber_stamps(history),
             "splits": split_actions(history),
