@@ -17,7 +17,7 @@ from ..models import Answer, Evidence, Handoff, Package, State
 from ..route.routing import deadline
 
 if TYPE_CHECKING:
-    from ..plane import ControlPlane
+    from .._parts import PlaneParts
 
 __all__ = ["answer"]
 
@@ -30,7 +30,7 @@ def _questions(h: Handoff) -> list[str]:
     return []
 
 
-def answer(plane: ControlPlane, handoff_id: str, reply: Answer) -> Handoff:
+def answer(plane: PlaneParts, handoff_id: str, reply: Answer) -> Handoff:
     """Record ``reply`` on a ``needs_info`` handoff and put it back in the queue."""
     if not reply.answers and not reply.evidence:
         raise InputError("give at least one answer or one piece of evidence", field="answers")

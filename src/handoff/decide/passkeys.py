@@ -43,7 +43,7 @@ from ._step_up import (
 )
 
 if TYPE_CHECKING:
-    from ..plane import ControlPlane
+    from .._parts import PlaneParts
     from ..policy import Policy
 
 __all__ = ["CHALLENGE_SECONDS", "Passkeys", "spend"]
@@ -66,7 +66,7 @@ class Passkeys:
         self.clock: Clock = clock or SystemClock()
 
     @classmethod
-    def of(cls, plane: ControlPlane) -> Passkeys:
+    def of(cls, plane: PlaneParts) -> Passkeys:
         if not isinstance(plane.store, SqlStore):
             raise InputError("passkeys need a SQL store (SQLite or PostgreSQL)", field="db")
         return cls(plane.store, plane.clock)

@@ -26,7 +26,7 @@ from .._outcome import Outcome
 from ..models import Action, Context, State
 
 if TYPE_CHECKING:
-    from ..plane import ControlPlane
+    from .._parts import GuardedPlane
 
 __all__ = ["guard"]
 
@@ -46,7 +46,7 @@ def _bind(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any])
     return out
 
 
-def _settle(plane: ControlPlane, outcome: Outcome, wait: float | None) -> Outcome:
+def _settle(plane: GuardedPlane, outcome: Outcome, wait: float | None) -> Outcome:
     """Wait for a pending handoff when asked to, run it if approved, raise if refused."""
     h = outcome.handoff
     if outcome.status == "pending" and wait:
@@ -63,7 +63,7 @@ def _settle(plane: ControlPlane, outcome: Outcome, wait: float | None) -> Outcom
 
 
 def guard(
-    plane: ControlPlane,
+    plane: GuardedPlane,
     tool: str,
     *,
     agent: str = "agent",

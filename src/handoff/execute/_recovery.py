@@ -26,7 +26,7 @@ from . import _stages
 from .execution import check_hash, is_idempotent
 
 if TYPE_CHECKING:
-    from ..plane import ControlPlane
+    from .._parts import PlaneParts
 
 __all__ = ["Recovery", "recover"]
 
@@ -60,7 +60,7 @@ class Recovery:
         return "recovered executions: " + ", ".join(parts)
 
 
-def recover(plane: ControlPlane, limit: int = 1000) -> Recovery:
+def recover(plane: PlaneParts, limit: int = 1000) -> Recovery:
     report = Recovery()
     now = plane.clock.now()
     for h in plane.store.list_handoffs(states=[State.EXECUTING], limit=limit):
@@ -87,7 +87,7 @@ def recover(plane: ControlPlane, limit: int = 1000) -> Recovery:
     return report
 
 
-def _take_over(plane: ControlPlane, h: Handoff) -> Handoff:
+def _take_over(plane: PlaneParts, h: Handoff) -> Handoff:
     """Claim an expired lease: new owner and lease, one more attempt, an event."""
     now = plane.clock.now()
     version = h.version
@@ -124,7 +124,7 @@ def _take_over(plane: ControlPlane, h: Handoff) -> Handoff:
     return h
 
 
-def _resume(plane: ControlPlane, h: Handoff) -> State:
+def _resume(plane: PlaneParts, h: Handoff) -> State:
     executor = plane.executors.get(h.action.tool)
     try:
         check_hash(h.action, h.action_hash)

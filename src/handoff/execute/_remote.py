@@ -28,7 +28,7 @@ from . import _stages
 from .execution import check_hash, idempotency_key, jsonable
 
 if TYPE_CHECKING:
-    from ..plane import ControlPlane
+    from .._parts import PlaneParts
 
 __all__ = ["RemoteClaim", "claim", "report"]
 
@@ -70,7 +70,7 @@ def _check_agent(h: Handoff, agent: str) -> None:
         )
 
 
-def claim(plane: ControlPlane, handoff_id: str, agent: str) -> RemoteClaim | Outcome:
+def claim(plane: PlaneParts, handoff_id: str, agent: str) -> RemoteClaim | Outcome:
     """Claim an approved handoff for ``agent`` to run; an ended one gives its outcome."""
     h = plane.get(handoff_id)
     _check_agent(h, agent)
@@ -144,7 +144,7 @@ def claim(plane: ControlPlane, handoff_id: str, agent: str) -> RemoteClaim | Out
 
 
 def report(
-    plane: ControlPlane,
+    plane: PlaneParts,
     handoff_id: str,
     agent: str,
     token: str,

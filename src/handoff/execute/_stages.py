@@ -41,7 +41,7 @@ from .execution import (
 )
 
 if TYPE_CHECKING:
-    from ..plane import ControlPlane
+    from .._parts import PlaneParts
     from ..store import Tx
 
 __all__ = [
@@ -64,7 +64,7 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def new_execution(plane: ControlPlane, h: Handoff, plan: list[str], now: datetime) -> Execution:
+def new_execution(plane: PlaneParts, h: Handoff, plan: list[str], now: datetime) -> Execution:
     """The execution record a claim writes: first stage, key, and this worker's lease."""
     approved_by = [d.reviewer for d in h.approvals] or ["policy"]
     return Execution(
@@ -118,7 +118,7 @@ def require_chain(tx: Tx, h: Handoff, allowed: tuple[str, ...] = STARTABLE) -> N
         raise NotApproved(f"handoff {h.id} cannot run: {reason}", field=field)
 
 
-def claim_execution(plane: ControlPlane, h: Handoff, plan: list[str]) -> Handoff:
+def claim_execution(plane: PlaneParts, h: Handoff, plan: list[str]) -> Handoff:
     """Approved -> executing, with the lease, as one compare-and-set and its event.
 
     The chain must hold the approval (``require_chain``), checked in the same
@@ -145,7 +145,7 @@ def claim_execution(plane: ControlPlane, h: Handoff, plan: list[str]) -> Handoff
     return claimed
 
 
-def run(plane: ControlPlane, h: Handoff, *, recovering: bool = False) -> Outcome:
+def run(plane: PlaneParts, h: Handoff, *, recovering: bool = False) -> Outcome:
     """Drive a claimed execution from its next stage to an end; returns the outcome.
 
     Raises ``ExecutionError`` when the executor's ``apply`` raised (after recording it).
@@ -195,7 +195,7 @@ def run(plane: ControlPlane, h: Handoff, *, recovering: bool = False) -> Outcome
     return Outcome.of(h)  # every stage was already done: nothing left to run
 
 
-def check_approved(plane: ControlPlane, h: Handoff, args: Mapping[str, Any] | None = None) -> None:
+def check_approved(plane: PlaneParts, h: Handoff, args: Mapping[str, Any] | None = None) -> None:
     """Before a claim: the stored action (and ``args``, when given) must hash to what
     the reviewers approved; otherwise the refusal is audited and ``HashMismatch`` raised."""
     try:
@@ -207,7 +207,7 @@ def check_approved(plane: ControlPlane, h: Handoff, args: Mapping[str, Any] | No
         raise
 
 
-def refused(plane: ControlPlane, h: Handoff, exc: HandoffError) -> None:
+def refused(plane: PlaneParts, h: Handoff, exc: HandoffError) -> None:
     """Audit a refused claim: an ``execution_refused`` event with the reason."""
     with plane.store.write() as tx:
         tx.event(
@@ -219,7 +219,7 @@ def refused(plane: ControlPlane, h: Handoff, exc: HandoffError) -> None:
         )
 
 
-def refuse(plane: ControlPlane, h: Handoff, exc: HashMismatch) -> Outcome:
+def refuse(plane: PlaneParts, h: Handoff, exc: HashMismatch) -> Outcome:
     """The stored args no longer hash to the approved hash: audit it, undo, record failed."""
     refused(plane, h, exc)
     executor = plane.executors.get(h.action.tool)
@@ -237,7 +237,7 @@ def _confirm(executor: Executor, result: Any) -> Confirmation:
         return Confirmation.failed(f"confirm raised {type(exc).__name__}: {exc}")
 
 
-def _commit_stage(plane: ControlPlane, h: Handoff, step: StageRun) -> Handoff:
+def _commit_stage(plane: PlaneParts, h: Handoff, step: StageRun) -> Handoff:
     """Record a passed stage and renew the lease, so recovery resumes after it."""
     assert h.execution is not None
     now = plane.clock.now()
@@ -291,7 +291,7 @@ def undo_stages(executor: Executor, stages: list[StageRun]) -> tuple[list[Any], 
 
 
 def _stop(
-    plane: ControlPlane, h: Handoff, executor: Executor, step: StageRun, conf: Confirmation
+    plane: PlaneParts, h: Handoff, executor: Executor, step: StageRun, conf: Confirmation
 ) -> Outcome:
     """A failed confirmation: roll back everything applied, including this stage."""
     assert h.execution is not None
@@ -313,7 +313,7 @@ def _stop(
 
 
 def finish(
-    plane: ControlPlane,
+    plane: PlaneParts,
     h: Handoff,
     state: State,
     *,
