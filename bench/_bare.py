@@ -36,7 +36,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m bench._bare")
     ap.add_argument("--port", type=int, required=True)
     args = ap.parse_args()
-    # The same settings as ``handoff serve`` (see handoff/_cli_serve.py).
+    # The same settings as ``handoff serve`` (see handoff/cli/_serve.py).
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="info", proxy_headers=True)
 
 

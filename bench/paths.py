@@ -10,8 +10,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from handoff import ControlPlane, rubric
-from handoff.audit import verify
+from handoff import ControlPlane
+from handoff.audit.trail import verify
+from handoff.detect import rubric
 from handoff.models import Action, Mode
 from handoff.policy import Policy, default_policy
 from handoff.store import open_store
@@ -148,7 +149,7 @@ def bench_assess(count: int, reps: int, warmup: int) -> Measure:
 
 
 def bench_verify(data_dir: Path, n_events: int, reps: int) -> Measure:
-    """Seconds for ``audit verify`` (``handoff.audit.verify``) over ``n_events`` events:
+    """Seconds for ``audit verify`` (``handoff.audit.trail.verify``) over ``n_events`` events:
     the chain walked and replayed against the rows of the handoffs it holds."""
     url = build_audit_db(data_dir / "audit.db", n_events)
     store = open_store(url)

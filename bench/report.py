@@ -156,7 +156,7 @@ def render(r: Results) -> str:
             "validate, assess, execute, audit; two transactions per action.",
             "- (c) `rubric.assess` on a rotating mix of eight short actions (low, medium and "
             "high risk), already validated.",
-            "- (d) `handoff.audit.verify` re-hashing the whole chain, checking the head and "
+            "- (d) `handoff.audit.trail.verify` re-hashing the whole chain, checking the head and "
             "replaying every handoff's events against its row; the chain holds real "
             "histories (made through the plane, about one reviewed handoff in five, the "
             "rest run on their own) copied with new ids and hashed with the real "

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from handoff import ConflictError, ControlPlane, State
-from handoff.audit import verify
-from handoff.executors import HttpExecutor
+from handoff.audit.trail import verify
+from handoff.execute.executors import HttpExecutor
 from handoff.policy import Policy, default_policy
 from handoff.store import open_store
 

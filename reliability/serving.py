@@ -28,7 +28,7 @@ import httpx
 import yaml
 
 from handoff import ControlPlane
-from handoff.audit import verify
+from handoff.audit.trail import verify
 from handoff.policy import load_policy
 from handoff.server.accounts import Accounts
 from handoff.store import open_store

@@ -41,14 +41,14 @@ from pathlib import Path
 
 from handoff import ControlPlane
 from handoff._chain import event_hash
-from handoff.audit import verify
-from handoff.checkpoint import (
+from handoff.audit.checkpoint import (
     generate_key,
     load_private_key,
     load_public_key,
     verify_checkpoints,
     write_checkpoint,
 )
+from handoff.audit.trail import verify
 from handoff.store import open_store
 from handoff.testing import AutoReviewer, FakeClock
 

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from handoff._canonical import sha256_hex
-from handoff.evaluation import case_actions
-from handoff.learned import Example, fit
+from handoff.detect.learned import Example, fit
+from handoff.detect.rubric import assess
+from handoff.learn.evaluation import case_actions
 from handoff.models import Action
 from handoff.policy import Policy, default_policy
-from handoff.rubric import assess
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "data" / "assess_golden.json"

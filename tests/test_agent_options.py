@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from handoff import ControlPlane, rubric
+from handoff import ControlPlane
 from handoff._exceptions import InputError
-from handoff._options import BUILT_IN_IDS
-from handoff._review import apply_decision
-from handoff.cli import app
+from handoff.cli.commands import app
+from handoff.decide._review import apply_decision
+from handoff.detect import rubric
 from handoff.models import (
     Action,
     Decision,
@@ -31,6 +31,7 @@ from handoff.models import (
     Verdict,
     action_hash,
 )
+from handoff.package._options import BUILT_IN_IDS
 from handoff.policy import Policy
 from handoff.testing import FakeClock
 

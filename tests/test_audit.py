@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from handoff._chain import event_hash
-from handoff.audit import export, verify
+from handoff.audit.trail import export, verify
 from handoff.store import open_store
 from handoff.testing import FakeClock
 

@@ -11,10 +11,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from handoff._exceptions import InputError
-from handoff._lodo import lodo, render_lodo
-from handoff.cli import app
-from handoff.evaluation import case_examples, load_cases, score_cases
-from handoff.learned import fit
+from handoff.cli.commands import app
+from handoff.detect.learned import fit
+from handoff.learn._lodo import lodo, render_lodo
+from handoff.learn.evaluation import case_examples, load_cases, score_cases
 from handoff.policy import default_policy
 
 from .test_evaluation import case, step, write

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from handoff import ControlPlane
 from handoff._invisible import has_invisible
-from handoff.detectors._base import excerpt_at
+from handoff.detect.detectors._base import excerpt_at
 from handoff.policy import Policy
 
 POLICY = Policy.model_validate(

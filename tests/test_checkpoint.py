@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from handoff._chain import GENESIS, event_hash
-from handoff.audit import verify
-from handoff.checkpoint import (
+from handoff.audit.checkpoint import (
     Checkpointer,
     CheckpointError,
     generate_key,
@@ -20,6 +19,7 @@ from handoff.checkpoint import (
     verify_checkpoints,
     write_checkpoint,
 )
+from handoff.audit.trail import verify
 from handoff.store import open_store
 from handoff.testing import FakeClock
 
@@ -200,7 +200,7 @@ def test_random_tampering_is_always_caught_with_checkpoints(
 def test_the_audit_commands_sign_and_verify_checkpoints(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from handoff.cli import app
+    from handoff.cli.commands import app
 
     runner = CliRunner()
     db, key, cps = tmp_path / "a.db", tmp_path / "audit.key", tmp_path / "cps"
@@ -329,7 +329,7 @@ def test_the_audit_command_reads_the_pinned_key_and_cadence_from_the_environment
 ) -> None:
     from typer.testing import CliRunner
 
-    from handoff.cli import app
+    from handoff.cli.commands import app
 
     db, key, cps = setup
     runner = CliRunner()

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from handoff import ControlPlane
-from handoff.cli import app
+from handoff.cli.commands import app
 
 runner = CliRunner()
 
@@ -175,7 +175,7 @@ def test_decide_exit_codes(demo_db: Path, tmp_path: Path) -> None:
         db,
         "--execute",
         "--executors",
-        "handoff.demo:register_executors",
+        "handoff.cli.demo:register_executors",
     )
     assert code == 0, out
     assert "approved" in out and "executed" in out

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from handoff import ControlPlane
-from handoff.cli import app
+from handoff.cli.commands import app
 
 runner = CliRunner()
 PG_URL = os.environ.get("HANDOFF_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 import handoff
 from handoff import PolicyError
-from handoff._cli_common import console
-from handoff.cli import app
-from handoff.codes import NOTES, TRIGGER_CODES, is_known
+from handoff.cli._common import console
+from handoff.cli.commands import app
+from handoff.detect.codes import NOTES, TRIGGER_CODES, is_known
 from handoff.policy import default_policy, policy_from_yaml
 
 SRC = Path(handoff.__file__).parent
@@ -27,7 +27,11 @@ LITERAL = re.compile(rf"\"((?:{FAMILIES})\.[a-z_]+)\"")
 def written_codes() -> set[str]:
     """Every code-shaped string literal in the detectors, the rubric and the judge."""
     found: set[str] = set()
-    for path in [*SRC.joinpath("detectors").glob("*.py"), SRC / "rubric.py", SRC / "judge.py"]:
+    for path in [
+        *SRC.joinpath("detect/detectors").glob("*.py"),
+        SRC / "detect/rubric.py",
+        SRC / "detect/judge.py",
+    ]:
         found |= set(LITERAL.findall(path.read_text(encoding="utf-8")))
     return found
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from handoff.detect.rubric import assess
 from handoff.models import Action, Mode
 from handoff.policy import default_policy
-from handoff.rubric import assess
 
 
 def act(tool: str, args: dict[str, Any] | None = None, instruction: str = "") -> Action:

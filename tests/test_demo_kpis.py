@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from handoff._cli_common import console
-from handoff.cli import app
+from handoff.cli._common import console
+from handoff.cli.commands import app
 
 runner = CliRunner()
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from handoff.detectors._provenance import instruction_like
-from handoff.detectors._world import suspicious_host
+from handoff.detect.detectors._provenance import instruction_like
+from handoff.detect.detectors._world import suspicious_host
+from handoff.detect.rubric import assess
 from handoff.models import Action, Mode
 from handoff.policy import default_policy
-from handoff.rubric import assess
 
 
 def act(

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from handoff.detectors import DetectConfig, Signal, detect, sense, split_words, subject_of
+from handoff.detect.detectors import DetectConfig, Signal, detect, sense, split_words, subject_of
+from handoff.detect.rubric import assess
 from handoff.models import Action, Mode
 from handoff.policy import default_policy
-from handoff.rubric import assess
 
 
 def act(tool: str, args: dict[str, Any] | None = None, **context: Any) -> Action:

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handoff._diff import CONTEXT, LONG, diff_args
+from handoff.package._diff import CONTEXT, LONG, diff_args
 
 
 def test_added_removed_and_changed_keys_in_path_order() -> None:

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from handoff import InputError
-from handoff.checkpoint import generate_key, load_private_key, write_checkpoint
-from handoff.executors import HttpExecutor
+from handoff.audit.checkpoint import generate_key, load_private_key, write_checkpoint
+from handoff.execute.executors import HttpExecutor
 from handoff.store import open_store
 
 from ._spy import Spy, spy

@@ -10,8 +10,8 @@ import pytest
 from rich.console import Console
 
 from handoff._exceptions import InputError
-from handoff._sources import by_source
-from handoff.evaluation import case_actions, evaluate, load_cases, render
+from handoff.learn._sources import by_source
+from handoff.learn.evaluation import case_actions, evaluate, load_cases, render
 from handoff.policy import default_policy
 
 DEV = Path(__file__).resolve().parents[1] / "data" / "cases-dev.jsonl"

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from handoff import _exceptions
-from handoff._cli_common import exit_code
 from handoff._exceptions import HandoffError
+from handoff.cli._common import exit_code
 from handoff.client import _ERRORS
 from handoff.server.errors import status_of
 

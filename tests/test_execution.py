@@ -26,19 +26,19 @@ from handoff import (
     NotAuthorized,
     Outcome,
     State,
-    _stages,
 )
-from handoff.audit import verify
-from handoff.cli import app
-from handoff.demo import run as run_demo
-from handoff.execution import (
+from handoff.audit.trail import verify
+from handoff.cli.commands import app
+from handoff.cli.demo import run as run_demo
+from handoff.execute import _stages
+from handoff.execute.execution import (
     Confirmation,
     RollbackImpossible,
     idempotency_key,
     rollback_rate,
     stage_plan,
 )
-from handoff.executors import FilesExecutor
+from handoff.execute.executors import FilesExecutor
 from handoff.policy import Policy, default_policy
 from handoff.store import open_store
 from handoff.testing import FakeClock
@@ -418,7 +418,7 @@ def test_executions_rollback_and_recover_commands(tmp_path: Path) -> None:
     assert code == 3 and f"not a member of the owning team {owner}" in err  # not their team
     code, _, err = invoke("rollback", hid, "--actor", asker, "--rationale", "x", "--db", str(db))
     assert code == 2 and "no executor" in err  # nothing changed without the executors
-    load = ("--db", str(db), "--executors", "handoff.demo:register_executors")
+    load = ("--db", str(db), "--executors", "handoff.cli.demo:register_executors")
     code, out, _ = invoke(
         "rollback", hid, "--actor", asker, "--rationale", "published too early", "--json", *load
     )

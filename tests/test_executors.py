@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from handoff import ControlPlane, InputError, State
-from handoff.audit import verify
-from handoff.execution import Confirmation, RollbackImpossible
-from handoff.executors import FilesExecutor, HttpExecutor
+from handoff.audit.trail import verify
+from handoff.execute.execution import Confirmation, RollbackImpossible
+from handoff.execute.executors import FilesExecutor, HttpExecutor
 from handoff.policy import Policy, default_policy
 from handoff.testing import memory_plane
 from reliability.receiver import Receiver

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from handoff.detectors import detect
+from handoff.detect.detectors import detect
+from handoff.detect.rubric import assess
 from handoff.models import Action, Mode
 from handoff.policy import PolicyError, default_policy, policy_from_yaml
-from handoff.rubric import assess
 
 
 def act(

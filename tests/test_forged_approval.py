@@ -21,9 +21,9 @@ from typer.testing import CliRunner
 
 from handoff import ControlPlane, HandoffError, State, Tampered
 from handoff._exceptions import NotApproved
-from handoff.audit import verify
-from handoff.checkpoint import generate_key, load_private_key, write_checkpoint
-from handoff.cli import app
+from handoff.audit.checkpoint import generate_key, load_private_key, write_checkpoint
+from handoff.audit.trail import verify
+from handoff.cli.commands import app
 from handoff.models import Decision, Verdict
 from handoff.policy import Policy, default_policy
 from handoff.store import SqlStore, open_store
@@ -191,7 +191,7 @@ def test_a_forged_extra_approval_does_not_make_a_quorum(db_url: str, clock: Fake
 def test_recovery_does_not_run_a_row_forged_into_executing(
     plane: ControlPlane, clock: FakeClock
 ) -> None:
-    from handoff import _stages
+    from handoff.execute import _stages
 
     hid = submit(plane)
     h = plane.get(hid)

@@ -7,9 +7,9 @@ import unicodedata
 import pytest
 
 from handoff import _invisible
-from handoff._cli_render import visible as terminal
 from handoff._principal import invisible_in
 from handoff.channels import email, slack
+from handoff.cli._render import visible as terminal
 from handoff.server.security import invisible_chars
 from handoff.server.security import visible as html
 from handoff.testing import FakeClock

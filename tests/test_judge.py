@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from handoff._exceptions import PolicyError
-from handoff.cli import app
-from handoff.judge import Judge, JudgeConfig
+from handoff.cli.commands import app
+from handoff.detect.judge import Judge, JudgeConfig
+from handoff.detect.rubric import assess
 from handoff.models import Action, Level, Mode
 from handoff.policy import Policy, default_policy, load_policy
-from handoff.rubric import assess
 
 
 class FakeChat:

@@ -12,12 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from handoff._exceptions import InputError, PolicyError
-from handoff.cli import app
-from handoff.detectors import ActionView
-from handoff.learned import Example, LearnedModel, features, fit, load_model, save_model
+from handoff.cli.commands import app
+from handoff.detect.detectors import ActionView
+from handoff.detect.learned import Example, LearnedModel, features, fit, load_model, save_model
+from handoff.detect.rubric import assess
 from handoff.models import Action, Mode
 from handoff.policy import default_policy, load_policy, policy_from_yaml
-from handoff.rubric import assess
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handoff import ConflictError, HandoffError, InputError, NotAuthorized, State
-from handoff.lifecycle import OPEN, TERMINAL, TRANSITIONS, can_move
+from handoff.decide.lifecycle import OPEN, TERMINAL, TRANSITIONS, can_move
 from handoff.policy import default_policy
 from handoff.testing import memory_plane
 

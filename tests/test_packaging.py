@@ -25,7 +25,7 @@ from handoff.models import (
     Option,
     Package,
 )
-from handoff.packaging import ASSUMED, MAX_OPTIONS, complete, draft, prepare
+from handoff.package.packaging import ASSUMED, MAX_OPTIONS, complete, draft, prepare
 
 BODY = "We launched today. Our tool is 100% guaranteed to double your revenue. Try it now."
 CLAIM_START = BODY.index("100%")

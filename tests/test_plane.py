@@ -26,7 +26,7 @@ from handoff import (
     State,
     UnknownTool,
 )
-from handoff.audit import verify
+from handoff.audit.trail import verify
 from handoff.policy import default_policy
 from handoff.store import open_store
 from handoff.testing import AutoReviewer, FakeClock
@@ -326,7 +326,7 @@ def test_guard_waits_and_raises_on_reject(plane: ControlPlane) -> None:
     assert out.status == "pending"
     plane.decide(out.handoff_id, verdict="reject", reviewer="felix", rationale="no budget")
     with pytest.raises(ActionRejected, match="no budget"):
-        from handoff._guard import _settle
+        from handoff.execute._guard import _settle
 
         _settle(plane, out, 0.05)
 

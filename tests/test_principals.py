@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from handoff import ControlPlane, InputError, NotAuthorized, PolicyError, State
 from handoff._principal import canonical, invisible_in
-from handoff._review import count_approvals
+from handoff.decide._review import count_approvals
 from handoff.policy import Policy, policy_from_yaml
 from handoff.store import open_store
 from handoff.testing import FakeClock

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from handoff.detect.rubric import assess
 from handoff.models import Action
 from handoff.policy import default_policy
-from handoff.rubric import assess
 
 
 def codes(tool: str, args: dict[str, Any]) -> set[str]:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from handoff.detect.rubric import assess
 from handoff.models import Action
 from handoff.policy import default_policy
-from handoff.rubric import assess
 
 
 def write(content: str, instruction: str, observation: str) -> Action:

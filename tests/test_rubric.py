@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from handoff.detect.rubric import FACTORS, assess
 from handoff.models import Action, Assessment, Level, Mode
 from handoff.policy import Policy, default_policy, policy_from_yaml
-from handoff.rubric import FACTORS, assess
 
 MODE_RANK = {Mode.AUTO: 0, Mode.REVIEW: 1, Mode.TWO_PERSON: 2, Mode.BLOCK: 3}
 

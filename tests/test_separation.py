@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handoff import _review
+from handoff.decide import _review
 from handoff.models import Decision, Handoff
 from handoff.policy import Policy
 from reliability import separation

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from handoff import sla
 from handoff._clock import FAKE_CLOCK_ENV, FileClock, SystemClock, default_clock
 from handoff._exceptions import HandoffError, PolicyError
-from handoff.audit import verify
+from handoff.audit.trail import verify
 from handoff.channels import ChannelsConfig, load_channels
 from handoff.models import Handoff, State, Verdict
 from handoff.plane import ControlPlane
 from handoff.policy import LadderStep, Owner, Policy
+from handoff.route import sla
 from handoff.server._background import run_background
 from handoff.store import open_store
 from handoff.testing import FakeClock

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from handoff import ControlPlane
 from handoff._exceptions import NotAuthorized, PolicyError
-from handoff.cli import app
+from handoff.cli.commands import app
 from handoff.models import Level
 from handoff.policy import default_policy, policy_from_yaml
 

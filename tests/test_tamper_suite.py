@@ -6,7 +6,7 @@ import random
 import shutil
 from pathlib import Path
 
-from handoff.checkpoint import generate_key
+from handoff.audit.checkpoint import generate_key
 from reliability import tamper
 
 

@@ -8,6 +8,7 @@ Everyday use needs only this namespace::
 ``Plane``; code typed on ``Plane`` takes either.
 """
 
+from . import _moved
 from ._clock import Clock, SystemClock
 from ._exceptions import (
     ActionBlocked,
@@ -25,9 +26,9 @@ from ._exceptions import (
     UnknownTool,
 )
 from ._outcome import Outcome
-from .audit import VerifyReport
+from .audit.trail import VerifyReport
 from .client import Client
-from .execution import Confirmation, Executor, RollbackImpossible
+from .execute.execution import Confirmation, Executor, RollbackImpossible
 from .models import (
     Action,
     Answer,
@@ -53,6 +54,8 @@ from .policy import Policy, default_policy, load_policy
 from .protocol import Plane
 
 __version__ = "0.1.0"
+
+_moved.install()
 
 __all__ = [
     "Action",

@@ -7,7 +7,7 @@ that runs at once, ``auto_approved`` or ``blocked`` from the policy alone, or
 
 from __future__ import annotations
 
-from . import _stages
+from .execute import _stages
 from .models import Handoff, State
 from .store import Tx
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._exceptions import ExecutionError, UnknownTool
 from ._outcome import Outcome
-from .execution import check_hash
+from .execute.execution import check_hash
 from .models import Handoff, RemoteClaim
 
 if TYPE_CHECKING:

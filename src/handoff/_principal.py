@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 from ._exceptions import InputError
 from ._invisible import invisible
-
-if TYPE_CHECKING:
-    from .policy import Policy
 
 __all__ = [
     "canonical",
@@ -32,6 +30,18 @@ __all__ = [
 ]
 
 _SPACES = re.compile(r"\s+")
+
+
+class People(Protocol):
+    """What ``requester_warnings`` reads of a ``Policy``, which itself imports this module."""
+
+    @property
+    def owners(self) -> Mapping[str, object]: ...
+
+    @property
+    def principals(self) -> Mapping[str, object]: ...
+
+    def knows(self, name: str) -> bool: ...
 
 
 def invisible_in(name: str) -> list[str]:
@@ -75,7 +85,7 @@ def email_local_part(name: str) -> str | None:
     return local if at and local and domain else None
 
 
-def requester_warnings(policy: Policy, who: str | None) -> list[str]:
+def requester_warnings(policy: People, who: str | None) -> list[str]:
     """What the reviewer must weigh that the brief's author cannot be trusted to say: a
     requester (``on_behalf_of``) the policy knows by no name."""
     known = policy.owners or policy.principals

@@ -29,8 +29,8 @@ from ._exceptions import (
 )
 from ._outcome import Outcome
 from ._renamed import renamed
-from .execution import Executor, ExecutorRegistry
-from .lifecycle import OPEN
+from .decide.lifecycle import OPEN
+from .execute.execution import Executor, ExecutorRegistry
 from .models import (
     Action,
     Answer,

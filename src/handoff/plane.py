@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from pydantic_core import PydanticSerializationError
 
-from . import _answer, _recovery, _remote, _rollback, _stages, rubric, sla
 from ._clock import Clock, default_clock
 from ._exceptions import (
     ConflictError,
@@ -27,16 +26,21 @@ from ._exceptions import (
     NotFound,
     UnknownTool,
 )
-from ._guard import guard
 from ._ids import new_id
 from ._intake import record_submit
 from ._outcome import Outcome
 from ._principal import check_name, requester_warnings
 from ._renamed import renamed
-from ._review import apply_decision, reassess_with
-from .audit import VerifyReport, verify
-from .backtest import record_shadow
-from .execution import (
+from .audit.trail import VerifyReport, verify
+from .decide import _answer
+from .decide._review import apply_decision, reassess_with
+from .decide.lifecycle import OPEN, check_move
+from .decide.passkeys import Passkeys, spend
+from .detect import rubric
+from .detect.judge import Judge
+from .execute import _recovery, _remote, _rollback, _stages
+from .execute._guard import guard
+from .execute.execution import (
     ROLLBACK_TOOL,
     Executor,
     ExecutorRegistry,
@@ -46,8 +50,7 @@ from .execution import (
     rollback_rate,
     stage_plan,
 )
-from .judge import Judge
-from .lifecycle import OPEN, check_move
+from .learn.backtest import record_shadow
 from .models import (
     Action,
     Answer,
@@ -63,10 +66,10 @@ from .models import (
     Verdict,
     action_hash,
 )
-from .packaging import prepare
-from .passkeys import Passkeys, spend
+from .package.packaging import prepare
 from .policy import Policy, load_policy
-from .routing import deadline
+from .route import sla
+from .route.routing import deadline
 from .store import Store, open_store
 
 __all__ = ["ControlPlane", "parse_input"]
@@ -163,7 +166,7 @@ class ControlPlane:
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorate an agent's tool function so every call goes through ``submit``.
 
-        See ``handoff._guard`` for what a guarded call returns; in short, the function's
+        See ``handoff.execute._guard`` for what a guarded call returns; in short, the function's
         value when it ran, an ``Outcome`` with status ``pending`` when a human decides.
         """
         return guard(self, tool, agent=agent, on_behalf_of=on_behalf_of, wait=wait)
@@ -366,7 +369,7 @@ class ControlPlane:
         """The agent answers a ``needs_info``: ``answer(id, agent="bot", answers=[...])``.
 
         The answers and ``evidence`` join the package and the handoff is ``pending`` again
-        (see ``handoff._answer``); only the submitting agent may answer.
+        (see ``handoff.decide._answer``); only the submitting agent may answer.
         """
         reply = parse_input(Answer, answer if answer is not None else fields, "answer")
         return _answer.answer(self, handoff_id, reply)
@@ -441,7 +444,7 @@ class ControlPlane:
 
         Returns the claim (the approved args, the idempotency key, a token and its
         lease), or the recorded outcome when the handoff already ended; see
-        ``handoff._remote``. Report how the run ended with ``complete``.
+        ``handoff.execute._remote``. Report how the run ended with ``complete``.
         """
         return _remote.claim(self, handoff_id, self.get(handoff_id).action.agent)
 
@@ -475,7 +478,7 @@ class ControlPlane:
 
         Call it when a worker starts (and on a timer): each interrupted execution is
         completed with the same idempotency key or reconciled through ``confirm``; see
-        ``handoff._recovery``.
+        ``handoff.execute._recovery``.
         """
         return _recovery.recover(self, limit)
 
@@ -500,7 +503,7 @@ class ControlPlane:
     ) -> list[Handoff]:
         """Take every SLA ladder step that is due: remind, escalate, fall back.
 
-        Steps are decided by ``handoff.sla``; each is a compare-and-set on the handoff
+        Steps are decided by ``handoff.route.sla``; each is a compare-and-set on the handoff
         (state, version, ``ladder_step``) written with its event and notifications, so
         it happens exactly once however many schedulers run. Works in transactions of
         ``limit`` handoffs, at most ``rounds`` of them per call; returns the handoffs

@@ -30,11 +30,11 @@ from pydantic import (
     model_validator,
 )
 
-from . import codes
 from ._canonical import sha256_hex
 from ._exceptions import InputError, PolicyError
 from ._principal import canonical, email_local_part, invisible_in
-from .learned import load_model
+from .detect import codes
+from .detect.learned import load_model
 from .models import Level, Mode
 
 __all__ = [

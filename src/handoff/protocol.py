@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from ._outcome import Outcome
-from .execution import Executor
+from .execute.execution import Executor
 from .models import (
     Action,
     Answer,

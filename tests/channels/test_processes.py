@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from handoff._clock import FAKE_CLOCK_ENV, FileClock
-from handoff.audit import verify
+from handoff.audit.trail import verify
 from handoff.channels import webhook
 from handoff.plane import ControlPlane
 from handoff.policy import default_policy

@@ -294,7 +294,7 @@ def test_gateway_in_front_of_a_streamable_http_server(tmp_path: Path, sqlite_url
 def test_proxy_needs_exactly_one_upstream(argv: list[str], sqlite_url: str) -> None:
     from typer.testing import CliRunner
 
-    from handoff.cli import app
+    from handoff.cli.commands import app
 
     out = CliRunner().invoke(app, [*argv[:1], "--db", sqlite_url, *argv[1:]])
     assert out.exit_code == 2
@@ -313,7 +313,7 @@ def test_a_remote_gateway_names_what_is_missing_or_too_much(
 ) -> None:
     from typer.testing import CliRunner
 
-    from handoff.cli import app
+    from handoff.cli.commands import app
 
     monkeypatch.delenv("HANDOFF_API_KEY", raising=False)
     out = CliRunner().invoke(app, ["mcp-proxy", *extra, "--", "true"])

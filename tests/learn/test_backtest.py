@@ -6,8 +6,8 @@ from importlib import resources
 
 import pytest
 
-from handoff.backtest import backtest
-from handoff.history import load_history
+from handoff.learn.backtest import backtest
+from handoff.learn.history import load_history
 from handoff.policy import default_policy, policy_from_yaml
 from handoff.testing import FakeClock, memory_plane
 

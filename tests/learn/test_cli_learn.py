@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from handoff import ControlPlane
-from handoff.cli import app
+from handoff.cli.commands import app
 from handoff.policy import default_policy
 from handoff.store import open_store
 from handoff.testing import FakeClock

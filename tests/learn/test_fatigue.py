@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handoff.fatigue import rubber_stamps, split_actions
-from handoff.history import load_history
+from handoff.learn.fatigue import rubber_stamps, split_actions
+from handoff.learn.history import load_history
 from handoff.testing import FakeClock, memory_plane
 
 from ._history import Confirmed

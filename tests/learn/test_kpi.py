@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from handoff import ControlPlane
-from handoff.history import History, Window, load_history, parse_when
-from handoff.kpi import compute, missing_parts, percentile
+from handoff.learn.history import History, Window, load_history, parse_when
+from handoff.learn.kpi import compute, missing_parts, percentile
 from handoff.policy import default_policy
 from handoff.store import SqlStore, open_store
 from handoff.testing import FakeClock

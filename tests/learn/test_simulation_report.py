@@ -9,13 +9,13 @@ from typer.testing import CliRunner
 
 from handoff import ControlPlane
 from handoff._exceptions import InputError
-from handoff.charts import bars, rates, weekly
-from handoff.cli import app
-from handoff.history import load_history
-from handoff.kpi import compute
+from handoff.cli.commands import app
+from handoff.learn.charts import bars, rates, weekly
+from handoff.learn.history import load_history
+from handoff.learn.kpi import compute
+from handoff.learn.report import write_report
+from handoff.learn.simulation import simulate
 from handoff.policy import default_policy
-from handoff.report import write_report
-from handoff.simulation import simulate
 from handoff.store import open_store
 from handoff.testing import FakeClock
 

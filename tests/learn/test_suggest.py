@@ -8,9 +8,9 @@ from importlib import resources
 from pathlib import Path
 
 from handoff import ControlPlane, Level
-from handoff.history import load_history
+from handoff.learn.history import load_history
+from handoff.learn.suggest import Suggestion, suggest
 from handoff.policy import load_policy
-from handoff.suggest import Suggestion, suggest
 from handoff.testing import FakeClock, memory_plane
 
 from ._history import Confirmed, build
@@ -140,7 +140,7 @@ def test_an_owner_missing_its_sla_gets_a_longer_one(tmp_path: Path) -> None:
 
 
 def test_a_team_written_on_one_line_gets_its_own_sla() -> None:
-    from handoff.suggest import _owner_sla_diff
+    from handoff.learn.suggest import _owner_sla_diff
 
     text = "owners:\n  ops: {members: [ana]}\n  legal: {members: [lena]}\ndefault_owner: ops\n"
     diff = _owner_sla_diff(text, "p.yaml", "ops", Level.MEDIUM, 16 * 3600)
@@ -149,8 +149,8 @@ def test_a_team_written_on_one_line_gets_its_own_sla() -> None:
 
 
 def test_decisions_export_as_labelled_actions() -> None:
+    from handoff.learn.suggest import labelled_actions
     from handoff.models import Action
-    from handoff.suggest import labelled_actions
 
     plane, _clock = _publishes(rejected=2, total=8)
     rows = labelled_actions(load_history(plane.store, check_audit=False))

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from handoff import ControlPlane
 from handoff._exceptions import ConflictError, InputError, NotFound
-from handoff.cli import app as cli
+from handoff.cli.commands import app as cli
 from handoff.server import create_app
 from handoff.server.accounts import Accounts
 from handoff.testing import FakeClock

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from handoff import ControlPlane, State, _stages
-from handoff.channels import Deliverer
-from handoff.checkpoint import (
+from handoff import ControlPlane, State
+from handoff.audit.checkpoint import (
     CheckpointError,
     generate_key,
     load_public_key,
     verify_checkpoints,
 )
-from handoff.executors import FilesExecutor
+from handoff.channels import Deliverer
+from handoff.execute import _stages
+from handoff.execute.executors import FilesExecutor
 from handoff.policy import Policy, default_policy
 from handoff.server._background import checkpointer, outbox_keep, tick
 from handoff.store import SqlStore, open_store

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from handoff import State
-from handoff.executors import FilesExecutor
+from handoff.execute.executors import FilesExecutor
 
 from .conftest import Server
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 import handoff
 from handoff import Client
-from handoff.cli import app
+from handoff.cli.commands import app
 
 from .._serve import free_port
 

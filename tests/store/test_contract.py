@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from handoff._exceptions import AlreadyExists, ConflictError
-from handoff.audit import verify
+from handoff.audit.trail import verify
 from handoff.models import Decision, Level, State, Verdict
 from handoff.store import SqlStore, open_store
 from handoff.store._tables import metadata

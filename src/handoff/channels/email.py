@@ -9,7 +9,7 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 
-from .._cli_render import visible
+from ..cli._render import visible
 from ..models import Handoff
 
 __all__ = ["compose", "send"]

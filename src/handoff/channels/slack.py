@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 
-from .._cli_render import visible
 from .._exceptions import HandoffError
+from ..cli._render import visible
 from ..models import Handoff, State
 from ._replay import ReplayGuard
 from .webhook import ReplayError, SignatureError

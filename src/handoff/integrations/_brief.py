@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..lifecycle import OPEN
+from ..decide.lifecycle import OPEN
 from ..models import Decision, Handoff, State, Verdict
 
 __all__ = [

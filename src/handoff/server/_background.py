@@ -17,14 +17,14 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from ..channels import Deliverer, load_channels
-from ..checkpoint import (
+from ..audit.checkpoint import (
     Checkpointer,
     CheckpointError,
     key_id,
     load_private_key,
     load_public_key,
 )
+from ..channels import Deliverer, load_channels
 from ..plane import ControlPlane
 
 __all__ = ["INTERVAL", "run_background", "tick"]

@@ -30,10 +30,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .. import __version__, _remote
+from .. import __version__
 from .._exceptions import NotAuthorized
 from .._outcome import Outcome
-from ..lifecycle import OPEN
+from ..decide.lifecycle import OPEN
+from ..execute import _remote
 from ..models import (
     Action,
     Answer,

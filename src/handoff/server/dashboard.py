@@ -1,7 +1,7 @@
 """The KPI dashboard of the inbox: ``GET /dashboard``.
 
 The same figures as ``handoff kpi`` (docs/kpis.md) for the last ``days`` days, with the
-charts drawn on the server as inline SVG by ``handoff.charts``: no script and no chart
+charts drawn on the server as inline SVG by ``handoff.learn.charts``: no script and no chart
 library, so the inbox's Content-Security-Policy holds. A GET that only reads.
 """
 
@@ -15,10 +15,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from ..charts import kpi_chart
-from ..fatigue import rubber_stamps, split_actions
-from ..history import Window, load_history
-from ..kpi import compute, duration, share
+from ..learn.charts import kpi_chart
+from ..learn.fatigue import rubber_stamps, split_actions
+from ..learn.history import Window, load_history
+from ..learn.kpi import compute, duration, share
 from .auth import plane_of, session_of
 from .inbox import _login_redirect, _page
 
@@ -42,7 +42,7 @@ async def dashboard(request: Request, days: int = 30) -> Response:
         report = compute(history)
         return {
             "report": report,
-            # Drawn by handoff.charts, which escapes every label it writes.
+            # Drawn by handoff.learn.charts, which escapes every label it writes.
             "charts": [Markup(svg) for svg in kpi_chart(report)],
             "stamps": rubber_stamps(history),
             "splits": split_actions(history),

@@ -22,12 +22,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .._cli_render import countdown, describe
-from .._diff import Change, diff_args
 from .._egress import loopback_host as _loopback
 from .._exceptions import HandoffError, InputError, NotAuthorized
-from .._review import count_approvals
+from ..cli._render import countdown, describe
+from ..decide._review import count_approvals
 from ..models import Handoff, Level, State, Verdict
+from ..package._diff import Change, diff_args
 from ..plane import ControlPlane
 from ..policy import Policy
 from ._glance import approved_by, glance, next_open, top_reasons

@@ -22,10 +22,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from .. import sla
-from ..lifecycle import OPEN
+from ..decide.lifecycle import OPEN
 from ..models import Handoff
 from ..plane import ControlPlane
+from ..route import sla
 
 __all__ = ["Metrics", "router"]
 

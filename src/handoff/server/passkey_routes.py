@@ -22,10 +22,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._exceptions import NotAuthorized
-from .._review import authorize
-from .._step_up import approved_hash
+from ..decide._review import authorize
+from ..decide._step_up import approved_hash
+from ..decide.passkeys import Passkeys
 from ..models import Decision, Json
-from ..passkeys import Passkeys
 from ..plane import parse_input
 from .accounts import Session
 from .api import DecisionIn

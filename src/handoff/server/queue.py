@@ -6,7 +6,7 @@ the order the ``ix_handoffs_queue`` index serves; ``Store.count_open`` counts it
 
 from __future__ import annotations
 
-from ..lifecycle import OPEN
+from ..decide.lifecycle import OPEN
 
 __all__ = ["OPEN_STATES"]
 

@@ -4,7 +4,7 @@ A reviewer who revises replaces the args the agent proposed; the next reviewer m
 what changed. The ``revised`` event names the changed keys; the values before come from
 its ``from_args`` when the event carries them, otherwise from the args of the revision
 before it. When neither is known, only the changed keys can be shown. The diff is
-``handoff._diff``'s, the same one every option is shown with.
+``handoff.package._diff``'s, the same one every option is shown with.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .._diff import Change, diff_args
 from ..models import Event, Handoff, Verdict
+from ..package._diff import Change, diff_args
 
 __all__ = ["Change", "Revision", "diff_args", "last_revision"]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from ..lifecycle import OPEN
+from ..decide.lifecycle import OPEN
 from ._protocol import Gauges
 from ._tables import events, handoffs, outbox, outbox_dead
 

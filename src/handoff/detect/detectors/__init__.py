@@ -1,0 +1,67 @@
+"""Pure detectors, one module per trigger family; ``detect`` runs them all.
+
+Each detector reads an ``ActionView`` (the action flattened once) and returns
+``Signal`` objects: a trigger code, a sentence a reviewer can check, where it was
+found, and how much it adds to each rubric factor. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ...models import Action
+from ._actions import detect_actions
+from ._base import ActionView, DetectConfig, Signal, split_words
+from ._code import detect_code
+from ._content import detect_content
+from ._effects import Effect, effect_of
+from ._evidence import detect_evidence
+from ._injection import detect_injection, user_request
+from ._language import detect_language
+from ._provenance import detect_provenance
+from ._subject import detect_subject, subject_of
+from ._switches import detect_switches
+from ._tools import ToolSense, detect_tool, sense
+from ._world import detect_world
+
+__all__ = [
+    "DETECTORS",
+    "ActionView",
+    "DetectConfig",
+    "Detector",
+    "Effect",
+    "Signal",
+    "ToolSense",
+    "detect",
+    "effect_of",
+    "sense",
+    "split_words",
+    "subject_of",
+    "user_request",
+]
+
+Detector = Callable[[ActionView, DetectConfig], list[Signal]]
+
+DETECTORS: tuple[Detector, ...] = (
+    detect_tool,
+    detect_actions,
+    detect_content,
+    detect_code,
+    detect_switches,
+    detect_world,
+    detect_injection,
+    detect_provenance,
+    detect_evidence,
+    detect_language,
+    detect_subject,
+)
+
+
+def detect(action: Action, config: DetectConfig | None = None) -> list[Signal]:
+    """Every signal every detector finds in ``action``, in detector order."""
+    cfg = config or DetectConfig()
+    view = ActionView.of(action, cfg.max_scan_chars)
+    out: list[Signal] = []
+    for detector in DETECTORS:
+        out.extend(detector(view, cfg))
+    return out

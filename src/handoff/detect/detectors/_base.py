@@ -1,0 +1,306 @@
+"""What every detector shares: the signal it returns and a read-once view of the action.
+
+A detector is a pure function ``(view, config) -> list[Signal]``. The view flattens the
+action once (tool words, argument strings with their paths, the context texts with the
+place each came from) so that ten detectors do not walk the same JSON ten times.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...models import Action
+
+__all__ = [
+    "ActionView",
+    "DetectConfig",
+    "Signal",
+    "Source",
+    "excerpt_at",
+    "split_words",
+    "wordset",
+]
+
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_MAX_ARG_NODES = 2000
+_LOW_CONFIDENCE = 0.6
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+_MAX_SCAN = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One thing a detector found, with how much it adds to each rubric factor.
+
+    ``code`` is the trigger code; when ``trigger`` is false the signal only informs the
+    factor scores and never hands the action off on its own.
+    """
+
+    code: str
+    message: str
+    where: str = ""
+    excerpt: str = ""
+    weight: float = 0.5
+    impact: float = 0.0
+    reversibility: float = 0.0
+    uncertainty: float = 0.0
+    sensitivity: float = 0.0
+    trigger: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DetectConfig:
+    """Detector settings from the policy's free-form ``detect`` section."""
+
+    low_confidence: float = _LOW_CONFIDENCE
+    max_scan_chars: int = _MAX_SCAN
+    internal_domains: tuple[str, ...] = ()
+
+    @classmethod
+    def from_policy(cls, raw: dict[str, Any]) -> DetectConfig:
+        """Read known keys leniently; a value of the wrong type falls back to the default."""
+        low = raw.get("low_confidence", _LOW_CONFIDENCE)
+        cap = raw.get("max_scan_chars", _MAX_SCAN)
+        internal = raw.get("internal_domains", ())
+        return cls(
+            low_confidence=float(low) if isinstance(low, int | float) else _LOW_CONFIDENCE,
+            max_scan_chars=cap if isinstance(cap, int) and cap > 0 else _MAX_SCAN,
+            internal_domains=tuple(str(d).lower() for d in internal)
+            if isinstance(internal, list | tuple)
+            else (),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A piece of context text and where it sits in the action."""
+
+    where: str
+    text: str
+    kind: str  # instruction | observation | message | thought | plan
+
+
+@dataclass(slots=True)
+class ActionView:
+    """The action flattened once for all detectors."""
+
+    tool: str
+    words: tuple[str, ...]
+    args: list[tuple[str, str]]
+    numbers: list[tuple[str, float]]
+    keys: list[tuple[str, str]]
+    instruction: str
+    sources: list[Source]
+    thought: str
+    action: Action
+    earlier_tools: list[str] = field(default_factory=list)
+    # What one detector works out and others reuse (the effect, value origins).
+    cache: dict[str, object] = field(default_factory=dict)
+    # Set when the arguments were too large or deep to read whole.
+    truncated: str = ""
+    _lowered: list[str] | None = None
+    _args_lower: str | None = None
+
+    def lowered(self) -> list[str]:
+        """Every argument string lowercased, in the order of ``args``; made once, on
+        first use, for all the detectors that read them."""
+        if self._lowered is None:
+            self._lowered = [v.lower() for _, v in self.args]
+        return self._lowered
+
+    @property
+    def args_lower(self) -> str:
+        """Every argument string, space-separated and lowercased; made on first use."""
+        if self._args_lower is None:
+            self._args_lower = " ".join(v for _, v in self.args).lower()
+        return self._args_lower
+
+    @classmethod
+    def of(cls, action: Action, cap: int) -> ActionView:
+        args: list[tuple[str, str]] = []
+        numbers: list[tuple[str, float]] = []
+        keys: list[tuple[str, str]] = []
+        raw = action.args
+        flat = type(raw) is dict
+        nodes = 0
+        if flat:
+            # The common case, a flat object, read without the walk.
+            for k, value in raw.items():
+                kind = type(value)
+                if kind not in _SCALARS:
+                    flat = False
+                    break
+                path, key = _arg_name(k)
+                if key:
+                    keys.append((path, key))
+                if kind is str:
+                    args.append((path, value[:cap]))
+                elif kind is int or kind is float:
+                    numbers.append((path, float(value)))
+        if not flat:
+            args.clear()
+            numbers.clear()
+            keys.clear()
+            for path, k, value in _walk(raw, "args"):
+                nodes += 1
+                if k:
+                    keys.append((path, k.lower()))
+                kind = type(value)
+                if kind is str:
+                    args.append((path, value[:cap]))
+                elif kind is int or kind is float:
+                    numbers.append((path, float(value)))
+        truncated = _truncation(raw, args, cap)
+        if not flat and nodes >= _MAX_ARG_NODES:
+            truncated = truncated or "args"
+        ctx = action.context
+        sources: list[Source] = []
+        tools: list[str] = []
+        for i, step in enumerate(ctx.steps):
+            base = f"context.steps[{i}]"
+            if step.tool:
+                tools.append(step.tool)
+            if step.thought:
+                origin = "thought" if step.tool else "plan"
+                sources.append(Source(f"{base}.thought", step.thought[:cap], origin))
+            for j, msg in enumerate(step.messages):
+                if msg.content:
+                    sources.append(Source(f"{base}.messages[{j}]", msg.content[:cap], "message"))
+            if step.observation:
+                sources.append(Source(f"{base}.observation", step.observation[:cap], "observation"))
+        for j, msg in enumerate(ctx.messages):
+            if msg.content:
+                sources.append(Source(f"context.messages[{j}]", msg.content[:cap], "message"))
+        return cls(
+            tool=action.tool,
+            words=split_words(action.tool),
+            args=args,
+            numbers=numbers,
+            keys=keys,
+            instruction=ctx.instruction[:cap],
+            sources=sources,
+            thought=ctx.thought[:cap],
+            action=action,
+            earlier_tools=tools,
+            truncated=truncated,
+        )
+
+
+def _truncation(raw: dict[str, Any], args: list[tuple[str, str]], cap: int) -> str:
+    """Where the arguments could not be read whole, or ""."""
+    if set(raw) == {"_raw"}:
+        return "args._raw"
+    for path, text in args:
+        if len(text) >= cap:
+            return path
+    return ""
+
+
+_ARG_NAMES: dict[str, tuple[str, str]] = {}
+
+
+def _arg_name(key: Any) -> tuple[str, str]:
+    """The path of a top-level argument and its key lowercased; argument names recur."""
+    hit = _ARG_NAMES.get(key) if type(key) is str else None
+    if hit is not None:
+        return hit
+    out = f"args.{key}", str(key).lower()
+    if type(key) is str and len(_ARG_NAMES) < 8192:
+        _ARG_NAMES[key] = out
+    return out
+
+
+def _walk(value: Any, path: str, key: str = "") -> Iterator[tuple[str, str, Any]]:
+    """Every node of a JSON value as (path, key it sits under, value), size-limited."""
+    stack: list[tuple[str, str, Any]] = [(path, key, value)]
+    seen = 0
+    while stack and seen < _MAX_ARG_NODES:
+        p, k, v = stack.pop()
+        seen += 1
+        yield p, k, v
+        if isinstance(v, dict):
+            stack.extend((f"{p}.{ck}", str(ck), cv) for ck, cv in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend((f"{p}[{i}]", k, cv) for i, cv in reversed(list(enumerate(v))))
+
+
+_SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
+_SEPARATORS = re.compile(r"[._\-\s/:]+")
+
+
+def split_words(name: str) -> tuple[str, ...]:
+    """``BinanceWithdraw`` -> (binance, withdraw); ``iam.grant_role`` -> (iam, grant, role)."""
+    hit = _SPLIT_CACHE.get(name)
+    if hit is not None:
+        return hit
+    out: list[str] = []
+    for part in _SEPARATORS.split(name):
+        if part:
+            out.extend(w.lower() for w in _CAMEL.findall(part))
+    words = tuple(out)
+    if len(_SPLIT_CACHE) < 8192:
+        _SPLIT_CACHE[name] = words
+    return words
+
+
+def excerpt_at(text: str, start: int, end: int, pad: int = 0) -> tuple[str, str]:
+    """The ``[start:end]`` slice suffix for a ``where`` and the excerpt itself, trimmed.
+
+    Both ends are widened to the nearest whitespace (at most ``_WORD_REACH`` characters
+    further), so an excerpt never starts or stops inside a word: ``9/seat/month`` cut
+    out of ``$29/seat/month`` reads as a different price. A long excerpt is cut back to
+    a word boundary too.
+    """
+    s = max(0, start - pad)
+    e = min(len(text), end + pad)
+    reach = max(0, s - _WORD_REACH)
+    while s > reach and not text[s - 1].isspace():
+        s -= 1
+    reach = min(len(text), e + _WORD_REACH)
+    while e < reach and not text[e].isspace():
+        e += 1
+    snippet = text[s:e]
+    if len(snippet) > 160:
+        head = snippet[:157]
+        gap = max(head.rfind(" "), head.rfind("\n"))
+        snippet = (head[:gap] if gap > 80 else head) + "..."
+    return f"[{s}:{e}]", " ".join(snippet.split())
+
+
+#: How far an excerpt may widen to reach a word boundary; a longer token is cut.
+_WORD_REACH = 40
+
+
+def wordset(text: str) -> frozenset[str]:
+    """A vocabulary from a space-separated string (easier to read and edit than a list)."""
+    return frozenset(text.split())
+
+
+def signal_at(
+    code: str,
+    message: str,
+    path: str,
+    text: str,
+    m: re.Match[str],
+    *,
+    weight: float,
+    impact: float,
+    reversibility: float,
+    sensitivity: float,
+) -> Signal:
+    """A signal pointing at what ``m`` matched in the argument ``path`` (whose text is
+    ``text``), with a little context either side as the excerpt."""
+    span, ex = excerpt_at(text, m.start(), m.end(), pad=20)
+    return Signal(
+        code,
+        message,
+        where=f"{path}{span}",
+        excerpt=ex,
+        weight=weight,
+        impact=impact,
+        reversibility=reversibility,
+        sensitivity=sensitivity,
+    )

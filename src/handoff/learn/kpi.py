@@ -1,0 +1,306 @@
+"""The six KPIs of Learn, computed from a ``History``, overall, per owner and per tool.
+
+Each figure is defined in docs/kpis.md exactly as computed here; change both together.
+Rates are ``None`` when their denominator is zero: "no data" is not "0 %".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..decide.lifecycle import OPEN
+from ..models import Handoff, State
+from .history import (
+    History,
+    auto_executed,
+    decided_at,
+    escalated,
+    human_changed,
+)
+
+__all__ = [
+    "AUDIT_PARTS",
+    "KpiReport",
+    "Kpis",
+    "compute",
+    "duration",
+    "kpis",
+    "missing_parts",
+    "percentile",
+    "share",
+    "sla_met",
+    "week_of",
+]
+
+#: What a complete record of an executed action holds, in the order reports list them.
+AUDIT_PARTS = ("assessment", "package", "decisions", "execution", "confirmation", "chain")
+_ENDED = (State.EXECUTED, State.FAILED, State.ROLLED_BACK)
+_END_EVENTS = ("executed", "execution_failed", "rolled_back")
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least ``p`` % at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def week_of(when: datetime) -> date:
+    """The Monday starting the ISO week of ``when`` (UTC)."""
+    day = when.date()
+    return day - timedelta(days=day.weekday())
+
+
+def _rate(num: int, den: int) -> float | None:
+    return None if den == 0 else num / den
+
+
+@dataclass
+class Kpis:
+    """The KPI figures of one slice of history (all of it, one owner, or one tool)."""
+
+    handoffs: int = 0
+    # Escalation precision.
+    escalations: int = 0
+    decided: int = 0
+    changed: int = 0
+    precision: float | None = None
+    # Missed escalations.
+    auto_executed: int = 0
+    missed: int = 0
+    missed_incidents: int = 0
+    missed_ids: list[str] = field(default_factory=list)
+    recall: float | None = None
+    # Time to decision, seconds.
+    ttd_p50: float | None = None
+    ttd_p90: float | None = None
+    # SLA attainment.
+    sla_settled: int = 0
+    sla_met: int = 0
+    sla_attainment: float | None = None
+    escalation_steps: dict[int, int] = field(default_factory=dict)
+    reminders: int = 0
+    # Rollback rate.
+    executions_ended: int = 0
+    rolled_back: int = 0
+    rollback_rate: float | None = None
+    # Audit readiness.
+    executed_actions: int = 0
+    audit_ready: int = 0
+    audit_readiness: float | None = None
+    audit_missing: dict[str, int] = field(default_factory=dict)
+    # Incident trend (week start -> count).
+    incidents: int = 0
+    incidents_by_week: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["escalation_steps"] = {str(k): v for k, v in self.escalation_steps.items()}
+        return out
+
+
+@dataclass
+class KpiReport:
+    """The KPIs of a window overall, per owner and per tool, and the audit result."""
+
+    since: datetime | None
+    until: datetime | None
+    as_of: datetime
+    overall: Kpis
+    by_owner: dict[str, Kpis]
+    by_tool: dict[str, Kpis]
+    audit_ok: bool | None
+    audit: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "as_of": self.as_of.isoformat(),
+            "audit": {"ok": self.audit_ok, "result": self.audit},
+            "overall": self.overall.to_json(),
+            "by_owner": {k: v.to_json() for k, v in self.by_owner.items()},
+            "by_tool": {k: v.to_json() for k, v in self.by_tool.items()},
+        }
+
+
+def compute(history: History) -> KpiReport:
+    """All KPIs of the history: overall, then per owner and per tool."""
+
+    def by(key: Callable[[Handoff], str]) -> dict[str, Kpis]:
+        groups: dict[str, set[str]] = defaultdict(set)
+        for h in history.handoffs:
+            groups[key(h)].add(h.id)
+        return {k: kpis(history.subset(ids)) for k, ids in sorted(groups.items())}
+
+    audit = history.audit
+    return KpiReport(
+        since=history.window.since,
+        until=history.window.until,
+        as_of=history.as_of,
+        overall=kpis(history),
+        by_owner=by(lambda h: h.owner or "-"),
+        by_tool=by(lambda h: h.action.tool),
+        audit_ok=None if audit is None else audit.ok,
+        audit=None if audit is None else str(audit),
+    )
+
+
+def kpis(history: History) -> Kpis:
+    """The figures of one slice; see docs/kpis.md for each definition."""
+    k = Kpis(handoffs=len(history.handoffs))
+    _precision(history, k)
+    _missed(history, k)
+    _time_and_sla(history, k)
+    _rollback(history, k)
+    _audit(history, k)
+    _trend(history, k)
+    return k
+
+
+def _precision(history: History, k: Kpis) -> None:
+    for h in history.handoffs:
+        if not escalated(h):
+            continue
+        k.escalations += 1
+        if decided_at(h) is not None:
+            k.decided += 1
+            k.changed += human_changed(h)
+    k.precision = _rate(k.changed, k.decided)
+
+
+def _missed(history: History, k: Kpis) -> None:
+    for h in history.handoffs:
+        if not auto_executed(h):
+            continue
+        k.auto_executed += 1
+        found = history.incidents_of(h.id)
+        if found:
+            k.missed += 1
+            k.missed_incidents += len(found)
+            k.missed_ids.append(h.id)
+    k.recall = _rate(k.changed, k.changed + k.missed)
+
+
+def _time_and_sla(history: History, k: Kpis) -> None:
+    waits: list[float] = []
+    steps: Counter[int] = Counter()
+    for h in history.handoffs:
+        if not escalated(h):
+            continue
+        when = decided_at(h)
+        if when is not None:
+            waits.append((when - h.created_at).total_seconds())
+        met = sla_met(h, history.as_of)
+        if met is None:
+            continue
+        k.sla_settled += 1
+        k.sla_met += met
+        steps[len(history.events_of(h.id, "escalated"))] += 1
+        k.reminders += len(history.events_of(h.id, "reminded"))
+    k.ttd_p50, k.ttd_p90 = percentile(waits, 50), percentile(waits, 90)
+    k.sla_attainment = _rate(k.sla_met, k.sla_settled)
+    k.escalation_steps = dict(sorted(steps.items()))
+
+
+def sla_met(h: Handoff, as_of: datetime) -> bool | None:
+    """Whether an escalation met its SLA; None while undecidable (or without a deadline)."""
+    if not escalated(h) or h.deadline is None or h.state is State.CANCELLED:
+        return None
+    when = decided_at(h)
+    if when is not None:
+        return when <= h.deadline
+    if h.state in OPEN:
+        return None if h.deadline >= as_of else False
+    return False  # the ladder fell back, or it expired
+
+
+def _rollback(history: History, k: Kpis) -> None:
+    for h in history.handoffs:
+        if h.state in _ENDED:
+            k.executions_ended += 1
+            k.rolled_back += h.state is State.ROLLED_BACK
+    k.rollback_rate = _rate(k.rolled_back, k.executions_ended)
+
+
+def missing_parts(h: Handoff, history: History) -> list[str]:
+    """The parts of an executed action's record that are missing (empty when complete)."""
+    out: list[str] = []
+    ex = h.execution
+    if not h.assessment.policy_version:
+        out.append("assessment")
+    if escalated(h):
+        if h.package is None:
+            out.append("package")
+        if len(h.approvals) < h.assessment.quorum:
+            out.append("decisions")
+    if ex is None or ex.finished_at is None or not history.events_of(h.id, *_END_EVENTS):
+        out.append("execution")
+    if ex is None or (
+        ex.confirmation is None and not any(s.confirmation is not None for s in ex.stages)
+    ):
+        out.append("confirmation")
+    report = history.audit
+    bad = report.bad_seq or 0 if report is not None and not report.ok else None
+    recorded = history.events_of(h.id)
+    if not history.events_of(h.id, "submitted") or (
+        bad is not None and any(e.seq >= bad for e in recorded)
+    ):
+        out.append("chain")
+    return out
+
+
+def _audit(history: History, k: Kpis) -> None:
+    missing: Counter[str] = Counter()
+    for h in history.handoffs:
+        if h.state not in _ENDED:
+            continue
+        k.executed_actions += 1
+        gaps = missing_parts(h, history)
+        missing.update(gaps)
+        k.audit_ready += not gaps
+    k.audit_readiness = _rate(k.audit_ready, k.executed_actions)
+    k.audit_missing = {p: missing[p] for p in AUDIT_PARTS if missing[p]}
+
+
+def _trend(history: History, k: Kpis) -> None:
+    weeks: Counter[date] = Counter()
+    for inc in history.incidents:
+        if history.window.holds(inc.at):
+            weeks[week_of(inc.at)] += 1
+    k.incidents = sum(weeks.values())
+    starts = [h.created_at for h in history.handoffs]
+    first = history.window.since or (min(starts) if starts else None)
+    last = min(history.window.until or history.as_of, history.as_of)
+    if first is None:
+        k.incidents_by_week = {d.isoformat(): n for d, n in sorted(weeks.items())}
+        return
+    day, end = week_of(first), max([week_of(last), *weeks])
+    out: dict[str, int] = {}
+    while day <= end:
+        out[day.isoformat()] = weeks.get(day, 0)
+        day += timedelta(weeks=1)
+    k.incidents_by_week = out
+
+
+def share(v: float | None) -> str:
+    """A rate for people: ``-`` when undefined, one decimal under 10 %."""
+    if v is None:
+        return "-"
+    return f"{v:.1%}" if 0 < v < 0.1 else f"{v:.0%}"
+
+
+def duration(v: float | None) -> str:
+    """Seconds for people: ``42 s``, ``17 min``, ``4.7 h``; ``-`` when undefined."""
+    if v is None:
+        return "-"
+    if v < 60:
+        return f"{v:.0f} s"
+    return f"{v / 60:.0f} min" if v < 3600 else f"{v / 3600:.1f} h"

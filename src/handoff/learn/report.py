@@ -1,0 +1,226 @@
+"""The oversight report for auditors: one HTML page and two CSV files for a window.
+
+``report.html`` says who decided what, when, on which evidence and under which policy
+version, with the SLA and KPI figures, the approval-fatigue findings and the result of
+verifying the audit chain. ``decisions.csv`` has one row per decision (and one per
+action that ran on its own), ``kpis.csv`` one row per figure per slice, for
+spreadsheets. Every agent-written string is escaped by Jinja2's autoescape; the only
+markup let through is the SVG the chart module draws.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from .._exceptions import InputError
+from ..policy import Policy
+from .charts import kpi_chart
+from .fatigue import rubber_stamps, split_actions
+from .history import History, decided_at, escalated
+from .kpi import KpiReport, Kpis, compute, duration, share
+
+__all__ = ["decision_rows", "kpi_rows", "write_report"]
+
+ROW_FIELDS = [
+    "handoff_id",
+    "tool",
+    "agent",
+    "owner",
+    "level",
+    "mode",
+    "policy_version",
+    "created_at",
+    "deadline",
+    "reviewer",
+    "verdict",
+    "decided_at",
+    "rationale",
+    "triggers",
+    "evidence",
+    "state",
+    "sla_met",
+    "incidents",
+]
+KPI_FIELDS = [
+    "precision",
+    "recall",
+    "missed",
+    "ttd_p50",
+    "ttd_p90",
+    "sla_attainment",
+    "rollback_rate",
+    "audit_readiness",
+    "incidents",
+]
+
+
+def decision_rows(history: History) -> list[dict[str, Any]]:
+    """One row per human decision, and one per action that went through without one."""
+    rows: list[dict[str, Any]] = []
+    for h in history.handoffs:
+        a = h.assessment
+        when = decided_at(h)
+        met = "" if when is None or h.deadline is None else ("yes" if when <= h.deadline else "no")
+        evidence = [e.source for e in (h.package.evidence if h.package else [])]
+        evidence += [e.source for e in h.action.context.evidence if e.source not in evidence]
+        base = {
+            "handoff_id": h.id,
+            "tool": h.action.tool,
+            "agent": h.action.agent,
+            "owner": h.owner or "",
+            "level": a.level.value,
+            "mode": a.mode.value,
+            "policy_version": a.policy_version,
+            "created_at": h.created_at.isoformat(),
+            "deadline": h.deadline.isoformat() if h.deadline else "",
+            "triggers": " ".join(t.code for t in a.triggers),
+            "evidence": "; ".join(evidence),
+            "state": h.state.value,
+            "sla_met": met if escalated(h) else "",
+            "incidents": len(history.incidents_of(h.id)),
+        }
+        if not h.decisions:
+            rows.append({**base, "reviewer": "", "verdict": "", "decided_at": "", "rationale": ""})
+        for d in h.decisions:
+            rows.append(
+                {
+                    **base,
+                    "reviewer": d.reviewer,
+                    "verdict": d.verdict.value,
+                    "decided_at": d.at.isoformat() if d.at else "",
+                    "rationale": d.rationale,
+                }
+            )
+    return rows
+
+
+def kpi_rows(report: KpiReport) -> list[dict[str, Any]]:
+    """One row per slice (overall, owner:..., tool:...) with the headline figures."""
+    slices: list[tuple[str, Kpis]] = [("overall", report.overall)]
+    slices += [(f"owner:{k}", v) for k, v in report.by_owner.items()]
+    slices += [(f"tool:{k}", v) for k, v in report.by_tool.items()]
+    return [
+        {"slice": name, "handoffs": k.handoffs, **{f: getattr(k, f) for f in KPI_FIELDS}}
+        for name, k in slices
+    ]
+
+
+_TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>handoff oversight report {{ span }}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
+th { background: #f2f4f7; } .ok { color: #1e7b34; } .bad { color: #b3261e; }
+.charts svg { margin: 0 1rem 1rem 0; border: 1px solid #eee; }
+code { font-size: 12px; }
+</style></head><body>
+<h1>Oversight report</h1>
+<p>Window: <b>{{ span }}</b>. Generated {{ generated }}. Policy <b>{{ policy.name }}</b>,
+version <code>{{ policy.version }}</code> (each decision below names the version its
+assessment was made under).</p>
+<h2>Audit chain</h2>
+<p class="{{ 'ok' if report.audit_ok else 'bad' }}">{{ report.audit or 'not checked' }}</p>
+<h2>KPIs</h2>
+<p>Definitions: docs/kpis.md.</p>
+<table><tr><th>slice</th><th>handoffs</th><th>escalated</th><th>precision</th>
+<th>missed</th><th>recall</th><th>decision p50</th><th>p90</th><th>SLA met</th>
+<th>escalation steps</th><th>rollback</th><th>audit ready</th><th>incidents</th></tr>
+{% for name, k in slices %}<tr><td>{{ name }}</td><td>{{ k.handoffs }}</td>
+<td>{{ k.escalations }}</td><td>{{ pct(k.precision) }} ({{ k.changed }}/{{ k.decided }})</td>
+<td>{{ k.missed }}</td><td>{{ pct(k.recall) }}</td><td>{{ dur(k.ttd_p50) }}</td>
+<td>{{ dur(k.ttd_p90) }}</td>
+<td>{{ pct(k.sla_attainment) }} ({{ k.sla_met }}/{{ k.sla_settled }})</td>
+<td>{% for s, n in k.escalation_steps.items() %}{{ s }}: {{ n }} {% endfor %}</td>
+<td>{{ pct(k.rollback_rate) }}</td>
+<td>{{ pct(k.audit_readiness) }} ({{ k.audit_ready }}/{{ k.executed_actions }})</td>
+<td>{{ k.incidents }}</td></tr>
+{% endfor %}</table>
+{% if report.overall.audit_missing %}<p>Executed actions missing part of their record:
+{% for p, n in report.overall.audit_missing.items() %}
+{{ p }} {{ n }}{{ ', ' if not loop.last }}{% endfor %}.</p>{% endif %}
+<div class="charts">{% for svg in charts %}{{ svg }}{% endfor %}</div>
+<h2>Approval fatigue</h2>
+{% if not stamps and not splits %}
+<p>No rubber-stamp reviewers and no split actions found.</p>{% endif %}
+<ul>{% for r in stamps %}
+<li>Reviewer <b>{{ r.reviewer }}</b>: {{ r.reasons | join('; ') }}</li>{% endfor %}
+{% for s in splits %}
+<li>{{ s.handoff_ids | length }} &times; {{ s.tool }} on {{ s.target }}
+by {{ s.agent }}
+between {{ s.first }} and {{ s.last }}: {{ s.handoff_ids | join(', ') }}</li>{% endfor %}</ul>
+<h2>Decisions</h2>
+<table><tr><th>handoff</th><th>tool</th><th>owner</th><th>level / mode</th><th>created</th>
+<th>reviewer</th><th>verdict</th><th>when</th><th>rationale</th><th>triggers and evidence</th>
+<th>policy</th><th>SLA met</th><th>state</th><th>incidents</th></tr>
+{% for r in rows %}<tr><td><code>{{ r.handoff_id }}</code></td><td>{{ r.tool }}</td>
+<td>{{ r.owner }}</td><td>{{ r.level }} / {{ r.mode }}</td><td>{{ r.created_at[:16] }}</td>
+<td>{{ r.reviewer or '(none: ' ~ r.mode ~ ')' }}</td><td>{{ r.verdict }}</td>
+<td>{{ r.decided_at[:16] }}</td><td>{{ r.rationale }}</td>
+<td>{{ r.triggers }}{% if r.evidence %}<br>evidence: {{ r.evidence }}{% endif %}</td>
+<td><code>{{ r.policy_version[:12] }}</code></td><td>{{ r.sla_met }}</td><td>{{ r.state }}</td>
+<td>{{ r.incidents or '' }}</td></tr>
+{% endfor %}</table>
+<h2>Incidents</h2>
+<table><tr><th>id</th><th>handoff</th><th>reported</th><th>severity</th><th>by</th><th>description</th></tr>
+{% for i in incidents %}<tr><td><code>{{ i.id }}</code></td><td><code>{{ i.handoff_id }}</code></td>
+<td>{{ i.at.isoformat()[:16] }}</td><td>{{ i.incident.severity.value }}</td>
+<td>{{ i.incident.reporter }}</td><td>{{ i.incident.description }}</td></tr>
+{% endfor %}</table>
+</body></html>
+"""
+
+
+def write_report(history: History, policy: Policy, out: Path) -> list[Path]:
+    """Write report.html, decisions.csv and kpis.csv into ``out``; returns the paths."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create {out} ({exc.strerror})", field="output") from None
+    report = compute(history)
+    rows = decision_rows(history)
+    w = history.window
+    span = (
+        f"{w.since.isoformat() if w.since else 'the beginning'}"
+        f" to {w.until.isoformat() if w.until else 'now'}"
+    )
+    env = Environment(autoescape=True, keep_trailing_newline=True)
+    slices: list[tuple[str, Kpis]] = [("overall", report.overall)]
+    slices += [(f"owner {k}", v) for k, v in report.by_owner.items()]
+    slices += [(f"tool {k}", v) for k, v in report.by_tool.items()]
+    html = env.from_string(_TEMPLATE).render(
+        span=span,
+        generated=datetime.now(UTC).isoformat(timespec="seconds"),
+        policy=policy,
+        report=report,
+        slices=slices,
+        # The charts are markup drawn by charts.py, which escapes every label.
+        charts=[Markup(svg) for svg in kpi_chart(report)],
+        stamps=rubber_stamps(history),
+        splits=split_actions(history),
+        rows=rows,
+        incidents=history.incidents,
+        pct=share,
+        dur=duration,
+    )
+    paths = [out / "report.html", out / "decisions.csv", out / "kpis.csv"]
+    try:
+        paths[0].write_text(html, encoding="utf-8")
+        with paths[1].open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=ROW_FIELDS)
+            writer.writeheader()
+            writer.writerows(rows)
+        with paths[2].open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=["slice", "handoffs", *KPI_FIELDS])
+            writer.writeheader()
+            writer.writerows(kpi_rows(report))
+    except OSError as exc:
+        raise InputError(f"cannot write into {out} ({exc.strerror})", field="output") from None
+    return paths
