@@ -11,15 +11,26 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ._exceptions import ExecutionError, UnknownTool
 from ._outcome import Outcome
-from .execute.execution import check_hash
+from .execute.execution import ExecutorRegistry, check_hash
 from .models import Handoff, RemoteClaim
 
-if TYPE_CHECKING:
-    from .client import Client
+
+class Client(Protocol):
+    """What running a claim needs of the client: its tools, and the claim and report
+    calls (``handoff.Client``; typed here so this module does not import it back)."""
+
+    executors: ExecutorRegistry
+
+    def claim(self, handoff_id: str) -> RemoteClaim | Outcome: ...
+
+    def complete(
+        self, handoff_id: str, token: str, *, result: Any = None, error: str | None = None
+    ) -> Outcome: ...
+
 
 __all__ = ["check_args", "run_claim", "run_fn"]
 
