@@ -208,8 +208,8 @@ def test_rollback_is_a_gated_audited_action(plane: ControlPlane) -> None:
     first = plane.submit(post("notes/r.md", "one\n", tool="cms.quick"))
     second = plane.submit(post("notes/r.md", "two\n", tool="cms.quick"))
     assert (site(plane) / "notes/r.md").read_text() == "two\n"
-    with pytest.raises(Exception, match="reason"):
-        plane.rollback(second.handoff_id, actor="maya", why=" ")
+    with pytest.raises(Exception, match="rationale"):
+        plane.rollback(second.handoff_id, actor="maya", rationale=" ")
     out = roll_back(plane, second.handoff_id)
     assert out.status == "executed"
     assert (site(plane) / "notes/r.md").read_text() == "one\n"
@@ -218,9 +218,9 @@ def test_rollback_is_a_gated_audited_action(plane: ControlPlane) -> None:
     assert kinds(plane, h.id)[-1] == "rolled_back"
     assert plane.store.events(h.id)[-1].actor == "maya"
     with pytest.raises(Exception, match="only an executed one"):
-        plane.rollback(second.handoff_id, actor="maya", why="again")
+        plane.rollback(second.handoff_id, actor="maya", rationale="again")
     with pytest.raises(Exception, match="cannot be rolled back"):
-        plane.rollback(out.handoff_id, actor="maya", why="undo the undo")
+        plane.rollback(out.handoff_id, actor="maya", rationale="undo the undo")
     # a later change is live, so undoing the first version would clobber it: refused
     plane.submit(post("notes/r.md", "three\n", tool="cms.quick"))
     with pytest.raises(ExecutionError, match="later version"):
@@ -236,7 +236,7 @@ def test_rollback_waits_for_a_reviewer_when_the_policy_says_so(
     with ControlPlane(open_store(db_url), policy, clock=clock) as p:
         p.register("cms.quick", FilesExecutor(tmp_path))
         hid = p.submit(post("a.md", "x\n", tool="cms.quick")).handoff_id
-        req = p.rollback(hid, actor="maya", why="typo")
+        req = p.rollback(hid, actor="maya", rationale="typo")
         assert req.status == "pending"
         assert req.handoff.package and req.handoff.package.preview
         with pytest.raises(NotAuthorized):
@@ -413,7 +413,7 @@ def test_executions_rollback_and_recover_commands(tmp_path: Path) -> None:
     owner = live["owner"]
     asker, approver = sorted(default_policy().members_of(owner) - {"fiona"})[:2]
     code, _, err = invoke("rollback", hid, "--actor", asker, "--rationale", " ", "--db", str(db))
-    assert code == 2 and "why" in err
+    assert code == 2 and "rationale" in err
     code, _, err = invoke("rollback", hid, "--actor", "dana", "--rationale", "x", "--db", str(db))
     assert code == 3 and f"not a member of the owning team {owner}" in err  # not their team
     code, _, err = invoke("rollback", hid, "--actor", asker, "--rationale", "x", "--db", str(db))
@@ -475,7 +475,7 @@ def roll_back(
 ) -> Outcome:
     """A rollback the way it must go: one of the team asks, another approves, it runs."""
     asker, approver = team
-    req = p.rollback(hid, actor=asker, why=why)
+    req = p.rollback(hid, actor=asker, rationale=why)
     assert req.status == "pending"
     p.decide(req.handoff_id, verdict="approve", reviewer=approver, rationale="undo it")
     return p.execute(req.handoff_id)
@@ -508,12 +508,12 @@ def test_only_a_reviewer_of_the_owning_team_or_an_admin_asks_for_a_rollback(
     before = (plane.store.count_by_state(), plane.store.head())
     for who in ("bot", "olga", "fiona"):  # the agent, a stranger, another team's member
         with pytest.raises(NotAuthorized) as err:
-            plane.rollback(hid, actor=who, why="undo")
+            plane.rollback(hid, actor=who, rationale="undo")
         assert err.value.field == "actor"
     assert (plane.store.count_by_state(), plane.store.head()) == before
-    assert plane.rollback(hid, actor="mona", why="the lead asks").status == "pending"
+    assert plane.rollback(hid, actor="mona", rationale="the lead asks").status == "pending"
     other = plane.submit(post("notes/u.md", "x\n", tool="cms.quick")).handoff_id
-    assert plane.rollback(other, actor="root", why="admin", admin=True).status == "pending"
+    assert plane.rollback(other, actor="root", rationale="admin", admin=True).status == "pending"
 
 
 def test_a_rollback_always_waits_for_review_whatever_the_policy_says(
@@ -523,7 +523,7 @@ def test_a_rollback_always_waits_for_review_whatever_the_policy_says(
     with ControlPlane(open_store(db_url), policy, clock=clock) as p:
         p.register("cms.quick", FilesExecutor(tmp_path))
         hid = p.submit(post("a.md", "x\n", tool="cms.quick")).handoff_id
-        req = p.rollback(hid, actor="maya", why="typo")
+        req = p.rollback(hid, actor="maya", rationale="typo")
         assert req.status == "pending" and req.handoff.assessment.mode is Mode.REVIEW
         assert req.handoff.owner == "marketing-ops"  # the original's team decides
         assert (tmp_path / "a.md").exists() and p.get(hid).state is State.EXECUTED

@@ -30,7 +30,7 @@ from ._ids import new_id
 from ._intake import record_submit
 from ._outcome import Outcome
 from ._principal import check_name, requester_warnings
-from ._renamed import renamed
+from ._renamed import rationale_of, renamed
 from .audit.trail import VerifyReport, verify
 from .decide import _answer
 from .decide._review import apply_decision, reassess_with
@@ -374,8 +374,11 @@ class ControlPlane:
         reply = parse_input(Answer, answer if answer is not None else fields, "answer")
         return _answer.answer(self, handoff_id, reply)
 
-    def cancel(self, handoff_id: str, actor: str, why: str) -> Handoff:
+    def cancel(
+        self, handoff_id: str, actor: str, rationale: str | None = None, *, why: str | None = None
+    ) -> Handoff:
         """Withdraw an open or approved handoff (the agent no longer wants it)."""
+        why = rationale_of(rationale, why, "ControlPlane.cancel")
         h = self.get(handoff_id)
         check_move(h.state, State.CANCELLED)
         prev, version = h.state, h.version
@@ -482,7 +485,15 @@ class ControlPlane:
         """
         return _recovery.recover(self, limit)
 
-    def rollback(self, handoff_id: str, actor: str, why: str, *, admin: bool = False) -> Outcome:
+    def rollback(
+        self,
+        handoff_id: str,
+        actor: str,
+        rationale: str | None = None,
+        *,
+        admin: bool = False,
+        why: str | None = None,
+    ) -> Outcome:
         """Ask to roll an executed handoff back: a ``handoff.rollback`` action for review.
 
         ``actor`` must be a member (or the lead) of the handoff's owning team, unless
@@ -490,6 +501,7 @@ class ControlPlane:
         ``NotAuthorized``. The rollback always waits for a reviewer of that team other
         than ``actor``, whatever the policy says; then ``execute`` runs it.
         """
+        why = rationale_of(rationale, why, "ControlPlane.rollback")
         return _rollback.request_rollback(self, handoff_id, actor, why, admin=admin)
 
     def rollback_rate(self, since: datetime | None = None) -> list[RollbackRate]:

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from handoff import State
+from handoff._exceptions import InputError, NotFound
 from handoff.execute.executors import FilesExecutor
 
 from .conftest import Server
@@ -49,10 +51,10 @@ def test_an_agent_key_cannot_roll_back_another_agents_action(
             r = bob.post("/v1/actions", json=attack)
             assert r.status_code == 403, r.text
             assert r.json()["error"]["field"] == "tool"
-        r = bob.post(f"/v1/handoffs/{hid}/rollback", json={"why": "mine now"})
+        r = bob.post(f"/v1/handoffs/{hid}/rollback", json={"rationale": "mine now"})
         assert r.status_code == 403 and r.json()["error"]["field"] == "reviewer"
     with _http(served, "alice") as alice:  # not even the agent that ran it
-        r = alice.post(f"/v1/handoffs/{hid}/rollback", json={"why": "oops"})
+        r = alice.post(f"/v1/handoffs/{hid}/rollback", json={"rationale": "oops"})
         assert r.status_code == 403 and r.json()["error"]["field"] == "reviewer"
     assert served.plane.store.head() == before
     assert served.plane.get(hid).state is State.EXECUTED
@@ -62,12 +64,12 @@ def test_an_agent_key_cannot_roll_back_another_agents_action(
 def test_a_reviewer_asks_another_decides_and_it_runs_once(served: Server, tmp_path: Path) -> None:
     hid = _published(served, tmp_path / "site")
     with _http(served, "lena") as lena:  # a reviewer of another team
-        r = lena.post(f"/v1/handoffs/{hid}/rollback", json={"why": "wrong page"})
+        r = lena.post(f"/v1/handoffs/{hid}/rollback", json={"rationale": "wrong page"})
         assert r.status_code == 403
     with _http(served, "ana") as ana:
-        r = ana.post(f"/v1/handoffs/{hid}/rollback", json={"why": " "})
-        assert r.status_code == 422 and r.json()["error"]["field"] == "why"
-        r = ana.post(f"/v1/handoffs/{hid}/rollback", json={"why": "wrong page"})
+        r = ana.post(f"/v1/handoffs/{hid}/rollback", json={"rationale": " "})
+        assert r.status_code == 422 and r.json()["error"]["field"] == "rationale"
+        r = ana.post(f"/v1/handoffs/{hid}/rollback", json={"rationale": "wrong page"})
         assert r.status_code == 202 and r.json()["status"] == "pending", r.text
         req = r.json()["handoff_id"]
         assert r.json()["handoff"]["owner"] == "ops"
@@ -89,5 +91,16 @@ def test_an_admin_outside_the_policys_team_may_ask(served: Server, tmp_path: Pat
     hid = _published(served, tmp_path / "site")
     assert "root" not in served.plane.policy.members_of("ops")
     with _http(served, "root") as root:
-        r = root.post(f"/v1/handoffs/{hid}/rollback", json={"why": "incident 7"})
+        r = root.post(f"/v1/handoffs/{hid}/rollback", json={"rationale": "incident 7"})
         assert r.status_code == 202 and r.json()["status"] == "pending", r.text
+
+
+def test_the_older_why_still_works_and_says_it_is_deprecated(tmp_path: Path) -> None:
+    from handoff import ControlPlane
+
+    with ControlPlane.open(f"sqlite:///{tmp_path / 'h.db'}") as plane:
+        with pytest.raises(InputError) as err:
+            plane.rollback("nope", actor="ana", rationale=" ")
+        assert err.value.field == "rationale"
+        with pytest.warns(DeprecationWarning, match="rationale="), pytest.raises(NotFound):
+            plane.rollback("nope", actor="ana", why="wrong page")

@@ -154,7 +154,7 @@ def rollback(
             load_executors(executors, plane)
         account = Accounts.of(plane).account(actor)
         admin = account is not None and account.admin
-        out = plane.rollback(handoff_id, actor=actor, why=rationale, admin=admin)
+        out = plane.rollback(handoff_id, actor=actor, rationale=rationale, admin=admin)
         if as_json:
             echo_json({"status": out.status, "handoff_id": out.handoff_id, "result": out.result})
             return

@@ -28,7 +28,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from .. import __version__
 from .._exceptions import NotAuthorized
@@ -112,7 +112,10 @@ class RollbackIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    why: Annotated[Text, Field(min_length=1)]
+    #: ``why`` is the older name of the same field.
+    rationale: Annotated[
+        Text, Field(min_length=1, validation_alias=AliasChoices("rationale", "why"))
+    ]
 
 
 def _as_sent(model: ActionIn | AnswerIn | DecisionIn | IncidentIn) -> dict[str, Any]:
@@ -367,7 +370,7 @@ def rollback(
     ``…/execution`` by the one who asked. Agent keys get 403: they cannot roll back."""
     plane = _plane(request)
     who.check_read(plane.get(handoff_id))
-    out = plane.rollback(handoff_id, who.name, body.why, admin=who.admin)
+    out = plane.rollback(handoff_id, who.name, body.rationale, admin=who.admin)
     return JSONResponse(outcome_json(out), status_code=202 if out.pending else 200)
 
 
