@@ -19,6 +19,7 @@ from handoff.server.accounts import Accounts
 from handoff.testing import FakeClock
 
 from .._serve import serving
+from ..conftest import drop_schema, pg_url_for_fresh_schema
 
 #: Team ``ops`` decides everything: r0..r19 and ana and ben are its members, lee its
 #: lead. ``ops.restart`` needs one reviewer, ``ops.pay`` two, ``notes.add`` none.
@@ -81,11 +82,32 @@ def _serve(url: str, policy: Policy = POLICY) -> Iterator[Server]:
         plane.close()
 
 
+#: Modules whose tests drive Chromium: they run on SQLite only (the browser, not the
+#: database, is what they test, and each run costs a browser session).
+_BROWSER_MODULES = frozenset(("test_browser", "test_one_screen", "test_inbox"))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every server test runs once on SQLite and once on PostgreSQL, the browser ones
+    on SQLite."""
+    if "served_db_kind" in metafunc.fixturenames:
+        module = metafunc.module.__name__.rsplit(".", 1)[-1]
+        kinds = ["sqlite"] if module in _BROWSER_MODULES else ["sqlite", "postgres"]
+        metafunc.parametrize("served_db_kind", kinds)
+
+
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Server]:
-    """A server on a fresh SQLite file, with reviewer accounts ana (ops), ben (ops),
-    lena (legal) and the admin root."""
-    yield from _serve(f"sqlite:///{tmp_path / 'server.db'}")
+def served(served_db_kind: str, tmp_path: Path) -> Iterator[Server]:
+    """A server on a fresh database (a SQLite file, or a new PostgreSQL schema), with
+    reviewer accounts ana (ops), ben (ops), lena (legal) and the admin root."""
+    if served_db_kind == "sqlite":
+        yield from _serve(f"sqlite:///{tmp_path / 'server.db'}")
+        return
+    url = pg_url_for_fresh_schema()
+    try:
+        yield from _serve(url)
+    finally:
+        drop_schema(url)
 
 
 @pytest.fixture
