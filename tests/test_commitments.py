@@ -60,3 +60,20 @@ def test_a_payment_key_on_a_read_is_no_charge() -> None:
 def test_the_word_order_as_sorting_is_no_purchase() -> None:
     a = act("list_files", {"order": "name"})
     assert assess(a, default_policy()).mode is Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    "tool", ["cancel_build", "ci.cancel_workflow_run", "cancel_timer", "jobs.cancel"]
+)
+def test_cancelling_work_that_is_no_commitment_is_routine(tool: str) -> None:
+    assert "action.cancellation" not in triggers(act(tool, {"id": "42"}))
+
+
+@pytest.mark.parametrize("tool", ["add_book", "update_address_book", "library.book"])
+def test_a_book_as_a_noun_commits_no_money(tool: str) -> None:
+    assert "action.money" not in triggers(act(tool, {"title": "Dune"}))
+
+
+@pytest.mark.parametrize("tool", ["book_flight", "create_booking", "place_order"])
+def test_booking_verbs_and_created_commitments_commit_money(tool: str) -> None:
+    assert "action.money" in triggers(act(tool, {"id": "X1"}))

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._provenance import authorized_money
-from ._tools import CANCEL, COMMIT, DESTROY, MONEY, tool_sense
+from ._tools import DESTROY, MONEY, cancels, commits, tool_sense
 
 __all__ = ["detect_actions"]
 
@@ -204,14 +204,14 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             )
         else:
-            named = set(split_words(view.tool))
+            named = split_words(view.tool)
             charges = bool(money_arg and _PAYMENT_KEY.match(money_arg[1].lower()))
-            commits = not named & MONEY and (named & COMMIT or charges)
-            out.append(_signal("commit" if commits else "money", where, ex))
+            commit = not set(named) & MONEY and (commits(named) or charges)
+            out.append(_signal("commit" if commit else "money", where, ex))
     if s.destroy:
-        named = set(split_words(view.tool))
-        cancels = not named & DESTROY and named & CANCEL
-        out.append(_on_tool("cancel" if cancels else "destructive", view.tool))
+        named = split_words(view.tool)
+        cancel = not set(named) & DESTROY and cancels(named)
+        out.append(_on_tool("cancel" if cancel else "destructive", view.tool))
     if s.access and not s.money:
         out.extend(_access(view))
     if s.outward and not s.public:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._effects import command_is_verb
 
-__all__ = ["ToolSense", "detect_tool", "sense", "tool_sense"]
+__all__ = ["ToolSense", "cancels", "commits", "detect_tool", "sense", "tool_sense"]
 
 MONEY = wordset(
     "withdraw withdrawal transfer pay payment payout wire deposit refund refunds purchase "
@@ -25,15 +25,46 @@ MONEY = wordset(
     "eth ethereum binance wallet coinbase paypal venmo swift iban fund funds loan loans "
     "transaction transactions settlement diversion divert"
 )
-# Booking or ordering commits the customer's money as surely as paying does.
-COMMIT = wordset("book booking reserve order orders checkout")
+# Booking or ordering commits the customer's money as surely as paying does: a name that
+# starts with one of these verbs, or that creates one of the commitments below.
+COMMIT_VERBS = wordset("book reserve checkout purchase")
+CREATE_VERBS = wordset("place create make submit new add")
+# What a customer commits to, and what cancelling it forfeits.
+COMMITMENTS = wordset(
+    "order orders booking bookings reservation reservations subscription subscriptions "
+    "membership policy contract ticket tickets flight flights hotel appointment payment "
+    "payments transfer invoice lease insurance trip"
+)
 DESTROY = wordset(
     "delete deletion remove rm drop wipe wiping erase destroy destruction destructive "
     "purge truncate overwrite format reset kill terminate shutdown crash corrupt "
     "corruption alter alteration tamper tampering sabotage deface defacement ransomware"
 )
-# Ending a booking, order or subscription: often not restorable, and it can forfeit fees.
+# Ending a booking, order or subscription: often not restorable, and it can forfeit fees
+# (cancelling a build or a timer is routine: only a commitment counts).
 CANCEL = wordset("cancel cancels cancellation")
+
+
+def commits(words: tuple[str, ...]) -> bool:
+    """The name books, reserves or orders: it commits someone's money. ``book`` is a
+    verb first or before its object (``book_flight``), a noun last (``address_book``)."""
+    if not words:
+        return False
+    ws = set(words)
+    return bool(
+        ws & (COMMIT_VERBS - {"book"})
+        or words[0] == "book"
+        or "book" in words[:-1]
+        or (words[0] in CREATE_VERBS and ws & COMMITMENTS)
+    )
+
+
+def cancels(words: tuple[str, ...]) -> bool:
+    """The name cancels a commitment (a booking, an order, a subscription)."""
+    ws = set(words)
+    return bool(ws & CANCEL and ws & COMMITMENTS)
+
+
 ACCESS = wordset(
     "grant revoke role roles permission permissions privilege privileges acl chmod chown "
     "sudo admin unlock lock door doors firmware credential credentials password passwords "
@@ -110,8 +141,8 @@ def sense(words: tuple[str, ...]) -> ToolSense:
     handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)
     out = ToolSense(
-        money=bool(ws & (MONEY | COMMIT)) and not ro and not handover,
-        destroy=bool(ws & (DESTROY | CANCEL)) and not ro,
+        money=bool(ws & MONEY or commits(words)) and not ro and not handover,
+        destroy=bool(ws & DESTROY or cancels(words)) and not ro,
         access=bool(ws & ACCESS or ("access" in ws and ws & _ACCESS_QUALIFIERS)) and not ro,
         outward=bool(ws & OUTWARD) and not ro,
         public=bool(ws & PUBLIC) and not ro,
