@@ -4,12 +4,13 @@
 embedded default) or ``postgresql://...`` for more than one server process.
 """
 
-from ._protocol import EventRow, OutboxRow, Store, Tx
+from ._protocol import EventRow, LearnChunk, OutboxRow, Store, Tx
 from ._sql import DEFAULT_URL, SqlStore, database_error, normalize_url
 
 __all__ = [
     "DEFAULT_URL",
     "EventRow",
+    "LearnChunk",
     "OutboxRow",
     "SqlStore",
     "Store",

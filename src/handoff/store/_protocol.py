@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, Protocol
 
 from ..models import Event, Handoff, Incident, Level, State
 
-__all__ = ["EventRow", "OutboxRow", "Store", "Tx"]
+__all__ = ["EventRow", "LearnChunk", "OutboxRow", "Store", "Tx"]
 
 
 class EventRow(NamedTuple):
@@ -32,6 +32,19 @@ class OutboxRow(NamedTuple):
     payload: dict[str, Any]
     attempts: int
     created_at: datetime
+
+
+class LearnChunk(NamedTuple):
+    """One chunk of a window, in ``created_at, id`` order.
+
+    ``handoffs``: ``(doc, version, state, action_hash, decisions_hash)`` (``ROW``);
+    ``events``: ``(seq, handoff_id, kind, actor, at, data, prev_hash, hash)`` in seq order;
+    ``incidents``: ``(id, handoff_id, at, severity, description, reporter)`` by time.
+    """
+
+    handoffs: list[tuple[str, int, str, str, str]]
+    events: list[tuple[int, str, str, str, str, str, str, str]]
+    incidents: list[tuple[str, str, datetime, str, str, str]]
 
 
 class Tx(Protocol):
@@ -160,6 +173,25 @@ class Store(Protocol):
 
     def handoff_rows(self) -> dict[str, str]:
         """Every handoff as ``id -> "state action_hash decisions_hash"`` (verify)."""
+        ...
+
+    def learn_chunks(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Collection[str] = (),
+        owner: str | None = None,
+        tool: str | None = None,
+        size: int = 2000,
+    ) -> Iterator[LearnChunk]:
+        """The handoffs created in ``[since, until)`` (optionally of one owner and/or
+        tool) in ``created_at, id`` order, ``size`` a chunk, each chunk with those
+        handoffs' events of ``kinds`` and their incidents, as plain rows (Learn)."""
+        ...
+
+    def learn_count(self, *, since: datetime | None = None, until: datetime | None = None) -> int:
+        """How many handoffs were created in ``[since, until)``."""
         ...
 
     def count_events(self) -> int: ...
