@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from handoff import rubric
 from handoff.backtest import Backtest
 from handoff.fatigue import SPLIT_MIN, SPLIT_WINDOW, TARGET_KEYS, SplitAction
 from handoff.history import History, auto_executed, decided_at, escalated, human_changed
-from handoff.kpi import AUDIT_PARTS, KpiReport, Kpis, _rate, percentile, sla_met, week_of
+from handoff.kpi import AUDIT_PARTS, KpiReport, Kpis, _rate, percentile, week_of
 from handoff.lifecycle import OPEN
 from handoff.models import Handoff, Mode, State
 from handoff.policy import Policy
