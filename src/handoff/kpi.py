@@ -148,10 +148,11 @@ class KpiTallies:
     def take(self, part: History) -> None:
         owners, tools = self.owners, self.tools
         for h in part.handoffs:
-            self.overall.add(h, part)
+            seen = Seen.of(h, part)
+            self.overall.count(seen)
             owner, tool = h.owner or "-", h.action.tool
-            (owners.get(owner) or owners.setdefault(owner, Tally(self.history))).add(h, part)
-            (tools.get(tool) or tools.setdefault(tool, Tally(self.history))).add(h, part)
+            (owners.get(owner) or owners.setdefault(owner, Tally(self.history))).count(seen)
+            (tools.get(tool) or tools.setdefault(tool, Tally(self.history))).count(seen)
 
     def report(self) -> KpiReport:
         audit = self.history.audit
@@ -176,6 +177,48 @@ def kpis(history: History) -> Kpis:
     return tally.kpis()
 
 
+@dataclass(slots=True)
+class Seen:
+    """What one handoff adds to each slice it belongs to, worked out once."""
+
+    id: str
+    created_at: datetime
+    escalated: bool
+    executed: bool
+    wait: float | None = None
+    changed: bool = False
+    sla: bool | None = None
+    steps: int = 0
+    reminders: int = 0
+    incidents: int = 0
+    rolled_back: bool = False
+    #: The missing parts of an ended execution's record; None when it has not ended.
+    gaps: list[str] | None = None
+    weeks: list[date] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, h: Learned, part: History) -> Seen:
+        up = escalated(h)
+        s = cls(h.id, h.created_at, up, h.execution is not None)
+        if up:
+            when = decided_at(h)
+            if when is not None:
+                s.wait = (when - h.created_at).total_seconds()
+                s.changed = human_changed(h)
+            s.sla = sla_met(h, part.as_of)
+            if s.sla is not None:
+                for e in part.events_of(h.id):
+                    s.steps += e.kind == "escalated"
+                    s.reminders += e.kind == "reminded"
+        found = part.incidents_of(h.id)
+        s.incidents = len(found)
+        if h.state in _ENDED:
+            s.rolled_back = h.state is State.ROLLED_BACK
+            s.gaps = missing_parts(h, part)
+        s.weeks = [week_of(i.at) for i in found if part.window.holds(i.at)]
+        return s
+
+
 class Tally:
     """The KPIs of one slice, counted one handoff at a time.
 
@@ -194,40 +237,39 @@ class Tally:
 
     def add(self, h: Learned, part: History) -> None:
         """Count ``h``, reading its events and incidents from ``part`` (its chunk)."""
+        self.count(Seen.of(h, part))
+
+    def count(self, s: Seen) -> None:
+        """Count one handoff's contribution (the same for every slice it is in)."""
         k = self.k
         k.handoffs += 1
-        if self.first is None or h.created_at < self.first:
-            self.first = h.created_at
-        up = escalated(h)
-        when = decided_at(h) if up else None
-        if up:  # precision, time to decision, SLA
+        if self.first is None or s.created_at < self.first:
+            self.first = s.created_at
+        if s.escalated:  # precision, time to decision, SLA
             k.escalations += 1
-            if when is not None:
+            if s.wait is not None:
                 k.decided += 1
-                k.changed += human_changed(h)
-                self.waits.append((when - h.created_at).total_seconds())
-            met = sla_met(h, self.as_of)
-            if met is not None:
+                k.changed += s.changed
+                self.waits.append(s.wait)
+            if s.sla is not None:
                 k.sla_settled += 1
-                k.sla_met += met
-                self.steps[len(part.events_of(h.id, "escalated"))] += 1
-                k.reminders += len(part.events_of(h.id, "reminded"))
-        found = part.incidents_of(h.id)
-        if h.execution is not None and not up and found:  # auto-executed, then an incident
-            k.missed += 1
-            k.missed_incidents += len(found)
-            k.missed_ids.append(h.id)
-        k.auto_executed += h.execution is not None and not up
-        if h.state in _ENDED:  # rollback, audit readiness
+                k.sla_met += s.sla
+                self.steps[s.steps] += 1
+                k.reminders += s.reminders
+        elif s.executed:  # ran on its own; an incident makes it a missed escalation
+            k.auto_executed += 1
+            if s.incidents:
+                k.missed += 1
+                k.missed_incidents += s.incidents
+                k.missed_ids.append(s.id)
+        if s.gaps is not None:  # ended: rollback, audit readiness
             k.executions_ended += 1
-            k.rolled_back += h.state is State.ROLLED_BACK
+            k.rolled_back += s.rolled_back
             k.executed_actions += 1
-            gaps = missing_parts(h, part)
-            self.missing.update(gaps)
-            k.audit_ready += not gaps
-        for inc in found:
-            if self.window.holds(inc.at):
-                self.weeks[week_of(inc.at)] += 1
+            self.missing.update(s.gaps)
+            k.audit_ready += not s.gaps
+        for week in s.weeks:
+            self.weeks[week] += 1
 
     def kpis(self) -> Kpis:
         """The finished figures."""
@@ -280,7 +322,9 @@ def missing_parts(h: Learned, history: History) -> list[str]:
             out.append("package")
         if len(h.approvals) < h.assessment.quorum:
             out.append("decisions")
-    if ex is None or ex.finished_at is None or not history.events_of(h.id, *_END_EVENTS):
+    recorded = history.events_of(h.id)
+    kinds = {e.kind for e in recorded}
+    if ex is None or ex.finished_at is None or kinds.isdisjoint(_END_EVENTS):
         out.append("execution")
     if ex is None or (
         ex.confirmation is None and not any(s.confirmation is not None for s in ex.stages)
@@ -288,10 +332,7 @@ def missing_parts(h: Learned, history: History) -> list[str]:
         out.append("confirmation")
     report = history.audit
     bad = report.bad_seq or 0 if report is not None and not report.ok else None
-    recorded = history.events_of(h.id)
-    if not history.events_of(h.id, "submitted") or (
-        bad is not None and any(e.seq >= bad for e in recorded)
-    ):
+    if "submitted" not in kinds or (bad is not None and any(e.seq >= bad for e in recorded)):
         out.append("chain")
     return out
 
