@@ -61,6 +61,7 @@ $(VENV)/.bench: $(STAMP) requirements-bench.lock
 bench: $(VENV)/.bench
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.server
+	$(BIN)/python -m bench.learn
 
 # The reliability suites at full size; each rewrites its figures in docs/RELIABILITY.md.
 reliability: $(STAMP)
