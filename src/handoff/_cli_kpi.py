@@ -49,16 +49,14 @@ def narrowed(
 ) -> History:
     """The streamed history of one owner team and/or one tool; an unknown name (no
     handoff of it in a window that has some) is an input error."""
-    history = stream_history(store, window, check_audit=check_audit, owner=owner, tool=tool)
-    if owner is None and tool is None:
-        return history
-    if next(
-        store.learn_chunks(since=window.since, until=window.until, owner=owner, tool=tool, size=1),
-        None,
-    ) is None and store.learn_count(since=window.since, until=window.until):
+    since, until = window.since, window.until
+    if (owner is not None or tool is not None) and (
+        store.learn_count(since=since, until=until, owner=owner, tool=tool) == 0
+        and store.learn_count(since=since, until=until)
+    ):
         what, name = ("owner", owner) if owner else ("tool", tool)
         raise InputError(f"no handoffs for {what} {name!r} in this window", field=what)
-    return history
+    return stream_history(store, window, check_audit=check_audit, owner=owner, tool=tool)
 
 
 def _overall(k: Kpis) -> Table:

@@ -185,3 +185,16 @@ def test_split_runs_settle_only_past_the_hour() -> None:
         assert [len(s.handoff_ids) for s in found] == [3]
     finally:
         plane.close()
+
+
+def test_backtest_reports_progress_a_chunk_at_a_time() -> None:
+    clock = FakeClock()
+    plane = ControlPlane(open_store("sqlite://"), default_policy(), clock=clock)
+    try:
+        plane.register("cms.update_draft", Confirmed())
+        _record(plane, clock, [("submit", "draft", i % 2) for i in range(7)])
+        done: list[int] = []
+        bt = backtest(stream_history(plane.store, size=3), default_policy(), done.append)
+        assert done == [3, 3, 1] and bt.replayed == 7
+    finally:
+        plane.close()

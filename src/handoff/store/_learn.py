@@ -91,9 +91,21 @@ def learn_chunks(
             after = (rows[-1][1], rows[-1][0])
 
 
-def learn_count(engine: Engine, *, since: datetime | None, until: datetime | None) -> int:
-    """How many handoffs were created in ``[since, until)`` (from ``ix_handoffs_created``)."""
+def learn_count(
+    engine: Engine,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    owner: str | None = None,
+    tool: str | None = None,
+) -> int:
+    """How many handoffs were created in ``[since, until)`` (optionally of one owner
+    and/or one tool)."""
     q = select(func.count()).select_from(handoffs)
+    if owner is not None:
+        q = q.where(handoffs.c.owner == owner)
+    if tool is not None:
+        q = q.where(handoffs.c.tool == tool)
     if since is not None:
         q = q.where(handoffs.c.created_at >= since)
     if until is not None:

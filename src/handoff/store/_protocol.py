@@ -190,8 +190,16 @@ class Store(Protocol):
         handoffs' events of ``kinds`` and their incidents, as plain rows (Learn)."""
         ...
 
-    def learn_count(self, *, since: datetime | None = None, until: datetime | None = None) -> int:
-        """How many handoffs were created in ``[since, until)``."""
+    def learn_count(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        owner: str | None = None,
+        tool: str | None = None,
+    ) -> int:
+        """How many handoffs were created in ``[since, until)`` (optionally of one owner
+        and/or one tool)."""
         ...
 
     def count_events(self) -> int: ...

@@ -313,8 +313,15 @@ class SqlStore:
             self.engine, since=since, until=until, kinds=kinds, owner=owner, tool=tool, size=size
         )
 
-    def learn_count(self, *, since: datetime | None = None, until: datetime | None = None) -> int:
-        return learn_count(self.engine, since=since, until=until)
+    def learn_count(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        owner: str | None = None,
+        tool: str | None = None,
+    ) -> int:
+        return learn_count(self.engine, since=since, until=until, owner=owner, tool=tool)
 
     def count_events(self) -> int:
         return int(self._fetch("count_events", {})[0][0])
