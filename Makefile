@@ -62,6 +62,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.server
 	$(BIN)/python -m bench.learned
+	$(BIN)/python -m bench.learn
 
 # The reliability suites at full size; each rewrites its figures in docs/RELIABILITY.md.
 reliability: $(STAMP)

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 
 from handoff._exceptions import AlreadyExists, ConflictError
 from handoff.audit.trail import verify
-from handoff.models import Decision, Level, State, Verdict
+from handoff.models import Decision, Handoff, Level, State, Verdict
 from handoff.store import SqlStore, open_store
 from handoff.store._tables import metadata
 from handoff.testing import FakeClock
@@ -177,3 +177,35 @@ def test_migrations_match_the_tables_and_rerun_cleanly(store: SqlStore) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def test_learn_chunks_walk_the_window_in_order(store: SqlStore, clock: FakeClock) -> None:
+    """Chunks follow (created_at, id) across ties and chunk edges, hold only the window,
+    and carry each chunk's own events of the kinds asked for and its incidents."""
+    from handoff.models import Incident
+
+    start = clock.now()
+    made = []
+    with store.write() as tx:
+        for i, minutes in enumerate((0, 0, 0, 10, 10, 20, 30)):  # ties across chunks of 2
+            h = make_handoff(f"h{6 - i}", start + timedelta(minutes=minutes), owner=f"o{i % 2}")
+            tx.insert(h)
+            tx.event("submitted", handoff_id=h.id, actor="bot", at=h.created_at, data={})
+            tx.event("noise", handoff_id=h.id, actor="bot", at=h.created_at, data={})
+            made.append(h)
+        tx.add_incident("i1", Incident(handoff_id="h2", description="x"), start)
+    window = {"since": start, "until": start + timedelta(minutes=30)}
+    chunks = list(store.learn_chunks(**window, kinds=("submitted",), size=2))
+    got = [row[0] for c in chunks for row in c.handoffs]
+    expected = sorted(made[:6], key=lambda h: (h.created_at, h.id))
+    assert [h.id for h in expected] == ["h4", "h5", "h6", "h2", "h3", "h1"]
+    assert [Handoff.model_validate_json(doc).id for doc in got] == [h.id for h in expected]
+    assert [len(c.handoffs) for c in chunks] == [2, 2, 2]
+    for c in chunks:
+        ids = {Handoff.model_validate_json(r[0]).id for r in c.handoffs}
+        assert {e[1] for e in c.events} == ids and {e[2] for e in c.events} == {"submitted"}
+        assert [i[0] for i in c.incidents] == (["i1"] if "h2" in ids else [])
+    assert store.learn_count(**window) == 6
+    assert store.learn_count(**window, owner="o1") == 3
+    assert store.learn_count(**window, tool="nope") == 0
+    assert [len(c.handoffs) for c in store.learn_chunks(**window, owner="o1")] == [3]

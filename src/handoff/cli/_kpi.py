@@ -7,14 +7,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .._exceptions import InputError
 from ..learn.charts import combine, kpi_chart
-from ..learn.fatigue import rubber_stamps, split_actions
-from ..learn.history import History, Window, load_history, parse_when
-from ..learn.kpi import KpiReport, Kpis, compute, duration, share
+from ..learn.fatigue import RubberStamp, SplitAction, Splits, Stamps
+from ..learn.history import History, Window, load_history, parse_when, stream_history
+from ..learn.kpi import KpiReport, Kpis, KpiTallies, duration, share
 from ..models import Level
+from ..store import Store
 from ._common import DbOption, JsonFlag, console, echo_json, err, open_plane, reporting
 
 __all__ = [
@@ -42,17 +44,19 @@ def window_of(since: str | None, until: str | None) -> Window:
     return Window(parse_when(since, "since"), parse_when(until, "until"))
 
 
-def narrow(history: History, owner: str | None, tool: str | None) -> History:
-    """The history of one owner team and/or one tool; an unknown name is an input error."""
-    keep = {
-        h.id
-        for h in history.handoffs
-        if (owner is None or h.owner == owner) and (tool is None or h.action.tool == tool)
-    }
-    if not keep and history.handoffs:
+def narrowed(
+    store: Store, window: Window, owner: str | None, tool: str | None, *, check_audit: bool
+) -> History:
+    """The streamed history of one owner team and/or one tool; an unknown name (no
+    handoff of it in a window that has some) is an input error."""
+    since, until = window.since, window.until
+    if (owner is not None or tool is not None) and (
+        store.learn_count(since=since, until=until, owner=owner, tool=tool) == 0
+        and store.learn_count(since=since, until=until)
+    ):
         what, name = ("owner", owner) if owner else ("tool", tool)
         raise InputError(f"no handoffs for {what} {name!r} in this window", field=what)
-    return history.subset(keep)
+    return stream_history(store, window, check_audit=check_audit, owner=owner, tool=tool)
 
 
 def _overall(k: Kpis) -> Table:
@@ -114,15 +118,15 @@ def _slices(title: str, slices: dict[str, Kpis]) -> Table:
     return t
 
 
-def render(report: KpiReport, history: History) -> None:
+def render(report: KpiReport, stamps: list[RubberStamp], splits: list[SplitAction]) -> None:
     console.print(_overall(report.overall))
     console.print(_slices("By owner", report.by_owner))
     console.print(_slices("By tool", report.by_tool))
     style = "green" if report.audit_ok else "red"
     console.print(report.audit or "audit not checked", style=style)
-    for r in rubber_stamps(history):
+    for r in stamps:
         console.print(f"rubber stamp? {r.reviewer}: {'; '.join(r.reasons)}", style="yellow")
-    for s in split_actions(history):
+    for s in splits:
         console.print(
             f"split action? {len(s.handoff_ids)} x {s.tool} on {s.target} by {s.agent}"
             f" between {s.first} and {s.last}",
@@ -146,9 +150,12 @@ def kpi(
         if chart is not None and chart.suffix.lower() != ".svg":
             raise InputError("charts are written as SVG; name the file FILE.svg", field="chart")
         window = window_of(since, until)
+        stamps, splits = Stamps(), Splits()
         with open_plane(db) as plane:
-            history = narrow(load_history(plane.store, window), owner, tool)
-        report = compute(history)
+            history = narrowed(plane.store, window, owner, tool, check_audit=True)
+            tallies = KpiTallies(history)
+            history.feed(tallies, stamps, splits)
+        report = tallies.report()
         if chart is not None:
             try:
                 chart.write_text(combine(kpi_chart(report)), encoding="utf-8")
@@ -156,11 +163,11 @@ def kpi(
                 raise InputError(f"cannot write {chart} ({exc.strerror})", field="chart") from None
     if as_json:
         out = report.to_json()
-        out["rubber_stamps"] = [r.to_json() for r in rubber_stamps(history)]
-        out["split_actions"] = [s.to_json() for s in split_actions(history)]
+        out["rubber_stamps"] = [r.to_json() for r in stamps.found()]
+        out["split_actions"] = [s.to_json() for s in splits.found()]
         echo_json(out)
     else:
-        render(report, history)
+        render(report, stamps.found(), splits.found())
     if chart is not None:
         err.print(f"wrote {chart}")
 
@@ -205,8 +212,7 @@ def oversight_report(
     with reporting():
         window = window_of(since, until)
         with open_plane(db) as plane:
-            history = load_history(plane.store, window)
-            files = write_report(history, plane.policy, out)
+            files = write_report(stream_history(plane.store, window), plane.policy, out)
     for f in files:
         console.print(f"wrote {f}")
 
@@ -228,7 +234,21 @@ def policy_backtest(
         pol = load_policy(candidate)
         window = window_of(since, until)
         with open_plane(db) as plane:
-            result = backtest(load_history(plane.store, window, check_audit=False), pol)
+            history = stream_history(plane.store, window, check_audit=False)
+            if as_json or not err.is_terminal:
+                result = backtest(history, pol)
+            else:
+                total = plane.store.learn_count(since=window.since, until=window.until)
+                with Progress(
+                    TextColumn("replaying"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeRemainingColumn(),
+                    console=err,
+                    transient=True,
+                ) as bar:
+                    task = bar.add_task("replay", total=total)
+                    result = backtest(history, pol, lambda n: bar.advance(task, n))
     if as_json:
         echo_json(result.to_json())
         return

@@ -16,6 +16,7 @@ assessment is used instead of assessing again, so the comparison is on live traf
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from ..detect import rubric
 from ..models import Handoff, Mode, State
 from ..policy import Policy
 from ..store import Tx
+from ._record import Learned
 from .history import History, auto_executed, decided_at, escalated, human_changed
 
 __all__ = ["Backtest", "backtest", "record_shadow"]
@@ -77,62 +79,89 @@ class Backtest:
 
 
 def _candidate(
-    h: Handoff, candidate: Policy, shadows: list[dict[str, Any]]
+    h: Learned, candidate: Policy, shadows: list[dict[str, Any]]
 ) -> tuple[Mode, str | None, bool]:
     """The candidate's mode and owner for ``h``; True when read from a shadow event."""
     for data in shadows:
         if data.get("policy_version") == candidate.version:
             return Mode(data["mode"]), data.get("owner"), True
-    a = rubric.assess(h.action, candidate)
+    action = h.action if isinstance(h, Handoff) else h.action.model()
+    a = rubric.assess(action, candidate)
     return a.mode, a.owner, False
 
 
-def backtest(history: History, candidate: Policy) -> Backtest:
-    """Compare what happened under the recorded policies with what ``candidate`` would do."""
+def backtest(
+    history: History, candidate: Policy, progress: Callable[[int], None] | None = None
+) -> Backtest:
+    """Compare what happened under the recorded policies with what ``candidate`` would do.
+
+    The history is replayed a chunk at a time; ``progress`` is told how many handoffs
+    each chunk held, as it is done.
+    """
     out = Backtest(candidate.version)
     load_a: Counter[str] = Counter()
     load_c: Counter[str] = Counter()
-    changed_a = decided_a = 0
-    changed_c = decided_c = 0
-    for h in history.handoffs:
-        if h.action.tool == "handoff.rollback":
-            continue  # a rollback request is the plane's own action, not an agent's
-        shadows = [e.data for e in history.events_of(h.id, "shadow_assessed")]
-        mode, owner, shadowed = _candidate(h, candidate, shadows)
-        out.replayed += 1
-        out.from_shadow += shadowed
-        was, now = escalated(h), mode in _REVIEW
-        incidents = bool(history.incidents_of(h.id))
-        decided = decided_at(h) is not None
-        if was:
-            load_a[h.assessment.owner or "-"] += 1
-            if decided:
-                decided_a += 1
-                changed_a += human_changed(h)
-        if now:
-            load_c[owner or "-"] += 1
-        if now and not was:
-            out.added.append(h.id)
-            if auto_executed(h):
-                decided_c += 1
-                changed_c += incidents
-                if incidents:
-                    out.caught.append(h.id)
-        elif was and not now:
-            out.removed.append(h.id)
-            if decided and human_changed(h):
-                out.let_through.append(h.id)
-        elif was and now and decided:
-            decided_c += 1
-            changed_c += human_changed(h)
-        if mode is Mode.BLOCK and h.state is not State.BLOCKED:
-            out.blocked.append(h.id)
-            if auto_executed(h) and incidents and h.id not in out.caught:
-                out.caught.append(h.id)
+    tally = [0, 0, 0, 0]  # changed and decided, active then candidate
+    caught: set[str] = set()
+    for chunk in history.chunks():
+        for h in chunk.handoffs:
+            _replay(h, chunk, candidate, out, load_a, load_c, tally, caught)
+        if progress is not None:
+            progress(len(chunk.handoffs))
+    changed_a, decided_a, changed_c, decided_c = tally
     out.load_active, out.load_candidate = dict(sorted(load_a.items())), dict(sorted(load_c.items()))
     out.precision_active = changed_a / decided_a if decided_a else None
     out.precision_candidate = changed_c / decided_c if decided_c else None
     return out
+
+
+def _replay(
+    h: Learned,
+    history: History,
+    candidate: Policy,
+    out: Backtest,
+    load_a: Counter[str],
+    load_c: Counter[str],
+    tally: list[int],
+    caught: set[str],
+) -> None:
+    """Replay one handoff into ``out``, the loads and the precision ``tally``."""
+    if h.action.tool == "handoff.rollback":
+        return  # a rollback request is the plane's own action, not an agent's
+    shadows = [e.data for e in history.events_of(h.id, "shadow_assessed")]
+    mode, owner, shadowed = _candidate(h, candidate, shadows)
+    out.replayed += 1
+    out.from_shadow += shadowed
+    was, now = escalated(h), mode in _REVIEW
+    incidents = bool(history.incidents_of(h.id))
+    decided = decided_at(h) is not None
+    if was:
+        load_a[h.assessment.owner or "-"] += 1
+        if decided:
+            tally[1] += 1
+            tally[0] += human_changed(h)
+    if now:
+        load_c[owner or "-"] += 1
+    if now and not was:
+        out.added.append(h.id)
+        if auto_executed(h):
+            tally[3] += 1
+            tally[2] += incidents
+            if incidents:
+                out.caught.append(h.id)
+                caught.add(h.id)
+    elif was and not now:
+        out.removed.append(h.id)
+        if decided and human_changed(h):
+            out.let_through.append(h.id)
+    elif was and now and decided:
+        tally[3] += 1
+        tally[2] += human_changed(h)
+    if mode is Mode.BLOCK and h.state is not State.BLOCKED:
+        out.blocked.append(h.id)
+        if auto_executed(h) and incidents and h.id not in caught:
+            out.caught.append(h.id)
+            caught.add(h.id)
 
 
 def record_shadow(tx: Tx, h: Handoff, shadow: Policy) -> None:

@@ -14,23 +14,26 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import select
+from typing import Any, Protocol
 
 from .._exceptions import InputError
 from ..audit.trail import VerifyReport, verify
 from ..decide.lifecycle import OPEN
-from ..models import Event, Handoff, Incident, Level, Mode, State
+from ..models import Event, Incident, Level, Mode, State
 from ..route.sla import ACTOR as LADDER_ACTOR
-from ..store import SqlStore, Store
-from ..store._tables import ROW, events, handoffs, incidents
+from ..store import LearnChunk, Store
 from ..store._tx import load_handoff
+from ._record import Learned, record_of
 
 __all__ = [
+    "CHUNK",
     "History",
     "IncidentRecord",
+    "Mark",
+    "Sink",
     "Window",
     "auto_executed",
     "decided_at",
@@ -38,7 +41,11 @@ __all__ = [
     "human_changed",
     "load_history",
     "parse_when",
+    "stream_history",
 ]
+
+#: Handoffs read a chunk at a time when a history is streamed.
+CHUNK = 2000
 
 #: Event kinds Learn reads beside the handoff documents: the SLA ladder, shadow
 #: assessments, and the ones that prove an action's record (submission, execution).
@@ -79,27 +86,70 @@ class IncidentRecord:
         return self.incident.handoff_id
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A learning event as a streamed history keeps it: only ``data`` of a shadow
+    assessment is parsed, the one event whose contents Learn reads."""
+
+    seq: int
+    handoff_id: str
+    kind: str
+    data: dict[str, Any]
+
+
+class Sink(Protocol):
+    """A computation fed a history a chunk at a time (``History.feed``)."""
+
+    def take(self, part: History) -> None: ...
+
+
 @dataclass
 class History:
-    """Everything Learn needs about one window, loaded once.
+    """Everything Learn needs about one window.
 
     ``as_of`` is the moment the history was read: an open handoff already past its
     deadline at ``as_of`` has missed its SLA.
+
+    A loaded history holds its handoffs; a streamed one (``stream_history``) holds none
+    and reads the store again, a chunk at a time, each time ``chunks()`` is iterated.
+    Learn's computations read every history through ``chunks()``.
     """
 
     window: Window
     as_of: datetime
-    handoffs: list[Handoff]
-    events: dict[str, list[Event]] = field(default_factory=dict)
+    handoffs: list[Learned]
+    events: dict[str, list[Event | Mark]] = field(default_factory=dict)
     incidents: list[IncidentRecord] = field(default_factory=list)
     audit: VerifyReport | None = None
+    source: Callable[[], Iterator[History]] | None = None
+    _by_handoff: dict[str, list[IncidentRecord]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
-    def events_of(self, handoff_id: str, *kinds: str) -> list[Event]:
+    def __post_init__(self) -> None:
+        for i in self.incidents:
+            self._by_handoff.setdefault(i.handoff_id, []).append(i)
+
+    def chunks(self) -> Iterator[History]:
+        """The history a part at a time: itself when loaded, chunks when streamed."""
+        if self.source is None:
+            yield self
+        else:
+            yield from self.source()
+
+    def feed(self, *sinks: Sink) -> None:
+        """One pass over the history, every chunk given to each sink in turn: several
+        computations share the one read of the store."""
+        for part in self.chunks():
+            for sink in sinks:
+                sink.take(part)
+
+    def events_of(self, handoff_id: str, *kinds: str) -> list[Event | Mark]:
         evs = self.events.get(handoff_id, [])
         return [e for e in evs if e.kind in kinds] if kinds else evs
 
     def incidents_of(self, handoff_id: str) -> list[IncidentRecord]:
-        return [i for i in self.incidents if i.handoff_id == handoff_id]
+        return self._by_handoff.get(handoff_id, [])
 
     def subset(self, keep: set[str]) -> History:
         """The same history restricted to the handoff ids in ``keep`` (per owner, per tool)."""
@@ -113,7 +163,7 @@ class History:
         )
 
 
-def escalated(h: Handoff) -> bool:
+def escalated(h: Learned) -> bool:
     """The handoff went to a human: its assessment asked for review (one or two people).
 
     A revise re-assesses the edited args and may lower the mode, so a package, a
@@ -127,12 +177,12 @@ def escalated(h: Handoff) -> bool:
     )
 
 
-def auto_executed(h: Handoff) -> bool:
+def auto_executed(h: Learned) -> bool:
     """The action ran on its own, with no human deciding (the auto path)."""
     return h.execution is not None and not escalated(h)
 
 
-def decided_at(h: Handoff) -> datetime | None:
+def decided_at(h: Learned) -> datetime | None:
     """When a human's decision settled the handoff; None while open or if nobody decided.
 
     The SLA ladder's fallback is not a human decision, and neither is a cancel.
@@ -145,7 +195,7 @@ def decided_at(h: Handoff) -> datetime | None:
     return last.at
 
 
-def human_changed(h: Handoff) -> bool:
+def human_changed(h: Learned) -> bool:
     """A human changed the outcome: rejected, revised, chose another option, or redirected.
 
     Choosing the ``approve`` option is approving unchanged.
@@ -178,6 +228,26 @@ def parse_when(value: str | None, field_name: str) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _checked(window: Window | None) -> Window:
+    window = window or Window()
+    if window.since and window.until and window.since >= window.until:
+        raise InputError("the window ends before it starts", field="until")
+    return window
+
+
+def _incidents(chunk: LearnChunk) -> list[IncidentRecord]:
+    return [
+        IncidentRecord(
+            iid,
+            at,
+            Incident(
+                handoff_id=hid, severity=Level(sev), description=description, reporter=reporter
+            ),
+        )
+        for iid, hid, at, sev, description, reporter in chunk.incidents
+    ]
+
+
 def load_history(
     store: Store,
     window: Window | None = None,
@@ -185,73 +255,79 @@ def load_history(
     as_of: datetime | None = None,
     check_audit: bool = True,
 ) -> History:
-    """Read the window's handoffs, their learning events and incidents from ``store``."""
-    window = window or Window()
-    if window.since and window.until and window.since >= window.until:
-        raise InputError("the window ends before it starts", field="until")
+    """Read the window's handoffs (full models), their learning events and incidents.
+
+    For the suggestions and the dashboard; the KPIs, the backtest and the report read
+    a ``stream_history`` instead, in bounded memory.
+    """
+    window = _checked(window)
     as_of = as_of or datetime.now(UTC)
-    if not isinstance(store, SqlStore):
-        # The Store protocol has no incident reader: other stores give no incidents.
-        hs = [h for h in store.list_handoffs(limit=10**9) if window.holds(h.created_at)]
-        evs: dict[str, list[Event]] = defaultdict(list)
-        ids = {h.id for h in hs}
-        for e in store.events():
-            if e.handoff_id in ids and e.kind in LEARN_EVENTS:
-                evs[e.handoff_id].append(e)
-        audit = verify(store) if check_audit else None
-        return History(window, as_of, hs, dict(evs), [], audit)
-    inside = select(handoffs.c.id)
-    if window.since:
-        inside = inside.where(handoffs.c.created_at >= window.since)
-    if window.until:
-        inside = inside.where(handoffs.c.created_at < window.until)
-    q = (
-        select(*ROW)
-        .where(handoffs.c.id.in_(inside.scalar_subquery()))
-        .order_by(handoffs.c.created_at, handoffs.c.id)
-    )
-    with store.engine.connect() as conn:
-        hs = [load_handoff(*r) for r in conn.execute(q)]
-        ids = {h.id for h in hs}
-        evs = defaultdict(list)
-        eq = (
-            select(events)
-            .where(events.c.kind.in_(LEARN_EVENTS))
-            .where(events.c.handoff_id.in_(inside.scalar_subquery()))
-            .order_by(events.c.seq)
-        )
-        for r in conn.execute(eq):
-            if r.handoff_id in ids:
-                evs[r.handoff_id].append(
-                    Event(
-                        seq=r.seq,
-                        handoff_id=r.handoff_id,
-                        kind=r.kind,
-                        actor=r.actor,
-                        at=datetime.fromisoformat(r.at),
-                        data=json.loads(r.data),
-                        prev_hash=r.prev_hash,
-                        hash=r.hash,
-                    )
+    hs: list[Learned] = []
+    evs: dict[str, list[Event | Mark]] = defaultdict(list)
+    incs: list[IncidentRecord] = []
+    for chunk in store.learn_chunks(
+        since=window.since, until=window.until, kinds=LEARN_EVENTS, size=CHUNK
+    ):
+        hs += [load_handoff(*r) for r in chunk.handoffs]
+        for seq, hid, kind, actor, at, data, prev_hash, hash_ in chunk.events:
+            evs[hid].append(
+                Event(
+                    seq=seq,
+                    handoff_id=hid,
+                    kind=kind,
+                    actor=actor,
+                    at=datetime.fromisoformat(at),
+                    data=json.loads(data),
+                    prev_hash=prev_hash,
+                    hash=hash_,
                 )
-        iq = (
-            select(incidents)
-            .where(incidents.c.handoff_id.in_(inside.scalar_subquery()))
-            .order_by(incidents.c.at, incidents.c.id)
-        )
-        incs = [
-            IncidentRecord(
-                r.id,
-                r.at,
-                Incident(
-                    handoff_id=r.handoff_id,
-                    severity=Level(r.severity),
-                    description=r.description,
-                    reporter=r.reporter,
-                ),
             )
-            for r in conn.execute(iq)
-            if r.handoff_id in ids
-        ]
+        incs += _incidents(chunk)
+    incs.sort(key=lambda i: (i.at, i.id))
     audit = verify(store) if check_audit else None
     return History(window, as_of, hs, dict(evs), incs, audit)
+
+
+def stream_history(
+    store: Store,
+    window: Window | None = None,
+    *,
+    as_of: datetime | None = None,
+    check_audit: bool = True,
+    owner: str | None = None,
+    tool: str | None = None,
+    size: int = CHUNK,
+) -> History:
+    """The window's history read a chunk at a time, as slim records (``_record``).
+
+    Nothing is read until ``chunks()`` is iterated, and each iteration reads the store
+    again: memory holds one chunk, whatever the window's size. ``owner`` and ``tool``
+    narrow it to one owner team and/or one tool.
+    """
+    window = _checked(window)
+    as_of = as_of or datetime.now(UTC)
+    audit = verify(store) if check_audit else None
+
+    def source() -> Iterator[History]:
+        for chunk in store.learn_chunks(
+            since=window.since,
+            until=window.until,
+            kinds=LEARN_EVENTS,
+            owner=owner,
+            tool=tool,
+            size=size,
+        ):
+            evs: dict[str, list[Event | Mark]] = defaultdict(list)
+            for seq, hid, kind, _actor, _at, data, _prev, _hash in chunk.events:
+                parsed = json.loads(data) if kind == "shadow_assessed" else {}
+                evs[hid].append(Mark(seq, hid, kind, parsed))
+            yield History(
+                window,
+                as_of,
+                [record_of(doc, state, ah, dh) for doc, _v, state, ah, dh in chunk.handoffs],
+                dict(evs),
+                _incidents(chunk),
+                audit,
+            )
+
+    return History(window, as_of, [], {}, [], audit, source)

@@ -7,17 +7,17 @@ Rates are ``None`` when their denominator is zero: "no data" is not "0 %".
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Callable
+from array import array
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..decide.lifecycle import OPEN
-from ..models import Handoff, State
+from ..models import State
+from ._record import Learned
 from .history import (
     History,
-    auto_executed,
     decided_at,
     escalated,
     human_changed,
@@ -26,7 +26,9 @@ from .history import (
 __all__ = [
     "AUDIT_PARTS",
     "KpiReport",
+    "KpiTallies",
     "Kpis",
+    "Tally",
     "compute",
     "duration",
     "kpis",
@@ -132,85 +134,177 @@ class KpiReport:
 
 
 def compute(history: History) -> KpiReport:
-    """All KPIs of the history: overall, then per owner and per tool."""
+    """All KPIs of the history: overall, then per owner and per tool, in one pass over
+    its chunks (memory holds a chunk and the tallies, never the whole window)."""
+    tallies = KpiTallies(history)
+    history.feed(tallies)
+    return tallies.report()
 
-    def by(key: Callable[[Handoff], str]) -> dict[str, Kpis]:
-        groups: dict[str, set[str]] = defaultdict(set)
-        for h in history.handoffs:
-            groups[key(h)].add(h.id)
-        return {k: kpis(history.subset(ids)) for k, ids in sorted(groups.items())}
 
-    audit = history.audit
-    return KpiReport(
-        since=history.window.since,
-        until=history.window.until,
-        as_of=history.as_of,
-        overall=kpis(history),
-        by_owner=by(lambda h: h.owner or "-"),
-        by_tool=by(lambda h: h.action.tool),
-        audit_ok=None if audit is None else audit.ok,
-        audit=None if audit is None else str(audit),
-    )
+class KpiTallies:
+    """The KPI tallies of a history overall, per owner and per tool (a ``Sink``)."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.overall = Tally(history)
+        self.owners: dict[str, Tally] = {}
+        self.tools: dict[str, Tally] = {}
+
+    def take(self, part: History) -> None:
+        owners, tools = self.owners, self.tools
+        for h in part.handoffs:
+            seen = Seen.of(h, part)
+            self.overall.count(seen)
+            owner, tool = h.owner or "-", h.action.tool
+            (owners.get(owner) or owners.setdefault(owner, Tally(self.history))).count(seen)
+            (tools.get(tool) or tools.setdefault(tool, Tally(self.history))).count(seen)
+
+    def report(self) -> KpiReport:
+        audit = self.history.audit
+        return KpiReport(
+            since=self.history.window.since,
+            until=self.history.window.until,
+            as_of=self.history.as_of,
+            overall=self.overall.kpis(),
+            by_owner={k: t.kpis() for k, t in sorted(self.owners.items())},
+            by_tool={k: t.kpis() for k, t in sorted(self.tools.items())},
+            audit_ok=None if audit is None else audit.ok,
+            audit=None if audit is None else str(audit),
+        )
 
 
 def kpis(history: History) -> Kpis:
     """The figures of one slice; see docs/kpis.md for each definition."""
-    k = Kpis(handoffs=len(history.handoffs))
-    _precision(history, k)
-    _missed(history, k)
-    _time_and_sla(history, k)
-    _rollback(history, k)
-    _audit(history, k)
-    _trend(history, k)
-    return k
+    tally = Tally(history)
+    for chunk in history.chunks():
+        for h in chunk.handoffs:
+            tally.add(h, chunk)
+    return tally.kpis()
 
 
-def _precision(history: History, k: Kpis) -> None:
-    for h in history.handoffs:
-        if not escalated(h):
-            continue
-        k.escalations += 1
-        if decided_at(h) is not None:
-            k.decided += 1
-            k.changed += human_changed(h)
-    k.precision = _rate(k.changed, k.decided)
+@dataclass(slots=True)
+class Seen:
+    """What one handoff adds to each slice it belongs to, worked out once."""
+
+    id: str
+    created_at: datetime
+    escalated: bool
+    executed: bool
+    wait: float | None = None
+    changed: bool = False
+    sla: bool | None = None
+    steps: int = 0
+    reminders: int = 0
+    incidents: int = 0
+    rolled_back: bool = False
+    #: The missing parts of an ended execution's record; None when it has not ended.
+    gaps: list[str] | None = None
+    weeks: list[date] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, h: Learned, part: History) -> Seen:
+        up = escalated(h)
+        s = cls(h.id, h.created_at, up, h.execution is not None)
+        if up:
+            when = decided_at(h)
+            if when is not None:
+                s.wait = (when - h.created_at).total_seconds()
+                s.changed = human_changed(h)
+            s.sla = sla_met(h, part.as_of)
+            if s.sla is not None:
+                for e in part.events_of(h.id):
+                    s.steps += e.kind == "escalated"
+                    s.reminders += e.kind == "reminded"
+        found = part.incidents_of(h.id)
+        s.incidents = len(found)
+        if h.state in _ENDED:
+            s.rolled_back = h.state is State.ROLLED_BACK
+            s.gaps = missing_parts(h, part)
+        s.weeks = [week_of(i.at) for i in found if part.window.holds(i.at)]
+        return s
 
 
-def _missed(history: History, k: Kpis) -> None:
-    for h in history.handoffs:
-        if not auto_executed(h):
-            continue
-        k.auto_executed += 1
-        found = history.incidents_of(h.id)
-        if found:
-            k.missed += 1
-            k.missed_incidents += len(found)
-            k.missed_ids.append(h.id)
-    k.recall = _rate(k.changed, k.changed + k.missed)
+class Tally:
+    """The KPIs of one slice, counted one handoff at a time.
+
+    Counts are summed as handoffs arrive; only the decision times (for the percentiles)
+    and the ids of missed escalations are kept, a float and an id each.
+    """
+
+    def __init__(self, history: History) -> None:
+        self.window, self.as_of = history.window, history.as_of
+        self.k = Kpis()
+        self.waits = array("d")
+        self.steps: Counter[int] = Counter()
+        self.missing: Counter[str] = Counter()
+        self.weeks: Counter[date] = Counter()
+        self.first: datetime | None = None
+
+    def add(self, h: Learned, part: History) -> None:
+        """Count ``h``, reading its events and incidents from ``part`` (its chunk)."""
+        self.count(Seen.of(h, part))
+
+    def count(self, s: Seen) -> None:
+        """Count one handoff's contribution (the same for every slice it is in)."""
+        k = self.k
+        k.handoffs += 1
+        if self.first is None or s.created_at < self.first:
+            self.first = s.created_at
+        if s.escalated:  # precision, time to decision, SLA
+            k.escalations += 1
+            if s.wait is not None:
+                k.decided += 1
+                k.changed += s.changed
+                self.waits.append(s.wait)
+            if s.sla is not None:
+                k.sla_settled += 1
+                k.sla_met += s.sla
+                self.steps[s.steps] += 1
+                k.reminders += s.reminders
+        elif s.executed:  # ran on its own; an incident makes it a missed escalation
+            k.auto_executed += 1
+            if s.incidents:
+                k.missed += 1
+                k.missed_incidents += s.incidents
+                k.missed_ids.append(s.id)
+        if s.gaps is not None:  # ended: rollback, audit readiness
+            k.executions_ended += 1
+            k.rolled_back += s.rolled_back
+            k.executed_actions += 1
+            self.missing.update(s.gaps)
+            k.audit_ready += not s.gaps
+        for week in s.weeks:
+            self.weeks[week] += 1
+
+    def kpis(self) -> Kpis:
+        """The finished figures."""
+        k = self.k
+        k.precision = _rate(k.changed, k.decided)
+        k.recall = _rate(k.changed, k.changed + k.missed)
+        waits = list(self.waits)
+        k.ttd_p50, k.ttd_p90 = percentile(waits, 50), percentile(waits, 90)
+        k.sla_attainment = _rate(k.sla_met, k.sla_settled)
+        k.escalation_steps = dict(sorted(self.steps.items()))
+        k.rollback_rate = _rate(k.rolled_back, k.executions_ended)
+        k.audit_readiness = _rate(k.audit_ready, k.executed_actions)
+        k.audit_missing = {p: self.missing[p] for p in AUDIT_PARTS if self.missing[p]}
+        weeks = self.weeks
+        k.incidents = sum(weeks.values())
+        first = self.window.since or self.first
+        last = min(self.window.until or self.as_of, self.as_of)
+        if first is None:
+            k.incidents_by_week = {d.isoformat(): n for d, n in sorted(weeks.items())}
+            return k
+        day, end = week_of(first), max([week_of(last), *weeks])
+        out: dict[str, int] = {}
+        while day <= end:
+            out[day.isoformat()] = weeks.get(day, 0)
+            day += timedelta(weeks=1)
+        k.incidents_by_week = out
+        return k
 
 
-def _time_and_sla(history: History, k: Kpis) -> None:
-    waits: list[float] = []
-    steps: Counter[int] = Counter()
-    for h in history.handoffs:
-        if not escalated(h):
-            continue
-        when = decided_at(h)
-        if when is not None:
-            waits.append((when - h.created_at).total_seconds())
-        met = sla_met(h, history.as_of)
-        if met is None:
-            continue
-        k.sla_settled += 1
-        k.sla_met += met
-        steps[len(history.events_of(h.id, "escalated"))] += 1
-        k.reminders += len(history.events_of(h.id, "reminded"))
-    k.ttd_p50, k.ttd_p90 = percentile(waits, 50), percentile(waits, 90)
-    k.sla_attainment = _rate(k.sla_met, k.sla_settled)
-    k.escalation_steps = dict(sorted(steps.items()))
-
-
-def sla_met(h: Handoff, as_of: datetime) -> bool | None:
+def sla_met(h: Learned, as_of: datetime) -> bool | None:
     """Whether an escalation met its SLA; None while undecidable (or without a deadline)."""
     if not escalated(h) or h.deadline is None or h.state is State.CANCELLED:
         return None
@@ -222,15 +316,7 @@ def sla_met(h: Handoff, as_of: datetime) -> bool | None:
     return False  # the ladder fell back, or it expired
 
 
-def _rollback(history: History, k: Kpis) -> None:
-    for h in history.handoffs:
-        if h.state in _ENDED:
-            k.executions_ended += 1
-            k.rolled_back += h.state is State.ROLLED_BACK
-    k.rollback_rate = _rate(k.rolled_back, k.executions_ended)
-
-
-def missing_parts(h: Handoff, history: History) -> list[str]:
+def missing_parts(h: Learned, history: History) -> list[str]:
     """The parts of an executed action's record that are missing (empty when complete)."""
     out: list[str] = []
     ex = h.execution
@@ -241,7 +327,9 @@ def missing_parts(h: Handoff, history: History) -> list[str]:
             out.append("package")
         if len(h.approvals) < h.assessment.quorum:
             out.append("decisions")
-    if ex is None or ex.finished_at is None or not history.events_of(h.id, *_END_EVENTS):
+    recorded = history.events_of(h.id)
+    kinds = {e.kind for e in recorded}
+    if ex is None or ex.finished_at is None or kinds.isdisjoint(_END_EVENTS):
         out.append("execution")
     if ex is None or (
         ex.confirmation is None and not any(s.confirmation is not None for s in ex.stages)
@@ -249,45 +337,9 @@ def missing_parts(h: Handoff, history: History) -> list[str]:
         out.append("confirmation")
     report = history.audit
     bad = report.bad_seq or 0 if report is not None and not report.ok else None
-    recorded = history.events_of(h.id)
-    if not history.events_of(h.id, "submitted") or (
-        bad is not None and any(e.seq >= bad for e in recorded)
-    ):
+    if "submitted" not in kinds or (bad is not None and any(e.seq >= bad for e in recorded)):
         out.append("chain")
     return out
-
-
-def _audit(history: History, k: Kpis) -> None:
-    missing: Counter[str] = Counter()
-    for h in history.handoffs:
-        if h.state not in _ENDED:
-            continue
-        k.executed_actions += 1
-        gaps = missing_parts(h, history)
-        missing.update(gaps)
-        k.audit_ready += not gaps
-    k.audit_readiness = _rate(k.audit_ready, k.executed_actions)
-    k.audit_missing = {p: missing[p] for p in AUDIT_PARTS if missing[p]}
-
-
-def _trend(history: History, k: Kpis) -> None:
-    weeks: Counter[date] = Counter()
-    for inc in history.incidents:
-        if history.window.holds(inc.at):
-            weeks[week_of(inc.at)] += 1
-    k.incidents = sum(weeks.values())
-    starts = [h.created_at for h in history.handoffs]
-    first = history.window.since or (min(starts) if starts else None)
-    last = min(history.window.until or history.as_of, history.as_of)
-    if first is None:
-        k.incidents_by_week = {d.isoformat(): n for d, n in sorted(weeks.items())}
-        return
-    day, end = week_of(first), max([week_of(last), *weeks])
-    out: dict[str, int] = {}
-    while day <= end:
-        out[day.isoformat()] = weeks.get(day, 0)
-        day += timedelta(weeks=1)
-    k.incidents_by_week = out
 
 
 def share(v: float | None) -> str:

@@ -11,6 +11,7 @@ markup let through is the SVG the chart module draws.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,11 @@ from markupsafe import Markup
 
 from .._exceptions import InputError
 from ..policy import Policy
+from ._record import Learned
 from .charts import kpi_chart
-from .fatigue import rubber_stamps, split_actions
-from .history import History, decided_at, escalated
-from .kpi import KpiReport, Kpis, compute, duration, share
+from .fatigue import Splits, Stamps
+from .history import History, IncidentRecord, decided_at, escalated
+from .kpi import KpiReport, Kpis, KpiTallies, duration, share
 
 __all__ = ["decision_rows", "kpi_rows", "write_report"]
 
@@ -60,44 +62,46 @@ KPI_FIELDS = [
 ]
 
 
-def decision_rows(history: History) -> list[dict[str, Any]]:
-    """One row per human decision, and one per action that went through without one."""
-    rows: list[dict[str, Any]] = []
-    for h in history.handoffs:
-        a = h.assessment
-        when = decided_at(h)
-        met = "" if when is None or h.deadline is None else ("yes" if when <= h.deadline else "no")
-        evidence = [e.source for e in (h.package.evidence if h.package else [])]
-        evidence += [e.source for e in h.action.context.evidence if e.source not in evidence]
-        base = {
-            "handoff_id": h.id,
-            "tool": h.action.tool,
-            "agent": h.action.agent,
-            "owner": h.owner or "",
-            "level": a.level.value,
-            "mode": a.mode.value,
-            "policy_version": a.policy_version,
-            "created_at": h.created_at.isoformat(),
-            "deadline": h.deadline.isoformat() if h.deadline else "",
-            "triggers": " ".join(t.code for t in a.triggers),
-            "evidence": "; ".join(evidence),
-            "state": h.state.value,
-            "sla_met": met if escalated(h) else "",
-            "incidents": len(history.incidents_of(h.id)),
+def decision_rows(history: History) -> Iterator[dict[str, Any]]:
+    """One row per human decision, and one per action that went through without one,
+    read a chunk at a time."""
+    for part in history.chunks():
+        for h in part.handoffs:
+            yield from _rows(h, part)
+
+
+def _rows(h: Learned, history: History) -> Iterator[dict[str, Any]]:
+    a = h.assessment
+    when = decided_at(h)
+    met = "" if when is None or h.deadline is None else ("yes" if when <= h.deadline else "no")
+    evidence = [e.source for e in (h.package.evidence if h.package else [])]
+    evidence += [e.source for e in h.action.context.evidence if e.source not in evidence]
+    base = {
+        "handoff_id": h.id,
+        "tool": h.action.tool,
+        "agent": h.action.agent,
+        "owner": h.owner or "",
+        "level": a.level.value,
+        "mode": a.mode.value,
+        "policy_version": a.policy_version,
+        "created_at": h.created_at.isoformat(),
+        "deadline": h.deadline.isoformat() if h.deadline else "",
+        "triggers": " ".join(t.code for t in a.triggers),
+        "evidence": "; ".join(evidence),
+        "state": h.state.value,
+        "sla_met": met if escalated(h) else "",
+        "incidents": len(history.incidents_of(h.id)),
+    }
+    if not h.decisions:
+        yield {**base, "reviewer": "", "verdict": "", "decided_at": "", "rationale": ""}
+    for d in h.decisions:
+        yield {
+            **base,
+            "reviewer": d.reviewer,
+            "verdict": d.verdict.value,
+            "decided_at": d.at.isoformat() if d.at else "",
+            "rationale": d.rationale,
         }
-        if not h.decisions:
-            rows.append({**base, "reviewer": "", "verdict": "", "decided_at": "", "rationale": ""})
-        for d in h.decisions:
-            rows.append(
-                {
-                    **base,
-                    "reviewer": d.reviewer,
-                    "verdict": d.verdict.value,
-                    "decided_at": d.at.isoformat() if d.at else "",
-                    "rationale": d.rationale,
-                }
-            )
-    return rows
 
 
 def kpi_rows(report: KpiReport) -> list[dict[str, Any]]:
@@ -178,14 +182,40 @@ between {{ s.first }} and {{ s.last }}: {{ s.handoff_ids | join(', ') }}</li>{% 
 """
 
 
+class _Incidents:
+    """The window's incidents, in the order they were reported (a ``Sink``)."""
+
+    def __init__(self) -> None:
+        self.found: list[IncidentRecord] = []
+
+    def take(self, part: History) -> None:
+        self.found += part.incidents
+
+
+def _csv_tee(
+    rows: Iterator[dict[str, Any]], writer: csv.DictWriter[str]
+) -> Iterator[dict[str, Any]]:
+    """The rows, each written to the CSV as it passes on to the HTML table."""
+    for row in rows:
+        writer.writerow(row)
+        yield row
+
+
 def write_report(history: History, policy: Policy, out: Path) -> list[Path]:
-    """Write report.html, decisions.csv and kpis.csv into ``out``; returns the paths."""
+    """Write report.html, decisions.csv and kpis.csv into ``out``; returns the paths.
+
+    Two passes over the history: the KPIs, fatigue findings and incidents first (the
+    page opens with them), then the decisions, streamed into the HTML table and the
+    CSV together, so a window of a million handoffs is never held in memory.
+    """
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create {out} ({exc.strerror})", field="output") from None
-    report = compute(history)
-    rows = decision_rows(history)
+    tallies, stamps, splits, incidents = KpiTallies(history), Stamps(), Splits(), _Incidents()
+    history.feed(tallies, stamps, splits, incidents)
+    report = tallies.report()
+    incidents.found.sort(key=lambda i: (i.at, i.id))
     w = history.window
     span = (
         f"{w.since.isoformat() if w.since else 'the beginning'}"
@@ -195,32 +225,35 @@ def write_report(history: History, policy: Policy, out: Path) -> list[Path]:
     slices: list[tuple[str, Kpis]] = [("overall", report.overall)]
     slices += [(f"owner {k}", v) for k, v in report.by_owner.items()]
     slices += [(f"tool {k}", v) for k, v in report.by_tool.items()]
-    html = env.from_string(_TEMPLATE).render(
-        span=span,
-        generated=datetime.now(UTC).isoformat(timespec="seconds"),
-        policy=policy,
-        report=report,
-        slices=slices,
-        # The charts are markup drawn by charts.py, which escapes every label.
-        charts=[Markup(svg) for svg in kpi_chart(report)],
-        stamps=rubber_stamps(history),
-        splits=split_actions(history),
-        rows=rows,
-        incidents=history.incidents,
-        pct=share,
-        dur=duration,
-    )
     paths = [out / "report.html", out / "decisions.csv", out / "kpis.csv"]
     try:
-        paths[0].write_text(html, encoding="utf-8")
-        with paths[1].open("w", newline="", encoding="utf-8") as fh:
+        with (
+            paths[0].open("w", encoding="utf-8") as page,
+            paths[1].open("w", newline="", encoding="utf-8") as fh,
+        ):
             writer = csv.DictWriter(fh, fieldnames=ROW_FIELDS)
             writer.writeheader()
-            writer.writerows(rows)
+            page.writelines(
+                env.from_string(_TEMPLATE).generate(
+                    span=span,
+                    generated=datetime.now(UTC).isoformat(timespec="seconds"),
+                    policy=policy,
+                    report=report,
+                    slices=slices,
+                    # The charts are markup drawn by charts.py, which escapes every label.
+                    charts=[Markup(svg) for svg in kpi_chart(report)],
+                    stamps=stamps.found(),
+                    splits=splits.found(),
+                    rows=_csv_tee(decision_rows(history), writer),
+                    incidents=incidents.found,
+                    pct=share,
+                    dur=duration,
+                )
+            )
         with paths[2].open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=["slice", "handoffs", *KPI_FIELDS])
-            writer.writeheader()
-            writer.writerows(kpi_rows(report))
+            kpis = csv.DictWriter(fh, fieldnames=["slice", "handoffs", *KPI_FIELDS])
+            kpis.writeheader()
+            kpis.writerows(kpi_rows(report))
     except OSError as exc:
         raise InputError(f"cannot write into {out} ({exc.strerror})", field="output") from None
     return paths

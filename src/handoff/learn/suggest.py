@@ -31,6 +31,7 @@ import yaml
 from .._exceptions import PolicyError
 from ..models import Handoff, Level
 from ..policy import Policy, policy_from_yaml
+from ._record import Learned
 from .history import History, auto_executed, decided_at, escalated, human_changed
 from .kpi import kpis, sla_met
 
@@ -81,7 +82,7 @@ def suggest(history: History, policy: Policy, policy_text: str, name: str) -> li
 
 
 def _lower_to_auto(history: History, policy: Policy, text: str, name: str) -> list[Suggestion]:
-    by_tool: dict[str, list[Handoff]] = defaultdict(list)
+    by_tool: dict[str, list[Learned]] = defaultdict(list)
     for h in history.handoffs:
         if escalated(h) and decided_at(h) is not None:
             by_tool[h.action.tool].append(h)
@@ -132,13 +133,13 @@ def _raise_to_review(history: History, policy: Policy, text: str, name: str) -> 
     ]
 
 
-def responsible(h: Handoff) -> str | None:
+def responsible(h: Learned) -> str | None:
     """The team whose SLA it was: the last redirect's target, else the assessed owner.
 
     The ladder's escalation to a backup team comes after the deadline has passed, so it
     does not move the blame; a redirect starts a new SLA for the new team.
     """
-    for d in reversed(h.decisions):
+    for d in h.decisions[::-1]:
         if d.verdict.value == "redirect" and d.owner:
             return d.owner
     return h.assessment.owner or h.owner
@@ -211,7 +212,8 @@ def labelled_actions(history: History) -> list[dict[str, Any]]:
             label = True
         else:
             continue
-        action = h.action.model_dump(mode="json", exclude={"package"}, exclude_none=True)
+        full = h.action if isinstance(h, Handoff) else h.action.model()
+        action = full.model_dump(mode="json", exclude={"package"}, exclude_none=True)
         out.append({"action": action, "label": label, "handoff_id": h.id})
     return out
 

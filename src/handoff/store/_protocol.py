@@ -13,6 +13,7 @@ __all__ = [
     "EventRow",
     "Gauges",
     "KeyRow",
+    "LearnChunk",
     "OutboxRow",
     "PasskeyRow",
     "SessionRow",
@@ -90,6 +91,19 @@ class Gauges(NamedTuple):
     backlog: list[tuple[str, int]]
     #: Outbox rows that failed every attempt.
     dead: int
+
+
+class LearnChunk(NamedTuple):
+    """One chunk of a window, in ``created_at, id`` order.
+
+    ``handoffs``: ``(doc, version, state, action_hash, decisions_hash)`` (``ROW``);
+    ``events``: ``(seq, handoff_id, kind, actor, at, data, prev_hash, hash)`` in seq order;
+    ``incidents``: ``(id, handoff_id, at, severity, description, reporter)`` by time.
+    """
+
+    handoffs: list[tuple[str, int, str, str, str]]
+    events: list[tuple[int, str, str, str, str, str, str, str]]
+    incidents: list[tuple[str, str, datetime, str, str, str]]
 
 
 class Tx(Protocol):
@@ -218,6 +232,33 @@ class Store(Protocol):
 
     def handoff_rows(self) -> dict[str, str]:
         """Every handoff as ``id -> "state action_hash decisions_hash"`` (verify)."""
+        ...
+
+    def learn_chunks(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Collection[str] = (),
+        owner: str | None = None,
+        tool: str | None = None,
+        size: int = 2000,
+    ) -> Iterator[LearnChunk]:
+        """The handoffs created in ``[since, until)`` (optionally of one owner and/or
+        tool) in ``created_at, id`` order, ``size`` a chunk, each chunk with those
+        handoffs' events of ``kinds`` and their incidents, as plain rows (Learn)."""
+        ...
+
+    def learn_count(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        owner: str | None = None,
+        tool: str | None = None,
+    ) -> int:
+        """How many handoffs were created in ``[since, until)`` (optionally of one owner
+        and/or one tool)."""
         ...
 
     def count_events(self) -> int: ...

@@ -36,7 +36,8 @@ from .._exceptions import DatabaseError, DatabaseUrlError
 from ..models import Event, Handoff, Level, State
 from ._accounts import AccountRows
 from ._gauges import GaugeRows
-from ._protocol import EventRow
+from ._learn import learn_chunks, learn_count
+from ._protocol import EventRow, LearnChunk
 from ._sqlite import SqliteConnections
 from ._tables import ROW, events, handoffs, outbox, outbox_dead
 from ._tx import SQL, SqlTx, load_handoff
@@ -296,6 +297,31 @@ class SqlStore(AccountRows, GaugeRows):
         with self.engine.connect() as conn:
             rows = conn.exec_driver_sql(self._sql["handoff_rows"]).all()
             return {str(hid): str(summary) for hid, summary in rows}
+
+    def learn_chunks(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Collection[str] = (),
+        owner: str | None = None,
+        tool: str | None = None,
+        size: int = 2000,
+    ) -> Iterator[LearnChunk]:
+        """A window's handoffs in chunks with their events and incidents (Learn)."""
+        return learn_chunks(
+            self.engine, since=since, until=until, kinds=kinds, owner=owner, tool=tool, size=size
+        )
+
+    def learn_count(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        owner: str | None = None,
+        tool: str | None = None,
+    ) -> int:
+        return learn_count(self.engine, since=since, until=until, owner=owner, tool=tool)
 
     def count_events(self) -> int:
         return int(self._fetch("count_events", {})[0][0])

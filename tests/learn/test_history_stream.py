@@ -1,0 +1,200 @@
+"""The streamed Learn computations give what the whole-history-in-memory ones gave.
+
+Random small histories are recorded through the real plane; the KPIs, backtest,
+fatigue findings and decision rows computed from a history streamed in chunks of three
+(slim records, so chunk edges fall everywhere) must equal the old computations over the
+same history loaded whole as full models (``_oracle``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from handoff import ControlPlane
+from handoff._exceptions import HandoffError
+from handoff.learn.backtest import backtest
+from handoff.learn.fatigue import rubber_stamps, split_actions
+from handoff.learn.history import Window, load_history, stream_history
+from handoff.learn.kpi import compute
+from handoff.learn.report import decision_rows
+from handoff.policy import default_policy, policy_from_yaml
+from handoff.store import open_store
+from handoff.testing import FakeClock
+
+from . import _oracle as oracle
+from ._history import Confirmed
+from .test_backtest import CANDIDATE
+
+BASE = datetime.fromisoformat("2026-01-05T09:00:00+00:00")
+#: Each example records into its own five weeks of the test's database.
+_SPAN = itertools.count()
+
+_ACTIONS: dict[str, Any] = {
+    "report": lambda n: {"tool": "reports.schedule", "agent": "ops", "args": {"report": "w"}},
+    "draft": lambda n: {"tool": "cms.update_draft", "agent": "mk", "args": {"draft_id": f"d{n}"}},
+    "publish": lambda n: {"tool": "cms.publish", "agent": "mk", "args": {"title": f"t{n}"}},
+    "transfer": lambda n: {
+        "tool": "payments.transfer",
+        "agent": "fin",
+        "args": {"amount": 10 + n, "to": f"a{n}"},
+    },
+}
+
+#: Members of the default policy's owner teams, by the tool they decide.
+_TEAMS = {"cms.publish": ["maya", "marco", "mona"], "payments.transfer": ["fiona", "felix"]}
+_submit = st.tuples(st.just("submit"), st.sampled_from(sorted(_ACTIONS)), st.integers(0, 1))
+#: Minutes: mostly inside the split-action hour, sometimes past a deadline or a week.
+_advance = st.tuples(st.just("advance"), st.sampled_from([1, 10, 25, 40, 61, 240, 600, 3000]))
+#: Drafts run on their own and name a target: the stuff split actions are made of.
+_draft = st.tuples(st.just("submit"), st.just("draft"), st.integers(0, 1))
+_decide = st.tuples(
+    st.just("decide"),
+    st.integers(0, 30),
+    st.sampled_from(["approve", "approve", "reject", "revise"]),
+    st.integers(0, 2),
+)
+_op = st.one_of(
+    _submit,
+    _draft,
+    _draft,
+    _decide,
+    _decide,
+    _advance,
+    st.tuples(
+        st.just("decide"),
+        st.integers(0, 30),
+        st.sampled_from(["approve", "reject", "revise"]),
+        st.integers(0, 2),
+    ),
+    st.tuples(st.just("execute"), st.integers(0, 30)),
+    st.tuples(st.just("incident"), st.integers(0, 30), st.integers(0, 10)),
+    st.tuples(st.just("ladder")),
+)
+
+
+def _record(plane: ControlPlane, clock: FakeClock, ops: list[tuple[Any, ...]]) -> None:
+    ids: list[str] = []
+    for op in ops:
+        try:
+            if op[0] == "submit":
+                ids.append(plane.submit(_ACTIONS[op[1]](op[2])).handoff_id)
+            elif op[0] == "advance":
+                clock.advance(minutes=op[1])
+                plane.run_ladder()  # as the server's timer would
+            elif op[0] == "ladder":
+                plane.run_ladder()
+            elif ids and op[0] == "decide":
+                h = plane.get(ids[op[1] % len(ids)])
+                team = _TEAMS.get(h.action.tool, ["nobody"])
+                args = {**h.action.args, "title": "edited"} if op[2] == "revise" else None
+                plane.decide(
+                    h.id, verdict=op[2], reviewer=team[op[3] % len(team)], rationale="r", args=args
+                )
+                plane.execute(h.id)  # refused unless approved
+            elif ids and op[0] == "execute":
+                plane.execute(ids[op[1] % len(ids)])
+            elif ids and op[0] == "incident":
+                clock.advance(minutes=op[2])
+                plane.report_incident({"handoff_id": ids[op[1] % len(ids)], "description": "x"})
+        except HandoffError:
+            pass  # refused (decided twice, not executable...): the history stays as it was
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    ops=st.lists(_op, min_size=20, max_size=60),
+    cut=st.integers(0, 3),
+    hours=st.sampled_from([6, 30, 24 * 7 * 5]),
+)
+def test_streamed_learn_equals_the_in_memory_computation(
+    db_url: str, ops: list[tuple[Any, ...]], cut: int, hours: int
+) -> None:
+    start = BASE + timedelta(weeks=5 * next(_SPAN))
+    clock = FakeClock()
+    clock.set(start)
+    plane = ControlPlane(open_store(db_url), default_policy(), clock=clock)
+    try:
+        ex = Confirmed()
+        for tool in ("reports.schedule", "cms.update_draft", "cms.publish"):
+            plane.register(tool, ex)
+        plane.register("payments.transfer", lambda **a: "sent")
+        _record(plane, clock, ops)
+        # The window: from a cut inside the example's span, to its end or before it
+        # (incidents reported after the window's end then count against no week).
+        window = Window(start + timedelta(hours=cut), start + timedelta(hours=hours))
+        as_of = clock.now()
+        loaded = load_history(plane.store, window, as_of=as_of)
+        streamed = stream_history(plane.store, window, as_of=as_of, size=3)
+        assert compute(streamed).to_json() == oracle.compute(loaded).to_json()
+        for candidate in (default_policy(), policy_from_yaml(CANDIDATE, "candidate.yaml")):
+            assert backtest(streamed, candidate).to_json() == (
+                oracle.backtest(loaded, candidate).to_json()
+            )
+        assert split_actions(streamed) == oracle.split_actions(loaded)
+        assert rubber_stamps(streamed) == rubber_stamps(loaded)
+        assert list(decision_rows(streamed)) == list(decision_rows(loaded))
+    finally:
+        plane.close()
+
+
+def test_streamed_history_refuses_a_tampered_row(tmp_path: Any) -> None:
+    """A document edited outside handoff is refused by the slim read as by the full one."""
+    from sqlalchemy import text
+
+    from handoff._exceptions import Tampered
+
+    plane = ControlPlane(open_store(f"sqlite:///{tmp_path / 'h.db'}"), default_policy())
+    try:
+        plane.submit(_ACTIONS["publish"](1))
+        with plane.store.engine.begin() as conn:  # type: ignore[attr-defined]
+            conn.execute(
+                text("UPDATE handoffs SET doc = replace(doc, '\"pending\"', '\"executed\"')")
+            )
+        with pytest.raises(Tampered) as exc:
+            compute(stream_history(plane.store, check_audit=False))
+        assert exc.value.field == "state"
+    finally:
+        plane.close()
+
+
+def test_split_runs_settle_only_past_the_hour() -> None:
+    """Drafts at 0, 40, 50 min make a run from the first; one at 130, 135, 200 min none:
+    streamed a handoff a chunk, the run is found only if it waits for the whole hour."""
+    clock = FakeClock()
+    plane = ControlPlane(open_store("sqlite://"), default_policy(), clock=clock)
+    try:
+        plane.register("cms.update_draft", Confirmed())
+        ops: list[tuple[Any, ...]] = []
+        last = 0
+        for minute in (0, 40, 50, 130, 135, 200):
+            ops += [("advance", minute - last), ("submit", "draft", 0)]
+            last = minute
+        _record(plane, clock, ops[1:])
+        found = split_actions(stream_history(plane.store, check_audit=False, size=1))
+        assert found == oracle.split_actions(load_history(plane.store, check_audit=False))
+        assert [len(s.handoff_ids) for s in found] == [3]
+    finally:
+        plane.close()
+
+
+def test_backtest_reports_progress_a_chunk_at_a_time() -> None:
+    clock = FakeClock()
+    plane = ControlPlane(open_store("sqlite://"), default_policy(), clock=clock)
+    try:
+        plane.register("cms.update_draft", Confirmed())
+        _record(plane, clock, [("submit", "draft", i % 2) for i in range(7)])
+        done: list[int] = []
+        bt = backtest(stream_history(plane.store, size=3), default_policy(), done.append)
+        assert done == [3, 3, 1] and bt.replayed == 7
+    finally:
+        plane.close()
