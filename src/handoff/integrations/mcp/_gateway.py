@@ -42,7 +42,7 @@ import json
 import re
 from collections.abc import Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import anyio.to_thread
@@ -60,6 +60,7 @@ from .._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revisi
 from ._pending import OpenCalls
 from ._relay import Relay
 from ._results import PREVIEW_CHARS, Results, recorded_form
+from ._tasks import Tasks, wanted
 from ._upstream import annotations_of, rules_for, server_prefix, unmatched_rules
 
 __all__ = ["STATUS_TOOL", "Gateway", "UpstreamToolError", "client_name"]
@@ -192,6 +193,7 @@ class Gateway:
         self.relay = relay or Relay()
         self.relay.upstream = self.relay.upstream or upstream
         self.relay.on_tools_changed = self.load_tools
+        self.tasks = Tasks(self)
 
     @property
     def server_name(self) -> str | None:
@@ -268,9 +270,11 @@ class Gateway:
                 f" status 'pending' and a handoff_id; call {STATUS_TOOL} with it later."
             ),
             on_list_tools=self.list_tools,
-            on_call_tool=self.call_tool,
+            # a task handle (a dict, ``resultType: "task"``) is passed through as is
+            on_call_tool=cast(Any, self.call_tool),
         )
         self.relay.install(server, self.upstream.server_capabilities)
+        self.tasks.install(server)
         return server
 
     def initialization_options(self, server: Server[Any]) -> Any:
@@ -300,7 +304,7 @@ class Gateway:
 
     async def call_tool(
         self, ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
-    ) -> types.CallToolResult:
+    ) -> types.CallToolResult | dict[str, Any]:
         self.relay.seen(ctx)
         _CALLER.set(ctx)
         agent = client_name(ctx, self.agent)
@@ -328,6 +332,8 @@ class Gateway:
                     return self._result(outcome.result, args, h)
                 if is_open(h):  # remembered before any wait: a client may give up first
                     self.calls.remember(session, call, h.id)
+        if is_open(h) and wanted(ctx):  # a task handle at once; the client polls tasks/get
+            return self.tasks.handle(h)
         if is_open(h):
             h = await self._wait_telling(ctx, h, first=fresh)
         if not is_open(h) and h.id in self._elicited:
