@@ -37,9 +37,12 @@ def _argv(repo: Path, policy: Path, db: str) -> list[str]:
 
 
 @asynccontextmanager
-async def _tasks_session(argv: list[str]) -> AsyncIterator[tuple[Any, type[Any]]]:
-    """A client on protocol 2026-07-28 that declares the Tasks extension and claims
-    its ``resultType: "task"`` answer to ``tools/call``; yields it and the claim's model."""
+async def _tasks_session(
+    argv: list[str], *, extension: bool = True
+) -> AsyncIterator[tuple[Any, type[Any]]]:
+    """A client on protocol 2026-07-28 that declares the Tasks extension (unless not
+    ``extension``) and claims its ``resultType: "task"`` answer to ``tools/call``;
+    yields it and the claim's model."""
     import mcp_types as types
     from mcp import ClientSession, StdioServerParameters, stdio_client
     from mcp.client.extension import ResultClaim
@@ -61,8 +64,8 @@ async def _tasks_session(argv: list[str]) -> AsyncIterator[tuple[Any, type[Any]]
             write,
             client_info=types.Implementation(name="writer-bot", version="1.0"),
             read_timeout_seconds=60,
-            extensions={TASKS: {}},
-            result_claims={TASKS: [claim]},
+            extensions={TASKS: {}} if extension else None,
+            result_claims={TASKS: [claim]} if extension else None,
         ) as session,
     ):
         await session.discover()
@@ -172,5 +175,48 @@ def test_a_client_without_the_extension_gets_the_pending_result(
         assert got.structured_content["status"] == "pending"
         [opened] = _handoffs(sqlite_url, "mcp-git.git_commit")
         assert got.structured_content["handoff_id"] == opened.id
+
+    anyio.run(scenario)
+
+
+def test_a_rejected_task_completes_with_the_reviewers_rationale(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    repo = _repo(tmp_path)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    call = {"repo_path": str(repo), "message": "Rewrite history"}
+
+    async def scenario() -> None:
+        async with _tasks_session(_argv(repo, policy, sqlite_url)) as (s, _):
+            task = _extra(await s.call_tool("git_commit", call, allow_claimed=True))
+            [opened] = _handoffs(sqlite_url, "mcp-git.git_commit")
+            with ControlPlane.open(sqlite_url, policy=load_policy(policy)) as plane:
+                plane.decide(opened.id, verdict="reject", reviewer="erin", rationale="not on main")
+            done = await _tasks(s, "tasks/get", task["taskId"])
+        assert done["status"] == "completed"
+        assert done["result"]["isError"] is True
+        assert "not on main" in done["result"]["content"][0]["text"]
+        assert _subjects(repo) == ["Initial commit"]
+
+    anyio.run(scenario)
+
+
+def test_a_2026_client_without_the_extension_gets_no_task(tmp_path: Path, sqlite_url: str) -> None:
+    from mcp import MCPError
+
+    repo = _repo(tmp_path)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    call = {"repo_path": str(repo), "message": "Plain client"}
+
+    async def scenario() -> None:
+        async with _tasks_session(_argv(repo, policy, sqlite_url), extension=False) as (s, _):
+            assert s.protocol_version == "2026-07-28"
+            got = await s.call_tool("git_commit", call)
+            assert got.structured_content["status"] == "pending"
+            with pytest.raises(MCPError) as err:
+                await _tasks(s, "tasks/get", f"handoff-{got.structured_content['handoff_id']}")
+            assert err.value.error.code == -32021
 
     anyio.run(scenario)

@@ -12,7 +12,8 @@ The task is the handoff: its id is ``handoff-<handoff id>``, so ``tasks/get`` an
   a cancelled handoff is a ``cancelled`` task.
 * ``tasks/cancel``: cancels the handoff through the plane (recorded in its events).
 
-An unknown task id, or one that is not the caller's, is a JSON-RPC ``-32602`` error.
+An unknown task id, or one that is not the caller's, is a JSON-RPC ``-32602`` error; a
+``tasks/*`` request from a client that does not declare the extension, ``-32021``.
 """
 
 from __future__ import annotations
@@ -87,6 +88,18 @@ def wanted(ctx: ServerRequestContext[Any, Any]) -> bool:
     return isinstance(extensions, dict) and TASKS in extensions
 
 
+def _required(ctx: ServerRequestContext[Any, Any]) -> None:
+    """Refuse a ``tasks/*`` request whose client did not declare the extension (-32021)."""
+    if not wanted(ctx):
+        needed = types.ClientCapabilities(extensions={TASKS: {}})
+        data = types.MissingRequiredClientCapabilityErrorData(required_capabilities=needed)
+        raise MCPError(
+            types.MISSING_REQUIRED_CLIENT_CAPABILITY,
+            f"Missing required client capability: the {TASKS} extension",
+            data.model_dump(mode="json", by_alias=True, exclude_none=True),
+        )
+
+
 def _not_found(tid: str) -> MCPError:
     return MCPError(types.INVALID_PARAMS, f"taskId: no task {tid!r}")
 
@@ -109,6 +122,7 @@ class Tasks:
     async def get(self, ctx: ServerRequestContext[Any, Any], params: TaskParams) -> dict[str, Any]:
         from ._gateway import client_name
 
+        _required(ctx)
         h = await self._handoff(params.task_id, client_name(ctx, self.gateway.agent))
         if is_open(h) or h.state is State.EXECUTING:
             return self._wire(self._task(h, "working"))
@@ -128,6 +142,7 @@ class Tasks:
     ) -> types.EmptyResult:
         from ._gateway import client_name
 
+        _required(ctx)
         agent = client_name(ctx, self.gateway.agent)
         h = await self._handoff(params.task_id, agent)
         plane = self.gateway.plane
