@@ -11,7 +11,9 @@ approval binds to the args' hash and the call runs once, through the plane.
 What the calling agent gets back:
 
 * auto: the upstream result, as if it had called the upstream server itself;
-* pending: at once, a progress notification (when the client asked for progress) and,
+* pending, for a client that takes MCP Tasks on protocol 2026-07-28: a task handle at
+  once, polled with ``tasks/get`` and cancellable with ``tasks/cancel`` (``_tasks``);
+* pending otherwise: at once, a progress notification (when the client asked for progress) and,
   for a client that supports URL-mode elicitation, a request to open the handoff in the
   inbox; each names the handoff id, so a client whose own timeout ends first still
   knows it. Then, after waiting up to ``wait`` seconds for a decision, a tool result
