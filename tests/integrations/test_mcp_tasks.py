@@ -220,3 +220,26 @@ def test_a_2026_client_without_the_extension_gets_no_task(tmp_path: Path, sqlite
             assert err.value.error.code == -32021
 
     anyio.run(scenario)
+
+
+def test_a_task_outlives_the_gateway_process(tmp_path: Path, sqlite_url: str) -> None:
+    repo = _repo(tmp_path)
+    (repo / "notes.txt").write_text("meeting notes\n")
+    _git(repo, "add", "notes.txt")
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY)
+    call = {"repo_path": str(repo), "message": "After a restart"}
+    argv = _argv(repo, policy, sqlite_url)
+
+    async def scenario() -> None:
+        async with _tasks_session(argv) as (s, _):
+            task = _extra(await s.call_tool("git_commit", call, allow_claimed=True))
+        [opened] = _handoffs(sqlite_url, "mcp-git.git_commit")
+        with ControlPlane.open(sqlite_url, policy=load_policy(policy)) as plane:
+            plane.decide(opened.id, verdict="approve", reviewer="erin", rationale="ok")
+        async with _tasks_session(argv) as (s, _):  # a new gateway process
+            done = await _tasks(s, "tasks/get", task["taskId"])
+        assert done["status"] == "completed" and done["result"]["isError"] is False
+        assert _subjects(repo) == ["After a restart", "Initial commit"]
+
+    anyio.run(scenario)
