@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import anyio
 import anyio.to_thread
@@ -31,10 +31,25 @@ from pydantic import Field
 
 from ..._exceptions import HandoffError
 from ...models import Handoff, State
+from ...protocol import Plane
 from .._brief import is_open, pending_report
 
-if TYPE_CHECKING:
-    from ._gateway import Gateway
+
+class Gateway(Protocol):
+    """What the Tasks answers need of the gateway (``_gateway.Gateway``; typed here so
+    this module does not import it back)."""
+
+    plane: Plane
+    agent: str
+    inbox_url: str
+    _tools: dict[str, types.Tool]
+
+    def handoff_tool(self, upstream_name: str) -> str: ...
+
+    async def _settle(
+        self, h: Handoff, proposed: dict[str, Any] | None
+    ) -> types.CallToolResult: ...
+
 
 __all__ = ["TASKS", "TASKS_VERSION", "Tasks", "task_id"]
 
