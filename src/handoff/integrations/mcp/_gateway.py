@@ -59,6 +59,7 @@ from ...plane import parse_input
 from ...policy import Policy
 from ...protocol import Plane
 from .._brief import DEFAULT_INBOX_URL, is_open, pending_report, refusal, revision_note
+from ._caller import client_name
 from ._pending import OpenCalls
 from ._relay import Relay
 from ._results import PREVIEW_CHARS, Results, recorded_form
@@ -105,13 +106,6 @@ def _text_of(result: Mapping[str, Any]) -> str:
         for block in result.get("content", [])
         if block.get("type") == "text"
     ).strip()
-
-
-def client_name(ctx: ServerRequestContext[Any, Any], default: str) -> str:
-    """The calling client's ``clientInfo.name``, or ``default`` when it gave none."""
-    params = ctx.session.client_params
-    name = params.client_info.name.strip() if params is not None else ""
-    return name[:200] if name else default
 
 
 def _text_result(text: str, *, error: bool = False, data: Any = None) -> types.CallToolResult:

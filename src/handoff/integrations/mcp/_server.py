@@ -29,7 +29,7 @@ from ..._outcome import Outcome
 from ...models import Action, Handoff
 from ...protocol import Plane
 from .._brief import DEFAULT_INBOX_URL, inbox_link, is_open, refusal
-from ._gateway import client_name
+from ._caller import client_name
 
 __all__ = ["HandoffServer"]
 

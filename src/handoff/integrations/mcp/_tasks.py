@@ -135,7 +135,7 @@ class Tasks:
         return self._wire(self._task(h, "working", result_type="task"))
 
     async def get(self, ctx: ServerRequestContext[Any, Any], params: TaskParams) -> dict[str, Any]:
-        from ._gateway import client_name
+        from ._caller import client_name
 
         _required(ctx)
         h = await self._handoff(params.task_id, client_name(ctx, self.gateway.agent))
@@ -155,7 +155,7 @@ class Tasks:
     async def cancel(
         self, ctx: ServerRequestContext[Any, Any], params: TaskParams
     ) -> types.EmptyResult:
-        from ._gateway import client_name
+        from ._caller import client_name
 
         _required(ctx)
         agent = client_name(ctx, self.gateway.agent)
