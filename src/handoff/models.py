@@ -11,9 +11,10 @@ through JSON.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -473,17 +474,35 @@ class Handoff(BaseModel):
     @property
     def approvals(self) -> list[Decision]:
         """Approvals that count towards quorum: bound to the current hash, one per person."""
-        seen: set[str] = set()
-        out: list[Decision] = []
-        for d in self.decisions:
-            if (
-                d.verdict in (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
-                and d.action_hash == self.action_hash
-                and d.reviewer not in seen
-            ):
-                seen.add(d.reviewer)
-                out.append(d)
-        return out
+        return counted_approvals(self.decisions, self.action_hash)
+
+
+class _Decided(Protocol):
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def action_hash(self) -> str | None: ...
+    @property
+    def reviewer(self) -> str: ...
+
+
+_D = TypeVar("_D", bound=_Decided)
+
+
+def counted_approvals(decisions: Iterable[_D], action_hash: str) -> list[_D]:
+    """The approvals that count towards quorum: approve, revise or choose, bound to
+    ``action_hash``, the first of each reviewer's."""
+    seen: set[str] = set()
+    out: list[_D] = []
+    for d in decisions:
+        if (
+            d.verdict in (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
+            and d.action_hash == action_hash
+            and d.reviewer not in seen
+        ):
+            seen.add(d.reviewer)
+            out.append(d)
+    return out
 
 
 class Event(BaseModel):

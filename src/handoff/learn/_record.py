@@ -19,7 +19,7 @@ from typing import Any
 
 from .._exceptions import Tampered
 from .._projection import digest
-from ..models import Action, Handoff, Level, Mode, State, Verdict
+from ..models import Action, Handoff, Level, Mode, State, Verdict, counted_approvals
 
 __all__ = ["Learned", "Record", "record_of"]
 
@@ -109,17 +109,7 @@ class Record:
     @property
     def approvals(self) -> list[DecisionView]:
         """As ``Handoff.approvals``: bound to the current hash, one per person."""
-        seen: set[str] = set()
-        out: list[DecisionView] = []
-        for d in self.decisions:
-            if (
-                d.verdict in (Verdict.APPROVE, Verdict.REVISE, Verdict.CHOOSE)
-                and d.action_hash == self.action_hash
-                and d.reviewer not in seen
-            ):
-                seen.add(d.reviewer)
-                out.append(d)
-        return out
+        return counted_approvals(self.decisions, self.action_hash)
 
 
 #: A handoff as Learn reads it: the full model or its slim record.
