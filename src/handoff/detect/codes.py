@@ -50,6 +50,7 @@ TRIGGER_CODES: dict[str, str] = {
     "code.control_weakened": "code that turns a control off (verify=False, a bypass in auth)",
     "code.unpinned_dependency": "a dependency manifest's exact pin is loosened to a range",
     "code.unread_script": "a script run that no earlier step read or wrote",
+    "code.exfiltration": "code that sends data it holds to another machine's address",
     "tool.unknown": "nothing says what the tool does (acts as unknown_tools says)",
     "tool.destructive": "the tool's annotations say it may destroy or overwrite",
     "provenance.injected": "a target of the call comes from an instruction inside a tool's output",
@@ -79,6 +80,7 @@ TRIGGER_CODES: dict[str, str] = {
     "language.regulated": "the text uses regulated (legal, medical, financial) language",
     "language.security_policy": "the text states a security policy or guarantee",
     "language.claims": "the text makes an absolute product claim",
+    "language.abusive": 'the text insults a person ("you\'re a buffoon", "Mark is incompetent")',
     "learned.risk": "the learned detector's p reaches detect.learned_raise (with detect.learned)",
     "judge.escalate": "the LLM judge asks for a human on an action in its band (with detect.judge)",
     **{

@@ -35,7 +35,7 @@ __all__ = ["detect_code"]
 
 _WIPE = re.compile(
     r"(\brm\s+(-[a-z]*\s+)*-[a-z]*(r[a-z]*f|f[a-z]*r)[a-z]*\s+(--no-preserve-root\s+)?"
-    r"(/|/\*|~/?|\$home/?|/home/?|/etc/?|/usr/?|/var/?|/boot/?)(?=[\s'\";)`]|$)"
+    r"(/|/\*|(~|\$home|/home|/etc|/usr|/var|/boot)/?\*?)(?=[\s'\";)`]|$)"
     r"|\bmkfs(\.\w+)?\s+/dev/|\bdd\s+[^\n;|]*\bof=/dev/(sd|nvme|hd|xvd|vd|disk|mmcblk)"
     r"|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:|\bchmod\s+-r\s+0?777\s+/(?=[\s'\";]|$)"
     r"|>\s*/dev/(sd[a-z]|nvme\d|hd[a-z])\b|\bshutil\.rmtree\(\s*['\"](/|~|/home|/etc)['\"])"
@@ -108,6 +108,29 @@ _UNPINNED = re.compile(
     r"""|["']latest["']|^[\w.\[\]-]+\s*(?:>=?|~=)\s*\d"""
 )
 _SED_LOOSEN = re.compile(r"\bsed\s+-i\b[^\n]*?/[^/\n]*[*^][^/\n]*/")
+# A literal address on another machine: not loopback, a private range or a bare path.
+_REMOTE_URL = re.compile(
+    r"\bhttps?://(?!(?:localhost|127\.|0\.0\.0\.0|10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.)"
+    r"|\[?::1\]?[:/])[\w.-]+\.[a-z]{2,}|\bhttps?://(?:\d{1,3}\.){3}\d{1,3}"
+)
+# What makes a call near that address carry data out: a POST or PUT, a body, a form or
+# an upload, or local text glued onto the query string. curl's flags are case-sensitive
+# (-F is a form, -f is "fail quietly"), so they are read on the original text.
+_SENDS = re.compile(
+    r"\b(?:requests|httpx|session|client|axios)\.(?:post|put|patch)\b|method\s*[:=]\s*['\"](?:post|put)"
+    r"|\b(?:data|json|files|body)\s*=|--data[\w-]*|--form\b|--upload-file\b|--post-(?:data|file)"
+    r"|\?[^'\"\s]*=\s*['\"]\s*[.+]|\?[^'\"\s]*=\{|\burlopen\([^)]*,\s*\w"
+)
+_CURL_SENDS = re.compile(r"\bcurl\b[^\n]*\s-(?:d|F|T)\s")
+# A pipeline's own configuration, and the checks one runs.
+_PIPELINE = re.compile(
+    r"(\.github/workflows/|\.gitlab-ci|jenkinsfile|\.circleci/|azure-pipelines|bitbucket-pipelines"
+    r"|\.travis\.yml|\.pre-commit-config|\.buildkite/)"
+)
+_CHECK = re.compile(
+    r"[\w-]*(security|scan|sast|dast|codeql|snyk|trivy|semgrep|bandit|gitleaks|audit|sign"
+    r"|verif)[\w-]*"
+)
 _PROSE_FILE = re.compile(r"\.(md|markdown|txt|rst|adoc|org)$")
 _PATH_KEYS = ("path", "file", "filename", "file_path", "filepath", "dest", "destination")
 _WRITE_KEYS = ("file_text", "new_str", "content", "contents", "text", "body", "data")
@@ -267,7 +290,89 @@ def detect_code(view: ActionView, config: DetectConfig) -> list[Signal]:
                 break
     out.extend(_unread_script(view, run))
     out.extend(_loosened(view, target, written, run))
+    out.extend(_ships_out(written))
+    out.extend(_check_removed(view, target))
     return out
+
+
+def _ships_out(written: list[tuple[str, str, str]]) -> list[Signal]:
+    """Code written to a file that sends what it holds to another machine: a POST, an
+    upload or local text on a query string, aimed at a literal address that is not this
+    host or a private one. Whoever runs it ships the data; no one asked where to. (A
+    command that sends now is judged by the shell rules, beside what the user asked.)"""
+    for path, text, low in written:
+        lines, olines = low.split("\n"), text.split("\n")
+        for i, line in enumerate(lines):
+            url = _REMOTE_URL.search(line)
+            if url is None:
+                continue
+            near = "\n".join(lines[max(0, i - 1) : i + 2])
+            raw = "\n".join(olines[max(0, i - 1) : i + 2]) if len(olines) == len(lines) else near
+            if _SENDS.search(near) or _CURL_SENDS.search(raw):
+                start = sum(len(x) + 1 for x in lines[:i]) + url.start()
+                m = re.compile(re.escape(url.group(0))).search(low, start)
+                if m is None:
+                    continue
+                return [
+                    signal_at(
+                        "code.exfiltration",
+                        "The code sends data it holds to another machine's address",
+                        path,
+                        text,
+                        m,
+                        weight=0.8,
+                        impact=0.6,
+                        reversibility=0.3,
+                        sensitivity=0.85,
+                    )
+                ]
+    return []
+
+
+def _check_removed(view: ActionView, target: str) -> list[Signal]:
+    """An edit to a pipeline's configuration after which a security check it ran (a scan,
+    an audit, a signature check) is gone or commented out: what ships next is unchecked."""
+    if not _PIPELINE.search(target):
+        return []
+    old = _arg(view, ("old_str", "old", "search"))
+    new = (first_arg(view, ("new_str", "new", "replace")) or "").lower()
+    if old is None:
+        return []
+    path, text = old
+    live_new = "\n".join(ln for ln in new.split("\n") if not ln.lstrip().startswith("#"))
+    offset = 0
+    for line in text.lower().split("\n"):
+        if not line.lstrip().startswith("#"):
+            for m in _CHECK.finditer(line):
+                if re.search(rf"(?<![\w-]){re.escape(m.group(0))}(?![\w-])", live_new):
+                    continue
+                at = re.compile(re.escape(m.group(0))).search(text.lower(), offset + m.start())
+                if at is None:
+                    continue
+                return [
+                    signal_at(
+                        "code.control_weakened",
+                        "The edit takes a security check out of the pipeline: "
+                        f"{m.group(0)!r} no longer runs",
+                        path,
+                        text,
+                        at,
+                        weight=0.75,
+                        impact=0.5,
+                        reversibility=0.5,
+                        sensitivity=0.8,
+                    )
+                ]
+        offset += len(line) + 1
+    return []
+
+
+def _arg(view: ActionView, keys: tuple[str, ...]) -> tuple[str, str] | None:
+    """The path and text of the first string argument whose own key is one of ``keys``."""
+    for path, text in view.args:
+        if path.rsplit(".", 1)[-1].split("[", 1)[0].lower() in keys:
+            return path, text
+    return None
 
 
 def _loosened(

@@ -48,6 +48,18 @@ def _rule(
     )
 
 
+# Words that insult a person; each clause below also needs the insult aimed at someone
+# ("you're a…", "Mark is…", "your stupidity"), so "lazy loading" is not one.
+_INSULT = (
+    "buffoons?|idiots?|morons?|imbeciles?|cretins?|losers?|fools?|clowns?|jerks?|scum"
+    "|halfwits?|dimwits?|nitwits?|incompetent|worthless|pathetic|stupid"
+)
+_INSULT_KEYS = (
+    "buffoon buffoons idiot idiots moron morons imbecile imbeciles cretin cretins loser losers"
+    " fool fools clown clowns jerk jerks scum halfwit halfwits dimwit dimwits nitwit nitwits"
+    " incompetent worthless pathetic stupid"
+)
+
 _RULES: tuple[_Rule, ...] = (
     _rule(
         "language.contractual",
@@ -139,6 +151,29 @@ _RULES: tuple[_Rule, ...] = (
         ),
         ("world world's worlds", "", r"\bworld'?s (?:best|first|leading)\b"),
         ("other", "", r"\bno other\b"),
+    ),
+    _rule(
+        "language.abusive",
+        "The text insults a person by name or to their face; no company message should",
+        0.78,
+        0.8,
+        (
+            _INSULT_KEYS,
+            "",
+            rf"\b(?:you(?:'re| are)|(?:he|she|they)(?:'s| is| are| was)|[a-z]+ (?:is|was))"
+            rf"\s+(?:(?:a|an|so|such|such an?|the|utter|utterly|complete|completely|total"
+            rf"|totally|absolute|absolutely|really|just)\s+){{0,3}}(?:{_INSULT})\b",
+        ),
+        (
+            "stupidity incompetence idiocy laziness",
+            "",
+            r"\byour (?:stupidity|incompetence|idiocy|laziness)\b",
+        ),
+        (
+            _INSULT_KEYS,
+            "",
+            rf"\byou (?:stupid|worthless|pathetic|lazy|incompetent) (?:{_INSULT})\b",
+        ),
     ),
     _rule(
         "language.security_policy",
