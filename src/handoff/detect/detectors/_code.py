@@ -121,6 +121,7 @@ _SENDS = re.compile(
     r"|\b(?:data|json|files|body)\s*=|--data[\w-]*|--form\b|--upload-file\b|--post-(?:data|file)"
     r"|\?[^'\"\s]*=\s*['\"]\s*[.+]|\?[^'\"\s]*=\{|\burlopen\([^)]*,\s*\w"
 )
+_URL_NAME = re.compile(r"\b(\w{3,})['\"]?\s*(?:=|,|:)\s*['\"]https?://")
 _CURL_SENDS = re.compile(r"\bcurl\b[^\n]*\s-(?:d|F|T)\s")
 # A pipeline's own configuration, and the checks one runs.
 _PIPELINE = re.compile(
@@ -308,7 +309,7 @@ def _ships_out(written: list[tuple[str, str, str]]) -> list[Signal]:
                 continue
             near = "\n".join(lines[max(0, i - 1) : i + 2])
             raw = "\n".join(olines[max(0, i - 1) : i + 2]) if len(olines) == len(lines) else near
-            if _SENDS.search(near) or _CURL_SENDS.search(raw):
+            if _SENDS.search(near) or _CURL_SENDS.search(raw) or _named_send(line, lines):
                 start = sum(len(x) + 1 for x in lines[:i]) + url.start()
                 m = re.compile(re.escape(url.group(0))).search(low, start)
                 if m is None:
@@ -327,6 +328,16 @@ def _ships_out(written: list[tuple[str, str, str]]) -> list[Signal]:
                     )
                 ]
     return []
+
+
+def _named_send(line: str, lines: list[str]) -> bool:
+    """True when the address on ``line`` is given a name (``URL = "http…"``,
+    ``define('HOOK', 'http…')``) and a line using that name sends."""
+    named = _URL_NAME.search(line)
+    if named is None:
+        return False
+    name = re.compile(rf"(?<![\w$]){re.escape(named.group(1))}(?!\w)")
+    return any(ln is not line and name.search(ln) and _SENDS.search(ln) for ln in lines)
 
 
 def _check_removed(view: ActionView, target: str) -> list[Signal]:
