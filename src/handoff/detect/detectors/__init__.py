@@ -19,6 +19,7 @@ from ._evidence import detect_evidence
 from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._provenance import detect_provenance
+from ._purpose import detect_purpose
 from ._secret_files import detect_secret_files
 from ._subject import detect_subject, subject_of
 from ._switches import detect_switches
@@ -49,6 +50,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_content,
     detect_secret_files,
     detect_code,
+    detect_purpose,
     detect_switches,
     detect_world,
     detect_injection,
