@@ -153,3 +153,25 @@ def test_a_path_attached_to_a_message_still_is() -> None:
         _ASKED_TO_DELETE,
     )
     assert "provenance.injected" in codes(sent)
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("chat", {"name": "Mark", "message": "Notable: 1. $1,500 on Jan 15 (Consulting fee)"}),
+        ("execute_bash", {"command": "echo 'Total Cost: $3200' > workspace/invoice.txt"}),
+        (
+            "str_replace_editor",
+            {"command": "create", "path": "/w/summary.md", "file_text": "Mark - $1,500 (fee)"},
+        ),
+    ],
+)
+def test_an_amount_reported_in_a_file_shell_or_chat_is_not_a_price(
+    tool: str, args: dict[str, Any]
+) -> None:
+    assert "language.pricing" not in codes(act(tool, args))
+
+
+def test_a_discount_is_pricing_wherever_it_is_written() -> None:
+    args = {"name": "Mark", "message": "Offer them a 20% off coupon today."}
+    assert "language.pricing" in codes(act("chat", args))

@@ -34,18 +34,25 @@ class _Rule:
     sensitivity: float
     clauses: tuple[tuple[frozenset[str], re.Pattern[str]], ...]
     keys: frozenset[str]
+    # Only where the tool sends or publishes: a bare amount in a shell command, a file
+    # or a colleague's chat reports a figure, it does not quote a price to anyone.
+    outward_only: bool = False
 
 
 def _rule(
-    code: str, message: str, weight: float, sensitivity: float, *clauses: tuple[str, str, str]
+    code: str,
+    message: str,
+    weight: float,
+    sensitivity: float,
+    *clauses: tuple[str, str, str],
+    outward_only: bool = False,
 ) -> _Rule:
     compiled = tuple(
         (frozenset(words.split()) | frozenset(chars), re.compile(rx))
         for words, chars, rx in clauses
     )
-    return _Rule(
-        code, message, weight, sensitivity, compiled, frozenset().union(*(k for k, _ in compiled))
-    )
+    keys = frozenset().union(*(k for k, _ in compiled))
+    return _Rule(code, message, weight, sensitivity, compiled, keys, outward_only)
 
 
 # Words that insult a person; each clause below also needs the insult aimed at someone
@@ -118,6 +125,13 @@ _RULES: tuple[_Rule, ...] = (
             r"(?<![\w{\[])[$€£]\s?\d[\d,]*(?:\.\d+)?(?![\w\]}\[])"
             r"(?:\s*(?:/|per)\s*(?:mo|month|year|yr|user|seat)\w*)?",
         ),
+        outward_only=True,
+    ),
+    _rule(
+        "language.pricing",
+        "The text states a price or a discount, which binds the company once out",
+        0.76,
+        0.75,
         ("", "%", r"\b\d{1,3}\s?% off\b"),
         (
             "discount discounts discounted coupon promo",
@@ -260,6 +274,8 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
             continue
         for rule in _RULES:
             if rule.code in fired or rule.keys.isdisjoint(hits):
+                continue
+            if rule.outward_only and boost < 1.0:
                 continue
             m = _match(rule, low, hits)
             if m is None:
