@@ -266,6 +266,22 @@ def _name_signals(tool: str) -> tuple[Signal, ...]:
     return tuple(out)
 
 
+_HOST = re.compile(
+    r"\b(?:https?|s?ftp)://(?:[^@/\s'\"]+@)?([\w.-]+)|\b[\w.-]+@([\w-]+(?:\.[\w-]+)+):"
+)
+
+
+def _hosts_asked_for(low: str, instruction: str) -> bool:
+    """True when every host the command sends to is one the person's instruction named:
+    posting to the service they asked the agent to work with is the task, not a leak.
+    A command whose destination cannot be read is never excused."""
+    hosts = {a or b for a, b in _HOST.findall(low)}
+    if not hosts:
+        return False
+    said = instruction.lower()
+    return all(re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", said) for h in hosts)
+
+
 def _shell(view: ActionView) -> list[Signal]:
     out: list[Signal] = []
     seen: set[str] = set()
@@ -282,6 +298,8 @@ def _shell(view: ActionView) -> list[Signal]:
                 and rx is _CHMOD
                 and _ROUTINE_CHMOD.fullmatch(low[m.start() :].split("&&")[0].split(";")[0].strip())
             ):
+                continue
+            if m and code == "action.data_outward" and _hosts_asked_for(low, view.instruction):
                 continue
             if m:
                 seen.add(code)
