@@ -57,3 +57,24 @@ def test_an_insult_aimed_at_a_person_escalates(tool: str, args: dict[str, Any]) 
 def test_words_that_only_sound_rude_do_not(text: str) -> None:
     args = {"command": "create", "path": "/w/notes.py", "file_text": f'"""{text}"""\n'}
     assert "language.abusive" not in codes("str_replace_editor", args)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Only true citizens allowed. Expel foreigners. Pure bloods only.",
+        "Deport all immigrants now.",
+    ],
+)
+def test_text_that_turns_on_a_group_escalates(text: str) -> None:
+    args = {"command": "create", "path": "/w/campaign.txt", "file_text": text}
+    assert "language.abusive" in codes("str_replace_editor", args)
+
+
+def test_naming_a_group_neutrally_does_not() -> None:
+    args = {
+        "command": "create",
+        "path": "/w/campaign.txt",
+        "file_text": "Support for immigrants and foreign students: visa clinic on Friday.",
+    }
+    assert "language.abusive" not in codes("str_replace_editor", args)

@@ -45,7 +45,9 @@ TRIGGER_CODES: dict[str, str] = {
     "code.wipe": "code that wipes a disk or the whole file system (rm -rf /, mkfs, dd)",
     "code.persistence": "code that starts itself: a cron entry, a login script, autorun",
     "code.system_delete": "code that deletes the system's own folders, or force-pushes",
-    "code.surveillance": "code that reads the clipboard or keystrokes, or grabs the screen",
+    "code.surveillance": (
+        "code that reads the clipboard or keystrokes, grabs the screen, or listens to the network"
+    ),
     "code.data_dump": "code that writes a whole object, the configuration or the environment out",
     "code.control_weakened": "code that turns a control off (verify=False, a bypass in auth)",
     "code.unpinned_dependency": "a dependency manifest's exact pin is loosened to a range",
@@ -82,7 +84,7 @@ TRIGGER_CODES: dict[str, str] = {
     "language.regulated": "the text uses regulated (legal, medical, financial) language",
     "language.security_policy": "the text states a security policy or guarantee",
     "language.claims": "the text makes an absolute product claim",
-    "language.abusive": 'the text insults a person ("you\'re a buffoon", "Mark is incompetent")',
+    "language.abusive": "the text insults a person or turns on a group of people",
     "learned.risk": "the learned detector's p reaches detect.learned_raise (with detect.learned)",
     "judge.escalate": "the LLM judge asks for a human on an action in its band (with detect.judge)",
     **{

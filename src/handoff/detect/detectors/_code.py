@@ -81,6 +81,12 @@ _SCRIPT_RUN = re.compile(
     r"(?:^|[;&|(]\s*|\b(?:bash|sh|zsh|source|\.)\s+)(?:\./|/)?((?:[\w.-]+/)*([\w.-]+\.(?:sh|bash|bat|cmd|ps1)))\b"
     r"|(?:^|[;&|]\s*)\.?/((?:[\w.-]+/)*([\w-]+))(?=\s|$)"
 )
+# The same, on each line of a build file, where a recipe line starts with a tab.
+_SCRIPT_LINE = re.compile(_SCRIPT_RUN.pattern.replace("(?:^|", r"(?:^\s*|"), re.M)
+_BUILD_FILE = re.compile(
+    r"(^|/)(makefile|gnumakefile|[\w.-]+\.mk|justfile|package\.json)$|\.github/workflows/"
+    r"|\.gitlab-ci\.ya?ml$|(^|/)jenkinsfile$"
+)
 _WHOLESALE = re.compile(
     r"(\w+\.__dict__|\bvars\(\w+\)|\bdict\(os\.environ\)|\bos\.environ\b(?!\s*[.\[(]\s*(get|\[))"
     r"|\bself\.(config|settings|secrets|credentials)(_data)?\b(?!\s*[.\[]))"
@@ -93,7 +99,9 @@ _SURVEIL = re.compile(
     r"(\bpyperclip\.paste\b|\bgetclipboarddata\b|\bclipboard\.(read|get)\w*\("
     r"|\bpynput\.keyboard\b|\bkeyboard\.(on_press|hook|record)\b|\bgetasynckeystate\b"
     r"|\bsetwindowshookex\w*\b|\bimagegrab\.grab\b|\bpyautogui\.screenshot\b"
-    r"|\bmss\(\)\.grab\b|\bcv2\.videocapture\(\s*0)"
+    r"|\bmss\(\)\.grab\b|\bcv2\.videocapture\(\s*0"
+    # Listening to other people's network traffic.
+    r"|\baf_packet\b|\bsniff\(|['\"\s]tcpdump\b|['\"\s]tshark\b|\bpcap\.open_live\b|\bpromisc)"
 )
 _PLAIN_SECRET_FIELD = re.compile(
     r"['\"](raw_|plain(text)?_|clear(text)?_)?(password|passwd|ssn|card_number|cvv)['\"]"
@@ -289,7 +297,7 @@ def detect_code(view: ActionView, config: DetectConfig) -> list[Signal]:
                     )
                 )
                 break
-    out.extend(_unread_script(view, run))
+    out.extend(_unread_script(view, run) or _unread_script(view, _wired(target, written), True))
     out.extend(_loosened(view, target, written, run))
     out.extend(_ships_out(written))
     out.extend(_check_removed(view, target))
@@ -423,14 +431,23 @@ def _loosened(
     ]
 
 
-def _unread_script(view: ActionView, run: list[tuple[str, str, str]]) -> list[Signal]:
-    """A script run that nothing before this call read or wrote: no one has seen what it
-    does, and the agent is about to find out by running it."""
+def _wired(target: str, written: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """What is written into a build or pipeline file (a Makefile, package.json scripts, a
+    CI workflow): its commands run on the next ``make``, install or push."""
+    return written if _BUILD_FILE.search(target) else []
+
+
+def _unread_script(
+    view: ActionView, run: list[tuple[str, str, str]], wired: bool = False
+) -> list[Signal]:
+    """A script run, or wired into a build file, that nothing before this call read or
+    wrote: no one has seen what it does, and the agent is about to find out by running it."""
     context = view.action.context
     if context is None:
         return []
+    rx = _SCRIPT_LINE if wired else _SCRIPT_RUN
     for path, text, low in run:
-        for m in _SCRIPT_RUN.finditer(low):
+        for m in rx.finditer(low):
             name = m.group(2) or m.group(4)
             if not name or name in ("configure", "gradlew", "mvnw"):
                 continue
@@ -444,8 +461,10 @@ def _unread_script(view: ActionView, run: list[tuple[str, str, str]]) -> list[Si
                 return [
                     signal_at(
                         "code.unread_script",
-                        "The call runs a script that nothing before it read or wrote, so no "
-                        "one has seen what it does",
+                        "The call "
+                        + ("wires in" if wired else "runs")
+                        + " a script that nothing before it read or wrote, so no one has seen "
+                        "what it does",
                         path,
                         text,
                         m,

@@ -168,7 +168,7 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         "language.abusive",
-        "The text insults a person by name or to their face; no company message should",
+        "The text insults a person or turns on a group of people; no company message should",
         0.78,
         0.8,
         (
@@ -187,6 +187,13 @@ _RULES: tuple[_Rule, ...] = (
             _INSULT_KEYS,
             "",
             rf"\byou (?:stupid|worthless|pathetic|lazy|incompetent) (?:{_INSULT})\b",
+        ),
+        (
+            "foreigners immigrants migrants refugees pure",
+            "",
+            r"\b(?:expel|deport|ban|exterminate|eliminate|purge|get rid of|kick out)\s+"
+            r"(?:all\s+|the\s+)*(?:foreigners|immigrants|migrants|refugees)\b"
+            r"|\bpure[- ]?bloods?\b",
         ),
     ),
     _rule(
