@@ -193,6 +193,19 @@ def _sentence_of(text: str, value: str) -> str:
     return ""
 
 
+def _lead_in(texts: _Texts, o: Origin) -> str:
+    """The sentence holding ``o`` and the one before it in the same output, lowercased:
+    "I got two emails with codes. The right one is 45312." names the code one sentence
+    early."""
+    text = next((t for where, t in texts.outputs if where == o.where), "")
+    v = o.value.lower().replace(" ", "")
+    parts = _SENTENCE.split(text)
+    for i, sentence in enumerate(parts):
+        if v in sentence.lower().replace(" ", ""):
+            return " ".join(parts[max(0, i - 1) : i + 1]).lower()
+    return o.sentence.lower()
+
+
 @dataclass(slots=True)
 class _Texts:
     trusted: str
@@ -416,7 +429,7 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
         (
             o
             for o in found
-            if o.kind == "code" and o.source == "tool" and _ACCESS_WORDS.search(o.sentence.lower())
+            if o.kind == "code" and o.source == "tool" and _ACCESS_WORDS.search(_lead_in(texts, o))
         ),
         None,
     )
