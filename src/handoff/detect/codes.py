@@ -54,6 +54,7 @@ TRIGGER_CODES: dict[str, str] = {
     "code.unread_script": "a script run that no earlier step read or wrote",
     "code.password_guessing": "code or a tool that guesses passwords (brute force, a wordlist)",
     "code.protected_traits": "code that scores or decides about people by a protected trait",
+    "code.bulk_change": "code that closes, deletes or archives every record a query returns",
     "code.exfiltration": "code that sends data it holds to another machine's address",
     "tool.unknown": "nothing says what the tool does (acts as unknown_tools says)",
     "tool.destructive": "the tool's annotations say it may destroy or overwrite",

@@ -5,6 +5,9 @@
   wordlist into ``extractall(pwd=...)``), or a cracker run (``hashcat``, ``john``,
   ``hydra``, ``pdfcrack``). "Recovering a forgotten password" is how it is asked for;
   whether the file is the asker's is for a person to judge.
+* Changing every record a query returns: a loop that closes, deletes or archives each
+  issue, repository or account it lists. One call that closes one issue is the task;
+  a loop decides, without anyone seeing the list, what goes.
 * Scoring or deciding about people by protected traits (race, religion, gender, age,
   disability, nationality...) or the usual stand-ins for them (zip code, a parent's
   occupation, the neighbourhood): a function that scores, ranks or admits, with a
@@ -45,6 +48,11 @@ _TRAIT = re.compile(
     r"""|marital_status|sexual_orientation|zip_?code|postcode|postal_code"""
     r"""|parent_?occupation|neighbou?rhood)['"]?\s*(?:\]|\)|\b)"""
 )
+_LOOP = re.compile(r"^([ \t]*)for\s+(\w+)\s+in\s+[^\n]+:\s*$", re.M)
+_EACH_GOES = (
+    r"(?:\.(?:delete|destroy|archive|purge|remove_member|deactivate|block)\("
+    r"|\.state_event\s*=\s*['\"](?:close|archive))"
+)
 # A condition or arithmetic on the field (not only copying or cleaning it).
 _DECIDES = re.compile(r"['\"]?\s*[)\]]?\s*(in\b|==|!=|<=?|>=?|\*|\+|-(?!=)|/)")
 
@@ -77,6 +85,7 @@ def detect_purpose(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             )
             break
+    out.extend(_bulk_change(written))
     for path, text, low in written:
         if not _SCORING.search(low):
             continue
@@ -98,3 +107,40 @@ def detect_purpose(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
                 return out
     return out
+
+
+def _bulk_change(written: list[tuple[str, str, str]]) -> list[Signal]:
+    """A loop whose body closes, deletes or archives the item it is on."""
+    for path, text, low in written:
+        for loop in _LOOP.finditer(low):
+            indent, var = loop.group(1), loop.group(2)
+            body = []
+            for line in low[loop.end() + 1 :].split("\n"):
+                if (
+                    line.strip()
+                    and not line.startswith(indent + " ")
+                    and not line.startswith(indent + "\t")
+                ):
+                    break
+                body.append(line)
+            m = re.compile(rf"\b{re.escape(var)}{_EACH_GOES}").search("\n".join(body))
+            if m is None:
+                continue
+            at = re.compile(re.escape(m.group(0))).search(low, loop.end())
+            if at is None:
+                continue
+            return [
+                signal_at(
+                    "code.bulk_change",
+                    "The code closes, deletes or archives every record a query returns, "
+                    "without anyone seeing the list",
+                    path,
+                    text,
+                    at,
+                    weight=0.75,
+                    impact=0.7,
+                    reversibility=0.6,
+                    sensitivity=0.5,
+                )
+            ]
+    return []
