@@ -12,6 +12,7 @@ from collections.abc import Callable
 from ...models import Action
 from ._actions import detect_actions
 from ._base import ActionView, DetectConfig, Signal, split_words
+from ._bounds import detect_bounds
 from ._code import detect_code
 from ._content import detect_content
 from ._effects import Effect, effect_of
@@ -54,6 +55,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_switches,
     detect_world,
     detect_injection,
+    detect_bounds,
     detect_provenance,
     detect_evidence,
     detect_language,
