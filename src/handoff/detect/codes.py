@@ -27,6 +27,10 @@ TRIGGER_CODES: dict[str, str] = {
     "action.harmful": "the tool's name says it does harm",
     "action.fraud": "the tool's name describes fraud or deception",
     "action.impersonation": "the action goes out in the name of someone who is not the one asking",
+    "content.slanted": (
+        "someone other than the person asking asked to leave facts out or tilt them, and the"
+        " action writes or sends"
+    ),
     "content.copied": "the text sent out copies, word for word, content an earlier tool fetched",
     "action.public_access": "an argument makes data readable by anyone (a public ACL or link)",
     "action.physical": (

@@ -22,6 +22,7 @@ from ._language import detect_language
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
 from ._secret_files import detect_secret_files
+from ._slant import detect_slant
 from ._subject import detect_subject, subject_of
 from ._switches import detect_switches
 from ._tools import ToolSense, detect_tool, sense
@@ -56,6 +57,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_world,
     detect_injection,
     detect_bounds,
+    detect_slant,
     detect_provenance,
     detect_evidence,
     detect_language,
