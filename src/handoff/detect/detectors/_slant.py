@@ -73,5 +73,5 @@ def detect_slant(view: ActionView, config: DetectConfig) -> list[Signal]:
 def _writes(view: ActionView) -> bool:
     if first_arg(view, _TEXT_KEYS):
         return True
-    command = first_arg(view, ("command", "cmd"))
-    return bool(command) and _SHELL_WRITE.search(command) is not None
+    command = first_arg(view, ("command", "cmd")) or ""
+    return _SHELL_WRITE.search(command) is not None
