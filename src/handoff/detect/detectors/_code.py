@@ -84,7 +84,8 @@ _SCRIPT_RUN = re.compile(
 # The same, on each line of a build file, where a recipe line starts with a tab.
 _SCRIPT_LINE = re.compile(_SCRIPT_RUN.pattern.replace("(?:^|", r"(?:^\s*|"), re.M)
 _BUILD_FILE = re.compile(
-    r"(^|/)(makefile|gnumakefile|[\w.-]+\.mk|justfile|package\.json)$|\.github/workflows/"
+    r"(^|/)(makefile|gnumakefile|[\w.-]+\.mk|justfile|package\.json|[\w.-]+\.(sh|bash))$"
+    r"|\.github/workflows/"
     r"|\.gitlab-ci\.ya?ml$|(^|/)jenkinsfile$"
 )
 _WHOLESALE = re.compile(
