@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -217,8 +217,11 @@ def load_handoff(
 class SqlTx:
     """A write transaction; see ``handoff.store.Tx`` for the contract."""
 
-    def __init__(self, cursor: Any, postgres: bool) -> None:
+    def __init__(self, cursor: Any, postgres: bool, sync: Callable[[], None] | None = None) -> None:
+        """``sync`` waits for the results of statements queued in a pipeline (PostgreSQL);
+        without it each statement has its result when ``execute`` returns."""
         self._cur = cursor
+        self._sync = sync
         self._postgres = postgres
         self._sql = _PG_SQL if postgres else _SQL
         self._time = _pg_time if postgres else _sqlite_time
@@ -228,6 +231,29 @@ class SqlTx:
     def _one(self, name: str, params: dict[str, Any]) -> Any:
         self._cur.execute(self._sql[name], params)
         return self._cur.fetchone()
+
+    def _wait(self) -> None:
+        """Wait for the queued statements' results (a pipeline's one exchange).
+
+        Every state change goes on to write events, which need the chain head: in a
+        pipeline it is read (and locked) in the same exchange as the change itself.
+        """
+        if self._sync is None:
+            return
+        if self._head is None and self._postgres:
+            with self._cur.connection.cursor() as head:
+                head.execute(self._sql["head_locked"])
+                self._sync()
+                row = head.fetchone()
+            self._head = (int(row[0]), str(row[1]))
+        else:
+            self._sync()
+
+    def _rowcount(self) -> int:
+        """Rows the last statement touched, once its result is in."""
+        if self._sync is not None:
+            self._sync()
+        return int(self._cur.rowcount)
 
     def get(self, handoff_id: str) -> Handoff | None:
         row = self._one("get_locked" if self._postgres else "get", {"id": handoff_id})
@@ -283,6 +309,7 @@ class SqlTx:
             self._cur.execute("SAVEPOINT insert_once")
         try:
             self._cur.execute(self._sql[name], params)
+            self._wait()
         except Exception as exc:
             if not is_unique_violation(exc):
                 raise
@@ -295,6 +322,7 @@ class SqlTx:
         values = self._values(handoff)
         values.update(b_state=expected.value, b_version=expected_version)
         self._cur.execute(self._sql["update"], values)
+        self._wait()
         if self._cur.rowcount != 1:
             handoff.version = expected_version
             raise ConflictError(
@@ -443,15 +471,15 @@ class SqlTx:
         else:
             params = {**key, "now": self._time(now), "error": error[:2000]}
             self._cur.execute(self._sql["outbox_bury"], params)
-            if self._cur.rowcount != 1:
+            if self._rowcount() != 1:
                 return False
             self._cur.execute(self._sql["outbox_drop"], key)
-        return bool(self._cur.rowcount == 1)
+        return self._rowcount() == 1
 
     def outbox_purge(self, before: datetime, limit: int) -> int:
         """Delete up to ``limit`` rows delivered before ``before``; how many went."""
         self._cur.execute(self._sql["outbox_purge"], {"before": self._time(before), "limit": limit})
-        return int(self._cur.rowcount)
+        return self._rowcount()
 
     def callback_set(self, agent: str, url: str, secret: str, at: datetime) -> None:
         params = {"agent": agent, "url": url, "secret": secret, "created_at": self._time(at)}
@@ -481,13 +509,13 @@ class SqlTx:
         params = {"nonce": nonce, "user": user, "purpose": purpose, "now": now}
         params |= {"handoff_id": handoff_id, "action_hash": action_hash}
         self._cur.execute(self._sql["challenge_take"], params)
-        return int(self._cur.rowcount) == 1
+        return self._rowcount() == 1
 
     def passkey_seen(self, credential_id: str, count: int) -> bool:
         """Move the passkey's signature counter to ``count``; False when it does not move
         forward (a replayed or cloned authenticator), unless the passkey keeps none."""
         self._cur.execute(self._sql["passkey_seen"], {"id": credential_id, "count": count})
-        return int(self._cur.rowcount) == 1
+        return self._rowcount() == 1
 
     def callback_get(self, agent: str) -> tuple[str, str] | None:
         """The agent's registered callback ``(url, secret)``, if any."""
