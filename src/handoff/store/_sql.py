@@ -323,6 +323,9 @@ class SqlStore(AccountRows, GaugeRows):
     def count_events(self) -> int:
         return int(self._fetch("count_events", {})[0][0])
 
+    def auth_generation(self) -> int:
+        return int(self._fetch("auth_generation", {})[0][0])
+
     def head(self) -> tuple[int, str]:
         rows = self._fetch("head", {})
         return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)

@@ -90,6 +90,7 @@ _SQL = {
         " AND version = :b_version"
     ),
     "head": "SELECT seq, hash FROM audit_head WHERE id = 1",
+    "auth_generation": "SELECT generation FROM auth_generation WHERE id = 1",
     "event_rows": (
         f"SELECT {_names(events.c)} FROM events WHERE seq >= :lo AND seq <= :hi ORDER BY seq"
     ),
