@@ -323,6 +323,24 @@ class SqlStore(AccountRows, GaugeRows):
     def count_events(self) -> int:
         return int(self._fetch("count_events", {})[0][0])
 
+    def throttle_hit(self, key: str, start: float, end: float) -> int:
+        """Count one request against ``key``'s window; the count so far in the window.
+
+        The statement goes straight to the driver: it runs on every API request. On
+        PostgreSQL the commit does not wait for the WAL flush, since a count lost in a
+        crash only forgives a few requests; the whole transaction is one exchange.
+        """
+        params = {"key": key, "start": start, "end": end}
+        if self._lite is not None:
+            with self._lite.write() as cur:
+                cur.execute(self._sql["throttle_hit"], params)
+                return int(cur.fetchone()[0])
+        with pg_write(self.engine) as (cur, _):
+            cur.execute("SET LOCAL synchronous_commit TO OFF")
+            counted = cur.connection.cursor()
+            counted.execute(self._sql["throttle_hit"], params)
+        return int(counted.fetchone()[0])
+
     def auth_generation(self) -> int:
         return int(self._fetch("auth_generation", {})[0][0])
 
