@@ -127,7 +127,15 @@ def _submit_rates(
 
 
 def run(
-    work: Path, *, handoffs: int, submits: int, reps: int, pages: int, conc: int, quick: bool
+    work: Path,
+    *,
+    handoffs: int,
+    submits: int,
+    reps: int,
+    pages: int,
+    conc: int,
+    quick: bool,
+    submit_only: bool = False,
 ) -> ServerResults:
     began = time.perf_counter()
     res = ServerResults(
@@ -158,6 +166,8 @@ def run(
         f" {statistics.median(res.bare_cpu_ms):.2f} ms CPU per request"
     )
 
+    if submit_only:
+        return res
     big = work / "million.db"
     _say(f"(g) seeding {handoffs:,} handoffs")
     t0 = time.perf_counter()
@@ -305,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small counts: a smoke run")
     ap.add_argument("--handoffs", type=int, help="handoffs in the inbox database")
     ap.add_argument("--out", type=Path, help="the document to rewrite the section of")
+    ap.add_argument(
+        "--submit-only", action="store_true", help="only (f), printed: no inbox, no document"
+    )
     args = ap.parse_args(argv)
     quick = bool(args.quick)
     counts = dict(
@@ -317,7 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or (None if quick else ROOT / "docs" / "PERFORMANCE.md")
     here = Path(__file__).resolve().parent
     with tempfile.TemporaryDirectory(prefix=".data-", dir=here) as tmp:
-        res = run(Path(tmp), quick=quick, **counts)
+        res = run(Path(tmp), quick=quick, submit_only=args.submit_only, **counts)
+    if args.submit_only:
+        return 0
     section = render(res)
     print()
     print(section)
