@@ -99,7 +99,9 @@ def pg_write(engine: Engine) -> Iterator[tuple[Any, Callable[[], None]]]:
                 yield cur, pipeline.sync
                 cur.execute("COMMIT")
         except BaseException as exc:
-            if raw.closed or raw.broken:
+            if raw.closed or raw.broken or isinstance(exc, psycopg.Error):
+                # After a statement failed inside a pipeline, what the driver believes
+                # is prepared on the server may not be: start afresh.
                 conn.invalidate()
             elif raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 raw.execute("ROLLBACK")

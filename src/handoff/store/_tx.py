@@ -179,7 +179,13 @@ _SKIP_LOCKED = {
     "ladder_claim": " FOR UPDATE OF h SKIP LOCKED",
     "outbox_claim": " FOR UPDATE SKIP LOCKED",
 }
-_PG_SQL = {k: re.sub(r":(\w+)", r"%(\1)s", v) + _SKIP_LOCKED.get(k, "") for k, v in _SQL.items()}
+#: Appended on PostgreSQL so a clash is a row count of 0, not an error: an error inside
+#: a pipeline aborts everything queued with it.
+_NO_CLASH = {"insert": " ON CONFLICT DO NOTHING", "passkey_add": " ON CONFLICT DO NOTHING"}
+_PG_SQL = {
+    k: re.sub(r":(\w+)", r"%(\1)s", v) + _SKIP_LOCKED.get(k, "") + _NO_CLASH.get(k, "")
+    for k, v in _SQL.items()
+}
 #: The statements by name, for SQLite (``:name``) and PostgreSQL (``%(name)s``).
 SQL = {"sqlite": _SQL, "postgresql": _PG_SQL}
 
@@ -310,19 +316,20 @@ class SqlTx:
     def _insert_once(self, name: str, params: dict[str, Any], clash: AlreadyExists) -> None:
         """Run the insert ``name``; ``clash`` when a row with its key is there already.
 
-        On PostgreSQL a failed statement aborts the whole transaction unless it ran in
-        a savepoint, which is rolled back so the caller's transaction can go on.
+        On PostgreSQL the insert skips a clashing row (``ON CONFLICT DO NOTHING``), so a
+        clash leaves the transaction usable and is seen in the row count.
         """
         if self._postgres:
-            self._cur.execute("SAVEPOINT insert_once")
-        try:
             self._cur.execute(self._sql[name], params)
             self._wait()
+            if self._cur.rowcount != 1:
+                raise clash
+            return
+        try:
+            self._cur.execute(self._sql[name], params)
         except Exception as exc:
             if not is_unique_violation(exc):
                 raise
-            if self._postgres:
-                self._cur.execute("ROLLBACK TO SAVEPOINT insert_once")
             raise clash from None
 
     def update(self, handoff: Handoff, expected: State, expected_version: int) -> None:
