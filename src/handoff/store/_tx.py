@@ -2,9 +2,10 @@
 
 The hot path (every submit, decision and execution) runs a handful of fixed statements;
 sending them straight to the driver skips SQLAlchemy's per-statement compilation and
-keeps a round trip close to the cost of its commit. SQLAlchemy still owns the
-connection, the pool, ``BEGIN IMMEDIATE`` and the commit. The statements are written
-once with ``:name`` parameters and translated to psycopg's ``%(name)s`` style.
+keeps a round trip close to the cost of its commit. The connections come from
+``_sqlite`` (SQLite) and ``_pg`` (PostgreSQL, where the statements are pipelined and the
+transaction waits for the server only where it needs a result). The statements are
+written once with ``:name`` parameters and translated to psycopg's ``%(name)s`` style.
 """
 
 from __future__ import annotations
