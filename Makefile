@@ -63,6 +63,7 @@ bench: $(VENV)/.bench
 	$(BIN)/python -m bench.server
 	$(BIN)/python -m bench.learned
 	$(BIN)/python -m bench.learn
+	$(BIN)/python -m bench.pg
 
 # The reliability suites at full size; each rewrites its figures in docs/RELIABILITY.md.
 reliability: $(STAMP)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -54,6 +55,14 @@ class Child:
             if name in ("VmRSS", "VmHWM"):
                 fields[name] = int(value.split()[0]) / 1024
         return fields["VmRSS"], fields["VmHWM"]
+
+    def cpu(self) -> float:
+        """Seconds of CPU (user and system) the process has used so far, from /proc."""
+        assert self.proc is not None
+        stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
+        # Fields after the command name (which may hold spaces) in parentheses.
+        rest = stat[stat.rindex(")") + 2 :].split()
+        return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
 
     def __exit__(self, *exc: object) -> None:
         if self.proc is not None and self.proc.poll() is None:

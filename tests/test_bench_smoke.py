@@ -9,6 +9,8 @@ import pytest
 import bench
 from bench.report import END, START, Results, render, write_section
 
+from .conftest import drop_schema
+
 
 def test_handoff_paths_run(tmp_path: Path) -> None:
     assert bench.bench_roundtrip(tmp_path, 3, 2, 1).median > 0
@@ -42,6 +44,7 @@ def test_server_benchmarks_run_and_rewrite_their_section(tmp_path: Path) -> None
 
     res = server.run(tmp_path, handoffs=600, submits=20, reps=1, pages=5, conc=4, quick=True)
     assert res.handoff_rates[0] > 0 and res.bare_rates[0] > 0
+    assert res.handoff_cpu_ms[0] > 0 and res.bare_cpu_ms[0] > 0
     assert len(res.page_ms) == 5 and sum(res.open_by_owner.values()) > 0
     assert {"bare", "started", "handoff"} <= set(res.memory)
     doc = tmp_path / "PERFORMANCE.md"
@@ -50,3 +53,19 @@ def test_server_benchmarks_run_and_rewrite_their_section(tmp_path: Path) -> None
     text = doc.read_text()
     assert "STALE" not in text and text.endswith("## Eval\n\nkept\n")
     assert "(f) handoff ÷ bare" in text and "(g) inbox first page, 600 handoffs" in text
+    assert "(f) server CPU per submit" in text
+
+
+def test_postgres_benchmark_runs_and_rewrites_its_section(tmp_path: Path) -> None:
+    from bench import pg
+
+    from .conftest import pg_url_for_fresh_schema
+
+    drop_schema(pg_url_for_fresh_schema())  # skips when PostgreSQL is unreachable
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text(f"# Perf\n\n{pg.START}\nSTALE\n{pg.END}\n\n## Eval\n\nkept\n")
+    assert pg.main(["--quick", "--out", str(doc)]) == 0
+    text = doc.read_text()
+    assert "STALE" not in text and text.endswith("## Eval\n\nkept\n")
+    assert "PostgreSQL / SQLite round-trip rate" in text
+    assert "network exchanges per round trip" in text

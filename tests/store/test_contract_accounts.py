@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from handoff._exceptions import AlreadyExists, ConflictError, NotFound
-from handoff.store import SqlStore
+from handoff.store import SqlStore, open_store
 from handoff.testing import FakeClock
 
 AT = 1_000_000.0
@@ -183,3 +183,35 @@ def test_a_passkey_registered_twice_is_a_typed_clash(store: SqlStore, clock: Fak
     assert err.value.field == "credential"
     assert store.passkey_rows(credential_id="cred-1")[0].user_name == "bob"
     assert store.count_events() == 0
+
+
+def test_the_accounts_generation_moves_with_each_change_to_who_may_call(
+    store: SqlStore, db_url: str
+) -> None:
+    other = open_store(db_url)  # another process's view of the same database
+    try:
+        seen = [other.auth_generation()]
+
+        def moved() -> bool:
+            seen.append(other.auth_generation())
+            return seen[-1] > seen[-2]
+
+        store.key_add("k1", "bot", "hash-k1", AT)
+        assert not moved()  # a new key cannot be in anyone's cache
+        store.key_revoke("k1", AT + 1)
+        assert moved()
+        store.user_add("bob", "hash-b", "reviewer", ["ops"], AT)
+        assert moved()
+        store.user_disable("bob", AT + 2)
+        assert moved()
+        store.user_enable("bob")
+        assert moved()
+        store.user_password("bob", "hash-b2")
+        assert not moved()  # a password does not change what a key stands for
+        store.user_delete("bob", AT + 3)
+        assert moved()
+        with pytest.raises(NotFound):
+            store.key_revoke("k-none", AT)
+        assert not moved()  # a refused change moves nothing
+    finally:
+        other.close()

@@ -36,6 +36,7 @@ __all__ = [
     "Account",
     "Accounts",
     "ApiKey",
+    "Caller",
     "Role",
     "Session",
     "hash_password",
@@ -54,6 +55,8 @@ IDLE_SECONDS = 30 * 60
 #: A session's last use is written at most this often: the idle timeout's grain.
 _SEEN_GRAIN = 60.0
 KEY_PREFIX = "hk_"
+#: API keys whose caller is kept in memory; past this the cache starts over.
+_CACHED_KEYS = 10_000
 
 
 def hash_password(password: str) -> str:
@@ -124,6 +127,15 @@ class ApiKey:
 
 
 @dataclass(frozen=True)
+class Caller:
+    """What an API key stands for: its id, its principal and the account, if any."""
+
+    key_id: str
+    name: str
+    account: Account | None
+
+
+@dataclass(frozen=True)
 class Session:
     account: Account
     csrf: str
@@ -146,6 +158,8 @@ class Accounts:
                 raise InputError(f"{what} must be at least 1 second", field=what)
         self.store = store
         self.clock: Clock = clock or SystemClock()
+        #: API key digest -> (accounts generation, caller); see ``caller``.
+        self._callers: dict[str, tuple[int, Caller]] = {}
         self.idle_seconds = float(idle_seconds)
         self.lifetime_seconds = float(lifetime_seconds)
 
@@ -250,6 +264,33 @@ class Accounts:
         if not secret.startswith(KEY_PREFIX):
             return None
         return self.store.key_find(_digest(secret))
+
+    def caller(self, secret: str) -> Caller | None:
+        """Who a live key stands for, or None for an unknown or revoked key.
+
+        Served from memory while the database's accounts generation is the one the
+        answer was cached under: one small read per request instead of the key, the
+        account and its teams. Every revocation and every account disabled, enabled or
+        deleted moves the generation in its own transaction, in whichever process made
+        it, so the next request anywhere looks the key up again. The generation is read
+        before the lookup, so a change racing the lookup is caught at the next request.
+        """
+        if not secret.startswith(KEY_PREFIX):
+            return None
+        digest = _digest(secret)
+        generation = self.store.auth_generation()
+        cached = self._callers.get(digest)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        found = self.store.key_find(digest)
+        if found is None:
+            self._callers.pop(digest, None)
+            return None
+        caller = Caller(found[0], found[1], self.account(found[1]))
+        if len(self._callers) >= _CACHED_KEYS:
+            self._callers.clear()
+        self._callers[digest] = (generation, caller)
+        return caller
 
     # -- sessions ----------------------------------------------------------------
 

@@ -107,18 +107,17 @@ def actor(request: Request) -> Actor:
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("use Authorization: Bearer <API key>", field="authorization")
-        key = accounts.key_of(secret.strip())
-        if key is None:
+        caller = accounts.caller(secret.strip())
+        if caller is None:
             raise Unauthenticated("unknown or revoked API key", field="authorization")
-        key_id, name = key
-        wait = throttle_of(request).hit_key(key_id)
+        name, account = caller.name, caller.account
+        wait = throttle_of(request).hit_key(caller.key_id)
         if wait is not None:
             raise Throttled(
-                f"too many requests with API key {key_id}; try again in {wait} s",
+                f"too many requests with API key {caller.key_id}; try again in {wait} s",
                 retry_after=wait,
                 field="authorization",
             )
-        account = accounts.account(name)
         if account is None:
             return Actor(name, "agent")
         if account.disabled:  # its keys were revoked with it; this is a second lock

@@ -19,6 +19,7 @@ from .._principal import canonical
 from ._protocol import KeyRow, PasskeyRow, SessionRow, UserRow
 from ._tables import (
     api_keys,
+    auth_generation,
     memberships,
     passkey_challenges,
     passkeys,
@@ -71,6 +72,7 @@ class AccountRows:
             )
             for team in sorted(set(teams)):
                 conn.execute(insert(memberships).values(user_name=name, team=team))
+            _bump(conn)
 
     def user_get(self, name: str) -> UserRow | None:
         with self.engine.connect() as conn:
@@ -85,12 +87,14 @@ class AccountRows:
             if _must_exist(conn, name).disabled_at is not None:
                 raise ConflictError(f"{name} is already disabled", field="name")
             conn.execute(update(users).where(users.c.name == name).values(disabled_at=at))
+            _bump(conn)
             return _end_access(conn, name, at)
 
     def user_enable(self, name: str) -> None:
         with self._write() as conn, conn.begin():
             _must_exist(conn, name)
             conn.execute(update(users).where(users.c.name == name).values(disabled_at=None))
+            _bump(conn)
             conn.execute(delete(throttle).where(throttle.c.key == "login:" + name))
 
     def user_delete(self, name: str, at: float) -> tuple[int, int]:
@@ -99,6 +103,7 @@ class AccountRows:
             ended = _end_access(conn, name, at)
             conn.execute(delete(memberships).where(memberships.c.user_name == name))
             conn.execute(delete(users).where(users.c.name == name))
+            _bump(conn)
             conn.execute(delete(throttle).where(throttle.c.key == "login:" + name))
             return ended
 
@@ -144,12 +149,18 @@ class AccountRows:
             if row.revoked_at is not None:
                 raise ConflictError(f"API key {key_id} is already revoked", field="id")
             conn.execute(update(api_keys).where(api_keys.c.id == key_id).values(revoked_at=at))
+            _bump(conn)
         return KeyRow(row.id, row.principal, row.created_at, at)
 
     def key_rows(self) -> list[KeyRow]:
         q = select(api_keys).order_by(api_keys.c.principal, api_keys.c.created_at)
         with self.engine.connect() as conn:
             return [KeyRow(r.id, r.principal, r.created_at, r.revoked_at) for r in conn.execute(q)]
+
+    def auth_generation(self) -> int:
+        q = select(auth_generation.c.generation).where(auth_generation.c.id == 1)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
 
     def key_find(self, key_hash: str) -> tuple[str, str] | None:
         q = select(api_keys.c.id, api_keys.c.principal).where(
@@ -317,6 +328,14 @@ class AccountRows:
 
     def _upsert(self) -> Any:
         return pg_insert(throttle) if self.postgres else sqlite_insert(throttle)
+
+
+def _bump(conn: Connection) -> None:
+    """Move the accounts' generation forward: servers drop what they cached about keys."""
+    gen = auth_generation.c.generation
+    conn.execute(
+        update(auth_generation).where(auth_generation.c.id == 1).values(generation=gen + 1)
+    )
 
 
 def _user_row(conn: Connection, name: str) -> UserRow | None:

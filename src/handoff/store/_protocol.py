@@ -345,6 +345,12 @@ class Store(Protocol):
         """Every key, live or revoked, by principal then age."""
         ...
 
+    def auth_generation(self) -> int:
+        """The accounts' generation: it moves forward in the same transaction as every
+        key revocation and every account disabled, enabled or deleted, so a cache of
+        what a key stands for is fresh while this number is unchanged."""
+        ...
+
     def key_find(self, key_hash: str) -> tuple[str, str] | None:
         """``(key id, principal)`` of the live key with this hash."""
         ...

@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -28,7 +28,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from .._chain import GENESIS
@@ -37,6 +37,7 @@ from ..models import Event, Handoff, Level, State
 from ._accounts import AccountRows
 from ._gauges import GaugeRows
 from ._learn import learn_chunks, learn_count
+from ._pg import pg_engine, pg_read, pg_retry_read, pg_write
 from ._protocol import EventRow, LearnChunk
 from ._sqlite import SqliteConnections
 from ._tables import ROW, events, handoffs, outbox, outbox_dead
@@ -175,21 +176,13 @@ class SqlStore(AccountRows, GaugeRows):
             except sqlite3.OperationalError as exc:
                 raise DatabaseError(f"database error: {exc}", field="db") from None
             return
-        with self.engine.connect() as conn:
-            try:
-                with conn.begin():
-                    raw = conn.connection.dbapi_connection
-                    assert raw is not None
-                    pg_cur = raw.cursor()
-                    tx = SqlTx(pg_cur, postgres=True)
-                    yield tx
-                    tx.flush()
-                    pg_cur.close()
-            except OperationalError as exc:
-                raise DatabaseError(f"database error: {exc.orig}", field="db") from None
+        with pg_write(self.engine) as (pg_cur, sync):
+            tx = SqlTx(pg_cur, postgres=True, sync=sync)
+            yield tx
+            tx.flush()
 
-    def _read(self) -> Connection:
-        return self.engine.connect()
+    def _read(self) -> AbstractContextManager[Connection]:
+        return pg_read(self.engine) if self.postgres else self.engine.connect()
 
     def _fetch(self, name: str, params: dict[str, Any]) -> list[Any]:
         """Rows of one of the fixed statements, read outside any write transaction."""
@@ -197,8 +190,12 @@ class SqlStore(AccountRows, GaugeRows):
             with self._lite.read() as cur:
                 cur.execute(self._sql[name], params)
                 return cur.fetchall()
-        with self.engine.connect() as conn:
-            return list(conn.exec_driver_sql(self._sql[name], params).fetchall())
+
+        def fetch() -> list[Any]:
+            with pg_read(self.engine) as conn:
+                return list(conn.exec_driver_sql(self._sql[name], params).fetchall())
+
+        return pg_retry_read(fetch)
 
     def get(self, handoff_id: str) -> Handoff | None:
         rows = self._fetch("get", {"id": handoff_id})
@@ -326,6 +323,27 @@ class SqlStore(AccountRows, GaugeRows):
     def count_events(self) -> int:
         return int(self._fetch("count_events", {})[0][0])
 
+    def throttle_hit(self, key: str, start: float, end: float) -> int:
+        """Count one request against ``key``'s window; the count so far in the window.
+
+        The statement goes straight to the driver: it runs on every API request. On
+        PostgreSQL the commit does not wait for the WAL flush, since a count lost in a
+        crash only forgives a few requests; the whole transaction is one exchange.
+        """
+        params = {"key": key, "start": start, "end": end}
+        if self._lite is not None:
+            with self._lite.write() as cur:
+                cur.execute(self._sql["throttle_hit"], params)
+                return int(cur.fetchone()[0])
+        with pg_write(self.engine) as (cur, _):
+            cur.execute("SET LOCAL synchronous_commit TO OFF")
+            counted = cur.connection.cursor()
+            counted.execute(self._sql["throttle_hit"], params)
+        return int(counted.fetchone()[0])
+
+    def auth_generation(self) -> int:
+        return int(self._fetch("auth_generation", {})[0][0])
+
     def head(self) -> tuple[int, str]:
         rows = self._fetch("head", {})
         return (int(rows[0][0]), str(rows[0][1])) if rows else (0, GENESIS)
@@ -396,7 +414,7 @@ def _engine(sa_url: str) -> Engine:
         engine = create_engine(sa_url, connect_args={"timeout": 30})
         _sqlite_setup(engine)
     elif sa_url.startswith("postgresql+psycopg:"):
-        engine = create_engine(sa_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = pg_engine(sa_url)
     else:
         raise ValueError("unsupported")
     return engine

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Dialect,
@@ -29,6 +30,7 @@ __all__ = [
     "UTCDateTime",
     "api_keys",
     "audit_head",
+    "auth_generation",
     "callbacks",
     "events",
     "handoffs",
@@ -300,4 +302,13 @@ throttle = Table(
     Column("locked_until", Float, nullable=True),
     Column("forget_at", Float, nullable=False),
     Index("ix_throttle_forget", "forget_at"),
+)
+
+#: One row (id 1): moved forward by every change to keys and accounts, so servers know
+#: when what they cached about an API key may be stale. See migration 0009.
+auth_generation = Table(
+    "auth_generation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", BigInteger, nullable=False),
 )

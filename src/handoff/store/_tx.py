@@ -2,16 +2,17 @@
 
 The hot path (every submit, decision and execution) runs a handful of fixed statements;
 sending them straight to the driver skips SQLAlchemy's per-statement compilation and
-keeps a round trip close to the cost of its commit. SQLAlchemy still owns the
-connection, the pool, ``BEGIN IMMEDIATE`` and the commit. The statements are written
-once with ``:name`` parameters and translated to psycopg's ``%(name)s`` style.
+keeps a round trip close to the cost of its commit. The connections come from
+``_sqlite`` (SQLite) and ``_pg`` (PostgreSQL, where the statements are pipelined and the
+transaction waits for the server only where it needs a result). The statements are
+written once with ``:name`` parameters and translated to psycopg's ``%(name)s`` style.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,6 +91,14 @@ _SQL = {
         " AND version = :b_version"
     ),
     "head": "SELECT seq, hash FROM audit_head WHERE id = 1",
+    "auth_generation": "SELECT generation FROM auth_generation WHERE id = 1",
+    # One API request counted in the key's fixed window (see handoff.server.throttle).
+    "throttle_hit": (
+        "INSERT INTO throttle (key, count, since, locked_until, forget_at)"
+        " VALUES (:key, 1, :start, NULL, :end) ON CONFLICT (key) DO UPDATE SET"
+        " count = CASE WHEN throttle.since = :start THEN throttle.count + 1 ELSE 1 END,"
+        " since = :start, forget_at = :end RETURNING count"
+    ),
     "event_rows": (
         f"SELECT {_names(events.c)} FROM events WHERE seq >= :lo AND seq <= :hi ORDER BY seq"
     ),
@@ -171,7 +180,13 @@ _SKIP_LOCKED = {
     "ladder_claim": " FOR UPDATE OF h SKIP LOCKED",
     "outbox_claim": " FOR UPDATE SKIP LOCKED",
 }
-_PG_SQL = {k: re.sub(r":(\w+)", r"%(\1)s", v) + _SKIP_LOCKED.get(k, "") for k, v in _SQL.items()}
+#: Appended on PostgreSQL so a clash is a row count of 0, not an error: an error inside
+#: a pipeline aborts everything queued with it.
+_NO_CLASH = {"insert": " ON CONFLICT DO NOTHING", "passkey_add": " ON CONFLICT DO NOTHING"}
+_PG_SQL = {
+    k: re.sub(r":(\w+)", r"%(\1)s", v) + _SKIP_LOCKED.get(k, "") + _NO_CLASH.get(k, "")
+    for k, v in _SQL.items()
+}
 #: The statements by name, for SQLite (``:name``) and PostgreSQL (``%(name)s``).
 SQL = {"sqlite": _SQL, "postgresql": _PG_SQL}
 
@@ -217,8 +232,11 @@ def load_handoff(
 class SqlTx:
     """A write transaction; see ``handoff.store.Tx`` for the contract."""
 
-    def __init__(self, cursor: Any, postgres: bool) -> None:
+    def __init__(self, cursor: Any, postgres: bool, sync: Callable[[], None] | None = None) -> None:
+        """``sync`` waits for the results of statements queued in a pipeline (PostgreSQL);
+        without it each statement has its result when ``execute`` returns."""
         self._cur = cursor
+        self._sync = sync
         self._postgres = postgres
         self._sql = _PG_SQL if postgres else _SQL
         self._time = _pg_time if postgres else _sqlite_time
@@ -228,6 +246,29 @@ class SqlTx:
     def _one(self, name: str, params: dict[str, Any]) -> Any:
         self._cur.execute(self._sql[name], params)
         return self._cur.fetchone()
+
+    def _wait(self) -> None:
+        """Wait for the queued statements' results (a pipeline's one exchange).
+
+        Every state change goes on to write events, which need the chain head: in a
+        pipeline it is read (and locked) in the same exchange as the change itself.
+        """
+        if self._sync is None:
+            return
+        if self._head is None and self._postgres:
+            with self._cur.connection.cursor() as head:
+                head.execute(self._sql["head_locked"])
+                self._sync()
+                row = head.fetchone()
+            self._head = (int(row[0]), str(row[1]))
+        else:
+            self._sync()
+
+    def _rowcount(self) -> int:
+        """Rows the last statement touched, once its result is in."""
+        if self._sync is not None:
+            self._sync()
+        return int(self._cur.rowcount)
 
     def get(self, handoff_id: str) -> Handoff | None:
         row = self._one("get_locked" if self._postgres else "get", {"id": handoff_id})
@@ -276,18 +317,20 @@ class SqlTx:
     def _insert_once(self, name: str, params: dict[str, Any], clash: AlreadyExists) -> None:
         """Run the insert ``name``; ``clash`` when a row with its key is there already.
 
-        On PostgreSQL a failed statement aborts the whole transaction unless it ran in
-        a savepoint, which is rolled back so the caller's transaction can go on.
+        On PostgreSQL the insert skips a clashing row (``ON CONFLICT DO NOTHING``), so a
+        clash leaves the transaction usable and is seen in the row count.
         """
         if self._postgres:
-            self._cur.execute("SAVEPOINT insert_once")
+            self._cur.execute(self._sql[name], params)
+            self._wait()
+            if self._cur.rowcount != 1:
+                raise clash
+            return
         try:
             self._cur.execute(self._sql[name], params)
         except Exception as exc:
             if not is_unique_violation(exc):
                 raise
-            if self._postgres:
-                self._cur.execute("ROLLBACK TO SAVEPOINT insert_once")
             raise clash from None
 
     def update(self, handoff: Handoff, expected: State, expected_version: int) -> None:
@@ -295,6 +338,7 @@ class SqlTx:
         values = self._values(handoff)
         values.update(b_state=expected.value, b_version=expected_version)
         self._cur.execute(self._sql["update"], values)
+        self._wait()
         if self._cur.rowcount != 1:
             handoff.version = expected_version
             raise ConflictError(
@@ -443,15 +487,15 @@ class SqlTx:
         else:
             params = {**key, "now": self._time(now), "error": error[:2000]}
             self._cur.execute(self._sql["outbox_bury"], params)
-            if self._cur.rowcount != 1:
+            if self._rowcount() != 1:
                 return False
             self._cur.execute(self._sql["outbox_drop"], key)
-        return bool(self._cur.rowcount == 1)
+        return self._rowcount() == 1
 
     def outbox_purge(self, before: datetime, limit: int) -> int:
         """Delete up to ``limit`` rows delivered before ``before``; how many went."""
         self._cur.execute(self._sql["outbox_purge"], {"before": self._time(before), "limit": limit})
-        return int(self._cur.rowcount)
+        return self._rowcount()
 
     def callback_set(self, agent: str, url: str, secret: str, at: datetime) -> None:
         params = {"agent": agent, "url": url, "secret": secret, "created_at": self._time(at)}
@@ -481,13 +525,13 @@ class SqlTx:
         params = {"nonce": nonce, "user": user, "purpose": purpose, "now": now}
         params |= {"handoff_id": handoff_id, "action_hash": action_hash}
         self._cur.execute(self._sql["challenge_take"], params)
-        return int(self._cur.rowcount) == 1
+        return self._rowcount() == 1
 
     def passkey_seen(self, credential_id: str, count: int) -> bool:
         """Move the passkey's signature counter to ``count``; False when it does not move
         forward (a replayed or cloned authenticator), unless the passkey keeps none."""
         self._cur.execute(self._sql["passkey_seen"], {"id": credential_id, "count": count})
-        return int(self._cur.rowcount) == 1
+        return self._rowcount() == 1
 
     def callback_get(self, agent: str) -> tuple[str, str] | None:
         """The agent's registered callback ``(url, secret)``, if any."""
