@@ -84,16 +84,16 @@ def render(r: Results) -> str:
         rows.append(f"| (e) one durable SQLite commit, nothing else (the floor) | {_n(c)} /s | | |")
         capped = [
             name
-            for name, cap, goal in (("(b)", c / 2, GOAL_AUTO), ("(a)", c / 4, None))
+            for name, cap, goal in (("(b)", c / 2, GOAL_AUTO), ("(a)", c / 3, None))
             if goal is not None and goal > cap
         ]
         floor = [
             "",
             f"The floor (e): one durable commit of one small row runs {_n(c)} times a "
-            f"second on this disk. The auto path commits twice and the round trip four "
-            f"times, so the floor alone caps (b) at {_n(c / 2)} /s and (a) at {_n(c / 4)} /s; "
+            f"second on this disk. The auto path commits twice and the round trip three "
+            f"times, so the floor alone caps (b) at {_n(c / 2)} /s and (a) at {_n(c / 3)} /s; "
             f"(b) reached {r.auto.median / (c / 2):.0%} of that cap and (a) "
-            f"{r.roundtrip.median / (c / 4):.0%}. Each of handoff's commits writes more than "
+            f"{r.roundtrip.median / (c / 3):.0%}. Each of handoff's commits writes more than "
             "(e)'s one row: the handoff document and its indexes, the audit event and the "
             "chain head. "
             + (
@@ -149,8 +149,10 @@ def render(r: Results) -> str:
             "events and its outbox rows).",
             "",
             "- (a) handoff: `ControlPlane.submit` of a `cms.publish` action the rubric "
-            "pauses for marketing-ops, `decide(verdict='approve')` by a member of that "
-            "team, then `execute`; four transactions per round trip.",
+            "pauses for marketing-ops, then `decide(verdict='approve', execute=True)` by a "
+            "member of that team, which claims the execution in the approval's transaction "
+            "and runs it; three transactions per round trip (submit, approval with claim, "
+            "result).",
             f"- (a) anchor: {anchor_note}",
             "- (b) `submit` of a `reports.schedule` action the rubric lets run on its own: "
             "validate, assess, execute, audit; two transactions per action.",
