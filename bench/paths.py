@@ -6,7 +6,9 @@ Each ``bench_*`` function sets up its own database under ``data_dir``, warms up,
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from ._timing import Measure, rate, seconds
 __all__ = [
     "bench_assess",
     "bench_auto",
+    "bench_auto_threads",
     "bench_commit",
     "bench_roundtrip",
     "bench_verify",
@@ -108,6 +111,43 @@ def bench_auto(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
             out = plane.submit(low_action(n))
             if out.status != "executed":
                 raise RuntimeError(f"expected an auto-executed action, got {out.status}")
+
+    try:
+        return rate(batch, count, reps, warmup)
+    finally:
+        plane.close()
+
+
+def bench_auto_threads(
+    data_dir: Path, count: int, reps: int, warmup: int, threads: int = 8
+) -> Measure:
+    """(b) with ``threads`` callers in one process sharing one plane: submits per second.
+
+    Each repetition starts ``threads`` threads that together make ``count`` submits;
+    the store's group commit lets the transactions that arrive while one commit is
+    being flushed share the next.
+    """
+    policy = default_policy()
+    plane = ControlPlane(open_store(_url(_fresh(data_dir / "auto_threads.db"))), policy)
+    plane.register("reports.schedule", lambda **args: {"scheduled": args["report"]})
+    counter = itertools.count(1)
+    failures: list[str] = []
+
+    def caller(k: int) -> None:
+        for _ in range(k):
+            out = plane.submit(low_action(next(counter)))
+            if out.status != "executed":
+                failures.append(out.status)
+
+    def batch(k: int) -> None:
+        shares = [k // threads + (1 if i < k % threads else 0) for i in range(threads)]
+        workers = [threading.Thread(target=caller, args=(n,)) for n in shares]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        if failures:
+            raise RuntimeError(f"expected auto-executed actions, got {failures[:3]}")
 
     try:
         return rate(batch, count, reps, warmup)

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from ._machine import machine
 from .anchor import available, bench_langgraph
-from .paths import bench_assess, bench_auto, bench_commit, bench_roundtrip, bench_verify
+from .paths import (
+    bench_assess,
+    bench_auto,
+    bench_auto_threads,
+    bench_commit,
+    bench_roundtrip,
+    bench_verify,
+)
 from .report import Results
 
 __all__ = ["FULL", "QUICK", "Counts", "run"]
@@ -73,6 +80,9 @@ def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = Fa
     _say(f"(b) auto path: {c.reps} x {c.auto:,}")
     auto = bench_auto(data_dir, c.auto, c.reps, c.auto_warmup)
     _say(f"    {auto.median:,.0f} /s")
+    _say(f"(b8) auto path, 8 threads: {c.reps} x {c.auto:,}")
+    auto8 = bench_auto_threads(data_dir, c.auto, c.reps, c.auto_warmup)
+    _say(f"    {auto8.median:,.0f} /s  ({auto8.median / auto.median:.2f}x one caller)")
     _say(f"(e) durable commits: {c.reps} x {c.auto:,}")
     commit = bench_commit(data_dir, c.auto, c.reps, c.auto_warmup)
     _say(f"    {commit.median:,.0f} /s")
@@ -87,6 +97,7 @@ def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = Fa
         date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         roundtrip=roundtrip,
         auto=auto,
+        auto_threads=auto8,
         assess=assess,
         verify=verify,
         verify_events=c.verify_events,
