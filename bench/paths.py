@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "bench_verify",
     "build_audit_db",
     "reviewers_for",
+    "roundtrip_batch",
 ]
 
 
@@ -61,8 +63,8 @@ def reviewers_for(action: dict[str, Any], policy: Policy) -> list[str]:
     return team[: a.quorum]
 
 
-def bench_roundtrip(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
-    """Pause -> decide -> execute round trips per second, on a SQLite file."""
+def roundtrip_batch(data_dir: Path) -> tuple[Callable[[int], None], Callable[[], None]]:
+    """The round trip as ``batch(k)`` (k round trips) and the ``close`` to call after."""
     policy = default_policy()
     reviewers = reviewers_for(REVIEW, policy)
     plane = ControlPlane(open_store(_url(_fresh(data_dir / "roundtrip.db"))), policy)
@@ -88,10 +90,16 @@ def bench_roundtrip(data_dir: Path, count: int, reps: int, warmup: int) -> Measu
             if h.state.value != "executed":
                 raise RuntimeError(f"round trip ended {h.state.value}")
 
+    return batch, plane.close
+
+
+def bench_roundtrip(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
+    """Pause -> decide -> execute round trips per second, on a SQLite file."""
+    batch, close = roundtrip_batch(data_dir)
     try:
         return rate(batch, count, reps, warmup)
     finally:
-        plane.close()
+        close()
 
 
 def bench_auto(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
