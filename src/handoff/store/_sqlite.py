@@ -122,10 +122,33 @@ class SqliteConnections:
             if batch is None:
                 batch = self._open = _Batch()
             batch.joined += 1
-            while self._holder is not None or self._running not in (None, batch):
-                self._cond.wait()
-            self._holder, self._running = me, batch
-            return batch
+            try:
+                while self._holder is not None or self._running not in (None, batch):
+                    self._cond.wait()
+            except BaseException as exc:
+                interrupted, orphaned = exc, self._quit(batch)
+            else:
+                self._holder, self._running = me, batch
+                return batch
+        # Interrupted while waiting (Ctrl-C reaches the main thread here): the callers
+        # before this one may be waiting for a commit only the last caller makes.
+        if orphaned:
+            self._commit(batch)
+        raise interrupted
+
+    def _quit(self, batch: _Batch) -> bool:
+        """Leave ``batch`` before this caller's turn came; True when it must then commit
+        for the callers who ran (it was the last, and the batch's transaction is open).
+        Called holding the condition."""
+        batch.joined -= 1
+        if batch.joined:
+            return False
+        if self._open is batch:
+            self._open = None
+        if self._running is batch:  # nobody holds the connection: they all finished
+            self._holder = threading.get_ident()
+            return True
+        return False
 
     def _undo(self, batch: _Batch, cur: sqlite3.Cursor, first: bool) -> None:
         """Roll back this caller's work, and nobody else's unless SQLite already did."""
@@ -172,6 +195,11 @@ class SqliteConnections:
                 while wait and not batch.done:
                     self._cond.wait()
                 return
+        self._commit(batch)
+
+    def _commit(self, batch: _Batch) -> None:
+        """Commit the batch for every caller whose work it holds, then free the
+        connection for the next batch; called by the caller holding it."""
         try:
             if batch.begun and self._writer.in_transaction:
                 self._writer.execute("COMMIT")
