@@ -79,14 +79,12 @@ def roundtrip_batch(data_dir: Path) -> tuple[Callable[[int], None], Callable[[],
             if not out.pending:
                 raise RuntimeError(f"expected a pending handoff, got {out.status}")
             # The approval that completes the quorum claims and runs the execution.
-            for i, who in enumerate(reviewers, start=1):
-                h = plane.decide(
-                    out.handoff_id,
-                    verdict="approve",
-                    reviewer=who,
-                    rationale="ok",
-                    execute=i == len(reviewers),
-                )
+            *first, last = reviewers
+            for who in first:
+                plane.decide(out.handoff_id, verdict="approve", reviewer=who, rationale="ok")
+            h = plane.decide_and_execute(
+                out.handoff_id, verdict="approve", reviewer=last, rationale="ok"
+            )
             if h.state.value != "executed":
                 raise RuntimeError(f"round trip ended {h.state.value}")
 

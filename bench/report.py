@@ -183,7 +183,7 @@ def render(r: Results) -> str:
             "hash-chained audit events and its outbox rows).",
             "",
             "- (a) handoff: `ControlPlane.submit` of a `cms.publish` action the rubric "
-            "pauses for marketing-ops, then `decide(verdict='approve', execute=True)` by a "
+            "pauses for marketing-ops, then `decide_and_execute(verdict='approve')` by a "
             "member of that team, which claims the execution in the approval's transaction "
             "and runs it; three transactions per round trip (submit, approval with claim, "
             "result).",

@@ -8,7 +8,7 @@ shared database. The child first recovers whatever the previous child left behin
 (``ControlPlane.recover``; that is the restart), then submits three actions: one that a
 reviewer rejects, one that expires, and one that is approved (or runs on its own) and
 executes through ``HttpExecutor`` against a ``Receiver`` in this process; half the
-approved ones are claimed by ``decide(..., execute=True)`` in the approval's own
+approved ones are claimed by ``decide_and_execute`` in the approval's own
 transaction, the others by ``execute`` after it. It calls
 ``os._exit`` at the boundary the run names, after a random 0-5 ms pause, at a stage
 picked at random from the action's plan:
@@ -161,7 +161,7 @@ def child(db: str, receiver_url: str, run_no: int, boundary: str, seed: int) -> 
         quorum = plane.get(hid).assessment.quorum
         for n, reviewer in enumerate(("maya", "marco")[: max(quorum, 1)], start=1):
             crash.armed = n == max(quorum, 1)
-            plane.decide(hid, verdict="approve", reviewer=reviewer, rationale="fine", execute=True)
+            plane.decide_and_execute(hid, verdict="approve", reviewer=reviewer, rationale="fine")
     else:
         hid = plane.submit(action).handoff_id
         for reviewer in ("maya", "marco"):  # as many as the quorum needs

@@ -1,4 +1,4 @@
-"""``decide(..., execute=True)``: the approval and the claim it allows in one commit.
+"""``decide_and_execute``: the approval and the claim it allows in one commit.
 
 Crashes are simulated as in tests/test_execution.py: an exception that is not an
 ``Exception`` stops the process's work where a kill would, and a new plane on the same
@@ -98,7 +98,7 @@ def test_the_approval_and_the_claim_commit_together(
 ) -> None:
     hid = plane.submit(post("posts/a.md")).handoff_id
     commits = count_commits(plane)
-    h = plane.decide(hid, verdict="approve", reviewer="maya", rationale="ok", execute=True)
+    h = plane.decide_and_execute(hid, verdict="approve", reviewer="maya", rationale="ok")
     assert h.state is State.EXECUTED
     assert commits == [2]  # the decision with the claim, then the result
     assert kinds(plane, hid)[-3:] == ["approved", "execution_started", "executed"]
@@ -113,7 +113,7 @@ def test_a_decision_that_does_not_approve_runs_nothing(
     plane: ControlPlane, files: FilesExecutor
 ) -> None:
     hid = plane.submit(post("posts/b.md")).handoff_id
-    h = plane.decide(hid, verdict="reject", reviewer="maya", rationale="no", execute=True)
+    h = plane.decide_and_execute(hid, verdict="reject", reviewer="maya", rationale="no")
     assert h.state is State.REJECTED
     assert "execution_started" not in kinds(plane, hid)
     assert not (files.root / "posts/b.md").exists()
@@ -124,7 +124,7 @@ def test_without_an_executor_the_decision_commits_and_execute_says_why(
 ) -> None:
     hid = plane.submit(post("posts/c.md", tool="cms.unregistered")).handoff_id
     with pytest.raises(Exception, match=r"cms\.unregistered"):
-        plane.decide(hid, verdict="approve", reviewer="maya", rationale="ok", execute=True)
+        plane.decide_and_execute(hid, verdict="approve", reviewer="maya", rationale="ok")
     assert plane.get(hid).state is State.APPROVED  # the approval stands; nothing claimed
 
 
@@ -144,7 +144,7 @@ def test_a_crash_after_the_commit_is_recovered_to_one_effect(
         dying.register(tool, Dying(files, stage, after=after))
         hid = dying.submit(post("posts/d.md", tool)).handoff_id
         with pytest.raises(Died):
-            dying.decide(hid, verdict="approve", reviewer="maya", rationale="ok", execute=True)
+            dying.decide_and_execute(hid, verdict="approve", reviewer="maya", rationale="ok")
         assert dying.get(hid).state is State.EXECUTING
         assert dying.recover().held == [hid]  # the dead worker's lease still holds
     clock.advance(300 + 1)

@@ -295,12 +295,7 @@ class ControlPlane:
     # -- Decide ------------------------------------------------------------------
 
     def decide(
-        self,
-        handoff_id: str,
-        decision: Decision | Mapping[str, Any] | None = None,
-        *,
-        execute: bool = False,
-        **fields: Any,
+        self, handoff_id: str, decision: Decision | Mapping[str, Any] | None = None, **fields: Any
     ) -> Handoff:
         """Record a reviewer's decision; returns the handoff as it now stands.
 
@@ -308,13 +303,31 @@ class ControlPlane:
         ``Decision``. Raises ``NotAuthorized`` for a reviewer outside the owning team or
         the requester approving its own action, ``ConflictError`` when the handoff was
         already decided (two racing decisions cannot both win).
-
-        With ``execute=True``, a decision that leaves the handoff approved also runs it
-        through its registered executor, as ``execute`` would, and the handoff returned
-        is the one that ran. The claim (``executing``, the lease, ``execution_started``)
-        is written in the same transaction as the approval it consumes: one commit
-        fewer, and a crash after it is recovered like any claimed execution.
         """
+        return self._decide(handoff_id, decision, fields, execute=False)
+
+    def decide_and_execute(
+        self, handoff_id: str, decision: Decision | Mapping[str, Any] | None = None, **fields: Any
+    ) -> Handoff:
+        """``decide``, and when the decision leaves the handoff approved, run it through
+        its registered executor as ``execute`` would; returns the handoff as it ran.
+
+        The claim (``executing``, the lease, ``execution_started``) is written in the
+        same transaction as the approval it consumes: one commit fewer than ``decide``
+        then ``execute``, and a crash after that commit is recovered like any claimed
+        execution. Only the process holding the store can do this in one transaction,
+        so ``Client`` has no such call.
+        """
+        return self._decide(handoff_id, decision, fields, execute=True)
+
+    def _decide(
+        self,
+        handoff_id: str,
+        decision: Decision | Mapping[str, Any] | None,
+        fields: dict[str, Any],
+        *,
+        execute: bool,
+    ) -> Handoff:
         d = parse_input(Decision, decision if decision is not None else fields, "decision")
         check_name(d.reviewer, "reviewer")
         proof = (

@@ -291,12 +291,11 @@ def test_racing_callers_keep_what_they_were_told(plans: list[list[str]]) -> None
                     out = plane.submit({"tool": tool, "args": {"i": i, "j": j}, "agent": "bot"})
                     h = out.handoff
                     if step == "review":
-                        h = plane.decide(
+                        h = plane.decide_and_execute(
                             out.handoff_id,
                             verdict="approve",
                             reviewer="maya",
                             rationale="ok",
-                            execute=True,
                         )
                     told[h.id] = h.state.value
             except BaseException as exc:
