@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .._exceptions import InputError
 from ..audit.trail import VerifyReport, verify
@@ -46,6 +46,8 @@ __all__ = [
 
 #: Handoffs read a chunk at a time when a history is streamed.
 CHUNK = 2000
+#: The ``data`` of a streamed event Learn does not read (shared, never changed).
+_NO_DATA: dict[str, Any] = {}
 
 #: Event kinds Learn reads beside the handoff documents: the SLA ladder, shadow
 #: assessments, and the ones that prove an action's record (submission, execution).
@@ -86,8 +88,7 @@ class IncidentRecord:
         return self.incident.handoff_id
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
     """A learning event as a streamed history keeps it: only ``data`` of a shadow
     assessment is parsed, the one event whose contents Learn reads."""
 
@@ -317,15 +318,20 @@ def stream_history(
             tool=tool,
             size=size,
         ):
-            evs: dict[str, list[Event | Mark]] = defaultdict(list)
+            evs: dict[str, list[Event | Mark]] = {}
             for seq, hid, kind, _actor, _at, data, _prev, _hash in chunk.events:
-                parsed = json.loads(data) if kind == "shadow_assessed" else {}
-                evs[hid].append(Mark(seq, hid, kind, parsed))
+                parsed = json.loads(data) if kind == "shadow_assessed" else _NO_DATA
+                mark = Mark(seq, hid, kind, parsed)
+                found = evs.get(hid)
+                if found is None:
+                    evs[hid] = [mark]
+                else:
+                    found.append(mark)
             yield History(
                 window,
                 as_of,
                 [record_of(doc, state, ah, dh) for doc, _v, state, ah, dh in chunk.handoffs],
-                dict(evs),
+                evs,
                 _incidents(chunk),
                 audit,
             )

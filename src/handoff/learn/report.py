@@ -11,10 +11,12 @@ markup let through is the SVG the chart module draws.
 from __future__ import annotations
 
 import csv
+import pickle
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -192,30 +194,85 @@ class _Incidents:
         self.found += part.incidents
 
 
-def _csv_tee(
-    rows: Iterator[dict[str, Any]], writer: csv.DictWriter[str]
-) -> Iterator[dict[str, Any]]:
-    """The rows, each written to the CSV as it passes on to the HTML table."""
-    for row in rows:
-        writer.writerow(row)
-        yield row
+class _Decisions:
+    """The decision rows, written to decisions.csv as each chunk passes and kept in a
+    scratch file for the page, whose table comes after the figures (a ``Sink``).
+
+    Reading the rows back from the scratch file (pickled, a chunk at a time) costs a
+    fraction of reading and parsing the handoffs again, and memory still holds one chunk.
+    """
+
+    def __init__(self, writer: csv.DictWriter[str], scratch: IO[bytes]) -> None:
+        self.writer, self.scratch = writer, scratch
+
+    def take(self, part: History) -> None:
+        rows = [row for h in part.handoffs for row in _rows(h, part)]
+        self.writer.writerows(rows)
+        pickle.dump([tuple(r[f] for f in ROW_FIELDS) for r in rows], self.scratch)
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """The rows again, in the order they were taken."""
+        self.scratch.seek(0)
+        while True:
+            try:
+                chunk = pickle.load(self.scratch)
+            except EOFError:
+                return
+            for values in chunk:
+                yield dict(zip(ROW_FIELDS, values, strict=True))
 
 
 def write_report(history: History, policy: Policy, out: Path) -> list[Path]:
     """Write report.html, decisions.csv and kpis.csv into ``out``; returns the paths.
 
-    Two passes over the history: the KPIs, fatigue findings and incidents first (the
-    page opens with them), then the decisions, streamed into the HTML table and the
-    CSV together, so a window of a million handoffs is never held in memory.
+    One pass over the history: the KPIs, fatigue findings and incidents (the page opens
+    with them), and the decision rows, written to decisions.csv as they come and read
+    back for the page's table, so a window of a million handoffs is read once and never
+    held in memory.
     """
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create {out} ({exc.strerror})", field="output") from None
-    tallies, stamps, splits, incidents = KpiTallies(history), Stamps(), Splits(), _Incidents()
-    history.feed(tallies, stamps, splits, incidents)
-    report = tallies.report()
-    incidents.found.sort(key=lambda i: (i.at, i.id))
+    paths = [out / "report.html", out / "decisions.csv", out / "kpis.csv"]
+    try:
+        with (
+            paths[1].open("w", newline="", encoding="utf-8") as fh,
+            tempfile.TemporaryFile() as scratch,
+        ):
+            writer = csv.DictWriter(fh, fieldnames=ROW_FIELDS)
+            writer.writeheader()
+            decisions = _Decisions(writer, scratch)
+            tallies, stamps, splits, incidents = (
+                KpiTallies(history),
+                Stamps(),
+                Splits(),
+                _Incidents(),
+            )
+            history.feed(tallies, stamps, splits, incidents, decisions)
+            report = tallies.report()
+            incidents.found.sort(key=lambda i: (i.at, i.id))
+            with paths[0].open("w", encoding="utf-8") as page:
+                _page(page, history, policy, report, stamps, splits, incidents, decisions)
+        with paths[2].open("w", newline="", encoding="utf-8") as fh:
+            kpis = csv.DictWriter(fh, fieldnames=["slice", "handoffs", *KPI_FIELDS])
+            kpis.writeheader()
+            kpis.writerows(kpi_rows(report))
+    except OSError as exc:
+        raise InputError(f"cannot write into {out} ({exc.strerror})", field="output") from None
+    return paths
+
+
+def _page(
+    page: IO[str],
+    history: History,
+    policy: Policy,
+    report: KpiReport,
+    stamps: Stamps,
+    splits: Splits,
+    incidents: _Incidents,
+    decisions: _Decisions,
+) -> None:
     w = history.window
     span = (
         f"{w.since.isoformat() if w.since else 'the beginning'}"
@@ -225,35 +282,20 @@ def write_report(history: History, policy: Policy, out: Path) -> list[Path]:
     slices: list[tuple[str, Kpis]] = [("overall", report.overall)]
     slices += [(f"owner {k}", v) for k, v in report.by_owner.items()]
     slices += [(f"tool {k}", v) for k, v in report.by_tool.items()]
-    paths = [out / "report.html", out / "decisions.csv", out / "kpis.csv"]
-    try:
-        with (
-            paths[0].open("w", encoding="utf-8") as page,
-            paths[1].open("w", newline="", encoding="utf-8") as fh,
-        ):
-            writer = csv.DictWriter(fh, fieldnames=ROW_FIELDS)
-            writer.writeheader()
-            page.writelines(
-                env.from_string(_TEMPLATE).generate(
-                    span=span,
-                    generated=datetime.now(UTC).isoformat(timespec="seconds"),
-                    policy=policy,
-                    report=report,
-                    slices=slices,
-                    # The charts are markup drawn by charts.py, which escapes every label.
-                    charts=[Markup(svg) for svg in kpi_chart(report)],
-                    stamps=stamps.found(),
-                    splits=splits.found(),
-                    rows=_csv_tee(decision_rows(history), writer),
-                    incidents=incidents.found,
-                    pct=share,
-                    dur=duration,
-                )
-            )
-        with paths[2].open("w", newline="", encoding="utf-8") as fh:
-            kpis = csv.DictWriter(fh, fieldnames=["slice", "handoffs", *KPI_FIELDS])
-            kpis.writeheader()
-            kpis.writerows(kpi_rows(report))
-    except OSError as exc:
-        raise InputError(f"cannot write into {out} ({exc.strerror})", field="output") from None
-    return paths
+    page.writelines(
+        env.from_string(_TEMPLATE).generate(
+            span=span,
+            generated=datetime.now(UTC).isoformat(timespec="seconds"),
+            policy=policy,
+            report=report,
+            slices=slices,
+            # The charts are markup drawn by charts.py, which escapes every label.
+            charts=[Markup(svg) for svg in kpi_chart(report)],
+            stamps=stamps.found(),
+            splits=splits.found(),
+            rows=decisions.rows(),
+            incidents=incidents.found,
+            pct=share,
+            dur=duration,
+        )
+    )
