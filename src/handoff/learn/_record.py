@@ -24,7 +24,7 @@ from .._exceptions import Tampered
 from .._projection import digest
 from ..models import Action, Handoff, Level, Mode, State, Verdict, counted_approvals
 
-__all__ = ["Learned", "Record", "record_of"]
+__all__ = ["Learned", "Record", "record_of", "record_of_view"]
 
 _E = TypeVar("_E", bound=Enum)
 
@@ -153,7 +153,10 @@ _level, _mode, _state, _verdict = _enum(Level), _enum(Mode), _enum(State), _enum
 def record_of(doc: str, state: str, action_hash: str, decisions_hash: str) -> Record:
     """The record of one stored row, refused (``Tampered``) when the document disagrees
     with the row's columns."""
-    d = json.loads(doc)
+    return _checked(json.loads(doc), state, action_hash, decisions_hash)
+
+
+def _checked(d: dict[str, Any], state: str, action_hash: str, decisions_hash: str) -> Record:
     decisions = d.get("decisions") or []
     if d["state"] != state:
         field, stored = "state", d["state"]
@@ -170,6 +173,59 @@ def record_of(doc: str, state: str, action_hash: str, decisions_hash: str) -> Re
         " disagrees; the row was edited outside handoff",
         field=field,
     )
+
+
+def record_of_view(view: str, state: str, action_hash: str, decisions_hash: str) -> Record:
+    """As ``record_of``, from the cut-down document ``Store.learn_views`` reads: the
+    JSON types of the package and the execution, then the values at ``_learn.VIEW``."""
+    (
+        (package, execution),
+        (
+            hid,
+            created_at,
+            doc_state,
+            owner,
+            doc_action_hash,
+            deadline,
+            action,
+            level,
+            mode,
+            a_owner,
+            quorum,
+            policy_version,
+            triggers,
+            evidence,
+            decisions,
+            finished_at,
+            confirmation,
+            stages,
+        ),
+    ) = json.loads(view)
+    assessment = {
+        "level": level,
+        "mode": mode,
+        "owner": a_owner,
+        "policy_version": policy_version,
+        "triggers": triggers,
+    }
+    if quorum is not None:
+        assessment["quorum"] = quorum
+    d = {
+        "id": hid,
+        "created_at": created_at,
+        "state": doc_state,
+        "owner": owner,
+        "action_hash": doc_action_hash,
+        "deadline": deadline,
+        "action": action,
+        "assessment": assessment,
+        "package": {"evidence": evidence} if package == "object" else None,
+        "decisions": decisions,
+        "execution": {"finished_at": finished_at, "confirmation": confirmation, "stages": stages}
+        if execution == "object"
+        else None,
+    }
+    return _checked(d, state, action_hash, decisions_hash)
 
 
 def _record(d: dict[str, Any], decisions: list[dict[str, Any]]) -> Record:

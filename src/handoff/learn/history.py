@@ -26,7 +26,7 @@ from ..models import Event, Incident, Level, Mode, State
 from ..route.sla import ACTOR as LADDER_ACTOR
 from ..store import LearnChunk, Store
 from ..store._tx import load_handoff
-from ._record import Learned, record_of
+from ._record import Learned, record_of_view
 
 __all__ = [
     "CHUNK",
@@ -310,7 +310,7 @@ def stream_history(
     audit = verify(store) if check_audit else None
 
     def source() -> Iterator[History]:
-        for chunk in store.learn_chunks(
+        for chunk in store.learn_views(
             since=window.since,
             until=window.until,
             kinds=LEARN_EVENTS,
@@ -330,7 +330,7 @@ def stream_history(
             yield History(
                 window,
                 as_of,
-                [record_of(doc, state, ah, dh) for doc, _v, state, ah, dh in chunk.handoffs],
+                [record_of_view(doc, state, ah, dh) for doc, _v, state, ah, dh in chunk.handoffs],
                 evs,
                 _incidents(chunk),
                 audit,
