@@ -211,3 +211,31 @@ def test_backtest_reports_progress_a_chunk_at_a_time() -> None:
         assert done == [3, 3, 1] and bt.replayed == 7
     finally:
         plane.close()
+
+
+def test_a_broken_chain_found_aside_gives_the_figures_of_a_broken_chain(db_url: str) -> None:
+    """The chain is verified in another process while the history is read; when it
+    turns out broken, the figures that read it are counted again with its report."""
+    from sqlalchemy import text
+
+    clock = FakeClock()
+    clock.set(BASE)
+    plane = ControlPlane(open_store(db_url), default_policy(), clock=clock)
+    try:
+        plane.register("reports.schedule", Confirmed())
+        for n in range(4):
+            plane.submit(_ACTIONS["report"](n))  # each runs on its own: executed
+            clock.advance(minutes=5)
+        with plane.store.engine.begin() as conn:  # type: ignore[attr-defined]
+            seq = conn.execute(text("SELECT max(seq) FROM events")).scalar_one()
+            conn.execute(
+                text("UPDATE events SET data = :d WHERE seq = :s"), {"d": '{"x": 1}', "s": seq}
+            )
+        as_of = clock.now()
+        streamed = stream_history(plane.store, as_of=as_of, size=2)
+        assert streamed.pending is not None or "sqlite" not in db_url
+        got = compute(streamed)
+        assert got.audit_ok is False and got.overall.audit_missing.get("chain")
+        assert got.to_json() == oracle.compute(load_history(plane.store, as_of=as_of)).to_json()
+    finally:
+        plane.close()
