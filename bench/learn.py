@@ -1,4 +1,5 @@
-"""``python -m bench.learn [--sizes N ...] [--no-million] [--runs R] [--dir DIR] [--out FILE]``.
+"""``python -m bench.learn [--sizes N ...] [--no-million] [--runs R] [--dir DIR] [--keep]
+[--out FILE]``.
 
 Learn at scale: ``handoff kpi --json``, ``handoff policy backtest --json`` and
 ``handoff report`` on histories of 10,000, 100,000 and 1,000,000 handoffs of a
@@ -6,6 +7,10 @@ realistic mix (``bench._learn_history``). Each command runs as its own process, 
 user runs it; its wall time is measured around it and its peak resident memory read
 from the kernel's account of that one child (``os.wait4``). Commands are interleaved
 across runs. A full run rewrites the Learn section of docs/PERFORMANCE.md.
+
+``--keep`` keeps each history's database in ``--dir`` after the run and uses one
+already there (of the same size) instead of writing it again: the million-handoff
+history takes minutes to write and about 3 GiB.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import time
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+
+from handoff.store import open_store
 
 from ._learn_history import build_learn_db
 from ._machine import machine
@@ -63,15 +70,31 @@ def _commands(url: str, candidate: Path, out: Path) -> dict[str, list[str]]:
     }
 
 
-def run(sizes: list[int], runs: int, data: Path) -> list[dict[str, object]]:
+def _written(db: Path, n: int) -> bool:
+    """Whether ``db`` already holds a history of ``n`` handoffs."""
+    if not db.exists():
+        return False
+    store = open_store(f"sqlite:///{db}")
+    try:
+        return store.learn_count() == n
+    finally:
+        store.close()
+
+
+def run(sizes: list[int], runs: int, data: Path, keep: bool = False) -> list[dict[str, object]]:
     candidate = _candidate(data / "candidate.yaml")
     rows: list[dict[str, object]] = []
     for n in sizes:
         db = data / f"learn-{n}.db"
-        began = time.perf_counter()
-        url = build_learn_db(db, n)
-        built = time.perf_counter() - began
-        print(f"{n:,} handoffs written in {built:.0f} s ({db.stat().st_size / 2**20:,.0f} MiB)")
+        if keep and _written(db, n):
+            url = f"sqlite:///{db}"
+            print(f"{n:,} handoffs already in {db}")
+        else:
+            began = time.perf_counter()
+            url = build_learn_db(db, n)
+            built = time.perf_counter() - began
+            size = db.stat().st_size / 2**20
+            print(f"{n:,} handoffs written in {built:.0f} s ({size:,.0f} MiB)")
         cmds = _commands(url, candidate, data / f"report-{n}")
         got: dict[str, list[tuple[float, float]]] = {name: [] for name in cmds}
         for _ in range(1 if n >= 1_000_000 else runs):  # a million: one run of each
@@ -90,7 +113,7 @@ def run(sizes: list[int], runs: int, data: Path) -> list[dict[str, object]]:
                     "rss": max(r for _, r in results),
                 }
             )
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm") if not keep else ():
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         shutil.rmtree(data / f"report-{n}", ignore_errors=True)
     return rows
@@ -166,12 +189,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-million", action="store_true", help="skip the 1,000,000 history")
     ap.add_argument("--runs", type=int, default=3, help="runs of each command per size")
     ap.add_argument("--dir", type=Path, help="where the databases go (default: bench/.data-learn)")
+    ap.add_argument("--keep", action="store_true", help="keep and reuse the databases")
     ap.add_argument("--out", type=Path, help="the document to rewrite (default: PERFORMANCE.md)")
     args = ap.parse_args(argv)
     sizes = args.sizes or [n for n in SIZES if not (args.no_million and n >= 1_000_000)]
     data = args.dir or Path(__file__).resolve().parent / ".data-learn"
     data.mkdir(parents=True, exist_ok=True)
-    rows = run(sizes, args.runs, data)
+    rows = run(sizes, args.runs, data, args.keep)
     section = render(rows, data, args.runs)
     print()
     print(section)

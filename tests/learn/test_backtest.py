@@ -7,7 +7,7 @@ from importlib import resources
 import pytest
 
 from handoff.learn.backtest import backtest
-from handoff.learn.history import load_history
+from handoff.learn.history import load_history, stream_history
 from handoff.policy import default_policy, policy_from_yaml
 from handoff.testing import FakeClock, memory_plane
 
@@ -71,3 +71,19 @@ def test_shadow_mode_stores_the_candidate_beside_the_active_assessment() -> None
     assert bt.caught == [b.ids["A2"]] and len(bt.added) == 2 and len(bt.removed) == 5
     # Another candidate has no shadow events of its own version: it is replayed.
     assert backtest(load_history(plane.store), default_policy()).from_shadow == 0
+
+
+def test_repeated_actions_are_assessed_by_their_whole_context() -> None:
+    """One run assesses a repeated action once; an action that differs only in its
+    context (here the agent's stated confidence) is a different action."""
+    clock = FakeClock()
+    plane = memory_plane(clock=clock)
+    draft = {"tool": "cms.update_draft", "agent": "mk", "args": {"draft_id": "d"}}
+    unsure = {**draft, "context": {"confidence": 0.1}}
+    ids = [plane.submit(a).handoff_id for a in (draft, unsure, draft, unsure)]
+    modes = [plane.get(i).assessment.mode.value for i in ids]
+    assert modes == ["auto", "review", "auto", "review"]
+    for history in (load_history(plane.store), stream_history(plane.store, size=1)):
+        bt = backtest(history, default_policy())
+        assert (bt.added, bt.removed, bt.blocked) == ([], [], [])
+        assert bt.load_candidate == bt.load_active == {"marketing-ops": 2}

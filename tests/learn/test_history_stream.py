@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 from handoff import ControlPlane
 from handoff._exceptions import HandoffError
+from handoff.learn._record import record_of, record_of_view
 from handoff.learn.backtest import backtest
 from handoff.learn.fatigue import rubber_stamps, split_actions
-from handoff.learn.history import Window, load_history, stream_history
+from handoff.learn.history import LEARN_EVENTS, Window, load_history, stream_history
 from handoff.learn.kpi import compute
 from handoff.learn.report import decision_rows
 from handoff.policy import default_policy, policy_from_yaml
@@ -143,6 +144,18 @@ def test_streamed_learn_equals_the_in_memory_computation(
         assert split_actions(streamed) == oracle.split_actions(loaded)
         assert rubber_stamps(streamed) == rubber_stamps(loaded)
         assert list(decision_rows(streamed)) == list(decision_rows(loaded))
+        # The database's cut-down documents make the same records as whole documents.
+        span = {"since": window.since, "until": window.until, "kinds": LEARN_EVENTS}
+        whole = plane.store.learn_chunks(**span, size=4)
+        cut = plane.store.learn_views(**span, size=4)
+        for full, view in itertools.zip_longest(whole, cut):
+            assert [record_of(*r[:1], *r[2:]) for r in full.handoffs] == [
+                record_of_view(*r[:1], *r[2:]) for r in view.handoffs
+            ]
+            shadows = [(e[0], e[1], e[2], e[5]) for e in full.events if e[2] == "shadow_assessed"]
+            assert [(e[0], e[1], e[2]) for e in full.events] == [e[:3] for e in view.events]
+            assert shadows == [(e[0], e[1], e[2], e[5]) for e in view.events if e[5]]
+            assert full.incidents == view.incidents
     finally:
         plane.close()
 
@@ -196,5 +209,33 @@ def test_backtest_reports_progress_a_chunk_at_a_time() -> None:
         done: list[int] = []
         bt = backtest(stream_history(plane.store, size=3), default_policy(), done.append)
         assert done == [3, 3, 1] and bt.replayed == 7
+    finally:
+        plane.close()
+
+
+def test_a_broken_chain_found_aside_gives_the_figures_of_a_broken_chain(db_url: str) -> None:
+    """The chain is verified in another process while the history is read; when it
+    turns out broken, the figures that read it are counted again with its report."""
+    from sqlalchemy import text
+
+    clock = FakeClock()
+    clock.set(BASE)
+    plane = ControlPlane(open_store(db_url), default_policy(), clock=clock)
+    try:
+        plane.register("reports.schedule", Confirmed())
+        for n in range(4):
+            plane.submit(_ACTIONS["report"](n))  # each runs on its own: executed
+            clock.advance(minutes=5)
+        with plane.store.engine.begin() as conn:  # type: ignore[attr-defined]
+            seq = conn.execute(text("SELECT max(seq) FROM events")).scalar_one()
+            conn.execute(
+                text("UPDATE events SET data = :d WHERE seq = :s"), {"d": '{"x": 1}', "s": seq}
+            )
+        as_of = clock.now()
+        streamed = stream_history(plane.store, as_of=as_of, size=2)
+        assert streamed.pending is not None or "sqlite" not in db_url
+        got = compute(streamed)
+        assert got.audit_ok is False and got.overall.audit_missing.get("chain")
+        assert got.to_json() == oracle.compute(load_history(plane.store, as_of=as_of)).to_json()
     finally:
         plane.close()

@@ -209,3 +209,47 @@ def test_learn_chunks_walk_the_window_in_order(store: SqlStore, clock: FakeClock
     assert store.learn_count(**window, owner="o1") == 3
     assert store.learn_count(**window, tool="nope") == 0
     assert [len(c.handoffs) for c in store.learn_chunks(**window, owner="o1")] == [3]
+
+
+def test_learn_views_cut_each_document_to_the_learn_fields(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """The same chunks as ``learn_chunks``; each document is the JSON types of its
+    package and execution and its values at ``VIEW``; events keep seq, handoff, kind and
+    only a shadow assessment's data."""
+    import json
+
+    from handoff.store._learn import TYPED, VIEW
+
+    start = clock.now()
+    with store.write() as tx:
+        for i in range(5):
+            h = make_handoff(f"v{i}", start + timedelta(minutes=i % 3), owner=f"o{i % 2}")
+            tx.insert(h)
+            tx.event("submitted", handoff_id=h.id, actor="bot", at=h.created_at, data={"a": 1})
+            tx.event("shadow_assessed", handoff_id=h.id, actor="p", at=h.created_at, data={"m": i})
+    window = {"since": start, "until": start + timedelta(hours=1)}
+    kinds = ("submitted", "shadow_assessed")
+    whole = list(store.learn_chunks(**window, kinds=kinds, size=2))
+    cut = list(store.learn_views(**window, kinds=kinds, size=2))
+    assert [len(c.handoffs) for c in cut] == [len(c.handoffs) for c in whole] == [2, 2, 1]
+    for full, view in zip(whole, cut, strict=True):
+        for (doc, *row), (text, *vrow) in zip(full.handoffs, view.handoffs, strict=True):
+            assert row == vrow
+            d = json.loads(doc)
+            types, values = json.loads(text)
+            named = {type(None): "null", dict: "object"}
+            assert types == [named[type(d[t])] if t in d else None for t in TYPED]
+            expected = []
+            for path in VIEW:
+                value: object = d
+                for key in path.split("."):
+                    value = value.get(key) if isinstance(value, dict) else None
+                expected.append(value)
+            assert values == expected
+        assert [e[:3] for e in view.events] == [e[:3] for e in full.events]
+        assert [e[5] for e in view.events] == [
+            e[5] if e[2] == "shadow_assessed" else "" for e in full.events
+        ]
+        assert view.incidents == full.incidents
+    assert [len(c.handoffs) for c in store.learn_views(**window, owner="o1")] == [2]

@@ -2,9 +2,11 @@
 
 Validating a full ``Handoff`` costs about 0.2 ms a document, which is minutes at a
 million handoffs. Learn reads a dozen fields, so a stored document is parsed with
-``json.loads`` into these small frozen records instead. They keep the attribute paths
-of the models (``h.action.tool``, ``h.assessment.mode``, ``d.verdict``...), so every
-Learn computation reads a ``Record`` and a ``Handoff`` alike (``Learned`` is either).
+``json.loads`` into these small named tuples instead (a frozen dataclass costs twice
+as much to build, a million times). They keep the attribute paths of the models
+(``h.action.tool``, ``h.assessment.mode``, ``d.verdict``...), so every Learn
+computation reads a ``Record`` and a ``Handoff`` alike (``Learned`` is either). The
+parts only the report reads (evidence, trigger codes, stages) are built when read.
 
 The document is checked against its row's columns as ``load_handoff`` does: a state,
 action hash or decisions that differ raise ``Tampered``.
@@ -13,34 +15,41 @@ action hash or decisions that differ raise ``Tampered``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from typing import Any, NamedTuple, TypeVar
 
 from .._exceptions import Tampered
 from .._projection import digest
 from ..models import Action, Handoff, Level, Mode, State, Verdict, counted_approvals
 
-__all__ = ["Learned", "Record", "record_of"]
+__all__ = ["Learned", "Record", "record_of", "record_of_view"]
+
+_E = TypeVar("_E", bound=Enum)
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class Code:
+class Code(NamedTuple):
     code: str
 
 
-@dataclass(frozen=True, slots=True)
-class ContextView:
-    evidence: tuple[Source, ...]
+def _sources(items: list[dict[str, Any]] | None) -> tuple[Source, ...]:
+    return tuple(Source(e["source"]) for e in items or ())
 
 
-@dataclass(frozen=True, slots=True)
-class ActionView:
+class ContextView(NamedTuple):
+    items: list[dict[str, Any]] | None
+
+    @property
+    def evidence(self) -> tuple[Source, ...]:
+        return _sources(self.items)
+
+
+class ActionView(NamedTuple):
     tool: str
     agent: str
     args: dict[str, Any]
@@ -52,23 +61,28 @@ class ActionView:
         return Action.model_validate(self.raw)
 
 
-@dataclass(frozen=True, slots=True)
-class AssessmentView:
+class AssessmentView(NamedTuple):
     level: Level
     mode: Mode
     owner: str | None
     quorum: int
     policy_version: str
-    triggers: tuple[Code, ...]
+    fired: list[dict[str, Any]] | None
+
+    @property
+    def triggers(self) -> tuple[Code, ...]:
+        return tuple(Code(t["code"]) for t in self.fired or ())
 
 
-@dataclass(frozen=True, slots=True)
-class PackageView:
-    evidence: tuple[Source, ...]
+class PackageView(NamedTuple):
+    items: list[dict[str, Any]] | None
+
+    @property
+    def evidence(self) -> tuple[Source, ...]:
+        return _sources(self.items)
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionView:
+class DecisionView(NamedTuple):
     verdict: Verdict
     reviewer: str
     rationale: str
@@ -78,20 +92,21 @@ class DecisionView:
     action_hash: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class StageView:
+class StageView(NamedTuple):
     confirmation: Any
 
 
-@dataclass(frozen=True, slots=True)
-class ExecutionView:
+class ExecutionView(NamedTuple):
     finished_at: datetime | None
     confirmation: Any
-    stages: tuple[StageView, ...]
+    staged: list[dict[str, Any]] | None
+
+    @property
+    def stages(self) -> tuple[StageView, ...]:
+        return tuple(StageView(s.get("confirmation")) for s in self.staged or ())
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """What Learn reads of one handoff."""
 
     id: str
@@ -120,14 +135,28 @@ def _when(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-def _sources(items: list[dict[str, Any]] | None) -> tuple[Source, ...]:
-    return tuple(Source(e["source"]) for e in items or ())
+def _enum(kind: type[_E]) -> Callable[[str], _E]:
+    """``kind(value)`` by a dict lookup (an enum's own call is slow on a hot path);
+    a value it does not know still goes to ``kind`` and is refused there."""
+    table = {m.value: m for m in kind}
+
+    def of(value: str) -> _E:
+        found = table.get(value)
+        return kind(value) if found is None else found
+
+    return of
+
+
+_level, _mode, _state, _verdict = _enum(Level), _enum(Mode), _enum(State), _enum(Verdict)
 
 
 def record_of(doc: str, state: str, action_hash: str, decisions_hash: str) -> Record:
     """The record of one stored row, refused (``Tampered``) when the document disagrees
     with the row's columns."""
-    d = json.loads(doc)
+    return _checked(json.loads(doc), state, action_hash, decisions_hash)
+
+
+def _checked(d: dict[str, Any], state: str, action_hash: str, decisions_hash: str) -> Record:
     decisions = d.get("decisions") or []
     if d["state"] != state:
         field, stored = "state", d["state"]
@@ -146,48 +175,100 @@ def record_of(doc: str, state: str, action_hash: str, decisions_hash: str) -> Re
     )
 
 
+def record_of_view(view: str, state: str, action_hash: str, decisions_hash: str) -> Record:
+    """As ``record_of``, from the cut-down document ``Store.learn_views`` reads: the
+    JSON types of the package and the execution, then the values at ``_learn.VIEW``."""
+    (
+        (package, execution),
+        (
+            hid,
+            created_at,
+            doc_state,
+            owner,
+            doc_action_hash,
+            deadline,
+            action,
+            level,
+            mode,
+            a_owner,
+            quorum,
+            policy_version,
+            triggers,
+            evidence,
+            decisions,
+            finished_at,
+            confirmation,
+            stages,
+        ),
+    ) = json.loads(view)
+    assessment = {
+        "level": level,
+        "mode": mode,
+        "owner": a_owner,
+        "policy_version": policy_version,
+        "triggers": triggers,
+    }
+    if quorum is not None:
+        assessment["quorum"] = quorum
+    d = {
+        "id": hid,
+        "created_at": created_at,
+        "state": doc_state,
+        "owner": owner,
+        "action_hash": doc_action_hash,
+        "deadline": deadline,
+        "action": action,
+        "assessment": assessment,
+        "package": {"evidence": evidence} if package == "object" else None,
+        "decisions": decisions,
+        "execution": {"finished_at": finished_at, "confirmation": confirmation, "stages": stages}
+        if execution == "object"
+        else None,
+    }
+    return _checked(d, state, action_hash, decisions_hash)
+
+
 def _record(d: dict[str, Any], decisions: list[dict[str, Any]]) -> Record:
     act, a, pkg, ex = d["action"], d["assessment"], d.get("package"), d.get("execution")
+    deadline, context = d.get("deadline"), act.get("context")
     return Record(
-        id=d["id"],
-        action=ActionView(
-            tool=act["tool"],
-            agent=act.get("agent", "agent"),
-            args=act.get("args") or {},
-            context=ContextView(_sources((act.get("context") or {}).get("evidence"))),
-            raw=act,
+        d["id"],
+        ActionView(
+            act["tool"],
+            act.get("agent", "agent"),
+            act.get("args") or {},
+            ContextView(None if context is None else context.get("evidence")),
+            act,
         ),
-        action_hash=d["action_hash"],
-        assessment=AssessmentView(
-            level=Level(a["level"]),
-            mode=Mode(a["mode"]),
-            owner=a.get("owner"),
-            quorum=a.get("quorum", 1),
-            policy_version=a["policy_version"],
-            triggers=tuple(Code(t["code"]) for t in a.get("triggers") or ()),
+        d["action_hash"],
+        AssessmentView(
+            _level(a["level"]),
+            _mode(a["mode"]),
+            a.get("owner"),
+            a.get("quorum", 1),
+            a["policy_version"],
+            a.get("triggers"),
         ),
-        package=None if pkg is None else PackageView(_sources(pkg.get("evidence"))),
-        owner=d.get("owner"),
-        state=State(d["state"]),
-        deadline=_when(d.get("deadline")),
-        decisions=tuple(
+        None if pkg is None else PackageView(pkg.get("evidence")),
+        d.get("owner"),
+        _state(d["state"]),
+        None if deadline is None else datetime.fromisoformat(deadline),
+        tuple(
             DecisionView(
-                verdict=Verdict(x["verdict"]),
-                reviewer=x["reviewer"],
-                rationale=x.get("rationale", ""),
-                option_id=x.get("option_id"),
-                owner=x.get("owner"),
-                at=_when(x.get("at")),
-                action_hash=x.get("action_hash"),
+                _verdict(x["verdict"]),
+                x["reviewer"],
+                x.get("rationale", ""),
+                x.get("option_id"),
+                x.get("owner"),
+                _when(x.get("at")),
+                x.get("action_hash"),
             )
             for x in decisions
-        ),
-        execution=None
+        )
+        if decisions
+        else (),
+        None
         if ex is None
-        else ExecutionView(
-            finished_at=_when(ex.get("finished_at")),
-            confirmation=ex.get("confirmation"),
-            stages=tuple(StageView(s.get("confirmation")) for s in ex.get("stages") or ()),
-        ),
-        created_at=datetime.fromisoformat(d["created_at"]),
+        else ExecutionView(_when(ex.get("finished_at")), ex.get("confirmation"), ex.get("stages")),
+        datetime.fromisoformat(d["created_at"]),
     )

@@ -11,10 +11,15 @@ reviewer would have caught it) and as "approved unchanged" otherwise. A revised 
 is replayed with its revised args, the only ones the store keeps. When a handoff has a
 ``shadow_assessed`` event (shadow mode) for the candidate's version, that recorded
 assessment is used instead of assessing again, so the comparison is on live traffic.
+
+Within one run, an action recorded more than once (the same tool, args, agent and
+context: a scheduled report, a retried call) is assessed once: ``assess`` is pure, so
+its mode and owner under the candidate are remembered by the action's JSON text.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +35,8 @@ from .history import History, auto_executed, decided_at, escalated, human_change
 __all__ = ["Backtest", "backtest", "record_shadow"]
 
 _REVIEW = (Mode.REVIEW, Mode.TWO_PERSON)
+#: How many distinct actions one run remembers the candidate's answer for.
+_REMEMBERED = 100_000
 
 
 @dataclass
@@ -78,16 +85,31 @@ class Backtest:
         }
 
 
-def _candidate(
-    h: Learned, candidate: Policy, shadows: list[dict[str, Any]]
-) -> tuple[Mode, str | None, bool]:
-    """The candidate's mode and owner for ``h``; True when read from a shadow event."""
-    for data in shadows:
-        if data.get("policy_version") == candidate.version:
-            return Mode(data["mode"]), data.get("owner"), True
-    action = h.action if isinstance(h, Handoff) else h.action.model()
-    a = rubric.assess(action, candidate)
-    return a.mode, a.owner, False
+class _Assessor:
+    """The candidate's mode and owner for recorded actions, each distinct action
+    assessed once per run (at most ``_REMEMBERED`` of them remembered)."""
+
+    def __init__(self, candidate: Policy) -> None:
+        self.candidate = candidate
+        self.seen: dict[str, tuple[Mode, str | None]] = {}
+
+    def __call__(self, h: Learned, shadows: list[dict[str, Any]]) -> tuple[Mode, str | None, bool]:
+        """The candidate's mode and owner for ``h``; True when read from a shadow event."""
+        for data in shadows:
+            if data.get("policy_version") == self.candidate.version:
+                return Mode(data["mode"]), data.get("owner"), True
+        if isinstance(h, Handoff):
+            key = h.action.model_dump_json()
+        else:
+            key = json.dumps(h.action.raw, sort_keys=True, separators=(",", ":"))
+        known = self.seen.get(key)
+        if known is None:
+            action = h.action if isinstance(h, Handoff) else h.action.model()
+            a = rubric.assess(action, self.candidate)
+            known = a.mode, a.owner
+            if len(self.seen) < _REMEMBERED:
+                self.seen[key] = known
+        return known[0], known[1], False
 
 
 def backtest(
@@ -103,9 +125,10 @@ def backtest(
     load_c: Counter[str] = Counter()
     tally = [0, 0, 0, 0]  # changed and decided, active then candidate
     caught: set[str] = set()
+    assessor = _Assessor(candidate)
     for chunk in history.chunks():
         for h in chunk.handoffs:
-            _replay(h, chunk, candidate, out, load_a, load_c, tally, caught)
+            _replay(h, chunk, assessor, out, load_a, load_c, tally, caught)
         if progress is not None:
             progress(len(chunk.handoffs))
     changed_a, decided_a, changed_c, decided_c = tally
@@ -118,7 +141,7 @@ def backtest(
 def _replay(
     h: Learned,
     history: History,
-    candidate: Policy,
+    assessor: _Assessor,
     out: Backtest,
     load_a: Counter[str],
     load_c: Counter[str],
@@ -129,7 +152,7 @@ def _replay(
     if h.action.tool == "handoff.rollback":
         return  # a rollback request is the plane's own action, not an agent's
     shadows = [e.data for e in history.events_of(h.id, "shadow_assessed")]
-    mode, owner, shadowed = _candidate(h, candidate, shadows)
+    mode, owner, shadowed = assessor(h, shadows)
     out.replayed += 1
     out.from_shadow += shadowed
     was, now = escalated(h), mode in _REVIEW

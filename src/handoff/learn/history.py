@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from .._exceptions import InputError
 from ..audit.trail import VerifyReport, verify
@@ -26,7 +26,8 @@ from ..models import Event, Incident, Level, Mode, State
 from ..route.sla import ACTOR as LADDER_ACTOR
 from ..store import LearnChunk, Store
 from ..store._tx import load_handoff
-from ._record import Learned, record_of
+from ._record import Learned, record_of_view
+from ._verification import Verification
 
 __all__ = [
     "CHUNK",
@@ -46,6 +47,8 @@ __all__ = [
 
 #: Handoffs read a chunk at a time when a history is streamed.
 CHUNK = 2000
+#: The ``data`` of a streamed event Learn does not read (shared, never changed).
+_NO_DATA: dict[str, Any] = {}
 
 #: Event kinds Learn reads beside the handoff documents: the SLA ladder, shadow
 #: assessments, and the ones that prove an action's record (submission, execution).
@@ -86,8 +89,7 @@ class IncidentRecord:
         return self.incident.handoff_id
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(NamedTuple):
     """A learning event as a streamed history keeps it: only ``data`` of a shadow
     assessment is parsed, the one event whose contents Learn reads."""
 
@@ -122,6 +124,8 @@ class History:
     incidents: list[IncidentRecord] = field(default_factory=list)
     audit: VerifyReport | None = None
     source: Callable[[], Iterator[History]] | None = None
+    #: The audit chain being verified aside (``stream_history``); ``audit`` once read.
+    pending: Verification | None = field(default=None, repr=False, compare=False)
     _by_handoff: dict[str, list[IncidentRecord]] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -131,17 +135,51 @@ class History:
             self._by_handoff.setdefault(i.handoff_id, []).append(i)
 
     def chunks(self) -> Iterator[History]:
-        """The history a part at a time: itself when loaded, chunks when streamed."""
+        """The history a part at a time: itself when loaded, chunks when streamed
+        (after the audit chain's verification, when one is running aside)."""
+        self.settle()
+        return self._parts()
+
+    def _parts(self) -> Iterator[History]:
         if self.source is None:
             yield self
         else:
             yield from self.source()
 
+    def settle(self) -> VerifyReport | None:
+        """The audit report, waiting for a verification running aside."""
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.audit = pending.result()
+        return self.audit
+
     def feed(self, *sinks: Sink) -> None:
         """One pass over the history, every chunk given to each sink in turn: several
-        computations share the one read of the store."""
-        for part in self.chunks():
-            for sink in sinks:
+        computations share the one read of the store.
+
+        While the audit chain is verified aside, the pass runs beside it as if the
+        chain verifies; should it not, the sinks whose figures read the audit result
+        (``reads_audit``) are reset and fed a second pass with the report.
+        """
+        try:
+            for part in self._parts():
+                for sink in sinks:
+                    sink.take(part)
+        except BaseException:
+            if self.pending is not None:
+                self.pending.cancel()
+                self.pending = None
+            raise
+        if self.pending is None:
+            return
+        report = self.settle()
+        again = [s for s in sinks if getattr(s, "reads_audit", False)]
+        if report is None or report.ok or not again:
+            return
+        for sink in again:
+            sink.reset()  # type: ignore[attr-defined]
+        for part in self._parts():
+            for sink in again:
                 sink.take(part)
 
     def events_of(self, handoff_id: str, *kinds: str) -> list[Event | Mark]:
@@ -306,10 +344,12 @@ def stream_history(
     """
     window = _checked(window)
     as_of = as_of or datetime.now(UTC)
-    audit = verify(store) if check_audit else None
+    out = History(window, as_of, [], {}, [])
+    if check_audit:
+        out.pending = Verification(store)
 
     def source() -> Iterator[History]:
-        for chunk in store.learn_chunks(
+        for chunk in store.learn_views(
             since=window.since,
             until=window.until,
             kinds=LEARN_EVENTS,
@@ -317,17 +357,23 @@ def stream_history(
             tool=tool,
             size=size,
         ):
-            evs: dict[str, list[Event | Mark]] = defaultdict(list)
+            evs: dict[str, list[Event | Mark]] = {}
             for seq, hid, kind, _actor, _at, data, _prev, _hash in chunk.events:
-                parsed = json.loads(data) if kind == "shadow_assessed" else {}
-                evs[hid].append(Mark(seq, hid, kind, parsed))
+                parsed = json.loads(data) if kind == "shadow_assessed" else _NO_DATA
+                mark = Mark(seq, hid, kind, parsed)
+                found = evs.get(hid)
+                if found is None:
+                    evs[hid] = [mark]
+                else:
+                    found.append(mark)
             yield History(
                 window,
                 as_of,
-                [record_of(doc, state, ah, dh) for doc, _v, state, ah, dh in chunk.handoffs],
-                dict(evs),
+                [record_of_view(doc, state, ah, dh) for doc, _v, state, ah, dh in chunk.handoffs],
+                evs,
                 _incidents(chunk),
-                audit,
+                out.audit,
             )
 
-    return History(window, as_of, [], {}, [], audit, source)
+    out.source = source
+    return out

@@ -142,11 +142,21 @@ def compute(history: History) -> KpiReport:
 
 
 class KpiTallies:
-    """The KPI tallies of a history overall, per owner and per tool (a ``Sink``)."""
+    """The KPI tallies of a history overall, per owner and per tool (a ``Sink``).
+
+    Audit readiness reads the audit chain's report (``reads_audit``): ``History.feed``
+    resets the tallies and feeds them again should a chain verified aside turn out
+    broken."""
+
+    reads_audit = True
 
     def __init__(self, history: History) -> None:
         self.history = history
-        self.overall = Tally(history)
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to no handoff counted."""
+        self.overall = Tally(self.history)
         self.owners: dict[str, Tally] = {}
         self.tools: dict[str, Tally] = {}
 

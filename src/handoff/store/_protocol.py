@@ -250,6 +250,22 @@ class Store(Protocol):
         handoffs' events of ``kinds`` and their incidents, as plain rows (Learn)."""
         ...
 
+    def learn_views(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Collection[str] = (),
+        owner: str | None = None,
+        tool: str | None = None,
+        size: int = 2000,
+    ) -> Iterator[LearnChunk]:
+        """As ``learn_chunks``, but each handoff's document is ``[types, values]`` as
+        JSON text: the JSON types of its ``package`` and ``execution`` and the values at
+        the paths of ``_learn.VIEW``; events carry only ``seq``, ``handoff_id``, ``kind``
+        and a shadow assessment's ``data`` (Learn's streamed history)."""
+        ...
+
     def learn_count(
         self,
         *,
