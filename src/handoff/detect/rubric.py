@@ -19,8 +19,11 @@ here, so there is nothing to validate).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ..models import Action, Assessment, Factor, Finding, Level, Mode
 from ..policy import DetectSettings, Policy, ToolRule
@@ -167,16 +170,47 @@ def _detect_config(d: DetectSettings) -> DetectConfig:
     )
 
 
-def _new_finding(values: dict[str, Any]) -> Finding:
-    return Finding.model_construct(**values)
+_M = TypeVar("_M", bound=BaseModel)
 
 
-def _new_factor(values: dict[str, Any]) -> Factor:
-    return Factor.model_construct(**values)
+def _constructor(cls: type[_M]) -> Callable[[dict[str, Any]], _M]:
+    """``cls.model_construct(**values)`` for values the rubric made itself, without its
+    per-field alias lookups: the same instance (fields in declaration order, defaults
+    filled, ``model_fields_set`` the given names) for a few microseconds less on each of
+    the eight or so models one assessment builds. Only for models with no aliases, no
+    extra fields and no post-init, which is checked here once."""
+    fields = cls.model_fields
+    if (
+        any(f.alias or f.validation_alias for f in fields.values())
+        or cls.model_config.get("extra") == "allow"
+        or cls.__pydantic_post_init__
+        or cls.__pydantic_root_model__
+    ):
+        return lambda values: cls.model_construct(**values)
+    order = tuple(fields.items())
+    new = cls.__new__
+    put = object.__setattr__
+
+    def make(values: dict[str, Any]) -> _M:
+        d: dict[str, Any] = {}
+        for name, info in order:
+            if name in values:
+                d[name] = values[name]
+            elif not info.is_required():
+                d[name] = info.get_default(call_default_factory=True, validated_data=d)
+        m = new(cls)
+        put(m, "__dict__", d)
+        put(m, "__pydantic_fields_set__", set(values).intersection(fields))
+        put(m, "__pydantic_extra__", None)
+        put(m, "__pydantic_private__", None)
+        return m
+
+    return make
 
 
-def _new_assessment(values: dict[str, Any]) -> Assessment:
-    return Assessment.model_construct(**values)
+_new_finding = _constructor(Finding)
+_new_factor = _constructor(Factor)
+_new_assessment = _constructor(Assessment)
 
 
 def _finding(sig: Signal) -> Finding:

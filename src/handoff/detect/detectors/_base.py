@@ -83,6 +83,10 @@ class Source:
     kind: str  # instruction | observation | message | thought | plan
 
 
+def _leaf_key(path: str) -> str:
+    return path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+
+
 @dataclass(slots=True)
 class ActionView:
     """The action flattened once for all detectors."""
@@ -98,11 +102,19 @@ class ActionView:
     action: Action
     earlier_tools: list[str] = field(default_factory=list)
     # What one detector works out and others reuse (the effect, value origins).
-    cache: dict[str, object] = field(default_factory=dict)
+    cache: dict[object, object] = field(default_factory=dict)
     # Set when the arguments were too large or deep to read whole.
     truncated: str = ""
     _lowered: list[str] | None = None
     _args_lower: str | None = None
+    _arg_keys: list[str] | None = None
+
+    def arg_keys(self) -> list[str]:
+        """Each argument's own key (``args.to[0]`` -> ``to``), lowercased, in the order of
+        ``args``; made once, on first use, for the detectors that look arguments up by key."""
+        if self._arg_keys is None:
+            self._arg_keys = [_leaf_key(path) for path, _ in self.args]
+        return self._arg_keys
 
     def lowered(self) -> list[str]:
         """Every argument string lowercased, in the order of ``args``; made once, on

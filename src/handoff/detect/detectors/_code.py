@@ -389,8 +389,8 @@ def _check_removed(view: ActionView, target: str) -> list[Signal]:
 
 def _arg(view: ActionView, keys: tuple[str, ...]) -> tuple[str, str] | None:
     """The path and text of the first string argument whose own key is one of ``keys``."""
-    for path, text in view.args:
-        if path.rsplit(".", 1)[-1].split("[", 1)[0].lower() in keys:
+    for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
+        if key in keys:
             return path, text
     return None
 
@@ -500,8 +500,7 @@ def _quoted_test(low: str, m: re.Match[str]) -> bool:
 
 def _texts(view: ActionView, keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
     out = []
-    for (path, text), low in zip(view.args, view.lowered(), strict=True):
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         if key in keys:
             out.append((path, text, low))
     return out

@@ -77,6 +77,18 @@ _SECRET_VALUE = re.compile(
     r"\s*[:=]\s*\S{4,}|\b(my|our|the|your) (ssh|private|api|secret) keys?\b)"
 )
 
+# A literal that every match of SECRET_PATH, or of _SECRET_VALUE, contains: a cheap
+# first look, so the full patterns (whose ``[\w-]*`` prefixes scan every word) run only
+# on text that could match. tests/test_content_hints.py keeps each hint a true superset.
+_PATH_HINT = re.compile(
+    r"/etc/|\.ssh|id_|\.aws/|\.docker/|\.kube/|\.netrc|\.pgpass|\.gnupg|\.git-credentials"
+    r"|keychain|wallet\.dat|api|secret|credential|token|password|\.env|\.pem|\.key"
+)
+_VALUE_HINT = re.compile(
+    r"-----begin|akia|gh[pousr]_|xox|sk-|eyj|passw|pwd|passphrase|secret|api|access|private"
+    r"|key"
+)
+
 
 def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for dangerous SQL, privileged grants, public ACLs and secrets in arguments."""
@@ -95,8 +107,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     seen: set[str] = set()
     effect = effect_of(view)
     sends = effect.has("outward", "public", "network", "open_world")
-    for (path, text), low in zip(view.args, view.lowered(), strict=True):
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         if _SQL_START.search(low):
             for rx, code, message in _SQL_RULES:
                 m = rx.search(low)
@@ -155,7 +166,9 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
         if "secret" not in seen:
             # Secret material counts when it is sent; code that handles a password
             # variable is not a leak. Where credentials live counts for any call.
-            m = SECRET_PATH.search(low) or (_SECRET_VALUE.search(low) if sends else None)
+            m = (SECRET_PATH.search(low) if _PATH_HINT.search(low) else None) or (
+                _SECRET_VALUE.search(low) if sends and _VALUE_HINT.search(low) else None
+            )
             if m:
                 seen.add("secret")
                 if sends:

@@ -346,10 +346,21 @@ def command_is_verb(value: str | None) -> bool:
     return bool(v) and v.replace("_", "").isalpha() and len(v) <= 24 and " " not in v
 
 
+_UNSEEN = object()
+
+
 def first_arg(view: ActionView, keys: tuple[str, ...]) -> str | None:
     """The first string argument whose own key is one of ``keys``."""
-    for path, text in view.args:
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
-        if key in keys:
-            return text
-    return None
+    found = view.cache.get(keys, _UNSEEN)
+    if found is _UNSEEN:
+        found = next(
+            (
+                text
+                for (_, text), key in zip(view.args, view.arg_keys(), strict=True)
+                if key in keys
+            ),
+            None,
+        )
+        # Detectors ask for the same few key sets; the answer is the view's to keep.
+        view.cache[keys] = found
+    return found  # type: ignore[return-value]

@@ -51,9 +51,8 @@ def detect_secret_files(view: ActionView, config: DetectConfig) -> list[Signal]:
         return []
     commands = [
         (path, text, low)
-        for (path, text), low in zip(view.args, view.lowered(), strict=True)
-        if path.rsplit(".", 1)[-1].split("[", 1)[0].lower() in ("command", "cmd", "script")
-        and _CARRIES.search(low)
+        for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True)
+        if key in ("command", "cmd", "script") and _CARRIES.search(low)
     ]
     if not commands:
         return []

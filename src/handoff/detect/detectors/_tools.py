@@ -285,8 +285,7 @@ def _hosts_asked_for(low: str, instruction: str) -> bool:
 def _shell(view: ActionView) -> list[Signal]:
     out: list[Signal] = []
     seen: set[str] = set()
-    for (path, text), low in zip(view.args, view.lowered(), strict=True):
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         if key not in _RUN_KEYS or command_is_verb(text):
             continue
         for rx, code, msg, weight in _SHELL_RULES:

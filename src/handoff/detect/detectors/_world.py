@@ -306,8 +306,7 @@ def _web(view: ActionView, config: DetectConfig) -> list[Signal]:
 
 
 def _hidden_destination(view: ActionView) -> Signal | None:
-    for path, text in view.args:
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
         if key not in _DEST_KEYS:
             continue
         m = _HIDDEN.search(text.strip())
