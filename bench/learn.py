@@ -27,6 +27,7 @@ from pathlib import Path
 
 from handoff.store import open_store
 
+from ._doc import replace_section
 from ._learn_history import build_learn_db
 from ._machine import machine
 
@@ -173,14 +174,8 @@ def render(rows: list[dict[str, object]], data: Path, runs: int) -> str:
 
 
 def write_section(doc: Path, section: str) -> None:
-    """Replace the Learn section of ``doc`` (or append one), keeping the rest."""
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Performance\n"
-    start, end = text.find(START), text.find(END)
-    if start != -1 and end > start:
-        text = text[:start] + section + text[end + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n## Learn at scale\n\n" + section + "\n"
-    doc.write_text(text, encoding="utf-8")
+    """Replace this benchmark's section of ``doc`` (or append one), keeping the rest."""
+    replace_section(doc, section, START, END, heading="Learn at scale", blank="# Performance\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,7 @@ from handoff import ControlPlane
 from handoff.policy import default_policy
 
 from ._actions import REVIEW, review_action
+from ._doc import replace_section
 from ._machine import machine
 from ._wire import Relay
 from .paths import reviewers_for
@@ -205,13 +206,8 @@ def render(
 
 
 def write_section(doc: Path, section: str) -> None:
-    text = doc.read_text(encoding="utf-8")
-    start, end = text.find(START), text.find(END)
-    if start != -1 and end > start:
-        text = text[:start] + section + text[end + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n## PostgreSQL beside SQLite\n\n" + section + "\n"
-    doc.write_text(text, encoding="utf-8")
+    """Replace this benchmark's section of ``doc`` (or append one), keeping the rest."""
+    replace_section(doc, section, START, END, heading="PostgreSQL beside SQLite")
 
 
 def main(argv: list[str] | None = None) -> int:

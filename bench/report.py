@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._doc import replace_section
 from ._timing import Measure
 
 __all__ = ["END", "START", "Results", "render", "write_section"]
@@ -217,12 +218,5 @@ def render(r: Results) -> str:
 
 
 def write_section(doc: Path, section: str) -> None:
-    """Replace the marked section of ``doc`` (or append one), keeping the rest."""
-    text = doc.read_text(encoding="utf-8") if doc.exists() else _HEADER
-    start, end = text.find(START), text.find(END)
-    if start != -1 and end > start:
-        text = text[:start] + section + text[end + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    doc.write_text(text, encoding="utf-8")
+    """Replace this benchmark's section of ``doc`` (or append one), keeping the rest."""
+    replace_section(doc, section, START, END, blank=_HEADER)

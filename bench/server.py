@@ -31,6 +31,7 @@ from handoff.server.auth import SESSION_COOKIE
 from handoff.store import open_store
 
 from ._actions import review_action
+from ._doc import replace_section
 from ._load import post_many, timed_gets
 from ._machine import machine
 from ._process import Child, free_port
@@ -301,13 +302,8 @@ def render(r: ServerResults) -> str:
 
 
 def write_section(doc: Path, section: str) -> None:
-    text = doc.read_text(encoding="utf-8")
-    start, end = text.find(START), text.find(END)
-    if start != -1 and end > start:
-        text = text[:start] + section + text[end + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n## The server\n\n" + section + "\n"
-    doc.write_text(text, encoding="utf-8")
+    """Replace this benchmark's section of ``doc`` (or append one), keeping the rest."""
+    replace_section(doc, section, START, END, heading="The server")
 
 
 def main(argv: list[str] | None = None) -> int:
