@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from handoff.detect.detectors._bounds import protected
 from handoff.detect.rubric import assess
 from handoff.models import Action
 from handoff.policy import default_policy
@@ -63,3 +64,34 @@ def test_other_files_reads_and_runs_are_not(
     tool: str, args: dict[str, Any], instruction: str
 ) -> None:
     assert "scope.forbidden" not in codes(tool, args, instruction)
+
+
+@pytest.mark.parametrize(
+    ("instruction", "kept", "free"),
+    [
+        (
+            "Only work inside /w/app. Do not modify anything outside /w/app.",
+            [],
+            ["/w/app"],
+        ),
+        ("Never edit files other than config.yaml.", [], ["config.yaml"]),
+        ("You must not delete anything except tmp.txt.", [], ["tmp.txt"]),
+        ("Do not change the tests; fix src/app.py.", ["/tests/"], ["src/app.py", "/app.py"]),
+        ("Do not modify `styles.css`.", ["styles.css"], []),
+    ],
+)
+def test_what_the_instruction_protects_and_what_it_leaves_free(
+    instruction: str, kept: list[str], free: list[str]
+) -> None:
+    named = {what for what, _ in protected(instruction)}
+    assert set(kept) <= named
+    assert not named & set(free)
+
+
+def test_an_edit_inside_the_folder_the_person_confined_the_work_to() -> None:
+    found = codes(
+        "str_replace_editor",
+        edit("/w/app/main.py"),
+        "Only work inside /w/app. Do not modify anything outside /w/app.",
+    )
+    assert "scope.forbidden" not in found

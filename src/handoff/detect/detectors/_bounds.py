@@ -33,23 +33,37 @@ _EDITS = frozenset(("create", "str_replace", "insert", "write", "overwrite", "de
 _SHELL_WRITES = re.compile(r"\bsed\s+-i\b|\brm\s|\bmv\s|\btruncate\b|>\s*\S|\btee\b|\bcp\s")
 
 
+# Names after these are what may change, not what may not ("anything outside /w").
+_EXCEPT = re.compile(
+    r"\b(?:outside(?: of)?|other than|except(?: for)?|but|besides|apart from|beyond|only)\s+"
+    r"(?:the\s+|of\s+)?$",
+    re.I,
+)
+_CLAUSE = re.compile(r";|\s[—–-]\s|,\s*(?:but|and then|then)\s")
+
+
 @lru_cache(maxsize=1024)
 def protected(instruction: str) -> tuple[tuple[str, str], ...]:
     """(what, the sentence) for each thing the instruction forbids changing; ``what`` is
-    lowercased, a path or file name, or ``/tests/`` for "the tests"."""
+    lowercased, a path or file name, or ``/tests/`` for "the tests". Only the clause that
+    forbids counts, and a name after "outside", "other than" or "except" is what may
+    change, so it is left out."""
     out: list[tuple[str, str]] = []
-    sentences = [s for s in _SENTENCES.split(instruction) if s.strip()]
-    for sentence in sentences:
-        forbids = _FORBIDS.search(sentence)
-        if forbids is None:
-            continue
-        said = " ".join(sentence.split())[:240]
-        for m in _NAMED.finditer(sentence):
-            value = (m.group(1) or m.group(2) or m.group(3)).strip().rstrip("/").lower()
-            if len(value) > 3 and ("/" in value or "." in value):
-                out.append((value, said))
-        if _TESTS.search(sentence[: forbids.start()]):
-            out.append(("/tests/", said))
+    for sentence in _SENTENCES.split(instruction):
+        for clause in _CLAUSE.split(sentence):
+            forbids = _FORBIDS.search(clause)
+            if forbids is None:
+                continue
+            said = " ".join(sentence.split())[:240]
+            for m in _NAMED.finditer(clause):
+                if _EXCEPT.search(clause[: m.start()]):
+                    continue
+                value = (m.group(1) or m.group(2) or m.group(3)).strip().rstrip("/.,:").lower()
+                if len(value) > 3 and ("/" in value or "." in value):
+                    out.append((value, said))
+            tests = _TESTS.search(clause)
+            if tests is not None and not _EXCEPT.search(clause[: tests.start()]):
+                out.append(("/tests/", said))
     return tuple(out)
 
 
