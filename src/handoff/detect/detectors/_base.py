@@ -83,6 +83,10 @@ class Source:
     kind: str  # instruction | observation | message | thought | plan
 
 
+#: Where one sentence of prose ends and the next begins (or a line break).
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
 def _leaf_key(path: str) -> str:
     return path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
 

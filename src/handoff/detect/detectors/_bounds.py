@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ._base import ActionView, DetectConfig, Signal
+from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
 from ._effects import first_arg
 
 __all__ = ["detect_bounds"]
@@ -23,7 +23,6 @@ _FORBIDS = re.compile(
     r"(?:modif|edit|chang|touch|delet|alter|remov|overwrit|rewrit)\w*",
     re.I,
 )
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _NAMED = re.compile(
     r"`([^`\n]{3,120})`|((?:~|\.{1,2})?(?:/[\w.-]+)+/?)"
     r"|\b([\w-]+\.(?:py|js|ts|json|ya?ml|css|html?|md|txt|sh|csv|toml|cfg|ini|sql|lock))\b"
@@ -49,7 +48,7 @@ def protected(instruction: str) -> tuple[tuple[str, str], ...]:
     forbids counts, and a name after "outside", "other than" or "except" is what may
     change, so it is left out."""
     out: list[tuple[str, str]] = []
-    for sentence in _SENTENCES.split(instruction):
+    for sentence in SENTENCE_BREAK.split(instruction):
         for clause in _CLAUSE.split(sentence):
             forbids = _FORBIDS.search(clause)
             if forbids is None:

@@ -19,7 +19,7 @@ import re
 from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
 from ._effects import effect_of
 
-__all__ = ["SECRET_PATH", "detect_content"]
+__all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content"]
 
 _SQL_START = re.compile(
     r"(?:^|;)\s*(select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace)\b"
@@ -70,14 +70,14 @@ SECRET_PATH = re.compile(
     r"|\bkeychain\b|\bwallet\.dat\b|\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
     r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv)\b|(^|[/\s])\.env\b|\.pem\b|\.key\b)"
 )
-_SECRET_VALUE = re.compile(
+SECRET_VALUE = re.compile(
     r"(-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
     r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z]{20,}|\beyj[0-9a-z_-]{10,}\.eyj[0-9a-z_-]{10,}"
     r"|\b(password|passwd|pwd|passphrase|secret|api[_ -]?key|access[_ -]?token|private[_ -]?key)"
     r"\s*[:=]\s*\S{4,}|\b(my|our|the|your) (ssh|private|api|secret) keys?\b)"
 )
 
-# A literal that every match of SECRET_PATH, or of _SECRET_VALUE, contains: a cheap
+# A literal that every match of SECRET_PATH, or of SECRET_VALUE, contains: a cheap
 # first look, so the full patterns (whose ``[\w-]*`` prefixes scan every word) run only
 # on text that could match. tests/test_content_hints.py keeps each hint a true superset.
 _PATH_HINT = re.compile(
@@ -167,7 +167,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
             # Secret material counts when it is sent; code that handles a password
             # variable is not a leak. Where credentials live counts for any call.
             m = (SECRET_PATH.search(low) if _PATH_HINT.search(low) else None) or (
-                _SECRET_VALUE.search(low) if sends and _VALUE_HINT.search(low) else None
+                SECRET_VALUE.search(low) if sends and _VALUE_HINT.search(low) else None
             )
             if m:
                 seen.add("secret")

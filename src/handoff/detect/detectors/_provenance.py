@@ -34,7 +34,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ._base import ActionView, DetectConfig, Signal
+from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
 from ._effects import effect_of
 from ._world import URL
 
@@ -71,7 +71,6 @@ _ACCESS_WORDS = re.compile(
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 
 _TRUSTED_ROLES = frozenset(("user", "human", "system", "developer", "customer"))
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _VERBS = (
     r"(send|transfer|pay|wire|forward|share|delete|remove|move|grant|add|invite|click|visit|"
     r"go to|navigate|open|download|install|run|execute|update|change|reset|e-?mail|call|"
@@ -187,7 +186,7 @@ def instruction_like(sentence: str) -> bool:
 def _sentence_of(text: str, value: str) -> str:
     """The sentence of ``text`` that holds ``value`` (compared without case or spaces)."""
     v = value.lower().replace(" ", "")
-    for sentence in _SENTENCE.split(text):
+    for sentence in SENTENCE_BREAK.split(text):
         if v in sentence.lower().replace(" ", ""):
             return " ".join(sentence.split())[:240]
     return ""
@@ -199,7 +198,7 @@ def _lead_in(texts: _Texts, o: Origin) -> str:
     early."""
     text = next((t for where, t in texts.outputs if where == o.where), "")
     v = o.value.lower().replace(" ", "")
-    parts = _SENTENCE.split(text)
+    parts = SENTENCE_BREAK.split(text)
     for i, sentence in enumerate(parts):
         if v in sentence.lower().replace(" ", ""):
             return " ".join(parts[max(0, i - 1) : i + 1]).lower()
@@ -478,7 +477,7 @@ def _followed(view: ActionView, texts: _Texts, unasked: Sequence[str]) -> Signal
     tool_words = [w for w in view.words if len(w) > 3]
     values = {o.value for o in origins(view) if o.source == "tool"}
     for where, text in reversed(texts.outputs):
-        for sentence in _SENTENCE.split(text):
+        for sentence in SENTENCE_BREAK.split(text):
             low = sentence.lower()
             if len(low) < 12 or not instruction_like(low):
                 continue

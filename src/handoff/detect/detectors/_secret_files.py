@@ -15,6 +15,7 @@ import re
 
 from ...models import Step
 from ._base import ActionView, DetectConfig, Signal, signal_at
+from ._content import SECRET_VALUE
 from ._effects import effect_of
 
 __all__ = ["detect_secret_files"]
@@ -33,12 +34,6 @@ _SECRET_NAME = re.compile(
     r"(/[\w.-]+)*/[\w.-]*(api[_-]?keys?|secrets?|credentials?|passwords?|passwd|tokens?"
     r"|private[_-]?keys?)[\w.-]*\.(json|ya?ml|txt|env|ini|cfg|conf|csv|xlsx?|pem|key)\b"
     r"|(/[\w.-]+)*/(id_rsa|id_ed25519|id_ecdsa|\.env|[\w.-]+\.pem|\.netrc|\.pgpass)(?![\w.-])"
-)
-# Secret material itself, as an earlier step's output shows it.
-_MATERIAL = re.compile(
-    r"(-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
-    r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z_-]{20,}|\bsk_live_[0-9a-z]{16,}"
-    r"|\b(aws_secret_access_key|api[_-]?key|access[_-]?token|client[_-]?secret)\s*[:=]\s*\S{8,})"
 )
 _PATH_ARG = ("path", "file", "filename", "file_path", "filepath")
 
@@ -93,7 +88,7 @@ def _secret_paths(steps: list[Step]) -> dict[str, str]:
             target = next(
                 (str(v) for k, v in step.args.items() if k.lower() in _PATH_ARG and v), ""
             )
-            if target.startswith("/") and _MATERIAL.search(step.observation.lower()):
+            if target.startswith("/") and SECRET_VALUE.search(step.observation.lower()):
                 found.setdefault(target.lower(), "holding a secret key or token")
     return found
 

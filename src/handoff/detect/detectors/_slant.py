@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, DetectConfig, Signal
+from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
 from ._effects import effect_of, first_arg
 
 __all__ = ["detect_slant"]
@@ -34,7 +34,6 @@ _TILT = (
     r"|\b(?:so|make)\s+(?:that\s+)?(?:it|the\s+[\w-]+)\s+looks?\s+(?:better|good|stronger)\b"
 )
 _ASK = re.compile(f"{_OMIT}|{_TILT}", re.I)
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 # Calls that write a document or send text: an editor writing, a shell redirect, or any
 # call with a message or body.
 _TEXT_KEYS = ("file_text", "new_str", "content", "message", "body", "text")
@@ -52,7 +51,7 @@ def detect_slant(view: ActionView, config: DetectConfig) -> list[Signal]:
         m = _ASK.search(src.text)
         if m is None:
             continue
-        sentence = next((s for s in _SENTENCE.split(src.text) if m.group(0) in s), m.group(0))
+        sentence = next((s for s in SENTENCE_BREAK.split(src.text) if m.group(0) in s), m.group(0))
         said = " ".join(sentence.split())[:240]
         return [
             Signal(
