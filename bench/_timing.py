@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Measure", "interleaved", "rate", "seconds"]
+__all__ = ["Measure", "rate", "seconds"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,28 +47,3 @@ def seconds(fn: Callable[[], object], reps: int, warmup: int = 1) -> Measure:
         fn()
     runs = tuple(_timed(fn) for _ in range(reps))
     return Measure(statistics.median(runs), runs, "s", 1)
-
-
-def interleaved(
-    a: Callable[[int], object],
-    b: Callable[[int], object],
-    count: int,
-    reps: int,
-    warmup: int,
-) -> tuple[Measure, Measure, tuple[float, ...]]:
-    """``rate`` of ``a`` and of ``b``, their repetitions taken in turn (a b, b a, a b...),
-    so both see the same moments of a shared machine; also ``a ÷ b`` per pair."""
-    if warmup:
-        a(warmup)
-        b(warmup)
-    runs_a: list[float] = []
-    runs_b: list[float] = []
-    for i in range(reps):
-        for fn, runs in ((a, runs_a), (b, runs_b)) if i % 2 == 0 else ((b, runs_b), (a, runs_a)):
-            runs.append(count / _timed(lambda fn=fn: fn(count)))  # type: ignore[misc]
-    ratios = tuple(x / y for x, y in zip(runs_a, runs_b, strict=True))
-    return (
-        Measure(statistics.median(runs_a), tuple(runs_a), "/s", count),
-        Measure(statistics.median(runs_b), tuple(runs_b), "/s", count),
-        ratios,
-    )

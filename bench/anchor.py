@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import importlib.util
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypedDict
 
 from ._actions import review_action
 from ._timing import Measure, rate
 
-__all__ = ["available", "bench_langgraph", "langgraph_batch", "saver_settings"]
+__all__ = ["available", "bench_langgraph", "saver_settings"]
 
 
 def available() -> bool:
@@ -69,8 +68,10 @@ def saver_settings(conn: sqlite3.Connection) -> str:
     return f"journal_mode={mode}, synchronous={sync}"
 
 
-def langgraph_batch(data_dir: Path) -> tuple[Callable[[int], None], sqlite3.Connection]:
-    """LangGraph's round trip as ``batch(k)``, and its connection (close it after)."""
+def bench_langgraph(data_dir: Path, count: int, reps: int, warmup: int) -> tuple[Measure, str, str]:
+    """LangGraph round trips per second; also its SQLite settings and its version."""
+    from importlib.metadata import version
+
     from langgraph.types import Command
 
     path = data_dir / "langgraph.db"
@@ -95,14 +96,6 @@ def langgraph_batch(data_dir: Path) -> tuple[Callable[[int], None], sqlite3.Conn
             if not done.get("result"):
                 raise RuntimeError("the graph did not run the tool")
 
-    return batch, conn
-
-
-def bench_langgraph(data_dir: Path, count: int, reps: int, warmup: int) -> tuple[Measure, str, str]:
-    """LangGraph round trips per second; also its SQLite settings and its version."""
-    from importlib.metadata import version
-
-    batch, conn = langgraph_batch(data_dir)
     try:
         measure = rate(batch, count, reps, warmup)
         return measure, saver_settings(conn), version("langgraph")

@@ -6,10 +6,7 @@ Each ``bench_*`` function sets up its own database under ``data_dir``, warms up,
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +24,11 @@ from ._timing import Measure, rate, seconds
 __all__ = [
     "bench_assess",
     "bench_auto",
-    "bench_auto_threads",
     "bench_commit",
     "bench_roundtrip",
     "bench_verify",
     "build_audit_db",
     "reviewers_for",
-    "roundtrip_batch",
 ]
 
 
@@ -63,8 +58,8 @@ def reviewers_for(action: dict[str, Any], policy: Policy) -> list[str]:
     return team[: a.quorum]
 
 
-def roundtrip_batch(data_dir: Path) -> tuple[Callable[[int], None], Callable[[], None]]:
-    """The round trip as ``batch(k)`` (k round trips) and the ``close`` to call after."""
+def bench_roundtrip(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
+    """Pause -> decide -> execute round trips per second, on a SQLite file."""
     policy = default_policy()
     reviewers = reviewers_for(REVIEW, policy)
     plane = ControlPlane(open_store(_url(_fresh(data_dir / "roundtrip.db"))), policy)
@@ -78,26 +73,16 @@ def roundtrip_batch(data_dir: Path) -> tuple[Callable[[int], None], Callable[[],
             out = plane.submit(review_action(n))
             if not out.pending:
                 raise RuntimeError(f"expected a pending handoff, got {out.status}")
-            # The approval that completes the quorum claims and runs the execution.
-            *first, last = reviewers
-            for who in first:
+            for who in reviewers:
                 plane.decide(out.handoff_id, verdict="approve", reviewer=who, rationale="ok")
-            h = plane.decide_and_execute(
-                out.handoff_id, verdict="approve", reviewer=last, rationale="ok"
-            )
-            if h.state.value != "executed":
-                raise RuntimeError(f"round trip ended {h.state.value}")
+            done = plane.execute(out.handoff_id)
+            if done.status != "executed":
+                raise RuntimeError(f"round trip ended {done.status}")
 
-    return batch, plane.close
-
-
-def bench_roundtrip(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
-    """Pause -> decide -> execute round trips per second, on a SQLite file."""
-    batch, close = roundtrip_batch(data_dir)
     try:
         return rate(batch, count, reps, warmup)
     finally:
-        close()
+        plane.close()
 
 
 def bench_auto(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
@@ -117,43 +102,6 @@ def bench_auto(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
             out = plane.submit(low_action(n))
             if out.status != "executed":
                 raise RuntimeError(f"expected an auto-executed action, got {out.status}")
-
-    try:
-        return rate(batch, count, reps, warmup)
-    finally:
-        plane.close()
-
-
-def bench_auto_threads(
-    data_dir: Path, count: int, reps: int, warmup: int, threads: int = 8
-) -> Measure:
-    """(b) with ``threads`` callers in one process sharing one plane: submits per second.
-
-    Each repetition starts ``threads`` threads that together make ``count`` submits;
-    the store's group commit lets the transactions that arrive while one commit is
-    being flushed share the next.
-    """
-    policy = default_policy()
-    plane = ControlPlane(open_store(_url(_fresh(data_dir / "auto_threads.db"))), policy)
-    plane.register("reports.schedule", lambda **args: {"scheduled": args["report"]})
-    counter = itertools.count(1)
-    failures: list[str] = []
-
-    def caller(k: int) -> None:
-        for _ in range(k):
-            out = plane.submit(low_action(next(counter)))
-            if out.status != "executed":
-                failures.append(out.status)
-
-    def batch(k: int) -> None:
-        shares = [k // threads + (1 if i < k % threads else 0) for i in range(threads)]
-        workers = [threading.Thread(target=caller, args=(n,)) for n in shares]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        if failures:
-            raise RuntimeError(f"expected auto-executed actions, got {failures[:3]}")
 
     try:
         return rate(batch, count, reps, warmup)

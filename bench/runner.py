@@ -8,17 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ._machine import machine
-from ._timing import Measure, interleaved
-from .anchor import available, langgraph_batch, saver_settings
-from .paths import (
-    bench_assess,
-    bench_auto,
-    bench_auto_threads,
-    bench_commit,
-    bench_roundtrip,
-    bench_verify,
-    roundtrip_batch,
-)
+from .anchor import available, bench_langgraph
+from .paths import bench_assess, bench_auto, bench_commit, bench_roundtrip, bench_verify
 from .report import Results
 
 __all__ = ["FULL", "QUICK", "Counts", "run"]
@@ -69,24 +60,19 @@ def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = Fa
     """Run (a) to (d) with ``counts``, databases under ``data_dir``."""
     began = time.perf_counter()
     c = counts
+    _say(f"(a) handoff round trips: {c.reps} x {c.roundtrips:,}")
+    roundtrip = bench_roundtrip(data_dir, c.roundtrips, c.reps, c.roundtrip_warmup)
+    _say(f"    {roundtrip.median:,.0f} /s")
     lg = settings = version = None
-    ratios: tuple[float, ...] = ()
     if anchor and available():
-        _say(f"(a) handoff and LangGraph round trips, interleaved: {c.reps} x {c.roundtrips:,}")
-        roundtrip, lg, ratios, settings, version = _roundtrips(data_dir, c)
-        _say(f"    {roundtrip.median:,.0f} /s and {lg.median:,.0f} /s")
-        _say(f"    handoff ÷ LangGraph per pair: {', '.join(f'{r:.2f}' for r in ratios)}")
+        _say(f"(a) LangGraph round trips: {c.reps} x {c.roundtrips:,}")
+        lg, settings, version = bench_langgraph(data_dir, c.roundtrips, c.reps, c.roundtrip_warmup)
+        _say(f"    {lg.median:,.0f} /s  (handoff is {roundtrip.median / lg.median:.2f}x)")
     else:
-        _say(f"(a) handoff round trips: {c.reps} x {c.roundtrips:,}")
-        roundtrip = bench_roundtrip(data_dir, c.roundtrips, c.reps, c.roundtrip_warmup)
-        _say(f"    {roundtrip.median:,.0f} /s")
         _say("(a) LangGraph anchor skipped (langgraph not importable or --no-anchor)")
     _say(f"(b) auto path: {c.reps} x {c.auto:,}")
     auto = bench_auto(data_dir, c.auto, c.reps, c.auto_warmup)
     _say(f"    {auto.median:,.0f} /s")
-    _say(f"(b8) auto path, 8 threads: {c.reps} x {c.auto:,}")
-    auto8 = bench_auto_threads(data_dir, c.auto, c.reps, c.auto_warmup)
-    _say(f"    {auto8.median:,.0f} /s  ({auto8.median / auto.median:.2f}x one caller)")
     _say(f"(e) durable commits: {c.reps} x {c.auto:,}")
     commit = bench_commit(data_dir, c.auto, c.reps, c.auto_warmup)
     _say(f"    {commit.median:,.0f} /s")
@@ -101,29 +87,13 @@ def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = Fa
         date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         roundtrip=roundtrip,
         auto=auto,
-        auto_threads=auto8,
         assess=assess,
         verify=verify,
         verify_events=c.verify_events,
         commit=commit,
         anchor=lg,
-        anchor_ratios=ratios,
         anchor_settings=settings or "",
         anchor_version=version or "",
         seconds=time.perf_counter() - began,
         quick=quick,
     )
-
-
-def _roundtrips(data_dir: Path, c: Counts) -> tuple[Measure, Measure, tuple[float, ...], str, str]:
-    """handoff's and LangGraph's round trips, their repetitions taken in turn."""
-    from importlib.metadata import version
-
-    ours, close = roundtrip_batch(data_dir)
-    theirs, conn = langgraph_batch(data_dir)
-    try:
-        mine, lg, ratios = interleaved(ours, theirs, c.roundtrips, c.reps, c.roundtrip_warmup)
-        return mine, lg, ratios, saver_settings(conn), version("langgraph")
-    finally:
-        close()
-        conn.close()

@@ -22,13 +22,12 @@ from ._exceptions import (
     ConflictError,
     HandoffError,
     InputError,
-    NotApproved,
     NotAuthorized,
     NotFound,
     UnknownTool,
 )
 from ._ids import new_id
-from ._intake import record_submit, replay
+from ._intake import record_submit
 from ._outcome import Outcome
 from ._principal import check_name, requester_warnings
 from ._renamed import rationale_of, renamed
@@ -64,6 +63,7 @@ from .models import (
     Mode,
     RemoteClaim,
     State,
+    Verdict,
     action_hash,
 )
 from .package.packaging import prepare
@@ -230,7 +230,7 @@ class ControlPlane:
         rollback) tighten the assessment before it is acted on."""
         digest = action_hash(act.tool, act.args, act.agent, act.on_behalf_of)
         if act.idempotency_key:
-            prior = replay(self.store, act, digest)
+            prior = self._replay(act, digest)
             if prior is not None:
                 return prior
         assessment = rubric.assess(act, self.policy)
@@ -275,7 +275,7 @@ class ControlPlane:
                     record_shadow(tx, h, self.shadow_policy)
         except ConflictError:
             if act.idempotency_key:
-                prior = replay(self.store, act, digest)
+                prior = self._replay(act, digest)
                 if prior is not None:
                     return prior
             raise
@@ -292,6 +292,32 @@ class ControlPlane:
             self._judges[self.policy.version] = judge
         return judge
 
+    def _replay(self, act: Action, digest: str) -> Outcome | None:
+        with self.store.write() as tx:
+            prior = tx.by_idempotency(act.agent, act.idempotency_key or "")
+        if prior is None:
+            return None
+        # The whole hash (tool, args, agent, on_behalf_of), never the args alone: the
+        # same key and args with another tool would otherwise answer the first outcome.
+        if prior.action_hash == digest:
+            return Outcome.of(prior)
+        # After a revise the stored args are the reviewer's, so the agent's retry with
+        # its own args (the hash its submit recorded) is still a retry: it gets the
+        # reviewed handoff, never a new run. Other args under the key are another action.
+        if any(d.verdict in (Verdict.REVISE, Verdict.CHOOSE) for d in prior.decisions):
+            sent = {
+                e.data.get("action_hash")
+                for e in self.store.events(prior.id)
+                if e.kind == "submitted"
+            }
+            if digest in sent:
+                return Outcome.of(prior)
+        raise ConflictError(
+            "this idempotency key was already used for another action (tool, args or"
+            " on_behalf_of differ)",
+            field="idempotency_key",
+        )
+
     # -- Decide ------------------------------------------------------------------
 
     def decide(
@@ -304,30 +330,6 @@ class ControlPlane:
         the requester approving its own action, ``ConflictError`` when the handoff was
         already decided (two racing decisions cannot both win).
         """
-        return self._decide(handoff_id, decision, fields, execute=False)
-
-    def decide_and_execute(
-        self, handoff_id: str, decision: Decision | Mapping[str, Any] | None = None, **fields: Any
-    ) -> Handoff:
-        """``decide``, and when the decision leaves the handoff approved, run it through
-        its registered executor as ``execute`` would; returns the handoff as it ran.
-
-        The claim (``executing``, the lease, ``execution_started``) is written in the
-        same transaction as the approval it consumes: one commit fewer than ``decide``
-        then ``execute``, and a crash after that commit is recovered like any claimed
-        execution. Only the process holding the store can do this in one transaction,
-        so ``Client`` has no such call.
-        """
-        return self._decide(handoff_id, decision, fields, execute=True)
-
-    def _decide(
-        self,
-        handoff_id: str,
-        decision: Decision | Mapping[str, Any] | None,
-        fields: dict[str, Any],
-        *,
-        execute: bool,
-    ) -> Handoff:
         d = parse_input(Decision, decision if decision is not None else fields, "decision")
         check_name(d.reviewer, "reviewer")
         proof = (
@@ -335,40 +337,23 @@ class ControlPlane:
             if d.step_up is None
             else Passkeys.of(self).confirm_decision(self.get(handoff_id), d, self.policy)
         )
-        together = execute
         for _attempt in range(5):
             h = self.get(handoff_id)
             now = self.clock.now()
             change = apply_decision(h, d, self.policy, now, proof)
             self._preview_revised(change.handoff, [kind for kind, _ in change.events])
-            claimed = (
-                _stages.claim_with_decision(self, self.policy, change.handoff, now)
-                if together
-                else None
-            )
             try:
                 with self.store.write() as tx:
-                    tx.update(claimed or change.handoff, h.state, h.version)
+                    tx.update(change.handoff, h.state, h.version)
                     if proof is not None:
                         spend(tx, proof, d.reviewer, now)
                     for kind, data in change.events:
                         tx.event(kind, handoff_id=h.id, actor=d.reviewer, at=now, data=data)
                     for payload in change.notify:
                         tx.enqueue("notify", payload, handoff_id=h.id, at=now)
-                    if claimed is not None:
-                        _stages.start(tx, claimed)
+                return change.handoff
             except ConflictError:
                 continue  # someone else moved it first: re-read and judge again
-            except NotApproved:
-                # The chain does not back the run: record the decision alone; the
-                # ``execute`` below refuses the run and audits why.
-                together = False
-                continue
-            if claimed is not None:
-                return _stages.run(self, claimed).handoff
-            if execute and change.handoff.state is State.APPROVED:
-                return self.execute(handoff_id).handoff
-            return change.handoff
         raise ConflictError(f"handoff {handoff_id} keeps changing; try again", field="state")
 
     def _preview_revised(self, h: Handoff, kinds: list[str]) -> None:

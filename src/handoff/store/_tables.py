@@ -95,7 +95,7 @@ handoffs = Table(
     #: ``state`` and ``action_hash`` what ``audit verify`` compares with the chain.
     Column("decisions_hash", String(64), nullable=False, server_default=""),
     UniqueConstraint("agent", "idempotency_key", name="uq_handoffs_idempotency"),
-    # No index on deadline alone: its filters also name a state (ix_handoffs_queue).
+    Index("ix_handoffs_deadline", "deadline"),
     Index("ix_handoffs_created", "created_at"),
 )
 

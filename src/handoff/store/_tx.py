@@ -381,11 +381,8 @@ class SqlTx:
         )
 
     def trail(self, handoff_id: str) -> list[tuple[EventRow, str | None]]:
-        """The handoff's events in seq order, each with the hash of the event before it
-        (None for the first event of the chain, or a missing one): those committed and
-        those this transaction appended so far, so a claim made in the transaction that
-        records the approval reads that approval from the chain."""
-        self.flush()
+        """The handoff's committed events in seq order, each with the hash of the event
+        before it (None for the first event of the chain, or a missing one)."""
         self._cur.execute(self._sql["trail"], {"id": handoff_id})
         return [(EventRow(*r[:8]), r[8]) for r in self._cur.fetchall()]
 
