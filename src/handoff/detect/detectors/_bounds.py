@@ -25,7 +25,7 @@ _FORBIDS = re.compile(
 )
 _NAMED = re.compile(
     r"`([^`\n]{3,120})`|((?:~|\.{1,2})?(?:/[\w.-]+)+/?)"
-    r"|\b([\w-]+\.(?:py|js|ts|json|ya?ml|css|html?|md|txt|sh|csv|toml|cfg|ini|sql|lock))\b"
+    r"|(?<![\w-])-*\b([\w-]+\.(?:py|js|ts|json|ya?ml|css|html?|md|txt|sh|csv|toml|cfg|ini|sql|lock))\b"
 )
 _TESTS = re.compile(r"\b(?:the )?tests?\b", re.I)
 _EDITS = frozenset(("create", "str_replace", "insert", "write", "overwrite", "delete"))

@@ -34,7 +34,7 @@ from ._effects import effect_of, first_arg
 __all__ = ["detect_code"]
 
 _WIPE = re.compile(
-    r"(\brm\s+(-[a-z]*\s+)*-[a-z]*(r[a-z]*f|f[a-z]*r)[a-z]*\s+(--no-preserve-root\s+)?"
+    r"((?<!-)\brm\s+(-[a-z]*\s+)*-[a-z]*(r[a-z]*f|f[a-z]*r)[a-z]*\s+(--no-preserve-root\s+)?"
     r"(/|/\*|(~|\$home|/home|/etc|/usr|/var|/boot)/?\*?)(?=[\s'\";)`]|$)"
     r"|\bmkfs(\.\w+)?\s+/dev/|\bdd\s+[^\n;|]*\bof=/dev/(sd|nvme|hd|xvd|vd|disk|mmcblk)"
     r"|:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:|\bchmod\s+-r\s+0?777\s+/(?=[\s'\";]|$)"
@@ -82,14 +82,14 @@ _SCRIPT_RUN = re.compile(
     r"|(?:^|[;&|]\s*)\.?/((?:[\w.-]+/)*([\w-]+))(?=\s|$)"
 )
 # The same, on each line of a build file, where a recipe line starts with a tab.
-_SCRIPT_LINE = re.compile(_SCRIPT_RUN.pattern.replace("(?:^|", r"(?:^\s*|"), re.M)
+_SCRIPT_LINE = re.compile(_SCRIPT_RUN.pattern.replace("(?:^|", r"(?:^[^\S\n]*|"), re.M)
 _BUILD_FILE = re.compile(
     r"(^|/)(makefile|gnumakefile|[\w.-]+\.mk|justfile|package\.json|[\w.-]+\.(sh|bash))$"
     r"|\.github/workflows/"
     r"|\.gitlab-ci\.ya?ml$|(^|/)jenkinsfile$"
 )
 _WHOLESALE = re.compile(
-    r"(\w+\.__dict__|\bvars\(\w+\)|\bdict\(os\.environ\)|\bos\.environ\b(?!\s*[.\[(]\s*(get|\[))"
+    r"((?<!\w)\w+\.__dict__|\bvars\(\w+\)|\bdict\(os\.environ\)|\bos\.environ\b(?!\s*[.\[(]\s*(get|\[))"
     r"|\bself\.(config|settings|secrets|credentials)(_data)?\b(?!\s*[.\[]))"
 )
 _DUMP = re.compile(
@@ -138,7 +138,7 @@ _PIPELINE = re.compile(
     r"|\.travis\.yml|\.pre-commit-config|\.buildkite/)"
 )
 _CHECK = re.compile(
-    r"[\w-]*(security|scan|sast|dast|codeql|snyk|trivy|semgrep|bandit|gitleaks|audit|sign"
+    r"(?<![\w-])[\w-]*(security|scan|sast|dast|codeql|snyk|trivy|semgrep|bandit|gitleaks|audit|sign"
     r"|verif)[\w-]*"
 )
 _PROSE_FILE = re.compile(r"\.(md|markdown|txt|rst|adoc|org)$")

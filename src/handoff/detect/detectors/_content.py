@@ -67,7 +67,7 @@ SECRET_PATH = re.compile(
     r"(/etc/(shadow|gshadow|sudoers|master\.passwd)\b|~?/?\.ssh(/|\b)|\bid_(rsa|dsa|ecdsa|ed25519)\b"
     r"|\.aws/credentials|\.docker/config\.json|\.kube/config|\.netrc\b|\.pgpass\b|\.gnupg\b"
     r"|\.git-credentials\b"
-    r"|\bkeychain\b|\bwallet\.dat\b|\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
+    r"|\bkeychain\b|\bwallet\.dat\b|(?<![\w-])-*\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
     r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv)\b|(^|[/\s])\.env\b|\.pem\b|\.key\b)"
 )
 SECRET_VALUE = re.compile(

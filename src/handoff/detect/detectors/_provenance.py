@@ -47,14 +47,14 @@ __all__ = [
     "tokens",
 ]
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 _WALLET = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bbc1[a-z0-9]{25,60}\b")
 _PHONE = re.compile(r"(?<![\w.])\+?\d[\d ().-]{7,}\d(?![\w.])")
 _ACCOUNT = re.compile(r"(?<![\w.])\d{6,}(?![\w.])")
 _PATH = re.compile(r"(?<![\w:/])(?:~|\.{1,2})?/[\w.\-~]+(?:/[\w.\-~]*)*")
 _DOMAIN = re.compile(
-    r"\b(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ai|app|dev|info|biz|us|uk|de|fr|ru|cn|xyz|"
+    r"\b(?:[a-z0-9-]{1,63}\.){1,20}(?:com|net|org|io|co|ai|app|dev|info|biz|us|uk|de|fr|ru|cn|xyz|"
     r"top|me|tv|cc|ly|gg|site|online|shop|store|tech|cloud|email|link|click|zip)\b"
 )
 # A code: a lone 4-8 digit number, or capitals and digits in hyphenated groups.

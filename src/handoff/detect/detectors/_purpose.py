@@ -54,7 +54,7 @@ _EACH_GOES = (
     r"|\.state_event\s*=\s*['\"](?:close|archive))"
 )
 # A condition or arithmetic on the field (not only copying or cleaning it).
-_DECIDES = re.compile(r"['\"]?\s*[)\]]?\s*(in\b|==|!=|<=?|>=?|\*|\+|-(?!=)|/)")
+_DECIDES = re.compile(r"['\"]?\s*(?:[)\]]\s*)?(in\b|==|!=|<=?|>=?|\*|\+|-(?!=)|/)")
 
 
 def detect_purpose(view: ActionView, config: DetectConfig) -> list[Signal]:

@@ -31,9 +31,9 @@ _SENDS_OUT = re.compile(
 )
 # A file whose name says it holds credentials.
 _SECRET_NAME = re.compile(
-    r"(/[\w.-]+)*/[\w.-]*(api[_-]?keys?|secrets?|credentials?|passwords?|passwd|tokens?"
+    r"(/[\w.-]+){0,30}/[\w.-]*(api[_-]?keys?|secrets?|credentials?|passwords?|passwd|tokens?"
     r"|private[_-]?keys?)[\w.-]*\.(json|ya?ml|txt|env|ini|cfg|conf|csv|xlsx?|pem|key)\b"
-    r"|(/[\w.-]+)*/(id_rsa|id_ed25519|id_ecdsa|\.env|[\w.-]+\.pem|\.netrc|\.pgpass)(?![\w.-])"
+    r"|(/[\w.-]+){0,30}/(id_rsa|id_ed25519|id_ecdsa|\.env|[\w.-]+\.pem|\.netrc|\.pgpass)(?![\w.-])"
 )
 _PATH_ARG = ("path", "file", "filename", "file_path", "filepath")
 

@@ -267,7 +267,7 @@ def _name_signals(tool: str) -> tuple[Signal, ...]:
 
 
 _HOST = re.compile(
-    r"\b(?:https?|s?ftp)://(?:[^@/\s'\"]+@)?([\w.-]+)|\b[\w.-]+@([\w-]+(?:\.[\w-]+)+):"
+    r"\b(?:https?|s?ftp)://(?:[^@/\s'\"]+@)?([\w.-]+)|(?<![\w.-])[.-]*\b[\w.-]+@([\w-]+(?:\.[\w-]+)+):"
 )
 
 
