@@ -188,19 +188,27 @@ def _constructor(cls: type[_M]) -> Callable[[dict[str, Any]], _M]:
     ):
         return lambda values: cls.model_construct(**values)
     order = tuple(fields.items())
+    names = tuple(fields)
+    every = frozenset(names)
     new = cls.__new__
     put = object.__setattr__
 
     def make(values: dict[str, Any]) -> _M:
-        d: dict[str, Any] = {}
-        for name, info in order:
-            if name in values:
-                d[name] = values[name]
-            elif not info.is_required():
-                d[name] = info.get_default(call_default_factory=True, validated_data=d)
+        if len(values) == len(names) and every.issuperset(values):
+            # Every field given (how the rubric builds them): no defaults to look up.
+            d = {name: values[name] for name in names}
+            given = set(every)
+        else:
+            d = {}
+            for name, info in order:
+                if name in values:
+                    d[name] = values[name]
+                elif not info.is_required():
+                    d[name] = info.get_default(call_default_factory=True, validated_data=d)
+            given = set(values).intersection(fields)
         m = new(cls)
         put(m, "__dict__", d)
-        put(m, "__pydantic_fields_set__", set(values).intersection(fields))
+        put(m, "__pydantic_fields_set__", given)
         put(m, "__pydantic_extra__", None)
         put(m, "__pydantic_private__", None)
         return m

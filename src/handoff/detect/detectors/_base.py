@@ -21,6 +21,7 @@ __all__ = [
     "Source",
     "excerpt_at",
     "split_words",
+    "word_set",
     "wordset",
 ]
 
@@ -112,6 +113,37 @@ class ActionView:
     _lowered: list[str] | None = None
     _args_lower: str | None = None
     _arg_keys: list[str] | None = None
+    _first_by_key: dict[str, tuple[int, str]] | None = None
+    _key_set: frozenset[str] | None = None
+
+    @property
+    def word_set(self) -> frozenset[str]:
+        """The tool's words as a set; shared by every view of the same tool."""
+        return word_set(self.tool)
+
+    @property
+    def key_set(self) -> frozenset[str]:
+        """Every key anywhere in the arguments, lowercased; made on first use."""
+        if self._key_set is None:
+            self._key_set = frozenset(k for _, k in self.keys)
+        return self._key_set
+
+    def first_arg(self, keys: tuple[str, ...]) -> str | None:
+        """The first string argument (in the order of ``args``) whose own key is one of
+        ``keys``; an index of each key's first argument is made once, on first use."""
+        index = self._first_by_key
+        if index is None:
+            index = {}
+            for i, key in enumerate(self.arg_keys()):
+                if key not in index:
+                    index[key] = (i, self.args[i][1])
+            self._first_by_key = index
+        best: tuple[int, str] | None = None
+        for key in keys:
+            hit = index.get(key)
+            if hit is not None and (best is None or hit[0] < best[0]):
+                best = hit
+        return None if best is None else best[1]
 
     def arg_keys(self) -> list[str]:
         """Each argument's own key (``args.to[0]`` -> ``to``), lowercased, in the order of
@@ -244,6 +276,7 @@ def _walk(value: Any, path: str, key: str = "") -> Iterator[tuple[str, str, Any]
 
 
 _SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
+_SET_CACHE: dict[str, frozenset[str]] = {}
 _SEPARATORS = re.compile(r"[._\-\s/:]+")
 
 
@@ -259,6 +292,17 @@ def split_words(name: str) -> tuple[str, ...]:
     words = tuple(out)
     if len(_SPLIT_CACHE) < 8192:
         _SPLIT_CACHE[name] = words
+    return words
+
+
+def word_set(name: str) -> frozenset[str]:
+    """``split_words(name)`` as a set, kept per name: tool names recur."""
+    hit = _SET_CACHE.get(name)
+    if hit is not None:
+        return hit
+    words = frozenset(split_words(name))
+    if len(_SET_CACHE) < 8192:
+        _SET_CACHE[name] = words
     return words
 
 

@@ -281,10 +281,10 @@ def _effect_of(view: ActionView) -> Effect:
     placed = bool(named) or read_only
     why = "the tool's name" if placed else ""
     fams = set(named)
-    keys = {k for _, k in view.keys}
+    keys = view.key_set
     # A generic tool says what it does in its arguments.
     command = first_arg(view, ("command", "cmd", "action", "operation", "op", "method"))
-    terminal = bool(set(view.words) & TERMINAL) or "bash" in view.words
+    terminal = not TERMINAL.isdisjoint(view.word_set) or "bash" in view.word_set
     if terminal or (keys & {"command", "cmd", "script", "shell"} and not command_is_verb(command)):
         text = first_arg(view, ("command", "cmd", "script", "shell", "code")) or ""
         if text:
@@ -346,21 +346,6 @@ def command_is_verb(value: str | None) -> bool:
     return bool(v) and v.replace("_", "").isalpha() and len(v) <= 24 and " " not in v
 
 
-_UNSEEN = object()
-
-
 def first_arg(view: ActionView, keys: tuple[str, ...]) -> str | None:
     """The first string argument whose own key is one of ``keys``."""
-    found = view.cache.get(keys, _UNSEEN)
-    if found is _UNSEEN:
-        found = next(
-            (
-                text
-                for (_, text), key in zip(view.args, view.arg_keys(), strict=True)
-                if key in keys
-            ),
-            None,
-        )
-        # Detectors ask for the same few key sets; the answer is the view's to keep.
-        view.cache[keys] = found
-    return found  # type: ignore[return-value]
+    return view.first_arg(keys)
