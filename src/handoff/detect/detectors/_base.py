@@ -128,9 +128,9 @@ class ActionView:
             self._key_set = frozenset(k for _, k in self.keys)
         return self._key_set
 
-    def first_arg(self, keys: tuple[str, ...]) -> str | None:
-        """The first string argument (in the order of ``args``) whose own key is one of
-        ``keys``; an index of each key's first argument is made once, on first use."""
+    def first_by_key(self) -> dict[str, tuple[int, str]]:
+        """Each argument key (as in ``arg_keys``) with the index and text of its first
+        argument; made once, on first use."""
         index = self._first_by_key
         if index is None:
             index = {}
@@ -138,6 +138,14 @@ class ActionView:
                 if key not in index:
                     index[key] = (i, self.args[i][1])
             self._first_by_key = index
+        return index
+
+    def first_arg(self, keys: tuple[str, ...]) -> str | None:
+        """The first string argument (in the order of ``args``) whose own key is one of
+        ``keys``; an index of each key's first argument is made once, on first use."""
+        index = self.first_by_key()
+        if index.keys().isdisjoint(keys):
+            return None
         best: tuple[int, str] | None = None
         for key in keys:
             hit = index.get(key)
@@ -239,7 +247,7 @@ class ActionView:
 
 def _truncation(raw: dict[str, Any], args: list[tuple[str, str]], cap: int) -> str:
     """Where the arguments could not be read whole, or ""."""
-    if set(raw) == {"_raw"}:
+    if (len(raw) == 1 and "_raw" in raw) if type(raw) is dict else set(raw) == {"_raw"}:
         return "args._raw"
     for path, text in args:
         if len(text) >= cap:

@@ -136,7 +136,7 @@ class Effect:
     why: str = ""
 
     def has(self, *families: str) -> bool:
-        return any(f in self.families for f in families)
+        return not self.families.isdisjoint(families)
 
 
 @lru_cache(maxsize=4096)
@@ -276,7 +276,43 @@ def effect_of(view: ActionView) -> Effect:
     return out
 
 
+# The keys whose arguments _effect_of reads, by key (anywhere in the arguments) and by
+# first argument (``first_arg``): an action with none of them, no annotations and no
+# terminal in its name has the effect its tool's name says.
+_READ_KEYS = frozenset(("command", "cmd", "script", "shell", "code"))
+_FIRST_KEYS = frozenset(
+    ("command", "cmd", "action", "operation", "op", "method", "http_method", "verb")
+)
+
+
 def _effect_of(view: ActionView) -> Effect:
+    if (
+        view.action.annotations is None
+        and view.key_set.isdisjoint(_READ_KEYS)
+        and view.first_by_key().keys().isdisjoint(_FIRST_KEYS)
+        and TERMINAL.isdisjoint(view.word_set)
+        and "bash" not in view.word_set
+    ):
+        return _named_effect(view.words)
+    return _full_effect(view)
+
+
+@lru_cache(maxsize=4096)
+def _named_effect(words: tuple[str, ...]) -> Effect:
+    """The effect of a call that only its tool's name places (``_full_effect`` with no
+    command, method, code or annotations to read)."""
+    named, read_only = name_effects(words)
+    placed = bool(named) or read_only
+    why = "the tool's name" if placed else ""
+    fams = set(named)
+    if read_only:
+        fams -= {"change"}
+    if "handover" in fams:
+        return Effect(frozenset(fams), True, True, "the tool's name")
+    return Effect(frozenset(fams), read_only and not (fams - {"open_world"}), placed, why)
+
+
+def _full_effect(view: ActionView) -> Effect:
     named, read_only = name_effects(view.words)
     placed = bool(named) or read_only
     why = "the tool's name" if placed else ""
