@@ -1,0 +1,228 @@
+"""The detectors' shortcuts answer as the long way would.
+
+Each cheap first look (a literal hint over every argument joined, a set of the keys a
+pattern can match, the effect of a call only its name places, the index behind
+``first_arg``) must never skip what the full check would find.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from handoff.detect.detectors import _content as content
+from handoff.detect.detectors import _effects as effects
+from handoff.detect.detectors import _switches as switches
+from handoff.detect.detectors._base import ActionView
+from handoff.models import Action, ToolAnnotations
+
+# Odd characters whose case folds unlike ASCII (final sigma, Kelvin sign, dotted I).
+ODD = ["Σ", "σ", "K", "İ", "ß", "\n", "\t", " "]
+
+SQL_PIECES = [
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "drop",
+    "truncate",
+    "alter",
+    "grant",
+    "revoke",
+    "create",
+    "replace",
+    "SELECT",
+    "Drop",
+    ";",
+    " ",
+    "\n",
+    "x",
+    "_",
+    "table",
+]
+
+PUBLIC_PIECES = [
+    "public-read-write",
+    "authenticated-read",
+    "allauthenticatedusers",
+    "anyone with the link",
+    "anyonewithlink",
+    "public access",
+    "public",
+    "-read",
+    "-write",
+    "authenticated",
+    "allusers",
+    "all",
+    "users",
+    "anyone",
+    "with",
+    "the",
+    "link",
+    " ",
+    "access",
+    "everyone",
+    "pub",
+    "lic",
+    "x",
+]
+
+FLAG_PIECES = [
+    "is",
+    "_",
+    "super",
+    "user",
+    "admin",
+    "istrator",
+    "staff",
+    "root",
+    "owner",
+    "sudo",
+    "er",
+    "public",
+    "private",
+    "\n",
+    "x",
+    " ",
+]
+
+
+@given(st.lists(st.sampled_from(SQL_PIECES + ODD), max_size=10))
+def test_the_sql_hint_is_a_superset_of_the_sql_start(parts: list[str]) -> None:
+    low = "".join(parts).lower()
+    if content._SQL_START.search(low):
+        assert content._SQL_HINT.search(low), low
+
+
+@given(st.lists(st.sampled_from(PUBLIC_PIECES + ODD), max_size=10))
+def test_the_public_words_are_a_superset_of_the_public_acl(parts: list[str]) -> None:
+    low = "".join(parts).lower()
+    if content._PUBLIC_ACL.search(low) or low.strip() in ("public", "everyone"):
+        assert any(w in low for w in content._PUBLIC_WORDS), low
+
+
+FLAG_KEY = st.tuples(
+    st.sampled_from(["", "is", "is_", "x", " ", "_"]),
+    st.lists(st.sampled_from(FLAG_PIECES), min_size=1, max_size=3).map("".join),
+    st.sampled_from(["", "\n", "\n\n", " ", "x", "_"]),
+).map("".join)
+
+
+@given(FLAG_KEY)
+def test_the_flag_keys_are_every_key_a_flag_pattern_matches(key: str) -> None:
+    if (
+        switches._ADMIN_FLAG.match(key)
+        or switches._PUBLIC_FLAG.match(key)
+        or switches._PRIVATE_FLAG.match(key)
+    ):
+        assert key in switches._FLAG_KEYS, key
+
+
+def test_every_flag_key_matches_a_flag_pattern() -> None:
+    for key in switches._FLAG_KEYS:
+        assert (
+            switches._ADMIN_FLAG.match(key)
+            or switches._PUBLIC_FLAG.match(key)
+            or switches._PRIVATE_FLAG.match(key)
+        ), key
+
+
+TEXT = st.lists(
+    st.sampled_from(
+        SQL_PIECES
+        + PUBLIC_PIECES
+        + ODD
+        + ["/etc/", ".ssh", "secret", "token", "api", "password", ".env", "akia", "key"]
+    ),
+    max_size=6,
+).map("".join) | st.text(
+    st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=20
+)
+
+
+@given(st.lists(TEXT, min_size=1, max_size=4))
+def test_a_hint_in_one_argument_is_found_in_all_of_them_joined(texts: list[str]) -> None:
+    """detect_content looks for its literal hints once, in ``args_lower``; whatever an
+    argument's own lowercased text holds, the joined text holds too."""
+    view = ActionView.of(Action(tool="t", args={f"k{i}": t for i, t in enumerate(texts)}), 20_000)
+    joined = view.args_lower
+    for low in view.lowered():
+        for hint in (content._SQL_HINT, content._PATH_HINT, content._VALUE_HINT):
+            if hint.search(low):
+                assert hint.search(joined), (hint.pattern, low)
+        for word in content._PUBLIC_WORDS:
+            if word in low:
+                assert word in joined
+
+
+KEYS = [
+    "command",
+    "cmd",
+    "action",
+    "operation",
+    "op",
+    "method",
+    "http_method",
+    "verb",
+    "script",
+    "shell",
+    "code",
+    "path",
+    "x.command",
+    "Method",
+    "body",
+]
+VALUES = st.sampled_from(
+    ["ls -la", "rm -rf /tmp/x", "view", "create", "GET", "post", "DELETE", "x", "", 3, True]
+)
+TOOL_WORDS = [
+    "bash",
+    "terminal",
+    "shell",
+    "python",
+    "run",
+    "get",
+    "send",
+    "email",
+    "delete",
+    "file",
+    "editor",
+    "transfer",
+    "human",
+    "api",
+    "weather",
+    "update",
+    "browser",
+    "cell",
+]
+ARGS: st.SearchStrategy[dict[str, Any]] = st.dictionaries(
+    st.sampled_from(KEYS),
+    VALUES | st.lists(VALUES, max_size=2) | st.dictionaries(st.sampled_from(KEYS), VALUES),
+    max_size=4,
+)
+
+
+@given(
+    st.lists(st.sampled_from(TOOL_WORDS), min_size=1, max_size=3).map("_".join),
+    ARGS,
+    st.sampled_from([None, ToolAnnotations(read_only=True), ToolAnnotations(read_only=False)]),
+)
+def test_the_effect_by_name_is_the_full_effect(
+    tool: str, args: dict[str, Any], notes: ToolAnnotations | None
+) -> None:
+    view = ActionView.of(Action(tool=tool, args=args, annotations=notes), 20_000)
+    assert effects.effect_of(view) == effects._full_effect(view)
+
+
+@given(ARGS, st.lists(st.sampled_from(KEYS), min_size=1, max_size=4).map(tuple))
+def test_first_arg_is_the_first_argument_under_any_of_the_keys(
+    args: dict[str, Any], keys: tuple[str, ...]
+) -> None:
+    view = ActionView.of(Action(tool="t", args=args), 20_000)
+    expected = next(
+        (text for (_, text), key in zip(view.args, view.arg_keys(), strict=True) if key in keys),
+        None,
+    )
+    assert view.first_arg(keys) == expected
