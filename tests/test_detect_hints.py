@@ -12,6 +12,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from handoff.detect.detectors import _actions as actions
 from handoff.detect.detectors import _content as content
 from handoff.detect.detectors import _effects as effects
 from handoff.detect.detectors import _switches as switches
@@ -19,7 +20,7 @@ from handoff.detect.detectors._base import ActionView
 from handoff.models import Action, ToolAnnotations
 
 # Odd characters whose case folds unlike ASCII (final sigma, Kelvin sign, dotted I).
-ODD = ["Σ", "σ", "K", "İ", "ß", "\n", "\t", " "]
+ODD = ["\u03a3", "\u03c3", "\u212a", "\u0130", "\u00df", "\n", "\t", " "]
 
 SQL_PIECES = [
     "select",
@@ -120,6 +121,20 @@ def test_the_flag_keys_are_every_key_a_flag_pattern_matches(key: str) -> None:
         assert key in switches._FLAG_KEYS, key
 
 
+PAYMENT_PIECES = ["payment", "_method", "_id", "_token", "card", "funding_source", "source"]
+PAYMENT_PIECES += ["from", "debit", "_account", "\n", "x", "\u0130", "\u212a"]
+
+
+@given(st.lists(st.sampled_from(PAYMENT_PIECES), min_size=1, max_size=4).map("".join))
+def test_the_payment_keys_are_every_key_the_payment_pattern_matches(raw: str) -> None:
+    view = ActionView.of(Action(tool="t", args={raw: 1, "x": {raw: "y"}}), 20_000)
+    for key in view.key_set:
+        if actions._PAYMENT_KEY.match(key.lower()):
+            assert key in actions._PAYMENT_KEYS, key
+    for key in actions._PAYMENT_KEYS:
+        assert actions._PAYMENT_KEY.match(key), key
+
+
 def test_every_flag_key_matches_a_flag_pattern() -> None:
     for key in switches._FLAG_KEYS:
         assert (
@@ -135,6 +150,8 @@ TEXT = st.lists(
         + PUBLIC_PIECES
         + ODD
         + ["/etc/", ".ssh", "secret", "token", "api", "password", ".env", "akia", "key"]
+        + ["admin", "Owner", "root", "sudo", "guest", "third-party", "vendor", "iban", "otp"]
+        + ["ssn", "2fa code", "patients", "driver's license", "x", "_", "-", "'"]
     ),
     max_size=6,
 ).map("".join) | st.text(
@@ -149,7 +166,14 @@ def test_a_hint_in_one_argument_is_found_in_all_of_them_joined(texts: list[str])
     view = ActionView.of(Action(tool="t", args={f"k{i}": t for i, t in enumerate(texts)}), 20_000)
     joined = view.args_lower
     for low in view.lowered():
-        for hint in (content._SQL_HINT, content._PATH_HINT, content._VALUE_HINT):
+        for hint in (
+            content._SQL_HINT,
+            content._PATH_HINT,
+            content._VALUE_HINT,
+            actions._SENSITIVE,
+            actions._PRIVILEGED,
+            actions._EXTERNAL,
+        ):
             if hint.search(low):
                 assert hint.search(joined), (hint.pattern, low)
         for word in content._PUBLIC_WORDS:

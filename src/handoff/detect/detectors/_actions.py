@@ -22,6 +22,18 @@ _PAYMENT_KEY = re.compile(
     r"^(?:payment(?:_method)?(?:_id|_token)?|card(?:_id|_token)|funding_source"
     r"|(?:source|from|debit)_account(?:_id)?)$"
 )
+# Every key _PAYMENT_KEY matches (``$`` also matches before a final newline).
+_PAYMENT_KEYS = frozenset(
+    f"{name}{end}"
+    for name in (
+        *(f"payment{m}{t}" for m in ("", "_method") for t in ("", "_id", "_token")),
+        "card_id",
+        "card_token",
+        "funding_source",
+        *(f"{w}_account{t}" for w in ("source", "from", "debit") for t in ("", "_id")),
+    )
+    for end in ("", "\n")
+)
 _MONEY_TEXT = re.compile(
     r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|eur|gbp|btc|eth|usdt)\b"
     r"|\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b|\b0x[0-9a-fA-F]{40}\b"
@@ -244,16 +256,26 @@ def _money_arg(view: ActionView) -> tuple[str, str] | None:
         key = path.rsplit(".", 1)[-1].lower()
         if key in _AMOUNT_KEYS and value > 0:
             return path, f"{key}={value:g}"
-    for path, key in view.keys:
-        if key in _AMOUNT_KEYS:
-            return path, key
-    for path, key in view.keys:
-        if _PAYMENT_KEY.match(key.lower()):
-            return path, key
+    keys = view.key_set
+    if not keys.isdisjoint(_AMOUNT_KEYS):
+        for path, key in view.keys:
+            if key in _AMOUNT_KEYS:
+                return path, key
+    if not keys.isdisjoint(_PAYMENT_KEYS):
+        for path, key in view.keys:
+            if _PAYMENT_KEY.match(key.lower()):
+                return path, key
     return None
 
 
 def _first(view: ActionView, rx: re.Pattern[str]) -> tuple[str, str] | None:
+    """Where ``rx`` first matches an argument (lowercased), with the excerpt.
+
+    Each pattern given here starts and ends with a word character after a ``\\b``, so
+    a match in one argument is a match in all of them joined by spaces: one search
+    there says whether any argument needs a look."""
+    if rx.search(view.args_lower) is None:
+        return None
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
         m = rx.search(low)
         if m:
