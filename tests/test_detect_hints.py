@@ -16,6 +16,7 @@ from handoff.detect.detectors import _actions as actions
 from handoff.detect.detectors import _content as content
 from handoff.detect.detectors import _effects as effects
 from handoff.detect.detectors import _switches as switches
+from handoff.detect.detectors import _world as world
 from handoff.detect.detectors._base import ActionView
 from handoff.models import Action, ToolAnnotations
 
@@ -152,6 +153,7 @@ TEXT = st.lists(
         + ["/etc/", ".ssh", "secret", "token", "api", "password", ".env", "akia", "key"]
         + ["admin", "Owner", "root", "sudo", "guest", "third-party", "vendor", "iban", "otp"]
         + ["ssn", "2fa code", "patients", "driver's license", "x", "_", "-", "'"]
+        + ["cracked", "keygen", "license key generator", "Warez", "http", "www."]
     ),
     max_size=6,
 ).map("".join) | st.text(
@@ -173,10 +175,11 @@ def test_a_hint_in_one_argument_is_found_in_all_of_them_joined(texts: list[str])
             actions._SENSITIVE,
             actions._PRIVILEGED,
             actions._EXTERNAL,
+            world._SEARCH_BAD,
         ):
             if hint.search(low):
                 assert hint.search(joined), (hint.pattern, low)
-        for word in content._PUBLIC_WORDS:
+        for word in (*content._PUBLIC_WORDS, "http", "www."):
             if word in low:
                 assert word in joined
 

@@ -96,6 +96,9 @@ def user_request(view: ActionView) -> str:
 def detect_injection(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for injected instructions and for acting beyond the request."""
     out: list[Signal] = []
+    if not (view.instruction or view.thought or view.sources):
+        # No text to have been injected into, and no request to go beyond.
+        return out
     tool_low = view.tool.lower()
     followed = _followed(view, tool_low) or _followed_in_words(view)
     if followed is not None:

@@ -351,6 +351,10 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
     )
     if not acts:
         return []
+    ctx = view.action.context
+    if not (ctx.steps or ctx.messages):
+        # No tool output nor message: nothing for a value to have come from.
+        return []
     texts = _texts(view)
     if not texts.outputs:
         return []

@@ -43,7 +43,7 @@ _SHELL_WRITE = re.compile(r">\s*\S|\btee\b")
 def detect_slant(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``content.slanted`` when the call writes or sends after a tool output asked to leave
     facts out or tilt them."""
-    if effect_of(view).read_only or not _writes(view):
+    if not view.sources or effect_of(view).read_only or not _writes(view):
         return []
     for src in view.sources:
         if src.kind != "observation":

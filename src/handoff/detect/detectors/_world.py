@@ -98,7 +98,7 @@ def suspicious_host(host: str) -> str | None:
 
 def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
-    words = set(view.words)
+    words = view.word_set
     out: list[Signal] = []
     low_all = view.args_lower
     if "device" in effect.families and not effect.read_only:
@@ -117,7 +117,8 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
                 sensitivity=0.6,
             )
         )
-    out.extend(_web(view, config))
+    if "http" in low_all or "www." in low_all:
+        out.extend(_web(view, config))
     out.extend(_annotated(view, effect.families))
     if words & _ALLOW_WORDS or (
         words & {"firewall", "blocklist", "blacklist", "block", "domain", "domains"}
@@ -137,7 +138,9 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
                 sensitivity=0.8,
             )
         )
-    if effect.read_only or "search" in words or "query" in words:
+    if (effect.read_only or "search" in words or "query" in words) and _SEARCH_BAD.search(low_all):
+        # A match in one argument is one in all of them joined: the pattern is a list of
+        # words between \b's.
         for (path, text), low in zip(view.args, view.lowered(), strict=True):
             m = _SEARCH_BAD.search(low)
             if m:
@@ -223,7 +226,7 @@ def _annotated(view: ActionView, families: frozenset[str]) -> list[Signal]:
     return out
 
 
-def _physical(view: ActionView, words: set[str], low_all: str) -> list[Signal]:
+def _physical(view: ActionView, words: frozenset[str], low_all: str) -> list[Signal]:
     safety = sorted(words & SAFETY) or sorted(w for w in SAFETY if re.search(rf"\b{w}\b", low_all))
     broad = _BROAD.search(low_all) or (not view.args and not view.numbers)
     turning_off = bool(words & _OFF) or bool(
