@@ -19,15 +19,12 @@ here, so there is nothing to validate).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from ..models import Action, Assessment, Factor, Finding, Level, Mode
 from ..policy import DetectSettings, Policy, ToolRule
 from ..route.routing import Route, route
+from ._builders import new_assessment, new_factor, new_finding
 from .detectors import DETECTORS as _DETECTORS
 from .detectors import ActionView, DetectConfig, Signal, effect_of
 from .learned import LearnedModel, features
@@ -170,67 +167,8 @@ def _detect_config(d: DetectSettings) -> DetectConfig:
     )
 
 
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _constructor(cls: type[_M]) -> Callable[[dict[str, Any]], _M]:
-    """``cls.model_construct(**values)`` for values the rubric made itself, without its
-    per-field alias lookups: the same instance (fields in declaration order, defaults
-    filled, ``model_fields_set`` the given names) for a few microseconds less on each of
-    the eight or so models one assessment builds. Only for models with no aliases, no
-    extra fields and no post-init, which is checked here once."""
-    fields = cls.model_fields
-    if (
-        any(f.alias or f.validation_alias for f in fields.values())
-        or cls.model_config.get("extra") == "allow"
-        or cls.__pydantic_post_init__
-        or cls.__pydantic_root_model__
-    ):
-        return lambda values: cls.model_construct(**values)
-    order = tuple(fields.items())
-    names = tuple(fields)
-    every = frozenset(names)
-    new = cls.__new__
-    put = object.__setattr__
-
-    def make(values: dict[str, Any]) -> _M:
-        if len(values) == len(names) and every.issuperset(values):
-            # Every field given (how the rubric builds them): no defaults to look up.
-            d = {name: values[name] for name in names}
-            given = set(every)
-        else:
-            d = {}
-            for name, info in order:
-                if name in values:
-                    d[name] = values[name]
-                elif not info.is_required():
-                    d[name] = info.get_default(call_default_factory=True, validated_data=d)
-            given = set(values).intersection(fields)
-        m = new(cls)
-        put(m, "__dict__", d)
-        put(m, "__pydantic_fields_set__", given)
-        put(m, "__pydantic_extra__", None)
-        put(m, "__pydantic_private__", None)
-        return m
-
-    return make
-
-
-_new_finding = _constructor(Finding)
-_new_factor = _constructor(Factor)
-_new_assessment = _constructor(Assessment)
-
-
 def _finding(sig: Signal) -> Finding:
-    return _new_finding(
-        {
-            "code": sig.code,
-            "message": sig.message,
-            "where": sig.where,
-            "excerpt": sig.excerpt,
-            "weight": sig.weight,
-        }
-    )
+    return new_finding(sig.code, sig.message, sig.where, sig.excerpt, sig.weight)
 
 
 def assess(action: Action, policy: Policy) -> Assessment:
@@ -346,15 +284,7 @@ def _set_by_tool_rule(tally: _Tally, plan: _ToolPlan, tool: str) -> None:
             0,
             (
                 1.0,
-                _new_finding(
-                    {
-                        "code": "policy.tool_rule",
-                        "message": message,
-                        "where": "tool",
-                        "excerpt": tool,
-                        "weight": value,
-                    }
-                ),
+                new_finding("policy.tool_rule", message, "tool", tool, value),
             ),
         )
 
@@ -444,23 +374,21 @@ def _assessment(
     r: Route,
 ) -> Assessment:
     s, reasons = tally.scores, tally.reasons
-    return _new_assessment(
-        {
-            "level": _LEVELS[rank],
-            "score": round(score, 3),
-            "factors": [
-                _factor("impact", s[0], reasons[0]),
-                _factor("reversibility", s[1], reasons[1]),
-                _factor("uncertainty", s[2], reasons[2]),
-                _factor("policy_sensitivity", s[3], reasons[3]),
-            ],
-            "triggers": triggers,
-            "owner": r.owner,
-            "mode": _MODES[mode_rank],
-            "quorum": r.quorum,
-            "sla_seconds": r.sla_seconds,
-            "policy_version": policy.version,
-        }
+    return new_assessment(
+        _LEVELS[rank],
+        round(score, 3),
+        [
+            _factor("impact", s[0], reasons[0]),
+            _factor("reversibility", s[1], reasons[1]),
+            _factor("uncertainty", s[2], reasons[2]),
+            _factor("policy_sensitivity", s[3], reasons[3]),
+        ],
+        triggers,
+        r.owner,
+        _MODES[mode_rank],
+        r.quorum,
+        r.sla_seconds,
+        policy.version,
     )
 
 
@@ -468,17 +396,13 @@ def _unknown_tool(view: ActionView) -> Finding | None:
     """Fail closed: a tool no policy rule lists and nothing recognises goes to a person."""
     if effect_of(view).placed:
         return None
-    return _new_finding(
-        {
-            "code": "tool.unknown",
-            "message": (
-                f"Nothing says what {view.tool} does: the policy does not list it, its name "
-                "names no known effect, and it carries no annotations; unknown means ask"
-            ),
-            "where": "tool",
-            "excerpt": view.tool,
-            "weight": 0.7,
-        }
+    return new_finding(
+        "tool.unknown",
+        f"Nothing says what {view.tool} does: the policy does not list it, its name "
+        "names no known effect, and it carries no annotations; unknown means ask",
+        "tool",
+        view.tool,
+        0.7,
     )
 
 
@@ -506,17 +430,13 @@ def _learned(
     if mode_rank == 0 and p >= c.raise_at:
         top = ", ".join(model.explain(names))
         triggers.append(
-            _new_finding(
-                {
-                    "code": "learned.risk",
-                    "message": (
-                        f"Resembles actions that needed a human before (learned p={p:.2f} "
-                        f">= {c.raise_at:g}); strongest features: {top or 'none'}"
-                    ),
-                    "where": "action",
-                    "excerpt": view.tool,
-                    "weight": round(p, 3),
-                }
+            new_finding(
+                "learned.risk",
+                f"Resembles actions that needed a human before (learned p={p:.2f} "
+                f">= {c.raise_at:g}); strongest features: {top or 'none'}",
+                "action",
+                view.tool,
+                round(p, 3),
             )
         )
         rank = max(rank, 1)
@@ -528,17 +448,13 @@ def _learned(
         and mode_rank == 1
         and strict <= 1
     ):
-        note = _new_finding(
-            {
-                "code": "learned.lowered",
-                "message": (
-                    f"Unlike actions that needed a human before (learned p={p:.2f} < "
-                    f"{c.lower_below:g}): the medium-level triggers alone do not hand it off"
-                ),
-                "where": "action",
-                "excerpt": view.tool,
-                "weight": round(p, 3),
-            }
+        note = new_finding(
+            "learned.lowered",
+            f"Unlike actions that needed a human before (learned p={p:.2f} < "
+            f"{c.lower_below:g}): the medium-level triggers alone do not hand it off",
+            "action",
+            view.tool,
+            round(p, 3),
         )
         return 0, c.level_modes[0], note
     return rank, mode_rank, None
@@ -547,12 +463,10 @@ def _learned(
 def _factor(name: str, score: float, reasons: list[tuple[float, Finding]]) -> Factor:
     if not reasons:
         # Most factors of most actions: nothing behind them, and round(0.0, 3) is 0.0.
-        return _new_factor(
-            {"name": name, "score": round(score, 3) if score else score, "reasons": []}
-        )
+        return new_factor(name, round(score, 3) if score else score, [])
     if len(reasons) > 1:
         reasons.sort(key=_first_desc)
-    return _new_factor({"name": name, "score": round(score, 3), "reasons": [f for _, f in reasons]})
+    return new_factor(name, round(score, 3), [f for _, f in reasons])
 
 
 def _first_desc(pair: tuple[float, Finding]) -> float:
