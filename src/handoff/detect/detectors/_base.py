@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...models import Action
+
+if TYPE_CHECKING:
+    from ._effects import Effect
 
 __all__ = [
     "ActionView",
@@ -110,11 +113,16 @@ class ActionView:
     cache: dict[object, object] = field(default_factory=dict)
     # Set when the arguments were too large or deep to read whole.
     truncated: str = ""
+    # False when the walk over the arguments stopped at its node limit: ``keys`` may
+    # then miss keys that are there.
+    whole: bool = True
     _lowered: list[str] | None = None
     _args_lower: str | None = None
     _arg_keys: list[str] | None = None
     _first_by_key: dict[str, tuple[int, str]] | None = None
     _key_set: frozenset[str] | None = None
+    # What ``effect_of`` found, once it has looked; read by most detectors.
+    effect: Effect | None = None
 
     @property
     def word_set(self) -> frozenset[str]:
@@ -242,6 +250,7 @@ class ActionView:
             action=action,
             earlier_tools=tools,
             truncated=truncated,
+            whole=flat or nodes < _MAX_ARG_NODES,
         )
 
 

@@ -90,7 +90,7 @@ _VALUE_HINT = re.compile(
 )
 
 # Literals that every match of _SQL_START, and of _PUBLIC_ACL or a public visibility
-# value, contains (tests/test_content_hints.py keeps them supersets).
+# value, contains (tests/test_detect_hints.py keeps them supersets).
 _SQL_HINT = re.compile(
     r"select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace"
 )

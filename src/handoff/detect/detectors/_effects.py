@@ -268,11 +268,10 @@ def is_device_call(view: ActionView) -> bool:
 
 def effect_of(view: ActionView) -> Effect:
     """The effect of the proposed call; made once per view."""
-    hit = view.cache.get("effect")
-    if isinstance(hit, Effect):
+    hit = view.effect
+    if hit is not None:
         return hit
-    out = _effect_of(view)
-    view.cache["effect"] = out
+    out = view.effect = _effect_of(view)
     return out
 
 

@@ -58,8 +58,9 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
     words = view.word_set
     out: list[Signal] = []
     if not effect.read_only:
-        for path, key, value in _settings(view.action.args):
-            out.extend(_flag(path, key, value))
+        if not (view.whole and view.key_set.isdisjoint(_FLAG_KEYS)):
+            for path, key, value in _settings(view.action.args):
+                out.extend(_flag(path, key, value))
         if ("forward" in words and words & _FORWARD_ALL) or _forward_rule(view):
             out.append(
                 _signal(
@@ -81,8 +82,10 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
                     0.75,
                 )
             )
-    secret_path = next(
-        ((p, t) for p, t in view.args if "secret" in t and _SECRET_PATH.match(t)), None
+    secret_path = (
+        next(((p, t) for p, t in view.args if "secret" in t and _SECRET_PATH.match(t)), None)
+        if "secret" in view.args_lower
+        else None
     )
     if words & _SECRET_STORE or secret_path:
         where, ex = secret_path or ("tool", view.tool)
