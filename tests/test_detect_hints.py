@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from handoff.detect.detectors import _actions as actions
 from handoff.detect.detectors import _content as content
 from handoff.detect.detectors import _effects as effects
+from handoff.detect.detectors import _language as language
 from handoff.detect.detectors import _switches as switches
 from handoff.detect.detectors import _world as world
 from handoff.detect.detectors._base import ActionView
@@ -179,7 +180,8 @@ def test_a_hint_in_one_argument_is_found_in_all_of_them_joined(texts: list[str])
         ):
             if hint.search(low):
                 assert hint.search(joined), (hint.pattern, low)
-        for word in (*content._PUBLIC_WORDS, "http", "www."):
+        assert set(language._TOKEN.findall(low)) <= set(language._TOKEN.findall(joined))
+        for word in (*content._PUBLIC_WORDS, "http", "www.", "secret"):
             if word in low:
                 assert word in joined
 
@@ -253,3 +255,21 @@ def test_first_arg_is_the_first_argument_under_any_of_the_keys(
         None,
     )
     assert view.first_arg(keys) == expected
+
+
+NESTED: st.SearchStrategy[Any] = st.recursive(
+    VALUES,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from([*FLAG_PIECES, "is_admin", "Public", "a.b"]), inner)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.sampled_from([*KEYS, "is_admin", "PRIVATE", "x.public"]), NESTED))
+def test_a_whole_view_holds_every_key_the_settings_walk_reads(args: dict[str, Any]) -> None:
+    view = ActionView.of(Action(tool="t", args=args), 20_000)
+    assert view.whole
+    for _, key, _ in switches._settings(args):
+        assert key in view.key_set, key
