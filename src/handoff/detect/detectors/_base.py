@@ -116,42 +116,28 @@ class ActionView:
     # False when the walk over the arguments stopped at its node limit: ``keys`` may
     # then miss keys that are there.
     whole: bool = True
-    _lowered: list[str] | None = None
-    _args_lower: str | None = None
-    _arg_keys: list[str] | None = None
-    _first_by_key: dict[str, tuple[int, str]] | None = None
-    _key_set: frozenset[str] | None = None
+    # The tool's words as a set (shared by every view of the same tool), and every key
+    # anywhere in the arguments, lowercased.
+    word_set: frozenset[str] = frozenset()
+    key_set: frozenset[str] = frozenset()
+    # Each argument's own key (``args.to[0]`` -> ``to``), lowercased, in the order of
+    # ``args``; and each such key with the index and text of its first argument.
+    leaf_keys: list[str] = field(default_factory=list)
+    first_index: dict[str, tuple[int, str]] = field(default_factory=dict)
     # What ``effect_of`` found, once it has looked; read by most detectors.
     effect: Effect | None = None
-
-    @property
-    def word_set(self) -> frozenset[str]:
-        """The tool's words as a set; shared by every view of the same tool."""
-        return word_set(self.tool)
-
-    @property
-    def key_set(self) -> frozenset[str]:
-        """Every key anywhere in the arguments, lowercased; made on first use."""
-        if self._key_set is None:
-            self._key_set = frozenset(k for _, k in self.keys)
-        return self._key_set
+    _lowered: list[str] | None = None
+    _args_lower: str | None = None
 
     def first_by_key(self) -> dict[str, tuple[int, str]]:
         """Each argument key (as in ``arg_keys``) with the index and text of its first
-        argument; made once, on first use."""
-        index = self._first_by_key
-        if index is None:
-            index = {}
-            for i, key in enumerate(self.arg_keys()):
-                if key not in index:
-                    index[key] = (i, self.args[i][1])
-            self._first_by_key = index
-        return index
+        argument."""
+        return self.first_index
 
     def first_arg(self, keys: tuple[str, ...]) -> str | None:
         """The first string argument (in the order of ``args``) whose own key is one of
-        ``keys``; an index of each key's first argument is made once, on first use."""
-        index = self.first_by_key()
+        ``keys``."""
+        index = self.first_index
         if index.keys().isdisjoint(keys):
             return None
         best: tuple[int, str] | None = None
@@ -163,10 +149,8 @@ class ActionView:
 
     def arg_keys(self) -> list[str]:
         """Each argument's own key (``args.to[0]`` -> ``to``), lowercased, in the order of
-        ``args``; made once, on first use, for the detectors that look arguments up by key."""
-        if self._arg_keys is None:
-            self._arg_keys = [_leaf_key(path) for path, _ in self.args]
-        return self._arg_keys
+        ``args``, for the detectors that look arguments up by key."""
+        return self.leaf_keys
 
     def lowered(self) -> list[str]:
         """Every argument string lowercased, in the order of ``args``; made once, on
@@ -187,6 +171,8 @@ class ActionView:
         args: list[tuple[str, str]] = []
         numbers: list[tuple[str, float]] = []
         keys: list[tuple[str, str]] = []
+        leaves: list[str] = []
+        first: dict[str, tuple[int, str]] = {}
         raw = action.args
         flat = type(raw) is dict
         nodes = 0
@@ -197,24 +183,35 @@ class ActionView:
                 if kind not in _SCALARS:
                     flat = False
                     break
-                path, key = _arg_name(k)
+                path, key, leaf = _arg_name(k)
                 if key:
                     keys.append((path, key))
                 if kind is str:
-                    args.append((path, value[:cap]))
+                    text = value[:cap]
+                    if leaf not in first:
+                        first[leaf] = (len(args), text)
+                    args.append((path, text))
+                    leaves.append(leaf)
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
         if not flat:
             args.clear()
             numbers.clear()
             keys.clear()
+            leaves.clear()
+            first.clear()
             for path, k, value in _walk(raw, "args"):
                 nodes += 1
                 if k:
                     keys.append((path, k.lower()))
                 kind = type(value)
                 if kind is str:
-                    args.append((path, value[:cap]))
+                    text = value[:cap]
+                    leaf = _leaf_key(path)
+                    if leaf not in first:
+                        first[leaf] = (len(args), text)
+                    args.append((path, text))
+                    leaves.append(leaf)
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
         truncated = _truncation(raw, args, cap)
@@ -251,6 +248,10 @@ class ActionView:
             earlier_tools=tools,
             truncated=truncated,
             whole=flat or nodes < _MAX_ARG_NODES,
+            word_set=word_set(action.tool),
+            key_set=frozenset([k for _, k in keys]),
+            leaf_keys=leaves,
+            first_index=first,
         )
 
 
@@ -264,15 +265,17 @@ def _truncation(raw: dict[str, Any], args: list[tuple[str, str]], cap: int) -> s
     return ""
 
 
-_ARG_NAMES: dict[str, tuple[str, str]] = {}
+_ARG_NAMES: dict[str, tuple[str, str, str]] = {}
 
 
-def _arg_name(key: Any) -> tuple[str, str]:
-    """The path of a top-level argument and its key lowercased; argument names recur."""
+def _arg_name(key: Any) -> tuple[str, str, str]:
+    """The path of a top-level argument, its key lowercased, and its leaf key (as
+    ``_leaf_key`` reads the path); argument names recur."""
     hit = _ARG_NAMES.get(key) if type(key) is str else None
     if hit is not None:
         return hit
-    out = f"args.{key}", str(key).lower()
+    path = f"args.{key}"
+    out = path, str(key).lower(), _leaf_key(path)
     if type(key) is str and len(_ARG_NAMES) < 8192:
         _ARG_NAMES[key] = out
     return out
