@@ -19,7 +19,7 @@ import re
 from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
 from ._effects import effect_of
 
-__all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content"]
+__all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 
 _SQL_START = re.compile(
     r"(?:^|;)\s*(select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace)\b"
@@ -94,7 +94,17 @@ _VALUE_HINT = re.compile(
 _SQL_HINT = re.compile(
     r"select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace"
 )
-_PUBLIC_WORDS = ("public", "authenticated", "allusers", "anyone", "everyone")
+
+
+def public_hint(low: str) -> bool:
+    """Whether ``low`` holds a word that every public ACL or visibility value holds."""
+    return (
+        "public" in low
+        or "authenticated" in low
+        or "allusers" in low
+        or "anyone" in low
+        or "everyone" in low
+    )
 
 
 def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
@@ -119,7 +129,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     low_all = view.args_lower
     sql = _SQL_HINT.search(low_all) is not None
     roles = not _ROLE_KEYS.isdisjoint(view.arg_keys())
-    public = any(w in low_all for w in _PUBLIC_WORDS)
+    public = public_hint(low_all)
     paths = _PATH_HINT.search(low_all) is not None
     values = sends and _VALUE_HINT.search(low_all) is not None
     if not (sql or roles or public or paths or values):

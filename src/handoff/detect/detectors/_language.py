@@ -272,9 +272,6 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not writes or effect_of(view).read_only:
         return []
     out = list(decisions)
-    if _KEYS.isdisjoint(_TOKEN.findall(view.args_lower)):
-        # The arguments joined by spaces hold every token each one does.
-        return out
     fired = {sig.code for sig in decisions}
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
         if len(text) < 4:

@@ -119,7 +119,8 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
         )
     if "http" in low_all or "www." in low_all:
         out.extend(_web(view, config))
-    out.extend(_annotated(view, effect.families))
+    if "destroy_hint" in effect.families or "open_world" in effect.families:
+        out.extend(_annotated(view, effect.families))
     if words & _ALLOW_WORDS or (
         words & {"firewall", "blocklist", "blacklist", "block", "domain", "domains"}
         and re.search(r"\b(allow|unblock|whitelist|remove)\b", low_all)
@@ -174,6 +175,8 @@ _DATA_FILE = re.compile(r"\.(csv|tsv|jsonl?|xlsx?|ods|ledger|sqlite3?|db)$")
 def _rows_removed(view: ActionView) -> list[Signal]:
     """An editor's replacement on a data file that takes whole rows out deletes records
     (a ledger's entries, a list of complaints) with no trace of what they were."""
+    if "old_str" not in view.first_index:
+        return []
     path = first_arg(view, ("path", "file", "file_path", "filename")) or ""
     old = first_arg(view, ("old_str",))
     new = first_arg(view, ("new_str",)) or ""
