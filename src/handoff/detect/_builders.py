@@ -11,8 +11,6 @@ builders name every field in order, which ``_check`` verifies once, at import.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
 from ..models import Assessment, Factor, Finding, Level, Mode
@@ -53,25 +51,25 @@ _check(
 )
 
 
-def _built(m: Any, values: dict[str, Any]) -> None:
-    _put(m, "__dict__", values)
-    _put(m, "__pydantic_fields_set__", set(values))
-    _put(m, "__pydantic_extra__", None)
-    _put(m, "__pydantic_private__", None)
-
-
 def new_finding(code: str, message: str, where: str, excerpt: str, weight: float) -> Finding:
     m = _new(Finding)
-    _built(
+    _put(
         m,
+        "__dict__",
         {"code": code, "message": message, "where": where, "excerpt": excerpt, "weight": weight},
     )
+    _put(m, "__pydantic_fields_set__", {"code", "message", "where", "excerpt", "weight"})
+    _put(m, "__pydantic_extra__", None)
+    _put(m, "__pydantic_private__", None)
     return m
 
 
 def new_factor(name: str, score: float, reasons: list[Finding]) -> Factor:
     m = _new(Factor)
-    _built(m, {"name": name, "score": score, "reasons": reasons})
+    _put(m, "__dict__", {"name": name, "score": score, "reasons": reasons})
+    _put(m, "__pydantic_fields_set__", {"name", "score", "reasons"})
+    _put(m, "__pydantic_extra__", None)
+    _put(m, "__pydantic_private__", None)
     return m
 
 
@@ -87,18 +85,19 @@ def new_assessment(
     policy_version: str,
 ) -> Assessment:
     m = _new(Assessment)
-    _built(
-        m,
-        {
-            "level": level,
-            "score": score,
-            "factors": factors,
-            "triggers": triggers,
-            "owner": owner,
-            "mode": mode,
-            "quorum": quorum,
-            "sla_seconds": sla_seconds,
-            "policy_version": policy_version,
-        },
-    )
+    values = {
+        "level": level,
+        "score": score,
+        "factors": factors,
+        "triggers": triggers,
+        "owner": owner,
+        "mode": mode,
+        "quorum": quorum,
+        "sla_seconds": sla_seconds,
+        "policy_version": policy_version,
+    }
+    _put(m, "__dict__", values)
+    _put(m, "__pydantic_fields_set__", set(values))
+    _put(m, "__pydantic_extra__", None)
+    _put(m, "__pydantic_private__", None)
     return m
