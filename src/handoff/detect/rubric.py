@@ -167,10 +167,6 @@ def _detect_config(d: DetectSettings) -> DetectConfig:
     )
 
 
-def _finding(sig: Signal) -> Finding:
-    return new_finding(sig.code, sig.message, sig.where, sig.excerpt, sig.weight)
-
-
 def assess(action: Action, policy: Policy) -> Assessment:
     """The assessment of ``action`` under ``policy``: level, factors, triggers, route.
 
@@ -240,7 +236,9 @@ def _tally(signals: list[Signal], disabled: frozenset[str]) -> _Tally:
         if code in disabled:
             continue
         if code.startswith(_HINT):
-            hints.append((sig.weight, _finding(sig)))
+            hints.append(
+                (sig.weight, new_finding(code, sig.message, sig.where, sig.excerpt, sig.weight))
+            )
             continue
         impact = sig.impact
         reversibility = sig.reversibility
@@ -248,7 +246,7 @@ def _tally(signals: list[Signal], disabled: frozenset[str]) -> _Tally:
         sensitivity = sig.sensitivity
         if not (impact or reversibility or uncertainty or sensitivity or sig.trigger):
             continue
-        finding = _finding(sig)
+        finding = new_finding(code, sig.message, sig.where, sig.excerpt, sig.weight)
         # Locals, not a loop over the four: this is the innermost loop of the hot path.
         if impact:
             s0 = 1.0 - (1.0 - s0) * (1.0 - impact)

@@ -126,8 +126,10 @@ class ActionView:
     first_index: dict[str, tuple[int, str]] = field(default_factory=dict)
     # What ``effect_of`` found, once it has looked; read by most detectors.
     effect: Effect | None = None
-    _lowered: list[str] | None = None
-    _args_lower: str | None = None
+    # Every argument string lowercased, in the order of ``args``; and all of them
+    # joined by spaces, then lowercased.
+    lowered_args: list[str] = field(default_factory=list)
+    args_lower: str = ""
 
     def first_by_key(self) -> dict[str, tuple[int, str]]:
         """Each argument key (as in ``arg_keys``) with the index and text of its first
@@ -153,18 +155,8 @@ class ActionView:
         return self.leaf_keys
 
     def lowered(self) -> list[str]:
-        """Every argument string lowercased, in the order of ``args``; made once, on
-        first use, for all the detectors that read them."""
-        if self._lowered is None:
-            self._lowered = [v.lower() for _, v in self.args]
-        return self._lowered
-
-    @property
-    def args_lower(self) -> str:
-        """Every argument string, space-separated and lowercased; made on first use."""
-        if self._args_lower is None:
-            self._args_lower = " ".join(v for _, v in self.args).lower()
-        return self._args_lower
+        """Every argument string lowercased, in the order of ``args``."""
+        return self.lowered_args
 
     @classmethod
     def of(cls, action: Action, cap: int) -> ActionView:
@@ -252,6 +244,8 @@ class ActionView:
             key_set=frozenset([k for _, k in keys]),
             leaf_keys=leaves,
             first_index=first,
+            lowered_args=[v.lower() for _, v in args],
+            args_lower=" ".join([v for _, v in args]).lower(),
         )
 
 
