@@ -166,6 +166,7 @@ class ActionView:
         leaves: list[str] = []
         first: dict[str, tuple[int, str]] = {}
         raw = action.args
+        names = _ARG_NAMES
         flat = type(raw) is dict
         nodes = 0
         if flat:
@@ -175,7 +176,7 @@ class ActionView:
                 if kind not in _SCALARS:
                     flat = False
                     break
-                path, key, leaf = _arg_name(k)
+                path, key, leaf = names.get(k) or _arg_name(k)
                 if key:
                     keys.append((path, key))
                 if kind is str:
