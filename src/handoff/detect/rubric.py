@@ -371,15 +371,19 @@ def _assessment(
     triggers: list[Finding],
     r: Route,
 ) -> Assessment:
-    s, reasons = tally.scores, tally.reasons
+    s0, s1, s2, s3 = tally.scores
+    r0, r1, r2, r3 = tally.reasons
+    # Most factors of most actions have nothing behind them: built here, without the call.
     return new_assessment(
         _LEVELS[rank],
         round(score, 3),
         [
-            _factor("impact", s[0], reasons[0]),
-            _factor("reversibility", s[1], reasons[1]),
-            _factor("uncertainty", s[2], reasons[2]),
-            _factor("policy_sensitivity", s[3], reasons[3]),
+            _factor("impact", s0, r0) if r0 or s0 else new_factor("impact", s0, []),
+            _factor("reversibility", s1, r1) if r1 or s1 else new_factor("reversibility", s1, []),
+            _factor("uncertainty", s2, r2) if r2 or s2 else new_factor("uncertainty", s2, []),
+            _factor("policy_sensitivity", s3, r3)
+            if r3 or s3
+            else new_factor("policy_sensitivity", s3, []),
         ],
         triggers,
         r.owner,

@@ -68,6 +68,7 @@ _AS_PERSON = re.compile(
     r"\s+((?:[A-Z][a-z]+|Dr\.|Mr\.|Ms\.|Mrs\.)(?:\s+[A-Z][a-z]+){1,2})\b"
 )
 _COPY_MIN = 80
+_LEAK_WORDS = wordset("leak exfiltrate exfiltration disclose")
 
 
 # What each kind of signal says and adds: (code, message, weight, impact,
@@ -194,7 +195,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for the irreversible kinds of action."""
     s = tool_sense(view.tool)
     out: list[Signal] = []
-    words = set(view.words)
+    words = view.word_set
 
     money_arg = _money_arg(view)
     if s.money or (money_arg is not None and not s.read_only and (s.outward or s.change)):
@@ -228,7 +229,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
         out.extend(_access(view))
     if s.outward and not s.public:
         hit = _first(view, _SENSITIVE)
-        if hit is not None or {"leak", "exfiltrate", "exfiltration", "disclose"} & words:
+        if hit is not None or not _LEAK_WORDS.isdisjoint(words):
             where, ex = hit if hit else ("tool", view.tool)
             out.append(_signal("outward", where, ex))
     if s.public:
