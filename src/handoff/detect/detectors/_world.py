@@ -49,6 +49,7 @@ _SEARCH_BAD = re.compile(
     r"generator|activation bypass|free download full version)\b"
 )
 _ALLOW_WORDS = wordset("unblock allow allowlist whitelist unban permit")
+_BLOCK_WORDS = wordset("firewall blocklist blacklist block domain domains")
 _MOVE_WORDS = wordset(
     "move copy rename sync upload backup export archive mv cp transfer relocate save"
 )
@@ -122,7 +123,7 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
     if "destroy_hint" in effect.families or "open_world" in effect.families:
         out.extend(_annotated(view, effect.families))
     if words & _ALLOW_WORDS or (
-        words & {"firewall", "blocklist", "blacklist", "block", "domain", "domains"}
+        words & _BLOCK_WORDS
         and re.search(r"\b(allow|unblock|whitelist|remove)\b", low_all)
         and not effect.read_only
     ):
