@@ -213,8 +213,9 @@ class _Tally:
 def _detect(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Every detector's signals, in detector order."""
     signals: list[Signal] = []
+    extend = signals.extend
     for detector in _DETECTORS:
-        signals.extend(detector(view, config))
+        extend(detector(view, config))
     return signals
 
 
