@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from handoff.detect.detectors import _actions as actions
 from handoff.detect.detectors import _content as content
 from handoff.detect.detectors import _effects as effects
+from handoff.detect.detectors import _injection as injection
 from handoff.detect.detectors import _switches as switches
 from handoff.detect.detectors import _world as world
 from handoff.detect.detectors._base import ActionView
@@ -273,3 +274,30 @@ def test_a_whole_view_holds_every_key_the_settings_walk_reads(args: dict[str, An
     assert view.whole
     for _, key, _ in switches._settings(args):
         assert key in view.key_set, key
+
+
+MARKER_PIECES = [
+    "Ignore ",
+    "IGNORE ",
+    "all ",
+    "previous ",
+    "Prior ",
+    "instructions",
+    "disregard ",
+    "the ",
+    "earlier ",
+    "New System Instructions:",
+    "system OVERRIDE",
+    " ",
+    ".",
+    "x",
+    "\n",
+]
+
+
+@given(st.lists(st.sampled_from(MARKER_PIECES), max_size=10).map("".join))
+def test_the_kept_strong_spans_are_the_case_insensitive_patterns(text: str) -> None:
+    """injection._complied reads an ASCII text's strong markers from the case-folded
+    spans ``_marker_spans`` keeps; they are where the case-insensitive pattern matches."""
+    expected = [m.span() for m in injection._STRONG.finditer(text)]
+    assert injection._strong_spans(text) == expected

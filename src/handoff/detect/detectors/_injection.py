@@ -323,11 +323,20 @@ def _is_name(low: str, pos: int, n: int) -> bool:
     return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
 
 
+def _strong_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every strong marker in ``text``: for ASCII text the case-folded
+    spans ``_marker_spans`` keeps (the same spans, as in ``user_request``), else the
+    case-insensitive pattern's."""
+    if text.isascii():
+        return _marker_spans(text, False)
+    return [m.span() for m in _STRONG.finditer(text)]
+
+
 def _complied(view: ActionView, tool_low: str) -> Signal | None:
     outputs = [s for s in view.sources if s.kind == "observation"]
     for i, src in enumerate(outputs):
-        for m in _STRONG.finditer(src.text):
-            named = _NAMED_TOOL.search(src.text, m.start(), m.end() + _WINDOW_AFTER)
+        for start, end in _strong_spans(src.text):
+            named = _NAMED_TOOL.search(src.text, start, end + _WINDOW_AFTER)
             if named is None:
                 continue
             demanded = _demanded(named)
@@ -339,7 +348,7 @@ def _complied(view: ActionView, tool_low: str) -> Signal | None:
             ran = ran or demanded in (t.lower() for t in view.earlier_tools)
             if not ran:
                 continue
-            span, ex = excerpt_at(src.text, m.start(), named.end())
+            span, ex = excerpt_at(src.text, start, named.end())
             return Signal(
                 "injection.complied",
                 f"An earlier tool output told the agent to use {named.group(1) or named.group(2)}"
