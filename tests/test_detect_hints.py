@@ -7,6 +7,7 @@ pattern can match, the effect of a call only its name places, the index behind
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import given
@@ -301,3 +302,27 @@ def test_the_kept_strong_spans_are_the_case_insensitive_patterns(text: str) -> N
     spans ``_marker_spans`` keeps; they are where the case-insensitive pattern matches."""
     expected = [m.span() for m in injection._STRONG.finditer(text)]
     assert injection._strong_spans(text) == expected
+
+
+@given(
+    st.lists(
+        st.sampled_from([*MARKER_PIECES, *ODD, "\u017f", "\u0131", "\u201c", "\u2019", "Ign"]),
+        max_size=12,
+    ).map("".join)
+)
+def test_the_strong_spans_of_any_text_are_the_case_insensitive_patterns(text: str) -> None:
+    expected = [m.span() for m in injection._STRONG.finditer(text)]
+    assert injection._strong_spans(text) == expected
+
+
+def test_only_three_characters_match_a_marker_letter_that_lower_does_not_make() -> None:
+    """The case-insensitive pattern matches a letter of the strong markers' words to a
+    character whose lowercase is not that letter alone only for dotted I, dotless I and
+    long S, which ``_strong_spans`` never skips."""
+    chars = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    odd = set()
+    for letter in set("".join(injection._STRONG_WORDS)):
+        for m in re.finditer(re.escape(letter), chars, re.IGNORECASE):
+            if m.group(0).lower() != letter:
+                odd.add(m.group(0))
+    assert odd == {"\u0130", "\u0131", "\u017f"}
