@@ -8,6 +8,7 @@ pattern can match, the effect of a call only its name places, the index behind
 from __future__ import annotations
 
 import re
+import string
 from typing import Any
 
 from hypothesis import given
@@ -17,9 +18,10 @@ from handoff.detect.detectors import _actions as actions
 from handoff.detect.detectors import _content as content
 from handoff.detect.detectors import _effects as effects
 from handoff.detect.detectors import _injection as injection
+from handoff.detect.detectors import _slant as slant
 from handoff.detect.detectors import _switches as switches
 from handoff.detect.detectors import _world as world
-from handoff.detect.detectors._base import ActionView
+from handoff.detect.detectors._base import ActionView, may_hold
 from handoff.models import Action, ToolAnnotations
 
 # Odd characters whose case folds unlike ASCII (final sigma, Kelvin sign, dotted I).
@@ -315,14 +317,52 @@ def test_the_strong_spans_of_any_text_are_the_case_insensitive_patterns(text: st
     assert injection._strong_spans(text) == expected
 
 
-def test_only_three_characters_match_a_marker_letter_that_lower_does_not_make() -> None:
-    """The case-insensitive pattern matches a letter of the strong markers' words to a
-    character whose lowercase is not that letter alone only for dotted I, dotless I and
-    long S, which ``_strong_spans`` never skips."""
+def test_only_three_characters_match_an_ascii_letter_that_lower_does_not_make() -> None:
+    """A case-insensitive pattern matches an ASCII letter to a character whose lowercase
+    is not that letter alone only for dotted I, dotless I and long S, which ``may_hold``
+    never skips."""
     chars = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
     odd = set()
-    for letter in set("".join(injection._STRONG_WORDS)):
-        for m in re.finditer(re.escape(letter), chars, re.IGNORECASE):
+    for letter in string.ascii_lowercase:
+        for m in re.finditer(letter, chars, re.IGNORECASE):
             if m.group(0).lower() != letter:
                 odd.add(m.group(0))
     assert odd == {"\u0130", "\u0131", "\u017f"}
+
+
+SLANT_PIECES = [
+    "Skip the ",
+    "leave out ",
+    "Leave the ",
+    "old stuff ",
+    "out",
+    "negative",
+    "under-3",
+    "don't ",
+    "Do not ",
+    "no need to ",
+    "mention",
+    "bring up",
+    "avoid mentioning",
+    "smooth it over",
+    "DOWNPLAY",
+    "tone it down",
+    "focusing only on the positives",
+    "adjust the csv so",
+    "appears as the most",
+    "aligning the numbers",
+    "make it look better",
+    "so that the report looks good",
+    " ",
+    ".",
+    "\u201c",
+    "\u017f",
+    "\u0131",
+    "x",
+]
+
+
+@given(st.lists(st.sampled_from(SLANT_PIECES), max_size=8).map("".join))
+def test_the_slant_words_are_a_superset_of_the_ask(text: str) -> None:
+    if slant._ASK.search(text):
+        assert may_hold(text, slant._ASK_WORDS), text

@@ -23,6 +23,7 @@ __all__ = [
     "Signal",
     "Source",
     "excerpt_at",
+    "may_hold",
     "split_words",
     "word_set",
     "wordset",
@@ -347,6 +348,22 @@ def excerpt_at(text: str, start: int, end: int, pad: int = 0) -> tuple[str, str]
 
 #: How far an excerpt may widen to reach a word boundary; a longer token is cut.
 _WORD_REACH = 40
+
+
+def may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """False only when no case-insensitive match in ``text`` can hold any of ``words``
+    (lowercase ASCII): a cheap first look before a case-insensitive pattern every match
+    of which holds one of them.
+
+    ``text.lower()`` is searched for the words. That misses nothing except where the
+    pattern matches an ASCII letter to a character ``lower()`` does not turn into that
+    letter alone: dotted and dotless I and long S, the only three (tests check every
+    character), whose presence answers True.
+    """
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+        return True
+    low = text.lower()
+    return any(w in low for w in words)
 
 
 def wordset(text: str) -> frozenset[str]:

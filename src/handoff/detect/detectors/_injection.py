@@ -19,7 +19,16 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, DetectConfig, Signal, Source, excerpt_at, split_words, wordset
+from ._base import (
+    ActionView,
+    DetectConfig,
+    Signal,
+    Source,
+    excerpt_at,
+    may_hold,
+    split_words,
+    wordset,
+)
 from ._effects import effect_of
 from ._provenance import instruction_like
 from ._subject import subject_signal
@@ -330,20 +339,11 @@ _STRONG_WORDS = ("ignore", "disregard", "instruction", "override")
 def _strong_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every strong marker in ``text``: for ASCII text the case-folded
     spans ``_marker_spans`` keeps (the same spans, as in ``user_request``), else the
-    case-insensitive pattern's.
-
-    Other text is searched only if its lowercase holds one of the marker's words, or it
-    has one of the three characters that the case-insensitive pattern matches to a
-    letter of those words but ``lower()`` does not turn into that letter alone (dotted
-    and dotless I, long S): every other character lowercases to the one letter it
-    matches.
-    """
+    case-insensitive pattern's, where it may hold one of the markers' words."""
     if text.isascii():
         return _marker_spans(text, False)
-    if not ("\u0130" in text or "\u0131" in text or "\u017f" in text):
-        low = text.lower()
-        if not any(w in low for w in _STRONG_WORDS):
-            return []
+    if not may_hold(text, _STRONG_WORDS):
+        return []
     return [m.span() for m in _STRONG.finditer(text)]
 
 
