@@ -11,6 +11,9 @@ builders name every field in order, which ``_check`` verifies once, at import.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from pydantic import BaseModel
 
 from ..models import Assessment, Factor, Finding, Level, Mode
@@ -18,7 +21,21 @@ from ..models import Assessment, Factor, Finding, Level, Mode
 __all__ = ["new_assessment", "new_factor", "new_finding"]
 
 _new = object.__new__
-_put = object.__setattr__
+
+
+def _setter(slot: str) -> Callable[[Any, Any], None]:
+    """The setter of one of ``BaseModel``'s slots, called directly: a little less than
+    ``object.__setattr__``, which looks the slot up by name on every call."""
+    found = BaseModel.__dict__.get(slot)
+    if found is not None and hasattr(found, "__set__"):
+        return found.__set__  # type: ignore[no-any-return]
+    return lambda m, value: object.__setattr__(m, slot, value)
+
+
+_set_dict = _setter("__dict__")
+_set_fields = _setter("__pydantic_fields_set__")
+_set_extra = _setter("__pydantic_extra__")
+_set_private = _setter("__pydantic_private__")
 
 
 def _check(cls: type[BaseModel], names: tuple[str, ...]) -> None:
@@ -53,23 +70,21 @@ _check(
 
 def new_finding(code: str, message: str, where: str, excerpt: str, weight: float) -> Finding:
     m = _new(Finding)
-    _put(
-        m,
-        "__dict__",
-        {"code": code, "message": message, "where": where, "excerpt": excerpt, "weight": weight},
+    _set_dict(
+        m, {"code": code, "message": message, "where": where, "excerpt": excerpt, "weight": weight}
     )
-    _put(m, "__pydantic_fields_set__", {"code", "message", "where", "excerpt", "weight"})
-    _put(m, "__pydantic_extra__", None)
-    _put(m, "__pydantic_private__", None)
+    _set_fields(m, {"code", "message", "where", "excerpt", "weight"})
+    _set_extra(m, None)
+    _set_private(m, None)
     return m
 
 
 def new_factor(name: str, score: float, reasons: list[Finding]) -> Factor:
     m = _new(Factor)
-    _put(m, "__dict__", {"name": name, "score": score, "reasons": reasons})
-    _put(m, "__pydantic_fields_set__", {"name", "score", "reasons"})
-    _put(m, "__pydantic_extra__", None)
-    _put(m, "__pydantic_private__", None)
+    _set_dict(m, {"name": name, "score": score, "reasons": reasons})
+    _set_fields(m, {"name", "score", "reasons"})
+    _set_extra(m, None)
+    _set_private(m, None)
     return m
 
 
@@ -96,8 +111,8 @@ def new_assessment(
         "sla_seconds": sla_seconds,
         "policy_version": policy_version,
     }
-    _put(m, "__dict__", values)
-    _put(m, "__pydantic_fields_set__", set(values))
-    _put(m, "__pydantic_extra__", None)
-    _put(m, "__pydantic_private__", None)
+    _set_dict(m, values)
+    _set_fields(m, set(values))
+    _set_extra(m, None)
+    _set_private(m, None)
     return m
