@@ -208,9 +208,11 @@ class ActionView:
                     leaves.append(leaf)
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
+        texts = [v for _, v in args]
         truncated = _truncation(raw, args, cap)
         if not flat and nodes >= _MAX_ARG_NODES:
             truncated = truncated or "args"
+        words, tool_set = tool_words(action.tool)
         ctx = action.context
         sources: list[Source] = []
         tools: list[str] = []
@@ -231,7 +233,7 @@ class ActionView:
                 sources.append(Source(f"context.messages[{j}]", msg.content[:cap], "message"))
         return cls(
             tool=action.tool,
-            words=split_words(action.tool),
+            words=words,
             args=args,
             numbers=numbers,
             keys=keys,
@@ -242,12 +244,12 @@ class ActionView:
             earlier_tools=tools,
             truncated=truncated,
             whole=flat or nodes < _MAX_ARG_NODES,
-            word_set=word_set(action.tool),
+            word_set=tool_set,
             key_set=frozenset([k for _, k in keys]),
             leaf_keys=leaves,
             first_index=first,
-            lowered_args=[v.lower() for _, v in args],
-            args_lower=" ".join([v for _, v in args]).lower(),
+            lowered_args=[v.lower() for v in texts],
+            args_lower=" ".join(texts).lower(),
         )
 
 
@@ -292,7 +294,7 @@ def _walk(value: Any, path: str, key: str = "") -> Iterator[tuple[str, str, Any]
 
 
 _SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
-_SET_CACHE: dict[str, frozenset[str]] = {}
+_TOOL_CACHE: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 _SEPARATORS = re.compile(r"[._\-\s/:]+")
 
 
@@ -313,13 +315,19 @@ def split_words(name: str) -> tuple[str, ...]:
 
 def word_set(name: str) -> frozenset[str]:
     """``split_words(name)`` as a set, kept per name: tool names recur."""
-    hit = _SET_CACHE.get(name)
+    return tool_words(name)[1]
+
+
+def tool_words(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``split_words(name)`` and the same words as a set, kept per name."""
+    hit = _TOOL_CACHE.get(name)
     if hit is not None:
         return hit
-    words = frozenset(split_words(name))
-    if len(_SET_CACHE) < 8192:
-        _SET_CACHE[name] = words
-    return words
+    words = split_words(name)
+    out = words, frozenset(words)
+    if len(_TOOL_CACHE) < 8192:
+        _TOOL_CACHE[name] = out
+    return out
 
 
 def excerpt_at(text: str, start: int, end: int, pad: int = 0) -> tuple[str, str]:
