@@ -366,3 +366,43 @@ SLANT_PIECES = [
 def test_the_slant_words_are_a_superset_of_the_ask(text: str) -> None:
     if slant._ASK.search(text):
         assert may_hold(text, slant._ASK_WORDS), text
+
+
+def test_the_view_fills_every_field_by_name() -> None:
+    """ActionView.of passes its fields by position; each lands where its name says."""
+    action = Action(
+        tool="mail.Send_Now",
+        args={"To": "a@b.co", "n": 2, "x": {"y": ["Z"]}},
+        context={
+            "instruction": "Send it",
+            "thought": "ok",
+            "steps": [{"tool": "search", "observation": "found"}],
+        },
+    )
+    view = ActionView.of(action, 20_000)
+    assert view.tool == "mail.Send_Now"
+    assert view.words == ("mail", "send", "now")
+    assert view.args == [("args.To", "a@b.co"), ("args.x.y[0]", "Z")]
+    assert view.numbers == [("args.n", 2.0)]
+    assert view.keys == [
+        ("args.To", "to"),
+        ("args.n", "n"),
+        ("args.x", "x"),
+        ("args.x.y", "y"),
+        ("args.x.y[0]", "y"),
+    ]
+    assert view.instruction == "Send it"
+    assert [s.text for s in view.sources] == ["found"]
+    assert view.thought == "ok"
+    assert view.action is action
+    assert view.earlier_tools == ["search"]
+    assert view.cache == {}
+    assert view.truncated == ""
+    assert view.whole is True
+    assert view.word_set == frozenset(("mail", "send", "now"))
+    assert view.key_set == frozenset(("to", "n", "x", "y"))
+    assert view.leaf_keys == ["to", "y"]
+    assert view.first_index == {"to": (0, "a@b.co"), "y": (1, "Z")}
+    assert view.effect is None
+    assert view.lowered_args == ["a@b.co", "z"]
+    assert view.args_lower == "a@b.co z"

@@ -231,25 +231,29 @@ class ActionView:
         for j, msg in enumerate(ctx.messages):
             if msg.content:
                 sources.append(Source(f"context.messages[{j}]", msg.content[:cap], "message"))
+        # Every field, in declaration order: positional arguments cost half what twenty
+        # keywords do, on every assessment.
         return cls(
-            tool=action.tool,
-            words=words,
-            args=args,
-            numbers=numbers,
-            keys=keys,
-            instruction=ctx.instruction[:cap],
-            sources=sources,
-            thought=ctx.thought[:cap],
-            action=action,
-            earlier_tools=tools,
-            truncated=truncated,
-            whole=flat or nodes < _MAX_ARG_NODES,
-            word_set=tool_set,
-            key_set=frozenset([k for _, k in keys]),
-            leaf_keys=leaves,
-            first_index=first,
-            lowered_args=[v.lower() for v in texts],
-            args_lower=" ".join(texts).lower(),
+            action.tool,  # tool
+            words,
+            args,
+            numbers,
+            keys,
+            ctx.instruction[:cap],  # instruction
+            sources,
+            ctx.thought[:cap],  # thought
+            action,
+            tools,  # earlier_tools
+            {},  # cache
+            truncated,
+            flat or nodes < _MAX_ARG_NODES,  # whole
+            tool_set,  # word_set
+            frozenset([k for _, k in keys]),  # key_set
+            leaves,  # leaf_keys
+            first,  # first_index
+            None,  # effect
+            [v.lower() for v in texts],  # lowered_args
+            " ".join(texts).lower(),  # args_lower
         )
 
 
