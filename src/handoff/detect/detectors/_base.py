@@ -110,7 +110,7 @@ class ActionView:
     thought: str
     action: Action
     earlier_tools: list[str] = field(default_factory=list)
-    # What one detector works out and others reuse (the effect, value origins).
+    # What one detector works out and others reuse (value origins, context texts).
     cache: dict[object, object] = field(default_factory=dict)
     # Set when the arguments were too large or deep to read whole.
     truncated: str = ""
@@ -131,11 +131,6 @@ class ActionView:
     # joined by spaces, then lowercased.
     lowered_args: list[str] = field(default_factory=list)
     args_lower: str = ""
-
-    def first_by_key(self) -> dict[str, tuple[int, str]]:
-        """Each argument key (as in ``arg_keys``) with the index and text of its first
-        argument."""
-        return self.first_index
 
     def first_arg(self, keys: tuple[str, ...]) -> str | None:
         """The first string argument (in the order of ``args``) whose own key is one of

@@ -503,7 +503,7 @@ def _quoted_test(low: str, m: re.Match[str]) -> bool:
 
 
 def _texts(view: ActionView, keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
-    if view.first_by_key().keys().isdisjoint(keys):
+    if view.first_index.keys().isdisjoint(keys):
         return []
     out = []
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):

@@ -288,7 +288,7 @@ def _effect_of(view: ActionView) -> Effect:
     if (
         view.action.annotations is None
         and view.key_set.isdisjoint(_READ_KEYS)
-        and view.first_by_key().keys().isdisjoint(_FIRST_KEYS)
+        and view.first_index.keys().isdisjoint(_FIRST_KEYS)
         and TERMINAL.isdisjoint(view.word_set)
         and "bash" not in view.word_set
     ):

@@ -98,7 +98,7 @@ def detect_evidence(view: ActionView, config: DetectConfig) -> list[Signal]:
 
 
 def _guessed_target(view: ActionView) -> Signal | None:
-    if view.first_by_key().keys().isdisjoint(_TARGET_KEYS):
+    if view.first_index.keys().isdisjoint(_TARGET_KEYS):
         return None
     for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
         if key in _TARGET_KEYS and _PLACEHOLDER.match(text.strip()):
