@@ -19,15 +19,12 @@ here, so there is nothing to validate).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from ..models import Action, Assessment, Factor, Finding, Level, Mode
 from ..policy import DetectSettings, Policy, ToolRule
 from ..route.routing import Route, route
+from ._builders import new_assessment, new_factor, new_finding
 from .detectors import DETECTORS as _DETECTORS
 from .detectors import ActionView, DetectConfig, Signal, effect_of
 from .learned import LearnedModel, features
@@ -170,61 +167,6 @@ def _detect_config(d: DetectSettings) -> DetectConfig:
     )
 
 
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _constructor(cls: type[_M]) -> Callable[[dict[str, Any]], _M]:
-    """``cls.model_construct(**values)`` for values the rubric made itself, without its
-    per-field alias lookups: the same instance (fields in declaration order, defaults
-    filled, ``model_fields_set`` the given names) for a few microseconds less on each of
-    the eight or so models one assessment builds. Only for models with no aliases, no
-    extra fields and no post-init, which is checked here once."""
-    fields = cls.model_fields
-    if (
-        any(f.alias or f.validation_alias for f in fields.values())
-        or cls.model_config.get("extra") == "allow"
-        or cls.__pydantic_post_init__
-        or cls.__pydantic_root_model__
-    ):
-        return lambda values: cls.model_construct(**values)
-    order = tuple(fields.items())
-    new = cls.__new__
-    put = object.__setattr__
-
-    def make(values: dict[str, Any]) -> _M:
-        d: dict[str, Any] = {}
-        for name, info in order:
-            if name in values:
-                d[name] = values[name]
-            elif not info.is_required():
-                d[name] = info.get_default(call_default_factory=True, validated_data=d)
-        m = new(cls)
-        put(m, "__dict__", d)
-        put(m, "__pydantic_fields_set__", set(values).intersection(fields))
-        put(m, "__pydantic_extra__", None)
-        put(m, "__pydantic_private__", None)
-        return m
-
-    return make
-
-
-_new_finding = _constructor(Finding)
-_new_factor = _constructor(Factor)
-_new_assessment = _constructor(Assessment)
-
-
-def _finding(sig: Signal) -> Finding:
-    return _new_finding(
-        {
-            "code": sig.code,
-            "message": sig.message,
-            "where": sig.where,
-            "excerpt": sig.excerpt,
-            "weight": sig.weight,
-        }
-    )
-
-
 def assess(action: Action, policy: Policy) -> Assessment:
     """The assessment of ``action`` under ``policy``: level, factors, triggers, route.
 
@@ -271,8 +213,9 @@ class _Tally:
 def _detect(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Every detector's signals, in detector order."""
     signals: list[Signal] = []
+    extend = signals.extend
     for detector in _DETECTORS:
-        signals.extend(detector(view, config))
+        extend(detector(view, config))
     return signals
 
 
@@ -294,7 +237,9 @@ def _tally(signals: list[Signal], disabled: frozenset[str]) -> _Tally:
         if code in disabled:
             continue
         if code.startswith(_HINT):
-            hints.append((sig.weight, _finding(sig)))
+            hints.append(
+                (sig.weight, new_finding(code, sig.message, sig.where, sig.excerpt, sig.weight))
+            )
             continue
         impact = sig.impact
         reversibility = sig.reversibility
@@ -302,7 +247,7 @@ def _tally(signals: list[Signal], disabled: frozenset[str]) -> _Tally:
         sensitivity = sig.sensitivity
         if not (impact or reversibility or uncertainty or sensitivity or sig.trigger):
             continue
-        finding = _finding(sig)
+        finding = new_finding(code, sig.message, sig.where, sig.excerpt, sig.weight)
         # Locals, not a loop over the four: this is the innermost loop of the hot path.
         if impact:
             s0 = 1.0 - (1.0 - s0) * (1.0 - impact)
@@ -338,15 +283,7 @@ def _set_by_tool_rule(tally: _Tally, plan: _ToolPlan, tool: str) -> None:
             0,
             (
                 1.0,
-                _new_finding(
-                    {
-                        "code": "policy.tool_rule",
-                        "message": message,
-                        "where": "tool",
-                        "excerpt": tool,
-                        "weight": value,
-                    }
-                ),
+                new_finding("policy.tool_rule", message, "tool", tool, value),
             ),
         )
 
@@ -435,24 +372,26 @@ def _assessment(
     triggers: list[Finding],
     r: Route,
 ) -> Assessment:
-    s, reasons = tally.scores, tally.reasons
-    return _new_assessment(
-        {
-            "level": _LEVELS[rank],
-            "score": round(score, 3),
-            "factors": [
-                _factor("impact", s[0], reasons[0]),
-                _factor("reversibility", s[1], reasons[1]),
-                _factor("uncertainty", s[2], reasons[2]),
-                _factor("policy_sensitivity", s[3], reasons[3]),
-            ],
-            "triggers": triggers,
-            "owner": r.owner,
-            "mode": _MODES[mode_rank],
-            "quorum": r.quorum,
-            "sla_seconds": r.sla_seconds,
-            "policy_version": policy.version,
-        }
+    s0, s1, s2, s3 = tally.scores
+    r0, r1, r2, r3 = tally.reasons
+    # Most factors of most actions have nothing behind them: built here, without the call.
+    return new_assessment(
+        _LEVELS[rank],
+        round(score, 3),
+        [
+            _factor("impact", s0, r0) if r0 or s0 else new_factor("impact", s0, []),
+            _factor("reversibility", s1, r1) if r1 or s1 else new_factor("reversibility", s1, []),
+            _factor("uncertainty", s2, r2) if r2 or s2 else new_factor("uncertainty", s2, []),
+            _factor("policy_sensitivity", s3, r3)
+            if r3 or s3
+            else new_factor("policy_sensitivity", s3, []),
+        ],
+        triggers,
+        r.owner,
+        _MODES[mode_rank],
+        r.quorum,
+        r.sla_seconds,
+        policy.version,
     )
 
 
@@ -460,17 +399,13 @@ def _unknown_tool(view: ActionView) -> Finding | None:
     """Fail closed: a tool no policy rule lists and nothing recognises goes to a person."""
     if effect_of(view).placed:
         return None
-    return _new_finding(
-        {
-            "code": "tool.unknown",
-            "message": (
-                f"Nothing says what {view.tool} does: the policy does not list it, its name "
-                "names no known effect, and it carries no annotations; unknown means ask"
-            ),
-            "where": "tool",
-            "excerpt": view.tool,
-            "weight": 0.7,
-        }
+    return new_finding(
+        "tool.unknown",
+        f"Nothing says what {view.tool} does: the policy does not list it, its name "
+        "names no known effect, and it carries no annotations; unknown means ask",
+        "tool",
+        view.tool,
+        0.7,
     )
 
 
@@ -498,17 +433,13 @@ def _learned(
     if mode_rank == 0 and p >= c.raise_at:
         top = ", ".join(model.explain(names))
         triggers.append(
-            _new_finding(
-                {
-                    "code": "learned.risk",
-                    "message": (
-                        f"Resembles actions that needed a human before (learned p={p:.2f} "
-                        f">= {c.raise_at:g}); strongest features: {top or 'none'}"
-                    ),
-                    "where": "action",
-                    "excerpt": view.tool,
-                    "weight": round(p, 3),
-                }
+            new_finding(
+                "learned.risk",
+                f"Resembles actions that needed a human before (learned p={p:.2f} "
+                f">= {c.raise_at:g}); strongest features: {top or 'none'}",
+                "action",
+                view.tool,
+                round(p, 3),
             )
         )
         rank = max(rank, 1)
@@ -520,17 +451,13 @@ def _learned(
         and mode_rank == 1
         and strict <= 1
     ):
-        note = _new_finding(
-            {
-                "code": "learned.lowered",
-                "message": (
-                    f"Unlike actions that needed a human before (learned p={p:.2f} < "
-                    f"{c.lower_below:g}): the medium-level triggers alone do not hand it off"
-                ),
-                "where": "action",
-                "excerpt": view.tool,
-                "weight": round(p, 3),
-            }
+        note = new_finding(
+            "learned.lowered",
+            f"Unlike actions that needed a human before (learned p={p:.2f} < "
+            f"{c.lower_below:g}): the medium-level triggers alone do not hand it off",
+            "action",
+            view.tool,
+            round(p, 3),
         )
         return 0, c.level_modes[0], note
     return rank, mode_rank, None
@@ -539,12 +466,10 @@ def _learned(
 def _factor(name: str, score: float, reasons: list[tuple[float, Finding]]) -> Factor:
     if not reasons:
         # Most factors of most actions: nothing behind them, and round(0.0, 3) is 0.0.
-        return _new_factor(
-            {"name": name, "score": round(score, 3) if score else score, "reasons": []}
-        )
+        return new_factor(name, round(score, 3) if score else score, [])
     if len(reasons) > 1:
         reasons.sort(key=_first_desc)
-    return _new_factor({"name": name, "score": round(score, 3), "reasons": [f for _, f in reasons]})
+    return new_factor(name, round(score, 3), [f for _, f in reasons])
 
 
 def _first_desc(pair: tuple[float, Finding]) -> float:

@@ -22,6 +22,18 @@ _PAYMENT_KEY = re.compile(
     r"^(?:payment(?:_method)?(?:_id|_token)?|card(?:_id|_token)|funding_source"
     r"|(?:source|from|debit)_account(?:_id)?)$"
 )
+# Every key _PAYMENT_KEY matches (``$`` also matches before a final newline).
+_PAYMENT_KEYS = frozenset(
+    f"{name}{end}"
+    for name in (
+        *(f"payment{m}{t}" for m in ("", "_method") for t in ("", "_id", "_token")),
+        "card_id",
+        "card_token",
+        "funding_source",
+        *(f"{w}_account{t}" for w in ("source", "from", "debit") for t in ("", "_id")),
+    )
+    for end in ("", "\n")
+)
 _MONEY_TEXT = re.compile(
     r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|eur|gbp|btc|eth|usdt)\b"
     r"|\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b|\b0x[0-9a-fA-F]{40}\b"
@@ -56,6 +68,7 @@ _AS_PERSON = re.compile(
     r"\s+((?:[A-Z][a-z]+|Dr\.|Mr\.|Ms\.|Mrs\.)(?:\s+[A-Z][a-z]+){1,2})\b"
 )
 _COPY_MIN = 80
+_LEAK_WORDS = wordset("leak exfiltrate exfiltration disclose")
 
 
 # What each kind of signal says and adds: (code, message, weight, impact,
@@ -182,7 +195,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for the irreversible kinds of action."""
     s = tool_sense(view.tool)
     out: list[Signal] = []
-    words = set(view.words)
+    words = view.word_set
 
     money_arg = _money_arg(view)
     if s.money or (money_arg is not None and not s.read_only and (s.outward or s.change)):
@@ -216,7 +229,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
         out.extend(_access(view))
     if s.outward and not s.public:
         hit = _first(view, _SENSITIVE)
-        if hit is not None or {"leak", "exfiltrate", "exfiltration", "disclose"} & words:
+        if hit is not None or not _LEAK_WORDS.isdisjoint(words):
             where, ex = hit if hit else ("tool", view.tool)
             out.append(_signal("outward", where, ex))
     if s.public:
@@ -244,16 +257,26 @@ def _money_arg(view: ActionView) -> tuple[str, str] | None:
         key = path.rsplit(".", 1)[-1].lower()
         if key in _AMOUNT_KEYS and value > 0:
             return path, f"{key}={value:g}"
-    for path, key in view.keys:
-        if key in _AMOUNT_KEYS:
-            return path, key
-    for path, key in view.keys:
-        if _PAYMENT_KEY.match(key.lower()):
-            return path, key
+    keys = view.key_set
+    if not keys.isdisjoint(_AMOUNT_KEYS):
+        for path, key in view.keys:
+            if key in _AMOUNT_KEYS:
+                return path, key
+    if not keys.isdisjoint(_PAYMENT_KEYS):
+        for path, key in view.keys:
+            if _PAYMENT_KEY.match(key.lower()):
+                return path, key
     return None
 
 
 def _first(view: ActionView, rx: re.Pattern[str]) -> tuple[str, str] | None:
+    """Where ``rx`` first matches an argument (lowercased), with the excerpt.
+
+    Each pattern given here starts and ends with a word character after a ``\\b``, so
+    a match in one argument is a match in all of them joined by spaces: one search
+    there says whether any argument needs a look."""
+    if rx.search(view.args_lower) is None:
+        return None
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
         m = rx.search(low)
         if m:

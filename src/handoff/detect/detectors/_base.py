@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...models import Action
+
+if TYPE_CHECKING:
+    from ._effects import Effect
 
 __all__ = [
     "ActionView",
@@ -20,7 +23,9 @@ __all__ = [
     "Signal",
     "Source",
     "excerpt_at",
+    "may_hold",
     "split_words",
+    "word_set",
     "wordset",
 ]
 
@@ -105,41 +110,59 @@ class ActionView:
     thought: str
     action: Action
     earlier_tools: list[str] = field(default_factory=list)
-    # What one detector works out and others reuse (the effect, value origins).
+    # What one detector works out and others reuse (value origins, context texts).
     cache: dict[object, object] = field(default_factory=dict)
     # Set when the arguments were too large or deep to read whole.
     truncated: str = ""
-    _lowered: list[str] | None = None
-    _args_lower: str | None = None
-    _arg_keys: list[str] | None = None
+    # False when the walk over the arguments stopped at its node limit: ``keys`` may
+    # then miss keys that are there.
+    whole: bool = True
+    # The tool's words as a set (shared by every view of the same tool), and every key
+    # anywhere in the arguments, lowercased.
+    word_set: frozenset[str] = frozenset()
+    key_set: frozenset[str] = frozenset()
+    # Each argument's own key (``args.to[0]`` -> ``to``), lowercased, in the order of
+    # ``args``; and each such key with the index and text of its first argument.
+    leaf_keys: list[str] = field(default_factory=list)
+    first_index: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # What ``effect_of`` found, once it has looked; read by most detectors.
+    effect: Effect | None = None
+    # Every argument string lowercased, in the order of ``args``; and all of them
+    # joined by spaces, then lowercased.
+    lowered_args: list[str] = field(default_factory=list)
+    args_lower: str = ""
+
+    def first_arg(self, keys: tuple[str, ...]) -> str | None:
+        """The first string argument (in the order of ``args``) whose own key is one of
+        ``keys``."""
+        index = self.first_index
+        if index.keys().isdisjoint(keys):
+            return None
+        best: tuple[int, str] | None = None
+        for key in keys:
+            hit = index.get(key)
+            if hit is not None and (best is None or hit[0] < best[0]):
+                best = hit
+        return None if best is None else best[1]
 
     def arg_keys(self) -> list[str]:
         """Each argument's own key (``args.to[0]`` -> ``to``), lowercased, in the order of
-        ``args``; made once, on first use, for the detectors that look arguments up by key."""
-        if self._arg_keys is None:
-            self._arg_keys = [_leaf_key(path) for path, _ in self.args]
-        return self._arg_keys
+        ``args``, for the detectors that look arguments up by key."""
+        return self.leaf_keys
 
     def lowered(self) -> list[str]:
-        """Every argument string lowercased, in the order of ``args``; made once, on
-        first use, for all the detectors that read them."""
-        if self._lowered is None:
-            self._lowered = [v.lower() for _, v in self.args]
-        return self._lowered
-
-    @property
-    def args_lower(self) -> str:
-        """Every argument string, space-separated and lowercased; made on first use."""
-        if self._args_lower is None:
-            self._args_lower = " ".join(v for _, v in self.args).lower()
-        return self._args_lower
+        """Every argument string lowercased, in the order of ``args``."""
+        return self.lowered_args
 
     @classmethod
     def of(cls, action: Action, cap: int) -> ActionView:
         args: list[tuple[str, str]] = []
         numbers: list[tuple[str, float]] = []
         keys: list[tuple[str, str]] = []
+        leaves: list[str] = []
+        first: dict[str, tuple[int, str]] = {}
         raw = action.args
+        names = _ARG_NAMES
         flat = type(raw) is dict
         nodes = 0
         if flat:
@@ -149,29 +172,42 @@ class ActionView:
                 if kind not in _SCALARS:
                     flat = False
                     break
-                path, key = _arg_name(k)
+                path, key, leaf = names.get(k) or _arg_name(k)
                 if key:
                     keys.append((path, key))
                 if kind is str:
-                    args.append((path, value[:cap]))
+                    text = value[:cap]
+                    if leaf not in first:
+                        first[leaf] = (len(args), text)
+                    args.append((path, text))
+                    leaves.append(leaf)
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
         if not flat:
             args.clear()
             numbers.clear()
             keys.clear()
+            leaves.clear()
+            first.clear()
             for path, k, value in _walk(raw, "args"):
                 nodes += 1
                 if k:
                     keys.append((path, k.lower()))
                 kind = type(value)
                 if kind is str:
-                    args.append((path, value[:cap]))
+                    text = value[:cap]
+                    leaf = _leaf_key(path)
+                    if leaf not in first:
+                        first[leaf] = (len(args), text)
+                    args.append((path, text))
+                    leaves.append(leaf)
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
+        texts = [v for _, v in args]
         truncated = _truncation(raw, args, cap)
         if not flat and nodes >= _MAX_ARG_NODES:
             truncated = truncated or "args"
+        words, tool_set = tool_words(action.tool)
         ctx = action.context
         sources: list[Source] = []
         tools: list[str] = []
@@ -190,24 +226,35 @@ class ActionView:
         for j, msg in enumerate(ctx.messages):
             if msg.content:
                 sources.append(Source(f"context.messages[{j}]", msg.content[:cap], "message"))
+        # Every field, in declaration order: positional arguments cost half what twenty
+        # keywords do, on every assessment.
         return cls(
-            tool=action.tool,
-            words=split_words(action.tool),
-            args=args,
-            numbers=numbers,
-            keys=keys,
-            instruction=ctx.instruction[:cap],
-            sources=sources,
-            thought=ctx.thought[:cap],
-            action=action,
-            earlier_tools=tools,
-            truncated=truncated,
+            action.tool,  # tool
+            words,
+            args,
+            numbers,
+            keys,
+            ctx.instruction[:cap],  # instruction
+            sources,
+            ctx.thought[:cap],  # thought
+            action,
+            tools,  # earlier_tools
+            {},  # cache
+            truncated,
+            flat or nodes < _MAX_ARG_NODES,  # whole
+            tool_set,  # word_set
+            frozenset([k for _, k in keys]),  # key_set
+            leaves,  # leaf_keys
+            first,  # first_index
+            None,  # effect
+            [v.lower() for v in texts],  # lowered_args
+            " ".join(texts).lower(),  # args_lower
         )
 
 
 def _truncation(raw: dict[str, Any], args: list[tuple[str, str]], cap: int) -> str:
     """Where the arguments could not be read whole, or ""."""
-    if set(raw) == {"_raw"}:
+    if (len(raw) == 1 and "_raw" in raw) if type(raw) is dict else set(raw) == {"_raw"}:
         return "args._raw"
     for path, text in args:
         if len(text) >= cap:
@@ -215,15 +262,17 @@ def _truncation(raw: dict[str, Any], args: list[tuple[str, str]], cap: int) -> s
     return ""
 
 
-_ARG_NAMES: dict[str, tuple[str, str]] = {}
+_ARG_NAMES: dict[str, tuple[str, str, str]] = {}
 
 
-def _arg_name(key: Any) -> tuple[str, str]:
-    """The path of a top-level argument and its key lowercased; argument names recur."""
+def _arg_name(key: Any) -> tuple[str, str, str]:
+    """The path of a top-level argument, its key lowercased, and its leaf key (as
+    ``_leaf_key`` reads the path); argument names recur."""
     hit = _ARG_NAMES.get(key) if type(key) is str else None
     if hit is not None:
         return hit
-    out = f"args.{key}", str(key).lower()
+    path = f"args.{key}"
+    out = path, str(key).lower(), _leaf_key(path)
     if type(key) is str and len(_ARG_NAMES) < 8192:
         _ARG_NAMES[key] = out
     return out
@@ -244,6 +293,7 @@ def _walk(value: Any, path: str, key: str = "") -> Iterator[tuple[str, str, Any]
 
 
 _SPLIT_CACHE: dict[str, tuple[str, ...]] = {}
+_TOOL_CACHE: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
 _SEPARATORS = re.compile(r"[._\-\s/:]+")
 
 
@@ -260,6 +310,23 @@ def split_words(name: str) -> tuple[str, ...]:
     if len(_SPLIT_CACHE) < 8192:
         _SPLIT_CACHE[name] = words
     return words
+
+
+def word_set(name: str) -> frozenset[str]:
+    """``split_words(name)`` as a set, kept per name: tool names recur."""
+    return tool_words(name)[1]
+
+
+def tool_words(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """``split_words(name)`` and the same words as a set, kept per name."""
+    hit = _TOOL_CACHE.get(name)
+    if hit is not None:
+        return hit
+    words = split_words(name)
+    out = words, frozenset(words)
+    if len(_TOOL_CACHE) < 8192:
+        _TOOL_CACHE[name] = out
+    return out
 
 
 def excerpt_at(text: str, start: int, end: int, pad: int = 0) -> tuple[str, str]:
@@ -288,6 +355,22 @@ def excerpt_at(text: str, start: int, end: int, pad: int = 0) -> tuple[str, str]
 
 #: How far an excerpt may widen to reach a word boundary; a longer token is cut.
 _WORD_REACH = 40
+
+
+def may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """False only when no case-insensitive match in ``text`` can hold any of ``words``
+    (lowercase ASCII): a cheap first look before a case-insensitive pattern every match
+    of which holds one of them.
+
+    ``text.lower()`` is searched for the words. That misses nothing except where the
+    pattern matches an ASCII letter to a character ``lower()`` does not turn into that
+    letter alone: dotted and dotless I and long S, the only three (tests check every
+    character), whose presence answers True.
+    """
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+        return True
+    low = text.lower()
+    return any(w in low for w in words)
 
 
 def wordset(text: str) -> frozenset[str]:

@@ -145,6 +145,8 @@ _PROSE_FILE = re.compile(r"\.(md|markdown|txt|rst|adoc|org)$")
 _PATH_KEYS = ("path", "file", "filename", "file_path", "filepath", "dest", "destination")
 _WRITE_KEYS = ("file_text", "new_str", "content", "contents", "text", "body", "data")
 _RUN_KEYS = ("command", "cmd", "script", "shell", "code")
+# An action with no argument under any of these writes and runs no code.
+WRITE_OR_RUN = frozenset(_WRITE_KEYS + _RUN_KEYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +265,8 @@ _RULES: tuple[_Rule, ...] = (
 
 def detect_code(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for code that wipes, persists, embeds secrets or weakens a control."""
+    if WRITE_OR_RUN.isdisjoint(view.first_index):
+        return []
     effect = effect_of(view)
     if effect.read_only:
         return []
@@ -499,6 +503,8 @@ def _quoted_test(low: str, m: re.Match[str]) -> bool:
 
 
 def _texts(view: ActionView, keys: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    if view.first_index.keys().isdisjoint(keys):
+        return []
     out = []
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         if key in keys:

@@ -19,7 +19,7 @@ import re
 from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
 from ._effects import effect_of
 
-__all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content"]
+__all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 
 _SQL_START = re.compile(
     r"(?:^|;)\s*(select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace)\b"
@@ -89,6 +89,23 @@ _VALUE_HINT = re.compile(
     r"|key"
 )
 
+# Literals that every match of _SQL_START, and of _PUBLIC_ACL or a public visibility
+# value, contains (tests/test_detect_hints.py keeps them supersets).
+_SQL_HINT = re.compile(
+    r"select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace"
+)
+
+
+def public_hint(low: str) -> bool:
+    """Whether ``low`` holds a word that every public ACL or visibility value holds."""
+    return (
+        "public" in low
+        or "authenticated" in low
+        or "allusers" in low
+        or "anyone" in low
+        or "everyone" in low
+    )
+
 
 def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for dangerous SQL, privileged grants, public ACLs and secrets in arguments."""
@@ -107,8 +124,18 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     seen: set[str] = set()
     effect = effect_of(view)
     sends = effect.has("outward", "public", "network", "open_world")
+    # Each check below first asks whether any argument could match at all: the hints
+    # are literals, so one look at every argument joined says it for each of them.
+    low_all = view.args_lower
+    sql = _SQL_HINT.search(low_all) is not None
+    roles = not _ROLE_KEYS.isdisjoint(view.arg_keys())
+    public = public_hint(low_all)
+    paths = _PATH_HINT.search(low_all) is not None
+    values = sends and _VALUE_HINT.search(low_all) is not None
+    if not (sql or roles or public or paths or values):
+        return out
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
-        if _SQL_START.search(low):
+        if sql and _SQL_START.search(low):
             for rx, code, message in _SQL_RULES:
                 m = rx.search(low)
                 if m and code not in seen:
@@ -126,7 +153,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                             sensitivity=0.6,
                         )
                     )
-        if key in _ROLE_KEYS and "permissions" not in seen:
+        if roles and key in _ROLE_KEYS and "permissions" not in seen:
             m = _PRIVILEGED_VALUE.match(low)
             if m and (key != "type" or "role" in view.words or "permission" in view.words):
                 seen.add("permissions")
@@ -144,7 +171,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                         sensitivity=0.7,
                     )
                 )
-        if "public" not in seen:
+        if public and "public" not in seen:
             m = _PUBLIC_ACL.search(low)
             if m is None and key in _VISIBILITY_KEYS and low.strip() in ("public", "everyone"):
                 m = re.search(r"\S+", low)
@@ -163,11 +190,11 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                         sensitivity=0.8,
                     )
                 )
-        if "secret" not in seen:
+        if (paths or values) and "secret" not in seen:
             # Secret material counts when it is sent; code that handles a password
             # variable is not a leak. Where credentials live counts for any call.
-            m = (SECRET_PATH.search(low) if _PATH_HINT.search(low) else None) or (
-                SECRET_VALUE.search(low) if sends and _VALUE_HINT.search(low) else None
+            m = (SECRET_PATH.search(low) if paths and _PATH_HINT.search(low) else None) or (
+                SECRET_VALUE.search(low) if values and _VALUE_HINT.search(low) else None
             )
             if m:
                 seen.add("secret")

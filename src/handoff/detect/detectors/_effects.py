@@ -136,7 +136,7 @@ class Effect:
     why: str = ""
 
     def has(self, *families: str) -> bool:
-        return any(f in self.families for f in families)
+        return not self.families.isdisjoint(families)
 
 
 @lru_cache(maxsize=4096)
@@ -268,23 +268,58 @@ def is_device_call(view: ActionView) -> bool:
 
 def effect_of(view: ActionView) -> Effect:
     """The effect of the proposed call; made once per view."""
-    hit = view.cache.get("effect")
-    if isinstance(hit, Effect):
+    hit = view.effect
+    if hit is not None:
         return hit
-    out = _effect_of(view)
-    view.cache["effect"] = out
+    out = view.effect = _effect_of(view)
     return out
 
 
+# The keys whose arguments _effect_of reads, by key (anywhere in the arguments) and by
+# first argument (``first_arg``): an action with none of them, no annotations and no
+# terminal in its name has the effect its tool's name says.
+_READ_KEYS = frozenset(("command", "cmd", "script", "shell", "code"))
+_FIRST_KEYS = frozenset(
+    ("command", "cmd", "action", "operation", "op", "method", "http_method", "verb")
+)
+
+
 def _effect_of(view: ActionView) -> Effect:
+    if (
+        view.action.annotations is None
+        and view.key_set.isdisjoint(_READ_KEYS)
+        and view.first_index.keys().isdisjoint(_FIRST_KEYS)
+        and TERMINAL.isdisjoint(view.word_set)
+        and "bash" not in view.word_set
+    ):
+        return _named_effect(view.words)
+    return _full_effect(view)
+
+
+@lru_cache(maxsize=4096)
+def _named_effect(words: tuple[str, ...]) -> Effect:
+    """The effect of a call that only its tool's name places (``_full_effect`` with no
+    command, method, code or annotations to read)."""
+    named, read_only = name_effects(words)
+    placed = bool(named) or read_only
+    why = "the tool's name" if placed else ""
+    fams = set(named)
+    if read_only:
+        fams -= {"change"}
+    if "handover" in fams:
+        return Effect(frozenset(fams), True, True, "the tool's name")
+    return Effect(frozenset(fams), read_only and not (fams - {"open_world"}), placed, why)
+
+
+def _full_effect(view: ActionView) -> Effect:
     named, read_only = name_effects(view.words)
     placed = bool(named) or read_only
     why = "the tool's name" if placed else ""
     fams = set(named)
-    keys = {k for _, k in view.keys}
+    keys = view.key_set
     # A generic tool says what it does in its arguments.
     command = first_arg(view, ("command", "cmd", "action", "operation", "op", "method"))
-    terminal = bool(set(view.words) & TERMINAL) or "bash" in view.words
+    terminal = not TERMINAL.isdisjoint(view.word_set) or "bash" in view.word_set
     if terminal or (keys & {"command", "cmd", "script", "shell"} and not command_is_verb(command)):
         text = first_arg(view, ("command", "cmd", "script", "shell", "code")) or ""
         if text:
@@ -346,21 +381,6 @@ def command_is_verb(value: str | None) -> bool:
     return bool(v) and v.replace("_", "").isalpha() and len(v) <= 24 and " " not in v
 
 
-_UNSEEN = object()
-
-
 def first_arg(view: ActionView, keys: tuple[str, ...]) -> str | None:
     """The first string argument whose own key is one of ``keys``."""
-    found = view.cache.get(keys, _UNSEEN)
-    if found is _UNSEEN:
-        found = next(
-            (
-                text
-                for (_, text), key in zip(view.args, view.arg_keys(), strict=True)
-                if key in keys
-            ),
-            None,
-        )
-        # Detectors ask for the same few key sets; the answer is the view's to keep.
-        view.cache[keys] = found
-    return found  # type: ignore[return-value]
+    return view.first_arg(keys)

@@ -9,7 +9,6 @@ evidence to back them, or aims at a target it made up or left as a placeholder.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
 
@@ -99,8 +98,9 @@ def detect_evidence(view: ActionView, config: DetectConfig) -> list[Signal]:
 
 
 def _guessed_target(view: ActionView) -> Signal | None:
-    for path, text in view.args:
-        key = _key_of(path)
+    if view.first_index.keys().isdisjoint(_TARGET_KEYS):
+        return None
+    for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
         if key in _TARGET_KEYS and _PLACEHOLDER.match(text.strip()):
             return Signal(
                 "evidence.insufficient",
@@ -111,9 +111,3 @@ def _guessed_target(view: ActionView) -> Signal | None:
                 uncertainty=0.8,
             )
     return None
-
-
-@lru_cache(maxsize=4096)
-def _key_of(path: str) -> str:
-    """The key an argument sits under (``args.to[0]`` -> ``to``); argument names recur."""
-    return path.rsplit(".", 1)[-1].split("[", 1)[0].lower()

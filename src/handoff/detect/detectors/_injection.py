@@ -19,7 +19,16 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, DetectConfig, Signal, Source, excerpt_at, split_words, wordset
+from ._base import (
+    ActionView,
+    DetectConfig,
+    Signal,
+    Source,
+    excerpt_at,
+    may_hold,
+    split_words,
+    wordset,
+)
 from ._effects import effect_of
 from ._provenance import instruction_like
 from ._subject import subject_signal
@@ -96,6 +105,9 @@ def user_request(view: ActionView) -> str:
 def detect_injection(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for injected instructions and for acting beyond the request."""
     out: list[Signal] = []
+    if not (view.instruction or view.thought or view.sources):
+        # No text to have been injected into, and no request to go beyond.
+        return out
     tool_low = view.tool.lower()
     followed = _followed(view, tool_low) or _followed_in_words(view)
     if followed is not None:
@@ -320,11 +332,26 @@ def _is_name(low: str, pos: int, n: int) -> bool:
     return not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_")
 
 
+# Every strong marker holds one of these words, whatever its case.
+_STRONG_WORDS = ("ignore", "disregard", "instruction", "override")
+
+
+def _strong_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every strong marker in ``text``: for ASCII text the case-folded
+    spans ``_marker_spans`` keeps (the same spans, as in ``user_request``), else the
+    case-insensitive pattern's, where it may hold one of the markers' words."""
+    if text.isascii():
+        return _marker_spans(text, False)
+    if not may_hold(text, _STRONG_WORDS):
+        return []
+    return [m.span() for m in _STRONG.finditer(text)]
+
+
 def _complied(view: ActionView, tool_low: str) -> Signal | None:
     outputs = [s for s in view.sources if s.kind == "observation"]
     for i, src in enumerate(outputs):
-        for m in _STRONG.finditer(src.text):
-            named = _NAMED_TOOL.search(src.text, m.start(), m.end() + _WINDOW_AFTER)
+        for start, end in _strong_spans(src.text):
+            named = _NAMED_TOOL.search(src.text, start, end + _WINDOW_AFTER)
             if named is None:
                 continue
             demanded = _demanded(named)
@@ -336,7 +363,7 @@ def _complied(view: ActionView, tool_low: str) -> Signal | None:
             ran = ran or demanded in (t.lower() for t in view.earlier_tools)
             if not ran:
                 continue
-            span, ex = excerpt_at(src.text, m.start(), named.end())
+            span, ex = excerpt_at(src.text, start, named.end())
             return Signal(
                 "injection.complied",
                 f"An earlier tool output told the agent to use {named.group(1) or named.group(2)}"

@@ -272,13 +272,15 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not writes or effect_of(view).read_only:
         return []
     out = list(decisions)
-    fired = {sig.code for sig in decisions}
+    fired: set[str] | None = None
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
         if len(text) < 4:
             continue
         hits = _KEYS.intersection(_TOKEN.findall(low))
         if not hits:
             continue
+        if fired is None:
+            fired = {sig.code for sig in decisions}
         for rule in _RULES:
             if rule.code in fired or rule.keys.isdisjoint(hits):
                 continue

@@ -326,30 +326,36 @@ _SENSITIVE_DATA = re.compile(
 )
 
 
+# The effects that act on the world: a call with none of them has no target to trace.
+_ACTS = frozenset(
+    (
+        "money",
+        "outward",
+        "public",
+        "access",
+        "destroy",
+        "change",
+        "device",
+        "dispatch",
+        "network",
+        "open_world",
+        "destroy_hint",
+        "download",
+        "code",
+    )
+)
+
+
 def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
     if effect.read_only:
         return []
     fams = effect.families
-    acts = bool(
-        fams
-        & {
-            "money",
-            "outward",
-            "public",
-            "access",
-            "destroy",
-            "change",
-            "device",
-            "dispatch",
-            "network",
-            "open_world",
-            "destroy_hint",
-            "download",
-            "code",
-        }
-    )
-    if not acts:
+    if _ACTS.isdisjoint(fams):
+        return []
+    ctx = view.action.context
+    if not (ctx.steps or ctx.messages):
+        # No tool output nor message: nothing for a value to have come from.
         return []
     texts = _texts(view)
     if not texts.outputs:

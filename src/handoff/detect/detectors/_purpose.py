@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, DetectConfig, Signal, signal_at
-from ._code import _PATH_KEYS, _PROSE_FILE, _RUN_KEYS, _WRITE_KEYS, _texts
+from ._code import _PATH_KEYS, _PROSE_FILE, _RUN_KEYS, _WRITE_KEYS, WRITE_OR_RUN, _texts
 from ._effects import effect_of, first_arg
 
 __all__ = ["detect_purpose"]
@@ -59,7 +59,7 @@ _DECIDES = re.compile(r"['\"]?\s*(?:[)\]]\s*)?(in\b|==|!=|<=?|>=?|\*|\+|-(?!=)|/
 
 def detect_purpose(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for code that guesses passwords or scores people by protected traits."""
-    if effect_of(view).read_only:
+    if WRITE_OR_RUN.isdisjoint(view.first_index) or effect_of(view).read_only:
         return []
     target = (first_arg(view, _PATH_KEYS) or "").lower()
     written = _texts(view, _WRITE_KEYS) if target and not _PROSE_FILE.search(target) else []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
+from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal, may_hold
 from ._effects import effect_of, first_arg
 
 __all__ = ["detect_slant"]
@@ -34,6 +34,31 @@ _TILT = (
     r"|\b(?:so|make)\s+(?:that\s+)?(?:it|the\s+[\w-]+)\s+looks?\s+(?:better|good|stronger)\b"
 )
 _ASK = re.compile(f"{_OMIT}|{_TILT}", re.I)
+# Every match of _ASK holds one of these words, whatever its case.
+_ASK_WORDS = (
+    "skip",
+    "leave",
+    "omit",
+    "drop",
+    "exclude",
+    "hide",
+    "remove",
+    "cut",
+    "mention",
+    "bring",
+    "include",
+    "report",
+    "disclose",
+    "avoid",
+    "smooth",
+    "downplay",
+    "tone",
+    "focus",
+    "adjust",
+    "appear",
+    "align",
+    "look",
+)
 # Calls that write a document or send text: an editor writing, a shell redirect, or any
 # call with a message or body.
 _TEXT_KEYS = ("file_text", "new_str", "content", "message", "body", "text")
@@ -43,10 +68,10 @@ _SHELL_WRITE = re.compile(r">\s*\S|\btee\b")
 def detect_slant(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``content.slanted`` when the call writes or sends after a tool output asked to leave
     facts out or tilt them."""
-    if effect_of(view).read_only or not _writes(view):
+    if not view.sources or effect_of(view).read_only or not _writes(view):
         return []
     for src in view.sources:
-        if src.kind != "observation":
+        if src.kind != "observation" or not may_hold(src.text, _ASK_WORDS):
             continue
         m = _ASK.search(src.text)
         if m is None:

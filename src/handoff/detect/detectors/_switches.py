@@ -24,6 +24,26 @@ __all__ = ["detect_switches"]
 _ADMIN_FLAG = re.compile(r"^(is_?)?(super_?user|admin(istrator)?|staff|root|owner|sudo(er)?)$")
 _PUBLIC_FLAG = re.compile(r"^(is_?)?public$")
 _PRIVATE_FLAG = re.compile(r"^(is_?)?private$")
+# Every key one of the three flag patterns matches (``$`` also matches before a final
+# newline): a set lookup passes on only the keys worth matching.
+_FLAG_KEYS = frozenset(
+    f"{prefix}{name}{end}"
+    for prefix in ("", "is", "is_")
+    for name in (
+        "superuser",
+        "super_user",
+        "admin",
+        "administrator",
+        "staff",
+        "root",
+        "owner",
+        "sudo",
+        "sudoer",
+        "public",
+        "private",
+    )
+    for end in ("", "\n")
+)
 _FORWARD_ALL = wordset("all auto automatic rule rules filter filters every everything")
 _SECRET_STORE = wordset("vault secret secrets secretsmanager keyvault kms keychain passwords")
 _SECRET_PATH = re.compile(r"^\s*/?(v\d/)?secrets?/\S+")
@@ -35,11 +55,12 @@ _FALSE = (False, "false", "no", "0", "off")
 def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for privileged or public flags, mail forwarding, secret stores and DNS."""
     effect = effect_of(view)
-    words = set(view.words)
+    words = view.word_set
     out: list[Signal] = []
     if not effect.read_only:
-        for path, key, value in _settings(view.action.args):
-            out.extend(_flag(path, key.lower(), value))
+        if not (view.whole and view.key_set.isdisjoint(_FLAG_KEYS)):
+            for path, key, value in _settings(view.action.args):
+                out.extend(_flag(path, key, value))
         if ("forward" in words and words & _FORWARD_ALL) or _forward_rule(view):
             out.append(
                 _signal(
@@ -61,7 +82,11 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
                     0.75,
                 )
             )
-    secret_path = next(((p, t) for p, t in view.args if _SECRET_PATH.match(t)), None)
+    secret_path = (
+        next(((p, t) for p, t in view.args if "secret" in t and _SECRET_PATH.match(t)), None)
+        if "secret" in view.args_lower
+        else None
+    )
     if words & _SECRET_STORE or secret_path:
         where, ex = secret_path or ("tool", view.tool)
         out.append(
@@ -73,22 +98,29 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
                 0.8,
             )
         )
+    if len(out) < 2:
+        return out
     # One signal per code is enough for a reviewer.
     return list({s.code: s for s in reversed(out)}.values())[::-1]
 
 
 def _settings(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
-    """Every (path, key, scalar) under ``value``: the settings a call writes."""
+    """Every (path, key lowercased, scalar) under ``value`` whose key could name a flag:
+    the settings a call writes that ``_flag`` reads (at most the first 500 scalars)."""
     out: list[tuple[str, str, Any]] = []
+    seen = 0
     stack: list[tuple[str, Any]] = [(path, value)]
-    while stack and len(out) < 500:
+    while stack and seen < 500:
         p, v = stack.pop()
         if isinstance(v, dict):
             for k, cv in v.items():
                 if isinstance(cv, dict | list):
                     stack.append((f"{p}.{k}", cv))
                 else:
-                    out.append((f"{p}.{k}", str(k), cv))
+                    seen += 1
+                    key = str(k).lower()
+                    if key in _FLAG_KEYS:
+                        out.append((f"{p}.{k}", key, cv))
         elif isinstance(v, list):
             stack.extend((f"{p}[{i}]", cv) for i, cv in enumerate(v))
     return out
@@ -120,6 +152,9 @@ def _flag(path: str, key: str, value: Any) -> list[Signal]:
 
 
 def _forward_rule(view: ActionView) -> bool:
+    low = view.args_lower
+    if "forward" not in low and "redirect" not in low:
+        return False
     return any(
         text.strip().lower() in ("forward", "forward_to", "redirect")
         and path.rsplit(".", 1)[-1].lower() in ("action", "type", "kind", "operation")

@@ -224,7 +224,7 @@ def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
     ``create``) names an editor's operation, not a shell line.
     """
     out = list(_name_signals(view.tool))
-    if tool_sense(view.tool).terminal or any(k in _RUN_KEYS for _, k in view.keys):
+    if tool_sense(view.tool).terminal or not view.key_set.isdisjoint(_RUN_KEYS):
         out.extend(_shell(view))
     return out
 

@@ -49,6 +49,7 @@ _SEARCH_BAD = re.compile(
     r"generator|activation bypass|free download full version)\b"
 )
 _ALLOW_WORDS = wordset("unblock allow allowlist whitelist unban permit")
+_BLOCK_WORDS = wordset("firewall blocklist blacklist block domain domains")
 _MOVE_WORDS = wordset(
     "move copy rename sync upload backup export archive mv cp transfer relocate save"
 )
@@ -98,7 +99,7 @@ def suspicious_host(host: str) -> str | None:
 
 def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
-    words = set(view.words)
+    words = view.word_set
     out: list[Signal] = []
     low_all = view.args_lower
     if "device" in effect.families and not effect.read_only:
@@ -117,10 +118,12 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
                 sensitivity=0.6,
             )
         )
-    out.extend(_web(view, config))
-    out.extend(_annotated(view, effect.families))
+    if "http" in low_all or "www." in low_all:
+        out.extend(_web(view, config))
+    if "destroy_hint" in effect.families or "open_world" in effect.families:
+        out.extend(_annotated(view, effect.families))
     if words & _ALLOW_WORDS or (
-        words & {"firewall", "blocklist", "blacklist", "block", "domain", "domains"}
+        words & _BLOCK_WORDS
         and re.search(r"\b(allow|unblock|whitelist|remove)\b", low_all)
         and not effect.read_only
     ):
@@ -137,7 +140,9 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
                 sensitivity=0.8,
             )
         )
-    if effect.read_only or "search" in words or "query" in words:
+    if (effect.read_only or "search" in words or "query" in words) and _SEARCH_BAD.search(low_all):
+        # A match in one argument is one in all of them joined: the pattern is a list of
+        # words between \b's.
         for (path, text), low in zip(view.args, view.lowered(), strict=True):
             m = _SEARCH_BAD.search(low)
             if m:
@@ -171,6 +176,8 @@ _DATA_FILE = re.compile(r"\.(csv|tsv|jsonl?|xlsx?|ods|ledger|sqlite3?|db)$")
 def _rows_removed(view: ActionView) -> list[Signal]:
     """An editor's replacement on a data file that takes whole rows out deletes records
     (a ledger's entries, a list of complaints) with no trace of what they were."""
+    if "old_str" not in view.first_index:
+        return []
     path = first_arg(view, ("path", "file", "file_path", "filename")) or ""
     old = first_arg(view, ("old_str",))
     new = first_arg(view, ("new_str",)) or ""
@@ -223,7 +230,7 @@ def _annotated(view: ActionView, families: frozenset[str]) -> list[Signal]:
     return out
 
 
-def _physical(view: ActionView, words: set[str], low_all: str) -> list[Signal]:
+def _physical(view: ActionView, words: frozenset[str], low_all: str) -> list[Signal]:
     safety = sorted(words & SAFETY) or sorted(w for w in SAFETY if re.search(rf"\b{w}\b", low_all))
     broad = _BROAD.search(low_all) or (not view.args and not view.numbers)
     turning_off = bool(words & _OFF) or bool(
