@@ -341,13 +341,14 @@ class SqlStore(AccountRows, GaugeRows):
     def throttle_hit(self, key: str, start: float, end: float) -> int:
         """Count one request against ``key``'s window; the count so far in the window.
 
-        The statement goes straight to the driver: it runs on every API request. On
-        PostgreSQL the commit does not wait for the WAL flush, since a count lost in a
-        crash only forgives a few requests; the whole transaction is one exchange.
+        The statement goes straight to the driver: it runs on every API request. The
+        commit does not wait for the disk (PostgreSQL's WAL flush, SQLite's fsync: the
+        next durable commit carries it), since a count lost in a crash only forgives a
+        few requests; on PostgreSQL the whole transaction is one exchange.
         """
         params = {"key": key, "start": start, "end": end}
         if self._lite is not None:
-            with self._lite.write() as cur:
+            with self._lite.write(durable=False) as cur:
                 cur.execute(self._sql["throttle_hit"], params)
                 return int(cur.fetchone()[0])
         with pg_write(self.engine) as (cur, _):
