@@ -338,8 +338,10 @@ class SqlStore(AccountRows, GaugeRows):
     def count_events(self) -> int:
         return int(self._fetch("count_events", {})[0][0])
 
-    def throttle_hit(self, key: str, start: float, end: float) -> int:
-        """Count one request against ``key``'s window; the count so far in the window.
+    def throttle_hit(self, key: str, start: float, end: float) -> tuple[int, int]:
+        """Count one request against ``key``'s window; the count so far in the window,
+        and the accounts' generation, so an API key's cached answer is checked without
+        a read of its own.
 
         The statement goes straight to the driver: it runs on every API request. The
         commit does not wait for the disk (PostgreSQL's WAL flush, SQLite's fsync: the
@@ -350,12 +352,14 @@ class SqlStore(AccountRows, GaugeRows):
         if self._lite is not None:
             with self._lite.write(durable=False) as cur:
                 cur.execute(self._sql["throttle_hit"], params)
-                return int(cur.fetchone()[0])
+                count, generation = cur.fetchone()
+                return int(count), int(generation)
         with pg_write(self.engine) as (cur, _):
             cur.execute("SET LOCAL synchronous_commit TO OFF")
             counted = cur.connection.cursor()
             counted.execute(self._sql["throttle_hit"], params)
-        return int(counted.fetchone()[0])
+        count, generation = counted.fetchone()
+        return int(count), int(generation)
 
     def auth_generation(self) -> int:
         return int(self._fetch("auth_generation", {})[0][0])
