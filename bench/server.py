@@ -74,6 +74,10 @@ def _say(msg: str) -> None:
     print(msg, flush=True)
 
 
+def _runs(ms: list[float]) -> str:
+    return ", ".join(f"{x:.2f}" for x in ms)
+
+
 def _serve_cmd(url: str, port: int) -> list[str]:
     return [
         sys.executable,
@@ -157,6 +161,7 @@ def run(
     _say(
         f"    {statistics.median(res.handoff_rates):,.0f} /s,"
         f" {statistics.median(res.handoff_cpu_ms):.2f} ms CPU per request"
+        f" (runs: {_runs(res.handoff_cpu_ms)})"
     )
     _say(f"(f) HTTP submit, bare FastAPI: {reps} x {submits:,}")
     res.bare_rates, res.bare_cpu_ms, res.memory["bare"] = _submit_rates(
@@ -165,6 +170,7 @@ def run(
     _say(
         f"    {statistics.median(res.bare_rates):,.0f} /s,"
         f" {statistics.median(res.bare_cpu_ms):.2f} ms CPU per request"
+        f" (runs: {_runs(res.bare_cpu_ms)})"
     )
 
     if submit_only:

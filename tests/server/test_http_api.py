@@ -95,6 +95,28 @@ def test_bad_input_names_the_field_and_writes_nothing(served: Server) -> None:
         assert served.plane.store.count_events() == before
 
 
+def test_a_submit_answers_who_is_calling_before_what_was_sent(served: Server) -> None:
+    """401 before 422 before 403 for the agent's name, as for a declared body."""
+    bad = {"tool": "no spaces allowed", "agent": "other-bot"}
+    with _http(served) as anonymous:
+        r = anonymous.post("/v1/actions", json=bad)
+        assert r.status_code == 401 and r.json()["error"]["field"] == "authorization"
+        assert anonymous.post("/v1/actions").status_code == 401
+    with _http(served, served.key("bot")) as http:
+        r = http.post("/v1/actions", json=bad)
+        assert r.status_code == 422 and r.json()["error"]["field"] == "tool"
+        r = http.post("/v1/actions", content=b"", headers={"content-type": "application/json"})
+        assert r.json()["error"] == {
+            "code": "invalid_input",
+            "field": "body",
+            "message": "Field required",
+        }
+        r = http.post("/v1/actions", json=[bad])
+        assert r.status_code == 422 and r.json()["error"]["field"] == "body"
+        r = http.post("/v1/actions", json={"tool": "ops.restart", "agent": "other-bot"})
+        assert r.status_code == 403 and r.json()["error"]["field"] == "agent"
+
+
 def test_an_agent_acts_only_under_its_own_name(served: Server) -> None:
     with _http(served, served.key("bot")) as http:
         r = http.post("/v1/actions", json={"tool": "ops.restart", "agent": "other-bot"})

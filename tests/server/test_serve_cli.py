@@ -147,3 +147,33 @@ def test_handoff_serve_runs_the_api_and_the_inbox(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
+
+
+def test_served_connections_send_small_replies_at_once() -> None:
+    """Nagle's algorithm off (TCP_NODELAY) on every accepted connection, as uvicorn has
+    when it binds itself: with it on, a reply written in two parts waited for the
+    client's delayed ACK, about 40 ms per request on a keep-alive connection."""
+    import asyncio
+    import socket
+
+    from handoff.cli._serving import listen
+
+    async def nodelay() -> int:
+        got: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Note(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                sock = transport.get_extra_info("socket")
+                got.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Note, sock=listen("127.0.0.1", 0))
+        port = server.sockets[0].getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(got, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(nodelay()) != 0

@@ -133,9 +133,19 @@ def test_throttle_counts_locks_and_forgets(store: SqlStore) -> None:
 
 
 def test_throttle_hit_counts_per_window(store: SqlStore) -> None:
-    assert [store.throttle_hit("key:k_1", 60.0, 120.0) for _ in range(3)] == [1, 2, 3]
-    assert store.throttle_hit("key:k_2", 60.0, 120.0) == 1
-    assert store.throttle_hit("key:k_1", 120.0, 180.0) == 1
+    gen = store.auth_generation()
+    hits = [store.throttle_hit("key:k_1", 60.0, 120.0) for _ in range(3)]
+    assert hits == [(1, gen), (2, gen), (3, gen)]
+    assert store.throttle_hit("key:k_2", 60.0, 120.0) == (1, gen)
+    assert store.throttle_hit("key:k_1", 120.0, 180.0) == (1, gen)
+
+
+def test_throttle_hit_reads_the_generation_a_revocation_moved(store: SqlStore) -> None:
+    store.key_add("k_9", "bot", "digest-9", AT)
+    before = store.throttle_hit("key:k_9", 60.0, 120.0)[1]
+    store.key_revoke("k_9", AT + 1)
+    assert store.throttle_hit("key:k_9", 60.0, 120.0) == (2, store.auth_generation())
+    assert store.auth_generation() > before
 
 
 def test_passkeys_challenges_and_counters(store: SqlStore, clock: FakeClock) -> None:

@@ -52,11 +52,14 @@ def scrub(
             removed.append(CLAIM)
     for parent, key in list(_texts(edited)):
         text = parent[key]
-        words = [w for w in re.split(r"(\s+)", text) if not _lookalike(w)]
-        cleaned = "".join(words)
+        cleaned = text
+        if _may_hold_lookalike(text):
+            cleaned = "".join(w for w in re.split(r"(\s+)", text) if not _lookalike(w))
         if cleaned != text and LINKS not in removed:
             removed.append(LINKS)
-        bare = "".join(ch for ch in cleaned if ch in _LAYOUT or not is_invisible(ch))
+        bare = cleaned
+        if has_invisible(cleaned, keep=_LAYOUT):
+            bare = "".join(ch for ch in cleaned if ch in _LAYOUT or not is_invisible(ch))
         if bare != cleaned and CONTROLS not in removed:
             removed.append(CONTROLS)
         if bare != text:  # close the gap a removed link leaves
@@ -91,11 +94,16 @@ def leftovers(args: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for parent, key in _texts(args):
         text = parent[key]
-        if LINKS not in out and any(_lookalike(w) for w in text.split()):
+        if LINKS not in out and _may_hold_lookalike(text) and any(map(_lookalike, text.split())):
             out.append(LINKS)
         if CONTROLS not in out and has_invisible(text, keep=_LAYOUT):
             out.append(CONTROLS)
     return out
+
+
+def _may_hold_lookalike(text: str) -> bool:
+    """False when no word of ``text`` can be a look-alike: the common case, checked in C."""
+    return not text.isascii() or "xn--" in text.lower()
 
 
 def _lookalike(word: str) -> bool:

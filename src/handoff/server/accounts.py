@@ -265,7 +265,12 @@ class Accounts:
             return None
         return self.store.key_find(_digest(secret))
 
-    def caller(self, secret: str) -> Caller | None:
+    def remembered(self, secret: str) -> Caller | None:
+        """What ``caller`` last answered for ``secret``, unchecked: from memory only."""
+        cached = self._callers.get(_digest(secret))
+        return None if cached is None else cached[1]
+
+    def caller(self, secret: str, generation: int | None = None) -> Caller | None:
         """Who a live key stands for, or None for an unknown or revoked key.
 
         Served from memory while the database's accounts generation is the one the
@@ -274,11 +279,14 @@ class Accounts:
         deleted moves the generation in its own transaction, in whichever process made
         it, so the next request anywhere looks the key up again. The generation is read
         before the lookup, so a change racing the lookup is caught at the next request.
+        A ``generation`` just read elsewhere (with the key's request count) saves the
+        read here.
         """
         if not secret.startswith(KEY_PREFIX):
             return None
         digest = _digest(secret)
-        generation = self.store.auth_generation()
+        if generation is None:
+            generation = self.store.auth_generation()
         cached = self._callers.get(digest)
         if cached is not None and cached[0] == generation:
             return cached[1]

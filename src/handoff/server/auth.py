@@ -22,7 +22,7 @@ from fastapi import Request
 from .._exceptions import NotAuthorized
 from ..models import Handoff
 from ..plane import ControlPlane
-from .accounts import Accounts, Role, Session
+from .accounts import Accounts, Caller, Role, Session
 from .errors import Throttled, Unauthenticated
 from .throttle import Throttle
 
@@ -99,6 +99,23 @@ def check_csrf(expected: str, given: str | None) -> None:
         raise NotAuthorized("missing or wrong CSRF token; reload the page", field="csrf")
 
 
+def _counted_caller(
+    accounts: Accounts, throttle: Throttle, secret: str
+) -> tuple[Caller | None, int | None]:
+    """Who the key stands for, and the seconds it must wait, its request counted.
+
+    A key seen before is counted first: the count's transaction also reads the
+    accounts' generation that the remembered answer is checked against, so the check
+    costs no read of its own. An unknown key is not counted.
+    """
+    known = accounts.remembered(secret)
+    if known is None:
+        caller = accounts.caller(secret)
+        return caller, None if caller is None else throttle.hit_key(caller.key_id)[0]
+    wait, generation = throttle.hit_key(known.key_id)
+    return accounts.caller(secret, generation), wait
+
+
 def actor(request: Request) -> Actor:
     """The authenticated caller, or ``Unauthenticated`` (401)."""
     auth = request.headers.get("authorization", "")
@@ -107,11 +124,10 @@ def actor(request: Request) -> Actor:
         scheme, _, secret = auth.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthenticated("use Authorization: Bearer <API key>", field="authorization")
-        caller = accounts.caller(secret.strip())
+        caller, wait = _counted_caller(accounts, throttle_of(request), secret.strip())
         if caller is None:
             raise Unauthenticated("unknown or revoked API key", field="authorization")
         name, account = caller.name, caller.account
-        wait = throttle_of(request).hit_key(caller.key_id)
         if wait is not None:
             raise Throttled(
                 f"too many requests with API key {caller.key_id}; try again in {wait} s",

@@ -149,13 +149,15 @@ class Throttle:
 
     # -- API keys --------------------------------------------------------------------
 
-    def hit_key(self, key_id: str) -> int | None:
-        """Count one request with the key; seconds to wait if it is over its budget."""
+    def hit_key(self, key_id: str) -> tuple[int | None, int | None]:
+        """Count one request with the key: the seconds to wait if it is over its budget,
+        and the accounts' generation read with the count (None for both when keys have
+        no budget)."""
         lim = self.limits
         if lim.key_requests <= 0:
-            return None
+            return None, None
         now = self._now()
         start = math.floor(now / lim.key_window) * lim.key_window
         end = start + lim.key_window
-        count = self.store.throttle_hit(f"key:{key_id}", start, end)
-        return _wait(end, now) if count > lim.key_requests else None
+        count, generation = self.store.throttle_hit(f"key:{key_id}", start, end)
+        return (_wait(end, now) if count > lim.key_requests else None), generation

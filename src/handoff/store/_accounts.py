@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -265,22 +265,6 @@ class AccountRows:
     def throttle_clear(self, key: str) -> None:
         with self._write() as conn, conn.begin():
             conn.execute(delete(throttle).where(throttle.c.key == key))
-
-    def throttle_hit(self, key: str, start: float, end: float) -> int:
-        ins = self._upsert().values(key=key, count=1, since=start, locked_until=None, forget_at=end)
-        stmt = ins.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                "count": case((throttle.c.since == start, throttle.c["count"] + 1), else_=1),
-                "since": start,
-                "forget_at": end,
-            },
-        ).returning(throttle.c["count"])
-        with self._write() as conn, conn.begin():
-            if self.postgres:
-                # A count lost in a crash only forgives a few requests.
-                conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            return int(conn.execute(stmt).scalar_one())
 
     # -- passkeys ----------------------------------------------------------------------
 

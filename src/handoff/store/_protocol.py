@@ -403,8 +403,9 @@ class Store(Protocol):
 
     def throttle_clear(self, key: str) -> None: ...
 
-    def throttle_hit(self, key: str, start: float, end: float) -> int:
-        """Count one request in the window ``[start, end)``: the window's count so far."""
+    def throttle_hit(self, key: str, start: float, end: float) -> tuple[int, int]:
+        """Count one request in the window ``[start, end)``: the window's count so far,
+        and ``auth_generation()`` read in the same transaction."""
         ...
 
     # -- passkeys ----------------------------------------------------------------------

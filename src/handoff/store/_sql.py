@@ -338,23 +338,28 @@ class SqlStore(AccountRows, GaugeRows):
     def count_events(self) -> int:
         return int(self._fetch("count_events", {})[0][0])
 
-    def throttle_hit(self, key: str, start: float, end: float) -> int:
-        """Count one request against ``key``'s window; the count so far in the window.
+    def throttle_hit(self, key: str, start: float, end: float) -> tuple[int, int]:
+        """Count one request against ``key``'s window; the count so far in the window,
+        and the accounts' generation, so an API key's cached answer is checked without
+        a read of its own.
 
-        The statement goes straight to the driver: it runs on every API request. On
-        PostgreSQL the commit does not wait for the WAL flush, since a count lost in a
-        crash only forgives a few requests; the whole transaction is one exchange.
+        The statement goes straight to the driver: it runs on every API request. The
+        commit does not wait for the disk (PostgreSQL's WAL flush, SQLite's fsync: the
+        next durable commit carries it), since a count lost in a crash only forgives a
+        few requests; on PostgreSQL the whole transaction is one exchange.
         """
         params = {"key": key, "start": start, "end": end}
         if self._lite is not None:
-            with self._lite.write() as cur:
+            with self._lite.write(durable=False) as cur:
                 cur.execute(self._sql["throttle_hit"], params)
-                return int(cur.fetchone()[0])
+                count, generation = cur.fetchone()
+                return int(count), int(generation)
         with pg_write(self.engine) as (cur, _):
             cur.execute("SET LOCAL synchronous_commit TO OFF")
             counted = cur.connection.cursor()
             counted.execute(self._sql["throttle_hit"], params)
-        return int(counted.fetchone()[0])
+        count, generation = counted.fetchone()
+        return int(count), int(generation)
 
     def auth_generation(self) -> int:
         return int(self._fetch("auth_generation", {})[0][0])

@@ -35,20 +35,31 @@ class SqliteConnections:
         self._readers: list[sqlite3.Connection] = []
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Cursor]:
-        """A cursor inside ``BEGIN IMMEDIATE``; commits on success, rolls back on error."""
+    def write(self, *, durable: bool = True) -> Iterator[sqlite3.Cursor]:
+        """A cursor inside ``BEGIN IMMEDIATE``; commits on success, rolls back on error.
+
+        ``durable=False`` commits without waiting for the disk (``synchronous=NORMAL``):
+        the transaction reaches the disk with the next durable commit, and a power loss
+        before that may forget it, never corrupt the file. Only for writes whose loss
+        is harmless, like a request counted against a rate limit.
+        """
         with self._lock:
+            if not durable:
+                self._writer.execute("PRAGMA synchronous=NORMAL")
             cur = self._writer.cursor()
-            cur.execute("BEGIN IMMEDIATE")
             try:
-                yield cur
-            except BaseException:
-                self._writer.rollback()
-                raise
-            else:
-                self._writer.commit()
+                cur.execute("BEGIN IMMEDIATE")
+                try:
+                    yield cur
+                except BaseException:
+                    self._writer.rollback()
+                    raise
+                else:
+                    self._writer.commit()
             finally:
                 cur.close()
+                if not durable:
+                    self._writer.execute("PRAGMA synchronous=FULL")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Cursor]:

@@ -92,12 +92,14 @@ _SQL = {
     ),
     "head": "SELECT seq, hash FROM audit_head WHERE id = 1",
     "auth_generation": "SELECT generation FROM auth_generation WHERE id = 1",
-    # One API request counted in the key's fixed window (see handoff.server.throttle).
+    # One API request counted in the key's fixed window (see handoff.server.throttle),
+    # and the accounts' generation that a cached key is checked against.
     "throttle_hit": (
         "INSERT INTO throttle (key, count, since, locked_until, forget_at)"
         " VALUES (:key, 1, :start, NULL, :end) ON CONFLICT (key) DO UPDATE SET"
         " count = CASE WHEN throttle.since = :start THEN throttle.count + 1 ELSE 1 END,"
-        " since = :start, forget_at = :end RETURNING count"
+        " since = :start, forget_at = :end"
+        " RETURNING count, (SELECT generation FROM auth_generation WHERE id = 1)"
     ),
     "event_rows": (
         f"SELECT {_names(events.c)} FROM events WHERE seq >= :lo AND seq <= :hi ORDER BY seq"
