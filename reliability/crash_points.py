@@ -7,11 +7,14 @@ Each run is one child process (``python -m reliability.crash_points --child``) o
 shared database. The child first recovers whatever the previous child left behind
 (``ControlPlane.recover``; that is the restart), then submits three actions: one that a
 reviewer rejects, one that expires, and one that is approved (or runs on its own) and
-executes through ``HttpExecutor`` against a ``Receiver`` in this process. It calls
+executes through ``HttpExecutor`` against a ``Receiver`` in this process; about half
+the approved ones are claimed by ``decide_and_execute`` in the approval's own
+transaction, the others by ``execute`` after it. It calls
 ``os._exit`` at the boundary the run names, after a random 0-5 ms pause, at a stage
 picked at random from the action's plan:
 
 - ``after_claim``   right after the transaction that claimed the execution committed
+                    (the claim alone, or the approval with the claim)
 - ``before_apply``  inside the executor, before the request is sent
 - ``after_apply``   inside the executor, after the receiver applied the effect
 - ``after_commit``  right after the stage's commit (``stage_completed`` or ``executed``)
@@ -153,6 +156,12 @@ def child(db: str, receiver_url: str, run_no: int, boundary: str, seed: int) -> 
     if tool == "notes.append":
         crash.armed = True
         plane.submit(action)
+    elif rng.random() < 0.5:  # the approval that completes the quorum claims the run
+        hid = plane.submit(action).handoff_id
+        quorum = plane.get(hid).assessment.quorum
+        for n, reviewer in enumerate(("maya", "marco")[:quorum], start=1):
+            crash.armed = n == quorum
+            plane.decide_and_execute(hid, verdict="approve", reviewer=reviewer, rationale="fine")
     else:
         hid = plane.submit(action).handoff_id
         for reviewer in ("maya", "marco"):  # as many as the quorum needs

@@ -1,4 +1,5 @@
-"""The audit events and notifications a submit writes, in the submit's transaction.
+"""The audit events and notifications a submit writes, in the submit's transaction,
+and the answer to a submit that repeats an idempotency key.
 
 ``submitted`` always; then ``auto_approved`` and ``execution_started`` for an action
 that runs at once, ``auto_approved`` or ``blocked`` from the policy alone, or
@@ -7,11 +8,13 @@ that runs at once, ``auto_approved`` or ``blocked`` from the policy alone, or
 
 from __future__ import annotations
 
+from ._exceptions import ConflictError
+from ._outcome import Outcome
 from .execute import _stages
-from .models import Handoff, State
-from .store import Tx
+from .models import Action, Handoff, State, Verdict
+from .store import Store, Tx
 
-__all__ = ["record_submit"]
+__all__ = ["record_submit", "replay"]
 
 
 def record_submit(tx: Tx, h: Handoff) -> None:
@@ -62,3 +65,30 @@ def record_submit(tx: Tx, h: Handoff) -> None:
             handoff_id=h.id,
             at=h.created_at,
         )
+
+
+def replay(store: Store, act: Action, digest: str) -> Outcome | None:
+    """The first outcome of a submit whose idempotency key was used already, or None.
+
+    ``ConflictError`` when the key was used for another action.
+    """
+    with store.write() as tx:
+        prior = tx.by_idempotency(act.agent, act.idempotency_key or "")
+    if prior is None:
+        return None
+    # The whole hash (tool, args, agent, on_behalf_of), never the args alone: the
+    # same key and args with another tool would otherwise answer the first outcome.
+    if prior.action_hash == digest:
+        return Outcome.of(prior)
+    # After a revise the stored args are the reviewer's, so the agent's retry with
+    # its own args (the hash its submit recorded) is still a retry: it gets the
+    # reviewed handoff, never a new run. Other args under the key are another action.
+    if any(d.verdict in (Verdict.REVISE, Verdict.CHOOSE) for d in prior.decisions):
+        sent = {e.data.get("action_hash") for e in store.events(prior.id) if e.kind == "submitted"}
+        if digest in sent:
+            return Outcome.of(prior)
+    raise ConflictError(
+        "this idempotency key was already used for another action (tool, args or"
+        " on_behalf_of differ)",
+        field="idempotency_key",
+    )

@@ -22,12 +22,13 @@ from ._exceptions import (
     ConflictError,
     HandoffError,
     InputError,
+    NotApproved,
     NotAuthorized,
     NotFound,
     UnknownTool,
 )
 from ._ids import new_id
-from ._intake import record_submit
+from ._intake import record_submit, replay
 from ._outcome import Outcome
 from ._principal import check_name, requester_warnings
 from ._renamed import rationale_of, renamed
@@ -63,7 +64,6 @@ from .models import (
     Mode,
     RemoteClaim,
     State,
-    Verdict,
     action_hash,
 )
 from .package.packaging import prepare
@@ -230,7 +230,7 @@ class ControlPlane:
         rollback) tighten the assessment before it is acted on."""
         digest = action_hash(act.tool, act.args, act.agent, act.on_behalf_of)
         if act.idempotency_key:
-            prior = self._replay(act, digest)
+            prior = replay(self.store, act, digest)
             if prior is not None:
                 return prior
         assessment = rubric.assess(act, self.policy)
@@ -275,7 +275,7 @@ class ControlPlane:
                     record_shadow(tx, h, self.shadow_policy)
         except ConflictError:
             if act.idempotency_key:
-                prior = self._replay(act, digest)
+                prior = replay(self.store, act, digest)
                 if prior is not None:
                     return prior
             raise
@@ -292,32 +292,6 @@ class ControlPlane:
             self._judges[self.policy.version] = judge
         return judge
 
-    def _replay(self, act: Action, digest: str) -> Outcome | None:
-        with self.store.write() as tx:
-            prior = tx.by_idempotency(act.agent, act.idempotency_key or "")
-        if prior is None:
-            return None
-        # The whole hash (tool, args, agent, on_behalf_of), never the args alone: the
-        # same key and args with another tool would otherwise answer the first outcome.
-        if prior.action_hash == digest:
-            return Outcome.of(prior)
-        # After a revise the stored args are the reviewer's, so the agent's retry with
-        # its own args (the hash its submit recorded) is still a retry: it gets the
-        # reviewed handoff, never a new run. Other args under the key are another action.
-        if any(d.verdict in (Verdict.REVISE, Verdict.CHOOSE) for d in prior.decisions):
-            sent = {
-                e.data.get("action_hash")
-                for e in self.store.events(prior.id)
-                if e.kind == "submitted"
-            }
-            if digest in sent:
-                return Outcome.of(prior)
-        raise ConflictError(
-            "this idempotency key was already used for another action (tool, args or"
-            " on_behalf_of differ)",
-            field="idempotency_key",
-        )
-
     # -- Decide ------------------------------------------------------------------
 
     def decide(
@@ -330,6 +304,39 @@ class ControlPlane:
         the requester approving its own action, ``ConflictError`` when the handoff was
         already decided (two racing decisions cannot both win).
         """
+        return self._decide(handoff_id, decision, fields, run=False)
+
+    def decide_and_execute(
+        self, handoff_id: str, decision: Decision | Mapping[str, Any] | None = None, **fields: Any
+    ) -> Outcome:
+        """``decide``, and when the decision completes the quorum, run the handoff here
+        through its registered executor as ``execute`` would; returns how it ended.
+
+        The claim (``executing``, the lease, ``execution_started``) is written in the
+        same transaction as the approval it consumes: one commit fewer than ``decide``
+        then ``execute``, and a crash after that commit is recovered like any claimed
+        execution. A decision that does not approve is ``decide``'s, and so is an
+        approval of a tool with no executor here (status ``approved``: the agent runs it
+        through ``claim``). Only the process that holds the store can claim in the
+        approval's transaction, so ``Client`` has no such call.
+        """
+        h = self._decide(handoff_id, decision, fields, run=True)
+        if h.state is State.EXECUTING:
+            return _stages.run(self, h)
+        if h.state is State.APPROVED and h.action.tool in self.executors:
+            return self.execute(h.id)  # the claim was refused: execute audits why
+        return Outcome.of(h)
+
+    def _decide(
+        self,
+        handoff_id: str,
+        decision: Decision | Mapping[str, Any] | None,
+        fields: dict[str, Any],
+        *,
+        run: bool,
+    ) -> Handoff:
+        """Write one decision; with ``run``, an approval that completes the quorum also
+        claims the execution in its transaction (the handoff comes back ``executing``)."""
         d = parse_input(Decision, decision if decision is not None else fields, "decision")
         check_name(d.reviewer, "reviewer")
         proof = (
@@ -342,18 +349,26 @@ class ControlPlane:
             now = self.clock.now()
             change = apply_decision(h, d, self.policy, now, proof)
             self._preview_revised(change.handoff, [kind for kind, _ in change.events])
+            claimed = (
+                _stages.claim_on_approval(self, self.policy, change.handoff, now) if run else None
+            )
             try:
                 with self.store.write() as tx:
-                    tx.update(change.handoff, h.state, h.version)
+                    tx.update(claimed or change.handoff, h.state, h.version)
                     if proof is not None:
                         spend(tx, proof, d.reviewer, now)
                     for kind, data in change.events:
                         tx.event(kind, handoff_id=h.id, actor=d.reviewer, at=now, data=data)
                     for payload in change.notify:
                         tx.enqueue("notify", payload, handoff_id=h.id, at=now)
-                return change.handoff
+                    if claimed is not None:
+                        _stages.start(tx, claimed)
+                return claimed or change.handoff
             except ConflictError:
                 continue  # someone else moved it first: re-read and judge again
+            except NotApproved:
+                run = False  # the chain does not back a run: the decision alone, then
+                continue  # execute refuses the run and audits why
         raise ConflictError(f"handoff {handoff_id} keeps changing; try again", field="state")
 
     def _preview_revised(self, h: Handoff, kinds: list[str]) -> None:

@@ -41,6 +41,25 @@ def test_chain_rows_trail_and_counts(store: SqlStore, clock: FakeClock) -> None:
     assert store.handoff_rows() == {"h1": f"pending {h.action_hash} "}
 
 
+def test_the_trail_holds_the_events_the_transaction_wrote(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """A claim in the transaction that records the approval reads that approval."""
+    _add(store, clock, ("h1", "ops", State.PENDING, Level.LOW))
+    with store.write() as tx:
+        tx.event("note", handoff_id=None, actor="admin", at=clock.now(), data={})
+        approved = tx.event("approved", handoff_id="h1", actor="ann", at=clock.now(), data={})
+        started = tx.event("execution_started", handoff_id="h1", actor="h", at=clock.now(), data={})
+        trail = tx.trail("h1")
+    assert [e.kind for e, _ in trail] == ["submitted", "approved", "execution_started"]
+    assert [(e.seq, e.hash, before) for e, before in trail[1:]] == [
+        (3, approved.hash, approved.prev_hash),
+        (4, started.hash, approved.hash),
+    ]
+    with store.write() as tx:
+        assert tx.trail("h1") == trail  # as committed
+
+
 def test_executions_and_their_counts(store: SqlStore, clock: FakeClock) -> None:
     _add(
         store,

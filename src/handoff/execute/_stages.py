@@ -38,16 +38,20 @@ from .execution import (
     check_hash,
     idempotency_key,
     jsonable,
+    stage_plan,
     versions_of,
 )
 
 if TYPE_CHECKING:
     from .._parts import PlaneParts
+    from ..policy import Policy
     from ..store import Tx
 
 __all__ = [
     "check_approved",
     "claim_execution",
+    "claim_on_approval",
+    "claimed_copy",
     "finish",
     "new_execution",
     "refuse",
@@ -55,6 +59,7 @@ __all__ = [
     "require_chain",
     "run",
     "stage_runs",
+    "start",
     "started_data",
     "undo_stages",
     "worker_id",
@@ -127,26 +132,59 @@ def claim_execution(plane: PlaneParts, h: Handoff, plan: list[str]) -> Handoff:
     transaction; a refusal is audited and ``NotApproved`` raised.
     """
     prev, version = h.state, h.version
-    now = plane.clock.now()
-    claimed = h.model_copy(update={"state": State.EXECUTING, "updated_at": now})
-    claimed.execution = new_execution(plane, h, plan, now)
+    claimed = claimed_copy(plane, h, plan, plane.clock.now())
     try:
         with plane.store.write() as tx:
             # The compare-and-set first: the loser of a race is a conflict, not a
             # refusal; a chain that does not back the run still rolls the update back.
             tx.update(claimed, prev, version)
-            require_chain(tx, h)
-            tx.event(
-                "execution_started",
-                handoff_id=h.id,
-                actor="handoff",
-                at=now,
-                data=started_data(claimed.execution),
-            )
+            start(tx, claimed)
     except NotApproved as exc:
         refused(plane, h, exc)
         raise
     return claimed
+
+
+def claimed_copy(plane: PlaneParts, h: Handoff, plan: list[str], now: datetime) -> Handoff:
+    """``h`` as a claim writes it: ``executing``, with this worker's execution record."""
+    claimed = h.model_copy(update={"state": State.EXECUTING, "updated_at": now})
+    claimed.execution = new_execution(plane, h, plan, now)
+    return claimed
+
+
+def start(tx: Tx, claimed: Handoff) -> None:
+    """In the claiming transaction, after the compare-and-set that wrote ``claimed``:
+    check that the chain backs the run and record ``execution_started``, which consumes
+    the approval."""
+    assert claimed.execution is not None and claimed.updated_at is not None
+    require_chain(tx, claimed)
+    tx.event(
+        "execution_started",
+        handoff_id=claimed.id,
+        actor="handoff",
+        at=claimed.updated_at,
+        data=started_data(claimed.execution),
+    )
+
+
+def claim_on_approval(
+    plane: PlaneParts, policy: Policy, h: Handoff, now: datetime
+) -> Handoff | None:
+    """The claim to write in the same transaction as the decision that left ``h``
+    approved, or None: not approved, no executor here for its tool, or a stored action
+    that does not hash to what was approved. With None the decision commits alone, and
+    ``execute`` (which audits a refusal) decides what happens next.
+    """
+    if h.state is not State.APPROVED or h.action.tool not in plane.executors:
+        return None
+    try:
+        check_hash(h.action, h.action_hash)
+    except HashMismatch:
+        return None
+    if {d.action_hash for d in h.approvals} != {h.action_hash}:
+        return None
+    executor = plane.executors.get(h.action.tool)
+    return claimed_copy(plane, h, stage_plan(policy, h.action.tool, executor), now)
 
 
 def run(plane: PlaneParts, h: Handoff, *, recovering: bool = False) -> Outcome:

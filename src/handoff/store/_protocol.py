@@ -132,8 +132,9 @@ class Tx(Protocol):
         ...
 
     def trail(self, handoff_id: str) -> list[tuple[EventRow, str | None]]:
-        """The handoff's committed events in seq order, each with the hash of the event
-        before it in the chain (None when there is none): a claim checks both."""
+        """The handoff's events in seq order (committed ones, then those this
+        transaction wrote so far), each with the hash of the event before it in the
+        chain (None when there is none): a claim checks both."""
         ...
 
     def enqueue(

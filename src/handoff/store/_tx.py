@@ -383,10 +383,17 @@ class SqlTx:
         )
 
     def trail(self, handoff_id: str) -> list[tuple[EventRow, str | None]]:
-        """The handoff's committed events in seq order, each with the hash of the event
-        before it (None for the first event of the chain, or a missing one)."""
+        """The handoff's events in seq order, each with the hash of the event before it
+        (None for the first event of the chain, or a missing one): the committed ones,
+        then those this transaction wrote so far, so a claim in the transaction that
+        records the approval reads that approval from the chain."""
         self._cur.execute(self._sql["trail"], {"id": handoff_id})
-        return [(EventRow(*r[:8]), r[8]) for r in self._cur.fetchall()]
+        rows = [(EventRow(*r[:8]), r[8]) for r in self._cur.fetchall()]
+        # Not yet flushed: each links to the head this transaction read and locked.
+        rows += [
+            (EventRow(**e), e["prev_hash"]) for e in self._events if e["handoff_id"] == handoff_id
+        ]
+        return rows
 
     def enqueue(
         self, channel: str, payload: dict[str, Any], *, handoff_id: str | None, at: datetime
