@@ -10,16 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ...models import Action
-
-if TYPE_CHECKING:
-    from ._effects import Effect
 
 __all__ = [
     "ActionView",
     "DetectConfig",
+    "Effect",
     "Signal",
     "Source",
     "excerpt_at",
@@ -94,6 +92,24 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 
 def _leaf_key(path: str) -> str:
     return path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """What a call does: its effect families, and whether anything placed it at all.
+
+    ``read_only`` is true when every sign says the call only reads or computes.
+    ``placed`` is false when neither the policy's words for effects, the tool's
+    annotations nor its arguments say what it does.
+    """
+
+    families: frozenset[str]
+    read_only: bool
+    placed: bool
+    why: str = ""
+
+    def has(self, *families: str) -> bool:
+        return not self.families.isdisjoint(families)
 
 
 @dataclass(slots=True)

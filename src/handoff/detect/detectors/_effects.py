@@ -16,10 +16,9 @@ with the same verbs.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
-from ._base import ActionView, wordset
+from ._base import ActionView, Effect, wordset
 
 __all__ = [
     "Effect",
@@ -119,24 +118,6 @@ SAFETY = wordset(
 )
 # "transfer to a human agent" hands the conversation over; it moves no money.
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
-
-
-@dataclass(frozen=True, slots=True)
-class Effect:
-    """What a call does: its effect families, and whether anything placed it at all.
-
-    ``read_only`` is true when every sign says the call only reads or computes.
-    ``placed`` is false when neither the policy's words for effects, the tool's
-    annotations nor its arguments say what it does.
-    """
-
-    families: frozenset[str]
-    read_only: bool
-    placed: bool
-    why: str = ""
-
-    def has(self, *families: str) -> bool:
-        return not self.families.isdisjoint(families)
 
 
 @lru_cache(maxsize=4096)
