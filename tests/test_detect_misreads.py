@@ -201,3 +201,24 @@ def test_sending_to_a_host_the_instruction_never_named_still_is(command: str) ->
         instruction="Create the docs repository on http://git.example.com:8929/ for the team.",
     )
     assert "action.data_outward" in codes(a)
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "tell #dev the bug is fixed",
+        "let @maria know the build is green",
+        "inform the team that the release slipped",
+        "ping the on-call channel about the outage",
+        "announce the new office hours in #general",
+        "remind bob about the review tomorrow",
+    ],
+)
+def test_telling_a_channel_or_a_handle_is_asking_to_send(instruction: str) -> None:
+    action = act("send_message", {"channel": "#dev", "text": "Done, see #123"}, instruction)
+    assert "scope.beyond_instruction" not in codes(action)
+
+
+def test_a_request_that_sends_nothing_is_still_beyond_it() -> None:
+    action = act("send_message", {"channel": "#dev", "text": "Done"}, "fix the flaky test")
+    assert "scope.beyond_instruction" in codes(action)
