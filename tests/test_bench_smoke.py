@@ -42,7 +42,9 @@ def test_quick_run_rewrites_only_the_marked_section(tmp_path: Path) -> None:
 def test_server_benchmarks_run_and_rewrite_their_section(tmp_path: Path) -> None:
     from bench import server
 
-    res = server.run(tmp_path, handoffs=600, submits=20, reps=1, pages=5, conc=4, quick=True)
+    # CPU is read from /proc in clock ticks (10 ms): enough submits that a bare endpoint at
+    # half a millisecond each spends several ticks, or its CPU reads as zero.
+    res = server.run(tmp_path, handoffs=600, submits=150, reps=1, pages=5, conc=4, quick=True)
     assert res.handoff_rates[0] > 0 and res.bare_rates[0] > 0
     assert res.handoff_cpu_ms[0] > 0 and res.bare_cpu_ms[0] > 0
     assert len(res.page_ms) == 5 and sum(res.open_by_owner.values()) > 0
