@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import importlib.util
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypedDict
 
 from ._actions import review_action
 from ._timing import Measure, rate
 
-__all__ = ["available", "bench_langgraph", "saver_settings"]
+__all__ = ["available", "bench_langgraph", "langgraph_batch", "saver_settings"]
 
 
 def available() -> bool:
@@ -70,6 +72,16 @@ def saver_settings(conn: sqlite3.Connection) -> str:
 
 def bench_langgraph(data_dir: Path, count: int, reps: int, warmup: int) -> tuple[Measure, str, str]:
     """LangGraph round trips per second; also its SQLite settings and its version."""
+    with langgraph_batch(data_dir) as (batch, settings, version):
+        return rate(batch, count, reps, warmup), settings(), version
+
+
+@contextmanager
+def langgraph_batch(
+    data_dir: Path,
+) -> Iterator[tuple[Callable[[int], None], Callable[[], str], str]]:
+    """``batch(n)`` runs ``n`` LangGraph round trips on one graph; with a function that
+    reads the saver's SQLite settings, and LangGraph's version."""
     from importlib.metadata import version
 
     from langgraph.types import Command
@@ -97,7 +109,6 @@ def bench_langgraph(data_dir: Path, count: int, reps: int, warmup: int) -> tuple
                 raise RuntimeError("the graph did not run the tool")
 
     try:
-        measure = rate(batch, count, reps, warmup)
-        return measure, saver_settings(conn), version("langgraph")
+        yield batch, lambda: saver_settings(conn), version("langgraph")
     finally:
         conn.close()

@@ -7,6 +7,8 @@ Each ``bench_*`` function sets up its own database under ``data_dir``, warms up,
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ __all__ = [
     "bench_verify",
     "build_audit_db",
     "reviewers_for",
+    "roundtrip_batch",
 ]
 
 
@@ -61,6 +64,13 @@ def reviewers_for(action: dict[str, Any], policy: Policy) -> list[str]:
 def bench_roundtrip(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
     """Pause -> decide -> execute round trips per second, on a SQLite file: the last
     approval runs the action through ``decide_and_execute``."""
+    with roundtrip_batch(data_dir) as batch:
+        return rate(batch, count, reps, warmup)
+
+
+@contextmanager
+def roundtrip_batch(data_dir: Path) -> Iterator[Callable[[int], None]]:
+    """``batch(n)`` runs ``n`` round trips of ``bench_roundtrip`` on one plane."""
     policy = default_policy()
     reviewers = reviewers_for(REVIEW, policy)
     plane = ControlPlane(open_store(_url(_fresh(data_dir / "roundtrip.db"))), policy)
@@ -85,7 +95,7 @@ def bench_roundtrip(data_dir: Path, count: int, reps: int, warmup: int) -> Measu
                 raise RuntimeError(f"round trip ended {done.status}")
 
     try:
-        return rate(batch, count, reps, warmup)
+        yield batch
     finally:
         plane.close()
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._doc import replace_section
-from ._timing import Measure
+from ._timing import Measure, pair_ratios
 
 __all__ = ["END", "START", "Results", "render", "write_section"]
 
@@ -56,7 +57,8 @@ def _met(ok: bool) -> str:
 
 
 def render(r: Results) -> str:
-    ratio = r.roundtrip.median / r.anchor.median if r.anchor else None
+    pairs = pair_ratios(r.roundtrip, r.anchor) if r.anchor else []
+    ratio = statistics.median(pairs) if pairs else None
     rows = [
         "| measure | result | goal | |",
         "|---|---|---|---|",
@@ -66,7 +68,8 @@ def render(r: Results) -> str:
         rows += [
             f"| (a) the same round trip, LangGraph `interrupt()` + `SqliteSaver` | "
             f"{_n(r.anchor.median)} /s | | |",
-            f"| (a) handoff ÷ LangGraph | {ratio:.2f}× | ≥ {GOAL_RATIO:g}× | "
+            f"| (a) handoff ÷ LangGraph, median of the runs taken in turn "
+            f"(range {min(pairs):.2f}–{max(pairs):.2f}×) | {ratio:.2f}× | ≥ {GOAL_RATIO:g}× | "
             f"{_met(ratio >= GOAL_RATIO)} |",
         ]
     else:
@@ -85,16 +88,16 @@ def render(r: Results) -> str:
         rows.append(f"| (e) one durable SQLite commit, nothing else (the floor) | {_n(c)} /s | | |")
         capped = [
             name
-            for name, cap, goal in (("(b)", c / 2, GOAL_AUTO), ("(a)", c / 4, None))
+            for name, cap, goal in (("(b)", c / 2, GOAL_AUTO), ("(a)", c / 3, None))
             if goal is not None and goal > cap
         ]
         floor = [
             "",
             f"The floor (e): one durable commit of one small row runs {_n(c)} times a "
-            f"second on this disk. The auto path commits twice and the round trip four "
-            f"times, so the floor alone caps (b) at {_n(c / 2)} /s and (a) at {_n(c / 4)} /s; "
+            f"second on this disk. The auto path commits twice and the round trip three "
+            f"times, so the floor alone caps (b) at {_n(c / 2)} /s and (a) at {_n(c / 3)} /s; "
             f"(b) reached {r.auto.median / (c / 2):.0%} of that cap and (a) "
-            f"{r.roundtrip.median / (c / 4):.0%}. Each of handoff's commits writes more than "
+            f"{r.roundtrip.median / (c / 3):.0%}. Each of handoff's commits writes more than "
             "(e)'s one row: the handoff document and its indexes, the audit event and the "
             "chain head. "
             + (
@@ -151,7 +154,10 @@ def render(r: Results) -> str:
             "",
             "- (a) handoff: `ControlPlane.submit` of a `cms.publish` action the rubric "
             "pauses for marketing-ops, `decide(verdict='approve')` by a member of that "
-            "team, then `execute`; four transactions per round trip.",
+            "team through `decide_and_execute`, whose approving transaction also claims "
+            "the run; three transactions per round trip. handoff and LangGraph run in "
+            "turn, one repetition of each before the next, and the ratio is taken run by "
+            "run.",
             f"- (a) anchor: {anchor_note}",
             "- (b) `submit` of a `reports.schedule` action the rubric lets run on its own: "
             "validate, assess, execute, audit; two transactions per action.",

@@ -8,8 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ._machine import machine
-from .anchor import available, bench_langgraph
-from .paths import bench_assess, bench_auto, bench_commit, bench_roundtrip, bench_verify
+from ._timing import interleaved, ratio_text
+from .anchor import available, langgraph_batch
+from .paths import (
+    bench_assess,
+    bench_auto,
+    bench_commit,
+    bench_roundtrip,
+    bench_verify,
+    roundtrip_batch,
+)
 from .report import Results
 
 __all__ = ["FULL", "QUICK", "Counts", "run"]
@@ -60,15 +68,21 @@ def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = Fa
     """Run (a) to (d) with ``counts``, databases under ``data_dir``."""
     began = time.perf_counter()
     c = counts
-    _say(f"(a) handoff round trips: {c.reps} x {c.roundtrips:,}")
-    roundtrip = bench_roundtrip(data_dir, c.roundtrips, c.reps, c.roundtrip_warmup)
-    _say(f"    {roundtrip.median:,.0f} /s")
     lg = settings = version = None
     if anchor and available():
-        _say(f"(a) LangGraph round trips: {c.reps} x {c.roundtrips:,}")
-        lg, settings, version = bench_langgraph(data_dir, c.roundtrips, c.reps, c.roundtrip_warmup)
-        _say(f"    {lg.median:,.0f} /s  (handoff is {roundtrip.median / lg.median:.2f}x)")
+        _say(f"(a) handoff and LangGraph round trips, in turn: {c.reps} x {c.roundtrips:,} each")
+        with (
+            roundtrip_batch(data_dir) as ours,
+            langgraph_batch(data_dir) as (theirs, saver, version),
+        ):
+            roundtrip, lg = interleaved([ours, theirs], c.roundtrips, c.reps, c.roundtrip_warmup)
+            settings = saver()
+        _say(f"    {roundtrip.median:,.0f} /s against {lg.median:,.0f} /s")
+        _say(f"    handoff is {ratio_text(roundtrip, lg)} LangGraph, run by run")
     else:
+        _say(f"(a) handoff round trips: {c.reps} x {c.roundtrips:,}")
+        roundtrip = bench_roundtrip(data_dir, c.roundtrips, c.reps, c.roundtrip_warmup)
+        _say(f"    {roundtrip.median:,.0f} /s")
         _say("(a) LangGraph anchor skipped (langgraph not importable or --no-anchor)")
     _say(f"(b) auto path: {c.reps} x {c.auto:,}")
     auto = bench_auto(data_dir, c.auto, c.reps, c.auto_warmup)

@@ -71,3 +71,25 @@ def test_postgres_benchmark_runs_and_rewrites_its_section(tmp_path: Path) -> Non
     assert "STALE" not in text and text.endswith("## Eval\n\nkept\n")
     assert "PostgreSQL / SQLite round-trip rate" in text
     assert "network exchanges per round trip" in text
+
+
+def test_interleaved_runs_take_one_repetition_of_each_in_turn() -> None:
+    from bench._timing import interleaved, pair_ratios
+
+    calls: list[tuple[str, int]] = []
+    ours, theirs = interleaved(
+        [lambda n: calls.append(("ours", n)), lambda n: calls.append(("theirs", n))], 5, 3, 2
+    )
+    assert calls == [("ours", 2), ("theirs", 2)] + [("ours", 5), ("theirs", 5)] * 3
+    assert len(ours.runs) == len(theirs.runs) == 3
+    assert pair_ratios(ours, theirs) == [a / b for a, b in zip(ours.runs, theirs.runs, strict=True)]
+
+
+def test_a_run_with_the_anchor_reports_the_ratio_of_the_pairs(tmp_path: Path) -> None:
+    if not bench.langgraph_available():
+        pytest.skip("langgraph is not installed (make bench installs it)")
+    results = bench.run(tmp_path, bench.QUICK, anchor=True, quick=True)
+    assert results.anchor is not None
+    assert len(results.anchor.runs) == len(results.roundtrip.runs)
+    text = render(results)
+    assert "(a) handoff ÷ LangGraph, median of the runs taken in turn (range " in text
