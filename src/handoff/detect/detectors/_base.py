@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...models import Action
+from ._plain import plain
 
 __all__ = [
     "ActionView",
@@ -181,6 +182,8 @@ class ActionView:
         names = _ARG_NAMES
         flat = type(raw) is dict
         nodes = 0
+        # The first argument cut at ``cap``, read on the raw text: folding may shorten it.
+        cut = ""
         if flat:
             # The common case, a flat object, read without the walk.
             for k, value in raw.items():
@@ -192,7 +195,9 @@ class ActionView:
                 if key:
                     keys.append((path, key))
                 if kind is str:
-                    text = value[:cap]
+                    if len(value) >= cap and not cut:
+                        cut = path
+                    text = plain(value[:cap])
                     if leaf not in first:
                         first[leaf] = (len(args), text)
                     args.append((path, text))
@@ -205,13 +210,16 @@ class ActionView:
             keys.clear()
             leaves.clear()
             first.clear()
+            cut = ""
             for path, k, value in _walk(raw, "args"):
                 nodes += 1
                 if k:
                     keys.append((path, k.lower()))
                 kind = type(value)
                 if kind is str:
-                    text = value[:cap]
+                    if len(value) >= cap and not cut:
+                        cut = path
+                    text = plain(value[:cap])
                     leaf = _leaf_key(path)
                     if leaf not in first:
                         first[leaf] = (len(args), text)
@@ -220,7 +228,7 @@ class ActionView:
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
         texts = [v for _, v in args]
-        truncated = _truncation(raw, args, cap)
+        truncated = _truncation(raw, cut)
         if not flat and nodes >= _MAX_ARG_NODES:
             truncated = truncated or "args"
         words, tool_set = tool_words(action.tool)
@@ -268,14 +276,12 @@ class ActionView:
         )
 
 
-def _truncation(raw: dict[str, Any], args: list[tuple[str, str]], cap: int) -> str:
-    """Where the arguments could not be read whole, or ""."""
+def _truncation(raw: dict[str, Any], cut: str) -> str:
+    """Where the arguments could not be read whole (``cut``: the first argument cut at
+    the cap), or ""."""
     if (len(raw) == 1 and "_raw" in raw) if type(raw) is dict else set(raw) == {"_raw"}:
         return "args._raw"
-    for path, text in args:
-        if len(text) >= cap:
-            return path
-    return ""
+    return cut
 
 
 _ARG_NAMES: dict[str, tuple[str, str, str]] = {}

@@ -18,6 +18,7 @@ import re
 
 from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
 from ._effects import effect_of
+from ._plain import sql_plain
 
 __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 
@@ -49,6 +50,29 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "The SQL grants or revokes privileges",
     ),
 )
+# A WHERE that every row meets (``WHERE 1=1``, ``... OR 'a'='a'``) as the last condition
+# of a DELETE or UPDATE: the statement reaches every row, like one without WHERE.
+_ALWAYS_TRUE = re.compile(
+    r"\b(?:where|or)\s+(?:\(\s*)?(?:(\d+)\s*=\s*\1|'(\w*)'\s*=\s*'\2'|true|1)(?:\s*\))?\s*$"
+)
+_EVERY_ROW = "The SQL deletes or changes every row of a table (its WHERE holds for every row)"
+_ROWS_VERB = re.compile(r"^\s*(?:delete|update)\b")
+
+
+def _every_row(query: str) -> re.Match[str] | None:
+    """The always-true condition of a DELETE or UPDATE in ``query``, if one has one."""
+    if "where" not in query:
+        return None
+    at = 0
+    for statement in query.split(";"):
+        if _ROWS_VERB.match(statement):
+            m = _ALWAYS_TRUE.search(statement)
+            if m:
+                return _ALWAYS_TRUE.search(query, at + m.start(), at + len(statement))
+        at += len(statement) + 1
+    return None
+
+
 _ROLE_KEYS = wordset(
     "role roles permission permissions access access_level level privilege privileges "
     "scope scopes group groups acl rights is_admin admin superuser type"
@@ -135,9 +159,13 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not (sql or roles or public or paths or values):
         return out
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
-        if sql and _SQL_START.search(low):
+        query = sql_plain(low) if sql else low
+        if sql and _SQL_START.search(query):
             for rx, code, message in _SQL_RULES:
-                m = rx.search(low)
+                m = rx.search(query)
+                if m is None and code == "action.destructive":
+                    m = _every_row(query)
+                    message = _EVERY_ROW
                 if m and code not in seen:
                     seen.add(code)
                     out.append(
@@ -145,7 +173,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                             code,
                             message,
                             path,
-                            text,
+                            text if query is low else query,
                             m,
                             weight=0.9,
                             impact=0.8,
