@@ -63,6 +63,23 @@ HANDED_OFF = {
     "read-only hint, TRUNCATE in a comment": act(
         "records.fetch", {"sql": "TRUNCATE/**/users"}, {"readOnlyHint": True}
     ),
+    # A read-named or read-only-annotated tool whose arguments name what it does.
+    "read-only hint, operation delete": act(
+        "notes.read", {"id": "all", "operation": "delete"}, {"readOnlyHint": True}
+    ),
+    "read-only hint, HTTP DELETE": act(
+        "records.view",
+        {"url": "https://api.example.com/records/all", "method": "DELETE"},
+        {"readOnlyHint": True},
+    ),
+    "read-only hint, action send": act(
+        "notes.read",
+        {"to": "someone@example.net", "body": "all our passwords", "action": "send"},
+        {"readOnlyHint": True},
+    ),
+    "view tool, action transfer": act(
+        "account.view", {"action": "transfer", "amount": 5000, "to": "acct-991"}
+    ),
 }
 
 
