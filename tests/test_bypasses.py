@@ -63,6 +63,10 @@ HANDED_OFF = {
     "read-only hint, TRUNCATE in a comment": act(
         "records.fetch", {"sql": "TRUNCATE/**/users"}, {"readOnlyHint": True}
     ),
+    # A terminal runs what it is given, under any key and as a list of words.
+    "argv list": act("shell.exec", {"argv": ["rm", "-rf", "/"]}),
+    "input key": act("bash", {"input": "rm -rf /"}),
+    "cmdline key": act("terminal.run", {"cmdline": "rm -rf ~"}),
     # A read-named or read-only-annotated tool whose arguments name what it does.
     "read-only hint, operation delete": act(
         "notes.read", {"id": "all", "operation": "delete"}, {"readOnlyHint": True}

@@ -11,6 +11,7 @@ the arguments of a terminal-like tool are read on their own: ``rm -rf``, ``sudo`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -295,12 +296,31 @@ def _hosts_asked_for(low: str, instruction: str) -> bool:
     return all(re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", said) for h in hosts)
 
 
+def _command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
+    """(path, text, lowercased text) of each command line the call runs.
+
+    A terminal runs what it is given under any key, and a line may come as a list of
+    words (``argv: ["rm", "-rf", "/"]``), read joined by spaces.
+    """
+    terminal = tool_sense(view.tool).terminal
+    words: dict[str, list[str]] = {}
+    for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
+        if key not in _RUN_KEYS and not terminal:
+            continue
+        if path.endswith("]"):
+            words.setdefault(path[: path.rindex("[")], []).append(text)
+        if not command_is_verb(text):
+            yield path, text, low
+    for path, parts in words.items():
+        if len(parts) > 1:
+            line = " ".join(parts)
+            yield path, line, line.lower()
+
+
 def _shell(view: ActionView) -> list[Signal]:
     out: list[Signal] = []
     seen: set[str] = set()
-    for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
-        if key not in _RUN_KEYS or command_is_verb(text):
-            continue
+    for path, text, low in _command_lines(view):
         bare = shell_plain(low)
         # The line as written, then as the shell reads it without the quotes and
         # escapes it strips (positions are then in the unquoted line).
