@@ -101,6 +101,23 @@ SECRET_VALUE = re.compile(
     r"\s*[:=]\s*\S{4,}|\b(my|our|the|your) (ssh|private|api|secret) keys?\b)"
 )
 
+# Credentials whose shape alone says what they are: a key block, a cloud or API token.
+_TOKEN = re.compile(
+    r"-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
+    r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z]{20,}|\bsk_live_[0-9a-z]{16,}"
+)
+_URL_TEXT = re.compile(r"\bhttps?://[^\s'\"<>]+")
+
+
+def _token_in_url(low: str) -> re.Match[str] | None:
+    """A credential inside a URL in ``low`` (its query, path or userinfo), if any."""
+    for url in _URL_TEXT.finditer(low):
+        m = _TOKEN.search(low, url.start(), url.end())
+        if m:
+            return m
+    return None
+
+
 # A literal that every match of SECRET_PATH, or of SECRET_VALUE, contains: a cheap
 # first look, so the full patterns (whose ``[\w-]*`` prefixes scan every word) run only
 # on text that could match. tests/test_content_hints.py keeps each hint a true superset.
@@ -156,7 +173,9 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     public = public_hint(low_all)
     paths = _PATH_HINT.search(low_all) is not None
     values = sends and _VALUE_HINT.search(low_all) is not None
-    if not (sql or roles or public or paths or values):
+    # A call that only fetches still sends what its URL holds to the URL's host.
+    in_url = not sends and "://" in low_all and _TOKEN.search(low_all) is not None
+    if not (sql or roles or public or paths or values or in_url):
         return out
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         query = sql_plain(low) if sql else low
@@ -218,15 +237,21 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                         sensitivity=0.8,
                     )
                 )
-        if (paths or values) and "secret" not in seen:
+        if (paths or values or in_url) and "secret" not in seen:
             # Secret material counts when it is sent; code that handles a password
             # variable is not a leak. Where credentials live counts for any call.
             m = (SECRET_PATH.search(low) if paths and _PATH_HINT.search(low) else None) or (
                 SECRET_VALUE.search(low) if values and _VALUE_HINT.search(low) else None
             )
+            carried = m is None and in_url and (m := _token_in_url(low)) is not None
             if m:
                 seen.add("secret")
-                if sends:
+                if carried:
+                    message = (
+                        "The call puts a credential into a URL it requests: its host receives it"
+                    )
+                    code = "secrets.outward"
+                elif sends:
                     message = "The call sends credentials or secret keys out"
                     code = "secrets.outward"
                 else:
