@@ -200,7 +200,11 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     words = view.word_set
 
     money_arg = _money_arg(view)
-    if s.money or (money_arg is not None and not s.read_only and (s.outward or s.change)):
+    if s.money or (
+        money_arg is not None
+        and not s.read_only
+        and (s.outward or s.change or not _PAYEE_KEYS.isdisjoint(view.key_set))
+    ):
         where, ex = money_arg if money_arg else ("tool", view.tool)
         if authorized_money(view):
             # The person asked for this payment and named its payee and amount: the
@@ -254,6 +258,11 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     return out
 
 
+# Where an amount goes: with an amount beside it, whatever the tool's verb, money moves.
+_PAYEE_KEYS = wordset(
+    "to recipient recipients beneficiary payee destination destination_account to_account "
+    "to_account_id dest_account target_account iban to_wallet destination_wallet"
+)
 # Where a generic tool names its operation; an HTTP method is read only for DELETE
 # (``method`` also names payment and contact methods).
 _VERB_KEYS = ("action", "operation", "op", "verb", "command", "cmd")
