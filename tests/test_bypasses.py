@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from handoff.detect.detectors._plain import plain, shell_plain, sql_plain
+from handoff.detect.detectors._plain import path_plain, plain, shell_plain, sql_plain
 from handoff.detect.rubric import assess
 from handoff.models import Action, Mode
 from handoff.policy import default_policy
@@ -54,6 +54,11 @@ HANDED_OFF = {
     "base64 --decode in bash -c": shell('bash -c "$(echo cm0gLXJmIC8= | base64 --decode)"'),
     "hex decoded into sh": shell("echo 726d202d7266202f | xxd -r -p | sh"),
     "command built by printf": shell("$(printf '\\162\\155') -rf /"),
+    "rm at the end of a pipe": shell("find . -print0 | xargs -0 rm"),
+    "perl unlink": shell("perl -e 'unlink glob \"/home/*/*\"'"),
+    "kubectl delete": shell("kubectl delete namespace production"),
+    "terraform destroy": shell("terraform destroy -auto-approve"),
+    "gcloud delete": shell("gcloud projects delete prod-123 --quiet"),
     # SQL: comments where spaces belong, a WHERE every row meets.
     "block comments": query("DROP/**/TABLE users"),
     "block comment in DELETE": query("DELETE/**/FROM/**/users"),
@@ -63,6 +68,12 @@ HANDED_OFF = {
     "read-only hint, TRUNCATE in a comment": act(
         "records.fetch", {"sql": "TRUNCATE/**/users"}, {"readOnlyHint": True}
     ),
+    "DELETE without FROM": query("DELETE users"),
+    "ALTER TABLE ... DROP": query("ALTER TABLE users DROP COLUMN email"),
+    # Paths that name a secret file the long way round.
+    "doubled slashes": act("files.read", {"path": "//etc//shadow"}),
+    "dot segment": act("files.read", {"path": "/etc/./shadow"}),
+    "percent-escape": act("files.read", {"path": "/etc/%73hadow"}),
     # A terminal runs what it is given, under any key and as a list of words.
     "argv list": act("shell.exec", {"argv": ["rm", "-rf", "/"]}),
     "input key": act("bash", {"input": "rm -rf /"}),
@@ -134,6 +145,15 @@ def test_plain_folds_what_reads_the_same(text: str, want: str) -> None:
 )
 def test_shell_plain_reads_a_line_as_the_shell_does(line: str, want: str) -> None:
     assert shell_plain(line) == want
+
+
+def test_a_quoted_word_in_a_cloud_tool_message_is_not_a_subcommand() -> None:
+    action = shell('gh pr comment 12 --body "please remove this line"')
+    assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+def test_path_plain_keeps_a_url_scheme() -> None:
+    assert path_plain("https://example.com//a/./b") == "https://example.com/a/b"
 
 
 def test_sql_plain_keeps_dashes_inside_a_string() -> None:

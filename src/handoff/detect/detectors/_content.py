@@ -18,7 +18,7 @@ import re
 
 from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
 from ._effects import effect_of
-from ._plain import sql_plain
+from ._plain import path_plain, sql_plain
 
 __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 
@@ -30,12 +30,14 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
         re.compile(
             r"\b(drop|truncate)\s+(table|database|schema|index|view|user|role)\b"
             r"|(?:^|;)\s*truncate\s+[\w.\"`\[\]]+"
+            r"|\balter\s+table\s+[\w.\"`\[\]]+\s+drop\b"
         ),
         "action.destructive",
         "The SQL drops or empties a table or database",
     ),
     (
-        re.compile(r"\bdelete\s+from\s+[\w.\"`\[\]]+\s*(?:;|$)"),
+        # FROM is optional in T-SQL and Oracle: ``DELETE users`` empties the table.
+        re.compile(r"\bdelete\s+(?:from\s+)?[\w.\"`\[\]]+\s*(?:;|$)"),
         "action.destructive",
         "The SQL deletes every row of a table (DELETE without WHERE)",
     ),
@@ -240,6 +242,11 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
         if (paths or values or in_url) and "secret" not in seen:
             # Secret material counts when it is sent; code that handles a password
             # variable is not a leak. Where credentials live counts for any call.
+            if paths and ("%" in low or "//" in low or "/./" in low):
+                # Positions are then in the folded path.
+                folded = path_plain(low)
+                if folded != low and SECRET_PATH.search(folded):
+                    low = text = folded
             m = (SECRET_PATH.search(low) if paths and _PATH_HINT.search(low) else None) or (
                 SECRET_VALUE.search(low) if values and _VALUE_HINT.search(low) else None
             )

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import unquote
 
 from ..._invisible import has_invisible, is_invisible
 
-__all__ = ["plain", "shell_plain", "sql_plain"]
+__all__ = ["path_plain", "plain", "shell_plain", "sql_plain"]
 
 # Letters from other scripts drawn the same as a Latin letter; folded only inside a word
 # that also holds Latin letters, so text written in those scripts stays as written.
@@ -99,3 +100,18 @@ def sql_plain(low: str) -> str:
     if "/*" not in low and "--" not in low:
         return low
     return _SQL_COMMENT.sub(" ", low)
+
+
+# What a file system reads past: doubled slashes, ``/./``, and percent-escapes that a
+# URL or a web server decodes. Not ``//`` after a scheme's colon.
+_EXTRA_SLASHES = re.compile(r"(?<!:)//+|/(?:\./)+")
+
+
+def path_plain(low: str) -> str:
+    """``low`` with the spellings of a path that name the same file folded:
+    ``//etc//shadow``, ``/etc/./shadow`` and ``/etc/%73hadow`` all read ``/etc/shadow``."""
+    if "%" in low:
+        low = unquote(low)
+    if "//" in low or "/./" in low:
+        low = _EXTRA_SLASHES.sub("/", low)
+    return low

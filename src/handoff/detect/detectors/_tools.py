@@ -171,9 +171,15 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
     (re.compile(p), code, msg, w)
     for p, code, msg, w in (
         (
-            r"(?:^|[\s;&|(`])rm\s+\S|\brmdir\b|\bmkfs\b|\bdd\s+if=|>\s*/dev/sd|\bshred\b"
+            r"(?:^|[\s;&|(`])rm(?:\s+\S|\s*(?:$|[;&|)`]))|\brmdir\b|\bmkfs\b|\bdd\s+if="
+            r"|>\s*/dev/sd|\bshred\b|\bunlink\s+\S"
             r"|\bos\.(?:remove|unlink|rmdir)\(|\bshutil\.rmtree\(|\.unlink\("
-            r"|\bfind\s[^|;&\n]*\s-delete\b|\btruncate\s+(?:-s|--size)\b",
+            r"|\bfind\s[^|;&\n]{0,300}?\s-delete\b|\btruncate\s+(?:-s|--size)\b"
+            # A cloud or cluster tool told to delete or destroy what it manages (a word
+            # inside a quoted message is not a subcommand).
+            r"|\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
+            r"|vercel|gh|docker|podman)\s[^|;&\n'\"]{0,200}?(?<=\s)(?:delete|destroy|remove|purge"
+            r"|uninstall|rb|rm)\b(?!-)",
             "action.destructive",
             "The shell command deletes or overwrites files",
             0.9,
@@ -186,9 +192,9 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
         ),
         (
             # Text decoded (base64, hex, escapes) and run: what runs is not what is shown.
-            r"\b(?:base64\s+(?:-d|-D|--decode)|xxd\s+-r|openssl\s+(?:base64|enc)\s[^|\n]*-d)\b"
-            r"[^|\n]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
-            r"|\b(?:eval|(?:ba|z|da)?sh\s+-c)\s+[\"']?\$\([^)\n]*\b(?:base64|xxd|printf)\b"
+            r"\b(?:base64\s+(?:-d|-D|--decode)|xxd\s+-r|openssl\s+(?:base64|enc)\s[^|\n]{0,200}?-d)\b"
+            r"[^|\n]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
+            r"|\b(?:eval|(?:ba|z|da)?sh\s+-c)\s+[\"']?\$\([^)\n]{0,300}?\b(?:base64|xxd|printf)\b"
             r"|(?:^|[;&|]\s*)[\"']?\$\(\s*(?:printf|echo\s+-e)\s",
             "action.untrusted_code",
             "The shell command decodes text and runs it: what runs is not what is shown",
