@@ -241,15 +241,21 @@ class ActionView:
                 tools.append(step.tool)
             if step.thought:
                 origin = "thought" if step.tool else "plan"
-                sources.append(Source(f"{base}.thought", step.thought[:cap], origin))
+                sources.append(Source(f"{base}.thought", plain(step.thought[:cap]), origin))
             for j, msg in enumerate(step.messages):
                 if msg.content:
-                    sources.append(Source(f"{base}.messages[{j}]", msg.content[:cap], "message"))
+                    sources.append(
+                        Source(f"{base}.messages[{j}]", plain(msg.content[:cap]), "message")
+                    )
             if step.observation:
-                sources.append(Source(f"{base}.observation", step.observation[:cap], "observation"))
+                sources.append(
+                    Source(f"{base}.observation", plain(step.observation[:cap]), "observation")
+                )
         for j, msg in enumerate(ctx.messages):
             if msg.content:
-                sources.append(Source(f"context.messages[{j}]", msg.content[:cap], "message"))
+                sources.append(
+                    Source(f"context.messages[{j}]", plain(msg.content[:cap]), "message")
+                )
         # Every field, in declaration order: positional arguments cost half what twenty
         # keywords do, on every assessment.
         return cls(
@@ -258,9 +264,9 @@ class ActionView:
             args,
             numbers,
             keys,
-            ctx.instruction[:cap],  # instruction
+            plain(ctx.instruction[:cap]),  # instruction
             sources,
-            ctx.thought[:cap],  # thought
+            plain(ctx.thought[:cap]),  # thought
             action,
             tools,  # earlier_tools
             {},  # cache
