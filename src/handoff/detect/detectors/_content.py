@@ -84,6 +84,10 @@ _PRIVILEGED_VALUE = re.compile(
     r"write|edit|editor|full|all|maintainer|manage|wheel|org[_ -]?admin|true|rw|r/w|"
     r"read[-_ ]?write|w|owner)\s*$"
 )
+_ROLE_WORDS = wordset(
+    "admin admins administrator administrators owner owners root superuser superadmin sudo sudoers"
+)
+_WORD_BREAK = re.compile(r"[-_\s./:]+")
 _PUBLIC_ACL = re.compile(
     r"\b(public-read(-write)?|authenticated-read|allusers|allauthenticatedusers|"
     r"anyone ?with ?the ?link|anyonewithlink|public access)\b"
@@ -204,6 +208,9 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                     )
         if roles and key in _ROLE_KEYS and "permissions" not in seen:
             m = _PRIVILEGED_VALUE.match(low)
+            if m is None and len(low) <= 64 and not _ROLE_WORDS.isdisjoint(_WORD_BREAK.split(low)):
+                # ``org-owner``, ``Global Administrator``: a privileged word in a role name.
+                m = re.search(r"\S.*\S|\S", low)
             if m and (key != "type" or "role" in view.words or "permission" in view.words):
                 seen.add("permissions")
                 out.append(

@@ -302,16 +302,24 @@ def _hosts_asked_for(low: str, instruction: str) -> bool:
     return all(re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", said) for h in hosts)
 
 
+def _under_run_key(path: str) -> bool:
+    """Whether an argument sits anywhere under a key that runs (``args.script.lines[0]``)."""
+    return "." in path[5:] and not _RUN_KEYS.isdisjoint(
+        part.split("[", 1)[0].lower() for part in path.split(".")[1:-1]
+    )
+
+
 def _command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
     """(path, text, lowercased text) of each command line the call runs.
 
-    A terminal runs what it is given under any key, and a line may come as a list of
-    words (``argv: ["rm", "-rf", "/"]``), read joined by spaces.
+    A terminal runs what it is given under any key; a line may sit anywhere under a key
+    that runs (``script: {lines: [...]}``) and may come as a list of words
+    (``argv: ["rm", "-rf", "/"]``), read joined by spaces.
     """
     terminal = tool_sense(view.tool).terminal
     words: dict[str, list[str]] = {}
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
-        if key not in _RUN_KEYS and not terminal:
+        if key not in _RUN_KEYS and not terminal and not _under_run_key(path):
             continue
         if path.endswith("]"):
             words.setdefault(path[: path.rindex("[")], []).append(text)
