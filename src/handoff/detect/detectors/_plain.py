@@ -18,7 +18,7 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
-from ..._invisible import has_invisible, is_invisible
+from ..._invisible import is_invisible
 
 __all__ = ["path_plain", "plain", "shell_plain", "sql_plain"]
 
@@ -29,6 +29,8 @@ _LOOKALIKE = str.maketrans(
     "aeopcyxijsdhqwbkmhtABEKMHOPCTXSIJoavtikpexuABEZHIKMNOPTYX",
 )
 _MIXED_WORD = re.compile(r"[^\W\d_]+")
+_LOOKALIKE_CHAR = re.compile("[аеорсухіјѕԁһԛԝвкмнтАВЕКМНОРСТХЅІЈοαντικρεχυΑΒΕΖΗΙΚΜΝΟΡΤΥΧ]")
+_OUTSIDE_ASCII = re.compile(r"[^\x20-\x7e\n\t\r]")
 
 
 def _fold_word(m: re.Match[str]) -> str:
@@ -39,14 +41,35 @@ def _fold_word(m: re.Match[str]) -> str:
 
 
 def plain(text: str) -> str:
-    """``text`` in NFKC form, without characters that show as nothing, and with look-alike letters
-    folded to Latin inside words that mix scripts. ASCII text comes back as it is."""
+    """``text`` in NFKC form, without characters that show as nothing, and with
+    look-alike letters folded to Latin inside words that mix scripts. ASCII text comes
+    back as it is."""
     if text.isascii():
         return text
+    hit = _PLAIN_CACHE.get(text)
+    if hit is None:
+        hit = _fold(text)
+        if len(_PLAIN_CACHE) >= 256:
+            _PLAIN_CACHE.clear()
+        _PLAIN_CACHE[text] = hit
+    return hit
+
+
+# Context texts recur: each step of a trajectory carries the outputs before it. Few
+# are kept, as each may be as long as the scan cap.
+_PLAIN_CACHE: dict[str, str] = {}
+
+
+def _fold(text: str) -> str:
     out = unicodedata.normalize("NFKC", text)
-    if has_invisible(out, "\n\t\r"):
-        # What shows as nothing (handoff._invisible says which) joins what it splits.
-        out = "".join(ch for ch in out if ch in "\n\t\r" or not is_invisible(ch))
+    # What shows as nothing (handoff._invisible says which) joins what it splits. Each
+    # distinct character outside printable ASCII is asked once: a long page in another
+    # script holds few distinct ones.
+    hidden = {ch for ch in set(_OUTSIDE_ASCII.findall(out)) if is_invisible(ch)}
+    if hidden:
+        out = out.translate(dict.fromkeys(map(ord, hidden)))
+    if _LOOKALIKE_CHAR.search(out) is None:
+        return out
     return _MIXED_WORD.sub(_fold_word, out)
 
 
