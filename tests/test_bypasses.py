@@ -150,9 +150,11 @@ def test_shell_plain_reads_a_line_as_the_shell_does(line: str, want: str) -> Non
     assert shell_plain(line) == want
 
 
-def test_a_quoted_word_in_a_cloud_tool_message_is_not_a_subcommand() -> None:
-    action = shell('gh pr comment 12 --body "please remove this line"')
-    assert assess(action, default_policy()).mode == Mode.AUTO
+@pytest.mark.parametrize(
+    "line", ['gh pr comment 12 --body "please remove this line"', "gh issue list --label 'remove'"]
+)
+def test_a_word_after_a_cloud_tool_option_is_not_a_subcommand(line: str) -> None:
+    assert assess(shell(line), default_policy()).mode == Mode.AUTO
 
 
 def test_path_plain_keeps_a_url_scheme() -> None:

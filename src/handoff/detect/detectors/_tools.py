@@ -175,10 +175,10 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             r"|>\s*/dev/sd|\bshred\b|\bunlink\s+\S"
             r"|\bos\.(?:remove|unlink|rmdir)\(|\bshutil\.rmtree\(|\.unlink\("
             r"|\bfind\s[^|;&\n]{0,300}?\s-delete\b|\btruncate\s+(?:-s|--size)\b"
-            # A cloud or cluster tool told to delete or destroy what it manages (a word
-            # inside a quoted message is not a subcommand).
+            # A cloud or cluster tool told to delete or destroy what it manages: the word
+            # as a subcommand, before any option (``--label remove`` names a label).
             r"|\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
-            r"|vercel|gh|docker|podman)\s[^|;&\n'\"]{0,200}?(?<=\s)(?:delete|destroy|remove|purge"
+            r"|vercel|gh|docker|podman)\s[^|;&\n'\"-]{0,200}?(?<=\s)(?:delete|destroy|remove|purge"
             r"|uninstall|rb|rm)\b(?!-)",
             "action.destructive",
             "The shell command deletes or overwrites files",
