@@ -8,11 +8,13 @@ the tool name (via ``_tools.sense``) and confirmed or raised by the arguments: a
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
+from ._effects import command_is_verb
 from ._provenance import authorized_money
-from ._tools import DESTROY, MONEY, cancels, commits, tool_sense
+from ._tools import DESTROY, MONEY, ToolSense, cancels, commits, tool_sense
 
 __all__ = ["detect_actions"]
 
@@ -193,12 +195,16 @@ def _on_tool(kind: str, tool: str) -> Signal:
 
 def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for the irreversible kinds of action."""
-    s = tool_sense(view.tool)
+    s = call_sense(view)
     out: list[Signal] = []
     words = view.word_set
 
     money_arg = _money_arg(view)
-    if s.money or (money_arg is not None and not s.read_only and (s.outward or s.change)):
+    if s.money or (
+        money_arg is not None
+        and not s.read_only
+        and (s.outward or s.change or not _PAYEE_KEYS.isdisjoint(view.key_set))
+    ):
         where, ex = money_arg if money_arg else ("tool", view.tool)
         if authorized_money(view):
             # The person asked for this payment and named its payee and amount: the
@@ -250,6 +256,44 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not s.read_only and words & _RECORDS and words & _PEOPLE:
         out.append(_on_tool("personal", view.tool))
     return out
+
+
+# Where an amount goes: with an amount beside it, whatever the tool's verb, money moves.
+_PAYEE_KEYS = wordset(
+    "to recipient recipients beneficiary payee destination destination_account to_account "
+    "to_account_id dest_account target_account iban to_wallet destination_wallet"
+)
+# Where a generic tool names its operation; an HTTP method is read only for DELETE
+# (``method`` also names payment and contact methods).
+_VERB_KEYS = ("action", "operation", "op", "verb", "command", "cmd")
+_METHOD_KEYS = ("method", "http_method")
+
+
+def call_sense(view: ActionView) -> ToolSense:
+    """What the tool's name says, raised by the operation its arguments name.
+
+    ``records.view`` with ``operation: "delete"`` deletes, and a ``readOnlyHint`` does not
+    change what the server is told to do: the operation's own sense adds to the name's.
+    """
+    s = tool_sense(view.tool)
+    verb = view.first_arg(_VERB_KEYS)
+    if verb is None or not command_is_verb(verb):
+        method = view.first_arg(_METHOD_KEYS)
+        verb = "delete" if method is not None and method.strip().upper() == "DELETE" else None
+    if verb is None:
+        return s
+    v = tool_sense(verb.strip())
+    if v.read_only or not (v.money or v.destroy or v.outward or v.access or v.public):
+        return s
+    return replace(
+        s,
+        money=s.money or v.money,
+        destroy=s.destroy or v.destroy,
+        outward=s.outward or v.outward,
+        access=s.access or v.access,
+        public=s.public or v.public,
+        read_only=False,
+    )
 
 
 def _money_arg(view: ActionView) -> tuple[str, str] | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...models import Action
+from ._plain import plain
 
 __all__ = [
     "ActionView",
@@ -181,6 +182,8 @@ class ActionView:
         names = _ARG_NAMES
         flat = type(raw) is dict
         nodes = 0
+        # The first argument cut at ``cap``, read on the raw text: folding may shorten it.
+        cut = ""
         if flat:
             # The common case, a flat object, read without the walk.
             for k, value in raw.items():
@@ -192,7 +195,9 @@ class ActionView:
                 if key:
                     keys.append((path, key))
                 if kind is str:
-                    text = value[:cap]
+                    if len(value) >= cap and not cut:
+                        cut = path
+                    text = plain(value[:cap])
                     if leaf not in first:
                         first[leaf] = (len(args), text)
                     args.append((path, text))
@@ -205,13 +210,16 @@ class ActionView:
             keys.clear()
             leaves.clear()
             first.clear()
+            cut = ""
             for path, k, value in _walk(raw, "args"):
                 nodes += 1
                 if k:
                     keys.append((path, k.lower()))
                 kind = type(value)
                 if kind is str:
-                    text = value[:cap]
+                    if len(value) >= cap and not cut:
+                        cut = path
+                    text = plain(value[:cap])
                     leaf = _leaf_key(path)
                     if leaf not in first:
                         first[leaf] = (len(args), text)
@@ -220,7 +228,7 @@ class ActionView:
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
         texts = [v for _, v in args]
-        truncated = _truncation(raw, args, cap)
+        truncated = _truncation(raw, cut)
         if not flat and nodes >= _MAX_ARG_NODES:
             truncated = truncated or "args"
         words, tool_set = tool_words(action.tool)
@@ -233,15 +241,21 @@ class ActionView:
                 tools.append(step.tool)
             if step.thought:
                 origin = "thought" if step.tool else "plan"
-                sources.append(Source(f"{base}.thought", step.thought[:cap], origin))
+                sources.append(Source(f"{base}.thought", plain(step.thought[:cap]), origin))
             for j, msg in enumerate(step.messages):
                 if msg.content:
-                    sources.append(Source(f"{base}.messages[{j}]", msg.content[:cap], "message"))
+                    sources.append(
+                        Source(f"{base}.messages[{j}]", plain(msg.content[:cap]), "message")
+                    )
             if step.observation:
-                sources.append(Source(f"{base}.observation", step.observation[:cap], "observation"))
+                sources.append(
+                    Source(f"{base}.observation", plain(step.observation[:cap]), "observation")
+                )
         for j, msg in enumerate(ctx.messages):
             if msg.content:
-                sources.append(Source(f"context.messages[{j}]", msg.content[:cap], "message"))
+                sources.append(
+                    Source(f"context.messages[{j}]", plain(msg.content[:cap]), "message")
+                )
         # Every field, in declaration order: positional arguments cost half what twenty
         # keywords do, on every assessment.
         return cls(
@@ -250,9 +264,9 @@ class ActionView:
             args,
             numbers,
             keys,
-            ctx.instruction[:cap],  # instruction
+            plain(ctx.instruction[:cap]),  # instruction
             sources,
-            ctx.thought[:cap],  # thought
+            plain(ctx.thought[:cap]),  # thought
             action,
             tools,  # earlier_tools
             {},  # cache
@@ -268,14 +282,12 @@ class ActionView:
         )
 
 
-def _truncation(raw: dict[str, Any], args: list[tuple[str, str]], cap: int) -> str:
-    """Where the arguments could not be read whole, or ""."""
+def _truncation(raw: dict[str, Any], cut: str) -> str:
+    """Where the arguments could not be read whole (``cut``: the first argument cut at
+    the cap), or ""."""
     if (len(raw) == 1 and "_raw" in raw) if type(raw) is dict else set(raw) == {"_raw"}:
         return "args._raw"
-    for path, text in args:
-        if len(text) >= cap:
-            return path
-    return ""
+    return cut
 
 
 _ARG_NAMES: dict[str, tuple[str, str, str]] = {}

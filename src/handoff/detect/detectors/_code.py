@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from ._base import ActionView, DetectConfig, Signal, signal_at
 from ._effects import effect_of, first_arg
+from ._plain import shell_plain
 
 __all__ = ["detect_code"]
 
@@ -506,7 +507,13 @@ def _texts(view: ActionView, keys: tuple[str, ...]) -> list[tuple[str, str, str]
     if view.first_index.keys().isdisjoint(keys):
         return []
     out = []
+    run = keys is _RUN_KEYS
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         if key in keys:
             out.append((path, text, low))
+            # What runs is read as written and as the shell reads it, without the quotes
+            # and escapes it strips (positions are then in the unquoted text).
+            bare = shell_plain(low) if run else low
+            if bare is not low:
+                out.append((path, bare, bare))
     return out

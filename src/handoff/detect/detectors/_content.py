@@ -18,6 +18,7 @@ import re
 
 from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
 from ._effects import effect_of
+from ._plain import path_plain, sql_plain
 
 __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 
@@ -29,12 +30,14 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
         re.compile(
             r"\b(drop|truncate)\s+(table|database|schema|index|view|user|role)\b"
             r"|(?:^|;)\s*truncate\s+[\w.\"`\[\]]+"
+            r"|\balter\s+table\s+[\w.\"`\[\]]+\s+drop\b"
         ),
         "action.destructive",
         "The SQL drops or empties a table or database",
     ),
     (
-        re.compile(r"\bdelete\s+from\s+[\w.\"`\[\]]+\s*(?:;|$)"),
+        # FROM is optional in T-SQL and Oracle: ``DELETE users`` empties the table.
+        re.compile(r"\bdelete\s+(?:from\s+)?[\w.\"`\[\]]+\s*(?:;|$)"),
         "action.destructive",
         "The SQL deletes every row of a table (DELETE without WHERE)",
     ),
@@ -49,6 +52,29 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "The SQL grants or revokes privileges",
     ),
 )
+# A WHERE that every row meets (``WHERE 1=1``, ``... OR 'a'='a'``) as the last condition
+# of a DELETE or UPDATE: the statement reaches every row, like one without WHERE.
+_ALWAYS_TRUE = re.compile(
+    r"\b(?:where|or)\s+(?:\(\s*)?(?:(\d+)\s*=\s*\1|'(\w*)'\s*=\s*'\2'|true|1)(?:\s*\))?\s*$"
+)
+_EVERY_ROW = "The SQL deletes or changes every row of a table (its WHERE holds for every row)"
+_ROWS_VERB = re.compile(r"^\s*(?:delete|update)\b")
+
+
+def _every_row(query: str) -> re.Match[str] | None:
+    """The always-true condition of a DELETE or UPDATE in ``query``, if one has one."""
+    if "where" not in query:
+        return None
+    at = 0
+    for statement in query.split(";"):
+        if _ROWS_VERB.match(statement):
+            m = _ALWAYS_TRUE.search(statement)
+            if m:
+                return _ALWAYS_TRUE.search(query, at + m.start(), at + len(statement))
+        at += len(statement) + 1
+    return None
+
+
 _ROLE_KEYS = wordset(
     "role roles permission permissions access access_level level privilege privileges "
     "scope scopes group groups acl rights is_admin admin superuser type"
@@ -58,6 +84,10 @@ _PRIVILEGED_VALUE = re.compile(
     r"write|edit|editor|full|all|maintainer|manage|wheel|org[_ -]?admin|true|rw|r/w|"
     r"read[-_ ]?write|w|owner)\s*$"
 )
+_ROLE_WORDS = wordset(
+    "admin admins administrator administrators owner owners root superuser superadmin sudo sudoers"
+)
+_WORD_BREAK = re.compile(r"[-_\s./:]+")
 _PUBLIC_ACL = re.compile(
     r"\b(public-read(-write)?|authenticated-read|allusers|allauthenticatedusers|"
     r"anyone ?with ?the ?link|anyonewithlink|public access)\b"
@@ -76,6 +106,23 @@ SECRET_VALUE = re.compile(
     r"|\b(password|passwd|pwd|passphrase|secret|api[_ -]?key|access[_ -]?token|private[_ -]?key)"
     r"\s*[:=]\s*\S{4,}|\b(my|our|the|your) (ssh|private|api|secret) keys?\b)"
 )
+
+# Credentials whose shape alone says what they are: a key block, a cloud or API token.
+_TOKEN = re.compile(
+    r"-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
+    r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z]{20,}|\bsk_live_[0-9a-z]{16,}"
+)
+_URL_TEXT = re.compile(r"\bhttps?://[^\s'\"<>]+")
+
+
+def _token_in_url(low: str) -> re.Match[str] | None:
+    """A credential inside a URL in ``low`` (its query, path or userinfo), if any."""
+    for url in _URL_TEXT.finditer(low):
+        m = _TOKEN.search(low, url.start(), url.end())
+        if m:
+            return m
+    return None
+
 
 # A literal that every match of SECRET_PATH, or of SECRET_VALUE, contains: a cheap
 # first look, so the full patterns (whose ``[\w-]*`` prefixes scan every word) run only
@@ -132,12 +179,18 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     public = public_hint(low_all)
     paths = _PATH_HINT.search(low_all) is not None
     values = sends and _VALUE_HINT.search(low_all) is not None
-    if not (sql or roles or public or paths or values):
+    # A call that only fetches still sends what its URL holds to the URL's host.
+    in_url = not sends and "://" in low_all and _TOKEN.search(low_all) is not None
+    if not (sql or roles or public or paths or values or in_url):
         return out
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
-        if sql and _SQL_START.search(low):
+        query = sql_plain(low) if sql else low
+        if sql and _SQL_START.search(query):
             for rx, code, message in _SQL_RULES:
-                m = rx.search(low)
+                m = rx.search(query)
+                if m is None and code == "action.destructive":
+                    m = _every_row(query)
+                    message = _EVERY_ROW
                 if m and code not in seen:
                     seen.add(code)
                     out.append(
@@ -145,7 +198,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                             code,
                             message,
                             path,
-                            text,
+                            text if query is low else query,
                             m,
                             weight=0.9,
                             impact=0.8,
@@ -155,6 +208,9 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                     )
         if roles and key in _ROLE_KEYS and "permissions" not in seen:
             m = _PRIVILEGED_VALUE.match(low)
+            if m is None and len(low) <= 64 and not _ROLE_WORDS.isdisjoint(_WORD_BREAK.split(low)):
+                # ``org-owner``, ``Global Administrator``: a privileged word in a role name.
+                m = re.search(r"\S.*\S|\S", low)
             if m and (key != "type" or "role" in view.words or "permission" in view.words):
                 seen.add("permissions")
                 out.append(
@@ -190,15 +246,26 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                         sensitivity=0.8,
                     )
                 )
-        if (paths or values) and "secret" not in seen:
+        if (paths or values or in_url) and "secret" not in seen:
             # Secret material counts when it is sent; code that handles a password
             # variable is not a leak. Where credentials live counts for any call.
+            if paths and ("%" in low or "//" in low or "/./" in low):
+                # Positions are then in the folded path.
+                folded = path_plain(low)
+                if folded != low and SECRET_PATH.search(folded):
+                    low = text = folded
             m = (SECRET_PATH.search(low) if paths and _PATH_HINT.search(low) else None) or (
                 SECRET_VALUE.search(low) if values and _VALUE_HINT.search(low) else None
             )
+            carried = m is None and in_url and (m := _token_in_url(low)) is not None
             if m:
                 seen.add("secret")
-                if sends:
+                if carried:
+                    message = (
+                        "The call puts a credential into a URL it requests: its host receives it"
+                    )
+                    code = "secrets.outward"
+                elif sends:
                     message = "The call sends credentials or secret keys out"
                     code = "secrets.outward"
                 else:

@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 
 from ._base import ActionView, Effect, wordset
+from ._plain import shell_plain
 
 __all__ = [
     "Effect",
@@ -201,7 +202,7 @@ def shell_effects(command: str) -> tuple[frozenset[str], bool]:
     """(families, read only) of a shell command line; unknown commands are changes."""
     fams: set[str] = set()
     read_only = True
-    low = command.lower()
+    low = shell_plain(command.lower())
     if _REDIRECT.search(low):
         read_only = False
         fams.add("change")

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
 from ._effects import effect_of
+from ._plain import plain
 from ._world import URL
 
 __all__ = [
@@ -217,25 +218,26 @@ def _texts(view: ActionView) -> _Texts:
     if isinstance(hit, _Texts):
         return hit
     ctx = view.action.context
-    trusted = [ctx.instruction]
-    agent = [ctx.thought]
+    # Read as the arguments are (``_plain``): a value and its source must match as seen.
+    trusted = [plain(ctx.instruction)]
+    agent = [plain(ctx.thought)]
     outputs: list[tuple[str, str]] = []
     for i, step in enumerate(ctx.steps):
         for j, msg in enumerate(step.messages):
             if msg.role.lower() in _TRUSTED_ROLES:
-                trusted.append(msg.content)
+                trusted.append(plain(msg.content))
             elif msg.content:
-                outputs.append((f"context.steps[{i}].messages[{j}]", msg.content))
-        agent.append(step.thought)
+                outputs.append((f"context.steps[{i}].messages[{j}]", plain(msg.content)))
+        agent.append(plain(step.thought))
         if step.args:
             agent.append(str(step.args))
         if step.observation:
-            outputs.append((f"context.steps[{i}].observation", step.observation))
+            outputs.append((f"context.steps[{i}].observation", plain(step.observation)))
     for j, msg in enumerate(ctx.messages):
         if msg.role.lower() in _TRUSTED_ROLES:
-            trusted.append(msg.content)
+            trusted.append(plain(msg.content))
         elif msg.content:
-            outputs.append((f"context.messages[{j}]", msg.content))
+            outputs.append((f"context.messages[{j}]", plain(msg.content)))
     out = _Texts("\n".join(trusted), "\n".join(agent), outputs)
     view.cache["texts"] = out
     return out

@@ -11,11 +11,14 @@ the arguments of a terminal-like tool are read on their own: ``rm -rf``, ``sudo`
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._effects import command_is_verb
+from ._plain import shell_plain
 
 __all__ = ["ToolSense", "cancels", "commits", "detect_tool", "sense", "tool_sense"]
 
@@ -168,8 +171,15 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
     (re.compile(p), code, msg, w)
     for p, code, msg, w in (
         (
-            r"(?:^|[\s;&|(`])rm\s+\S|\brmdir\b|\bmkfs\b|\bdd\s+if=|>\s*/dev/sd|\bshred\b"
-            r"|\bos\.(?:remove|unlink|rmdir)\(|\bshutil\.rmtree\(|\.unlink\(",
+            r"(?:^|[\s;&|(`])rm(?:\s+\S|\s*(?:$|[;&|)`]))|\brmdir\b|\bmkfs\b|\bdd\s+if="
+            r"|>\s*/dev/sd|\bshred\b|\bunlink\s+\S"
+            r"|\bos\.(?:remove|unlink|rmdir)\(|\bshutil\.rmtree\(|\.unlink\("
+            r"|\bfind\s[^|;&\n]{0,300}?\s-delete\b|\btruncate\s+(?:-s|--size)\b"
+            # A cloud or cluster tool told to delete or destroy what it manages: the word
+            # as a subcommand, before any option (``--label remove`` names a label).
+            r"|\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
+            r"|vercel|gh|docker|podman)\s[^|;&\n'\"-]{0,200}?(?<=\s)(?:delete|destroy|remove|purge"
+            r"|uninstall|rb|rm)\b(?!-)",
             "action.destructive",
             "The shell command deletes or overwrites files",
             0.9,
@@ -178,6 +188,16 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             r"\b(curl|wget)\b[^|;&\n]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bbase64\s+-d[^|]*\|\s*(ba)?sh\b",
             "action.untrusted_code",
             "The shell command downloads code and runs it unseen",
+            0.9,
+        ),
+        (
+            # Text decoded (base64, hex, escapes) and run: what runs is not what is shown.
+            r"\b(?:base64\s+(?:-d|-D|--decode)|xxd\s+-r|openssl\s+(?:base64|enc)\s[^|\n]{0,200}?-d)\b"
+            r"[^|\n]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
+            r"|\b(?:eval|(?:ba|z|da)?sh\s+-c)\s+[\"']?\$\([^)\n]{0,300}?\b(?:base64|xxd|printf)\b"
+            r"|(?:^|[;&|]\s*)[\"']?\$\(\s*(?:printf|echo\s+-e)\s",
+            "action.untrusted_code",
+            "The shell command decodes text and runs it: what runs is not what is shown",
             0.9,
         ),
         (
@@ -211,7 +231,7 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
 _RUN_KEYS = frozenset(("command", "cmd", "script", "shell", "code"))
 
 
-_CHMOD = _SHELL_RULES[2][0]
+_CHMOD = next(rx for rx, code, _, _ in _SHELL_RULES if code == "action.permissions")
 # Making one's own script executable is routine; opening files to everyone is not.
 _ROUTINE_CHMOD = re.compile(r"chmod\s+(?:[uga]?\+x|755|750|700|744|775)\s+[^\s;&|]+")
 
@@ -282,27 +302,60 @@ def _hosts_asked_for(low: str, instruction: str) -> bool:
     return all(re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", said) for h in hosts)
 
 
+def _under_run_key(path: str) -> bool:
+    """Whether an argument sits anywhere under a key that runs (``args.script.lines[0]``)."""
+    return "." in path[5:] and not _RUN_KEYS.isdisjoint(
+        part.split("[", 1)[0].lower() for part in path.split(".")[1:-1]
+    )
+
+
+def _command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
+    """(path, text, lowercased text) of each command line the call runs.
+
+    A terminal runs what it is given under any key; a line may sit anywhere under a key
+    that runs (``script: {lines: [...]}``) and may come as a list of words
+    (``argv: ["rm", "-rf", "/"]``), read joined by spaces.
+    """
+    terminal = tool_sense(view.tool).terminal
+    words: dict[str, list[str]] = {}
+    for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
+        if key not in _RUN_KEYS and not terminal and not _under_run_key(path):
+            continue
+        if path.endswith("]"):
+            words.setdefault(path[: path.rindex("[")], []).append(text)
+        if not command_is_verb(text):
+            yield path, text, low
+    for path, parts in words.items():
+        if len(parts) > 1:
+            line = " ".join(parts)
+            yield path, line, line.lower()
+
+
 def _shell(view: ActionView) -> list[Signal]:
     out: list[Signal] = []
     seen: set[str] = set()
-    for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
-        if key not in _RUN_KEYS or command_is_verb(text):
-            continue
-        for rx, code, msg, weight in _SHELL_RULES:
+    for path, text, low in _command_lines(view):
+        bare = shell_plain(low)
+        # The line as written, then as the shell reads it without the quotes and
+        # escapes it strips (positions are then in the unquoted line).
+        readings = ((text, low),) if bare is low else ((text, low), (bare, bare))
+        for (line, lower), (rx, code, msg, weight) in product(readings, _SHELL_RULES):
             if code in seen:
                 continue
-            m = rx.search(low)
+            m = rx.search(lower)
             if (
                 m
                 and rx is _CHMOD
-                and _ROUTINE_CHMOD.fullmatch(low[m.start() :].split("&&")[0].split(";")[0].strip())
+                and _ROUTINE_CHMOD.fullmatch(
+                    lower[m.start() :].split("&&")[0].split(";")[0].strip()
+                )
             ):
                 continue
-            if m and code == "action.data_outward" and _hosts_asked_for(low, view.instruction):
+            if m and code == "action.data_outward" and _hosts_asked_for(lower, view.instruction):
                 continue
             if m:
                 seen.add(code)
-                span, ex = excerpt_at(text, m.start(), m.end())
+                span, ex = excerpt_at(line, m.start(), m.end())
                 out.append(
                     Signal(
                         code,
