@@ -201,6 +201,15 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             0.9,
         ),
         (
+            # The command itself is a variable's value (``x=rm; $x -rf /``), or ``eval`` of
+            # one: what runs is decided when it runs, not shown in the line.
+            r"(?:^|[;&|(`]|\n|\b(?:do|then|else))[ \t]*[\"']?\$\{?[a-z_]\w{0,60}\}?[\"']?(?=\s|$|;)"
+            r"|\beval\s+[\"']?\$",
+            "action.untrusted_code",
+            "The shell command runs a command named by a variable: what runs is not what is shown",
+            0.7,
+        ),
+        (
             r"\bsudo\b|\bsu\s+-|\bchmod\b|\bchown\b|\busermod\b|\buseradd\b|\bpasswd\b|\bvisudo\b",
             "action.permissions",
             "The shell command changes users, ownership or permissions, or runs as root",
