@@ -90,7 +90,10 @@ CODE = wordset(
     "execute exec run runner shell bash terminal cmd command script eval install deploy "
     "deployment python ipython powershell compile interpreter jupyter notebook"
 )
-TERMINAL = wordset("terminal shell bash sh cmd console ssh powershell zsh")
+# Tools that run whatever command they are given, under any argument.
+TERMINAL = wordset(
+    "terminal shell bash sh cmd console ssh powershell zsh runner exec repl interpreter"
+)
 # Things in the physical world that a call can switch, move or open.
 DEVICE = wordset(
     "device devices light lights lamp switch plug thermostat heater heating hvac ac "

@@ -17,7 +17,7 @@ from functools import lru_cache
 from itertools import product
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
-from ._effects import command_is_verb
+from ._effects import TERMINAL, command_is_verb
 from ._plain import shell_plain
 
 __all__ = ["ToolSense", "cancels", "commits", "detect_tool", "sense", "tool_sense"]
@@ -108,7 +108,6 @@ READ_ONLY = wordset(
 # ... and words that say it cheats people out of money or trust (the business's).
 FRAUD = wordset("fraud fraudulent counterfeit ponzi laundering embezzle embezzlement")
 _ACCESS_QUALIFIERS = wordset("control grant revoke manage management level levels")
-TERMINAL = wordset("terminal shell bash sh cmd console ssh powershell zsh")
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
 
 
