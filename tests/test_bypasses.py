@@ -120,6 +120,32 @@ HANDED_OFF = {
         "runner", {"a": {"b": {"c": [{"d": "rm -rf /"}]}}}
     ),
     "exec, command under a plain key": act("exec", {"line": "rm -rf ~"}),
+    # The command written as an argument's key rather than its value.
+    "command as the key": act("shell.exec", {"rm -rf /": ""}),
+    "command as a nested key": act("shell.exec", {"cmd": {"rm -rf ~": 1}}),
+    # Version control told to throw work away.
+    "git clean -fdx": shell("git clean -fdx"),
+    "git reset --hard": shell("git reset --hard HEAD~5"),
+    "git branch -D": shell("git branch -D main"),
+    "git stash clear": shell("git stash clear"),
+    "git push --delete": shell("git push origin --delete main"),
+    # A file emptied by a redirect or by /dev/null.
+    "bare redirect": shell("> /var/lib/app/data.db"),
+    "no-op redirect": shell(": > data.db"),
+    "cat /dev/null into a file": shell("cat /dev/null > ~/.bash_history"),
+    "cp /dev/null over a file": shell("cp /dev/null data.db"),
+    "mv a file into /dev/null": shell("mv important.txt /dev/null"),
+    # A data store emptied from its own client.
+    "redis FLUSHALL": shell("redis-cli FLUSHALL"),
+    "mongo dropDatabase": shell("mongosh --eval 'db.dropDatabase()'"),
+    "SQL run by psql -c": shell("psql -c 'DROP DATABASE prod'"),
+    "SQL run by mysql -e": shell('mysql -e "DELETE FROM users" app'),
+    "docker prune with volumes": shell("docker system prune -af --volumes"),
+    "node rmSync": shell("node -e \"require('fs').rmSync('/srv', {recursive: true})\""),
+    # A WHERE that bounds nothing: a range or a pattern every key meets.
+    "WHERE id > 0": query("DELETE FROM users WHERE id > 0"),
+    "WHERE ... IS NOT NULL": query("UPDATE users SET role='admin' WHERE id IS NOT NULL"),
+    "WHERE ... LIKE '%'": query("DELETE FROM users WHERE name LIKE '%'"),
 }
 
 
@@ -179,6 +205,9 @@ def test_sql_plain_keeps_dashes_inside_a_string() -> None:
 def test_a_where_that_picks_rows_is_not_every_row() -> None:
     for sql in (
         "DELETE FROM users WHERE id = 1",
+        "DELETE FROM sessions WHERE user_id IN (4, 5)",
+        "UPDATE t SET x = 1 WHERE id BETWEEN 3 AND 9",
+        "DELETE FROM users WHERE id = 1 AND created_at < '2024-01-01'",
         "SELECT * FROM users WHERE 1=1",
         "UPDATE t SET x = 1 WHERE 1=1 AND id = 4",
     ):
@@ -229,6 +258,31 @@ def test_padding_with_invisible_characters_still_reads_as_cut() -> None:
     long = "\u200b" * 25_000 + "rm -rf /"
     assessment = assess(shell(long), default_policy())
     assert "input.unreadable" in {t.code for t in assessment.triggers}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "git status",
+        "git clean -n",
+        "git branch -a",
+        "git push origin feature",
+        "git stash list",
+        "echo hello > out.txt",
+        "sort names.txt > sorted.txt",
+        "psql -c 'SELECT count(*) FROM users'",
+        'git commit -m "delete users page"',
+        "redis-cli GET session:42",
+        "docker ps",
+    ],
+)
+def test_a_routine_command_near_a_wipe_runs_on_its_own(line: str) -> None:
+    assert assess(shell(line), default_policy()).mode == Mode.AUTO, line
+
+
+def test_ordinary_keys_are_not_read_as_commands() -> None:
+    action = act("shell.exec", {"command": "ls", "env": {"Content-Type": "a", "x-request-id": "b"}})
+    assert assess(action, default_policy()).mode == Mode.AUTO
 
 
 @pytest.mark.parametrize("line", ["ls $HOME", "echo $PATH", "cd $DIR && make", "grep $x log"])

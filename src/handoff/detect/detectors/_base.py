@@ -191,7 +191,10 @@ class ActionView:
                 if kind not in _SCALARS:
                     flat = False
                     break
-                path, key, leaf = names.get(k) or _arg_name(k)
+                path, key, leaf, said = names.get(k) or _arg_name(k)
+                if said:
+                    flat = False
+                    break
                 if key:
                     keys.append((path, key))
                 if kind is str:
@@ -215,6 +218,15 @@ class ActionView:
                 nodes += 1
                 if k:
                     keys.append((path, k.lower()))
+                    if _SAID_KEY.search(k) and path.endswith(k) and not path.endswith("]"):
+                        # A key that reads as text (``{"rm -rf /": ""}``) is read as an
+                        # argument too: a tool may run its keys as well as its values.
+                        text = plain(k[:cap])
+                        leaf = _leaf_key(path)
+                        if leaf not in first:
+                            first[leaf] = (len(args), text)
+                        args.append((path, text))
+                        leaves.append(leaf)
                 kind = type(value)
                 if kind is str:
                     if len(value) >= cap and not cut:
@@ -290,17 +302,20 @@ def _truncation(raw: dict[str, Any], cut: str) -> str:
     return cut
 
 
-_ARG_NAMES: dict[str, tuple[str, str, str]] = {}
+_ARG_NAMES: dict[str, tuple[str, str, str, bool]] = {}
+# A key that holds a space or a shell's operators is text, not a name.
+_SAID_KEY = re.compile(r"[\s;|&$<>`(]")
 
 
-def _arg_name(key: Any) -> tuple[str, str, str]:
-    """The path of a top-level argument, its key lowercased, and its leaf key (as
-    ``_leaf_key`` reads the path); argument names recur."""
+def _arg_name(key: Any) -> tuple[str, str, str, bool]:
+    """The path of a top-level argument, its key lowercased, its leaf key (as
+    ``_leaf_key`` reads the path), and whether the key reads as text rather than a
+    name; argument names recur."""
     hit = _ARG_NAMES.get(key) if type(key) is str else None
     if hit is not None:
         return hit
     path = f"args.{key}"
-    out = path, str(key).lower(), _leaf_key(path)
+    out = path, str(key).lower(), _leaf_key(path), _SAID_KEY.search(str(key)) is not None
     if type(key) is str and len(_ARG_NAMES) < 8192:
         _ARG_NAMES[key] = out
     return out

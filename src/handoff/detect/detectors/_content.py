@@ -58,11 +58,25 @@ _ALWAYS_TRUE = re.compile(
     r"\b(?:where|or)\s+(?:\(\s*)?(?:(\d+)\s*=\s*\1|'(\w*)'\s*=\s*'\2'|true|1)(?:\s*\))?\s*$"
 )
 _EVERY_ROW = "The SQL deletes or changes every row of a table (its WHERE holds for every row)"
+_UNPINNED = (
+    "The SQL deletes or changes rows by a range or a pattern, not by key: its WHERE may "
+    "hold for every row"
+)
+# A database's own command-line client, which runs the SQL it is given in quotes.
+_SQL_CLIENT = re.compile(
+    r"\b(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|cqlsh|snowsql|clickhouse-client|cockroach)\b"
+)
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _ROWS_VERB = re.compile(r"^\s*(?:delete|update)\b")
+_WHERE = re.compile(r"\bwhere\b[^;]*")
+# What pins a WHERE to chosen rows: an equality, an IN list or a BETWEEN. A WHERE made
+# only of ranges (``id > 0``), ``IS NOT NULL`` or ``LIKE`` patterns may reach every row.
+_PIN = re.compile(r"(?<![!<>=])=|(?<!not)(?<!\s)\s+in\s*\(|\bbetween\b")
 
 
-def _every_row(query: str) -> re.Match[str] | None:
-    """The always-true condition of a DELETE or UPDATE in ``query``, if one has one."""
+def _every_row(query: str) -> tuple[re.Match[str], str] | None:
+    """The WHERE of a DELETE or UPDATE in ``query`` that may hold for every row (an
+    always-true last condition, or nothing that pins rows), with what it means."""
     if "where" not in query:
         return None
     at = 0
@@ -70,7 +84,11 @@ def _every_row(query: str) -> re.Match[str] | None:
         if _ROWS_VERB.match(statement):
             m = _ALWAYS_TRUE.search(statement)
             if m:
-                return _ALWAYS_TRUE.search(query, at + m.start(), at + len(statement))
+                hit = _ALWAYS_TRUE.search(query, at + m.start(), at + len(statement))
+                return (hit, _EVERY_ROW) if hit else None
+            where = _WHERE.search(query, at, at + len(statement))
+            if where and _PIN.search(where.group()) is None:
+                return where, _UNPINNED
         at += len(statement) + 1
     return None
 
@@ -185,12 +203,16 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
         return out
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         query = sql_plain(low) if sql else low
+        if sql and not _SQL_START.search(query) and _SQL_CLIENT.search(low):
+            # ``psql -c '...'``, ``mysql -e "..."``: the statements are the quoted parts.
+            query = "; ".join(sql_plain(a or b) for a, b in _QUOTED.findall(low))
         if sql and _SQL_START.search(query):
             for rx, code, message in _SQL_RULES:
                 m = rx.search(query)
                 if m is None and code == "action.destructive":
-                    m = _every_row(query)
-                    message = _EVERY_ROW
+                    every = _every_row(query)
+                    if every:
+                        m, message = every
                 if m and code not in seen:
                     seen.add(code)
                     out.append(

@@ -178,9 +178,30 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             # as a subcommand, before any option (``--label remove`` names a label).
             r"|\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
             r"|vercel|gh|docker|podman)\s[^|;&\n'\"-]{0,200}?(?<=\s)(?:delete|destroy|remove|purge"
-            r"|uninstall|rb|rm)\b(?!-)",
+            r"|uninstall|rb|rm|prune)\b(?!-)"
+            # Node's file calls, which the lowercased line spells ``rmsync``.
+            r"|\bfs\.(?:rm|rmdir|unlink)(?:sync)?\s*\(|\b(?:rm|rmdir|unlink)sync\s*\(",
             "action.destructive",
             "The shell command deletes or overwrites files",
+            0.9,
+        ),
+        (
+            # A file emptied: a line that is only a redirect (``> f``, ``: > f``), or
+            # /dev/null copied over a file or a file moved into it.
+            r"(?:^|;|&&|\|\||\(|\n)[ \t]*(?:(?::|true)[ \t]*)?>{1,2}[ \t]*[^\s>&|;]"
+            r"|\bcat\s+/dev/null\s*>|\bcp\s+(?:-\w+\s+)*/dev/null\s+\S"
+            r"|\bmv\s+(?:-\w+\s+)*\S+\s+/dev/null\b"
+            # Version control told to throw work away: untracked files, commits, branches,
+            # stashes, or a branch on the remote.
+            r"|\bgit\s+(?:-\S+\s+)*(?:clean\s+[^|;&\n]{0,80}?-[a-z]*f"
+            r"|reset\s+[^|;&\n]{0,80}?--hard\b|branch\s+[^|;&\n]{0,80}?(?:-d\b|--delete\b)"
+            r"|stash\s+(?:clear|drop)\b|push\s+[^|;&\n]{0,200}?(?:--delete\b|\s:[\w./-]+)"
+            r"|filter-branch\b|reflog\s+expire\b)"
+            # A data store emptied from its own client.
+            r"|\bflush(?:all|db)\b|\bdropdatabase\s*\(|\bdropdb\s+\w",
+            "action.destructive",
+            "The shell command throws data away: it empties a file, discards version "
+            "control history or empties a data store",
             0.9,
         ),
         (
