@@ -323,3 +323,47 @@ def test_version_and_help() -> None:
     assert code == 0 and out.startswith("handoff ")
     code, out, _ = invoke("--help")
     assert code == 0 and "decide" in out and "audit" in out
+
+
+def test_decide_execute_claims_the_run_in_the_approvals_transaction(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a local executor, the approval that completes the quorum and the claim of
+    the run commit together (``decide_and_execute``): two write transactions, the
+    approval with the claim and then the result, never an approved, unclaimed handoff
+    on disk."""
+    from contextlib import contextmanager
+
+    from handoff.store._sql import SqlStore
+
+    db = tmp_path / "execute.db"
+    with sqlite3.connect(demo_db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    discount = str(_pending(db, "cms.publish")["id"])
+    writes = [0]
+    write = SqlStore.write
+
+    @contextmanager
+    def counting(self: SqlStore):  # type: ignore[no-untyped-def]
+        with write(self) as tx:
+            yield tx
+        writes[0] += 1
+
+    monkeypatch.setattr(SqlStore, "write", counting)
+    code, out, err = invoke(
+        "decide",
+        discount,
+        "--approve",
+        "--as",
+        "felix",
+        "--why",
+        "In the plan",
+        "--db",
+        db,
+        "--execute",
+        "--executors",
+        "handoff.cli.demo:register_executors",
+    )
+    assert code == 0, out + err
+    assert "approved" in out and "executed" in out
+    assert writes == [2]

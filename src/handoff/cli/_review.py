@@ -210,10 +210,18 @@ def decide(
                         "module:function, or decide without --execute",
                         field="executors",
                     )
-            h = plane.decide(h.id, decision)
-            console.print(_said(h.state, h.owner, quorum_progress(h, plane.policy), h.id))
-            if execute and h.state is State.APPROVED:
-                out = plane.execute(h.id)
+            if not execute:
+                h = plane.decide(h.id, decision)
+                console.print(_said(h.state, h.owner, quorum_progress(h, plane.policy), h.id))
+                return
+            # The approval that completes the quorum claims the run in its own
+            # transaction: no moment where it stands approved and unclaimed.
+            out = plane.decide_and_execute(h.id, decision)
+            h = out.handoff
+            ran = out.status not in ("pending", "rejected", "needs_info")
+            said = State.APPROVED if ran else h.state
+            console.print(_said(said, h.owner, quorum_progress(h, plane.policy), h.id))
+            if ran:
                 console.print(Text(f"{out.status}: ").append(json.dumps(out.result, default=str)))
                 if out.status != "executed":
                     raise fail(f"state: {h.id} ended {out.status}", 1)
