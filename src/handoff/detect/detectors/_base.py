@@ -214,6 +214,14 @@ class ActionView:
             leaves.clear()
             first.clear()
             cut = ""
+
+            def add(path: str, text: str) -> None:
+                leaf = _leaf_key(path)
+                if leaf not in first:
+                    first[leaf] = (len(args), text)
+                args.append((path, text))
+                leaves.append(leaf)
+
             for path, k, value in _walk(raw, "args"):
                 nodes += 1
                 if k:
@@ -221,22 +229,12 @@ class ActionView:
                     if _SAID_KEY.search(k) and path.endswith(k) and not path.endswith("]"):
                         # A key that reads as text (``{"rm -rf /": ""}``) is read as an
                         # argument too: a tool may run its keys as well as its values.
-                        text = plain(k[:cap])
-                        leaf = _leaf_key(path)
-                        if leaf not in first:
-                            first[leaf] = (len(args), text)
-                        args.append((path, text))
-                        leaves.append(leaf)
+                        add(path, plain(k[:cap]))
                 kind = type(value)
                 if kind is str:
                     if len(value) >= cap and not cut:
                         cut = path
-                    text = plain(value[:cap])
-                    leaf = _leaf_key(path)
-                    if leaf not in first:
-                        first[leaf] = (len(args), text)
-                    args.append((path, text))
-                    leaves.append(leaf)
+                    add(path, plain(value[:cap]))
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
         texts = [v for _, v in args]
