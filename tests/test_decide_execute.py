@@ -168,13 +168,20 @@ def test_the_approval_and_the_claim_commit_together(
     assert verify(plane.store).ok
 
 
+def both_ways(plane: ControlPlane, first: str, second: str) -> tuple[str, str]:
+    """Two posts approved and run: the first by ``decide`` then ``execute``, the second
+    by ``decide_and_execute``."""
+    a = plane.submit(post(f"posts/{first}.md")).handoff_id
+    b = plane.submit(post(f"posts/{second}.md")).handoff_id
+    plane.decide(a, verdict="approve", reviewer="maya", rationale="ok")
+    plane.execute(a)
+    approve(plane, b)
+    return a, b
+
+
 def test_it_writes_what_decide_then_execute_write(plane: ControlPlane) -> None:
     """The same events with the same data, the same stored handoff but its version."""
-    one = plane.submit(post("posts/one.md")).handoff_id
-    two = plane.submit(post("posts/two.md")).handoff_id
-    plane.decide(one, verdict="approve", reviewer="maya", rationale="ok")
-    plane.execute(one)
-    approve(plane, two)
+    one, two = both_ways(plane, "one", "two")
     a, b = plane.store.events(one), plane.store.events(two)
     assert [(e.kind, e.actor) for e in a] == [(e.kind, e.actor) for e in b]
     ignore = {"idempotency_key", "action_hash", "result_sha256", "path"}
@@ -255,11 +262,7 @@ def test_args_edited_in_the_database_are_refused_after_the_approval(
 
 
 def test_a_verdict_after_the_run_gets_the_answer_it_gets_today(plane: ControlPlane) -> None:
-    old = plane.submit(post("posts/old.md")).handoff_id
-    new = plane.submit(post("posts/new.md")).handoff_id
-    plane.decide(old, verdict="approve", reviewer="maya", rationale="ok")
-    plane.execute(old)
-    approve(plane, new)
+    old, new = both_ways(plane, "old", "new")
     answers = []
     for hid in (old, new):
         with pytest.raises(ConflictError) as err:
