@@ -85,8 +85,19 @@ def _best(run: Callable[[], object], times: int = 3) -> float:
 def _growth(
     run_on: Callable[[str], object], unit: str, sizes: tuple[int, int] = (SMALL, BIG)
 ) -> tuple[float, float]:
+    """The best times on the small and the big text. A ratio above the bound is taken
+    again, up to twice, and the smallest ratio kept: on a shared machine one slow run of
+    the big text is the other processes' doing, while work that grows with the square
+    is over the bound every time."""
     small, big = _repeat(unit, sizes[0]), _repeat(unit, sizes[1])
-    return _best(lambda: run_on(small)), _best(lambda: run_on(big))
+    best = _best(lambda: run_on(small)), _best(lambda: run_on(big))
+    for _ in range(2):
+        if best[1] <= MAX_GROWTH * best[0]:
+            break
+        again = _best(lambda: run_on(small)), _best(lambda: run_on(big))
+        if again[1] * best[0] < best[1] * again[0]:
+            best = again
+    return best
 
 
 PATTERNS = list(_patterns())
