@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from handoff import ConflictError
 from handoff.models import Incident, Level, State
 from handoff.store import EventRow, SqlStore
 from handoff.store._tables import incidents
@@ -58,6 +60,53 @@ def test_the_trail_holds_the_events_the_transaction_wrote(
     ]
     with store.write() as tx:
         assert tx.trail("h1") == trail  # as committed
+
+
+def test_a_prefetched_trail_is_the_trail_read_after_the_update(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """A claim asks for the trail before its compare-and-set (PostgreSQL reads it in
+    that exchange): what it reads is what ``trail`` reads without asking."""
+    _add(
+        store,
+        clock,
+        ("h1", "ops", State.PENDING, Level.LOW),
+        ("h2", "ops", State.PENDING, Level.LOW),
+    )
+    with store.write() as tx:
+        tx.event("approved", handoff_id="h1", actor="ann", at=clock.now(), data={})
+    trails = []
+    for prefetch in (True, False):
+        h = store.get("h1")
+        assert h is not None
+        with pytest.raises(_Undo), store.write() as tx:
+            if prefetch:
+                tx.prefetch_trail("h1")
+            before = h.version
+            h.state = State.EXECUTING
+            tx.update(h, State.PENDING, before)
+            tx.event("execution_started", handoff_id="h1", actor="h", at=clock.now(), data={})
+            trails.append((tx.trail("h1"), tx.trail("h1"), tx.trail("h2")))
+            raise _Undo
+    assert trails[0] == trails[1]
+    first, again, other = trails[0]
+    assert [e.kind for e, _ in first] == ["submitted", "approved", "execution_started"]
+    assert again == first and [e.handoff_id for e, _ in other] == ["h2"]
+
+
+def test_a_prefetched_trail_goes_with_a_refused_update(store: SqlStore, clock: FakeClock) -> None:
+    _add(store, clock, ("h1", "ops", State.PENDING, Level.LOW))
+    h = store.get("h1")
+    assert h is not None
+    with pytest.raises(ConflictError), store.write() as tx:
+        tx.prefetch_trail("h1")
+        tx.update(h, State.APPROVED, h.version)  # not its state: refused
+    with store.write() as tx:
+        assert [e.kind for e, _ in tx.trail("h1")] == ["submitted"]
+
+
+class _Undo(Exception):
+    """Raised to roll a transaction back."""
 
 
 def test_executions_and_their_counts(store: SqlStore, clock: FakeClock) -> None:

@@ -244,6 +244,9 @@ class SqlTx:
         self._time = _pg_time if postgres else _sqlite_time
         self._head: tuple[int, str] | None = None
         self._events: list[dict[str, Any]] = []
+        #: ``prefetch_trail``'s handoff, read at the next wait; what that read found.
+        self._trail_wanted: str | None = None
+        self._trails: dict[str, list[Any]] = {}
 
     def _one(self, name: str, params: dict[str, Any]) -> Any:
         self._cur.execute(self._sql[name], params)
@@ -253,18 +256,27 @@ class SqlTx:
         """Wait for the queued statements' results (a pipeline's one exchange).
 
         Every state change goes on to write events, which need the chain head: in a
-        pipeline it is read (and locked) in the same exchange as the change itself.
+        pipeline it is read (and locked) in the same exchange as the change itself, and
+        so is a trail ``prefetch_trail`` asked for (after the lock, as ``trail`` reads).
         """
         if self._sync is None:
             return
-        if self._head is None and self._postgres:
-            with self._cur.connection.cursor() as head:
-                head.execute(self._sql["head_locked"])
-                self._sync()
-                row = head.fetchone()
-            self._head = (int(row[0]), str(row[1]))
-        else:
+        wanted, self._trail_wanted = self._trail_wanted, None
+        if self._head is not None and wanted is None:
             self._sync()
+            return
+        conn = self._cur.connection
+        with conn.cursor() as head, conn.cursor() as trail:
+            if self._head is None:
+                head.execute(self._sql["head_locked"])
+            if wanted is not None:
+                trail.execute(self._sql["trail"], {"id": wanted})
+            self._sync()
+            if self._head is None:
+                row = head.fetchone()
+                self._head = (int(row[0]), str(row[1]))
+            if wanted is not None:
+                self._trails[wanted] = trail.fetchall()
 
     def _rowcount(self) -> int:
         """Rows the last statement touched, once its result is in."""
@@ -387,13 +399,24 @@ class SqlTx:
         (None for the first event of the chain, or a missing one): the committed ones,
         then those this transaction wrote so far, so a claim in the transaction that
         records the approval reads that approval from the chain."""
-        self._cur.execute(self._sql["trail"], {"id": handoff_id})
-        rows = [(EventRow(*r[:8]), r[8]) for r in self._cur.fetchall()]
+        fetched = self._trails.pop(handoff_id, None)
+        if fetched is None:
+            self._cur.execute(self._sql["trail"], {"id": handoff_id})
+            fetched = self._cur.fetchall()
+        rows = [(EventRow(*r[:8]), r[8]) for r in fetched]
         # Not yet flushed: each links to the head this transaction read and locked.
         rows += [
             (EventRow(**e), e["prev_hash"]) for e in self._events if e["handoff_id"] == handoff_id
         ]
         return rows
+
+    def prefetch_trail(self, handoff_id: str) -> None:
+        """On PostgreSQL, read the handoff's committed trail with the next statement the
+        transaction waits for (a claim's compare-and-set): one exchange fewer. Events
+        are written only under the chain head's lock, which that exchange takes first,
+        so the rows are those ``trail`` would read later in the transaction."""
+        if self._sync is not None:
+            self._trail_wanted = handoff_id
 
     def enqueue(
         self, channel: str, payload: dict[str, Any], *, handoff_id: str | None, at: datetime
@@ -426,6 +449,7 @@ class SqlTx:
 
     def flush(self) -> None:
         """Write the buffered events and the new chain head; called just before commit."""
+        self._trail_wanted, self._trails = None, {}
         if self._events:
             assert self._head is not None
             self._cur.executemany(self._sql["event"], self._events)
