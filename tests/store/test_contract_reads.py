@@ -9,12 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from handoff import ConflictError
+from handoff.audit.trail import verify
 from handoff.models import Incident, Level, State
 from handoff.store import EventRow, SqlStore
 from handoff.store._tables import incidents
 from handoff.testing import FakeClock
 
 from .._factories import make_handoff
+from ._statements import Statements
 
 
 def _add(store: SqlStore, clock: FakeClock, *handoffs: tuple[str, str, State, Level]) -> None:
@@ -60,6 +62,30 @@ def test_the_trail_holds_the_events_the_transaction_wrote(
     ]
     with store.write() as tx:
         assert tx.trail("h1") == trail  # as committed
+
+
+@pytest.mark.parametrize("n", [1, 3, 40])
+def test_a_transaction_appends_any_number_of_events_to_the_chain(
+    store: SqlStore, clock: FakeClock, n: int
+) -> None:
+    """PostgreSQL writes a few events and the new head in one statement, many in one
+    each: the chain comes out the same."""
+    _add(store, clock, ("h1", "ops", State.PENDING, Level.LOW))
+    with store.write() as tx:
+        tx._cur = sent = Statements(tx._cur)  # type: ignore[attr-defined]
+        written = [
+            tx.event("note", handoff_id="h1", actor="ann", at=clock.now(), data={"i": i})
+            for i in range(n)
+        ]
+    rows = [EventRow(*r) for r in store.event_rows()]
+    assert [(r.seq, r.hash, r.prev_hash) for r in rows[1:]] == [
+        (e.seq, e.hash, e.prev_hash) for e in written
+    ]
+    assert store.head() == (n + 1, written[-1].hash)
+    report = verify(store)  # the chain checks out (the factory's row is no real handoff's)
+    assert (report.checked, report.bad_seq) == (n + 1, None)
+    chain = [s for s in sent.sent if "INSERT INTO events" in s or "UPDATE audit_head" in s]
+    assert len(chain) == (1 if store.postgres and n <= 16 else 2)
 
 
 def test_a_prefetched_trail_is_the_trail_read_after_the_update(
