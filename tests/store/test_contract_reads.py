@@ -3,6 +3,8 @@ counts and the metrics' gauges (SQLite and PostgreSQL alike)."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -64,19 +66,24 @@ def test_the_trail_holds_the_events_the_transaction_wrote(
         assert tx.trail("h1") == trail  # as committed
 
 
-@pytest.mark.parametrize("n", [1, 3, 40])
-def test_a_transaction_appends_any_number_of_events_to_the_chain(
-    store: SqlStore, clock: FakeClock, n: int
+@pytest.mark.parametrize(("n", "queued"), [(1, 1), (3, 0), (2, 3), (40, 2), (1, 20)])
+def test_a_transaction_appends_any_number_of_events_and_outbox_rows(
+    store: SqlStore, clock: FakeClock, n: int, queued: int
 ) -> None:
-    """PostgreSQL writes a few events and the new head in one statement, many in one
-    each: the chain comes out the same."""
+    """PostgreSQL writes a few events, outbox rows and the new head in one statement,
+    many in one each: the chain and the outbox come out the same."""
     _add(store, clock, ("h1", "ops", State.PENDING, Level.LOW))
     with store.write() as tx:
         tx._cur = sent = Statements(tx._cur)  # type: ignore[attr-defined]
-        written = [
-            tx.event("note", handoff_id="h1", actor="ann", at=clock.now(), data={"i": i})
-            for i in range(n)
-        ]
+        written = []
+        for i in range(max(n, queued)):
+            if i < queued:
+                tx.enqueue("notify", {"i": i}, handoff_id="h1", at=clock.now())
+            if i < n:
+                data = {"i": i}
+                written.append(
+                    tx.event("note", handoff_id="h1", actor="a", at=clock.now(), data=data)
+                )
     rows = [EventRow(*r) for r in store.event_rows()]
     assert [(r.seq, r.hash, r.prev_hash) for r in rows[1:]] == [
         (e.seq, e.hash, e.prev_hash) for e in written
@@ -84,8 +91,14 @@ def test_a_transaction_appends_any_number_of_events_to_the_chain(
     assert store.head() == (n + 1, written[-1].hash)
     report = verify(store)  # the chain checks out (the factory's row is no real handoff's)
     assert (report.checked, report.bad_seq) == (n + 1, None)
-    chain = [s for s in sent.sent if "INSERT INTO events" in s or "UPDATE audit_head" in s]
-    assert len(chain) == (1 if store.postgres and n <= 16 else 2)
+    assert [json.loads(r["payload"])["i"] for r in store.outbox_pending()] == list(range(queued))
+    writes = [s for s in sent.sent if re.match(r"(INSERT|UPDATE|WITH) ", s) and "handoffs" not in s]
+    if not store.postgres:
+        assert len(writes) == queued + 2  # each outbox row, the events, the head
+    elif max(n, queued) <= 16:
+        assert len(writes) == 1
+    else:
+        assert len(writes) == 2 + (queued > 0)  # outbox rows, events, the head
 
 
 def test_a_prefetched_trail_is_the_trail_read_after_the_update(

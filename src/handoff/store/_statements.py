@@ -64,6 +64,16 @@ _OUTBOX_ROW = (
     outbox.c.created_at,
 )
 
+#: What a new outbox row is written with (its id is the next of the sequence).
+_OUTBOX_NEW = (
+    outbox.c.channel,
+    outbox.c.handoff_id,
+    outbox.c.payload,
+    outbox.c.created_at,
+    outbox.c.available_at,
+    outbox.c.attempts,
+)
+
 _SQL = {
     "get": f"SELECT {_ROW} FROM handoffs WHERE id = :id",
     "get_locked": f"SELECT {_ROW} FROM handoffs WHERE id = :id FOR UPDATE",
@@ -100,17 +110,7 @@ _SQL = {
     "head_locked": "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
     "set_head": "UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1",
     "event": _insert(events),
-    "outbox": _insert(
-        outbox,
-        (
-            outbox.c.channel,
-            outbox.c.handoff_id,
-            outbox.c.payload,
-            outbox.c.created_at,
-            outbox.c.available_at,
-            outbox.c.attempts,
-        ),
-    ),
+    "outbox": _insert(outbox, _OUTBOX_NEW),
     "incident": _insert(incidents),
     # The SLA ladder: handoffs whose next step is due (by the index on due_at).
     "ladder_claim": (
@@ -176,18 +176,30 @@ _PG_SQL = {
 SQL = {"sqlite": _SQL, "postgresql": _PG_SQL}
 
 
-#: Events written by one statement on PostgreSQL; a transaction with more (a ladder
-#: pass over many handoffs) sends one statement per event, as SQLite does.
+#: Events (and, apart, outbox rows) written by one statement on PostgreSQL; a
+#: transaction with more (a ladder pass over many handoffs) sends one statement per
+#: row, as SQLite does.
 APPEND_MAX = 16
 
 
+def _values(table: Table, cols: _Cols, prefix: str, n: int) -> str:
+    """``INSERT INTO t (a, b) VALUES (%(p0_a)s, %(p0_b)s), ...``: ``n`` rows."""
+    names = [str(c.name) for c in cols]
+    rows = ", ".join("(" + ", ".join(f"%({prefix}{i}_{c})s" for c in names) + ")" for i in range(n))
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {rows}"
+
+
 @functools.cache
-def pg_append(n: int) -> str:
-    """PostgreSQL: insert ``n`` events (parameters ``seq_0``, ``hash_0``, ...) and move the
-    chain head, in one statement (a data-modifying ``WITH`` always runs to completion)."""
-    cols = [str(c.name) for c in events.c]
-    rows = ", ".join("(" + ", ".join(f"%({c}_{i})s" for c in cols) + ")" for i in range(n))
-    return (
-        f"WITH appended AS (INSERT INTO events ({', '.join(cols)}) VALUES {rows})"
-        f" {_PG_SQL['set_head']}"
-    )
+def pg_append(n_events: int, n_outbox: int) -> str:
+    """PostgreSQL: one statement that inserts ``n_events`` events (parameters ``e0_seq``,
+    ``e0_hash``, ...) and ``n_outbox`` outbox rows (``o0_channel``, ...) and, with any
+    events, moves the chain head (``seq``, ``hash``). Each data-modifying ``WITH`` runs
+    to completion whether or not the statement reads it."""
+    parts = []
+    if n_events:
+        parts.append(f"appended AS ({_values(events, events.c, 'e', n_events)})")
+    if n_outbox:
+        parts.append(f"queued AS ({_values(outbox, _OUTBOX_NEW, 'o', n_outbox)})")
+    if not n_events:
+        return _values(outbox, _OUTBOX_NEW, "o", n_outbox)
+    return f"WITH {', '.join(parts)} {_PG_SQL['set_head']}"

@@ -82,6 +82,8 @@ class SqlTx:
         self._time = _pg_time if postgres else _sqlite_time
         self._head: tuple[int, str] | None = None
         self._events: list[dict[str, Any]] = []
+        #: Outbox rows not yet written (PostgreSQL, where ``flush`` writes them).
+        self._outbox: list[dict[str, Any]] = []
         #: ``prefetch_trail``'s handoff, read at the next wait; what that read found.
         self._trail_wanted: str | None = None
         self._trails: dict[str, list[Any]] = {}
@@ -260,17 +262,18 @@ class SqlTx:
         self, channel: str, payload: dict[str, Any], *, handoff_id: str | None, at: datetime
     ) -> None:
         when = self._time(at)
-        self._cur.execute(
-            self._sql["outbox"],
-            {
-                "channel": channel,
-                "handoff_id": handoff_id,
-                "payload": canonical_json(payload),
-                "created_at": when,
-                "available_at": when,
-                "attempts": 0,
-            },
-        )
+        row = {
+            "channel": channel,
+            "handoff_id": handoff_id,
+            "payload": canonical_json(payload),
+            "created_at": when,
+            "available_at": when,
+            "attempts": 0,
+        }
+        if self._postgres:
+            self._outbox.append(row)  # written with the events, just before the commit
+        else:
+            self._cur.execute(self._sql["outbox"], row)
 
     def add_incident(self, incident_id: str, incident: Incident, at: datetime) -> None:
         self._cur.execute(
@@ -286,20 +289,23 @@ class SqlTx:
         )
 
     def flush(self) -> None:
-        """Write the buffered events and the new chain head; called just before commit."""
+        """Write the buffered events, the new chain head and (PostgreSQL) the buffered
+        outbox rows; called just before commit."""
         self._trail_wanted, self._trails = None, {}
-        if self._events:
-            assert self._head is not None
-            head = {"seq": self._head[0], "hash": self._head[1]}
-            if self._postgres and len(self._events) <= APPEND_MAX:
-                # One statement for the events and the new head: fewer for the server to
-                # parse and run, and for the driver to send.
-                params = {f"{k}_{i}": v for i, e in enumerate(self._events) for k, v in e.items()}
-                self._cur.execute(pg_append(len(self._events)), params | head)
-            else:
-                self._cur.executemany(self._sql["event"], self._events)
-                self._cur.execute(self._sql["set_head"], head)
-            self._events = []
+        events, rows, self._events, self._outbox = self._events, self._outbox, [], []
+        head = {"seq": self._head[0], "hash": self._head[1]} if self._head else {}
+        if self._postgres and (events or rows) and max(len(events), len(rows)) <= APPEND_MAX:
+            # One statement for them all: fewer for the server to parse and run, and for
+            # the driver to send.
+            params = {f"e{i}_{k}": v for i, e in enumerate(events) for k, v in e.items()}
+            params |= {f"o{i}_{k}": v for i, r in enumerate(rows) for k, v in r.items()}
+            self._cur.execute(pg_append(len(events), len(rows)), params | head)
+            return
+        if rows:
+            self._cur.executemany(self._sql["outbox"], rows)
+        if events:
+            self._cur.executemany(self._sql["event"], events)
+            self._cur.execute(self._sql["set_head"], head)
 
     # -- SLA ladder and outbox delivery (claimed with SKIP LOCKED on PostgreSQL) --------
 
