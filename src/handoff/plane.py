@@ -354,6 +354,8 @@ class ControlPlane:
             )
             try:
                 with self.store.write() as tx:
+                    if claimed is not None:
+                        tx.prefetch_trail(h.id)  # start's check, read with the update
                     tx.update(claimed or change.handoff, h.state, h.version)
                     if proof is not None:
                         spend(tx, proof, d.reviewer, now)

@@ -3,16 +3,22 @@ counts and the metrics' gauges (SQLite and PostgreSQL alike)."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from handoff import ConflictError
+from handoff.audit.trail import verify
 from handoff.models import Incident, Level, State
 from handoff.store import EventRow, SqlStore
 from handoff.store._tables import incidents
 from handoff.testing import FakeClock
 
 from .._factories import make_handoff
+from ._statements import Statements
 
 
 def _add(store: SqlStore, clock: FakeClock, *handoffs: tuple[str, str, State, Level]) -> None:
@@ -58,6 +64,88 @@ def test_the_trail_holds_the_events_the_transaction_wrote(
     ]
     with store.write() as tx:
         assert tx.trail("h1") == trail  # as committed
+
+
+@pytest.mark.parametrize(("n", "queued"), [(1, 1), (3, 0), (2, 3), (40, 2), (1, 20)])
+def test_a_transaction_appends_any_number_of_events_and_outbox_rows(
+    store: SqlStore, clock: FakeClock, n: int, queued: int
+) -> None:
+    """PostgreSQL writes a few events, outbox rows and the new head in one statement,
+    many in one each: the chain and the outbox come out the same."""
+    _add(store, clock, ("h1", "ops", State.PENDING, Level.LOW))
+    with store.write() as tx:
+        tx._cur = sent = Statements(tx._cur)  # type: ignore[attr-defined]
+        written = []
+        for i in range(max(n, queued)):
+            if i < queued:
+                tx.enqueue("notify", {"i": i}, handoff_id="h1", at=clock.now())
+            if i < n:
+                data = {"i": i}
+                written.append(
+                    tx.event("note", handoff_id="h1", actor="a", at=clock.now(), data=data)
+                )
+    rows = [EventRow(*r) for r in store.event_rows()]
+    assert [(r.seq, r.hash, r.prev_hash) for r in rows[1:]] == [
+        (e.seq, e.hash, e.prev_hash) for e in written
+    ]
+    assert store.head() == (n + 1, written[-1].hash)
+    report = verify(store)  # the chain checks out (the factory's row is no real handoff's)
+    assert (report.checked, report.bad_seq) == (n + 1, None)
+    assert [json.loads(r["payload"])["i"] for r in store.outbox_pending()] == list(range(queued))
+    writes = [s for s in sent.sent if re.match(r"(INSERT|UPDATE|WITH) ", s) and "handoffs" not in s]
+    if not store.postgres:
+        assert len(writes) == queued + 2  # each outbox row, the events, the head
+    elif max(n, queued) <= 16:
+        assert len(writes) == 1
+    else:
+        assert len(writes) == 2 + (queued > 0)  # outbox rows, events, the head
+
+
+def test_a_prefetched_trail_is_the_trail_read_after_the_update(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """A claim asks for the trail before its compare-and-set (PostgreSQL reads it in
+    that exchange): what it reads is what ``trail`` reads without asking."""
+    _add(
+        store,
+        clock,
+        ("h1", "ops", State.PENDING, Level.LOW),
+        ("h2", "ops", State.PENDING, Level.LOW),
+    )
+    with store.write() as tx:
+        tx.event("approved", handoff_id="h1", actor="ann", at=clock.now(), data={})
+    trails = []
+    for prefetch in (True, False):
+        h = store.get("h1")
+        assert h is not None
+        with pytest.raises(_Undo), store.write() as tx:
+            if prefetch:
+                tx.prefetch_trail("h1")
+            before = h.version
+            h.state = State.EXECUTING
+            tx.update(h, State.PENDING, before)
+            tx.event("execution_started", handoff_id="h1", actor="h", at=clock.now(), data={})
+            trails.append((tx.trail("h1"), tx.trail("h1"), tx.trail("h2")))
+            raise _Undo
+    assert trails[0] == trails[1]
+    first, again, other = trails[0]
+    assert [e.kind for e, _ in first] == ["submitted", "approved", "execution_started"]
+    assert again == first and [e.handoff_id for e, _ in other] == ["h2"]
+
+
+def test_a_prefetched_trail_goes_with_a_refused_update(store: SqlStore, clock: FakeClock) -> None:
+    _add(store, clock, ("h1", "ops", State.PENDING, Level.LOW))
+    h = store.get("h1")
+    assert h is not None
+    with pytest.raises(ConflictError), store.write() as tx:
+        tx.prefetch_trail("h1")
+        tx.update(h, State.APPROVED, h.version)  # not its state: refused
+    with store.write() as tx:
+        assert [e.kind for e, _ in tx.trail("h1")] == ["submitted"]
+
+
+class _Undo(Exception):
+    """Raised to roll a transaction back."""
 
 
 def test_executions_and_their_counts(store: SqlStore, clock: FakeClock) -> None:

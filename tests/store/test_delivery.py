@@ -12,6 +12,7 @@ from handoff.store import SqlStore
 from handoff.testing import FakeClock
 
 from .._factories import make_handoff
+from ._statements import Statements
 
 
 def _seed(store: SqlStore, clock: FakeClock, n: int) -> None:
@@ -46,6 +47,31 @@ def test_ladder_claim_sees_unscheduled_stale_and_due(store: SqlStore, clock: Fak
     with store.write() as tx:
         assert [h.id for h in tx.ladder_claim(now + timedelta(hours=1), 10)] == ["h1"]
         assert len(tx.ladder_claim(now + timedelta(hours=1), 1)) == 1
+
+
+def test_only_a_write_of_an_open_handoff_touches_the_schedule(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """Schedules exist for open handoffs alone: a new closed row, and a write of a row
+    already closed (an execution's finish), have none to drop and send no statement."""
+    with store.write() as tx:
+        tx._cur = sent = Statements(tx._cur)  # type: ignore[attr-defined]
+        tx.insert(make_handoff("run", clock.now(), state=State.EXECUTING))
+        tx.insert(make_handoff("open", clock.now()))
+        h = tx.get("run")
+        assert h is not None
+        h.state = State.EXECUTED
+        tx.update(h, State.EXECUTING, 0)
+    assert [s.split()[0] for s in sent.sent if "ladder_due" in s] == ["INSERT"]  # "open"
+    with store.write() as tx:
+        tx._cur = sent = Statements(tx._cur)  # type: ignore[attr-defined]
+        h = tx.get("open")
+        assert h is not None
+        h.state = State.APPROVED
+        tx.update(h, State.PENDING, 0)  # closing drops the schedule
+    assert [s.split()[0] for s in sent.sent if "ladder_due" in s] == ["DELETE"]
+    with store.write() as tx:
+        assert tx.ladder_claim(clock.now() + timedelta(days=9), 10) == []
 
 
 def test_concurrent_ladder_claims_are_disjoint(store: SqlStore, clock: FakeClock) -> None:

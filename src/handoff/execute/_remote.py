@@ -96,6 +96,7 @@ def claim(plane: PlaneParts, handoff_id: str, agent: str) -> RemoteClaim | Outco
     claimed = h.model_copy(update={"state": State.EXECUTING, "updated_at": now, "execution": ex})
     try:
         with plane.store.write() as tx:
+            tx.prefetch_trail(h.id)  # require_chain's read, with the update
             tx.update(claimed, prev, version)  # a compare-and-set: one of two racing claims wins
             _stages.require_chain(tx, h, allowed)  # the chain holds the approval it consumes
             tx.event(kind, handoff_id=h.id, actor=agent, at=now, data={**data, "remote": True})

@@ -137,6 +137,7 @@ def claim_execution(plane: PlaneParts, h: Handoff, plan: list[str]) -> Handoff:
         with plane.store.write() as tx:
             # The compare-and-set first: the loser of a race is a conflict, not a
             # refusal; a chain that does not back the run still rolls the update back.
+            tx.prefetch_trail(h.id)  # start's check, read with the update
             tx.update(claimed, prev, version)
             start(tx, claimed)
     except NotApproved as exc:

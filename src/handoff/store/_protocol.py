@@ -137,6 +137,12 @@ class Tx(Protocol):
         chain (None when there is none): a claim checks both."""
         ...
 
+    def prefetch_trail(self, handoff_id: str) -> None:
+        """Say that ``trail(handoff_id)`` follows in this transaction: a store may read
+        it along with an earlier statement (PostgreSQL: in the same exchange as the
+        next compare-and-set). What ``trail`` returns is the same either way."""
+        ...
+
     def enqueue(
         self, channel: str, payload: dict[str, Any], *, handoff_id: str | None, at: datetime
     ) -> None:

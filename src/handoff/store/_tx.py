@@ -4,193 +4,31 @@ The hot path (every submit, decision and execution) runs a handful of fixed stat
 sending them straight to the driver skips SQLAlchemy's per-statement compilation and
 keeps a round trip close to the cost of its commit. The connections come from
 ``_sqlite`` (SQLite) and ``_pg`` (PostgreSQL, where the statements are pipelined and the
-transaction waits for the server only where it needs a result). The statements are
-written once with ``:name`` parameters and translated to psycopg's ``%(name)s`` style.
+transaction waits for the server only where it needs a result). The statements are in
+``_statements``.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy import Column, Table
 
 from .._canonical import canonical_json
 from .._chain import event_hash
 from .._exceptions import AlreadyExists, ConflictError, Tampered
 from .._projection import row_digest
+from ..decide.lifecycle import OPEN
 from ..models import Event, Handoff, Incident, State
 from ._errors import is_unique_violation
 from ._protocol import EventRow, OutboxRow
-from ._tables import (
-    ROW,
-    callbacks,
-    events,
-    handoffs,
-    incidents,
-    ladder_due,
-    outbox,
-    outbox_dead,
-    passkeys,
-)
+from ._statements import APPEND_MAX, SQL, pg_append
 
 __all__ = ["RECOMPUTE", "SQL", "SqlTx", "load_handoff"]
 
 #: The ``ladder_due`` time that means "recompute this schedule at the next pass".
 RECOMPUTE = datetime(1970, 1, 1, tzinfo=UTC)
-
-#: Columns of a table (``t.c``, or some of them).
-_Cols = Iterable[Column[Any]]
-
-
-def _names(cols: _Cols, prefix: str = "") -> str:
-    """``a, b, c`` of the columns, each name after ``prefix`` (a table alias)."""
-    return ", ".join(prefix + str(c.name) for c in cols)
-
-
-def _insert(table: Table, cols: _Cols | None = None) -> str:
-    """``INSERT INTO t (a, b) VALUES (:a, :b)``: every column unless ``cols`` says."""
-    names = [str(c.name) for c in (table.c if cols is None else cols)]
-    values = ", ".join(":" + n for n in names)
-    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({values})"
-
-
-def _upsert(table: Table) -> str:
-    """Insert every column; on a clash of the primary key, update the other columns."""
-    key = [c.name for c in table.primary_key]
-    rest = ", ".join(f"{c.name} = excluded.{c.name}" for c in table.c if not c.primary_key)
-    return f"{_insert(table)} ON CONFLICT ({', '.join(key)}) DO UPDATE SET {rest}"
-
-
-#: What a handoff is read as (``load_handoff``'s arguments).
-_ROW = _names(ROW)
-#: Set when a handoff is inserted and never changed after.
-_FIXED = {"id", "agent", "idempotency_key", "tool", "created_at"}
-_UPDATE = ", ".join(f"{c.name} = :{c.name}" for c in handoffs.c if c.name not in _FIXED)
-#: The dead-letter row copies the outbox row, with the last error and when it failed.
-_BURY = {"last_error": ":error", "failed_at": ":now"}
-_OUTBOX_ROW = (
-    outbox.c.id,
-    outbox.c.channel,
-    outbox.c.handoff_id,
-    outbox.c.payload,
-    outbox.c.attempts,
-    outbox.c.created_at,
-)
-
-_SQL = {
-    "get": f"SELECT {_ROW} FROM handoffs WHERE id = :id",
-    "get_locked": f"SELECT {_ROW} FROM handoffs WHERE id = :id FOR UPDATE",
-    "by_key": f"SELECT {_ROW} FROM handoffs WHERE agent = :agent AND idempotency_key = :key",
-    "insert": _insert(handoffs),
-    "update": (
-        f"UPDATE handoffs SET {_UPDATE} WHERE id = :id AND state = :b_state"
-        " AND version = :b_version"
-    ),
-    "head": "SELECT seq, hash FROM audit_head WHERE id = 1",
-    "auth_generation": "SELECT generation FROM auth_generation WHERE id = 1",
-    # One API request counted in the key's fixed window (see handoff.server.throttle),
-    # and the accounts' generation that a cached key is checked against.
-    "throttle_hit": (
-        "INSERT INTO throttle (key, count, since, locked_until, forget_at)"
-        " VALUES (:key, 1, :start, NULL, :end) ON CONFLICT (key) DO UPDATE SET"
-        " count = CASE WHEN throttle.since = :start THEN throttle.count + 1 ELSE 1 END,"
-        " since = :start, forget_at = :end"
-        " RETURNING count, (SELECT generation FROM auth_generation WHERE id = 1)"
-    ),
-    "event_rows": (
-        f"SELECT {_names(events.c)} FROM events WHERE seq >= :lo AND seq <= :hi ORDER BY seq"
-    ),
-    "count_events": "SELECT count(*) FROM events",
-    # A handoff's events, each with the hash of the event before it (claims check both).
-    "trail": (
-        f"SELECT {_names(events.c, 'e.')}, p.hash FROM events e"
-        " LEFT JOIN events p ON p.seq = e.seq - 1 WHERE e.handoff_id = :id ORDER BY e.seq"
-    ),
-    # What verify compares with the chain (served by ix_handoffs_chain, docs unread).
-    "handoff_rows": (
-        "SELECT id, state || ' ' || action_hash || ' ' || decisions_hash FROM handoffs"
-    ),
-    "head_locked": "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-    "set_head": "UPDATE audit_head SET seq = :seq, hash = :hash WHERE id = 1",
-    "event": _insert(events),
-    "outbox": _insert(
-        outbox,
-        (
-            outbox.c.channel,
-            outbox.c.handoff_id,
-            outbox.c.payload,
-            outbox.c.created_at,
-            outbox.c.available_at,
-            outbox.c.attempts,
-        ),
-    ),
-    "incident": _insert(incidents),
-    # The SLA ladder: handoffs whose next step is due (by the index on due_at).
-    "ladder_claim": (
-        f"SELECT {_names(ROW, 'h.')} FROM ladder_due l JOIN handoffs h ON h.id = l.handoff_id"
-        " WHERE l.due_at <= :now ORDER BY l.due_at, l.handoff_id LIMIT :limit"
-    ),
-    "ladder_drop": "DELETE FROM ladder_due WHERE handoff_id = :handoff_id",
-    "ladder_set": _upsert(ladder_due),
-    # Outbox delivery: claim due rows, lease them, then record the attempt's outcome.
-    "outbox_claim": (
-        f"SELECT {_names(_OUTBOX_ROW)} FROM outbox"
-        " WHERE delivered_at IS NULL AND available_at <= :now AND channel {op} 'notify'"
-        " ORDER BY id LIMIT :limit"
-    ),
-    "outbox_lease": (
-        "UPDATE outbox SET attempts = attempts + 1, available_at = :until WHERE id = :id"
-    ),
-    "outbox_done": (
-        "UPDATE outbox SET delivered_at = :now, last_error = NULL"
-        " WHERE id = :id AND attempts = :attempts AND delivered_at IS NULL"
-    ),
-    "outbox_purge": (
-        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
-        " WHERE delivered_at IS NOT NULL AND delivered_at < :before ORDER BY id LIMIT :limit)"
-    ),
-    "outbox_retry": (
-        "UPDATE outbox SET available_at = :at, last_error = :error"
-        " WHERE id = :id AND attempts = :attempts AND delivered_at IS NULL"
-    ),
-    "outbox_bury": (
-        f"INSERT INTO outbox_dead ({_names(outbox_dead.c)})"
-        f" SELECT {', '.join(_BURY.get(c.name, c.name) for c in outbox_dead.c)} FROM outbox"
-        " WHERE id = :id AND attempts = :attempts AND delivered_at IS NULL"
-    ),
-    "outbox_drop": "DELETE FROM outbox WHERE id = :id AND attempts = :attempts",
-    "callback_set": _upsert(callbacks),
-    "callback_get": "SELECT url, secret FROM callbacks WHERE agent = :agent",
-    # Passkeys: a registration, a challenge answered once, the signature counter.
-    "passkey_add": _insert(passkeys),
-    "challenge_take": (
-        "DELETE FROM passkey_challenges WHERE nonce = :nonce AND user_name = :user"
-        " AND purpose = :purpose AND COALESCE(handoff_id, '') = :handoff_id"
-        " AND COALESCE(action_hash, '') = :action_hash AND expires_at > :now"
-    ),
-    "passkey_seen": (
-        "UPDATE passkeys SET sign_count = :count WHERE credential_id = :id"
-        " AND (sign_count < :count OR (sign_count = 0 AND :count = 0))"
-    ),
-}
-#: Appended on PostgreSQL so processes claim disjoint rows and never wait for each other.
-_SKIP_LOCKED = {
-    "ladder_claim": " FOR UPDATE OF h SKIP LOCKED",
-    "outbox_claim": " FOR UPDATE SKIP LOCKED",
-}
-#: Appended on PostgreSQL so a clash is a row count of 0, not an error: an error inside
-#: a pipeline aborts everything queued with it.
-_NO_CLASH = {"insert": " ON CONFLICT DO NOTHING", "passkey_add": " ON CONFLICT DO NOTHING"}
-_PG_SQL = {
-    k: re.sub(r":(\w+)", r"%(\1)s", v) + _SKIP_LOCKED.get(k, "") + _NO_CLASH.get(k, "")
-    for k, v in _SQL.items()
-}
-#: The statements by name, for SQLite (``:name``) and PostgreSQL (``%(name)s``).
-SQL = {"sqlite": _SQL, "postgresql": _PG_SQL}
 
 
 def _sqlite_time(at: datetime | None) -> str | None:
@@ -240,10 +78,15 @@ class SqlTx:
         self._cur = cursor
         self._sync = sync
         self._postgres = postgres
-        self._sql = _PG_SQL if postgres else _SQL
+        self._sql = SQL["postgresql" if postgres else "sqlite"]
         self._time = _pg_time if postgres else _sqlite_time
         self._head: tuple[int, str] | None = None
         self._events: list[dict[str, Any]] = []
+        #: Outbox rows not yet written (PostgreSQL, where ``flush`` writes them).
+        self._outbox: list[dict[str, Any]] = []
+        #: ``prefetch_trail``'s handoff, read at the next wait; what that read found.
+        self._trail_wanted: str | None = None
+        self._trails: dict[str, list[Any]] = {}
 
     def _one(self, name: str, params: dict[str, Any]) -> Any:
         self._cur.execute(self._sql[name], params)
@@ -253,18 +96,27 @@ class SqlTx:
         """Wait for the queued statements' results (a pipeline's one exchange).
 
         Every state change goes on to write events, which need the chain head: in a
-        pipeline it is read (and locked) in the same exchange as the change itself.
+        pipeline it is read (and locked) in the same exchange as the change itself, and
+        so is a trail ``prefetch_trail`` asked for (after the lock, as ``trail`` reads).
         """
         if self._sync is None:
             return
-        if self._head is None and self._postgres:
-            with self._cur.connection.cursor() as head:
-                head.execute(self._sql["head_locked"])
-                self._sync()
-                row = head.fetchone()
-            self._head = (int(row[0]), str(row[1]))
-        else:
+        wanted, self._trail_wanted = self._trail_wanted, None
+        if self._head is not None and wanted is None:
             self._sync()
+            return
+        conn = self._cur.connection
+        with conn.cursor() as head, conn.cursor() as trail:
+            if self._head is None:
+                head.execute(self._sql["head_locked"])
+            if wanted is not None:
+                trail.execute(self._sql["trail"], {"id": wanted})
+            self._sync()
+            if self._head is None:
+                row = head.fetchone()
+                self._head = (int(row[0]), str(row[1]))
+            if wanted is not None:
+                self._trails[wanted] = trail.fetchall()
 
     def _rowcount(self) -> int:
         """Rows the last statement touched, once its result is in."""
@@ -314,7 +166,7 @@ class SqlTx:
                 "this idempotency key was already used by the agent", field="idempotency_key"
             ),
         )
-        self._reschedule(handoff)
+        self._reschedule(handoff, None)
 
     def _insert_once(self, name: str, params: dict[str, Any], clash: AlreadyExists) -> None:
         """Run the insert ``name``; ``clash`` when a row with its key is there already.
@@ -347,7 +199,7 @@ class SqlTx:
                 f"handoff {handoff.id} changed meanwhile (expected state {expected.value})",
                 field="state",
             )
-        self._reschedule(handoff)
+        self._reschedule(handoff, expected)
 
     def event(
         self, kind: str, *, handoff_id: str | None, actor: str, at: datetime, data: dict[str, Any]
@@ -387,29 +239,41 @@ class SqlTx:
         (None for the first event of the chain, or a missing one): the committed ones,
         then those this transaction wrote so far, so a claim in the transaction that
         records the approval reads that approval from the chain."""
-        self._cur.execute(self._sql["trail"], {"id": handoff_id})
-        rows = [(EventRow(*r[:8]), r[8]) for r in self._cur.fetchall()]
+        fetched = self._trails.pop(handoff_id, None)
+        if fetched is None:
+            self._cur.execute(self._sql["trail"], {"id": handoff_id})
+            fetched = self._cur.fetchall()
+        rows = [(EventRow(*r[:8]), r[8]) for r in fetched]
         # Not yet flushed: each links to the head this transaction read and locked.
         rows += [
             (EventRow(**e), e["prev_hash"]) for e in self._events if e["handoff_id"] == handoff_id
         ]
         return rows
 
+    def prefetch_trail(self, handoff_id: str) -> None:
+        """On PostgreSQL, read the handoff's committed trail with the next statement the
+        transaction waits for (a claim's compare-and-set): one exchange fewer. Events
+        are written only under the chain head's lock, which that exchange takes first,
+        so the rows are those ``trail`` would read later in the transaction."""
+        if self._sync is not None:
+            self._trail_wanted = handoff_id
+
     def enqueue(
         self, channel: str, payload: dict[str, Any], *, handoff_id: str | None, at: datetime
     ) -> None:
         when = self._time(at)
-        self._cur.execute(
-            self._sql["outbox"],
-            {
-                "channel": channel,
-                "handoff_id": handoff_id,
-                "payload": canonical_json(payload),
-                "created_at": when,
-                "available_at": when,
-                "attempts": 0,
-            },
-        )
+        row = {
+            "channel": channel,
+            "handoff_id": handoff_id,
+            "payload": canonical_json(payload),
+            "created_at": when,
+            "available_at": when,
+            "attempts": 0,
+        }
+        if self._postgres:
+            self._outbox.append(row)  # written with the events, just before the commit
+        else:
+            self._cur.execute(self._sql["outbox"], row)
 
     def add_incident(self, incident_id: str, incident: Incident, at: datetime) -> None:
         self._cur.execute(
@@ -425,22 +289,39 @@ class SqlTx:
         )
 
     def flush(self) -> None:
-        """Write the buffered events and the new chain head; called just before commit."""
-        if self._events:
-            assert self._head is not None
-            self._cur.executemany(self._sql["event"], self._events)
-            self._cur.execute(self._sql["set_head"], {"seq": self._head[0], "hash": self._head[1]})
-            self._events = []
+        """Write the buffered events, the new chain head and (PostgreSQL) the buffered
+        outbox rows; called just before commit."""
+        self._trail_wanted, self._trails = None, {}
+        events, rows, self._events, self._outbox = self._events, self._outbox, [], []
+        head = {"seq": self._head[0], "hash": self._head[1]} if self._head else {}
+        if self._postgres and (events or rows) and max(len(events), len(rows)) <= APPEND_MAX:
+            # One statement for them all: fewer for the server to parse and run, and for
+            # the driver to send.
+            params = {f"e{i}_{k}": v for i, e in enumerate(events) for k, v in e.items()}
+            params |= {f"o{i}_{k}": v for i, r in enumerate(rows) for k, v in r.items()}
+            self._cur.execute(pg_append(len(events), len(rows)), params | head)
+            return
+        if rows:
+            self._cur.executemany(self._sql["outbox"], rows)
+        if events:
+            self._cur.executemany(self._sql["event"], events)
+            self._cur.execute(self._sql["set_head"], head)
 
     # -- SLA ladder and outbox delivery (claimed with SKIP LOCKED on PostgreSQL) --------
 
-    def _reschedule(self, h: Handoff) -> None:
+    def _reschedule(self, h: Handoff, before: State | None) -> None:
         """Every write of a handoff marks its ladder schedule for recomputing (due at the
         epoch) while it is open, and drops it once closed; so the scheduler reads only
-        the ``ladder_due`` index, never every open handoff."""
-        if h.state in (State.PENDING, State.REDIRECTED) and h.deadline is not None:
+        the ``ladder_due`` index, never every open handoff.
+
+        ``before`` is the state the row held (None for a new row). Only a handoff stored
+        open can have a schedule to drop: schedules are set for open handoffs alone and
+        dropped as they close, and handoffs are never deleted. So a new row, or one
+        already closed (an execution's finish), costs no statement here.
+        """
+        if h.state in OPEN and h.deadline is not None:
             self.ladder_set(h.id, RECOMPUTE, h.version)
-        else:
+        elif before in OPEN:
             self._cur.execute(self._sql["ladder_drop"], {"handoff_id": h.id})
 
     def ladder_claim(self, now: datetime, limit: int) -> list[Handoff]:
