@@ -190,6 +190,69 @@ def test_a_commit_that_fails_fails_every_caller_it_held(tmp_path: Path, clock: F
         again.close()
 
 
+class _InterruptedOnWake(threading.Condition):
+    """The store's condition, but the ``victim`` thread gets a Ctrl-C when it wakes."""
+
+    victim: int | None = None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        woke = super().wait(timeout)
+        if threading.get_ident() == self.victim:
+            raise KeyboardInterrupt
+        return woke
+
+
+def test_a_caller_interrupted_while_waiting_still_lets_the_batch_commit(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """A finishes its work while B waits its turn; B is interrupted as it wakes. B was
+    the batch's last caller, so it commits A's work on its way out: A is not stranded."""
+    url = f"sqlite:///{tmp_path / 'i.db'}"
+    store = open_store(url)
+    cond = _InterruptedOnWake(threading.Lock())
+    lite(store)._cond = cond
+    inside, release = threading.Event(), threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def first() -> None:
+        with store.write() as tx:
+            h = make_handoff("h0", clock.now())
+            tx.insert(h)
+            record_submit(tx, h)
+            inside.set()
+            release.wait(10)
+        outcomes["h0"] = "ok"
+
+    def second() -> None:
+        cond.victim = threading.get_ident()
+        try:
+            write_one(store, "h1", clock)
+            outcomes["h1"] = "ok"
+        except KeyboardInterrupt:
+            outcomes["h1"] = "interrupted"
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert inside.wait(10)
+    b = threading.Thread(target=second)
+    b.start()
+    joined(store, 2)
+    release.set()
+    a.join(10)
+    b.join(10)
+    assert not a.is_alive() and not b.is_alive()
+    assert outcomes == {"h0": "ok", "h1": "interrupted"}
+    cond.victim = None
+    write_one(store, "h2", clock)  # the connection is free for the next caller
+    store.close()
+    again = open_store(url)
+    try:
+        assert [h for h in ("h0", "h1", "h2") if again.get(h)] == ["h0", "h2"]
+        assert verify(again).ok
+    finally:
+        again.close()
+
+
 # -- threads racing through the plane ----------------------------------------------------
 
 STEP = st.sampled_from(["auto", "review", "fail"])
