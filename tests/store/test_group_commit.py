@@ -127,6 +127,54 @@ def test_callers_arriving_while_one_works_share_its_commit(
         again.close()
 
 
+def test_a_caller_whose_work_failed_returns_after_the_work_before_it_commits(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """A caller that fails in a shared transaction (a compare-and-set that lost to a
+    caller before it, say) reads next what that caller wrote: it returns only once the
+    transaction holding the other's work has committed. Returning at once would let its
+    retry read the old state again and lose again, for as long as the batch stays open:
+    racing verdicts on a handoff that needs two approvals all gave up that way."""
+    store = open_store(f"sqlite:///{tmp_path / 'f.db'}")
+    inside, release, failing = threading.Event(), threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def first() -> None:
+        with store.write() as tx:
+            h = make_handoff("h0", clock.now())
+            tx.insert(h)
+            record_submit(tx, h)
+            inside.set()
+            release.wait(10)
+
+    def loser() -> None:
+        try:
+            with store.write():
+                failing.set()
+                joined(store, 2)  # the last caller is waiting: this one is not the last
+                raise Boom("lost")
+        except Boom:
+            seen.append(store.get("h0") is not None)
+
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    assert inside.wait(10)
+    threads.append(threading.Thread(target=loser))
+    threads[-1].start()
+    joined(store, 2)
+    release.set()
+    assert failing.wait(10)
+    threads.append(threading.Thread(target=write_one, args=(store, "h1", clock)))
+    threads[-1].start()
+    for t in threads:
+        t.join(10)
+    try:
+        assert seen == [True]
+        assert store.get("h0") is not None and store.get("h1") is not None
+    finally:
+        store.close()
+
+
 def test_a_nested_write_in_one_thread_is_refused(tmp_path: Path, clock: FakeClock) -> None:
     store = open_store(f"sqlite:///{tmp_path / 'n.db'}")
     try:
@@ -291,13 +339,9 @@ def test_racing_callers_keep_what_they_were_told(plans: list[list[str]]) -> None
                     out = plane.submit({"tool": tool, "args": {"i": i, "j": j}, "agent": "bot"})
                     h = out.handoff
                     if step == "review":
-                        h = plane.decide(
-                            out.handoff_id,
-                            verdict="approve",
-                            reviewer="maya",
-                            rationale="ok",
-                            execute=True,
-                        )
+                        h = plane.decide_and_execute(
+                            out.handoff_id, verdict="approve", reviewer="maya", rationale="ok"
+                        ).handoff
                     told[h.id] = h.state.value
             except BaseException as exc:
                 errors.append(exc)

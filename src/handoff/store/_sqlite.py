@@ -55,12 +55,12 @@ class _Batch:
 
     __slots__ = ("begun", "done", "durable", "joined", "kept")
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = True) -> None:
         self.joined = 0  # callers that joined and have not finished their work yet
         self.begun = False  # BEGIN IMMEDIATE ran and nothing has ended it
         self.kept: list[_Turn] = []  # callers whose work is in the open transaction
         self.done = False  # committed (or failed): the kept callers may return
-        self.durable = False  # a kept caller asked for a durable commit
+        self.durable = durable  # False: one caller alone, committing without the fsync
 
 
 class SqliteConnections:
@@ -81,22 +81,24 @@ class SqliteConnections:
         """A cursor inside ``BEGIN IMMEDIATE``; returns once the work is committed,
         rolls back only this caller's work when it raises.
 
-        ``durable=False`` lets the commit skip waiting for the disk
-        (``synchronous=NORMAL``) when no caller sharing it asked for a durable one: the
-        work reaches the disk with the next durable commit, and a power loss before
-        that may forget it, never corrupt the file. Only for writes whose loss is
-        harmless, like a request counted against a rate limit.
+        ``durable=False`` commits without waiting for the disk (``synchronous=NORMAL``,
+        which SQLite lets change only between transactions, so such a caller shares its
+        transaction with no one): the work reaches the disk with the next durable
+        commit, and a power loss before that may forget it, never corrupt the file. Only
+        for writes whose loss is harmless, like a request counted against a rate limit.
         """
         if self._path is None:
             with self._own_transaction() as cur:
                 yield cur
             return
         turn = _Turn()
-        batch = self._join()
+        batch = self._join(durable)
         cur = self._writer.cursor()
         kept = False
         try:
             if not batch.begun:
+                if not batch.durable:
+                    cur.execute("PRAGMA synchronous=NORMAL")
                 cur.execute("BEGIN IMMEDIATE")
                 batch.begun = True
             first = not batch.kept
@@ -110,7 +112,6 @@ class SqliteConnections:
             if not first:
                 cur.execute(f"RELEASE {_SAVEPOINT}")
             batch.kept.append(turn)
-            batch.durable = batch.durable or durable
             kept = True
         finally:
             cur.close()
@@ -120,14 +121,15 @@ class SqliteConnections:
                 f"the transaction was not committed: {turn.lost}"
             ) from turn.lost
 
-    def _join(self) -> _Batch:
-        """Join the batch that is forming and wait for this caller's turn at the
-        connection: the batch's transaction is open, or the one before it committed."""
+    def _join(self, durable: bool = True) -> _Batch:
+        """Join the batch that is forming (or, not ``durable``, a batch of one) and wait
+        for this caller's turn at the connection: the batch's transaction is open, or the
+        one before it committed."""
         me = threading.get_ident()
         with self._cond:
             if self._holder == me:
                 raise RuntimeError("a write transaction is already open in this thread")
-            batch = self._open
+            batch = self._open if durable else _Batch(durable=False)
             if batch is None:
                 batch = self._open = _Batch()
             batch.joined += 1
@@ -191,9 +193,13 @@ class SqliteConnections:
     def _leave(self, batch: _Batch, *, wait: bool) -> None:
         """Hand the connection on; the last caller of the batch commits it for all.
 
-        A caller whose work was kept (``wait``) returns once that commit is done.
+        A caller whose work was kept (``wait``), or whose work failed after others'
+        was kept, returns once that commit is done.
         """
         with self._cond:
+            # A caller whose work failed after others' was kept waits for their commit
+            # too: what it reads next (a retry's fresh look, say) is then current.
+            wait = wait or bool(batch.kept)
             batch.joined -= 1
             last = batch.joined == 0
             if last and self._open is batch:
@@ -209,16 +215,13 @@ class SqliteConnections:
     def _commit(self, batch: _Batch) -> None:
         """Commit the batch for every caller whose work it holds, then free the
         connection for the next batch; called by the caller holding it."""
-        lazy = not batch.durable
         try:
             if batch.begun and self._writer.in_transaction:
-                if lazy:
-                    self._writer.execute("PRAGMA synchronous=NORMAL")
                 self._writer.execute("COMMIT")
         except BaseException as exc:  # recorded for every caller whose work it held
             self._lose(batch, exc)
         finally:
-            if lazy:
+            if not batch.durable:
                 with suppress(sqlite3.Error):
                     self._writer.execute("PRAGMA synchronous=FULL")
             batch.begun = False
