@@ -6,7 +6,9 @@ Each ``bench_*`` function sets up its own database under ``data_dir``, warms up,
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ from ._history import build_audit_db
 from ._timing import Measure, rate, seconds
 
 __all__ = [
+    "auto_batch",
     "bench_assess",
     "bench_auto",
     "bench_commit",
@@ -100,28 +103,53 @@ def roundtrip_batch(data_dir: Path) -> Iterator[Callable[[int], None]]:
         plane.close()
 
 
-def bench_auto(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
-    """Low-risk submits that auto-execute (assess + execute + audit) per second."""
+@contextmanager
+def auto_batch(data_dir: Path, threads: int = 1) -> Iterator[Callable[[int], None]]:
+    """``batch(n)``: ``n`` low-risk submits that run on their own (assess, execute,
+    audit), made by ``threads`` callers sharing one plane (one thread: the caller's own).
+
+    With several threads the store's group commit lets the transactions that arrive
+    while one commit is flushed share the next.
+    """
     policy = default_policy()
     mode = rubric.assess(Action.model_validate(LOW), policy).mode
     if mode is not Mode.AUTO:
         raise RuntimeError(f"{LOW['tool']} no longer runs on its own: mode {mode}")
-    plane = ControlPlane(open_store(_url(_fresh(data_dir / "auto.db"))), policy)
+    name = "auto.db" if threads == 1 else f"auto_{threads}.db"
+    plane = ControlPlane(open_store(_url(_fresh(data_dir / name))), policy)
     plane.register("reports.schedule", lambda **args: {"scheduled": args["report"]})
-    n = 0
+    numbers = itertools.count(1)
+    failures: list[str] = []
+
+    def caller(k: int) -> None:
+        for _ in range(k):
+            out = plane.submit(low_action(next(numbers)))
+            if out.status != "executed":
+                failures.append(out.status)
 
     def batch(k: int) -> None:
-        nonlocal n
-        for _ in range(k):
-            n += 1
-            out = plane.submit(low_action(n))
-            if out.status != "executed":
-                raise RuntimeError(f"expected an auto-executed action, got {out.status}")
+        if threads == 1:
+            caller(k)
+        else:
+            shares = [k // threads + (1 if i < k % threads else 0) for i in range(threads)]
+            workers = [threading.Thread(target=caller, args=(n,)) for n in shares]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+        if failures:
+            raise RuntimeError(f"expected auto-executed actions, got {failures[:3]}")
 
     try:
-        return rate(batch, count, reps, warmup)
+        yield batch
     finally:
         plane.close()
+
+
+def bench_auto(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:
+    """Low-risk submits that auto-execute (assess + execute + audit) per second."""
+    with auto_batch(data_dir) as batch:
+        return rate(batch, count, reps, warmup)
 
 
 def bench_commit(data_dir: Path, count: int, reps: int, warmup: int) -> Measure:

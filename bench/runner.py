@@ -11,8 +11,8 @@ from ._machine import machine
 from ._timing import interleaved, ratio_text
 from .anchor import available, langgraph_batch
 from .paths import (
+    auto_batch,
     bench_assess,
-    bench_auto,
     bench_commit,
     bench_roundtrip,
     bench_verify,
@@ -20,7 +20,10 @@ from .paths import (
 )
 from .report import Results
 
-__all__ = ["FULL", "QUICK", "Counts", "run"]
+__all__ = ["FULL", "QUICK", "THREADS", "Counts", "run"]
+
+#: Callers in one process for (b8), the auto path with concurrent callers.
+THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,11 @@ def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = Fa
         roundtrip = bench_roundtrip(data_dir, c.roundtrips, c.reps, c.roundtrip_warmup)
         _say(f"    {roundtrip.median:,.0f} /s")
         _say("(a) LangGraph anchor skipped (langgraph not importable or --no-anchor)")
-    _say(f"(b) auto path: {c.reps} x {c.auto:,}")
-    auto = bench_auto(data_dir, c.auto, c.reps, c.auto_warmup)
-    _say(f"    {auto.median:,.0f} /s")
+    _say(f"(b) auto path, one caller and {THREADS} callers in turn: {c.reps} x {c.auto:,} each")
+    with auto_batch(data_dir) as one, auto_batch(data_dir, THREADS) as many:
+        auto, auto_threads = interleaved([one, many], c.auto, c.reps, c.auto_warmup)
+    _say(f"    {auto.median:,.0f} /s and {auto_threads.median:,.0f} /s")
+    _say(f"    {THREADS} callers are {ratio_text(auto_threads, auto)} one caller, run by run")
     _say(f"(e) durable commits: {c.reps} x {c.auto:,}")
     commit = bench_commit(data_dir, c.auto, c.reps, c.auto_warmup)
     _say(f"    {commit.median:,.0f} /s")
@@ -101,6 +106,7 @@ def run(data_dir: Path, counts: Counts, *, anchor: bool = True, quick: bool = Fa
         date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         roundtrip=roundtrip,
         auto=auto,
+        auto_threads=auto_threads,
         assess=assess,
         verify=verify,
         verify_events=c.verify_events,

@@ -1,10 +1,24 @@
-"""Direct SQLite connections for the hot path: one writer, one reader per thread.
+"""Direct SQLite connections for the hot path: one writer shared by group commit,
+one reader per thread.
 
-SQLite allows one writer at a time, so the process keeps a single write connection
-behind a lock and starts each transaction with ``BEGIN IMMEDIATE`` itself; other
-processes queue on SQLite's own lock (``busy_timeout``). Readers get a connection per
-thread: in WAL mode they never block the writer. An in-memory database has only the one
-connection, so there reads take the lock too.
+SQLite allows one writer at a time, and on a durable file (WAL, ``synchronous=FULL``)
+most of a small transaction's time is its ``COMMIT`` waiting for the disk. So the
+process keeps a single write connection and lets the threads that write at the same
+time share a commit: while one ``COMMIT`` is flushed, the transactions that arrive wait
+and are run, one after another, inside the next ``BEGIN IMMEDIATE`` ... ``COMMIT``.
+Each caller's work after the first in a transaction runs inside its own ``SAVEPOINT``,
+so a caller whose work raises rolls back only its own; each caller returns only once
+the commit holding its work is on disk (or raises when that commit failed). A caller
+alone, the common case, runs exactly ``BEGIN IMMEDIATE``, its work, ``COMMIT``.
+
+The callers of one transaction run in turn on the one connection, so each sees the
+work of those before it: the audit chain's head, a compare-and-set on a handoff's
+version and an idempotency key are read inside the transaction, exactly as when every
+caller had a commit of its own. Other processes queue on SQLite's own lock
+(``busy_timeout``). Readers get a connection per thread: in WAL mode they never block
+the writer, and see a caller's work once its commit is done. An in-memory database has
+only the one connection, so there every transaction is its own and reads take the lock
+too.
 """
 
 from __future__ import annotations
@@ -12,9 +26,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 __all__ = ["SqliteConnections"]
+
+_SAVEPOINT = "handoff_write"
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -25,6 +41,28 @@ def _connect(path: str) -> sqlite3.Connection:
     return conn
 
 
+class _Turn:
+    """One caller's work in a shared transaction; ``lost`` says why it did not commit."""
+
+    __slots__ = ("lost",)
+
+    def __init__(self) -> None:
+        self.lost: BaseException | None = None
+
+
+class _Batch:
+    """The callers that share one transaction and its commit."""
+
+    __slots__ = ("begun", "done", "durable", "joined", "kept")
+
+    def __init__(self, durable: bool = True) -> None:
+        self.joined = 0  # callers that joined and have not finished their work yet
+        self.begun = False  # BEGIN IMMEDIATE ran and nothing has ended it
+        self.kept: list[_Turn] = []  # callers whose work is in the open transaction
+        self.done = False  # committed (or failed): the kept callers may return
+        self.durable = durable  # False: one caller alone, committing without the fsync
+
+
 class SqliteConnections:
     def __init__(self, path: str | None, shared: sqlite3.Connection | None = None) -> None:
         """``path`` of a database file, or ``shared``: the one in-memory connection."""
@@ -33,33 +71,180 @@ class SqliteConnections:
         self._writer = shared if shared is not None else _connect(path or "")
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
+        self._cond = threading.Condition(threading.Lock())
+        self._open: _Batch | None = None  # the batch new callers join
+        self._running: _Batch | None = None  # the batch whose transaction is open
+        self._holder: int | None = None  # the thread working on the connection now
 
     @contextmanager
     def write(self, *, durable: bool = True) -> Iterator[sqlite3.Cursor]:
-        """A cursor inside ``BEGIN IMMEDIATE``; commits on success, rolls back on error.
+        """A cursor inside ``BEGIN IMMEDIATE``; returns once the work is committed,
+        rolls back only this caller's work when it raises.
 
-        ``durable=False`` commits without waiting for the disk (``synchronous=NORMAL``):
-        the transaction reaches the disk with the next durable commit, and a power loss
-        before that may forget it, never corrupt the file. Only for writes whose loss
-        is harmless, like a request counted against a rate limit.
+        ``durable=False`` commits without waiting for the disk (``synchronous=NORMAL``,
+        which SQLite lets change only between transactions, so such a caller shares its
+        transaction with no one): the work reaches the disk with the next durable
+        commit, and a power loss before that may forget it, never corrupt the file. Only
+        for writes whose loss is harmless, like a request counted against a rate limit.
         """
-        with self._lock:
-            if not durable:
-                self._writer.execute("PRAGMA synchronous=NORMAL")
-            cur = self._writer.cursor()
-            try:
+        if self._path is None:
+            with self._own_transaction() as cur:
+                yield cur
+            return
+        turn = _Turn()
+        batch = self._join(durable)
+        cur = self._writer.cursor()
+        kept = False
+        try:
+            if not batch.begun:
+                if not batch.durable:
+                    cur.execute("PRAGMA synchronous=NORMAL")
                 cur.execute("BEGIN IMMEDIATE")
-                try:
-                    yield cur
-                except BaseException:
-                    self._writer.rollback()
-                    raise
-                else:
-                    self._writer.commit()
+                batch.begun = True
+            first = not batch.kept
+            if not first:
+                cur.execute(f"SAVEPOINT {_SAVEPOINT}")
+            try:
+                yield cur
+            except BaseException:
+                self._undo(batch, cur, first)
+                raise
+            if not first:
+                cur.execute(f"RELEASE {_SAVEPOINT}")
+            batch.kept.append(turn)
+            kept = True
+        finally:
+            cur.close()
+            self._leave(batch, wait=kept)
+        if turn.lost is not None:
+            raise sqlite3.OperationalError(
+                f"the transaction was not committed: {turn.lost}"
+            ) from turn.lost
+
+    def _join(self, durable: bool = True) -> _Batch:
+        """Join the batch that is forming (or, not ``durable``, a batch of one) and wait
+        for this caller's turn at the connection: the batch's transaction is open, or the
+        one before it committed."""
+        me = threading.get_ident()
+        with self._cond:
+            if self._holder == me:
+                raise RuntimeError("a write transaction is already open in this thread")
+            batch = self._open if durable else _Batch(durable=False)
+            if batch is None:
+                batch = self._open = _Batch()
+            batch.joined += 1
+            try:
+                while self._holder is not None or self._running not in (None, batch):
+                    self._cond.wait()
+            except BaseException as exc:
+                interrupted, orphaned = exc, self._quit(batch)
+            else:
+                self._holder, self._running = me, batch
+                return batch
+        # Interrupted while waiting (Ctrl-C reaches the main thread here): the callers
+        # before this one may be waiting for a commit only the last caller makes.
+        if orphaned:
+            self._commit(batch)
+        raise interrupted
+
+    def _quit(self, batch: _Batch) -> bool:
+        """Leave ``batch`` before this caller's turn came; True when it must then commit
+        for the callers who ran (it was the last, and the batch's transaction is open).
+        Called holding the condition."""
+        batch.joined -= 1
+        if batch.joined:
+            return False
+        if self._open is batch:
+            self._open = None
+        if self._running is batch:  # nobody holds the connection: they all finished
+            self._holder = threading.get_ident()
+            return True
+        return False
+
+    def _undo(self, batch: _Batch, cur: sqlite3.Cursor, first: bool) -> None:
+        """Roll back this caller's work, and nobody else's unless SQLite already did."""
+        conn = self._writer
+        try:
+            if first:
+                if conn.in_transaction:
+                    cur.execute("ROLLBACK")
+                batch.begun = False
+                return
+            if conn.in_transaction:
+                cur.execute(f"ROLLBACK TO {_SAVEPOINT}")
+                cur.execute(f"RELEASE {_SAVEPOINT}")
+                return
+        except sqlite3.Error as exc:
+            self._lose(batch, exc)
+            return
+        # SQLite ended the whole transaction (an I/O error, a full disk): the work of
+        # the callers before this one went with it.
+        self._lose(batch, sqlite3.OperationalError("SQLite rolled the transaction back"))
+
+    def _lose(self, batch: _Batch, why: BaseException) -> None:
+        for turn in batch.kept:
+            turn.lost = why
+        batch.kept.clear()
+        batch.begun = False
+        if self._writer.in_transaction:
+            with suppress(sqlite3.Error):
+                self._writer.execute("ROLLBACK")
+
+    def _leave(self, batch: _Batch, *, wait: bool) -> None:
+        """Hand the connection on; the last caller of the batch commits it for all.
+
+        A caller whose work was kept (``wait``), or whose work failed after others'
+        was kept, returns once that commit is done.
+        """
+        with self._cond:
+            # A caller whose work failed after others' was kept waits for their commit
+            # too: what it reads next (a retry's fresh look, say) is then current.
+            wait = wait or bool(batch.kept)
+            batch.joined -= 1
+            last = batch.joined == 0
+            if last and self._open is batch:
+                self._open = None  # callers arriving from now on form the next batch
+            if not last:
+                self._holder = None
+                self._cond.notify_all()
+                while wait and not batch.done:
+                    self._cond.wait()
+                return
+        self._commit(batch)
+
+    def _commit(self, batch: _Batch) -> None:
+        """Commit the batch for every caller whose work it holds, then free the
+        connection for the next batch; called by the caller holding it."""
+        try:
+            if batch.begun and self._writer.in_transaction:
+                self._writer.execute("COMMIT")
+        except BaseException as exc:  # recorded for every caller whose work it held
+            self._lose(batch, exc)
+        finally:
+            if not batch.durable:
+                with suppress(sqlite3.Error):
+                    self._writer.execute("PRAGMA synchronous=FULL")
+            batch.begun = False
+            with self._cond:
+                batch.done = True
+                self._holder = self._running = None
+                self._cond.notify_all()
+
+    @contextmanager
+    def _own_transaction(self) -> Iterator[sqlite3.Cursor]:
+        """The in-memory database: each transaction alone, behind the lock."""
+        with self._lock:
+            cur = self._writer.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                self._writer.rollback()
+                raise
+            else:
+                self._writer.commit()
             finally:
                 cur.close()
-                if not durable:
-                    self._writer.execute("PRAGMA synchronous=FULL")
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Cursor]:
@@ -89,4 +274,5 @@ class SqliteConnections:
                 conn.close()
             self._readers.clear()
             if self._path is not None:
-                self._writer.close()
+                with self._cond:
+                    self._writer.close()
