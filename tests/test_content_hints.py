@@ -23,6 +23,8 @@ PIECES = [
     ".pgpass",
     ".gnupg",
     ".git-credentials",
+    ".npmrc",
+    ".pypirc",
     "keychain",
     "wallet.dat",
     "api_keys",

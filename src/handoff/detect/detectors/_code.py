@@ -62,8 +62,9 @@ _DELETES = re.compile(
     r"|\bdeletefile\b|\bfs\.(unlink|rm)(sync)?\()"
 )
 _PRUNE = re.compile(
-    r"\bdocker\s+(volume|system|image|container)\s+prune\b[^\n]*(-f\b|--force\b)"
-    r"|\bgit\s+push\b[^\n]*(--force\b|\s-f\b)"
+    # Bounded, so that a line of many pushes is not rescanned from each.
+    r"\bdocker\s+(volume|system|image|container)\s+prune\b[^\n|;&]{0,200}?(-f\b|--force\b)"
+    r"|\bgit\s+push\b[^\n|;&]{0,200}?(--force\b|\s-f\b)"
 )
 _UNSAFE_TLS = re.compile(
     r"(\bverify\s*=\s*false\b|_create_unverified_context|\bcert_none\b|\bcsrf_exempt\b"
