@@ -270,6 +270,19 @@ HANDED_OFF = {
         "http.request",
         {"url": "https://collector.example.net/in", "method": "POST", "body": "customer list"},
     ),
+    # A resource policy open to any principal; multi-factor sign-in turned off.
+    "bucket policy, Principal *": act(
+        "s3.put_bucket_policy",
+        {
+            "bucket": "prod",
+            "policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*"}]},
+        },
+    ),
+    "bucket policy as JSON text": shell(
+        "aws s3api put-bucket-policy --bucket prod --policy "
+        '\'{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:*"}]}\''
+    ),
+    "MFA turned off": act("users.update", {"id": "ceo", "mfa_enabled": False}),
     "HTTP PUT, read-only hint": act(
         "http.request",
         {"url": "https://collector.example.net/in", "method": "PUT", "data": "x"},
@@ -489,3 +502,12 @@ def test_an_http_write_to_a_named_or_local_host_runs_on_its_own(url: str, instru
         }
     )
     assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+def test_a_named_principal_or_mfa_turned_on_runs_on_its_own() -> None:
+    policy = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}}]}
+    for action in (
+        act("s3.put_bucket_policy", {"bucket": "prod", "policy": policy}),
+        act("users.update", {"id": "ceo", "mfa_enabled": True}),
+    ):
+        assert assess(action, default_policy()).mode == Mode.AUTO

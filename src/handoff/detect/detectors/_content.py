@@ -136,6 +136,8 @@ _PUBLIC_ACL = re.compile(
 # A visibility written inside a text (a GraphQL input, a flag, a config line): counted
 # unless the person asked for something public.
 _PUBLIC_TEXT = re.compile(r"\bvisibility\s*[:=]\s*[\"']?public\b")
+# The same, in a policy written as JSON text.
+_ANY_PRINCIPAL = re.compile(r'"principal"\s*:\s*(?:\{\s*"aws"\s*:\s*)?(?:\[\s*)?"\*"')
 _ASKED_PUBLIC = re.compile(r"\bpublic\b|\bpublish")
 # A GraphQL mutation whose first field deletes (``mutation { deleteRepository(...) }``).
 _GRAPHQL_DESTROY = re.compile(
@@ -227,7 +229,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     low_all = view.args_lower
     sql = _SQL_HINT.search(low_all) is not None
     roles = not _ROLE_KEYS.isdisjoint(view.arg_keys())
-    public = public_hint(low_all)
+    public = public_hint(low_all) or "principal" in low_all or "principal" in view.key_set
     paths = _PATH_HINT.search(low_all) is not None
     values = sends and _VALUE_HINT.search(low_all) is not None
     # A call that only fetches still sends what its URL holds to the URL's host.
@@ -309,6 +311,11 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
             m = _PUBLIC_ACL.search(low)
             if m is None and key in _VISIBILITY_KEYS and low.strip() in ("public", "everyone"):
                 m = re.search(r"\S+", low)
+            if m is None and low.strip() == "*" and ".principal" in path.lower():
+                # A resource policy whose principal is ``*``: anyone may act on it.
+                m = re.search(r"\*", low)
+            if m is None and "principal" in low:
+                m = _ANY_PRINCIPAL.search(low)
             if m is None and (m := _PUBLIC_TEXT.search(low)) is not None:
                 m = None if _ASKED_PUBLIC.search(view.instruction.lower()) else m
             if m:
