@@ -17,6 +17,7 @@ PIECES = [
     "id_rsa",
     "id_ed25519",
     ".aws/credentials",
+    ".aws\\credentials",
     ".docker/config.json",
     ".kube/config",
     ".netrc",

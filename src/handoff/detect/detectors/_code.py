@@ -133,7 +133,8 @@ _SENDS = re.compile(
     r"|\?[^'\"\s]*=\s*['\"]\s*[.+]|\?[^'\"\s]*=\{|\burlopen\([^)]*,\s*\w"
 )
 _URL_NAME = re.compile(r"\b(\w{3,})['\"]?\s*(?:=|,|:)\s*['\"]https?://")
-_CURL_SENDS = re.compile(r"\bcurl\b[^\n]*\s-(?:d|F|T)\s")
+# Each scan stops at the next ``curl``, so a line of many is not rescanned from each.
+_CURL_SENDS = re.compile(r"\bcurl\b(?:(?!curl\b)[^\n])*?\s-(?:d|F|T)\s")
 # A pipeline's own configuration, and the checks one runs.
 _PIPELINE = re.compile(
     r"(\.github/workflows/|\.gitlab-ci|jenkinsfile|\.circleci/|azure-pipelines|bitbucket-pipelines"

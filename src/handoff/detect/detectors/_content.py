@@ -34,7 +34,7 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
             r"|(?:^|;)\s*truncate\s+[\w.\"`\[\]]+"
             r"|\balter\s+table\s+[\w.\"`\[\]]+\s+drop\b|\bdrop\s+owned\s+by\b"
             # MERGE whose matched rows are deleted.
-            r"|\bmerge\s+into\s[^;]{0,2000}?\bthen\s+delete\b"
+            r"|\bmerge\s+into\s[^;]{0,400}?\bthen\s+delete\b"
         ),
         "action.destructive",
         "The SQL drops or empties a table or database",
@@ -146,7 +146,7 @@ _GRAPHQL_DESTROY = re.compile(
 _VISIBILITY_KEYS = wordset("acl visibility privacy access sharing share_mode audience")
 SECRET_PATH = re.compile(
     r"(/etc/(shadow|gshadow|sudoers|master\.passwd)\b|~?/?\.ssh(/|\b)|\bid_(rsa|dsa|ecdsa|ed25519)\b"
-    r"|\.aws/credentials|\.docker/config\.json|\.kube/config|\.netrc\b|\.pgpass\b|\.gnupg\b"
+    r"|\.aws[/\\]credentials|\.docker[/\\]config\.json|\.kube[/\\]config|\.netrc\b|\.pgpass\b|\.gnupg\b"
     r"|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
     r"|\bkeychain\b|\bwallet\.dat\b|(?<![\w-])-*\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
     r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv)\b|(^|[/\s])\.env\b|\.pem\b|\.key\b)"
@@ -179,7 +179,7 @@ def _token_in_url(low: str) -> re.Match[str] | None:
 # first look, so the full patterns (whose ``[\w-]*`` prefixes scan every word) run only
 # on text that could match. tests/test_content_hints.py keeps each hint a true superset.
 _PATH_HINT = re.compile(
-    r"/etc/|\.ssh|id_|\.aws/|\.docker/|\.kube/|\.netrc|\.pgpass|\.gnupg|\.git-credentials|npmrc"
+    r"/etc/|\.ssh|id_|\.aws[/\\]|\.docker[/\\]|\.kube[/\\]|\.netrc|\.pgpass|\.gnupg|\.git-credentials|npmrc"
     r"|pypirc"
     r"|keychain|wallet\.dat|api|secret|credential|token|password|\.env|\.pem|\.key"
 )

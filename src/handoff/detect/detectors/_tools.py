@@ -195,6 +195,11 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             # ``del``, ``erase``, ``rd`` or ``ri`` told to recurse (``/s``, ``-Recurse``)
             # or not to ask (``/q``); a drive formatted.
             r"|\b(?:remove-item|clear-content|clear-disk|format-volume|remove-partition)\b"
+            # Any PowerShell Remove-, Clear- or Uninstall- cmdlet where a command starts
+            # (``Get-ADUser bob | Remove-ADUser``); the registry, shadow copies, event logs.
+            r"|(?:^|[;|&({\n])[ \t]*(?:remove|clear|uninstall)-[a-z]\w*\b"
+            r"|\breg(?:\.exe)?\s+delete\s|\b(?:vssadmin|wbadmin)\s+delete\b"
+            r"|\bshadowcopy\s+delete\b|\bwevtutil\s+(?:cl|clear-log)\b"
             r"|(?:^|[\s;&|(])(?:del|erase|rd|ri)\s[^|;&\n]{0,200}?(?<=\s)(?:/[sq]|-r(?:ecurse)?)\b"
             r"|(?:^|[\s;&|(])format\s+[a-z]:(?![\w:])"
             r"|\bwipefs\b|\bblkdiscard\b|\bsdelete\b|(?:^|[\s;&|(])srm\s+\S"
@@ -225,7 +230,7 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             r"|branch\s+[^|;&\n]{0,80}?(?:--delete\s[^|;&\n]{0,80}?(?:--force|-f)\b"
             r"|(?:--force|-f)\s[^|;&\n]{0,80}?(?:--delete|-d)\b|-df\b|-fd\b)"
             r"|stash\s+(?:clear|drop)\b"
-            r"|push\s+[^|;&\n]{0,200}?(?:--delete\b|\s:[\w./-]+|--mirror\b|\s\+[\w./-]+)"
+            r"|push\s+[^|;&\n]{0,120}?(?:--delete\b|\s:[\w./-]+|--mirror\b|\s\+[\w./-]+)"
             r"|filter-branch\b|reflog\s+expire\b"
             r"|(?:checkout|restore)\s+(?:-f\s+|--force\s+|--worktree\s+)?(?:--\s+)?\.(?=\s|$|[;&|]))"
             # A data store emptied from its own client.
@@ -238,7 +243,7 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             0.9,
         ),
         (
-            r"\b(curl|wget)\b[^|;&\n]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bbase64\s+-d[^|]*\|\s*(ba)?sh\b"
+            r"\b(curl|wget)\b(?:(?!curl\b|wget\b)[^|;&\n])*\|\s*(sudo\s+)?(ba|z)?sh\b|\bbase64\s+-d[^|]*\|\s*(ba)?sh\b"
             # PowerShell's Invoke-Expression, or Python's or JavaScript's exec/eval, of
             # what was just fetched.
             r"|\b(?:iex|invoke-expression)\b[^\n]{0,300}?\b(?:downloadstring|downloadfile|iwr|irm"
@@ -280,7 +285,9 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             r"|\b(?:add-localgroupmember|new-localuser|add-adgroupmember)\b"
             r"|\badd-iam-policy-binding\b|\bset-iam-policy\b"
             r"|\biam\s+(?:attach|put)-(?:user|role|group)-policy\b"
-            r"|\bcreate\s+(?:cluster)?rolebinding\b|\brole\s+assignment\s+create\b",
+            r"|\bcreate\s+(?:cluster)?rolebinding\b|\brole\s+assignment\s+create\b"
+            # Windows ACLs and ownership; a container given the host's privileges.
+            r"|\bicacls\s[^|;&\n]{0,200}?/grant\b|\btakeown\b|\bsetfacl\b|--privileged\b",
             "action.permissions",
             "The shell command changes users, ownership or permissions, or runs as root",
             0.8,
@@ -300,9 +307,27 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             r"|\bssm\s+get-parameters?\s[^|;&\n]{0,200}?--with-decryption\b"
             r"|\bkubectl\s+get\s+secrets?\b[^|;&\n]{0,200}?\s-o\s*=?\s*(?:yaml|json|jsonpath)"
             r"|\bvault\s+(?:kv\s+get|read)\s|\bgh\s+auth\s+token\b"
-            r"|\bsecurity\s+find-(?:generic|internet)-password\b|\bkeyvault\s+secret\s+show\b",
+            r"|\bsecurity\s+find-(?:generic|internet)-password\b|\bkeyvault\s+secret\s+show\b"
+            # Credentials taken from memory or a process's environment; an app's config.
+            r"|\bmimikatz\b|\bsekurlsa::|\b(?:procdump|comsvcs)\b[^|;&\n]{0,200}?\blsass\b"
+            r"|/proc/(?:\d+|self)/environ\b|\bheroku\s+config(?:\s|$)",
             "secrets.access",
             "The shell command prints a stored credential or secret",
+            0.8,
+        ),
+        (
+            # Money moved from a payment or wallet client.
+            r"\bstripe\s+(?:refunds|payouts|transfers|charges|payment_intents|topups)\s+create\b"
+            r"|\bbitcoin-cli\s[^|;&\n]{0,100}?\bsend(?:toaddress|many|rawtransaction)\b"
+            r"|\bcast\s+send\s[^|;&\n]{0,300}?--value\b|\bsolana\s+transfer\b",
+            "action.money",
+            "The shell command moves money or crypto",
+            0.8,
+        ),
+        (
+            r"\bschtasks(?:\.exe)?\s+/create\b",
+            "code.persistence",
+            "The shell command makes something start on its own (a scheduled task)",
             0.8,
         ),
         (
@@ -323,13 +348,15 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             0.7,
         ),
         (
-            r"\b(scp|rsync|nc|ncat|socat|ftp|curl\s+[^|\n]*-(d|F|T)\b|curl\s+[^|\n]*--data)\b"
+            r"\b(scp|rsync|nc|ncat|socat|ftp|curl\s(?:(?!curl\b)[^|\n])*?(?:-d\b|--data\b))\b"
             # Data piped or redirected into a remote shell; a push to a repository named
             # by its URL.
             r"|\|\s*ssh\s|\bssh\s[^|;&\n]{0,300}?\s<\s*[^\s<]"
             r"|\bgit\s+push\s+(?:-\S+\s+)*(?:https?://|ssh://|git@)"
+            # Mail sent from the command line to an address.
+            r"|(?:^|[\s;&|(])(?:mail|mailx|mutt|sendmail|msmtp)\s[^|;&\n]{0,300}?@[\w-]+\.\w"
             # The line is read lowercased: curl's ``-F name=...`` and ``-T file``.
-            r"|\bcurl(?:\s[^|;&\n]{0,300}?)?\s(?:-f\s+[\"']?[\w.\[\]-]+=|-t\s|--form\b|--upload-file\b"
+            r"|\bcurl(?:(?!curl\b)[^|;&\n])*?\s(?:-f\s+[\"']?[\w.\[\]-]+=|-t\s|--form\b|--upload-file\b"
             r"|--json\b)"
             r"|\bwget\s[^|;&\n]{0,300}?--post-(?:file|data)\b|/dev/(?:tcp|udp)/"
             r"|\b(?:aws\s+s3|gsutil(?:\s+-m)?)\s+(?:cp|mv|sync)\s+(?:-\S+\s+)*(?!s3://|gs://)[^\s|;&]+"
@@ -425,7 +452,7 @@ def _name_signals(tool: str) -> tuple[Signal, ...]:
 
 
 _HOST = re.compile(
-    r"\b(?:https?|s?ftp|s3|gs)://(?:[^@/\s'\"]+@)?([\w.-]+)|(?<![\w.-])[.-]*\b[\w.-]+@([\w-]+(?:\.[\w-]+)+):"
+    r"\b(?:https?|s?ftp|s3|gs)://(?:[^@/\s'\"]+@)?([\w.-]+)|(?<![\w.-])[.-]*\b[\w.-]+@([\w-]+(?:\.[\w-]+)+)(?![\w-])"
 )
 
 
