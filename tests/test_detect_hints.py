@@ -39,6 +39,10 @@ SQL_PIECES = [
     "revoke",
     "create",
     "replace",
+    "merge",
+    "copy",
+    "exec",
+    "with x as (",
     "SELECT",
     "Drop",
     ";",
@@ -146,6 +150,7 @@ def test_every_flag_key_matches_a_flag_pattern() -> None:
             switches._ADMIN_FLAG.match(key)
             or switches._PUBLIC_FLAG.match(key)
             or switches._PRIVATE_FLAG.match(key)
+            or key in switches._MFA_KEYS
         ), key
 
 

@@ -37,7 +37,8 @@ NEGLIGIBLE = 0.001
 UNITS = (
     "a", "1", "_a", "a-", "a.", "a/", "a ", "a@", "a=", "a:", "0.", "-", ".", "/", " ",
     "\n", "\t", "'", "('", "rm -", "rm -rf ", "$1,", '"a":', "~/.", "http://a", "send ",
-    "please ", "ignore ", "<a", "${", "%s", "x,", "A ", "a\n",
+    "please ", "ignore ", "<a", "${", "%s", "x,", "A ", "a\n", "git push ", "docker system prune ",
+    "curl ",
 )  # fmt: skip
 
 

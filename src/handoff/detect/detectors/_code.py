@@ -62,8 +62,9 @@ _DELETES = re.compile(
     r"|\bdeletefile\b|\bfs\.(unlink|rm)(sync)?\()"
 )
 _PRUNE = re.compile(
-    r"\bdocker\s+(volume|system|image|container)\s+prune\b[^\n]*(-f\b|--force\b)"
-    r"|\bgit\s+push\b[^\n]*(--force\b|\s-f\b)"
+    # Bounded, so that a line of many pushes is not rescanned from each.
+    r"\bdocker\s+(volume|system|image|container)\s+prune\b[^\n|;&]{0,200}?(-f\b|--force\b)"
+    r"|\bgit\s+push\b[^\n|;&]{0,200}?(--force\b|\s-f\b)"
 )
 _UNSAFE_TLS = re.compile(
     r"(\bverify\s*=\s*false\b|_create_unverified_context|\bcert_none\b|\bcsrf_exempt\b"
@@ -132,7 +133,8 @@ _SENDS = re.compile(
     r"|\?[^'\"\s]*=\s*['\"]\s*[.+]|\?[^'\"\s]*=\{|\burlopen\([^)]*,\s*\w"
 )
 _URL_NAME = re.compile(r"\b(\w{3,})['\"]?\s*(?:=|,|:)\s*['\"]https?://")
-_CURL_SENDS = re.compile(r"\bcurl\b[^\n]*\s-(?:d|F|T)\s")
+# Each scan stops at the next ``curl``, so a line of many is not rescanned from each.
+_CURL_SENDS = re.compile(r"\bcurl\b(?:(?!curl\b)[^\n])*?\s-(?:d|F|T)\s")
 # A pipeline's own configuration, and the checks one runs.
 _PIPELINE = re.compile(
     r"(\.github/workflows/|\.gitlab-ci|jenkinsfile|\.circleci/|azure-pipelines|bitbucket-pipelines"

@@ -23,14 +23,18 @@ from ._plain import path_plain, sql_plain
 __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 
 _SQL_START = re.compile(
-    r"(?:^|;)\s*(select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace)\b"
+    # A statement's start, or a CTE's body (``WITH x AS (SELECT ...) DELETE ...``).
+    r"(?:^|;|\bas\s*\()\s*(select|insert|update|delete|drop|truncate|alter|grant|revoke|create"
+    r"|replace|merge|copy|exec)\b"
 )
 _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
         re.compile(
-            r"\b(drop|truncate)\s+(table|database|schema|index|view|user|role)\b"
+            r"\b(drop|truncate)\s+(table|database|schema|index|view|user|role|keyspace|collection)\b"
             r"|(?:^|;)\s*truncate\s+[\w.\"`\[\]]+"
-            r"|\balter\s+table\s+[\w.\"`\[\]]+\s+drop\b"
+            r"|\balter\s+table\s+[\w.\"`\[\]]+\s+drop\b|\bdrop\s+owned\s+by\b"
+            # MERGE whose matched rows are deleted.
+            r"|\bmerge\s+into\s[^;]{0,400}?\bthen\s+delete\b"
         ),
         "action.destructive",
         "The SQL drops or empties a table or database",
@@ -47,15 +51,25 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "The SQL changes every row of a table (UPDATE without WHERE)",
     ),
     (
-        re.compile(r"\b(grant|revoke)\b[^;]{0,200}\b(to|from|on)\b|\balter\s+(user|role)\b"),
+        re.compile(
+            r"\b(grant|revoke)\b[^;]{0,200}\b(to|from|on)\b|\balter\s+(server\s+)?(user|role)\b"
+            r"|\bsp_add(?:srv)?rolemember\b"
+            r"|\bcreate\s+(?:user|role|login)\s[^;]{0,300}?\b(?:superuser|createrole|bypassrls)\b"
+        ),
         "action.permissions",
         "The SQL grants or revokes privileges",
+    ),
+    (
+        # Postgres's COPY ... PROGRAM and SQL Server's xp_cmdshell run a shell command.
+        re.compile(r"\bcopy\s[^;]{0,500}?\b(?:to|from)\s+program\b|\bxp_cmdshell\b"),
+        "action.untrusted_code",
+        "The SQL runs a shell command on the database server",
     ),
 )
 # A WHERE that every row meets (``WHERE 1=1``, ``... OR 'a'='a'``) as the last condition
 # of a DELETE or UPDATE: the statement reaches every row, like one without WHERE.
 _ALWAYS_TRUE = re.compile(
-    r"\b(?:where|or)\s+(?:\(\s*)?(?:(\d+)\s*=\s*\1|'(\w*)'\s*=\s*'\2'|true|1)(?:\s*\))?\s*$"
+    r"\b(?:where|or)\s+(?:\(\s*)?(?:([\w.]{1,64})\s*=\s*\1|'(\w*)'\s*=\s*'\2'|true|1)(?:\s*\))?\s*$"
 )
 _EVERY_ROW = "The SQL deletes or changes every row of a table (its WHERE holds for every row)"
 _UNPINNED = (
@@ -67,7 +81,13 @@ _SQL_CLIENT = re.compile(
     r"\b(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|cqlsh|snowsql|clickhouse-client|cockroach)\b"
 )
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-_ROWS_VERB = re.compile(r"^\s*(?:delete|update)\b")
+# The start of a DELETE or an UPDATE, after a CTE (``WITH x AS (...) DELETE ...``).
+_ROWS_VERB = re.compile(
+    r"^\s*(?:with\b.*?\)\s*)?(?:delete\s+(?:top\s*\(?\s*\d+\s*\)?\s+)?from\s"
+    r"|update\s+(?:only\s+)?[\w.\"`\[\]]+\s+set\b)",
+    re.S,
+)
+_NO_WHERE = "The SQL deletes or changes every row of a table (it has no WHERE)"
 _WHERE = re.compile(r"\bwhere\b[^;]*")
 # What pins a WHERE to chosen rows: an equality, an IN list or a BETWEEN. A WHERE made
 # only of ranges (``id > 0``), ``IS NOT NULL`` or ``LIKE`` patterns may reach every row.
@@ -77,11 +97,14 @@ _PIN = re.compile(r"(?<![!<>=])=|(?<!not)(?<!\s)\s+in\s*\(|\bbetween\b")
 def _every_row(query: str) -> tuple[re.Match[str], str] | None:
     """The WHERE of a DELETE or UPDATE in ``query`` that may hold for every row (an
     always-true last condition, or nothing that pins rows), with what it means."""
-    if "where" not in query:
-        return None
     at = 0
     for statement in query.split(";"):
-        if _ROWS_VERB.match(statement):
+        verb = _ROWS_VERB.match(statement)
+        if verb:
+            if _WHERE.search(statement, verb.end()) is None:
+                # ``DELETE FROM t USING u``, ``DELETE TOP (9) FROM t``, a CTE's DELETE.
+                hit = _ROWS_VERB.match(query, at, at + len(statement))
+                return (hit, _NO_WHERE) if hit else None
             m = _ALWAYS_TRUE.search(statement)
             if m:
                 hit = _ALWAYS_TRUE.search(query, at + m.start(), at + len(statement))
@@ -110,11 +133,21 @@ _PUBLIC_ACL = re.compile(
     r"\b(public-read(-write)?|authenticated-read|allusers|allauthenticatedusers|"
     r"anyone ?with ?the ?link|anyonewithlink|public access)\b"
 )
+# A visibility written inside a text (a GraphQL input, a flag, a config line): counted
+# unless the person asked for something public.
+_PUBLIC_TEXT = re.compile(r"\bvisibility\s*[:=]\s*[\"']?public\b")
+# The same, in a policy written as JSON text.
+_ANY_PRINCIPAL = re.compile(r'"principal"\s*:\s*(?:\{\s*"aws"\s*:\s*)?(?:\[\s*)?"\*"')
+_ASKED_PUBLIC = re.compile(r"\bpublic\b|\bpublish")
+# A GraphQL mutation whose first field deletes (``mutation { deleteRepository(...) }``).
+_GRAPHQL_DESTROY = re.compile(
+    r"mutation\b[^{]{0,200}\{\s*(?:\w{1,64}\s*:\s*)?(?:delete|remove|destroy|purge|drop|wipe)"
+)
 _VISIBILITY_KEYS = wordset("acl visibility privacy access sharing share_mode audience")
 SECRET_PATH = re.compile(
     r"(/etc/(shadow|gshadow|sudoers|master\.passwd)\b|~?/?\.ssh(/|\b)|\bid_(rsa|dsa|ecdsa|ed25519)\b"
-    r"|\.aws/credentials|\.docker/config\.json|\.kube/config|\.netrc\b|\.pgpass\b|\.gnupg\b"
-    r"|\.git-credentials\b"
+    r"|\.aws[/\\]credentials|\.docker[/\\]config\.json|\.kube[/\\]config|\.netrc\b|\.pgpass\b|\.gnupg\b"
+    r"|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
     r"|\bkeychain\b|\bwallet\.dat\b|(?<![\w-])-*\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
     r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv)\b|(^|[/\s])\.env\b|\.pem\b|\.key\b)"
 )
@@ -146,7 +179,8 @@ def _token_in_url(low: str) -> re.Match[str] | None:
 # first look, so the full patterns (whose ``[\w-]*`` prefixes scan every word) run only
 # on text that could match. tests/test_content_hints.py keeps each hint a true superset.
 _PATH_HINT = re.compile(
-    r"/etc/|\.ssh|id_|\.aws/|\.docker/|\.kube/|\.netrc|\.pgpass|\.gnupg|\.git-credentials"
+    r"/etc/|\.ssh|id_|\.aws[/\\]|\.docker[/\\]|\.kube[/\\]|\.netrc|\.pgpass|\.gnupg|\.git-credentials|npmrc"
+    r"|pypirc"
     r"|keychain|wallet\.dat|api|secret|credential|token|password|\.env|\.pem|\.key"
 )
 _VALUE_HINT = re.compile(
@@ -157,7 +191,8 @@ _VALUE_HINT = re.compile(
 # Literals that every match of _SQL_START, and of _PUBLIC_ACL or a public visibility
 # value, contains (tests/test_detect_hints.py keeps them supersets).
 _SQL_HINT = re.compile(
-    r"select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace"
+    r"select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace|merge|copy"
+    r"|exec"
 )
 
 
@@ -194,7 +229,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     low_all = view.args_lower
     sql = _SQL_HINT.search(low_all) is not None
     roles = not _ROLE_KEYS.isdisjoint(view.arg_keys())
-    public = public_hint(low_all)
+    public = public_hint(low_all) or "principal" in low_all or "principal" in view.key_set
     paths = _PATH_HINT.search(low_all) is not None
     values = sends and _VALUE_HINT.search(low_all) is not None
     # A call that only fetches still sends what its URL holds to the URL's host.
@@ -205,7 +240,30 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
         query = sql_plain(low) if sql else low
         if sql and not _SQL_START.search(query) and _SQL_CLIENT.search(low):
             # ``psql -c '...'``, ``mysql -e "..."``: the statements are the quoted parts.
-            query = "; ".join(sql_plain(a or b) for a, b in _QUOTED.findall(low))
+            parts = [a or b for a, b in _QUOTED.findall(low)]
+            if "<<" in low and "\n" in low:
+                # ``psql <<EOF`` then the statements on the lines after it.
+                parts.append(low.split("\n", 1)[1])
+            query = "; ".join(sql_plain(part) for part in parts)
+        if (
+            sql
+            and "action.destructive" not in seen
+            and (m := _GRAPHQL_DESTROY.match(low, len(low) - len(low.lstrip())))
+        ):
+            seen.add("action.destructive")
+            out.append(
+                signal_at(
+                    "action.destructive",
+                    "The GraphQL mutation deletes what it names",
+                    path,
+                    text,
+                    m,
+                    weight=0.9,
+                    impact=0.8,
+                    reversibility=0.85,
+                    sensitivity=0.6,
+                )
+            )
         if sql and _SQL_START.search(query):
             for rx, code, message in _SQL_RULES:
                 m = rx.search(query)
@@ -253,6 +311,13 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
             m = _PUBLIC_ACL.search(low)
             if m is None and key in _VISIBILITY_KEYS and low.strip() in ("public", "everyone"):
                 m = re.search(r"\S+", low)
+            if m is None and low.strip() == "*" and ".principal" in path.lower():
+                # A resource policy whose principal is ``*``: anyone may act on it.
+                m = re.search(r"\*", low)
+            if m is None and "principal" in low:
+                m = _ANY_PRINCIPAL.search(low)
+            if m is None and (m := _PUBLIC_TEXT.search(low)) is not None:
+                m = None if _ASKED_PUBLIC.search(view.instruction.lower()) else m
             if m:
                 seen.add("public")
                 out.append(

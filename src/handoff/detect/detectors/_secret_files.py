@@ -23,7 +23,7 @@ __all__ = ["detect_secret_files"]
 # Commands that take files somewhere: copies, archives, syncs, commits and uploads.
 _CARRIES = re.compile(
     r"\b(cp|mv|rsync|scp|tar|zip|7z|rclone|git\s+add|aws\s+s3\s+(cp|sync|mv)|gsutil\s+(cp|rsync)"
-    r"|az\s+storage|curl\b[^\n|;&]*\s-(?:t|f)\s)"
+    r"|az\s+storage|curl\b(?:(?!curl\b)[^\n|;&])*?\s-(?:t|f)\s)"
 )
 _SENDS_OUT = re.compile(
     r"\b(git\s+push|scp|rsync\b[^\n|;&]*\s[\w.-]+@?[\w.-]+:|aws\s+s3|gsutil|rclone|az\s+storage"

@@ -4,7 +4,8 @@ A verb in the name places a tool (``accounts.patch``, ``github.repos.edit``,
 ``vault.read``), so it is not unknown; what it does is in the setting it changes or the
 store it opens:
 
-* a flag that makes someone an administrator (``is_superuser: true``);
+* a flag that makes someone an administrator (``is_superuser: true``), or that turns
+  multi-factor sign-in off (``mfa_enabled: false``);
 * a flag that makes something public (``private: false``, ``public: true``);
 * mail forwarded wholesale (``forward_all``, a rule whose action is ``forward``);
 * a read from a secrets store (``vault.read``, ``secrets.get``, a ``secret/`` path);
@@ -44,6 +45,27 @@ _FLAG_KEYS = frozenset(
     )
     for end in ("", "\n")
 )
+# A setting that, turned off, lets an account sign in with a password alone.
+_MFA_KEYS = frozenset(
+    f"{name}{end}"
+    for name in (
+        "mfa",
+        "mfa_enabled",
+        "mfa_required",
+        "require_mfa",
+        "enforce_mfa",
+        "2fa",
+        "2fa_enabled",
+        "require_2fa",
+        "two_factor",
+        "two_factor_enabled",
+        "two_factor_required",
+        "require_two_factor",
+        "otp_required",
+    )
+    for end in ("", "\n")
+)
+_FLAG_KEYS = _FLAG_KEYS | _MFA_KEYS
 _FORWARD_ALL = wordset("all auto automatic rule rules filter filters every everything")
 _SECRET_STORE = wordset("vault secret secrets secretsmanager keyvault kms keychain passwords")
 _SECRET_PATH = re.compile(r"^\s*/?(v\d/)?secrets?/\S+")
@@ -136,6 +158,16 @@ def _flag(path: str, key: str, value: Any) -> list[Signal]:
                 path,
                 f"{key}={value}",
                 0.9,
+            )
+        ]
+    if key in _MFA_KEYS and v in _FALSE:
+        return [
+            _signal(
+                "action.permissions",
+                f"The call sets {key} to {value}: it turns multi-factor sign-in off",
+                path,
+                f"{key}={value}",
+                0.85,
             )
         ]
     if (_PUBLIC_FLAG.match(key) and v in _TRUE) or (_PRIVATE_FLAG.match(key) and v in _FALSE):

@@ -170,17 +170,47 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
     (re.compile(p), code, msg, w)
     for p, code, msg, w in (
         (
-            r"(?:^|[\s;&|(`])rm(?:\s+\S|\s*(?:$|[;&|)`]))|\brmdir\b|\bmkfs\b|\bdd\s+if="
+            # ``rm`` as a command, also as the string a language hands to a shell or to
+            # exec (``system("rm -rf /srv")``, ``run(["rm", "-rf", "/srv"])``).
+            r"(?:^|[\s;&|(`])rm(?:\s+\S|\s*(?:$|[;&|)`]))|[(\[]\s*[\"']rm(?:[\"']|\s+[-/~])"
+            r"|\brmdir\b|\bmkfs\b|\bdd\s+if="
             r"|>\s*/dev/sd|\bshred\b|\bunlink\s+\S"
-            r"|\bos\.(?:remove|unlink|rmdir)\(|\bshutil\.rmtree\(|\.unlink\("
-            r"|\bfind\s[^|;&\n]{0,300}?\s-delete\b|\btruncate\s+(?:-s|--size)\b"
+            r"|\bos\.(?:remove|unlink|rmdir)\(|\.rmtree\s*\(|\.unlink\("
+            r"|\bfind\s[^|;&\n]{0,300}?\s-delete\b|\btruncate\s+(?:-\w+\s+)*(?:-s|--size)(?:\b|\d)"
             # A cloud or cluster tool told to delete or destroy what it manages: the word
             # as a subcommand, before any option (``--label remove`` names a label).
             r"|\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
             r"|vercel|gh|docker|podman)\s[^|;&\n'\"-]{0,200}?(?<=\s)(?:delete|destroy|remove|purge"
             r"|uninstall|rb|rm|prune)\b(?!-)"
+            # The AWS CLI's hyphenated operations (``ec2 terminate-instances``,
+            # ``rds delete-db-instance``); ``terraform apply -destroy``; mysqladmin's drop.
+            r"|\baws\s[^|;&\n'\"]{0,200}?(?<=\s)(?:delete|terminate|remove|purge|deregister)-\w"
+            r"|\b(?:terraform|tofu)\s+apply\s[^|;&\n]{0,200}?-destroy\b"
+            r"|\bmysqladmin\s[^|;&\n]{0,200}?(?<=\s)drop\s"
             # Node's file calls, which the lowercased line spells ``rmsync``.
-            r"|\bfs\.(?:rm|rmdir|unlink)(?:sync)?\s*\(|\b(?:rm|rmdir|unlink)sync\s*\(",
+            r"|\.(?:rm|rmdir|unlink)(?:sync)?\s*\(|\b(?:rm|rmdir|unlink)sync\s*\("
+            # Deno's and .NET's (``[System.IO.Directory]::Delete(...)``).
+            r"|\bdeno\.remove\s*\(|\]::delete\s*\("
+            # Windows and PowerShell: Remove-Item and the content and disk clearers;
+            # ``del``, ``erase``, ``rd`` or ``ri`` told to recurse (``/s``, ``-Recurse``)
+            # or not to ask (``/q``); a drive formatted.
+            r"|\b(?:remove-item|clear-content|clear-disk|format-volume|remove-partition)\b"
+            # Any PowerShell Remove-, Clear- or Uninstall- cmdlet where a command starts
+            # (``Get-ADUser bob | Remove-ADUser``); the registry, shadow copies, event logs.
+            r"|(?:^|[;|&({\n])[ \t]*(?:remove|clear|uninstall)-[a-z]\w*\b"
+            r"|\breg(?:\.exe)?\s+delete\s|\b(?:vssadmin|wbadmin)\s+delete\b"
+            r"|\bshadowcopy\s+delete\b|\bwevtutil\s+(?:cl|clear-log)\b"
+            r"|(?:^|[\s;&|(])(?:del|erase|rd|ri)\s[^|;&\n]{0,200}?(?<=\s)(?:/[sq]|-r(?:ecurse)?)\b"
+            r"|(?:^|[\s;&|(])format\s+[a-z]:(?![\w:])"
+            r"|\bwipefs\b|\bblkdiscard\b|\bsdelete\b|(?:^|[\s;&|(])srm\s+\S"
+            # Other languages' file deletes: Ruby, PHP, Go, Rust, Java.
+            r"|\bfileutils\.(?:rm|remove)\w*\b|\b(?:file|dir)\.(?:delete|unlink|rmdir)\b"
+            r"|\bunlink\s*\(|\bos\.removeall\s*\(|\bfs::remove_(?:file|dir|dir_all)\b"
+            r"|\bfiles\.delete(?:ifexists)?\s*\("
+            # An HTTP DELETE sent from the command line; a package withdrawn from its index.
+            r"|\bcurl\s[^|;&\n]{0,300}?(?:-x|--request)\s*[\"']?delete\b"
+            r"|\b(?:invoke-(?:webrequest|restmethod)|iwr|irm)\s[^|;&\n]{0,300}?-method\s+[\"']?delete\b"
+            r"|\bnpm\s+unpublish\b",
             "action.destructive",
             "The shell command deletes or overwrites files",
             0.9,
@@ -194,18 +224,32 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             # Version control told to throw work away: untracked files, commits, branches,
             # stashes, or a branch on the remote.
             r"|\bgit\s+(?:-\S+\s+)*(?:clean\s+[^|;&\n]{0,80}?-[a-z]*f"
-            r"|reset\s+[^|;&\n]{0,80}?--hard\b|branch\s+[^|;&\n]{0,80}?(?:-d\b|--delete\b)"
-            r"|stash\s+(?:clear|drop)\b|push\s+[^|;&\n]{0,200}?(?:--delete\b|\s:[\w./-]+)"
-            r"|filter-branch\b|reflog\s+expire\b)"
+            # ``git branch -d`` deletes only a merged branch; ``-D`` (read on the line as
+            # written, below) or ``--delete --force`` deletes unmerged work.
+            r"|reset\s+[^|;&\n]{0,80}?--hard\b"
+            r"|branch\s+[^|;&\n]{0,80}?(?:--delete\s[^|;&\n]{0,80}?(?:--force|-f)\b"
+            r"|(?:--force|-f)\s[^|;&\n]{0,80}?(?:--delete|-d)\b|-df\b|-fd\b)"
+            r"|stash\s+(?:clear|drop)\b"
+            r"|push\s+[^|;&\n]{0,120}?(?:--delete\b|\s:[\w./-]+|--mirror\b|\s\+[\w./-]+)"
+            r"|filter-branch\b|reflog\s+expire\b"
+            r"|(?:checkout|restore)\s+(?:-f\s+|--force\s+|--worktree\s+)?(?:--\s+)?\.(?=\s|$|[;&|]))"
             # A data store emptied from its own client.
-            r"|\bflush(?:all|db)\b|\bdropdatabase\s*\(|\bdropdb\s+\w",
+            r"|\bflush(?:all|db)\b|\bdropdatabase\s*\(|\bdropdb\s+\w"
+            r"|\.drop\(\s*\)|\.drop_all\s*\(|\.(?:deletemany|remove)\(\s*\{\s*\}\s*\)"
+            r"|\betcdctl\s+(?:-\S+\s+)*del\s[^|;&\n]{0,200}?--prefix\b",
             "action.destructive",
             "The shell command throws data away: it empties a file, discards version "
             "control history or empties a data store",
             0.9,
         ),
         (
-            r"\b(curl|wget)\b[^|;&\n]*\|\s*(sudo\s+)?(ba|z)?sh\b|\bbase64\s+-d[^|]*\|\s*(ba)?sh\b",
+            r"\b(curl|wget)\b(?:(?!curl\b|wget\b)[^|;&\n])*\|\s*(sudo\s+)?(ba|z)?sh\b|\bbase64\s+-d[^|]*\|\s*(ba)?sh\b"
+            # PowerShell's Invoke-Expression, or Python's or JavaScript's exec/eval, of
+            # what was just fetched.
+            r"|\b(?:iex|invoke-expression)\b[^\n]{0,300}?\b(?:downloadstring|downloadfile|iwr|irm"
+            r"|invoke-webrequest|invoke-restmethod)\b"
+            r"|\b(?:exec|eval)\s*\([^\n]{0,300}?\b(?:urlopen|urllib|requests\.get|httpx\.get"
+            r"|fetch)\b",
             "action.untrusted_code",
             "The shell command downloads code and runs it unseen",
             0.9,
@@ -215,7 +259,12 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             r"\b(?:base64\s+(?:-d|-D|--decode)|xxd\s+-r|openssl\s+(?:base64|enc)\s[^|\n]{0,200}?-d)\b"
             r"[^|\n]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
             r"|\b(?:eval|(?:ba|z|da)?sh\s+-c)\s+[\"']?\$\([^)\n]{0,300}?\b(?:base64|xxd|printf)\b"
-            r"|(?:^|[;&|]\s*)[\"']?\$\(\s*(?:printf|echo\s+-e)\s",
+            r"|(?:^|[;&|]\s*)[\"']?\$\(\s*(?:printf|echo\s+-e)\s"
+            # PowerShell's encoded command; Python's or JavaScript's exec/eval of decoded text.
+            r"|\b(?:powershell|pwsh)(?:\.exe)?\s[^|;&\n]{0,200}?(?<=\s)-e(?:nc(?:odedcommand)?|c)?"
+            r"\s+[a-z0-9+/=]{8,}"
+            r"|\b(?:exec|eval|iex|invoke-expression)\s*\(?[^\n]{0,300}?\b(?:b64decode|frombase64string"
+            r"|atob|fromhex|decompress)\b",
             "action.untrusted_code",
             "The shell command decodes text and runs it: what runs is not what is shown",
             0.9,
@@ -230,19 +279,91 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             0.7,
         ),
         (
-            r"\bsudo\b|\bsu\s+-|\bchmod\b|\bchown\b|\busermod\b|\buseradd\b|\bpasswd\b|\bvisudo\b",
+            r"\bsudo\b|\bsu\s+-|\bchmod\b|\bchown\b|\busermod\b|\buseradd\b|\bpasswd\b|\bvisudo\b"
+            # Windows accounts and groups, and a cloud's or a cluster's access rules.
+            r"|\bchpasswd\b|\brunas\s|\bnet\s+(?:localgroup|user|group)\s[^|;&\n]{0,200}?\s/add\b"
+            r"|\b(?:add-localgroupmember|new-localuser|add-adgroupmember)\b"
+            r"|\badd-iam-policy-binding\b|\bset-iam-policy\b"
+            r"|\biam\s+(?:attach|put)-(?:user|role|group)-policy\b"
+            r"|\bcreate\s+(?:cluster)?rolebinding\b|\brole\s+assignment\s+create\b"
+            # Windows ACLs and ownership; a container given the host's privileges.
+            r"|\bicacls\s[^|;&\n]{0,200}?/grant\b|\btakeown\b|\bsetfacl\b|--privileged\b",
             "action.permissions",
             "The shell command changes users, ownership or permissions, or runs as root",
             0.8,
         ),
         (
-            r"\b(shutdown|reboot|halt|poweroff|kill\s+-9|killall|pkill|systemctl\s+stop|iptables)\b",
+            r"\bufw\s+disable\b|\bsetenforce\s+0\b|\bset-mppreference\s[^|;&\n]{0,200}?-disable"
+            r"|\bnetsh\s+(?:adv)?firewall\s[^|;&\n]{0,200}?\b(?:state\s+off|disable)\b"
+            r"|\bsystemctl\s+(?:stop|disable|mask)\s+(?:firewalld|ufw|auditd|apparmor)\b",
+            "action.permissions",
+            "The shell command turns a security control off (a firewall, SELinux, antivirus)",
+            0.8,
+        ),
+        (
+            # A stored credential printed: a cloud token, a secrets manager's value, a
+            # cluster secret's data, the OS keychain.
+            r"\bprint-(?:access|identity)-token\b|\bsecretsmanager\s+get-secret-value\b"
+            r"|\bssm\s+get-parameters?\s[^|;&\n]{0,200}?--with-decryption\b"
+            r"|\bkubectl\s+get\s+secrets?\b[^|;&\n]{0,200}?\s-o\s*=?\s*(?:yaml|json|jsonpath)"
+            r"|\bvault\s+(?:kv\s+get|read)\s|\bgh\s+auth\s+token\b"
+            r"|\bsecurity\s+find-(?:generic|internet)-password\b|\bkeyvault\s+secret\s+show\b"
+            # Credentials taken from memory or a process's environment; an app's config.
+            r"|\bmimikatz\b|\bsekurlsa::|\b(?:procdump|comsvcs)\b[^|;&\n]{0,200}?\blsass\b"
+            r"|/proc/(?:\d+|self)/environ\b|\bheroku\s+config(?:\s|$)",
+            "secrets.access",
+            "The shell command prints a stored credential or secret",
+            0.8,
+        ),
+        (
+            # Money moved from a payment or wallet client.
+            r"\bstripe\s+(?:refunds|payouts|transfers|charges|payment_intents|topups)\s+create\b"
+            r"|\bbitcoin-cli\s[^|;&\n]{0,100}?\bsend(?:toaddress|many|rawtransaction)\b"
+            r"|\bcast\s+send\s[^|;&\n]{0,300}?--value\b|\bsolana\s+transfer\b",
+            "action.money",
+            "The shell command moves money or crypto",
+            0.8,
+        ),
+        (
+            r"\bschtasks(?:\.exe)?\s+/create\b",
+            "code.persistence",
+            "The shell command makes something start on its own (a scheduled task)",
+            0.8,
+        ),
+        (
+            # A repository made public, or a package published to a public index.
+            r"--visibility[= ]+public\b|\bgh\s+(?:repo|gist)\s+create\s[^|;&\n]{0,200}?--public\b"
+            r"|\b(?:npm|pnpm|yarn|cargo|poetry)\s+publish\b|\btwine\s+upload\b|\bgem\s+push\b",
+            "action.public",
+            "The shell command publishes something for anyone to read (a public repository "
+            "or package)",
+            0.8,
+        ),
+        (
+            r"\b(shutdown|reboot|halt|poweroff|kill\s+-9|killall|pkill|systemctl\s+stop|iptables"
+            r"|stop-(?:computer|service|process)|restart-computer)\b"
+            r"|\bscale\s[^|;&\n]{0,200}?--replicas[= ]0\b",
             "action.destructive",
             "The shell command stops the machine, processes or the network",
             0.7,
         ),
         (
-            r"\b(scp|rsync|nc|ncat|ftp|curl\s+[^|\n]*-(d|F|T)\b|curl\s+[^|\n]*--data)\b",
+            r"\b(scp|rsync|nc|ncat|socat|ftp|curl\s(?:(?!curl\b)[^|\n])*?(?:-d\b|--data\b))\b"
+            # Data piped or redirected into a remote shell; a push to a repository named
+            # by its URL.
+            r"|\|\s*ssh\s|\bssh\s[^|;&\n]{0,300}?\s<\s*[^\s<]"
+            r"|\bgit\s+push\s+(?:-\S+\s+)*(?:https?://|ssh://|git@)"
+            # Mail sent from the command line to an address.
+            r"|(?:^|[\s;&|(])(?:mail|mailx|mutt|sendmail|msmtp)\s[^|;&\n]{0,300}?@[\w-]+\.\w"
+            # The line is read lowercased: curl's ``-F name=...`` and ``-T file``.
+            r"|\bcurl(?:(?!curl\b)[^|;&\n])*?\s(?:-f\s+[\"']?[\w.\[\]-]+=|-t\s|--form\b|--upload-file\b"
+            r"|--json\b)"
+            r"|\bwget\s[^|;&\n]{0,300}?--post-(?:file|data)\b|/dev/(?:tcp|udp)/"
+            r"|\b(?:aws\s+s3|gsutil(?:\s+-m)?)\s+(?:cp|mv|sync)\s+(?:-\S+\s+)*(?!s3://|gs://)[^\s|;&]+"
+            r"\s+(?:s3|gs)://|\brclone\s+(?:copy|sync|move)\b"
+            r"|\b(?:invoke-(?:webrequest|restmethod)|iwr|irm)\s[^|;&\n]{0,300}?-(?:infile\b"
+            r"|method\s+[\"']?(?:post|put)\b)"
+            r"|\b(?:requests|httpx)\.(?:post|put|patch)\s*\(",
             "action.data_outward",
             "The shell command sends data to another host",
             0.6,
@@ -257,7 +378,22 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
 )
 
 
-_RUN_KEYS = frozenset(("command", "cmd", "script", "shell", "code"))
+_ASKED_PUBLIC = re.compile(r"\bpublic\b|\bpublish")
+
+# Rules whose options differ only by case, read on the line as written.
+_CASED_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = (
+    (
+        re.compile(r"\bgit\s+(?:-\S+\s+)*branch\s[^|;&\n]{0,80}?(?<=\s)-[a-zA-Z]*D"),
+        "action.destructive",
+        "The shell command throws data away: it empties a file, discards version "
+        "control history or empties a data store",
+        0.9,
+    ),
+)
+
+_RUN_KEYS = frozenset(
+    ("command", "cmd", "script", "shell", "code", "exec", "cmdline", "command_line", "commands")
+)
 
 
 _CHMOD = next(rx for rx, code, _, _ in _SHELL_RULES if code == "action.permissions")
@@ -316,7 +452,7 @@ def _name_signals(tool: str) -> tuple[Signal, ...]:
 
 
 _HOST = re.compile(
-    r"\b(?:https?|s?ftp)://(?:[^@/\s'\"]+@)?([\w.-]+)|(?<![\w.-])[.-]*\b[\w.-]+@([\w-]+(?:\.[\w-]+)+):"
+    r"\b(?:https?|s?ftp|s3|gs)://(?:[^@/\s'\"]+@)?([\w.-]+)|(?<![\w.-])[.-]*\b[\w.-]+@([\w-]+(?:\.[\w-]+)+)(?![\w-])"
 )
 
 
@@ -338,6 +474,41 @@ def _under_run_key(path: str) -> bool:
     )
 
 
+# A command that runs the quoted line after it: a shell's ``-c``, ``cmd /c``,
+# PowerShell's ``-Command``, ``su -c``, a remote or container shell, ``watch``.
+_LAUNCHER = re.compile(
+    r"\b(?:(?:ba|z|da|k|fi)?sh(?:\s+-\w+)*\s+-\w*c|cmd(?:\.exe)?\s+/[ck]"
+    r"|(?:powershell|pwsh)(?:\.exe)?(?:\s+-\w+)*\s+-c(?:ommand)?)\s+(['\"])"
+    r"|\b(?:ssh|su|runuser|watch|ansible|(?:docker|podman|kubectl)\s+exec)\s[^'\"|;&\n]{0,300}?"
+    r"(['\"])"
+)
+# One word that, as a command, throws data away or stops a machine.
+_ONE_WORD_RUNS = frozenset(("flushall", "flushdb", "shutdown", "reboot", "poweroff", "halt"))
+
+
+def _launched(low: str) -> str | None:
+    """``low`` with only the quoted lines a launcher in it runs kept, the rest blanked to
+    spaces, so that positions stay those of ``low``; None when nothing is launched."""
+    if "'" not in low and '"' not in low:
+        return None
+    kept: list[str] | None = None
+    for m in _LAUNCHER.finditer(low):
+        start = m.end()
+        end = low.find(low[start - 1], start)
+        if end < 0:
+            end = len(low)
+        if kept is None:
+            kept = [" "] * len(low)
+        kept[start:end] = low[start:end]
+    if kept is None:
+        return None
+    for i, ch in enumerate(kept):
+        if ch in "'\"":
+            kept[i] = " "
+    line = "".join(kept)
+    return line if line.strip() else None
+
+
 def _command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
     """(path, text, lowercased text) of each command line the call runs.
 
@@ -352,8 +523,12 @@ def _command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
             continue
         if path.endswith("]"):
             words.setdefault(path[: path.rindex("[")], []).append(text)
-        if not command_is_verb(text):
+        if not command_is_verb(text) or low.strip() in _ONE_WORD_RUNS:
             yield path, text, low
+            inner = _launched(low)
+            if inner is not None:
+                # ``bash -c 'rm -rf /srv'``: the quoted line is a command of its own.
+                yield path, text, inner
     for path, parts in words.items():
         if len(parts) > 1:
             line = " ".join(parts)
@@ -368,7 +543,10 @@ def _shell(view: ActionView) -> list[Signal]:
         # The line as written, then as the shell reads it without the quotes and
         # escapes it strips (positions are then in the unquoted line).
         readings = ((text, low),) if bare is low else ((text, low), (bare, bare))
-        for (line, lower), (rx, code, msg, weight) in product(readings, _SHELL_RULES):
+        cased = (text,) if bare is low else (text, shell_plain(text))
+        rules = [(r, lower, line) for (line, lower), r in product(readings, _SHELL_RULES)]
+        rules.extend((r, line, line) for line, r in product(cased, _CASED_RULES))
+        for (rx, code, msg, weight), lower, line in rules:
             if code in seen:
                 continue
             m = rx.search(lower)
@@ -381,6 +559,9 @@ def _shell(view: ActionView) -> list[Signal]:
             ):
                 continue
             if m and code == "action.data_outward" and _hosts_asked_for(lower, view.instruction):
+                continue
+            if m and code == "action.public" and _ASKED_PUBLIC.search(view.instruction.lower()):
+                # Publishing what the person asked to publish is the task.
                 continue
             if m:
                 seen.add(code)

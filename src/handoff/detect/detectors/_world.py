@@ -97,6 +97,47 @@ def suspicious_host(host: str) -> str | None:
     return None
 
 
+_WRITE_METHODS = frozenset(("post", "put", "patch"))
+_URL_HOST = re.compile(r"https?://(?:[^@/\s]{0,200}@)?([\w.-]{1,253})")
+
+
+def _http_send(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """An HTTP POST, PUT or PATCH, by any tool, to a host the person never named: the
+    shell's ``curl -d`` rule for a call whose method and URL are arguments."""
+    method = view.first_arg(("method", "http_method", "verb"))
+    if method is None or method.strip().lower() not in _WRITE_METHODS:
+        return []
+    url = view.first_arg(("url", "uri", "endpoint", "href"))
+    m = _URL_HOST.match(url.strip().lower()) if url else None
+    if m is None:
+        return []
+    host = m.group(1).strip(".")
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if (
+        (ip is not None and (ip.is_loopback or ip.is_private))
+        or host == "localhost"
+        or any(host == d or host.endswith("." + d) for d in config.internal_domains)
+        or re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-])", view.instruction.lower())
+    ):
+        return []
+    return [
+        Signal(
+            "action.data_outward",
+            f"The call sends data ({method.strip().upper()}) to {host}, a host the person "
+            "never named",
+            where=next((path for path, text in view.args if text is url), "args"),
+            excerpt=url[:120] if url else "",
+            weight=0.6,
+            impact=0.6,
+            reversibility=0.3,
+            sensitivity=0.5,
+        )
+    ]
+
+
 def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
     words = view.word_set
@@ -120,6 +161,7 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
         )
     if "http" in low_all or "www." in low_all:
         out.extend(_web(view, config))
+        out.extend(_http_send(view, config))
     if "destroy_hint" in effect.families or "open_world" in effect.families:
         out.extend(_annotated(view, effect.families))
     if words & _ALLOW_WORDS or (
