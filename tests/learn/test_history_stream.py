@@ -239,3 +239,32 @@ def test_a_broken_chain_found_aside_gives_the_figures_of_a_broken_chain(db_url: 
         assert got.to_json() == oracle.compute(load_history(plane.store, as_of=as_of)).to_json()
     finally:
         plane.close()
+
+
+def test_a_stream_eases_the_collector_and_puts_it_back(tmp_path: Any) -> None:
+    """While a history streams by (nested streams too), the objects from before are
+    frozen out of the collector and its young threshold is raised; the thresholds and
+    the freeze are as before once every stream has ended, also when one is abandoned."""
+    import gc
+
+    from handoff.learn.history import GC_YOUNG
+
+    plane = ControlPlane(open_store(f"sqlite:///{tmp_path / 'h.db'}"), default_policy())
+    try:
+        for n in range(3):
+            plane.submit(_ACTIONS["draft"](n))
+        history = stream_history(plane.store, check_audit=False, size=1)
+        before, frozen = gc.get_threshold(), gc.get_freeze_count()
+        seen = []
+        for part in history.chunks():
+            seen.append((gc.get_threshold()[0], gc.get_freeze_count() > frozen))
+            inner = history.chunks()
+            next(inner)
+            assert gc.get_threshold()[0] == max(before[0], GC_YOUNG)
+            inner.close()  # abandoned: the outer stream still holds the collector
+            assert gc.get_threshold()[0] == max(before[0], GC_YOUNG)
+            assert len(part.handoffs) == 1
+        assert seen == [(max(before[0], GC_YOUNG), True)] * 3
+        assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+    finally:
+        plane.close()

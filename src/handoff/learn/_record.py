@@ -158,18 +158,30 @@ def record_of(doc: str, state: str, action_hash: str, decisions_hash: str) -> Re
 
 def _checked(d: dict[str, Any], state: str, action_hash: str, decisions_hash: str) -> Record:
     decisions = d.get("decisions") or []
-    if d["state"] != state:
-        field, stored = "state", d["state"]
-    elif d["action_hash"] != action_hash:
-        field, stored = "action_hash", d["action_hash"]
-    elif digest((x["verdict"], x["reviewer"], x.get("action_hash")) for x in decisions) != (
-        decisions_hash
-    ):
+    _check(d["id"], d["state"], d["action_hash"], decisions, state, action_hash, decisions_hash)
+    return _record(d, decisions)
+
+
+def _check(
+    hid: str,
+    doc_state: str,
+    doc_action_hash: str,
+    decisions: list[dict[str, Any]],
+    state: str,
+    action_hash: str,
+    decisions_hash: str,
+) -> None:
+    """Refuse (``Tampered``) a document that disagrees with its row's columns."""
+    if doc_state != state:
+        field, stored = "state", doc_state
+    elif doc_action_hash != action_hash:
+        field, stored = "action_hash", doc_action_hash
+    elif _digest(decisions) != decisions_hash:
         field, stored = "decisions", "its document's decisions"
     else:
-        return _record(d, decisions)
+        return
     raise Tampered(
-        f"handoff {d['id']}: the document says {stored!r} but the row's {field} column"
+        f"handoff {hid}: the document says {stored!r} but the row's {field} column"
         " disagrees; the row was edited outside handoff",
         field=field,
     )
@@ -177,7 +189,9 @@ def _checked(d: dict[str, Any], state: str, action_hash: str, decisions_hash: st
 
 def record_of_view(view: str, state: str, action_hash: str, decisions_hash: str) -> Record:
     """As ``record_of``, from the cut-down document ``Store.learn_views`` reads: the
-    JSON types of the package and the execution, then the values at ``_learn.VIEW``."""
+    JSON types of the package and the execution, then the values at ``_learn.VIEW``.
+    The record is built from the values directly (the same record ``record_of`` builds
+    of the whole document, checked the same way)."""
     (
         (package, execution),
         (
@@ -187,7 +201,7 @@ def record_of_view(view: str, state: str, action_hash: str, decisions_hash: str)
             owner,
             doc_action_hash,
             deadline,
-            action,
+            act,
             level,
             mode,
             a_owner,
@@ -201,31 +215,55 @@ def record_of_view(view: str, state: str, action_hash: str, decisions_hash: str)
             stages,
         ),
     ) = json.loads(view)
-    assessment = {
-        "level": level,
-        "mode": mode,
-        "owner": a_owner,
-        "policy_version": policy_version,
-        "triggers": triggers,
-    }
-    if quorum is not None:
-        assessment["quorum"] = quorum
-    d = {
-        "id": hid,
-        "created_at": created_at,
-        "state": doc_state,
-        "owner": owner,
-        "action_hash": doc_action_hash,
-        "deadline": deadline,
-        "action": action,
-        "assessment": assessment,
-        "package": {"evidence": evidence} if package == "object" else None,
-        "decisions": decisions,
-        "execution": {"finished_at": finished_at, "confirmation": confirmation, "stages": stages}
-        if execution == "object"
-        else None,
-    }
-    return _checked(d, state, action_hash, decisions_hash)
+    decisions = decisions or []
+    _check(hid, doc_state, doc_action_hash, decisions, state, action_hash, decisions_hash)
+    context = act.get("context")
+    return Record(
+        hid,
+        ActionView(
+            act["tool"],
+            act.get("agent", "agent"),
+            act.get("args") or {},
+            ContextView(None if context is None else context.get("evidence")),
+            act,
+        ),
+        doc_action_hash,
+        AssessmentView(
+            _level(level),
+            _mode(mode),
+            a_owner,
+            1 if quorum is None else quorum,
+            policy_version,
+            triggers,
+        ),
+        PackageView(evidence) if package == "object" else None,
+        owner,
+        _state(doc_state),
+        None if deadline is None else datetime.fromisoformat(deadline),
+        _decisions(decisions) if decisions else (),
+        ExecutionView(_when(finished_at), confirmation, stages) if execution == "object" else None,
+        datetime.fromisoformat(created_at),
+    )
+
+
+def _digest(decisions: list[dict[str, Any]]) -> str:
+    """The digest a row's ``decisions_hash`` column holds of its document's decisions."""
+    return digest((x["verdict"], x["reviewer"], x.get("action_hash")) for x in decisions)
+
+
+def _decisions(decisions: list[dict[str, Any]]) -> tuple[DecisionView, ...]:
+    return tuple(
+        DecisionView(
+            _verdict(x["verdict"]),
+            x["reviewer"],
+            x.get("rationale", ""),
+            x.get("option_id"),
+            x.get("owner"),
+            _when(x.get("at")),
+            x.get("action_hash"),
+        )
+        for x in decisions
+    )
 
 
 def _record(d: dict[str, Any], decisions: list[dict[str, Any]]) -> Record:
@@ -253,20 +291,7 @@ def _record(d: dict[str, Any], decisions: list[dict[str, Any]]) -> Record:
         d.get("owner"),
         _state(d["state"]),
         None if deadline is None else datetime.fromisoformat(deadline),
-        tuple(
-            DecisionView(
-                _verdict(x["verdict"]),
-                x["reviewer"],
-                x.get("rationale", ""),
-                x.get("option_id"),
-                x.get("owner"),
-                _when(x.get("at")),
-                x.get("action_hash"),
-            )
-            for x in decisions
-        )
-        if decisions
-        else (),
+        _decisions(decisions) if decisions else (),
         None
         if ex is None
         else ExecutionView(_when(ex.get("finished_at")), ex.get("confirmation"), ex.get("stages")),

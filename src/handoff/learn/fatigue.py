@@ -165,8 +165,10 @@ class Splits:
     def take(self, part: History) -> None:
         pending, runs = self.pending, self.runs
         for h in part.handoffs:
+            if h.assessment.mode is not Mode.AUTO:
+                continue
             target = _target(h)
-            if target is None or h.assessment.mode is not Mode.AUTO:
+            if target is None:
                 continue
             key = (h.action.tool, target, h.action.agent)
             seen = pending.setdefault(key, [])

@@ -281,8 +281,12 @@ class Tally:
             k.executions_ended += 1
             k.rolled_back += s.rolled_back
             k.executed_actions += 1
-            self.missing.update(s.gaps)
-            k.audit_ready += not s.gaps
+            if s.gaps:
+                missing = self.missing
+                for gap in s.gaps:
+                    missing[gap] += 1
+            else:
+                k.audit_ready += 1
         for week in s.weeks:
             self.weeks[week] += 1
 

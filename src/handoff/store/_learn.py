@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Engine, Text, and_, case, func, literal, or_, select
+from sqlalchemy import JSON, Engine, Text, and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from ._protocol import LearnChunk
@@ -122,9 +122,11 @@ def _view(engine: Engine) -> ColumnElement[str]:
     not ``jsonb``, so objects keep their keys' order)."""
     doc = handoffs.c.doc
     if engine.dialect.name == "sqlite":
-        types = [func.json_type(doc, f"$.{t}") for t in TYPED]
-        values = func.json(func.json_extract(doc, *[f"$.{p}" for p in VIEW]))
-        return func.json_array(func.json_array(*types), values)
+        # ``json_extract`` of several paths is already the JSON text of an array of
+        # their values: joined as text, not parsed again by ``json`` and ``json_array``.
+        types = func.json_array(*[func.json_type(doc, f"$.{t}") for t in TYPED])
+        values = func.json_extract(doc, *[f"$.{p}" for p in VIEW])
+        return literal("[", Text) + types + literal(",", Text) + values + literal("]", Text)
     j = doc.cast(JSON)
     kinds = [func.json_typeof(j[t]) for t in TYPED]
     found = [j[tuple(p.split("."))] for p in VIEW]
@@ -146,31 +148,41 @@ def _chunks(
     size: int,
 ) -> Iterator[LearnChunk]:
     h = handoffs.c
-    base = select(h.id, h.created_at, *columns)
+    # On SQLite the keyset reads ``created_at`` as stored (text in a fixed format that
+    # sorts as the time does) instead of parsing a datetime per row.
+    created: Any = (
+        type_coerce(h.created_at, Text) if engine.dialect.name == "sqlite" else h.created_at
+    )
+    where: list[ColumnElement[bool]] = []
     if since is not None:
-        base = base.where(h.created_at >= since)
+        where.append(h.created_at >= since)
     if until is not None:
-        base = base.where(h.created_at < until)
+        where.append(h.created_at < until)
     if owner is not None:
-        base = base.where(h.owner == owner)
+        where.append(h.owner == owner)
     if tool is not None:
-        base = base.where(h.tool == tool)
-    base = base.order_by(h.created_at, h.id).limit(size)
-    after: tuple[datetime, str] | None = None
+        where.append(h.tool == tool)
+    base = select(h.id, created, *columns).where(*where).order_by(h.created_at, h.id).limit(size)
+    kind_list = list(kinds)
+    after: tuple[Any, str] | None = None
     with engine.connect() as conn:
         while True:
             q = base
             if after is not None:
-                at, last = after
-                q = q.where(or_(h.created_at > at, and_(h.created_at == at, h.id > last)))
+                q = q.where(*_after(created, *after))
             rows = conn.execute(q).all()
             if not rows:
                 return
-            ids = [r[0] for r in rows]
+            # The chunk's handoffs by their keyset range, not by a list of its ids:
+            # a list of 2,000 bound ids costs more to render than the query to run.
+            last = rows[-1]
+            ids = select(h.id).where(*where, created <= last[1], ~_past(created, last[1], last[0]))
+            if after is not None:
+                ids = ids.where(*_after(created, *after))
             eq = (
                 select(*event_columns)
-                .where(events.c.handoff_id.in_(ids))
-                .where(events.c.kind.in_(list(kinds)))
+                .where(events.c.handoff_id.in_(ids.scalar_subquery()))
+                .where(events.c.kind.in_(kind_list))
                 .order_by(events.c.seq)
             )
             iq = (
@@ -182,17 +194,31 @@ def _chunks(
                     incidents.c.description,
                     incidents.c.reporter,
                 )
-                .where(incidents.c.handoff_id.in_(ids))
+                .where(incidents.c.handoff_id.in_(ids.scalar_subquery()))
                 .order_by(incidents.c.at, incidents.c.id)
             )
             yield LearnChunk(
                 [(r[2], r[3], r[4], r[5], r[6]) for r in rows],
-                [tuple(r) for r in conn.execute(eq)],
-                [tuple(r) for r in conn.execute(iq)],
+                [tuple(r) for r in conn.execute(eq).all()],
+                [tuple(r) for r in conn.execute(iq).all()],
             )
             if len(rows) < size:
                 return
-            after = (rows[-1][1], rows[-1][0])
+            after = (last[1], last[0])
+
+
+def _after(created: Any, at: Any, last: str) -> tuple[ColumnElement[bool], ...]:
+    """Rows after ``(at, last)`` in ``created_at, id`` order. The plain bound on
+    ``created_at`` beside the exact test lets the database seek ``ix_handoffs_created``
+    to the chunk's start: without it SQLite scans that index from the first row at
+    every chunk, reading each row's id, and a window costs the square of its size."""
+    return (created >= at, _past(created, at, last))
+
+
+def _past(created: Any, at: Any, last: str) -> ColumnElement[bool]:
+    """Rows after ``(at, last)`` in ``created_at, id`` order."""
+    h = handoffs.c
+    return or_(created > at, and_(created == at, h.id > last))
 
 
 def learn_count(

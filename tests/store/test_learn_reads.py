@@ -1,0 +1,48 @@
+"""How ``learn_views`` reads a window on SQLite: every chunk's queries seek their
+index, so a window is read in time linear in its size."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+from handoff.store import open_store
+
+from .._factories import make_handoff
+
+
+def test_every_chunk_seeks_the_created_index(tmp_path: Path) -> None:
+    """No query of a later chunk walks ``handoffs`` from its first row: a chunk query
+    that did (SQLite scanning ``ix_handoffs_created`` past every earlier row to test
+    its id) made a window's read grow with the square of its size."""
+    path = tmp_path / "learn.db"
+    store = open_store(f"sqlite:///{path}")
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    with store.write() as tx:
+        for i in range(7):
+            h = make_handoff(f"h{i}", start + timedelta(minutes=i // 2))
+            tx.insert(h)
+            tx.event("submitted", handoff_id=h.id, actor="bot", at=h.created_at, data={})
+    statements: list[tuple[str, Any]] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def seen(_conn: Any, _cur: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
+        if sql.startswith("SELECT"):
+            statements.append((sql, params))
+
+    chunks = list(store.learn_views(since=None, until=None, kinds=("submitted",), size=2))
+    store.close()
+    assert [len(c.handoffs) for c in chunks] == [2, 2, 2, 1]
+    assert [len(c.events) for c in chunks] == [2, 2, 2, 1]
+    assert len(statements) == 4 * 3  # per chunk: handoffs, events, incidents
+    conn = sqlite3.connect(path)
+    try:
+        for sql, params in statements[1:]:  # the first chunk starts at the first row
+            plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            assert not [step for step in plan if step.startswith("SCAN handoffs")], (sql, plan)
+    finally:
+        conn.close()
