@@ -69,6 +69,18 @@ def write_one(store: SqlStore, hid: str, clock: FakeClock, *, fail: bool = False
             raise Boom(hid)
 
 
+def hold(
+    store: SqlStore, clock: FakeClock, inside: threading.Event, release: threading.Event
+) -> None:
+    """Write handoff h0 as a submit would, then keep the connection until ``release``."""
+    with store.write() as tx:
+        h = make_handoff("h0", clock.now())
+        tx.insert(h)
+        record_submit(tx, h)
+        inside.set()
+        release.wait(10)
+
+
 def commits_of(store: SqlStore) -> list[str]:
     seen: list[str] = []
     lite(store)._writer.set_trace_callback(
@@ -87,12 +99,7 @@ def test_callers_arriving_while_one_works_share_its_commit(
     errors: list[BaseException] = []
 
     def first() -> None:
-        with store.write() as tx:
-            h = make_handoff("h0", clock.now())
-            tx.insert(h)
-            record_submit(tx, h)
-            inside.set()
-            release.wait(10)
+        hold(store, clock, inside, release)
 
     def other(hid: str, fail: bool) -> None:
         try:
@@ -140,12 +147,7 @@ def test_a_caller_whose_work_failed_returns_after_the_work_before_it_commits(
     seen: list[bool] = []
 
     def first() -> None:
-        with store.write() as tx:
-            h = make_handoff("h0", clock.now())
-            tx.insert(h)
-            record_submit(tx, h)
-            inside.set()
-            release.wait(10)
+        hold(store, clock, inside, release)
 
     def loser() -> None:
         try:
@@ -263,12 +265,7 @@ def test_a_caller_interrupted_while_waiting_still_lets_the_batch_commit(
     outcomes: dict[str, str] = {}
 
     def first() -> None:
-        with store.write() as tx:
-            h = make_handoff("h0", clock.now())
-            tx.insert(h)
-            record_submit(tx, h)
-            inside.set()
-            release.wait(10)
+        hold(store, clock, inside, release)
         outcomes["h0"] = "ok"
 
     def second() -> None:

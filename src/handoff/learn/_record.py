@@ -217,16 +217,9 @@ def record_of_view(view: str, state: str, action_hash: str, decisions_hash: str)
     ) = json.loads(view)
     decisions = decisions or []
     _check(hid, doc_state, doc_action_hash, decisions, state, action_hash, decisions_hash)
-    context = act.get("context")
     return Record(
         hid,
-        ActionView(
-            act["tool"],
-            act.get("agent", "agent"),
-            act.get("args") or {},
-            ContextView(None if context is None else context.get("evidence")),
-            act,
-        ),
+        _action_view(act),
         doc_action_hash,
         AssessmentView(
             _level(level),
@@ -266,18 +259,23 @@ def _decisions(decisions: list[dict[str, Any]]) -> tuple[DecisionView, ...]:
     )
 
 
+def _action_view(act: dict[str, Any]) -> ActionView:
+    context = act.get("context")
+    return ActionView(
+        act["tool"],
+        act.get("agent", "agent"),
+        act.get("args") or {},
+        ContextView(None if context is None else context.get("evidence")),
+        act,
+    )
+
+
 def _record(d: dict[str, Any], decisions: list[dict[str, Any]]) -> Record:
     act, a, pkg, ex = d["action"], d["assessment"], d.get("package"), d.get("execution")
-    deadline, context = d.get("deadline"), act.get("context")
+    deadline = d.get("deadline")
     return Record(
         d["id"],
-        ActionView(
-            act["tool"],
-            act.get("agent", "agent"),
-            act.get("args") or {},
-            ContextView(None if context is None else context.get("evidence")),
-            act,
-        ),
+        _action_view(act),
         d["action_hash"],
         AssessmentView(
             _level(a["level"]),
