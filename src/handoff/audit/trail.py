@@ -16,6 +16,7 @@ at all, fails verify however intact the chain is.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import multiprocessing
 import os
@@ -28,7 +29,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-from .._chain import GENESIS, event_hash
+from .._chain import GENESIS
 from .._projection import STATE_OF, decision_of, hash_of
 from ..decide._step_up import APPROVALS, REGISTERED, Registration, registration_of, verify_record
 from ..store import EventRow, Store
@@ -98,6 +99,7 @@ def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
     replay = Replay({}, {}, {}, {})
     states, hashes, decisions = replay.states, replay.hashes, replay.decisions
     state_of, submitted, deciding, read = STATE_OF.get, replay.submitted, _DECIDING, _READ
+    sha256 = hashlib.sha256
     keys: list[tuple[int, str, str]] = []
     signed: list[tuple[int, str | None, str, str]] = []
     for seq, handoff_id, kind, actor, at, data, prev_hash, digest_ in rows:
@@ -110,7 +112,9 @@ def _check(rows: Iterable[EventRow], lo: int, prev: str | None) -> _Segment:
         elif prev_hash != prev:
             problem = "prev_hash does not match the previous event's hash"
             return _Segment(lo, count, first_prev, prev, seq, problem)
-        if event_hash(prev, seq, handoff_id, kind, actor, at, data) != digest_:
+        # ``event_hash`` written out: a million calls cost a quarter of a second.
+        text = f"{prev}\n{seq}\x1f{handoff_id or ''}\x1f{kind}\x1f{actor}\x1f{at}\x1f{data}"
+        if sha256(text.encode()).hexdigest() != digest_:
             problem = "content does not match its hash (edited event)"
             return _Segment(lo, count, first_prev, prev, seq, problem)
         prev = digest_

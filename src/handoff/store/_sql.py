@@ -275,9 +275,8 @@ class SqlStore(AccountRows, GaugeRows):
         params = {"lo": -(2**62) if lo is None else lo, "hi": 2**62 if hi is None else hi}
         if self._lite is not None:
             with self._lite.read() as cur:
-                cur.execute(self._sql["event_rows"], params)
-                while rows := cur.fetchmany(batch):
-                    yield from rows
+                # The cursor itself: reading it row by row is faster than fetchmany's lists.
+                yield from cur.execute(self._sql["event_rows"], params)
             return
         with self.engine.connect().execution_options(stream_results=True) as conn:
             result = conn.exec_driver_sql(self._sql["event_rows"], params)
