@@ -55,6 +55,13 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
             r"\b(grant|revoke)\b[^;]{0,200}\b(to|from|on)\b|\balter\s+(server\s+)?(user|role)\b"
             r"|\bsp_add(?:srv)?rolemember\b"
             r"|\bcreate\s+(?:user|role|login)\s[^;]{0,300}?\b(?:superuser|createrole|bypassrls)\b"
+            # A privileged role written as data (INSERT, REPLACE, an upsert, UPDATE), or
+            # an administrator flag set.
+            r"|\b(?:insert|replace|upsert|update)\s[^;]{0,400}?(?:role|permission|privilege"
+            r"|access_level|group)[^;]{0,400}?'(?:admin(?:istrator)?|super_?(?:user|admin)|root"
+            r"|owner|sysadmin)s?'"
+            r"|\bset\s[^;]{0,400}?\b(?:is_admin|is_superuser|is_staff|is_root|superuser)\s*=\s*"
+            r"(?:true|1|'t'|'true')\b"
         ),
         "action.permissions",
         "The SQL grants or revokes privileges",
@@ -88,6 +95,25 @@ _ROWS_VERB = re.compile(
     re.S,
 )
 _NO_WHERE = "The SQL deletes or changes every row of a table (it has no WHERE)"
+# SQL handed to a driver inside code: ``cur.execute("DROP TABLE users")``,
+# ``db.query('DELETE FROM orders')``, SQLAlchemy's ``text(...)``, Django's ``raw(...)``.
+_SQL_CALL = re.compile(
+    r"\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|sql|text|run_sql)\s*\(\s*"
+    r"[rbuf]{0,2}(\"\"\"|'''|\"|')"
+)
+# A Kubernetes binding to the role that holds every permission in the cluster.
+_CLUSTER_ADMIN = re.compile(r"\bcluster-admin\b")
+
+
+def _sql_in_calls(low: str) -> list[str]:
+    """The string literal each driver call in ``low`` is handed first."""
+    parts = []
+    for m in _SQL_CALL.finditer(low):
+        end = low.find(m.group(1), m.end())
+        parts.append(low[m.end() : end if end >= 0 else len(low)])
+    return parts
+
+
 _WHERE = re.compile(r"\bwhere\b[^;]*")
 # What pins a WHERE to chosen rows: an equality, an IN list or a BETWEEN. A WHERE made
 # only of ranges (``id > 0``), ``IS NOT NULL`` or ``LIKE`` patterns may reach every row.
@@ -234,17 +260,41 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     values = sends and _VALUE_HINT.search(low_all) is not None
     # A call that only fetches still sends what its URL holds to the URL's host.
     in_url = not sends and "://" in low_all and _TOKEN.search(low_all) is not None
-    if not (sql or roles or public or paths or values or in_url):
+    # A binding to cluster-admin; a search index emptied by a query every document meets.
+    binding = "rolebinding" in low_all and "cluster-admin" in low_all
+    every_doc = ("match_all" in view.key_set or "match_all" in low_all) and (
+        "_delete_by_query" in low_all or "delete_by_query" in view.tool.lower()
+    )
+    if every_doc:
+        out.append(
+            Signal(
+                "action.destructive",
+                "The call deletes every document of a search index (a delete by query "
+                "that matches all)",
+                where=_arg_with(view, "_delete_by_query"),
+                excerpt=view.tool,
+                weight=0.9,
+                impact=0.8,
+                reversibility=0.85,
+                sensitivity=0.6,
+            )
+        )
+    if not (sql or roles or public or paths or values or in_url or binding):
         return out
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         query = sql_plain(low) if sql else low
-        if sql and not _SQL_START.search(query) and _SQL_CLIENT.search(low):
-            # ``psql -c '...'``, ``mysql -e "..."``: the statements are the quoted parts.
-            parts = [a or b for a, b in _QUOTED.findall(low)]
-            if "<<" in low and "\n" in low:
-                # ``psql <<EOF`` then the statements on the lines after it.
-                parts.append(low.split("\n", 1)[1])
-            query = "; ".join(sql_plain(part) for part in parts)
+        if sql and not _SQL_START.search(query):
+            parts: list[str] = []
+            if _SQL_CLIENT.search(low):
+                # ``psql -c '...'``, ``mysql -e "..."``: the statements are the quoted parts.
+                parts = [a or b for a, b in _QUOTED.findall(low)]
+                if "<<" in low and "\n" in low:
+                    # ``psql <<EOF`` then the statements on the lines after it.
+                    parts.append(low.split("\n", 1)[1])
+            if "(" in low:
+                parts.extend(_sql_in_calls(low))
+            if parts:
+                query = "; ".join(sql_plain(part) for part in parts)
         if (
             sql
             and "action.destructive" not in seen
@@ -286,6 +336,24 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                             sensitivity=0.6,
                         )
                     )
+        if binding and "permissions" not in seen and "rolebinding" in low:
+            m = _CLUSTER_ADMIN.search(low)
+            if m:
+                seen.add("permissions")
+                out.append(
+                    signal_at(
+                        "action.permissions",
+                        "The manifest binds someone to cluster-admin: every permission in the "
+                        "cluster",
+                        path,
+                        text,
+                        m,
+                        weight=0.9,
+                        impact=0.8,
+                        reversibility=0.5,
+                        sensitivity=0.7,
+                    )
+                )
         if roles and key in _ROLE_KEYS and "permissions" not in seen:
             m = _PRIVILEGED_VALUE.match(low)
             if m is None and len(low) <= 64 and not _ROLE_WORDS.isdisjoint(_WORD_BREAK.split(low)):
@@ -372,3 +440,11 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                     )
                 )
     return out
+
+
+def _arg_with(view: ActionView, needle: str) -> str:
+    """The path of the first argument whose lowercased text holds ``needle``."""
+    for (path, _), low in zip(view.args, view.lowered(), strict=True):
+        if needle in low:
+            return path
+    return "tool"
