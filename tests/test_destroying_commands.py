@@ -14,7 +14,7 @@ from handoff.detect.rubric import assess
 from handoff.models import Mode
 from handoff.policy import default_policy
 
-from .test_bypasses import act, shell
+from .test_bypasses import act, query, shell
 
 HANDED_OFF = {
     # The shell strips a backslash anywhere in a word, and splits words on $IFS.
@@ -66,6 +66,13 @@ HANDED_OFF = {
     "linked to /dev/null": shell("ln -sf /dev/null ~/.bash_history"),
     "sed deletes every line": shell("sed -i d data.csv"),
     "history -c": shell("history -c"),
+    # Other languages' and tools' deletes; keys deleted one by one from a listing.
+    "Perl rmtree": shell("perl -MFile::Path -e 'rmtree(\"/srv\")'"),
+    "npx rimraf": shell("npx rimraf /srv/data"),
+    "redis keys into xargs del": shell("redis-cli --scan --pattern '*' | xargs redis-cli del"),
+    # A WHERE whose OR lets every row through.
+    "OR after a pinned condition": query("DELETE FROM users WHERE id = 5 OR id > 0"),
+    "OR LIKE '%'": query("UPDATE users SET active = false WHERE id = 5 OR email LIKE '%'"),
 }
 
 
@@ -92,6 +99,7 @@ def test_data_thrown_away_goes_to_a_person(name: str) -> None:
         "history | tail -20",
         "cat notes.txt | tr a-z A-Z",
         "dir\\file.txt",
+        "redis-cli --scan --pattern 'session:*' | head",
     ],
 )
 def test_a_routine_command_near_these_rules_runs_on_its_own(line: str) -> None:
@@ -110,3 +118,12 @@ def test_a_query_that_picks_or_only_reads_documents_runs_on_its_own(
 ) -> None:
     action = act("http.request", {"url": url, "method": "POST", "body": {"query": query}})
     assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+def test_a_where_whose_every_or_picks_rows_is_not_every_row() -> None:
+    for sql in (
+        "DELETE FROM users WHERE id = 5 OR id = 6",
+        "DELETE FROM users WHERE tenant = 3 AND (id > 5 OR name LIKE 'a%')",
+        "UPDATE t SET x = 1 WHERE (a = 1 OR b = 2) AND c > 0",
+    ):
+        assert assess(query(sql), default_policy()).mode == Mode.AUTO, sql

@@ -90,6 +90,28 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             0.9,
         ),
         (
+            ("rmtree", "rimraf", "xargs"),
+            # Perl's rmtree, Node's rimraf; keys listed and deleted one by one.
+            r"\brmtree\s*\(|\brimraf\s+[^\s-]"
+            r"|\bxargs\s[^|;&\n]{0,200}?\bredis-cli\s[^|;&\n]{0,100}?\b(?:del|unlink)\b",
+            "action.destructive",
+            "The shell command deletes files or keys (rmtree, rimraf, a listing fed to a delete)",
+            0.9,
+        ),
+        (
+            ("git+", "://", "index-url", "--registry", "<(", "chr("),
+            # A package from a URL, a repository or another index; a download sourced; a
+            # command spelled in character codes.
+            r"\b(?:pip3?|pipx|npm|pnpm|yarn|gem)\s+(?:install|add|i)\s[^|;&\n]{0,300}?"
+            r"(?:(?<=\s)(?:git\+|https?://)|--(?:extra-)?index-url\b|--registry\b)"
+            r"|(?:^|[\s;&|(])(?:source|\.)\s+<\(\s*(?:curl|wget)\b"
+            r"|\bchr\(\s*\d+\s*\)\s*\+\s*chr\(",
+            "action.untrusted_code",
+            "The shell command installs or runs code from a source nobody vetted, or spells "
+            "its command in character codes",
+            0.8,
+        ),
+        (
             ("sh",),
             # Text turned into other text, then run: what runs is not what is shown.
             r"\b(?:rev|tr|sed|awk|gunzip|zcat|xz|bzip2|gzip|iconv|openssl)\b[^|\n]{0,300}"
@@ -99,14 +121,28 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             0.9,
         ),
         (
-            ("ufw", "firewall", "0.0.0.0/0", "::/0", "create-user", "create-for-rbac", "setcap"),
+            (
+                "ufw",
+                "firewall",
+                "0.0.0.0/0",
+                "::/0",
+                "create-user",
+                "create-for-rbac",
+                "setcap",
+                "/:/",
+                "docker.sock",
+                "nsenter",
+            ),
             # A network opened to everyone; an account, a service principal or a
             # capability added.
             r"\bufw\s+(?:--\S+\s+)*allow\b|\bfirewall-cmd\s[^|;&\n]{0,200}?--add-"
             r"(?:port|service|rich-rule|source)\b|\b0\.0\.0\.0/0\b|(?<![\w:])::/0\b"
-            r"|\biam\s+create-user\b|\bcreate-for-rbac\b|\bsetcap\s",
+            r"|\biam\s+create-user\b|\bcreate-for-rbac\b|\bsetcap\s"
+            # A container given the host: its root folder, the Docker socket, PID 1.
+            r"|(?:-v|--volume)[= ]+/:/|\bdocker\.sock:|\bnsenter\s[^|;&\n]{0,100}?-t\s*1\b",
             "action.permissions",
-            "The shell command opens a network to everyone, or adds an account or a power",
+            "The shell command opens a network to everyone, adds an account or a power, or "
+            "gives a container the host",
             0.8,
         ),
         (
@@ -143,15 +179,32 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             0.8,
         ),
         (
-            ("systemctl", "service", "auditctl", "histfile", "histsize", "history", "mdatp"),
+            (
+                "systemctl",
+                "service",
+                "auditctl",
+                "histfile",
+                "histsize",
+                "history",
+                "mdatp",
+                "stop-logging",
+                "deletion-protection",
+                "public-access-block",
+                "--admin",
+            ),
             # A security service stopped, audit rules dropped, the history turned off.
             rf"\bsystemctl\s+(?:stop|disable|mask|kill)\s+(?:--?\S+\s+)*{_GUARDS}"
             rf"|\bservice\s+{_GUARDS}\s*stop\b"
             r"|\bauditctl\s+(?:-d\b|-e\s*0\b)|\bunset\s+histfile\b|\bhistfile=/dev/null\b"
             r"|\bhistsize=0\b|\bset\s+\+o\s+history\b"
-            r"|\bmdatp\s+config\s+real-time-protection\s[^|;&\n]{0,50}?\bdisabled\b",
+            r"|\bmdatp\s+config\s+real-time-protection\s[^|;&\n]{0,50}?\bdisabled\b"
+            # A cloud's audit trail stopped, a safeguard lifted, branch protection bypassed.
+            r"|\bcloudtrail\s+stop-logging\b|--no-deletion-protection\b"
+            r"|\bput-public-access-block\s[^|;&\n]{0,300}?=false\b"
+            r"|\bgh\s+pr\s+merge\s[^|;&\n]{0,200}?--admin\b",
             "action.permissions",
-            "The shell command turns a security control off (auditing, a sensor, the history)",
+            "The shell command turns a security control off (auditing, a sensor, a safeguard, "
+            "the history)",
             0.8,
         ),
     )

@@ -120,6 +120,27 @@ _WHERE = re.compile(r"\bwhere\b[^;]*")
 _PIN = re.compile(r"(?<![!<>=])=|(?<!not)(?<!\s)\s+in\s*\(|\bbetween\b")
 
 
+_OR_OR_PAREN = re.compile(r"\bor\b|[()]")
+
+
+def _disjuncts(where: str) -> list[str]:
+    """``where`` split at each OR outside parentheses: each part must pin rows, since
+    ``id = 5 OR id > 0`` reaches every row."""
+    if " or " not in where:
+        return [where]
+    parts, depth, start = [], 0, 0
+    for m in _OR_OR_PAREN.finditer(where):
+        token = m.group()
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            parts.append(where[start : m.start()])
+            start = m.end()
+    return [*parts, where[start:]]
+
+
 def _every_row(query: str) -> tuple[re.Match[str], str] | None:
     """The WHERE of a DELETE or UPDATE in ``query`` that may hold for every row (an
     always-true last condition, or nothing that pins rows), with what it means."""
@@ -136,7 +157,7 @@ def _every_row(query: str) -> tuple[re.Match[str], str] | None:
                 hit = _ALWAYS_TRUE.search(query, at + m.start(), at + len(statement))
                 return (hit, _EVERY_ROW) if hit else None
             where = _WHERE.search(query, at, at + len(statement))
-            if where and _PIN.search(where.group()) is None:
+            if where and not all(_PIN.search(d) for d in _disjuncts(where.group())):
                 return where, _UNPINNED
         at += len(statement) + 1
     return None

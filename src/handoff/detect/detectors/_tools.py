@@ -398,6 +398,10 @@ _RUN_KEYS = frozenset(
 )
 
 
+# Rules that are a reason to hand off, and those that only weigh (below 0.5).
+_STRONG_RULES = tuple(r for r in _SHELL_RULES if r[3] > 0.5)
+_WEAK_RULES = tuple(r for r in _SHELL_RULES if r[3] <= 0.5)
+
 _CHMOD = next(rx for rx, code, _, _ in _SHELL_RULES if code == "action.permissions")
 # Making one's own script executable is routine; opening files to everyone is not.
 _ROUTINE_CHMOD = re.compile(r"chmod\s+(?:[uga]?\+x|755|750|700|744|775)\s+[^\s;&|]+")
@@ -546,8 +550,11 @@ def _shell(view: ActionView) -> list[Signal]:
         # escapes it strips (positions are then in the unquoted line).
         readings = ((text, low),) if bare is low else ((text, low), (bare, bare))
         cased = (text,) if bare is low else (text, shell_plain(text))
-        rules = [(r, lower, line) for (line, lower), r in product(readings, _SHELL_RULES)]
+        rules = [(r, lower, line) for (line, lower), r in product(readings, _STRONG_RULES)]
+        # The gated rules before the weak ones: an install must not take the code a
+        # stronger reason would give.
         rules.extend((r, lower, line) for line, lower in readings for r in gated_rules(lower))
+        rules.extend((r, lower, line) for (line, lower), r in product(readings, _WEAK_RULES))
         rules.extend((r, line, line) for line, r in product(cased, _CASED_RULES))
         for (rx, code, msg, weight), lower, line in rules:
             if code in seen:
