@@ -43,6 +43,16 @@ HANDED_OFF = {
     "ClusterRoleBinding written to a manifest": act(
         "str_replace_editor", {"command": "create", "path": "k8s/ci.yaml", "file_text": _BINDING}
     ),
+    "ClusterRoleBinding as fields": act(
+        "kubernetes.create_resource",
+        {
+            "manifest": {
+                "kind": "ClusterRoleBinding",
+                "roleRef": {"kind": "ClusterRole", "name": "cluster-admin"},
+                "subjects": [{"kind": "ServiceAccount", "name": "ci"}],
+            }
+        },
+    ),
     # A network opened to everyone; a local service exposed to the internet.
     "ufw allow": shell("ufw allow 5432/tcp"),
     "firewall-cmd --add-port": shell("firewall-cmd --add-port=3306/tcp --permanent"),
@@ -107,9 +117,30 @@ HANDED_OFF = {
     "command from chr codes": shell(
         "python3 -c \"import os;os.system(chr(114)+chr(109)+' -rf /data')\""
     ),
+    # Safeguards turned off as settings.
+    "enforce_admins off": act(
+        "github.update_branch_protection",
+        {"repo": "org/x", "branch": "main", "enforce_admins": False},
+    ),
+    "force pushes allowed": act(
+        "github.update_branch_protection", {"repo": "org/x", "allow_force_pushes": True}
+    ),
+    "deletion protection off as a setting": act(
+        "rds.modify_db_instance", {"id": "prod", "deletion_protection": "false"}
+    ),
     # Something that will run later on its own.
     "at job": shell("echo '/tmp/x' | at now + 1 minute"),
     "git hooksPath": shell("git config core.hooksPath /tmp/hooks"),
+    "a unit file written": act(
+        "files.write",
+        {"path": "/etc/systemd/system/x.service", "content": "[Service]\nExecStart=/tmp/x"},
+    ),
+    "a cron file written": act(
+        "files.write", {"path": "/etc/cron.d/x", "content": "* * * * * root /tmp/x"}
+    ),
+    "a git hook written": act(
+        "files.write", {"path": ".git/hooks/pre-commit", "content": "#!/bin/sh\n./x\n"}
+    ),
 }
 
 
@@ -164,3 +195,20 @@ def test_a_role_binding_to_a_narrow_role_runs_on_its_own() -> None:
         "str_replace_editor", {"command": "create", "path": "k8s/ci.yaml", "file_text": manifest}
     )
     assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+def test_a_note_that_mentions_a_binding_runs_on_its_own() -> None:
+    text = "To debug, an admin may run `kubectl create clusterrolebinding x "
+    text += "--clusterrole=cluster-admin`; we do not.\n\n```yaml\n" + _BINDING + "```\n"
+    args = {"command": "create", "path": "docs/rbac.md", "file_text": text}
+    action = act("str_replace_editor", args)
+    assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+def test_a_safeguard_turned_on_runs_on_its_own() -> None:
+    for args in (
+        {"repo": "org/x", "branch": "main", "enforce_admins": True},
+        {"repo": "org/x", "allow_force_pushes": False},
+    ):
+        action = act("github.update_branch_protection", args)
+        assert assess(action, default_policy()).mode == Mode.AUTO, args

@@ -70,6 +70,7 @@ HANDED_OFF = {
     "Perl rmtree": shell("perl -MFile::Path -e 'rmtree(\"/srv\")'"),
     "npx rimraf": shell("npx rimraf /srv/data"),
     "redis keys into xargs del": shell("redis-cli --scan --pattern '*' | xargs redis-cli del"),
+    "a push told to force": act("git.push", {"remote": "origin", "branch": "main", "force": True}),
     # A WHERE whose OR lets every row through.
     "OR after a pinned condition": query("DELETE FROM users WHERE id = 5 OR id > 0"),
     "OR LIKE '%'": query("UPDATE users SET active = false WHERE id = 5 OR email LIKE '%'"),
@@ -127,3 +128,16 @@ def test_a_where_whose_every_or_picks_rows_is_not_every_row() -> None:
         "UPDATE t SET x = 1 WHERE (a = 1 OR b = 2) AND c > 0",
     ):
         assert assess(query(sql), default_policy()).mode == Mode.AUTO, sql
+
+
+def test_sql_in_code_a_note_shows_runs_on_its_own() -> None:
+    text = 'Clear the sessions with:\n\n    cur.execute("DELETE FROM sessions")\n'
+    args = {"command": "create", "path": "README.md", "file_text": text}
+    action = act("str_replace_editor", args)
+    assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+def test_a_push_that_does_not_force_runs_on_its_own() -> None:
+    for force in (False, "false"):
+        action = act("git.push", {"remote": "origin", "branch": "feature", "force": force})
+        assert assess(action, default_policy()).mode == Mode.AUTO

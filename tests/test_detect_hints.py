@@ -153,6 +153,9 @@ def test_every_flag_key_matches_a_flag_pattern() -> None:
             or switches._PUBLIC_FLAG.match(key)
             or switches._PRIVATE_FLAG.match(key)
             or key in switches._MFA_KEYS
+            or key in switches._GUARD_KEYS
+            or key in switches._UNGUARD_KEYS
+            or key in switches._FORCE_KEYS
         ), key
 
 

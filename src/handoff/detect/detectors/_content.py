@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
+from ._code import writes_prose
 from ._effects import effect_of
 from ._plain import path_plain, sql_plain
 
@@ -101,8 +102,24 @@ _SQL_CALL = re.compile(
     r"\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|sql|text|run_sql)\s*\(\s*"
     r"[rbuf]{0,2}(\"\"\"|'''|\"|')"
 )
-# A Kubernetes binding to the role that holds every permission in the cluster.
+# A Kubernetes binding (its ``kind``, in YAML or JSON text) to the role that holds every
+# permission in the cluster.
+_BINDING_KIND = re.compile(r"\bkind[\"']?\s*:\s*[\"']?(?:cluster)?rolebinding\b")
 _CLUSTER_ADMIN = re.compile(r"\bcluster-admin\b")
+
+
+def _binds_cluster_admin(view: ActionView) -> bool:
+    """Whether the call's arguments are a role binding (as text or as fields) that names
+    cluster-admin, other than in a note."""
+    low_all = view.args_lower
+    if "rolebinding" not in low_all or "cluster-admin" not in low_all:
+        return False
+    kind = any(
+        (key == "kind" and low.strip() in ("clusterrolebinding", "rolebinding"))
+        or ("kind" in low and _BINDING_KIND.search(low))
+        for low, key in zip(view.lowered(), view.arg_keys(), strict=True)
+    )
+    return kind and not writes_prose(view)
 
 
 def _sql_in_calls(low: str) -> list[str]:
@@ -282,7 +299,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     # A call that only fetches still sends what its URL holds to the URL's host.
     in_url = not sends and "://" in low_all and _TOKEN.search(low_all) is not None
     # A binding to cluster-admin; a search index emptied by a query every document meets.
-    binding = "rolebinding" in low_all and "cluster-admin" in low_all
+    binding = _binds_cluster_admin(view)
     every_doc = ("match_all" in view.key_set or "match_all" in low_all) and (
         "_delete_by_query" in low_all or "delete_by_query" in view.tool.lower()
     )
@@ -312,7 +329,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                 if "<<" in low and "\n" in low:
                     # ``psql <<EOF`` then the statements on the lines after it.
                     parts.append(low.split("\n", 1)[1])
-            if "(" in low:
+            if "(" in low and not writes_prose(view):
                 parts.extend(_sql_in_calls(low))
             if parts:
                 query = "; ".join(sql_plain(part) for part in parts)
@@ -357,7 +374,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                             sensitivity=0.6,
                         )
                     )
-        if binding and "permissions" not in seen and "rolebinding" in low:
+        if binding and "permissions" not in seen and "cluster-admin" in low:
             m = _CLUSTER_ADMIN.search(low)
             if m:
                 seen.add("permissions")
