@@ -24,10 +24,18 @@ HANDED_OFF = {
     "IFS between words": shell("rm${IFS}-rf${IFS}/data"),
     "command from two variables": shell("a=r; b=m; $a$b -rf /data"),
     "reversed text into sh": shell("echo 'atad/ fr- mr' | rev | sh"),
+    "command name by glob": shell("/???/r[m] -rf /data"),
+    "command name by ?": shell("/bin/r? -rf /data"),
+    "alias for rm": shell("alias x=rm; x -rf /data"),
+    "command decoded by xxd": shell("$(echo 726d | xxd -r -p) -rf /data"),
     # Python that names its delete function as a string.
     "getattr(os, 'remove')": shell("python3 -c \"import os; getattr(os, 'remove')('/srv/db')\""),
     "__import__('os').remove": shell("python3 -c \"__import__('os').remove('/srv/db')\""),
     "from os import remove": shell("python3 -c 'from os import remove as r; r(\"/srv/db\")'"),
+    "getattr with a built name": shell(
+        "python3 -c \"import shutil; getattr(shutil, 'rm'+'tree')('/srv')\""
+    ),
+    "exec of joined strings": shell("python3 -c \"exec('import os; os.re'+'move(1)')\""),
     # SQL handed to a driver inside code.
     "execute DROP TABLE": shell(
         "python3 -c \"import sqlite3; c = sqlite3.connect('a.db'); c.execute('DROP TABLE t')\""
@@ -36,6 +44,11 @@ HANDED_OFF = {
         "jupyter.run", {"code": 'conn.execute("DELETE FROM orders")'}
     ),
     "query() DELETE without WHERE": shell("node -e \"db.query('DELETE FROM sessions')\""),
+    "SQL in a JSON text": act("api.call", {"payload": '{"sql": "DROP TABLE users"}'}),
+    "SQL built then executed": query("EXEC('DR' + 'OP TABLE users')"),
+    "SQL prepared from a variable": query(
+        "SET @s = CONCAT('DROP ', 'TABLE users'); PREPARE st FROM @s; EXECUTE st;"
+    ),
     # A search index emptied by query, over HTTP to a host the person may have named.
     "Elasticsearch _delete_by_query match_all": act(
         "http.request",
@@ -101,6 +114,11 @@ def test_data_thrown_away_goes_to_a_person(name: str) -> None:
         "cat notes.txt | tr a-z A-Z",
         "dir\\file.txt",
         "redis-cli --scan --pattern 'session:*' | head",
+        "[ -f build/out.o ] && echo built",
+        "ls /usr/lib/*.so | head",
+        "alias ll='ls -la'",
+        "python3 -c \"print(getattr(obj, 'name'))\"",
+        "python3 -c \"exec(open('setup.py').read())\"",
     ],
 )
 def test_a_routine_command_near_these_rules_runs_on_its_own(line: str) -> None:
@@ -141,3 +159,8 @@ def test_a_push_that_does_not_force_runs_on_its_own() -> None:
     for force in (False, "false"):
         action = act("git.push", {"remote": "origin", "branch": "feature", "force": force})
         assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+def test_routine_sql_near_the_dynamic_rules_runs_on_its_own() -> None:
+    for sql in ("EXEC sp_who", "PREPARE st FROM 'SELECT 1'", '{"sql": "SELECT 1"}'):
+        assert assess(query(sql), default_policy()).mode == Mode.AUTO, sql

@@ -44,6 +44,8 @@ SQL_PIECES = [
     "merge",
     "copy",
     "exec",
+    "execute",
+    "prepare",
     "with x as (",
     "SELECT",
     "Drop",

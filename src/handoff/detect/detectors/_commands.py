@@ -90,6 +90,30 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             0.9,
         ),
         (
+            ("alias",),
+            # A new name for a command that deletes: calling it deletes.
+            r"\balias\s+[\w.-]{1,60}=['\"]?(?:rm|shred|unlink|rmdir|wipefs|mkfs\S*)\b",
+            "action.destructive",
+            "The shell command names a delete command anew (an alias), then may call it",
+            0.9,
+        ),
+        (
+            ("?", "*", "[", "$(", "getattr", "exec", "eval"),
+            # A command named by a glob, which the file system resolves when it runs; a
+            # command decoded inside ``$(...)``; a Python function or code assembled from
+            # pieces at run time.
+            r"(?:^|[;&|`\n])[ \t]*(?:sudo\s+)?[\w.-]*/[\w./-]*(?:\?|\*|\[[^\]\s/]{1,20}\])"
+            r"[\w./?*\[\]-]*(?=\s|$|;)"
+            r"|(?:^|[;&|\n])[ \t]*['\"]?\$\([^)\n]{0,300}?\b(?:xxd|base64|rev|od|openssl)\b"
+            r"|\bgetattr\s*\(\s*(?:os|shutil|subprocess|pathlib|sys|builtins|__builtins__)\s*,"
+            r"(?!\s*['\"]?\w+['\"]?\s*\))"
+            r"|\b(?:exec|eval)\s*\(\s*['\"][^'\"\n]{0,200}['\"]\s*\+",
+            "action.untrusted_code",
+            "The shell command runs what it assembles when it runs (a glob for a command, "
+            "decoded text, a name or code built from pieces): what runs is not what is shown",
+            0.8,
+        ),
+        (
             ("rmtree", "rimraf", "xargs"),
             # Perl's rmtree, Node's rimraf; keys listed and deleted one by one.
             r"\brmtree\s*\(|\brimraf\s+[^\s-]"

@@ -26,7 +26,7 @@ __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 _SQL_START = re.compile(
     # A statement's start, or a CTE's body (``WITH x AS (SELECT ...) DELETE ...``).
     r"(?:^|;|\bas\s*\()\s*(select|insert|update|delete|drop|truncate|alter|grant|revoke|create"
-    r"|replace|merge|copy|exec)\b"
+    r"|replace|merge|copy|exec|execute|prepare)\b"
 )
 _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
@@ -73,6 +73,16 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "action.untrusted_code",
         "The SQL runs a shell command on the database server",
     ),
+    (
+        # A statement built from pieces and run: ``EXEC('DR' + 'OP ...')``, a PREPARE
+        # from a variable, EXECUTE IMMEDIATE, sp_executesql.
+        re.compile(
+            r"\bexec(?:ute)?\s*\(\s*'[^']{0,200}'\s*\+|\bprepare\s+\w{1,60}\s+from\s+@"
+            r"|\bexecute\s+immediate\b|\bsp_executesql\b"
+        ),
+        "action.untrusted_code",
+        "The SQL runs a statement it builds when it runs: what runs is not what is shown",
+    ),
 )
 # A WHERE that every row meets (``WHERE 1=1``, ``... OR 'a'='a'``) as the last condition
 # of a DELETE or UPDATE: the statement reaches every row, like one without WHERE.
@@ -97,10 +107,11 @@ _ROWS_VERB = re.compile(
 )
 _NO_WHERE = "The SQL deletes or changes every row of a table (it has no WHERE)"
 # SQL handed to a driver inside code: ``cur.execute("DROP TABLE users")``,
-# ``db.query('DELETE FROM orders')``, SQLAlchemy's ``text(...)``, Django's ``raw(...)``.
+# ``db.query('DELETE FROM orders')``, SQLAlchemy's ``text(...)``, Django's ``raw(...)``;
+# or under a key of a JSON text (``{"sql": "DROP TABLE users"}``).
 _SQL_CALL = re.compile(
-    r"\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|sql|text|run_sql)\s*\(\s*"
-    r"[rbuf]{0,2}(\"\"\"|'''|\"|')"
+    r"(?:\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|sql|text|run_sql)\s*\(\s*"
+    r"[rbuf]{0,2}|[\"'](?:sql|query|statement|stmt)[\"']\s*:\s*)(\"\"\"|'''|\"|')"
 )
 # A Kubernetes binding (its ``kind``, in YAML or JSON text) to the role that holds every
 # permission in the cluster.
@@ -256,7 +267,7 @@ _VALUE_HINT = re.compile(
 # value, contains (tests/test_detect_hints.py keeps them supersets).
 _SQL_HINT = re.compile(
     r"select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace|merge|copy"
-    r"|exec"
+    r"|exec|prepare"
 )
 
 
@@ -329,7 +340,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                 if "<<" in low and "\n" in low:
                     # ``psql <<EOF`` then the statements on the lines after it.
                     parts.append(low.split("\n", 1)[1])
-            if "(" in low and not writes_prose(view):
+            if ("(" in low or ":" in low) and not writes_prose(view):
                 parts.extend(_sql_in_calls(low))
             if parts:
                 query = "; ".join(sql_plain(part) for part in parts)
