@@ -11,10 +11,12 @@ import re
 import string
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from handoff.detect.detectors import _actions as actions
+from handoff.detect.detectors import _commands as commands
 from handoff.detect.detectors import _content as content
 from handoff.detect.detectors import _effects as effects
 from handoff.detect.detectors import _injection as injection
@@ -42,6 +44,8 @@ SQL_PIECES = [
     "merge",
     "copy",
     "exec",
+    "execute",
+    "prepare",
     "with x as (",
     "SELECT",
     "Drop",
@@ -151,6 +155,9 @@ def test_every_flag_key_matches_a_flag_pattern() -> None:
             or switches._PUBLIC_FLAG.match(key)
             or switches._PRIVATE_FLAG.match(key)
             or key in switches._MFA_KEYS
+            or key in switches._GUARD_KEYS
+            or key in switches._UNGUARD_KEYS
+            or key in switches._FORCE_KEYS
         ), key
 
 
@@ -411,3 +418,38 @@ def test_the_view_fills_every_field_by_name() -> None:
     assert view.effect is None
     assert view.lowered_args == ["a@b.co", "z"]
     assert view.args_lower == "a@b.co z"
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at each ``|`` outside groups and character classes."""
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*out, pattern[start:]]
+
+
+@pytest.mark.parametrize("index", range(len(commands.GATED_RULES)))
+def test_every_way_a_gated_shell_rule_matches_names_one_of_its_hints(index: int) -> None:
+    """A gated rule runs only on a line holding one of its hints, so each alternative of
+    its pattern must spell one of them out (written as literal text, escapes aside)."""
+    hints, rx, *_ = commands.GATED_RULES[index]
+    for alternative in _top_level_alternatives(rx.pattern):
+        literal = re.sub(r"\\(.)", r"\1", alternative)
+        assert any(h in literal for h in hints), (hints, alternative)
+    for hint in hints:
+        assert hint == hint.lower()

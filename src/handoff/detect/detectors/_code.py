@@ -50,6 +50,13 @@ _PERSIST = re.compile(
 _STARTUP_FILE = re.compile(
     r"(^|/)(\.bashrc|\.bash_profile|\.profile|\.zshrc|\.zprofile|rc\.local|autorun\.inf)$"
 )
+# Folders whose files the system runs on a schedule, at boot or at sign-in, and a
+# repository's hooks, which run on each git step.
+_STARTUP_DIR = re.compile(
+    r"^(?:/etc/cron|/var/spool/cron|/etc/systemd/|/etc/init\.d/|/etc/profile\.d/"
+    r"|/etc/update-motd\.d/)|/\.config/(?:systemd|autostart)/|/library/launch(?:agents|daemons)/"
+    r"|(?:^|/)\.git/hooks/"
+)
 _SECRET_TOKEN = re.compile(
     r"(-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
     r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z_-]{20,}|\bsk_live_[0-9a-z]{16,})"
@@ -152,6 +159,13 @@ _RUN_KEYS = ("command", "cmd", "script", "shell", "code")
 WRITE_OR_RUN = frozenset(_WRITE_KEYS + _RUN_KEYS)
 
 
+def writes_prose(view: ActionView) -> bool:
+    """Whether the call writes a note or a README (``.md``, ``.txt``, ``.rst``...): a
+    command or a statement it mentions runs nothing."""
+    target = (first_arg(view, _PATH_KEYS) or "").lower()
+    return bool(_PROSE_FILE.search(target)) and not _MANIFEST.search(target)
+
+
 @dataclass(frozen=True, slots=True)
 class _Rule:
     """One kind of dangerous code: where it is looked for and what it weighs."""
@@ -172,7 +186,7 @@ def _wipe(low: str, target: str, written: bool) -> re.Match[str] | None:
 
 def _persist(low: str, target: str, written: bool) -> re.Match[str] | None:
     m = _PERSIST.search(low)
-    if m is None and written and _STARTUP_FILE.search(target):
+    if m is None and written and (_STARTUP_FILE.search(target) or _STARTUP_DIR.search(target)):
         m = re.search(r"\S+", low)
     return m
 

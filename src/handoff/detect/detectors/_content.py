@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
+from ._code import writes_prose
 from ._effects import effect_of
 from ._plain import path_plain, sql_plain
 
@@ -25,7 +26,7 @@ __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 _SQL_START = re.compile(
     # A statement's start, or a CTE's body (``WITH x AS (SELECT ...) DELETE ...``).
     r"(?:^|;|\bas\s*\()\s*(select|insert|update|delete|drop|truncate|alter|grant|revoke|create"
-    r"|replace|merge|copy|exec)\b"
+    r"|replace|merge|copy|exec|execute|prepare)\b"
 )
 _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
@@ -55,6 +56,13 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
             r"\b(grant|revoke)\b[^;]{0,200}\b(to|from|on)\b|\balter\s+(server\s+)?(user|role)\b"
             r"|\bsp_add(?:srv)?rolemember\b"
             r"|\bcreate\s+(?:user|role|login)\s[^;]{0,300}?\b(?:superuser|createrole|bypassrls)\b"
+            # A privileged role written as data (INSERT, REPLACE, an upsert, UPDATE), or
+            # an administrator flag set.
+            r"|\b(?:insert|replace|upsert|update)\s[^;]{0,400}?(?:role|permission|privilege"
+            r"|access_level|group)[^;]{0,400}?'(?:admin(?:istrator)?|super_?(?:user|admin)|root"
+            r"|owner|sysadmin)s?'"
+            r"|\bset\s[^;]{0,400}?\b(?:is_admin|is_superuser|is_staff|is_root|superuser)\s*=\s*"
+            r"(?:true|1|'t'|'true')\b"
         ),
         "action.permissions",
         "The SQL grants or revokes privileges",
@@ -64,6 +72,16 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
         re.compile(r"\bcopy\s[^;]{0,500}?\b(?:to|from)\s+program\b|\bxp_cmdshell\b"),
         "action.untrusted_code",
         "The SQL runs a shell command on the database server",
+    ),
+    (
+        # A statement built from pieces and run: ``EXEC('DR' + 'OP ...')``, a PREPARE
+        # from a variable, EXECUTE IMMEDIATE, sp_executesql.
+        re.compile(
+            r"\bexec(?:ute)?\s*\(\s*'[^']{0,200}'\s*\+|\bprepare\s+\w{1,60}\s+from\s+@"
+            r"|\bexecute\s+immediate\b|\bsp_executesql\b"
+        ),
+        "action.untrusted_code",
+        "The SQL runs a statement it builds when it runs: what runs is not what is shown",
     ),
 )
 # A WHERE that every row meets (``WHERE 1=1``, ``... OR 'a'='a'``) as the last condition
@@ -88,10 +106,67 @@ _ROWS_VERB = re.compile(
     re.S,
 )
 _NO_WHERE = "The SQL deletes or changes every row of a table (it has no WHERE)"
+# SQL handed to a driver inside code: ``cur.execute("DROP TABLE users")``,
+# ``db.query('DELETE FROM orders')``, SQLAlchemy's ``text(...)``, Django's ``raw(...)``;
+# or under a key of a JSON text (``{"sql": "DROP TABLE users"}``).
+_SQL_CALL = re.compile(
+    r"(?:\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|sql|text|run_sql)\s*\(\s*"
+    r"[rbuf]{0,2}|[\"'](?:sql|query|statement|stmt)[\"']\s*:\s*)(\"\"\"|'''|\"|')"
+)
+# A Kubernetes binding (its ``kind``, in YAML or JSON text) to the role that holds every
+# permission in the cluster.
+_BINDING_KIND = re.compile(r"\bkind[\"']?\s*:\s*[\"']?(?:cluster)?rolebinding\b")
+_CLUSTER_ADMIN = re.compile(r"\bcluster-admin\b")
+
+
+def _binds_cluster_admin(view: ActionView) -> bool:
+    """Whether the call's arguments are a role binding (as text or as fields) that names
+    cluster-admin, other than in a note."""
+    low_all = view.args_lower
+    if "rolebinding" not in low_all or "cluster-admin" not in low_all:
+        return False
+    kind = any(
+        (key == "kind" and low.strip() in ("clusterrolebinding", "rolebinding"))
+        or ("kind" in low and _BINDING_KIND.search(low))
+        for low, key in zip(view.lowered(), view.arg_keys(), strict=True)
+    )
+    return kind and not writes_prose(view)
+
+
+def _sql_in_calls(low: str) -> list[str]:
+    """The string literal each driver call in ``low`` is handed first."""
+    parts = []
+    for m in _SQL_CALL.finditer(low):
+        end = low.find(m.group(1), m.end())
+        parts.append(low[m.end() : end if end >= 0 else len(low)])
+    return parts
+
+
 _WHERE = re.compile(r"\bwhere\b[^;]*")
 # What pins a WHERE to chosen rows: an equality, an IN list or a BETWEEN. A WHERE made
 # only of ranges (``id > 0``), ``IS NOT NULL`` or ``LIKE`` patterns may reach every row.
 _PIN = re.compile(r"(?<![!<>=])=|(?<!not)(?<!\s)\s+in\s*\(|\bbetween\b")
+
+
+_OR_OR_PAREN = re.compile(r"\bor\b|[()]")
+
+
+def _disjuncts(where: str) -> list[str]:
+    """``where`` split at each OR outside parentheses: each part must pin rows, since
+    ``id = 5 OR id > 0`` reaches every row."""
+    if " or " not in where:
+        return [where]
+    parts, depth, start = [], 0, 0
+    for m in _OR_OR_PAREN.finditer(where):
+        token = m.group()
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            parts.append(where[start : m.start()])
+            start = m.end()
+    return [*parts, where[start:]]
 
 
 def _every_row(query: str) -> tuple[re.Match[str], str] | None:
@@ -110,7 +185,7 @@ def _every_row(query: str) -> tuple[re.Match[str], str] | None:
                 hit = _ALWAYS_TRUE.search(query, at + m.start(), at + len(statement))
                 return (hit, _EVERY_ROW) if hit else None
             where = _WHERE.search(query, at, at + len(statement))
-            if where and _PIN.search(where.group()) is None:
+            if where and not all(_PIN.search(d) for d in _disjuncts(where.group())):
                 return where, _UNPINNED
         at += len(statement) + 1
     return None
@@ -192,7 +267,7 @@ _VALUE_HINT = re.compile(
 # value, contains (tests/test_detect_hints.py keeps them supersets).
 _SQL_HINT = re.compile(
     r"select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace|merge|copy"
-    r"|exec"
+    r"|exec|prepare"
 )
 
 
@@ -234,17 +309,41 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     values = sends and _VALUE_HINT.search(low_all) is not None
     # A call that only fetches still sends what its URL holds to the URL's host.
     in_url = not sends and "://" in low_all and _TOKEN.search(low_all) is not None
-    if not (sql or roles or public or paths or values or in_url):
+    # A binding to cluster-admin; a search index emptied by a query every document meets.
+    binding = _binds_cluster_admin(view)
+    every_doc = ("match_all" in view.key_set or "match_all" in low_all) and (
+        "_delete_by_query" in low_all or "delete_by_query" in view.tool.lower()
+    )
+    if every_doc:
+        out.append(
+            Signal(
+                "action.destructive",
+                "The call deletes every document of a search index (a delete by query "
+                "that matches all)",
+                where=_arg_with(view, "_delete_by_query"),
+                excerpt=view.tool,
+                weight=0.9,
+                impact=0.8,
+                reversibility=0.85,
+                sensitivity=0.6,
+            )
+        )
+    if not (sql or roles or public or paths or values or in_url or binding):
         return out
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         query = sql_plain(low) if sql else low
-        if sql and not _SQL_START.search(query) and _SQL_CLIENT.search(low):
-            # ``psql -c '...'``, ``mysql -e "..."``: the statements are the quoted parts.
-            parts = [a or b for a, b in _QUOTED.findall(low)]
-            if "<<" in low and "\n" in low:
-                # ``psql <<EOF`` then the statements on the lines after it.
-                parts.append(low.split("\n", 1)[1])
-            query = "; ".join(sql_plain(part) for part in parts)
+        if sql and not _SQL_START.search(query):
+            parts: list[str] = []
+            if _SQL_CLIENT.search(low):
+                # ``psql -c '...'``, ``mysql -e "..."``: the statements are the quoted parts.
+                parts = [a or b for a, b in _QUOTED.findall(low)]
+                if "<<" in low and "\n" in low:
+                    # ``psql <<EOF`` then the statements on the lines after it.
+                    parts.append(low.split("\n", 1)[1])
+            if ("(" in low or ":" in low) and not writes_prose(view):
+                parts.extend(_sql_in_calls(low))
+            if parts:
+                query = "; ".join(sql_plain(part) for part in parts)
         if (
             sql
             and "action.destructive" not in seen
@@ -286,6 +385,24 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                             sensitivity=0.6,
                         )
                     )
+        if binding and "permissions" not in seen and "cluster-admin" in low:
+            m = _CLUSTER_ADMIN.search(low)
+            if m:
+                seen.add("permissions")
+                out.append(
+                    signal_at(
+                        "action.permissions",
+                        "The manifest binds someone to cluster-admin: every permission in the "
+                        "cluster",
+                        path,
+                        text,
+                        m,
+                        weight=0.9,
+                        impact=0.8,
+                        reversibility=0.5,
+                        sensitivity=0.7,
+                    )
+                )
         if roles and key in _ROLE_KEYS and "permissions" not in seen:
             m = _PRIVILEGED_VALUE.match(low)
             if m is None and len(low) <= 64 and not _ROLE_WORDS.isdisjoint(_WORD_BREAK.split(low)):
@@ -372,3 +489,11 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                     )
                 )
     return out
+
+
+def _arg_with(view: ActionView, needle: str) -> str:
+    """The path of the first argument whose lowercased text holds ``needle``."""
+    for (path, _), low in zip(view.args, view.lowered(), strict=True):
+        if needle in low:
+            return path
+    return "tool"

@@ -3,7 +3,7 @@
 An argument can say ``rm`` in ways a pattern for ``rm`` does not see and a shell or a
 database still obeys: full-width letters (``ｒｍ``), a zero-width space inside the word,
 a Cyrillic ``е`` among Latin letters, quotes the shell strips (``r''m``, ``'rm'``), an
-ANSI-C string (``$'\\x72m'``), a backslash before a letter (``r\\m``), or an SQL comment
+ANSI-C string (``$'\\x72m'``), a backslash in a command's name (``r\\m``), or an SQL comment
 where a space belongs (``DELETE/**/FROM``). Folding each form once, where the view is
 made or where a command line is read, closes the family instead of adding one more
 literal per spelling.
@@ -81,6 +81,11 @@ _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|u[0-9a-fA-F]{4}|.)")
 _QUOTED_PIECE = re.compile(r"(?<![\w$=])(['\"])([\w./~*-]*)\1|(?<=[\w./~-])(['\"])([\w./~*-]*)\3")
 # Only where a word starts: ``hkcu\\software`` is a registry path, not an escape.
 _LETTER_ESCAPE = re.compile(r"(?<![^\s;&|(`])\\(?=[a-z])")
+# Inside the word a command starts with, any backslash goes: ``r\\m`` and ``/bin/r\\m``
+# run ``rm``. Only there, since ``C:\\Users`` and ``hkcu\\software`` are paths.
+_COMMAND_ESCAPE = re.compile(r"((?:^|[;&|(`\n])[ \t]*)([\w./-]*\\[\w./\\-]*)")
+# The shell splits words on what ``$IFS`` holds: ``rm${IFS}-rf`` is ``rm -rf``.
+_IFS = re.compile(r"\$\{ifs\}|\$ifs\b")
 _SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "e": "\x1b", "0": "\0"}
 
 
@@ -102,6 +107,8 @@ def shell_plain(low: str) -> str:
     Quotes around text with spaces or other punctuation stay: they mark an argument
     such as a message, which the patterns read as it is.
     """
+    if "${ifs}" in low or "$ifs" in low:
+        low = _IFS.sub(" ", low)
     if _SHELL_HINT.search(low) is None:
         return low
     if "$'" in low:
@@ -110,6 +117,8 @@ def shell_plain(low: str) -> str:
         low = _QUOTED_PIECE.sub(lambda m: m.group(2) or m.group(4) or "", low)
     if "\\" in low:
         low = _LETTER_ESCAPE.sub("", low)
+        if "\\" in low:
+            low = _COMMAND_ESCAPE.sub(lambda m: m.group(1) + m.group(2).replace("\\", ""), low)
     return low
 
 

@@ -7,6 +7,8 @@ store it opens:
 * a flag that makes someone an administrator (``is_superuser: true``), or that turns
   multi-factor sign-in off (``mfa_enabled: false``);
 * a flag that makes something public (``private: false``, ``public: true``);
+* a safeguard turned off (``enforce_admins: false``, ``deletion_protection: false``,
+  ``allow_force_pushes: true``), or a push told to force (``force: true``);
 * mail forwarded wholesale (``forward_all``, a rule whose action is ``forward``);
 * a read from a secrets store (``vault.read``, ``secrets.get``, a ``secret/`` path);
 * a DNS record written, which moves where a name leads.
@@ -65,7 +67,27 @@ _MFA_KEYS = frozenset(
     )
     for end in ("", "\n")
 )
-_FLAG_KEYS = _FLAG_KEYS | _MFA_KEYS
+# A safeguard that, turned off, lets admins past branch rules or lets a resource be
+# deleted; and repository rules that, turned on, let history be rewritten or removed.
+_GUARD_KEYS = frozenset(
+    f"{name}{end}"
+    for name in (
+        "enforce_admins",
+        "deletion_protection",
+        "deletion_protection_enabled",
+        "termination_protection",
+        "disable_api_termination_protection",
+        "require_signed_commits",
+        "required_signatures",
+    )
+    for end in ("", "\n")
+)
+_UNGUARD_KEYS = frozenset(
+    f"{name}{end}" for name in ("allow_force_pushes", "allow_deletions") for end in ("", "\n")
+)
+# A push told to force: it rewrites the remote's history.
+_FORCE_KEYS = frozenset(f"{name}{end}" for name in ("force", "force_push") for end in ("", "\n"))
+_FLAG_KEYS = _FLAG_KEYS | _MFA_KEYS | _GUARD_KEYS | _UNGUARD_KEYS | _FORCE_KEYS
 _FORWARD_ALL = wordset("all auto automatic rule rules filter filters every everything")
 _SECRET_STORE = wordset("vault secret secrets secretsmanager keyvault kms keychain passwords")
 _SECRET_PATH = re.compile(r"^\s*/?(v\d/)?secrets?/\S+")
@@ -82,7 +104,10 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not effect.read_only:
         if not (view.whole and view.key_set.isdisjoint(_FLAG_KEYS)):
             for path, key, value in _settings(view.action.args):
-                out.extend(_flag(path, key, value))
+                if key in _FORCE_KEYS:
+                    out.extend(_force(path, key, value, words))
+                else:
+                    out.extend(_flag(path, key, value))
         if ("forward" in words and words & _FORWARD_ALL) or _forward_rule(view):
             out.append(
                 _signal(
@@ -170,6 +195,16 @@ def _flag(path: str, key: str, value: Any) -> list[Signal]:
                 0.85,
             )
         ]
+    if (key in _GUARD_KEYS and v in _FALSE) or (key in _UNGUARD_KEYS and v in _TRUE):
+        return [
+            _signal(
+                "action.permissions",
+                f"The call sets {key} to {value}: it turns a safeguard off",
+                path,
+                f"{key}={value}",
+                0.85,
+            )
+        ]
     if (_PUBLIC_FLAG.match(key) and v in _TRUE) or (_PRIVATE_FLAG.match(key) and v in _FALSE):
         return [
             _signal(
@@ -181,6 +216,21 @@ def _flag(path: str, key: str, value: Any) -> list[Signal]:
             )
         ]
     return []
+
+
+def _force(path: str, key: str, value: Any, words: frozenset[str]) -> list[Signal]:
+    v = value.strip().lower() if isinstance(value, str) else value
+    if "push" not in words or v not in _TRUE:
+        return []
+    return [
+        _signal(
+            "action.destructive",
+            f"The call pushes with {key}={value}: it rewrites the remote's history",
+            path,
+            f"{key}={value}",
+            0.85,
+        )
+    ]
 
 
 def _forward_rule(view: ActionView) -> bool:

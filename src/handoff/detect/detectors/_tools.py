@@ -17,6 +17,7 @@ from functools import lru_cache
 from itertools import product
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
+from ._commands import gated_rules
 from ._effects import TERMINAL, command_is_verb
 from ._plain import shell_plain
 
@@ -272,7 +273,8 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
         (
             # The command itself is a variable's value (``x=rm; $x -rf /``), or ``eval`` of
             # one: what runs is decided when it runs, not shown in the line.
-            r"(?:^|[;&|(`]|\n|\b(?:do|then|else))[ \t]*[\"']?\$\{?[a-z_]\w{0,60}\}?[\"']?(?=\s|$|;)"
+            r"(?:^|[;&|(`]|\n|\b(?:do|then|else))[ \t]*[\"']?\$\{?[a-z_]\w{0,60}\}?[\"']?"
+            r"(?=\s|$|;|\$)"
             r"|\beval\s+[\"']?\$",
             "action.untrusted_code",
             "The shell command runs a command named by a variable: what runs is not what is shown",
@@ -395,6 +397,10 @@ _RUN_KEYS = frozenset(
     ("command", "cmd", "script", "shell", "code", "exec", "cmdline", "command_line", "commands")
 )
 
+
+# Rules that are a reason to hand off, and those that only weigh (below 0.5).
+_STRONG_RULES = tuple(r for r in _SHELL_RULES if r[3] > 0.5)
+_WEAK_RULES = tuple(r for r in _SHELL_RULES if r[3] <= 0.5)
 
 _CHMOD = next(rx for rx, code, _, _ in _SHELL_RULES if code == "action.permissions")
 # Making one's own script executable is routine; opening files to everyone is not.
@@ -544,7 +550,11 @@ def _shell(view: ActionView) -> list[Signal]:
         # escapes it strips (positions are then in the unquoted line).
         readings = ((text, low),) if bare is low else ((text, low), (bare, bare))
         cased = (text,) if bare is low else (text, shell_plain(text))
-        rules = [(r, lower, line) for (line, lower), r in product(readings, _SHELL_RULES)]
+        rules = [(r, lower, line) for (line, lower), r in product(readings, _STRONG_RULES)]
+        # The gated rules before the weak ones: an install must not take the code a
+        # stronger reason would give.
+        rules.extend((r, lower, line) for line, lower in readings for r in gated_rules(lower))
+        rules.extend((r, lower, line) for (line, lower), r in product(readings, _WEAK_RULES))
         rules.extend((r, line, line) for line, r in product(cased, _CASED_RULES))
         for (rx, code, msg, weight), lower, line in rules:
             if code in seen:
