@@ -14,12 +14,11 @@ assessment is used instead of assessing again, so the comparison is on live traf
 
 Within one run, an action recorded more than once (the same tool, args, agent and
 context: a scheduled report, a retried call) is assessed once: ``assess`` is pure, so
-its mode and owner under the candidate are remembered by the action's JSON text.
+its mode and owner under the candidate are remembered by the action's stored value.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,10 +97,10 @@ class _Assessor:
         for data in shadows:
             if data.get("policy_version") == self.candidate.version:
                 return Mode(data["mode"]), data.get("owner"), True
-        if isinstance(h, Handoff):
-            key = h.action.model_dump_json()
-        else:
-            key = json.dumps(h.action.raw, sort_keys=True, separators=(",", ":"))
+        # A record's key is its parsed JSON's repr: one text per value (strings quoted,
+        # floats exact, 1, 1.0 and True apart) at half the cost of dumping it again; the
+        # same action with its keys in another order is only assessed once more.
+        key = h.action.model_dump_json() if isinstance(h, Handoff) else repr(h.action.raw)
         known = self.seen.get(key)
         if known is None:
             action = h.action if isinstance(h, Handoff) else h.action.model()

@@ -11,7 +11,6 @@ markup let through is the SVG the chart module draws.
 from __future__ import annotations
 
 import csv
-import pickle
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -69,41 +68,41 @@ def decision_rows(history: History) -> Iterator[dict[str, Any]]:
     read a chunk at a time."""
     for part in history.chunks():
         for h in part.handoffs:
-            yield from _rows(h, part)
+            for values in _rows(h, part):
+                yield dict(zip(ROW_FIELDS, values, strict=True))
 
 
-def _rows(h: Learned, history: History) -> Iterator[dict[str, Any]]:
+def _rows(h: Learned, history: History) -> list[tuple[Any, ...]]:
+    """``h``'s decision rows as values in ``ROW_FIELDS`` order."""
     a = h.assessment
     when = decided_at(h)
     met = "" if when is None or h.deadline is None else ("yes" if when <= h.deadline else "no")
     evidence = [e.source for e in (h.package.evidence if h.package else [])]
     evidence += [e.source for e in h.action.context.evidence if e.source not in evidence]
-    base = {
-        "handoff_id": h.id,
-        "tool": h.action.tool,
-        "agent": h.action.agent,
-        "owner": h.owner or "",
-        "level": a.level.value,
-        "mode": a.mode.value,
-        "policy_version": a.policy_version,
-        "created_at": h.created_at.isoformat(),
-        "deadline": h.deadline.isoformat() if h.deadline else "",
-        "triggers": " ".join(t.code for t in a.triggers),
-        "evidence": "; ".join(evidence),
-        "state": h.state.value,
-        "sla_met": met if escalated(h) else "",
-        "incidents": len(history.incidents_of(h.id)),
-    }
+    head = (
+        h.id,
+        h.action.tool,
+        h.action.agent,
+        h.owner or "",
+        a.level.value,
+        a.mode.value,
+        a.policy_version,
+        h.created_at.isoformat(),
+        h.deadline.isoformat() if h.deadline else "",
+    )
+    tail = (
+        " ".join(t.code for t in a.triggers),
+        "; ".join(evidence),
+        h.state.value,
+        met if escalated(h) else "",
+        len(history.incidents_of(h.id)),
+    )
     if not h.decisions:
-        yield {**base, "reviewer": "", "verdict": "", "decided_at": "", "rationale": ""}
-    for d in h.decisions:
-        yield {
-            **base,
-            "reviewer": d.reviewer,
-            "verdict": d.verdict.value,
-            "decided_at": d.at.isoformat() if d.at else "",
-            "rationale": d.rationale,
-        }
+        return [(*head, "", "", "", "", *tail)]
+    return [
+        (*head, d.reviewer, d.verdict.value, d.at.isoformat() if d.at else "", d.rationale, *tail)
+        for d in h.decisions
+    ]
 
 
 def kpi_rows(report: KpiReport) -> list[dict[str, Any]]:
@@ -209,34 +208,72 @@ def row_html(r: dict[str, Any]) -> str:
     )
 
 
-class _Decisions:
-    """The decision rows, written to decisions.csv as each chunk passes and kept in a
-    scratch file for the page, whose table comes after the figures (a ``Sink``).
+class _Escaped(dict[str, str]):
+    """``escape``'s text of the few values that repeat row after row (tools, owners,
+    modes, policy versions, states), worked out once each; at most ``_KEPT`` kept."""
 
-    Reading the rows back from the scratch file (pickled, a chunk at a time) costs a
-    fraction of reading and parsing the handoffs again, and memory still holds one chunk.
+    def __missing__(self, key: str) -> str:
+        text = str(escape(key))
+        if len(self) < _KEPT:
+            self[key] = text
+        return text
+
+
+_KEPT = 10_000
+
+
+def _html(rows: list[tuple[Any, ...]], known: _Escaped) -> str:
+    """The table rows of one handoff's decision rows, as ``row_html`` writes each: the
+    handoff's own cells escaped once, then each decision's."""
+    e = escape
+    (hid, tool, _agent, owner, level, mode, version, created, _deadline) = rows[0][:9]
+    (triggers, evidence, state, met, incidents) = rows[0][13:]
+    head = (
+        f"<tr><td><code>{e(hid)}</code></td><td>{known[tool]}</td>\n"
+        f"<td>{known[owner]}</td><td>{known[level]} / {known[mode]}</td>"
+        f"<td>{e(created[:16])}</td>\n"
+    )
+    seen = f"<br>evidence: {e(evidence)}" if evidence else ""
+    tail = (
+        f"<td>{known[triggers]}{seen}</td>\n"
+        f"<td><code>{known[version[:12]]}</code></td><td>{known[met]}</td>"
+        f"<td>{known[state]}</td>\n"
+        f"<td>{incidents or ''}</td></tr>\n"
+    )
+    return "".join(
+        f"{head}<td>{known[r[9] or f'(none: {mode})']}</td><td>{known[r[10]]}</td>\n"
+        f"<td>{e(r[11][:16])}</td><td>{e(r[12])}</td>\n{tail}"
+        for r in rows
+    )
+
+
+class _Decisions:
+    """The decision rows, written to decisions.csv as each chunk passes and, as the
+    page's table rows, to a scratch file for the page, whose table comes after the
+    figures (a ``Sink``).
+
+    Reading the table back from the scratch file costs a fraction of reading and
+    parsing the handoffs again, and memory holds one chunk and one block of the file.
     """
 
-    def __init__(self, writer: csv.DictWriter[str], scratch: IO[bytes]) -> None:
+    def __init__(self, writer: Any, scratch: IO[str]) -> None:
         self.writer, self.scratch = writer, scratch
+        self.known = _Escaped()
 
     def take(self, part: History) -> None:
-        rows = [row for h in part.handoffs for row in _rows(h, part)]
+        known, rows, html = self.known, [], []
+        for h in part.handoffs:
+            mine = _rows(h, part)
+            rows += mine
+            html.append(_html(mine, known))
         self.writer.writerows(rows)
-        pickle.dump([tuple(r[f] for f in ROW_FIELDS) for r in rows], self.scratch)
+        self.scratch.write("".join(html))
 
-    def html(self) -> Iterator[Markup]:
-        """The rows again as the page's table rows, a chunk at a time, in the order
-        they were taken."""
+    def html(self, block: int = 1 << 20) -> Iterator[Markup]:
+        """The page's table rows, in the order they were taken, a block at a time."""
         self.scratch.seek(0)
-        while True:
-            try:
-                chunk = pickle.load(self.scratch)
-            except EOFError:
-                return
-            yield Markup(
-                "".join(row_html(dict(zip(ROW_FIELDS, values, strict=True))) for values in chunk)
-            )
+        while text := self.scratch.read(block):
+            yield Markup(text)
 
 
 def write_report(history: History, policy: Policy, out: Path) -> list[Path]:
@@ -255,10 +292,10 @@ def write_report(history: History, policy: Policy, out: Path) -> list[Path]:
     try:
         with (
             paths[1].open("w", newline="", encoding="utf-8") as fh,
-            tempfile.TemporaryFile() as scratch,
+            tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as scratch,
         ):
-            writer = csv.DictWriter(fh, fieldnames=ROW_FIELDS)
-            writer.writeheader()
+            writer = csv.writer(fh)
+            writer.writerow(ROW_FIELDS)
             decisions = _Decisions(writer, scratch)
             tallies, stamps, splits, incidents = (
                 KpiTallies(history),

@@ -96,7 +96,8 @@ handoffs = Table(
     Column("decisions_hash", String(64), nullable=False, server_default=""),
     UniqueConstraint("agent", "idempotency_key", name="uq_handoffs_idempotency"),
     Index("ix_handoffs_deadline", "deadline"),
-    Index("ix_handoffs_created", "created_at"),
+    # Learn reads by keyset in this order (see migration 0010).
+    Index("ix_handoffs_created", "created_at", "id"),
 )
 
 events = Table(
