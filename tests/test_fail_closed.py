@@ -304,3 +304,10 @@ def test_their_harmless_twins_are_not_flagged(tool: str, args: dict[str, Any]) -
         "secrets.access",
         "web.dns_change",
     } & codes(a)
+
+
+@pytest.mark.parametrize("tool", ["jupyter.run_cell", "ipython.run", "run_in_jupyter"])
+def test_a_notebook_or_interpreter_running_code_is_not_waved_through(tool: str) -> None:
+    action = act(tool, {"code": "import os\nprint(os.listdir('.'))"})
+    assert mode(action) is not Mode.AUTO
+    assert "action.untrusted_code" in codes(action)

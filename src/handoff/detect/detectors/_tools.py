@@ -84,7 +84,7 @@ PUBLIC = wordset(
 )
 CODE = wordset(
     "execute exec terminal shell bash cmd command script eval install deploy deployment "
-    "python powershell injection inject malware infection"
+    "python ipython jupyter interpreter repl powershell injection inject malware infection"
 )
 CHANGE = wordset(
     "update modify edit change set configure config workflow workflows automation "
