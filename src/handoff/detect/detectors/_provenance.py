@@ -254,7 +254,7 @@ def origins(view: ActionView) -> list[Origin]:
     out: list[Origin] = []
     seen: set[tuple[str, str]] = set()
     for path, text in view.args:
-        for kind, value in tokens(text):
+        for kind, value in sorted(tokens(text)):  # a fixed order: messages name the first
             if (kind, value) in seen:
                 continue
             seen.add((kind, value))
