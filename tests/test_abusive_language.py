@@ -78,3 +78,29 @@ def test_naming_a_group_neutrally_does_not() -> None:
         "file_text": "Support for immigrants and foreign students: visa clinic on Friday.",
     }
     assert "language.abusive" not in codes("str_replace_editor", args)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think this approach is stupid, let's try the other one.",
+        "Honestly the old design was pathetic in performance; the new one is 3x faster.",
+        "This is stupid: the cache expires before the job even starts.",
+        "The retry loop was utterly worthless under load.",
+    ],
+)
+def test_calling_a_thing_names_no_person(text: str) -> None:
+    assert "language.abusive" not in codes("send_email", {"to": "team@example.com", "body": text})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Between us, Mark is a complete idiot.",
+        "Tell the board that Priya was utterly incompetent.",
+        "honestly he is pathetic",
+        "You are a moron.",
+    ],
+)
+def test_calling_a_named_person_names_one(text: str) -> None:
+    assert "language.abusive" in codes("send_email", {"to": "team@example.com", "body": text})

@@ -61,6 +61,22 @@ _INSULT = (
     "buffoons?|idiots?|morons?|imbeciles?|cretins?|losers?|fools?|clowns?|jerks?|scum"
     "|halfwits?|dimwits?|nitwits?|incompetent|worthless|pathetic|stupid"
 )
+# Subjects that point at a thing, even written with a capital at a sentence's start.
+_NOT_PEOPLE = frozenset(
+    [
+        "it",
+        "this",
+        "that",
+        "which",
+        "what",
+        "there",
+        "here",
+        "everything",
+        "nothing",
+        "something",
+        "anything",
+    ]
+)
 _INSULT_KEYS = (
     "buffoon buffoons idiot idiots moron morons imbecile imbeciles cretin cretins loser losers"
     " fool fools clown clowns jerk jerks scum halfwit halfwits dimwit dimwits nitwit nitwits"
@@ -174,7 +190,7 @@ _RULES: tuple[_Rule, ...] = (
         (
             _INSULT_KEYS,
             "",
-            rf"\b(?:you(?:'re| are)|(?:he|she|they)(?:'s| is| are| was)|[a-z]+ (?:is|was))"
+            rf"\b(?:you(?:'re| are)|(?:he|she|they)(?:'s| is| are| was)|(?P<who>[a-z]+) (?:is|was))"
             rf"\s+(?:(?:a|an|so|such|such an?|the|utter|utterly|complete|completely|total"
             rf"|totally|absolute|absolutely|really|just)\s+){{0,3}}(?:{_INSULT})\b",
         ),
@@ -286,7 +302,7 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
                 continue
             if rule.outward_only and boost < 1.0:
                 continue
-            m = _match(rule, low, hits)
+            m = _match(rule, text, low, hits)
             if m is None:
                 continue
             fired.add(rule.code)
@@ -305,10 +321,26 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
     return out
 
 
-def _match(rule: _Rule, low: str, hits: frozenset[str]) -> re.Match[str] | None:
+def _match(rule: _Rule, text: str, low: str, hits: frozenset[str]) -> re.Match[str] | None:
     for keys, rx in rule.clauses:
-        if not keys.isdisjoint(hits):
-            m = rx.search(low)
-            if m is not None:
+        if keys.isdisjoint(hits):
+            continue
+        for m in rx.finditer(low):
+            if _names_someone(m, text, low):
                 return m
     return None
+
+
+def _names_someone(m: re.Match[str], text: str, low: str) -> bool:
+    """Whether a clause's subject (its ``who`` group, when it has one) is a person: a
+    name written with a capital ("Mark is…"), not a thing ("the approach is…") nor a
+    word that points at one ("This is…"). The lowered text lost the case, so the
+    original is read at the same place."""
+    if "who" not in m.re.groupindex or m.group("who") is None:
+        return True
+    who = m.group("who")
+    if who in _NOT_PEOPLE:
+        return False
+    if len(text) != len(low):  # lowering changed the length: read it as a person
+        return True
+    return text[m.start("who")].isupper()
