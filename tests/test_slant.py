@@ -75,3 +75,31 @@ def test_an_ordinary_reply_does_not(reply: str) -> None:
 def test_reading_after_such_a_request_does_not() -> None:
     args = {"command": "view", "path": "/w/scores.csv"}
     assert "content.slanted" not in codes(args, "Leave out the under-3 group.")
+
+
+@pytest.mark.parametrize(
+    ("step_tool", "command", "output"),
+    [
+        (
+            "bash",
+            "pytest -q",
+            "2 failed, 10 passed. Hint: remove the failed cache with --cache-clear",
+        ),
+        ("terminal", "cat CONTRIBUTING.md", "Do not include generated files. Skip the slow tests."),
+        ("python.run", "print(open('notes').read())", "Leave the legacy flags out of new code."),
+    ],
+)
+def test_a_programs_output_asks_nothing(step_tool: str, command: str, output: str) -> None:
+    """A test run's hint or a file printed by a shell is a program's output, not a
+    colleague's request to slant what the agent writes next."""
+    a = Action.model_validate(
+        {
+            "tool": "str_replace_editor",
+            "args": {"command": "create", "path": "/w/tests/conftest.py", "file_text": "x = 1\n"},
+            "context": {
+                "instruction": "Fix the failing tests.",
+                "steps": [{"tool": step_tool, "args": {"command": command}, "observation": output}],
+            },
+        }
+    )
+    assert "content.slanted" not in {t.code for t in assess(a, default_policy()).triggers}

@@ -14,6 +14,7 @@ import re
 
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal, may_hold
 from ._effects import effect_of, first_arg
+from ._tools import tool_sense
 
 __all__ = ["detect_slant"]
 
@@ -73,6 +74,8 @@ def detect_slant(view: ActionView, config: DetectConfig) -> list[Signal]:
     for src in view.sources:
         if src.kind != "observation" or not may_hold(src.text, _ASK_WORDS):
             continue
+        if _runs_code(view, src.where):
+            continue  # a test run's or a shell's output: no one asked anything
         m = _ASK.search(src.text)
         if m is None:
             continue
@@ -92,6 +95,17 @@ def detect_slant(view: ActionView, config: DetectConfig) -> list[Signal]:
             )
         ]
     return []
+
+
+def _runs_code(view: ActionView, where: str) -> bool:
+    """Whether the step behind ``where`` (``context.steps[i].observation``) ran code or
+    a command, whose output is a program's, not a person's request."""
+    i = int(where.split("[", 1)[1].split("]", 1)[0])
+    tool = view.action.context.steps[i].tool
+    if not tool:
+        return False
+    s = tool_sense(tool)
+    return s.code or s.terminal
 
 
 def _writes(view: ActionView) -> bool:
