@@ -169,6 +169,44 @@ def test_one_named_light_on_is_routine() -> None:
     assert mode(act("home.turn_on_light", {"device_id": "kitchen-1"})) is Mode.AUTO
 
 
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        # A safety device switched off by a verb the name carries ("disable").
+        ("camera.disable", {"id": "lobby"}),
+        ("alarm.deactivate", {"zone": "warehouse"}),
+        ("sensor.disable", {"sensor": "smoke-3"}),
+        # "all" in the tool's name, not in its arguments.
+        ("hvac.all_off", {"building": "west"}),
+        ("lights.turn_off_all", {"floor": "3"}),
+    ],
+)
+def test_a_device_switched_off_by_its_name_escalates(tool: str, args: dict[str, Any]) -> None:
+    action = act(tool, args)
+    assert "action.physical" in codes(action)
+    assert mode(action) is not Mode.AUTO
+
+
+def test_one_named_ordinary_device_switched_off_is_routine() -> None:
+    assert mode(act("lights.turn_off", {"light": "kitchen"})) is Mode.AUTO
+    assert mode(act("tv.disable", {"id": "den"})) is Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    "role", ["writer", "organizer", "fileOrganizer", "contributor", "can_edit", "full_control"]
+)
+def test_sharing_with_write_access_is_a_permission_change(role: str) -> None:
+    action = act("drive.share", {"file": "plan.docx", "email": "x@example.com", "role": role})
+    assert "action.permissions" in codes(action)
+    assert mode(action) is not Mode.AUTO
+
+
+@pytest.mark.parametrize("role", ["reader", "viewer", "commenter"])
+def test_sharing_to_read_is_not_a_grant(role: str) -> None:
+    action = act("drive.share", {"file": "plan.docx", "email": "x@example.com", "role": role})
+    assert "action.permissions" not in codes(action)
+
+
 # --- provenance and authorized targets --------------------------------------------------
 
 

@@ -198,7 +198,8 @@ _ROLE_KEYS = wordset(
 _PRIVILEGED_VALUE = re.compile(
     r"^\s*(admin(istrator)?s?|owners?|root|super[_ -]?(user|admin)|sudo|sudoers|"
     r"write|edit|editor|full|all|maintainer|manage|wheel|org[_ -]?admin|true|rw|r/w|"
-    r"read[-_ ]?write|w|owner)\s*$"
+    r"read[-_ ]?write|w|owner|writers?|(?:file[_ -]?)?organizer|contributor|can[_ -]?edit|"
+    r"full[_ -]?control)\s*$"
 )
 _ROLE_WORDS = wordset(
     "admin admins administrator administrators owner owners root superuser superadmin sudo sudoers"

@@ -107,7 +107,7 @@ DEVICE = wordset(
 ACTUATE = wordset(
     "turn on off toggle switch set control operate open close start stop move drive "
     "dispense activate deactivate arm disarm lock unlock adjust power grab pick place "
-    "release launch fly land steer accelerate brake"
+    "release launch fly land steer accelerate brake disable enable shutdown mute silence"
 )
 DISPATCH = wordset(
     "dispatch emergency emergencies 911 112 ambulance ambulances police fire firefighter "

@@ -25,6 +25,8 @@ __all__ = ["URL", "detect_world", "suspicious_host"]
 
 URL = re.compile(r"\b(?:https?://|www\.)([^/\s'\"<>()\[\]{},;]+)[^\s'\"<>]*", re.IGNORECASE)
 _BROAD = re.compile(r"(^|\W)(all|every|each|entire|whole|any|everything|\*)(\W|$)")
+# The same, said by the tool's own name (``hvac.all_off``, ``lights.turn_off_all``).
+_BROAD_WORDS = wordset("all every each entire whole everything")
 _OFF = wordset(
     "off disable disabled deactivate stop disarm unlock open shutdown cut kill halt "
     "override walk green"
@@ -274,7 +276,11 @@ def _annotated(view: ActionView, families: frozenset[str]) -> list[Signal]:
 
 def _physical(view: ActionView, words: frozenset[str], low_all: str) -> list[Signal]:
     safety = sorted(words & SAFETY) or sorted(w for w in SAFETY if re.search(rf"\b{w}\b", low_all))
-    broad = _BROAD.search(low_all) or (not view.args and not view.numbers)
+    broad = (
+        _BROAD.search(low_all)
+        or not _BROAD_WORDS.isdisjoint(words)
+        or (not view.args and not view.numbers)
+    )
     turning_off = bool(words & _OFF) or bool(
         re.search(r"\b(off|disable|disarm|unlock|walk)\b", low_all)
     )
