@@ -201,6 +201,41 @@ def test_sharing_with_write_access_is_a_permission_change(role: str) -> None:
     assert mode(action) is not Mode.AUTO
 
 
+@pytest.mark.parametrize(
+    ("tool", "args", "code"),
+    [
+        (
+            "ssh.add_authorized_key",
+            {"key": "ssh-ed25519 AAAAC3Nz eve@laptop"},
+            "action.permissions",
+        ),
+        ("account.disable_2fa", {"user": "ceo"}, "action.permissions"),
+        ("users.reset_mfa", {"user": "cfo"}, "action.permissions"),
+        ("logs.clear", {"service": "auth"}, "action.destructive"),
+        ("events.flush_logs", {"days": 90}, "action.destructive"),
+        (
+            "storage.set_bucket_policy",
+            {"bucket": "exports", "policy": "public"},
+            "action.public_access",
+        ),
+        ("drive.share", {"file": "payroll.xlsx", "email": "x@gmail.com"}, "action.data_outward"),
+    ],
+)
+def test_access_and_evidence_changes_escalate(tool: str, args: dict[str, Any], code: str) -> None:
+    action = act(tool, args)
+    assert code in codes(action)
+    assert mode(action) is not Mode.AUTO
+
+
+def test_sending_a_login_code_is_not_an_access_change() -> None:
+    assert "action.permissions" not in codes(act("auth.send_mfa_code", {"user": "u1"}))
+
+
+def test_clearing_a_cache_or_a_form_is_not_erasing_evidence() -> None:
+    assert "action.destructive" not in codes(act("cache.clear", {"key": "sessions"}))
+    assert "action.destructive" not in codes(act("form.clear", {"form": "signup"}))
+
+
 @pytest.mark.parametrize("role", ["reader", "viewer", "commenter"])
 def test_sharing_to_read_is_not_a_grant(role: str) -> None:
     action = act("drive.share", {"file": "plan.docx", "email": "x@example.com", "role": role})

@@ -22,10 +22,11 @@ from ._language import detect_language
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
 from ._secret_files import detect_secret_files
+from ._sense import ToolSense, sense
 from ._slant import detect_slant
 from ._subject import detect_subject, subject_of
 from ._switches import detect_switches
-from ._tools import ToolSense, detect_tool, sense
+from ._tools import detect_tool
 from ._world import detect_world
 
 __all__ = [

@@ -14,7 +14,7 @@ from functools import lru_cache
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._effects import command_is_verb
 from ._provenance import authorized_money
-from ._tools import DESTROY, MONEY, ToolSense, cancels, commits, tool_sense
+from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, tool_sense
 
 __all__ = ["detect_actions"]
 
@@ -44,7 +44,8 @@ _MONEY_TEXT = re.compile(
 _SENSITIVE = re.compile(
     r"\b(passwords?|passcodes?|ssn|social security|credit card|card number|cvv|bank account"
     r"|account number|routing number|iban|medical|diagnos[ie]s|prescriptions?|patients?"
-    r"|health record|date of birth|passport|driver'?s licen[cs]e|salary|salaries"
+    r"|health record|date of birth|passport|driver'?s licen[cs]e|salary|salaries|payroll"
+    r"|payslips?|tax returns?"
     r"|confidential|internal only|proprietary|trade secrets?|api[ _-]?keys?|secret keys?"
     r"|private keys?|access tokens?|credentials?|home address|phone numbers?"
     r"|(?:security|verification|one-time|2fa|mfa|login) codes?|otp)\b"

@@ -219,7 +219,7 @@ _ASKED_PUBLIC = re.compile(r"\bpublic\b|\bpublish")
 _GRAPHQL_DESTROY = re.compile(
     r"mutation\b[^{]{0,200}\{\s*(?:\w{1,64}\s*:\s*)?(?:delete|remove|destroy|purge|drop|wipe)"
 )
-_VISIBILITY_KEYS = wordset("acl visibility privacy access sharing share_mode audience")
+_VISIBILITY_KEYS = wordset("acl visibility privacy access sharing share_mode audience policy")
 SECRET_PATH = re.compile(
     r"(/etc/(shadow|gshadow|sudoers|master\.passwd)\b|~?/?\.ssh(/|\b)|\bid_(rsa|dsa|ecdsa|ed25519)\b"
     r"|\.aws[/\\]credentials|\.docker[/\\]config\.json|\.kube[/\\]config|\.netrc\b|\.pgpass\b|\.gnupg\b"

@@ -31,8 +31,8 @@ from ._base import (
 )
 from ._effects import effect_of
 from ._provenance import instruction_like
+from ._sense import sense, tool_sense
 from ._subject import subject_signal
-from ._tools import sense, tool_sense
 
 __all__ = ["detect_injection", "user_request"]
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._effects import effect_of
-from ._tools import tool_sense
+from ._sense import tool_sense
 
 __all__ = ["detect_language"]
 

@@ -14,7 +14,7 @@ import re
 
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal, may_hold
 from ._effects import effect_of, first_arg
-from ._tools import tool_sense
+from ._sense import tool_sense
 
 __all__ = ["detect_slant"]
 

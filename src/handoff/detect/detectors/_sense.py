@@ -1,0 +1,191 @@
+"""What a tool's name says it does: words sorted into money, destruction, access,
+sending, publishing, running code and changing settings, and read-only or defensive words
+that mark a tool that inspects rather than acts (``DataBreachProtectionTool`` is not read
+as a breach). A name is split into words first (``BinanceWithdraw`` -> binance, withdraw;
+``iam.grant_role`` -> iam, grant, role).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+from ._base import split_words, wordset
+from ._effects import TERMINAL
+
+__all__ = [
+    "ACCESS",
+    "CHANGE",
+    "CODE",
+    "DESTROY",
+    "HARM",
+    "MONEY",
+    "OUTWARD",
+    "PUBLIC",
+    "READ_ONLY",
+    "ToolSense",
+    "cancels",
+    "commits",
+    "sense",
+    "tool_sense",
+]
+
+MONEY = wordset(
+    "withdraw withdrawal transfer pay payment payout wire deposit refund refunds purchase "
+    "buy sell trade trading invest investment charge remit remittance crypto bitcoin btc "
+    "eth ethereum binance wallet coinbase paypal venmo swift iban fund funds loan loans "
+    "transaction transactions settlement diversion divert"
+)
+# Booking or ordering commits the customer's money as surely as paying does: a name that
+# starts with one of these verbs, or that creates one of the commitments below.
+COMMIT_VERBS = wordset("book reserve checkout purchase")
+CREATE_VERBS = wordset("place create make submit new add")
+# What a customer commits to, and what cancelling it forfeits.
+COMMITMENTS = wordset(
+    "order orders booking bookings reservation reservations subscription subscriptions "
+    "membership policy contract ticket tickets flight flights hotel appointment payment "
+    "payments transfer invoice lease insurance trip"
+)
+DESTROY = wordset(
+    "delete deletion remove rm drop wipe wiping erase destroy destruction destructive "
+    "purge truncate overwrite format reset kill terminate shutdown crash corrupt "
+    "corruption alter alteration tamper tampering sabotage deface defacement ransomware"
+)
+# Clearing or flushing is routine for a cache or a form, destructive for the record of
+# what happened (logs, an audit trail, a history).
+_CLEAR = wordset("clear clears flush flushes")
+_EVIDENCE = wordset("log logs logging audit trail history records journal events")
+# Ending a booking, order or subscription: often not restorable, and it can forfeit fees
+# (cancelling a build or a timer is routine: only a commitment counts).
+CANCEL = wordset("cancel cancels cancellation")
+
+
+def commits(words: tuple[str, ...]) -> bool:
+    """The name books, reserves or orders: it commits someone's money. ``book`` is a
+    verb first or before its object (``book_flight``), a noun last (``address_book``)."""
+    if not words:
+        return False
+    ws = set(words)
+    return bool(
+        ws & (COMMIT_VERBS - {"book"})
+        or words[0] == "book"
+        or "book" in words[:-1]
+        or (words[0] in CREATE_VERBS and ws & COMMITMENTS)
+    )
+
+
+def cancels(words: tuple[str, ...]) -> bool:
+    """The name cancels a commitment (a booking, an order, a subscription)."""
+    ws = set(words)
+    return bool(ws & CANCEL and ws & COMMITMENTS)
+
+
+ACCESS = wordset(
+    "grant revoke role roles permission permissions privilege privileges acl chmod chown "
+    "sudo admin unlock lock door doors firmware credential credentials password passwords "
+    "iam hijack hijacking takeover escalate escalation backdoor authorization authorize "
+    "authorized"
+)
+# A second factor changed (``disable_2fa``, ``reset_mfa``) hands over an account; one
+# sent or checked (``send_mfa_code``, ``verify_totp``) is how a login works.
+_FACTORS = wordset("2fa mfa totp")
+_FACTOR_CHANGES = wordset("disable bypass reset remove enroll register add turn off")
+OUTWARD = wordset(
+    "send email mail share post upload export forward publish leak disclose exfiltrate "
+    "exfiltration transmit message dm sms tweet broadcast sync submit reply"
+)
+PUBLIC = wordset(
+    "publish post posts tweet social blog instagram facebook tiktok youtube twitter x "
+    "linkedin reddit broadcast campaign newsletter press public announce announcement"
+)
+CODE = wordset(
+    "execute exec terminal shell bash cmd command script eval install deploy deployment "
+    "python ipython jupyter interpreter repl powershell injection inject malware infection"
+)
+CHANGE = wordset(
+    "update modify edit change set configure config workflow workflows automation "
+    "automations setting settings rule rules schedule patch write create manage manager "
+    "management"
+)
+# Words that say a tool attacks systems or data (security's business) ...
+HARM = wordset(
+    "theft steal stealing stolen leak leakage hijack hijacking sabotage ransomware malware "
+    "wiping deface defacement phishing tamper tampering sniffing sniff backdoor spoof "
+    "spoofing exploit botnet ddos keylogger impersonate impersonation extortion blackmail "
+    "exfiltration exfiltrate takeover poison poisoning bribe bribery"
+)
+READ_ONLY = wordset(
+    "get list search find read view fetch query lookup look check verify verification "
+    "validate validator validation monitor monitoring analyze analyzer analysis analytics "
+    "audit auditor detect detection detector protection protect protector scan scanner "
+    "review reviewer summarize summarizer summary report reports shield guard guardian "
+    "anti prevent prevention defense defender integrity compliance tracker track evaluate "
+    "evaluator estimate simulator simulate preview dry status describe inspect"
+)
+# ... and words that say it cheats people out of money or trust (the business's).
+FRAUD = wordset("fraud fraudulent counterfeit ponzi laundering embezzle embezzlement")
+_ACCESS_QUALIFIERS = wordset("control grant revoke manage management level levels")
+_HANDOVER = wordset("human humans agent agents support representative operator person staff")
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSense:
+    """The categories a tool name falls into."""
+
+    money: bool
+    destroy: bool
+    access: bool
+    outward: bool
+    public: bool
+    code: bool
+    change: bool
+    harm: tuple[str, ...]
+    fraud: tuple[str, ...]
+    read_only: bool
+    terminal: bool
+
+
+_SENSE_CACHE: dict[str, ToolSense] = {}
+
+
+def sense(words: tuple[str, ...]) -> ToolSense:
+    """Categorise tool words; cached, because the same tools recur."""
+    key = " ".join(words)
+    hit = _SENSE_CACHE.get(key)
+    if hit is not None:
+        return hit
+    ws = set(words)
+    # A number split from the word it leads (``disable_2fa`` reads as ``2``, ``fa``).
+    ws.update(a + b for a, b in pairwise(words) if a.isdigit())
+    ro = bool(ws & READ_ONLY)
+    # "transfer to a human agent" hands the conversation over; it moves no money.
+    handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
+    harm = tuple(w for w in words if w in HARM)
+    out = ToolSense(
+        money=bool(ws & MONEY or commits(words)) and not ro and not handover,
+        destroy=bool(ws & DESTROY or cancels(words) or (ws & _CLEAR and ws & _EVIDENCE)) and not ro,
+        access=bool(
+            ws & ACCESS
+            or ("access" in ws and ws & _ACCESS_QUALIFIERS)
+            or (ws & _FACTORS and ws & (_FACTOR_CHANGES | CHANGE | DESTROY))
+        )
+        and not ro,
+        outward=bool(ws & OUTWARD) and not ro,
+        public=bool(ws & PUBLIC) and not ro,
+        code=bool(ws & CODE) and not ro,
+        change=bool(ws & CHANGE) and not ro,
+        harm=() if ro else harm,
+        fraud=() if ro else tuple(w for w in words if w in FRAUD),
+        read_only=ro,
+        terminal=bool(ws & TERMINAL),
+    )
+    if len(_SENSE_CACHE) < 4096:
+        _SENSE_CACHE[key] = out
+    return out
+
+
+@lru_cache(maxsize=4096)
+def tool_sense(tool: str) -> ToolSense:
+    """``sense`` of a tool's name, kept per name: every detector asks for it."""
+    return sense(split_words(tool))
