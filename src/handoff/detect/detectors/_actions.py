@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._effects import command_is_verb
-from ._provenance import authorized_money
+from ._provenance import authorized_grant, authorized_money
 from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, tool_sense
 
 __all__ = ["detect_actions"]
@@ -332,6 +332,21 @@ def _first(view: ActionView, rx: re.Pattern[str]) -> tuple[str, str] | None:
 
 def _access(view: ActionView) -> list[Signal]:
     priv = _first(view, _PRIVILEGED)
+    if priv is None and authorized_grant(view):
+        # The person asked for this grant and named whom it admits: it still weighs on
+        # the rubric, but is no reason to ask them again.
+        return [
+            Signal(
+                "action.access_authorized",
+                "The action gives access the person asked to give, to someone they named",
+                where="tool",
+                excerpt=view.tool,
+                weight=0.4,
+                impact=0.4,
+                reversibility=0.4,
+                trigger=False,
+            )
+        ]
     ext = _first(view, _EXTERNAL)
     weight = 0.75 + (0.15 if priv else 0.0) + (0.05 if ext else 0.0)
     why = "The action changes who can access what"

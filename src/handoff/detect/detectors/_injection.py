@@ -70,7 +70,7 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     ),
     "access": re.compile(
         r"\b(access|grant|permission|role|admin|unlock|lock|password|credential|invite|"
-        r"share with)",
+        r"share with|add \S+ (?:to|as)\b)",
         re.IGNORECASE,
     ),
     # Verbs, not nouns: "summarise my email" asks for nothing to be sent.

@@ -110,8 +110,8 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"|ask \w+ (?:for|about|if|whether|to))\b"
     ),
     "access": re.compile(
-        r"\b(grant|give \w+ access|permission|role|admin|unlock|lock|password|credential|"
-        r"invite|share with|add \w+ to)\b"
+        r"\b(grant|give \w+(?: \w+)? access|permission|role|admin|unlock|lock|password|credential|"
+        r"invite|share with|add \S+ (?:to|as))\b"
     ),
     "destroy": re.compile(
         r"\b(delete|remove|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|"
@@ -311,6 +311,46 @@ def authorized_money(view: ActionView) -> bool:
         if key in ("amount", "value", "sum", "total", "price", "quantity") and value not in named:
             return False
     return True
+
+
+# The arguments that name whom a grant admits.
+_GRANTEE_KEYS = frozenset(
+    (
+        "user",
+        "username",
+        "user_id",
+        "email",
+        "member",
+        "grantee",
+        "collaborator",
+        "invitee",
+        "principal",
+        "login",
+        "with",
+    )
+)
+
+
+def authorized_grant(view: ActionView) -> bool:
+    """The person asked to change access, and named everyone this call admits: each
+    grantee argument's value is in their words, and no address or account in the call
+    came from anywhere else. Whether the role is privileged is for the caller."""
+    if not asked_for(view, "access"):
+        return False
+    for o in origins(view):
+        if o.kind in ("email", "account", "phone") and o.source != "user":
+            return False
+    trusted = _texts(view).trusted.lower()
+    named = False
+    for path, value in view.args:
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if key not in _GRANTEE_KEYS:
+            continue
+        who = value.strip().lower()
+        if len(who) < 3 or not re.search(rf"(?<![\w@.-]){re.escape(who)}(?![\w@-])", trusted):
+            return False
+        named = True
+    return named
 
 
 def _num(text: str) -> float:

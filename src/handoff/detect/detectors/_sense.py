@@ -90,6 +90,9 @@ ACCESS = wordset(
 # A second factor changed (``disable_2fa``, ``reset_mfa``) hands over an account; one
 # sent or checked (``send_mfa_code``, ``verify_totp``) is how a login works.
 _FACTORS = wordset("2fa mfa totp")
+# Someone added to a repository, a team, a workspace or a group: access granted.
+_MEMBERS = wordset("collaborator collaborators member members user users guest guests")
+_ADMITS = wordset("add invite grant")
 _FACTOR_CHANGES = wordset("disable bypass reset remove enroll register add turn off")
 OUTWARD = wordset(
     "send email mail share post upload export forward publish leak disclose exfiltrate "
@@ -169,6 +172,7 @@ def sense(words: tuple[str, ...]) -> ToolSense:
             ws & ACCESS
             or ("access" in ws and ws & _ACCESS_QUALIFIERS)
             or (ws & _FACTORS and ws & (_FACTOR_CHANGES | CHANGE | DESTROY))
+            or (ws & _MEMBERS and ws & _ADMITS)
         )
         and not ro,
         outward=bool(ws & OUTWARD) and not ro,
