@@ -291,6 +291,15 @@ def test_a_grantee_named_by_a_tool_output_escalates() -> None:
     assert mode(action) is not Mode.AUTO
 
 
+def test_a_setting_named_value_is_not_money() -> None:
+    assert "action.money" not in codes(act("kv.set", {"key": "feature_x", "value": "on"}))
+    assert "action.money" not in codes(act("config.update", {"name": "theme", "value": "dark"}))
+
+
+def test_an_amount_written_as_text_is_still_money() -> None:
+    assert "action.money" in codes(act("invoice.update", {"id": "7", "amount": "500 USD"}))
+
+
 @pytest.mark.parametrize("role", ["reader", "viewer", "commenter"])
 def test_sharing_to_read_is_not_a_grant(role: str) -> None:
     action = act("drive.share", {"file": "plan.docx", "email": "x@example.com", "role": role})

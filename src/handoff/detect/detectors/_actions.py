@@ -304,8 +304,11 @@ def _money_arg(view: ActionView) -> tuple[str, str] | None:
             return path, f"{key}={value:g}"
     keys = view.key_set
     if not keys.isdisjoint(_AMOUNT_KEYS):
+        # An amount written as text ("500 USD") holds a digit; a setting's value ("on",
+        # "dark") does not, and a nested amount is among the numbers above.
+        texts = dict(view.args)
         for path, key in view.keys:
-            if key in _AMOUNT_KEYS:
+            if key in _AMOUNT_KEYS and any(c.isdigit() for c in texts.get(path, "0")):
                 return path, key
     if not keys.isdisjoint(_PAYMENT_KEYS):
         for path, key in view.keys:
