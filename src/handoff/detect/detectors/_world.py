@@ -10,6 +10,8 @@
 * ``web.risky_search`` — a search for cracked or pirated software.
 * ``action.hidden_move`` — data moved, copied or exported to a hidden path.
 * ``action.untrusted_code`` — an executable downloaded from the web.
+* ``action.data_outward`` — data moved, copied or uploaded to removable media or to a
+  public drop site (``transfer.sh``, ``webhook.site``).
 """
 
 from __future__ import annotations
@@ -60,6 +62,15 @@ _DEST_KEYS = wordset(
     "directory dir new_name"
 )
 _HIDDEN = re.compile(r"(^|/)\.(?!\.?/)(?!\.)[^/\s]+")
+# Places where data leaves the owner's systems: removable media mounted on the machine,
+# and sites whose purpose is to take a file or a request from anyone and hand it on.
+_EXTERNAL = re.compile(
+    r"^(?:/media/|/run/media/|/mnt/(?:usb|sd[a-z]?\d*|external|removable)|/volumes/(?!macintosh))"
+    r"|^(?:https?://)?(?:[\w-]+\.)*(?:transfer\.sh|0x0\.st|file\.io|temp\.sh|termbin\.com"
+    r"|bashupload\.com|catbox\.moe|gofile\.io|anonfiles\.com|pastebin\.com|paste\.ee"
+    r"|hastebin\.com|ghostbin\.\w+|sendspace\.com|wetransfer\.com|mega\.nz|webhook\.site"
+    r"|requestbin\.\w+|pipedream\.net|ngrok(?:-free)?\.(?:io|app|dev)|interact\.sh)(?:[/:?#]|$)"
+)
 _EXECUTABLE = re.compile(r"\.(exe|msi|sh|bat|cmd|apk|dmg|pkg|jar|ps1|scr|bin|deb|rpm|vbs)\b")
 
 
@@ -209,6 +220,9 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
         hidden = _hidden_destination(view)
         if hidden is not None:
             out.append(hidden)
+        away = _external_destination(view)
+        if away is not None:
+            out.append(away)
     if not effect.read_only:
         out.extend(_rows_removed(view))
     return out
@@ -358,6 +372,28 @@ def _web(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             ]
     return []
+
+
+def _external_destination(view: ActionView) -> Signal | None:
+    """``action.data_outward`` when the destination is removable media or a drop site."""
+    for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
+        if key not in _DEST_KEYS:
+            continue
+        m = _EXTERNAL.search(text.strip().lower())
+        if m is None:
+            continue
+        return Signal(
+            "action.data_outward",
+            "The call moves or copies data to removable media or a public drop site, out "
+            "of the company's systems",
+            where=path,
+            excerpt=text.strip()[:120],
+            weight=0.8,
+            impact=0.7,
+            reversibility=0.8,
+            sensitivity=0.8,
+        )
+    return None
 
 
 def _hidden_destination(view: ActionView) -> Signal | None:
