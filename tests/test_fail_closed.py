@@ -325,6 +325,13 @@ def test_a_copy_inside_the_machine_is_routine() -> None:
     )
 
 
+def test_an_executable_is_read_from_the_urls_path_not_its_host() -> None:
+    fetch = act("browser.download", {"url": "https://downloads.example.org/tool/setup.exe"})
+    assert "action.untrusted_code" in codes(fetch)
+    page = act("browser.open", {"url": "https://docs.flutter.sh/get-started.html"})
+    assert "action.untrusted_code" not in codes(page)
+
+
 @pytest.mark.parametrize("role", ["reader", "viewer", "commenter"])
 def test_sharing_to_read_is_not_a_grant(role: str) -> None:
     action = act("drive.share", {"file": "plan.docx", "email": "x@example.com", "role": role})

@@ -341,7 +341,7 @@ def _web(view: ActionView, config: DetectConfig) -> list[Signal]:
             if any(host == d or host.endswith("." + d) for d in config.internal_domains):
                 continue
             reason = suspicious_host(host)
-            executable = _EXECUTABLE.search(m.group(0).lower())
+            executable = _EXECUTABLE.search(m.group(0).lower(), m.end(1) - m.start())
             if reason is None and executable is None:
                 continue
             span, ex = excerpt_at(text, m.start(), m.end())
