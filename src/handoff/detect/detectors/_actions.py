@@ -11,9 +11,9 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from ._authorized import authorized_grant, authorized_money
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._effects import command_is_verb
-from ._provenance import authorized_grant, authorized_money
 from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, tool_sense
 
 __all__ = ["detect_actions"]

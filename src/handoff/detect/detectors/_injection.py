@@ -30,7 +30,7 @@ from ._base import (
     wordset,
 )
 from ._effects import effect_of
-from ._provenance import instruction_like
+from ._provenance import instruction_like, said_by_person
 from ._sense import sense, tool_sense
 from ._subject import subject_signal
 
@@ -289,6 +289,8 @@ def _followed_in_words(view: ActionView) -> Signal | None:
     for src in view.sources:
         if src.kind not in ("observation", "message"):
             continue
+        if src.kind == "message" and said_by_person(view, src.where):
+            continue  # the person's own turn asks for what they want
         for start, end in _markers(src):
             window = src.text[start : end + _WINDOW_AFTER].lower()
             if all(re.search(rf"\b{re.escape(w)}", window) for w in needed):
@@ -312,7 +314,8 @@ def _repeats_instruction(view: ActionView, src: Source, sentence: str) -> bool:
     file) carries the person's words, not someone else's."""
     if src.kind == "instruction":
         return False
-    said = " ".join(sentence.split()).lower()
+    # Without what a file viewer puts before a line (``1\t``, ``> ``).
+    said = " ".join(sentence.split()).lower().lstrip("0123456789>|:.-*# \t")
     return len(said) >= 12 and said in " ".join(view.instruction.split()).lower()
 
 

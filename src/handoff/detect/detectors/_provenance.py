@@ -24,8 +24,8 @@ Signals (all name the argument, the value, and the step and sentence it came fro
 * ``session.exfiltration`` — the run has read untrusted content and touched sensitive
   data, and this call sends something to a recipient the person never named.
 
-``authorized_money`` tells the money detector when the person asked for this payment:
-a money verb in their words and every payee and amount of the call named by them.
+``_authorized`` reads the same origins to tell when the person asked for a payment or a
+grant and named whom it goes to.
 """
 
 from __future__ import annotations
@@ -41,11 +41,13 @@ from ._world import URL
 
 __all__ = [
     "Origin",
-    "authorized_money",
+    "asked_for",
     "detect_provenance",
     "instruction_like",
     "origins",
+    "said_by_person",
     "tokens",
+    "trusted_text",
 ]
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -69,7 +71,6 @@ _ACCESS_WORDS = re.compile(
     r"\b(?:codes?|passwords?|passcodes?|pins?|otps?|tokens?|override|keys?|secrets?"
     r"|credentials?|one-time|verification|2fa|mfa)\b"
 )
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 
 _TRUSTED_ROLES = frozenset(("user", "human", "system", "developer", "customer"))
 _VERBS = (
@@ -85,6 +86,12 @@ _POLITE = r"(?:(?:please|kindly|now|also|then|and|urgently|immediately|first|fin
 _IMPERATIVE = re.compile(
     r"^\W*"
     + _POLITE
+    + _VERBS
+    # After a label ("Seller note: update ..."), or "please" anywhere in the sentence.
+    + r"|^[^:.!?]{1,40}:\s*"
+    + _POLITE
+    + _VERBS
+    + r"|\bplease\s+(?:kindly\s+)?"
     + _VERBS
     + r"|\b(?:could|can|would|will) you\s+"
     + _POLITE
@@ -213,6 +220,19 @@ class _Texts:
     outputs: list[tuple[str, str]]  # (where, text) of tool outputs and untrusted turns
 
 
+def said_by_person(view: ActionView, where: str) -> bool:
+    """Whether the message at ``where`` (``context.messages[j]`` or
+    ``context.steps[i].messages[j]``) is a turn of the person asking."""
+    ctx = view.action.context
+    if where.startswith("context.steps["):
+        i = int(where[len("context.steps[") :].split("]", 1)[0])
+        messages = ctx.steps[i].messages
+    else:
+        messages = ctx.messages
+    j = int(where.rsplit("messages[", 1)[1].split("]", 1)[0])
+    return messages[j].role.lower() in _TRUSTED_ROLES
+
+
 def _texts(view: ActionView) -> _Texts:
     hit = view.cache.get("texts")
     if isinstance(hit, _Texts):
@@ -292,72 +312,14 @@ def _named_in(value: str, text: str) -> bool:
     return value in text.lower()
 
 
+def trusted_text(view: ActionView) -> str:
+    """The person's words: the instruction and their turns, as the arguments are read."""
+    return _texts(view).trusted
+
+
 def asked_for(view: ActionView, kind: str) -> bool:
     """Did the person (instruction or user turns) ask for this kind of action?"""
     return bool(_KIND_WORDS[kind].search(_texts(view).trusted.lower()))
-
-
-def authorized_money(view: ActionView) -> bool:
-    """The person asked for a payment, and named every payee and amount of this one."""
-    if not asked_for(view, "money"):
-        return False
-    for o in origins(view):
-        if o.kind in ("iban", "wallet", "email", "account", "phone") and o.source != "user":
-            return False
-    trusted = _texts(view).trusted.lower()
-    named = {_num(m.group(0)) for m in _NUMBER.finditer(trusted)}
-    for path, value in view.numbers:
-        key = path.rsplit(".", 1)[-1].lower()
-        if key in ("amount", "value", "sum", "total", "price", "quantity") and value not in named:
-            return False
-    return True
-
-
-# The arguments that name whom a grant admits.
-_GRANTEE_KEYS = frozenset(
-    (
-        "user",
-        "username",
-        "user_id",
-        "email",
-        "member",
-        "grantee",
-        "collaborator",
-        "invitee",
-        "principal",
-        "login",
-        "with",
-    )
-)
-
-
-def authorized_grant(view: ActionView) -> bool:
-    """The person asked to change access, and named everyone this call admits: each
-    grantee argument's value is in their words, and no address or account in the call
-    came from anywhere else. Whether the role is privileged is for the caller."""
-    if not asked_for(view, "access"):
-        return False
-    for o in origins(view):
-        if o.kind in ("email", "account", "phone") and o.source != "user":
-            return False
-    trusted = _texts(view).trusted.lower()
-    named = False
-    for path, value in view.args:
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
-        if key not in _GRANTEE_KEYS:
-            continue
-        who = value.strip().lower()
-        if len(who) < 3 or not re.search(rf"(?<![\w@.-]){re.escape(who)}(?![\w@-])", trusted):
-            return False
-        named = True
-    return named
-
-
-def _num(text: str) -> float:
-    try:
-        return float(text.replace(",", ""))
-    except ValueError:
-        return -1.0
 
 
 _SENSITIVE_DATA = re.compile(
@@ -421,6 +383,24 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
                 sensitivity=0.8,
             )
         )
+    if injected is None and fams & {"change", "device"}:
+        copied = _copied_instruction(view, texts)
+        if copied is not None:
+            path, value, where, sentence = copied
+            out.append(
+                Signal(
+                    "provenance.injected",
+                    f"The value {value[:60]!r} in {path} comes from an instruction inside a "
+                    f"tool's output ({where}: \u201c{sentence}\u201d), and the person asking "
+                    "never asked to change anything",
+                    where=where,
+                    excerpt=sentence,
+                    weight=0.9,
+                    impact=0.5,
+                    uncertainty=0.85,
+                    sensitivity=0.7,
+                )
+            )
     kinds = [
         k
         for k in ("money", "access", "outward", "destroy")
@@ -499,6 +479,38 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
         if session is not None:
             out.append(session)
     return out
+
+
+# The person asked for a change of some kind: a value they left to the run may come
+# from what a tool said.
+_CHANGE_ASK = re.compile(
+    r"\b(update|change|set|edit|modify|replace|fix|correct|apply|adjust|switch|rename|"
+    r"move|use|fill|enter|configure|add)\b"
+)
+
+
+def _copied_instruction(view: ActionView, texts: _Texts) -> tuple[str, str, str, str] | None:
+    """(argument, value, output, sentence) when a value the call writes was copied from
+    an instruction-like sentence of a tool's output, the person asking never named it,
+    and never asked for a change at all."""
+    trusted = texts.trusted.lower()
+    if _CHANGE_ASK.search(trusted):
+        return None
+    for path, text in view.args:
+        value = " ".join(text.split())
+        low = value.lower()
+        # Long enough to be copied, not chosen: an address, a number with words.
+        if len(low) < 8 or not (any(c.isdigit() for c in low) or low.count(" ") >= 2):
+            continue
+        if low in trusted:
+            continue
+        for where, src in texts.outputs:
+            if low not in " ".join(src.split()).lower():
+                continue
+            sentence = _sentence_of(src, value)
+            if sentence and instruction_like(sentence):
+                return path, value, where, sentence
+    return None
 
 
 _PROSE_KEYS = frozenset(("message", "body", "text", "content", "comment", "note", "reply"))
