@@ -332,6 +332,22 @@ def test_an_executable_is_read_from_the_urls_path_not_its_host() -> None:
     assert "action.untrusted_code" not in codes(page)
 
 
+def test_email_as_a_verb_asks_to_send() -> None:
+    action = act(
+        "mail.send",
+        {"to": "alice@corp.com", "subject": "Notes", "body": "Here are today's notes."},
+        "Email alice@corp.com today's notes.",
+    )
+    assert "scope.beyond_instruction" not in codes(action)
+    assert mode(action) is Mode.AUTO
+
+
+def test_a_chat_post_is_not_a_public_one() -> None:
+    assert "action.public" not in codes(act("slack.post_message", {"channel": "#t", "text": "Hi"}))
+    assert "action.public" in codes(act("social.post", {"text": "Hi"}))
+    assert "action.public" in codes(act("blog.create_post", {"title": "Hi"}))
+
+
 @pytest.mark.parametrize("role", ["reader", "viewer", "commenter"])
 def test_sharing_to_read_is_not_a_grant(role: str) -> None:
     action = act("drive.share", {"file": "plan.docx", "email": "x@example.com", "role": role})

@@ -77,7 +77,8 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     "outward": re.compile(
         r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|"
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|tell [#@]?\w+|"
-        r"(?:e-?mail|message|text|dm) (?:it|them|this|that|him|her|me|us|the|a|an|to|back)\b)",
+        r"(?:e-?mail|message|text|dm) (?:it|them|this|that|him|her|me|us|the|a|an|to|back)\b"
+        r"|(?:e-?mail|message|text|dm) [\w.+-]+@[\w-]+|^\W*(?:e-?mail|message|text|dm)\b)",
         re.IGNORECASE,
     ),
 }

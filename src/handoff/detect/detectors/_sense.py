@@ -102,6 +102,12 @@ PUBLIC = wordset(
     "publish post posts tweet social blog instagram facebook tiktok youtube twitter x "
     "linkedin reddit broadcast campaign newsletter press public announce announcement"
 )
+# "post" publishes on a blog or a social network, and only talks in a chat channel.
+_POST = wordset("post posts")
+_CHAT = wordset(
+    "slack teams mattermost chat channel channels message messages dm thread threads "
+    "comment comments reply"
+)
 CODE = wordset(
     "execute exec terminal shell bash cmd command script eval install deploy deployment "
     "python ipython jupyter interpreter repl powershell injection inject malware infection"
@@ -176,7 +182,7 @@ def sense(words: tuple[str, ...]) -> ToolSense:
         )
         and not ro,
         outward=bool(ws & OUTWARD) and not ro,
-        public=bool(ws & PUBLIC) and not ro,
+        public=bool(ws & PUBLIC - _POST or (ws & _POST and ws.isdisjoint(_CHAT))) and not ro,
         code=bool(ws & CODE) and not ro,
         change=bool(ws & CHANGE) and not ro,
         harm=() if ro else harm,
