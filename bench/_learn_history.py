@@ -44,6 +44,7 @@ class _Template:
     id: str
     weight: float
     row: dict[str, Any]
+    facts: dict[str, Any]
     events: list[tuple[str, str, str, str]]  # kind, actor, at, data
     incidents: list[dict[str, Any]]
 
@@ -139,6 +140,9 @@ def _templates(path: Path) -> list[_Template]:
         out = []
         for hid, weight in made:
             row = dict(conn.execute("SELECT * FROM handoffs WHERE id = ?", (hid,)).fetchone())
+            facts = dict(
+                conn.execute("SELECT * FROM handoff_facts WHERE id = ?", (hid,)).fetchone()
+            )
             evs = conn.execute(
                 "SELECT kind, actor, at, data FROM events WHERE handoff_id = ? ORDER BY seq",
                 (hid,),
@@ -147,7 +151,7 @@ def _templates(path: Path) -> list[_Template]:
                 dict(r)
                 for r in conn.execute("SELECT * FROM incidents WHERE handoff_id = ?", (hid,))
             ]
-            out.append(_Template(hid, weight, row, [tuple(e) for e in evs], incs))  # type: ignore[misc]
+            out.append(_Template(hid, weight, row, facts, [tuple(e) for e in evs], incs))  # type: ignore[misc]
     finally:
         conn.close()
     return out
@@ -190,6 +194,11 @@ def build_learn_db(path: Path, n: int, *, seed: int = 7, batch: int = 20_000) ->
     insert_row = (
         f"INSERT INTO handoffs ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     )
+    fact_cols = list(templates[0].facts)
+    insert_facts = (
+        f"INSERT INTO handoff_facts ({', '.join(fact_cols)})"
+        f" VALUES ({', '.join('?' * len(fact_cols))})"
+    )
     insert_event = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     inc_cols = ["id", "handoff_id", "severity", "description", "reporter", "at"]
     insert_inc = f"INSERT INTO incidents ({', '.join(inc_cols)}) VALUES (?, ?, ?, ?, ?, ?)"
@@ -199,6 +208,7 @@ def build_learn_db(path: Path, n: int, *, seed: int = 7, batch: int = 20_000) ->
     conn = sqlite3.connect(path)
     prev, seq = GENESIS, 0
     rows: list[tuple[Any, ...]] = []
+    facts: list[tuple[Any, ...]] = []
     events: list[tuple[Any, ...]] = []
     incs: list[tuple[Any, ...]] = []
     try:
@@ -212,7 +222,9 @@ def build_learn_db(path: Path, n: int, *, seed: int = 7, batch: int = 20_000) ->
             task = bar.add_task("write", total=n)
             for k, t in enumerate(picks):
                 hid = f"h_{k:026d}"
-                sub = _shifter(step * k)
+                # Whole seconds: a time written without a fraction stays exact, so the
+                # documents, the columns and the facts rows keep telling the same times.
+                sub = _shifter(timedelta(seconds=round((step * k).total_seconds())))
                 # About one draft target in 200 comes back within the hour.
                 target = f"d-{rng.randrange(max(n // 200, 1))}"
 
@@ -226,6 +238,12 @@ def build_learn_db(path: Path, n: int, *, seed: int = 7, batch: int = 20_000) ->
                     for c, v in t.row.items()
                 }
                 rows.append(tuple(row[c] for c in columns))
+                facts.append(
+                    tuple(
+                        moved(v) if isinstance(v, str) and c != "action_hash" else v
+                        for c, v in t.facts.items()
+                    )
+                )
                 for kind, actor, at, data in t.events:
                     seq += 1
                     at, data = moved(at), moved(data)
@@ -247,10 +265,12 @@ def build_learn_db(path: Path, n: int, *, seed: int = 7, batch: int = 20_000) ->
                 if len(events) >= batch or k == n - 1:
                     with conn:
                         conn.executemany(insert_row, rows)
+                        conn.executemany(insert_facts, facts)
                         conn.executemany(insert_event, events)
                         conn.executemany(insert_inc, incs)
                     bar.advance(task, len(rows))
                     rows.clear()
+                    facts.clear()
                     events.clear()
                     incs.clear()
         with conn:

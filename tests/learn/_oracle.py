@@ -9,10 +9,11 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from handoff._facts import TARGET_KEYS
 from handoff.decide.lifecycle import OPEN
 from handoff.detect import rubric
 from handoff.learn.backtest import Backtest
-from handoff.learn.fatigue import SPLIT_MIN, SPLIT_WINDOW, TARGET_KEYS, SplitAction
+from handoff.learn.fatigue import SPLIT_MIN, SPLIT_WINDOW, SplitAction
 from handoff.learn.history import History, auto_executed, decided_at, escalated, human_changed
 from handoff.learn.kpi import AUDIT_PARTS, KpiReport, Kpis, _rate, percentile, week_of
 from handoff.models import Handoff, Mode, State

@@ -144,6 +144,12 @@ def test_streamed_learn_equals_the_in_memory_computation(
         assert split_actions(streamed) == oracle.split_actions(loaded)
         assert rubber_stamps(streamed) == rubber_stamps(loaded)
         assert list(decision_rows(streamed)) == list(decision_rows(loaded))
+        # The facts rows (no document read) give the same figures, findings and rows.
+        facts = stream_history(plane.store, window, as_of=as_of, size=3, facts=True)
+        assert compute(facts).to_json() == oracle.compute(loaded).to_json()
+        assert split_actions(facts) == oracle.split_actions(loaded)
+        assert rubber_stamps(facts) == rubber_stamps(loaded)
+        assert list(decision_rows(facts)) == list(decision_rows(loaded))
         # The database's cut-down documents make the same records as whole documents.
         span = {"since": window.since, "until": window.until, "kinds": LEARN_EVENTS}
         whole = plane.store.learn_chunks(**span, size=4)
@@ -176,6 +182,73 @@ def test_streamed_history_refuses_a_tampered_row(tmp_path: Any) -> None:
         with pytest.raises(Tampered) as exc:
             compute(stream_history(plane.store, check_audit=False))
         assert exc.value.field == "state"
+    finally:
+        plane.close()
+
+
+def _tamper(tmp_path: Any, *statements: str) -> Any:
+    """A plane with one approved and executed transfer and one report run on its own,
+    then ``statements`` run on its database outside handoff."""
+    from sqlalchemy import text
+
+    plane = ControlPlane(open_store(f"sqlite:///{tmp_path / 'h.db'}"), default_policy())
+    plane.register("payments.transfer", lambda **a: "sent")
+    plane.register("reports.schedule", Confirmed())
+    hid = plane.submit(_ACTIONS["transfer"](1)).handoff_id
+    plane.decide(hid, verdict="approve", reviewer="fiona", rationale="ok")
+    plane.decide(hid, verdict="approve", reviewer="felix", rationale="ok")
+    plane.execute(hid)
+    plane.submit(_ACTIONS["report"](1))
+    with plane.store.engine.begin() as conn:  # type: ignore[attr-defined]
+        for sql in statements:
+            conn.execute(text(sql), {"id": hid})
+    return plane
+
+
+@pytest.mark.parametrize(
+    ("statements", "field"),
+    [
+        (["UPDATE handoff_facts SET state = 'rolled_back' WHERE id = :id"], "state"),
+        (["UPDATE handoff_facts SET action_hash = 'x' WHERE id = :id"], "action_hash"),
+        # One approval of two left out: the facts would say the quorum was not met.
+        (
+            [
+                "UPDATE handoff_facts SET decisions ="
+                " '[' || substr(decisions, instr(decisions, '],[') + 2) WHERE id = :id"
+            ],
+            "decisions",
+        ),
+        (["DELETE FROM handoff_facts WHERE id = :id"], "facts"),
+    ],
+)
+def test_facts_that_disagree_with_their_row_are_refused(
+    tmp_path: Any, statements: list[str], field: str
+) -> None:
+    """A facts row edited (or deleted) outside handoff disagrees with the columns of its
+    handoff row, which ``audit verify`` compares with the chain: Learn refuses it."""
+    from handoff._exceptions import Tampered
+
+    plane = _tamper(tmp_path, *statements)
+    try:
+        with pytest.raises(Tampered) as exc:
+            compute(stream_history(plane.store, check_audit=False, facts=True))
+        assert exc.value.field == field
+    finally:
+        plane.close()
+
+
+def test_facts_and_row_edited_together_break_the_chain(tmp_path: Any) -> None:
+    """Edited together, the facts row and the handoff row agree, and the chain does not:
+    the KPIs say the audit failed and the handoff's record is not audit ready."""
+    plane = _tamper(
+        tmp_path,
+        "UPDATE handoff_facts SET state = 'rolled_back' WHERE id = :id",
+        "UPDATE handoffs SET state = 'rolled_back' WHERE id = :id",
+    )
+    try:
+        got = compute(stream_history(plane.store, facts=True))
+        assert got.audit_ok is False and got.overall.rolled_back == 1
+        assert "state" in str(got.audit)
     finally:
         plane.close()
 

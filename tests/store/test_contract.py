@@ -253,3 +253,30 @@ def test_learn_views_cut_each_document_to_the_learn_fields(
         ]
         assert view.incidents == full.incidents
     assert [len(c.handoffs) for c in store.learn_views(**window, owner="o1")] == [2]
+
+
+def test_learn_facts_read_each_handoffs_facts_row_beside_its_columns(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """The same chunks as ``learn_views``: each handoff is its id, its creation time, its
+    facts row and its row's state, action hash and decisions digest."""
+    from handoff.learn._fact import fact_of
+    from handoff.learn._record import record_of_view
+
+    start = clock.now()
+    with store.write() as tx:
+        for i in range(5):
+            h = make_handoff(f"v{i}", start + timedelta(minutes=i % 3), owner=f"o{i % 2}")
+            tx.insert(h)
+            tx.event("submitted", handoff_id=h.id, actor="bot", at=h.created_at, data={"a": 1})
+    window = {"since": start, "until": start + timedelta(hours=1)}
+    views = list(store.learn_views(**window, kinds=("submitted",), size=2))
+    facts = list(store.learn_facts(**window, kinds=("submitted",), size=2))
+    assert [len(c.handoffs) for c in facts] == [len(c.handoffs) for c in views] == [2, 2, 1]
+    for view, fact in zip(views, facts, strict=True):
+        assert [record_of_view(r[0], *r[2:]).id for r in view.handoffs] == [
+            fact_of(r).id for r in fact.handoffs
+        ]
+        assert [r[-3:] for r in fact.handoffs] == [r[-3:] for r in view.handoffs]
+        assert fact.events == view.events and fact.incidents == view.incidents
+    assert [len(c.handoffs) for c in store.learn_facts(**window, owner="o1")] == [2]

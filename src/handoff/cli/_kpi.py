@@ -56,7 +56,9 @@ def narrowed(
     ):
         what, name = ("owner", owner) if owner else ("tool", tool)
         raise InputError(f"no handoffs for {what} {name!r} in this window", field=what)
-    return stream_history(store, window, check_audit=check_audit, owner=owner, tool=tool)
+    return stream_history(
+        store, window, check_audit=check_audit, owner=owner, tool=tool, facts=True
+    )
 
 
 def _overall(k: Kpis) -> Table:
@@ -212,7 +214,8 @@ def oversight_report(
     with reporting():
         window = window_of(since, until)
         with open_plane(db) as plane:
-            files = write_report(stream_history(plane.store, window), plane.policy, out)
+            history = stream_history(plane.store, window, facts=True)
+            files = write_report(history, plane.policy, out)
     for f in files:
         console.print(f"wrote {f}")
 

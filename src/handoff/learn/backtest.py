@@ -28,6 +28,7 @@ from ..detect import rubric
 from ..models import Handoff, Mode, State
 from ..policy import Policy
 from ..store import Tx
+from ._fact import with_action
 from ._record import Learned
 from .history import History, auto_executed, decided_at, escalated, human_changed
 
@@ -127,7 +128,7 @@ def backtest(
     assessor = _Assessor(candidate)
     for chunk in history.chunks():
         for h in chunk.handoffs:
-            _replay(h, chunk, assessor, out, load_a, load_c, tally, caught)
+            _replay(with_action(h), chunk, assessor, out, load_a, load_c, tally, caught)
         if progress is not None:
             progress(len(chunk.handoffs))
     changed_a, decided_a, changed_c, decided_c = tally

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..models import Level, Mode, Verdict
+from .._facts import target_of
+from ..models import Handoff, Level, Mode, Verdict
 from ..route.sla import ACTOR
-from ._record import Learned
+from ._fact import Counted
+from ._record import Record
 from .history import History, escalated
 
 __all__ = ["RubberStamp", "SplitAction", "Splits", "Stamps", "rubber_stamps", "split_actions"]
@@ -26,7 +28,6 @@ MIN_DECISIONS = 5
 FAST_SHARE = 0.25
 SPLIT_MIN = 3
 SPLIT_WINDOW = timedelta(hours=1)
-TARGET_KEYS = ("to", "account", "recipient", "target", "user", "id")
 
 
 @dataclass(frozen=True)
@@ -125,15 +126,11 @@ class Stamps:
         return out
 
 
-def _target(h: Learned) -> str | None:
-    """What the action acts on: the first of ``TARGET_KEYS``, else the first ``*_id`` arg."""
-    args = h.action.args
-    keys = [k for k in TARGET_KEYS if k in args] + sorted(k for k in args if k.endswith("_id"))
-    for key in keys:
-        value = args[key]
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            return f"{key}={value}"
-    return None
+def _target(h: Counted) -> str | None:
+    """What the action acts on (``handoff._facts.target_of``): a facts row has it."""
+    if isinstance(h, Handoff | Record):
+        return target_of(h.action.args)
+    return h.action.target
 
 
 #: One auto action of a split-action group: when it was created, and its id.

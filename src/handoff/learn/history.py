@@ -28,7 +28,8 @@ from ..models import Event, Incident, Level, Mode, State
 from ..route.sla import ACTOR as LADDER_ACTOR
 from ..store import LearnChunk, Store
 from ..store._tx import load_handoff
-from ._record import Learned, record_of_view
+from ._fact import Counted, fact_of
+from ._record import record_of_view
 from ._verification import Verification
 
 __all__ = [
@@ -126,7 +127,7 @@ class History:
 
     window: Window
     as_of: datetime
-    handoffs: list[Learned]
+    handoffs: list[Counted]
     events: dict[str, list[Event | Mark]] = field(default_factory=dict)
     incidents: list[IncidentRecord] = field(default_factory=list)
     audit: VerifyReport | None = None
@@ -208,7 +209,7 @@ class History:
         )
 
 
-def escalated(h: Learned) -> bool:
+def escalated(h: Counted) -> bool:
     """The handoff went to a human: its assessment asked for review (one or two people).
 
     A revise re-assesses the edited args and may lower the mode, so a package, a
@@ -222,12 +223,12 @@ def escalated(h: Learned) -> bool:
     )
 
 
-def auto_executed(h: Learned) -> bool:
+def auto_executed(h: Counted) -> bool:
     """The action ran on its own, with no human deciding (the auto path)."""
     return h.execution is not None and not escalated(h)
 
 
-def decided_at(h: Learned) -> datetime | None:
+def decided_at(h: Counted) -> datetime | None:
     """When a human's decision settled the handoff; None while open or if nobody decided.
 
     The SLA ladder's fallback is not a human decision, and neither is a cancel.
@@ -240,7 +241,7 @@ def decided_at(h: Learned) -> datetime | None:
     return last.at
 
 
-def human_changed(h: Learned) -> bool:
+def human_changed(h: Counted) -> bool:
     """A human changed the outcome: rejected, revised, chose another option, or redirected.
 
     Choosing the ``approve`` option is approving unchanged.
@@ -307,7 +308,7 @@ def load_history(
     """
     window = _checked(window)
     as_of = as_of or datetime.now(UTC)
-    hs: list[Learned] = []
+    hs: list[Counted] = []
     evs: dict[str, list[Event | Mark]] = defaultdict(list)
     incs: list[IncidentRecord] = []
     for chunk in store.learn_chunks(
@@ -342,8 +343,11 @@ def stream_history(
     owner: str | None = None,
     tool: str | None = None,
     size: int = CHUNK,
+    facts: bool = False,
 ) -> History:
-    """The window's history read a chunk at a time, as slim records (``_record``).
+    """The window's history read a chunk at a time, as slim records (``_record``), or
+    with ``facts`` as facts rows (``_fact``: no document is read, nor the action's
+    arguments, which the backtest needs).
 
     Nothing is read until ``chunks()`` is iterated, and each iteration reads the store
     again: memory holds one chunk, whatever the window's size. ``owner`` and ``tool``
@@ -359,8 +363,10 @@ def stream_history(
         with _collector_eased():
             yield from _parts()
 
+    read, make = (store.learn_facts, fact_of) if facts else (store.learn_views, _record_of_view)
+
     def _parts() -> Iterator[History]:
-        for chunk in store.learn_views(
+        for chunk in read(
             since=window.since,
             until=window.until,
             kinds=LEARN_EVENTS,
@@ -380,7 +386,7 @@ def stream_history(
             yield History(
                 window,
                 as_of,
-                [record_of_view(doc, state, ah, dh) for doc, _v, state, ah, dh in chunk.handoffs],
+                [make(row) for row in chunk.handoffs],
                 evs,
                 _incidents(chunk),
                 out.audit,
@@ -388,6 +394,11 @@ def stream_history(
 
     out.source = source
     return out
+
+
+def _record_of_view(row: tuple[Any, ...]) -> Counted:
+    view, _version, state, action_hash, decisions_hash = row
+    return record_of_view(view, state, action_hash, decisions_hash)
 
 
 @contextmanager

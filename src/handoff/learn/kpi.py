@@ -15,7 +15,7 @@ from typing import Any
 
 from ..decide.lifecycle import OPEN
 from ..models import State
-from ._record import Learned
+from ._fact import Counted
 from .history import (
     History,
     decided_at,
@@ -212,7 +212,7 @@ class Seen:
     weeks: list[date] = field(default_factory=list)
 
     @classmethod
-    def of(cls, h: Learned, part: History) -> Seen:
+    def of(cls, h: Counted, part: History) -> Seen:
         up = escalated(h)
         s = cls(h.id, h.created_at, up, h.execution is not None)
         if up:
@@ -250,7 +250,7 @@ class Tally:
         self.weeks: Counter[date] = Counter()
         self.first: datetime | None = None
 
-    def add(self, h: Learned, part: History) -> None:
+    def add(self, h: Counted, part: History) -> None:
         """Count ``h``, reading its events and incidents from ``part`` (its chunk)."""
         self.count(Seen.of(h, part))
 
@@ -318,7 +318,7 @@ class Tally:
         return k
 
 
-def sla_met(h: Learned, as_of: datetime) -> bool | None:
+def sla_met(h: Counted, as_of: datetime) -> bool | None:
     """Whether an escalation met its SLA; None while undecidable (or without a deadline)."""
     if not escalated(h) or h.deadline is None or h.state is State.CANCELLED:
         return None
@@ -330,7 +330,7 @@ def sla_met(h: Learned, as_of: datetime) -> bool | None:
     return False  # the ladder fell back, or it expired
 
 
-def missing_parts(h: Learned, history: History) -> list[str]:
+def missing_parts(h: Counted, history: History) -> list[str]:
     """The parts of an executed action's record that are missing (empty when complete)."""
     out: list[str] = []
     ex = h.execution

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from .._exceptions import InputError
 from ..policy import Policy
-from ._record import Learned
+from ._fact import Counted
 from .charts import kpi_chart
 from .fatigue import Splits, Stamps
 from .history import History, IncidentRecord, decided_at, escalated
@@ -72,7 +72,7 @@ def decision_rows(history: History) -> Iterator[dict[str, Any]]:
                 yield dict(zip(ROW_FIELDS, values, strict=True))
 
 
-def _rows(h: Learned, history: History) -> list[tuple[Any, ...]]:
+def _rows(h: Counted, history: History) -> list[tuple[Any, ...]]:
     """``h``'s decision rows as values in ``ROW_FIELDS`` order."""
     a = h.assessment
     when = decided_at(h)

@@ -31,6 +31,7 @@ import yaml
 from .._exceptions import PolicyError
 from ..models import Handoff, Level
 from ..policy import Policy, policy_from_yaml
+from ._fact import Counted, with_action
 from ._record import Learned
 from .history import History, auto_executed, decided_at, escalated, human_changed
 from .kpi import kpis, sla_met
@@ -85,7 +86,7 @@ def _lower_to_auto(history: History, policy: Policy, text: str, name: str) -> li
     by_tool: dict[str, list[Learned]] = defaultdict(list)
     for h in history.handoffs:
         if escalated(h) and decided_at(h) is not None:
-            by_tool[h.action.tool].append(h)
+            by_tool[h.action.tool].append(with_action(h))
     out = []
     for tool, hs in sorted(by_tool.items()):
         hs.sort(key=lambda h: decided_at(h) or h.created_at)
@@ -133,7 +134,7 @@ def _raise_to_review(history: History, policy: Policy, text: str, name: str) -> 
     ]
 
 
-def responsible(h: Learned) -> str | None:
+def responsible(h: Counted) -> str | None:
     """The team whose SLA it was: the last redirect's target, else the assessed owner.
 
     The ladder's escalation to a backup team comes after the deadline has passed, so it
@@ -212,6 +213,7 @@ def labelled_actions(history: History) -> list[dict[str, Any]]:
             label = True
         else:
             continue
+        h = with_action(h)
         full = h.action if isinstance(h, Handoff) else h.action.model()
         action = full.model_dump(mode="json", exclude={"package"}, exclude_none=True)
         out.append({"action": action, "label": label, "handoff_id": h.id})

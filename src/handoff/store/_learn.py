@@ -18,13 +18,25 @@ from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Engine, Text, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    JSON,
+    Engine,
+    Integer,
+    Text,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from ._protocol import LearnChunk
-from ._tables import events, handoffs, incidents
+from ._tables import events, handoff_facts, handoffs, incidents
 
-__all__ = ["VIEW", "learn_chunks", "learn_count", "learn_views"]
+__all__ = ["FACTS", "VIEW", "learn_chunks", "learn_count", "learn_facts", "learn_views"]
 
 #: The fields of a handoff document ``learn_views`` reads, in the order of its array.
 VIEW = (
@@ -49,6 +61,10 @@ VIEW = (
 )
 #: The parts of a document whose JSON type ``learn_views`` reads (null when absent).
 TYPED = ("package", "execution")
+#: The columns of ``handoff_facts`` that ``learn_facts`` reads, in the order of its rows.
+FACTS = tuple(c.name for c in handoff_facts.c)
+_TIMES = ("deadline", "finished_at")
+_FLAGS = ("packaged", "executed", "confirmed")
 
 
 def learn_chunks(
@@ -116,6 +132,53 @@ def learn_views(
     )
 
 
+def learn_facts(
+    engine: Engine,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    kinds: Collection[str],
+    owner: str | None = None,
+    tool: str | None = None,
+    size: int = 2000,
+) -> Iterator[LearnChunk]:
+    """As ``learn_views``, but each handoff is read from its ``handoff_facts`` row, no
+    document parsed: ``(id, created_at, *facts, state, action_hash, decisions_hash)``
+    with ``facts`` the facts row's values in ``FACTS`` order (all None when the handoff
+    has no facts row) and the last three the ``handoffs`` row's columns, which the facts
+    must agree with. On SQLite the times (``created_at``, ``deadline``, ``finished_at``)
+    are the stored text, naive UTC, and the flags 0 or 1."""
+    h, e, f = handoffs.c, events.c, handoff_facts.c
+    empty = literal("", Text)
+    # On SQLite the times are read as stored (naive UTC text), parsed by the reader, and
+    # the flags as stored (0 or 1): no conversion per value on the way out.
+    sqlite = engine.dialect.name == "sqlite"
+    facts = [_as_stored(c) if sqlite else c for c in f]
+    joined = handoffs.outerjoin(handoff_facts, f.id == h.id)
+    return _chunks(
+        engine,
+        [*facts, h.state, h.action_hash, h.decisions_hash],
+        [
+            e.seq,
+            e.handoff_id,
+            e.kind,
+            empty,
+            empty,
+            case((e.kind == "shadow_assessed", e.data), else_=empty),
+            empty,
+            empty,
+        ],
+        since=since,
+        until=until,
+        kinds=kinds,
+        owner=owner,
+        tool=tool,
+        size=size,
+        joined=joined,
+        shape=tuple,
+    )
+
+
 def _view(engine: Engine) -> ColumnElement[str]:
     """The ``learn_views`` document: one parse of ``doc`` per row on SQLite (its JSON
     functions share the parse of one value), ``json`` operators on PostgreSQL (``json``,
@@ -146,6 +209,8 @@ def _chunks(
     owner: str | None,
     tool: str | None,
     size: int,
+    joined: Any = None,
+    shape: Any = None,
 ) -> Iterator[LearnChunk]:
     h = handoffs.c
     # On SQLite the keyset reads ``created_at`` as stored (text in a fixed format that
@@ -163,6 +228,10 @@ def _chunks(
     if tool is not None:
         where.append(h.tool == tool)
     base = select(h.id, created, *columns).where(*where).order_by(h.created_at, h.id).limit(size)
+    if joined is not None:
+        base = base.select_from(joined)
+    if shape is None:
+        shape = _plain
     kind_list = list(kinds)
     after: tuple[Any, str] | None = None
     with engine.connect() as conn:
@@ -198,13 +267,27 @@ def _chunks(
                 .order_by(incidents.c.at, incidents.c.id)
             )
             yield LearnChunk(
-                [(r[2], r[3], r[4], r[5], r[6]) for r in rows],
+                [shape(r) for r in rows],
                 [tuple(r) for r in conn.execute(eq).all()],
                 [tuple(r) for r in conn.execute(iq).all()],
             )
             if len(rows) < size:
                 return
             after = (last[1], last[0])
+
+
+def _as_stored(column: Any) -> Any:
+    """A ``handoff_facts`` column as SQLite stores it: times as text, flags as 0 or 1."""
+    if column.name in _TIMES:
+        return type_coerce(column, Text)
+    if column.name in _FLAGS:
+        return type_coerce(column, Integer)
+    return column
+
+
+def _plain(r: Any) -> tuple[Any, ...]:
+    """A handoff of ``learn_chunks`` and ``learn_views``: its columns after id and time."""
+    return (r[2], r[3], r[4], r[5], r[6])
 
 
 def _after(created: Any, at: Any, last: str) -> tuple[ColumnElement[bool], ...]:

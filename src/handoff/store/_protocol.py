@@ -96,12 +96,13 @@ class Gauges(NamedTuple):
 class LearnChunk(NamedTuple):
     """One chunk of a window, in ``created_at, id`` order.
 
-    ``handoffs``: ``(doc, version, state, action_hash, decisions_hash)`` (``ROW``);
+    ``handoffs``: ``(doc, version, state, action_hash, decisions_hash)`` (``ROW``; of
+    ``learn_facts``, the id, the creation time and the facts row before the last three);
     ``events``: ``(seq, handoff_id, kind, actor, at, data, prev_hash, hash)`` in seq order;
     ``incidents``: ``(id, handoff_id, at, severity, description, reporter)`` by time.
     """
 
-    handoffs: list[tuple[str, int, str, str, str]]
+    handoffs: list[tuple[Any, ...]]
     events: list[tuple[int, str, str, str, str, str, str, str]]
     incidents: list[tuple[str, str, datetime, str, str, str]]
 
@@ -270,6 +271,22 @@ class Store(Protocol):
         JSON text: the JSON types of its ``package`` and ``execution`` and the values at
         the paths of ``_learn.VIEW``; events carry only ``seq``, ``handoff_id``, ``kind``
         and a shadow assessment's ``data`` (Learn's streamed history)."""
+        ...
+
+    def learn_facts(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Collection[str] = (),
+        owner: str | None = None,
+        tool: str | None = None,
+        size: int = 2000,
+    ) -> Iterator[LearnChunk]:
+        """As ``learn_views``, each handoff read from its ``handoff_facts`` row (no
+        document parsed): ``(id, created_at, *facts, state, action_hash, decisions_hash)``,
+        ``facts`` the facts row's values in ``_learn.FACTS`` order (all None when it has
+        none), the last three the ``handoffs`` row's own columns."""
         ...
 
     def learn_count(

@@ -36,7 +36,7 @@ from .._exceptions import DatabaseError, DatabaseUrlError
 from ..models import Event, Handoff, Level, State
 from ._accounts import AccountRows
 from ._gauges import GaugeRows
-from ._learn import learn_chunks, learn_count, learn_views
+from ._learn import learn_chunks, learn_count, learn_facts, learn_views
 from ._pg import pg_engine, pg_read, pg_retry_read, pg_write
 from ._protocol import EventRow, LearnChunk
 from ._sqlite import SqliteConnections
@@ -321,6 +321,21 @@ class SqlStore(AccountRows, GaugeRows):
     ) -> Iterator[LearnChunk]:
         """As ``learn_chunks``, each document cut down to the fields Learn reads."""
         return learn_views(
+            self.engine, since=since, until=until, kinds=kinds, owner=owner, tool=tool, size=size
+        )
+
+    def learn_facts(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kinds: Collection[str] = (),
+        owner: str | None = None,
+        tool: str | None = None,
+        size: int = 2000,
+    ) -> Iterator[LearnChunk]:
+        """As ``learn_views``, each handoff read from its facts row (no document)."""
+        return learn_facts(
             self.engine, since=since, until=until, kinds=kinds, owner=owner, tool=tool, size=size
         )
 

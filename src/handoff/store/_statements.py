@@ -15,6 +15,7 @@ from ._tables import (
     ROW,
     callbacks,
     events,
+    handoff_facts,
     handoffs,
     incidents,
     ladder_due,
@@ -83,6 +84,10 @@ _SQL = {
         f"UPDATE handoffs SET {_UPDATE} WHERE id = :id AND state = :b_state"
         " AND version = :b_version"
     ),
+    # A handoff's facts (Learn's read), written with every insert and update of its row;
+    # an update writes them whole, so a row that had none (copied in by hand) gets them.
+    "facts_insert": _insert(handoff_facts),
+    "facts_update": _upsert(handoff_facts),
     "head": "SELECT seq, hash FROM audit_head WHERE id = 1",
     "auth_generation": "SELECT generation FROM auth_generation WHERE id = 1",
     # One API request counted in the key's fixed window (see handoff.server.throttle),

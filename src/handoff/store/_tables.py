@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -33,6 +34,7 @@ __all__ = [
     "auth_generation",
     "callbacks",
     "events",
+    "handoff_facts",
     "handoffs",
     "incidents",
     "ladder_due",
@@ -98,6 +100,36 @@ handoffs = Table(
     Index("ix_handoffs_deadline", "deadline"),
     # Learn reads by keyset in this order (see migration 0010).
     Index("ix_handoffs_created", "created_at", "id"),
+)
+
+#: What Learn reads of each handoff, as plain values (see ``handoff._facts``): written
+#: with every change of its ``handoffs`` row, and checked against that row's ``state``,
+#: ``action_hash`` and ``decisions_hash`` (the columns ``audit verify`` compares with the
+#: chain) whenever Learn reads it.
+handoff_facts = Table(
+    "handoff_facts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("state", String(20), nullable=False),
+    Column("action_hash", String(64), nullable=False),
+    Column("owner", String(100), nullable=True),
+    Column("tool", String(200), nullable=False),
+    Column("agent", String(200), nullable=False),
+    Column("target", Text, nullable=True),
+    Column("level", String(10), nullable=False),
+    Column("mode", String(12), nullable=False),
+    Column("assessment_owner", String(100), nullable=True),
+    Column("quorum", Integer, nullable=False),
+    Column("policy_version", Text, nullable=False),
+    Column("triggers", Text, nullable=False),
+    Column("packaged", Boolean, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("context_evidence", Text, nullable=False),
+    Column("deadline", UTCDateTime, nullable=True),
+    Column("decisions", Text, nullable=False),
+    Column("executed", Boolean, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("confirmed", Boolean, nullable=False),
 )
 
 events = Table(

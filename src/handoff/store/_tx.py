@@ -18,6 +18,7 @@ from typing import Any
 from .._canonical import canonical_json
 from .._chain import event_hash
 from .._exceptions import AlreadyExists, ConflictError, Tampered
+from .._facts import facts_of
 from .._projection import row_digest
 from ..decide.lifecycle import OPEN
 from ..models import Event, Handoff, Incident, State
@@ -151,6 +152,13 @@ class SqlTx:
             "decisions_hash": row_digest(h.decisions),
         }
 
+    def _facts(self, name: str, h: Handoff) -> None:
+        """Write ``h``'s facts row (``facts_insert`` or ``facts_update``) beside its row."""
+        values = facts_of(h)
+        values["deadline"] = self._time(values["deadline"])
+        values["finished_at"] = self._time(values["finished_at"])
+        self._cur.execute(self._sql[name], values)
+
     def insert(self, handoff: Handoff) -> None:
         values = self._values(handoff)
         values.update(
@@ -166,6 +174,7 @@ class SqlTx:
                 "this idempotency key was already used by the agent", field="idempotency_key"
             ),
         )
+        self._facts("facts_insert", handoff)
         self._reschedule(handoff, None)
 
     def _insert_once(self, name: str, params: dict[str, Any], clash: AlreadyExists) -> None:
@@ -199,6 +208,7 @@ class SqlTx:
                 f"handoff {handoff.id} changed meanwhile (expected state {expected.value})",
                 field="state",
             )
+        self._facts("facts_update", handoff)
         self._reschedule(handoff, expected)
 
     def event(
