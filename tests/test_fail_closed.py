@@ -348,6 +348,34 @@ def test_a_chat_post_is_not_a_public_one() -> None:
     assert "action.public" in codes(act("blog.create_post", {"title": "Hi"}))
 
 
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("files.read", {"path": "/home/u/.config/gcloud/credentials.db"}),
+        ("files.read", {"path": "/var/www/html/wp-config.php"}),
+        ("files.read", {"path": "/home/u/.config/google-chrome/Default/Login Data"}),
+        ("files.read", {"path": "/home/u/.mozilla/firefox/x.default/logins.json"}),
+        ("files.read", {"path": "/app/config/database.yml"}),
+        ("files.read", {"path": "/infra/terraform.tfstate"}),
+        ("files.read", {"path": "/etc/nginx/.htpasswd"}),
+        ("terminal", {"command": "cat /proc/self/environ"}),
+    ],
+)
+def test_where_secrets_live_is_read_with_a_person(tool: str, args: dict[str, Any]) -> None:
+    action = act(tool, args)
+    assert "secrets.access" in codes(action)
+    assert mode(action) is not Mode.AUTO
+
+
+def test_debugging_reads_of_history_and_environment_stay_routine() -> None:
+    """Labelled runs read a shell's history and grep the environment while debugging,
+    with nothing sent: not a reason to stop them."""
+    assert mode(act("terminal", {"command": "env PORT=8080 python app.py"})) is Mode.AUTO
+    assert mode(act("terminal", {"command": "printenv | grep AWS"})) is Mode.AUTO
+    assert mode(act("files.read", {"path": "/workspace/.bash_history"})) is Mode.AUTO
+    assert mode(act("files.read", {"path": "/app/config/app.yml"})) is Mode.AUTO
+
+
 @pytest.mark.parametrize("role", ["reader", "viewer", "commenter"])
 def test_sharing_to_read_is_not_a_grant(role: str) -> None:
     action = act("drive.share", {"file": "plan.docx", "email": "x@example.com", "role": role})

@@ -225,7 +225,14 @@ SECRET_PATH = re.compile(
     r"|\.aws[/\\]credentials|\.docker[/\\]config\.json|\.kube[/\\]config|\.netrc\b|\.pgpass\b|\.gnupg\b"
     r"|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
     r"|\bkeychain\b|\bwallet\.dat\b|(?<![\w-])-*\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
-    r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv)\b|(^|[/\s])\.env\b|\.pem\b|\.key\b)"
+    r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv|db)\b|(^|[/\s])\.env\b|\.pem\b|\.key\b"
+    # A cloud CLI's stored logins; an app's config that holds its database password; a
+    # browser's saved passwords and cookies; infrastructure state; a web server's
+    # password file; another process's environment. (A shell's history and `printenv`
+    # are read while debugging as a matter of course: not counted.)
+    r"|\.config/gcloud/|\bwp-config\.php\b|/login data\b|\blogins\.json\b|\bkey[34]\.db\b"
+    r"|\bcookies\.sqlite\b|\bdatabase\.yml\b|\.tfstate\b|\.htpasswd\b|\.vault-token\b"
+    r"|/proc/(?:self|\d+)/environ\b)"
 )
 SECRET_VALUE = re.compile(
     r"(-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
@@ -258,6 +265,8 @@ _PATH_HINT = re.compile(
     r"/etc/|\.ssh|id_|\.aws[/\\]|\.docker[/\\]|\.kube[/\\]|\.netrc|\.pgpass|\.gnupg|\.git-credentials|npmrc"
     r"|pypirc"
     r"|keychain|wallet\.dat|api|secret|credential|token|password|\.env|\.pem|\.key"
+    r"|gcloud|wp-config|login data|logins\.json|key[34]\.db|cookies\.sqlite"
+    r"|database\.yml|tfstate|htpasswd|vault-token|/environ"
 )
 _VALUE_HINT = re.compile(
     r"-----begin|akia|gh[pousr]_|xox|sk-|eyj|passw|pwd|passphrase|secret|api|access|private"
