@@ -27,6 +27,7 @@ from ..route.routing import Route, route
 from ._builders import new_assessment, new_factor, new_finding
 from .detectors import DETECTORS as _DETECTORS
 from .detectors import ActionView, DetectConfig, Signal, effect_of
+from .detectors._ui import ui_action
 from .learned import LearnedModel, features
 
 __all__ = ["FACTORS", "assess"]
@@ -176,7 +177,9 @@ def assess(action: Action, policy: Policy) -> Assessment:
     mode, learned model, route (owner, quorum, SLA).
     """
     c = _compile(policy)
-    view = ActionView.of(action, c.config.max_scan_chars)
+    # A page primitive is read as what its element does; the policy's rules and the
+    # route still see the tool as named.
+    view = ActionView.of(ui_action(action), c.config.max_scan_chars)
     tally = _tally(_detect(view, c.config), c.disabled)
     plan = c.tool_plan(policy, action.tool)
     if plan.sets:

@@ -18,6 +18,12 @@ from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, tool_sense
 
 __all__ = ["detect_actions"]
 
+_AMOUNT_TEXT = re.compile(
+    r"\d|[$€£¥]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|(?:thir|four|fif|six|seven|eigh|nine)teen"
+    r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion"
+    r"|dollars?|euros?|pounds?|cents?|bucks|usd|eur|gbp|btc|eth)\b"
+)
 _AMOUNT_KEYS = wordset("amount amount_usd value sum price total quantity_usd btc eth usd eur")
 # An argument naming what pays: a call that carries one charges (or refunds) it.
 _PAYMENT_KEY = re.compile(
@@ -304,11 +310,12 @@ def _money_arg(view: ActionView) -> tuple[str, str] | None:
             return path, f"{key}={value:g}"
     keys = view.key_set
     if not keys.isdisjoint(_AMOUNT_KEYS):
-        # An amount written as text ("500 USD") holds a digit; a setting's value ("on",
-        # "dark") does not, and a nested amount is among the numbers above.
+        # An amount written as text ("500 USD", "five thousand dollars") holds a digit,
+        # a currency or a number word; a setting's value ("on", "dark") does not, and a
+        # nested amount is among the numbers above.
         texts = dict(view.args)
         for path, key in view.keys:
-            if key in _AMOUNT_KEYS and any(c.isdigit() for c in texts.get(path, "0")):
+            if key in _AMOUNT_KEYS and _AMOUNT_TEXT.search(texts.get(path, "0").lower()):
                 return path, key
     if not keys.isdisjoint(_PAYMENT_KEYS):
         for path, key in view.keys:

@@ -102,6 +102,9 @@ PUBLIC = wordset(
     "publish post posts tweet social blog instagram facebook tiktok youtube twitter x "
     "linkedin reddit broadcast campaign newsletter press public announce announcement"
 )
+# "press" is the press (a release, a statement), or a key pressed on a page.
+_PRESS = wordset("press")
+_KEYS = wordset("key keys keyboard hotkey button")
 # "post" publishes on a blog or a social network, and only talks in a chat channel.
 _POST = wordset("post posts")
 _CHAT = wordset(
@@ -130,7 +133,8 @@ READ_ONLY = wordset(
     "audit auditor detect detection detector protection protect protector scan scanner "
     "review reviewer summarize summarizer summary report reports shield guard guardian "
     "anti prevent prevention defense defender integrity compliance tracker track evaluate "
-    "evaluator estimate simulator simulate preview dry status describe inspect"
+    "evaluator estimate simulator simulate preview dry status describe inspect scroll "
+    "hover screenshot zoom"
 )
 # ... and words that say it cheats people out of money or trust (the business's).
 FRAUD = wordset("fraud fraudulent counterfeit ponzi laundering embezzle embezzlement")
@@ -182,7 +186,12 @@ def sense(words: tuple[str, ...]) -> ToolSense:
         )
         and not ro,
         outward=bool(ws & OUTWARD) and not ro,
-        public=bool(ws & PUBLIC - _POST or (ws & _POST and ws.isdisjoint(_CHAT))) and not ro,
+        public=bool(
+            ws & PUBLIC - _POST - _PRESS
+            or (ws & _POST and ws.isdisjoint(_CHAT))
+            or (ws & _PRESS and ws.isdisjoint(_KEYS))
+        )
+        and not ro,
         code=bool(ws & CODE) and not ro,
         change=bool(ws & CHANGE) and not ro,
         harm=() if ro else harm,
