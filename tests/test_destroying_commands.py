@@ -110,6 +110,7 @@ HANDED_OFF = {
     "pymongo delete_many by a range": act(
         "run_cell", {"code": "db.orders.delete_many({'created': {'$lt': datetime.now()}})"}
     ),
+    "pymongo delete_many(filter={})": act("run_cell", {"code": "coll.delete_many(filter={})"}),
     "deleteMany with a JSON filter": shell(
         'mongosh --eval \'db.orders.deleteMany({"created": {"$lte": ISODate()}})\''
     ),
@@ -149,6 +150,8 @@ HANDED_OFF = {
     "notebook cell under cell": act(
         "notebook.run", {"cell": "import shutil; shutil.rmtree('/srv')"}
     ),
+    "notebook cell, !! escape": act("run_cell", {"source": "!!rm -rf /srv/data"}),
+    "notebook cell, %system": act("run_cell", {"source": "%system rm -rf /srv/data"}),
     "notebook cell, %%bash": act("execute_cell", {"source": "%%bash\nrm -rf /srv/data"}),
     "notebook cell, getattr(os, 'remove')": act(
         "run_cell", {"source": "import os\ngetattr(os, 'remove')('/srv/db')"}

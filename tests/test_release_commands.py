@@ -38,9 +38,11 @@ HANDED_OFF = {
     "docker push to a registry": shell("docker push ghcr.io/org/app:1.2"),
     "docker image push": shell("docker image push org/app:latest"),
     "podman push": shell("podman push org/app:latest"),
+    "buildx build --push": shell("docker buildx build --push -t org/app ."),
     "docker push after build": shell("docker build -t org/app . && docker push org/app"),
     # Every later push sent to another address.
     "git remote set-url": shell("git remote set-url origin https://github.com/stranger/copy.git"),
+    "git -C remote set-url": shell("git -C repo remote set-url origin https://x.example/y.git"),
     "git remote set-url --push": shell("git remote set-url --push origin git@evil.example:x.git"),
     "remote url set by git config": shell(
         "git config remote.origin.url https://github.com/stranger/copy.git"
@@ -79,6 +81,11 @@ def test_a_release_replaced_published_or_redirected_goes_to_a_person(name: str) 
         "git remote show origin",
         "git remote add upstream https://github.com/org/repo.git",
         "git config remote.origin.fetch",
+        "git config --get remote.origin.url",
+        "git config remote.origin.url > url.txt",
+        "helm rollback --help",
+        "kubectl -n prod rollout restart deploy/web",
+        "kubectl apply --server-side --force-conflicts -f deploy.yaml",
         "git push origin feature",
     ],
 )

@@ -114,7 +114,8 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             ("deletemany", "delete_many", "updatemany", "update_many", "remove("),
             # A MongoDB delete or update whose filter pins no field to a value: nothing,
             # or only operators (``{created: {$lt: new Date()}}``, ``{_id: {$exists: 1}}``).
-            rf"\.(?:deletemany|delete_many|updatemany|update_many)\(\s*(?:\)|{_UNPINNED_FILTER})"
+            rf"\.(?:deletemany|delete_many|updatemany|update_many)\(\s*"
+            rf"(?:\)|(?:filter\s*=\s*)?{_UNPINNED_FILTER})"
             rf"|\.remove\(\s*{_UNPINNED_FILTER}",
             "action.destructive",
             "The code deletes or changes documents by a filter that pins no field to a value: "
@@ -126,7 +127,8 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             # A cluster, cloud or data tool told to delete after its own options
             # (``kubectl -n prod delete``), or a time-series store's delete.
             rf"\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
-            rf"|vercel|gh|docker|podman|influx)(?:\s+{_OPTION})*(?:\s+[^\s|;&'\"-][^\s|;&]*){{0,4}}?"
+            rf"|vercel|gh|docker|podman|influx)(?:\s+{_OPTION})*"
+            r"(?:\s+[^\s|;&'\"-][^\s|;&]*){0,4}?"
             r"\s+(?:delete|destroy|remove|purge|uninstall|rb|rm|prune)\b(?!-)",
             "action.destructive",
             "The shell command deletes or destroys what a cluster, cloud or data tool manages",
@@ -140,7 +142,7 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             rf"|\bkubectl(?:\s+{_OPTION})*\s+apply\s[^|;&\n]{{0,200}}?--prune\b"
             r"|\b(?:terraform|tofu)\s[^|;&\n]{0,200}?(?<=\s)taint\s"
             r"|\b(?:terraform|tofu|pulumi)\s[^|;&\n]{0,200}?\s--?replace[= ]"
-            r"|\bhelm\s[^|;&\n]{0,200}?(?<=\s)rollback\b"
+            r"|\bhelm\s[^|;&\n]{0,200}?(?<=\s)rollback\b(?!\s+--help\b)"
             r"|\bkubectl\s[^|;&\n]{0,200}?(?<=\s)rollout\s+undo\b",
             "action.destructive",
             "The shell command deletes and re-creates a running resource, or puts an earlier "
@@ -161,7 +163,7 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             # Where a repository's pushes go, changed: every later push goes there.
             r"\bgit(?:\s+-\S+(?:\s+[^\s|;&-]\S*)?)*\s+remote\s+set-url\s"
             r"|\bgit(?:\s+-\S+(?:\s+[^\s|;&-]\S*)?)*\s+config\s+(?:--?\S+\s+)*"
-            r"remote\.\S+\.(?:push)?url\s+[^\s|;&]",
+            r"remote\.\S+\.(?:push)?url\s+[^\s|;&<>]",
             "action.data_outward",
             "The shell command changes where the repository's pushes go",
             0.8,
@@ -169,7 +171,8 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
         (
             ("rolebinding",),
             # Who a role binding grants its role to, changed in place.
-            r"\bkubectl\s[^|;&\n]{0,200}?(?<=\s)(?:patch|set\s+subject)\s+(?:cluster)?rolebindings?\b",
+            r"\bkubectl\s[^|;&\n]{0,200}?(?<=\s)(?:patch|set\s+subject)\s+"
+            r"(?:cluster)?rolebindings?\b",
             "action.permissions",
             "The shell command changes who a role binding grants its role to",
             0.8,
