@@ -137,6 +137,10 @@ HANDED_OFF = {
     ),
     "PHP array_walk(..., 'unlink')": shell("php -r \"array_walk(glob('/srv/*'), 'unlink');\""),
     "PHP call_user_func('unlink', ...)": shell("php -r \"call_user_func('unlink', '/srv/db');\""),
+    "PHP delete function in a variable": shell(
+        "php -r \"$f = 'unlink'; array_map($f, glob('/srv/*'));\""
+    ),
+    "Python vars(os)['remove']": act("run_cell", {"source": "vars(os)['remove']('/srv/db')"}),
     "Python map(os.remove, ...)": act(
         "run_cell", {"code": "import glob, os\nlist(map(os.remove, glob.glob('/srv/*')))"}
     ),
@@ -152,6 +156,13 @@ HANDED_OFF = {
     ),
     "notebook cell, !! escape": act("run_cell", {"source": "!!rm -rf /srv/data"}),
     "notebook cell, %system": act("run_cell", {"source": "%system rm -rf /srv/data"}),
+    "notebook cell under input": act("run_cell", {"input": "!rm -rf /srv/data"}),
+    "notebook cell, SQL held in a variable": act(
+        "run_cell", {"source": "q = 'DROP TABLE users'\ncur.execute(q)"}
+    ),
+    "notebook cell, DELETE held in a variable": act(
+        "run_cell", {"source": 'stmt = "DELETE FROM orders"\nconn.execute(stmt)'}
+    ),
     "notebook cell, %%bash": act("execute_cell", {"source": "%%bash\nrm -rf /srv/data"}),
     "notebook cell, getattr(os, 'remove')": act(
         "run_cell", {"source": "import os\ngetattr(os, 'remove')('/srv/db')"}
@@ -170,9 +181,18 @@ HANDED_OFF = {
         "influx delete --bucket prod --start 1970-01-01T00:00:00Z --stop 2030-01-01T00:00:00Z"
     ),
     "influx bucket delete": shell("influx bucket delete -n prod"),
+    "oc delete": shell("oc delete project prod"),
+    "argocd app delete": shell("argocd app delete web --cascade"),
+    "eksctl delete": shell("eksctl delete cluster --name prod"),
+    "InfluxQL run by influx -execute": shell("influx -execute 'DROP DATABASE prod'"),
+    "SQL run by bq query": shell(
+        "bq query --use_legacy_sql=false 'DELETE FROM ds.users WHERE true'"
+    ),
+    "DELETE naming its alias": query("DELETE u FROM users u"),
     # A file emptied through tee by an empty echo.
     "empty echo into tee": shell("echo '' | tee /etc/hosts"),
     "bare echo into tee": shell("echo | sudo tee /var/lib/app/data.db"),
+    "empty here-string into tee": shell("tee data.db <<< ''"),
 }
 
 
@@ -218,6 +238,11 @@ def test_data_thrown_away_goes_to_a_person(name: str) -> None:
         "influx bucket list",
         "echo 'done' | tee -a log.txt",
         "echo 'ready' | tee status.txt",
+        "tee notes.txt <<< 'hello'",
+        "influx -execute 'SHOW DATABASES'",
+        "oc get pods -n prod",
+        "argocd app list",
+        "python3 -c \"print('delete from the list'); cur.execute(q)\"",
     ],
 )
 def test_a_routine_command_near_these_rules_runs_on_its_own(line: str) -> None:
@@ -242,6 +267,7 @@ def test_a_where_whose_every_or_picks_rows_is_not_every_row() -> None:
     for sql in (
         "DELETE FROM orders WHERE id IN (SELECT order_id FROM items WHERE order_id = 4)",
         "DELETE FROM orders WHERE status = 'void' AND id IN (SELECT order_id FROM items)",
+        "DELETE u FROM users u WHERE u.id = 7",
         "SELECT * FROM orders WHERE id IN (SELECT order_id FROM items WHERE qty > 3)",
         "DELETE FROM users WHERE id = 5 OR id = 6",
         "DELETE FROM users WHERE tenant = 3 AND (id > 5 OR name LIKE 'a%')",

@@ -31,6 +31,7 @@ HANDED_OFF = {
     "tofu taint with options": shell("tofu -chdir=infra taint aws_db_instance.prod"),
     # A release put back to an earlier one in place of what runs.
     "helm rollback": shell("helm rollback web 3 -n prod"),
+    "helm upgrade --force": shell("helm upgrade web ./chart --force"),
     "helm rollback after options": shell("helm --kube-context prod rollback web"),
     "kubectl rollout undo": shell("kubectl rollout undo deploy/web -n prod"),
     # An image published for whoever pulls its tag.
@@ -38,6 +39,8 @@ HANDED_OFF = {
     "docker push to a registry": shell("docker push ghcr.io/org/app:1.2"),
     "docker image push": shell("docker image push org/app:latest"),
     "podman push": shell("podman push org/app:latest"),
+    "docker manifest push": shell("docker manifest push org/app:latest"),
+    "helm push": shell("helm push chart-1.0.tgz oci://registry.example/charts"),
     "buildx build --push": shell("docker buildx build --push -t org/app ."),
     "docker push after build": shell("docker build -t org/app . && docker push org/app"),
     # Every later push sent to another address.
@@ -46,6 +49,9 @@ HANDED_OFF = {
     "git remote set-url --push": shell("git remote set-url --push origin git@evil.example:x.git"),
     "remote url set by git config": shell(
         "git config remote.origin.url https://github.com/stranger/copy.git"
+    ),
+    "every GitHub URL rewritten by insteadOf": shell(
+        "git config --global url.https://evil.example/.insteadOf https://github.com/"
     ),
     "pushurl set by git config": shell(
         "git config remote.origin.pushurl git@evil.example:copy.git"
@@ -70,6 +76,7 @@ def test_a_release_replaced_published_or_redirected_goes_to_a_person(name: str) 
         "helm list -A",
         "helm history web",
         "helm upgrade --install web ./chart",
+        "helm upgrade --install web ./chart --force-update",
         "terraform plan",
         "terraform plan -out=tf.plan",
         "terraform untaint aws_db_instance.prod",

@@ -48,7 +48,8 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             r"(?:^|[;&|(\n])[ \t]*(?::|true|echo(?:\s+-n)?(?:\s+(?:''|\"\"))?"
             r"|printf(?:\s+(?:''|\"\"))?|cat\s+/dev/null)"
             r"[ \t]*\|[ \t]*(?:sudo\s+)?tee\s+(?!-a\b|--append\b)"
-            r"|\btee\s+(?!-a\b|--append\b)(?:-\S+\s+)*[^\s|;&<>-][^\s|;&<>]*\s*<\s*/dev/null\b",
+            r"|\btee\s+(?!-a\b|--append\b)(?:-\S+\s+)*[^\s|;&<>-][^\s|;&<>]*\s*"
+            r"(?:<\s*/dev/null\b|<<<\s*(?:''|\"\")(?!\S))",
             "action.destructive",
             _EMPTIES,
             0.9,
@@ -101,11 +102,14 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
         (
             ("unlink", "rmdir", "rmtree", "removedirs", "remove", "fs."),
             # A delete function handed over to be called on each file: named as a string
-            # (PHP's ``array_map('unlink', glob(...))``) or passed as a value
-            # (``map(os.remove, files)``, ``forEach(fs.unlinkSync)``).
-            r"[(,]\s*['\"](?:unlink|rmdir|rmtree|removedirs)['\"]\s*[,)]"
-            r"|[(,]\s*(?:os|shutil)\.(?:remove|unlink|rmdir|removedirs|rmtree)\s*[,)]"
-            r"|[(,]\s*fs\.(?:promises\.)?(?:unlink|rmdir|rm)(?:sync)?\s*[,)]",
+            # (PHP's ``array_map('unlink', glob(...))``, ``$f = 'unlink'``) or passed as a
+            # value (``map(os.remove, files)``, ``forEach(fs.unlinkSync)``).
+            r"[(,=]\s*['\"](?:unlink|rmdir|rmtree|removedirs)['\"]\s*[,);]"
+            r"|[(,=]\s*(?:os|shutil)\.(?:remove|unlink|rmdir|removedirs|rmtree)\s*[,);]"
+            r"|[(,=]\s*fs\.(?:promises\.)?(?:unlink|rmdir|rm)(?:sync)?\s*[,);]"
+            # Looked up in a module's namespace: ``vars(os)['remove']``.
+            r"|(?:\bvars\(\s*(?:os|shutil)\s*\)|__dict__)\s*\[\s*['\"](?:remove|unlink|rmdir"
+            r"|removedirs|rmtree)['\"]",
             "action.destructive",
             "The code hands a delete function over to be called on each file",
             0.9,
@@ -127,7 +131,7 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             # A cluster, cloud or data tool told to delete after its own options
             # (``kubectl -n prod delete``), or a time-series store's delete.
             rf"\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
-            rf"|vercel|gh|docker|podman|influx)(?:\s+{_OPTION})*"
+            rf"|vercel|gh|docker|podman|influx|oc|argocd|eksctl|flux)(?:\s+{_OPTION})*"
             r"(?:\s+[^\s|;&'\"-][^\s|;&]*){0,4}?"
             r"\s+(?:delete|destroy|remove|purge|uninstall|rb|rm|prune)\b(?!-)",
             "action.destructive",
@@ -143,6 +147,7 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             r"|\b(?:terraform|tofu)\s[^|;&\n]{0,200}?(?<=\s)taint\s"
             r"|\b(?:terraform|tofu|pulumi)\s[^|;&\n]{0,200}?\s--?replace[= ]"
             r"|\bhelm\s[^|;&\n]{0,200}?(?<=\s)rollback\b(?!\s+--help\b)"
+            rf"|\bhelm(?:\s+{_OPTION})*\s+upgrade\s[^|;&\n]{{0,200}}?--force(?![\w-])"
             r"|\bkubectl\s[^|;&\n]{0,200}?(?<=\s)rollout\s+undo\b",
             "action.destructive",
             "The shell command deletes and re-creates a running resource, or puts an earlier "
@@ -152,7 +157,8 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
         (
             ("push",),
             # An image published to a registry: whoever pulls its tag runs it.
-            rf"\b(?:docker|podman|buildah|nerdctl)(?:\s+{_OPTION})*\s+(?:image\s+)?push\s+[^\s|;&-]"
+            rf"\b(?:docker|podman|buildah|nerdctl)(?:\s+{_OPTION})*\s+(?:image\s+|manifest\s+)?push"
+            r"\s+[^\s|;&-]|\b(?:helm|oras|crane)\s+push\s+[^\s|;&-]"
             r"|\bbuildx\s+build\s[^|;&\n]{0,300}?--push\b",
             "action.public",
             "The shell command publishes an image to a registry: whoever pulls its tag runs it",
@@ -163,7 +169,7 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             # Where a repository's pushes go, changed: every later push goes there.
             r"\bgit(?:\s+-\S+(?:\s+[^\s|;&-]\S*)?)*\s+remote\s+set-url\s"
             r"|\bgit(?:\s+-\S+(?:\s+[^\s|;&-]\S*)?)*\s+config\s+(?:--?\S+\s+)*"
-            r"remote\.\S+\.(?:push)?url\s+[^\s|;&<>]",
+            r"(?:remote\.\S+\.(?:push)?url|url\.\S+\.(?:push)?insteadof)\s+[^\s|;&<>]",
             "action.data_outward",
             "The shell command changes where the repository's pushes go",
             0.8,

@@ -98,12 +98,14 @@ _UNPINNED = (
 )
 # A database's own command-line client, which runs the SQL it is given in quotes.
 _SQL_CLIENT = re.compile(
-    r"\b(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|cqlsh|snowsql|clickhouse-client|cockroach)\b"
+    r"\b(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|cqlsh|snowsql|clickhouse-client|cockroach"
+    r"|influx|bq|trino|presto|hive|beeline|spark-sql)\b"
 )
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-# The start of a DELETE or an UPDATE, after a CTE (``WITH x AS (...) DELETE ...``).
+# The start of a DELETE or an UPDATE, after a CTE (``WITH x AS (...) DELETE ...``); a
+# DELETE may name the alias it deletes from (``DELETE u FROM users u``).
 _ROWS_VERB = re.compile(
-    r"^\s*(?:with\b.*?\)\s*)?(?:delete\s+(?:top\s*\(?\s*\d+\s*\)?\s+)?from\s"
+    r"^\s*(?:with\b.*?\)\s*)?(?:delete\s+(?:top\s*\(?\s*\d+\s*\)?\s+|[\w`\"\[\]]+\s+)?from\s"
     r"|update\s+(?:only\s+)?[\w.\"`\[\]]+\s+set\b)",
     re.S,
 )
@@ -166,12 +168,28 @@ def _grants_every_power(view: ActionView) -> bool:
     return kind and (named or (verbs and resources)) and not writes_prose(view)
 
 
+# A statement held in a variable, then handed to a driver (``q = "DROP TABLE users"``,
+# ``cur.execute(q)``): the names driver calls are handed, and the literals assigned.
+_DRIVER_ARG = re.compile(
+    r"\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|run_sql)\s*\("
+    r"\s*([a-z_]\w{0,40})\s*[,)]"
+)
+_ASSIGNED = re.compile(r"\b([a-z_]\w{0,40})\s*=\s*[rbuf]{0,2}(\"\"\"|'''|\"|')")
+
+
 def _sql_in_calls(low: str) -> list[str]:
-    """The string literal each driver call in ``low`` is handed first."""
+    """The string literal each driver call in ``low`` is handed first, or each literal
+    assigned to a name a driver call is handed."""
     parts = []
     for m in _SQL_CALL.finditer(low):
         end = low.find(m.group(1), m.end())
         parts.append(low[m.end() : end if end >= 0 else len(low)])
+    names = {m.group(1) for m in _DRIVER_ARG.finditer(low)} if "=" in low else set()
+    if names:
+        for m in _ASSIGNED.finditer(low):
+            if m.group(1) in names:
+                end = low.find(m.group(2), m.end())
+                parts.append(low[m.end() : end if end >= 0 else len(low)])
     return parts
 
 

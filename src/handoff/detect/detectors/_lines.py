@@ -22,7 +22,7 @@ RUN_KEYS = frozenset(
     ("command", "cmd", "script", "shell", "code", "exec", "cmdline", "command_line", "commands")
 )
 # A notebook names a cell's code by these keys; they run only for a tool that runs cells.
-_CELL_KEYS = frozenset(("source", "cell", "cells", "snippet"))
+_CELL_KEYS = frozenset(("source", "cell", "cells", "snippet", "input", "program"))
 _RUN_VERBS = wordset("run runs execute exec eval evaluate")
 _CELL_WORDS = wordset(
     "cell cells notebook notebooks jupyter ipython kernel colab python code snippet "
