@@ -128,6 +128,10 @@ HANDED_OFF = {
         '-d \'{"query":{"range":{"ts":{"lt":"now"}}}}\''
     ),
     "_delete_by_query?q=*": shell("curl -XPOST 'localhost:9200/logs/_delete_by_query?q=*'"),
+    "delete_by_query from a Python client, by a range": act(
+        "run_cell",
+        {"source": "es.delete_by_query(index='logs', query={'range': {'ts': {'lt': 'now'}}})"},
+    ),
     "_delete_by_query with no query": act(
         "http.request", {"url": "http://localhost:9200/logs/_delete_by_query", "method": "POST"}
     ),
@@ -316,6 +320,7 @@ def test_a_delete_by_query_that_pins_documents_runs_on_its_own(body: dict[str, o
         ("run_cell", {"source": "!ls -la"}),
         ("run_cell", {"source": ["x = 1\n", "print(x)\n"]}),
         ("notebook.edit_cell", {"source": "!rm -rf build/"}),
+        ("run_cell", {"source": "es.delete_by_query(index='logs', query={'term': {'id': 'a'}})"}),
         ("copy_file", {"source": "rm -rf notes.txt", "destination": "b.txt"}),
     ],
 )

@@ -371,7 +371,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                 "action.destructive",
                 "The call deletes documents of a search index by a query that pins none "
                 "(all of them, a range, a field that exists)",
-                where=_arg_with(view, "_delete_by_query"),
+                where=_arg_with(view, "delete_by_query"),
                 excerpt=view.tool,
                 weight=0.9,
                 impact=0.8,
@@ -551,9 +551,13 @@ _DOC_PIN_TEXT = re.compile(
 
 
 def _deletes_unpinned_docs(view: ActionView) -> bool:
-    """Whether the call deletes a search index's documents by a query that pins none."""
+    """Whether the call deletes a search index's documents by a query that pins none:
+    over HTTP (``/_delete_by_query``) or through a client (``es.delete_by_query(...)``),
+    other than in a note."""
     low_all = view.args_lower
-    if "_delete_by_query" not in low_all and "delete_by_query" not in view.tool.lower():
+    if "delete_by_query" not in low_all and "delete_by_query" not in view.tool.lower():
+        return False
+    if writes_prose(view):
         return False
     if not view.key_set.isdisjoint(_DOC_PINS) or _DOC_PIN_TEXT.search(low_all):
         return False
