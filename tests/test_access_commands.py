@@ -36,6 +36,12 @@ HANDED_OFF = {
     ),
     "UPDATE one user to admin": query("UPDATE users SET role = 'admin' WHERE id = 7"),
     "UPDATE is_superuser": query("UPDATE auth_user SET is_superuser = true WHERE id = 7"),
+    "REPLACE INTO permissions every permission": query(
+        "REPLACE INTO permissions (user_id, perm) VALUES (7, 'all')"
+    ),
+    "INSERT a wildcard permission": query(
+        "INSERT INTO user_permissions (user_id, permission) VALUES (7, '*')"
+    ),
     # A cluster role binding to cluster-admin, applied now or written for later.
     "ClusterRoleBinding applied from a here-document": shell(
         f"kubectl apply -f - <<EOF\n{_BINDING}EOF"
@@ -52,6 +58,43 @@ HANDED_OFF = {
                 "subjects": [{"kind": "ServiceAccount", "name": "ci"}],
             }
         },
+    ),
+    # Every permission in a cluster or a namespace granted another way.
+    "binding to the system:masters group": act(
+        "kubernetes.apply",
+        {
+            "manifest": _BINDING.replace("cluster-admin", "view").replace(
+                "- kind: ServiceAccount\n  name: ci\n  namespace: ci\n",
+                "- kind: Group\n  name: system:masters\n",
+            )
+        },
+    ),
+    "ClusterRole of every verb on every resource": act(
+        "kubernetes.apply",
+        {
+            "manifest": "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
+            "metadata:\n  name: ci\nrules:\n- apiGroups: ['*']\n  resources: ['*']\n"
+            "  verbs: ['*']\n"
+        },
+    ),
+    "ClusterRole of every verb, as fields": act(
+        "k8s.create_resource",
+        {
+            "body": {
+                "kind": "ClusterRole",
+                "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
+            }
+        },
+    ),
+    "RoleBinding to the admin ClusterRole": act(
+        "kubernetes.apply", {"manifest": _BINDING.replace("cluster-admin", "admin")}
+    ),
+    "a binding patched to cluster-admin": shell(
+        "kubectl patch clusterrolebinding ci -p "
+        '\'{"roleRef": {"kind": "ClusterRole", "name": "cluster-admin"}}\''
+    ),
+    "a subject added to a binding": shell(
+        "kubectl set subject clusterrolebinding cluster-admin --user=bob"
     ),
     # A network opened to everyone; a local service exposed to the internet.
     "ufw allow": shell("ufw allow 5432/tcp"),
@@ -185,6 +228,8 @@ def test_routine_sql_near_the_role_rules_runs_on_its_own() -> None:
         "UPDATE users SET role = 'editor_request' WHERE id = 7",
         "SELECT * FROM user_roles WHERE role = 'admin'",
         "INSERT INTO orders (id, status) VALUES (4, 'new') ON CONFLICT (id) DO NOTHING",
+        "REPLACE INTO permissions (user_id, perm) VALUES (7, 'read')",
+        "REPLACE INTO settings (k, v) VALUES ('theme', 'all')",
     ):
         assert assess(query(sql), default_policy()).mode == Mode.AUTO, sql
 
@@ -212,3 +257,29 @@ def test_a_safeguard_turned_on_runs_on_its_own() -> None:
     ):
         action = act("github.update_branch_protection", args)
         assert assess(action, default_policy()).mode == Mode.AUTO, args
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"subjects": "- kind: Group\n  name: admins-readonly\n"},
+        {"roleRef": "view"},
+    ],
+)
+def test_a_binding_of_a_narrow_role_or_group_runs_on_its_own(change: dict[str, str]) -> None:
+    manifest = _BINDING.replace("cluster-admin", change.get("roleRef", "pod-reader"))
+    if "subjects" in change:
+        manifest = manifest.replace(
+            "- kind: ServiceAccount\n  name: ci\n  namespace: ci\n", change["subjects"]
+        )
+    action = act("kubernetes.apply", {"manifest": manifest})
+    assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+def test_a_role_that_reads_everything_runs_on_its_own() -> None:
+    manifest = (
+        "kind: ClusterRole\nmetadata:\n  name: ro\nrules:\n- apiGroups: ['*']\n"
+        "  resources: ['*']\n  verbs: ['get', 'list', 'watch']\n"
+    )
+    action = act("kubernetes.apply", {"manifest": manifest})
+    assert assess(action, default_policy()).mode == Mode.AUTO

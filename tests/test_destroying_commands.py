@@ -87,6 +87,116 @@ HANDED_OFF = {
     # A WHERE whose OR lets every row through.
     "OR after a pinned condition": query("DELETE FROM users WHERE id = 5 OR id > 0"),
     "OR LIKE '%'": query("UPDATE users SET active = false WHERE id = 5 OR email LIKE '%'"),
+    # A WHERE whose IN takes a subquery that picks nothing by key.
+    "IN (SELECT ...) of the same table": query(
+        "DELETE FROM users WHERE id IN (SELECT id FROM users)"
+    ),
+    "IN (SELECT ...) of another table": query(
+        "DELETE FROM orders WHERE id IN (SELECT order_id FROM items)"
+    ),
+    "UPDATE ... IN (SELECT ... WHERE range)": query(
+        "UPDATE users SET active = false WHERE id IN (SELECT user_id FROM logins WHERE n > 0)"
+    ),
+    # A MongoDB delete or update whose filter pins no field to a value.
+    "deleteMany by a range": shell(
+        "mongosh prod --eval 'db.orders.deleteMany({created: {$lt: new Date()}})'"
+    ),
+    "deleteMany by $exists": shell("mongosh --eval 'db.users.deleteMany({_id: {$exists: true}})'"),
+    "deleteMany with no filter": shell("mongosh --eval 'db.users.deleteMany()'"),
+    "remove by a range": shell("mongo --eval 'db.logs.remove({ts: {$lt: 0}})'"),
+    "updateMany({}) to admin": shell(
+        "mongosh --eval 'db.users.updateMany({}, {$set: {role: \"admin\"}})'"
+    ),
+    "pymongo delete_many by a range": act(
+        "run_cell", {"code": "db.orders.delete_many({'created': {'$lt': datetime.now()}})"}
+    ),
+    "pymongo delete_many(filter={})": act("run_cell", {"code": "coll.delete_many(filter={})"}),
+    "deleteMany with a JSON filter": shell(
+        'mongosh --eval \'db.orders.deleteMany({"created": {"$lte": ISODate()}})\''
+    ),
+    # A search index emptied by a query that pins no document.
+    "_delete_by_query by a range": act(
+        "http.request",
+        {
+            "url": "http://localhost:9200/logs/_delete_by_query",
+            "method": "POST",
+            "body": {"query": {"range": {"@timestamp": {"lt": "now"}}}},
+        },
+    ),
+    "_delete_by_query by a range, from curl": shell(
+        "curl -XPOST 'localhost:9200/logs/_delete_by_query' -H 'Content-Type: application/json' "
+        '-d \'{"query":{"range":{"ts":{"lt":"now"}}}}\''
+    ),
+    "_delete_by_query?q=*": shell("curl -XPOST 'localhost:9200/logs/_delete_by_query?q=*'"),
+    "delete_by_query from a Python client, by a range": act(
+        "run_cell",
+        {"source": "es.delete_by_query(index='logs', query={'range': {'ts': {'lt': 'now'}}})"},
+    ),
+    "_delete_by_query with no query": act(
+        "http.request", {"url": "http://localhost:9200/logs/_delete_by_query", "method": "POST"}
+    ),
+    # A delete function handed over by name or as a value, to be called on each file.
+    "PHP array_map('unlink', glob(...))": shell(
+        "php -r \"array_map('unlink', glob('/srv/data/*'));\""
+    ),
+    "PHP array_walk(..., 'unlink')": shell("php -r \"array_walk(glob('/srv/*'), 'unlink');\""),
+    "PHP call_user_func('unlink', ...)": shell("php -r \"call_user_func('unlink', '/srv/db');\""),
+    "PHP delete function in a variable": shell(
+        "php -r \"$f = 'unlink'; array_map($f, glob('/srv/*'));\""
+    ),
+    "Python vars(os)['remove']": act("run_cell", {"source": "vars(os)['remove']('/srv/db')"}),
+    "Python map(os.remove, ...)": act(
+        "run_cell", {"code": "import glob, os\nlist(map(os.remove, glob.glob('/srv/*')))"}
+    ),
+    "Node forEach(fs.unlinkSync)": shell("node -e \"fs.readdirSync('.').forEach(fs.unlinkSync)\""),
+    # Code a notebook runs, under the keys a notebook names it by; a shell escape in it.
+    "notebook cell, shell escape": act("run_cell", {"source": "!rm -rf /srv/data"}),
+    "notebook cell, shell escape under code": act("run_cell", {"code": "!rm -rf /srv/data"}),
+    "notebook cell as a list of lines": act(
+        "execute_cell", {"source": ["import os\n", "os.remove('/srv/db')\n"]}
+    ),
+    "notebook cell under cell": act(
+        "notebook.run", {"cell": "import shutil; shutil.rmtree('/srv')"}
+    ),
+    "notebook cell, !! escape": act("run_cell", {"source": "!!rm -rf /srv/data"}),
+    "notebook cell, %system": act("run_cell", {"source": "%system rm -rf /srv/data"}),
+    "notebook cell under input": act("run_cell", {"input": "!rm -rf /srv/data"}),
+    "notebook cell, SQL held in a variable": act(
+        "run_cell", {"source": "q = 'DROP TABLE users'\ncur.execute(q)"}
+    ),
+    "notebook cell, DELETE held in a variable": act(
+        "run_cell", {"source": 'stmt = "DELETE FROM orders"\nconn.execute(stmt)'}
+    ),
+    "notebook cell, %%bash": act("execute_cell", {"source": "%%bash\nrm -rf /srv/data"}),
+    "notebook cell, getattr(os, 'remove')": act(
+        "run_cell", {"source": "import os\ngetattr(os, 'remove')('/srv/db')"}
+    ),
+    "notebook cell, SQL handed to a cursor": act(
+        "run_cell", {"source": 'cur = conn.cursor()\ncur.execute("DROP TABLE users")'}
+    ),
+    # A cluster or data tool's delete after its options; a time-series store's delete.
+    "kubectl -n before delete": shell("kubectl -n prod delete svc web"),
+    "kubectl --context before delete": shell("kubectl --context prod delete ns app"),
+    "helm -n before uninstall": shell("helm -n prod uninstall web"),
+    "gcloud --project before a delete": shell(
+        "gcloud --project prod compute instances delete vm-1 --quiet"
+    ),
+    "influx delete": shell(
+        "influx delete --bucket prod --start 1970-01-01T00:00:00Z --stop 2030-01-01T00:00:00Z"
+    ),
+    "influx bucket delete": shell("influx bucket delete -n prod"),
+    "oc delete": shell("oc delete project prod"),
+    "argocd app delete": shell("argocd app delete web --cascade"),
+    "eksctl delete": shell("eksctl delete cluster --name prod"),
+    "InfluxQL run by influx -execute": shell("influx -execute 'DROP DATABASE prod'"),
+    "SQL run by bq query": shell(
+        "bq query --use_legacy_sql=false 'DELETE FROM ds.users WHERE true'"
+    ),
+    "DELETE naming its alias": query("DELETE u FROM users u"),
+    # A file emptied through tee by an empty echo.
+    "empty echo into tee": shell("echo '' | tee /etc/hosts"),
+    "bare echo into tee": shell("echo | sudo tee /var/lib/app/data.db"),
+    "empty here-string into tee": shell("tee data.db <<< ''"),
 }
 
 
@@ -119,6 +229,24 @@ def test_data_thrown_away_goes_to_a_person(name: str) -> None:
         "alias ll='ls -la'",
         "python3 -c \"print(getattr(obj, 'name'))\"",
         "python3 -c \"exec(open('setup.py').read())\"",
+        "mongosh --eval 'db.orders.find({created: {$lt: new Date()}}).limit(10)'",
+        "mongosh --eval 'db.sessions.deleteMany({user_id: 42, created: {$lt: new Date()}})'",
+        "mongosh --eval 'db.sessions.deleteMany({_id: {$in: [1, 2]}})'",
+        "mongosh --eval 'db.users.updateMany({team: \"a\"}, {$set: {active: false}})'",
+        "php -r \"echo array_sum(array_map('intval', ['1', '2']));\"",
+        "python3 -c \"print(list(map(os.path.basename, ['a/b'])))\"",
+        "kubectl -n prod get pods",
+        "kubectl --context prod describe deploy web",
+        "gh --repo org/app issue list --label remove",
+        "influx query 'from(bucket:\"prod\") |> range(start: -1h)'",
+        "influx bucket list",
+        "echo 'done' | tee -a log.txt",
+        "echo 'ready' | tee status.txt",
+        "tee notes.txt <<< 'hello'",
+        "influx -execute 'SHOW DATABASES'",
+        "oc get pods -n prod",
+        "argocd app list",
+        "python3 -c \"print('delete from the list'); cur.execute(q)\"",
     ],
 )
 def test_a_routine_command_near_these_rules_runs_on_its_own(line: str) -> None:
@@ -141,6 +269,10 @@ def test_a_query_that_picks_or_only_reads_documents_runs_on_its_own(
 
 def test_a_where_whose_every_or_picks_rows_is_not_every_row() -> None:
     for sql in (
+        "DELETE FROM orders WHERE id IN (SELECT order_id FROM items WHERE order_id = 4)",
+        "DELETE FROM orders WHERE status = 'void' AND id IN (SELECT order_id FROM items)",
+        "DELETE u FROM users u WHERE u.id = 7",
+        "SELECT * FROM orders WHERE id IN (SELECT order_id FROM items WHERE qty > 3)",
         "DELETE FROM users WHERE id = 5 OR id = 6",
         "DELETE FROM users WHERE tenant = 3 AND (id > 5 OR name LIKE 'a%')",
         "UPDATE t SET x = 1 WHERE (a = 1 OR b = 2) AND c > 0",
@@ -164,3 +296,35 @@ def test_a_push_that_does_not_force_runs_on_its_own() -> None:
 def test_routine_sql_near_the_dynamic_rules_runs_on_its_own() -> None:
     for sql in ("EXEC sp_who", "PREPARE st FROM 'SELECT 1'", '{"sql": "SELECT 1"}'):
         assert assess(query(sql), default_policy()).mode == Mode.AUTO, sql
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": {"term": {"order_id": "A-17"}}},
+        {"query": {"bool": {"filter": [{"terms": {"id": [1, 2]}}, {"range": {"ts": {"lt": 9}}}]}}},
+        {"query": {"ids": {"values": ["a", "b"]}}},
+        {"query": {"match": {"customer": "bob"}}},
+    ],
+)
+def test_a_delete_by_query_that_pins_documents_runs_on_its_own(body: dict[str, object]) -> None:
+    url = "http://localhost:9200/orders/_delete_by_query"
+    action = act("http.request", {"url": url, "method": "POST", "body": body})
+    assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("run_cell", {"source": "import pandas as pd\ndf = pd.read_csv('x.csv')\ndf.head()"}),
+        ("run_cell", {"source": "!ls -la"}),
+        ("run_cell", {"source": ["x = 1\n", "print(x)\n"]}),
+        ("notebook.edit_cell", {"source": "!rm -rf build/"}),
+        ("run_cell", {"source": "es.delete_by_query(index='logs', query={'term': {'id': 'a'}})"}),
+        ("copy_file", {"source": "rm -rf notes.txt", "destination": "b.txt"}),
+    ],
+)
+def test_a_routine_notebook_cell_runs_on_its_own(tool: str, args: dict[str, object]) -> None:
+    """A cell that only reads runs as it did; a cell edited, not run, runs nothing; a
+    ``source`` is code only for a tool that runs cells."""
+    assert assess(act(tool, args), default_policy()).mode == Mode.AUTO, (tool, args)

@@ -28,6 +28,14 @@ _GUARDS = (
 )
 
 _EMPTIES = "The shell command empties a file or erases the shell's history"
+# A command-line option with or without its value (``-n prod``, ``--context=prod``).
+_OPTION = r"-[\w.-]+(?:=[^\s|;&]*|\s+(?:'[^'\n]*'|\"[^\"\n]*\"|[^\s|;&'\"-][^\s|;&]*))?"
+# A MongoDB filter of no field or of fields that each take only operators other than
+# ``$eq`` and ``$in`` (``{}``, ``{created: {$lt: new Date()}}``).
+_UNPINNED_FILTER = (
+    r"\{\s*(?:(?:[\w.]+|\"[^\"$]*\"|'[^'$]*')\s*:\s*"
+    r"\{(?![^{}]*\$(?:eq|in)\b)\s*[\"']?\$[^{}]*\}\s*,?\s*)*\}"
+)
 
 #: (hints, pattern, code, message, weight): the pattern runs only on a line that holds
 #: one of the hints.
@@ -37,9 +45,11 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
         (
             ("tee",),
             # Nothing written through tee, which truncates first unless told -a.
-            r"(?:^|[;&|(\n])[ \t]*(?::|true|echo\s+-n|printf(?:\s+(?:''|\"\"))?|cat\s+/dev/null)"
+            r"(?:^|[;&|(\n])[ \t]*(?::|true|echo(?:\s+-n)?(?:\s+(?:''|\"\"))?"
+            r"|printf(?:\s+(?:''|\"\"))?|cat\s+/dev/null)"
             r"[ \t]*\|[ \t]*(?:sudo\s+)?tee\s+(?!-a\b|--append\b)"
-            r"|\btee\s+(?!-a\b|--append\b)(?:-\S+\s+)*[^\s|;&<>-][^\s|;&<>]*\s*<\s*/dev/null\b",
+            r"|\btee\s+(?!-a\b|--append\b)(?:-\S+\s+)*[^\s|;&<>-][^\s|;&<>]*\s*"
+            r"(?:<\s*/dev/null\b|<<<\s*(?:''|\"\")(?!\S))",
             "action.destructive",
             _EMPTIES,
             0.9,
@@ -88,6 +98,90 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             "action.destructive",
             "The code deletes files through a function it looks up or imports by name",
             0.9,
+        ),
+        (
+            ("unlink", "rmdir", "rmtree", "removedirs", "remove", "fs."),
+            # A delete function handed over to be called on each file: named as a string
+            # (PHP's ``array_map('unlink', glob(...))``, ``$f = 'unlink'``) or passed as a
+            # value (``map(os.remove, files)``, ``forEach(fs.unlinkSync)``).
+            r"[(,=]\s*['\"](?:unlink|rmdir|rmtree|removedirs)['\"]\s*[,);]"
+            r"|[(,=]\s*(?:os|shutil)\.(?:remove|unlink|rmdir|removedirs|rmtree)\s*[,);]"
+            r"|[(,=]\s*fs\.(?:promises\.)?(?:unlink|rmdir|rm)(?:sync)?\s*[,);]"
+            # Looked up in a module's namespace: ``vars(os)['remove']``.
+            r"|(?:\bvars\(\s*(?:os|shutil)\s*\)|__dict__)\s*\[\s*['\"](?:remove|unlink|rmdir"
+            r"|removedirs|rmtree)['\"]",
+            "action.destructive",
+            "The code hands a delete function over to be called on each file",
+            0.9,
+        ),
+        (
+            ("deletemany", "delete_many", "updatemany", "update_many", "remove("),
+            # A MongoDB delete or update whose filter pins no field to a value: nothing,
+            # or only operators (``{created: {$lt: new Date()}}``, ``{_id: {$exists: 1}}``).
+            rf"\.(?:deletemany|delete_many|updatemany|update_many)\(\s*"
+            rf"(?:\)|(?:filter\s*=\s*)?{_UNPINNED_FILTER})"
+            rf"|\.remove\(\s*{_UNPINNED_FILTER}",
+            "action.destructive",
+            "The code deletes or changes documents by a filter that pins no field to a value: "
+            "it may reach every document",
+            0.9,
+        ),
+        (
+            ("delete", "destroy", "remove", "purge", "uninstall", "rb", "rm", "prune"),
+            # A cluster, cloud or data tool told to delete after its own options
+            # (``kubectl -n prod delete``), or a time-series store's delete.
+            rf"\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
+            rf"|vercel|gh|docker|podman|influx|oc|argocd|eksctl|flux)(?:\s+{_OPTION})*"
+            r"(?:\s+[^\s|;&'\"-][^\s|;&]*){0,4}?"
+            r"\s+(?:delete|destroy|remove|purge|uninstall|rb|rm|prune)\b(?!-)",
+            "action.destructive",
+            "The shell command deletes or destroys what a cluster, cloud or data tool manages",
+            0.9,
+        ),
+        (
+            ("replace", "--force", "--prune", "taint", "rollback", "undo"),
+            # A running resource deleted and made anew, now or on the next apply; an
+            # earlier release put in place of the running one.
+            rf"\bkubectl(?:\s+{_OPTION})*\s+(?:replace|apply)\s[^|;&\n]{{0,200}}?--force(?![\w-])"
+            rf"|\bkubectl(?:\s+{_OPTION})*\s+apply\s[^|;&\n]{{0,200}}?--prune\b"
+            r"|\b(?:terraform|tofu)\s[^|;&\n]{0,200}?(?<=\s)taint\s"
+            r"|\b(?:terraform|tofu|pulumi)\s[^|;&\n]{0,200}?\s--?replace[= ]"
+            r"|\bhelm\s[^|;&\n]{0,200}?(?<=\s)rollback\b(?!\s+--help\b)"
+            rf"|\bhelm(?:\s+{_OPTION})*\s+upgrade\s[^|;&\n]{{0,200}}?--force(?![\w-])"
+            r"|\bkubectl\s[^|;&\n]{0,200}?(?<=\s)rollout\s+undo\b",
+            "action.destructive",
+            "The shell command deletes and re-creates a running resource, or puts an earlier "
+            "release in place of the running one",
+            0.9,
+        ),
+        (
+            ("push",),
+            # An image published to a registry: whoever pulls its tag runs it.
+            rf"\b(?:docker|podman|buildah|nerdctl)(?:\s+{_OPTION})*\s+(?:image\s+|manifest\s+)?push"
+            r"\s+[^\s|;&-]|\b(?:helm|oras|crane)\s+push\s+[^\s|;&-]"
+            r"|\bbuildx\s+build\s[^|;&\n]{0,300}?--push\b",
+            "action.public",
+            "The shell command publishes an image to a registry: whoever pulls its tag runs it",
+            0.8,
+        ),
+        (
+            ("url",),
+            # Where a repository's pushes go, changed: every later push goes there.
+            r"\bgit(?:\s+-\S+(?:\s+[^\s|;&-]\S*)?)*\s+remote\s+set-url\s"
+            r"|\bgit(?:\s+-\S+(?:\s+[^\s|;&-]\S*)?)*\s+config\s+(?:--?\S+\s+)*"
+            r"(?:remote\.\S+\.(?:push)?url|url\.\S+\.(?:push)?insteadof)\s+[^\s|;&<>]",
+            "action.data_outward",
+            "The shell command changes where the repository's pushes go",
+            0.8,
+        ),
+        (
+            ("rolebinding",),
+            # Who a role binding grants its role to, changed in place.
+            r"\bkubectl\s[^|;&\n]{0,200}?(?<=\s)(?:patch|set\s+subject)\s+"
+            r"(?:cluster)?rolebindings?\b",
+            "action.permissions",
+            "The shell command changes who a role binding grants its role to",
+            0.8,
         ),
         (
             ("alias",),

@@ -5,7 +5,9 @@ someone an administrator: the name is the caller's choice, the arguments are wha
 This detector reads every argument for content that is dangerous on its own:
 
 * SQL that destroys or grants: ``DROP``/``TRUNCATE``, ``DELETE`` or ``UPDATE`` without
-  ``WHERE``, ``GRANT``/``REVOKE``, ``ALTER ... USER|ROLE``;
+  ``WHERE`` (or with one that pins no row), ``GRANT``/``REVOKE``, ``ALTER ... USER|ROLE``;
+* a Kubernetes role or binding that grants every permission; a search index's
+  documents deleted by a query that pins none;
 * a privileged role, a write or owner permission, or a public ACL set by an argument;
 * secrets: the paths where credentials live (``/etc/shadow``, ``~/.ssh``, ``id_rsa``, a
   key or credentials file) and secret material itself (private key blocks, cloud and
@@ -60,7 +62,7 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
             # an administrator flag set.
             r"|\b(?:insert|replace|upsert|update)\s[^;]{0,400}?(?:role|permission|privilege"
             r"|access_level|group)[^;]{0,400}?'(?:admin(?:istrator)?|super_?(?:user|admin)|root"
-            r"|owner|sysadmin)s?'"
+            r"|owner|sysadmin|\*|all(?:_privileges|_permissions)?|full(?:_access|_control)?)s?'"
             r"|\bset\s[^;]{0,400}?\b(?:is_admin|is_superuser|is_staff|is_root|superuser)\s*=\s*"
             r"(?:true|1|'t'|'true')\b"
         ),
@@ -96,12 +98,14 @@ _UNPINNED = (
 )
 # A database's own command-line client, which runs the SQL it is given in quotes.
 _SQL_CLIENT = re.compile(
-    r"\b(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|cqlsh|snowsql|clickhouse-client|cockroach)\b"
+    r"\b(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|cqlsh|snowsql|clickhouse-client|cockroach"
+    r"|influx|bq|trino|presto|hive|beeline|spark-sql)\b"
 )
 _QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-# The start of a DELETE or an UPDATE, after a CTE (``WITH x AS (...) DELETE ...``).
+# The start of a DELETE or an UPDATE, after a CTE (``WITH x AS (...) DELETE ...``); a
+# DELETE may name the alias it deletes from (``DELETE u FROM users u``).
 _ROWS_VERB = re.compile(
-    r"^\s*(?:with\b.*?\)\s*)?(?:delete\s+(?:top\s*\(?\s*\d+\s*\)?\s+)?from\s"
+    r"^\s*(?:with\b.*?\)\s*)?(?:delete\s+(?:top\s*\(?\s*\d+\s*\)?\s+|[\w`\"\[\]]+\s+)?from\s"
     r"|update\s+(?:only\s+)?[\w.\"`\[\]]+\s+set\b)",
     re.S,
 )
@@ -113,39 +117,87 @@ _SQL_CALL = re.compile(
     r"(?:\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|sql|text|run_sql)\s*\(\s*"
     r"[rbuf]{0,2}|[\"'](?:sql|query|statement|stmt)[\"']\s*:\s*)(\"\"\"|'''|\"|')"
 )
-# A Kubernetes binding (its ``kind``, in YAML or JSON text) to the role that holds every
-# permission in the cluster.
-_BINDING_KIND = re.compile(r"\bkind[\"']?\s*:\s*[\"']?(?:cluster)?rolebinding\b")
-_CLUSTER_ADMIN = re.compile(r"\bcluster-admin\b")
+# A Kubernetes role or role binding (its ``kind``, in YAML or JSON text or as a field) ...
+_RBAC_KIND = re.compile(r"\bkind[\"']?\s*:\s*[\"']?(?:cluster)?role(?:binding)?\b")
+_RBAC_KINDS = frozenset(("clusterrolebinding", "rolebinding", "clusterrole", "role"))
+# ... that grants every permission in the cluster or a namespace: the cluster-admin role,
+# the system:masters group, a roleRef to the namespace's admin role (read before the
+# subjects, whose names are people's), or every verb (on every resource, below).
+_ALL_POWER = re.compile(
+    r"\bcluster-admin\b|\bsystem:masters\b"
+    r"|\broleref[\"']?\s*:(?:(?!subjects)[^}]){0,200}?\bname[\"']?\s*:\s*[\"']?admin(?![\w-])"
+)
+_ALL_VERBS = re.compile(r"\bverbs[\"']?\s*:\s*(?:\[\s*|-\s*)?[\"']\*[\"']")
+_ALL_RESOURCES = re.compile(r"\bresources[\"']?\s*:\s*(?:\[\s*|-\s*)?[\"']\*[\"']")
 
 
-def _binds_cluster_admin(view: ActionView) -> bool:
-    """Whether the call's arguments are a role binding (as text or as fields) that names
-    cluster-admin, other than in a note."""
+def _power_at(path: str, low: str, key: str) -> re.Match[str] | None:
+    """Where ``low`` names a role or group that holds every permission, as text or as
+    a field (``roleRef.name: admin``)."""
+    m = _ALL_POWER.search(low)
+    if (
+        m is None
+        and key == "name"
+        and low.strip() == "admin"
+        and path.lower().endswith(".roleref.name")
+    ):
+        m = re.search(r"\S+", low)
+    return m
+
+
+def _every_verb_at(low: str, key: str) -> re.Match[str] | None:
+    if key == "verbs" and low.strip() == "*":
+        return re.search(r"\*", low)
+    return _ALL_VERBS.search(low)
+
+
+def _grants_every_power(view: ActionView) -> bool:
+    """Whether the call's arguments are a role or role binding (as text or as fields)
+    that grants every permission in the cluster or a namespace, other than in a note."""
     low_all = view.args_lower
-    if "rolebinding" not in low_all or "cluster-admin" not in low_all:
+    if "role" not in low_all or not ("admin" in low_all or "masters" in low_all or "*" in low_all):
         return False
-    kind = any(
-        (key == "kind" and low.strip() in ("clusterrolebinding", "rolebinding"))
-        or ("kind" in low and _BINDING_KIND.search(low))
-        for low, key in zip(view.lowered(), view.arg_keys(), strict=True)
-    )
-    return kind and not writes_prose(view)
+    kind = named = verbs = resources = False
+    for (path, _), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
+        kind = kind or (key == "kind" and low.strip() in _RBAC_KINDS)
+        kind = kind or ("kind" in low and _RBAC_KIND.search(low) is not None)
+        named = named or _power_at(path, low, key) is not None
+        verbs = verbs or _every_verb_at(low, key) is not None
+        resources = resources or (key == "resources" and low.strip() == "*")
+        resources = resources or _ALL_RESOURCES.search(low) is not None
+    return kind and (named or (verbs and resources)) and not writes_prose(view)
+
+
+# A statement held in a variable, then handed to a driver (``q = "DROP TABLE users"``,
+# ``cur.execute(q)``): the names driver calls are handed, and the literals assigned.
+_DRIVER_ARG = re.compile(
+    r"\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|run_sql)\s*\("
+    r"\s*([a-z_]\w{0,40})\s*[,)]"
+)
+_ASSIGNED = re.compile(r"\b([a-z_]\w{0,40})\s*=\s*[rbuf]{0,2}(\"\"\"|'''|\"|')")
 
 
 def _sql_in_calls(low: str) -> list[str]:
-    """The string literal each driver call in ``low`` is handed first."""
+    """The string literal each driver call in ``low`` is handed first, or each literal
+    assigned to a name a driver call is handed."""
     parts = []
     for m in _SQL_CALL.finditer(low):
         end = low.find(m.group(1), m.end())
         parts.append(low[m.end() : end if end >= 0 else len(low)])
+    names = {m.group(1) for m in _DRIVER_ARG.finditer(low)} if "=" in low else set()
+    if names:
+        for m in _ASSIGNED.finditer(low):
+            if m.group(1) in names:
+                end = low.find(m.group(2), m.end())
+                parts.append(low[m.end() : end if end >= 0 else len(low)])
     return parts
 
 
 _WHERE = re.compile(r"\bwhere\b[^;]*")
 # What pins a WHERE to chosen rows: an equality, an IN list or a BETWEEN. A WHERE made
-# only of ranges (``id > 0``), ``IS NOT NULL`` or ``LIKE`` patterns may reach every row.
-_PIN = re.compile(r"(?<![!<>=])=|(?<!not)(?<!\s)\s+in\s*\(|\bbetween\b")
+# only of ranges (``id > 0``), ``IS NOT NULL`` or ``LIKE`` patterns may reach every row;
+# so may an IN whose subquery pins nothing itself (``id IN (SELECT id FROM users)``).
+_PIN = re.compile(r"(?<![!<>=])=|(?<!not)(?<!\s)\s+in\s*\((?!\s*select\b)|\bbetween\b")
 
 
 _OR_OR_PAREN = re.compile(r"\bor\b|[()]")
@@ -319,18 +371,16 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     values = sends and _VALUE_HINT.search(low_all) is not None
     # A call that only fetches still sends what its URL holds to the URL's host.
     in_url = not sends and "://" in low_all and _TOKEN.search(low_all) is not None
-    # A binding to cluster-admin; a search index emptied by a query every document meets.
-    binding = _binds_cluster_admin(view)
-    every_doc = ("match_all" in view.key_set or "match_all" in low_all) and (
-        "_delete_by_query" in low_all or "delete_by_query" in view.tool.lower()
-    )
-    if every_doc:
+    # A role that holds every permission granted; a search index emptied by a query
+    # that pins no document.
+    binding = _grants_every_power(view)
+    if _deletes_unpinned_docs(view):
         out.append(
             Signal(
                 "action.destructive",
-                "The call deletes every document of a search index (a delete by query "
-                "that matches all)",
-                where=_arg_with(view, "_delete_by_query"),
+                "The call deletes documents of a search index by a query that pins none "
+                "(all of them, a range, a field that exists)",
+                where=_arg_with(view, "delete_by_query"),
                 excerpt=view.tool,
                 weight=0.9,
                 impact=0.8,
@@ -395,15 +445,15 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                             sensitivity=0.6,
                         )
                     )
-        if binding and "permissions" not in seen and "cluster-admin" in low:
-            m = _CLUSTER_ADMIN.search(low)
+        if binding and "permissions" not in seen:
+            m = _power_at(path, low, key) or _every_verb_at(low, key)
             if m:
                 seen.add("permissions")
                 out.append(
                     signal_at(
                         "action.permissions",
-                        "The manifest binds someone to cluster-admin: every permission in the "
-                        "cluster",
+                        "The manifest grants every permission in the cluster or a namespace "
+                        "(cluster-admin, admin, system:masters, every verb)",
                         path,
                         text,
                         m,
@@ -499,6 +549,29 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                     )
                 )
     return out
+
+
+# What pins a delete by query to chosen documents: a term, terms, ids or match clause,
+# or a ``q=`` that is not every document. match_all, a range or an exists may reach all.
+_DOC_PINS = frozenset(("term", "terms", "ids", "match", "match_phrase"))
+_DOC_PIN_TEXT = re.compile(
+    r"[\"'](?:term|terms|ids|match|match_phrase)[\"']\s*:|[?&]q=(?![*&\s]|$)"
+)
+
+
+def _deletes_unpinned_docs(view: ActionView) -> bool:
+    """Whether the call deletes a search index's documents by a query that pins none:
+    over HTTP (``/_delete_by_query``) or through a client (``es.delete_by_query(...)``),
+    other than in a note."""
+    low_all = view.args_lower
+    if "delete_by_query" not in low_all and "delete_by_query" not in view.tool.lower():
+        return False
+    if writes_prose(view):
+        return False
+    if not view.key_set.isdisjoint(_DOC_PINS) or _DOC_PIN_TEXT.search(low_all):
+        return False
+    q = view.first_arg(("q",))
+    return q is None or q.strip() in ("", "*", "*:*")
 
 
 def _arg_with(view: ActionView, needle: str) -> str:

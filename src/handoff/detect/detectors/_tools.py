@@ -6,13 +6,12 @@ their own: ``rm -rf``, ``sudo``, ``chmod``, ``curl ... | sh``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 from itertools import product
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at
 from ._commands import gated_rules
-from ._effects import command_is_verb
+from ._lines import command_lines, runs_commands
 from ._plain import shell_plain
 from ._sense import tool_sense
 
@@ -245,11 +244,6 @@ _CASED_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = (
     ),
 )
 
-_RUN_KEYS = frozenset(
-    ("command", "cmd", "script", "shell", "code", "exec", "cmdline", "command_line", "commands")
-)
-
-
 # Rules that are a reason to hand off, and those that only weigh (below 0.5).
 _STRONG_RULES = tuple(r for r in _SHELL_RULES if r[3] > 0.5)
 _WEAK_RULES = tuple(r for r in _SHELL_RULES if r[3] <= 0.5)
@@ -267,7 +261,7 @@ def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
     ``create``) names an editor's operation, not a shell line.
     """
     out = list(_name_signals(view.tool))
-    if tool_sense(view.tool).terminal or not view.key_set.isdisjoint(_RUN_KEYS):
+    if runs_commands(view):
         out.extend(_shell(view))
     return out
 
@@ -325,78 +319,10 @@ def _hosts_asked_for(low: str, instruction: str) -> bool:
     return all(re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", said) for h in hosts)
 
 
-def _under_run_key(path: str) -> bool:
-    """Whether an argument sits anywhere under a key that runs (``args.script.lines[0]``)."""
-    return "." in path[5:] and not _RUN_KEYS.isdisjoint(
-        part.split("[", 1)[0].lower() for part in path.split(".")[1:-1]
-    )
-
-
-# A command that runs the quoted line after it: a shell's ``-c``, ``cmd /c``,
-# PowerShell's ``-Command``, ``su -c``, a remote or container shell, ``watch``.
-_LAUNCHER = re.compile(
-    r"\b(?:(?:ba|z|da|k|fi)?sh(?:\s+-\w+)*\s+-\w*c|cmd(?:\.exe)?\s+/[ck]"
-    r"|(?:powershell|pwsh)(?:\.exe)?(?:\s+-\w+)*\s+-c(?:ommand)?)\s+(['\"])"
-    r"|\b(?:ssh|su|runuser|watch|ansible|(?:docker|podman|kubectl)\s+exec)\s[^'\"|;&\n]{0,300}?"
-    r"(['\"])"
-)
-# One word that, as a command, throws data away or stops a machine.
-_ONE_WORD_RUNS = frozenset(("flushall", "flushdb", "shutdown", "reboot", "poweroff", "halt"))
-
-
-def _launched(low: str) -> str | None:
-    """``low`` with only the quoted lines a launcher in it runs kept, the rest blanked to
-    spaces, so that positions stay those of ``low``; None when nothing is launched."""
-    if "'" not in low and '"' not in low:
-        return None
-    kept: list[str] | None = None
-    for m in _LAUNCHER.finditer(low):
-        start = m.end()
-        end = low.find(low[start - 1], start)
-        if end < 0:
-            end = len(low)
-        if kept is None:
-            kept = [" "] * len(low)
-        kept[start:end] = low[start:end]
-    if kept is None:
-        return None
-    for i, ch in enumerate(kept):
-        if ch in "'\"":
-            kept[i] = " "
-    line = "".join(kept)
-    return line if line.strip() else None
-
-
-def _command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
-    """(path, text, lowercased text) of each command line the call runs.
-
-    A terminal runs what it is given under any key; a line may sit anywhere under a key
-    that runs (``script: {lines: [...]}``) and may come as a list of words
-    (``argv: ["rm", "-rf", "/"]``), read joined by spaces.
-    """
-    terminal = tool_sense(view.tool).terminal
-    words: dict[str, list[str]] = {}
-    for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
-        if key not in _RUN_KEYS and not terminal and not _under_run_key(path):
-            continue
-        if path.endswith("]"):
-            words.setdefault(path[: path.rindex("[")], []).append(text)
-        if not command_is_verb(text) or low.strip() in _ONE_WORD_RUNS:
-            yield path, text, low
-            inner = _launched(low)
-            if inner is not None:
-                # ``bash -c 'rm -rf /srv'``: the quoted line is a command of its own.
-                yield path, text, inner
-    for path, parts in words.items():
-        if len(parts) > 1:
-            line = " ".join(parts)
-            yield path, line, line.lower()
-
-
 def _shell(view: ActionView) -> list[Signal]:
     out: list[Signal] = []
     seen: set[str] = set()
-    for path, text, low in _command_lines(view):
+    for path, text, low in command_lines(view):
         bare = shell_plain(low)
         # The line as written, then as the shell reads it without the quotes and
         # escapes it strips (positions are then in the unquoted line).

@@ -1,0 +1,131 @@
+"""The command lines a call runs, read out of its arguments.
+
+A terminal runs what it is given under any key; another tool runs only what sits under
+a key that names a command (``command``, ``script``, ``code``...), anywhere below it,
+and a list of words there is one line read joined. A launcher's quoted line (``bash -c
+'...'``, ``ssh host '...'``) is a command of its own. A tool that runs notebook cells
+(``run_cell``, ``notebook.execute``) also runs what it is given as a cell's ``source``,
+and a cell's ``!`` or ``%system`` line is handed to the shell.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ._base import ActionView, wordset
+from ._effects import TERMINAL, command_is_verb
+
+__all__ = ["RUN_KEYS", "command_lines", "runs_commands"]
+
+RUN_KEYS = frozenset(
+    ("command", "cmd", "script", "shell", "code", "exec", "cmdline", "command_line", "commands")
+)
+# A notebook names a cell's code by these keys; they run only for a tool that runs cells.
+_CELL_KEYS = frozenset(("source", "cell", "cells", "snippet", "input", "program"))
+_RUN_VERBS = wordset("run runs execute exec eval evaluate")
+_CELL_WORDS = wordset(
+    "cell cells notebook notebooks jupyter ipython kernel colab python code snippet "
+    "interpreter repl"
+)
+
+
+def _runs_cells(view: ActionView) -> bool:
+    """The tool runs notebook cells or code snippets: a verb that runs and a word that
+    names code (``notebook.edit_cell`` only edits, so its ``source`` runs nothing)."""
+    words = view.word_set
+    return not words.isdisjoint(_RUN_VERBS) and not words.isdisjoint(_CELL_WORDS)
+
+
+def _terminal(view: ActionView) -> bool:
+    return not TERMINAL.isdisjoint(view.word_set)
+
+
+def runs_commands(view: ActionView) -> bool:
+    """Whether any argument of the call may be a command line it runs."""
+    keys = view.key_set
+    return (
+        _terminal(view)
+        or not keys.isdisjoint(RUN_KEYS)
+        or (not keys.isdisjoint(_CELL_KEYS) and _runs_cells(view))
+    )
+
+
+def _under_run_key(path: str) -> bool:
+    """Whether an argument sits anywhere under a key that runs (``args.script.lines[0]``)."""
+    return "." in path[5:] and not RUN_KEYS.isdisjoint(
+        part.split("[", 1)[0].lower() for part in path.split(".")[1:-1]
+    )
+
+
+# A command that runs the quoted line after it: a shell's ``-c``, ``cmd /c``,
+# PowerShell's ``-Command``, ``su -c``, a remote or container shell, ``watch``.
+_LAUNCHER = re.compile(
+    r"\b(?:(?:ba|z|da|k|fi)?sh(?:\s+-\w+)*\s+-\w*c|cmd(?:\.exe)?\s+/[ck]"
+    r"|(?:powershell|pwsh)(?:\.exe)?(?:\s+-\w+)*\s+-c(?:ommand)?)\s+(['\"])"
+    r"|\b(?:ssh|su|runuser|watch|ansible|(?:docker|podman|kubectl)\s+exec)\s[^'\"|;&\n]{0,300}?"
+    r"(['\"])"
+)
+# One word that, as a command, throws data away or stops a machine.
+_ONE_WORD_RUNS = frozenset(("flushall", "flushdb", "shutdown", "reboot", "poweroff", "halt"))
+# IPython hands a line that starts with ``!``, ``!!``, ``%sx`` or ``%system`` to the shell.
+_SHELL_ESCAPE = re.compile(r"^[ \t]*(?:!!?|%(?:sx|system)\b)", re.M)
+
+
+def _launched(low: str) -> str | None:
+    """``low`` with only the quoted lines a launcher in it runs kept, the rest blanked to
+    spaces, so that positions stay those of ``low``; None when nothing is launched."""
+    if "'" not in low and '"' not in low:
+        return None
+    kept: list[str] | None = None
+    for m in _LAUNCHER.finditer(low):
+        start = m.end()
+        end = low.find(low[start - 1], start)
+        if end < 0:
+            end = len(low)
+        if kept is None:
+            kept = [" "] * len(low)
+        kept[start:end] = low[start:end]
+    if kept is None:
+        return None
+    for i, ch in enumerate(kept):
+        if ch in "'\"":
+            kept[i] = " "
+    line = "".join(kept)
+    return line if line.strip() else None
+
+
+def _escaped(low: str) -> str | None:
+    """``low`` with each notebook shell escape blanked to spaces (``!rm -rf x`` reads
+    `` rm -rf x``), positions kept; None when it has none."""
+    if "!" not in low and "%" not in low:
+        return None
+    line = _SHELL_ESCAPE.sub(lambda m: " " * len(m.group()), low)
+    return None if line == low else line
+
+
+def command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
+    """(path, text, lowercased text) of each command line the call runs; the lowercased
+    text of a launched or escaped line keeps the positions of ``text``."""
+    terminal = _terminal(view)
+    cells = not view.key_set.isdisjoint(_CELL_KEYS) and _runs_cells(view)
+    words: dict[str, list[str]] = {}
+    for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
+        runs = terminal or key in RUN_KEYS or (cells and key in _CELL_KEYS)
+        if not runs and not _under_run_key(path):
+            continue
+        if path.endswith("]"):
+            words.setdefault(path[: path.rindex("[")], []).append(text)
+        if not command_is_verb(text) or low.strip() in _ONE_WORD_RUNS:
+            yield path, text, low
+            inner = _launched(low)
+            if inner is not None:
+                # ``bash -c 'rm -rf /srv'``: the quoted line is a command of its own.
+                yield path, text, inner
+            escaped = _escaped(low)
+            if escaped is not None:
+                yield path, text, escaped
+    for path, parts in words.items():
+        if len(parts) > 1:
+            line = " ".join(parts)
+            yield path, line, line.lower()
