@@ -24,8 +24,8 @@ TRIGGER_CODES: dict[str, str] = {
     "action.untrusted_code": "the action runs, downloads or installs code",
     "action.public": "the action publishes to a public audience",
     "action.personal_data": "the action opens or captures personal records of identifiable people",
-    "action.harmful": "the tool's name says it does harm",
-    "action.fraud": "the tool's name describes fraud or deception",
+    "action.harmful": "the tool's name says it does harm, or what it writes is ransomware",
+    "action.fraud": "the tool's name describes fraud, or the person asked to deceive",
     "action.impersonation": "the action goes out in the name of someone who is not the one asking",
     "content.slanted": (
         "someone other than the person asking asked to leave facts out or tilt them, and the"
@@ -40,7 +40,7 @@ TRIGGER_CODES: dict[str, str] = {
     "action.hidden_move": "the action moves or copies data to a hidden path",
     "access.allowlist": "the action changes what is allowed or blocked (unblocks a domain)",
     "web.suspicious_domain": "the action goes to a look-alike, bare-IP or abuse-prone host",
-    "web.risky_search": "the agent searches for cracked or pirated software",
+    "web.risky_search": "the agent searches for cracked software, the dark web or how to do harm",
     "web.dns_change": "the action writes a DNS record: where a name leads for everyone",
     "secrets.access": "the action reads or writes where credentials live",
     "secrets.outward": "the action sends credentials or secret keys out",
@@ -90,7 +90,7 @@ TRIGGER_CODES: dict[str, str] = {
     "language.regulated": "the text uses regulated (legal, medical, financial) language",
     "language.security_policy": "the text states a security policy or guarantee",
     "language.claims": "the text makes an absolute product claim",
-    "language.abusive": "the text insults a person or turns on a group of people",
+    "language.abusive": "the text insults or threatens a person, or turns on a group of people",
     "learned.risk": "the learned detector's p reaches detect.learned_raise (with detect.learned)",
     "judge.escalate": "the LLM judge asks for a human on an action in its band (with detect.judge)",
     **{

@@ -17,6 +17,7 @@ from ._code import detect_code
 from ._content import detect_content
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
+from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._provenance import detect_provenance
@@ -27,6 +28,7 @@ from ._slant import detect_slant
 from ._subject import detect_subject, subject_of
 from ._switches import detect_switches
 from ._tools import detect_tool
+from ._ui import ui_action
 from ._world import detect_world
 
 __all__ = [
@@ -56,6 +58,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_purpose,
     detect_switches,
     detect_world,
+    detect_harm,
     detect_injection,
     detect_bounds,
     detect_slant,
@@ -69,7 +72,7 @@ DETECTORS: tuple[Detector, ...] = (
 def detect(action: Action, config: DetectConfig | None = None) -> list[Signal]:
     """Every signal every detector finds in ``action``, in detector order."""
     cfg = config or DetectConfig()
-    view = ActionView.of(action, cfg.max_scan_chars)
+    view = ActionView.of(ui_action(action), cfg.max_scan_chars)
     out: list[Signal] = []
     for detector in DETECTORS:
         out.extend(detector(view, cfg))

@@ -125,6 +125,10 @@ SAFETY = wordset(
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
 
 
+# Effect words that, first in a name, are its verb.
+_LEADING_VERBS = wordset("post publish tweet share send forward")
+
+
 @lru_cache(maxsize=4096)
 def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
     """The effect families a tool name's words say, and whether it reads only."""
@@ -173,7 +177,9 @@ def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
             "transaction",
             "transactions",
         }
-        if not verbs:
+        # A name that starts with an effect's verb does it to what it names
+        # (``post_review``, ``email_report``): the noun after it does not read.
+        if not verbs and not (words and words[0] in _LEADING_VERBS):
             fams = set()
     read_only = reads and not fams
     if not reads and not fams and ws and ws <= (SOURCE | {"tool", "service", "client"}):

@@ -184,7 +184,8 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         "language.abusive",
-        "The text insults a person or turns on a group of people; no company message should",
+        "The text insults or threatens a person, or turns on a group of people; no company "
+        "message should",
         0.78,
         0.8,
         (
@@ -203,6 +204,17 @@ _RULES: tuple[_Rule, ...] = (
             _INSULT_KEYS,
             "",
             rf"\byou (?:stupid|worthless|pathetic|lazy|incompetent) (?:{_INSULT})\b",
+        ),
+        (
+            # A threat: harm promised to the reader, or a sign they are being watched.
+            "know watch regret pay hurt kill harm ruin",
+            "",
+            r"\bi know where you (?:live|work|sleep|park)\b(?!\s+is\b)"
+            r"|\bwatch your back\b"
+            r"|\b(?:you(?:'ll| will)|you are going to) (?:regret|pay for)"
+            r" (?:this|it|that|what you)\b"
+            r"|\bi(?:'ll| will|'m going to| am going to) (?:make you (?:pay|suffer|regret)"
+            r"|(?:hurt|kill|harm|ruin|find) (?:you|your (?:family|kids|children|wife|husband)))\b",
         ),
         (
             "foreigners immigrants migrants refugees pure",

@@ -102,6 +102,7 @@ PUBLIC = wordset(
     "publish post posts tweet social blog instagram facebook tiktok youtube twitter x "
     "linkedin reddit broadcast campaign newsletter press public announce announcement"
 )
+_LEADING_VERBS = wordset("post publish tweet share send forward")
 # "press" is the press (a release, a statement), or a key pressed on a page.
 _PRESS = wordset("press")
 _KEYS = wordset("key keys keyboard hotkey button")
@@ -171,7 +172,9 @@ def sense(words: tuple[str, ...]) -> ToolSense:
     ws = set(words)
     # A number split from the word it leads (``disable_2fa`` reads as ``2``, ``fa``).
     ws.update(a + b for a, b in pairwise(words) if a.isdigit())
-    ro = bool(ws & READ_ONLY)
+    # A name that starts with an effect's verb does it (``post_review``, ``email_report``):
+    # a reader's word after the verb names the thing, it does not make the call read.
+    ro = bool(ws & READ_ONLY) and not (words and words[0] in _LEADING_VERBS)
     # "transfer to a human agent" hands the conversation over; it moves no money.
     handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)

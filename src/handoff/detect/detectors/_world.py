@@ -52,6 +52,23 @@ _SEARCH_BAD = re.compile(
     r"\b(crack(ed|s)?|keygen|warez|nulled|pirat(ed|e)|torrent|serial key|license key "
     r"generator|activation bypass|free download full version)\b"
 )
+# A search for how to hurt people or where to buy what the law forbids: making weapons
+# or explosives, hard drugs without a prescription, stolen cards and identities.
+_SEARCH_HARM = re.compile(
+    r"\b(?:how to|how do i|ways? to|instructions? (?:for|to)|guide to) (?:make|build|assemble"
+    r"|cook|synthesi[sz]e) (?:an? |my own |some )?(?:pipe |nail |car |fertili[sz]er )?"
+    r"(?:bomb|explosives?|napalm|nerve agent|ricin|meth(?:amphetamine)?|silencer)\b"
+    r"|\b(?:buy|order|purchase|get|where to (?:buy|get|find)) (?:some )?(?:fentanyl|heroin"
+    r"|cocaine|meth(?:amphetamine)?|oxycodone|xanax|lsd|mdma)\b"
+    r"|\b(?:ghost guns?|untraceable (?:guns?|firearms?)|unregistered (?:guns?|firearms?)"
+    r"|3d[- ]printed guns?)\b"
+    r"|\b(?:buy|purchase|order) (?:\d+ )?(?:stolen|dumped|fullz) (?:credit )?(?:cards?|cvvs?"
+    r"|identities|ssns?)\b|\bstolen credit card numbers\b"
+    r"|\bfake (?:id|passport)s? (?:for sale|online)\b"
+    r"|\bhire (?:a )?(?:hacker|hitman)\b|\b(?:ddos|booter|stresser) (?:for hire|service)\b"
+)
+# Search engines of the Tor network: what they find is not indexed anywhere else.
+_DARK_WEB = wordset("onion darkweb darknet tor")
 _ALLOW_WORDS = wordset("unblock allow allowlist whitelist unban permit")
 _BLOCK_WORDS = wordset("firewall blocklist blacklist block domain domains")
 _MOVE_WORDS = wordset(
@@ -96,6 +113,8 @@ def suspicious_host(host: str) -> str | None:
     if len(labels) < 2:
         return None
     tld, name = labels[-1], labels[-2]
+    if tld == "onion":
+        return "a Tor hidden service (.onion), reachable only through Tor"
     if tld in _RISKY_TLDS:
         return f"a .{tld} name, a top-level domain often used for abuse"
     words = set(re.split(r"[-.\d]+", ".".join(labels[:-1])))
@@ -195,6 +214,10 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
                 sensitivity=0.8,
             )
         )
+    if effect.read_only or "search" in words or "query" in words:
+        harm = _harmful_search(view, words, low_all)
+        if harm is not None:
+            out.append(harm)
     if (effect.read_only or "search" in words or "query" in words) and _SEARCH_BAD.search(low_all):
         # A match in one argument is one in all of them joined: the pattern is a list of
         # words between \b's.
@@ -372,6 +395,33 @@ def _web(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             ]
     return []
+
+
+def _harmful_search(view: ActionView, words: frozenset[str], low_all: str) -> Signal | None:
+    """``web.risky_search`` for a search of the dark web, or for how to do harm."""
+    m = _SEARCH_HARM.search(low_all)
+    if m is None and words.isdisjoint(_DARK_WEB):
+        return None
+    where, ex = "tool", view.tool
+    why = "The agent searches the dark web, where what it finds is unvetted and often illegal"
+    if m is not None:
+        for (path, text), low in zip(view.args, view.lowered(), strict=True):
+            hit = _SEARCH_HARM.search(low)
+            if hit is not None:
+                span, ex = excerpt_at(text, hit.start(), hit.end(), pad=30)
+                where = f"{path}{span}"
+                break
+        why = "The agent searches for how to hurt people or where to buy what the law forbids"
+    return Signal(
+        "web.risky_search",
+        why,
+        where=where,
+        excerpt=ex,
+        weight=0.8,
+        impact=0.6,
+        reversibility=0.3,
+        sensitivity=0.8,
+    )
 
 
 def _external_destination(view: ActionView) -> Signal | None:
