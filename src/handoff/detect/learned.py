@@ -34,6 +34,7 @@ from .._exceptions import InputError
 from ..models import Action
 from .detectors import ActionView
 from .detectors._base import wordset
+from .detectors._ui import ui_action
 
 __all__ = [
     "FORMAT",
@@ -208,7 +209,7 @@ def fit(
     items = list(examples)
     rows: list[_Row] = []
     for ex in items:
-        view = ActionView.of(ex.action, cap)
+        view = ActionView.of(ui_action(ex.action), cap)
         idx = tuple({_index(n, mask) for n in features(view, ex.codes, ex.level)})
         rows.append((idx, 1.0 if ex.label else 0.0, ex.weight))
     if not rows:
