@@ -41,6 +41,21 @@ def _terminal(view: ActionView) -> bool:
     return not TERMINAL.isdisjoint(view.word_set)
 
 
+# A keyboard primitive's text, ended by Enter, runs where the focus is: a terminal's
+# prompt, as often as not (``computer`` with ``action: type``, ``keyboard.type``).
+_TYPE_WORDS = wordset("type typing keyboard keystrokes xdotool")
+_TYPED_KEYS = frozenset(("text", "keys", "value", "input"))
+
+
+def _typed(view: ActionView) -> bool:
+    if view.key_set.isdisjoint(_TYPED_KEYS):
+        return False
+    if not view.word_set.isdisjoint(_TYPE_WORDS):
+        return True
+    action = view.first_arg(("action",))
+    return action is not None and action.strip().lower() in ("type", "typing")
+
+
 def runs_commands(view: ActionView) -> bool:
     """Whether any argument of the call may be a command line it runs."""
     keys = view.key_set
@@ -48,6 +63,7 @@ def runs_commands(view: ActionView) -> bool:
         _terminal(view)
         or not keys.isdisjoint(RUN_KEYS)
         or (not keys.isdisjoint(_CELL_KEYS) and _runs_cells(view))
+        or _typed(view)
     )
 
 
@@ -109,9 +125,15 @@ def command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
     text of a launched or escaped line keeps the positions of ``text``."""
     terminal = _terminal(view)
     cells = not view.key_set.isdisjoint(_CELL_KEYS) and _runs_cells(view)
+    typed = _typed(view)
     words: dict[str, list[str]] = {}
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
-        runs = terminal or key in RUN_KEYS or (cells and key in _CELL_KEYS)
+        runs = (
+            terminal
+            or key in RUN_KEYS
+            or (cells and key in _CELL_KEYS)
+            or (typed and key in _TYPED_KEYS and ("\n" in text or "\r" in text))
+        )
         if not runs and not _under_run_key(path):
             continue
         if path.endswith("]"):
