@@ -22,6 +22,8 @@ __all__ = [
     "Signal",
     "Source",
     "excerpt_at",
+    "holds_any",
+    "literals",
     "may_hold",
     "split_words",
     "word_set",
@@ -410,8 +412,24 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
     """
     if "\u0130" in text or "\u0131" in text or "\u017f" in text:
         return True
-    low = text.lower()
-    return any(w in low for w in words)
+    return holds_any(text.lower(), words)
+
+
+def holds_any(low: str, words: tuple[str, ...]) -> bool:
+    """Whether ``low`` holds any of ``words``: what ``literals(words).search(low)`` says,
+    for a fraction of its cost. The regex engine tries every alternative at nearly every
+    position of the text; ``in`` looks for one word at a time and skips ahead."""
+    # A loop, not any() over a generator: half the cost, on every assessment.
+    for word in words:  # noqa: SIM110
+        if word in low:
+            return True
+    return False
+
+
+def literals(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The pattern any of ``words`` matches (as written: no case folding), for the
+    tests that check a tuple of hints against the full pattern it stands in for."""
+    return re.compile("|".join(map(re.escape, words)))
 
 
 def wordset(text: str) -> frozenset[str]:
