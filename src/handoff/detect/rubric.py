@@ -20,6 +20,7 @@ here, so there is nothing to validate).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 from ..models import Action, Assessment, Factor, Finding, Level, Mode
 from ..policy import DetectSettings, Policy, ToolRule
@@ -40,6 +41,9 @@ _RANK = {level: i for i, level in enumerate(_LEVELS)}
 _CACHE_SIZE = 32
 _HINT = "subject."
 _UNSET = -1  # no level floor, or no mode, in the int-ranked tables below
+# Read in C, where a list comprehension would be a call of its own in Python.
+_SECOND = itemgetter(1)
+_CODE = attrgetter("code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,8 +357,8 @@ def _route(
     if hints:
         if len(hints) > 1:
             hints.sort(key=_first_desc)
-        for_routing = triggers + [f for _, f in hints]
-    key = (action.tool, action.context.domain, rank, mode_rank, *[f.code for f in for_routing])
+        for_routing = triggers + list(map(_SECOND, hints))
+    key = (action.tool, action.context.domain, rank, mode_rank, *map(_CODE, for_routing))
     r = c.routes.get(key)
     if r is None:
         r = route(action, _LEVELS[rank], _MODES[mode_rank], for_routing, policy)
@@ -469,7 +473,7 @@ def _factor(name: str, score: float, reasons: list[tuple[float, Finding]]) -> Fa
         return new_factor(name, _round3(score) if score else score, [])
     if len(reasons) > 1:
         reasons.sort(key=_first_desc)
-    return new_factor(name, _round3(score), [f for _, f in reasons])
+    return new_factor(name, _round3(score), list(map(_SECOND, reasons)))
 
 
 # Scores are sums of the same few detector weights, so the same values recur; float

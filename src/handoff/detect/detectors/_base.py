@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from ...models import Action
@@ -35,6 +36,8 @@ _MAX_ARG_NODES = 2000
 _LOW_CONFIDENCE = 0.6
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 _MAX_SCAN = 20_000
+# The second of a pair, read in C: a list comprehension is a call of its own in Python.
+_SECOND = itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +242,7 @@ class ActionView:
                     add(path, plain(value[:cap]))
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
-        texts = [v for _, v in args]
+        texts = list(map(_SECOND, args))
         truncated = _truncation(raw, cut)
         if not flat and nodes >= _MAX_ARG_NODES:
             truncated = truncated or "args"
@@ -285,11 +288,11 @@ class ActionView:
             truncated,
             flat or nodes < _MAX_ARG_NODES,  # whole
             tool_set,  # word_set
-            frozenset([k for _, k in keys]),  # key_set
+            frozenset(map(_SECOND, keys)),  # key_set
             leaves,  # leaf_keys
             first,  # first_index
             None,  # effect
-            [v.lower() for v in texts],  # lowered_args
+            list(map(str.lower, texts)),  # lowered_args
             " ".join(texts).lower(),  # args_lower
         )
 
