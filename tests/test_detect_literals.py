@@ -14,7 +14,8 @@ from handoff.detect.detectors import _actions as actions
 from handoff.detect.detectors import _content as content
 from handoff.detect.detectors import _evidence as evidence
 from handoff.detect.detectors import _language as language
-from handoff.detect.detectors._base import holds_any, literals
+from handoff.detect.detectors._base import ActionView, holds_any, literals
+from handoff.models import Action
 
 # Odd characters whose case folds unlike ASCII, and a few that are not ASCII at all.
 ODD = ["\u03a3", "\u212a", "\u0130", "\u0131", "\u017f", "\u00df", "\u20ac", "\u00a3", "\x85"]
@@ -149,3 +150,12 @@ def test_every_character_a_placeholder_may_start_with_passes_the_cheap_look() ->
     rests += ["ohn doe", "xample", "laceholder", "est", "oo", "ar", "ser@example.com"]
     for ch in evidence._PLACEHOLDER_STARTS:
         assert any(evidence._PLACEHOLDER.match(ch + rest) for rest in rests), ch
+
+
+@given(st.lists(st.lists(KEYS | CHARS, max_size=6).map("".join), min_size=1, max_size=4))
+def test_a_language_key_in_one_argument_is_a_key_of_all_of_them_joined(texts: list[str]) -> None:
+    """detect_language skips its arguments when their joined text holds no key."""
+    view = ActionView.of(Action(tool="t", args={f"k{i}": t for i, t in enumerate(texts)}), 20_000)
+    joined = language._hits(view.args_lower)
+    for low in view.lowered():
+        assert language._hits(low) <= joined, low

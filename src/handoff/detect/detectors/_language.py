@@ -291,6 +291,10 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not writes or effect_of(view).read_only:
         return []
     out = list(decisions)
+    if not _hits(view.args_lower):
+        # Words never span two arguments joined by a space: one look at them all says
+        # whether any argument holds a key.
+        return out
     fired: set[str] | None = None
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
         if len(text) < 4:
