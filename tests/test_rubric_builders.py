@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from handoff.detect import rubric
 from handoff.detect._builders import new_assessment, new_factor, new_finding
 from handoff.models import Assessment, Factor, Finding, Level, Mode
 
@@ -45,3 +49,12 @@ def test_the_builders_make_what_model_construct_makes() -> None:
         "policy_version": "v",
     }
     _same(new_assessment(**values), Assessment.model_construct(**values))
+
+
+@given(st.floats(allow_nan=True) | st.sampled_from([0.0, -0.0, 1, 0.0005, 0.0015, 2.675]))
+def test_a_remembered_rounding_is_the_rounding(score: float) -> None:
+    """The rubric remembers rounded scores; every value, asked twice, rounds as round()."""
+    for _ in range(2):
+        got = rubric._round3(score)
+        expected = round(score, 3)
+        assert repr(got) == repr(expected) and type(got) is type(expected)

@@ -20,6 +20,7 @@ here, so there is nothing to validate).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 from ..models import Action, Assessment, Factor, Finding, Level, Mode
 from ..policy import DetectSettings, Policy, ToolRule
@@ -41,6 +42,9 @@ _RANK = {level: i for i, level in enumerate(_LEVELS)}
 _CACHE_SIZE = 32
 _HINT = "subject."
 _UNSET = -1  # no level floor, or no mode, in the int-ranked tables below
+# Read in C, where a list comprehension would be a call of its own in Python.
+_SECOND = itemgetter(1)
+_CODE = attrgetter("code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,8 +360,8 @@ def _route(
     if hints:
         if len(hints) > 1:
             hints.sort(key=_first_desc)
-        for_routing = triggers + [f for _, f in hints]
-    key = (action.tool, action.context.domain, rank, mode_rank, *[f.code for f in for_routing])
+        for_routing = triggers + list(map(_SECOND, hints))
+    key = (action.tool, action.context.domain, rank, mode_rank, *map(_CODE, for_routing))
     r = c.routes.get(key)
     if r is None:
         r = route(action, _LEVELS[rank], _MODES[mode_rank], for_routing, policy)
@@ -380,7 +384,7 @@ def _assessment(
     # Most factors of most actions have nothing behind them: built here, without the call.
     return new_assessment(
         _LEVELS[rank],
-        round(score, 3),
+        _round3(score),
         [
             _factor("impact", s0, r0) if r0 or s0 else new_factor("impact", s0, []),
             _factor("reversibility", s1, r1) if r1 or s1 else new_factor("reversibility", s1, []),
@@ -469,10 +473,26 @@ def _learned(
 def _factor(name: str, score: float, reasons: list[tuple[float, Finding]]) -> Factor:
     if not reasons:
         # Most factors of most actions: nothing behind them, and round(0.0, 3) is 0.0.
-        return new_factor(name, round(score, 3) if score else score, [])
+        return new_factor(name, _round3(score) if score else score, [])
     if len(reasons) > 1:
         reasons.sort(key=_first_desc)
-    return new_factor(name, round(score, 3), [f for _, f in reasons])
+    return new_factor(name, _round3(score), list(map(_SECOND, reasons)))
+
+
+# Scores are sums of the same few detector weights, so the same values recur; float
+# ``round`` goes through a decimal string, a good part of an assessment's cost.
+_ROUNDED: dict[float, float] = {}
+
+
+def _round3(score: float) -> float:
+    """``round(score, 3)``, remembered for positive floats (``-0.0`` equals ``0.0`` and an
+    int equals its float as a key, yet each rounds to itself, so neither is kept)."""
+    hit = _ROUNDED.get(score) if type(score) is float and score > 0.0 else None
+    if hit is None:
+        hit = round(score, 3)
+        if type(score) is float and score > 0.0 and len(_ROUNDED) < 4096:
+            _ROUNDED[score] = hit
+    return hit
 
 
 def _first_desc(pair: tuple[float, Finding]) -> float:

@@ -12,7 +12,15 @@ from dataclasses import replace
 from functools import lru_cache
 
 from ._authorized import authorized_grant, authorized_money
-from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
+from ._base import (
+    ActionView,
+    DetectConfig,
+    Signal,
+    excerpt_at,
+    holds_any,
+    split_words,
+    wordset,
+)
 from ._effects import command_is_verb
 from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, tool_sense
 
@@ -56,8 +64,47 @@ _SENSITIVE = re.compile(
     r"|private keys?|access tokens?|credentials?|home address|phone numbers?"
     r"|(?:security|verification|one-time|2fa|mfa|login) codes?|otp)\b"
 )
+# A literal that every match of _SENSITIVE holds: most text holds none, and looking for
+# each costs less than one search with the pattern (tests/test_detect_hints.py keeps
+# the literals a superset).
+_SENSITIVE_WORDS = (
+    "pass",
+    "ssn",
+    "social security",
+    "card",
+    "cvv",
+    "account",
+    "routing number",
+    "iban",
+    "medical",
+    "diagnos",
+    "prescription",
+    "patient",
+    "health record",
+    "date of birth",
+    "driver",
+    "salar",
+    "payroll",
+    "payslip",
+    "tax return",
+    "confidential",
+    "internal only",
+    "proprietary",
+    "secret",
+    "api",
+    "private key",
+    "access token",
+    "credential",
+    "home address",
+    "phone number",
+    "code",
+    "otp",
+)
 _PRIVILEGED = re.compile(r"\b(admin(istrator)?|owner|root|superuser|super[_ -]?admin|sudo)\b")
 _EXTERNAL = re.compile(r"\b(contractor|external|vendor|freelancer|guest|third[- ]party)\b")
+# Literals every match of _PRIVILEGED, and of _EXTERNAL, holds (as _SENSITIVE_WORDS).
+_PRIVILEGED_WORDS = ("admin", "owner", "root", "super", "sudo")
+_EXTERNAL_WORDS = ("contractor", "external", "vendor", "freelancer", "guest", "third")
 _CONFIG = wordset(
     "workflow workflows automation automations setting settings config configuration rule "
     "rules pipeline pipelines trigger triggers flag flags plan plans pricing sequence"
@@ -241,12 +288,12 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     if s.access and not s.money:
         out.extend(_access(view))
     if s.outward and not s.public:
-        hit = _first(view, _SENSITIVE)
+        hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS)
         if hit is not None or not _LEAK_WORDS.isdisjoint(words):
             where, ex = hit if hit else ("tool", view.tool)
             out.append(_signal("outward", where, ex))
     if s.public:
-        hit = _first(view, _SENSITIVE)
+        hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS)
         out.append(_on_tool("public", view.tool))
         if hit is not None:
             out.append(_signal("published", *hit))
@@ -324,13 +371,17 @@ def _money_arg(view: ActionView) -> tuple[str, str] | None:
     return None
 
 
-def _first(view: ActionView, rx: re.Pattern[str]) -> tuple[str, str] | None:
+def _first(
+    view: ActionView, rx: re.Pattern[str], words: tuple[str, ...] = ()
+) -> tuple[str, str] | None:
     """Where ``rx`` first matches an argument (lowercased), with the excerpt.
 
     Each pattern given here starts and ends with a word character after a ``\\b``, so
     a match in one argument is a match in all of them joined by spaces: one search
-    there says whether any argument needs a look."""
-    if rx.search(view.args_lower) is None:
+    there says whether any argument needs a look. ``words``, when given, are literals
+    one of which every match holds: a cheaper look first."""
+    low_all = view.args_lower
+    if (words and not holds_any(low_all, words)) or rx.search(low_all) is None:
         return None
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
         m = rx.search(low)
@@ -341,7 +392,7 @@ def _first(view: ActionView, rx: re.Pattern[str]) -> tuple[str, str] | None:
 
 
 def _access(view: ActionView) -> list[Signal]:
-    priv = _first(view, _PRIVILEGED)
+    priv = _first(view, _PRIVILEGED, _PRIVILEGED_WORDS)
     if priv is None and authorized_grant(view):
         # The person asked for this grant and named whom it admits: it still weighs on
         # the rubric, but is no reason to ask them again.
@@ -357,7 +408,7 @@ def _access(view: ActionView) -> list[Signal]:
                 trigger=False,
             )
         ]
-    ext = _first(view, _EXTERNAL)
+    ext = _first(view, _EXTERNAL, _EXTERNAL_WORDS)
     weight = 0.75 + (0.15 if priv else 0.0) + (0.05 if ext else 0.0)
     why = "The action changes who can access what"
     if priv:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from ...models import Action
@@ -22,6 +23,8 @@ __all__ = [
     "Signal",
     "Source",
     "excerpt_at",
+    "holds_any",
+    "literals",
     "may_hold",
     "split_words",
     "word_set",
@@ -33,6 +36,8 @@ _MAX_ARG_NODES = 2000
 _LOW_CONFIDENCE = 0.6
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 _MAX_SCAN = 20_000
+# The second of a pair, read in C: a list comprehension is a call of its own in Python.
+_SECOND = itemgetter(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +242,7 @@ class ActionView:
                     add(path, plain(value[:cap]))
                 elif kind is int or kind is float:
                     numbers.append((path, float(value)))
-        texts = [v for _, v in args]
+        texts = list(map(_SECOND, args))
         truncated = _truncation(raw, cut)
         if not flat and nodes >= _MAX_ARG_NODES:
             truncated = truncated or "args"
@@ -283,11 +288,11 @@ class ActionView:
             truncated,
             flat or nodes < _MAX_ARG_NODES,  # whole
             tool_set,  # word_set
-            frozenset([k for _, k in keys]),  # key_set
+            frozenset(map(_SECOND, keys)),  # key_set
             leaves,  # leaf_keys
             first,  # first_index
             None,  # effect
-            [v.lower() for v in texts],  # lowered_args
+            list(map(str.lower, texts)),  # lowered_args
             " ".join(texts).lower(),  # args_lower
         )
 
@@ -410,8 +415,24 @@ def may_hold(text: str, words: tuple[str, ...]) -> bool:
     """
     if "\u0130" in text or "\u0131" in text or "\u017f" in text:
         return True
-    low = text.lower()
-    return any(w in low for w in words)
+    return holds_any(text.lower(), words)
+
+
+def holds_any(low: str, words: tuple[str, ...]) -> bool:
+    """Whether ``low`` holds any of ``words``: what ``literals(words).search(low)`` says,
+    for a fraction of its cost. The regex engine tries every alternative at nearly every
+    position of the text; ``in`` looks for one word at a time and skips ahead."""
+    # A loop, not any() over a generator: half the cost, on every assessment.
+    for word in words:  # noqa: SIM110
+        if word in low:
+            return True
+    return False
+
+
+def literals(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The pattern any of ``words`` matches (as written: no case folding), for the
+    tests that check a tuple of hints against the full pattern it stands in for."""
+    return re.compile("|".join(map(re.escape, words)))
 
 
 def wordset(text: str) -> frozenset[str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, DetectConfig, Signal, signal_at, wordset
+from ._base import ActionView, DetectConfig, Signal, holds_any, literals, signal_at, wordset
 from ._code import writes_prose
 from ._effects import effect_of
 from ._plain import path_plain, sql_plain
@@ -312,25 +312,86 @@ def _token_in_url(low: str) -> re.Match[str] | None:
 
 # A literal that every match of SECRET_PATH, or of SECRET_VALUE, contains: a cheap
 # first look, so the full patterns (whose ``[\w-]*`` prefixes scan every word) run only
-# on text that could match. tests/test_content_hints.py keeps each hint a true superset.
-_PATH_HINT = re.compile(
-    r"/etc/|\.ssh|id_|\.aws[/\\]|\.docker[/\\]|\.kube[/\\]|\.netrc|\.pgpass|\.gnupg|\.git-credentials|npmrc"
-    r"|pypirc"
-    r"|keychain|wallet\.dat|api|secret|credential|token|password|\.env|\.pem|\.key"
-    r"|gcloud|wp-config|login data|logins\.json|key[34]\.db|cookies\.sqlite"
-    r"|database\.yml|tfstate|htpasswd|vault-token|/environ"
+# on text that could match. tests/test_content_hints.py keeps each hint a true superset
+# (through ``_PATH_HINT`` and ``_VALUE_HINT``, the same literals as patterns).
+_PATH_WORDS = (
+    "/etc/",
+    ".ssh",
+    "id_",
+    ".aws/",
+    ".aws\\",
+    ".docker/",
+    ".docker\\",
+    ".kube/",
+    ".kube\\",
+    ".netrc",
+    ".pgpass",
+    ".gnupg",
+    ".git-credentials",
+    "npmrc",
+    "pypirc",
+    "keychain",
+    "wallet.dat",
+    "api",
+    "secret",
+    "credential",
+    "token",
+    "password",
+    ".env",
+    ".pem",
+    ".key",
+    "gcloud",
+    "wp-config",
+    "login data",
+    "logins.json",
+    "key3.db",
+    "key4.db",
+    "cookies.sqlite",
+    "database.yml",
+    "tfstate",
+    "htpasswd",
+    "vault-token",
+    "/environ",
 )
-_VALUE_HINT = re.compile(
-    r"-----begin|akia|gh[pousr]_|xox|sk-|eyj|passw|pwd|passphrase|secret|api|access|private"
-    r"|key"
+_VALUE_WORDS = (
+    "-----begin",
+    "akia",
+    *(f"gh{c}_" for c in "pousr"),
+    "xox",
+    "sk-",
+    "eyj",
+    "passw",
+    "pwd",
+    "passphrase",
+    "secret",
+    "api",
+    "access",
+    "private",
+    "key",
 )
+_PATH_HINT = literals(_PATH_WORDS)
+_VALUE_HINT = literals(_VALUE_WORDS)
 
 # Literals that every match of _SQL_START, and of _PUBLIC_ACL or a public visibility
 # value, contains (tests/test_detect_hints.py keeps them supersets).
-_SQL_HINT = re.compile(
-    r"select|insert|update|delete|drop|truncate|alter|grant|revoke|create|replace|merge|copy"
-    r"|exec|prepare"
+_SQL_WORDS = (
+    "select",
+    "insert",
+    "update",
+    "delete",
+    "drop",
+    "truncate",
+    "alter",
+    "grant",
+    "revoke",
+    "create",
+    "replace",
+    "merge",
+    "copy",
+    "exec",
+    "prepare",
 )
+_SQL_HINT = literals(_SQL_WORDS)
 
 
 def public_hint(low: str) -> bool:
@@ -364,11 +425,11 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     # Each check below first asks whether any argument could match at all: the hints
     # are literals, so one look at every argument joined says it for each of them.
     low_all = view.args_lower
-    sql = _SQL_HINT.search(low_all) is not None
+    sql = holds_any(low_all, _SQL_WORDS)
     roles = not _ROLE_KEYS.isdisjoint(view.arg_keys())
     public = public_hint(low_all) or "principal" in low_all or "principal" in view.key_set
-    paths = _PATH_HINT.search(low_all) is not None
-    values = sends and _VALUE_HINT.search(low_all) is not None
+    paths = holds_any(low_all, _PATH_WORDS)
+    values = sends and holds_any(low_all, _VALUE_WORDS)
     # A call that only fetches still sends what its URL holds to the URL's host.
     in_url = not sends and "://" in low_all and _TOKEN.search(low_all) is not None
     # A role that holds every permission granted; a search index emptied by a query
@@ -518,8 +579,8 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                 folded = path_plain(low)
                 if folded != low and SECRET_PATH.search(folded):
                     low = text = folded
-            m = (SECRET_PATH.search(low) if paths and _PATH_HINT.search(low) else None) or (
-                SECRET_VALUE.search(low) if values and _VALUE_HINT.search(low) else None
+            m = (SECRET_PATH.search(low) if paths and holds_any(low, _PATH_WORDS) else None) or (
+                SECRET_VALUE.search(low) if values and holds_any(low, _VALUE_WORDS) else None
             )
             carried = m is None and in_url and (m := _token_in_url(low)) is not None
             if m:

@@ -28,6 +28,10 @@ _PLACEHOLDER = re.compile(
     r"(?:john|jane) doe|user@example\.com|example|placeholder|test|foo|bar)$",
     re.IGNORECASE,
 )
+# What a text _PLACEHOLDER matches may start with, lowercased (no alternative starts with
+# the i or s that a dotted or dotless I or a long S also matches): a text that starts
+# otherwise is no placeholder, and is not matched at all.
+_PLACEHOLDER_STARTS = "utnx?{<jepfb"
 _TARGET_KEYS = wordset(
     "to recipient recipients email user user_id username account account_id id target "
     "customer customer_id draft_id post_id file path url handle wallet address role"
@@ -101,7 +105,7 @@ def _guessed_target(view: ActionView) -> Signal | None:
     if view.first_index.keys().isdisjoint(_TARGET_KEYS):
         return None
     for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
-        if key in _TARGET_KEYS and _PLACEHOLDER.match(text.strip()):
+        if key in _TARGET_KEYS and _placeholder(text.strip()):
             return Signal(
                 "evidence.insufficient",
                 f"The target {key!r} is a placeholder ({text.strip()!r}), not a real one",
@@ -111,3 +115,9 @@ def _guessed_target(view: ActionView) -> Signal | None:
                 uncertainty=0.8,
             )
     return None
+
+
+def _placeholder(stripped: str) -> bool:
+    """Whether ``stripped`` is a placeholder (``_PLACEHOLDER`` matches it)."""
+    first = stripped[:1].lower()
+    return bool(first) and first in _PLACEHOLDER_STARTS and _PLACEHOLDER.match(stripped) is not None
