@@ -355,8 +355,6 @@ def test_a_chat_post_is_not_a_public_one() -> None:
         ("files.read", {"path": "/var/www/html/wp-config.php"}),
         ("files.read", {"path": "/home/u/.config/google-chrome/Default/Login Data"}),
         ("files.read", {"path": "/home/u/.mozilla/firefox/x.default/logins.json"}),
-        ("files.read", {"path": "/app/config/database.yml"}),
-        ("files.read", {"path": "/infra/terraform.tfstate"}),
         ("files.read", {"path": "/etc/nginx/.htpasswd"}),
         ("terminal", {"command": "cat /proc/self/environ"}),
     ],

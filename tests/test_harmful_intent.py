@@ -7,7 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from handoff.detect.detectors import _world as world
+from handoff.detect.detectors._base import holds_any
 from handoff.detect.rubric import assess
 from handoff.models import Action, Mode
 from handoff.policy import default_policy
@@ -116,3 +120,18 @@ def test_an_honest_review_the_person_asks_for_is_routine() -> None:
         "Post my 4-star review of X: solid.",
     )
     assert "action.fraud" not in found
+
+
+PIECES = [
+    *("how to make a ", "how do you build ", "steps to ", "where to buy ", "buy ", "order "),
+    *("pipe-", "pipe ", "bomb", "ied", "sarin", "meth", "fent", "fentanyl", "cocaine", "oxy"),
+    *(" for sale", "ghost gun", "untraceable firearm", "3d printed gun", "stolen ", "fullz "),
+    *("credit card numbers", "cards", "fake id online", "hire a hacker", "ddos service"),
+    *("darknet market", "dark web shop", " ", "x", "."),
+]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=8).map("".join))
+def test_the_harm_words_are_a_superset_of_the_search_pattern(text: str) -> None:
+    if world._SEARCH_HARM.search(text):
+        assert holds_any(text, world._HARM_WORDS), text

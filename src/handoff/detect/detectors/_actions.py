@@ -32,6 +32,9 @@ _AMOUNT_TEXT = re.compile(
     r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion"
     r"|dollars?|euros?|pounds?|cents?|bucks|usd|eur|gbp|btc|eth)\b"
 )
+_CURRENCY = re.compile(
+    r"[$€£¥]|\b(?:dollars?|euros?|pounds?|cents?|bucks|usd|eur|gbp|jpy|btc|eth|usdt)\b"
+)
 _AMOUNT_KEYS = wordset("amount amount_usd value sum price total quantity_usd btc eth usd eur")
 # An argument naming what pays: a call that carries one charges (or refunds) it.
 _PAYMENT_KEY = re.compile(
@@ -100,7 +103,9 @@ _SENSITIVE_WORDS = (
     "code",
     "otp",
 )
-_PRIVILEGED = re.compile(r"\b(admin(istrator)?|owner|root|superuser|super[_ -]?admin|sudo)\b")
+_PRIVILEGED = re.compile(
+    r"\b(admin(istrator)?s?|owners?|root|superusers?|super[_ -]?admins?|sudo(?:ers)?)\b"
+)
 _EXTERNAL = re.compile(r"\b(contractor|external|vendor|freelancer|guest|third[- ]party)\b")
 # Literals every match of _PRIVILEGED, and of _EXTERNAL, holds (as _SENSITIVE_WORDS).
 _PRIVILEGED_WORDS = ("admin", "owner", "root", "super", "sudo")
@@ -351,9 +356,11 @@ def call_sense(view: ActionView) -> ToolSense:
 
 
 def _money_arg(view: ActionView) -> tuple[str, str] | None:
+    # A number under "value" is money beside a payee or a currency, not a setting's value.
+    loose = view.key_set.isdisjoint(_PAYEE_KEYS) and "currency" not in view.key_set
     for path, value in view.numbers:
         key = path.rsplit(".", 1)[-1].lower()
-        if key in _AMOUNT_KEYS and value > 0:
+        if key in _AMOUNT_KEYS and value > 0 and not (key == "value" and loose):
             return path, f"{key}={value:g}"
     keys = view.key_set
     if not keys.isdisjoint(_AMOUNT_KEYS):
@@ -362,7 +369,10 @@ def _money_arg(view: ActionView) -> tuple[str, str] | None:
         # nested amount is among the numbers above.
         texts = dict(view.args)
         for path, key in view.keys:
-            if key in _AMOUNT_KEYS and _AMOUNT_TEXT.search(texts.get(path, "0").lower()):
+            said = texts.get(path, "0").lower()
+            # "value" names any setting's value: only a currency makes it money.
+            rx = _CURRENCY if key == "value" else _AMOUNT_TEXT
+            if key in _AMOUNT_KEYS and rx.search(said):
                 return path, key
     if not keys.isdisjoint(_PAYMENT_KEYS):
         for path, key in view.keys:

@@ -48,8 +48,16 @@ _GRANTEE_KEYS = frozenset(
         "principal",
         "login",
         "with",
+        "assignee",
+        "owner",
+        "account",
+        "handle",
+        "to",
+        "recipient",
     )
 )
+# The same in the plural: a list of grantees, each of which must be named.
+_GRANTEE_KEYS = _GRANTEE_KEYS | {f"{k}s" for k in _GRANTEE_KEYS} | {"emails", "addresses"}
 
 
 def authorized_grant(view: ActionView) -> bool:
@@ -68,7 +76,8 @@ def authorized_grant(view: ActionView) -> bool:
         if key not in _GRANTEE_KEYS:
             continue
         who = value.strip().lower()
-        if len(who) < 3 or not re.search(rf"(?<![\w@.-]){re.escape(who)}(?![\w@-])", trusted):
+        # Named as a whole: "alice" is not "alice.smith".
+        if len(who) < 3 or not re.search(rf"(?<![\w@.-]){re.escape(who)}(?![\w@-]|\.\w)", trusted):
             return False
         named = True
     return named

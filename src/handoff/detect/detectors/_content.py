@@ -278,12 +278,13 @@ SECRET_PATH = re.compile(
     r"|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
     r"|\bkeychain\b|\bwallet\.dat\b|(?<![\w-])-*\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
     r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv|db)\b|(^|[/\s])\.env\b|\.pem\b|\.key\b"
-    # A cloud CLI's stored logins; an app's config that holds its database password; a
-    # browser's saved passwords and cookies; infrastructure state; a web server's
-    # password file; another process's environment. (A shell's history and `printenv`
-    # are read while debugging as a matter of course: not counted.)
-    r"|\.config/gcloud/|\bwp-config\.php\b|/login data\b|\blogins\.json\b|\bkey[34]\.db\b"
-    r"|\bcookies\.sqlite\b|\bdatabase\.yml\b|\.tfstate\b|\.htpasswd\b|\.vault-token\b"
+    # A cloud CLI's stored logins; a blog's config with its database password; a
+    # browser's saved passwords and cookies; a web server's password file; a vault
+    # token; a process's environment. (A shell's history, `printenv`, an app's
+    # database.yml and terraform state are read while debugging as a matter of course.)
+    r"|\.config/gcloud/(?:credentials\.db|access_tokens\.db|legacy_credentials"
+    r"|application_default_credentials\.json)|\bwp-config\.php\b|/login data\b"
+    r"|\blogins\.json\b|\bkey[34]\.db\b|\bcookies\.sqlite\b|\.htpasswd\b|\.vault-token\b"
     r"|/proc/(?:self|\d+)/environ\b)"
 )
 SECRET_VALUE = re.compile(
@@ -347,8 +348,6 @@ _PATH_WORDS = (
     "key3.db",
     "key4.db",
     "cookies.sqlite",
-    "database.yml",
-    "tfstate",
     "htpasswd",
     "vault-token",
     "/environ",

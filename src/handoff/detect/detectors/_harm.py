@@ -21,19 +21,30 @@ __all__ = ["detect_harm"]
 # Every match of _RANSOM holds one of these, whatever the case.
 _RANSOM_WORDS = ("ransom", "btc", "bitcoin", "monero", "xmr", "unlock", "decrypt", "restore")
 _ENCRYPTS = re.compile(r"\bencrypt|\bfernet\b|\baes\b|\bcipher\b")
+# A demand: pay in a currency nobody can call back, to get the files back. The gaps stay
+# on one line and skip only a sentence's end, not a decimal point ("0.5 BTC").
 _RANSOM = re.compile(
-    r"\bransom\b"
-    r"|\b(?:send|pay|transfer)\b[^.\n]{0,60}\b(?:btc|bitcoin|monero|xmr|usdt|eth)\b"
-    r"[^.\n]{0,60}\b(?:unlock|decrypt|restore|recover|get (?:them|it|your files) back)\b"
-    r"|\b(?:unlock|decrypt|restore|recover)\b[^.\n]{0,60}\b(?:send|pay|transfer)\b"
-    r"[^.\n]{0,60}\b(?:btc|bitcoin|monero|xmr|usdt|eth)\b",
+    r"\b(?:send|pay|transfer)\b(?:[^.\n]|\.\d){0,60}?\b(?:btc|bitcoin|monero|xmr|usdt|eth)\b"
+    r"(?:[^.\n]|\.\d){0,60}?\b(?:unlock|decrypt|restore|recover|get (?:them|it|your files) back)\b"
+    r"|\b(?:unlock|decrypt|restore|recover)\b(?:[^.\n]|\.\d){0,60}?\b(?:send|pay|transfer)\b"
+    r"(?:[^.\n]|\.\d){0,60}?\b(?:btc|bitcoin|monero|xmr|usdt|eth)\b",
     re.IGNORECASE,
 )
-# Deception asked for by name in the person's words.
+# Advice against paying ("never pay the ransom ...") is not a demand.
+_ADVICE = re.compile(r"\b(?:never|don'?t|do not|should not|shouldn'?t|avoid)\b[^.\n]{0,20}$")
+# Deception asked for: a verb that makes or sends it, then what it is. Passing a phishing
+# email on to security, or saying fake reviews were found, asks for none.
+_MAKE = (
+    r"\b(?:write|post|create|generate|make|leave|add|publish|buy|draft|craft|send|design"
+    r"|build|launch|run)\b"
+)
+# Up to two words between the verb and the thing made, none that starts a clause about it.
+_OBJECT = r"(?:\s+(?!that\b|about\b|we\b|how\b|if\b|whether\b)[\w-]+){0,2}\s+"
 _DECEIVE = re.compile(
-    r"\bfake (?:(?:\d+|five|four)[- ]star |positive |customer |glowing )*(?:reviews?|testimonials?"
-    r"|ratings?|followers|likes|accounts?|invoices?|receipts?)\b"
-    r"|\bphishing\b"
+    _MAKE + _OBJECT + r"fake (?:(?:\d+|five|four)[- ]star |positive |customer |glowing )*"
+    r"(?:reviews?|testimonials?|ratings?|followers|likes|accounts?|invoices?|receipts?)\b"
+    r"|" + _MAKE + _OBJECT + r"phishing (?:e-?mails?|messages?|pages?|sites?|texts?|sms"
+    r"|campaigns?|links?)\b"
     r"|\b(?:pretend(?:ing)?|posing|pose|impersonat\w*) (?:to be |as )?(?:an? |the )?"
     r"(?:verified |real |actual |happy )?(?:customer|buyer|user|bank|official|police|irs"
     r"|government|doctor|support|ceo)\b"
@@ -68,11 +79,15 @@ def detect_harm(view: ActionView, config: DetectConfig) -> list[Signal]:
 
 
 def _ransom(view: ActionView) -> Signal | None:
+    # The encryption and the note may sit in two arguments of one call.
+    low_all = view.args_lower
+    if not any(w in low_all for w in _RANSOM_WORDS) or not _ENCRYPTS.search(low_all):
+        return None
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
-        if not any(w in low for w in _RANSOM_WORDS) or not _ENCRYPTS.search(low):
+        if not any(w in low for w in _RANSOM_WORDS):
             continue
         m = _RANSOM.search(text)
-        if m is None:
+        if m is None or _ADVICE.search(text, max(0, m.start() - 40), m.start()):
             continue
         span, ex = excerpt_at(text, m.start(), m.end(), pad=30)
         return Signal(

@@ -206,15 +206,19 @@ _RULES: tuple[_Rule, ...] = (
             rf"\byou (?:stupid|worthless|pathetic|lazy|incompetent) (?:{_INSULT})\b",
         ),
         (
-            # A threat: harm promised to the reader, or a sign they are being watched.
-            "know watch regret pay hurt kill harm ruin",
+            # A threat: harm promised to the reader, or a sign they are being watched. A
+            # warning that ends its sentence ("watch your back!"), not advice that goes on
+            # ("watch your back when lifting").
+            "know watch regret pay hurt kill harm ruin burn",
             "",
-            r"\bi know where you (?:live|work|sleep|park)\b(?!\s+is\b)"
-            r"|\bwatch your back\b"
-            r"|\b(?:you(?:'ll| will)|you are going to) (?:regret|pay for)"
-            r" (?:this|it|that|what you)\b"
-            r"|\bi(?:'ll| will|'m going to| am going to) (?:make you (?:pay|suffer|regret)"
-            r"|(?:hurt|kill|harm|ruin|find) (?:you|your (?:family|kids|children|wife|husband)))\b",
+            r"\bi know where (?:you|u) (?:live|work|sleep|park)\b(?!\s+is\b)"
+            r"|\bwatch (?:your|ur) back\s*(?:[.!]|$)"
+            r"|\b(?:you(?:'ll| will)|you are going to) (?:regret (?:this|it|that)\s*(?:[.!]|$)"
+            r"|pay for (?:this|that|what you(?:'ve)? (?:did|done|said))\b)"
+            r"|\b(?:i|we)(?:'ll| will|'m going to| am going to|'re going to| are going to"
+            r"|'m gonna| am gonna| gonna|ll)\s+(?:make you (?:pay|suffer|regret)\s*(?:[.!]|$)"
+            r"|(?:hurt|kill|harm|ruin|burn) (?:you|u|your (?:family|kids|children|wife|husband"
+            r"|house|home|dog|cat))\b)",
         ),
         (
             "foreigners immigrants migrants refugees pure",

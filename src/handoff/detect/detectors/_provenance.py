@@ -490,6 +490,14 @@ _CHANGE_ASK = re.compile(
 )
 
 
+# Arguments that say where something goes or who is reached: an address, a phone, an
+# account, an endpoint, an owner.
+_TARGET_KEY = re.compile(
+    r"address|destination|recipient|phone|email|account|iban|payee|beneficiary|owner|url"
+    r"|endpoint|webhook|callback|redirect|forward|domain|host|contact|ship|deliver"
+)
+
+
 def _copied_instruction(view: ActionView, texts: _Texts) -> tuple[str, str, str, str] | None:
     """(argument, value, output, sentence) when a value the call writes was copied from
     an instruction-like sentence of a tool's output, the person asking never named it,
@@ -497,7 +505,9 @@ def _copied_instruction(view: ActionView, texts: _Texts) -> tuple[str, str, str,
     trusted = texts.trusted.lower()
     if _CHANGE_ASK.search(trusted):
         return None
-    for path, text in view.args:
+    for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
+        if not _TARGET_KEY.search(key):
+            continue  # content copied from a document (a config, a title) redirects nothing
         value = " ".join(text.split())
         low = value.lower()
         # Long enough to be copied, not chosen: an address, a number with words.

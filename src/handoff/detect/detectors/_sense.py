@@ -35,7 +35,7 @@ MONEY = wordset(
     "withdraw withdrawal transfer pay payment payout wire deposit refund refunds purchase "
     "buy sell trade trading invest investment charge remit remittance crypto bitcoin btc "
     "eth ethereum binance wallet coinbase paypal venmo swift iban fund funds loan loans "
-    "transaction transactions settlement diversion divert"
+    "transaction transactions settlement diversion divert donate donation"
 )
 # Booking or ordering commits the customer's money as surely as paying does: a name that
 # starts with one of these verbs, or that creates one of the commitments below.
@@ -50,7 +50,8 @@ COMMITMENTS = wordset(
 DESTROY = wordset(
     "delete deletion remove rm drop wipe wiping erase destroy destruction destructive "
     "purge truncate overwrite format reset kill terminate shutdown crash corrupt "
-    "corruption alter alteration tamper tampering sabotage deface defacement ransomware"
+    "corruption alter alteration tamper tampering sabotage deface defacement ransomware "
+    "uninstall deactivate discard"
 )
 # Clearing or flushing is routine for a cache or a form, destructive for the record of
 # what happened (logs, an audit trail, a history).
@@ -135,7 +136,7 @@ READ_ONLY = wordset(
     "review reviewer summarize summarizer summary report reports shield guard guardian "
     "anti prevent prevention defense defender integrity compliance tracker track evaluate "
     "evaluator estimate simulator simulate preview dry status describe inspect scroll "
-    "hover screenshot zoom"
+    "hover"
 )
 # ... and words that say it cheats people out of money or trust (the business's).
 FRAUD = wordset("fraud fraudulent counterfeit ponzi laundering embezzle embezzlement")

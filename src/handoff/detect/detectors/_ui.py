@@ -100,15 +100,18 @@ def _label(action: Action) -> str:
 def _in_snapshot(action: Action, element: str) -> str:
     """What the last page snapshot shows on the line of ``element`` (``[42] button
     'Delete project'``), or nothing."""
-    line = re.compile(rf"\[{re.escape(element)}\][ \t]*([^\n\[]{{1,{_MAX_LABEL}}})")
+    # Only where a line starts: a page's own text can say "[42]" anywhere else.
+    line = re.compile(
+        rf"^[ \t-]*\[{re.escape(element)}\][ \t]*([^\n\[]{{1,{_MAX_LABEL}}})", re.MULTILINE
+    )
     for step in reversed(action.context.steps):
         if not step.observation:
             continue
-        m = line.search(step.observation)
-        if m is not None:
-            words = _SELECTOR_NOISE.sub(" ", m.group(1)).split()
-            if words and words[0].lower() in _ROLES:
-                words = words[1:]  # "button 'Place order'": the role, then the name
-            return " ".join(words)
-        return ""  # the latest snapshot does not show it: an older one may be stale
+        shown = {m.group(1).strip() for m in line.finditer(step.observation)}
+        if len(shown) != 1:
+            return ""  # not shown, or shown twice with two labels: nobody can tell
+        words = _SELECTOR_NOISE.sub(" ", shown.pop()).split()
+        if words and words[0].lower() in _ROLES:
+            words = words[1:]  # "button 'Place order'": the role, then the name
+        return " ".join(words)
     return ""

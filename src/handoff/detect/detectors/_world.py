@@ -20,7 +20,7 @@ import ipaddress
 import re
 from functools import lru_cache
 
-from ._base import ActionView, DetectConfig, Signal, excerpt_at, wordset
+from ._base import ActionView, DetectConfig, Signal, excerpt_at, holds_any, wordset
 from ._effects import ACTUATE, SAFETY, effect_of, first_arg
 
 __all__ = ["URL", "detect_world", "suspicious_host"]
@@ -55,17 +55,59 @@ _SEARCH_BAD = re.compile(
 # A search for how to hurt people or where to buy what the law forbids: making weapons
 # or explosives, hard drugs without a prescription, stolen cards and identities.
 _SEARCH_HARM = re.compile(
-    r"\b(?:how to|how do i|ways? to|instructions? (?:for|to)|guide to) (?:make|build|assemble"
-    r"|cook|synthesi[sz]e) (?:an? |my own |some )?(?:pipe |nail |car |fertili[sz]er )?"
-    r"(?:bomb|explosives?|napalm|nerve agent|ricin|meth(?:amphetamine)?|silencer)\b"
-    r"|\b(?:buy|order|purchase|get|where to (?:buy|get|find)) (?:some )?(?:fentanyl|heroin"
-    r"|cocaine|meth(?:amphetamine)?|oxycodone|xanax|lsd|mdma)\b"
+    r"\b(?:how (?:to|do (?:i|you|we)|can (?:i|you|we))|ways? to|steps? to|instructions? (?:for|to)"
+    r"|guide to) (?:make|build|assemble|cook|synthesi[sz]e|produce) (?:an? |my own |some )?"
+    r"(?:(?:pipe|nail|car|fertili[sz]er)[- ])?(?:bombs?|explosives?|ieds?|napalm|nerve agents?"
+    r"|sarin|ricin|meth(?:amphetamine)?|silencers?)\b"
+    r"|\b(?:buy|order|purchase|get|where to (?:buy|get|find)) (?:some )?(?:fentanyl|fent|heroin"
+    r"|cocaine|coke|meth(?:amphetamine)?|oxycodone|oxy|xanax|lsd|mdma)\b"
+    r"|\b(?:fentanyl|heroin|cocaine|meth|oxycodone|mdma|lsd) for sale\b"
     r"|\b(?:ghost guns?|untraceable (?:guns?|firearms?)|unregistered (?:guns?|firearms?)"
     r"|3d[- ]printed guns?)\b"
     r"|\b(?:buy|purchase|order) (?:\d+ )?(?:stolen|dumped|fullz) (?:credit )?(?:cards?|cvvs?"
     r"|identities|ssns?)\b|\bstolen credit card numbers\b"
     r"|\bfake (?:id|passport)s? (?:for sale|online)\b"
     r"|\bhire (?:a )?(?:hacker|hitman)\b|\b(?:ddos|booter|stresser) (?:for hire|service)\b"
+    r"|\b(?:dark ?web|darknet) (?:market|shop|vendor)s?\b"
+)
+# A literal every match of _SEARCH_HARM holds (tests/test_harmful_intent.py keeps it so):
+# most searches hold none, and a few `in` checks cost less than the pattern.
+_HARM_WORDS = (
+    "bomb",
+    "explosive",
+    "ied",
+    "napalm",
+    "nerve",
+    "sarin",
+    "ricin",
+    "meth",
+    "silencer",
+    "fent",
+    "heroin",
+    "cocaine",
+    "coke",
+    "oxy",
+    "xanax",
+    "lsd",
+    "mdma",
+    "gun",
+    "firearm",
+    "stolen",
+    "dumped",
+    "fullz",
+    "fake",
+    "hacker",
+    "hitman",
+    "ddos",
+    "booter",
+    "stresser",
+    "dark",
+)
+# A search *about* a harm (its news, its law, how to stay safe from it) is not one for it.
+_ABOUT_HARM = re.compile(
+    r"\b(?:news|laws?|legislation|legal|ban|bill|statistics|stats|documentary|history"
+    r"|protection|protect|prevent\w*|defen[cs]e|mitigat\w*|check if|leaked|breach"
+    r"|research|study|policy|awareness|report(?:ed|s)?|ethical|pentest)\b"
 )
 # Search engines of the Tor network: what they find is not indexed anywhere else.
 _DARK_WEB = wordset("onion darkweb darknet tor")
@@ -399,7 +441,9 @@ def _web(view: ActionView, config: DetectConfig) -> list[Signal]:
 
 def _harmful_search(view: ActionView, words: frozenset[str], low_all: str) -> Signal | None:
     """``web.risky_search`` for a search of the dark web, or for how to do harm."""
-    m = _SEARCH_HARM.search(low_all)
+    m = _SEARCH_HARM.search(low_all) if holds_any(low_all, _HARM_WORDS) else None
+    if m is not None and _ABOUT_HARM.search(low_all):
+        m = None
     if m is None and words.isdisjoint(_DARK_WEB):
         return None
     where, ex = "tool", view.tool
@@ -424,14 +468,20 @@ def _harmful_search(view: ActionView, words: frozenset[str], low_all: str) -> Si
     )
 
 
+_ASKED_AWAY = re.compile(
+    r"\b(?:usb|thumb ?drive|flash ?drive|memory stick|stick|sd card|external (?:drive|disk)"
+    r"|removable|transfer\.sh|0x0\.st|file\.io|webhook\.site|pastebin|wetransfer|mega)\b"
+)
+
+
 def _external_destination(view: ActionView) -> Signal | None:
     """``action.data_outward`` when the destination is removable media or a drop site."""
     for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
         if key not in _DEST_KEYS:
             continue
         m = _EXTERNAL.search(text.strip().lower())
-        if m is None:
-            continue
+        if m is None or _ASKED_AWAY.search(view.instruction.lower()):
+            continue  # none, or the person asked for the stick, the drive or the site
         return Signal(
             "action.data_outward",
             "The call moves or copies data to removable media or a public drop site, out "
