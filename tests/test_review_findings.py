@@ -212,3 +212,20 @@ def test_a_settings_value_is_not_money(value: str | int) -> None:
 def test_a_value_beside_a_payee_is_still_money() -> None:
     found, _ = run("wallet.send", {"to": "0x1234567890abcdef1234567890abcdef12345678", "value": 5})
     assert "action.money" in found
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cp ~/payroll.xlsx /media/usb/",
+        "rsync -a /srv/hr/ /mnt/usb0/hr/",
+        "tar czf /Volumes/KEY/x.tgz ~/docs",
+    ],
+)
+def test_a_shell_copy_onto_removable_media_escalates(command: str) -> None:
+    found, mode = run("bash", {"command": command})
+    assert "action.data_outward" in found and mode is not Mode.AUTO
+
+
+def test_a_shell_copy_inside_the_machine_is_routine() -> None:
+    assert run("bash", {"command": "cp ~/a.txt /srv/media/a.txt"})[1] is Mode.AUTO

@@ -175,6 +175,15 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             0.8,
         ),
         (
+            ("/media/", "/mnt/usb", "/volumes/", "/run/media/"),
+            # Files copied or moved onto removable media: out of the company's systems.
+            r"\b(?:cp|mv|rsync|scp|dd|tar|zip|7z)\b[^|;&\n]{0,300}?(?<=[\s=])(?:/media/"
+            r"|/run/media/|/mnt/usb|/volumes/(?!macintosh))",
+            "action.data_outward",
+            "The shell command copies files onto removable media, out of the company's systems",
+            0.8,
+        ),
+        (
             ("rolebinding",),
             # Who a role binding grants its role to, changed in place.
             r"\bkubectl\s[^|;&\n]{0,200}?(?<=\s)(?:patch|set\s+subject)\s+"
