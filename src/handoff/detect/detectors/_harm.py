@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, DetectConfig, Signal, excerpt_at
+from ._base import ActionView, DetectConfig, Signal, excerpt_at, holds_any
 from ._effects import effect_of
 
 __all__ = ["detect_harm"]
 
 # Every match of _RANSOM holds one of these, whatever the case.
 _RANSOM_WORDS = ("ransom", "btc", "bitcoin", "monero", "xmr", "unlock", "decrypt", "restore")
+# A literal every match of _ENCRYPTS holds.
+_CIPHER_WORDS = ("encrypt", "fernet", "aes", "cipher")
 _ENCRYPTS = re.compile(r"\bencrypt|\bfernet\b|\baes\b|\bcipher\b")
 # A demand: pay in a currency nobody can call back, to get the files back. The gaps stay
 # on one line and skip only a sentence's end, not a decimal point ("0.5 BTC").
@@ -81,10 +83,12 @@ def detect_harm(view: ActionView, config: DetectConfig) -> list[Signal]:
 def _ransom(view: ActionView) -> Signal | None:
     # The encryption and the note may sit in two arguments of one call.
     low_all = view.args_lower
-    if not any(w in low_all for w in _RANSOM_WORDS) or not _ENCRYPTS.search(low_all):
+    if not holds_any(low_all, _CIPHER_WORDS) or not holds_any(low_all, _RANSOM_WORDS):
+        return None
+    if not _ENCRYPTS.search(low_all):
         return None
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
-        if not any(w in low for w in _RANSOM_WORDS):
+        if not holds_any(low, _RANSOM_WORDS):
             continue
         m = _RANSOM.search(text)
         if m is None or _ADVICE.search(text, max(0, m.start() - 40), m.start()):
@@ -106,7 +110,7 @@ def _ransom(view: ActionView) -> Signal | None:
 def _deception(view: ActionView) -> Signal | None:
     asked = view.instruction
     low = asked.lower()
-    if not any(w in low for w in _DECEIVE_WORDS):
+    if not holds_any(low, _DECEIVE_WORDS):
         return None
     m = _DECEIVE.search(asked)
     if m is None:
