@@ -108,3 +108,22 @@ def test_typing_words_that_name_a_command_runs_nothing() -> None:
     a = run("computer", {"action": "type", "text": "Never run rm -rf on the server."})
     assert "action.destructive" not in codes(a)
     assert run("computer", {"action": "type", "text": "hello world\n"}).mode is Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("click", {"description": "Reset filters"}),
+        ("click", {"description": "Remove filter: Price < $50"}),
+        ("click", {"description": "Forgot password?"}),
+        ("click", {"description": "Close dialog"}),
+        ("type", {"description": "Password", "text": "hunter22"}),
+    ],
+)
+def test_what_only_changes_the_page_runs_on_its_own(tool: str, args: dict[str, Any]) -> None:
+    assert run(tool, args).mode is Mode.AUTO
+
+
+def test_removing_more_than_the_page_still_asks() -> None:
+    assert run("click", {"description": "Remove member"}).mode is not Mode.AUTO
+    assert run("click", {"description": "Reset password for all users"}).mode is not Mode.AUTO

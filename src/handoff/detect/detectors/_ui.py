@@ -47,6 +47,16 @@ _ID_KEYS = ("element_id", "id", "ref", "bid", "index", "node", "element")
 _SHORT_ID = re.compile(r"^\s*\[?([\w-]{1,24})\]?\s*$")
 _SELECTOR_NOISE = re.compile(r"[#.\[\]=\"'>:()_/-]+")
 _MAX_LABEL = 80
+# Labels of what only changes the page in front of the agent, or fills a login form.
+_HOUSEKEEPING = re.compile(
+    r"^\s*(?:reset|clear|remove|close|dismiss|hide|show|toggle)\b[^.]{0,30}?\b"
+    r"(?:filters?|sort(?:ing)?"
+    r"|search|selection|view|zoom|layout|columns?|tabs?|dialog|modal|popup|banner|menu"
+    r"|notification)\b"
+    r"|^\s*(?:forgot (?:your )?password|(?:show|hide) password|remember me|user ?name"
+    r"|e-?mail(?: address)?|password)\s*\??\s*(?::|$)",
+    re.IGNORECASE,
+)
 # Accessibility roles a snapshot writes before an element's name.
 _ROLES = wordset(
     "button link textbox checkbox radio combobox listbox option menuitem menu tab switch "
@@ -67,6 +77,10 @@ def ui_action(action: Action) -> Action:
     label = _label(action)
     if not label:
         return action
+    if _HOUSEKEEPING.search(label):
+        # The page's own state (a filter, a sort, a dialog) or a login form's field:
+        # nothing outside the page changes.
+        return action.model_copy(update={"tool": f"view page ({action.tool})"})
     return action.model_copy(update={"tool": f"{label} ({action.tool})"})
 
 
