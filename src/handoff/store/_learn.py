@@ -108,21 +108,11 @@ def learn_views(
     absent) and the value at each path of ``VIEW`` (null when absent); and of the events
     only ``seq``, ``handoff_id``, ``kind`` and the ``data`` of ``shadow_assessed``
     events are read (the other columns are empty strings, ``data`` too)."""
-    h, e = handoffs.c, events.c
-    empty = literal("", Text)
+    h = handoffs.c
     return _chunks(
         engine,
         [_view(engine), h.version, h.state, h.action_hash, h.decisions_hash],
-        [
-            e.seq,
-            e.handoff_id,
-            e.kind,
-            empty,
-            empty,
-            case((e.kind == "shadow_assessed", e.data), else_=empty),
-            empty,
-            empty,
-        ],
+        _slim_events(),
         since=since,
         until=until,
         kinds=kinds,
@@ -130,6 +120,23 @@ def learn_views(
         tool=tool,
         size=size,
     )
+
+
+def _slim_events() -> list[Any]:
+    """An event's columns as Learn reads them: seq, handoff and kind, and a shadow
+    assessment's data; the other columns empty strings."""
+    e = events.c
+    empty = literal("", Text)
+    return [
+        e.seq,
+        e.handoff_id,
+        e.kind,
+        empty,
+        empty,
+        case((e.kind == "shadow_assessed", e.data), else_=empty),
+        empty,
+        empty,
+    ]
 
 
 def learn_facts(
@@ -148,8 +155,7 @@ def learn_facts(
     has no facts row) and the last three the ``handoffs`` row's columns, which the facts
     must agree with. On SQLite the times (``created_at``, ``deadline``, ``finished_at``)
     are the stored text, naive UTC, and the flags 0 or 1."""
-    h, e, f = handoffs.c, events.c, handoff_facts.c
-    empty = literal("", Text)
+    h, f = handoffs.c, handoff_facts.c
     # On SQLite the times are read as stored (naive UTC text), parsed by the reader, and
     # the flags as stored (0 or 1): no conversion per value on the way out.
     sqlite = engine.dialect.name == "sqlite"
@@ -158,16 +164,7 @@ def learn_facts(
     return _chunks(
         engine,
         [*facts, h.state, h.action_hash, h.decisions_hash],
-        [
-            e.seq,
-            e.handoff_id,
-            e.kind,
-            empty,
-            empty,
-            case((e.kind == "shadow_assessed", e.data), else_=empty),
-            empty,
-            empty,
-        ],
+        _slim_events(),
         since=since,
         until=until,
         kinds=kinds,
