@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handoff.detect.detectors import _content as c
+from handoff.detect.detectors import _credentials as c
 
 # Pieces of the patterns' own alternatives and of ordinary text, glued at random.
 PIECES = [

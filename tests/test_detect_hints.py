@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from handoff.detect.detectors import _actions as actions
 from handoff.detect.detectors import _commands as commands
 from handoff.detect.detectors import _content as content
+from handoff.detect.detectors import _credentials as credentials
 from handoff.detect.detectors import _effects as effects
 from handoff.detect.detectors import _injection as injection
 from handoff.detect.detectors import _slant as slant
@@ -186,8 +187,8 @@ def test_a_hint_in_one_argument_is_found_in_all_of_them_joined(texts: list[str])
     for low in view.lowered():
         for hint in (
             content._SQL_HINT,
-            content._PATH_HINT,
-            content._VALUE_HINT,
+            credentials._PATH_HINT,
+            credentials._VALUE_HINT,
             actions._SENSITIVE,
             actions._PRIVILEGED,
             actions._EXTERNAL,

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from handoff.detect.detectors import _actions as actions
 from handoff.detect.detectors import _content as content
+from handoff.detect.detectors import _credentials as credentials
 from handoff.detect.detectors import _evidence as evidence
 from handoff.detect.detectors import _language as language
 from handoff.detect.detectors._base import ActionView, holds_any, literals
@@ -102,13 +103,13 @@ def test_the_sensitive_words_are_a_superset_of_the_pattern(text: str) -> None:
 
 
 WORDS = st.sampled_from(
-    [*content._SQL_WORDS, *content._PATH_WORDS, *content._VALUE_WORDS, *ODD, " ", "x"]
+    [*content._SQL_WORDS, *credentials._PATH_WORDS, *credentials._VALUE_WORDS, *ODD, " ", "x"]
 )
 
 
 @given(st.lists(WORDS | CHARS, max_size=8).map("".join))
 def test_holds_any_answers_as_the_literals_pattern(text: str) -> None:
-    for words in (content._SQL_WORDS, content._PATH_WORDS, content._VALUE_WORDS):
+    for words in (content._SQL_WORDS, credentials._PATH_WORDS, credentials._VALUE_WORDS):
         assert holds_any(text, words) == (literals(words).search(text) is not None)
 
 

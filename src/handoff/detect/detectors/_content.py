@@ -20,6 +20,14 @@ import re
 
 from ._base import ActionView, DetectConfig, Signal, holds_any, literals, signal_at, wordset
 from ._code import writes_prose
+from ._credentials import (
+    _PATH_WORDS,
+    _TOKEN,
+    _VALUE_WORDS,
+    SECRET_PATH,
+    SECRET_VALUE,
+    _token_in_url,
+)
 from ._effects import effect_of
 from ._plain import path_plain, sql_plain
 
@@ -272,104 +280,6 @@ _GRAPHQL_DESTROY = re.compile(
     r"mutation\b[^{]{0,200}\{\s*(?:\w{1,64}\s*:\s*)?(?:delete|remove|destroy|purge|drop|wipe)"
 )
 _VISIBILITY_KEYS = wordset("acl visibility privacy access sharing share_mode audience policy")
-SECRET_PATH = re.compile(
-    r"(/etc/(shadow|gshadow|sudoers|master\.passwd)\b|~?/?\.ssh(/|\b)|\bid_(rsa|dsa|ecdsa|ed25519)\b"
-    r"|\.aws[/\\]credentials|\.docker[/\\]config\.json|\.kube[/\\]config|\.netrc\b|\.pgpass\b|\.gnupg\b"
-    r"|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
-    r"|\bkeychain\b|\bwallet\.dat\b|(?<![\w-])-*\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
-    r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv|db)\b|(^|[/\s])\.env\b|\.pem\b|\.key\b"
-    # A cloud CLI's stored logins; a blog's config with its database password; a
-    # browser's saved passwords and cookies; a web server's password file; a vault
-    # token; a process's environment. (A shell's history, `printenv`, an app's
-    # database.yml and terraform state are read while debugging as a matter of course.)
-    r"|\.config/gcloud/(?:credentials\.db|access_tokens\.db|legacy_credentials"
-    r"|application_default_credentials\.json)|\bwp-config\.php\b|/login data\b"
-    r"|\blogins\.json\b|\bkey[34]\.db\b|\bcookies\.sqlite\b|\.htpasswd\b|\.vault-token\b"
-    r"|/proc/(?:self|\d+)/environ\b)"
-)
-SECRET_VALUE = re.compile(
-    r"(-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
-    r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z]{20,}|\beyj[0-9a-z_-]{10,}\.eyj[0-9a-z_-]{10,}"
-    r"|\b(password|passwd|pwd|passphrase|secret|api[_ -]?key|access[_ -]?token|private[_ -]?key)"
-    r"\s*[:=]\s*\S{4,}|\b(my|our|the|your) (ssh|private|api|secret) keys?\b)"
-)
-
-# Credentials whose shape alone says what they are: a key block, a cloud or API token.
-_TOKEN = re.compile(
-    r"-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
-    r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z]{20,}|\bsk_live_[0-9a-z]{16,}"
-)
-_URL_TEXT = re.compile(r"\bhttps?://[^\s'\"<>]+")
-
-
-def _token_in_url(low: str) -> re.Match[str] | None:
-    """A credential inside a URL in ``low`` (its query, path or userinfo), if any."""
-    for url in _URL_TEXT.finditer(low):
-        m = _TOKEN.search(low, url.start(), url.end())
-        if m:
-            return m
-    return None
-
-
-# A literal that every match of SECRET_PATH, or of SECRET_VALUE, contains: a cheap
-# first look, so the full patterns (whose ``[\w-]*`` prefixes scan every word) run only
-# on text that could match. tests/test_content_hints.py keeps each hint a true superset
-# (through ``_PATH_HINT`` and ``_VALUE_HINT``, the same literals as patterns).
-_PATH_WORDS = (
-    "/etc/",
-    ".ssh",
-    "id_",
-    ".aws/",
-    ".aws\\",
-    ".docker/",
-    ".docker\\",
-    ".kube/",
-    ".kube\\",
-    ".netrc",
-    ".pgpass",
-    ".gnupg",
-    ".git-credentials",
-    "npmrc",
-    "pypirc",
-    "keychain",
-    "wallet.dat",
-    "api",
-    "secret",
-    "credential",
-    "token",
-    "password",
-    ".env",
-    ".pem",
-    ".key",
-    "gcloud",
-    "wp-config",
-    "login data",
-    "logins.json",
-    "key3.db",
-    "key4.db",
-    "cookies.sqlite",
-    "htpasswd",
-    "vault-token",
-    "/environ",
-)
-_VALUE_WORDS = (
-    "-----begin",
-    "akia",
-    *(f"gh{c}_" for c in "pousr"),
-    "xox",
-    "sk-",
-    "eyj",
-    "passw",
-    "pwd",
-    "passphrase",
-    "secret",
-    "api",
-    "access",
-    "private",
-    "key",
-)
-_PATH_HINT = literals(_PATH_WORDS)
-_VALUE_HINT = literals(_VALUE_WORDS)
 
 # Literals that every match of _SQL_START, and of _PUBLIC_ACL or a public visibility
 # value, contains (tests/test_detect_hints.py keeps them supersets).

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
 from ._effects import effect_of
 from ._plain import plain
-from ._world import URL
+from ._tokens import tokens
 
 __all__ = [
     "Origin",
@@ -50,22 +50,6 @@ __all__ = [
     "trusted_text",
 ]
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
-_WALLET = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bbc1[a-z0-9]{25,60}\b")
-_PHONE = re.compile(r"(?<![\w.])\+?\d[\d ().-]{7,}\d(?![\w.])")
-_ACCOUNT = re.compile(r"(?<![\w.])\d{6,}(?![\w.])")
-_PATH = re.compile(r"(?<![\w:/])(?:~|\.{1,2})?/[\w.\-~]+(?:/[\w.\-~]*)*")
-_DOMAIN = re.compile(
-    r"\b(?:[a-z0-9-]{1,63}\.){1,20}(?:com|net|org|io|co|ai|app|dev|info|biz|us|uk|de|fr|ru|cn|xyz|"
-    r"top|me|tv|cc|ly|gg|site|online|shop|store|tech|cloud|email|link|click|zip)\b"
-)
-# A code: a lone 4-8 digit number, or capitals and digits in hyphenated groups.
-_CODE = re.compile(
-    r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]{2,})+\b"
-    r"|(?<![\w.,$/:-])\d{4,8}(?![\w,/:-]|\.\d)"
-)
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
 # The sentence a code came from says it opens something.
 _ACCESS_WORDS = re.compile(
     r"\b(?:codes?|passwords?|passcodes?|pins?|otps?|tokens?|override|keys?|secrets?"
@@ -126,7 +110,6 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"shut ?down|cancel|stop|kill|close)\b"
     ),
 }
-_TEXT_CACHE: dict[str, frozenset[tuple[str, str]]] = {}
 _TARGET_KINDS = frozenset(("email", "iban", "wallet", "phone", "account", "url", "domain"))
 
 
@@ -141,49 +124,6 @@ class Origin:
     where: str = ""  # the context path of the first tool output that holds it
     sentence: str = ""  # the sentence it sits in there
     instructed: bool = False  # that sentence reads like an instruction
-
-
-def tokens(text: str) -> frozenset[tuple[str, str]]:
-    """Every (kind, normalised value) in ``text``; cached, texts recur across steps."""
-    hit = _TEXT_CACHE.get(text)
-    if hit is not None:
-        return hit
-    out: set[tuple[str, str]] = set()
-    low = text.lower()
-    if "@" in text:
-        out.update(("email", m.group(0).lower().strip(".")) for m in _EMAIL.finditer(text))
-    for m in _IBAN.finditer(text):
-        out.add(("iban", m.group(0).replace(" ", "")))
-    for m in _WALLET.finditer(text):
-        out.add(("wallet", m.group(0).lower()))
-    if "http" in low or "www." in low:
-        for m in URL.finditer(text):
-            host = m.group(1).lower().removeprefix("www.").split(":")[0]
-            out.add(("domain", host))
-            rest = m.group(0).lower().split(m.group(1).lower(), 1)[-1].rstrip("/.,")
-            out.add(("url", host + rest))
-    if "." in low:
-        for m in _DOMAIN.finditer(low):
-            out.add(("domain", m.group(0).removeprefix("www.")))
-    for m in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", m.group(0))
-        if 8 <= len(digits) <= 15:
-            out.add(("phone", digits[-10:]))
-    for m in _ACCOUNT.finditer(text):
-        out.add(("account", m.group(0)))
-    for m in _CODE.finditer(text):
-        if not _YEAR.match(m.group(0)):
-            out.add(("code", m.group(0)))
-    if "/" in text:
-        for m in _PATH.finditer(text):
-            p = m.group(0).rstrip("/.,")
-            if len(p) > 2 and p.count("/") >= 1 and "//" not in p:
-                out.add(("path", p))
-    frozen = frozenset(out)
-    if len(_TEXT_CACHE) >= 2048:
-        _TEXT_CACHE.pop(next(iter(_TEXT_CACHE)))
-    _TEXT_CACHE[text] = frozen
-    return frozen
 
 
 def instruction_like(sentence: str) -> bool:

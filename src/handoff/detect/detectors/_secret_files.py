@@ -15,7 +15,7 @@ import re
 
 from ...models import Step
 from ._base import ActionView, DetectConfig, Signal, signal_at
-from ._content import SECRET_VALUE
+from ._credentials import SECRET_VALUE
 from ._effects import effect_of
 
 __all__ = ["detect_secret_files"]
