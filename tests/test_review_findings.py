@@ -229,3 +229,15 @@ def test_a_shell_copy_onto_removable_media_escalates(command: str) -> None:
 
 def test_a_shell_copy_inside_the_machine_is_routine() -> None:
     assert run("bash", {"command": "cp ~/a.txt /srv/media/a.txt"})[1] is Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    "command", ["userdel -r bob", "sudo deluser --remove-home eve", "net user bob /delete"]
+)
+def test_a_user_account_deleted_from_a_shell_escalates(command: str) -> None:
+    found, mode = run("terminal", {"command": command})
+    assert "action.destructive" in found and mode is not Mode.AUTO
+
+
+def test_listing_users_is_routine() -> None:
+    assert run("terminal", {"command": "id bob && groups bob"})[1] is Mode.AUTO

@@ -43,6 +43,15 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
     (hints, re.compile(p), code, msg, w)
     for hints, p, code, msg, w in (
         (
+            ("userdel", "deluser", "groupdel", "delgroup", "net user", "remove-localuser"),
+            # A user account or a group deleted, with what it owned.
+            r"(?:^|[\s;&|(])(?:sudo\s+)?(?:userdel|deluser|groupdel|delgroup)\s+\S"
+            r"|\bnet user\s+\S+\s+/del(?:ete)?\b|\bremove-localuser\b",
+            "action.destructive",
+            "The shell command deletes a user account or a group",
+            0.85,
+        ),
+        (
             ("tee",),
             # Nothing written through tee, which truncates first unless told -a.
             r"(?:^|[;&|(\n])[ \t]*(?::|true|echo(?:\s+-n)?(?:\s+(?:''|\"\"))?"
