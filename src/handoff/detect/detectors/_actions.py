@@ -32,6 +32,23 @@ _AMOUNT_TEXT = re.compile(
     r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion"
     r"|dollars?|euros?|pounds?|cents?|bucks|usd|eur|gbp|btc|eth)\b"
 )
+# Keys beside which a number under "value" is an amount paid.
+_VALUE_PAYEES = frozenset(
+    (
+        "payee",
+        "beneficiary",
+        "iban",
+        "wallet",
+        "to_wallet",
+        "destination_wallet",
+        "address",
+        "to_address",
+        "to_account",
+        "destination_account",
+        "card",
+        "card_id",
+    )
+)
 _CURRENCY = re.compile(
     r"[$€£¥]|\b(?:dollars?|euros?|pounds?|cents?|bucks|usd|eur|gbp|jpy|btc|eth|usdt)\b"
 )
@@ -104,11 +121,12 @@ _SENSITIVE_WORDS = (
     "otp",
 )
 _PRIVILEGED = re.compile(
-    r"\b(admin(istrator)?s?|owners?|root|superusers?|super[_ -]?admins?|sudo(?:ers)?)\b"
+    r"\b(admin(istrator)?s?|owners?|root|superusers?|super[_ -]?admins?|sudo(?:ers)?"
+    r"|maintain(?:ers?)?)\b"
 )
 _EXTERNAL = re.compile(r"\b(contractor|external|vendor|freelancer|guest|third[- ]party)\b")
 # Literals every match of _PRIVILEGED, and of _EXTERNAL, holds (as _SENSITIVE_WORDS).
-_PRIVILEGED_WORDS = ("admin", "owner", "root", "super", "sudo")
+_PRIVILEGED_WORDS = ("admin", "owner", "root", "super", "sudo", "maintain")
 _EXTERNAL_WORDS = ("contractor", "external", "vendor", "freelancer", "guest", "third")
 _CONFIG = wordset(
     "workflow workflows automation automations setting settings config configuration rule "
@@ -356,8 +374,11 @@ def call_sense(view: ActionView) -> ToolSense:
 
 
 def _money_arg(view: ActionView) -> tuple[str, str] | None:
-    # A number under "value" is money beside a payee or a currency, not a setting's value.
-    loose = view.key_set.isdisjoint(_PAYEE_KEYS) and "currency" not in view.key_set
+    # A number under "value" is money beside a currency or a wallet, not a setting's
+    # value (an alert's threshold sent "to" someone).
+    loose = view.key_set.isdisjoint(_VALUE_PAYEES) and not any(
+        "currency" in k for k in view.key_set
+    )
     for path, value in view.numbers:
         key = path.rsplit(".", 1)[-1].lower()
         if key in _AMOUNT_KEYS and value > 0 and not (key == "value" and loose):

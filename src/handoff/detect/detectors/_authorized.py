@@ -27,6 +27,10 @@ def authorized_money(view: ActionView) -> bool:
             return False
     trusted = trusted_text(view).lower()
     named = {_num(m.group(0)) for m in _NUMBER.finditer(trusted)}
+    # An amount a button shows ("Pay $2,999.00 (click)") is the amount paid.
+    for m in _NUMBER.finditer(view.tool):
+        if _num(m.group(0)) not in named:
+            return False
     for path, value in view.numbers:
         key = path.rsplit(".", 1)[-1].lower()
         if key in ("amount", "value", "sum", "total", "price", "quantity") and value not in named:

@@ -35,7 +35,7 @@ READ = wordset(
     "lookup look check checks verify verification validate validation monitor monitoring "
     "analyze analyse analyzer analysis analytics audit inspect describe show display "
     "browse count stat stats status info information explore scan scanner review summarize "
-    "scroll hover wait "
+    "scroll hover wait screenshot screenshots zoom "
     "summarise summarizer summary retrieve retrieval detect detection detector predict "
     "prediction forecast evaluate evaluator estimate estimator simulate simulator preview "
     "compare comparison recommend recommendation suggest suggestion rank ranking score "

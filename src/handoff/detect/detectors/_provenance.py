@@ -259,8 +259,16 @@ def trusted_text(view: ActionView) -> str:
 
 
 def asked_for(view: ActionView, kind: str) -> bool:
-    """Did the person (instruction or user turns) ask for this kind of action?"""
-    return bool(_KIND_WORDS[kind].search(_texts(view).trusted.lower()))
+    """Did the person (instruction or user turns) ask for this kind of action? Words
+    they said not to do ("never pay", "don't buy it") ask for nothing."""
+    low = _texts(view).trusted.lower()
+    for m in _KIND_WORDS[kind].finditer(low):
+        if not _FORBIDS.search(low, max(0, m.start() - 30), m.start()):
+            return True
+    return False
+
+
+_FORBIDS = re.compile(r"\b(?:never|don'?t|do not|not|no|without|avoid)\b[^.;!?\n]{0,20}$")
 
 
 _SENSITIVE_DATA = re.compile(
@@ -433,8 +441,9 @@ _CHANGE_ASK = re.compile(
 # Arguments that say where something goes or who is reached: an address, a phone, an
 # account, an endpoint, an owner.
 _TARGET_KEY = re.compile(
-    r"address|destination|recipient|phone|email|account|iban|payee|beneficiary|owner|url"
-    r"|endpoint|webhook|callback|redirect|forward|domain|host|contact|ship|deliver"
+    r"addr|destination|recipient|phone|email|account|acct|iban|payee|beneficiary|owner|url"
+    r"|endpoint|webhook|callback|redirect|forward|domain|host|contact|ship|deliver|bank"
+    r"|remit|sort_?code|routing|wire|swift|bic|pay|location|dropoff|pickup"
 )
 
 

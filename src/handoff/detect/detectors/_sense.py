@@ -35,7 +35,7 @@ MONEY = wordset(
     "withdraw withdrawal transfer pay payment payout wire deposit refund refunds purchase "
     "buy sell trade trading invest investment charge remit remittance crypto bitcoin btc "
     "eth ethereum binance wallet coinbase paypal venmo swift iban fund funds loan loans "
-    "transaction transactions settlement diversion divert donate donation"
+    "transaction transactions settlement diversion divert donate donation checkout"
 )
 # Booking or ordering commits the customer's money as surely as paying does: a name that
 # starts with one of these verbs, or that creates one of the commitments below.
@@ -56,7 +56,10 @@ DESTROY = wordset(
 # Clearing or flushing is routine for a cache or a form, destructive for the record of
 # what happened (logs, an audit trail, a history).
 _CLEAR = wordset("clear clears flush flushes")
-_EVIDENCE = wordset("log logs logging audit trail history records journal events")
+_EVIDENCE = wordset("log logs logging audit trail history records journal events data")
+# Closing an account or a profile ends it, as closing a ticket does not.
+_CLOSE = wordset("close closes closing")
+_HELD = wordset("account accounts profile profiles workspace workspaces")
 # Ending a booking, order or subscription: often not restorable, and it can forfeit fees
 # (cancelling a build or a timer is routine: only a commitment counts).
 CANCEL = wordset("cancel cancels cancellation")
@@ -103,7 +106,12 @@ PUBLIC = wordset(
     "publish post posts tweet social blog instagram facebook tiktok youtube twitter x "
     "linkedin reddit broadcast campaign newsletter press public announce announcement"
 )
-_LEADING_VERBS = wordset("post publish tweet share send forward")
+_LEADING_VERBS = wordset(
+    "post publish tweet share send forward email upload export delete drop remove wipe erase purge"
+)
+# Read-only words that name a look at a page or a screen: they make a call read only
+# when nothing in the name acts ("zoom_in" reads, "zoom_delete_recording" does not).
+_SOFT_READ = wordset("screenshot screenshots zoom scroll hover")
 # "press" is the press (a release, a statement), or a key pressed on a page.
 _PRESS = wordset("press")
 _KEYS = wordset("key keys keyboard hotkey button")
@@ -136,7 +144,7 @@ READ_ONLY = wordset(
     "review reviewer summarize summarizer summary report reports shield guard guardian "
     "anti prevent prevention defense defender integrity compliance tracker track evaluate "
     "evaluator estimate simulator simulate preview dry status describe inspect scroll "
-    "hover"
+    "hover screenshot screenshots zoom"
 )
 # ... and words that say it cheats people out of money or trust (the business's).
 FRAUD = wordset("fraud fraudulent counterfeit ponzi laundering embezzle embezzlement")
@@ -173,15 +181,26 @@ def sense(words: tuple[str, ...]) -> ToolSense:
     ws = set(words)
     # A number split from the word it leads (``disable_2fa`` reads as ``2``, ``fa``).
     ws.update(a + b for a, b in pairwise(words) if a.isdigit())
+    if "checkout" not in ws and ("check", "out") in pairwise(words):
+        ws -= {"check", "out"}
+        ws.add("checkout")  # "Check out": paying, not checking
     # A name that starts with an effect's verb does it (``post_review``, ``email_report``):
     # a reader's word after the verb names the thing, it does not make the call read.
-    ro = bool(ws & READ_ONLY) and not (words and words[0] in _LEADING_VERBS)
+    acts = ws & (DESTROY | OUTWARD | MONEY | ACCESS)
+    reads = bool(ws & READ_ONLY - _SOFT_READ) or bool(ws & _SOFT_READ and not acts)
+    ro = reads and not (words and words[0] in _LEADING_VERBS) and not commits(words)
     # "transfer to a human agent" hands the conversation over; it moves no money.
     handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)
     out = ToolSense(
         money=bool(ws & MONEY or commits(words)) and not ro and not handover,
-        destroy=bool(ws & DESTROY or cancels(words) or (ws & _CLEAR and ws & _EVIDENCE)) and not ro,
+        destroy=bool(
+            ws & DESTROY
+            or cancels(words)
+            or (ws & _CLEAR and ws & _EVIDENCE)
+            or (ws & _CLOSE and ws & _HELD)
+        )
+        and not ro,
         access=bool(
             ws & ACCESS
             or ("access" in ws and ws & _ACCESS_QUALIFIERS)
