@@ -368,3 +368,9 @@ def test_looking_around_a_page_runs_on_its_own(tool: str, args: dict[str, Any]) 
 
 def test_a_screenshot_tool_that_deletes_still_asks() -> None:
     assert run("zoom_delete_recording", {"id": "x"})[1] is not Mode.AUTO
+
+
+def test_a_reply_under_a_tweet_is_public() -> None:
+    found, mode = run("post_reply", {"tweet_id": "123", "text": "Thanks!"})
+    assert "action.public" in found and mode is not Mode.AUTO
+    assert "action.public" not in run("slack.post_reply", {"channel": "#t", "text": "ok"})[0]

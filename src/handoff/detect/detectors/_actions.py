@@ -273,6 +273,10 @@ def _on_tool(kind: str, tool: str) -> Signal:
 def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for the irreversible kinds of action."""
     s = call_sense(view)
+    if s.outward and not s.public and _on_a_public_network(view):
+        # A reply or a comment under a tweet or a subreddit post is public, whatever the
+        # tool's name says.
+        s = replace(s, public=True)
     out: list[Signal] = []
     words = view.word_set
 
@@ -344,6 +348,26 @@ _PAYEE_KEYS = wordset(
 # (``method`` also names payment and contact methods).
 _VERB_KEYS = ("action", "operation", "op", "verb", "command", "cmd")
 _METHOD_KEYS = ("method", "http_method")
+
+
+_PUBLIC_NETWORKS = (
+    "tweet",
+    "twitter",
+    "subreddit",
+    "reddit",
+    "linkedin",
+    "facebook",
+    "instagram",
+    "tiktok",
+    "youtube",
+    "mastodon",
+    "bluesky",
+)
+
+
+def _on_a_public_network(view: ActionView) -> bool:
+    """An argument's key names a public network's post (``tweet_id``, ``subreddit``)."""
+    return any(holds_any(key.lower(), _PUBLIC_NETWORKS) for key in view.key_set)
 
 
 def call_sense(view: ActionView) -> ToolSense:
