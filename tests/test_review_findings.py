@@ -374,3 +374,25 @@ def test_a_reply_under_a_tweet_is_public() -> None:
     found, mode = run("post_reply", {"tweet_id": "123", "text": "Thanks!"})
     assert "action.public" in found and mode is not Mode.AUTO
     assert "action.public" not in run("slack.post_reply", {"channel": "#t", "text": "ok"})[0]
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["rm -rf build/ && python -m build", "rm -rf dist build *.egg-info", "rm -rf node_modules"],
+)
+def test_removing_what_a_build_makes_again_is_routine(command: str) -> None:
+    assert "action.destructive" not in run("bash", {"command": command})[0]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "rm -rf build/ src/",
+        "rm -rf build ~",
+        "rm -rf ./build/../src",
+        "rm -rf dist && rm -rf /",
+        "rm -rf dist && rm -rf src",
+    ],
+)
+def test_removing_more_than_build_output_still_asks(command: str) -> None:
+    assert run("bash", {"command": command})[1] is not Mode.AUTO

@@ -249,8 +249,23 @@ _STRONG_RULES = tuple(r for r in _SHELL_RULES if r[3] > 0.5)
 _WEAK_RULES = tuple(r for r in _SHELL_RULES if r[3] <= 0.5)
 
 _CHMOD = next(rx for rx, code, _, _ in _SHELL_RULES if code == "action.permissions")
+_RM = _SHELL_RULES[0][0]
+# Removing what a build makes again (its output folders, caches, compiled files) is
+# routine for a coding agent; anything else named beside them is not.
+_ROUTINE_RM = re.compile(
+    r"rm\s+(?:-[rfv]+\s+)*(?:(?:\./)?(?:build|dist|node_modules|__pycache__|\.pytest_cache"
+    r"|\.mypy_cache|\.ruff_cache|htmlcov|\.tox|\.nox|\.coverage|coverage|target|out"
+    r"|[\w.*-]+\.egg-info)/?(?:\s+|$))+",
+    re.IGNORECASE,
+)
 # Making one's own script executable is routine; opening files to everyone is not.
 _ROUTINE_CHMOD = re.compile(r"chmod\s+(?:[uga]?\+x|755|750|700|744|775)\s+[^\s;&|]+")
+
+
+def _routine_rm(lower: str, m: re.Match[str]) -> bool:
+    """Whether the ``rm`` at ``m`` removes only what a build makes again."""
+    command = lower[m.start() :].lstrip(" \t;&|(`").split("&&")[0].split(";")[0]
+    return _ROUTINE_RM.fullmatch(command.split("|")[0].strip() + " ") is not None
 
 
 def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
@@ -346,6 +361,10 @@ def _shell(view: ActionView) -> list[Signal]:
                 )
             ):
                 continue
+            if m and rx is _RM:
+                m = next((r for r in rx.finditer(lower) if not _routine_rm(lower, r)), None)
+                if m is None:
+                    continue
             if m and code == "action.data_outward" and _hosts_asked_for(lower, view.instruction):
                 continue
             if m and code == "action.public" and _ASKED_PUBLIC.search(view.instruction.lower()):
