@@ -126,7 +126,11 @@ _HANDOVER = wordset("human humans agent agents support representative operator p
 
 
 # Effect words that, first in a name, are its verb.
-_LEADING_VERBS = wordset("post publish tweet share send forward")
+# Effect words that, first in a name, are its verb (``post_review``, ``delete_report``):
+# a reader's word after them names the thing, it does not make the call read.
+LEADING_VERBS = wordset(
+    "post publish tweet share send forward email upload export delete drop remove wipe erase purge"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -179,7 +183,7 @@ def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
         }
         # A name that starts with an effect's verb does it to what it names
         # (``post_review``, ``email_report``): the noun after it does not read.
-        if not verbs and not (words and words[0] in _LEADING_VERBS):
+        if not verbs and not (words and words[0] in LEADING_VERBS):
             fams = set()
     read_only = reads and not fams
     if not reads and not fams and ws and ws <= (SOURCE | {"tool", "service", "client"}):

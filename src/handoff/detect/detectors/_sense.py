@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from ._base import split_words, wordset
-from ._effects import TERMINAL
+from ._effects import LEADING_VERBS, TERMINAL
 
 __all__ = [
     "ACCESS",
@@ -106,9 +106,6 @@ PUBLIC = wordset(
     "publish post posts tweet social blog instagram facebook tiktok youtube twitter x "
     "linkedin reddit broadcast campaign newsletter press public announce announcement"
 )
-_LEADING_VERBS = wordset(
-    "post publish tweet share send forward email upload export delete drop remove wipe erase purge"
-)
 # Read-only words that name a look at a page or a screen: they make a call read only
 # when nothing in the name acts ("zoom_in" reads, "zoom_delete_recording" does not).
 _SOFT_READ = wordset("screenshot screenshots zoom scroll hover")
@@ -188,7 +185,7 @@ def sense(words: tuple[str, ...]) -> ToolSense:
     # a reader's word after the verb names the thing, it does not make the call read.
     acts = ws & (DESTROY | OUTWARD | MONEY | ACCESS)
     reads = bool(ws & READ_ONLY - _SOFT_READ) or bool(ws & _SOFT_READ and not acts)
-    ro = reads and not (words and words[0] in _LEADING_VERBS) and not commits(words)
+    ro = reads and not (words and words[0] in LEADING_VERBS) and not commits(words)
     # "transfer to a human agent" hands the conversation over; it moves no money.
     handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)
