@@ -7,6 +7,7 @@ as a breach). A name is split into words first (``BinanceWithdraw`` -> binance, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -145,8 +146,30 @@ READ_ONLY = wordset(
 )
 # ... and words that say it cheats people out of money or trust (the business's).
 FRAUD = wordset("fraud fraudulent counterfeit ponzi laundering embezzle embezzlement")
+# Readers' verbs: first in a name's last segment, they make the call read whatever
+# follows (``get_transfer_history``, ``check_delete_permission``).
+_READ_VERBS = wordset(
+    "get list search find read view fetch query lookup look check verify validate describe "
+    "inspect preview review summarize analyze estimate simulate evaluate"
+)
+# Effects' verbs: after a reader's word they are what the call does
+# (``audit_delete_logs``, ``monitor_transfer_funds``); before it they name what is read
+# (``transfer_status``, ``leak_detector``).
+_EFFECT_VERBS = DESTROY | wordset(
+    "send share upload export forward publish tweet leak disclose exfiltrate transmit "
+    "broadcast pay transfer withdraw buy sell refund wire remit deposit donate purchase "
+    "checkout grant revoke chmod chown unlock create update modify edit change set write "
+    "patch issue apply"
+)
+# What separates a namespace from the operation: ``audit.delete_logs``,
+# ``compliance__purge``.
+_NAMESPACE = re.compile(r"\.|__")
 _ACCESS_QUALIFIERS = wordset("control grant revoke manage management level levels")
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
+
+
+#: Words that say what a call does, of any category.
+_SAYS = MONEY | DESTROY | ACCESS | OUTWARD | PUBLIC | CODE | CHANGE | HARM | FRAUD
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,23 +192,57 @@ class ToolSense:
 _SENSE_CACHE: dict[str, ToolSense] = {}
 
 
-def sense(words: tuple[str, ...]) -> ToolSense:
-    """Categorise tool words; cached, because the same tools recur."""
-    key = " ".join(words)
+def _reads(words: tuple[str, ...], start: int, acts: bool) -> bool:
+    """The name reads only: judged on its operation (``words[start:]``, the words after
+    its namespace), whose first word is its verb.
+
+    A reader's verb first reads; an effect's verb first acts. Otherwise a reader's word
+    reads unless an effect's verb follows it. An operation that says nothing of its own
+    (``reports.generate``) is read by its namespace's words.
+    """
+    op = words[start:] or words
+    if not op or op[0] in LEADING_VERBS:
+        return False
+    if op[0] in _READ_VERBS:
+        return True
+    last = -1
+    for i, w in enumerate(op):
+        if w in READ_ONLY and (w not in _SOFT_READ or not acts):
+            last = i
+    if last >= 0:
+        return not any(w in _EFFECT_VERBS for w in op[last + 1 :])
+    if start and not any(w in _SAYS for w in op):
+        return any(w in READ_ONLY and (w not in _SOFT_READ or not acts) for w in words[:start])
+    return False
+
+
+def operation_start(tool: str) -> int:
+    """How many of the name's words belong to its namespace (0 when it has none)."""
+    last = _NAMESPACE.split(tool)[-1]
+    if not last or last == tool:
+        return 0
+    return max(0, len(split_words(tool)) - len(split_words(last)))
+
+
+def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
+    """Categorise tool words (``words[start:]`` the operation, after the namespace);
+    cached, because the same tools recur."""
+    key = f"{start}:{' '.join(words)}"
     hit = _SENSE_CACHE.get(key)
     if hit is not None:
         return hit
     ws = set(words)
     # A number split from the word it leads (``disable_2fa`` reads as ``2``, ``fa``).
     ws.update(a + b for a, b in pairwise(words) if a.isdigit())
+    read_words = words
     if "checkout" not in ws and ("check", "out") in pairwise(words):
         ws -= {"check", "out"}
         ws.add("checkout")  # "Check out": paying, not checking
+        read_words = tuple("checkout" if w == "check" else w for w in words)
     # A name that starts with an effect's verb does it (``post_review``, ``email_report``):
     # a reader's word after the verb names the thing, it does not make the call read.
     acts = ws & (DESTROY | OUTWARD | MONEY | ACCESS)
-    reads = bool(ws & READ_ONLY - _SOFT_READ) or bool(ws & _SOFT_READ and not acts)
-    ro = reads and not (words and words[0] in LEADING_VERBS) and not commits(words)
+    ro = _reads(read_words, start, bool(acts)) and not commits(words)
     # "transfer to a human agent" hands the conversation over; it moves no money.
     handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)
@@ -227,4 +284,4 @@ def sense(words: tuple[str, ...]) -> ToolSense:
 @lru_cache(maxsize=4096)
 def tool_sense(tool: str) -> ToolSense:
     """``sense`` of a tool's name, kept per name: every detector asks for it."""
-    return sense(split_words(tool))
+    return sense(split_words(tool), operation_start(tool))
