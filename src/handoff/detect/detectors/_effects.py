@@ -93,7 +93,8 @@ CODE = wordset(
 )
 # Tools that run whatever command they are given, under any argument.
 TERMINAL = wordset(
-    "terminal shell bash sh cmd console ssh powershell zsh runner exec repl interpreter"
+    "terminal shell bash sh cmd command commands console ssh powershell zsh runner exec repl "
+    "interpreter"
 )
 # Things in the physical world that a call can switch, move or open.
 DEVICE = wordset(

@@ -168,6 +168,9 @@ _ACCESS_QUALIFIERS = wordset("control grant revoke manage management level level
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
 
 
+# A name that says it injects or infects is an attack, not a terminal: "command
+# injection" runs no command line of its own that could be read.
+_ATTACKS = wordset("injection inject malware infection")
 #: Words that say what a call does, of any category.
 _SAYS = MONEY | DESTROY | ACCESS | OUTWARD | PUBLIC | CODE | CHANGE | HARM | FRAUD
 
@@ -274,7 +277,7 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
         harm=() if ro else harm,
         fraud=() if ro else tuple(w for w in words if w in FRAUD),
         read_only=ro,
-        terminal=bool(ws & TERMINAL),
+        terminal=bool(ws & TERMINAL) and ws.isdisjoint(_ATTACKS),
     )
     if len(_SENSE_CACHE) < 4096:
         _SENSE_CACHE[key] = out
