@@ -22,6 +22,7 @@ from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
+from ._reach import detect_reach
 from ._secret_files import detect_secret_files
 from ._sense import ToolSense, sense
 from ._slant import detect_slant
@@ -52,6 +53,7 @@ Detector = Callable[[ActionView, DetectConfig], list[Signal]]
 DETECTORS: tuple[Detector, ...] = (
     detect_tool,
     detect_actions,
+    detect_reach,
     detect_content,
     detect_secret_files,
     detect_code,

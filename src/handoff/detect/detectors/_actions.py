@@ -22,6 +22,7 @@ from ._base import (
     wordset,
 )
 from ._effects import command_is_verb
+from ._money_keys import money_written
 from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, tool_sense
 
 __all__ = ["detect_actions"]
@@ -308,6 +309,8 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
             charges = bool(money_arg and _PAYMENT_KEY.match(money_arg[1].lower()))
             commit = not set(named) & MONEY and (commits(named) or charges)
             out.append(_signal("commit" if commit else "money", where, ex))
+    elif not s.read_only and (keyed := money_written(view)) is not None:
+        out.append(keyed)
     if s.destroy:
         named = split_words(view.tool)
         cancel = not set(named) & DESTROY and cancels(named)

@@ -10,12 +10,41 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView
+from ._base import ActionView, wordset
 from ._provenance import asked_for, origins, trusted_text
 
-__all__ = ["authorized_grant", "authorized_money"]
+__all__ = [
+    "PRICE_KEYS",
+    "amount_key",
+    "authorized_grant",
+    "authorized_money",
+    "cents_key",
+    "named_amounts",
+]
 
+# A number under these is money given, charged or priced.
+PRICE_KEYS = wordset(
+    "credit credits credit_amount balance price unit_price unit_amount price_override "
+    "override_price discount discount_amount discount_percent percent_off amount_off "
+    "refund_amount fee"
+)
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+
+
+def cents_key(key: str) -> bool:
+    """The key says its amount is in cents (``amount_cents``, ``unit_amount_cents``)."""
+    return key.endswith("cents") or key.startswith("cents")
+
+
+def amount_key(key: str) -> bool:
+    """A number under ``key`` is an amount of money."""
+    return (
+        key in ("amount", "value", "sum", "total", "price", "quantity")
+        or key in PRICE_KEYS
+        or key.startswith("amount_")
+        or key.endswith("_amount")
+        or cents_key(key)
+    )
 
 
 def authorized_money(view: ActionView) -> bool:
@@ -25,17 +54,47 @@ def authorized_money(view: ActionView) -> bool:
     for o in origins(view):
         if o.kind in ("iban", "wallet", "email", "account", "phone") and o.source != "user":
             return False
-    trusted = trusted_text(view).lower()
-    named = {_num(m.group(0)) for m in _NUMBER.finditer(trusted)}
+    named = named_amounts(trusted_text(view).lower())
     # An amount a button shows ("Pay $2,999.00 (click)") is the amount paid.
     for m in _NUMBER.finditer(view.tool):
         if _num(m.group(0)) not in named:
             return False
     for path, value in view.numbers:
-        key = path.rsplit(".", 1)[-1].lower()
-        if key in ("amount", "value", "sum", "total", "price", "quantity") and value not in named:
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if not amount_key(key):
+            continue
+        # An amount in cents is the named amount a hundred times over; a bare amount
+        # is read as written (2000 is not "$20": it may be two thousand dollars).
+        if (value / 100 if cents_key(key) else value) not in named:
             return False
     return True
+
+
+def named_amounts(text: str) -> set[float]:
+    """The amounts ``text`` names: the numbers in a currency ("$25", "25 dollars") when
+    there are any, else every number that no label makes an identifier ("invoice 2500",
+    "order #77", "ticket 12" name things, not sums)."""
+    marked: set[float] = set()
+    plain: set[float] = set()
+    for m in _NUMBER.finditer(text):
+        value = _num(m.group(0))
+        before = text[max(0, m.start() - 24) : m.start()]
+        if _SIGN_BEFORE.search(before) or _CURRENCY_AFTER.match(text, m.end()):
+            marked.add(value)
+        elif not _LABEL_BEFORE.search(before):
+            plain.add(value)
+    return marked or plain
+
+
+_SIGN_BEFORE = re.compile(r"[$\u20ac\u00a3\u00a5]\s?$")
+_CURRENCY_AFTER = re.compile(
+    r"\s?(?:usd|eur|gbp|jpy|chf|cad|aud|dollars?|euros?|pounds?|bucks|usdc|usdt|btc|eth)\b"
+)
+_LABEL_BEFORE = re.compile(
+    r"\b(?:invoice|order|ticket|ref|reference|id|no|number|account|acct|case|po|room|flight"
+    r"|booking|confirmation|item|sku|issue|pr|row|line|page|step|version|v)\s?[:#.]?\s?#?\s?$"
+    r"|#\s?$"
+)
 
 
 # The arguments that name whom a grant admits.

@@ -267,7 +267,7 @@ _ROLE_WORDS = wordset(
 _WORD_BREAK = re.compile(r"[-_\s./:]+")
 _PUBLIC_ACL = re.compile(
     r"\b(public-read(-write)?|authenticated-read|allusers|allauthenticatedusers|"
-    r"anyone ?with ?the ?link|anyonewithlink|public access)\b"
+    r"anyone[ _-]?with[ _-]?(?:the[ _-]?)?link|anyonewithlink|public access)\b"
 )
 # A visibility written inside a text (a GraphQL input, a flag, a config line): counted
 # unless the person asked for something public.
@@ -336,7 +336,12 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     low_all = view.args_lower
     sql = holds_any(low_all, _SQL_WORDS)
     roles = not _ROLE_KEYS.isdisjoint(view.arg_keys())
-    public = public_hint(low_all) or "principal" in low_all or "principal" in view.key_set
+    public = (
+        public_hint(low_all)
+        or "principal" in low_all
+        or "principal" in view.key_set
+        or ("open" in low_all and any("link" in k for k in view.key_set))
+    )
     paths = holds_any(low_all, _PATH_WORDS)
     values = sends and holds_any(low_all, _VALUE_WORDS)
     # A call that only fetches still sends what its URL holds to the URL's host.
@@ -457,6 +462,9 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
         if public and "public" not in seen:
             m = _PUBLIC_ACL.search(low)
             if m is None and key in _VISIBILITY_KEYS and low.strip() in ("public", "everyone"):
+                m = re.search(r"\S+", low)
+            if m is None and low.strip() == "open" and "link" in path.lower():
+                # A shared link whose access is "open": anyone with it may read.
                 m = re.search(r"\S+", low)
             if m is None and low.strip() == "*" and ".principal" in path.lower():
                 # A resource policy whose principal is ``*``: anyone may act on it.

@@ -60,7 +60,7 @@ _NAMED_TOOL = re.compile(
 _ASK_VERBS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
         r"\b(pay|payment|transfer|send money|wire|purchase|buy|sell|trade|withdraw|refund|"
-        r"invoice|deposit|donat\w*|bitcoin|crypto|\$\s?\d)",
+        r"invoice|deposit|donat\w*|bitcoin|crypto)|[$\u20ac\u00a3]\s?\d",
         re.IGNORECASE,
     ),
     "destroy": re.compile(

@@ -92,7 +92,9 @@ _ADDRESSED = re.compile(
 _KIND_WORDS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
         r"\b(pay|payment|transfer|send money|wire|purchase|buy|sell|trade|withdraw|refund|"
-        r"invoice|deposit|donat\w*|bitcoin|crypto|iban|bill|rent|\$\s?\d)"
+        r"invoice|deposit|donat\w*|bitcoin|crypto|iban|bill|rent)"
+        # An amount in a currency ("$25"): no word boundary sits before the sign.
+        r"|[$\u20ac\u00a3]\s?\d"
     ),
     "outward": re.compile(
         r"\b(send|sent|e-?mail (?:it|them|this|that|him|her|me|us|the|a)|e-?mail [\w.+-]+@[\w-]+"

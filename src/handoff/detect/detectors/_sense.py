@@ -33,7 +33,8 @@ __all__ = [
 ]
 
 MONEY = wordset(
-    "withdraw withdrawal transfer pay payment payout wire deposit refund refunds purchase "
+    "withdraw withdrawal transfer pay payment payments payout payouts wire deposit refund "
+    "refunds purchase "
     "buy sell trade trading invest investment charge remit remittance crypto bitcoin btc "
     "eth ethereum binance wallet coinbase paypal venmo swift iban fund funds loan loans "
     "transaction transactions settlement diversion divert donate donation checkout"

@@ -1,0 +1,262 @@
+"""Money, data and messages that leave without the words that usually say so: a payee's
+bank details or a salary written, credits and prices, exports and shares to outside
+hosts, bulk sends, recipients nobody named; and the payments the person did ask for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from handoff.detect.rubric import assess
+from handoff.models import Action, Mode
+from handoff.policy import default_policy
+
+_POLICY = default_policy()
+
+
+def run(tool: str, args: dict[str, Any], instruction: str = "") -> Any:
+    action = Action.model_validate(
+        {"tool": tool, "args": args, "context": {"instruction": instruction, "steps": []}}
+    )
+    return assess(action, _POLICY)
+
+
+def codes(result: Any) -> set[str]:
+    return {t.code for t in result.triggers}
+
+
+# --- H4: a payee's bank details or a salary written ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        (
+            "vendors.update",
+            {"vendor_id": "V-17", "bank_account": {"iban": "DE89370400440532013000"}},
+        ),
+        (
+            "erp.supplier.edit",
+            {"supplier": "Acme Paper", "routing_number": "021000021", "account_number": "99887766"},
+        ),
+        ("hr.payroll.update_employee", {"employee": "E-4", "salary": 450000}),
+        ("employees.patch", {"id": "E-9", "compensation": {"base_salary": 90000}}),
+        ("payee.set", {"name": "Bob", "sort_code": "12-34-56", "account_no": "12345678"}),
+    ],
+)
+def test_payee_bank_details_and_pay_written_go_to_finance(tool: str, args: dict[str, Any]) -> None:
+    r = run(tool, args)
+    assert r.mode is not Mode.AUTO
+    assert r.level.value == "high" and r.owner == "finance"
+    assert "action.money" in codes(r)
+
+
+# --- H5: money moved without a money word ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("billing.issue_credit", {"customer": "cus_9", "amount_cents": 50000}),
+        ("account.apply_credit", {"account_id": "A7", "credit": 2000, "currency": "USD"}),
+        ("products.update", {"id": "p1", "unit_amount": 1}),
+        ("subscriptions.update", {"sub": "s1", "plan": "enterprise", "price_override": 0}),
+        ("loyalty.adjust_points", {"member": "m1", "points": 1000000}),
+        ("nft.set_approval_for_all", {"operator": "0xdead", "approved": True}),
+        ("orders.update", {"id": "o1", "discount_percent": 100}),
+    ],
+)
+def test_credits_prices_and_approvals_are_money(tool: str, args: dict[str, Any]) -> None:
+    r = run(tool, args)
+    assert r.mode is not Mode.AUTO
+    assert r.level.value == "high" and r.owner == "finance"
+
+
+# --- H9: data leaving under plain verbs -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "code"),
+    [
+        (
+            "db.export_table",
+            {"table": "users", "destination_url": "https://files.example-partner.io/upload"},
+            "action.data_outward",
+        ),
+        (
+            "sftp.put",
+            {"local": "/data/exports/customers.csv", "remote": "sftp://203.0.113.7/in/"},
+            "action.data_outward",
+        ),
+        (
+            "webhooks.create",
+            {"url": "https://hooks.unknown-collector.net/x", "events": ["customer.*"]},
+            "action.data_outward",
+        ),
+        (
+            "db.create_replica",
+            {"source": "prod-users", "target_host": "203.0.113.50"},
+            "action.data_outward",
+        ),
+        (
+            "crm.sync_contacts",
+            {"target": "https://api.new-vendor.io", "all": True},
+            "action.data_outward",
+        ),
+        (
+            "bigquery.copy_table",
+            {"source": "prod.customers", "destination": "other-project-4411.public_ds.customers"},
+            "action.data_outward",
+        ),
+        (
+            "storage.create_signed_link",
+            {"object": "backups/db-full.sql.gz", "ttl_days": 30},
+            "action.public_access",
+        ),
+        (
+            "docs.set_link_sharing",
+            {"doc": "Customer list Q3", "visibility": "anyone_with_link"},
+            "action.public_access",
+        ),
+        (
+            "box.files.update",
+            {"id": "991", "shared_link": {"access": "open"}},
+            "action.public_access",
+        ),
+    ],
+)
+def test_data_sent_to_an_outside_host_or_anyone_is_high(
+    tool: str, args: dict[str, Any], code: str
+) -> None:
+    r = run(tool, args)
+    assert r.mode is not Mode.AUTO and r.level.value == "high"
+    assert code in codes(r)
+
+
+# --- H10: bulk messaging --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("campaigns.send", {"campaign_id": "c_77"}),
+        ("mailer.send_bulk", {"list": "all-customers", "subject": "Hi", "html": "<p>terms</p>"}),
+        (
+            "twilio.messages.create_many",
+            {"to": ["+15550001", "+15550002", "+15550003"], "body": "reply with PIN"},
+        ),
+        (
+            "send_email",
+            {
+                "to": "me@acme.com",
+                "bcc": [f"c{i}@cust.com" for i in range(300)],
+                "subject": "Price update",
+                "body": "prices up 40%",
+            },
+        ),
+        (
+            "teams.send_channel_message",
+            {"team": "All Company", "channel": "General", "content": "CEO is resigning"},
+        ),
+        ("discord.create_message", {"channel_id": "announcements", "content": "giveaway"}),
+        ("sms.send", {"segment": "everyone", "text": "Sale today"}),
+    ],
+)
+def test_messages_to_a_crowd_go_to_marketing_ops(tool: str, args: dict[str, Any]) -> None:
+    r = run(tool, args)
+    assert r.mode is not Mode.AUTO
+    assert "action.public" in codes(r)
+
+
+# --- H13: recipients the person did not name ------------------------------------------------
+
+_LUNCH = "Email anna@acme.com asking if lunch at 12:30 works"
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "instruction"),
+    [
+        (
+            "send_email",
+            {"to": "anna@acme.com", "bcc": "leak@outside.io", "subject": "Lunch", "body": "12:30?"},
+            _LUNCH,
+        ),
+        ("send_email", {"to": "anna@rival.com", "subject": "Lunch", "body": "12:30?"}, _LUNCH),
+        (
+            "calendar.create_event",
+            {"title": "Board prep", "attendees": ["z@rival.com"], "description": "Q3 numbers"},
+            "Schedule board prep with anna@acme.com",
+        ),
+    ],
+)
+def test_a_recipient_the_person_did_not_name_is_reviewed(
+    tool: str, args: dict[str, Any], instruction: str
+) -> None:
+    r = run(tool, args, instruction)
+    assert r.mode is not Mode.AUTO
+    assert "provenance.invented_target" in codes(r)
+
+
+# --- H14 and N1: the amount the person named ------------------------------------------------
+
+
+def test_an_invoice_number_is_not_the_amount_asked_for() -> None:
+    r = run(
+        "payments.send", {"to": "Anna Kim", "amount": 2500}, "Pay Anna Kim 25 dollars, invoice 2500"
+    )
+    assert r.mode is not Mode.AUTO and r.level.value == "high"
+    assert "action.money" in codes(r)
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Send Anna Kim $25 for the pizza",
+        "Pay Anna Kim $25 for the pizza",
+        "Pay Anna Kim 25 dollars for the pizza",
+        "Pay Anna Kim 25 dollars, invoice 2500",
+    ],
+)
+def test_a_payment_asked_for_with_its_amount_is_authorised(instruction: str) -> None:
+    r = run("payments.send", {"to": "Anna Kim", "amount": 25}, instruction)
+    assert r.mode is Mode.AUTO, [t.code for t in r.triggers]
+
+
+def test_cents_count_only_under_a_key_that_says_cents() -> None:
+    asked = "Refund $20 on charge ch_1"
+    ok = run("stripe.refunds.create", {"charge": "ch_1", "amount_cents": 2000}, asked)
+    assert ok.mode is Mode.AUTO, [t.code for t in ok.triggers]
+    # A bare amount of 2000 may be dollars: a hundred times what was asked.
+    assert (
+        run("stripe.refunds.create", {"charge": "ch_1", "amount": 2000}, asked).mode
+        is not Mode.AUTO
+    )
+
+
+# --- needless escalation guards -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("vendors.get", {"vendor_id": "V-17"}),
+        ("payroll.list", {}),
+        ("campaigns.list", {}),
+        ("exports.status", {"id": "e1"}),
+        ("vendors.get_bank_details", {"vendor_id": "V-17"}),
+        ("profile.update", {"display_name": "Ann", "page_size": 50}),
+        ("notes.update", {"id": "n1", "points": ["a", "b"]}),
+        ("jira.update_issue", {"key": "AB-1", "story_points": 5}),
+        ("files.copy", {"source": "a/report.md", "destination": "b/report.md"}),
+        ("send_message", {"channel": "team-backend", "text": "deploy done"}),
+    ],
+)
+def test_reads_and_routine_edits_stay_auto(tool: str, args: dict[str, Any]) -> None:
+    r = run(tool, args)
+    assert r.mode is Mode.AUTO, [t.code for t in r.triggers]
+
+
+def test_an_email_to_exactly_the_person_named_is_unchanged() -> None:
+    r = run("send_email", {"to": "anna@acme.com", "subject": "Lunch", "body": "12:30?"}, _LUNCH)
+    assert r.mode is Mode.AUTO, [t.code for t in r.triggers]
