@@ -15,6 +15,7 @@ from ._base import ActionView, DetectConfig, Signal, split_words
 from ._bounds import detect_bounds
 from ._code import detect_code
 from ._content import detect_content
+from ._controls import detect_controls
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
 from ._harm import detect_harm
@@ -57,6 +58,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_code,
     detect_purpose,
     detect_switches,
+    detect_controls,
     detect_world,
     detect_harm,
     detect_injection,
