@@ -18,6 +18,7 @@ from ._content import detect_content
 from ._controls import detect_controls
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
+from ._grants import detect_grants
 from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
@@ -59,6 +60,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_purpose,
     detect_switches,
     detect_controls,
+    detect_grants,
     detect_world,
     detect_harm,
     detect_injection,

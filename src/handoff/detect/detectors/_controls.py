@@ -21,7 +21,7 @@ from typing import Any
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
 from ._effects import effect_of
 
-__all__ = ["detect_controls"]
+__all__ = ["detect_controls", "scalars"]
 
 # Verbs that turn a control off (``unmute``, ``enable`` and ``resume`` turn it on).
 _OFF = wordset("disable deactivate mute silence silences pause suspend snooze stop halt bypass")
@@ -80,7 +80,7 @@ def _weakening_settings(
     kept = tool_control or not view.word_set.isdisjoint(_KEPT) or any(
         w in view.args_lower for w in ("log", "backup", "snapshot", "audit", "trail")
     )
-    for path, key, value in _scalars(view.action.args):
+    for path, key, value in scalars(view.action.args):
         kw = frozenset(split_words(key))
         v = value.strip().lower() if isinstance(value, str) else value
         security = tool_security or not kw.isdisjoint(_SECURITY)
@@ -107,7 +107,7 @@ def _weakening_settings(
     return list(out.values())
 
 
-def _scalars(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
+def scalars(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
     """(path, key, scalar) of the first scalars under ``value``, keys as written."""
     out: list[tuple[str, str, Any]] = []
     stack: list[tuple[str, Any]] = [(path, value)]
