@@ -49,8 +49,12 @@ _HELD: dict[str, tuple[str, dict[str, Any], str, str]] = {
         "code.control_weakened",
         "medium",
     ),
-    "alerts silenced": ("alertmanager.create_silence", {"matchers": ["env=prod"]},
-                        "code.control_weakened", "medium"),
+    "alerts silenced": (
+        "alertmanager.create_silence",
+        {"matchers": ["env=prod"]},
+        "code.control_weakened",
+        "medium",
+    ),
     "backups paused": ("backup.pause_job", {"job": "nightly"}, "code.control_weakened", "medium"),
     "audit logging off by a setting": (
         "audit.update_settings",
@@ -177,8 +181,12 @@ _HELD: dict[str, tuple[str, dict[str, Any], str, str]] = {
         "high",
     ),
     "access token": ("create_access_token", {"name": "x"}, "secrets.access", "high"),
-    "pat generated": ("github.generate_personal_access_token", {"scopes": ["repo"]},
-                      "secrets.access", "high"),
+    "pat generated": (
+        "github.generate_personal_access_token",
+        {"scopes": ["repo"]},
+        "secrets.access",
+        "high",
+    ),
     # Access levels changed on a member.
     "gitlab member raised": (
         "gitlab.update_member",
@@ -204,8 +212,12 @@ _HELD: dict[str, tuple[str, dict[str, Any], str, str]] = {
         "action.permissions",
         "high",
     ),
-    "role changed": ("users.update", {"id": 7, "role": "billing_manager"},
-                     "action.permissions", "high"),
+    "role changed": (
+        "users.update",
+        {"id": 7, "role": "billing_manager"},
+        "action.permissions",
+        "high",
+    ),
     # Mail hidden, deleted, handed over or forwarded out.
     "filter trashes security mail": (
         "gmail.filters.create",
@@ -349,8 +361,10 @@ def test_a_forward_to_an_internal_domain_is_not_data_leaving() -> None:
         ("translations.keys.create", {"key": "home.title", "value": "Welcome"}),
         ("tasks.update", {"task_id": "t1", "delegate": "bob"}),
         ("gmail.forward_message", {"id": "m1", "to": "me@acme.com"}),
-        ("gmail.filters.create", {"criteria": {"from": "news@shop.com"},
-                                  "action": {"addLabelIds": ["Newsletters"]}}),
+        (
+            "gmail.filters.create",
+            {"criteria": {"from": "news@shop.com"}, "action": {"addLabelIds": ["Newsletters"]}},
+        ),
         ("notifications.disable", {"channel": "marketing-digest"}),
         ("dark_mode.disable", {}),
         ("terraform.plan", {"dir": "infra/prod"}),

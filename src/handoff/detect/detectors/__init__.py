@@ -24,6 +24,7 @@ from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
+from ._releases import detect_releases
 from ._secret_files import detect_secret_files
 from ._sense import ToolSense, sense
 from ._slant import detect_slant
@@ -61,6 +62,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_switches,
     detect_controls,
     detect_grants,
+    detect_releases,
     detect_world,
     detect_harm,
     detect_injection,

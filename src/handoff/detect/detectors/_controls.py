@@ -65,20 +65,22 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
         out.append(_signal(tool_security, "tool", view.tool, "turns it off"))
     elif not words.isdisjoint(_MAINTENANCE) and not words.isdisjoint(_OPENS):
         out.append(
-            _signal(False, "tool", view.tool, "opens a maintenance window, in which alerts stay quiet")
+            _signal(
+                False, "tool", view.tool, "opens a maintenance window, in which alerts stay quiet"
+            )
         )
     if not out and view.action.args and not effect_of(view).read_only:
         out.extend(_weakening_settings(view, tool_control, tool_security))
     return out
 
 
-def _weakening_settings(
-    view: ActionView, tool_control: bool, tool_security: bool
-) -> list[Signal]:
+def _weakening_settings(view: ActionView, tool_control: bool, tool_security: bool) -> list[Signal]:
     """One signal per code for the settings the call writes that weaken a control."""
     out: dict[str, Signal] = {}
-    kept = tool_control or not view.word_set.isdisjoint(_KEPT) or any(
-        w in view.args_lower for w in ("log", "backup", "snapshot", "audit", "trail")
+    kept = (
+        tool_control
+        or not view.word_set.isdisjoint(_KEPT)
+        or any(w in view.args_lower for w in ("log", "backup", "snapshot", "audit", "trail"))
     )
     for path, key, value in scalars(view.action.args):
         kw = frozenset(split_words(key))
@@ -86,9 +88,13 @@ def _weakening_settings(
         security = tool_security or not kw.isdisjoint(_SECURITY)
         control = security or not kw.isdisjoint(_OPS)
         said = f"{key}={value}"
-        if v in _FALSE and v is not None and (
-            (control and not kw.isdisjoint(_SWITCH | _OPS | _SECURITY))
-            or (tool_control and kw <= _SWITCH)
+        if (
+            v in _FALSE
+            and v is not None
+            and (
+                (control and not kw.isdisjoint(_SWITCH | _OPS | _SECURITY))
+                or (tool_control and kw <= _SWITCH)
+            )
         ):
             hit = _signal(security, path, said, f"sets {key} to {value}, which turns it off")
         elif (

@@ -101,9 +101,10 @@ def detect_grants(view: ActionView, config: DetectConfig) -> list[Signal]:
         )
     if not words.isdisjoint(_MAIL) and not words.isdisjoint(_RULES):
         out.extend(_mail_rule(view))
-    if (not words.isdisjoint(_FORWARD) or any(
-        "forward" in k or "redirect" in k for k in view.key_set
-    )) and not words.isdisjoint(_FORWARD_PLACES):
+    if (
+        not words.isdisjoint(_FORWARD)
+        or any("forward" in k or "redirect" in k for k in view.key_set)
+    ) and not words.isdisjoint(_FORWARD_PLACES):
         out.extend(_forwarded_out(view, config))
     return out
 
