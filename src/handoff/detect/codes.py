@@ -53,7 +53,10 @@ TRIGGER_CODES: dict[str, str] = {
         "code that reads the clipboard or keystrokes, grabs the screen, or listens to the network"
     ),
     "code.data_dump": "code that writes a whole object, the configuration or the environment out",
-    "code.control_weakened": "code that turns a control off (verify=False, a bypass in auth)",
+    "code.control_weakened": (
+        "code or a call that turns a control off (verify=False, a bypass in auth, alerts,"
+        " logging or backups muted or paused, retention cut)"
+    ),
     "code.unpinned_dependency": "a dependency manifest's exact pin is loosened to a range",
     "code.unread_script": "a script run that no earlier step read or wrote",
     "code.password_guessing": "code or a tool that guesses passwords (brute force, a wordlist)",

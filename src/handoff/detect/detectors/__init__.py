@@ -15,14 +15,17 @@ from ._base import ActionView, DetectConfig, Signal, split_words
 from ._bounds import detect_bounds
 from ._code import detect_code
 from ._content import detect_content
+from ._controls import detect_controls
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
+from ._grants import detect_grants
 from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
 from ._reach import detect_reach
+from ._releases import detect_releases
 from ._secret_files import detect_secret_files
 from ._sense import ToolSense, sense
 from ._slant import detect_slant
@@ -59,6 +62,9 @@ DETECTORS: tuple[Detector, ...] = (
     detect_code,
     detect_purpose,
     detect_switches,
+    detect_controls,
+    detect_grants,
+    detect_releases,
     detect_world,
     detect_harm,
     detect_injection,

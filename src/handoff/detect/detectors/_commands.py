@@ -184,6 +184,39 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             0.8,
         ),
         (
+            ("remote",),
+            # A remote added and pushed to in the same line: the repository mirrored to a
+            # host nobody set up before.
+            r"\bgit\s+remote\s+add\s+\S+\s+\S+[^\n]{0,300}?\bgit\s+push\b",
+            "action.data_outward",
+            "The shell command adds a remote and pushes the repository to it",
+            0.8,
+        ),
+        (
+            ("collaborators", "members", "invitations", "keys", "permission", "role="),
+            # Access granted through GitHub's API: a collaborator, a member, a deploy key.
+            r"\bgh\s+api\s[^|;&\n]{0,300}?(?:(?:-x|--method)[\s=]*['\"]?(?:put|post|patch)\b"
+            r"[^|;&\n]{0,300}?/(?:collaborators|members|memberships|invitations|keys"
+            r"|permissions)\b|/(?:collaborators|members|memberships|invitations|keys|permissions)"
+            r"\b[^|;&\n]{0,300}?(?:-x|--method)[\s=]*['\"]?(?:put|post|patch)\b"
+            r"|\s-f\s+['\"]?(?:permission|role)=)",
+            "action.permissions",
+            "The shell command grants access through an API (a collaborator, a member, a key)",
+            0.8,
+        ),
+        (
+            ("system", "popen", "subprocess", "spawn", "exec", "child_process"),
+            # A shell command hidden in a one-line program: what it runs is not read.
+            r"\b(?:python[23]?|pypy3?)\s+(?:-[a-bd-z]\w{0,10}\s+){0,4}-c\s[^\n]{0,300}?"
+            r"\b(?:os\.system|os\.popen|subprocess|pty\.spawn|os\.exec\w{0,4}|os\.spawn\w{0,4})\b"
+            r"|\b(?:node|deno|bun)\s+(?:-e|--eval|-p)\s[^\n]{0,300}?"
+            r"\b(?:child_process|execsync|spawnsync)\b"
+            r"|\b(?:perl|ruby)\s+-e\s[^\n]{0,300}?\b(?:system|exec|spawn)\b",
+            "action.untrusted_code",
+            "The shell command hides a shell command inside a one-line program",
+            0.8,
+        ),
+        (
             ("/media/", "/mnt/usb", "/volumes/", "/run/media/"),
             # Files copied or moved onto removable media: out of the company's systems.
             r"\b(?:cp|mv|rsync|scp|dd|tar|zip|7z)\b[^|;&\n]{0,300}?(?<=[\s=])(?:/media/"

@@ -13,6 +13,7 @@ from ._base import ActionView, DetectConfig, Signal, excerpt_at
 from ._commands import gated_rules
 from ._lines import command_lines, runs_commands
 from ._plain import shell_plain
+from ._releases import shell_findings
 from ._sense import tool_sense
 
 __all__ = ["detect_tool"]
@@ -388,4 +389,22 @@ def _shell(view: ActionView) -> list[Signal]:
                         trigger=weight > 0.5,
                     )
                 )
+        for code, msg, weight in shell_findings(bare):
+            # What the patterns cannot read: a rollout in production, an unknown tool
+            # told to destroy.
+            if code in seen:
+                continue
+            seen.add(code)
+            out.append(
+                Signal(
+                    code,
+                    msg,
+                    where=path,
+                    excerpt=text[:120],
+                    weight=weight,
+                    impact=weight,
+                    reversibility=weight if code == "action.destructive" else weight / 2,
+                    sensitivity=0.5,
+                )
+            )
     return out

@@ -1,0 +1,156 @@
+"""Safety nets turned off: alerts, monitors, logging, backups, a firewall, an audit trail.
+
+Nothing is deleted when an alert is muted or a backup schedule paused, so the effect
+words do not see it; but what goes wrong next goes unseen, or cannot be undone. Read
+from the tool's name (a verb that turns off, ``disable`` ``mute`` ``silence`` ``pause``,
+on a control's noun) and from the settings a call writes (``logging_enabled: false``,
+``BackupRetentionPeriod: 0``, ``DeletionProtection: false``, a WAF's default action
+``ALLOW``), and a maintenance window opened over the alerts:
+
+* ``action.permissions`` when the control guards security (an audit trail, a WAF, a
+  firewall, a detector, a safeguard against deletion), as the shell rules read
+  ``cloudtrail stop-logging`` and ``systemctl stop auditd``;
+* ``code.control_weakened`` when it guards operations (alerts, monitors, logs, backups,
+  retention).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._effects import effect_of
+
+__all__ = ["detect_controls", "scalars"]
+
+# Verbs that turn a control off (``unmute``, ``enable`` and ``resume`` turn it on).
+_OFF = wordset("disable deactivate mute silence silences pause suspend snooze stop halt bypass")
+# Controls whose being off blinds operations or loses data later.
+_OPS = wordset(
+    "alert alerts alerting alertmanager alarm alarms monitor monitors monitoring logging "
+    "log logs backup backups snapshot snapshots retention healthcheck healthchecks uptime "
+    "pager pagerduty opsgenie oncall"
+)
+# Controls whose being off blinds security or lets what was kept out in.
+_SECURITY = wordset(
+    "audit auditing trail trails cloudtrail waf firewall firewalls protection detector "
+    "detectors detection scanner scanning scan guardduty antivirus defender edr siem ids "
+    "ips securityhub encryption validation shield"
+)
+# A reader's verb first in a name: the call looks at the control, it does not touch it.
+_READS = wordset("get list search find read view fetch query describe show count check status")
+_MAINTENANCE = wordset("maintenance downtime downtimes")
+_OPENS = wordset("create add start schedule open enable set begin new")
+# Settings words: a key of only these and a control's noun in the tool turns it off.
+_SWITCH = wordset("enabled enable is active on status state")
+_FALSE = (False, "false", "no", "0", "off", "disabled", "disable", "inactive", "none")
+_RETENTION = wordset("retention retain expire expiration expiry expires")
+_KEPT = wordset(
+    "log logs logging backup backups snapshot snapshots audit trail bucket lifecycle "
+    "retention records archive archives"
+)
+_ALLOW = ("allow", "accept", "permit", "allow_all", "allowall")
+_MAX_SCALARS = 300
+
+
+def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """Signals for a safety net turned off by name or by a setting."""
+    words = view.word_set
+    if view.words and view.words[0] in _READS:
+        return []
+    out: list[Signal] = []
+    tool_security = not words.isdisjoint(_SECURITY)
+    tool_control = tool_security or not words.isdisjoint(_OPS)
+    if not words.isdisjoint(_OFF) and tool_control:
+        out.append(_signal(tool_security, "tool", view.tool, "turns it off"))
+    elif not words.isdisjoint(_MAINTENANCE) and not words.isdisjoint(_OPENS):
+        out.append(
+            _signal(
+                False, "tool", view.tool, "opens a maintenance window, in which alerts stay quiet"
+            )
+        )
+    if not out and view.action.args and not effect_of(view).read_only:
+        out.extend(_weakening_settings(view, tool_control, tool_security))
+    return out
+
+
+def _weakening_settings(view: ActionView, tool_control: bool, tool_security: bool) -> list[Signal]:
+    """One signal per code for the settings the call writes that weaken a control."""
+    out: dict[str, Signal] = {}
+    kept = (
+        tool_control
+        or not view.word_set.isdisjoint(_KEPT)
+        or any(w in view.args_lower for w in ("log", "backup", "snapshot", "audit", "trail"))
+    )
+    for path, key, value in scalars(view.action.args):
+        kw = frozenset(split_words(key))
+        v = value.strip().lower() if isinstance(value, str) else value
+        security = tool_security or not kw.isdisjoint(_SECURITY)
+        control = security or not kw.isdisjoint(_OPS)
+        said = f"{key}={value}"
+        if (
+            v in _FALSE
+            and v is not None
+            and (
+                (control and not kw.isdisjoint(_SWITCH | _OPS | _SECURITY))
+                or (tool_control and kw <= _SWITCH)
+            )
+        ):
+            hit = _signal(security, path, said, f"sets {key} to {value}, which turns it off")
+        elif (
+            not kw.isdisjoint(_RETENTION)
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and 0 <= value <= 1
+            and (kept or "retention" in kw)
+        ):
+            hit = _signal(False, path, said, f"keeps what it holds for {value:g} at most ({key})")
+        elif "default" in kw and "action" in kw and v in _ALLOW:
+            hit = _signal(True, path, said, f"lets everything in by default ({key}={value})")
+        else:
+            continue
+        out.setdefault(hit.code, hit)
+    return list(out.values())
+
+
+def scalars(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
+    """(path, key, scalar) of the first scalars under ``value``, keys as written."""
+    out: list[tuple[str, str, Any]] = []
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack and len(out) < _MAX_SCALARS:
+        p, v = stack.pop()
+        if isinstance(v, dict):
+            for k, cv in v.items():
+                if isinstance(cv, dict | list):
+                    stack.append((f"{p}.{k}", cv))
+                else:
+                    out.append((f"{p}.{k}", str(k), cv))
+        elif isinstance(v, list):
+            stack.extend((f"{p}[{i}]", cv) for i, cv in enumerate(v[:50]))
+    return out
+
+
+def _signal(security: bool, where: str, excerpt: str, how: str) -> Signal:
+    if security:
+        return Signal(
+            "action.permissions",
+            f"The call weakens a security control: it {how}; what it kept out or recorded "
+            "goes unseen",
+            where=where,
+            excerpt=excerpt[:120],
+            weight=0.85,
+            impact=0.8,
+            reversibility=0.5,
+            sensitivity=0.8,
+        )
+    return Signal(
+        "code.control_weakened",
+        f"The call weakens a safety net (alerts, monitoring, logs or backups): it {how}; "
+        "what goes wrong next goes unseen or cannot be undone",
+        where=where,
+        excerpt=excerpt[:120],
+        weight=0.7,
+        impact=0.6,
+        reversibility=0.6,
+        sensitivity=0.6,
+    )

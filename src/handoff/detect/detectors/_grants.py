@@ -1,0 +1,211 @@
+"""Access handed out where the access words do not say it: a credential minted, a
+member's level changed, a mailbox delegated, mail hidden, deleted or forwarded by a rule.
+
+* ``secrets.access`` — an API key, a token or a service account's key created: whoever
+  holds it acts as the account (``create_api_key``, ``apikeys.create``, ``tokens.create``).
+* ``action.permissions`` — a member's role, level or clearance changed on an update or
+  an edit (``gitlab.update_member`` with ``access_level: 50``, ``user.set_clearance``);
+  a mailbox's delegate added, who then reads and sends as its owner.
+* ``action.destructive`` — a mail rule that deletes or trashes what arrives (a classic
+  way to hide a password reset or a security alert); ``change.workflow`` when it only
+  hides it (skips the inbox, marks it read).
+* ``action.data_outward`` — a rule or a setting that forwards mail to an address outside
+  the company (``detect.internal_domains``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._authorized import authorized_grant
+from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._controls import scalars
+
+__all__ = ["detect_grants"]
+
+_READS = wordset("get list search find read view fetch query describe show count check status")
+_MINT = wordset("create generate issue mint new add rotate regenerate roll reissue make")
+_CREDENTIAL = wordset(
+    "token tokens apikey apikeys credential credentials pat pats accesstoken accesskey"
+)
+_KEY = wordset("key keys")
+# Keys that are not credentials: a translation's, a cache's, a database's, a shortcut's.
+_NOT_CREDENTIAL = wordset(
+    "translation translations i18n l10n locale idempotency cache kv redis foreign primary "
+    "sort partition license licence hotkey shortcut shortcuts value values registry "
+    "dictionary map encryption kms"
+)
+_EDITS = wordset("update edit set modify change patch put assign promote demote upgrade")
+_HOLDERS = wordset(
+    "member members user users collaborator collaborators principal principals account "
+    "accounts employee employees seat seats staff access clearance"
+)
+_LEVEL_WORDS = wordset(
+    "level levels role roles clearance permission permissions privilege privileges access"
+)
+_PRIVILEGED = re.compile(r"\b(?:admin\w*|owner|root|super\w*|maintainer|top|full)\b")
+_MAIL = wordset(
+    "mail gmail outlook mailbox mailboxes inbox email emails exchange message messages o365"
+)
+_DELEGATE = wordset("delegate delegates delegation delegated")
+_RULES = wordset("rule rules filter filters")
+_FORWARD = wordset("forward forwarding autoforward autoforwarding redirect")
+_FORWARD_PLACES = wordset(
+    "rule rules filter filters setting settings forwarding autoforward autoforwarding "
+    "address addresses mailbox inbox"
+)
+_TRASHES = frozenset(
+    ("trash", "delete", "deleted", "delete_message", "deletemessage", "spam", "junk",
+     "permanently_delete", "deleteditems", "deleted items")
+)  # fmt: skip
+_HIDES = frozenset(
+    ("skip_inbox", "skipinbox", "mark_read", "markread", "mark_as_read", "markasread",
+     "archive", "should_archive", "shouldarchive", "should_mark_as_read",
+     "shouldmarkasread", "never_spam")
+)  # fmt: skip
+_TRUE = (True, "true", "yes", "1", "on")
+_EMAIL = re.compile(r"[\w.+-]{1,64}@([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})")
+
+
+def detect_grants(view: ActionView, config: DetectConfig) -> list[Signal]:
+    words = view.word_set
+    if not view.words or view.words[0] in _READS or not words.isdisjoint({"list", "get"}):
+        return []
+    out: list[Signal] = []
+    if not words.isdisjoint(_MINT) and (
+        not words.isdisjoint(_CREDENTIAL)
+        or (not words.isdisjoint(_KEY) and words.isdisjoint(_NOT_CREDENTIAL))
+    ):
+        out.append(
+            _signal(
+                "secrets.access",
+                "The call creates a credential (an API key, a token, an account's key): "
+                "whoever holds it acts as the account",
+                "tool",
+                view.tool,
+            )
+        )
+    level = _level_change(view)
+    if level is not None:
+        out.append(level)
+    if not words.isdisjoint(_DELEGATE) and (
+        not words.isdisjoint(_MAIL) or any("delegate" in k for k in view.key_set)
+    ):
+        out.append(
+            _signal(
+                "action.permissions",
+                "The call makes someone a delegate of a mailbox: they read and send as its owner",
+                "tool",
+                view.tool,
+            )
+        )
+    if not words.isdisjoint(_MAIL) and not words.isdisjoint(_RULES):
+        out.extend(_mail_rule(view))
+    if (
+        not words.isdisjoint(_FORWARD)
+        or any("forward" in k or "redirect" in k for k in view.key_set)
+    ) and not words.isdisjoint(_FORWARD_PLACES):
+        out.extend(_forwarded_out(view, config))
+    return out
+
+
+def _level_change(view: ActionView) -> Signal | None:
+    words = view.word_set
+    if words.isdisjoint(_EDITS) or words.isdisjoint(_HOLDERS | _LEVEL_WORDS):
+        return None
+    # The level's own key first; a name that says the level (``set_clearance``) makes
+    # any value not a member's id or name the level.
+    named = not words.isdisjoint(_LEVEL_WORDS - {"access"})
+    found = [
+        (path, key, value)
+        for path, key, value in scalars(view.action.args)
+        if value is not None and not frozenset(split_words(key)).isdisjoint(_LEVEL_WORDS)
+    ]
+    if not found and named:
+        found = [(p, k, v) for p, k, v in scalars(view.action.args) if v is not None][-1:]
+    for path, key, value in found[:1]:
+        text = str(value).strip().lower()
+        high = (
+            isinstance(value, int | float) and not isinstance(value, bool) and value >= 40
+        ) or bool(_PRIVILEGED.search(text))
+        if not high and authorized_grant(view):
+            return None
+        return _signal(
+            "action.permissions",
+            f"The call changes a member's role or level ({key}={value}): who can do what "
+            "changes with it",
+            path,
+            f"{key}={value}",
+        )
+    return None
+
+
+def _mail_rule(view: ActionView) -> list[Signal]:
+    trash = next(
+        ((p, t) for (p, t), low in zip(view.args, view.lowered(), strict=True)
+         if low.strip() in _TRASHES),
+        None,
+    )  # fmt: skip
+    if trash is None:
+        trash = next(
+            ((p, f"{k}={v}") for p, k, v in scalars(view.action.args)
+             if k.lower() in ("delete", "trash", "should_delete", "shoulddelete") and v in _TRUE),
+            None,
+        )  # fmt: skip
+    if trash is not None:
+        return [
+            _signal(
+                "action.destructive",
+                "The mail rule deletes or trashes what arrives: a reset link or a security "
+                "alert would vanish unseen",
+                trash[0],
+                trash[1],
+            )
+        ]
+    for path, key, value in scalars(view.action.args):
+        if key.lower() in _HIDES and value in _TRUE:
+            return [
+                Signal(
+                    "change.workflow",
+                    "The mail rule hides what arrives (skips the inbox, marks it read): the "
+                    "owner may never see it",
+                    where=path,
+                    excerpt=f"{key}={value}",
+                    weight=0.6,
+                    impact=0.5,
+                    reversibility=0.3,
+                    sensitivity=0.6,
+                )
+            ]
+    return []
+
+
+def _forwarded_out(view: ActionView, config: DetectConfig) -> list[Signal]:
+    for (path, text), low in zip(view.args, view.lowered(), strict=True):
+        for m in _EMAIL.finditer(low):
+            domain = m.group(1).strip(".")
+            if any(domain == d or domain.endswith("." + d) for d in config.internal_domains):
+                continue
+            return [
+                _signal(
+                    "action.data_outward",
+                    f"The call forwards mail to {m.group(0)}, outside the company: what "
+                    "arrives later leaves too",
+                    path,
+                    text[:120],
+                )
+            ]
+    return []
+
+
+def _signal(code: str, message: str, where: str, excerpt: str) -> Signal:
+    return Signal(
+        code,
+        message,
+        where=where,
+        excerpt=excerpt[:120],
+        weight=0.85,
+        impact=0.8,
+        reversibility=0.5,
+        sensitivity=0.8,
+    )

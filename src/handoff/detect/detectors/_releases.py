@@ -1,0 +1,175 @@
+"""Production rolled out, and a tool nobody knows told to destroy.
+
+* ``action.untrusted_code`` — a release, an infrastructure change or configuration put
+  into production: an apply, an upgrade, a deploy, a rollback or a promotion, by a tool's
+  name (``helm.upgrade`` with ``namespace: prod``, ``rollback`` of a service,
+  ``release.promote``) or on a command line (``kubectl apply -f prod.yaml``,
+  ``ansible-playbook -i prod``, ``vercel --prod``, ``gh release create``). The same
+  commands against anything but production stay routine, as do their plans, diffs and
+  dry runs.
+* ``action.destructive`` — a command no rule knows, told to nuke, wipe, purge or delete
+  (``frobctl nuke --all``): its effect cannot be read, its words say what it does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._effects import _GIT_OUT, _SHELL_LOCAL, _SHELL_READ, _SHELL_SPLIT
+
+__all__ = ["detect_releases", "shell_findings"]
+
+# Production, named: ``prod``, ``production``, ``prd`` as a word (``storefront-prod``,
+# ``infra/prod``, ``--prod``), not ``pre-prod`` or ``product``.
+PROD = re.compile(r"(?<![a-z0-9])(?<!pre-)(?<!non-)(?:prod|production|prd)(?![a-z0-9])")
+_READS = wordset("get list search find read view fetch query describe show count check status")
+# Verbs that put something into production when production is named.
+_ROLLS = wordset("apply upgrade deploy redeploy rollout promote rollback release publish")
+# Verbs that do so by themselves when a service or a release is named.
+_REVERTS = wordset("rollback promote redeploy")
+_RELEASED = wordset(
+    "service services release releases app application deployment deployments version "
+    "revision environment env stage stack chart image build"
+)
+_PUSHES = wordset("push sync")
+_CONFIGS = wordset(
+    "config configuration configs settings flags flag manifest manifests infra "
+    "infrastructure stack stacks chart"
+)
+
+
+def detect_releases(view: ActionView, config: DetectConfig) -> list[Signal]:
+    words = view.word_set
+    if not view.words or view.words[0] in _READS or not words.isdisjoint({"list", "get"}):
+        return []
+    rolls = not words.isdisjoint(_ROLLS) or (
+        not words.isdisjoint(_PUSHES) and not words.isdisjoint(_CONFIGS)
+    )
+    if not rolls:
+        return []
+    m = PROD.search(view.args_lower)
+    reverts = not words.isdisjoint(_REVERTS) and any(
+        not _RELEASED.isdisjoint(split_words(key)) or key in ("to", "target")
+        for key in view.key_set
+    )
+    if m is None and not reverts:
+        return []
+    return [
+        Signal(
+            "action.untrusted_code",
+            "The call rolls out, rolls back or promotes a release, or pushes configuration, "
+            "in production: every user runs what it puts there",
+            where="args" if m else "tool",
+            excerpt=view.args_lower[max(0, m.start() - 30) : m.end() + 30] if m else view.tool,
+            weight=0.7,
+            impact=0.7,
+            reversibility=0.5,
+            sensitivity=0.5,
+        )
+    ]
+
+
+# Command-line tools that put what they are given into a running environment.
+_DEPLOYERS = frozenset(
+    (
+        "terraform", "tofu", "pulumi", "helm", "kubectl", "oc", "ansible-playbook", "fly",
+        "flyctl", "vercel", "netlify", "heroku", "gcloud", "az", "aws", "serverless", "sls",
+        "cdk", "eb", "firebase", "wrangler", "argocd", "kustomize", "skaffold", "docker",
+        "copilot", "railway", "doctl", "kamal", "cap", "nomad", "waypoint", "kubectl.exe",
+    )
+)  # fmt: skip
+_SUBCOMMANDS = frozenset(
+    ("apply", "up", "upgrade", "install", "deploy", "rollback", "promote", "sync", "release",
+     "create", "replace", "patch", "edit", "set", "update-stack", "create-stack",
+     "update-service")
+)  # fmt: skip
+_LOOKS = frozenset(
+    ("plan", "get", "list", "ls", "diff", "show", "describe", "status", "history", "logs",
+     "template", "lint", "validate", "version", "help", "view", "output", "show", "top",
+     "explain", "preview", "inspect", "ps", "images", "config", "auth", "login", "whoami")
+)  # fmt: skip
+_DRY = ("--dry-run", "--check", "--syntax-check", "--list-hosts", "--list-tasks", "--help", "-h")
+# Words that, as a command's subcommand or argument, destroy what it manages.
+_DESTROYS = wordset(
+    "nuke wipe destroy purge erase obliterate teardown delete remove drop truncate shred"
+)
+_KNOWN = (
+    _SHELL_READ
+    | _SHELL_LOCAL
+    | _DEPLOYERS
+    | _GIT_OUT
+    | wordset(
+        "rm rmdir shred unlink dd mkfs curl wget scp rsync ftp sftp nc ncat mail gh apt "
+        "apt-get yum dnf brew snap systemctl service crontab redis-cli mongo mongosh "
+        "mysqladmin influx etcdctl gsutil podman sudo env nohup time xargs"
+    )
+)
+_NAME = re.compile(r"[a-z][\w.+-]{0,60}")
+
+Finding = tuple[str, str, float]
+
+
+def shell_findings(low: str) -> list[Finding]:
+    """(code, message, weight) for what the rules' patterns cannot read in a command
+    line (lowercased): a rollout in production, a tool nobody knows told to destroy."""
+    out: list[Finding] = []
+    prod = PROD.search(low) is not None
+    for part in _SHELL_SPLIT.split(low):
+        tokens = part.split()
+        while tokens and ("=" in tokens[0] or tokens[0] in ("sudo", "nohup", "time", "env")):
+            tokens = tokens[1:]
+        if not tokens:
+            continue
+        cmd = tokens[0].rsplit("/", 1)[-1]
+        words = _operands(tokens[1:])[:4]
+        if cmd == "gh" and words[:2] in (["release", "create"], ["release", "upload"]):
+            out.append(_rollout("publishes a release"))
+        elif cmd in _DEPLOYERS and prod and not any(t.startswith(_DRY) for t in tokens):
+            if any(w in _LOOKS for w in words):
+                continue
+            if (
+                cmd == "ansible-playbook"
+                or (cmd in ("vercel", "netlify") and "--prod" in tokens)
+                or any(w in _SUBCOMMANDS for w in words)
+            ):
+                out.append(_rollout("rolls out to production"))
+        elif cmd not in _KNOWN and _NAME.fullmatch(cmd):
+            said = {p for w in words for p in re.split(r"[-_:]", w.lstrip("-"))}
+            if not said.isdisjoint(_DESTROYS):
+                out.append(
+                    (
+                        "action.destructive",
+                        f"The shell command runs {cmd}, a tool nothing here knows, told to "
+                        "destroy, purge or delete",
+                        0.85,
+                    )
+                )
+    return out
+
+
+def _operands(tokens: list[str]) -> list[str]:
+    """The words after a command that are not options nor an option's value."""
+    out: list[str] = []
+    skip = False
+    for i, t in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        if t.startswith("-"):
+            # ``-n prod``: the option's value is the next word, unless it is an option.
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            skip = "=" not in t and len(t) <= 20 and bool(nxt) and not nxt.startswith("-")
+            skip = skip and t not in ("--prod", "--all", "--force", "--yes", "-y", "--install")
+            skip = skip or t in ("-f", "--filename", "-n", "--namespace", "-i", "--inventory")
+            continue
+        out.append(t)
+    return out
+
+
+def _rollout(how: str) -> Finding:
+    return (
+        "action.untrusted_code",
+        f"The shell command {how}: every user runs what it puts there",
+        0.75,
+    )
