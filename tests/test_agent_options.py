@@ -39,6 +39,8 @@ POLICY = Policy.model_validate(
     {
         "name": "options",
         "tools": {"crm.update": {"level": "medium", "owner": "ops"}},
+        # A discount is money; these tests are about options, so one reviewer decides.
+        "triggers": {"action.money": {"enabled": False}},
         "owners": {"ops": {"members": ["ana", "ben"]}},
         "default_owner": "ops",
     }

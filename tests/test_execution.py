@@ -297,7 +297,7 @@ def test_apply_failure_after_canary_undoes_or_says_why_not(
         ex = Flaky("full", rollback_ok)
         p.register("mail.send", ex)
         with pytest.raises(ExecutionError, match="target is down"):
-            p.submit({"tool": "mail.send", "args": {"to": "all"}, "agent": "bot"})
+            p.submit({"tool": "mail.send", "args": {"to": "ops@example.com"}, "agent": "bot"})
         (h,) = p.store.executions()
         assert h.state is State.FAILED
         if rollback_ok:
@@ -455,7 +455,9 @@ def test_a_partial_rollback_is_recorded_with_what_could_not_be_undone(
     with ControlPlane(open_store(db_url), policy, clock=clock) as p:
         ex = CanaryStuck("none")
         p.register("mail.send", ex)
-        hid = p.submit({"tool": "mail.send", "args": {"to": "all"}, "agent": "bot"}).handoff_id
+        hid = p.submit(
+            {"tool": "mail.send", "args": {"to": "ops@example.com"}, "agent": "bot"}
+        ).handoff_id
         assert roll_back(p, hid, "wrong list", ("priya", "pablo")).status == "executed"
         h = p.get(hid)
         assert h.state is State.ROLLED_BACK and ex.undone == ["full"]

@@ -57,3 +57,37 @@ def test_every_chunk_seeks_the_created_index(tmp_path: Path, reader: str) -> Non
                 )
     finally:
         conn.close()
+
+
+def test_the_facts_read_takes_the_rows_hashes_from_the_chain_index(tmp_path: Path) -> None:
+    """``learn_facts`` reads each handoff row's state and hashes from
+    ``ix_handoffs_chain``, never from the table, where ``decisions_hash`` sits after the
+    document: reading it there read every document's pages, which at a million
+    handoffs is most of the file."""
+    path = tmp_path / "learn.db"
+    store = open_store(f"sqlite:///{path}")
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    with store.write() as tx:
+        for i in range(3):
+            tx.insert(make_handoff(f"h{i}", start + timedelta(minutes=i)))
+    statements: list[tuple[str, Any]] = []
+
+    @event.listens_for(store.engine, "before_cursor_execute")
+    def seen(_conn: Any, _cur: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
+        if sql.startswith("SELECT"):
+            statements.append((sql, params))
+
+    chunks = list(store.learn_facts(since=None, until=None, kinds=("submitted",), size=2))
+    store.close()
+    assert [len(c.handoffs) for c in chunks] == [2, 1]
+    conn = sqlite3.connect(path)
+    try:
+        chunk_queries = [(s, p) for s, p in statements if "handoff_facts" in s]
+        assert len(chunk_queries) == 2
+        for sql, params in chunk_queries:
+            plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            reads = [step for step in plan if " handoffs " in f"{step} " or "chain" in step]
+            assert reads, plan
+            assert all("COVERING INDEX" in step for step in reads), plan
+    finally:
+        conn.close()

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Alias,
     Engine,
     Integer,
     Text,
@@ -31,6 +32,8 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 
 from ._protocol import LearnChunk
@@ -160,10 +163,19 @@ def learn_facts(
     # the flags as stored (0 or 1): no conversion per value on the way out.
     sqlite = engine.dialect.name == "sqlite"
     facts = [_as_stored(c) if sqlite else c for c in f]
-    joined = handoffs.outerjoin(handoff_facts, f.id == h.id)
+    joined: Any = handoffs
+    row: Any = h
+    if sqlite:
+        # The row's state and hashes come from ``ix_handoffs_chain``, which holds them:
+        # in the table they sit beside the document (``decisions_hash`` after it), so
+        # reading them there reads every document's pages too.
+        chain = _Chain._construct(handoffs, name="chain")
+        joined = handoffs.join(chain, chain.c.id == h.id)
+        row = chain.c
+    joined = joined.outerjoin(handoff_facts, f.id == h.id)
     return _chunks(
         engine,
-        [*facts, h.state, h.action_hash, h.decisions_hash],
+        [*facts, row.state, row.action_hash, row.decisions_hash],
         _slim_events(),
         since=since,
         until=until,
@@ -174,6 +186,19 @@ def learn_facts(
         joined=joined,
         shape=tuple,
     )
+
+
+class _Chain(Alias):
+    """``handoffs`` again, read through ``ix_handoffs_chain`` alone on SQLite."""
+
+    inherit_cache = True
+
+
+@compiles(_Chain, "sqlite")
+def _indexed_by(element: _Chain, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite would look the id up in the primary key's index, then read the row.
+    text = str(compiler.visit_alias(element, **kw))  # type: ignore[no-untyped-call]
+    return f"{text} INDEXED BY ix_handoffs_chain" if kw.get("asfrom") else text
 
 
 def _view(engine: Engine) -> ColumnElement[str]:
