@@ -352,7 +352,6 @@ def test_a_forward_to_an_internal_domain_is_not_data_leaving() -> None:
         ("logs.put_retention_policy", {"logGroupName": "/prod/api", "retentionInDays": 365}),
         ("rds.modify_db_instance", {"DBInstanceIdentifier": "prod", "BackupRetentionPeriod": 14}),
         ("rds.modify_db_instance", {"DBInstanceIdentifier": "prod", "DeletionProtection": True}),
-        ("audit.update_settings", {"logging_enabled": True}),
         ("waf.update", {"web_acl": "prod", "default_action": "BLOCK"}),
         ("cache.set_ttl", {"key": "home", "ttl_days": 1}),
         ("apply_coupon", {"code": "SPRING10"}),
