@@ -98,3 +98,34 @@ SAME = [
 def test_a_readers_namespace_changes_nothing(tool: str, bare: str, args: dict[str, Any]) -> None:
     a, b = _assess(tool, args), _assess(bare, args)
     assert (a.mode, a.level) == (b.mode, b.level)
+
+
+ASKED = [
+    ("review.submit", {"pr": 12, "event": "APPROVE"}, "Approve PR 12."),
+    ("review.post_comment", {"pr": 12, "body": "LGTM"}, "Leave LGTM on PR 12."),
+    ("post_comment", {"pr": 12, "body": "LGTM"}, "Leave a comment on PR 12 saying LGTM."),
+    ("issues.comment", {"issue": 7, "body": "Fixed in #9"}, "Comment on issue 7 that #9 fixes it."),
+]
+
+
+@pytest.mark.parametrize(("tool", "args", "instruction"), ASKED, ids=[t for t, _, _ in ASKED])
+def test_a_comment_or_approval_the_person_asked_for_is_within_the_request(
+    tool: str, args: dict[str, Any], instruction: str
+) -> None:
+    action = Action.model_validate(
+        {"tool": tool, "args": args, "context": {"instruction": instruction}}
+    )
+    a = assess(action, POLICY)
+    assert "scope.beyond_instruction" not in {t.code for t in a.triggers}
+
+
+def test_a_comment_nobody_asked_for_is_beyond_the_request() -> None:
+    action = Action.model_validate(
+        {
+            "tool": "post_comment",
+            "args": {"pr": 12, "body": "LGTM"},
+            "context": {"instruction": "Summarize PR 12."},
+        }
+    )
+    a = assess(action, POLICY)
+    assert "scope.beyond_instruction" in {t.code for t in a.triggers}

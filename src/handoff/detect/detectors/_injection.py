@@ -75,7 +75,8 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     ),
     # Verbs, not nouns: "summarise my email" asks for nothing to be sent.
     "outward": re.compile(
-        r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|"
+        r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|comment|"
+        r"approve|leave (?:a |an |the )?(?:comment|review|note|reply|feedback|lgtm)\b|lgtm|"
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|tell [#@]?\w+|"
         r"(?:e-?mail|message|text|dm) (?:it|them|this|that|him|her|me|us|the|a|an|to|back)\b"
         r"|(?:e-?mail|message|text|dm) [\w.+-]+@[\w-]+|^\W*(?:e-?mail|message|text|dm)\b)",
