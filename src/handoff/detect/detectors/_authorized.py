@@ -33,7 +33,7 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 
 def cents_key(key: str) -> bool:
     """The key says its amount is in cents (``amount_cents``, ``unit_amount_cents``)."""
-    return key.endswith("cents") or key.startswith("cents")
+    return key == "cents" or key.endswith("_cents") or key.startswith("cents_")
 
 
 def amount_key(key: str) -> bool:

@@ -8,18 +8,27 @@ wallet's tokens hands them over. None needs a money word in the tool's name.
 
 from __future__ import annotations
 
-from ._authorized import PRICE_KEYS, authorized_money, cents_key
+import re
+
+from ._authorized import PRICE_KEYS, authorized_money, cents_key, named_amounts
 from ._base import ActionView, Signal, wordset
 from ._effects import effect_of
+from ._provenance import asked_for, trusted_text
 
 __all__ = ["money_in_keys", "money_written"]
 
 # Where a payment goes: written, it redirects every payment after it.
 _BANK_KEYS = wordset(
-    "iban bic swift swift_code swift_bic routing routing_number aba aba_number sort_code "
+    "iban bic swift_code swift_bic routing_number aba aba_number sort_code "
     "sortcode bank_account bank_account_number bank_details bank_info bankaccount "
     "beneficiary_account payout_account remittance_account"
 )
+# Words that are bank details only when the value looks like one: a ticket's routing is
+# a queue, a CI's swift a compiler version.
+_BANK_SHAPES = {
+    "routing": re.compile(r"^\s*\d{9}\s*$"),
+    "swift": re.compile(r"^\s*[A-Za-z]{6}[A-Za-z0-9]{2}(?:[A-Za-z0-9]{3})?\s*$"),
+}
 # An account number is a bank's beside a payee (not a customer's on a support ticket).
 _ACCOUNT_KEYS = wordset("account_number account_no acct_number acct_no accountnumber")
 _PAYEE_WORDS = wordset(
@@ -28,15 +37,34 @@ _PAYEE_WORDS = wordset(
     "routing"
 )
 # What payroll pays someone.
-_PAY_KEYS = wordset(
-    "salary base_salary annual_salary salary_amount wage wages hourly_rate pay_rate "
-    "bonus bonus_amount compensation commission"
+_PAY_KEYS = wordset("salary base_salary annual_salary salary_amount wage wages compensation")
+# The same only on a call about people's pay: a quiz has a bonus, an invoice a rate.
+_PAY_IF_PAYROLL = wordset("hourly_rate pay_rate bonus bonus_amount commission")
+_PAYROLL_WORDS = wordset(
+    "payroll employee employees staff hr compensation contractor contractors worker workers "
+    "wage wages salary salaries personnel"
 )
-# Points and miles are money in a loyalty or rewards programme.
+# Keys that are money only on a call about money: course credits, an audio balance, an
+# event's fee, a dose amount or 250 ml are not.
+_MONEY_IF_CONTEXT = wordset("credit credits balance fee")
+_MONEY_WORDS = wordset(
+    "pay payment payments billing bill bills invoice invoices charge charges refund refunds "
+    "credit credits wallet account accounts customer customers subscription subscriptions "
+    "order orders checkout cart price prices pricing ledger finance financial bank banking "
+    "transaction transactions loyalty reward rewards coupon coupons gift giftcard payout "
+    "payouts stripe paypal money cash fund funds currency usd eur gbp cents tip tips "
+    "deposit withdraw withdrawal loan loans donation donations budget cost costs tax taxes "
+    "unit total due paid net gross discount purchase sale sales store shop"
+)
+# Points and miles are money in a loyalty or rewards programme, not in a game or a run.
 _POINT_KEYS = wordset("points miles")
-_POINT_WORDS = wordset("loyalty reward rewards points miles")
+_POINT_WORDS = wordset(
+    "loyalty reward rewards member members membership customer customers airline frequent "
+    "flyer cashback perks"
+)
 _APPROVAL_WORDS = wordset("approval approve")
 _OPERATOR_KEYS = wordset("operator spender")
+_WALLET_WORDS = wordset("token tokens nft nfts wallet erc20 erc721 erc1155 contract allowance for")
 
 
 def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
@@ -46,6 +74,11 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
     keys = view.key_set
     ws = view.word_set
     bank = keys & _BANK_KEYS
+    for path, text in view.args:
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        shape = _BANK_SHAPES.get(key)
+        if shape is not None and shape.match(text):
+            bank = bank | {key}
     if not bank and keys & _ACCOUNT_KEYS and not (ws | keys).isdisjoint(_PAYEE_WORDS | bank):
         bank = keys & _ACCOUNT_KEYS
     if not bank and keys & _ACCOUNT_KEYS and any("bank" in k for k in keys):
@@ -54,22 +87,44 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
         key = min(bank)
         path = next((p for p, k in view.keys if k == key), "args")
         return "payee", path, f"{key} written"
+    context = ws | keys | {w for k in keys for w in k.split("_")}
     for path, value in view.numbers:
         key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
-        if key in _PAY_KEYS:
+        if key in _PAY_KEYS or (key in _PAY_IF_PAYROLL and not context.isdisjoint(_PAYROLL_WORDS)):
             return "payee", path, f"{key}={value:g}"
-        if (
-            key in PRICE_KEYS
-            or key.startswith("amount_")
-            or key.endswith("_amount")
-            or (cents_key(key))
-        ):
+        if _money_key(key, context):
             return "amount", path, f"{key}={value:g}"
         if key in _POINT_KEYS and not ws.isdisjoint(_POINT_WORDS) and value > 0:
             return "amount", path, f"{key}={value:g}"
-    if ws & _APPROVAL_WORDS and ("all" in ws or not keys.isdisjoint(_OPERATOR_KEYS)):
+    if ws & _APPROVAL_WORDS and (
+        ("all" in ws and not ws.isdisjoint(_WALLET_WORDS)) or not keys.isdisjoint(_OPERATOR_KEYS)
+    ):
         return "approval", "tool", view.tool
     return None
+
+
+def _money_key(key: str, context: frozenset[str] | set[str]) -> bool:
+    """A number under ``key`` is money: a price or a discount always; a credit, a
+    balance, a fee or an ``amount_*`` only on a call about money (``amount_ml``,
+    ``dose_amount`` and a course's credits are quantities)."""
+    if cents_key(key):
+        return True
+    if key in _MONEY_IF_CONTEXT:
+        return not (context - {key}).isdisjoint(_MONEY_WORDS)
+    if key in PRICE_KEYS:
+        return True
+    if key.startswith("amount_") or key.endswith("_amount"):
+        part = key.removeprefix("amount_").removesuffix("_amount")
+        return part in _MONEY_WORDS or not (context - {key, "amount"}).isdisjoint(_MONEY_WORDS)
+    return False
+
+
+def _named_in_words(view: ActionView, value: float, percent: bool) -> bool:
+    """The person wrote this amount: in a currency, or as a percentage for a percent key."""
+    said = trusted_text(view).lower()
+    if percent:
+        return bool(re.search(rf"(?<![\w.]){value:g}\s?(?:%|percent\b)", said))
+    return asked_for(view, "money") and value in named_amounts(said)
 
 
 def money_written(view: ActionView) -> Signal | None:
@@ -82,7 +137,10 @@ def money_written(view: ActionView) -> Signal | None:
     if hit is None:
         return None
     kind, where, ex = hit
-    if kind == "amount" and authorized_money(view):
+    asked = _asked_amount(view, where)
+    # Pay the person named in their own words (a job ad's salary, an invoice's rate)
+    # counts as asked, as an amount does; a bank detail never does.
+    if kind != "approval" and (asked or (kind == "amount" and authorized_money(view))):
         return Signal(
             "action.money_authorized",
             "The action moves money the person asked to move, for an amount they named",
@@ -112,3 +170,12 @@ def money_written(view: ActionView) -> Signal | None:
         reversibility=0.7 if kind == "payee" else 0.8,
         sensitivity=0.7 if kind == "payee" else 0.5,
     )
+
+
+def _asked_amount(view: ActionView, where: str) -> bool:
+    """The number at ``where`` is one the person wrote as an amount or a percentage."""
+    key = where.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    value = next((v for p, v in view.numbers if p == where), None)
+    if value is None or key in _BANK_KEYS or key in _BANK_SHAPES:
+        return False
+    return _named_in_words(view, value, "percent" in key)

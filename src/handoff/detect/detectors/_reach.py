@@ -2,12 +2,17 @@
 
 * ``action.data_outward`` — a call that exports, copies, syncs, replicates, puts or
   hooks data names a destination on an outside host (a URL, a bare public address) or in
-  another project, and the person never named that place;
-* ``action.public_access`` — a signed link made: anyone who holds it reads the object;
+  another project, and the person never named that place (a service people work with,
+  named by its host or in words, is not outside unless secrets go to it; a copy in from
+  the address sends nothing to it; a drop site or a bare public address always is);
+* ``action.public_access`` — a signed link made: anyone who holds it reads the object
+  (not a link the person asked for that expires within a week);
 * ``action.public`` — one message sent to a crowd: a campaign, a bulk or "many" send, a
-  list or channel that means everyone, or more recipients than a person writes to;
+  list or channel that means everyone, or more recipients than a person writes to (not
+  a campaign or announcement the person asked to send; not an analytics segment);
 * ``provenance.invented_target`` — the person named whom to write to, and the call
-  also, or instead, writes to an address they never named and no tool showed.
+  also, or instead, writes to an address they never named and no tool showed; or they
+  asked for the move (a webhook, an export) and never named the host it goes to.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import re
 
 from ._base import ActionView, DetectConfig, Signal, wordset
 from ._effects import effect_of
-from ._provenance import origins, trusted_text
+from ._provenance import asked_for, origins, trusted_text
+from ._world import _EXTERNAL
 
 __all__ = ["detect_reach"]
 
@@ -39,6 +45,71 @@ _INTERNAL_NETS = tuple(
     for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8")
 )
 _LOCAL_HOSTS = frozenset(("localhost", "127.0.0.1", "0.0.0.0"))
+# Services people work with every day: their own repositories, pages, sheets and
+# channels live there, so the host alone says nothing about who reads the copy.
+_KNOWN_SERVICES = frozenset(
+    (
+        "github.com",
+        "githubusercontent.com",
+        "gitlab.com",
+        "bitbucket.org",
+        "atlassian.net",
+        "atlassian.com",
+        "slack.com",
+        "notion.com",
+        "notion.so",
+        "google.com",
+        "googleapis.com",
+        "microsoft.com",
+        "office.com",
+        "sharepoint.com",
+        "live.com",
+        "stripe.com",
+        "hubspot.com",
+        "salesforce.com",
+        "zendesk.com",
+        "dropbox.com",
+        "box.com",
+        "airtable.com",
+        "asana.com",
+        "linear.app",
+        "trello.com",
+        "figma.com",
+        "discord.com",
+        "zoom.us",
+        "shopify.com",
+        "myshopify.com",
+        "twilio.com",
+        "sendgrid.com",
+        "mailchimp.com",
+        "intercom.io",
+        "pagerduty.com",
+        "datadoghq.com",
+        "sentry.io",
+        "vercel.com",
+        "netlify.com",
+        "heroku.com",
+        "docker.io",
+        "docker.com",
+        "pypi.org",
+        "npmjs.org",
+        "npmjs.com",
+    )
+)
+# Labels of a host name that name no one: the service is the label before the suffix.
+_SUFFIX_LABELS = frozenset(("com", "org", "net", "io", "co", "app", "dev", "us", "uk", "so"))
+# Verbs that copy data in from the address, not out to it.
+_INBOUND = wordset("clone pull fetch import download ingest subscribe")
+_OUTBOUND = wordset(
+    "export exports upload put push forward webhook webhooks backup dump mirror replica "
+    "replicas replicate replication stream send post"
+)
+# A payload that would make any destination a leak.
+_SECRET_PAYLOAD = re.compile(
+    r"\b(?:passwords?|passwd|ssn|social[_ ]security|credit[_ ]card|card[_ ]number|cvv"
+    r"|api[_ ]?keys?|secrets?|private[_ ]keys?|access[_ ]tokens?|credentials?)\b"
+)
+
 # ``project.dataset.table``: a destination in a project the source is not in.
 _PROJECT_PATH = re.compile(r"^([\w-]+)[.:]([\w-]+)\.([\w-]+)$")
 
@@ -62,6 +133,15 @@ _CROWD = re.compile(
     r"|members|subscribers|contacts|hands|clients|patients|students|org(?:anization)?)"
     r"|company[\s_-]?wide|org[\s_-]?wide)\W*$"
 )
+_ASKED_BROADCAST = re.compile(
+    r"\b(?:campaigns?|newsletters?|announcements?|announce|broadcast|blast)\b"
+)
+_ASKED_LINK = re.compile(r"\b(?:link|url|share|download)\b")
+_EXPIRY_KEY = re.compile(
+    r"^(?:expires?|expiry|expiration|ttl)(?:_in)?(?:_(seconds|minutes|hours|days))?$"
+)
+_EXPIRY_UNIT = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+_LINK_MAX_SECONDS = 7 * 86400
 _RECIPIENT_KEYS = wordset(
     "to cc bcc recipient recipients attendees attendee invitees invitee participants guests "
     "emails addresses numbers phones phone_numbers"
@@ -81,7 +161,7 @@ def detect_reach(view: ActionView, config: DetectConfig) -> list[Signal]:
         hit = _outside(view, config)
         if hit is not None:
             out.append(hit)
-    if not ws.isdisjoint(_SIGNED) and not ws.isdisjoint(_LINKS):
+    if not ws.isdisjoint(_SIGNED) and not ws.isdisjoint(_LINKS) and not _asked_link(view):
         out.append(
             Signal(
                 "action.public_access",
@@ -117,18 +197,64 @@ def _internal(host: str, config: DetectConfig) -> bool:
     return any(ip in net for net in _INTERNAL_NETS)
 
 
+def _domain(host: str) -> str:
+    """The registrable part of ``host``: ``api.notion.com`` -> ``notion.com``."""
+    labels = host.split(".")
+    if len(labels) > 2 and labels[-2] in _SUFFIX_LABELS:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def _service(host: str) -> str:
+    """The label that names the service: ``hooks.slack.com`` -> ``slack``."""
+    return _domain(host).split(".", 1)[0]
+
+
+def _named_place(host: str, said: str, ws: frozenset[str]) -> bool:
+    """The person named the host, its domain or its service ("my Google Sheet" for
+    docs.google.com), or the tool is that service's own."""
+    domain = _domain(host)
+    service = _service(host)
+    if host in said or domain in said:
+        return True
+    return len(service) > 2 and (
+        service in ws or re.search(rf"(?<![\w.-]){re.escape(service)}(?![\w-])", said) is not None
+    )
+
+
 def _outside(view: ActionView, config: DetectConfig) -> Signal | None:
     said = trusted_text(view).lower()
     texts = dict(view.args)
+    ws = view.word_set
+    # A copy in from the address (a clone, an import) sends nothing to it.
+    inbound = not ws.isdisjoint(_INBOUND) and ws.isdisjoint(_OUTBOUND)
+    secret = any(
+        _SECRET_PAYLOAD.search(p.lower()) or _SECRET_PAYLOAD.search(t.lower()) for p, t in view.args
+    )
     for path, key in view.keys:
         if not _WHERE_KEY.match(key):
             continue
         text = texts.get(path)
         if not text:
             continue
-        m = _HOST.search(text) or _BARE_IP.match(text)
-        host = m.group(1).lower() if m else ""
-        if host and not _internal(host, config) and host not in said:
+        m = _HOST.search(text)
+        bare = _BARE_IP.match(text)
+        found = m or bare
+        host = found.group(1).lower() if found else ""
+        if not host or _internal(host, config) or host in said:
+            pass
+        elif _EXTERNAL.match(text.strip().lower()):
+            return _leaves(path, text, f"a site that hands files on to anyone ({host})")
+        elif bare or _is_ip(host):
+            return _leaves(path, text, f"an outside address ({host})")
+        elif inbound and not secret:
+            pass
+        elif _domain(host) in _KNOWN_SERVICES or _named_place(host, said, ws):
+            if secret:
+                return _leaves(path, text, f"a service account ({host}), with secrets in it")
+        elif asked_for(view, "outward") or _asked_mover(view, said):
+            return _unnamed_host(path, text, host)
+        else:
             return _leaves(path, text, f"an outside host ({host})")
         proj = _PROJECT_PATH.match(text.strip())
         if proj and ("destination" in key or key.startswith("target")):
@@ -137,6 +263,32 @@ def _outside(view: ActionView, config: DetectConfig) -> Signal | None:
             if project not in others and project not in said:
                 return _leaves(path, text, f"another project ({project})")
     return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _asked_mover(view: ActionView, said: str) -> bool:
+    """The person asked for this very move (a webhook, a sync, an export)."""
+    return any(re.search(rf"\b{re.escape(w)}", said) for w in view.word_set & _MOVERS)
+
+
+def _unnamed_host(path: str, text: str, host: str) -> Signal:
+    """The person asked for the move but never named where it goes: someone looks."""
+    return Signal(
+        "provenance.invented_target",
+        f"The person asked for this, but never named {host}, where the data goes",
+        where=path,
+        excerpt=text[:160],
+        weight=0.6,
+        uncertainty=0.7,
+        sensitivity=0.5,
+    )
 
 
 def _leaves(path: str, text: str, where: str) -> Signal:
@@ -152,9 +304,31 @@ def _leaves(path: str, text: str, where: str) -> Signal:
     )
 
 
+def _asked_link(view: ActionView) -> bool:
+    """The person asked for a link to this object, and it expires within a week."""
+    said = trusted_text(view).lower()
+    if not _ASKED_LINK.search(said):
+        return False
+    for path, value in view.numbers:
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        m = _EXPIRY_KEY.match(key)
+        if m and value * _EXPIRY_UNIT.get(m.group(1) or "seconds", 1) <= _LINK_MAX_SECONDS:
+            return True
+    return False
+
+
+def _asked_send(view: ActionView) -> bool:
+    """The person asked to send this campaign, newsletter or announcement themselves."""
+    said = trusted_text(view).lower()
+    return bool(_ASKED_BROADCAST.search(said)) and asked_for(view, "outward")
+
+
 def _crowd(view: ActionView) -> Signal | None:
     ws = view.word_set
-    if ws.isdisjoint(_MESSAGING) and not (ws & {"channel", "post", "create", "topic"}):
+    messaging = not ws.isdisjoint(_MESSAGING)
+    if not messaging and not (ws & {"channel", "post", "create", "topic"}):
+        return None
+    if _asked_send(view):
         return None
     why = ""
     where, excerpt = "tool", view.tool
@@ -169,7 +343,13 @@ def _crowd(view: ActionView) -> Signal | None:
                     why = f"it goes to {_CROWD_SIZE} or more recipients"
                     where, excerpt = path, text
                     break
-            if _AUDIENCE_KEY.match(key) and _CROWD.match(text.lower()):
+            # An analytics segment or cohort is whom a report counts, not whom it
+            # writes to: off a messaging call only a channel is an audience.
+            if (
+                _AUDIENCE_KEY.match(key)
+                and (messaging or key.startswith("channel"))
+                and _CROWD.match(text.lower())
+            ):
                 why = f"its {key} is {text.strip()!r}, which means everyone"
                 where, excerpt = path, text
                 break
