@@ -370,3 +370,46 @@ def test_benign_commands_near_the_rules_stay_routine(name: str) -> None:
     mode, got = run("shell", {"command": line}, instruction)
     assert _RANK[mode] <= _RANK[most], (name, mode, got)
     assert "action.destructive" not in got, (name, got)
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "instruction", "code"),
+    [
+        # A test-mode key nobody asked for, and a live key asked for, stay credentials.
+        ("stripe.create_api_key", {"mode": "test", "name": "ci"}, "", "secrets.access"),
+        (
+            "stripe.create_api_key",
+            {"mode": "live", "name": "ci"},
+            "Create an API key for CI.",
+            "secrets.access",
+        ),
+        # A forward asked for, to an address the person did not name.
+        (
+            "domains.update_email_forwarding",
+            {"alias": "info@mydomain.com", "forward_to": "x@outside.io"},
+            "Forward info@mydomain.com to my personal address.",
+            "action.data_outward",
+        ),
+        # A retention the person set, but not this one.
+        (
+            "logs.put_retention_policy",
+            {"logGroupName": "/prod/api", "retentionInDays": 1},
+            "Keep the API logs for 30 days.",
+            "code.control_weakened",
+        ),
+        # A role key on a member, and a maintenance window over a monitor.
+        ("members.update", {"member_id": 3, "role": "admin"}, "", "action.permissions"),
+        (
+            "maintenance.create",
+            {"monitor_id": 12, "duration_hours": 720},
+            "",
+            "code.control_weakened",
+        ),
+        ("av.stop_malware_scan", {"host": "db-1"}, "", "action.permissions"),
+    ],
+)
+def test_what_the_asked_for_paths_leave_held(
+    tool: str, args: dict[str, Any], instruction: str, code: str
+) -> None:
+    mode, got = run(tool, args, instruction)
+    assert mode is not Mode.AUTO and code in got, (tool, mode, got)
