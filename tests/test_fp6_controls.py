@@ -413,3 +413,31 @@ def test_what_the_asked_for_paths_leave_held(
 ) -> None:
     mode, got = run(tool, args, instruction)
     assert mode is not Mode.AUTO and code in got, (tool, mode, got)
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("k8s.apply_patch", {"namespace": "prod", "deployment": "web", "patch": "{}"}),
+        ("db.rollback_migration", {"version": "2024_01", "env": "production"}),
+        ("services.rollback", {"service": "payments", "to": "v2.2.0"}),
+        ("cms.publish_config", {"env": "prod", "title": "x"}),
+    ],
+)
+def test_production_named_where_a_change_goes_still_rolls_out(
+    tool: str, args: dict[str, Any]
+) -> None:
+    mode, got = run(tool, args)
+    assert mode is not Mode.AUTO and "action.untrusted_code" in got, (tool, mode, got)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "docker --context prod compose up -d",
+        "DOCKER_HOST=ssh://deploy@prod-1 docker compose up -d",
+        "frobctl remove --all",
+    ],
+)
+def test_remote_compose_and_unknown_removals_still_go_to_a_person(line: str) -> None:
+    assert run("shell", {"command": line})[0] is not Mode.AUTO, line
