@@ -16,10 +16,12 @@ on a control's noun) and from the settings a call writes (``logging_enabled: fal
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
 from ._effects import effect_of
+from ._provenance import trusted_text
 
 __all__ = ["detect_controls", "scalars"]
 
@@ -34,16 +36,35 @@ _OPS = wordset(
 # Controls whose being off blinds security or lets what was kept out in.
 _SECURITY = wordset(
     "audit auditing trail trails cloudtrail waf firewall firewalls protection detector "
-    "detectors detection scanner scanning scan guardduty antivirus defender edr siem ids "
-    "ips securityhub encryption validation shield"
+    "detectors detection guardduty antivirus defender edr siem ids ips securityhub "
+    "encryption validation shield malware virus vulnerability vulnerabilities"
 )
+# A scan guards security when what it scans for says so (``malware_scan``, not a
+# printer's ``stop_scan``).
+_SCANS = wordset("scan scans scanner scanning")
+_SCANNED = wordset("malware virus vulnerability vulnerabilities secret secrets security dlp")
+# In a key, ``ids`` and ``ips`` are identifiers and addresses (``include_ids``).
+_KEY_SECURITY = _SECURITY - {"ids", "ips"}
+# A key with these words is not the control's switch: ``skip_validation: false`` keeps
+# it on, ``include_ids``, ``update_snapshots``, ``alert_count`` only count or choose.
+_NOT_SWITCH = wordset(
+    "skip bypass ignore exclude disable disabled no without include update count number "
+    "num max min limit id"
+)
+# Around a maintenance window: what it quiets (a monitor, an alert, a service's pager).
+_QUIETS = wordset("window windows downtime downtimes mute silence silenced")
 # A reader's verb first in a name: the call looks at the control, it does not touch it.
 _READS = wordset("get list search find read view fetch query describe show count check status")
 _MAINTENANCE = wordset("maintenance downtime downtimes")
 _OPENS = wordset("create add start schedule open enable set begin new")
 # Settings words: a key of only these and a control's noun in the tool turns it off.
 _SWITCH = wordset("enabled enable is active on status state")
-_FALSE = (False, "false", "no", "0", "off", "disabled", "disable", "inactive", "none")
+# Off, as a setting says it (``0`` only under a switch's own key, ``none`` only on a
+# control's own tool: an event's ``alerts: none`` is a preference).
+_FALSE = frozenset(("false", "no", "0", "off", "disabled", "disable", "inactive", "none"))
+_KEPT_ARGS = re.compile(
+    r"(?<![a-z])(?:log|logs|logging|backup|backups|snapshot|snapshots|audit|trail)(?![a-z])"
+)
 _RETENTION = wordset("retention retain expire expiration expiry expires")
 _KEPT = wordset(
     "log logs logging backup backups snapshot snapshots audit trail bucket lifecycle "
@@ -59,11 +80,17 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
     if view.words and view.words[0] in _READS:
         return []
     out: list[Signal] = []
-    tool_security = not words.isdisjoint(_SECURITY)
+    tool_security = not words.isdisjoint(_SECURITY) or (
+        not words.isdisjoint(_SCANS) and not words.isdisjoint(_SCANNED)
+    )
     tool_control = tool_security or not words.isdisjoint(_OPS)
     if not words.isdisjoint(_OFF) and tool_control:
         out.append(_signal(tool_security, "tool", view.tool, "turns it off"))
-    elif not words.isdisjoint(_MAINTENANCE) and not words.isdisjoint(_OPENS):
+    elif (
+        not words.isdisjoint(_MAINTENANCE)
+        and not words.isdisjoint(_OPENS)
+        and (tool_control or not words.isdisjoint(_QUIETS) or _quiets_keys(view))
+    ):
         out.append(
             _signal(
                 False, "tool", view.tool, "opens a maintenance window, in which alerts stay quiet"
@@ -80,19 +107,18 @@ def _weakening_settings(view: ActionView, tool_control: bool, tool_security: boo
     kept = (
         tool_control
         or not view.word_set.isdisjoint(_KEPT)
-        or any(w in view.args_lower for w in ("log", "backup", "snapshot", "audit", "trail"))
+        or _KEPT_ARGS.search(view.args_lower) is not None
     )
     for path, key, value in scalars(view.action.args):
         kw = frozenset(split_words(key))
-        v = value.strip().lower() if isinstance(value, str) else value
-        security = tool_security or not kw.isdisjoint(_SECURITY)
+        security = tool_security or not kw.isdisjoint(_KEY_SECURITY)
         control = security or not kw.isdisjoint(_OPS)
         said = f"{key}={value}"
         if (
-            v in _FALSE
-            and v is not None
+            _off(value, kw, tool_control)
+            and kw.isdisjoint(_NOT_SWITCH)
             and (
-                (control and not kw.isdisjoint(_SWITCH | _OPS | _SECURITY))
+                (control and not kw.isdisjoint(_SWITCH | _OPS | _KEY_SECURITY))
                 or (tool_control and kw <= _SWITCH)
             )
         ):
@@ -103,14 +129,57 @@ def _weakening_settings(view: ActionView, tool_control: bool, tool_security: boo
             and not isinstance(value, bool)
             and 0 <= value <= 1
             and (kept or "retention" in kw)
+            and not _asked_to_keep(view, value)
         ):
             hit = _signal(False, path, said, f"keeps what it holds for {value:g} at most ({key})")
-        elif "default" in kw and "action" in kw and v in _ALLOW:
+        elif (
+            "default" in kw
+            and "action" in kw
+            and isinstance(value, str)
+            and value.strip().lower() in _ALLOW
+        ):
             hit = _signal(True, path, said, f"lets everything in by default ({key}={value})")
         else:
             continue
         out.setdefault(hit.code, hit)
     return list(out.values())
+
+
+def _off(value: Any, kw: frozenset[str], tool_control: bool) -> bool:
+    """The value turns a switch off: ``False`` itself, a word that says off, ``0`` only
+    under a switch's own key (``logging_enabled: 0``, not ``alert_count: 0``)."""
+    if value is False:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value == 0 and not kw.isdisjoint(_SWITCH)
+    if not isinstance(value, str):
+        return False
+    v = value.strip().lower()
+    return v in _FALSE and (v != "none" or tool_control)
+
+
+_KEEP_WORDS = re.compile(r"\b(?:keep|keeps|kept|retain|retains|retention|expire|expires|delete)\b")
+
+
+def _asked_to_keep(view: ActionView, value: float) -> bool:
+    """The person set this retention themselves: their words keep things for this long
+    ("keep messages for 1 day")."""
+    said = trusted_text(view).lower()
+    if _KEEP_WORDS.search(said) is None:
+        return False
+    n = f"{value:g}"
+    words = "one" if n == "1" else "zero|no" if n == "0" else n
+    unit = r"(?:minutes?|hours?|days?|weeks?|months?|years?|[hdwmy])\b"
+    return re.search(rf"(?<![\w.])(?:{n}|{words})\s*-?\s*{unit}", said) is not None
+
+
+def _quiets_keys(view: ActionView) -> bool:
+    """A key of the call names what a maintenance window would quiet."""
+    return any(not _OPS.isdisjoint(split_words(k)) for k in view.key_set) or any(
+        not _QUIETS.isdisjoint(split_words(k)) for k in view.key_set
+    )
 
 
 def scalars(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:

@@ -20,6 +20,7 @@ import re
 from ._authorized import authorized_grant
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
 from ._controls import scalars
+from ._provenance import asked_for, trusted_text
 
 __all__ = ["detect_grants"]
 
@@ -33,8 +34,15 @@ _KEY = wordset("key keys")
 _NOT_CREDENTIAL = wordset(
     "translation translations i18n l10n locale idempotency cache kv redis foreign primary "
     "sort partition license licence hotkey shortcut shortcuts value values registry "
-    "dictionary map encryption kms"
+    "dictionary map encryption kms localization localisation lokalise crowdin transifex "
+    "phrase string strings result results finding findings point points takeaway "
+    "takeaways insight insights metric metrics date dates moment moments term terms "
+    "word words fact facts question questions feature features frame frames message"
 )
+# A credential the person asked for that only works against a test system.
+_ASKED_CREDENTIAL = re.compile(r"\b(?:api[ _-]?keys?|keys?|tokens?|credentials?)\b")
+_TEST_MODE = frozenset(("test", "testmode", "test_mode", "sandbox", "development", "dev"))
+_MODE_KEYS = frozenset(("mode", "env", "environment", "livemode", "live_mode", "live"))
 _EDITS = wordset("update edit set modify change patch put assign promote demote upgrade")
 _HOLDERS = wordset(
     "member members user users collaborator collaborators principal principals account "
@@ -43,11 +51,24 @@ _HOLDERS = wordset(
 _LEVEL_WORDS = wordset(
     "level levels role roles clearance permission permissions privilege privileges access"
 )
-_PRIVILEGED = re.compile(r"\b(?:admin\w*|owner|root|super\w*|maintainer|top|full)\b")
+# A level that is not access: how one is notified, how seasoned, a plan, a shift's job.
+_NOT_ACCESS = wordset(
+    "notification notifications notify experience skill skills seniority job title plan "
+    "tier subscription billing volume audio sound log logging difficulty reading language "
+    "education priority shift shifts schedule schedules rota roster"
+)
+_PRIVILEGED = re.compile(
+    r"\b(?:admin\w*|(?<!product )(?<!process )(?<!business )owner|root"
+    r"|super_?(?:user|admin)\w*|superusers?|maintainer|top|full)\b"
+)
 _MAIL = wordset(
     "mail gmail outlook mailbox mailboxes inbox email emails exchange message messages o365"
 )
 _DELEGATE = wordset("delegate delegates delegation delegated")
+# Work handed to someone, not a mailbox.
+_WORK = wordset("task tasks ticket tickets issue issues todo todos job jobs assignment item items")
+# A mail rule is made or changed; ``filter_messages`` searches.
+_RULE_MAKERS = wordset("create add new update set edit modify put insert make replace")
 _RULES = wordset("rule rules filter filters")
 _FORWARD = wordset("forward forwarding autoforward autoforwarding redirect")
 _FORWARD_PLACES = wordset(
@@ -61,7 +82,7 @@ _TRASHES = frozenset(
 _HIDES = frozenset(
     ("skip_inbox", "skipinbox", "mark_read", "markread", "mark_as_read", "markasread",
      "archive", "should_archive", "shouldarchive", "should_mark_as_read",
-     "shouldmarkasread", "never_spam")
+     "shouldmarkasread")
 )  # fmt: skip
 _TRUE = (True, "true", "yes", "1", "on")
 _EMAIL = re.compile(r"[\w.+-]{1,64}@([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})")
@@ -72,9 +93,13 @@ def detect_grants(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not view.words or view.words[0] in _READS or not words.isdisjoint({"list", "get"}):
         return []
     out: list[Signal] = []
-    if not words.isdisjoint(_MINT) and (
-        not words.isdisjoint(_CREDENTIAL)
-        or (not words.isdisjoint(_KEY) and words.isdisjoint(_NOT_CREDENTIAL))
+    if (
+        not words.isdisjoint(_MINT)
+        and (
+            not words.isdisjoint(_CREDENTIAL)
+            or (not words.isdisjoint(_KEY) and words.isdisjoint(_NOT_CREDENTIAL))
+        )
+        and not _asked_test_credential(view)
     ):
         out.append(
             _signal(
@@ -89,7 +114,8 @@ def detect_grants(view: ActionView, config: DetectConfig) -> list[Signal]:
     if level is not None:
         out.append(level)
     if not words.isdisjoint(_DELEGATE) and (
-        not words.isdisjoint(_MAIL) or any("delegate" in k for k in view.key_set)
+        not words.isdisjoint(_MAIL)
+        or (words.isdisjoint(_WORK) and any("delegate" in k for k in view.key_set))
     ):
         out.append(
             _signal(
@@ -99,13 +125,17 @@ def detect_grants(view: ActionView, config: DetectConfig) -> list[Signal]:
                 view.tool,
             )
         )
-    if not words.isdisjoint(_MAIL) and not words.isdisjoint(_RULES):
+    if (
+        not words.isdisjoint(_MAIL)
+        and not words.isdisjoint(_RULES)
+        and not words.isdisjoint(_RULE_MAKERS)
+    ):
         out.extend(_mail_rule(view))
     if (
         not words.isdisjoint(_FORWARD)
         or any("forward" in k or "redirect" in k for k in view.key_set)
     ) and not words.isdisjoint(_FORWARD_PLACES):
-        out.extend(_forwarded_out(view, config))
+        out.extend(_forwarded_out(view, config, by_name=not words.isdisjoint(_FORWARD)))
     return out
 
 
@@ -115,11 +145,13 @@ def _level_change(view: ActionView) -> Signal | None:
         return None
     # The level's own key first; a name that says the level (``set_clearance``) makes
     # any value not a member's id or name the level.
-    named = not words.isdisjoint(_LEVEL_WORDS - {"access"})
+    if not words.isdisjoint(_NOT_ACCESS):
+        return None
+    named = not words.isdisjoint(_LEVEL_WORDS - {"access", "level", "levels"})
     found = [
         (path, key, value)
         for path, key, value in scalars(view.action.args)
-        if value is not None and not frozenset(split_words(key)).isdisjoint(_LEVEL_WORDS)
+        if value is not None and _access_key(key)
     ]
     if not found and named:
         found = [(p, k, v) for p, k, v in scalars(view.action.args) if v is not None][-1:]
@@ -138,6 +170,26 @@ def _level_change(view: ActionView) -> Signal | None:
             f"{key}={value}",
         )
     return None
+
+
+def _access_key(key: str) -> bool:
+    """The key holds a role or an access level, not a notification or a plan's level."""
+    kw = frozenset(split_words(key))
+    return not kw.isdisjoint(_LEVEL_WORDS) and kw.isdisjoint(_NOT_ACCESS)
+
+
+def _asked_test_credential(view: ActionView) -> bool:
+    """The person asked for a key or a token, and this one works only in test mode."""
+    said = trusted_text(view).lower()
+    if _ASKED_CREDENTIAL.search(said) is None:
+        return False
+    for _path, key, value in scalars(view.action.args):
+        k = key.lower()
+        if k in _MODE_KEYS and (
+            value is False or (isinstance(value, str) and value.strip().lower() in _TEST_MODE)
+        ):
+            return True
+    return False
 
 
 def _mail_rule(view: ActionView) -> list[Signal]:
@@ -180,11 +232,23 @@ def _mail_rule(view: ActionView) -> list[Signal]:
     return []
 
 
-def _forwarded_out(view: ActionView, config: DetectConfig) -> list[Signal]:
+def _forwarded_out(view: ActionView, config: DetectConfig, *, by_name: bool) -> list[Signal]:
+    """A forward to an outside address: any address of a call whose name forwards, else
+    only the addresses under a forwarding key (not a settings call's ``support_email``).
+    An address the person named, on a forward they asked for, is a setting to review."""
+    said = trusted_text(view).lower()
+    asked = asked_for(view, "outward")
+    named: tuple[str, str, str] | None = None
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
+        key = path.rsplit(".", 1)[-1].lower()
+        if not by_name and "forward" not in key and "redirect" not in key:
+            continue
         for m in _EMAIL.finditer(low):
             domain = m.group(1).strip(".")
             if any(domain == d or domain.endswith("." + d) for d in config.internal_domains):
+                continue
+            if asked and re.search(rf"(?<![\w.+-]){re.escape(m.group(0))}(?![\w-])", said):
+                named = named or (path, text, m.group(0))
                 continue
             return [
                 _signal(
@@ -195,7 +259,22 @@ def _forwarded_out(view: ActionView, config: DetectConfig) -> list[Signal]:
                     text[:120],
                 )
             ]
-    return []
+    if named is None:
+        return []
+    path, text, address = named
+    return [
+        Signal(
+            "change.workflow",
+            f"The call forwards mail to {address}, an address the person named: what "
+            "arrives later goes there too",
+            where=path,
+            excerpt=text[:120],
+            weight=0.6,
+            impact=0.5,
+            reversibility=0.5,
+            sensitivity=0.6,
+        )
+    ]
 
 
 def _signal(code: str, message: str, where: str, excerpt: str) -> Signal:

@@ -32,6 +32,28 @@ _RELEASED = wordset(
     "service services release releases app application deployment deployments version "
     "revision environment env stage stack chart image build"
 )
+# What a revert of these puts back is a document, a post or a local database's state.
+_NOT_RELEASED = wordset(
+    "db database databases sql sqlite migration migrations transaction transactions "
+    "savepoint wiki page pages doc docs document documents note notes post posts tweet "
+    "article articles draft drafts"
+)
+# What an apply puts in place that is not a rollout: an edit, labels, a job application.
+_NOT_ROLLED = wordset(
+    "patch patches edit edits diff diffs suggestion suggestions fix fixes label labels tag "
+    "tags coupon coupons discount discounts filter filters style styles format formatting "
+    "job jobs position positions application"
+)
+# Keys whose values are prose or a file's text: "production" there is a word, not a place.
+_PROSE = frozenset(
+    ("title", "description", "body", "text", "content", "caption", "message", "summary",
+     "cover_letter", "coverletter", "notes", "note", "comment", "subject", "html", "markdown",
+     "diff", "old", "new", "old_str", "new_str", "patch", "labels", "label", "tags", "tag")
+)  # fmt: skip
+_PLACES = frozenset(
+    ("env", "environment", "namespace", "cluster", "stage", "context", "target", "project",
+     "app", "service", "stack", "region", "site", "workspace", "deployment")
+)  # fmt: skip
 _PUSHES = wordset("push sync")
 _CONFIGS = wordset(
     "config configuration configs settings flags flag manifest manifests infra "
@@ -48,10 +70,23 @@ def detect_releases(view: ActionView, config: DetectConfig) -> list[Signal]:
     )
     if not rolls:
         return []
-    m = PROD.search(view.args_lower)
-    reverts = not words.isdisjoint(_REVERTS) and any(
-        not _RELEASED.isdisjoint(split_words(key)) or key in ("to", "target")
-        for key in view.key_set
+    # An edit or a label applied names production only by where it goes (``namespace``).
+    edit = not words.isdisjoint(_NOT_ROLLED)
+    placed = " ".join(
+        low
+        for (path, _text), low in zip(view.args, view.lowered(), strict=True)
+        if (key := path.rsplit(".", 1)[-1].split("[", 1)[0].lower()) not in _PROSE
+        and len(low.split()) < 4
+        and (not edit or key in _PLACES)
+    )
+    m = PROD.search(placed)
+    reverts = (
+        not words.isdisjoint(_REVERTS)
+        and words.isdisjoint(_NOT_RELEASED)
+        and any(
+            not _RELEASED.isdisjoint(split_words(key)) or key in ("to", "target")
+            for key in view.key_set
+        )
     )
     if m is None and not reverts:
         return []
@@ -61,7 +96,7 @@ def detect_releases(view: ActionView, config: DetectConfig) -> list[Signal]:
             "The call rolls out, rolls back or promotes a release, or pushes configuration, "
             "in production: every user runs what it puts there",
             where="args" if m else "tool",
-            excerpt=view.args_lower[max(0, m.start() - 30) : m.end() + 30] if m else view.tool,
+            excerpt=placed[max(0, m.start() - 30) : m.end() + 30] if m else view.tool,
             weight=0.7,
             impact=0.7,
             reversibility=0.5,
@@ -102,7 +137,11 @@ _KNOWN = (
     | wordset(
         "rm rmdir shred unlink dd mkfs curl wget scp rsync ftp sftp nc ncat mail gh apt "
         "apt-get yum dnf brew snap systemctl service crontab redis-cli mongo mongosh "
-        "mysqladmin influx etcdctl gsutil podman sudo env nohup time xargs"
+        "mysqladmin influx etcdctl gsutil podman sudo env nohup time xargs "
+        # Package managers and toolchains: ``remove`` takes a dependency out.
+        "dotnet flutter dart bun deno composer rustup gem pipx pdm hatch mix swift pod "
+        # Local clusters and machines, torn down on the developer's own computer.
+        "kind minikube vagrant k3d colima multipass"
     )
 )
 _NAME = re.compile(r"[a-z][\w.+-]{0,60}")
@@ -126,7 +165,7 @@ def shell_findings(low: str) -> list[Finding]:
         if cmd == "gh" and words[:2] in (["release", "create"], ["release", "upload"]):
             out.append(_rollout("publishes a release"))
         elif cmd in _DEPLOYERS and prod and not any(t.startswith(_DRY) for t in tokens):
-            if any(w in _LOOKS for w in words):
+            if any(w in _LOOKS for w in words) or _local_compose(cmd, words, part):
                 continue
             if (
                 cmd == "ansible-playbook"
@@ -146,6 +185,18 @@ def shell_findings(low: str) -> list[Finding]:
                     )
                 )
     return out
+
+
+def _local_compose(cmd: str, words: list[str], part: str) -> bool:
+    """``docker compose -f docker-compose.prod.yml up``: a compose file run here, on no
+    remote host or context (where production would be named)."""
+    return (
+        cmd in ("docker", "podman", "docker-compose")
+        and (cmd == "docker-compose" or words[:1] == ["compose"])
+        and not any(h in part for h in ("--context", "-h ", "--host", "docker_host"))
+        and PROD.search(" ".join(w for w in part.split() if not w.endswith((".yml", ".yaml"))))
+        is None
+    )
 
 
 def _operands(tokens: list[str]) -> list[str]:
