@@ -71,6 +71,7 @@ _KEPT = wordset(
     "retention records archive archives"
 )
 _ALLOW = ("allow", "accept", "permit", "allow_all", "allowall")
+_FALSE_OR_ALLOW = _FALSE | frozenset(_ALLOW)
 _MAX_SCALARS = 300
 
 
@@ -104,12 +105,9 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
 def _weakening_settings(view: ActionView, tool_control: bool, tool_security: bool) -> list[Signal]:
     """One signal per code for the settings the call writes that weaken a control."""
     out: dict[str, Signal] = {}
-    kept = (
-        tool_control
-        or not view.word_set.isdisjoint(_KEPT)
-        or _KEPT_ARGS.search(view.args_lower) is not None
-    )
     for path, key, value in scalars(view.action.args):
+        if not _may_weaken(value):
+            continue
         kw = frozenset(split_words(key))
         security = tool_security or not kw.isdisjoint(_KEY_SECURITY)
         control = security or not kw.isdisjoint(_OPS)
@@ -128,7 +126,7 @@ def _weakening_settings(view: ActionView, tool_control: bool, tool_security: boo
             and isinstance(value, int | float)
             and not isinstance(value, bool)
             and 0 <= value <= 1
-            and (kept or "retention" in kw)
+            and ("retention" in kw or _kept(view, tool_control))
             and not _asked_to_keep(view, value)
         ):
             hit = _signal(False, path, said, f"keeps what it holds for {value:g} at most ({key})")
@@ -143,6 +141,26 @@ def _weakening_settings(view: ActionView, tool_control: bool, tool_security: boo
             continue
         out.setdefault(hit.code, hit)
     return list(out.values())
+
+
+def _may_weaken(value: Any) -> bool:
+    """The value could turn a control off or shorten what it keeps: ``False``, a number
+    from 0 to 1, or a word that says off or allow. Anything else is passed over before
+    its key is read."""
+    if isinstance(value, bool):
+        return value is False
+    if isinstance(value, int | float):
+        return 0 <= value <= 1
+    return isinstance(value, str) and value.strip().lower() in _FALSE_OR_ALLOW
+
+
+def _kept(view: ActionView, tool_control: bool) -> bool:
+    """The call is about something kept (logs, backups, an audit trail, a bucket)."""
+    return (
+        tool_control
+        or not view.word_set.isdisjoint(_KEPT)
+        or _KEPT_ARGS.search(view.args_lower) is not None
+    )
 
 
 def _off(value: Any, kw: frozenset[str], tool_control: bool) -> bool:

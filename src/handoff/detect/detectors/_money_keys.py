@@ -74,11 +74,12 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
     keys = view.key_set
     ws = view.word_set
     bank = keys & _BANK_KEYS
-    for path, text in view.args:
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
-        shape = _BANK_SHAPES.get(key)
-        if shape is not None and shape.match(text):
-            bank = bank | {key}
+    if not keys.isdisjoint(_BANK_SHAPES):
+        for path, text in view.args:
+            key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+            shape = _BANK_SHAPES.get(key)
+            if shape is not None and shape.match(text):
+                bank = bank | {key}
     if not bank and keys & _ACCOUNT_KEYS and not (ws | keys).isdisjoint(_PAYEE_WORDS | bank):
         bank = keys & _ACCOUNT_KEYS
     if not bank and keys & _ACCOUNT_KEYS and any("bank" in k for k in keys):
