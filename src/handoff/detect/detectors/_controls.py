@@ -97,7 +97,8 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
                 False, "tool", view.tool, "opens a maintenance window, in which alerts stay quiet"
             )
         )
-    if not out and view.action.args and not effect_of(view).read_only:
+    args = view.action.args
+    if not out and args and not effect_of(view).read_only and _any_may_weaken(args):
         out.extend(_weakening_settings(view, tool_control, tool_security))
     return out
 
@@ -152,6 +153,26 @@ def _may_weaken(value: Any) -> bool:
     if isinstance(value, int | float):
         return 0 <= value <= 1
     return isinstance(value, str) and value.strip().lower() in _FALSE_OR_ALLOW
+
+
+def _any_may_weaken(value: Any) -> bool:
+    """Some scalar that ``scalars`` would return passes ``_may_weaken``: looked for
+    before any path is written out."""
+    stack: list[Any] = [value]
+    seen = 0
+    while stack and seen < _MAX_SCALARS:
+        v = stack.pop()
+        if isinstance(v, dict):
+            for cv in v.values():
+                if isinstance(cv, dict | list):
+                    stack.append(cv)
+                else:
+                    seen += 1
+                    if _may_weaken(cv):
+                        return True
+        elif isinstance(v, list):
+            stack.extend(v[:50])
+    return False
 
 
 def _kept(view: ActionView, tool_control: bool) -> bool:

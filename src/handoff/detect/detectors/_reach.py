@@ -328,8 +328,6 @@ def _crowd(view: ActionView) -> Signal | None:
     messaging = not ws.isdisjoint(_MESSAGING)
     if not messaging and not (ws & {"channel", "post", "create", "topic"}):
         return None
-    if _asked_send(view):
-        return None
     why = ""
     where, excerpt = "tool", view.tool
     if ws & _BULK and ws & _MESSAGING:
@@ -353,7 +351,7 @@ def _crowd(view: ActionView) -> Signal | None:
                 why = f"its {key} is {text.strip()!r}, which means everyone"
                 where, excerpt = path, text
                 break
-    if not why:
+    if not why or _asked_send(view):
         return None
     return Signal(
         "action.public",
