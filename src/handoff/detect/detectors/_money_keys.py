@@ -88,13 +88,18 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
         key = min(bank)
         path = next((p for p, k in view.keys if k == key), "args")
         return "payee", path, f"{key} written"
-    context = ws | keys | {w for k in keys for w in k.split("_")}
+    context: set[str] | None = None  # the call's words, made when a key needs them
     for path, value in view.numbers:
         key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
-        if key in _PAY_KEYS or (key in _PAY_IF_PAYROLL and not context.isdisjoint(_PAYROLL_WORDS)):
+        if key in _PAY_KEYS:
             return "payee", path, f"{key}={value:g}"
-        if _money_key(key, context):
-            return "amount", path, f"{key}={value:g}"
+        if _may_be_money(key):
+            if context is None:
+                context = set(ws | keys | {w for k in keys for w in k.split("_")})
+            if key in _PAY_IF_PAYROLL and not context.isdisjoint(_PAYROLL_WORDS):
+                return "payee", path, f"{key}={value:g}"
+            if _money_key(key, context):
+                return "amount", path, f"{key}={value:g}"
         if key in _POINT_KEYS and not ws.isdisjoint(_POINT_WORDS) and value > 0:
             return "amount", path, f"{key}={value:g}"
     if ws & _APPROVAL_WORDS and (
@@ -102,6 +107,18 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
     ):
         return "approval", "tool", view.tool
     return None
+
+
+def _may_be_money(key: str) -> bool:
+    """``key`` is one that pay or ``_money_key`` could read as money, given the call."""
+    return (
+        key in _PAY_IF_PAYROLL
+        or key in _MONEY_IF_CONTEXT
+        or key in PRICE_KEYS
+        or key.startswith("amount_")
+        or key.endswith("_amount")
+        or cents_key(key)
+    )
 
 
 def _money_key(key: str, context: frozenset[str] | set[str]) -> bool:
