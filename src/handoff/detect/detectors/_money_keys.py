@@ -14,6 +14,7 @@ from ._authorized import PRICE_KEYS, authorized_money, cents_key, named_amounts
 from ._base import ActionView, Signal, wordset
 from ._effects import effect_of
 from ._provenance import asked_for, trusted_text
+from ._tokens import IBAN
 
 __all__ = ["money_in_keys", "money_written"]
 
@@ -58,6 +59,11 @@ _MONEY_WORDS = wordset(
 )
 # Points and miles are money in a loyalty or rewards programme, not in a game or a run.
 _POINT_KEYS = wordset("points miles")
+# Keys under which an IBAN-shaped value is where a payment goes (``payment_info``).
+_PAYMENT_KEY_WORDS = wordset(
+    "payment payments bank banking payout payouts remit remittance pay billing settlement "
+    "wire beneficiary payee"
+)
 _POINT_WORDS = wordset(
     "loyalty reward rewards member members membership customer customers airline frequent "
     "flyer cashback perks"
@@ -84,6 +90,12 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
         bank = keys & _ACCOUNT_KEYS
     if not bank and keys & _ACCOUNT_KEYS and any("bank" in k for k in keys):
         bank = keys & _ACCOUNT_KEYS
+    if not bank:
+        for path, text in view.args:
+            if len(text) >= 15 and IBAN.search(text):
+                key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+                if not _PAYMENT_KEY_WORDS.isdisjoint(key.split("_")):
+                    return "payee", path, f"an IBAN written to {key}"
     if bank:
         key = min(bank)
         path = next((p for p, k in view.keys if k == key), "args")

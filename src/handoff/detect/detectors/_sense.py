@@ -106,7 +106,8 @@ OUTWARD = wordset(
 )
 PUBLIC = wordset(
     "publish post posts tweet social blog instagram facebook tiktok youtube twitter x "
-    "linkedin reddit broadcast campaign newsletter press public announce announcement"
+    "linkedin reddit broadcast campaign newsletter press public announce announcement "
+    "forum forums"
 )
 # Read-only words that name a look at a page or a screen: they make a call read only
 # when nothing in the name acts ("zoom_in" reads, "zoom_delete_recording" does not).
@@ -173,7 +174,7 @@ _HANDOVER = wordset("human humans agent agents support representative operator p
 # injection" runs no command line of its own that could be read.
 _ATTACKS = wordset("injection inject malware infection")
 #: Words that say what a call does, of any category.
-_SAYS = MONEY | DESTROY | ACCESS | OUTWARD | PUBLIC | CODE | CHANGE | HARM | FRAUD
+_SAYS = MONEY | DESTROY | ACCESS | OUTWARD | PUBLIC | CODE | CHANGE | HARM | FRAUD | _CLEAR | CANCEL
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,10 @@ import re
 
 from ._world import URL
 
-__all__ = ["tokens"]
+__all__ = ["IBAN", "tokens"]
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 _WALLET = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bbc1[a-z0-9]{25,60}\b")
 _PHONE = re.compile(r"(?<![\w.])\+?\d[\d ().-]{7,}\d(?![\w.])")
 _ACCOUNT = re.compile(r"(?<![\w.])\d{6,}(?![\w.])")
@@ -39,7 +39,7 @@ def tokens(text: str) -> frozenset[tuple[str, str]]:
     low = text.lower()
     if "@" in text:
         out.update(("email", m.group(0).lower().strip(".")) for m in _EMAIL.finditer(text))
-    for m in _IBAN.finditer(text):
+    for m in IBAN.finditer(text):
         out.add(("iban", m.group(0).replace(" ", "")))
     for m in _WALLET.finditer(text):
         out.add(("wallet", m.group(0).lower()))
