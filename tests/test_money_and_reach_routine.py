@@ -1,7 +1,7 @@
 """Benign calls that the reach and money-in-keys rules must not escalate: the service the
 person works with is not an outside host, a quantity is not money, a game's points are
 not a loyalty balance, an audience the person asked to write to is not a surprise.
-The holes these rules close are in test_attack5_money.py."""
+The holes these rules close are in test_money_and_reach.py."""
 
 from __future__ import annotations
 
