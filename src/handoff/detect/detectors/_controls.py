@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
-from ._effects import effect_of
+from ._effects import FIRST_READS, effect_of
 from ._provenance import trusted_text
 
 __all__ = ["detect_controls", "scalars"]
@@ -53,8 +53,6 @@ _NOT_SWITCH = wordset(
 )
 # Around a maintenance window: what it quiets (a monitor, an alert, a service's pager).
 _QUIETS = wordset("window windows downtime downtimes mute silence silenced")
-# A reader's verb first in a name: the call looks at the control, it does not touch it.
-_READS = wordset("get list search find read view fetch query describe show count check status")
 _MAINTENANCE = wordset("maintenance downtime downtimes")
 _OPENS = wordset("create add start schedule open enable set begin new")
 # Settings words: a key of only these and a control's noun in the tool turns it off.
@@ -78,7 +76,7 @@ _MAX_SCALARS = 300
 def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for a safety net turned off by name or by a setting."""
     words = view.word_set
-    if view.words and view.words[0] in _READS:
+    if view.words and view.words[0] in FIRST_READS:
         return []
     out: list[Signal] = []
     tool_security = not words.isdisjoint(_SECURITY) or (

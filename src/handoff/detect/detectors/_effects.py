@@ -132,6 +132,9 @@ _HANDOVER = wordset("human humans agent agents support representative operator p
 LEADING_VERBS = wordset(
     "post publish tweet share send forward email upload export delete drop remove wipe erase purge"
 )
+# Readers' verbs that, first in a name, say the call only looks (``get_alert``,
+# ``list_members``): the controls, grants and releases rules pass such calls over.
+FIRST_READS = wordset("get list search find read view fetch query describe show count check status")
 
 
 @lru_cache(maxsize=4096)

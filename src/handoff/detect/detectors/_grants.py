@@ -20,11 +20,11 @@ import re
 from ._authorized import authorized_grant
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
 from ._controls import scalars
+from ._effects import FIRST_READS
 from ._provenance import asked_for, trusted_text
 
 __all__ = ["detect_grants"]
 
-_READS = wordset("get list search find read view fetch query describe show count check status")
 _MINT = wordset("create generate issue mint new add rotate regenerate roll reissue make")
 _CREDENTIAL = wordset(
     "token tokens apikey apikeys credential credentials pat pats accesstoken accesskey"
@@ -90,7 +90,7 @@ _EMAIL = re.compile(r"[\w.+-]{1,64}@([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})")
 
 def detect_grants(view: ActionView, config: DetectConfig) -> list[Signal]:
     words = view.word_set
-    if not view.words or view.words[0] in _READS or not words.isdisjoint({"list", "get"}):
+    if not view.words or view.words[0] in FIRST_READS or not words.isdisjoint({"list", "get"}):
         return []
     out: list[Signal] = []
     if (

@@ -16,14 +16,13 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
-from ._effects import _GIT_OUT, _SHELL_LOCAL, _SHELL_READ, _SHELL_SPLIT
+from ._effects import _GIT_OUT, _SHELL_LOCAL, _SHELL_READ, _SHELL_SPLIT, FIRST_READS
 
 __all__ = ["detect_releases", "shell_findings"]
 
 # Production, named: ``prod``, ``production``, ``prd`` as a word (``storefront-prod``,
 # ``infra/prod``, ``--prod``), not ``pre-prod`` or ``product``.
 PROD = re.compile(r"(?<![a-z0-9])(?<!pre-)(?<!non-)(?:prod|production|prd)(?![a-z0-9])")
-_READS = wordset("get list search find read view fetch query describe show count check status")
 # Verbs that put something into production when production is named.
 _ROLLS = wordset("apply upgrade deploy redeploy rollout promote rollback release publish")
 # Verbs that do so by themselves when a service or a release is named.
@@ -63,7 +62,7 @@ _CONFIGS = wordset(
 
 def detect_releases(view: ActionView, config: DetectConfig) -> list[Signal]:
     words = view.word_set
-    if not view.words or view.words[0] in _READS or not words.isdisjoint({"list", "get"}):
+    if not view.words or view.words[0] in FIRST_READS or not words.isdisjoint({"list", "get"}):
         return []
     rolls = not words.isdisjoint(_ROLLS) or (
         not words.isdisjoint(_PUSHES) and not words.isdisjoint(_CONFIGS)
