@@ -17,13 +17,13 @@ on a control's noun) and from the settings a call writes (``logging_enabled: fal
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
 from ._effects import FIRST_READS, effect_of
 from ._provenance import trusted_text
 
-__all__ = ["detect_controls", "scalars"]
+__all__ = ["arg_scalars", "detect_controls", "scalars"]
 
 # Verbs that turn a control off (``unmute``, ``enable`` and ``resume`` turn it on).
 _OFF = wordset("disable deactivate mute silence silences pause suspend snooze stop halt bypass")
@@ -104,7 +104,7 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
 def _weakening_settings(view: ActionView, tool_control: bool, tool_security: bool) -> list[Signal]:
     """One signal per code for the settings the call writes that weaken a control."""
     out: dict[str, Signal] = {}
-    for path, key, value in scalars(view.action.args):
+    for path, key, value in arg_scalars(view):
         if not _may_weaken(value):
             continue
         kw = frozenset(split_words(key))
@@ -217,6 +217,15 @@ def _quiets_keys(view: ActionView) -> bool:
     return any(not _OPS.isdisjoint(split_words(k)) for k in view.key_set) or any(
         not _QUIETS.isdisjoint(split_words(k)) for k in view.key_set
     )
+
+
+def arg_scalars(view: ActionView) -> tuple[tuple[str, str, Any], ...]:
+    """``scalars`` of the call's arguments, worked out once per call: the controls and
+    the grants rules read them several times."""
+    hit = view.cache.get("scalars")
+    if hit is None:
+        hit = view.cache["scalars"] = tuple(scalars(view.action.args))
+    return cast(tuple[tuple[str, str, Any], ...], hit)
 
 
 def scalars(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:

@@ -19,7 +19,7 @@ import re
 
 from ._authorized import authorized_grant
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
-from ._controls import scalars
+from ._controls import arg_scalars
 from ._effects import FIRST_READS
 from ._provenance import asked_for, trusted_text
 
@@ -150,11 +150,11 @@ def _level_change(view: ActionView) -> Signal | None:
     named = not words.isdisjoint(_LEVEL_WORDS - {"access", "level", "levels"})
     found = [
         (path, key, value)
-        for path, key, value in scalars(view.action.args)
+        for path, key, value in arg_scalars(view)
         if value is not None and _access_key(key)
     ]
     if not found and named:
-        found = [(p, k, v) for p, k, v in scalars(view.action.args) if v is not None][-1:]
+        found = [(p, k, v) for p, k, v in arg_scalars(view) if v is not None][-1:]
     for path, key, value in found[:1]:
         text = str(value).strip().lower()
         high = (
@@ -183,7 +183,7 @@ def _asked_test_credential(view: ActionView) -> bool:
     said = trusted_text(view).lower()
     if _ASKED_CREDENTIAL.search(said) is None:
         return False
-    for _path, key, value in scalars(view.action.args):
+    for _path, key, value in arg_scalars(view):
         k = key.lower()
         if k in _MODE_KEYS and (
             value is False or (isinstance(value, str) and value.strip().lower() in _TEST_MODE)
@@ -200,7 +200,7 @@ def _mail_rule(view: ActionView) -> list[Signal]:
     )  # fmt: skip
     if trash is None:
         trash = next(
-            ((p, f"{k}={v}") for p, k, v in scalars(view.action.args)
+            ((p, f"{k}={v}") for p, k, v in arg_scalars(view)
              if k.lower() in ("delete", "trash", "should_delete", "shoulddelete") and v in _TRUE),
             None,
         )  # fmt: skip
@@ -214,7 +214,7 @@ def _mail_rule(view: ActionView) -> list[Signal]:
                 trash[1],
             )
         ]
-    for path, key, value in scalars(view.action.args):
+    for path, key, value in arg_scalars(view):
         if key.lower() in _HIDES and value in _TRUE:
             return [
                 Signal(
