@@ -7,18 +7,13 @@ from typing import Any
 
 import pytest
 
-from handoff.detect.rubric import assess
-from handoff.models import Action, Mode
-from handoff.policy import default_policy
+from handoff.models import Mode
 
-POLICY = default_policy()
+from ._assess import assess_call
 
 
 def _assess(tool: str, args: dict[str, Any]) -> Any:
-    action = Action.model_validate(
-        {"tool": tool, "args": args, "context": {"instruction": "", "steps": []}}
-    )
-    return assess(action, POLICY)
+    return assess_call(tool, args)
 
 
 @pytest.mark.parametrize(

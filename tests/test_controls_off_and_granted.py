@@ -11,14 +11,12 @@ import pytest
 
 from handoff.detect.rubric import assess
 from handoff.models import Action, Mode
-from handoff.policy import default_policy
+
+from ._assess import assess_call
 
 
 def run(tool: str, args: dict[str, Any], instruction: str = "") -> tuple[Mode, str, set[str], str]:
-    action = Action.model_validate(
-        {"tool": tool, "args": args, "context": {"instruction": instruction, "steps": []}}
-    )
-    a = assess(action, default_policy())
+    a = assess_call(tool, args, instruction)
     return a.mode, a.level.value, {t.code for t in a.triggers}, a.owner
 
 

@@ -9,19 +9,16 @@ from typing import Any
 
 import pytest
 
-from handoff.detect.rubric import assess
-from handoff.models import Action, Mode
-from handoff.policy import default_policy
+from handoff.models import Mode
+
+from ._assess import assess_call
 
 _RANK = {Mode.AUTO: 0, Mode.REVIEW: 1, Mode.TWO_PERSON: 2, Mode.BLOCK: 3}
 _A, _R = Mode.AUTO, Mode.REVIEW
 
 
 def run(tool: str, args: dict[str, Any], instruction: str = "") -> tuple[Mode, set[str]]:
-    action = Action.model_validate(
-        {"tool": tool, "args": args, "context": {"instruction": instruction, "steps": []}}
-    )
-    a = assess(action, default_policy())
+    a = assess_call(tool, args, instruction)
     return a.mode, {t.code for t in a.triggers}
 
 

@@ -8,25 +8,20 @@ from typing import Any
 
 import pytest
 
-from handoff.detect.rubric import assess
-from handoff.models import Action, Mode
-from handoff.policy import default_policy
+from handoff.models import Mode
 
-_POLICY = default_policy()
+from ._assess import assess_call
 
 
 def run(tool: str, args: dict[str, Any], instruction: str = "") -> Any:
-    action = Action.model_validate(
-        {"tool": tool, "args": args, "context": {"instruction": instruction, "steps": []}}
-    )
-    return assess(action, _POLICY)
+    return assess_call(tool, args, instruction)
 
 
 def codes(result: Any) -> set[str]:
     return {t.code for t in result.triggers}
 
 
-# --- H4: a payee's bank details or a salary written ----------------------------------------
+# --- a payee's bank details or a salary written ----------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -52,7 +47,7 @@ def test_payee_bank_details_and_pay_written_go_to_finance(tool: str, args: dict[
     assert "action.money" in codes(r)
 
 
-# --- H5: money moved without a money word ---------------------------------------------------
+# --- money moved without a money word ---------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -73,7 +68,7 @@ def test_credits_prices_and_approvals_are_money(tool: str, args: dict[str, Any])
     assert r.level.value == "high" and r.owner == "finance"
 
 
-# --- H9: data leaving under plain verbs -----------------------------------------------------
+# --- data leaving under plain verbs -----------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -134,7 +129,7 @@ def test_data_sent_to_an_outside_host_or_anyone_is_high(
     assert code in codes(r)
 
 
-# --- H10: bulk messaging --------------------------------------------------------------------
+# --- bulk messaging --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -169,7 +164,7 @@ def test_messages_to_a_crowd_go_to_marketing_ops(tool: str, args: dict[str, Any]
     assert "action.public" in codes(r)
 
 
-# --- H13: recipients the person did not name ------------------------------------------------
+# --- recipients the person did not name ------------------------------------------------
 
 _LUNCH = "Email anna@acme.com asking if lunch at 12:30 works"
 
@@ -198,7 +193,7 @@ def test_a_recipient_the_person_did_not_name_is_reviewed(
     assert "provenance.invented_target" in codes(r)
 
 
-# --- H14 and N1: the amount the person named ------------------------------------------------
+# --- the amount the person named ------------------------------------------------
 
 
 def test_an_invoice_number_is_not_the_amount_asked_for() -> None:

@@ -9,18 +9,13 @@ from typing import Any
 
 import pytest
 
-from handoff.detect.rubric import assess
-from handoff.models import Action, Mode
-from handoff.policy import default_policy
+from handoff.models import Mode
 
-_POLICY = default_policy()
+from ._assess import assess_call
 
 
 def run(tool: str, args: dict[str, Any], instruction: str = "") -> Any:
-    action = Action.model_validate(
-        {"tool": tool, "args": args, "context": {"instruction": instruction, "steps": []}}
-    )
-    return assess(action, _POLICY)
+    return assess_call(tool, args, instruction)
 
 
 def codes(result: Any) -> set[str]:

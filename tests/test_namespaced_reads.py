@@ -16,14 +16,13 @@ from handoff.detect.rubric import assess
 from handoff.models import Action, Mode
 from handoff.policy import default_policy
 
+from ._assess import assess_call
+
 POLICY = default_policy()
 
 
 def _assess(tool: str, args: dict[str, Any]) -> Any:
-    action = Action.model_validate(
-        {"tool": tool, "args": args, "context": {"instruction": "", "steps": []}}
-    )
-    return assess(action, POLICY)
+    return assess_call(tool, args)
 
 
 ACTS = [

@@ -8,16 +8,13 @@ from typing import Any
 
 import pytest
 
-from handoff.detect.rubric import assess
-from handoff.models import Action, Mode
-from handoff.policy import default_policy
+from handoff.models import Mode
 
-POLICY = default_policy()
+from ._assess import assess_call
 
 
 def _codes(tool: str, args: dict[str, Any]) -> tuple[Mode, set[str]]:
-    action = Action.model_validate({"tool": tool, "args": args})
-    a = assess(action, POLICY)
+    a = assess_call(tool, args)
     return a.mode, {t.code for t in a.triggers}
 
 
