@@ -30,6 +30,7 @@ from ._base import (
     wordset,
 )
 from ._effects import effect_of
+from ._errand import person_text, unasked_change, unsent
 from ._provenance import instruction_like, said_by_person
 from ._sense import sense, tool_sense
 from ._subject import subject_signal
@@ -77,7 +78,8 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     "outward": re.compile(
         r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|comment|"
         r"approve|leave (?:a |an |the )?(?:comment|review|note|reply|feedback|lgtm)\b|lgtm|"
-        r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|tell [#@]?\w+|"
+        r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|"
+        r"tell (?!me\b|us\b)[#@]?\w+|ask (?!me\b|us\b|you\b|for\b|about\b|if\b|whether\b)[#@]?\w+|"
         r"(?:e-?mail|message|text|dm) (?:it|them|this|that|him|her|me|us|the|a|an|to|back)\b"
         r"|(?:e-?mail|message|text|dm) [\w.+-]+@[\w-]+|^\W*(?:e-?mail|message|text|dm)\b)",
         re.IGNORECASE,
@@ -119,7 +121,7 @@ def detect_injection(view: ActionView, config: DetectConfig) -> list[Signal]:
         if complied is not None:
             out.append(complied)
     out.extend(_harmful_plan(view))
-    scope = _scope(view)
+    scope = _scope(view) or unasked_change(view, user_request(view))
     if scope is not None:
         out.append(scope)
     return out
@@ -393,7 +395,8 @@ def _scope(view: ActionView) -> Signal | None:
             ("money", s.money),
             ("destroy", s.destroy),
             ("access", s.access),
-            ("outward", s.outward or s.public),
+            # A draft is written, not sent (``draft_reply``, ``draft_post``).
+            ("outward", (s.outward or s.public) and "draft" not in view.words),
         )
         if on
     ]
@@ -402,14 +405,16 @@ def _scope(view: ActionView) -> Signal | None:
     asked = user_request(view)
     if not asked.strip():
         return None
-    low = asked.lower()
+    low = person_text(view, asked)
     if view.tool.lower() in low or " ".join(view.words) in low:
         return None
-    if asked.isascii():
+    # What the person says not to send, or asks only to draft, is no send asked for.
+    texts = {k: unsent(low) if k == "outward" else low for k in kinds}
+    if low.isascii():
         # The same answer as the case-insensitive patterns, at a fraction of the cost.
-        missing = [k for k in kinds if not _ASK_VERBS_LOW[k].search(low)]
+        missing = [k for k in kinds if not _ASK_VERBS_LOW[k].search(texts[k])]
     else:
-        missing = [k for k in kinds if not _ASK_VERBS[k].search(asked)]
+        missing = [k for k in kinds if not _ASK_VERBS[k].search(texts[k])]
     if len(missing) < len(kinds):
         return None
     what = {
