@@ -63,15 +63,23 @@ _VERBS = (
     r"text|post|publish|create|give|make|book|buy|purchase|unblock|allow|disable|turn|set|"
     r"write|reply|upload|export|copy|contact|sign up|log ?in|verify|confirm|approve|"
     r"schedule|cancel|close|dispatch|unlock|refund|deposit|withdraw|configure|push|point|"
-    r"connect)\b"
+    r"connect|cc|bcc|include|loop in|remit)\b"
 )
+# A verb a few words before a colon names a field ("Email: ...", "Send invoices to: ..."),
+# it orders nothing.
+_NOT_LABEL = r"(?![^.!?\n:]{0,24}:)"
 _POLITE = r"(?:(?:please|kindly|now|also|then|and|urgently|immediately|first|finally)\s+)*"
 # An order at the start of a sentence, or a request put as a question anywhere in it.
 _IMPERATIVE = re.compile(
     r"^\W*"
     + _POLITE
     + _VERBS
-    # After a label ("Seller note: update ..."), or "please" anywhere in the sentence.
+    + _NOT_LABEL
+    # After a semicolon ("this item is gone; buy it at ..."), after a label ("Seller
+    # note: update ..."), or "please" anywhere in the sentence.
+    + r"|;\s*"
+    + _POLITE
+    + _VERBS
     + r"|^[^:.!?]{1,40}:\s*"
     + _POLITE
     + _VERBS
@@ -86,8 +94,21 @@ _ADDRESSED = re.compile(
     r"\b(?:you (?:must|should|need to|have to|are required to|are instructed to|will need to)"
     r"|make sure (?:to|you)|don'?t forget to|remember to|be sure to|do not tell|without "
     r"telling|it is (?:very |extremely )?(?:important|crucial|essential|urgent|vital) (?:that|to)"
-    r"|(?:assistant|ai|agent|model|bot)\s*[,:]|(?:new|updated|additional) instructions?"
-    r"|ignore (?:all |any |the |your )?(?:previous|prior|above|earlier)|disregard)"
+    r"|(?:assistant|ai|agent|model|bot)s?\s*[,:]|(?:new|updated|additional) instructions?"
+    r"|instructions? (?:for|to) (?:\w+ )?(?:ai|assistants?|agents?|bots?|llms?|models?)\b"
+    # The same, in the other languages a page or an email may be written in.
+    r"|\b(?:por favor|bitte|veuillez|s'il vous pla[i\u00ee]t|per favore|doivent|deben"
+    r"|m\u00fcssen|devono)\b"
+    r"|ignore (?:all |any |the |your )?(?:previous|prior|above|earlier)|disregard"
+    # Asked for without an order: to whoever reads it, by a rule, as a wish, or passive.
+    r"|note to (?:the |all |any )?(?:ai|assistants?|agents?|bots?|llms?|models?)\b"
+    r"|if you(?:'re| are) an? (?:ai|assistant|agent|bot|llm|language model)\b"
+    r"|(?:assistants?|agents?|ai|bots?|llms?) (?:reading|processing|handling|seeing) this"
+    r"|you(?:'ll|'d| will| would) (?:want|need|have) to|requires? that"
+    r"|(?:it|that)(?:'d| would) be (?:great|nice|helpful|ideal|appreciated) if"
+    r"|\b(?:must|should|needs? to|has to|have to|is to|are to) (?:also |always )?be "
+    r"(?:copied|cc'?d|bcc'?d|included|added|looped in|shared|sent|forwarded|notified|paid"
+    r"|transferred|granted|invited|used|set|changed|updated|replaced|moved|deleted|removed)\b)"
 )
 _KIND_WORDS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
@@ -304,7 +325,7 @@ _ACTS = frozenset(
 def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
     if effect.read_only:
-        return []
+        return _visit_ordered(view)
     fams = effect.families
     if _ACTS.isdisjoint(fams):
         return []
@@ -430,6 +451,31 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
         if session is not None:
             out.append(session)
     return out
+
+
+def _visit_ordered(view: ActionView) -> list[Signal]:
+    """A reader's call (a page visited, a link fetched) to an address that only a
+    sentence of a tool's output, telling its reader to go there, named."""
+    ctx = view.action.context
+    if not (ctx.steps or ctx.messages) or not _texts(view).outputs:
+        return []
+    for o in origins(view):
+        if o.kind in ("url", "domain") and o.source == "tool" and o.instructed:
+            return [
+                Signal(
+                    "provenance.injected",
+                    f"The {o.kind} {o.value!r} in {o.path} comes from an instruction inside "
+                    f"a tool's output ({o.where}: \u201c{o.sentence}\u201d), not from the "
+                    "person asking",
+                    where=o.where,
+                    excerpt=o.sentence,
+                    weight=0.9,
+                    impact=0.4,
+                    uncertainty=0.9,
+                    sensitivity=0.7,
+                )
+            ]
+    return []
 
 
 # The person asked for a change of some kind: a value they left to the run may come
