@@ -22,6 +22,7 @@ from ._grants import detect_grants
 from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
+from ._machines import detect_machines
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
 from ._reach import detect_reach
@@ -66,6 +67,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_grants,
     detect_releases,
     detect_world,
+    detect_machines,
     detect_harm,
     detect_injection,
     detect_bounds,
