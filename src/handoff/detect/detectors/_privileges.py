@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._base import ActionView, DetectConfig, Signal, holds_any, split_words, wordset
 from ._controls import arg_scalars
 from ._effects import FIRST_READS, effect_of
 from ._provenance import trusted_text
@@ -39,6 +39,9 @@ _GUARDED = wordset(
 )
 _REQUIRE = wordset("require required requires enforce enforced mandatory min minimum")
 _BYPASS = wordset("bypass skip ignore override disable no")
+# How a key that lifts or bypasses begins, lowercased (``requiredReviews``); ``min`` and
+# ``no`` only before an underscore (``minutes`` and ``note`` lift nothing).
+_LIFTS = (*sorted((_REQUIRE | _BYPASS) - {"min", "no"}), "min_", "no_")
 _FLAG_KEYS = ("flag", "feature", "setting", "name", "key", "option")
 _FLAG_SWITCH = ("enabled", "enable", "value", "state", "on", "active", "status")
 _FALSE = frozenset(("false", "no", "0", "off", "disabled", "disable", "none"))
@@ -58,6 +61,7 @@ _HOST_FIELDS = frozenset(
     )
 )
 _ROOT_FIELDS = frozenset(("runasuser", "run_as_user"))
+_HOST_KEYS = _HOST_FIELDS | _ROOT_FIELDS | {"hostpath"}
 _MOUNT_WORDS = wordset("volume volumes mount mounts bind binds hostpath path source src")
 # The host's root or its Docker socket mounted into a container.
 _HOST_MOUNT = re.compile(r"^\s*(?:/|/var/run/docker\.sock|/run/docker\.sock)\s*(?::|$)")
@@ -103,12 +107,24 @@ def detect_privileges(view: ActionView, config: DetectConfig) -> list[Signal]:
     if effect.read_only:
         return []
     out: list[Signal] = []
-    if view.action.args:
-        hit = _lifted(view) or _host_given(view)
+    keys = view.key_set
+    low = view.args_lower
+    if keys:
+        hit = None
+        if not keys.isdisjoint(_FLAG_KEYS) or _lifts_a_key(keys):
+            hit = _lifted(view)
+        if hit is None and (
+            not keys.isdisjoint(_HOST_KEYS)
+            or "/:" in low
+            or "0/0" in low
+            or "::/0" in low
+            or "docker.sock" in low
+            or holds_any(low, _HOST_HINTS)
+        ):
+            hit = _host_given(view)
         if hit is not None:
             out.append(hit)
-    low = view.args_lower
-    if any(h in low for h in _WEAK_HINTS):
+    if holds_any(low, _WEAK_HINTS):
         hit = _weak_config(view)
         if hit is not None:
             out.append(hit)
@@ -117,6 +133,13 @@ def detect_privileges(view: ActionView, config: DetectConfig) -> list[Signal]:
         if hit is not None:
             out.append(hit)
     return out
+
+
+def _lifts_a_key(keys: frozenset[str]) -> bool:
+    for key in keys:  # noqa: SIM110 (a loop costs less than any() over a generator)
+        if key.startswith(_LIFTS):
+            return True
+    return False
 
 
 def _lifted(view: ActionView) -> Signal | None:
@@ -153,7 +176,7 @@ def _host_given(view: ActionView) -> Signal | None:
                 k in _ROOT_FIELDS and not isinstance(value, bool) and value in (0, "0")
             ):
                 return _permissions(f"gives a container the host ({key}={value})", path, k)
-    if "/" in low:
+    if "/:" in low or "docker.sock" in low or "0/0" in low or "::/0" in low or "hostpath" in keys:
         for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
             if not _MOUNT_WORDS.isdisjoint(split_words(key)) and _HOST_MOUNT.match(text):
                 return _permissions(
@@ -167,7 +190,7 @@ def _host_given(view: ActionView) -> Signal | None:
                 and (not _NET_WORDS.isdisjoint(split_words(key)) or "peer" in view.word_set)
             ):
                 return _permissions("opens access to every address", path, text[:80])
-    if any(h in low for h in _HOST_HINTS):
+    if holds_any(low, _HOST_HINTS):
         for (path, _), low_text in zip(view.args, view.lowered(), strict=True):
             m = _HOST_TEXT.search(low_text)
             if m is not None and not _NOTES.search(_path(view)):
