@@ -111,7 +111,8 @@ def _hub_service(view: ActionView) -> Signal | None:
 
 
 def _setpoint(view: ActionView, scalars: tuple[tuple[str, str, Any], ...]) -> Signal | None:
-    """A climate device set to a temperature no one should live in."""
+    """A climate device set to a temperature no one should live in, unless the person
+    named that temperature."""
     unit = (view.first_arg(("unit", "units", "scale")) or "").strip().lower()
     for path, key, value in scalars:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -127,7 +128,7 @@ def _setpoint(view: ActionView, scalars: tuple[tuple[str, str, Any], ...]) -> Si
             ok = (_LIVABLE_C[0] <= value <= _LIVABLE_C[1]) or (
                 _LIVABLE_F[0] <= value <= _LIVABLE_F[1]
             )
-        if not ok:
+        if not ok and not re.search(rf"(?<![\w.]){value:g}(?![\w.])", trusted_text(view)):
             return _physical(
                 f"sets a temperature no one should live in ({key}={value:g})",
                 path,

@@ -186,6 +186,7 @@ def _host_given(view: ActionView) -> Signal | None:
                 )
             if (
                 "egress" not in path.lower()
+                and "egress" not in view.word_set
                 and _EVERY_ADDRESS.search(text)
                 and (not _NET_WORDS.isdisjoint(split_words(key)) or "peer" in view.word_set)
             ):
