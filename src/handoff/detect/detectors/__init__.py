@@ -22,6 +22,8 @@ from ._grants import detect_grants
 from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
+from ._machines import detect_machines
+from ._privileges import detect_privileges
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
 from ._reach import detect_reach
@@ -63,9 +65,11 @@ DETECTORS: tuple[Detector, ...] = (
     detect_purpose,
     detect_switches,
     detect_controls,
+    detect_privileges,
     detect_grants,
     detect_releases,
     detect_world,
+    detect_machines,
     detect_harm,
     detect_injection,
     detect_bounds,

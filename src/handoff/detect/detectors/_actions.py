@@ -23,7 +23,7 @@ from ._base import (
 )
 from ._effects import command_is_verb
 from ._money_keys import money_written
-from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, tool_sense
+from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, operation_start, tool_sense
 
 __all__ = ["detect_actions"]
 
@@ -307,7 +307,9 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
         else:
             named = split_words(view.tool)
             charges = bool(money_arg and _PAYMENT_KEY.match(money_arg[1].lower()))
-            commit = not set(named) & MONEY and (commits(named) or charges)
+            commit = not set(named) & MONEY and (
+                commits(named, operation_start(view.tool)) or charges
+            )
             out.append(_signal("commit" if commit else "money", where, ex))
     elif not s.read_only and (keyed := money_written(view)) is not None:
         out.append(keyed)

@@ -20,6 +20,7 @@ __all__ = [
     "authorized_money",
     "cents_key",
     "named_amounts",
+    "priced_key",
 ]
 
 # A number under these is money given, charged or priced.
@@ -29,6 +30,17 @@ PRICE_KEYS = wordset(
     "refund_amount fee"
 )
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+
+
+# What a purchase costs, under its own name: a fare, a total price, a named fee.
+_PRICED = wordset("fare fares total_price total_cost gross")
+_PRICED_ENDS = ("_price", "_fare", "_fee", "_fees", "_cost")
+
+
+def priced_key(key: str) -> bool:
+    """A number under ``key`` is what something costs or what is paid for it (``fare``,
+    ``total_price``, ``change_fee``, ``shipping_cost``, payroll's ``gross``)."""
+    return key in _PRICED or key.endswith(_PRICED_ENDS)
 
 
 def cents_key(key: str) -> bool:
@@ -44,6 +56,7 @@ def amount_key(key: str) -> bool:
         or key.startswith("amount_")
         or key.endswith("_amount")
         or cents_key(key)
+        or priced_key(key)
     )
 
 

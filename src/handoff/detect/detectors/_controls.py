@@ -37,8 +37,13 @@ _OPS = wordset(
 _SECURITY = wordset(
     "audit auditing trail trails cloudtrail waf firewall firewalls protection detector "
     "detectors detection guardduty antivirus defender edr siem ids ips securityhub "
-    "encryption validation shield malware virus vulnerability vulnerabilities"
+    "encryption validation shield malware virus vulnerability vulnerabilities proctoring "
+    "proctor plagiarism captcha"
 )
+# A finding of a security control dismissed (``plagiarism.clear_flag``): what it caught
+# goes unseen, as when the control is off.
+_DISMISS = wordset("clear dismiss waive unflag override")
+_FINDINGS = wordset("flag flags finding findings violation violations")
 # A scan guards security when what it scans for says so (``malware_scan``, not a
 # printer's ``stop_scan``).
 _SCANS = wordset("scan scans scanner scanning")
@@ -85,6 +90,8 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
     tool_control = tool_security or not words.isdisjoint(_OPS)
     if not words.isdisjoint(_OFF) and tool_control:
         out.append(_signal(tool_security, "tool", view.tool, "turns it off"))
+    elif tool_security and not words.isdisjoint(_DISMISS) and not words.isdisjoint(_FINDINGS):
+        out.append(_signal(True, "tool", view.tool, "dismisses what it found"))
     elif (
         not words.isdisjoint(_MAINTENANCE)
         and not words.isdisjoint(_OPENS)

@@ -96,6 +96,12 @@ TERMINAL = wordset(
     "terminal shell bash sh cmd command commands console ssh powershell zsh runner exec repl "
     "interpreter"
 )
+# Industrial control: the controllers and protocols that run a plant, and the plant they
+# run. A write to any of them moves something physical, and a wrong one can hurt people.
+INDUSTRIAL = (
+    "scada plc plcs modbus opcua opc dnp3 bacnet profinet ethercat rtu hmi reactor boiler "
+    "turbine furnace kiln conveyor chiller compressor coolant"
+)
 # Things in the physical world that a call can switch, move or open.
 DEVICE = wordset(
     "device devices light lights lamp switch plug thermostat heater heating hvac ac "
@@ -104,7 +110,7 @@ DEVICE = wordset(
     "steering brake brakes traffic signal elevator oven stove sprinkler irrigation "
     "lock locks actuator motor machine machinery dispenser medication pill insulin "
     "ventilator pacemaker smart home iot appliance appliances window windows blinds "
-    "speaker tv"
+    "speaker tv " + INDUSTRIAL
 )
 ACTUATE = wordset(
     "turn on off toggle switch set control operate open close start stop move drive "
@@ -120,7 +126,7 @@ SAFETY = wordset(
     "camera cameras alarm alarms smoke detector detectors breaker breakers sprinkler "
     "sprinklers lock locks door doors gate traffic pedestrian crosswalk signal medication "
     "medicine insulin ventilator pacemaker oxygen fire gas stove oven heater brake brakes "
-    "security surveillance safety emergency interlock valve"
+    "security surveillance safety emergency interlock valve " + INDUSTRIAL
 )
 # "transfer to a human agent" hands the conversation over; it moves no money.
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
@@ -184,6 +190,9 @@ def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
             "order",
             "transaction",
             "transactions",
+            # A register is what a reader reads (``read_register``), as well as a verb.
+            "register",
+            "registers",
         }
         # A name that starts with an effect's verb does it to what it names
         # (``post_review``, ``email_report``): the noun after it does not read.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ._authorized import PRICE_KEYS, authorized_money, cents_key, named_amounts
+from ._authorized import PRICE_KEYS, authorized_money, cents_key, named_amounts, priced_key
 from ._base import ActionView, Signal, wordset
 from ._effects import effect_of
 from ._provenance import asked_for, trusted_text
@@ -40,7 +40,9 @@ _PAYEE_WORDS = wordset(
 # What payroll pays someone.
 _PAY_KEYS = wordset("salary base_salary annual_salary salary_amount wage wages compensation")
 # The same only on a call about people's pay: a quiz has a bonus, an invoice a rate.
-_PAY_IF_PAYROLL = wordset("hourly_rate pay_rate bonus bonus_amount commission")
+_PAY_IF_PAYROLL = wordset(
+    "hourly_rate pay_rate bonus bonus_amount commission gross gross_pay net_pay"
+)
 _PAYROLL_WORDS = wordset(
     "payroll employee employees staff hr compensation contractor contractors worker workers "
     "wage wages salary salaries personnel"
@@ -112,6 +114,8 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
                 return "payee", path, f"{key}={value:g}"
             if _money_key(key, context):
                 return "amount", path, f"{key}={value:g}"
+            if _limit_key(key) and not context.isdisjoint(_SPENDING):
+                return "limit", path, f"{key}={value:g}"
         if key in _POINT_KEYS and not ws.isdisjoint(_POINT_WORDS) and value > 0:
             return "amount", path, f"{key}={value:g}"
     if ws & _APPROVAL_WORDS and (
@@ -130,14 +134,29 @@ def _may_be_money(key: str) -> bool:
         or key.startswith("amount_")
         or key.endswith("_amount")
         or cents_key(key)
+        or priced_key(key)
+        or _limit_key(key)
     )
+
+
+# A limit on spending (``daily_limit``, ``withdrawal_cap``) is a safeguard on money:
+# raised, it lets more go; read only on a call about spending or moving money.
+_LIMITS = wordset("limit limits cap max maximum")
+_SPENDING = wordset(
+    "spend spending purchase purchases withdrawal withdrawals atm card cards transfer "
+    "transfers payment payments payout payouts transaction transactions credit"
+)
+
+
+def _limit_key(key: str) -> bool:
+    return not _LIMITS.isdisjoint(key.split("_"))
 
 
 def _money_key(key: str, context: frozenset[str] | set[str]) -> bool:
     """A number under ``key`` is money: a price or a discount always; a credit, a
     balance, a fee or an ``amount_*`` only on a call about money (``amount_ml``,
     ``dose_amount`` and a course's credits are quantities)."""
-    if cents_key(key):
+    if cents_key(key) or priced_key(key):
         return True
     if key in _MONEY_IF_CONTEXT:
         return not (context - {key}).isdisjoint(_MONEY_WORDS)
@@ -188,6 +207,8 @@ def money_written(view: ActionView) -> Signal | None:
         )
     elif kind == "approval":
         why = "The action lets someone else move every token of the wallet"
+    elif kind == "limit":
+        why = "The action sets how much money may be spent or moved (a spending limit)"
     else:
         why = "The action gives, charges or prices money (a credit, a price, points)"
     return Signal(

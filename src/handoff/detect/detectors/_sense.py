@@ -28,6 +28,7 @@ __all__ = [
     "ToolSense",
     "cancels",
     "commits",
+    "operation_start",
     "sense",
     "tool_sense",
 ]
@@ -67,17 +68,42 @@ _HELD = wordset("account accounts profile profiles workspace workspaces")
 CANCEL = wordset("cancel cancels cancellation")
 
 
-def commits(words: tuple[str, ...]) -> bool:
-    """The name books, reserves or orders: it commits someone's money. ``book`` is a
-    verb first or before its object (``book_flight``), a noun last (``address_book``)."""
+# What is booked when ``book`` is a name's operation (``flights.book``, not
+# ``library.book``); before a reader's verb ``book`` is a noun (``address_book_search``).
+_BOOKED = COMMITMENTS | wordset(
+    "room rooms table tables seat seats car cars cabin rental stay tour"
+)
+# A paid upgrade: of a seat, a cabin, a plan or a subscription (not of a package).
+_UPGRADED = wordset(
+    "cabin seat seats class fare plan tier room subscription subscriptions membership booking "
+    "reservation ticket flight"
+)
+# After a namespace, ``ticket`` and ``policy`` name a support ticket and an access policy
+# as often as a purchase (``support.create_ticket``, ``iam.create_policy``).
+_OP_COMMITMENTS = COMMITMENTS - wordset("ticket tickets policy")
+
+
+def commits(words: tuple[str, ...], start: int = 0) -> bool:
+    """The name books, reserves, orders or buys an upgrade: it commits someone's money.
+    ``book`` is a verb first in the name, or before what is booked (``book_flight``), or
+    as the operation on what is booked (``flights.book``); a noun last (``address_book``,
+    ``library.book``). ``start`` is where
+    the operation begins, after the namespace (``orders.create``, ``amazon.place_order``)."""
     if not words:
         return False
     ws = set(words)
+    ops = words[start:] if 0 < start < len(words) else words
+    # What the operation creates: its own words, or the namespace's when it is only a
+    # verb (``orders.create``; ``trip.create_itinerary`` creates no trip).
+    made = set(ops[1:]) if len(ops) > 1 else ws
     return bool(
         ws & (COMMIT_VERBS - {"book"})
         or words[0] == "book"
-        or "book" in words[:-1]
+        or (ops[0] == "book" and ws & _BOOKED)
+        or any(a == "book" and b not in _READ_VERBS for a, b in pairwise(words))
         or (words[0] in CREATE_VERBS and ws & COMMITMENTS)
+        or (ops[0] in CREATE_VERBS and made & _OP_COMMITMENTS)
+        or ("upgrade" in ws and ws & _UPGRADED)
     )
 
 
@@ -247,12 +273,13 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
     # A name that starts with an effect's verb does it (``post_review``, ``email_report``):
     # a reader's word after the verb names the thing, it does not make the call read.
     acts = ws & (DESTROY | OUTWARD | MONEY | ACCESS)
-    ro = _reads(read_words, start, bool(acts)) and not commits(words)
+    commit = commits(words, start)
+    ro = _reads(read_words, start, bool(acts)) and not commit
     # "transfer to a human agent" hands the conversation over; it moves no money.
     handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)
     out = ToolSense(
-        money=bool(ws & MONEY or commits(words)) and not ro and not handover,
+        money=bool(ws & MONEY or commit) and not ro and not handover,
         destroy=bool(
             ws & DESTROY
             or cancels(words)
