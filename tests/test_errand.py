@@ -216,3 +216,17 @@ def test_a_draft_tool_sends_nothing() -> None:
         "support.draft_reply", {"ticket": "T-9", "body": "Looking."}, "Draft a reply to T-9."
     )
     assert SCOPE not in {t.code for t in drafted.triggers}
+
+
+def test_an_order_or_a_booking_asked_for_is_within_the_request() -> None:
+    ordered = assess_call("shop.place_order", {"item": "toner", "qty": 2}, "Order more toner.")
+    assert SCOPE not in {t.code for t in ordered.triggers}
+    booked = assess_call("hotels.book", {"hotel": "H-1"}, "Book the Lisbon hotel for May.")
+    assert SCOPE not in {t.code for t in booked.triggers}
+
+
+def test_a_draft_tool_is_known_and_routine() -> None:
+    drafted = assess_call(
+        "legal.draft_nda", {"party": "Acme", "years": 2}, "Draft an NDA with Acme."
+    )
+    assert drafted.mode.value == "auto", [t.code for t in drafted.triggers]

@@ -58,11 +58,13 @@ _CHANGE_ASKED = re.compile(
 _TELL_OTHERS = re.compile(r"\btell (?!me\b|us\b)")
 
 # The call's verbs that change a thing that is already there. Not here: create, add,
-# save, write and copy, which an agent uses for its own notes and outputs.
+# save, write and copy, which an agent uses for its own notes and outputs; nor book,
+# reserve and order, which the money rules read (a paid booking is money; library.book
+# is a noun).
 _CHANGES = wordset(
     "update updates modify edit change set put patch adjust toggle assign merge restore "
-    "import replace upsert upgrade downgrade apply enable configure mark move rename book "
-    "reserve order submit void discontinue reopen close cancel revoke grant "
+    "import replace upsert upgrade downgrade apply enable configure mark move rename "
+    "submit void discontinue reopen close cancel revoke grant "
     "disable delete remove reset drop purge wipe erase transfer pay refund send post "
     "publish share forward"
 )
