@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
 from ._effects import effect_of
+from ._hearsay import install_named, visit_ordered
 from ._plain import plain
 from ._tokens import tokens
 
@@ -153,6 +154,12 @@ def instruction_like(sentence: str) -> bool:
     """True when a sentence of someone else's text tells its reader to do something."""
     low = sentence.strip().lower()
     return bool(_IMPERATIVE.search(low) or _ADDRESSED.search(low))
+
+
+def _orders_value(text: str, value: str) -> bool:
+    """Whether the sentence of ``text`` that holds ``value`` reads like an instruction."""
+    sentence = _sentence_of(text, value)
+    return bool(sentence) and instruction_like(sentence)
 
 
 def _sentence_of(text: str, value: str) -> str:
@@ -325,7 +332,10 @@ _ACTS = frozenset(
 def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
     if effect.read_only:
-        return _visit_ordered(view)
+        ctx = view.action.context
+        if not (ctx.steps or ctx.messages) or not _texts(view).outputs:
+            return []
+        return visit_ordered(origins(view))
     fams = effect.families
     if _ACTS.isdisjoint(fams):
         return []
@@ -424,6 +434,11 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
                     sensitivity=0.5,
                 )
             )
+    named = (
+        install_named(view, texts.trusted, texts.outputs, _orders_value) if "code" in fams else None
+    )
+    if named is not None:
+        out.append(named)
     relayed = next(
         (
             o
@@ -451,31 +466,6 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
         if session is not None:
             out.append(session)
     return out
-
-
-def _visit_ordered(view: ActionView) -> list[Signal]:
-    """A reader's call (a page visited, a link fetched) to an address that only a
-    sentence of a tool's output, telling its reader to go there, named."""
-    ctx = view.action.context
-    if not (ctx.steps or ctx.messages) or not _texts(view).outputs:
-        return []
-    for o in origins(view):
-        if o.kind in ("url", "domain") and o.source == "tool" and o.instructed:
-            return [
-                Signal(
-                    "provenance.injected",
-                    f"The {o.kind} {o.value!r} in {o.path} comes from an instruction inside "
-                    f"a tool's output ({o.where}: \u201c{o.sentence}\u201d), not from the "
-                    "person asking",
-                    where=o.where,
-                    excerpt=o.sentence,
-                    weight=0.9,
-                    impact=0.4,
-                    uncertainty=0.9,
-                    sensitivity=0.7,
-                )
-            ]
-    return []
 
 
 # The person asked for a change of some kind: a value they left to the run may come

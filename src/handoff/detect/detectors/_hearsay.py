@@ -1,0 +1,111 @@
+"""Hearsay: what a call takes from someone else's text that the person never said.
+
+Two cases the target tracing of ``_provenance`` does not reach:
+
+* a reader's call (a page visited, a link fetched) to an address that only a sentence of
+  a tool's output, telling its reader to go there, named: the visit follows that text;
+* a package installed from a shell (``pip install``, ``npm install``, ``cargo add``, …)
+  whose name only a sentence of a tool's output telling its reader to install it gave,
+  when the person never asked to install anything: a typo-squatted or planted package
+  runs its own code at install time. A tool that was missing ("pytest: command not
+  found") is no such sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from ._base import ActionView, Signal
+
+if TYPE_CHECKING:
+    from ._provenance import Origin
+
+__all__ = ["install_named", "visit_ordered"]
+
+
+def visit_ordered(found: Iterable[Origin]) -> list[Signal]:
+    """``provenance.injected`` for a visit to an address an instruction in a tool's
+    output named (``found``: the origins of the call's values)."""
+    for o in found:
+        if o.kind in ("url", "domain") and o.source == "tool" and o.instructed:
+            return [
+                Signal(
+                    "provenance.injected",
+                    f"The {o.kind} {o.value!r} in {o.path} comes from an instruction inside "
+                    f"a tool's output ({o.where}: \u201c{o.sentence}\u201d), not from the "
+                    "person asking",
+                    where=o.where,
+                    excerpt=o.sentence,
+                    weight=0.9,
+                    impact=0.4,
+                    uncertainty=0.9,
+                    sensitivity=0.7,
+                )
+            ]
+    return []
+
+
+# An installer and the verb that adds a package with it.
+_INSTALL = re.compile(
+    r"(?:^|[\s;&|(`])(?:sudo\s+)?(?:python3?\s+-m\s+)?"
+    r"(?:pip3?|uv\s+pip|npm|pnpm|yarn|bun|gem|cargo|go|poetry|apt|apt-get|brew|composer)"
+    r"\s+(?:install|i|add|get)\b((?:\s+[^\s;&|`]+)+)"
+)
+_VERSION = re.compile(r"(?<=.)(?:@|==|>=|<=|~=|\^|>|<|=).*$")
+# The person asked for something to be installed.
+_ASKED_INSTALL = re.compile(
+    r"\b(?:install|add (?:the |a |any |missing )?(?:dependenc|package|librar|module)"
+    r"|dependenc|set ?up|bootstrap)"
+)
+
+
+def _packages(command: str) -> list[str]:
+    out: list[str] = []
+    for m in _INSTALL.finditer(command.lower()):
+        for token in m.group(1).split():
+            token = token.strip("'\"")
+            if token.startswith(("-", ".", "/", "~")) or "=" in token[:1]:
+                continue
+            name = _VERSION.sub("", token)
+            if len(name) >= 3:
+                out.append(name)
+    return out
+
+
+def install_named(
+    view: ActionView,
+    trusted: str,
+    outputs: list[tuple[str, str]],
+    ordered: Callable[[str, str], bool],
+) -> Signal | None:
+    """``provenance.untrusted_target`` for a package only a tool's output named, in a
+    sentence that tells its reader to install it (``ordered(text, name)``)."""
+    low = trusted.lower()
+    if _ASKED_INSTALL.search(low):
+        return None
+    for path, text in view.args:
+        if "install" not in text and " add " not in text and " get " not in text:
+            continue
+        for name in _packages(text):
+            if name in low:
+                continue
+            where = next(
+                (w for w, said in outputs if name in said.lower() and ordered(said, name)),
+                None,
+            )
+            if where is None:
+                continue
+            return Signal(
+                "provenance.untrusted_target",
+                f"The package {name!r} installed by {path} was never named by the person "
+                f"asking, who asked for no install; a tool's output told the agent to ({where})",
+                where=where,
+                excerpt=name,
+                weight=0.8,
+                impact=0.5,
+                uncertainty=0.8,
+                sensitivity=0.6,
+            )
+    return None
