@@ -123,11 +123,45 @@ def with_action(h: Counted) -> Handoff | Record:
     return h
 
 
+_parse = datetime.fromisoformat
+#: A named tuple built from a plain tuple of its values, without the Python-level
+#: ``__new__`` its class defines (a frame per call; several per handoff, a million
+#: handoffs).
+_new = tuple.__new__
+
+
 def _time(value: str | datetime) -> datetime:
-    """A stored time: naive UTC text on SQLite, a datetime on PostgreSQL."""
+    """A stored time: naive UTC text on SQLite, a datetime on PostgreSQL.
+
+    The text is parsed with its offset appended: ``datetime.replace`` after parsing
+    costs several times the parse.
+    """
     if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return _parse(value + "+00:00")
     return value.astimezone(UTC)
+
+
+def _decision(
+    verdict: str,
+    reviewer: str,
+    rationale: str,
+    option_id: str | None,
+    owner: str | None,
+    at: str | None,
+    action_hash: str | None,
+) -> DecisionView:
+    return _new(
+        DecisionView,
+        (
+            _verdict(verdict),
+            reviewer,
+            rationale,
+            option_id,
+            owner,
+            None if at is None else _parse(at),
+            action_hash,
+        ),
+    )
 
 
 def fact_of(row: Sequence[Any]) -> Fact:
@@ -174,31 +208,29 @@ def fact_of(row: Sequence[Any]) -> Fact:
     elif (digest((d[0], d[1], d[6]) for d in made) if made else "") != decisions_hash:
         field, stored = "decisions", "its facts row's decisions"
     else:
-        return Fact(
-            fid,
-            FactAction(tool, agent, target, FactContext(context_evidence)),
-            f_action_hash,
-            FactAssessment(_level(level), _mode(mode), a_owner, quorum, policy_version, triggers),
-            FactPackage(evidence) if packaged else None,
-            owner,
-            _state(f_state),
-            None if deadline is None else _time(deadline),
-            tuple(
-                DecisionView(
-                    _verdict(v),
-                    who,
-                    why,
-                    option,
-                    d_owner,
-                    None if at is None else datetime.fromisoformat(at),
-                    bound,
+        return _new(
+            Fact,
+            (
+                fid,
+                _new(FactAction, (tool, agent, target, _new(FactContext, (context_evidence,)))),
+                f_action_hash,
+                _new(
+                    FactAssessment,
+                    (_level(level), _mode(mode), a_owner, quorum, policy_version, triggers),
+                ),
+                _new(FactPackage, (evidence,)) if packaged else None,
+                owner,
+                _state(f_state),
+                None if deadline is None else _time(deadline),
+                tuple([_decision(*d) for d in made]) if made else (),
+                _new(
+                    FactExecution,
+                    (None if finished_at is None else _time(finished_at), bool(confirmed)),
                 )
-                for v, who, why, option, d_owner, at, bound in made
+                if executed
+                else None,
+                _time(created_at),
             ),
-            FactExecution(None if finished_at is None else _time(finished_at), bool(confirmed))
-            if executed
-            else None,
-            _time(created_at),
         )
     raise Tampered(
         f"handoff {fid}: its facts row says {stored!r} but the handoff row's {field} column"

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from .._exceptions import InputError
 from ..policy import Policy
-from ._fact import Counted
+from ._fact import Counted, FactAssessment
 from .charts import kpi_chart
 from .fatigue import Splits, Stamps
 from .history import History, IncidentRecord, decided_at, escalated
@@ -50,6 +50,8 @@ ROW_FIELDS = [
     "sla_met",
     "incidents",
 ]
+#: The commas between a decision row's values.
+_COMMAS = len(ROW_FIELDS) - 1
 KPI_FIELDS = [
     "precision",
     "recall",
@@ -66,43 +68,11 @@ KPI_FIELDS = [
 def decision_rows(history: History) -> Iterator[dict[str, Any]]:
     """One row per human decision, and one per action that went through without one,
     read a chunk at a time."""
+    cells = _Cells()
     for part in history.chunks():
         for h in part.handoffs:
-            for values in _rows(h, part):
+            for values in cells.of(h, part)[0]:
                 yield dict(zip(ROW_FIELDS, values, strict=True))
-
-
-def _rows(h: Counted, history: History) -> list[tuple[Any, ...]]:
-    """``h``'s decision rows as values in ``ROW_FIELDS`` order."""
-    a = h.assessment
-    when = decided_at(h)
-    met = "" if when is None or h.deadline is None else ("yes" if when <= h.deadline else "no")
-    evidence = [e.source for e in (h.package.evidence if h.package else [])]
-    evidence += [e.source for e in h.action.context.evidence if e.source not in evidence]
-    head = (
-        h.id,
-        h.action.tool,
-        h.action.agent,
-        h.owner or "",
-        a.level.value,
-        a.mode.value,
-        a.policy_version,
-        h.created_at.isoformat(),
-        h.deadline.isoformat() if h.deadline else "",
-    )
-    tail = (
-        " ".join(t.code for t in a.triggers),
-        "; ".join(evidence),
-        h.state.value,
-        met if escalated(h) else "",
-        len(history.incidents_of(h.id)),
-    )
-    if not h.decisions:
-        return [(*head, "", "", "", "", *tail)]
-    return [
-        (*head, d.reviewer, d.verdict.value, d.at.isoformat() if d.at else "", d.rationale, *tail)
-        for d in h.decisions
-    ]
 
 
 def kpi_rows(report: KpiReport) -> list[dict[str, Any]]:
@@ -222,29 +192,81 @@ class _Escaped(dict[str, str]):
 _KEPT = 10_000
 
 
-def _html(rows: list[tuple[Any, ...]], known: _Escaped) -> str:
-    """The table rows of one handoff's decision rows, as ``row_html`` writes each: the
-    handoff's own cells escaped once, then each decision's."""
-    e = escape
-    (hid, tool, _agent, owner, level, mode, version, created, _deadline) = rows[0][:9]
-    (triggers, evidence, state, met, incidents) = rows[0][13:]
-    head = (
-        f"<tr><td><code>{e(hid)}</code></td><td>{known[tool]}</td>\n"
-        f"<td>{known[owner]}</td><td>{known[level]} / {known[mode]}</td>"
-        f"<td>{e(created[:16])}</td>\n"
-    )
-    seen = f"<br>evidence: {e(evidence)}" if evidence else ""
-    tail = (
-        f"<td>{known[triggers]}{seen}</td>\n"
-        f"<td><code>{known[version[:12]]}</code></td><td>{known[met]}</td>"
-        f"<td>{known[state]}</td>\n"
-        f"<td>{incidents or ''}</td></tr>\n"
-    )
-    return "".join(
-        f"{head}<td>{known[r[9] or f'(none: {mode})']}</td><td>{known[r[10]]}</td>\n"
-        f"<td>{e(r[11][:16])}</td><td>{e(r[12])}</td>\n{tail}"
-        for r in rows
-    )
+class _Cells:
+    """One handoff's decision rows, as values in ``ROW_FIELDS`` order for decisions.csv
+    and as the page's table rows (``row_html``'s text), both from the same values.
+
+    Every value that can hold markup is escaped. The ISO times cannot (``isoformat``
+    writes digits and ``-:T.+``), nor can an id that is an identifier; any other id is
+    escaped too. tests/learn check the rows against ``row_html`` with markup in every
+    free-text field.
+    """
+
+    def __init__(self) -> None:
+        self.known = _Escaped()
+        #: A facts row's trigger codes (JSON text, a few distinct) joined for the row.
+        self.codes: dict[str, str] = {}
+
+    def triggers(self, a: Any) -> str:
+        if type(a) is not FactAssessment:
+            return " ".join(t.code for t in a.triggers)
+        joined = self.codes.get(a.codes)
+        if joined is None:
+            joined = " ".join(t.code for t in a.triggers)
+            if len(self.codes) < _KEPT:
+                self.codes[a.codes] = joined
+        return joined
+
+    def of(self, h: Counted, history: History) -> tuple[list[tuple[Any, ...]], str, str]:
+        """``h``'s rows, their text in decisions.csv if no value needs quoting (see
+        ``_Decisions.take``) and their text in the page's table."""
+        known, a = self.known, h.assessment
+        hid, owner, deadline = h.id, h.owner or "", h.deadline
+        tool, level, mode = h.action.tool, a.level._value_, a.mode._value_
+        version, state = a.policy_version, h.state._value_
+        created = h.created_at.isoformat()
+        when = decided_at(h)
+        met = (
+            ""
+            if when is None or deadline is None or not escalated(h)
+            else ("yes" if when <= deadline else "no")
+        )
+        found = [e.source for e in (h.package.evidence if h.package else ())]
+        found += [e.source for e in h.action.context.evidence if e.source not in found]
+        evidence, triggers = "; ".join(found), self.triggers(a)
+        incidents = len(history.incidents_of(hid))
+        head = (hid, tool, h.action.agent, owner, level, mode, version, created)
+        tail = (triggers, evidence, state, met, incidents)
+        first = ",".join(head)
+        last = f"{triggers},{evidence},{state},{met},{incidents}\r\n"
+        cells = (
+            f"<tr><td><code>{hid if hid.isidentifier() else escape(hid)}</code></td>"
+            f"<td>{known[tool]}</td>\n<td>{known[owner]}</td>"
+            f"<td>{known[level]} / {known[mode]}</td><td>{created[:16]}</td>\n"
+        )
+        seen = f"<br>evidence: {known[evidence]}" if evidence else ""
+        end = (
+            f"<td>{known[triggers]}{seen}</td>\n"
+            f"<td><code>{known[version[:12]]}</code></td><td>{known[met]}</td>"
+            f"<td>{known[state]}</td>\n<td>{incidents or ''}</td></tr>\n"
+        )
+        due, nobody = deadline.isoformat() if deadline else "", f"(none: {mode})"
+        if not h.decisions:
+            return (
+                [(*head, due, "", "", "", "", *tail)],
+                f"{first},{due},,,,,{last}",
+                f"{cells}<td>{known[nobody]}</td><td></td>\n<td></td><td></td>\n{end}",
+            )
+        rows, text, html = [], [], []
+        for d in h.decisions:
+            at, verdict = d.at.isoformat() if d.at else "", d.verdict._value_
+            rows.append((*head, due, d.reviewer, verdict, at, d.rationale, *tail))
+            text.append(f"{first},{due},{d.reviewer},{verdict},{at},{d.rationale},{last}")
+            html.append(
+                f"{cells}<td>{known[d.reviewer or nobody]}</td><td>{known[verdict]}</td>\n"
+                f"<td>{at[:16]}</td><td>{known[d.rationale]}</td>\n{end}"
+            )
+        return rows, "".join(text), "".join(html)
 
 
 class _Decisions:
@@ -256,18 +278,34 @@ class _Decisions:
     parsing the handoffs again, and memory holds one chunk and one block of the file.
     """
 
-    def __init__(self, writer: Any, scratch: IO[str]) -> None:
-        self.writer, self.scratch = writer, scratch
-        self.known = _Escaped()
+    def __init__(self, out: IO[str], scratch: IO[str]) -> None:
+        self.out, self.scratch = out, scratch
+        self.writer = csv.writer(out)
+        self.writer.writerow(ROW_FIELDS)
+        self.cells = _Cells()
 
     def take(self, part: History) -> None:
-        known, rows, html = self.known, [], []
+        of, rows, text, html = self.cells.of, [], [], []
         for h in part.handoffs:
-            mine = _rows(h, part)
+            mine, line, page = of(h, part)
             rows += mine
-            html.append(_html(mine, known))
-        self.writer.writerows(rows)
+            text.append(line)
+            html.append(page)
         self.scratch.write("".join(html))
+        # The rows joined by commas are what ``csv.writer`` writes when no value holds a
+        # comma, a quote or a line break (so needs no quoting): checked for the whole
+        # chunk at once, by the count of each. The writer checks every character of
+        # every value, in a loop that costs more than building the rows.
+        joined, n = "".join(text), len(rows)
+        if (
+            joined.count(",") == _COMMAS * n
+            and joined.count("\n") == n
+            and joined.count("\r") == n
+            and '"' not in joined
+        ):
+            self.out.write(joined)
+        else:
+            self.writer.writerows(rows)
 
     def html(self, block: int = 1 << 20) -> Iterator[Markup]:
         """The page's table rows, in the order they were taken, a block at a time."""
@@ -294,9 +332,7 @@ def write_report(history: History, policy: Policy, out: Path) -> list[Path]:
             paths[1].open("w", newline="", encoding="utf-8") as fh,
             tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as scratch,
         ):
-            writer = csv.writer(fh)
-            writer.writerow(ROW_FIELDS)
-            decisions = _Decisions(writer, scratch)
+            decisions = _Decisions(fh, scratch)
             tallies, stamps, splits, incidents = (
                 KpiTallies(history),
                 Stamps(),
