@@ -15,6 +15,7 @@ Two readings of the request, both conservative (when in doubt, the request asked
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ._base import ActionView, Signal, wordset
 from ._effects import effect_of
@@ -86,6 +87,8 @@ def person_text(view: ActionView, asked: str) -> str:
     return "\n".join(parts).lower()
 
 
+# Cached: every step of a run rereads the same request.
+@lru_cache(maxsize=1024)
 def only_looks(text: str) -> bool:
     """Whether the (lowercased) request only asks to see or to know something."""
     sentences = [s.strip() for s in _SENTENCES.split(text) if s.strip()]
@@ -141,6 +144,7 @@ _DRAFTED = re.compile(
 )
 
 
+@lru_cache(maxsize=1024)
 def unsent(low: str) -> str:
     """The lowercased request without what it says not to send, nor drafts asked for."""
     out = _NOT_SENT.sub(" ", low)
