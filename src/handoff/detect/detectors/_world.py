@@ -133,6 +133,20 @@ _EXTERNAL = re.compile(
 _EXECUTABLE = re.compile(r"\.(exe|msi|sh|bat|cmd|apk|dmg|pkg|jar|ps1|scr|bin|deb|rpm|vbs)\b")
 
 
+# Documentation ranges (RFC 5737): Python counts them private, but no one's
+# own network is there; a call to one follows an example or someone else's text.
+_EXAMPLE_NETS = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+)
+
+
+def _own_network(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Loopback or a private network, not link-local (cloud metadata) nor an example."""
+    if ip.is_loopback:
+        return True
+    return ip.is_private and not ip.is_link_local and not any(ip in n for n in _EXAMPLE_NETS)
+
+
 @lru_cache(maxsize=4096)
 def suspicious_host(host: str) -> str | None:
     """Why a host name looks unsafe to visit, or None."""
@@ -146,7 +160,7 @@ def suspicious_host(host: str) -> str | None:
     if ip is not None:
         # This machine and the private network are where a developer's own services run;
         # link-local (cloud metadata) and public addresses are not.
-        if ip.is_loopback or (ip.is_private and not ip.is_link_local):
+        if _own_network(ip):
             return None
         return "a bare IP address, not a name"
     if "xn--" in h or not h.isascii():
@@ -191,7 +205,7 @@ def _http_send(view: ActionView, config: DetectConfig) -> list[Signal]:
     except ValueError:
         ip = None
     if (
-        (ip is not None and (ip.is_loopback or ip.is_private))
+        (ip is not None and _own_network(ip))
         or host == "localhost"
         or any(host == d or host.endswith("." + d) for d in config.internal_domains)
         or re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-])", view.instruction.lower())
