@@ -280,6 +280,10 @@ _GRAPHQL_DESTROY = re.compile(
     r"mutation\b[^{]{0,200}\{\s*(?:\w{1,64}\s*:\s*)?(?:delete|remove|destroy|purge|drop|wipe)"
 )
 _VISIBILITY_KEYS = wordset("acl visibility privacy access sharing share_mode audience policy")
+# A sharing link's scope (``create_sharing_link(scope="anonymous")``).
+_ANYONE = wordset("anonymous anyone everyone public")
+_LINK_SCOPE_KEYS = wordset("scope link_scope link_type type access audience")
+_SHARING = wordset("link links share sharing shared")
 
 # Literals that every match of _SQL_START, and of _PUBLIC_ACL or a public visibility
 # value, contains (tests/test_detect_hints.py keeps them supersets).
@@ -311,6 +315,7 @@ def public_hint(low: str) -> bool:
         or "allusers" in low
         or "anyone" in low
         or "everyone" in low
+        or "anonymous" in low
     )
 
 
@@ -462,6 +467,14 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
         if public and "public" not in seen:
             m = _PUBLIC_ACL.search(low)
             if m is None and key in _VISIBILITY_KEYS and low.strip() in ("public", "everyone"):
+                m = re.search(r"\S+", low)
+            if (
+                m is None
+                and low.strip() in _ANYONE
+                and key in _LINK_SCOPE_KEYS
+                and not view.word_set.isdisjoint(_SHARING)
+            ):
+                # A sharing link whose scope is anyone: no sign-in stands before it.
                 m = re.search(r"\S+", low)
             if m is None and low.strip() == "open" and "link" in path.lower():
                 # A shared link whose access is "open": anyone with it may read.
