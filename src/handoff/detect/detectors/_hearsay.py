@@ -15,17 +15,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ._base import ActionView, Signal
-
-if TYPE_CHECKING:
-    from ._provenance import Origin
 
 __all__ = ["install_named", "visit_ordered"]
 
 
-def visit_ordered(found: Iterable[Origin]) -> list[Signal]:
+class _Origin(Protocol):
+    """Where one value of the call came from (``_provenance.Origin``)."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def where(self) -> str: ...
+    @property
+    def sentence(self) -> str: ...
+    @property
+    def instructed(self) -> bool: ...
+
+
+def visit_ordered(found: Iterable[_Origin]) -> list[Signal]:
     """``provenance.injected`` for a visit to an address an instruction in a tool's
     output named (``found``: the origins of the call's values)."""
     for o in found:
