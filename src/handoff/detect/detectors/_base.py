@@ -22,11 +22,13 @@ __all__ = [
     "Effect",
     "Signal",
     "Source",
+    "beyond_instruction",
     "excerpt_at",
     "holds_any",
     "literals",
     "may_hold",
     "split_words",
+    "strong_signal",
     "word_set",
     "wordset",
 ]
@@ -464,4 +466,33 @@ def signal_at(
         impact=impact,
         reversibility=reversibility,
         sensitivity=sensitivity,
+    )
+
+
+def strong_signal(code: str, message: str, where: str, excerpt: str) -> Signal:
+    """A signal with the weights the access and safeguard rules share (someone gains
+    access, a check that kept people out stops checking, mail leaves on its own)."""
+    return Signal(
+        code,
+        message,
+        where=where,
+        excerpt=excerpt[:120],
+        weight=0.85,
+        impact=0.8,
+        reversibility=0.5,
+        sensitivity=0.8,
+    )
+
+
+def beyond_instruction(message: str, tool: str) -> Signal:
+    """``scope.beyond_instruction``: the call does something the request did not ask for."""
+    return Signal(
+        "scope.beyond_instruction",
+        message,
+        where="tool",
+        excerpt=tool,
+        weight=0.75,
+        impact=0.4,
+        uncertainty=0.7,
+        sensitivity=0.5,
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
-from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._base import ActionView, DetectConfig, Signal, split_words, strong_signal, wordset
 from ._effects import FIRST_READS, effect_of
 from ._provenance import trusted_text
 
@@ -254,16 +254,12 @@ def scalars(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
 
 def _signal(security: bool, where: str, excerpt: str, how: str) -> Signal:
     if security:
-        return Signal(
+        return strong_signal(
             "action.permissions",
             f"The call weakens a security control: it {how}; what it kept out or recorded "
             "goes unseen",
-            where=where,
-            excerpt=excerpt[:120],
-            weight=0.85,
-            impact=0.8,
-            reversibility=0.5,
-            sensitivity=0.8,
+            where,
+            excerpt,
         )
     return Signal(
         "code.control_weakened",

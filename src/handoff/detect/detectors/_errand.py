@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ._base import ActionView, Signal, wordset
+from ._base import ActionView, Signal, beyond_instruction, wordset
 from ._effects import effect_of
 from ._provenance import said_by_person
 from ._sense import operation_start
@@ -117,15 +117,9 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
         return None
     if not only_looks(person_text(view, asked)):
         return None
-    return Signal(
-        "scope.beyond_instruction",
+    return beyond_instruction(
         f"The request only asked to look or to know, yet {view.tool} would change something",
-        where="tool",
-        excerpt=view.tool,
-        weight=0.75,
-        impact=0.4,
-        uncertainty=0.7,
-        sensitivity=0.5,
+        view.tool,
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from ._authorized import authorized_grant
-from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._base import ActionView, DetectConfig, Signal, split_words, strong_signal, wordset
 from ._controls import arg_scalars
 from ._effects import FIRST_READS
 from ._provenance import asked_for, trusted_text
@@ -102,7 +102,7 @@ def detect_grants(view: ActionView, config: DetectConfig) -> list[Signal]:
         and not _asked_test_credential(view)
     ):
         out.append(
-            _signal(
+            strong_signal(
                 "secrets.access",
                 "The call creates a credential (an API key, a token, an account's key): "
                 "whoever holds it acts as the account",
@@ -118,7 +118,7 @@ def detect_grants(view: ActionView, config: DetectConfig) -> list[Signal]:
         or (words.isdisjoint(_WORK) and any("delegate" in k for k in view.key_set))
     ):
         out.append(
-            _signal(
+            strong_signal(
                 "action.permissions",
                 "The call makes someone a delegate of a mailbox: they read and send as its owner",
                 "tool",
@@ -162,7 +162,7 @@ def _level_change(view: ActionView) -> Signal | None:
         ) or bool(_PRIVILEGED.search(text))
         if not high and authorized_grant(view):
             return None
-        return _signal(
+        return strong_signal(
             "action.permissions",
             f"The call changes a member's role or level ({key}={value}): who can do what "
             "changes with it",
@@ -206,7 +206,7 @@ def _mail_rule(view: ActionView) -> list[Signal]:
         )  # fmt: skip
     if trash is not None:
         return [
-            _signal(
+            strong_signal(
                 "action.destructive",
                 "The mail rule deletes or trashes what arrives: a reset link or a security "
                 "alert would vanish unseen",
@@ -251,7 +251,7 @@ def _forwarded_out(view: ActionView, config: DetectConfig, *, by_name: bool) -> 
                 named = named or (path, text, m.group(0))
                 continue
             return [
-                _signal(
+                strong_signal(
                     "action.data_outward",
                     f"The call forwards mail to {m.group(0)}, outside the company: what "
                     "arrives later leaves too",
@@ -275,16 +275,3 @@ def _forwarded_out(view: ActionView, config: DetectConfig, *, by_name: bool) -> 
             sensitivity=0.6,
         )
     ]
-
-
-def _signal(code: str, message: str, where: str, excerpt: str) -> Signal:
-    return Signal(
-        code,
-        message,
-        where=where,
-        excerpt=excerpt[:120],
-        weight=0.85,
-        impact=0.8,
-        reversibility=0.5,
-        sensitivity=0.8,
-    )

@@ -24,6 +24,7 @@ from ._base import (
     DetectConfig,
     Signal,
     Source,
+    beyond_instruction,
     excerpt_at,
     may_hold,
     split_words,
@@ -424,13 +425,6 @@ def _scope(view: ActionView) -> Signal | None:
         "access": "change anyone's access",
         "outward": "send or publish anything",
     }
-    return Signal(
-        "scope.beyond_instruction",
-        f"The request never asked to {what[missing[0]]}, yet {view.tool} would",
-        where="tool",
-        excerpt=view.tool,
-        weight=0.75,
-        impact=0.4,
-        uncertainty=0.7,
-        sensitivity=0.5,
+    return beyond_instruction(
+        f"The request never asked to {what[missing[0]]}, yet {view.tool} would", view.tool
     )

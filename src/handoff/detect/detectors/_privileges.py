@@ -23,7 +23,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._base import ActionView, DetectConfig, Signal, holds_any, split_words, wordset
+from ._base import (
+    ActionView,
+    DetectConfig,
+    Signal,
+    holds_any,
+    split_words,
+    strong_signal,
+    wordset,
+)
 from ._controls import arg_scalars
 from ._effects import FIRST_READS, effect_of
 from ._provenance import trusted_text
@@ -261,13 +269,9 @@ def _is_true(value: Any) -> bool:
 
 
 def _permissions(how: str, where: str, excerpt: str) -> Signal:
-    return Signal(
+    return strong_signal(
         "action.permissions",
         f"The call weakens a safeguard or hands over privilege: it {how}",
-        where=where,
-        excerpt=excerpt[:120],
-        weight=0.85,
-        impact=0.8,
-        reversibility=0.5,
-        sensitivity=0.8,
+        where,
+        excerpt,
     )
