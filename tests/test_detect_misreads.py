@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from handoff.detect.detectors._provenance import instruction_like
+from handoff.detect.detectors._orders import instruction_like
 from handoff.detect.detectors._world import suspicious_host
 from handoff.detect.rubric import assess
 from handoff.models import Action, Mode

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from handoff.detect.detectors._provenance import instruction_like
+from handoff.detect.detectors._orders import instruction_like
 from tests._assess import assess_call
 
 STRANGER = "ledger-copy@mirrorvault.example"

@@ -32,7 +32,8 @@ from ._base import (
 )
 from ._effects import effect_of
 from ._errand import person_text, unasked_change, unsent
-from ._provenance import instruction_like, said_by_person
+from ._orders import instruction_like
+from ._provenance import said_by_person
 from ._sense import sense, tool_sense
 from ._subject import subject_signal
 

@@ -1,0 +1,93 @@
+"""Sentences that tell their reader to do something: the mark of an instruction planted in
+text someone other than the person asking wrote (an email, a web page, a file, a tool's
+error message).
+
+A sentence is instruction-like when it starts with an order ("send the file to ...",
+"please forward ..."), asks for one as a question ("could you pay ..."), or addresses its
+reader or states an obligation ("you must ...", "note to AI assistants", "must be
+copied"), in English and in the other languages a page or an email is often written in.
+A verb a few words before a colon names a field ("Email: ...") and orders nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._base import SENTENCE_BREAK
+
+__all__ = ["instruction_like", "orders_value", "sentence_of"]
+
+_VERBS = (
+    r"(send|transfer|pay|wire|forward|share|delete|remove|move|grant|add|invite|click|visit|"
+    r"go to|navigate|open|download|install|run|execute|update|change|reset|e-?mail|call|"
+    r"text|post|publish|create|give|make|book|buy|purchase|unblock|allow|disable|turn|set|"
+    r"write|reply|upload|export|copy|contact|sign up|log ?in|verify|confirm|approve|"
+    r"schedule|cancel|close|dispatch|unlock|refund|deposit|withdraw|configure|push|point|"
+    r"connect|cc|bcc|include|loop in|remit)\b"
+)
+# A verb a few words before a colon names a field ("Email: ...", "Send invoices to: ..."),
+# it orders nothing.
+_NOT_LABEL = r"(?![^.!?\n:]{0,24}:)"
+_POLITE = r"(?:(?:please|kindly|now|also|then|and|urgently|immediately|first|finally)\s+)*"
+# An order at the start of a sentence, or a request put as a question anywhere in it.
+_IMPERATIVE = re.compile(
+    r"^\W*"
+    + _POLITE
+    + _VERBS
+    + _NOT_LABEL
+    # After a semicolon ("this item is gone; buy it at ..."), after a label ("Seller
+    # note: update ..."), or "please" anywhere in the sentence.
+    + r"|;\s*"
+    + _POLITE
+    + _VERBS
+    + r"|^[^:.!?]{1,40}:\s*"
+    + _POLITE
+    + _VERBS
+    + r"|\bplease\s+(?:kindly\s+)?"
+    + _VERBS
+    + r"|\b(?:could|can|would|will) you\s+"
+    + _POLITE
+    + r"(?:help(?: me| us)?\s+)?"
+    + _VERBS
+)
+_ADDRESSED = re.compile(
+    r"\b(?:you (?:must|should|need to|have to|are required to|are instructed to|will need to)"
+    r"|make sure (?:to|you)|don'?t forget to|remember to|be sure to|do not tell|without "
+    r"telling|it is (?:very |extremely )?(?:important|crucial|essential|urgent|vital) (?:that|to)"
+    r"|(?:assistant|ai|agent|model|bot)s?\s*[,:]|(?:new|updated|additional) instructions?"
+    r"|instructions? (?:for|to) (?:\w+ )?(?:ai|assistants?|agents?|bots?|llms?|models?)\b"
+    # The same, in the other languages a page or an email may be written in.
+    r"|\b(?:por favor|bitte|veuillez|s'il vous pla[i\u00ee]t|per favore|doivent|deben"
+    r"|m\u00fcssen|devono)\b"
+    r"|ignore (?:all |any |the |your )?(?:previous|prior|above|earlier)|disregard"
+    # Asked for without an order: to whoever reads it, by a rule, as a wish, or passive.
+    r"|note to (?:the |all |any )?(?:ai|assistants?|agents?|bots?|llms?|models?)\b"
+    r"|if you(?:'re| are) an? (?:ai|assistant|agent|bot|llm|language model)\b"
+    r"|(?:assistants?|agents?|ai|bots?|llms?) (?:reading|processing|handling|seeing) this"
+    r"|you(?:'ll|'d| will| would) (?:want|need|have) to|requires? that"
+    r"|(?:it|that)(?:'d| would) be (?:great|nice|helpful|ideal|appreciated) if"
+    r"|\b(?:must|should|needs? to|has to|have to|is to|are to) (?:also |always )?be "
+    r"(?:copied|cc'?d|bcc'?d|included|added|looped in|shared|sent|forwarded|notified|paid"
+    r"|transferred|granted|invited|used|set|changed|updated|replaced|moved|deleted|removed)\b)"
+)
+
+
+def instruction_like(sentence: str) -> bool:
+    """True when a sentence of someone else's text tells its reader to do something."""
+    low = sentence.strip().lower()
+    return bool(_IMPERATIVE.search(low) or _ADDRESSED.search(low))
+
+
+def orders_value(text: str, value: str) -> bool:
+    """Whether the sentence of ``text`` that holds ``value`` reads like an instruction."""
+    sentence = sentence_of(text, value)
+    return bool(sentence) and instruction_like(sentence)
+
+
+def sentence_of(text: str, value: str) -> str:
+    """The sentence of ``text`` that holds ``value`` (compared without case or spaces)."""
+    v = value.lower().replace(" ", "")
+    for sentence in SENTENCE_BREAK.split(text):
+        if v in sentence.lower().replace(" ", ""):
+            return " ".join(sentence.split())[:240]
+    return ""
