@@ -42,7 +42,7 @@ _WIPE = re.compile(
     r"|>\s*/dev/(sd[a-z]|nvme\d|hd[a-z])\b|\bshutil\.rmtree\(\s*['\"](/|~|/home|/etc)['\"])"
 )
 _PERSIST = re.compile(
-    r"(\[autorun\]|\bautorun\.inf\b|\bcrontab\s+(-[a-z]\s+)*[-\w/.]|/etc/cron|/var/spool/cron"
+    r"(\[autorun\]|\bautorun\.inf\b|\bcrontab\b(?![^|;&\n]*\s-l\b)\s+(-[a-z]\s+)*[-\w/.]|/etc/cron|/var/spool/cron"
     r"|\bwantedby\s*=|/etc/systemd/|\.config/systemd/|\bsystemctl\s+enable\b"
     r"|\\currentversion\\run(once)?\b|/library/launch(agents|daemons)/"
     r"|\balias\s+(sudo|rm|ls|cd|cat|su|ssh|git)\s*=)"

@@ -29,6 +29,7 @@ from ._credentials import (
     _token_in_url,
 )
 from ._effects import effect_of
+from ._lines import routine_chmod
 from ._plain import path_plain, sql_plain
 
 __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
@@ -513,6 +514,9 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                 SECRET_VALUE.search(low) if values and holds_any(low, _VALUE_WORDS) else None
             )
             carried = m is None and in_url and (m := _token_in_url(low)) is not None
+            if m and not sends and not carried and _keeps_to_owner(low):
+                # ``chmod 600 ~/.ssh/id_rsa`` reads nothing and lets no one else in.
+                m = None
             if m:
                 seen.add("secret")
                 if carried:
@@ -571,3 +575,10 @@ def _arg_with(view: ActionView, needle: str) -> str:
         if needle in low:
             return path
     return "tool"
+
+
+def _keeps_to_owner(low: str) -> bool:
+    """Whether the text is one ``chmod`` line that only keeps files to their owner or
+    makes them executable."""
+    line = low.strip()
+    return line.startswith("chmod ") and routine_chmod(line)

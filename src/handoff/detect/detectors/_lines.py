@@ -16,13 +16,19 @@ from collections.abc import Iterator
 from ._base import ActionView, wordset
 from ._effects import TERMINAL, command_is_verb
 
-__all__ = ["RUN_KEYS", "command_lines", "runs_commands"]
+__all__ = ["RUN_KEYS", "command_lines", "routine_chmod", "runs_commands"]
 
 RUN_KEYS = frozenset(
     ("command", "cmd", "script", "shell", "code", "exec", "cmdline", "command_line", "commands")
 )
 # A notebook names a cell's code by these keys; they run only for a tool that runs cells.
 _CELL_KEYS = frozenset(("source", "cell", "cells", "snippet", "input", "program"))
+# Modes that make one's own script executable or keep a file to its owner (``600`` on a
+# key is what ssh asks for); opening files to everyone is not among them.
+_ROUTINE_CHMOD = re.compile(
+    r"chmod\s+(?:-r\s+)?(?:[uga]?\+x|0?(?:755|750|700|744|775|711|600|400|640|644|440|444)"
+    r"|(?:[ugo]*[go][ugo]*)-[rwx]+)(?:\s+[^\s;&|]+)+"
+)
 _RUN_VERBS = wordset("run runs execute exec eval evaluate")
 _CELL_WORDS = wordset(
     "cell cells notebook notebooks jupyter ipython kernel colab python code snippet "
@@ -151,3 +157,9 @@ def command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
         if len(parts) > 1:
             line = " ".join(parts)
             yield path, line, line.lower()
+
+
+def routine_chmod(command: str) -> bool:
+    """Whether the lowercased ``command``, from its ``chmod`` to the end of that command,
+    only makes a file executable or keeps it to its owner."""
+    return _ROUTINE_CHMOD.fullmatch(command.split("&&")[0].split(";")[0].strip()) is not None

@@ -11,7 +11,7 @@ from itertools import product
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at
 from ._commands import gated_rules
-from ._lines import command_lines, runs_commands
+from ._lines import command_lines, routine_chmod, runs_commands
 from ._plain import shell_plain
 from ._releases import shell_findings
 from ._sense import tool_sense
@@ -195,6 +195,9 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
         ),
         (
             r"\b(shutdown|reboot|halt|poweroff|kill\s+-9|killall|pkill|systemctl\s+stop|iptables"
+            # Listing the rules (``-L``, ``-S``, read lowercased) changes nothing.
+            r"(?!(?:\s+(?:-[lnvxs]+|--list(?:-rules)?|--line-numbers|--numeric|--verbose"
+            r"|-t\s+\w+|\w[\w-]*))*\s*(?:$|[|;&>]))"
             r"|stop-(?:computer|service|process)|restart-computer)\b"
             r"|\bscale\s[^|;&\n]{0,200}?--replicas[= ]0\b",
             "action.destructive",
@@ -259,8 +262,6 @@ _ROUTINE_RM = re.compile(
     r"|[\w.*-]+\.egg-info)/?(?:\s+|$))+",
     re.IGNORECASE,
 )
-# Making one's own script executable is routine; opening files to everyone is not.
-_ROUTINE_CHMOD = re.compile(r"chmod\s+(?:[uga]?\+x|755|750|700|744|775)\s+[^\s;&|]+")
 
 
 def _routine_rm(lower: str, m: re.Match[str]) -> bool:
@@ -354,13 +355,7 @@ def _shell(view: ActionView) -> list[Signal]:
             if code in seen:
                 continue
             m = rx.search(lower)
-            if (
-                m
-                and rx is _CHMOD
-                and _ROUTINE_CHMOD.fullmatch(
-                    lower[m.start() :].split("&&")[0].split(";")[0].strip()
-                )
-            ):
+            if m and rx is _CHMOD and routine_chmod(lower[m.start() :]):
                 continue
             if m and rx is _RM:
                 m = next((r for r in rx.finditer(lower) if not _routine_rm(lower, r)), None)
