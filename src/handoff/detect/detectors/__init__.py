@@ -32,6 +32,7 @@ from ._secret_files import detect_secret_files
 from ._sense import ToolSense, sense
 from ._slant import detect_slant
 from ._subject import detect_subject, subject_of
+from ._sweep import detect_sweep
 from ._switches import detect_switches
 from ._tools import detect_tool
 from ._ui import ui_action
@@ -73,6 +74,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_harm,
     detect_injection,
     detect_bounds,
+    detect_sweep,
     detect_slant,
     detect_provenance,
     detect_evidence,

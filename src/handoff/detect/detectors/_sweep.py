@@ -1,0 +1,75 @@
+"""A sweep: a change whose selector means every record.
+
+``tickets.update {"ticket_ids": "*"}``, ``users.update {"filter": "all"}``,
+``invoices.mark_paid {"select_all": true}``: whatever the tool is called, a call that
+changes, deletes, grants or pays, and picks its records with a value that means
+all of them, reaches every record it can. Unless the person asked for all of them ("all",
+"every", "each", "entire" in the request or a later turn), that goes beyond a request
+that named one, and fires ``scope.beyond_instruction``.
+
+Not a sweep: a wildcard under a key that picks fields rather than records (``fields``,
+``columns``, ``select``), one under a read, and a flag set to false.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._base import ActionView, DetectConfig, Signal, beyond_instruction, split_words, wordset
+from ._effects import effect_of
+from ._errand import person_text
+
+__all__ = ["detect_sweep"]
+
+_EVERY = frozenset(
+    ("*", "%", "*:*", "all", "every", "everyone", "everybody", "everything", "any", "all records")
+)
+# Keys that pick which fields, not which records, or say how, not which.
+_NOT_RECORDS = wordset(
+    "field fields column columns select include expand properties attributes projection "
+    "format type kind mode level verbosity fmt output sort"
+)
+_FLAGS = re.compile(r"^(?:select_?all|apply_?to_?all|all|all_\w+|every\w*|everyone|update_?all)$")
+# A send to "all" is a crowd, which the reach rules read.
+_FAMILIES = ("change", "destroy", "money", "access", "dispatch")
+_ASKED_ALL = re.compile(r"\b(?:all|every|each|everyone|everybody|everything|entire|whole|bulk)\b")
+
+
+def detect_sweep(view: ActionView, config: DetectConfig) -> list[Signal]:
+    hit = _selector(view)
+    if hit is None:
+        return []
+    effect = effect_of(view)
+    if effect.read_only or not effect.has(*_FAMILIES):
+        return []
+    if _ASKED_ALL.search(person_text(view, view.instruction)):
+        return []
+    where, value = hit
+    return [
+        beyond_instruction(
+            f"{view.tool} picks its records with {where.removeprefix('args.')}={value!s}: it "
+            "reaches every record, and the request named no such sweep",
+            view.tool,
+        )
+    ]
+
+
+def _selector(view: ActionView) -> tuple[str, str] | None:
+    """The first argument whose value picks every record, as (path, value)."""
+    for path, low in zip(map(_first, view.args), view.lowered_args, strict=True):
+        if low.strip() in _EVERY and _picks_records(path):
+            return path, low.strip()
+    raw = view.action.args
+    for key, value in raw.items():
+        if value is True and _FLAGS.match(key.lower()) and not key.lower().startswith("notify"):
+            return f"args.{key}", "true"
+    return None
+
+
+def _first(arg: tuple[str, str]) -> str:
+    return arg[0]
+
+
+def _picks_records(path: str) -> bool:
+    leaf = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    return _NOT_RECORDS.isdisjoint(split_words(leaf)) if leaf else False
