@@ -76,14 +76,16 @@ _MONEY_TEXT = re.compile(
     r"|\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b|\b0x[0-9a-fA-F]{40}\b"
     r"|\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b)"
 )
+# Bounded by anything but a letter or digit: ``all_customers_ssn.csv`` names SSNs too.
 _SENSITIVE = re.compile(
-    r"\b(passwords?|passcodes?|ssn|social security|credit card|card number|cvv|bank account"
-    r"|account number|routing number|iban|medical|diagnos[ie]s|prescriptions?|patients?"
+    r"(?<![a-z0-9])(passwords?|passcodes?|ssn|social security|credit card|card number|cvv"
+    r"|bank account|account number|routing number|iban|medical|diagnos[ie]s|prescriptions?"
+    r"|patients?"
     r"|health record|date of birth|passport|driver'?s licen[cs]e|salary|salaries|payroll"
     r"|payslips?|tax returns?"
     r"|confidential|internal only|proprietary|trade secrets?|api[ _-]?keys?|secret keys?"
     r"|private keys?|access tokens?|credentials?|home address|phone numbers?"
-    r"|(?:security|verification|one-time|2fa|mfa|login) codes?|otp)\b"
+    r"|(?:security|verification|one-time|2fa|mfa|login) codes?|otp)(?![a-z0-9])"
 )
 # A literal that every match of _SENSITIVE holds: most text holds none, and looking for
 # each costs less than one search with the pattern (tests/test_detect_hints.py keeps
