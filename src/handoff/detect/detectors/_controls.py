@@ -26,7 +26,10 @@ from ._provenance import trusted_text
 __all__ = ["arg_scalars", "detect_controls", "scalars"]
 
 # Verbs that turn a control off (``unmute``, ``enable`` and ``resume`` turn it on).
-_OFF = wordset("disable deactivate mute silence silences pause suspend snooze stop halt bypass")
+_OFF = wordset(
+    "disable deactivate mute silence silences pause suspend snooze stop halt bypass suppress "
+    "override"
+)
 # Controls whose being off blinds operations or loses data later.
 _OPS = wordset(
     "alert alerts alerting alertmanager alarm alarms monitor monitors monitoring logging "
@@ -38,7 +41,7 @@ _SECURITY = wordset(
     "audit auditing trail trails cloudtrail waf firewall firewalls protection detector "
     "detectors detection guardduty antivirus defender edr siem ids ips securityhub "
     "encryption validation shield malware virus vulnerability vulnerabilities proctoring "
-    "proctor plagiarism captcha"
+    "proctor plagiarism captcha moderation automod spam safesearch"
 )
 # A finding of a security control dismissed (``plagiarism.clear_flag``): what it caught
 # goes unseen, as when the control is off.
@@ -74,8 +77,31 @@ _KEPT = wordset(
     "retention records archive archives"
 )
 _ALLOW = ("allow", "accept", "permit", "allow_all", "allowall")
+# The argument that names what a generic tool (``jenkins.disable_job``, ``config.apply``)
+# turns off: a job, a service, a check by its name.
+_NAMES_KEYS = (
+    "job",
+    "name",
+    "service",
+    "check",
+    "rule",
+    "monitor",
+    "target",
+    "pipeline",
+    "workflow",
+    "task",
+    "schedule",
+    "policy",
+    "component",
+    "module",
+    "feature",
+    "id",
+)
+# Off as a verb says it, for a setting of what to do (``action: suppress``) or a level.
+_OFF_VALUES = frozenset(("suppress", "mute", "silence", "ignore", "dismiss", "snooze", "off"))
 _FALSE_OR_ALLOW = _FALSE | frozenset(_ALLOW)
 _MAX_SCALARS = 300
+_LEVEL_OR_ACTION = wordset("level action mode")
 
 
 def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
@@ -88,6 +114,11 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
         not words.isdisjoint(_SCANS) and not words.isdisjoint(_SCANNED)
     )
     tool_control = tool_security or not words.isdisjoint(_OPS)
+    if not tool_control:
+        # The tool's name is generic; the argument that names its object may say more.
+        named = _named_control(view)
+        if named is not None:
+            tool_security, tool_control = named, True
     if not words.isdisjoint(_OFF) and tool_control:
         out.append(_signal(tool_security, "tool", view.tool, "turns it off"))
     elif tool_security and not words.isdisjoint(_DISMISS) and not words.isdisjoint(_FINDINGS):
@@ -136,6 +167,13 @@ def _weakening_settings(view: ActionView, tool_control: bool, tool_security: boo
             and not _asked_to_keep(view, value)
         ):
             hit = _signal(False, path, said, f"keeps what it holds for {value:g} at most ({key})")
+        elif (
+            tool_control
+            and isinstance(value, str)
+            and value.strip().lower() in _OFF_VALUES
+            and not kw.isdisjoint(_LEVEL_OR_ACTION)
+        ):
+            hit = _signal(security, path, said, f"sets {key} to {value}, which turns it off")
         elif (
             "default" in kw
             and "action" in kw
@@ -272,3 +310,18 @@ def _signal(security: bool, where: str, excerpt: str, how: str) -> Signal:
         reversibility=0.6,
         sensitivity=0.6,
     )
+
+
+def _named_control(view: ActionView) -> bool | None:
+    """Whether the argument naming the call's object names a control: ``True`` for one
+    that guards security (``security-scan-nightly``, ``audit-logger``), ``False`` for one
+    that guards operations (``db-backup-hourly``), ``None`` for anything else."""
+    name = view.first_arg(_NAMES_KEYS)
+    if not name:
+        return None
+    ws = frozenset(split_words(name))
+    if not ws.isdisjoint(_KEY_SECURITY) or (
+        not ws.isdisjoint(_SCANS) and not ws.isdisjoint(_SCANNED)
+    ):
+        return True
+    return False if not ws.isdisjoint(_OPS) else None
