@@ -109,6 +109,7 @@ NOTES: dict[str, str] = {
     "evidence.hedged": "the agent's reasoning hedges",
     "action.money_authorized": "money the user asked to move, to a payee and amount they named",
     "action.access_authorized": "access the user asked to give, to a grantee they named",
+    "action.deletion_authorized": "a deletion the user asked for, of the one thing they named",
     "action.device": "one named device switched",
     "tool.open_world": "the tool's annotations say it reaches the outside world",
     "learned.lowered": "the learned detector let medium-level triggers pass",

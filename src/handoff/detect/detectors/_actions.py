@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from ._asked import asked_deletion
 from ._authorized import authorized_grant, authorized_money
 from ._base import (
     ActionView,
@@ -318,7 +319,11 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     if s.destroy:
         named = split_words(view.tool)
         cancel = not set(named) & DESTROY and cancels(named)
-        out.append(_on_tool("cancel" if cancel else "destructive", view.tool))
+        asked = None if cancel else asked_deletion(view)
+        if asked is not None:
+            out.append(asked)
+        else:
+            out.append(_on_tool("cancel" if cancel else "destructive", view.tool))
     if s.access and not s.money:
         out.extend(_access(view))
     if s.outward and not s.public:
