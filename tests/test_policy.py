@@ -144,3 +144,17 @@ def test_every_policy_in_the_docs_loads() -> None:
     assert snippets
     for name, block in snippets:
         policy_from_yaml(block, name)
+
+
+@pytest.mark.parametrize("tool", ["iam.list_users", "iam.get_role", "iam.list_mfa_devices"])
+def test_the_default_policy_lets_iam_reads_run(tool: str) -> None:
+    from tests._assess import assess_call
+
+    assert assess_call(tool, {}, "Show me the IAM users.").mode.value == "auto"
+
+
+@pytest.mark.parametrize("tool", ["iam.grant", "iam.create_access_key", "iam.put_role_policy"])
+def test_the_default_policy_holds_iam_changes_high(tool: str) -> None:
+    from tests._assess import assess_call
+
+    assert assess_call(tool, {"user": "kim"}, "").level.value == "high"

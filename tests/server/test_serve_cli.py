@@ -129,7 +129,7 @@ def test_handoff_serve_runs_the_api_and_the_inbox(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "handoff serve did not come up"
             time.sleep(0.1)
         with Client(url, secret.strip()) as agent:
-            # The default policy lists iam.* (no executor needed to gate it).
+            # The default policy lists iam.grant* (no executor needed to gate it).
             out = agent.submit({"tool": "iam.grant", "args": {"user": "kim", "role": "admin"}})
             assert out.pending and out.handoff.assessment.level.value == "high"
             kinds = [e.kind for e in agent.events(out.handoff_id)]
