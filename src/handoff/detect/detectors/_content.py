@@ -85,6 +85,17 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "The SQL runs a shell command on the database server",
     ),
     (
+        # The database server's own files written or read by SQL: INTO OUTFILE,
+        # LOAD_FILE, Postgres's file functions, COPY to or from a path on the server.
+        re.compile(
+            r"\binto\s+(?:outfile|dumpfile)\b|\bload_file\s*\(|\bload\s+data\s+infile\b"
+            r"|\bpg_(?:read_file|read_binary_file|write_file|ls_dir)\s*\(|\blo_(?:import|export)\s*\("
+            r"|\bcopy\s[^;]{0,500}?\b(?:to|from)\s+'/"
+        ),
+        "action.untrusted_code",
+        "The SQL reads or writes files on the database server",
+    ),
+    (
         # A statement built from pieces and run: ``EXEC('DR' + 'OP ...')``, a PREPARE
         # from a variable, EXECUTE IMMEDIATE, sp_executesql.
         re.compile(

@@ -1,0 +1,51 @@
+"""A database tool handed a query that only reads.
+
+``snowflake.execute {"sql": "SHOW TABLES"}``, ``postgres.execute {"sql": "SELECT … WHERE
+id = 42"}``: the tool's name says it executes, but what it executes is a read. When
+every statement of every query argument is a ``SELECT``, ``SHOW``, ``DESCRIBE`` or
+``EXPLAIN`` (or a ``WITH`` that ends in one), and no word of a query writes, runs code
+or reaches outside (``INTO``, ``COPY``, ``CALL``, ``pg_read_file``, ``xp_cmdshell``,
+``LOAD_FILE``, ``OUTFILE``, ``dblink``), the call runs no code of its own. Any other
+argument that runs (a ``command``, a ``script``, ``code``) and the call is read as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._base import ActionView
+from ._lines import RUN_KEYS
+
+__all__ = ["reads_only_sql"]
+
+_QUERY_KEYS = frozenset(("sql", "query", "statement", "statements", "stmt", "sql_query"))
+_READ_START = re.compile(r"^\(*\s*(?:select|show|describe|desc|explain|with|values)\b")
+_WRITES = re.compile(
+    r"\b(?:insert|update|delete|merge|upsert|replace|drop|alter|create|truncate|grant|revoke"
+    r"|into|copy|call|exec|execute|do|set|lock|vacuum|analyze|attach|detach|load|unload"
+    r"|import|export|put|get|remove|rm|use|begin|commit|rollback|sleep|benchmark"
+    r"|load_file|outfile|dumpfile|dblink\w*|pg_\w+|lo_\w+|xp_\w+|sp_\w+|sys_exec|system)\b"
+)
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+_STRING = re.compile(r"'(?:[^']|'')*'")
+
+
+def reads_only_sql(view: ActionView) -> bool:
+    """Whether the call's only runnable arguments are queries that only read."""
+    queries = []
+    for key, low in zip(view.leaf_keys, view.lowered_args, strict=True):
+        if key in _QUERY_KEYS:
+            queries.append(low)
+        elif key in RUN_KEYS:
+            return False
+    return bool(queries) and all(_reads(q) for q in queries)
+
+
+def _reads(sql: str) -> bool:
+    text = _STRING.sub("''", _COMMENT.sub(" ", sql))
+    statements = [s.strip() for s in text.split(";") if s.strip()]
+    return (
+        bool(statements)
+        and all(_READ_START.match(s) for s in statements)
+        and _WRITES.search(text) is None
+    )
