@@ -39,6 +39,8 @@ _WHERE_KEY = re.compile(
     r"|^(?:destination|target|remote|callback|webhook|endpoint)_\w+$"
 )
 _HOST = re.compile(r"\b(?:https?|s?ftp|sftp|ssh|rsync|s3|gs|wss?)://(?:[^@/\s'\"]+@)?([\w.-]+)")
+# A mailbox as the destination: the copy goes to whoever reads it, at its domain.
+_MAILBOX = re.compile(r"^\s*[\w.+-]+@([\w-]+(?:\.[\w-]+)+)\s*$")
 _BARE_IP = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?\s*$")
 _INTERNAL_NETS = tuple(
     ipaddress.ip_network(n)
@@ -237,7 +239,7 @@ def _outside(view: ActionView, config: DetectConfig) -> Signal | None:
         text = texts.get(path)
         if not text:
             continue
-        m = _HOST.search(text)
+        m = _HOST.search(text) or _MAILBOX.match(text)
         bare = _BARE_IP.match(text)
         found = m or bare
         host = found.group(1).lower() if found else ""
