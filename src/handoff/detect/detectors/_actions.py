@@ -25,6 +25,7 @@ from ._base import (
 from ._effects import command_is_verb
 from ._money_keys import money_written
 from ._queries import reads_only_sql
+from ._releases import routine_deploy
 from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, operation_start, tool_sense
 
 __all__ = ["detect_actions"]
@@ -337,7 +338,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
         out.append(_on_tool("public", view.tool))
         if hit is not None:
             out.append(_signal("published", *hit))
-    if s.code and not s.terminal and not reads_only_sql(view):
+    if s.code and not s.terminal and not reads_only_sql(view) and not routine_deploy(view):
         # A terminal's commands are read one by one in _tools; running `ls` is routine.
         out.append(_on_tool("code", view.tool))
     elif "download" in words:

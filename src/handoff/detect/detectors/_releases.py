@@ -18,7 +18,7 @@ import re
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
 from ._effects import _GIT_OUT, _SHELL_LOCAL, _SHELL_READ, _SHELL_SPLIT, FIRST_READS
 
-__all__ = ["detect_releases", "shell_findings"]
+__all__ = ["PROD", "detect_releases", "routine_deploy", "shell_findings"]
 
 # Production, named: ``prod``, ``production``, ``prd`` as a word (``storefront-prod``,
 # ``infra/prod``, ``--prod``), not ``pre-prod`` or ``product``.
@@ -67,7 +67,7 @@ def detect_releases(view: ActionView, config: DetectConfig) -> list[Signal]:
     rolls = not words.isdisjoint(_ROLLS) or (
         not words.isdisjoint(_PUSHES) and not words.isdisjoint(_CONFIGS)
     )
-    if not rolls:
+    if not rolls or dry_run(view):
         return []
     # An edit or a label applied names production only by where it goes (``namespace``).
     edit = not words.isdisjoint(_NOT_ROLLED)
@@ -102,6 +102,41 @@ def detect_releases(view: ActionView, config: DetectConfig) -> list[Signal]:
             sensitivity=0.5,
         )
     ]
+
+
+_DEPLOYS = wordset("deploy deployment deployments")
+# A rehearsal: it shows what a rollout would do and does none of it.
+_REHEARSAL = re.compile(
+    r"(?<![a-z])(?:dry[\s_-]?run|dryrun|what[\s_-]?if|plan[\s_-]?only|preview[\s_-]?only)(?![a-z])"
+)
+_NOT_PROD = frozenset(
+    ("staging", "stage", "stg", "dev", "development", "test", "testing", "qa", "sandbox",
+     "preview", "local", "uat", "demo")
+)  # fmt: skip
+_ENV_KEYS = ("env", "environment", "stage", "target", "tier", "namespace", "cluster")
+
+
+def dry_run(view: ActionView) -> bool:
+    """The tool's name says it rehearses (``deploy.dryRun``, ``plan``), or a flag set to
+    true does (``dry_run: true``)."""
+    return bool(
+        _REHEARSAL.search(" ".join(view.words))
+        or any(v is True and _REHEARSAL.search(k.lower()) for k, v in view.action.args.items())
+    )
+
+
+def routine_deploy(view: ActionView) -> bool:
+    """A deploy that production never sees: a rehearsal of any deploy, or one to an
+    environment named as not production (``staging``, ``dev``, ``qa``); a deploy to
+    production is read by ``detect_releases``."""
+    if _DEPLOYS.isdisjoint(view.word_set) or PROD.search(view.tool.lower()):
+        return False
+    if dry_run(view):
+        return True
+    if PROD.search(view.args_lower):
+        return False
+    env = view.first_arg(_ENV_KEYS)
+    return env is not None and env.strip().lower() in _NOT_PROD
 
 
 # Command-line tools that put what they are given into a running environment.
