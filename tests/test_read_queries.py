@@ -18,12 +18,14 @@ READS = [
     ("postgres.execute", {"sql": "SELECT name, email FROM customers WHERE id = 42"}),
     ("db.execute_query", {"query": "WITH t AS (SELECT 1 AS x) SELECT x FROM t"}),
     ("mysql.exec", {"statement": "EXPLAIN SELECT * FROM orders WHERE id = 7"}),
+    ("db.execute", {"sql": "SELECT indexname FROM pg_indexes WHERE tablename = 'orders'"}),
 ]
 
 WRITES = [
     ("postgres.execute", {"sql": "DELETE FROM customers WHERE id = 42"}),
     ("postgres.execute", {"sql": "SELECT * INTO backup FROM customers"}),
     ("postgres.execute", {"sql": "SELECT pg_read_file('/etc/passwd')"}),
+    ("postgres.execute", {"sql": "SELECT pg_terminate_backend (pid) FROM pg_stat_activity"}),
     ("db.execute", {"sql": "SELECT 1; DROP TABLE users"}),
     ("db.execute", {"sql": "SELECT 1", "command": "rm -rf /tmp/x"}),
     ("mysql.exec", {"statement": "SELECT * FROM t INTO OUTFILE '/tmp/t.csv'"}),

@@ -24,7 +24,10 @@ _WRITES = re.compile(
     r"\b(?:insert|update|delete|merge|upsert|replace|drop|alter|create|truncate|grant|revoke"
     r"|into|copy|call|exec|execute|do|set|lock|vacuum|analyze|attach|detach|load|unload"
     r"|import|export|put|get|remove|rm|use|begin|commit|rollback|sleep|benchmark"
-    r"|load_file|outfile|dumpfile|dblink\w*|pg_\w+|lo_\w+|xp_\w+|sp_\w+|sys_exec|system)\b"
+    r"|load_file|outfile|dumpfile|dblink\w*|xp_\w+|sp_\w+|sys_exec|system)\b"
+    # A server function called (``pg_read_file(``, ``lo_export(``); a catalog view such
+    # as ``pg_indexes`` is read like any table.
+    r"|\b(?:pg|lo)_\w+\s*\("
 )
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
 _STRING = re.compile(r"'(?:[^']|'')*'")
