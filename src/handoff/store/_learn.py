@@ -21,8 +21,10 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Alias,
+    Connection,
     Engine,
     Integer,
+    Select,
     Text,
     and_,
     case,
@@ -261,7 +263,7 @@ def _chunks(
             q = base
             if after is not None:
                 q = q.where(*_after(created, *after))
-            rows = conn.execute(q).all()
+            rows = _fetch(conn, q)
             if not rows:
                 return
             # The chunk's handoffs by their keyset range, not by a list of its ids:
@@ -289,13 +291,46 @@ def _chunks(
                 .order_by(incidents.c.at, incidents.c.id)
             )
             yield LearnChunk(
-                [shape(r) for r in rows],
-                [tuple(r) for r in conn.execute(eq).all()],
-                [tuple(r) for r in conn.execute(iq).all()],
+                rows if shape is tuple else [shape(r) for r in rows],
+                _fetch(conn, eq),
+                _fetch(conn, iq),
             )
             if len(rows) < size:
                 return
             after = (last[1], last[0])
+
+
+def _fetch(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` as the DB-API cursor returns them, plain tuples, each value
+    converted by its column type's result processor when it has one (SQLAlchemy's own
+    conversion). SQLAlchemy still compiles the query (once: it is cached) and binds its
+    parameters; only its ``Row`` objects are skipped, which cost about a third of
+    reading a chunk of ``learn_facts`` on SQLite, where every column is read as stored
+    and has no processor."""
+    result = conn.execute(query)
+    try:
+        cursor = result.cursor
+        dialect = conn.dialect
+        convert = [
+            (i, p)
+            for i, (column, described) in enumerate(
+                zip(query.selected_columns, cursor.description, strict=True)
+            )
+            if (p := column.type.dialect_impl(dialect).result_processor(dialect, described[1]))
+            is not None
+        ]
+        rows: list[tuple[Any, ...]] = list(cursor.fetchall())
+    finally:
+        result.close()
+    if not convert:
+        return rows
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, p in convert:
+            values[i] = p(values[i])
+        out.append(tuple(values))
+    return out
 
 
 def _as_stored(column: Any) -> Any:
