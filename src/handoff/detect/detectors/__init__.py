@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ...models import Action
 from ._actions import detect_actions
+from ._agreements import detect_agreements
 from ._base import ActionView, DetectConfig, Signal, split_words
 from ._bounds import detect_bounds
 from ._code import detect_code
@@ -75,6 +76,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_injection,
     detect_bounds,
     detect_sweep,
+    detect_agreements,
     detect_slant,
     detect_provenance,
     detect_evidence,

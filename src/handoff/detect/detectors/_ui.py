@@ -14,16 +14,20 @@ unknown, and unknown means ask.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from ...models import Action
 from ._base import split_words, wordset
-from ._sense import sense
+from ._sense import ToolSense, sense
 
 __all__ = ["ui_action"]
 
 # Tool names made only of these words are page primitives.
 _VERBS = wordset("click tap press type fill input select check uncheck submit choose")
+# Primitives that only move the view: a scroll, a swipe, a hover.
+_MOVES = wordset("scroll swipe hover")
+_VIEW_ACTIONS = frozenset(("scroll", "swipe", "hover", "mouse_move", "screenshot", "zoom", "wait"))
 _PARTS = wordset(
     "browser page web ui element option options mouse left right double single key text "
     "on in into field form button link item"
@@ -31,6 +35,9 @@ _PARTS = wordset(
 # Where a primitive names the element it acts on, most telling first.
 _LABEL_KEYS = (
     "description",
+    "element_text",
+    "content_description",
+    "content_desc",
     "element_description",
     "label",
     "aria_label",
@@ -66,6 +73,60 @@ _NAVIGATION = wordset(
     "filter filters search results show all see load go up down left right zoom image "
     "images gallery tab tabs first last of the a an and"
 )
+# Labels that only answer a question the page asked: the page says what they confirm.
+_CONFIRMS = wordset(
+    "yes ok okay confirm confirmed continue proceed agree accept approve allow submit done "
+    "i do it all and sure go ahead finish complete send"
+)
+# A price on the label, or a word that commits money on a page ("Confirm booking").
+_PRICED = re.compile(
+    r"[$\u20ac\u00a3]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:usd|eur|gbp)\b|\b(?:usd|eur|gbp)\s?\d"
+    r"|/\s?(?:mo|month|yr|year)\b|\bbilled\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"[$\u20ac\u00a3]\s?\d[\d,]*(?:\.\d+)?|\b(?:usd|eur|gbp)\s?\d[\d,]*(?:\.\d+)?"
+    r"|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|eur|gbp)\b",
+    re.IGNORECASE,
+)
+_REORDER = re.compile(r"\border (?:again|now)\b|\breorder\b|\bbuy (?:now|again)\b", re.I)
+_COMMITS = wordset("booking checkout purchase premium donate subscription subscribe upgrade")
+# A program opened: what it does is whatever its author wrote.
+_PROGRAM = re.compile(
+    r"\.(?:exe|scr|msi|bat|cmd|com|pif|vbs|ps1|jar|apk|dmg|pkg|app)\b"
+    # A browser extension added, a document's macros let run.
+    r"|\badd to (?:chrome|firefox|edge|opera|brave|browser)\b"
+    r"|\binstall (?:the )?(?:extension|add-?on)"
+    r"|\benable (?:content|macros?|editing and content)\b",
+    re.IGNORECASE,
+)
+# A sign-in somebody else started, approved from the person's authenticator.
+_APPROVES_LOGIN = re.compile(
+    r"\b(?:approve|allow|confirm)\b[^.\n]{0,20}\b(?:sign[- ]?in|log[- ]?in|login)\b", re.IGNORECASE
+)
+# Effects a label may hold without saying so in words the vocabulary reads ("Subscribe -
+# $12.99/month", "Confirm booking", "I agree to the Terms"), and whether the label's own
+# words already say them ("Place order" does: it keeps its name).
+_NAMED_BY_VERB: dict[str, Callable[[ToolSense], bool]] = {
+    "pay": lambda s: s.money,
+    "install program": lambda s: s.code,
+    "sign agreement": lambda s: False,
+    "grant access": lambda s: s.access,
+}
+# Labels that open or fetch what the page shows: the file it names is what runs.
+_OPENS = wordset("open download run launch install")
+# What the page says around the element, for a confirmation to be read by.
+_CONTEXT_LINES = 3
+_MAX_CONTEXT = 160
+# Primitives of a screen-driving tool (``computer {action: left_click}``) and of keys.
+_SCREEN_TOOLS = wordset("computer desktop screen mouse mobile android ios device use")
+_SCREEN_ACTIONS = frozenset(
+    ("left_click", "click", "double_click", "right_click", "middle_click", "tap", "key",
+     "press", "key_press", "keypress", "triple_click", "type", "scroll", "swipe", "hover",
+     "mouse_move", "screenshot", "zoom", "wait")
+)  # fmt: skip
+_ENTER = frozenset(("enter", "return", "kp_enter", "\n", "ctrl+enter", "ctrl+return"))
+
 # Accessibility roles a snapshot writes before an element's name.
 _ROLES = wordset(
     "button link textbox checkbox radio combobox listbox option menuitem menu tab switch "
@@ -81,18 +142,149 @@ def _primitive(tool: str) -> bool:
 
 def ui_action(action: Action) -> Action:
     """``action`` under a name that says what its element does, or ``action`` itself."""
-    if not _primitive(action.tool):
+    if not _primitive(action.tool) and not _screen_primitive(action):
         return action
+    if _moves_view(action):
+        return action.model_copy(update={"tool": f"view page ({action.tool})"})
     label = _label(action)
     if not label:
+        if _presses_enter(action):
+            # Enter submits the form in focus: what it does is what the page says (or,
+            # typed with it, the text itself: "Yes, I authorise the $780 charge").
+            typed = _typed_text(action)
+            said = confirmed(action, "") or (typed if _effect_verb(typed, set()) else "")
+            if said:
+                return _named(action, said, "Enter")
+            if _saw_page(action):
+                return action.model_copy(update={"tool": f"view page ({action.tool})"})
         return action
     words = {w.lower() for w in split_words(label)}
+    if words and (words <= _CONFIRMS | _NAVIGATION or not _OPENS.isdisjoint(words)):
+        # "Yes", "OK", "Continue": the button says nothing; the dialog it answers does.
+        said = confirmed(action, label)
+        if said:
+            return _named(action, said, label)
+    chosen = _chosen(action)
+    verb = _effect_verb(f"{label} {chosen}", words)
+    if verb in _NAMED_BY_VERB and not _NAMED_BY_VERB[verb](sense(split_words(label))):
+        # "Subscribe - $12.99/month", "Confirm booking", a plan "billed today", an .exe.
+        return _named(action, f"{label} {chosen}".strip(), "")
     tidy = _HOUSEKEEPING.search(label) is not None and not _acts(label.partition(":")[2])
     if tidy or (words and words <= _NAVIGATION):
         # The page's own state (a filter, a sort, a dialog), a login form's field, or a
         # way around the page: nothing outside the page changes.
         return action.model_copy(update={"tool": f"view page ({action.tool})"})
     return action.model_copy(update={"tool": f"{label} ({action.tool})"})
+
+
+def _named(action: Action, said: str, label: str) -> Action:
+    """``action`` named for what ``said`` (the label, or the page around it) says it
+    does: the effect's verb, then the label ("pay: Continue (browser.click)"). The page's
+    words stay out of the name: a reader's word there ("Review and pay") would read."""
+    verb = _effect_verb(said, {w.lower() for w in split_words(said)}) or "confirm"
+    if verb == "pay" and label and (m := _AMOUNT.search(said)):
+        # The amount the page shows is the amount paid: the money rules compare it
+        # with what the person named.
+        verb = f"pay {m.group(0)}"
+    return action.model_copy(update={"tool": f"{verb}: {label or said} ({action.tool})"})
+
+
+def _effect_verb(text: str, words: set[str]) -> str | None:
+    """The verb of what ``text`` (a label, or the page around it) says is done."""
+    if _PROGRAM.search(text):
+        return "install program"
+    if _APPROVES_LOGIN.search(text):
+        return "grant access"
+    s = sense(split_words(text))
+    if s.destroy:
+        return "delete"
+    if _PRICED.search(text) or not _COMMITS.isdisjoint(words) or s.money or _REORDER.search(text):
+        return "pay"
+    if _SIGNS.search(text.lower()):
+        return "sign agreement"
+    if s.access:
+        return "grant access"
+    if s.public:
+        return "publish"
+    if s.outward:
+        return "send"
+    return None
+
+
+def _chosen(action: Action) -> str:
+    """What a select or fill puts in (``select_option {value: "Enterprise - $499/mo"}``)."""
+    value = action.args.get("value") or action.args.get("option")
+    return " ".join(value.split())[:_MAX_LABEL] if isinstance(value, str) else ""
+
+
+def _screen_primitive(action: Action) -> bool:
+    """A screen or key primitive: ``computer {action: left_click}``, ``mobile.tap``,
+    ``key_press {key: Enter}``."""
+    words = set(split_words(action.tool))
+    if words <= _SCREEN_TOOLS | _PARTS | _VERBS | _MOVES and words & _SCREEN_TOOLS:
+        what = action.args.get("action")
+        return (isinstance(what, str) and what.strip().lower() in _SCREEN_ACTIONS) or bool(
+            words & (_VERBS | _MOVES)
+        )
+    return bool(words & {"key", "keys", "press"}) and words <= _PARTS | _VERBS | {"keys"}
+
+
+def _presses_enter(action: Action) -> bool:
+    """The call presses Enter: as its key, or at the end of the text it types."""
+    for key in ("key", "keys", "text"):
+        value = action.args.get(key)
+        if isinstance(value, str) and (
+            value.strip().lower() in _ENTER or (key == "text" and value.endswith(("\n", "\r")))
+        ):
+            return True
+    return False
+
+
+def _typed_text(action: Action) -> str:
+    value = action.args.get("text")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _moves_view(action: Action) -> bool:
+    """A scroll, a swipe or a hover: the view moves, nothing else does."""
+    if not _MOVES.isdisjoint(split_words(action.tool)):
+        return True
+    what = action.args.get("action")
+    return isinstance(what, str) and what.strip().lower() in (
+        "scroll",
+        "swipe",
+        "hover",
+        "mouse_move",
+    )
+
+
+def _saw_page(action: Action) -> bool:
+    return any(step.observation for step in action.context.steps)
+
+
+def confirmed(action: Action, label: str) -> str:
+    """What the last page the agent saw says the element (``label``, or the form in
+    focus when it is empty) does, when that text names money, destruction, access,
+    sending, publishing or a signature; else nothing. Read from the line that shows the
+    label and the few lines before it (a dialog's question sits just above its
+    buttons), or, for a key press, the end of the page."""
+    for step in reversed(action.context.steps):
+        if not step.observation:
+            continue
+        lines = [ln.strip() for ln in step.observation.splitlines() if ln.strip()]
+        low = label.lower()
+        at = next((i for i in range(len(lines) - 1, -1, -1) if low and low in lines[i].lower()), -1)
+        if at < 0 and label:
+            return ""
+        near = lines[max(0, at - _CONTEXT_LINES) : at + 1] if at >= 0 else lines[-_CONTEXT_LINES:]
+        text = " ".join(near)[-_MAX_CONTEXT * 2 :]
+        if _effect_verb(text, {w.lower() for w in split_words(text)}):
+            return " ".join(text.split())[:_MAX_CONTEXT]
+        return ""
+    return ""
+
+
+_SIGNS = re.compile(r"\b(?:signature|e-?sign|sign(?:s|ed)? (?:the|this|your)|terms|agreement)\b")
 
 
 def _acts(text: str) -> bool:
@@ -102,9 +294,28 @@ def _acts(text: str) -> bool:
 
 
 def _label(action: Action) -> str:
-    """The element's label: what the page shows for its id first (the page is the
-    truth, whatever the agent calls it), else the label the call gives."""
-    return _shown(action) or _given(action)
+    """The element's label: what the page shows for its id or at its coordinates first
+    (the page is the truth, whatever the agent calls it), else the label the call gives."""
+    return _shown(action) or _at_point(action) or _given(action)
+
+
+def _at_point(action: Action) -> str:
+    """What the last page description shows at the click's coordinates ("Button at (812,
+    604): 'Confirm purchase'"), or nothing."""
+    point = action.args.get("coordinate") or action.args.get("coordinates")
+    if not (isinstance(point, list) and len(point) == 2):
+        return ""
+    x, y = point
+    if not (isinstance(x, int | float) and isinstance(y, int | float)):
+        return ""
+    at = re.compile(
+        rf"\(\s*{int(x)}\s*,\s*{int(y)}\s*\)\W{{0,4}}['\"\u2018\u201c]([^'\"\u2019\u201d\n]{{1,{_MAX_LABEL}}})"
+    )
+    for step in reversed(action.context.steps):
+        if step.observation:
+            m = at.search(step.observation)
+            return m.group(1).strip() if m else ""
+    return ""
 
 
 def _given(action: Action) -> str:
