@@ -55,12 +55,13 @@ _IMPERATIVE = re.compile(
     + r"(?:help(?: me| us)?\s+)?"
     + _VERBS
     # A remedy an error message gives: "fix by setting x=...", "to resolve, set x=...".
-    + r"|\b(?:fix|resolve|solve|repair|correct|avoid|remedy) (?:this |it |the \w+ )?by "
+    + r"|\b(?:fix|resolve|solve|repair|correct|avoid|remedy) (?:this |it |the \w{1,40} )?by "
     r"[a-z]{2,20}ing\b"
     # A retry that carries a value: "retry with recovery_email=...".
-    + r"|\b(?:retry|rerun|re-run|try again|call \w+) with [\w.]{2,40}="
-    + r"|(?:^|[.;:!?]\s*)\W*(?:to (?:fix|resolve|solve|repair|correct|continue|proceed|avoid)"
-    r"(?: this| it| the \w+)?,?\s+)" + _POLITE + _VERBS
+    + r"|\b(?:retry|rerun|re-run|try again|call \w{1,60}) with [\w.]{2,40}="
+    + r"|(?:^\W{0,8}|[.;:!?]\s{0,4})"
+    r"(?:to (?:fix|resolve|solve|repair|correct|continue|proceed|avoid)"
+    r"(?: this| it| the \w{1,40})?,?\s+)" + _POLITE + _VERBS
 )
 _ADDRESSED = re.compile(
     r"\b(?:you (?:must|should|need to|have to|are required to|are instructed to|will need to)"
