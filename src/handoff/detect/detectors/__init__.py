@@ -16,6 +16,7 @@ from ._bounds import detect_bounds
 from ._code import detect_code
 from ._content import detect_content
 from ._controls import detect_controls
+from ._drift import detect_drift
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
 from ._grants import detect_grants
@@ -75,6 +76,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_bounds,
     detect_slant,
     detect_provenance,
+    detect_drift,
     detect_evidence,
     detect_language,
     detect_subject,
