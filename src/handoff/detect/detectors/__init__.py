@@ -24,6 +24,7 @@ from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._machines import detect_machines
+from ._payloads import detect_payloads
 from ._privileges import detect_privileges
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
@@ -61,6 +62,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_actions,
     detect_reach,
     detect_content,
+    detect_payloads,
     detect_secret_files,
     detect_code,
     detect_purpose,
