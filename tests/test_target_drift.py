@@ -248,3 +248,34 @@ def test_the_named_target_or_a_looked_up_one_runs(
     assert "provenance.target_drift" not in got, got
     if tool != "rm_file":  # a delete is reviewed for what it does
         assert got == {"auto"}, got
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        (
+            "rooms.book",
+            {"room": "oak", "start": "14:00"},
+            "Book the Oak room and post in #general.",
+        ),
+        (
+            "fx.convert",
+            {"base": "eur", "quote": "usd", "amount": 100},
+            "Convert from euros to dollars.",
+        ),
+        (
+            "files.move",
+            {"source": "inbox/a.pdf", "target": "archive/a.pdf"},
+            "Move the PDF from inbox to archive.",
+        ),
+        (
+            "bash",
+            {"command": "docker run -e NODE_ENV=production api:1.2"},
+            "Start the api container for the dev demo.",
+        ),
+    ],
+)
+def test_a_room_a_currency_or_a_folder_is_no_channel_or_branch(
+    tool: str, args: dict[str, Any], said: str
+) -> None:
+    assert "provenance.target_drift" not in _codes(tool, args, said, [])

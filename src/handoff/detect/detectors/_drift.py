@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ._base import ActionView, DetectConfig, Signal
+from ._base import ActionView, DetectConfig, Signal, wordset
 from ._effects import effect_of
 from ._provenance import trusted_text
 from ._tokens import tokens
@@ -57,10 +57,15 @@ _PROSE = frozenset(
 _URL_KEY = re.compile(r"url|uri|link|endpoint|webhook|callback|host|domain|redirect|site")
 _ACCOUNT_KEY = re.compile(r"account|acct|iban|payee|beneficiary|recipient|destination|^to\b|^to_")
 _PHONE_KEY = re.compile(r"phone|mobile|sms|number|^to$|recipient")
-_CHANNEL_KEY = re.compile(r"^(?:channel|channel_(?:id|name)|room|conversation|chat_id)$")
+# A room is also booked; a base is also a currency: only these keys name a channel, and
+# a branch only on a tool of a repository.
+_CHANNEL_KEY = re.compile(r"^(?:channel|channel_(?:id|name)|conversation|chat_id)$")
 _BRANCH_KEY = re.compile(
-    r"^(?:base|head|branch|ref|target_branch|source_branch|base_branch|head_branch"
-    r"|target|source)$"
+    r"^(?:base|head|branch|ref|target_branch|source_branch|base_branch|head_branch)$"
+)
+_REPO_WORDS = wordset(
+    "git github gitlab bitbucket gitea merge branch branches pull pulls pr prs repo repos "
+    "repository checkout rebase push"
 )
 _PATH_KEY = re.compile(
     r"^(?:path|paths|file|files|filename|filepath|file_path|src|source|dest|destination"
@@ -194,24 +199,27 @@ def _aims(kind: str, key: str, text: str) -> bool:
 
 def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
     """(kind, value, argument) for every target the call names."""
+    repo = not view.word_set.isdisjoint(_REPO_WORDS)
     for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
         if key in _PROSE:
             continue
+        for m in _ENV_FLAG.finditer(text.lower()):
+            yield "environment", m.group(1), path
         for kind, value in sorted(tokens(text)):
             if _aims(kind, key, text):
                 yield kind, value, path
         value = text.strip().lower()
-        tail = _TAIL.search(value) if _ACCOUNT_KEY.search(key) else None
+        tail = _TAIL.search(value) if len(value) <= 40 and _ACCOUNT_KEY.search(key) else None
         if tail is not None:
             yield "tail", tail.group(1), path
+        if " " in value or len(value) > 100:
+            continue  # a sentence, not a name
         if _CHANNEL_KEY.match(key) and value:
             yield "channel", value.lstrip("#"), path
-        if _BRANCH_KEY.match(key) and value and " " not in value:
+        if _BRANCH_KEY.match(key) and value and repo:
             yield "branch", value.removeprefix("refs/heads/"), path
         if _ENV_KEY.match(key) and value:
             yield "environment", value, path
-        for m in _ENV_FLAG.finditer(text.lower()):
-            yield "environment", m.group(1), path
     for path, number in view.numbers:
         key = _key(path)
         if number == int(number) and number >= 100000 and _ACCOUNT_KEY.search(key):
