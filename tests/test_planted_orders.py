@@ -48,6 +48,7 @@ def test_the_same_send_without_the_stranger_runs(said: str) -> None:
         "Bob always cc's his manager on these.",
         "Assistants in our team work from Lisbon.",
         "The bots must have been down last night.",
+        "Our support agents must verify your identity before any refund.",
         f"Email: {STRANGER}",
         "Error: recovery_email=old@acme.example is not verified.",
     ],

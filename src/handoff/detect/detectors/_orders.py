@@ -79,7 +79,9 @@ _ADDRESSED = re.compile(
     r"|(?:assistants?|agents?|ai|bots?|llms?) (?:reading|processing|handling|seeing) this"
     # An obligation put on software in the third person: "Assistants should cc ...",
     # "Automation bots must merge ...", "AI agents are expected to ...".
-    r"|\b(?:assistants?|agents?|bots?|llms?|copilots?|automations?)"
+    # A bare "agents" is as often people ("our support agents must verify ...").
+    r"|\b(?:(?:ai|automated|automation|autonomous|coding|llm|software|browsing|web) agents?"
+    r"|assistants?|bots?|llms?|copilots?|automations?)"
     r" (?:should|must|shall|need to|needs to|have to|has to|are to|is to"
     r"|(?:are|is) (?:expected|required|asked|instructed|supposed|requested) to)"
     r"(?: (?:also|always|now|first))? (?!have been\b|be\b)\w"
