@@ -82,6 +82,13 @@ def test_the_same_call_without_a_secret_runs(tool: str, args: dict[str, Any], sa
     assert _codes(tool, args, said) == {"auto"}
 
 
-def test_a_token_kept_where_secrets_are_kept_is_no_leak() -> None:
-    got = _codes("vault.write", {"path": "secret/gh", "value": TOKEN}, "Store the GitHub token.")
-    assert "secrets.outward" not in got
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("vault.write", {"path": "secret/gh", "value": TOKEN}),
+        ("heroku.config_set", {"app": "api", "vars": {"GITHUB_TOKEN": TOKEN}}),
+        ("ci.set_variable", {"name": "GITHUB_TOKEN", "value": TOKEN}),
+    ],
+)
+def test_a_token_kept_where_secrets_are_kept_is_no_leak(tool: str, args: dict[str, Any]) -> None:
+    assert "secrets.outward" not in _codes(tool, args, "Store the GitHub token for the api.")

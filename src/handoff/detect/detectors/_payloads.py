@@ -27,7 +27,8 @@ __all__ = ["detect_payloads"]
 # Tools that keep secrets: a token written there is kept, not leaked.
 _STORES = wordset(
     "vault secret secrets ssm parameter parameters kms keychain keyring credential "
-    "credentials password passwords dotenv env 1password bitwarden lastpass"
+    "credentials password passwords dotenv env envvar environment config variable variables "
+    "1password bitwarden lastpass"
 )
 # Tools that search the open web.
 _WEB_SEARCH = wordset(
