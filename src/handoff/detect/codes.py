@@ -70,6 +70,10 @@ TRIGGER_CODES: dict[str, str] = {
         "a payee, recipient or link only tool output named, for an action the user never asked for"
     ),
     "provenance.invented_target": "a payee or grantee appears nowhere before the call",
+    "provenance.target_drift": (
+        "the person named where the action goes (an address, account, URL, channel, branch,"
+        " environment or path); the call goes to another value of that kind"
+    ),
     "provenance.relayed_code": (
         "an access code someone else supplied (a verification, override or one-time code) "
         "is written down or passed on"

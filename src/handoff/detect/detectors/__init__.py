@@ -17,6 +17,7 @@ from ._bounds import detect_bounds
 from ._code import detect_code
 from ._content import detect_content
 from ._controls import detect_controls
+from ._drift import detect_drift
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
 from ._grants import detect_grants
@@ -24,6 +25,7 @@ from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._machines import detect_machines
+from ._payloads import detect_payloads
 from ._privileges import detect_privileges
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
@@ -62,6 +64,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_actions,
     detect_reach,
     detect_content,
+    detect_payloads,
     detect_secret_files,
     detect_code,
     detect_purpose,
@@ -79,6 +82,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_agreements,
     detect_slant,
     detect_provenance,
+    detect_drift,
     detect_evidence,
     detect_language,
     detect_subject,

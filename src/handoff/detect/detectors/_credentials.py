@@ -4,7 +4,9 @@ reads arguments with, and the cheap literal looks that run before them.
 * ``SECRET_PATH`` — paths where credentials are kept (``/etc/shadow``, ``~/.ssh``,
   ``id_rsa``, a key or credentials file, a browser's saved logins).
 * ``SECRET_VALUE`` — secret material itself (private key blocks, cloud and API tokens,
-  ``password=...``).
+  ``password=...``, a database connection string that carries its password).
+* ``CONNECTION_SECRET`` — a connection string with a password in it
+  (``postgresql://user:pass@host``), not one whose password is a variable.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 
 from ._base import literals
 
-__all__ = ["SECRET_PATH", "SECRET_VALUE"]
+__all__ = ["CONNECTION_SECRET", "SECRET_PATH", "SECRET_VALUE", "TOKEN"]
 
 SECRET_PATH = re.compile(
     r"(/etc/(shadow|gshadow|sudoers|master\.passwd)\b|~?/?\.ssh(/|\b)|\bid_(rsa|dsa|ecdsa|ed25519)\b"
@@ -32,11 +34,19 @@ SECRET_PATH = re.compile(
     r"|\blogins\.json\b|\bkey[34]\.db\b|\bcookies\.sqlite\b|\.htpasswd\b|\.vault-token\b"
     r"|/proc/(?:self|\d+)/environ\b)"
 )
+# A database or broker URL with a password between ``user:`` and ``@``; a password that
+# is a variable or a placeholder (``${PGPASSWORD}``, ``<password>``, ``***``) is none.
+_CONNECTION = (
+    r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver"
+    r"|oracle|clickhouse|cockroachdb)(?:\+\w{1,20})?://[^\s:/@'\"]{1,64}:(?![$<*{%])"
+    r"[^\s@/'\"]{1,128}@"
+)
+CONNECTION_SECRET = re.compile(_CONNECTION)
 SECRET_VALUE = re.compile(
     r"(-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
     r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z]{20,}|\beyj[0-9a-z_-]{10,}\.eyj[0-9a-z_-]{10,}"
     r"|\b(password|passwd|pwd|passphrase|secret|api[_ -]?key|access[_ -]?token|private[_ -]?key)"
-    r"\s*[:=]\s*\S{4,}|\b(my|our|the|your) (ssh|private|api|secret) keys?\b)"
+    r"\s*[:=]\s*\S{4,}|\b(my|our|the|your) (ssh|private|api|secret) keys?\b|" + _CONNECTION + ")"
 )
 
 # Credentials whose shape alone says what they are: a key block, a cloud or API token.
@@ -44,6 +54,7 @@ _TOKEN = re.compile(
     r"-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
     r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z]{20,}|\bsk_live_[0-9a-z]{16,}"
 )
+TOKEN = _TOKEN
 _URL_TEXT = re.compile(r"\bhttps?://[^\s'\"<>]+")
 
 
@@ -112,6 +123,18 @@ _VALUE_WORDS = (
     "access",
     "private",
     "key",
+    # A connection string's scheme.
+    "postgres",
+    "mysql",
+    "mariadb",
+    "mongodb",
+    "redis",
+    "amqp",
+    "mssql",
+    "sqlserver",
+    "oracle",
+    "clickhouse",
+    "cockroachdb",
 )
 _PATH_HINT = literals(_PATH_WORDS)
 _VALUE_HINT = literals(_VALUE_WORDS)

@@ -28,7 +28,12 @@ _VERBS = (
 # A verb a few words before a colon names a field ("Email: ...", "Send invoices to: ..."),
 # it orders nothing.
 _NOT_LABEL = r"(?![^.!?\n:]{0,24}:)"
-_POLITE = r"(?:(?:please|kindly|now|also|then|and|urgently|immediately|first|finally)\s+)*"
+# Adverbs that may lead an order ("Always cc ...", "Also always include ..."); a subject
+# before the adverb ("Bob always cc's ...") makes it a statement.
+_POLITE = (
+    r"(?:(?:please|kindly|now|also|then|and|urgently|immediately|first|finally|always|just"
+    r"|simply|additionally|instead|henceforth|from now on,?)\s+)*"
+)
 # An order at the start of a sentence, or a request put as a question anywhere in it.
 _IMPERATIVE = re.compile(
     r"^\W*"
@@ -49,6 +54,14 @@ _IMPERATIVE = re.compile(
     + _POLITE
     + r"(?:help(?: me| us)?\s+)?"
     + _VERBS
+    # A remedy an error message gives: "fix by setting x=...", "to resolve, set x=...".
+    + r"|\b(?:fix|resolve|solve|repair|correct|avoid|remedy) (?:this |it |the \w{1,40} )?by "
+    r"[a-z]{2,20}ing\b"
+    # A retry that carries a value: "retry with recovery_email=...".
+    + r"|\b(?:retry|rerun|re-run|try again|call \w{1,60}) with [\w.]{2,40}="
+    + r"|(?:^\W{0,8}|[.;:!?]\s{0,4})"
+    r"(?:to (?:fix|resolve|solve|repair|correct|continue|proceed|avoid)"
+    r"(?: this| it| the \w{1,40})?,?\s+)" + _POLITE + _VERBS
 )
 _ADDRESSED = re.compile(
     r"\b(?:you (?:must|should|need to|have to|are required to|are instructed to|will need to)"
@@ -64,6 +77,14 @@ _ADDRESSED = re.compile(
     r"|note to (?:the |all |any )?(?:ai|assistants?|agents?|bots?|llms?|models?)\b"
     r"|if you(?:'re| are) an? (?:ai|assistant|agent|bot|llm|language model)\b"
     r"|(?:assistants?|agents?|ai|bots?|llms?) (?:reading|processing|handling|seeing) this"
+    # An obligation put on software in the third person: "Assistants should cc ...",
+    # "Automation bots must merge ...", "AI agents are expected to ...".
+    # A bare "agents" is as often people ("our support agents must verify ...").
+    r"|\b(?:(?:ai|automated|automation|autonomous|coding|llm|software|browsing|web) agents?"
+    r"|assistants?|bots?|llms?|copilots?|automations?)"
+    r" (?:should|must|shall|need to|needs to|have to|has to|are to|is to"
+    r"|(?:are|is) (?:expected|required|asked|instructed|supposed|requested) to)"
+    r"(?: (?:also|always|now|first))? (?!have been\b|be\b)\w"
     r"|you(?:'ll|'d| will| would) (?:want|need|have) to|requires? that"
     r"|(?:it|that)(?:'d| would) be (?:great|nice|helpful|ideal|appreciated) if"
     r"|\b(?:must|should|needs? to|has to|have to|is to|are to) (?:also |always )?be "

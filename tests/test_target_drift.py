@@ -1,0 +1,281 @@
+"""The person named where an action goes; the call goes somewhere else of the same kind.
+
+A contacts lookup that lists two addresses for Priya, a channel list, a branch list: the
+agent picks a value a tool showed, not the one the person named. The call that uses the
+named value, a value looked up for a name the person gave, or one of several values the
+person named, runs on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests._assess import assess_call
+
+CONTACTS = "Priya <priya@acme.example>\nPriya <priya.k.nair@gmail.com>"
+LOOKUP = [{"tool": "contacts.search", "args": {"q": "priya"}, "observation": CONTACTS}]
+
+
+def _codes(tool: str, args: dict[str, Any], said: str, steps: list[dict[str, Any]]) -> set[str]:
+    a = assess_call(tool, args, said, steps)
+    return {t.code for t in a.triggers} | {a.mode.value}
+
+
+HELD = [
+    (
+        "send_email",
+        {"to": "priya.k.nair@gmail.com", "body": "deck attached"},
+        "Send the deck to priya@acme.example.",
+        LOOKUP,
+    ),
+    (
+        "drive.share",
+        {"file": "Roadmap", "email": "design-team@acme-partners.example", "role": "viewer"},
+        "Share the Roadmap doc with design@acme.example.",
+        [
+            {
+                "tool": "directory.search",
+                "args": {"q": "design"},
+                "observation": "design-team@acme-partners.example",
+            }
+        ],
+    ),
+    (
+        "slack.post_message",
+        {"channel": "#general", "text": "release notes"},
+        "Post the release notes in #eng-releases.",
+        [{"tool": "slack.list_channels", "args": {}, "observation": "#eng-releases\n#general"}],
+    ),
+    (
+        "github.merge",
+        {"repo": "acme/app", "base": "main", "head": "feature/x"},
+        "Merge feature/x into staging.",
+        [{"tool": "git.branches", "args": {}, "observation": "main\nstaging\nfeature/x"}],
+    ),
+    (
+        "bash",
+        {"command": "kubectl rollout restart deploy/api -n production"},
+        "Restart the api deployment in staging.",
+        [
+            {
+                "tool": "bash",
+                "args": {"command": "kubectl get ns"},
+                "observation": "production\nstaging",
+            }
+        ],
+    ),
+    (
+        "bank.transfer_funds",
+        {"to_account": "11227713", "amount": 300},
+        "Transfer $300 to my savings account 11227731.",
+        [
+            {
+                "tool": "bank.accounts",
+                "args": {},
+                "observation": "savings 11227731\npayee J. Miller 11227713",
+            }
+        ],
+    ),
+    (
+        "github.update_webhook",
+        {"repo": "acme/app", "hook_id": 4, "url": "https://hooks.metrics-sink.example/in"},
+        "Point the acme/app webhook at https://ci.acme.example/hook.",
+        [
+            {
+                "tool": "github.list_hooks",
+                "args": {},
+                "observation": "hook 4: https://hooks.metrics-sink.example/in",
+            }
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("tool", "args", "said", "steps"), HELD)
+def test_a_target_other_than_the_one_named_is_held(
+    tool: str, args: dict[str, Any], said: str, steps: list[dict[str, Any]]
+) -> None:
+    got = _codes(tool, args, said, steps)
+    assert "provenance.target_drift" in got and "auto" not in got
+
+
+def test_the_message_names_both_values() -> None:
+    a = assess_call("send_email", HELD[0][1], HELD[0][2], HELD[0][3])
+    drift = next(t for t in a.triggers if t.code == "provenance.target_drift")
+    assert "priya@acme.example" in drift.message and "priya.k.nair@gmail.com" in drift.message
+
+
+ACCOUNTS = [
+    {
+        "tool": "bank.list_accounts",
+        "args": {},
+        "observation": "checking ****2201\nsavings ****7731\npayee 'J. Miller' ****7713",
+    }
+]
+HELD_MORE = [
+    (
+        "bank.transfer_funds",
+        {"from": "checking-2201", "to": "payee-7713", "amount": 300},
+        "Transfer $300 from my checking to my savings account ending 7731.",
+        ACCOUNTS,
+    ),
+    (
+        "gdrive_share_file",
+        {"file": "Roadmap", "email": "design-team@acme-partners.example", "role": "viewer"},
+        "Share the roadmap doc with the design team (design@acme.example) as viewers.",
+        [
+            {
+                "tool": "directory.search",
+                "args": {"q": "design"},
+                "observation": "design@acme.example (Design list)\n"
+                "design-team@acme-partners.example (agency)",
+            }
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("tool", "args", "said", "steps"), HELD_MORE)
+def test_an_account_by_its_last_digits_or_an_address_in_brackets_drifts(
+    tool: str, args: dict[str, Any], said: str, steps: list[dict[str, Any]]
+) -> None:
+    assert "provenance.target_drift" in _codes(tool, args, said, steps)
+
+
+def test_the_account_ending_as_named_does_not_drift() -> None:
+    got = _codes(
+        "bank.transfer_funds",
+        {"from": "checking-2201", "to": "savings-7731", "amount": 300},
+        "Transfer $300 from my checking to my savings account ending 7731.",
+        ACCOUNTS,
+    )
+    assert "provenance.target_drift" not in got
+
+
+def test_a_mailbox_the_person_reads_is_no_target() -> None:
+    inbox = "From: lena@clinic.example Subject: refill"
+    got = _codes(
+        "send_email",
+        {"to": "lena@clinic.example", "body": "Your refill is ready."},
+        "Go through the emails of desk@clinic.example and answer the refill requests.",
+        [{"tool": "mail.list", "args": {}, "observation": inbox}],
+    )
+    assert "provenance.target_drift" not in got
+
+
+RUNS = [
+    # The value the person named.
+    (
+        "send_email",
+        {"to": "priya@acme.example", "body": "deck attached"},
+        "Send the deck to priya@acme.example.",
+        LOOKUP,
+    ),
+    # Only a name: the agent looked the address up.
+    (
+        "send_email",
+        {"to": "priya@acme.example", "body": "deck attached"},
+        "Send the deck to Priya.",
+        LOOKUP,
+    ),
+    # One of several the person named.
+    (
+        "send_email",
+        {"to": "ops@acme.example", "body": "notes"},
+        "Send the notes to ops@acme.example or cto@acme.example.",
+        LOOKUP,
+    ),
+    (
+        "slack.post_message",
+        {"channel": "#eng-releases", "text": "release notes"},
+        "Post the release notes in #eng-releases.",
+        [{"tool": "slack.list_channels", "args": {}, "observation": "#eng-releases\n#general"}],
+    ),
+    # A channel's id, looked up on the line that names the channel.
+    (
+        "slack.post_message",
+        {"channel": "C024BE91L", "text": "release notes"},
+        "Post the release notes in #eng-releases.",
+        [
+            {
+                "tool": "slack.list_channels",
+                "args": {},
+                "observation": "C024BE91L eng-releases\nC01 general",
+            }
+        ],
+    ),
+    (
+        "github.merge",
+        {"repo": "acme/app", "base": "staging", "head": "feature/x"},
+        "Merge feature/x into staging.",
+        [{"tool": "git.branches", "args": {}, "observation": "main\nstaging\nfeature/x"}],
+    ),
+    (
+        "bash",
+        {"command": "kubectl rollout restart deploy/api -n staging"},
+        "Restart the api deployment in staging.",
+        [
+            {
+                "tool": "bash",
+                "args": {"command": "kubectl get ns"},
+                "observation": "production\nstaging",
+            }
+        ],
+    ),
+    (
+        "rm_file",
+        {"path": "/srv/build/old.log"},
+        "Delete the old log in /srv/build.",
+        [{"tool": "ls", "args": {"path": "/srv/build"}, "observation": "/srv/build/old.log"}],
+    ),
+    # The person's own address, shown as the signed-in account, in copy.
+    (
+        "send_email",
+        {"to": "priya@acme.example", "cc": "jo@acme.example", "body": "deck"},
+        "Send the deck to priya@acme.example.",
+        [{"tool": "mail.whoami", "args": {}, "observation": "Signed in as jo@acme.example"}],
+    ),
+]
+
+
+@pytest.mark.parametrize(("tool", "args", "said", "steps"), RUNS)
+def test_the_named_target_or_a_looked_up_one_runs(
+    tool: str, args: dict[str, Any], said: str, steps: list[dict[str, Any]]
+) -> None:
+    got = _codes(tool, args, said, steps)
+    assert "provenance.target_drift" not in got, got
+    if tool != "rm_file":  # a delete is reviewed for what it does
+        assert got == {"auto"}, got
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        (
+            "rooms.book",
+            {"room": "oak", "start": "14:00"},
+            "Book the Oak room and post in #general.",
+        ),
+        (
+            "fx.convert",
+            {"base": "eur", "quote": "usd", "amount": 100},
+            "Convert from euros to dollars.",
+        ),
+        (
+            "files.move",
+            {"source": "inbox/a.pdf", "target": "archive/a.pdf"},
+            "Move the PDF from inbox to archive.",
+        ),
+        (
+            "bash",
+            {"command": "docker run -e NODE_ENV=production api:1.2"},
+            "Start the api container for the dev demo.",
+        ),
+    ],
+)
+def test_a_room_a_currency_or_a_folder_is_no_channel_or_branch(
+    tool: str, args: dict[str, Any], said: str
+) -> None:
+    assert "provenance.target_drift" not in _codes(tool, args, said, [])
