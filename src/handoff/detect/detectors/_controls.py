@@ -26,7 +26,9 @@ from ._provenance import trusted_text
 __all__ = ["arg_scalars", "detect_controls", "scalars"]
 
 # Verbs that turn a control off (``unmute``, ``enable`` and ``resume`` turn it on).
-_OFF = wordset("disable deactivate mute silence silences pause suspend snooze stop halt bypass")
+_OFF = wordset(
+    "disable deactivate mute silence silences pause suspend snooze stop halt bypass suppress"
+)
 # Controls whose being off blinds operations or loses data later.
 _OPS = wordset(
     "alert alerts alerting alertmanager alarm alarms monitor monitors monitoring logging "
@@ -42,7 +44,7 @@ _SECURITY = wordset(
 )
 # A finding of a security control dismissed (``plagiarism.clear_flag``): what it caught
 # goes unseen, as when the control is off.
-_DISMISS = wordset("clear dismiss waive unflag override")
+_DISMISS = wordset("clear dismiss waive unflag override suppress")
 _FINDINGS = wordset("flag flags finding findings violation violations")
 # A scan guards security when what it scans for says so (``malware_scan``, not a
 # printer's ``stop_scan``).

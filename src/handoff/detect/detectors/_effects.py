@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ._base import ActionView, Effect, wordset
+from ._base import ActionView, Effect, split_words, wordset
 from ._plain import shell_plain
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "first_arg",
     "is_device_call",
     "name_effects",
+    "operation_start",
     "shell_effects",
 ]
 
@@ -143,11 +144,63 @@ LEADING_VERBS = wordset(
 FIRST_READS = wordset("get list search find read view fetch query describe show count check status")
 
 
+# Verbs that change something without a family of their own, read only as the verb of a
+# name's operation (``compute.instances.stop``, ``security_scan.suppress_finding``).
+OP_CHANGES = wordset("stop start restart suspend resume suppress override dismiss resize scale")
+# Words that are verbs first in an operation but nouns before a reader's word
+# (``reports.email`` sends; ``inbox.message_search`` reads).
+_NOUN_VERBS = wordset("text message mail call order comment config register")
+# The verbs that, first in an operation after a namespace, say what the call does
+# whatever the namespace is named after: a reader's word there (``reports``, ``scan``,
+# ``compute``, ``dashboard``) does not make the call read.
+OP_VERBS = (
+    (
+        LEADING_VERBS
+        | DESTROY
+        | CHANGE
+        | OP_CHANGES
+        | _NOUN_VERBS
+        | wordset(
+            "pay transfer withdraw deposit refund purchase buy sell trade invest charge remit "
+            "wire donate tip checkout swap stake send reply forward share upload export notify "
+            "invite dial tweet dm broadcast announce publish respond contact grant revoke chmod "
+            "chown unlock lock unblock allowlist whitelist install deploy"
+        )
+    )
+    - wordset("deletion cancellation editor manager management drafts")
+    - (READ | COMPUTE)
+)
+
+_NAMESPACE = re.compile(r"\.|__")
+
+
+def operation_start(tool: str) -> int:
+    """How many of the name's words belong to its namespace (0 when it has none): the
+    operation is what follows the last ``.`` or ``__``."""
+    last = _NAMESPACE.split(tool)[-1]
+    if not last or last == tool:
+        return 0
+    return max(0, len(split_words(tool)) - len(split_words(last)))
+
+
+def operation_acts(words: tuple[str, ...], start: int) -> bool:
+    """After a namespace, the operation's first word is an effect's verb: it says what
+    the call does (``reports.email``), unless it is a noun before a reader's word."""
+    op = words[start:] if 0 < start < len(words) else ()
+    if not op or op[0] not in OP_VERBS:
+        return False
+    return op[0] not in _NOUN_VERBS or not (set(op[1:]) & READ)
+
+
 @lru_cache(maxsize=4096)
-def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
-    """The effect families a tool name's words say, and whether it reads only."""
+def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str], bool]:
+    """The effect families a tool name's words say, and whether it reads only.
+    ``start`` is where the name's operation begins, after its namespace."""
     ws = set(words)
     fams: set[str] = set()
+    acts = operation_acts(words, start)
+    if acts and words[start] in OP_CHANGES:
+        fams.add("change")
     if ("transfer" in ws or "call" in ws or "escalate" in ws) and ws & _HANDOVER:
         # Handing the conversation to people is what a careful agent should do.
         return frozenset({"handover"}), True
@@ -196,7 +249,7 @@ def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
         }
         # A name that starts with an effect's verb does it to what it names
         # (``post_review``, ``email_report``): the noun after it does not read.
-        if not verbs and not (words and words[0] in LEADING_VERBS):
+        if not verbs and not (words and words[0] in LEADING_VERBS) and not acts:
             fams = set()
     read_only = reads and not fams
     if not reads and not fams and ws and ws <= (SOURCE | {"tool", "service", "client"}):
@@ -301,15 +354,15 @@ def _effect_of(view: ActionView) -> Effect:
         and TERMINAL.isdisjoint(view.word_set)
         and "bash" not in view.word_set
     ):
-        return _named_effect(view.words)
+        return _named_effect(view.words, operation_start(view.tool))
     return _full_effect(view)
 
 
 @lru_cache(maxsize=4096)
-def _named_effect(words: tuple[str, ...]) -> Effect:
+def _named_effect(words: tuple[str, ...], start: int) -> Effect:
     """The effect of a call that only its tool's name places (``_full_effect`` with no
     command, method, code or annotations to read)."""
-    named, read_only = name_effects(words)
+    named, read_only = name_effects(words, start)
     placed = bool(named) or read_only
     why = "the tool's name" if placed else ""
     fams = set(named)
@@ -321,7 +374,7 @@ def _named_effect(words: tuple[str, ...]) -> Effect:
 
 
 def _full_effect(view: ActionView) -> Effect:
-    named, read_only = name_effects(view.words)
+    named, read_only = name_effects(view.words, operation_start(view.tool))
     placed = bool(named) or read_only
     why = "the tool's name" if placed else ""
     fams = set(named)

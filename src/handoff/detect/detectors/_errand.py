@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from ._base import ActionView, Signal, beyond_instruction, wordset
-from ._effects import effect_of
+from ._effects import OP_CHANGES, effect_of
 from ._provenance import said_by_person
 from ._sense import operation_start
 
@@ -62,12 +62,15 @@ _TELL_OTHERS = re.compile(r"\btell (?!me\b|us\b)")
 # save, write and copy, which an agent uses for its own notes and outputs; nor book,
 # reserve and order, which the money rules read (a paid booking is money; library.book
 # is a noun).
-_CHANGES = wordset(
-    "update updates modify edit change set put patch adjust toggle assign merge restore "
-    "import replace upsert upgrade downgrade apply enable configure mark move rename "
-    "submit void discontinue reopen close cancel revoke grant "
-    "disable delete remove reset drop purge wipe erase transfer pay refund send post "
-    "publish share forward"
+_CHANGES = (
+    wordset(
+        "update updates modify edit change set put patch adjust toggle assign merge restore "
+        "import replace upsert upgrade downgrade apply enable configure mark move rename "
+        "submit void discontinue reopen close cancel revoke grant "
+        "disable delete remove reset drop purge wipe erase transfer pay refund send post "
+        "publish share forward email text message dm notify reply tweet"
+    )
+    | OP_CHANGES
 )
 _FAMILIES = ("change", "destroy", "money", "outward", "public", "access", "device", "dispatch")
 

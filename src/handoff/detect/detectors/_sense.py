@@ -7,13 +7,12 @@ as a breach). A name is split into words first (``BinanceWithdraw`` -> binance, 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
 from ._base import split_words, wordset
-from ._effects import LEADING_VERBS, TERMINAL
+from ._effects import LEADING_VERBS, TERMINAL, operation_acts, operation_start
 
 __all__ = [
     "ACCESS",
@@ -189,9 +188,6 @@ _EFFECT_VERBS = DESTROY | wordset(
     "checkout grant revoke chmod chown unlock create update modify edit change set write "
     "patch issue apply"
 )
-# What separates a namespace from the operation: ``audit.delete_logs``,
-# ``compliance__purge``.
-_NAMESPACE = re.compile(r"\.|__")
 _ACCESS_QUALIFIERS = wordset("control grant revoke manage management level levels")
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
 
@@ -242,17 +238,9 @@ def _reads(words: tuple[str, ...], start: int, acts: bool) -> bool:
             last = i
     if last >= 0:
         return not any(w in _EFFECT_VERBS for w in op[last + 1 :])
-    if start and not any(w in _SAYS for w in op):
+    if start and not any(w in _SAYS for w in op) and not operation_acts(words, start):
         return any(w in READ_ONLY and (w not in _SOFT_READ or not acts) for w in words[:start])
     return False
-
-
-def operation_start(tool: str) -> int:
-    """How many of the name's words belong to its namespace (0 when it has none)."""
-    last = _NAMESPACE.split(tool)[-1]
-    if not last or last == tool:
-        return 0
-    return max(0, len(split_words(tool)) - len(split_words(last)))
 
 
 def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
