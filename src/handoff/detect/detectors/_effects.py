@@ -60,7 +60,8 @@ CHANGE = wordset(
     "update updates modify edit editor change set configure config put patch write create "
     "add insert append save store book reserve schedule assign apply enable register "
     "rename move copy merge commit push checkout replace upsert import sync mark manage "
-    "manager management submit order upgrade downgrade restore toggle adjust draft drafts"
+    "manager management submit order upgrade downgrade restore toggle adjust draft drafts "
+    "approve"
 )
 DESTROY = wordset(
     "delete deletion remove rm drop wipe erase destroy purge truncate overwrite reset kill "

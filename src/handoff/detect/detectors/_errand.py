@@ -18,11 +18,11 @@ import re
 from functools import lru_cache
 
 from ._base import ActionView, Signal, beyond_instruction, wordset
-from ._effects import OP_CHANGES, effect_of
+from ._effects import OP_CHANGES, effect_of, first_arg
 from ._provenance import said_by_person
 from ._sense import operation_start
 
-__all__ = ["only_looks", "person_text", "unasked_change", "unsent"]
+__all__ = ["only_looks", "person_text", "unasked_approval", "unasked_change", "unsent"]
 
 # A sentence that starts with one of these only asks to see or to know something.
 # Not here: "get" ("get me a ride"), "open" ("open a ticket"), "check in/out".
@@ -107,17 +107,40 @@ def only_looks(text: str) -> bool:
     return not (_CHANGE_ASKED.search(text) or _TELL_OTHERS.search(text))
 
 
+# A shell line that changes what others share: version control told to record, send
+# or rewrite history, a forge's pull request, issue or release changed.
+_SHELL_CHANGE = re.compile(
+    r"(?:^|[;&|(\n`]|\$\()\s*(?:sudo\s+)?(?:git\s+(?:-[cC]\s+\S+\s+)*"
+    r"(?:commit|push|merge|rebase|revert|cherry-pick|am)\b"
+    r"|(?:gh|glab|hub)\s+(?:pr|mr|issue|release|repo)\s+"
+    r"(?:merge|close|approve|delete|edit|create|comment|reopen|review|lock|transfer|archive)\b)"
+)
+_SHELL_KEYS = ("command", "cmd", "script", "shell", "code")
+
+
+def _shell_changes(view: ActionView) -> bool:
+    """The call's command line records, pushes or merges (``git commit && git push``,
+    ``gh pr merge 412``)."""
+    if effect_of(view).why != "the shell command":
+        return False
+    text = first_arg(view, _SHELL_KEYS) or ""
+    return _SHELL_CHANGE.search(text.lower()) is not None
+
+
 def unasked_change(view: ActionView, asked: str) -> Signal | None:
     """``scope.beyond_instruction`` for a call that changes something when the person
     only asked to look."""
     if not asked.strip():
         return None
     effect = effect_of(view)
-    if effect.read_only or not effect.has(*_FAMILIES):
+    if effect.read_only:
         return None
-    op = view.words[operation_start(view.tool) :] or view.words
-    if _CHANGES.isdisjoint(op) and not effect.has("money", "destroy", "access", "device"):
-        return None
+    if not _shell_changes(view):
+        if not effect.has(*_FAMILIES):
+            return None
+        op = view.words[operation_start(view.tool) :] or view.words
+        if _CHANGES.isdisjoint(op) and not effect.has("money", "destroy", "access", "device"):
+            return None
     if not only_looks(person_text(view, asked)):
         return None
     return beyond_instruction(
@@ -149,3 +172,58 @@ def unsent(low: str) -> str:
         # "Write an email to HR, but don't send it": the email is only to be written.
         out = re.sub(r"\bwrite\s+(?:\w+\s+){0,3}?(?:e-?mails?|messages?)(?:\s+to\b)?", " ", out)
     return _DRAFTED.sub(" ", out)
+
+
+# Approving is a sign-off in the person's name, and merging ships what was approved.
+_APPROVES = wordset("approve approves approval")
+_MERGES = wordset("merge merges")
+# What a merge joins when it ships code, by the name's words or the call's keys.
+_MERGED = wordset("pull pr pulls prs mr branch branches git github gitlab bitbucket")
+_MERGE_KEYS = frozenset(
+    ("pull_number", "pull_request", "pr", "pr_number", "head", "base", "source_branch")
+)
+_REVIEW_EVENT = ("event", "action", "state", "decision", "review_event")
+_ASKED_APPROVAL = re.compile(
+    r"\b(?:approv\w*|merg\w*|lgtm|sign(?:ed)? off|ship it|land (?:it|the|this|pr))"
+)
+
+
+_SHELL_SIGN_OFF = re.compile(
+    r"\b(?:gh|glab|hub)\s+(?:pr|mr)\s+(?:(merge)\b|(approve)\b|review\b[^;&|\n]*--approve\b)"
+)
+
+
+def approves(view: ActionView) -> str:
+    """What the call signs off: "approve" or "merge", or "" when it does neither."""
+    if effect_of(view).why == "the shell command":
+        m = _SHELL_SIGN_OFF.search((first_arg(view, _SHELL_KEYS) or "").lower())
+        return "" if m is None else "merge" if m.group(1) else "approve"
+    op = view.words[operation_start(view.tool) :] or view.words
+    if not _APPROVES.isdisjoint(op):
+        return "approve"
+    # Merging, not asking for a merge (``create_merge_request``).
+    merges = op[0] in _MERGES or (op[0] == "accept" and not _MERGES.isdisjoint(op))
+    if merges and (
+        not _MERGED.isdisjoint(view.word_set) or not _MERGE_KEYS.isdisjoint(view.key_set)
+    ):
+        return "merge"
+    if "review" in view.word_set or "reviews" in view.word_set:
+        event = first_arg(view, _REVIEW_EVENT) or ""
+        if event.strip().lower() in ("approve", "approved"):
+            return "approve"
+    return ""
+
+
+def unasked_approval(view: ActionView, asked: str) -> Signal | None:
+    """``scope.beyond_instruction`` for a call that approves or merges when the person
+    never asked for a sign-off ("Review PR 412" asks for comments, not an approval)."""
+    if not asked.strip():
+        return None
+    what = approves(view)
+    if not what or effect_of(view).read_only:
+        return None
+    if _ASKED_APPROVAL.search(person_text(view, asked)):
+        return None
+    return beyond_instruction(
+        f"The request never asked to {what} anything, yet {view.tool} would", view.tool
+    )

@@ -31,7 +31,7 @@ from ._base import (
     wordset,
 )
 from ._effects import effect_of
-from ._errand import person_text, unasked_change, unsent
+from ._errand import person_text, unasked_approval, unasked_change, unsent
 from ._orders import instruction_like
 from ._provenance import said_by_person
 from ._sense import sense, tool_sense
@@ -124,7 +124,8 @@ def detect_injection(view: ActionView, config: DetectConfig) -> list[Signal]:
         if complied is not None:
             out.append(complied)
     out.extend(_harmful_plan(view))
-    scope = _scope(view) or unasked_change(view, user_request(view))
+    asked = user_request(view)
+    scope = _scope(view) or unasked_change(view, asked) or unasked_approval(view, asked)
     if scope is not None:
         out.append(scope)
     return out
