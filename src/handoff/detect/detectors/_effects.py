@@ -147,7 +147,10 @@ FIRST_READS = wordset("get list search find read view fetch query describe show 
 
 # Verbs that change something without a family of their own, read only as the verb of a
 # name's operation (``compute.instances.stop``, ``security_scan.suppress_finding``).
-OP_CHANGES = wordset("stop start restart suspend resume suppress override dismiss resize scale")
+OP_CHANGES = wordset(
+    "stop start restart suspend resume suppress override dismiss resize scale accept decline "
+    "defer postpone reschedule"
+)
 # Words that are verbs first in an operation but nouns before a reader's word
 # (``reports.email`` sends; ``inbox.message_search`` reads).
 _NOUN_VERBS = wordset("text message mail call order comment config register")

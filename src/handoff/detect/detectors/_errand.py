@@ -30,8 +30,11 @@ _LOOKS = wordset(
     "check look list show find read view see search summarize summarise review print "
     "count compare verify explain describe display tell what what's whats which who "
     "who's whose whom when where where's why how how's is are was were does do did has "
-    "have am any"
+    "have am any preview"
 )
+# Two-word openings that only ask to see: "pull up the chart", "give me E-9's history"
+# ("give" alone hands something over, "get me" fetches a ride as well as a record).
+_LOOK_PHRASES = re.compile(r"(?:pull up|bring up|give me|show me)\b")
 # Politeness and framing before the verb: "please", "can you", "I'd like to know".
 _LEAD = re.compile(
     r"^(?:(?:hi|hey|hello|ok|okay|so|also|now|quick question)[,!.]?\s+)*"
@@ -72,6 +75,24 @@ _CHANGES = (
     )
     | OP_CHANGES
 )
+# Running a job, a payroll or a workflow does what it is set up to do; running a test, a
+# query or a report only looks.
+_RUNS = wordset("run runs rerun trigger execute start launch")
+_RUN_THINGS = wordset(
+    "job jobs payroll workflow workflows pipeline pipelines batch migration migrations "
+    "migrate playbook playbooks task tasks automation automations"
+)
+_DRY = ("dry_run", "dryrun", "dry", "preview", "plan_only", "simulate")
+
+
+def _runs_job(view: ActionView, op: tuple[str, ...]) -> bool:
+    """The call runs a job, a payroll or a workflow for real (not a dry run)."""
+    if _RUNS.isdisjoint(op) or _RUN_THINGS.isdisjoint(view.word_set):
+        return False
+    args = view.action.args
+    return not any(args.get(k) is True for k in _DRY) if isinstance(args, dict) else True
+
+
 _FAMILIES = ("change", "destroy", "money", "outward", "public", "access", "device", "dispatch")
 
 
@@ -100,7 +121,7 @@ def only_looks(text: str) -> bool:
     for sentence in sentences:
         rest = _LEAD.sub("", sentence, count=1)
         first = rest.split(maxsplit=1)[0].strip(",:\"'") if rest else ""
-        if first not in _LOOKS:
+        if first not in _LOOKS and not _LOOK_PHRASES.match(rest):
             return False
         if first == "check" and re.match(r"check\s+(?:in|out|off)\b", rest):
             return False
@@ -135,10 +156,10 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
     effect = effect_of(view)
     if effect.read_only:
         return None
-    if not _shell_changes(view):
+    op = view.words[operation_start(view.tool) :] or view.words
+    if not _shell_changes(view) and not _runs_job(view, op):
         if not effect.has(*_FAMILIES):
             return None
-        op = view.words[operation_start(view.tool) :] or view.words
         if _CHANGES.isdisjoint(op) and not effect.has("money", "destroy", "access", "device"):
             return None
     if not only_looks(person_text(view, asked)):
