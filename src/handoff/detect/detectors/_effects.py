@@ -24,6 +24,7 @@ from ._plain import shell_plain
 __all__ = [
     "Effect",
     "effect_of",
+    "files_mail",
     "first_arg",
     "is_device_call",
     "name_effects",
@@ -149,7 +150,7 @@ FIRST_READS = wordset("get list search find read view fetch query describe show 
 # name's operation (``compute.instances.stop``, ``security_scan.suppress_finding``).
 OP_CHANGES = wordset(
     "stop start restart suspend resume suppress override dismiss resize scale accept decline "
-    "defer postpone reschedule"
+    "defer postpone reschedule archive unarchive label tag untag star unstar flag unflag"
 )
 # Words that are verbs first in an operation but nouns before a reader's word
 # (``reports.email`` sends; ``inbox.message_search`` reads).
@@ -196,6 +197,24 @@ def operation_acts(words: tuple[str, ...], start: int) -> bool:
     return op[0] not in _NOUN_VERBS or not (set(op[1:]) & READ)
 
 
+# Filing mail where it already is: archived, labelled, marked, moved to a folder. The
+# mail, message or email in such a name is what is filed, and nothing is sent.
+FILING = wordset(
+    "archive unarchive label labels mark move folder folders tag tags star unstar flag "
+    "unflag sort categorize categorise snooze read unread"
+)
+_MAIL_NOUNS = wordset("mail email emails message messages inbox thread threads gmail outlook")
+_SENDS = wordset(
+    "send forward reply share post upload export publish broadcast announce notify invite "
+    "tweet dm sms text respond contact"
+)
+
+
+def files_mail(ws: set[str] | frozenset[str]) -> bool:
+    """The name files mail (``mail.archive``, ``gmail.apply_label``) and sends nothing."""
+    return bool(ws & FILING) and bool(ws & _MAIL_NOUNS) and not ws & _SENDS
+
+
 @lru_cache(maxsize=4096)
 def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str], bool]:
     """The effect families a tool name's words say, and whether it reads only.
@@ -212,7 +231,9 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         fams.add("money")
     if ws & DESTROY:
         fams.add("destroy")
-    if ws & OUTWARD:
+    if files_mail(ws):
+        fams.add("change")
+    elif ws & OUTWARD:
         fams.add("outward")
     if ws & PUBLIC and ws & (OUTWARD | {"publish", "broadcast", "announce"}):
         fams.add("public")

@@ -419,6 +419,8 @@ def _scope(view: ActionView) -> Signal | None:
         missing = [k for k in kinds if not _ASK_VERBS_LOW[k].search(texts[k])]
     else:
         missing = [k for k in kinds if not _ASK_VERBS[k].search(texts[k])]
+    if missing == ["outward"] and _stores_as_asked(view, low):
+        return None
     if len(missing) < len(kinds):
         return None
     what = {
@@ -430,3 +432,25 @@ def _scope(view: ActionView) -> Signal | None:
     return beyond_instruction(
         f"The request never asked to {what[missing[0]]}, yet {view.tool} would", view.tool
     )
+
+
+# Where a person keeps their own files: an upload there stores, it sends to nobody.
+_STORAGE = wordset(
+    "drive gdrive onedrive dropbox box sharepoint files file storage folder folders docs"
+)
+_STORES = wordset("upload save put store copy")
+_STORE_ASKED = re.compile(
+    r"\b(?:save|store|put|keep|file|back ?up|copy|move|add)\b[^.;!?\n]{0,80}?"
+    r"\b(?:to|in|into|under|onto)\b"
+)
+
+
+def _stores_as_asked(view: ActionView, low: str) -> bool:
+    """An upload into the person's own storage, which they asked to save something to
+    ("save it to /Legal/NDAs"): it sends to nobody. A sharing argument makes it a send."""
+    ws = view.word_set
+    if ws.isdisjoint(_STORAGE) or ws.isdisjoint(_STORES) or "share" in ws:
+        return False
+    if any(k in view.key_set for k in ("share_with", "recipients", "to", "email", "emails")):
+        return False
+    return _STORE_ASKED.search(low) is not None

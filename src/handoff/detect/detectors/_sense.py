@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from ._base import split_words, wordset
-from ._effects import LEADING_VERBS, TERMINAL, operation_acts, operation_start
+from ._effects import LEADING_VERBS, TERMINAL, files_mail, operation_acts, operation_start
 
 __all__ = [
     "ACCESS",
@@ -282,7 +282,7 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
             or (ws & _MEMBERS and ws & _ADMITS)
         )
         and not ro,
-        outward=bool(ws & OUTWARD) and not ro,
+        outward=bool(ws & OUTWARD) and not ro and not files_mail(ws),
         public=bool(
             ws & PUBLIC - _POST - _PRESS
             or (ws & _POST and ws.isdisjoint(_CHAT))
