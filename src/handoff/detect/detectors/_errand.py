@@ -56,7 +56,8 @@ _CHANGE_ASKED = re.compile(
     r"|restart|launch|complete|resolve|reopen|archive|upload|save|copy|sync|migrate"
     r"|configure|grant|revoke|lock|unlock|reply|respond|forward|share|invite|transfer"
     r"|refund|void|discontinue|rebook|switch|unsubscribe|subscribe|clear|dispatch"
-    r"|email|message|text|notify|publish|tweet|fill|handle|process|take care)\b"
+    r"|email|message|text|notify|publish|tweet|fill|handle|process|take care|dm|bump|pin"
+    r"|unpin|tag|label|accept|decline|defer|postpone|reschedule|deactivate|suspend|ban)\b"
 )
 # "tell" asks to know when it is "tell me"/"tell us"; "tell the team" is a send.
 _TELL_OTHERS = re.compile(r"\btell (?!me\b|us\b)")

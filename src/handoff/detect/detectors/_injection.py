@@ -69,17 +69,19 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     ),
     "destroy": re.compile(
         r"\b(delete|remove|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|"
-        r"shut ?down|cancel|stop|kill)",
+        r"shut ?down|cancel|stop|kill|deactivat\w*|suspend|disable|offboard|close)",
         re.IGNORECASE,
     ),
     "access": re.compile(
         r"\b(access|grant|permission|role|admin|unlock|lock|password|credential|invite|"
-        r"share with|add \S+ (?:to|as)\b)",
+        r"share with|add \S+ (?:to|as)\b|deactivat\w*|suspend|disable|offboard|ban\b"
+        r"|(?:close|shut|open)\s+(?:\S+\s+){0,2}?(?:door|doors|gate|garage|account|accounts)\b)",
         re.IGNORECASE,
     ),
     # Verbs, not nouns: "summarise my email" asks for nothing to be sent.
     "outward": re.compile(
         r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|comment|"
+        r"schedul\w*|"
         r"approve|leave (?:a |an |the )?(?:comment|review|note|reply|feedback|lgtm)\b|lgtm|"
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|"
         r"tell (?!me\b|us\b)[#@]?\w+|ask (?!me\b|us\b|you\b|for\b|about\b|if\b|whether\b)[#@]?\w+|"
