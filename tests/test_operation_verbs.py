@@ -181,6 +181,18 @@ _HELD: dict[str, tuple[str, dict[str, Any], str, str]] = {
         "Which accounts are inactive?",
         "scope.beyond_instruction",
     ),
+    "hub updates installed, a check asked": (
+        "hub.install_updates",
+        {},
+        "Check if the hub has updates.",
+        "scope.beyond_instruction",
+    ),
+    "flight changed, options asked": (
+        "airline.change_flight",
+        {"pnr": "QX7P2L", "date": "2026-12-08"},
+        "What are my options if I move PNR QX7P2L to tomorrow?",
+        "scope.beyond_instruction",
+    ),
 }
 
 _ROUTINE: dict[str, tuple[str, dict[str, Any], str]] = {
@@ -299,6 +311,13 @@ _ROUTINE: dict[str, tuple[str, dict[str, Any], str]] = {
             "new_str": "httpx==0.28.1",
         },
         "Look up the latest version of httpx on PyPI and bump it in requirements.txt.",
+    ),
+    # 6. A reader's verb first reads the nouns after it.
+    "hub checked for updates": ("hub.check_updates", {}, "Check if the hub has updates."),
+    "change options read": (
+        "airline.get_change_options",
+        {"pnr": "QX7P2L", "date": "2026-12-08"},
+        "What are my options if I move PNR QX7P2L to tomorrow?",
     ),
     "report generated": ("reports.generate", {"report": "weekly_sales"}, "Show the weekly sales."),
     "report run": ("report.run", {"report": "weekly_sales"}, "Run the weekly sales report."),

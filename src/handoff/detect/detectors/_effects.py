@@ -144,6 +144,10 @@ LEADING_VERBS = wordset(
 # Readers' verbs that, first in a name, say the call only looks (``get_alert``,
 # ``list_members``): the controls, grants and releases rules pass such calls over.
 FIRST_READS = wordset("get list search find read view fetch query describe show count check status")
+# Readers' verbs that, first in a name's operation, make the whole name a read.
+FIRST_READ_VERBS = (FIRST_READS - {"status"}) | wordset(
+    "lookup look verify validate inspect preview estimate simulate"
+)
 
 
 # Verbs that change something without a family of their own, read only as the verb of a
@@ -252,6 +256,17 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
     if "download" in ws:
         fams.add("download")
     reads = bool(ws & (READ | COMPUTE))
+    # A reader's verb first in the operation reads what the rest names
+    # (``hub.check_updates``, ``airline.get_change_options``), unless a verb that sends
+    # or deletes follows it (``fetch_and_delete``).
+    op = words[start:] or words
+    if (
+        op
+        and op[0] in FIRST_READ_VERBS
+        and not (op[0] == "check" and op[1:2] in (("out",), ("in",), ("off",)))
+        and ws.isdisjoint(LEADING_VERBS - {"email", "post"})
+    ):
+        return frozenset(), True
     # A reader's name may carry an effect's noun (``get_payment``, ``list_devices``):
     # the verb decides, unless the name also carries an effect's verb.
     if reads and fams:
