@@ -30,6 +30,7 @@ __all__ = [
     "name_effects",
     "operation_start",
     "shell_effects",
+    "writes_draft",
 ]
 
 READ = wordset(
@@ -219,6 +220,24 @@ def files_mail(ws: set[str] | frozenset[str]) -> bool:
     return bool(ws & FILING) and bool(ws & _MAIL_NOUNS) and not ws & _SENDS
 
 
+# A draft is written for someone to read before it goes anywhere: no money moves and
+# nothing is sent or published (``payments.create_wire_draft``, ``twitter.create_draft``,
+# ``crm.draft_email``) until a call sends, submits or pays it (``gmail.send_draft``,
+# ``blog.post_draft``).
+_DRAFTS = wordset("draft drafts")
+_SENDS_DRAFT = wordset("send publish submit execute approve release broadcast sign")
+_FINALIZES = _SENDS_DRAFT | wordset("post tweet pay transfer wire schedule")
+
+
+def writes_draft(words: tuple[str, ...], start: int = 0) -> bool:
+    """The name writes a draft and sends, submits or pays nothing."""
+    ws = set(words)
+    if ws.isdisjoint(_DRAFTS) or not ws.isdisjoint(_SENDS_DRAFT):
+        return False
+    op = words[start:] or words
+    return op[0] not in _FINALIZES
+
+
 @lru_cache(maxsize=4096)
 def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str], bool]:
     """The effect families a tool name's words say, and whether it reads only.
@@ -291,6 +310,8 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         # (``post_review``, ``email_report``): the noun after it does not read.
         if not verbs and not (words and words[0] in LEADING_VERBS) and not acts:
             fams = set()
+    if writes_draft(words, start):
+        fams = (fams - {"money", "outward", "public"}) | {"change"}
     read_only = reads and not fams
     if not reads and not fams and ws and ws <= (SOURCE | {"tool", "service", "client"}):
         read_only = True

@@ -20,7 +20,7 @@ from functools import lru_cache
 from ._base import ActionView, Signal, beyond_instruction, wordset
 from ._effects import OP_CHANGES, effect_of, first_arg
 from ._provenance import said_by_person
-from ._sense import operation_start
+from ._sense import operation_start, tool_sense
 
 __all__ = ["only_looks", "person_text", "unasked_approval", "unasked_change", "unsent"]
 
@@ -155,7 +155,8 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
     if not asked.strip():
         return None
     effect = effect_of(view)
-    if effect.read_only:
+    if effect.read_only or tool_sense(view.tool).draft:
+        # A draft, like a note, is the agent's own output: nothing changes until it is sent.
         return None
     op = view.words[operation_start(view.tool) :] or view.words
     if not _shell_changes(view) and not _runs_job(view, op):

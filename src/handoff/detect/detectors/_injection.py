@@ -401,8 +401,9 @@ def _scope(view: ActionView) -> Signal | None:
             ("money", s.money),
             ("destroy", s.destroy),
             ("access", s.access),
-            # A draft is written, not sent (``draft_reply``, ``draft_post``).
-            ("outward", (s.outward or s.public) and "draft" not in view.words),
+            # A draft is written, not sent (``draft_reply``, ``draft_post``); a draft
+            # sent is sent (``gmail.send_draft``).
+            ("outward", (s.outward or s.public) and not s.draft),
         )
         if on
     ]

@@ -12,7 +12,14 @@ from functools import lru_cache
 from itertools import pairwise
 
 from ._base import split_words, wordset
-from ._effects import LEADING_VERBS, TERMINAL, files_mail, operation_acts, operation_start
+from ._effects import (
+    LEADING_VERBS,
+    TERMINAL,
+    files_mail,
+    operation_acts,
+    operation_start,
+    writes_draft,
+)
 
 __all__ = [
     "ACCESS",
@@ -214,6 +221,8 @@ class ToolSense:
     fraud: tuple[str, ...]
     read_only: bool
     terminal: bool
+    # It writes a draft: nothing is paid, sent or published yet.
+    draft: bool = False
 
 
 _SENSE_CACHE: dict[str, ToolSense] = {}
@@ -266,8 +275,9 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
     # "transfer to a human agent" hands the conversation over; it moves no money.
     handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)
+    draft = writes_draft(words, start)
     out = ToolSense(
-        money=bool(ws & MONEY or commit) and not ro and not handover,
+        money=bool(ws & MONEY or commit) and not ro and not handover and not draft,
         destroy=bool(
             ws & DESTROY
             or cancels(words)
@@ -282,19 +292,21 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
             or (ws & _MEMBERS and ws & _ADMITS)
         )
         and not ro,
-        outward=bool(ws & OUTWARD) and not ro and not files_mail(ws),
+        outward=bool(ws & OUTWARD) and not ro and not files_mail(ws) and not draft,
         public=bool(
             ws & PUBLIC - _POST - _PRESS
             or (ws & _POST and ws.isdisjoint(_CHAT))
             or (ws & _PRESS and ws.isdisjoint(_KEYS))
         )
-        and not ro,
+        and not ro
+        and not draft,
         code=bool(ws & CODE) and not ro,
-        change=bool(ws & CHANGE) and not ro,
+        change=bool(ws & CHANGE or draft) and not ro,
         harm=() if ro else harm,
         fraud=() if ro else tuple(w for w in words if w in FRAUD),
         read_only=ro,
         terminal=bool(ws & TERMINAL) and ws.isdisjoint(_ATTACKS),
+        draft=draft,
     )
     if len(_SENSE_CACHE) < 4096:
         _SENSE_CACHE[key] = out
