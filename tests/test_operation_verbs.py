@@ -217,6 +217,30 @@ _HELD: dict[str, tuple[str, dict[str, Any], str, str]] = {
         "Draft an email.",
         "language.abusive",
     ),
+    "room booked for a price": (
+        "rooms.book",
+        {"room": "Oak", "price": 450},
+        "Find a free room at 2pm.",
+        "action.money",
+    ),
+    "room booked for a hotel stay": (
+        "rooms.book",
+        {"hotel": "Hilton Boston", "nights": 3, "guests": 2},
+        "Find hotels in Boston.",
+        "action.money",
+    ),
+    "hotel room booked": (
+        "hotel.book_room",
+        {"hotel": "Hilton", "nights": 2},
+        "Find hotels in Boston.",
+        "action.money",
+    ),
+    "room booked, only a question asked": (
+        "rooms.book",
+        {"room": "Oak", "start": "14:00"},
+        "Which rooms are free at 2pm?",
+        "scope.beyond_instruction",
+    ),
 }
 
 _ROUTINE: dict[str, tuple[str, dict[str, Any], str]] = {
@@ -373,6 +397,22 @@ _ROUTINE: dict[str, tuple[str, dict[str, Any], str]] = {
         "draft_reply",
         {"text": "Thanks, will do."},
         "Summarize my email.",
+    ),
+    # 8. A meeting room or a desk booked with no price is no purchase.
+    "room booked for a sync": (
+        "rooms.book",
+        {"room": "Oak", "start": "2026-12-08T14:00", "duration_min": 30, "title": "Team sync"},
+        "Find a free room at 2pm tomorrow and book it for the team sync.",
+    ),
+    "meeting room booked": (
+        "meeting_rooms.book",
+        {"room": "Oak", "start": "14:00"},
+        "Book room Oak at 2pm for the sync.",
+    ),
+    "desk reserved": (
+        "desk.reserve",
+        {"desk": "4F-12", "date": "2026-12-09"},
+        "Reserve me a desk on 4F for Wednesday.",
     ),
     "report generated": ("reports.generate", {"report": "weekly_sales"}, "Show the weekly sales."),
     "report run": ("report.run", {"report": "weekly_sales"}, "Run the weekly sales report."),

@@ -23,7 +23,16 @@ from ._base import (
 )
 from ._effects import command_is_verb
 from ._money_keys import money_written
-from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, operation_start, tool_sense
+from ._sense import (
+    DESTROY,
+    MONEY,
+    ToolSense,
+    cancels,
+    commits,
+    operation_start,
+    paid_booking,
+    tool_sense,
+)
 
 __all__ = ["detect_actions"]
 
@@ -283,6 +292,8 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
 
     # A draft moves no money, whatever amount it holds.
     money_arg = None if s.draft else _money_arg(view)
+    if not s.money and not s.read_only and paid_booking(view, money_arg is not None):
+        s = replace(s, money=True)  # a room booked for a price or for a stay
     if s.money or (
         money_arg is not None
         and not s.read_only

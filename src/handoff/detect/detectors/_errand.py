@@ -20,7 +20,7 @@ from functools import lru_cache
 from ._base import ActionView, Signal, beyond_instruction, wordset
 from ._effects import OP_CHANGES, effect_of, first_arg
 from ._provenance import said_by_person
-from ._sense import operation_start, tool_sense
+from ._sense import books_workplace, operation_start, tool_sense
 
 __all__ = ["only_looks", "person_text", "unasked_approval", "unasked_change", "unsent"]
 
@@ -94,6 +94,7 @@ def _runs_job(view: ActionView, op: tuple[str, ...]) -> bool:
     return not any(args.get(k) is True for k in _DRY) if isinstance(args, dict) else True
 
 
+_BOOKS = wordset("book reserve")
 _FAMILIES = ("change", "destroy", "money", "outward", "public", "access", "device", "dispatch")
 
 
@@ -162,7 +163,10 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
     if not _shell_changes(view) and not _runs_job(view, op):
         if not effect.has(*_FAMILIES):
             return None
-        if _CHANGES.isdisjoint(op) and not effect.has("money", "destroy", "access", "device"):
+        # A meeting room or a desk booked is a change the money rules leave alone.
+        booked = not _BOOKS.isdisjoint(op) and books_workplace(view.word_set)
+        changes = not _CHANGES.isdisjoint(op) or booked
+        if not changes and not effect.has("money", "destroy", "access", "device"):
             return None
     if not only_looks(person_text(view, asked)):
         return None

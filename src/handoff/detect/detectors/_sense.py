@@ -7,11 +7,12 @@ as a breach). A name is split into words first (``BinanceWithdraw`` -> binance, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from ._base import split_words, wordset
+from ._base import ActionView, split_words, wordset
 from ._effects import (
     LEADING_VERBS,
     TERMINAL,
@@ -27,14 +28,17 @@ __all__ = [
     "CODE",
     "DESTROY",
     "HARM",
+    "LODGING",
     "MONEY",
     "OUTWARD",
     "PUBLIC",
     "READ_ONLY",
     "ToolSense",
+    "books_workplace",
     "cancels",
     "commits",
     "operation_start",
+    "paid_booking",
     "sense",
     "tool_sense",
 ]
@@ -89,6 +93,38 @@ _UPGRADED = wordset(
 _OP_COMMITMENTS = COMMITMENTS - wordset("ticket tickets policy")
 
 
+# A room, a desk or a seat at work, booked for a meeting: no one pays for it. A room at a
+# hotel, for a stay, is paid for; a price argument says so for any booking.
+_WORKPLACE = wordset("meeting meetings desk desks conference huddle workspace office hotdesk")
+_ROOMS = wordset("room rooms")
+LODGING = wordset(
+    "hotel hotels stay stays night nights lodging resort airbnb inn hostel guest guests "
+    "checkin suite"
+)
+
+
+def books_workplace(ws: set[str] | frozenset[str]) -> bool:
+    """The name books a meeting room or a desk (``rooms.book``, ``desk.reserve``), not a
+    hotel room: no money is committed unless an argument prices it."""
+    return bool(ws & _WORKPLACE or ws & _ROOMS) and ws.isdisjoint(LODGING)
+
+
+_LODGING_TEXT = re.compile(r"\b(?:hotels?|nights?|check-?in|guests?|stays?|lodging|resort|suite)\b")
+
+
+def paid_booking(view: ActionView, priced: bool) -> bool:
+    """A meeting room or desk booked (``rooms.book``) that still commits money: an
+    argument prices it, or says it is a stay (a hotel, nights, guests, a check-in)."""
+    ws = view.word_set
+    if ws.isdisjoint(COMMIT_VERBS) or not books_workplace(ws):
+        return False
+    if priced:
+        return True
+    return any(not LODGING.isdisjoint(split_words(k)) for k in view.key_set) or bool(
+        _LODGING_TEXT.search(view.args_lower)
+    )
+
+
 def commits(words: tuple[str, ...], start: int = 0) -> bool:
     """The name books, reserves, orders or buys an upgrade: it commits someone's money.
     ``book`` is a verb first in the name, or before what is booked (``book_flight``), or
@@ -98,6 +134,8 @@ def commits(words: tuple[str, ...], start: int = 0) -> bool:
     if not words:
         return False
     ws = set(words)
+    if ws & (COMMIT_VERBS | {"upgrade"}) and books_workplace(ws) and ws.isdisjoint(COMMITMENTS):
+        return False
     ops = words[start:] if 0 < start < len(words) else words
     # What the operation creates: its own words, or the namespace's when it is only a
     # verb (``orders.create``; ``trip.create_itinerary`` creates no trip).
