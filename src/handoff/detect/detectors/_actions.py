@@ -26,7 +26,16 @@ from ._effects import command_is_verb
 from ._money_keys import money_written
 from ._queries import reads_only_sql
 from ._releases import routine_deploy
-from ._sense import DESTROY, MONEY, ToolSense, cancels, commits, operation_start, tool_sense
+from ._sense import (
+    DESTROY,
+    MONEY,
+    ToolSense,
+    cancels,
+    commits,
+    operation_start,
+    paid_booking,
+    tool_sense,
+)
 
 __all__ = ["detect_actions"]
 
@@ -279,14 +288,17 @@ def _on_tool(kind: str, tool: str) -> Signal:
 def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for the irreversible kinds of action."""
     s = call_sense(view)
-    if s.outward and not s.public and _on_a_public_network(view):
+    if s.outward and not s.public and not s.draft and _on_a_public_network(view):
         # A reply or a comment under a tweet or a subreddit post is public, whatever the
         # tool's name says.
         s = replace(s, public=True)
     out: list[Signal] = []
     words = view.word_set
 
-    money_arg = _money_arg(view)
+    # A draft moves no money, whatever amount it holds.
+    money_arg = None if s.draft else _money_arg(view)
+    if not s.money and not s.read_only and paid_booking(view, money_arg is not None):
+        s = replace(s, money=True)  # a room booked for a price or for a stay
     if s.money or (
         money_arg is not None
         and not s.read_only
@@ -316,7 +328,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
                 commits(named, operation_start(view.tool)) or charges
             )
             out.append(_signal("commit" if commit else "money", where, ex))
-    elif not s.read_only and (keyed := money_written(view)) is not None:
+    elif not s.read_only and not s.draft and (keyed := money_written(view)) is not None:
         out.append(keyed)
     if s.destroy:
         named = split_words(view.tool)

@@ -45,7 +45,7 @@ _SECURITY = wordset(
 )
 # A finding of a security control dismissed (``plagiarism.clear_flag``): what it caught
 # goes unseen, as when the control is off.
-_DISMISS = wordset("clear dismiss waive unflag override")
+_DISMISS = wordset("clear dismiss waive unflag override suppress")
 _FINDINGS = wordset("flag flags finding findings violation violations")
 # A scan guards security when what it scans for says so (``malware_scan``, not a
 # printer's ``stop_scan``).

@@ -18,16 +18,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ._base import ActionView, Effect, wordset
+from ._base import ActionView, Effect, split_words, wordset
 from ._plain import shell_plain
 
 __all__ = [
     "Effect",
     "effect_of",
+    "files_mail",
     "first_arg",
     "is_device_call",
     "name_effects",
+    "operation_start",
     "shell_effects",
+    "writes_draft",
 ]
 
 READ = wordset(
@@ -59,7 +62,8 @@ CHANGE = wordset(
     "update updates modify edit editor change set configure config put patch write create "
     "add insert append save store book reserve schedule assign apply enable register "
     "rename move copy merge commit push checkout replace upsert import sync mark manage "
-    "manager management submit order upgrade downgrade restore toggle adjust draft drafts"
+    "manager management submit order upgrade downgrade restore toggle adjust draft drafts "
+    "approve"
 )
 DESTROY = wordset(
     "delete deletion remove rm drop wipe erase destroy purge truncate overwrite reset kill "
@@ -141,13 +145,108 @@ LEADING_VERBS = wordset(
 # Readers' verbs that, first in a name, say the call only looks (``get_alert``,
 # ``list_members``): the controls, grants and releases rules pass such calls over.
 FIRST_READS = wordset("get list search find read view fetch query describe show count check status")
+# Readers' verbs that, first in a name's operation, make the whole name a read.
+FIRST_READ_VERBS = (FIRST_READS - {"status"}) | wordset(
+    "lookup look verify validate inspect preview estimate simulate"
+)
+
+
+# Verbs that change something without a family of their own, read only as the verb of a
+# name's operation (``compute.instances.stop``, ``security_scan.suppress_finding``).
+OP_CHANGES = wordset(
+    "stop start restart suspend resume suppress override dismiss resize scale accept decline "
+    "defer postpone reschedule archive unarchive label tag untag star unstar flag unflag"
+)
+# Words that are verbs first in an operation but nouns before a reader's word
+# (``reports.email`` sends; ``inbox.message_search`` reads).
+_NOUN_VERBS = wordset("text message mail call order comment config register")
+# The verbs that, first in an operation after a namespace, say what the call does
+# whatever the namespace is named after: a reader's word there (``reports``, ``scan``,
+# ``compute``, ``dashboard``) does not make the call read.
+OP_VERBS = (
+    (
+        LEADING_VERBS
+        | DESTROY
+        | CHANGE
+        | OP_CHANGES
+        | _NOUN_VERBS
+        | wordset(
+            "pay transfer withdraw deposit refund purchase buy sell trade invest charge remit "
+            "wire donate tip checkout swap stake send reply forward share upload export notify "
+            "invite dial tweet dm broadcast announce publish respond contact grant revoke chmod "
+            "chown unlock lock unblock allowlist whitelist install deploy"
+        )
+    )
+    - wordset("deletion cancellation editor manager management drafts")
+    - (READ | COMPUTE)
+)
+
+_NAMESPACE = re.compile(r"\.|__")
+
+
+def operation_start(tool: str) -> int:
+    """How many of the name's words belong to its namespace (0 when it has none): the
+    operation is what follows the last ``.`` or ``__``."""
+    last = _NAMESPACE.split(tool)[-1]
+    if not last or last == tool:
+        return 0
+    return max(0, len(split_words(tool)) - len(split_words(last)))
+
+
+def operation_acts(words: tuple[str, ...], start: int) -> bool:
+    """After a namespace, the operation's first word is an effect's verb: it says what
+    the call does (``reports.email``), unless it is a noun before a reader's word."""
+    op = words[start:] if 0 < start < len(words) else ()
+    if not op or op[0] not in OP_VERBS:
+        return False
+    return op[0] not in _NOUN_VERBS or not (set(op[1:]) & READ)
+
+
+# Filing mail where it already is: archived, labelled, marked, moved to a folder. The
+# mail, message or email in such a name is what is filed, and nothing is sent.
+FILING = wordset(
+    "archive unarchive label labels mark move folder folders tag tags star unstar flag "
+    "unflag sort categorize categorise snooze read unread"
+)
+_MAIL_NOUNS = wordset("mail email emails message messages inbox thread threads gmail outlook")
+_SENDS = wordset(
+    "send forward reply share post upload export publish broadcast announce notify invite "
+    "tweet dm sms text respond contact"
+)
+
+
+def files_mail(ws: set[str] | frozenset[str]) -> bool:
+    """The name files mail (``mail.archive``, ``gmail.apply_label``) and sends nothing."""
+    return bool(ws & FILING) and bool(ws & _MAIL_NOUNS) and not ws & _SENDS
+
+
+# A draft is written for someone to read before it goes anywhere: no money moves and
+# nothing is sent or published (``payments.create_wire_draft``, ``twitter.create_draft``,
+# ``crm.draft_email``) until a call sends, submits or pays it (``gmail.send_draft``,
+# ``blog.post_draft``).
+_DRAFTS = wordset("draft drafts")
+_SENDS_DRAFT = wordset("send publish submit execute approve release broadcast sign")
+_FINALIZES = _SENDS_DRAFT | wordset("post tweet pay transfer wire schedule")
+
+
+def writes_draft(words: tuple[str, ...], start: int = 0) -> bool:
+    """The name writes a draft and sends, submits or pays nothing."""
+    ws = set(words)
+    if ws.isdisjoint(_DRAFTS) or not ws.isdisjoint(_SENDS_DRAFT):
+        return False
+    op = words[start:] or words
+    return op[0] not in _FINALIZES
 
 
 @lru_cache(maxsize=4096)
-def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
-    """The effect families a tool name's words say, and whether it reads only."""
+def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str], bool]:
+    """The effect families a tool name's words say, and whether it reads only.
+    ``start`` is where the name's operation begins, after its namespace."""
     ws = set(words)
     fams: set[str] = set()
+    acts = operation_acts(words, start)
+    if acts and words[start] in OP_CHANGES:
+        fams.add("change")
     if ("transfer" in ws or "call" in ws or "escalate" in ws) and ws & _HANDOVER:
         # Handing the conversation to people is what a careful agent should do.
         return frozenset({"handover"}), True
@@ -155,7 +254,9 @@ def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
         fams.add("money")
     if ws & DESTROY:
         fams.add("destroy")
-    if ws & OUTWARD:
+    if files_mail(ws):
+        fams.add("change")
+    elif ws & OUTWARD:
         fams.add("outward")
     if ws & PUBLIC and ws & (OUTWARD | {"publish", "broadcast", "announce"}):
         fams.add("public")
@@ -174,6 +275,17 @@ def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
     if "download" in ws:
         fams.add("download")
     reads = bool(ws & (READ | COMPUTE))
+    # A reader's verb first in the operation reads what the rest names
+    # (``hub.check_updates``, ``airline.get_change_options``), unless a verb that sends
+    # or deletes follows it (``fetch_and_delete``).
+    op = words[start:] or words
+    if (
+        op
+        and op[0] in FIRST_READ_VERBS
+        and not (op[0] == "check" and op[1:2] in (("out",), ("in",), ("off",)))
+        and ws.isdisjoint(LEADING_VERBS - {"email", "post"})
+    ):
+        return frozenset(), True
     # A reader's name may carry an effect's noun (``get_payment``, ``list_devices``):
     # the verb decides, unless the name also carries an effect's verb.
     if reads and fams:
@@ -196,8 +308,10 @@ def name_effects(words: tuple[str, ...]) -> tuple[frozenset[str], bool]:
         }
         # A name that starts with an effect's verb does it to what it names
         # (``post_review``, ``email_report``): the noun after it does not read.
-        if not verbs and not (words and words[0] in LEADING_VERBS):
+        if not verbs and not (words and words[0] in LEADING_VERBS) and not acts:
             fams = set()
+    if writes_draft(words, start):
+        fams = (fams - {"money", "outward", "public"}) | {"change"}
     read_only = reads and not fams
     if not reads and not fams and ws and ws <= (SOURCE | {"tool", "service", "client"}):
         read_only = True
@@ -301,15 +415,15 @@ def _effect_of(view: ActionView) -> Effect:
         and TERMINAL.isdisjoint(view.word_set)
         and "bash" not in view.word_set
     ):
-        return _named_effect(view.words)
+        return _named_effect(view.words, operation_start(view.tool))
     return _full_effect(view)
 
 
 @lru_cache(maxsize=4096)
-def _named_effect(words: tuple[str, ...]) -> Effect:
+def _named_effect(words: tuple[str, ...], start: int) -> Effect:
     """The effect of a call that only its tool's name places (``_full_effect`` with no
     command, method, code or annotations to read)."""
-    named, read_only = name_effects(words)
+    named, read_only = name_effects(words, start)
     placed = bool(named) or read_only
     why = "the tool's name" if placed else ""
     fams = set(named)
@@ -321,7 +435,7 @@ def _named_effect(words: tuple[str, ...]) -> Effect:
 
 
 def _full_effect(view: ActionView) -> Effect:
-    named, read_only = name_effects(view.words)
+    named, read_only = name_effects(view.words, operation_start(view.tool))
     placed = bool(named) or read_only
     why = "the tool's name" if placed else ""
     fams = set(named)

@@ -18,11 +18,11 @@ import re
 from functools import lru_cache
 
 from ._base import ActionView, Signal, beyond_instruction, wordset
-from ._effects import effect_of
+from ._effects import OP_CHANGES, effect_of, first_arg
 from ._provenance import said_by_person
-from ._sense import operation_start
+from ._sense import books_workplace, operation_start, tool_sense
 
-__all__ = ["only_looks", "person_text", "unasked_change", "unsent"]
+__all__ = ["only_looks", "person_text", "unasked_approval", "unasked_change", "unsent"]
 
 # A sentence that starts with one of these only asks to see or to know something.
 # Not here: "get" ("get me a ride"), "open" ("open a ticket"), "check in/out".
@@ -30,8 +30,11 @@ _LOOKS = wordset(
     "check look list show find read view see search summarize summarise review print "
     "count compare verify explain describe display tell what what's whats which who "
     "who's whose whom when where where's why how how's is are was were does do did has "
-    "have am any"
+    "have am any preview"
 )
+# Two-word openings that only ask to see: "pull up the chart", "give me E-9's history"
+# ("give" alone hands something over, "get me" fetches a ride as well as a record).
+_LOOK_PHRASES = re.compile(r"(?:pull up|bring up|give me|show me)\b")
 # Politeness and framing before the verb: "please", "can you", "I'd like to know".
 _LEAD = re.compile(
     r"^(?:(?:hi|hey|hello|ok|okay|so|also|now|quick question)[,!.]?\s+)*"
@@ -53,7 +56,8 @@ _CHANGE_ASKED = re.compile(
     r"|restart|launch|complete|resolve|reopen|archive|upload|save|copy|sync|migrate"
     r"|configure|grant|revoke|lock|unlock|reply|respond|forward|share|invite|transfer"
     r"|refund|void|discontinue|rebook|switch|unsubscribe|subscribe|clear|dispatch"
-    r"|email|message|text|notify|publish|tweet|fill|handle|process|take care)\b"
+    r"|email|message|text|notify|publish|tweet|fill|handle|process|take care|dm|bump|pin"
+    r"|unpin|tag|label|accept|decline|defer|postpone|reschedule|deactivate|suspend|ban)\b"
 )
 # "tell" asks to know when it is "tell me"/"tell us"; "tell the team" is a send.
 _TELL_OTHERS = re.compile(r"\btell (?!me\b|us\b)")
@@ -62,13 +66,35 @@ _TELL_OTHERS = re.compile(r"\btell (?!me\b|us\b)")
 # save, write and copy, which an agent uses for its own notes and outputs; nor book,
 # reserve and order, which the money rules read (a paid booking is money; library.book
 # is a noun).
-_CHANGES = wordset(
-    "update updates modify edit change set put patch adjust toggle assign merge restore "
-    "import replace upsert upgrade downgrade apply enable configure mark move rename "
-    "submit void discontinue reopen close cancel revoke grant "
-    "disable delete remove reset drop purge wipe erase transfer pay refund send post "
-    "publish share forward"
+_CHANGES = (
+    wordset(
+        "update updates modify edit change set put patch adjust toggle assign merge restore "
+        "import replace upsert upgrade downgrade apply enable configure mark move rename "
+        "submit void discontinue reopen close cancel revoke grant "
+        "disable delete remove reset drop purge wipe erase transfer pay refund send post "
+        "publish share forward email text message dm notify reply tweet"
+    )
+    | OP_CHANGES
 )
+# Running a job, a payroll or a workflow does what it is set up to do; running a test, a
+# query or a report only looks.
+_RUNS = wordset("run runs rerun trigger execute start launch")
+_RUN_THINGS = wordset(
+    "job jobs payroll workflow workflows pipeline pipelines batch migration migrations "
+    "migrate playbook playbooks task tasks automation automations"
+)
+_DRY = ("dry_run", "dryrun", "dry", "preview", "plan_only", "simulate")
+
+
+def _runs_job(view: ActionView, op: tuple[str, ...]) -> bool:
+    """The call runs a job, a payroll or a workflow for real (not a dry run)."""
+    if _RUNS.isdisjoint(op) or _RUN_THINGS.isdisjoint(view.word_set):
+        return False
+    args = view.action.args
+    return not any(args.get(k) is True for k in _DRY) if isinstance(args, dict) else True
+
+
+_BOOKS = wordset("book reserve")
 _FAMILIES = ("change", "destroy", "money", "outward", "public", "access", "device", "dispatch")
 
 
@@ -97,11 +123,31 @@ def only_looks(text: str) -> bool:
     for sentence in sentences:
         rest = _LEAD.sub("", sentence, count=1)
         first = rest.split(maxsplit=1)[0].strip(",:\"'") if rest else ""
-        if first not in _LOOKS:
+        if first not in _LOOKS and not _LOOK_PHRASES.match(rest):
             return False
         if first == "check" and re.match(r"check\s+(?:in|out|off)\b", rest):
             return False
     return not (_CHANGE_ASKED.search(text) or _TELL_OTHERS.search(text))
+
+
+# A shell line that changes what others share: version control told to record, send
+# or rewrite history, a forge's pull request, issue or release changed.
+_SHELL_CHANGE = re.compile(
+    r"(?:^|[;&|(\n`]|\$\()\s*(?:sudo\s+)?(?:git\s+(?:-[cC]\s+\S+\s+)*"
+    r"(?:commit|push|merge|rebase|revert|cherry-pick|am)\b"
+    r"|(?:gh|glab|hub)\s+(?:pr|mr|issue|release|repo)\s+"
+    r"(?:merge|close|approve|delete|edit|create|comment|reopen|review|lock|transfer|archive)\b)"
+)
+_SHELL_KEYS = ("command", "cmd", "script", "shell", "code")
+
+
+def _shell_changes(view: ActionView) -> bool:
+    """The call's command line records, pushes or merges (``git commit && git push``,
+    ``gh pr merge 412``)."""
+    if effect_of(view).why != "the shell command":
+        return False
+    text = first_arg(view, _SHELL_KEYS) or ""
+    return _SHELL_CHANGE.search(text.lower()) is not None
 
 
 def unasked_change(view: ActionView, asked: str) -> Signal | None:
@@ -110,11 +156,18 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
     if not asked.strip():
         return None
     effect = effect_of(view)
-    if effect.read_only or not effect.has(*_FAMILIES):
+    if effect.read_only or tool_sense(view.tool).draft:
+        # A draft, like a note, is the agent's own output: nothing changes until it is sent.
         return None
     op = view.words[operation_start(view.tool) :] or view.words
-    if _CHANGES.isdisjoint(op) and not effect.has("money", "destroy", "access", "device"):
-        return None
+    if not _shell_changes(view) and not _runs_job(view, op):
+        if not effect.has(*_FAMILIES):
+            return None
+        # A meeting room or a desk booked is a change the money rules leave alone.
+        booked = not _BOOKS.isdisjoint(op) and books_workplace(view.word_set)
+        changes = not _CHANGES.isdisjoint(op) or booked
+        if not changes and not effect.has("money", "destroy", "access", "device"):
+            return None
     if not only_looks(person_text(view, asked)):
         return None
     return beyond_instruction(
@@ -146,3 +199,58 @@ def unsent(low: str) -> str:
         # "Write an email to HR, but don't send it": the email is only to be written.
         out = re.sub(r"\bwrite\s+(?:\w+\s+){0,3}?(?:e-?mails?|messages?)(?:\s+to\b)?", " ", out)
     return _DRAFTED.sub(" ", out)
+
+
+# Approving is a sign-off in the person's name, and merging ships what was approved.
+_APPROVES = wordset("approve approves approval")
+_MERGES = wordset("merge merges")
+# What a merge joins when it ships code, by the name's words or the call's keys.
+_MERGED = wordset("pull pr pulls prs mr branch branches git github gitlab bitbucket")
+_MERGE_KEYS = frozenset(
+    ("pull_number", "pull_request", "pr", "pr_number", "head", "base", "source_branch")
+)
+_REVIEW_EVENT = ("event", "action", "state", "decision", "review_event")
+_ASKED_APPROVAL = re.compile(
+    r"\b(?:approv\w*|merg\w*|lgtm|sign(?:ed)? off|ship it|land (?:it|the|this|pr))"
+)
+
+
+_SHELL_SIGN_OFF = re.compile(
+    r"\b(?:gh|glab|hub)\s+(?:pr|mr)\s+(?:(merge)\b|(approve)\b|review\b[^;&|\n]*--approve\b)"
+)
+
+
+def approves(view: ActionView) -> str:
+    """What the call signs off: "approve" or "merge", or "" when it does neither."""
+    if effect_of(view).why == "the shell command":
+        m = _SHELL_SIGN_OFF.search((first_arg(view, _SHELL_KEYS) or "").lower())
+        return "" if m is None else "merge" if m.group(1) else "approve"
+    op = view.words[operation_start(view.tool) :] or view.words
+    if not _APPROVES.isdisjoint(op):
+        return "approve"
+    # Merging, not asking for a merge (``create_merge_request``).
+    merges = op[0] in _MERGES or (op[0] == "accept" and not _MERGES.isdisjoint(op))
+    if merges and (
+        not _MERGED.isdisjoint(view.word_set) or not _MERGE_KEYS.isdisjoint(view.key_set)
+    ):
+        return "merge"
+    if "review" in view.word_set or "reviews" in view.word_set:
+        event = first_arg(view, _REVIEW_EVENT) or ""
+        if event.strip().lower() in ("approve", "approved"):
+            return "approve"
+    return ""
+
+
+def unasked_approval(view: ActionView, asked: str) -> Signal | None:
+    """``scope.beyond_instruction`` for a call that approves or merges when the person
+    never asked for a sign-off ("Review PR 412" asks for comments, not an approval)."""
+    if not asked.strip():
+        return None
+    what = approves(view)
+    if not what or effect_of(view).read_only:
+        return None
+    if _ASKED_APPROVAL.search(person_text(view, asked)):
+        return None
+    return beyond_instruction(
+        f"The request never asked to {what} anything, yet {view.tool} would", view.tool
+    )

@@ -31,7 +31,7 @@ from ._base import (
     wordset,
 )
 from ._effects import effect_of
-from ._errand import person_text, unasked_change, unsent
+from ._errand import person_text, unasked_approval, unasked_change, unsent
 from ._orders import instruction_like
 from ._provenance import said_by_person
 from ._sense import sense, tool_sense
@@ -69,17 +69,19 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     ),
     "destroy": re.compile(
         r"\b(delete|remove|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|"
-        r"shut ?down|cancel|stop|kill)",
+        r"shut ?down|cancel|stop|kill|deactivat\w*|suspend|disable|offboard|close)",
         re.IGNORECASE,
     ),
     "access": re.compile(
         r"\b(access|grant|permission|role|admin|unlock|lock|password|credential|invite|"
-        r"share with|add \S+ (?:to|as)\b)",
+        r"share with|add \S+ (?:to|as)\b|deactivat\w*|suspend|disable|offboard|ban\b"
+        r"|(?:close|shut|open)\s+(?:\S+\s+){0,2}?(?:door|doors|gate|garage|account|accounts)\b)",
         re.IGNORECASE,
     ),
     # Verbs, not nouns: "summarise my email" asks for nothing to be sent.
     "outward": re.compile(
         r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|comment|"
+        r"schedul\w*|"
         r"approve|leave (?:a |an |the )?(?:comment|review|note|reply|feedback|lgtm)\b|lgtm|"
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|"
         r"tell (?!me\b|us\b)[#@]?\w+|ask (?!me\b|us\b|you\b|for\b|about\b|if\b|whether\b)[#@]?\w+|"
@@ -124,7 +126,8 @@ def detect_injection(view: ActionView, config: DetectConfig) -> list[Signal]:
         if complied is not None:
             out.append(complied)
     out.extend(_harmful_plan(view))
-    scope = _scope(view) or unasked_change(view, user_request(view))
+    asked = user_request(view)
+    scope = _scope(view) or unasked_change(view, asked) or unasked_approval(view, asked)
     if scope is not None:
         out.append(scope)
     return out
@@ -398,8 +401,9 @@ def _scope(view: ActionView) -> Signal | None:
             ("money", s.money),
             ("destroy", s.destroy),
             ("access", s.access),
-            # A draft is written, not sent (``draft_reply``, ``draft_post``).
-            ("outward", (s.outward or s.public) and "draft" not in view.words),
+            # A draft is written, not sent (``draft_reply``, ``draft_post``); a draft
+            # sent is sent (``gmail.send_draft``).
+            ("outward", (s.outward or s.public) and not s.draft),
         )
         if on
     ]
@@ -418,6 +422,8 @@ def _scope(view: ActionView) -> Signal | None:
         missing = [k for k in kinds if not _ASK_VERBS_LOW[k].search(texts[k])]
     else:
         missing = [k for k in kinds if not _ASK_VERBS[k].search(texts[k])]
+    if missing == ["outward"] and _stores_as_asked(view, low):
+        return None
     if len(missing) < len(kinds):
         return None
     what = {
@@ -429,3 +435,25 @@ def _scope(view: ActionView) -> Signal | None:
     return beyond_instruction(
         f"The request never asked to {what[missing[0]]}, yet {view.tool} would", view.tool
     )
+
+
+# Where a person keeps their own files: an upload there stores, it sends to nobody.
+_STORAGE = wordset(
+    "drive gdrive onedrive dropbox box sharepoint files file storage folder folders docs"
+)
+_STORES = wordset("upload save put store copy")
+_STORE_ASKED = re.compile(
+    r"\b(?:save|store|put|keep|file|back ?up|copy|move|add)\b[^.;!?\n]{0,80}?"
+    r"\b(?:to|in|into|under|onto)\b"
+)
+
+
+def _stores_as_asked(view: ActionView, low: str) -> bool:
+    """An upload into the person's own storage, which they asked to save something to
+    ("save it to /Legal/NDAs"): it sends to nobody. A sharing argument makes it a send."""
+    ws = view.word_set
+    if ws.isdisjoint(_STORAGE) or ws.isdisjoint(_STORES) or "share" in ws:
+        return False
+    if any(k in view.key_set for k in ("share_with", "recipients", "to", "email", "emails")):
+        return False
+    return _STORE_ASKED.search(low) is not None

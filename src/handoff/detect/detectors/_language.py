@@ -300,7 +300,8 @@ def _by_tool(tool: str) -> tuple[bool, float, tuple[Signal, ...]]:
         return False, 0.0, ()
     words = set(split_words(tool))
     decisions: tuple[Signal, ...] = ()
-    if s.change or s.outward or s.public:
+    # A draft decides nothing yet: the person reads it before it goes anywhere.
+    if (s.change or s.outward or s.public) and not s.draft:
         decisions = tuple(
             Signal(
                 code,
@@ -322,6 +323,7 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
     writes, boost, decisions = _by_tool(view.tool)
     if not writes or effect_of(view).read_only:
         return []
+    draft = tool_sense(view.tool).draft
     out = list(decisions)
     if not _hits(view.args_lower):
         # Words never span two arguments joined by a space: one look at them all says
@@ -339,6 +341,8 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
         for rule in _RULES:
             if rule.code in fired or rule.keys.isdisjoint(hits):
                 continue
+            if draft and rule.code != "language.abusive":
+                continue  # a draft commits to nothing; an insult is one in a draft too
             if rule.outward_only and boost < 1.0:
                 continue
             m = _match(rule, text, low, hits)

@@ -23,6 +23,7 @@ import re
 from ._base import ActionView, DetectConfig, Signal, wordset
 from ._effects import effect_of
 from ._provenance import asked_for, origins, trusted_text
+from ._sense import tool_sense
 from ._world import _EXTERNAL
 
 __all__ = ["detect_reach"]
@@ -327,6 +328,8 @@ def _asked_send(view: ActionView) -> bool:
 
 def _crowd(view: ActionView) -> Signal | None:
     ws = view.word_set
+    if tool_sense(view.tool).draft:
+        return None  # a draft goes to nobody yet
     messaging = not ws.isdisjoint(_MESSAGING)
     if not messaging and not (ws & {"channel", "post", "create", "topic"}):
         return None

@@ -12,8 +12,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from ._base import split_words, wordset
-from ._effects import LEADING_VERBS, TERMINAL
+from ._base import ActionView, split_words, wordset
+from ._effects import (
+    LEADING_VERBS,
+    TERMINAL,
+    files_mail,
+    operation_acts,
+    operation_start,
+    writes_draft,
+)
 
 __all__ = [
     "ACCESS",
@@ -21,14 +28,17 @@ __all__ = [
     "CODE",
     "DESTROY",
     "HARM",
+    "LODGING",
     "MONEY",
     "OUTWARD",
     "PUBLIC",
     "READ_ONLY",
     "ToolSense",
+    "books_workplace",
     "cancels",
     "commits",
     "operation_start",
+    "paid_booking",
     "sense",
     "tool_sense",
 ]
@@ -83,6 +93,38 @@ _UPGRADED = wordset(
 _OP_COMMITMENTS = COMMITMENTS - wordset("ticket tickets policy")
 
 
+# A room, a desk or a seat at work, booked for a meeting: no one pays for it. A room at a
+# hotel, for a stay, is paid for; a price argument says so for any booking.
+_WORKPLACE = wordset("meeting meetings desk desks conference huddle workspace office hotdesk")
+_ROOMS = wordset("room rooms")
+LODGING = wordset(
+    "hotel hotels stay stays night nights lodging resort airbnb inn hostel guest guests "
+    "checkin suite"
+)
+
+
+def books_workplace(ws: set[str] | frozenset[str]) -> bool:
+    """The name books a meeting room or a desk (``rooms.book``, ``desk.reserve``), not a
+    hotel room: no money is committed unless an argument prices it."""
+    return bool(ws & _WORKPLACE or ws & _ROOMS) and ws.isdisjoint(LODGING)
+
+
+_LODGING_TEXT = re.compile(r"\b(?:hotels?|nights?|check-?in|guests?|stays?|lodging|resort|suite)\b")
+
+
+def paid_booking(view: ActionView, priced: bool) -> bool:
+    """A meeting room or desk booked (``rooms.book``) that still commits money: an
+    argument prices it, or says it is a stay (a hotel, nights, guests, a check-in)."""
+    ws = view.word_set
+    if ws.isdisjoint(COMMIT_VERBS) or not books_workplace(ws):
+        return False
+    if priced:
+        return True
+    return any(not LODGING.isdisjoint(split_words(k)) for k in view.key_set) or bool(
+        _LODGING_TEXT.search(view.args_lower)
+    )
+
+
 def commits(words: tuple[str, ...], start: int = 0) -> bool:
     """The name books, reserves, orders or buys an upgrade: it commits someone's money.
     ``book`` is a verb first in the name, or before what is booked (``book_flight``), or
@@ -92,6 +134,8 @@ def commits(words: tuple[str, ...], start: int = 0) -> bool:
     if not words:
         return False
     ws = set(words)
+    if ws & (COMMIT_VERBS | {"upgrade"}) and books_workplace(ws) and ws.isdisjoint(COMMITMENTS):
+        return False
     ops = words[start:] if 0 < start < len(words) else words
     # What the operation creates: its own words, or the namespace's when it is only a
     # verb (``orders.create``; ``trip.create_itinerary`` creates no trip).
@@ -189,9 +233,6 @@ _EFFECT_VERBS = DESTROY | wordset(
     "checkout grant revoke chmod chown unlock create update modify edit change set write "
     "patch issue apply"
 )
-# What separates a namespace from the operation: ``audit.delete_logs``,
-# ``compliance__purge``.
-_NAMESPACE = re.compile(r"\.|__")
 _ACCESS_QUALIFIERS = wordset("control grant revoke manage management level levels")
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
 
@@ -218,6 +259,8 @@ class ToolSense:
     fraud: tuple[str, ...]
     read_only: bool
     terminal: bool
+    # It writes a draft: nothing is paid, sent or published yet.
+    draft: bool = False
 
 
 _SENSE_CACHE: dict[str, ToolSense] = {}
@@ -242,17 +285,9 @@ def _reads(words: tuple[str, ...], start: int, acts: bool) -> bool:
             last = i
     if last >= 0:
         return not any(w in _EFFECT_VERBS for w in op[last + 1 :])
-    if start and not any(w in _SAYS for w in op):
+    if start and not any(w in _SAYS for w in op) and not operation_acts(words, start):
         return any(w in READ_ONLY and (w not in _SOFT_READ or not acts) for w in words[:start])
     return False
-
-
-def operation_start(tool: str) -> int:
-    """How many of the name's words belong to its namespace (0 when it has none)."""
-    last = _NAMESPACE.split(tool)[-1]
-    if not last or last == tool:
-        return 0
-    return max(0, len(split_words(tool)) - len(split_words(last)))
 
 
 def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
@@ -278,8 +313,9 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
     # "transfer to a human agent" hands the conversation over; it moves no money.
     handover = bool(ws & {"transfer", "call"} and ws & _HANDOVER)
     harm = tuple(w for w in words if w in HARM)
+    draft = writes_draft(words, start)
     out = ToolSense(
-        money=bool(ws & MONEY or commit) and not ro and not handover,
+        money=bool(ws & MONEY or commit) and not ro and not handover and not draft,
         destroy=bool(
             ws & DESTROY
             or cancels(words)
@@ -294,19 +330,21 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
             or (ws & _MEMBERS and ws & _ADMITS)
         )
         and not ro,
-        outward=bool(ws & OUTWARD) and not ro,
+        outward=bool(ws & OUTWARD) and not ro and not files_mail(ws) and not draft,
         public=bool(
             ws & PUBLIC - _POST - _PRESS
             or (ws & _POST and ws.isdisjoint(_CHAT))
             or (ws & _PRESS and ws.isdisjoint(_KEYS))
         )
-        and not ro,
+        and not ro
+        and not draft,
         code=bool(ws & CODE) and not ro,
-        change=bool(ws & CHANGE) and not ro,
+        change=bool(ws & CHANGE or draft) and not ro,
         harm=() if ro else harm,
         fraud=() if ro else tuple(w for w in words if w in FRAUD),
         read_only=ro,
         terminal=bool(ws & TERMINAL) and ws.isdisjoint(_ATTACKS),
+        draft=draft,
     )
     if len(_SENSE_CACHE) < 4096:
         _SENSE_CACHE[key] = out
