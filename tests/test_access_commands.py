@@ -213,7 +213,6 @@ def test_access_changed_goes_to_a_person(name: str) -> None:
         "docker run -v $(pwd):/src -w /src node:20 npm test",
         "pip install -r requirements.txt",
         "npm install lodash",
-        "gh pr merge 12 --squash",
         "aws rds modify-db-instance --db-instance-identifier prod --deletion-protection",
         "source .venv/bin/activate",
     ],

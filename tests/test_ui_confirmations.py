@@ -77,6 +77,7 @@ RUNS = [
     ("browser.click", {"element": "Next"}, "Search results page 1 of 4 [Next]"),
     ("key_press", {"key": "Enter"}, "Search box contains 'weather Oslo'."),
     ("mobile.swipe", {"direction": "up"}, None),
+    ("type_text", {"text": "best budget laptops"}, "Search box focused."),
     ("computer", {"action": "scroll", "coordinate": [400, 300]}, "Photos from last weekend."),
 ]
 

@@ -27,6 +27,7 @@ __all__ = ["ui_action"]
 _VERBS = wordset("click tap press type fill input select check uncheck submit choose")
 # Primitives that only move the view: a scroll, a swipe, a hover.
 _MOVES = wordset("scroll swipe hover")
+_TYPES = wordset("type typing fill input")
 _VIEW_ACTIONS = frozenset(("scroll", "swipe", "hover", "mouse_move", "screenshot", "zoom", "wait"))
 _PARTS = wordset(
     "browser page web ui element option options mouse left right double single key text "
@@ -157,6 +158,9 @@ def ui_action(action: Action) -> Action:
                 return _named(action, said, "Enter")
             if _saw_page(action):
                 return action.model_copy(update={"tool": f"view page ({action.tool})"})
+        elif not _TYPES.isdisjoint(split_words(action.tool)) or action.args.get("action") == "type":
+            # Text typed and not entered fills a field: nothing leaves the page yet.
+            return action.model_copy(update={"tool": f"view page ({action.tool})"})
         return action
     words = {w.lower() for w in split_words(label)}
     if words and (words <= _CONFIRMS | _NAVIGATION or not _OPENS.isdisjoint(words)):
