@@ -94,7 +94,7 @@ _SENSITIVE = re.compile(
     r"|bank account|account number|routing number|iban|medical|diagnos[ie]s|prescriptions?"
     r"|patients?"
     r"|health record|date of birth|passport|driver'?s licen[cs]e|salary|salaries|payroll"
-    r"|payslips?|tax returns?"
+    r"|payslips?|tax returns?|pii"
     r"|confidential|internal only|proprietary|trade secrets?|api[ _-]?keys?|secret keys?"
     r"|private keys?|access tokens?|credentials?|home address|phone numbers?"
     r"|(?:security|verification|one-time|2fa|mfa|login) codes?|otp)(?![a-z0-9])"
@@ -122,6 +122,7 @@ _SENSITIVE_WORDS = (
     "payroll",
     "payslip",
     "tax return",
+    "pii",
     "confidential",
     "internal only",
     "proprietary",
