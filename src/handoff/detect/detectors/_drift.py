@@ -1,7 +1,8 @@
 """Drift: the person named where an action goes, and the call goes somewhere else of the
 same kind.
 
-The person wrote an address, an account, a URL, a channel, a branch or an environment
+The person wrote an address, an account, a URL, a channel, a branch, an environment or
+a storage bucket
 for the action; the call's target of that kind is a value they never wrote, one a tool
 showed (a contacts lookup listing two addresses for the same name, a channel list, a
 branch list) or one that appears nowhere. ``provenance.untrusted_target`` only fires
@@ -72,6 +73,16 @@ _PATH_KEY = re.compile(
     r"|target|dir|directory|folder|attachment|attachments)$"
 )
 _ENV_KEY = re.compile(r"^(?:namespace|ns|env|environment|stage|cluster|context)$")
+_BUCKET_KEY = re.compile(r"^(?:bucket|bucket_name|storage_bucket|container|container_name)$")
+# A bucket named after the word or before it ("bucket acme-db-backups", "the logs bucket"),
+# or by its URL; read as two patterns, for "backups bucket acme-db-backups" holds both.
+_BUCKET_SAID = (
+    re.compile(
+        r"\bbucket\s+(?:named\s+|called\s+)?[`'\"]?([a-z0-9][a-z0-9._-]{2,62})"
+        r"|\b(?:s3|gs)://([a-z0-9][a-z0-9._-]{2,62})"
+    ),
+    re.compile(r"\b([a-z0-9][a-z0-9._-]{2,62})[`'\"]? bucket\b"),
+)
 
 # Environments, with their short and long names read as one.
 _ENVS = {
@@ -166,7 +177,13 @@ def _named(view: ActionView, said: str) -> dict[str, set[str]]:
         "channel": set(),
         "branch": set(),
         "environment": set(),
+        "bucket": set(),
     }
+    for rx in _BUCKET_SAID:
+        for m in rx.finditer(low):
+            name = (m.group(1) or m.group(m.lastindex or 1) or "").rstrip(".-")
+            if name and name not in _NOT_NAMES:
+                named["bucket"].add(name)
     for m in _CHANNEL_SAID.finditer(low):
         name = (m.group(1) or m.group(2) or "").rstrip(".-")
         if name and name not in _NOT_NAMES:
@@ -220,6 +237,8 @@ def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
             yield "branch", value.removeprefix("refs/heads/"), path
         if _ENV_KEY.match(key) and value:
             yield "environment", value, path
+        if _BUCKET_KEY.match(key) and value:
+            yield "bucket", value.removeprefix("s3://").removeprefix("gs://").strip("/"), path
     for path, number in view.numbers:
         key = _key(path)
         if number == int(number) and number >= 100000 and _ACCOUNT_KEY.search(key):
@@ -279,7 +298,7 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
         names = named.get(kind)
         if not names or (kind == "path" and not paths) or _same(kind, value, names):
             continue
-        if kind in ("channel", "branch", "environment") and re.search(
+        if kind in ("channel", "branch", "environment", "bucket") and re.search(
             rf"(?<![\w.#/-]){re.escape(value)}(?![\w/-])", low_said
         ):
             continue  # the person wrote it, though not where a pattern looks
