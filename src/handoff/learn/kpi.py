@@ -161,13 +161,18 @@ class KpiTallies:
         self.tools: dict[str, Tally] = {}
 
     def take(self, part: History) -> None:
-        owners, tools = self.owners, self.tools
+        owners, tools, overall = self.owners, self.tools, self.overall
         for h in part.handoffs:
-            seen = Seen.of(h, part)
-            self.overall.count(seen)
+            shape, wait, weeks = _seen(h, part)
+            hid, created = h.id, h.created_at
+            overall.tick(shape, hid, created, wait, weeks)
             owner, tool = h.owner or "-", h.action.tool
-            (owners.get(owner) or owners.setdefault(owner, Tally(self.history))).count(seen)
-            (tools.get(tool) or tools.setdefault(tool, Tally(self.history))).count(seen)
+            (owners.get(owner) or owners.setdefault(owner, Tally(self.history))).tick(
+                shape, hid, created, wait, weeks
+            )
+            (tools.get(tool) or tools.setdefault(tool, Tally(self.history))).tick(
+                shape, hid, created, wait, weeks
+            )
 
     def report(self) -> KpiReport:
         audit = self.history.audit
@@ -192,106 +197,137 @@ def kpis(history: History) -> Kpis:
     return tally.kpis()
 
 
-@dataclass(slots=True)
-class Seen:
-    """What one handoff adds to each slice it belongs to, worked out once."""
+#: What one handoff adds to the counts of a slice (``Tally.tick``): escalated, decided,
+#: changed by a human, SLA met (None: not settled), escalation steps, reminders,
+#: ran on its own, its incidents if it ran on its own unescalated, the missing parts of
+#: its record (None: its execution has not ended), rolled back. A window has a few
+#: dozen distinct shapes: a slice counts each shape, not each handoff's fields (``Tally``).
+Shape = tuple[bool, bool, bool, bool | None, int, int, bool, int, tuple[str, ...] | None, bool]
 
-    id: str
-    created_at: datetime
-    escalated: bool
-    executed: bool
-    wait: float | None = None
-    changed: bool = False
-    sla: bool | None = None
-    steps: int = 0
-    reminders: int = 0
-    incidents: int = 0
-    rolled_back: bool = False
-    #: The missing parts of an ended execution's record; None when it has not ended.
-    gaps: list[str] | None = None
-    weeks: list[date] = field(default_factory=list)
 
-    @classmethod
-    def of(cls, h: Counted, part: History) -> Seen:
-        up = escalated(h)
-        s = cls(h.id, h.created_at, up, h.execution is not None)
-        if up:
-            when = decided_at(h)
+_NO_WEEKS: list[date] = []
+
+
+def _seen(h: Counted, part: History) -> tuple[Shape, float | None, list[date]]:
+    """What ``h`` adds to each slice it belongs to, worked out once: its shape, its
+    time to decision (None when undecided or not escalated) and the weeks of its
+    incidents reported in the window; ``escalated`` and ``decided_at`` read once, and
+    ``sla_met`` and ``missing_parts`` written out with them."""
+    up = escalated(h)
+    wait, changed, sla, steps, reminders = None, False, None, 0, 0
+    recorded = part.events.get(h.id, _NO_EVENTS)
+    state, deadline = h.state, h.deadline
+    if up:
+        when = decided_at(h)
+        if when is not None:
+            wait = (when - h.created_at).total_seconds()
+            changed = human_changed(h)
+        if deadline is not None and state is not State.CANCELLED:
             if when is not None:
-                s.wait = (when - h.created_at).total_seconds()
-                s.changed = human_changed(h)
-            s.sla = sla_met(h, part.as_of)
-            if s.sla is not None:
-                for e in part.events_of(h.id):
-                    s.steps += e.kind == "escalated"
-                    s.reminders += e.kind == "reminded"
-        found = part.incidents_of(h.id)
-        s.incidents = len(found)
-        if h.state in _ENDED:
-            s.rolled_back = h.state is State.ROLLED_BACK
-            s.gaps = missing_parts(h, part)
-        s.weeks = [week_of(i.at) for i in found if part.window.holds(i.at)]
-        return s
+                sla = when <= deadline
+            elif state in OPEN:
+                sla = None if deadline >= part.as_of else False
+            else:
+                sla = False  # the ladder fell back, or it expired
+        if sla is not None:
+            for e in recorded:
+                steps += e.kind == "escalated"
+                reminders += e.kind == "reminded"
+    found = part.incidents_of(h.id)
+    executed = h.execution is not None
+    gaps, rolled = None, False
+    if state in _ENDED:
+        rolled = state is State.ROLLED_BACK
+        gaps = tuple(_gaps(h, up, recorded, part))
+    weeks = [week_of(i.at) for i in found if part.window.holds(i.at)] if found else _NO_WEEKS
+    missed = len(found) if executed and not up else 0
+    shape = (up, wait is not None, changed, sla, steps, reminders, executed, missed, gaps, rolled)
+    return shape, wait, weeks
+
+
+_NO_EVENTS: list[Any] = []
 
 
 class Tally:
     """The KPIs of one slice, counted one handoff at a time.
 
-    Counts are summed as handoffs arrive; only the decision times (for the percentiles)
-    and the ids of missed escalations are kept, a float and an id each.
+    Each handoff's shape is counted (a few dozen distinct per window) and summed into
+    the figures at the end; only the decision times (for the percentiles) and the ids
+    of missed escalations are kept, a float and an id each.
     """
 
     def __init__(self, history: History) -> None:
         self.window, self.as_of = history.window, history.as_of
         self.k = Kpis()
         self.waits = array("d")
-        self.steps: Counter[int] = Counter()
-        self.missing: Counter[str] = Counter()
+        self.shapes: dict[Shape, int] = {}
         self.weeks: Counter[date] = Counter()
         self.first: datetime | None = None
+        self.steps: Counter[int] = Counter()
+        self.missing: Counter[str] = Counter()
 
     def add(self, h: Counted, part: History) -> None:
         """Count ``h``, reading its events and incidents from ``part`` (its chunk)."""
-        self.count(Seen.of(h, part))
+        shape, wait, weeks = _seen(h, part)
+        self.tick(shape, h.id, h.created_at, wait, weeks)
 
-    def count(self, s: Seen) -> None:
-        """Count one handoff's contribution (the same for every slice it is in)."""
+    def tick(
+        self, shape: Shape, hid: str, created: datetime, wait: float | None, weeks: list[date]
+    ) -> None:
+        """Count one handoff of ``shape``."""
+        shapes = self.shapes
+        shapes[shape] = shapes.get(shape, 0) + 1
+        if self.first is None or created < self.first:
+            self.first = created
+        if wait is not None:
+            self.waits.append(wait)
+        if shape[7]:
+            self.k.missed_ids.append(hid)
+        if weeks:
+            for week in weeks:
+                self.weeks[week] += 1
+
+    def _sum(self) -> None:
+        """The counts of the figures, from the shapes counted."""
         k = self.k
-        k.handoffs += 1
-        if self.first is None or s.created_at < self.first:
-            self.first = s.created_at
-        if s.escalated:  # precision, time to decision, SLA
-            k.escalations += 1
-            if s.wait is not None:
-                k.decided += 1
-                k.changed += s.changed
-                self.waits.append(s.wait)
-            if s.sla is not None:
-                k.sla_settled += 1
-                k.sla_met += s.sla
-                self.steps[s.steps] += 1
-                k.reminders += s.reminders
-        elif s.executed:  # ran on its own; an incident makes it a missed escalation
-            k.auto_executed += 1
-            if s.incidents:
-                k.missed += 1
-                k.missed_incidents += s.incidents
-                k.missed_ids.append(s.id)
-        if s.gaps is not None:  # ended: rollback, audit readiness
-            k.executions_ended += 1
-            k.rolled_back += s.rolled_back
-            k.executed_actions += 1
-            if s.gaps:
-                missing = self.missing
-                for gap in s.gaps:
-                    missing[gap] += 1
-            else:
-                k.audit_ready += 1
-        for week in s.weeks:
-            self.weeks[week] += 1
+        k.handoffs = k.escalations = k.decided = k.changed = 0
+        k.sla_settled = k.sla_met = k.reminders = 0
+        k.auto_executed = k.missed = k.missed_incidents = 0
+        k.executions_ended = k.rolled_back = k.executed_actions = k.audit_ready = 0
+        steps: Counter[int] = Counter()
+        missing: Counter[str] = Counter()
+        for shape, n in self.shapes.items():
+            up, decided, changed, sla, step, reminders, executed, incidents, gaps, rolled = shape
+            k.handoffs += n
+            if up:  # precision, time to decision, SLA
+                k.escalations += n
+                if decided:
+                    k.decided += n
+                    k.changed += changed * n
+                if sla is not None:
+                    k.sla_settled += n
+                    k.sla_met += sla * n
+                    steps[step] += n
+                    k.reminders += reminders * n
+            elif executed:  # ran on its own; an incident makes it a missed escalation
+                k.auto_executed += n
+                if incidents:
+                    k.missed += n
+                    k.missed_incidents += incidents * n
+            if gaps is not None:  # ended: rollback, audit readiness
+                k.executions_ended += n
+                k.rolled_back += rolled * n
+                k.executed_actions += n
+                if gaps:
+                    for gap in gaps:
+                        missing[gap] += n
+                else:
+                    k.audit_ready += n
+        self.steps, self.missing = steps, missing
 
     def kpis(self) -> Kpis:
         """The finished figures."""
+        self._sum()
         k = self.k
         k.precision = _rate(k.changed, k.decided)
         k.recall = _rate(k.changed, k.changed + k.missed)
@@ -332,16 +368,20 @@ def sla_met(h: Counted, as_of: datetime) -> bool | None:
 
 def missing_parts(h: Counted, history: History) -> list[str]:
     """The parts of an executed action's record that are missing (empty when complete)."""
+    return _gaps(h, escalated(h), history.events_of(h.id), history)
+
+
+def _gaps(h: Counted, up: bool, recorded: list[Any], history: History) -> list[str]:
+    """``missing_parts`` of ``h``, ``escalated`` (``up``) and its events known."""
     out: list[str] = []
     ex = h.execution
     if not h.assessment.policy_version:
         out.append("assessment")
-    if escalated(h):
+    if up:
         if h.package is None:
             out.append("package")
         if len(h.approvals) < h.assessment.quorum:
             out.append("decisions")
-    recorded = history.events_of(h.id)
     kinds = {e.kind for e in recorded}
     if ex is None or ex.finished_at is None or kinds.isdisjoint(_END_EVENTS):
         out.append("execution")

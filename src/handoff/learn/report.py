@@ -21,11 +21,14 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from .._exceptions import InputError
+from ..decide.lifecycle import OPEN
+from ..models import State
 from ..policy import Policy
-from ._fact import Counted, FactAssessment
+from ..route.sla import ACTOR as LADDER_ACTOR
+from ._fact import Counted, FactAssessment, FactContext, FactPackage
 from .charts import kpi_chart
 from .fatigue import Splits, Stamps
-from .history import History, IncidentRecord, decided_at, escalated
+from .history import History, IncidentRecord, decided_at
 from .kpi import KpiReport, Kpis, KpiTallies, duration, share
 
 __all__ = ["decision_rows", "kpi_rows", "row_html", "write_report"]
@@ -71,7 +74,7 @@ def decision_rows(history: History) -> Iterator[dict[str, Any]]:
     cells = _Cells()
     for part in history.chunks():
         for h in part.handoffs:
-            for values in cells.of(h, part)[0]:
+            for values in cells.rows(h, part):
                 yield dict(zip(ROW_FIELDS, values, strict=True))
 
 
@@ -193,8 +196,10 @@ _KEPT = 10_000
 
 
 class _Cells:
-    """One handoff's decision rows, as values in ``ROW_FIELDS`` order for decisions.csv
-    and as the page's table rows (``row_html``'s text), both from the same values.
+    """A chunk's decision rows, as decisions.csv's text and as the page's table rows
+    (``row_html``'s text), both from the same values; ``rows`` gives one handoff's
+    rows as values in ``ROW_FIELDS`` order (``decision_rows``, and decisions.csv when a
+    value needs quoting).
 
     Every value that can hold markup is escaped. The ISO times cannot (``isoformat``
     writes digits and ``-:T.+``), nor can an id that is an identifier; any other id is
@@ -206,6 +211,41 @@ class _Cells:
         self.known = _Escaped()
         #: A facts row's trigger codes (JSON text, a few distinct) joined for the row.
         self.codes: dict[str, str] = {}
+        #: A facts row's evidence sources (package's, action's: JSON text) joined.
+        self.sources: dict[tuple[str | None, str], str] = {}
+        #: The text of the values that repeat row after row, a few hundred distinct:
+        #: by (tool, agent, owner, level, mode, policy version) and by (triggers,
+        #: evidence, policy version, SLA met, state); at most ``_KEPT`` of each kept.
+        self.leads: dict[tuple[str, ...], tuple[str, str, str]] = {}
+        self.tails: dict[tuple[str, ...], tuple[str, str]] = {}
+
+    def lead(self, key: tuple[str, ...]) -> tuple[str, str, str]:
+        """decisions.csv's text from tool to policy version; the page's from the id's
+        end to the creation time; the page's reviewer cell when nobody decided."""
+        known, (tool, _agent, owner, level, mode, _version) = self.known, key
+        found = (
+            ",".join(key),
+            f"</code></td><td>{known[tool]}</td>\n<td>{known[owner]}</td>"
+            f"<td>{known[level]} / {known[mode]}</td><td>",
+            f"<td>{known[f'(none: {mode})']}</td>",
+        )
+        if len(self.leads) < _KEPT:
+            self.leads[key] = found
+        return found
+
+    def tail(self, key: tuple[str, ...]) -> tuple[str, str]:
+        """decisions.csv's text from triggers to SLA met; the page's from the triggers
+        to the incidents' cell."""
+        known, (triggers, evidence, version, met, state) = self.known, key
+        seen = f"<br>evidence: {known[evidence]}" if evidence else ""
+        found = (
+            f"{triggers},{evidence},{state},{met}",
+            f"<td>{known[triggers]}{seen}</td>\n<td><code>{known[version[:12]]}</code></td>"
+            f"<td>{known[met]}</td><td>{known[state]}</td>\n<td>",
+        )
+        if len(self.tails) < _KEPT:
+            self.tails[key] = found
+        return found
 
     def triggers(self, a: Any) -> str:
         if type(a) is not FactAssessment:
@@ -217,56 +257,128 @@ class _Cells:
                 self.codes[a.codes] = joined
         return joined
 
-    def of(self, h: Counted, history: History) -> tuple[list[tuple[Any, ...]], str, str]:
-        """``h``'s rows, their text in decisions.csv if no value needs quoting (see
-        ``_Decisions.take``) and their text in the page's table."""
-        known, a = self.known, h.assessment
-        hid, owner, deadline = h.id, h.owner or "", h.deadline
-        tool, level, mode = h.action.tool, a.level._value_, a.mode._value_
-        version, state = a.policy_version, h.state._value_
-        created = h.created_at.isoformat()
-        when = decided_at(h)
-        met = (
-            ""
-            if when is None or deadline is None or not escalated(h)
-            else ("yes" if when <= deadline else "no")
+    def evidence(self, h: Counted) -> str:
+        """The sources of the package's evidence, then the action's not among them."""
+        pkg, context = h.package, h.action.context
+        key = None
+        if type(context) is FactContext and (pkg is None or type(pkg) is FactPackage):
+            key = (None if pkg is None else pkg.sources, context.sources)
+            if key[1] == "[]" and (key[0] is None or key[0] == "[]"):
+                return ""
+            joined = self.sources.get(key)
+            if joined is not None:
+                return joined
+        found = [e.source for e in (pkg.evidence if pkg else ())]
+        found += [e.source for e in context.evidence if e.source not in found]
+        joined = "; ".join(found)
+        if key is not None and len(self.sources) < _KEPT:
+            self.sources[key] = joined
+        return joined
+
+    def rows(self, h: Counted, history: History) -> list[tuple[Any, ...]]:
+        """``h``'s rows, as values in ``ROW_FIELDS`` order."""
+        a, when, deadline = h.assessment, decided_at(h), h.deadline
+        met = "" if when is None or deadline is None else ("yes" if when <= deadline else "no")
+        head = (
+            h.id,
+            h.action.tool,
+            h.action.agent,
+            h.owner or "",
+            a.level._value_,
+            a.mode._value_,
+            a.policy_version,
+            h.created_at.isoformat(),
+            deadline.isoformat() if deadline else "",
         )
-        found = [e.source for e in (h.package.evidence if h.package else ())]
-        found += [e.source for e in h.action.context.evidence if e.source not in found]
-        evidence, triggers = "; ".join(found), self.triggers(a)
-        incidents = len(history.incidents_of(hid))
-        head = (hid, tool, h.action.agent, owner, level, mode, version, created)
-        tail = (triggers, evidence, state, met, incidents)
-        first = ",".join(head)
-        last = f"{triggers},{evidence},{state},{met},{incidents}\r\n"
-        cells = (
-            f"<tr><td><code>{hid if hid.isidentifier() else escape(hid)}</code></td>"
-            f"<td>{known[tool]}</td>\n<td>{known[owner]}</td>"
-            f"<td>{known[level]} / {known[mode]}</td><td>{created[:16]}</td>\n"
+        tail = (
+            self.triggers(a),
+            self.evidence(h),
+            h.state._value_,
+            met,
+            len(history.incidents_of(h.id)),
         )
-        seen = f"<br>evidence: {known[evidence]}" if evidence else ""
-        end = (
-            f"<td>{known[triggers]}{seen}</td>\n"
-            f"<td><code>{known[version[:12]]}</code></td><td>{known[met]}</td>"
-            f"<td>{known[state]}</td>\n<td>{incidents or ''}</td></tr>\n"
-        )
-        due, nobody = deadline.isoformat() if deadline else "", f"(none: {mode})"
         if not h.decisions:
-            return (
-                [(*head, due, "", "", "", "", *tail)],
-                f"{first},{due},,,,,{last}",
-                f"{cells}<td>{known[nobody]}</td><td></td>\n<td></td><td></td>\n{end}",
+            return [(*head, "", "", "", "", *tail)]
+        return [
+            (
+                *head,
+                d.reviewer,
+                d.verdict._value_,
+                d.at.isoformat() if d.at else "",
+                d.rationale,
+                *tail,
             )
-        rows, text, html = [], [], []
-        for d in h.decisions:
-            at, verdict = d.at.isoformat() if d.at else "", d.verdict._value_
-            rows.append((*head, due, d.reviewer, verdict, at, d.rationale, *tail))
-            text.append(f"{first},{due},{d.reviewer},{verdict},{at},{d.rationale},{last}")
-            html.append(
-                f"{cells}<td>{known[d.reviewer or nobody]}</td><td>{known[verdict]}</td>\n"
-                f"<td>{at[:16]}</td><td>{known[d.rationale]}</td>\n{end}"
-            )
-        return rows, "".join(text), "".join(html)
+            for d in h.decisions
+        ]
+
+    def chunk(self, part: History) -> tuple[str, int, str]:
+        """The chunk's rows as decisions.csv's text if no value needs quoting (see
+        ``_Decisions.take``), their number, and as the page's table rows.
+
+        One loop over the chunk with everything it reads held in locals: the same values
+        as ``rows`` (``decided_at``'s test written out: a deadline makes a handoff
+        ``escalated``), each row written by one format.
+        """
+        known, codes, triggers_of, evidence_of = (
+            self.known,
+            self.codes,
+            self.triggers,
+            self.evidence,
+        )
+        incidents_of, unsettled, ladder = part.incidents_of, _UNSETTLED, LADDER_ACTOR
+        leads, tails = self.leads, self.tails
+        text: list[str] = []
+        html: list[str] = []
+        put_text, put_html = text.append, html.append
+        for h in part.handoffs:
+            a, hid, deadline, made = h.assessment, h.id, h.deadline, h.decisions
+            created, level, mode = h.created_at.isoformat(), a.level._value_, a.mode._value_
+            key = (h.action.tool, h.action.agent, h.owner or "", level, mode, a.policy_version)
+            lead = leads.get(key) or self.lead(key)
+            met = ""
+            if deadline is None:
+                due = ""
+            else:
+                due = deadline.isoformat()
+                if made and h.state not in unsettled:
+                    last = made[-1]
+                    if last.reviewer != ladder and last.at is not None:
+                        met = "yes" if last.at <= deadline else "no"
+            triggers = codes.get(a.codes) if type(a) is FactAssessment else None
+            if triggers is None:
+                triggers = triggers_of(a)
+            end = (triggers, evidence_of(h), a.policy_version, met, h.state._value_)
+            tail = tails.get(end) or self.tail(end)
+            incidents = len(incidents_of(hid))
+            shown = hid if hid.isidentifier() else escape(hid)
+            if not made:
+                put_text(f"{hid},{lead[0]},{created},{due},,,,,{tail[0]},{incidents}\r\n")
+                put_html(
+                    f"<tr><td><code>{shown}{lead[1]}{created[:16]}</td>\n{lead[2]}"
+                    f"<td></td>\n<td></td><td></td>\n{tail[1]}{incidents or ''}</td></tr>\n"
+                )
+                continue
+            for d in made:
+                at, verdict, reviewer = (
+                    d.at.isoformat() if d.at else "",
+                    d.verdict._value_,
+                    d.reviewer,
+                )
+                put_text(
+                    f"{hid},{lead[0]},{created},{due},{reviewer},{verdict},{at},{d.rationale}"
+                    f",{tail[0]},{incidents}\r\n"
+                )
+                who = f"<td>{known[reviewer]}</td>" if reviewer else lead[2]
+                put_html(
+                    f"<tr><td><code>{shown}{lead[1]}{created[:16]}</td>\n{who}"
+                    f"<td>{known[verdict]}</td>\n<td>{at[:16]}</td><td>{known[d.rationale]}</td>"
+                    f"\n{tail[1]}{incidents or ''}</td></tr>\n"
+                )
+        return "".join(text), len(text), "".join(html)
+
+
+#: States in which no human decision settled a handoff (``decided_at``).
+_UNSETTLED = frozenset(OPEN | {State.CANCELLED, State.EXPIRED})
 
 
 class _Decisions:
@@ -285,18 +397,12 @@ class _Decisions:
         self.cells = _Cells()
 
     def take(self, part: History) -> None:
-        of, rows, text, html = self.cells.of, [], [], []
-        for h in part.handoffs:
-            mine, line, page = of(h, part)
-            rows += mine
-            text.append(line)
-            html.append(page)
-        self.scratch.write("".join(html))
+        joined, n, html = self.cells.chunk(part)
+        self.scratch.write(html)
         # The rows joined by commas are what ``csv.writer`` writes when no value holds a
         # comma, a quote or a line break (so needs no quoting): checked for the whole
         # chunk at once, by the count of each. The writer checks every character of
         # every value, in a loop that costs more than building the rows.
-        joined, n = "".join(text), len(rows)
         if (
             joined.count(",") == _COMMAS * n
             and joined.count("\n") == n
@@ -305,7 +411,8 @@ class _Decisions:
         ):
             self.out.write(joined)
         else:
-            self.writer.writerows(rows)
+            rows = self.cells.rows
+            self.writer.writerows(r for h in part.handoffs for r in rows(h, part))
 
     def html(self, block: int = 1 << 20) -> Iterator[Markup]:
         """The page's table rows, in the order they were taken, a block at a time."""
