@@ -86,7 +86,7 @@ _CASES: dict[str, _Case] = {
     ),
     # A scanner's scan, a catalog, retention asked for, a log level.
     "printer scan stopped": (
-        "camera.stop_scan",
+        "printer.stop_scan",
         {"device": "printer-2"},
         "Stop the scan on printer 2.",
         _R,

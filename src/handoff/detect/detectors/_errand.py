@@ -133,7 +133,8 @@ def only_looks(text: str) -> bool:
 # A shell line that changes what others share: version control told to record, send
 # or rewrite history, a forge's pull request, issue or release changed.
 _SHELL_CHANGE = re.compile(
-    r"(?:^|[;&|(\n`]|\$\()\s*(?:sudo\s+)?(?:git\s+(?:-[cC]\s+\S+\s+)*"
+    # Spaces, not line breaks, after a break: a run of blank lines is no quadratic scan.
+    r"(?:^|[;&|(\n`]|\$\()[ \t]*(?:sudo[ \t]+)?(?:git\s+(?:-[cC]\s+\S+\s+)*"
     r"(?:commit|push|merge|rebase|revert|cherry-pick|am)\b"
     r"|(?:gh|glab|hub)\s+(?:pr|mr|issue|release|repo)\s+"
     r"(?:merge|close|approve|delete|edit|create|comment|reopen|review|lock|transfer|archive)\b)"

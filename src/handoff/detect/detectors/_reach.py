@@ -240,7 +240,9 @@ def _outside(view: ActionView, config: DetectConfig) -> Signal | None:
         text = texts.get(path)
         if not text:
             continue
-        m = _HOST.search(text) or _MAILBOX.match(text)
+        # A mailbox is a destination where the key says so; a message's ``to`` is a
+        # recipient, which the send rules read.
+        m = _HOST.search(text) or (_MAILBOX.match(text) if key != "to" else None)
         bare = _BARE_IP.match(text)
         found = m or bare
         host = found.group(1).lower() if found else ""

@@ -27,7 +27,9 @@ _EVERY = frozenset(
 # Keys that pick which fields, not which records, or say how, not which.
 _NOT_RECORDS = wordset(
     "field fields column columns select include expand properties attributes projection "
-    "format type kind mode level verbosity fmt output sort"
+    "format type kind mode level verbosity fmt output sort "
+    # Whom a message goes to: a crowd, which the reach rules read.
+    "list lists audience recipient recipients to cc bcc segment channel channels"
 )
 _FLAGS = re.compile(r"^(?:select_?all|apply_?to_?all|all|all_\w+|every\w*|everyone|update_?all)$")
 # A send to "all" is a crowd, which the reach rules read.
@@ -40,7 +42,7 @@ def detect_sweep(view: ActionView, config: DetectConfig) -> list[Signal]:
     if hit is None:
         return []
     effect = effect_of(view)
-    if effect.read_only or not effect.has(*_FAMILIES):
+    if effect.read_only or not effect.has(*_FAMILIES) or "draft" in view.word_set:
         return []
     if _ASKED_ALL.search(person_text(view, view.instruction)):
         return []
