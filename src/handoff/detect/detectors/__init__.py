@@ -32,6 +32,7 @@ from ._secret_files import detect_secret_files
 from ._sense import ToolSense, sense
 from ._slant import detect_slant
 from ._subject import detect_subject, subject_of
+from ._suites import detect_suites
 from ._sweep import detect_sweep
 from ._switches import detect_switches
 from ._tools import detect_tool
@@ -64,6 +65,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_secret_files,
     detect_code,
     detect_purpose,
+    detect_suites,
     detect_switches,
     detect_controls,
     detect_privileges,

@@ -336,6 +336,15 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             0.85,
         ),
         (
+            ("workflow",),
+            # A pipeline's test, lint or security workflow switched off.
+            r"\bgh\s+workflow\s+disable\s+(?:-\S+\s+)*['\"]?[\w./ -]{0,80}?(?:secur|scan|codeql"
+            r"|sast|audit|test|lint|check|verif|ci\b|sign|gitleaks|dependabot)",
+            "code.control_weakened",
+            "The shell command switches off a workflow that tests or scans the code",
+            0.75,
+        ),
+        (
             ("secret", "vault", "credential", "access-key", "login-profile", "keys"),
             # A credential stored where a pipeline, a cluster or an app reads it, or minted.
             r"\bgh\s+secret\s+set\b|\bvault\s+(?:kv\s+(?:put|patch)|write)\s"
