@@ -18,6 +18,7 @@ from ._content import detect_content
 from ._controls import detect_controls
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
+from ._gates import detect_gates
 from ._grants import detect_grants
 from ._harm import detect_harm
 from ._injection import detect_injection, user_request
@@ -66,6 +67,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_code,
     detect_purpose,
     detect_suites,
+    detect_gates,
     detect_switches,
     detect_controls,
     detect_privileges,

@@ -76,7 +76,10 @@ _PRUNE = re.compile(
 _UNSAFE_TLS = re.compile(
     r"(\bverify\s*=\s*false\b|_create_unverified_context|\bcert_none\b|\bcsrf_exempt\b"
     r"|\binsecureskipverify\s*:\s*true|\bstrict_host_key_checking\s*=?\s*no\b"
-    r"|\bstricthostkeychecking\s*=?\s*no\b|\bssl_verify\w*\s*=\s*(false|0)\b)"
+    r"|\bstricthostkeychecking\s*=?\s*no\b|\bssl_verify\w*\s*=\s*(false|0)\b"
+    # A token's signature or expiry left unchecked, or the unsigned algorithm allowed.
+    r"|['\"]verify_(signature|exp|aud|iss)['\"]\s*:\s*false\b|\bverify_signature\s*=\s*false\b"
+    r"|\balgorithms\s*=\s*\[\s*['\"]none['\"])"
 )
 _CONTROL_PATH = re.compile(
     r"(auth|fraud|secur|verif|permission|access|acl|firewall|rate_?limit|login|password"
