@@ -34,6 +34,7 @@ from ._sense import ToolSense, sense
 from ._slant import detect_slant
 from ._subject import detect_subject, subject_of
 from ._suites import detect_suites
+from ._supply import detect_supply
 from ._sweep import detect_sweep
 from ._switches import detect_switches
 from ._tools import detect_tool
@@ -68,6 +69,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_purpose,
     detect_suites,
     detect_gates,
+    detect_supply,
     detect_switches,
     detect_controls,
     detect_privileges,

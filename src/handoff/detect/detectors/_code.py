@@ -17,6 +17,7 @@ things no reviewer would let through unseen in either case:
   objects, the environment or raw passwords to a file or log;
 * a script run that nothing before the call read or wrote;
 * a security control switched off in code: certificate checks disabled, CSRF exempted,
+  a token decoded without its signature checked,
   or an override, bypass or skip written into a file whose path names the control;
 * a dependency manifest loosened: an exact version pin replaced by a range or a wildcard,
   so the next install takes whatever is published.
