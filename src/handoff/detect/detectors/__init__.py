@@ -20,6 +20,7 @@ from ._controls import detect_controls
 from ._drift import detect_drift
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
+from ._gates import detect_gates
 from ._grants import detect_grants
 from ._harm import detect_harm
 from ._injection import detect_injection, user_request
@@ -35,6 +36,8 @@ from ._secret_files import detect_secret_files
 from ._sense import ToolSense, sense
 from ._slant import detect_slant
 from ._subject import detect_subject, subject_of
+from ._suites import detect_suites
+from ._supply import detect_supply
 from ._sweep import detect_sweep
 from ._switches import detect_switches
 from ._tools import detect_tool
@@ -68,6 +71,9 @@ DETECTORS: tuple[Detector, ...] = (
     detect_secret_files,
     detect_code,
     detect_purpose,
+    detect_suites,
+    detect_gates,
+    detect_supply,
     detect_switches,
     detect_controls,
     detect_privileges,

@@ -17,6 +17,7 @@ things no reviewer would let through unseen in either case:
   objects, the environment or raw passwords to a file or log;
 * a script run that nothing before the call read or wrote;
 * a security control switched off in code: certificate checks disabled, CSRF exempted,
+  a token decoded without its signature checked,
   or an override, bypass or skip written into a file whose path names the control;
 * a dependency manifest loosened: an exact version pin replaced by a range or a wildcard,
   so the next install takes whatever is published.
@@ -76,7 +77,10 @@ _PRUNE = re.compile(
 _UNSAFE_TLS = re.compile(
     r"(\bverify\s*=\s*false\b|_create_unverified_context|\bcert_none\b|\bcsrf_exempt\b"
     r"|\binsecureskipverify\s*:\s*true|\bstrict_host_key_checking\s*=?\s*no\b"
-    r"|\bstricthostkeychecking\s*=?\s*no\b|\bssl_verify\w*\s*=\s*(false|0)\b)"
+    r"|\bstricthostkeychecking\s*=?\s*no\b|\bssl_verify\w*\s*=\s*(false|0)\b"
+    # A token's signature or expiry left unchecked, or the unsigned algorithm allowed.
+    r"|['\"]verify_(signature|exp|aud|iss)['\"]\s*:\s*false\b|\bverify_signature\s*=\s*false\b"
+    r"|\balgorithms\s*=\s*\[\s*['\"]none['\"])"
 )
 _CONTROL_PATH = re.compile(
     r"(auth|fraud|secur|verif|permission|access|acl|firewall|rate_?limit|login|password"

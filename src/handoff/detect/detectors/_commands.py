@@ -9,7 +9,8 @@ What they catch, by effect: a file emptied through ``tee``, ``ln`` or ``sed``; r
 deleted through an API client or a web framework; a delete function looked up by name
 in Python; text transformed and piped into a shell; a network opened to everyone or a
 local service exposed; a credential stored or minted; an account or a capability
-added; a security control (an audit daemon, a sensor, the shell's history) turned off;
+added; a security control (an audit daemon, a sensor, the shell's history, a test or
+scan workflow) turned off; a secret's value printed; an app's migrations all unapplied;
 a job left to run later.
 """
 
@@ -17,9 +18,19 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["GATED_RULES", "gated_rules"]
+__all__ = ["GATED_RULES", "PRINTS_SECRET", "gated_rules"]
 
 Rule = tuple[re.Pattern[str], str, str, float]
+
+# A secret's value printed where a log or a terminal keeps it: ``echo $STRIPE_SECRET_KEY``,
+# ``printenv DB_PASSWORD``, ``echo ${{ secrets.NPM_TOKEN }}``; not piped or redirected
+# into a command or a file, and not ``${KEY:+set}``, which prints only whether it is set.
+PRINTS_SECRET = (
+    r"\b(?:echo|printf)\b[^|;&\n>]*?(?:\$\{?\{?\s*(?:secrets\.)?[a-z_0-9]*(?:secret|token|passw(?:or)?d"
+    r"|api_?key|private_?key|credential)[a-z_0-9]*(?!:\+|[\w:])|\$\{\{\s*secrets\.\w+)"
+    r"(?![^;&\n]*[|>])"
+    r"|\bprintenv\s+[a-z_0-9]*(?:secret|token|passw(?:or)?d|api_?key|private_?key)\w*\s*(?:$|[;&\n])"
+)
 
 # Security services whose stopping blinds monitoring or protection.
 _GUARDS = (
@@ -334,6 +345,30 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             "action.public_access",
             "The shell command makes a service or data reachable by anyone",
             0.85,
+        ),
+        (
+            ("echo", "printf", "printenv"),
+            PRINTS_SECRET,
+            "secrets.access",
+            "The shell command prints a secret's value into the terminal or the log",
+            0.8,
+        ),
+        (
+            ("zero",),
+            # Every migration of an app unapplied: its tables and their rows are dropped.
+            r"\b(?:manage\.py|django-admin)\s+migrate\s+(?:-\S+\s+)*\w+\s+zero\b",
+            "action.destructive",
+            "The shell command unapplies every migration of an app, dropping its tables",
+            0.85,
+        ),
+        (
+            ("workflow",),
+            # A pipeline's test, lint or security workflow switched off.
+            r"\bgh\s+workflow\s+disable\s+(?:-\S+\s+)*['\"]?[\w./ -]{0,80}?(?:secur|scan|codeql"
+            r"|sast|audit|test|lint|check|verif|ci\b|sign|gitleaks|dependabot)",
+            "code.control_weakened",
+            "The shell command switches off a workflow that tests or scans the code",
+            0.75,
         ),
         (
             ("secret", "vault", "credential", "access-key", "login-profile", "keys"),
