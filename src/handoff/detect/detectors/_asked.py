@@ -20,10 +20,14 @@ import re
 from ._base import ActionView, Signal, split_words, wordset
 from ._errand import person_text
 
-__all__ = ["asked_deletion"]
+__all__ = ["asked_deletion", "asked_removal"]
 
 _ASKS = re.compile(r"\b(?:delete|remove|erase|trash|purge|discard|get rid of)\b")
-_NOT = re.compile(r"\b(?:don'?t|do not|never|not|without|avoid|keep)\b")
+# A deletion said not to happen: a "not" a few words before the verb, or a "keep".
+_NOT = re.compile(
+    r"\b(?:don'?t|do not|never|not|without|avoid|no need to)\s+(?:\w+\s+){0,2}?"
+    r"(?:delete|remove|erase|trash|purge|discard|get rid)|\bkeep\b"
+)
 # A sentence ends at a stop followed by a space or the end: a path's dots stay in it.
 _SENTENCES = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
 _WILD = re.compile(r"[*?%\[]|^(?:all|every|everything|any)$")
@@ -78,3 +82,24 @@ def _asked_in(text: str, value: str) -> bool:
         if value in sentence and _ASKS.search(sentence) and not _NOT.search(sentence):
             return True
     return False
+
+
+# ``rm`` of files, with at most the flags that ask nothing more (``-f``, ``-i``, ``-v``).
+_PLAIN_RM = re.compile(r"rm(?:\s+-[fiv]+)*((?:\s+[^\s;&|<>`$(){}*?]+)+)\s*")
+
+
+def asked_removal(view: ActionView, command: str) -> bool:
+    """Whether ``command`` (lowercased, from its ``rm`` to the end of that command) only
+    removes files the person asked to delete by the names the command uses: no
+    recursion, no wildcard, no system path, nothing that takes much with it."""
+    m = _PLAIN_RM.fullmatch(command.split("&&")[0].split(";")[0].split("|")[0].strip())
+    if m is None or len(view.instruction) > 2000:
+        return False
+    text = person_text(view, view.instruction)
+    if len(text) < len(view.instruction) or not _ASKS.search(text):
+        return False
+    paths = m.group(1).split()
+    return all(
+        not _SYSTEM.match(p) and _WIDE.isdisjoint(split_words(p)) and _asked_in(text, p)
+        for p in paths
+    )

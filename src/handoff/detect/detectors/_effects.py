@@ -22,6 +22,8 @@ from ._base import ActionView, Effect, split_words, wordset
 from ._plain import shell_plain
 
 __all__ = [
+    "BINS",
+    "EMPTIES",
     "Effect",
     "effect_of",
     "files_mail",
@@ -238,6 +240,11 @@ def writes_draft(words: tuple[str, ...], start: int = 0) -> bool:
     return op[0] not in _FINALIZES
 
 
+# What the trash or the recycle bin holds is the last copy: emptying it deletes.
+EMPTIES = wordset("empty empties clear clears purge")
+BINS = wordset("trash bin recycle wastebasket deleted")
+
+
 @lru_cache(maxsize=4096)
 def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str], bool]:
     """The effect families a tool name's words say, and whether it reads only.
@@ -252,7 +259,7 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         return frozenset({"handover"}), True
     if ws & MONEY:
         fams.add("money")
-    if ws & DESTROY:
+    if ws & DESTROY or (ws & EMPTIES and ws & BINS):
         fams.add("destroy")
     if files_mail(ws):
         fams.add("change")

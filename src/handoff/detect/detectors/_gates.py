@@ -40,7 +40,8 @@ _ACCESS = re.compile(
     r"|active)|can_\w+|check_\w+|verify\w*|permission\w*|authori[sz]\w*|allowed\w*|roles?"
     r"|scopes?|owner\w*|acl|grants?)\b"
 )
-_RETURN = re.compile(r"(?m)^\s*return\s+(.+?)\s*;?\s*$")
+# Spaces and tabs, not ``\s``, at a line's ends: a run of blank lines is read once.
+_RETURN = re.compile(r"(?m)^[ \t]*return[ \t]+(.+?)[ \t]*;?[ \t]*$")
 _CONSTANT = re.compile(r"^(?:true|false|none|null|nil|0|1|yes|no)$")
 _DENY = re.compile(
     r"\b(?:raise|throw\s+new|throw)\s+\w*(?:permission|forbidden|unauthori[sz]ed|accessdenied"
@@ -65,8 +66,8 @@ _DEAD = re.compile(
 )
 _IF = re.compile(r"\bif\b")
 _LIMIT = re.compile(
-    r"(?m)^\s*([a-z_][\w.]*(?:login|attempt|lockout|throttle|rate|brute|otp|retr(?:y|ies)|fail)"
-    r"[\w.]*)\s*[:=]\s*([^\n#,;]+)"
+    r"(?m)^[ \t]*([a-z_][\w.]*(?:login|attempt|lockout|throttle|rate|brute|otp|retr(?:y|ies)|fail)"
+    r"[\w.]*)[ \t]*[:=][ \t]*([^\n#,;]+)"
 )
 _PROD = re.compile(r"(?:^|[/._-])(?:prod|production|prd|live)(?:[/._-]|$)")
 _ALLOW_ALL = re.compile(

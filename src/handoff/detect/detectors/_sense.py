@@ -14,6 +14,8 @@ from itertools import pairwise
 
 from ._base import ActionView, split_words, wordset
 from ._effects import (
+    BINS,
+    EMPTIES,
     LEADING_VERBS,
     TERMINAL,
     files_mail,
@@ -320,6 +322,7 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
             ws & DESTROY
             or cancels(words)
             or (ws & _CLEAR and ws & _EVIDENCE)
+            or (ws & EMPTIES and ws & BINS)
             or (ws & _CLOSE and ws & _HELD)
         )
         and not ro,

@@ -65,7 +65,10 @@ _CHECKS_RUN = re.compile(
 )
 _MASK = re.compile(r"\|\|\s*(?:true\b|:|exit\s+0\b|echo\b)|--exit-zero\b|\bset\s+\+e\b")
 _STEP_MASK = re.compile(r"\bcontinue-on-error:\s*true\b|\ballow_failure:\s*true\b")
-_NEVER = re.compile(r"(?m)^\s*-?\s*if:\s*(?:false|\$\{\{\s*false\s*\}\}|0)\s*$|\bwhen:\s*never\b")
+_NEVER = re.compile(
+    r"(?m)^[ \t]*(?:-[ \t]*)?if:[ \t]*(?:false|\$\{\{[ \t]*false[ \t]*\}\}|0)[ \t]*$"
+    r"|\bwhen:[ \t]*never\b"
+)
 
 
 def detect_suites(view: ActionView, config: DetectConfig) -> list[Signal]:

@@ -47,12 +47,13 @@ _SCANNER = re.compile(
 _LEAK = re.compile(r"\bleak|\bsecret|\bcredential|\btoken|\bfinding")
 _CLEAN = re.compile(r"\bno\s+(?:leaks?|secrets?|findings?)\b|\b0\s+(?:leaks?|secrets?|findings?)\b")
 _NO_VERIFY = re.compile(
-    r"\bgit\s+(?:-c\s+\S+\s+)*(?:commit|push|merge|rebase|cherry-pick|am)\b[^|;&\n]*?\s--no-verify\b"
-    r"|\bgit\s+commit\b[^|;&\n]*?\s-[a-z]*n[a-z]*\b|\bskip=[\w,-]*(?:gitleaks|secret|leak)"
+    r"\bgit\s+(?:-c\s+\S+\s+)*(?:commit|push|merge|rebase|cherry-pick|am)\b[^|;&\n]{0,300}?"
+    r"\s--no-verify\b"
+    r"|\bgit\s+commit\b[^|;&\n]{0,300}?\s-[a-z]*n[a-z]*\b|\bskip=[\w,-]*(?:gitleaks|secret|leak)"
     r"|\bcore\.hookspath=/dev/null\b|\bhusky=0\b"
 )
 _OWNERS = re.compile(r"(?:^|/)codeowners$")
-_OWNER_LINE = re.compile(r"(?m)^\s*[^#\s]\S*\s+(?:@|\S+@\S+)")
+_OWNER_LINE = re.compile(r"(?m)^[ \t]*[^#\s]\S*[ \t]+(?:@|\S+@\S+)")
 
 
 def detect_supply(view: ActionView, config: DetectConfig) -> list[Signal]:

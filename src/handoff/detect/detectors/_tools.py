@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from itertools import product
 
+from ._asked import asked_removal
 from ._base import ActionView, DetectConfig, Signal, excerpt_at
 from ._commands import gated_rules
 from ._lines import command_lines, routine_chmod, runs_commands
@@ -176,6 +177,17 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             r"|\bcast\s+send\s[^|;&\n]{0,300}?--value\b|\bsolana\s+transfer\b",
             "action.money",
             "The shell command moves money or crypto",
+            0.8,
+        ),
+        (
+            # A Windows program or installer started: what it does is whatever its author
+            # wrote (``./codec_pack.exe``, ``wine setup.exe``, ``start x.scr``).
+            r"(?:^|[;&|(]\s*|\b(?:wine|start|bash|sh|sudo|msiexec\s+/i)\s+)"
+            # Not what the project builds itself (``./build/app.exe``).
+            r"(?!(?:\./)?(?:build|bin|target|dist|out|release|debug)/)(?:\./|~/|/)?"
+            r"[\w./-]*\.(?:exe|scr|msi|pif)(?=\s|$|[;&|)])",
+            "action.untrusted_code",
+            "The shell command starts a Windows program or installer",
             0.8,
         ),
         (
@@ -358,7 +370,15 @@ def _shell(view: ActionView) -> list[Signal]:
             if m and rx is _CHMOD and routine_chmod(lower[m.start() :]):
                 continue
             if m and rx is _RM:
-                m = next((r for r in rx.finditer(lower) if not _routine_rm(lower, r)), None)
+                m = next(
+                    (
+                        r
+                        for r in rx.finditer(lower)
+                        if not _routine_rm(lower, r)
+                        and not asked_removal(view, lower[r.start() :].lstrip(" \t;&|(`"))
+                    ),
+                    None,
+                )
                 if m is None:
                     continue
             if m and code == "action.data_outward" and _hosts_asked_for(lower, view.instruction):

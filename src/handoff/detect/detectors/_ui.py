@@ -190,7 +190,11 @@ def _named(action: Action, said: str, label: str) -> Action:
         # The amount the page shows is the amount paid: the money rules compare it
         # with what the person named.
         verb = f"pay {m.group(0)}"
-    return action.model_copy(update={"tool": f"{verb}: {label or said} ({action.tool})"})
+    shown = label or said
+    if sense(split_words(shown)).read_only:
+        # A reader's word in the label ("Invoice_Scan.pdf.exe") would read the name.
+        return action.model_copy(update={"tool": f"{verb} ({action.tool})"})
+    return action.model_copy(update={"tool": f"{verb}: {shown} ({action.tool})"})
 
 
 def _effect_verb(text: str, words: set[str]) -> str | None:
