@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, wordset
 from ._effects import effect_of
@@ -162,7 +163,9 @@ def _said_accounts(said: str) -> set[str]:
     }
 
 
-def _named(view: ActionView, said: str) -> dict[str, set[str]]:
+# Cached: every step of a run rereads the same request. The sets are not to be changed.
+@lru_cache(maxsize=256)
+def _named(said: str) -> dict[str, set[str]]:
     """What the person named, by kind."""
     low = said.lower()
     toks = tokens(said)
@@ -281,6 +284,9 @@ def _looked_up(view: ActionView, value: str, named: set[str]) -> str:
 
 
 def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
+    ctx = view.action.context
+    if not (ctx.instruction or ctx.messages or ctx.steps):
+        return []  # nobody named anything
     effect = effect_of(view)
     if effect.read_only or not effect.families:
         return []
@@ -288,7 +294,7 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not said.strip():
         return []
     low_said = said.lower()
-    named = _named(view, said)
+    named = _named(said)
     if not any(named.values()):
         return []
     # An edit that touches a file beside the one named is how code gets fixed; a path

@@ -40,10 +40,21 @@ class Edit:
     where: str
 
 
+_ANY_KEYS = frozenset(_NEW_KEYS + _WHOLE_KEYS + _PATCH_KEYS)
+_CACHE = "edits"
+
+
 def edits(view: ActionView) -> list[Edit]:
-    """Every file change the call makes, as before-and-after text (lowercased)."""
+    """Every file change the call makes, as before-and-after text (lowercased); made
+    once per view, and at once nothing for a call with no key an edit uses."""
     keys = view.first_index
+    if keys.keys().isdisjoint(_ANY_KEYS):
+        return []
+    hit = view.cache.get(_CACHE)
+    if hit is not None:
+        return hit  # type: ignore[return-value]
     out: list[Edit] = []
+    view.cache[_CACHE] = out
     target = (first_arg(view, _PATH_KEYS) or "").lower()
     new = _keyed(view, _NEW_KEYS)
     if new is not None and target:

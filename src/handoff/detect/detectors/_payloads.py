@@ -34,6 +34,8 @@ _STORES = wordset(
 _WEB_SEARCH = wordset(
     "web google bing duckduckgo brave serp serpapi tavily internet perplexity yahoo baidu"
 )
+# Every match of TOKEN or CONNECTION_SECRET holds one of these.
+_TOKEN_HINTS = re.compile(r"private key|akia|gh[pousr]_|xox|sk-|sk_live_|://")
 _QUERY_KEYS = frozenset(("query", "q", "search", "search_query", "keywords", "term", "terms"))
 _FILE_KEYS = frozenset(("path", "file", "filename", "filepath", "file_path", "target_file"))
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d])")
@@ -85,9 +87,19 @@ def detect_payloads(view: ActionView, config: DetectConfig) -> list[Signal]:
         and view.key_set.isdisjoint(_FILE_KEYS)
     )
     out: list[Signal] = []
+    # One search over every argument joined says whether any single one needs a look
+    # (neither pattern is anchored, and neither matches across a space it needs).
+    low_all = view.args_lower
+    tokens = (
+        (stores or web_search)
+        and _TOKEN_HINTS.search(low_all) is not None
+        and bool(TOKEN.search(low_all) or CONNECTION_SECRET.search(low_all))
+    )
+    if not tokens and not web_search and "://" not in low_all:
+        return out
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         query = web_search and key in _QUERY_KEYS
-        if (stores or query) and not out:
+        if tokens and (stores or query) and not out:
             m = TOKEN.search(low) or CONNECTION_SECRET.search(low)
             if m is not None:
                 where = "a web search's query" if query else f"the {key} it writes"

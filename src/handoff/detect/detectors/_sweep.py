@@ -58,9 +58,11 @@ def detect_sweep(view: ActionView, config: DetectConfig) -> list[Signal]:
 
 def _selector(view: ActionView) -> tuple[str, str] | None:
     """The first argument whose value picks every record, as (path, value)."""
+    if _EVERY.isdisjoint(view.lowered_args) and True not in view.action.args.values():
+        return None  # no value that is only "*" or "all", and no flag set
     for path, low in zip(map(_first, view.args), view.lowered_args, strict=True):
-        if low.strip() in _EVERY and _picks_records(path):
-            return path, low.strip()
+        if low in _EVERY and _picks_records(path):
+            return path, low
     raw = view.action.args
     for key, value in raw.items():
         if value is True and _FLAGS.match(key.lower()) and not key.lower().startswith("notify"):

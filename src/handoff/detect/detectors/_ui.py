@@ -228,13 +228,21 @@ def _chosen(action: Action) -> str:
 def _screen_primitive(action: Action) -> bool:
     """A screen or key primitive: ``computer {action: left_click}``, ``mobile.tap``,
     ``key_press {key: Enter}``."""
-    words = set(split_words(action.tool))
-    if words <= _SCREEN_TOOLS | _PARTS | _VERBS | _MOVES and words & _SCREEN_TOOLS:
+    kind = _screen_kind(action.tool)
+    if kind == 1:
         what = action.args.get("action")
-        return (isinstance(what, str) and what.strip().lower() in _SCREEN_ACTIONS) or bool(
-            words & (_VERBS | _MOVES)
-        )
-    return bool(words & {"key", "keys", "press"}) and words <= _PARTS | _VERBS | {"keys"}
+        return isinstance(what, str) and what.strip().lower() in _SCREEN_ACTIONS
+    return kind == 2
+
+
+@lru_cache(maxsize=1024)
+def _screen_kind(tool: str) -> int:
+    """0: no screen primitive; 1: a screen tool whose ``action`` says what it does
+    (``computer``); 2: a primitive by its name (``mobile.tap``, ``key_press``)."""
+    words = set(split_words(tool))
+    if words <= _SCREEN_TOOLS | _PARTS | _VERBS | _MOVES and words & _SCREEN_TOOLS:
+        return 2 if words & (_VERBS | _MOVES) else 1
+    return 2 if words & {"key", "keys", "press"} and words <= _PARTS | _VERBS | {"keys"} else 0
 
 
 def _presses_enter(action: Action) -> bool:
