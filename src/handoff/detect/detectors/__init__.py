@@ -26,6 +26,7 @@ from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._machines import detect_machines
+from ._pages import detect_pages
 from ._payloads import detect_payloads
 from ._privileges import detect_privileges
 from ._provenance import detect_provenance
@@ -86,6 +87,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_bounds,
     detect_sweep,
     detect_agreements,
+    detect_pages,
     detect_slant,
     detect_provenance,
     detect_drift,
