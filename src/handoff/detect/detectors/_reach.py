@@ -177,6 +177,10 @@ def detect_reach(view: ActionView, config: DetectConfig) -> list[Signal]:
                 sensitivity=0.8,
             )
         )
+    if not ws.isdisjoint(_MOVERS):
+        whole = _whole_home(view)
+        if whole is not None:
+            out.append(whole)
     crowd = _crowd(view)
     if crowd is not None:
         out.append(crowd)
@@ -392,4 +396,29 @@ def _unnamed_recipient(view: ActionView) -> Signal | None:
             uncertainty=0.8,
             sensitivity=0.5,
         )
+    return None
+
+
+# A whole home folder: everything a person keeps, keys and mail included.
+_HOME = re.compile(r"^(?:~|\$home|/home/[\w.-]+|/users/[\w. -]+|/root|[a-z]:\\users\\[\w. -]+)/?$")
+_SOURCE_KEYS = frozenset(
+    ("path", "local_path", "source", "src", "file", "files", "folder", "directory", "dir")
+)
+
+
+def _whole_home(view: ActionView) -> Signal | None:
+    """An upload, a sync or a copy whose source is a whole home folder."""
+    for (path, _text), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True):
+        if key in _SOURCE_KEYS and _HOME.match(low.strip()):
+            return Signal(
+                "action.data_outward",
+                "The call moves a whole home folder (keys, mail and documents with it) "
+                "where others can reach it",
+                where=path,
+                excerpt=low.strip()[:80],
+                weight=0.85,
+                impact=0.75,
+                reversibility=0.9,
+                sensitivity=0.8,
+            )
     return None
