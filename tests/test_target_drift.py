@@ -90,6 +90,13 @@ HELD = [
             }
         ],
     ),
+    # An environment named by a run's target.
+    (
+        "dbt.run",
+        {"select": "+customers", "target": "prod", "full_refresh": True},
+        "Build the customers model in dev.",
+        [],
+    ),
     # A storage bucket the person named, and another one the call writes to.
     (
         "s3.put_object",
@@ -249,6 +256,13 @@ RUNS = [
         {"to": "priya@acme.example", "cc": "jo@acme.example", "body": "deck"},
         "Send the deck to priya@acme.example.",
         [{"tool": "mail.whoami", "args": {}, "observation": "Signed in as jo@acme.example"}],
+    ),
+    # The environment the person named, as a run's target.
+    (
+        "dbt.run",
+        {"select": "+customers", "target": "dev"},
+        "Build the customers model in dev.",
+        [],
     ),
     # The bucket the person named.
     (

@@ -74,6 +74,7 @@ _PATH_KEY = re.compile(
     r"|target|dir|directory|folder|attachment|attachments)$"
 )
 _ENV_KEY = re.compile(r"^(?:namespace|ns|env|environment|stage|cluster|context)$")
+_ENV_NAMED_KEYS = frozenset(("target", "profile", "deploy_target", "tier", "workspace"))
 _BUCKET_KEY = re.compile(r"^(?:bucket|bucket_name|storage_bucket|container|container_name)$")
 # A bucket named after the word or before it ("bucket acme-db-backups", "the logs bucket"),
 # or by its URL; read as two patterns, for "backups bucket acme-db-backups" holds both.
@@ -238,7 +239,8 @@ def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
             yield "channel", value.lstrip("#"), path
         if _BRANCH_KEY.match(key) and value and repo:
             yield "branch", value.removeprefix("refs/heads/"), path
-        if _ENV_KEY.match(key) and value:
+        if (_ENV_KEY.match(key) and value) or (key in _ENV_NAMED_KEYS and value in _ENVS):
+            # A ``target`` or ``profile`` names an environment only by one's name.
             yield "environment", value, path
         if _BUCKET_KEY.match(key) and value:
             yield "bucket", value.removeprefix("s3://").removeprefix("gs://").strip("/"), path
