@@ -38,3 +38,18 @@ def test_an_export_to_an_unnamed_outside_mailbox_goes_to_a_person(instruction: s
 def test_an_export_to_a_named_or_own_mailbox_runs(destination: str, instruction: str) -> None:
     a = assess_call("crm.export_contacts", {**ARGS, "destination": destination}, instruction)
     assert a.mode.value == "auto", [t.code for t in a.triggers]
+
+
+def test_an_exports_to_is_where_the_copy_goes_with_personal_fields() -> None:
+    args: dict[str, Any] = {
+        "class": "3B",
+        "fields": ["name", "dob", "home_address"],
+        "to": "partner@edtech-ads.example",
+    }
+    a = assess_call("classroom.export_students", args, "Share the reading summary with the head.")
+    assert a.mode.value != "auto"
+
+
+def test_a_messages_to_stays_a_recipient() -> None:
+    a = assess_call("mail.forward", {"id": "m1", "to": "ana@corp.example"}, "Forward it to Ana.")
+    assert a.mode.value == "auto", [t.code for t in a.triggers]

@@ -96,7 +96,8 @@ _SENSITIVE = re.compile(
     r"|health record|date of birth|passport|driver'?s licen[cs]e|salary|salaries|payroll"
     r"|payslips?|tax returns?|pii"
     r"|confidential|internal only|proprietary|trade secrets?|api[ _-]?keys?|secret keys?"
-    r"|private keys?|access tokens?|credentials?|home address|phone numbers?"
+    r"|private keys?|access tokens?|credentials?|home[ _]address(?:es)?|phone numbers?|dob"
+    r"|birth[ _]?dates?"
     r"|(?:security|verification|one-time|2fa|mfa|login) codes?|otp)(?![a-z0-9])"
 )
 # A literal that every match of _SENSITIVE holds: most text holds none, and looking for
@@ -131,7 +132,9 @@ _SENSITIVE_WORDS = (
     "private key",
     "access token",
     "credential",
-    "home address",
+    "home",
+    "dob",
+    "birth",
     "phone number",
     "code",
     "otp",

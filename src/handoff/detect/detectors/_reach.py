@@ -40,6 +40,11 @@ _WHERE_KEY = re.compile(
     r"|^(?:destination|target|remote|callback|webhook|endpoint)_\w+$"
 )
 _HOST = re.compile(r"\b(?:https?|s?ftp|sftp|ssh|rsync|s3|gs|wss?)://(?:[^@/\s'\"]+@)?([\w.-]+)")
+# Tools whose ``to`` is a message's recipient, read by the send rules; an export's
+# ``to`` is where the copy goes.
+_MESSAGING_WORDS = wordset(
+    "mail email emails message messages forward reply inbox gmail outlook sms text chat dm"
+)
 # A mailbox as the destination: the copy goes to whoever reads it, at its domain.
 _MAILBOX = re.compile(r"^\s*[\w.+-]+@([\w-]+(?:\.[\w-]+)+)\s*$")
 _BARE_IP = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?\s*$")
@@ -246,7 +251,9 @@ def _outside(view: ActionView, config: DetectConfig) -> Signal | None:
             continue
         # A mailbox is a destination where the key says so; a message's ``to`` is a
         # recipient, which the send rules read.
-        m = _HOST.search(text) or (_MAILBOX.match(text) if key != "to" else None)
+        m = _HOST.search(text) or (
+            _MAILBOX.match(text) if key != "to" or ws.isdisjoint(_MESSAGING_WORDS) else None
+        )
         bare = _BARE_IP.match(text)
         found = m or bare
         host = found.group(1).lower() if found else ""
