@@ -121,6 +121,10 @@ def detect_privileges(view: ActionView, config: DetectConfig) -> list[Signal]:
         hit = None
         if not keys.isdisjoint(_FLAG_KEYS) or _lifts_a_key(keys):
             hit = _lifted(view)
+        if hit is None and any(h in k for k in keys for h in _SAFETY_HINTS):
+            hit = _safety_off(view)
+        if hit is None and not keys.isdisjoint(_APPROVER_KEYS):
+            hit = _self_approved(view)
         if hit is None and (
             not keys.isdisjoint(_HOST_KEYS)
             or "/:" in low
@@ -252,6 +256,56 @@ def _system_config(view: ActionView) -> Signal | None:
 
 def _path(view: ActionView) -> str:
     return (view.first_arg(_PATH_KEYS) or "").strip().lower()
+
+
+# What keeps people or machines safe, named by a key: an interlock, a guard, a parental
+# or a second person's approval, a check of who someone is.
+_SAFETY = wordset(
+    "interlock interlocks safety guard guards lockout parental consent kyc mfa 2fa twofactor "
+    "sso approval approvals verification captcha encryption signature review reviews estop"
+)
+_SAFETY_HINTS = (
+    "interlock", "safety", "guard", "lockout", "parental", "consent", "kyc", "mfa", "2fa",
+    "twofactor", "sso", "approval", "verification", "captcha", "encryption", "signature",
+    "review", "estop",
+)  # fmt: skip
+_OFF = _FALSE | frozenset(
+    ("skip", "skipped", "bypass", "bypassed", "waive", "waived", "ignore", "ignored", "off")
+)
+_APPROVER_KEYS = frozenset(("approver", "approved_by", "approver_id", "reviewer", "signed_off_by"))
+_REQUESTER_KEYS = (
+    "requester", "requested_by", "requester_id", "submitter", "submitted_by", "author",
+    "created_by", "employee", "employee_id", "applicant", "owner",
+)  # fmt: skip
+_SELF = frozenset(("me", "self", "myself", "i"))
+
+
+def _safety_off(view: ActionView) -> Signal | None:
+    """A safeguard named by its key, set off or bypassed: ``interlock_bypass: true``,
+    ``door_interlock: off``, ``parental_approval: skip``."""
+    for path, key, value in arg_scalars(view):
+        kw = frozenset(split_words(key))
+        if kw.isdisjoint(_SAFETY):
+            continue
+        bypassed = not kw.isdisjoint(_BYPASS) and _is_true(value)
+        off = value is False or (isinstance(value, str) and value.strip().lower() in _OFF)
+        if bypassed or (off and kw.isdisjoint(_BYPASS)):
+            return _permissions(
+                f"sets {key} to {value}, which lifts a safeguard", path, f"{key}={value}"
+            )
+    return None
+
+
+def _self_approved(view: ActionView) -> Signal | None:
+    """An approval whose approver is its requester (or "me"): nobody else looked."""
+    approver = view.first_arg(tuple(_APPROVER_KEYS))
+    if not approver:
+        return None
+    who = approver.strip().lower()
+    requester = view.first_arg(_REQUESTER_KEYS)
+    if who in _SELF or (requester and requester.strip().lower() == who):
+        return _permissions(f"approves its own request (approver: {approver})", "args", approver)
+    return None
 
 
 def _is_false(value: Any) -> bool:
