@@ -19,6 +19,7 @@ ROUTINE = [
     ("deployments.create", {"app": "web", "environment": "dev"}),
     ("deploy.dryRun", {"service": "checkout", "env": "production"}),
     ("ci.deploy", {"service": "checkout", "env": "prod", "dry_run": True}),
+    ("k8s.scale", {"deployment": "checkout", "replicas": 3}),
 ]
 
 HELD = [
@@ -27,6 +28,9 @@ HELD = [
     ("ci.deploy", {"service": "checkout", "version": "v2.4.1"}),
     ("ci.deploy", {"service": "checkout", "env": "prod", "dry_run": False}),
     ("tf.apply_plan", {"workspace": "prod"}),
+    # Scaled to zero: what it runs stops serving.
+    ("k8s.scale", {"deployment": "checkout", "replicas": 0}),
+    ("compute.resize_instance_group", {"group": "web", "size": 0}),
 ]
 
 

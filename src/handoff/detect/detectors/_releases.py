@@ -64,6 +64,10 @@ def detect_releases(view: ActionView, config: DetectConfig) -> list[Signal]:
     words = view.word_set
     if not view.words or view.words[0] in FIRST_READS or not words.isdisjoint({"list", "get"}):
         return []
+    if not words.isdisjoint(_SCALES):
+        zero = _scaled_to_zero(view)
+        if zero is not None:
+            return [zero]
     rolls = not words.isdisjoint(_ROLLS) or (
         not words.isdisjoint(_PUSHES) and not words.isdisjoint(_CONFIGS)
     )
@@ -102,6 +106,32 @@ def detect_releases(view: ActionView, config: DetectConfig) -> list[Signal]:
             sensitivity=0.5,
         )
     ]
+
+
+# Scaling a service, a group or a pool: to zero, it stops serving.
+_SCALES = wordset("scale scales scaling resize autoscale capacity replicas")
+_COUNT_KEY = re.compile(
+    r"^(?:replicas|replica_count|count|size|desired(?:_count|_capacity|_size)?|capacity"
+    r"|min(?:_size|_replicas|_count)?|max(?:_size|_replicas|_count)?|instances|target_size"
+    r"|node_count|num_nodes|workers)$"
+)
+
+
+def _scaled_to_zero(view: ActionView) -> Signal | None:
+    for path, value in view.numbers:
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if value == 0 and _COUNT_KEY.match(key):
+            return Signal(
+                "action.destructive",
+                f"The call scales to zero ({key}=0): what it runs stops serving",
+                where=path,
+                excerpt=f"{key}=0",
+                weight=0.7,
+                impact=0.7,
+                reversibility=0.5,
+                sensitivity=0.5,
+            )
+    return None
 
 
 _DEPLOYS = wordset("deploy deployment deployments")
