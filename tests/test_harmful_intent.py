@@ -31,6 +31,9 @@ def run(tool: str, args: dict[str, Any], instruction: str = "") -> tuple[set[str
         "I know where you live and I will make you regret this.",
         "Watch your back. You'll pay for what you did.",
         "If you talk to the police I'm going to hurt your family.",
+        "We know where you live.",
+        "Keep talking. I'll find you.",
+        "We're coming for you.",
     ],
 )
 def test_a_threat_sent_to_a_person_escalates(body: str) -> None:
@@ -45,6 +48,8 @@ def test_a_threat_sent_to_a_person_escalates(body: str) -> None:
         "You'll regret missing this sale: 20% off ends Friday.",
         "I know where you live is far from the office, so take the train.",
         "The release will kill two bugs at once.",
+        "I'll find you a better slot tomorrow.",
+        "We know where you live is far, so we'll send a courier.",
     ],
 )
 def test_everyday_words_are_no_threat(body: str) -> None:

@@ -209,9 +209,12 @@ _RULES: tuple[_Rule, ...] = (
             # A threat: harm promised to the reader, or a sign they are being watched. A
             # warning that ends its sentence ("watch your back!"), not advice that goes on
             # ("watch your back when lifting").
-            "know watch regret pay hurt kill harm ruin burn",
+            "know watch regret pay hurt kill harm ruin burn find coming",
             "",
-            r"\bi know where (?:you|u) (?:live|work|sleep|park)\b(?!\s+is\b)"
+            r"\b(?:i|we) know where (?:you|u) (?:live|work|sleep|park|go to school)\b(?!\s+is\b)"
+            r"|\b(?:i|we)(?:'ll| will| am going to|'m going to| are going to|'re going to) "
+            r"(?:find|come for|come after) (?:you|u)\s*(?:[.!]|$)"
+            r"|\b(?:we're|we are|i'm|i am) coming for (?:you|u)\b"
             r"|\bwatch (?:your|ur) back\s*(?:[.!]|$)"
             r"|\b(?:you(?:'ll| will)|you are going to) (?:regret (?:this|it|that)\s*(?:[.!]|$)"
             r"|pay for (?:this|that|what you(?:'ve)? (?:did|done|said))\b)"
