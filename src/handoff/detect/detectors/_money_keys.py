@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import re
 
-from ._authorized import PRICE_KEYS, authorized_money, cents_key, named_amounts, priced_key
+from ._authorized import (
+    PRICE_KEYS,
+    amount_key,
+    authorized_money,
+    cents_key,
+    named_amounts,
+    priced_key,
+)
 from ._base import ActionView, Signal, wordset
 from ._effects import effect_of
 from ._provenance import asked_for, trusted_text
@@ -116,6 +123,8 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
                 return "amount", path, f"{key}={value:g}"
             if _limit_key(key) and not context.isdisjoint(_SPENDING):
                 return "limit", path, f"{key}={value:g}"
+        if _spend_key(key):
+            return "amount", path, f"{key}={value:g}"
         if key in _POINT_KEYS and not ws.isdisjoint(_POINT_WORDS) and value > 0:
             return "amount", path, f"{key}={value:g}"
     if ws & _APPROVAL_WORDS and (
@@ -146,6 +155,14 @@ _SPENDING = wordset(
     "spend spending purchase purchases withdrawal withdrawals atm card cards transfer "
     "transfers payment payments payout payouts transaction transactions credit"
 )
+
+
+# What a campaign may spend: a budget, a bid. Raised, the money goes out on its own.
+_SPEND_KEYS = frozenset(("budget", "bid", "max_bid", "cpc_bid", "bid_amount", "default_bid"))
+
+
+def _spend_key(key: str) -> bool:
+    return key in _SPEND_KEYS or key.endswith("_budget") or key.startswith("budget_")
 
 
 def _limit_key(key: str) -> bool:
@@ -189,7 +206,11 @@ def money_written(view: ActionView) -> Signal | None:
     asked = _asked_amount(view, where)
     # Pay the person named in their own words (a job ad's salary, an invoice's rate)
     # counts as asked, as an amount does; a bank detail never does.
-    if kind != "approval" and (asked or (kind == "amount" and authorized_money(view))):
+    key = where.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    # The payment rules compare only amounts under an amount's key (in cents too); a
+    # budget or a bid counts as asked only when the person wrote that very number.
+    compared = kind == "amount" and amount_key(key) and authorized_money(view)
+    if kind != "approval" and (asked or compared):
         return Signal(
             "action.money_authorized",
             "The action moves money the person asked to move, for an amount they named",
