@@ -339,10 +339,16 @@ def _asked_send(view: ActionView) -> bool:
     return bool(_ASKED_BROADCAST.search(said)) and asked_for(view, "outward")
 
 
+_HALTS = wordset("pause stop cancel archive delete end disable unschedule halt")
+_SENDS_NOW = wordset("send resume launch start publish post broadcast blast")
+
+
 def _crowd(view: ActionView) -> Signal | None:
     ws = view.word_set
     if tool_sense(view.tool).draft:
         return None  # a draft goes to nobody yet
+    if not ws.isdisjoint(_HALTS) and ws.isdisjoint(_SENDS_NOW):
+        return None  # a campaign paused, stopped or archived sends nothing
     messaging = not ws.isdisjoint(_MESSAGING)
     if not messaging and not (ws & {"channel", "post", "create", "topic"}):
         return None

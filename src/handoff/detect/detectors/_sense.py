@@ -139,6 +139,8 @@ def commits(words: tuple[str, ...], start: int = 0) -> bool:
     if ws & (COMMIT_VERBS | {"upgrade"}) and books_workplace(ws) and ws.isdisjoint(COMMITMENTS):
         return False
     ops = words[start:] if 0 < start < len(words) else words
+    if ops[0] in _READ_VERBS:
+        return False  # get_purchase_order, list_bookings: a reader of what was bought
     # What the operation creates: its own words, or the namespace's when it is only a
     # verb (``orders.create``; ``trip.create_itinerary`` creates no trip).
     made = set(ops[1:]) if len(ops) > 1 else ws

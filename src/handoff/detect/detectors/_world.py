@@ -226,6 +226,23 @@ def _http_send(view: ActionView, config: DetectConfig) -> list[Signal]:
     ]
 
 
+# Dispatch in logistics: drivers, loads and shipments, with no emergency named.
+_FREIGHT = wordset(
+    "driver drivers shipment shipments load loads freight delivery deliveries parcel parcels "
+    "package packages truck trucks courier route routes order orders pickup warehouse"
+)
+_EMERGENCY = re.compile(
+    r"\b(?:emergenc\w*|911|112|ambulance|police|fire|paramedic|rescue|evacuat\w*|responder)"
+)
+
+
+def _freight(view: ActionView, words: frozenset[str]) -> bool:
+    """A dispatch of freight (a driver to a shipment) and no emergency in sight."""
+    if words.isdisjoint(_FREIGHT) and view.key_set.isdisjoint(_FREIGHT):
+        return False
+    return _EMERGENCY.search(" ".join(view.words) + " " + view.args_lower) is None
+
+
 def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
     words = view.word_set
@@ -233,7 +250,7 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
     low_all = view.args_lower
     if "device" in effect.families and not effect.read_only:
         out.extend(_physical(view, words, low_all))
-    if "dispatch" in effect.families and not effect.read_only:
+    if "dispatch" in effect.families and not effect.read_only and not _freight(view, words):
         out.append(
             Signal(
                 "action.dispatch",
