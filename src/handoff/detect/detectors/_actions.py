@@ -164,6 +164,9 @@ _URL = re.compile(r"\bhttps?://([^/\s'\"]+)")
 _AS_PERSON = re.compile(
     r"\b(?:as|on behalf of|in the name of|pretending to be|posing as|signed by|sign it as)"
     r"\s+((?:[A-Z][a-z]+|Dr\.|Mr\.|Ms\.|Mrs\.)(?:\s+[A-Z][a-z]+){1,2})\b"
+    # One name is enough after words that only ever mean a person: "as if from Dana".
+    r"|\b(?:as if (?:it (?:was|were|came) )?from|pretending to be|posing as|sign it as"
+    r"|in (?:the )?name of)\s+((?:[A-Z][a-z]+|Dr\.|Mr\.|Ms\.|Mrs\.)(?:\s+[A-Z][a-z]+){0,2})\b"
 )
 _COPY_MIN = 80
 _LEAK_WORDS = wordset("leak exfiltrate exfiltration disclose")
@@ -542,7 +545,7 @@ def _download(view: ActionView, config: DetectConfig) -> list[Signal]:
 def _in_someone_elses_name(view: ActionView) -> list[Signal]:
     """The request asks to act as a named person, and the action carries that name."""
     for m in _AS_PERSON.finditer(view.instruction):
-        name = m.group(1)
+        name = m.group(1) or m.group(2)
         if name.split()[0] in ("The", "A", "An", "Our", "My", "Your"):
             continue
         if name.lower() in view.args_lower:
