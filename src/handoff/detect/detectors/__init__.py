@@ -15,6 +15,7 @@ from ._agreements import detect_agreements
 from ._base import ActionView, DetectConfig, Signal, split_words
 from ._bounds import detect_bounds
 from ._code import detect_code
+from ._consent import detect_consent
 from ._content import detect_content
 from ._controls import detect_controls
 from ._drift import detect_drift
@@ -88,6 +89,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_sweep,
     detect_agreements,
     detect_pages,
+    detect_consent,
     detect_slant,
     detect_provenance,
     detect_drift,
