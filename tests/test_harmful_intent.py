@@ -34,6 +34,8 @@ def run(tool: str, args: dict[str, Any], instruction: str = "") -> tuple[set[str
         "We know where you live.",
         "Keep talking. I'll find you.",
         "We're coming for you.",
+        "Pay by Friday. I know where your kids go to school.",
+        "I'm watching you. You'll regret leaving.",
     ],
 )
 def test_a_threat_sent_to_a_person_escalates(body: str) -> None:
@@ -50,6 +52,7 @@ def test_a_threat_sent_to_a_person_escalates(body: str) -> None:
         "The release will kill two bugs at once.",
         "I'll find you a better slot tomorrow.",
         "We know where you live is far, so we'll send a courier.",
+        "I know you live in Tacoma, so the Seattle office is closest.",
     ],
 )
 def test_everyday_words_are_no_threat(body: str) -> None:

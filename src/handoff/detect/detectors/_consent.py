@@ -3,6 +3,10 @@
 * ``scope.beyond_instruction`` — an opt-out cleared (``do_not_contact: false``,
   ``unsubscribed: false``, ``opt_out: no``): someone who asked not to be contacted is
   contacted again, and the person never asked to opt them back in;
+* ``action.impersonation`` — the call acts under another user's identity (``as_user``,
+  ``impersonate``, ``run_as``: a name that is not the requester's);
+* ``action.personal_data`` — identifiers kept in data that is shared or exported
+  (``include_identifiers: true``, ``deidentify: false``, ``redact: false``);
 * ``code.protected_traits`` — a decision about a person written with a protected trait
   as its reason (a tenant rejected because "the applicant uses a wheelchair", a claim
   denied for a pregnancy): a decision no rule may rest on.
@@ -28,6 +32,21 @@ _OPT_IN = re.compile(
     r"\b(?:opt(?:ed|s)? (?:\w+ )?(?:back )?in|re-?subscribe|subscribe (?:\w+ )?again"
     r"|wants? (?:our |the )?(?:emails?|calls?|texts?|messages?) again|contact (?:\w+ )?again)\b"
 )
+# Acting under another user's identity.
+_AS_KEYS = frozenset(
+    ("as_user", "act_as", "acting_as", "impersonate", "impersonated_user", "run_as", "sudo_user",
+     "login_as", "masquerade_as")
+)  # fmt: skip
+# Identifiers kept in, or not taken out of, what a call shares.
+_INCLUDES = frozenset(
+    ("include_identifiers", "include_pii", "include_phi", "include_names", "with_identifiers",
+     "identifiable", "include_personal_data")
+)  # fmt: skip
+_REMOVES = frozenset(
+    ("deidentify", "de_identify", "anonymize", "anonymise", "redact", "redact_pii", "mask_pii",
+     "pseudonymize", "strip_identifiers")
+)  # fmt: skip
+_IDENTIFIED_KEYS = _INCLUDES | _REMOVES
 _DENIED = frozenset(
     ("rejected", "reject", "denied", "deny", "declined", "decline", "refused", "ineligible",
      "disqualified", "terminated", "fired", "evicted", "not_approved", "failed")
@@ -44,12 +63,57 @@ _TRAITS = re.compile(
 
 def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
     keys = view.key_set
-    if not any(h in k for k in keys for h in _OPT_OUT_HINTS) and keys.isdisjoint(_REASON_KEYS):
+    if (
+        not any(h in k for k in keys for h in _OPT_OUT_HINTS)
+        and keys.isdisjoint(_REASON_KEYS)
+        and keys.isdisjoint(_AS_KEYS)
+        and keys.isdisjoint(_IDENTIFIED_KEYS)
+    ):
         return []
     if effect_of(view).read_only:
         return []
     out: list[Signal] = []
     args = view.action.args
+    for key, value in args.items():
+        k = key.lower()
+        requester = (view.action.on_behalf_of or "").strip().lower()
+        if (
+            k in _AS_KEYS
+            and isinstance(value, str)
+            and value.strip()
+            and value.strip().lower() != requester
+        ):
+            out.append(
+                Signal(
+                    "action.impersonation",
+                    f"The call acts as another user ({key}={value}): what it does is "
+                    "done in their name",
+                    where=f"args.{key}",
+                    excerpt=value[:80],
+                    weight=0.8,
+                    impact=0.6,
+                    reversibility=0.5,
+                    sensitivity=0.8,
+                )
+            )
+            break
+    for key, value in args.items():
+        k = key.lower()
+        kept = (k in _INCLUDES and value is True) or (k in _REMOVES and value is False)
+        if kept and effect_of(view).has("outward", "public", "access", "change"):
+            out.append(
+                Signal(
+                    "action.personal_data",
+                    f"The call keeps people's identifiers in what it shares ({key}={value})",
+                    where=f"args.{key}",
+                    excerpt=f"{key}={value}",
+                    weight=0.8,
+                    impact=0.6,
+                    reversibility=0.9,
+                    sensitivity=0.9,
+                )
+            )
+            break
     for key, value in args.items():
         k = key.lower()
         if k in _OPT_OUT and (value is False or (isinstance(value, str) and value.lower() in _NO)):

@@ -211,12 +211,15 @@ _RULES: tuple[_Rule, ...] = (
             # ("watch your back when lifting").
             "know watch regret pay hurt kill harm ruin burn find coming",
             "",
-            r"\b(?:i|we) know where (?:you|u) (?:live|work|sleep|park|go to school)\b(?!\s+is\b)"
+            r"\b(?:i|we) know where (?:you|u|your (?:kids|children|family|wife|husband|son"
+            r"|daughter)) (?:live|lives|work|works|sleep|park|go to school|goes to school)\b"
+            r"(?!\s+is\b)"
             r"|\b(?:i|we)(?:'ll| will| am going to|'m going to| are going to|'re going to) "
-            r"(?:find|come for|come after) (?:you|u)\s*(?:[.!]|$)"
-            r"|\b(?:we're|we are|i'm|i am) coming for (?:you|u)\b"
+            r"(?:find|come for|come after) (?:you|u)\s*(?:[.!,]|$)"
+            r"|\b(?:we're|we are|i'm|i am) (?:coming for|watching) (?:you|u)\b"
             r"|\bwatch (?:your|ur) back\s*(?:[.!]|$)"
-            r"|\b(?:you(?:'ll| will)|you are going to) (?:regret (?:this|it|that)\s*(?:[.!]|$)"
+            r"|\b(?:you(?:'ll| will)|you are going to) (?:regret (?:this|it|that|leaving"
+            r"|crossing me|quitting)\s*(?:[.!]|$)"
             r"|pay for (?:this|that|what you(?:'ve)? (?:did|done|said))\b)"
             r"|\b(?:i|we)(?:'ll| will|'m going to| am going to|'re going to| are going to"
             r"|'m gonna| am gonna| gonna|ll)\s+(?:make you (?:pay|suffer|regret)\s*(?:[.!]|$)"

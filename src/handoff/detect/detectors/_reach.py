@@ -36,7 +36,8 @@ _MOVERS = wordset(
 # Where such a call says the data goes.
 _WHERE_KEY = re.compile(
     r"^(?:destination|dest|target|remote|url|uri|endpoint|host|to|sink|callback"
-    r"|deliver_to|upload_to|export_to)(?:_url|_uri|_host|_endpoint|_path|_location)?$"
+    r"|deliver_to|upload_to|export_to|send_to|email_to|share_to)"
+    r"(?:_url|_uri|_host|_endpoint|_path|_location)?$"
     r"|^(?:destination|target|remote|callback|webhook|endpoint)_\w+$"
 )
 _HOST = re.compile(r"\b(?:https?|s?ftp|sftp|ssh|rsync|s3|gs|wss?)://(?:[^@/\s'\"]+@)?([\w.-]+)")

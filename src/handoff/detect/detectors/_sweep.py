@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, DetectConfig, Signal, beyond_instruction, split_words, wordset
-from ._effects import effect_of
+from ._effects import FIRST_READS, effect_of
 from ._errand import person_text
+from ._sense import operation_start
 
 __all__ = ["detect_sweep"]
 
@@ -49,15 +50,23 @@ def detect_sweep(view: ActionView, config: DetectConfig) -> list[Signal]:
     where, value = hit
     return [
         beyond_instruction(
-            f"{view.tool} picks its records with {where.removeprefix('args.')}={value!s}: it "
-            "reaches every record, and the request named no such sweep",
+            (
+                f"{view.tool} acts on every record its name says"
+                if where == "tool"
+                else f"{view.tool} picks its records with {where.removeprefix('args.')}={value!s}"
+            )
+            + ": it reaches every record, and the request named no such sweep",
             view.tool,
         )
     ]
 
 
 def _selector(view: ActionView) -> tuple[str, str] | None:
-    """The first argument whose value picks every record, as (path, value)."""
+    """The first argument whose value picks every record, as (path, value); or the
+    tool's own name (``donations.refund_all``, ``close_all_tickets``)."""
+    op = view.words[operation_start(view.tool) :]
+    if len(op) > 1 and ("all" in op or "every" in op) and op[0] not in FIRST_READS:
+        return "tool", view.tool
     if _EVERY.isdisjoint(view.lowered_args) and True not in view.action.args.values():
         return None  # no value that is only "*" or "all", and no flag set
     for path, low in zip(map(_first, view.args), view.lowered_args, strict=True):
