@@ -22,6 +22,8 @@ HELD = [
     ("grants.approve", {"grant_id": "GR-50", "approver": "me", "requester": "me"}),
     ("expenses.submit_report", {"items": "all_receipts", "approver": "self"}),
     ("purchases.approve", {"po": "PO-7", "approved_by": "dana", "requested_by": "Dana"}),
+    # A name that reads, with a check bypassed anyway.
+    ("loyalty.status_match", {"member": "FF-5005", "skip_verification": True}),
 ]
 RUNS = [
     ("oven.configure", {"door_interlock": "on"}),

@@ -22,3 +22,10 @@ def test_the_budget_named_runs() -> None:
 def test_a_bid_nobody_named_goes_to_a_person() -> None:
     a = assess_call("ads.update_bid", {"ad_group": "AG-1", "max_bid": 40}, "Tidy up ad group AG-1.")
     assert a.mode.value != "auto"
+
+
+def test_a_cost_per_click_other_than_the_one_named_goes_to_a_person() -> None:
+    a = assess_call(
+        "ads.update_bid", {"ad_group": "AG-7", "max_cpc": 120.0}, "Set AG-7's CPC to $1.40."
+    )
+    assert a.mode.value != "auto"

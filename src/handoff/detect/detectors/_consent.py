@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, DetectConfig, Signal, beyond_instruction, split_words, wordset
+from ._base import (
+    ActionView,
+    DetectConfig,
+    Signal,
+    beyond_instruction,
+    keys_text,
+    split_words,
+    wordset,
+)
 from ._effects import effect_of
 from ._errand import person_text
 
@@ -26,7 +34,7 @@ _OPT_OUT = wordset(
     "do_not_contact do_not_call do_not_email do_not_text do_not_mail dnc opt_out opted_out "
     "optout unsubscribed unsubscribe suppressed suppress_marketing marketing_opt_out"
 )
-_OPT_OUT_HINTS = ("do_not", "dnc", "opt", "unsubscrib", "suppress")
+_OPT_OUT_HINTS = re.compile(r"do_not|dnc|opt|unsubscrib|suppress")
 _NO = frozenset(("false", "no", "0", "off", "none"))
 _OPT_IN = re.compile(
     r"\b(?:opt(?:ed|s)? (?:\w+ )?(?:back )?in|re-?subscribe|subscribe (?:\w+ )?again"
@@ -64,7 +72,7 @@ _TRAITS = re.compile(
 def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
     keys = view.key_set
     if (
-        not any(h in k for k in keys for h in _OPT_OUT_HINTS)
+        not _OPT_OUT_HINTS.search(keys_text(view))
         and keys.isdisjoint(_REASON_KEYS)
         and keys.isdisjoint(_AS_KEYS)
         and keys.isdisjoint(_IDENTIFIED_KEYS)

@@ -158,7 +158,10 @@ _SPENDING = wordset(
 
 
 # What a campaign may spend: a budget, a bid. Raised, the money goes out on its own.
-_SPEND_KEYS = frozenset(("budget", "bid", "max_bid", "cpc_bid", "bid_amount", "default_bid"))
+_SPEND_KEYS = frozenset(
+    ("budget", "bid", "max_bid", "cpc_bid", "bid_amount", "default_bid", "max_cpc", "cpc",
+     "max_cpm", "cpm", "target_cpa", "spend_cap", "spending_cap")
+)  # fmt: skip
 
 
 def _spend_key(key: str) -> bool:

@@ -28,6 +28,7 @@ from ._base import (
     DetectConfig,
     Signal,
     holds_any,
+    keys_text,
     split_words,
     strong_signal,
     wordset,
@@ -113,7 +114,10 @@ def detect_privileges(view: ActionView, config: DetectConfig) -> list[Signal]:
         return []
     effect = effect_of(view)
     if effect.read_only:
-        return []
+        # A read takes no bypass: one set anyway (``status_match {skip_verification:
+        # true}``) says the name misleads.
+        lifted = _lifted(view) if _lifts_a_key(view.key_set) else None
+        return [lifted] if lifted is not None else []
     out: list[Signal] = []
     keys = view.key_set
     low = view.args_lower
@@ -121,7 +125,7 @@ def detect_privileges(view: ActionView, config: DetectConfig) -> list[Signal]:
         hit = None
         if not keys.isdisjoint(_FLAG_KEYS) or _lifts_a_key(keys):
             hit = _lifted(view)
-        if hit is None and any(h in k for k in keys for h in _SAFETY_HINTS):
+        if hit is None and _SAFETY_HINTS.search(keys_text(view)):
             hit = _safety_off(view)
         if hit is None and not keys.isdisjoint(_APPROVER_KEYS):
             hit = _self_approved(view)
@@ -264,11 +268,10 @@ _SAFETY = wordset(
     "interlock interlocks safety guard guards lockout parental consent kyc mfa 2fa twofactor "
     "sso approval approvals verification captcha encryption signature review reviews estop"
 )
-_SAFETY_HINTS = (
-    "interlock", "safety", "guard", "lockout", "parental", "consent", "kyc", "mfa", "2fa",
-    "twofactor", "sso", "approval", "verification", "captcha", "encryption", "signature",
-    "review", "estop",
-)  # fmt: skip
+_SAFETY_HINTS = re.compile(
+    r"interlock|safety|guard|lockout|parental|consent|kyc|mfa|2fa|twofactor|sso|approval"
+    r"|verification|captcha|encryption|signature|review|estop"
+)
 _OFF = _FALSE | frozenset(
     ("skip", "skipped", "bypass", "bypassed", "waive", "waived", "ignore", "ignored", "off")
 )
