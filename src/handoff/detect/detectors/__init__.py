@@ -19,6 +19,7 @@ from ._consent import detect_consent
 from ._content import detect_content
 from ._controls import detect_controls
 from ._drift import detect_drift
+from ._edits import edits
 from ._effects import Effect, effect_of
 from ._evidence import detect_evidence
 from ._gates import detect_gates
@@ -64,6 +65,16 @@ __all__ = [
 
 Detector = Callable[[ActionView, DetectConfig], list[Signal]]
 
+
+def _detect_edits(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """The rules that compare a file before and after an edit (tests and checks switched
+    off, access checks gutted, the build chain loosened), run together: most calls edit
+    nothing, and then only the supply rules' look at the command line is left."""
+    if not edits(view):
+        return detect_supply(view, config)
+    return [*detect_suites(view, config), *detect_gates(view, config), *detect_supply(view, config)]
+
+
 DETECTORS: tuple[Detector, ...] = (
     detect_tool,
     detect_actions,
@@ -73,9 +84,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_secret_files,
     detect_code,
     detect_purpose,
-    detect_suites,
-    detect_gates,
-    detect_supply,
+    _detect_edits,
     detect_switches,
     detect_controls,
     detect_privileges,

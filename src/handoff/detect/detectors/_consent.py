@@ -71,11 +71,8 @@ _TRAITS = re.compile(
 
 def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
     keys = view.key_set
-    if (
-        not _OPT_OUT_HINTS.search(keys_text(view))
-        and keys.isdisjoint(_REASON_KEYS)
-        and keys.isdisjoint(_AS_KEYS)
-        and keys.isdisjoint(_IDENTIFIED_KEYS)
+    if keys.isdisjoint(_ANY_KEYS) and (
+        len(keys) == 0 or not _OPT_OUT_HINTS.search(keys_text(view))
     ):
         return []
     if effect_of(view).read_only:
@@ -159,3 +156,6 @@ def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
                 break
     return out
+
+
+_ANY_KEYS = _REASON_KEYS | _AS_KEYS | _IDENTIFIED_KEYS

@@ -186,6 +186,7 @@ OP_VERBS = (
 _NAMESPACE = re.compile(r"\.|__")
 
 
+@lru_cache(maxsize=4096)
 def operation_start(tool: str) -> int:
     """How many of the name's words belong to its namespace (0 when it has none): the
     operation is what follows the last ``.`` or ``__``."""

@@ -72,8 +72,16 @@ def _personal(text: str) -> tuple[str, re.Match[str]] | None:
 
 
 def detect_payloads(view: ActionView, config: DetectConfig) -> list[Signal]:
-    effect = effect_of(view)
     words = view.word_set
+    low_all = view.args_lower
+    if (
+        "search" not in words
+        and "://" not in low_all
+        and view.tool.lower() not in ("search", "websearch")
+        and _TOKEN_HINTS.search(low_all) is None
+    ):
+        return []  # no web search, no address, no token's shape: nothing to read
+    effect = effect_of(view)
     web_search = (bool(words & _WEB_SEARCH) and "search" in words) or view.tool.lower() in (
         "search",
         "websearch",
@@ -89,7 +97,6 @@ def detect_payloads(view: ActionView, config: DetectConfig) -> list[Signal]:
     out: list[Signal] = []
     # One search over every argument joined says whether any single one needs a look
     # (neither pattern is anchored, and neither matches across a space it needs).
-    low_all = view.args_lower
     tokens = (
         (stores or web_search)
         and _TOKEN_HINTS.search(low_all) is not None

@@ -14,6 +14,7 @@ Not a sweep: a wildcard under a key that picks fields rather than records (``fie
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, beyond_instruction, split_words, wordset
 from ._effects import FIRST_READS, effect_of
@@ -64,8 +65,8 @@ def detect_sweep(view: ActionView, config: DetectConfig) -> list[Signal]:
 def _selector(view: ActionView) -> tuple[str, str] | None:
     """The first argument whose value picks every record, as (path, value); or the
     tool's own name (``donations.refund_all``, ``close_all_tickets``)."""
-    op = view.words[operation_start(view.tool) :]
-    if len(op) > 1 and ("all" in op or "every" in op) and op[0] not in FIRST_READS:
+    ws = view.word_set
+    if ("all" in ws or "every" in ws) and _named_for_all(view.tool):
         return "tool", view.tool
     if _EVERY.isdisjoint(view.lowered_args) and True not in view.action.args.values():
         return None  # no value that is only "*" or "all", and no flag set
@@ -77,6 +78,13 @@ def _selector(view: ActionView) -> tuple[str, str] | None:
         if value is True and _FLAGS.match(key.lower()) and not key.lower().startswith("notify"):
             return f"args.{key}", "true"
     return None
+
+
+@lru_cache(maxsize=1024)
+def _named_for_all(tool: str) -> bool:
+    """The operation says it acts on all (``refund_all``), and it is no read."""
+    op = split_words(tool)[operation_start(tool) :]
+    return len(op) > 1 and ("all" in op or "every" in op) and op[0] not in FIRST_READS
 
 
 def _first(arg: tuple[str, str]) -> str:
