@@ -25,7 +25,6 @@ __all__ = [
     "beyond_instruction",
     "excerpt_at",
     "holds_any",
-    "keys_text",
     "literals",
     "may_hold",
     "split_words",
@@ -497,12 +496,3 @@ def beyond_instruction(message: str, tool: str) -> Signal:
         uncertainty=0.7,
         sensitivity=0.5,
     )
-
-
-def keys_text(view: ActionView) -> str:
-    """Every key of the arguments joined by spaces, made once per view: one search over
-    it says whether any key holds a word."""
-    hit = view.cache.get("keys_text")
-    if hit is None:
-        hit = view.cache["keys_text"] = " ".join(view.key_set)
-    return hit  # type: ignore[return-value]

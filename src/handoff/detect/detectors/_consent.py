@@ -21,8 +21,6 @@ from ._base import (
     DetectConfig,
     Signal,
     beyond_instruction,
-    keys_text,
-    split_words,
     wordset,
 )
 from ._effects import effect_of
@@ -31,10 +29,10 @@ from ._errand import person_text
 __all__ = ["detect_consent"]
 
 _OPT_OUT = wordset(
-    "do_not_contact do_not_call do_not_email do_not_text do_not_mail dnc opt_out opted_out "
-    "optout unsubscribed unsubscribe suppressed suppress_marketing marketing_opt_out"
+    "do_not_contact do_not_call do_not_email do_not_text do_not_mail do_not_sms dnc opt_out "
+    "opted_out optout unsubscribed unsubscribe suppressed suppress_marketing marketing_opt_out "
+    "email_opt_out sms_opt_out call_opt_out dont_contact no_contact"
 )
-_OPT_OUT_HINTS = re.compile(r"do_not|dnc|opt|unsubscrib|suppress")
 _NO = frozenset(("false", "no", "0", "off", "none"))
 _OPT_IN = re.compile(
     r"\b(?:opt(?:ed|s)? (?:\w+ )?(?:back )?in|re-?subscribe|subscribe (?:\w+ )?again"
@@ -71,9 +69,7 @@ _TRAITS = re.compile(
 
 def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
     keys = view.key_set
-    if keys.isdisjoint(_ANY_KEYS) and (
-        len(keys) == 0 or not _OPT_OUT_HINTS.search(keys_text(view))
-    ):
+    if keys.isdisjoint(_ANY_KEYS):
         return []
     if effect_of(view).read_only:
         return []
@@ -134,7 +130,7 @@ def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
     decided = any(
         k.lower() in _DECISION_KEYS and isinstance(v, str) and v.strip().lower() in _DENIED
         for k, v in args.items()
-    ) or not _DENIED.isdisjoint(split_words(view.tool))
+    ) or not _DENIED.isdisjoint(view.word_set)
     if decided:
         for path, low, key in zip(
             (p for p, _ in view.args), view.lowered_args, view.leaf_keys, strict=True
@@ -158,4 +154,4 @@ def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
     return out
 
 
-_ANY_KEYS = _REASON_KEYS | _AS_KEYS | _IDENTIFIED_KEYS
+_ANY_KEYS = _OPT_OUT | _REASON_KEYS | _AS_KEYS | _IDENTIFIED_KEYS

@@ -74,14 +74,14 @@ def _personal(text: str) -> tuple[str, re.Match[str]] | None:
 def detect_payloads(view: ActionView, config: DetectConfig) -> list[Signal]:
     words = view.word_set
     low_all = view.args_lower
+    effect = effect_of(view)
     if (
         "search" not in words
         and "://" not in low_all
         and view.tool.lower() not in ("search", "websearch")
-        and _TOKEN_HINTS.search(low_all) is None
+        and (effect.read_only or _TOKEN_HINTS.search(low_all) is None)
     ):
-        return []  # no web search, no address, no token's shape: nothing to read
-    effect = effect_of(view)
+        return []  # no web search, no address, nothing stored with a token's shape
     web_search = (bool(words & _WEB_SEARCH) and "search" in words) or view.tool.lower() in (
         "search",
         "websearch",

@@ -21,6 +21,7 @@ network peer the host, and the lines that weaken a server's own configuration:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from ._base import (
@@ -28,7 +29,6 @@ from ._base import (
     DetectConfig,
     Signal,
     holds_any,
-    keys_text,
     split_words,
     strong_signal,
     wordset,
@@ -125,7 +125,7 @@ def detect_privileges(view: ActionView, config: DetectConfig) -> list[Signal]:
         hit = None
         if not keys.isdisjoint(_FLAG_KEYS) or _lifts_a_key(keys):
             hit = _lifted(view)
-        if hit is None and _SAFETY_HINTS.search(keys_text(view)):
+        if hit is None and _safety_keyed(keys):
             hit = _safety_off(view)
         if hit is None and not keys.isdisjoint(_APPROVER_KEYS):
             hit = _self_approved(view)
@@ -281,6 +281,12 @@ _REQUESTER_KEYS = (
     "created_by", "employee", "employee_id", "applicant", "owner",
 )  # fmt: skip
 _SELF = frozenset(("me", "self", "myself", "i"))
+
+
+@lru_cache(maxsize=4096)
+def _safety_keyed(keys: frozenset[str]) -> bool:
+    """Some key names a safeguard; cached, for a tool's calls carry the same keys."""
+    return any(_SAFETY_HINTS.search(k) for k in keys)
 
 
 def _safety_off(view: ActionView) -> Signal | None:

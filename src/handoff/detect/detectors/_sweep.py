@@ -26,6 +26,7 @@ __all__ = ["detect_sweep"]
 _EVERY = frozenset(
     ("*", "%", "*:*", "all", "every", "everyone", "everybody", "everything", "any", "all records")
 )
+_LONGEST = max(map(len, _EVERY))
 # Keys that pick which fields, not which records, or say how, not which.
 _NOT_RECORDS = wordset(
     "field fields column columns select include expand properties attributes projection "
@@ -68,8 +69,12 @@ def _selector(view: ActionView) -> tuple[str, str] | None:
     ws = view.word_set
     if ("all" in ws or "every" in ws) and _named_for_all(view.tool):
         return "tool", view.tool
-    if _EVERY.isdisjoint(view.lowered_args) and True not in view.action.args.values():
-        return None  # no value that is only "*" or "all", and no flag set
+    for v in view.lowered_args:
+        if len(v) <= _LONGEST and v in _EVERY:
+            break
+    else:
+        if True not in view.action.args.values():
+            return None  # no value that is only "*" or "all", and no flag set
     for path, low in zip(map(_first, view.args), view.lowered_args, strict=True):
         if low in _EVERY and _picks_records(path):
             return path, low
