@@ -31,7 +31,7 @@ grant and named whom it goes to.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
@@ -462,14 +462,22 @@ def _followed(view: ActionView, texts: _Texts, unasked: Sequence[str]) -> Signal
         return None
     tool_words = [w for w in view.words if len(w) > 3]
     values = {o.value for o in origins(view) if o.source == "tool"}
+
+    def orders(low: str) -> bool:
+        return any(_KIND_WORDS[k].search(low) for k in unasked) and (
+            any(w in low for w in tool_words) or any(v in low for v in values)
+        )
+
+    return _ordered(view, texts, orders)
+
+
+def _ordered(view: ActionView, texts: _Texts, orders: Callable[[str], bool]) -> Signal | None:
+    """``injection.followed`` for the latest instruction-like sentence of a tool's output
+    (lowercased) that ``orders`` says asks for this call."""
     for where, text in reversed(texts.outputs):
         for sentence in SENTENCE_BREAK.split(text):
             low = sentence.lower()
-            if len(low) < 12 or not instruction_like(low):
-                continue
-            if not any(_KIND_WORDS[k].search(low) for k in unasked):
-                continue
-            if not (any(w in low for w in tool_words) or any(v in low for v in values)):
+            if len(low) < 12 or not instruction_like(low) or not orders(low):
                 continue
             ex = " ".join(sentence.split())[:200]
             return Signal(
@@ -510,29 +518,13 @@ def _change_followed(view: ActionView, texts: _Texts) -> Signal | None:
     verbs = {v for v in verbs if not re.search(rf"\b{re.escape(v[:5])}", said)}
     if not verbs or not values:
         return None
-    for where, text in reversed(texts.outputs):
-        for sentence in SENTENCE_BREAK.split(text):
-            low = sentence.lower()
-            if len(low) < 12 or not instruction_like(low):
-                continue
-            words = set(re.findall(r"[a-z]+", low))
-            if not verbs & words:
-                continue
-            if not any(re.search(rf"(?<![\w.]){re.escape(v)}(?![\w])", low) for v in values):
-                continue
-            ex = " ".join(sentence.split())[:200]
-            return Signal(
-                "injection.followed",
-                f"A tool's output ({where}) tells the agent to do what {view.tool} does "
-                f"(\u201c{ex}\u201d); the person never asked for it",
-                where=where,
-                excerpt=ex,
-                weight=0.9,
-                impact=0.5,
-                uncertainty=0.85,
-                sensitivity=0.7,
-            )
-    return None
+
+    def orders(low: str) -> bool:
+        return not verbs.isdisjoint(re.findall(r"[a-z]+", low)) and any(
+            re.search(rf"(?<![\w.]){re.escape(v)}(?![\w])", low) for v in values
+        )
+
+    return _ordered(view, texts, orders)
 
 
 def _session(view: ActionView, texts: _Texts, targets: list[Origin]) -> Signal | None:
