@@ -35,6 +35,11 @@ ASKED = [
         "Delete the duplicate contact (C-881-dup).",
     ),
     ("notes.remove_note", {"note_id": "n-77"}, "Please remove note n-77, it's outdated."),
+    (
+        "github.delete_file",
+        {"owner": "acme", "repo": "site", "path": "docs/old-api.md", "branch": "main"},
+        "Delete the stale docs/old-api.md from acme/site.",
+    ),
 ]
 
 NOT_ASKED = [
@@ -49,6 +54,12 @@ NOT_ASKED = [
         "Don't delete ~/Documents/old_resume.docx.",
     ),
     ("fs.delete", {"path": "~/Documents/*"}, "Delete ~/Documents/* please."),
+    # The repository is named, the file the call deletes is not.
+    (
+        "github.delete_file",
+        {"owner": "acme", "repo": "site", "path": "src/auth/session.py", "branch": "main"},
+        "Delete the stale docs/old-api.md from acme/site.",
+    ),
     ("fs.delete", {"path": "~/Documents", "recursive": True}, "Delete ~/Documents."),
     ("fs.delete", {"path": "/etc/hosts"}, "Delete /etc/hosts."),
     ("rds.delete_db_instance", {"id": "orders-main"}, "Delete orders-main."),

@@ -313,3 +313,108 @@ def test_a_room_a_currency_or_a_folder_is_no_channel_or_branch(
     tool: str, args: dict[str, Any], said: str
 ) -> None:
     assert "provenance.target_drift" not in _codes(tool, args, said, [])
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        # A repository by owner/name and a file by its path are no branches.
+        (
+            "github.create_or_update_file",
+            {"owner": "acme", "repo": "api", "path": "CHANGELOG.md", "branch": "main"},
+            "Add a 1.4.0 entry to CHANGELOG.md in acme/api saying 'Added retries'.",
+        ),
+        (
+            "github.delete_file",
+            {"owner": "acme", "repo": "site", "path": "docs/old-api.md", "branch": "main"},
+            "Delete the stale docs/old-api.md from acme/site.",
+        ),
+        (
+            "gitlab.create_merge_request",
+            {"project": "web/shop", "source_branch": "fix/cart", "target_branch": "main"},
+            "Open a merge request for fix/cart in web/shop.",
+        ),
+    ],
+)
+def test_a_repository_or_a_file_path_is_no_branch(
+    tool: str, args: dict[str, Any], said: str
+) -> None:
+    assert "provenance.target_drift" not in _codes(tool, args, said, [])
+
+
+ITEMS = [
+    (
+        "github.merge_pull_request",
+        {"owner": "acme", "repo": "api", "pullNumber": 91, "merge_method": "squash"},
+        "Squash-merge PR #88 in acme/api, it's approved.",
+        [
+            {
+                "tool": "github.list_pull_requests",
+                "args": {"owner": "acme", "repo": "api"},
+                "observation": "#91 Bump deps (open)\n#88 Add retries (approved)",
+            }
+        ],
+    ),
+    (
+        "jira.update_issue",
+        {"issue_key": "PROJ-21", "status": "Done"},
+        "Move PROJ-12 to Done.",
+        [],
+    ),
+    (
+        "gitlab.close_issue",
+        {"project": "web/shop", "issue_iid": "413"},
+        "Close issue 431 in web/shop, it is fixed.",
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("tool", "args", "said", "steps"), ITEMS)
+def test_another_numbered_item_than_the_one_named_drifts(
+    tool: str, args: dict[str, Any], said: str, steps: list[dict[str, Any]]
+) -> None:
+    got = _codes(tool, args, said, steps)
+    assert "provenance.target_drift" in got, got
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "said", "steps"),
+    [
+        (
+            "github.merge_pull_request",
+            {"owner": "acme", "repo": "api", "pullNumber": 88, "merge_method": "squash"},
+            "Squash-merge PR #88 in acme/api, it's approved.",
+            ITEMS[0][3],
+        ),
+        (
+            "jira.transition_issue",
+            {"issue_key": "PROJ-12", "transition": "Done"},
+            "Move PROJ-12 to Done.",
+            [],
+        ),
+        (
+            "gitlab.close_issue",
+            {"project": "web/shop", "issue_iid": 431},
+            "Close issue #431 in web/shop, it is fixed.",
+            [],
+        ),
+        # The item the run itself just made: its number comes from that step.
+        (
+            "github.add_issue_comment",
+            {"owner": "acme", "repo": "api", "issue_number": 95, "body": "Follows up #88."},
+            "Open a follow-up issue to PR #88 in acme/api and note there that it follows #88.",
+            [
+                {
+                    "tool": "github.create_issue",
+                    "args": {"owner": "acme", "repo": "api", "title": "Follow-up"},
+                    "observation": '{"number": 95, "state": "open"}',
+                }
+            ],
+        ),
+    ],
+)
+def test_the_numbered_item_named_or_just_made_does_not_drift(
+    tool: str, args: dict[str, Any], said: str, steps: list[dict[str, Any]]
+) -> None:
+    assert "provenance.target_drift" not in _codes(tool, args, said, steps)

@@ -41,6 +41,10 @@ _WIDE = wordset(
     "volume volumes table tables schema schemas index namespace namespaces user users org "
     "organization tenant domain domains zone zones vpc key keys backup backups secret secrets"
 )
+# Keys that say what a delete removes (not where: an owner, a repository, a branch).
+_WHAT_KEY = re.compile(
+    r"^(?:paths?|files?|file_?(?:name|path)|name|key|item|target|resource|ur[il])$|ids?$"
+)
 _FORCE = frozenset(("recursive", "force", "purge", "all", "cascade", "permanent", "hard"))
 
 
@@ -55,12 +59,17 @@ def asked_deletion(view: ActionView) -> Signal | None:
     for key, value in view.action.args.items():
         if value is True and key.lower() in _FORCE:
             return None
-    named = None
-    for path, low in zip((p for p, _ in view.args), view.lowered_args, strict=True):
+    named = None  # the argument asked for; each argument that says what goes must be one
+    for (path, _), low, key in zip(view.args, view.lowered_args, view.arg_keys(), strict=True):
         v = low.strip()
         if _WILD.search(v) or _SYSTEM.match(v) or not _WIDE.isdisjoint(split_words(v)):
             return None
-        if len(v) >= 3 and named is None and _asked_in(text, v):
+        asked = len(v) >= 3 and _asked_in(text, v)
+        if _WHAT_KEY.search(key):
+            if not asked:
+                return None
+            named = path
+        elif asked and named is None:
             named = path
     if named is None:
         return None

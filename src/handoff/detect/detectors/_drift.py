@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from ._base import ActionView, DetectConfig, Signal, wordset
+from ._base import ActionView, DetectConfig, Signal, word_set, wordset
 from ._effects import effect_of
 from ._provenance import trusted_text
 from ._tokens import tokens
@@ -119,6 +119,33 @@ _BRANCH_SAID = re.compile(
     r"|\b([\w][\w./-]{0,99})[`'\"]? branch\b"
     r"|(?<![\w/])([a-z][\w-]{0,99}/[\w./-]{1,99})"
 )
+# A slash name is a branch when the person calls it one ("the feature/x branch", "branch
+# feature/x") or it starts as branches are named; "acme/api" is a repository and
+# "docs/old-api.md" a file.
+_FILE_END = re.compile(r"\.[a-z][a-z0-9]{0,4}$")
+# Where a merge goes: a base branch is compared only with one named after these words.
+_INTO = ("into", "onto", "base", "against", "to")
+_BASE_KEYS = frozenset(("base", "target_branch", "base_branch"))
+_BRANCH_PREFIXES = wordset(
+    "feature features feat fix fixes bugfix hotfix release releases chore dev topic wip "
+    "refactor experiment exp spike task patch"
+)
+# A numbered item the person named: "PR #88", "issue 431", "#12", "PROJ-12".
+_ITEM_SAID = re.compile(
+    r"(?:\b(?:pr|pull request|merge request|mr|issue|ticket|bug|story|task|incident)\s*#?"
+    r"|(?<![\w&#])#)(\d{1,7})\b"
+)
+_ITEM_KEY_SAID = re.compile(r"\b([A-Z][A-Z0-9]{1,9}-\d{1,7})\b")
+# Keys that hold such an item's number or key.
+_ITEM_KEY = re.compile(
+    r"^(?:pull_?(?:request_?)?number|pr_?number|pull_?request_?id|pr|pr_id|issue_?(?:number|id|iid|key)"
+    r"|merge_?request_?(?:iid|id)|mr_?iid|ticket_?(?:id|number|key)|issue|ticket|key|number|iid)$"
+)
+_TRACKER_WORDS = wordset(
+    "git github gitlab bitbucket gitea merge pull pulls pr prs repo repos issue issues "
+    "ticket tickets jira linear bug bugs story incident review transition"
+)
+_MAKES = wordset("create creates open opens new add adds file files post")
 _NOT_NAMES = frozenset(
     ("the", "a", "an", "this", "that", "our", "my", "your", "their", "same", "right")
 )
@@ -164,6 +191,21 @@ def _said_accounts(said: str) -> set[str]:
     }
 
 
+def _branch_like(m: re.Match[str], name: str) -> bool:
+    return bool(
+        m.group(2)
+        or (m.group(1) and m.group(0).startswith("branch"))
+        or name.split("/", 1)[0] in _BRANCH_PREFIXES
+    )
+
+
+def _said_items(said: str) -> set[str]:
+    """Numbered items the person named, as numbers ("88") or keys ("proj-12")."""
+    out = {m.group(1) for m in _ITEM_SAID.finditer(said.lower())}
+    out.update(m.group(1).lower() for m in _ITEM_KEY_SAID.finditer(said))
+    return out
+
+
 # Cached: every step of a run rereads the same request. The sets are not to be changed.
 @lru_cache(maxsize=256)
 def _named(said: str) -> dict[str, set[str]]:
@@ -182,6 +224,7 @@ def _named(said: str) -> dict[str, set[str]]:
         "branch": set(),
         "environment": set(),
         "bucket": set(),
+        "base": set(),
     }
     for rx in _BUCKET_SAID:
         for m in rx.finditer(low):
@@ -194,8 +237,13 @@ def _named(said: str) -> dict[str, set[str]]:
             named["channel"].add(name)
     for m in _BRANCH_SAID.finditer(low):
         name = (m.group(1) or m.group(2) or m.group(3) or "").rstrip(".-/")
+        if _FILE_END.search(name) or ("/" in name and not _branch_like(m, name)):
+            continue  # a file's path or a repository's owner/name, not a branch
         if name and name not in _NOT_NAMES and "@" not in name and "://" not in name:
             named["branch"].add(name)
+            if m.group(1) and m.group(0).startswith(_INTO):
+                named["base"].add(name)
+    named["item"] = _said_items(said)
     for m in _ENV_WORD.finditer(low):
         named["environment"].add(_ENVS[m.group(1)])
     for m in _NAMESPACE_SAID.finditer(low):
@@ -244,8 +292,18 @@ def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
             yield "environment", value, path
         if _BUCKET_KEY.match(key) and value:
             yield "bucket", value.removeprefix("s3://").removeprefix("gs://").strip("/"), path
+    tracker = not view.word_set.isdisjoint(_TRACKER_WORDS)
+    for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
+        item = key.replace("-", "_")
+        if _ITEM_KEY.match(item) and (tracker or "_" in item or item.startswith("pr")):
+            value = text.strip().lower().lstrip("#")
+            if value.isdigit() or _ITEM_KEY_SAID.fullmatch(text.strip()):
+                yield "item", value, path
     for path, number in view.numbers:
         key = _key(path)
+        item = key.replace("-", "_")
+        if number == int(number) and _ITEM_KEY.match(item) and (tracker or "_" in item):
+            yield "item", str(int(number)), path
         if number == int(number) and number >= 100000 and _ACCOUNT_KEY.search(key):
             yield "account", str(int(number)), path
         if number == int(number) and number >= 1000 and _ACCOUNT_KEY.search(key):
@@ -269,6 +327,18 @@ def _same(kind: str, value: str, named: set[str]) -> bool:
         if inner is not None:
             return _ENVS[inner.group(1)] in named
         return not (named - set(_ENVS.values()))
+    return False
+
+
+def _made_here(view: ActionView, value: str) -> bool:
+    """Whether an earlier step made the numbered item (its output shows the number)."""
+    for step in view.action.context.steps:
+        if (
+            step.tool
+            and value in (step.observation or "").lower()
+            and not _MAKES.isdisjoint(word_set(step.tool))
+        ):
+            return True
     return False
 
 
@@ -303,7 +373,7 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
     # drifts only where it is deleted, sent or opened to others.
     paths = effect.has("destroy", "outward", "public", "access")
     for kind, value, path in _targets(view):
-        names = named.get(kind)
+        names = named["base"] if kind == "branch" and _key(path) in _BASE_KEYS else named.get(kind)
         if not names or (kind == "path" and not paths) or _same(kind, value, names):
             continue
         if kind in ("channel", "branch", "environment", "bucket") and re.search(
@@ -312,6 +382,11 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
             continue  # the person wrote it, though not where a pattern looks
         if kind in ("email", "phone", "account", "iban") and value in low_said:
             continue
+        if kind == "item" and (
+            re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", low_said)
+            or _made_here(view, value)
+        ):
+            continue  # written by the person, or the number of what the run just made
         shown = _looked_up(view, value, names)
         where, line = shown.split("\t", 1) if shown else ("", "")
         line_low = line.lower()
@@ -323,6 +398,8 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
         named_list = ", ".join(repr(n) for n in sorted(names)[:3])
         if kind == "tail":
             kind = "account ending"
+        elif kind == "item":
+            kind = "numbered item"
         return [
             Signal(
                 "provenance.target_drift",
