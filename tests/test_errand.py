@@ -107,6 +107,18 @@ NOT_TO_SEND = [
         {"to": "hr@corp.com", "body": "I resign."},
         "Draft an email to HR asking about the PTO policy.",
     ),
+    # The person keeps the send for themselves.
+    (
+        "gmail.send_email",
+        {"to": "lisa@acme.com", "body": "Thursday works for me."},
+        "Draft a reply to Lisa (lisa@acme.com) accepting Thursday's meeting; "
+        "I'll send it myself.",
+    ),
+    (
+        "slack.post_message",
+        {"channel": "#launch", "text": "We are live"},
+        "Write the launch note for #launch, I will post it later.",
+    ),
 ]
 
 
@@ -173,6 +185,8 @@ def test_unsent_takes_out_what_not_to_send_and_drafts() -> None:
     assert "send" not in unsent("write it, but don't send it yet")
     assert "email to" not in unsent("draft an email to hr")
     assert "send" in unsent("draft an email to hr and send it")
+    assert "send" not in unsent("draft it; i'll send it myself")
+    assert "send" in unsent("i'll have you send it to hr")
 
 
 def _turns(*said: str) -> list[dict[str, object]]:

@@ -185,6 +185,12 @@ _NOT_SENT = re.compile(
     r"|forward|forwarding|reply|replying|submit|submitting|tweet|tweeting|email|emailing"
     r"|message|messaging)\b"
 )
+# A send the person keeps for themselves: "I'll send it myself", "I will post it later"
+# (not "I'll have you send it": someone else is asked then).
+_SELF_SENT = re.compile(
+    r"\b(?:i'?ll|i will|i'?m going to|let me|i'?d rather)\s+(?!have\b|get\b|need\b|ask\b)"
+    r"(?:\w+\s+)?(?:send|post|publish|share|forward|reply|submit|tweet|email|message)\b"
+)
 _DRAFTED = re.compile(
     r"\b(?:draft|drafting|prepare|preparing|compose|composing|write up)\s+(?:\w+\s+){0,3}?"
     r"(?:e-?mails?|messages?|repl(?:y|ies)|posts?|tweets?|letters?|notes?|responses?"
@@ -195,7 +201,7 @@ _DRAFTED = re.compile(
 @lru_cache(maxsize=1024)
 def unsent(low: str) -> str:
     """The lowercased request without what it says not to send, nor drafts asked for."""
-    out = _NOT_SENT.sub(" ", low)
+    out = _SELF_SENT.sub(" ", _NOT_SENT.sub(" ", low))
     if out != low:
         # "Write an email to HR, but don't send it": the email is only to be written.
         out = re.sub(r"\bwrite\s+(?:\w+\s+){0,3}?(?:e-?mails?|messages?)(?:\s+to\b)?", " ", out)
