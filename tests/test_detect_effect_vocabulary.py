@@ -230,6 +230,12 @@ _HELD: dict[str, tuple[str, dict[str, Any], str, str]] = {
         "Show VPN peers.",
         "action.permissions",
     ),
+    "a cart checked out": (
+        "shop.checkout",
+        {"cart_id": "c-19"},
+        "What is in my cart?",
+        "action.money",
+    ),
 }
 
 
@@ -407,6 +413,11 @@ _ROUTINE: dict[str, tuple[str, dict[str, Any], str]] = {
         "Add a default route via 10.0.0.1 to rt-1.",
     ),
     "VPN peers listed": ("vpn.list_peers", {}, "Show VPN peers."),
+    "a git branch checked out": (
+        "git.git_checkout",
+        {"repo_path": "/home/ana/app", "branch_name": "feature/login"},
+        "Switch ~/app to the feature/login branch.",
+    ),
 }
 
 

@@ -246,10 +246,22 @@ EMPTIES = wordset("empty empties clear clears purge")
 BINS = wordset("trash bin recycle wastebasket deleted")
 
 
+# Where "checkout" switches a branch, not pays for a cart.
+_GIT = frozenset(("git", "branch", "branches", "repo", "repository", "worktree"))
+
+
+def git_checkout(words: tuple[str, ...]) -> tuple[str, ...]:
+    """``words`` with a version-control checkout read as the change it is."""
+    if "checkout" in words and not _GIT.isdisjoint(words):
+        return tuple("update" if w == "checkout" else w for w in words)
+    return words
+
+
 @lru_cache(maxsize=4096)
 def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str], bool]:
     """The effect families a tool name's words say, and whether it reads only.
     ``start`` is where the name's operation begins, after its namespace."""
+    words = git_checkout(words)
     ws = set(words)
     fams: set[str] = set()
     acts = operation_acts(words, start)
