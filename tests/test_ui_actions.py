@@ -225,6 +225,9 @@ def test_card_details_typed_where_nothing_was_to_be_bought_go_to_a_person() -> N
     assert a.mode is not Mode.AUTO
     typed = asked("browser_type", {"ref": "e3", "text": "4111 1111 1111 1111"}, no_buy)
     assert typed.mode is not Mode.AUTO
+    # A login's one-time code is no card.
+    code = {"element": "Security code", "ref": "e5", "text": "482910"}
+    assert "action.money" not in codes(asked("browser_type", code, "Log in to my portal."))
     contact = [{"name": "Name", "type": "textbox", "ref": "e4", "value": "Ana Ruiz"}]
     assert asked(
         "playwright.browser_fill_form", {"fields": contact}, "Fill in the contact form."
@@ -249,6 +252,11 @@ def test_card_details_typed_where_nothing_was_to_be_bought_go_to_a_person() -> N
         (
             "browser_evaluate",
             {"function": "() => window['fe' + 'tch']('/x')"},
+            "action.untrusted_code",
+        ),
+        (
+            "playwright.browser_run_code",
+            {"code": "async (page) => { await page.getByRole('button').click(); }"},
             "action.untrusted_code",
         ),
     ],

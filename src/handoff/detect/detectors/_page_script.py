@@ -2,9 +2,9 @@
 
 Browser servers let an agent run JavaScript in the open page (``browser_evaluate
 {function}``, ``puppeteer_evaluate {script}``, any tool whose operation is ``evaluate``
-and that carries code). Their names read as looking, but the code runs with the page's
-cookies, storage and logged-in session: it can post them anywhere, click, or submit a
-form. So the code is read, and fails closed:
+and that carries code, ``browser_run_code``). Their names read as looking, but the code
+runs with the page's cookies, storage and logged-in session: it can post them anywhere,
+click, or submit a form. So the code is read, and fails closed:
 
 * a request sent from the page (``fetch``, ``XMLHttpRequest``, ``sendBeacon``, a
   WebSocket, an image's ``src`` or the location set to an address) is
@@ -24,17 +24,21 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, DetectConfig, Signal, signal_at, split_words, wordset
+from ._ui import operation
 
 __all__ = ["detect_page_script"]
 
 # An operation that runs script in a page: ``browser_evaluate``, ``evaluate_script``,
-# ``page.eval``, ``run_javascript``.
+# ``page.eval``, ``run_javascript``...
 _RUNS = wordset("evaluate eval js javascript")
+# ... or runs code or a script with the browser or the page: ``browser_run_code``.
+_PAGE = wordset("browser page tab")
+_RUN = wordset("run execute exec")
+_SCRIPT = wordset("code script")
 _CODE_KEYS = frozenset(
     ("function", "script", "expression", "code", "js", "javascript", "source", "pagefunction",
      "func", "fn")
 )  # fmt: skip
-_NAMESPACE = re.compile(r"\.|__")
 
 _SENDS = re.compile(
     r"\bfetch\s*\(|\bxmlhttprequest\b|\bsendbeacon\b|\bwebsocket\b|\beventsource\b"
@@ -93,8 +97,8 @@ def detect_page_script(view: ActionView, config: DetectConfig) -> list[Signal]:
     reads, what it clicks or submits, and anything that is not a plain read."""
     if view.key_set.isdisjoint(_CODE_KEYS):
         return []
-    op = _NAMESPACE.split(view.tool)[-1] or view.tool
-    if _RUNS.isdisjoint(split_words(op)):
+    op = frozenset(split_words(operation(view.tool)))
+    if _RUNS.isdisjoint(op) and not (op & _PAGE and op & _RUN and op & _SCRIPT):
         return []
     for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
         if key in _CODE_KEYS and text.strip():

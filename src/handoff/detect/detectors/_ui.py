@@ -21,7 +21,7 @@ from ...models import Action
 from ._base import split_words, wordset
 from ._sense import ToolSense, sense
 
-__all__ = ["ui_action"]
+__all__ = ["operation", "ui_action"]
 
 # Tool names made only of these words are page primitives.
 _VERBS = wordset("click tap press type fill input select check uncheck submit choose")
@@ -233,9 +233,10 @@ def _near(action: Action, label: str) -> str:
 
 
 # Fields of a payment card, and a card's number (13 to 19 digits that pass its checksum).
+# A login's "security code" or an "expiry" date elsewhere is not read as one.
 _CARD_FIELD = re.compile(
-    r"\bcard ?(?:number|no|holder)\b|\bcc-?(?:num|number|exp|csc)\b|\bcvv2?\b|\bcvc\b|\bcsc\b"
-    r"|\bsecurity code\b|\bexpir(?:y|ation)\b",
+    r"\bcard ?(?:number|no)\b|\bcc-?(?:num|number|csc)\b|\bcvv2?\b|\bcvc\b|\bcsc\b"
+    r"|\bcard (?:verification|security)\b",
     re.IGNORECASE,
 )
 _CARD_NUMBER = re.compile(r"^(?:\d[ -]?){12,18}\d$")
