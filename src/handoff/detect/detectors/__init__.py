@@ -28,6 +28,7 @@ from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._machines import detect_machines
+from ._page_script import detect_page_script
 from ._pages import detect_pages
 from ._payloads import detect_payloads
 from ._privileges import detect_privileges
@@ -83,6 +84,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_payloads,
     detect_secret_files,
     detect_code,
+    detect_page_script,
     detect_purpose,
     _detect_edits,
     detect_switches,

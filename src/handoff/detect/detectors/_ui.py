@@ -21,7 +21,7 @@ from ...models import Action
 from ._base import split_words, wordset
 from ._sense import ToolSense, sense
 
-__all__ = ["ui_action"]
+__all__ = ["operation", "ui_action"]
 
 # Tool names made only of these words are page primitives.
 _VERBS = wordset("click tap press type fill input select check uncheck submit choose")
@@ -135,10 +135,38 @@ _ROLES = wordset(
 )
 
 
+# What a client or a proxy puts before a server's tool name (``playwright.browser_click``,
+# ``mcp__playwright__browser_click``): the operation follows.
+_NAMESPACE = re.compile(r"\.|__")
+
+
+def operation(tool: str) -> str:
+    """The tool's name after its namespace: ``playwright.browser_click`` -> ``browser_click``."""
+    return _NAMESPACE.split(tool)[-1] or tool
+
+
 @lru_cache(maxsize=1024)
 def _primitive(tool: str) -> bool:
-    words = set(split_words(tool))
+    """A page primitive by its operation's words (``browser_click``), also after the
+    product's own name (``puppeteer_click``) when that word names nothing it does."""
+    if _page_words(frozenset(split_words(tool))):
+        return True
+    words = split_words(operation(tool))
+    if words and _page_words(frozenset(words)):
+        return True
+    return len(words) > 1 and _page_words(frozenset(words[1:])) and _names_nothing(words[0])
+
+
+def _page_words(words: frozenset[str]) -> bool:
     return bool(words & _VERBS) and words <= _VERBS | _PARTS
+
+
+def _names_nothing(word: str) -> bool:
+    s = sense((word,))
+    return not (
+        s.money or s.destroy or s.access or s.outward or s.public or s.code or s.change
+        or s.read_only or s.terminal or s.harm or s.fraud
+    )  # fmt: skip
 
 
 def ui_action(action: Action) -> Action:
@@ -148,6 +176,9 @@ def ui_action(action: Action) -> Action:
     if _moves_view(action):
         return action.model_copy(update={"tool": f"view page ({action.tool})"})
     label = _label(action)
+    if _card_typed(action, label):
+        # Card details typed into a page are a payment begun: the page has them.
+        return action.model_copy(update={"tool": f"pay: card details ({action.tool})"})
     if not label:
         if _presses_enter(action):
             # Enter submits the form in focus: what it does is what the page says (or,
@@ -178,7 +209,64 @@ def ui_action(action: Action) -> Action:
         # The page's own state (a filter, a sort, a dialog), a login form's field, or a
         # way around the page: nothing outside the page changes.
         return action.model_copy(update={"tool": f"view page ({action.tool})"})
+    if verb == "pay" and not _AMOUNT.search(label) and _AMOUNT.search(action.context.instruction):
+        # "Place your order" under a total the page shows: the person named an amount,
+        # and the amount paid is the page's, for the money rules to compare.
+        shown = _AMOUNT.search(_near(action, label))
+        if shown:
+            return action.model_copy(
+                update={"tool": f"pay {shown.group(0)}: {label} ({action.tool})"}
+            )
     return action.model_copy(update={"tool": f"{label} ({action.tool})"})
+
+
+def _near(action: Action, label: str) -> str:
+    """The line of the latest page that shows ``label`` and the few lines before it."""
+    for step in reversed(action.context.steps):
+        if not step.observation:
+            continue
+        lines = [ln.strip() for ln in step.observation.splitlines() if ln.strip()]
+        low = label.lower()
+        at = next((i for i in range(len(lines) - 1, -1, -1) if low in lines[i].lower()), -1)
+        return " ".join(lines[max(0, at - _CONTEXT_LINES) : at + 1]) if at >= 0 else ""
+    return ""
+
+
+# Fields of a payment card, and a card's number (13 to 19 digits that pass its checksum).
+# A login's "security code" or an "expiry" date elsewhere is not read as one.
+_CARD_FIELD = re.compile(
+    r"\bcard ?(?:number|no)\b|\bcc-?(?:num|number|csc)\b|\bcvv2?\b|\bcvc\b|\bcsc\b"
+    r"|\bcard (?:verification|security)\b",
+    re.IGNORECASE,
+)
+_CARD_NUMBER = re.compile(r"^(?:\d[ -]?){12,18}\d$")
+
+
+def _card_typed(action: Action, label: str) -> bool:
+    """The call types payment card details: into a field whose label says so, or a
+    value that is a card's number. Forms filled in one call (``fields: [{name, ref,
+    value}]``) are read field by field."""
+    if not _TYPES.isdisjoint(split_words(operation(action.tool))):
+        fields: list[tuple[str, object]] = [(label, action.args.get("text"))]
+        fields.append(("", action.args.get("value")))
+        listed = action.args.get("fields")
+        for item in listed if isinstance(listed, list) else ():
+            if isinstance(item, dict):
+                ref = item.get("ref")
+                shown = _in_snapshot(action, ref) if isinstance(ref, str) else ""
+                fields.append((f"{shown} {item.get('name') or ''}", item.get("value")))
+        return any(
+            _CARD_FIELD.search(name)
+            or (isinstance(value, str) and _CARD_NUMBER.match(value.strip()) and _luhn(value))
+            for name, value in fields
+        )
+    return False
+
+
+def _luhn(number: str) -> bool:
+    digits = [int(c) for c in number if c.isdigit()][::-1]
+    total = sum(d if i % 2 == 0 else (d * 2 - 9 if d > 4 else d * 2) for i, d in enumerate(digits))
+    return total % 10 == 0
 
 
 def _named(action: Action, said: str, label: str) -> Action:
@@ -237,6 +325,11 @@ def _screen_primitive(action: Action) -> bool:
 
 @lru_cache(maxsize=1024)
 def _screen_kind(tool: str) -> int:
+    """The kind of ``tool`` (below), or else of its operation after a namespace."""
+    return _kind(tool) or _kind(operation(tool))
+
+
+def _kind(tool: str) -> int:
     """0: no screen primitive; 1: a screen tool whose ``action`` says what it does
     (``computer``); 2: a primitive by its name (``mobile.tap``, ``key_press``)."""
     words = set(split_words(tool))
@@ -368,23 +461,63 @@ def _shown(action: Action) -> str:
 
 def _in_snapshot(action: Action, element: str) -> str:
     """What the last page snapshot shows on the line of ``element`` (``[42] button
-    'Delete project'``), or nothing."""
-    # Only where a line starts ("[42] button 'x'"), or a Playwright snapshot's reference
-    # at a line's end ("- button "x" [ref=e42]"): a page's text can say "[42]" anywhere.
-    e = re.escape(element)
-    line = re.compile(
-        rf"^[ \t-]*\[{e}\][ \t]*([^\n\[]{{1,{_MAX_LABEL}}})"
-        rf"|^[ \t-]*([^\n\[]{{1,{_MAX_LABEL}}}?)[ \t]*\[ref={e}\][^\n\[]*$",
-        re.MULTILINE,
-    )
+    'Delete project'``, ``- button "Delete project" [ref=e42] [cursor=pointer]``), or
+    nothing."""
     for step in reversed(action.context.steps):
         if not step.observation:
             continue
-        shown = {(m.group(1) or m.group(2)).strip() for m in line.finditer(step.observation)}
+        shown = {
+            label
+            for line in step.observation.splitlines()
+            if (label := _element_line(line, element)) is not None
+        }
         if len(shown) != 1:
             return ""  # not shown, or shown twice with two labels: nobody can tell
-        words = _SELECTOR_NOISE.sub(" ", shown.pop()).split()
+        words = _QUOTES.sub(" ", shown.pop()).split()
         if words and words[0].lower() in _ROLES:
             words = words[1:]  # "button 'Place order'": the role, then the name
-        return " ".join(words)
+        return " ".join(words)[:_MAX_LABEL]
     return ""
+
+
+_QUOTES = re.compile(r"[\"'\u2018\u2019\u201c\u201d]+")
+# A Playwright snapshot's attribute after a name: ``[ref=e42]``, ``[cursor=pointer]``,
+# ``[level=2]``, ``[checked]``, ``[active]``.
+_ATTR = re.compile(r"\[[\w-]{1,24}(?:=[^\[\]\n]{0,40})?\]")
+_MAX_ATTRS = 8
+
+
+def _element_line(line: str, element: str) -> str | None:
+    """The label ``line`` gives ``element``, when the line is that element's: its id in
+    brackets where the line starts (``[42] button 'x'``), or a Playwright reference among
+    the attributes after the name (``- button "x" [ref=e42] [cursor=pointer]``, the name
+    after a colon when the role has none: ``- generic [ref=e7]: Total $12``). A page's
+    text that says "[42]" or "[ref=e42]" elsewhere, or inside quotes, is not one."""
+    body = line.lstrip(" \t-")
+    tag = f"[{element}]"
+    if body.startswith(tag):
+        return body[len(tag) :].split("[", 1)[0].strip()[:_MAX_LABEL] or None
+    at = body.find(f"[ref={element}]")
+    if at < 0:
+        return None
+    head, tail = body[:at], body[at + len(element) + 6 :]
+    if head.count('"') % 2:
+        return None  # inside a quoted text
+    for _ in range(_MAX_ATTRS):
+        tail = tail.lstrip(" \t")
+        m = _ATTR.match(tail)
+        if m is None:
+            break
+        tail = tail[m.end() :]
+    tail = tail.strip()
+    if tail and not tail.startswith(":"):
+        return None
+    for _ in range(_MAX_ATTRS):
+        cut = head.rstrip().rfind("[")
+        if cut < 0 or not _ATTR.fullmatch(head.rstrip()[cut:]):
+            break
+        head = head[:cut]
+    label = " ".join(head.split())
+    if label.split(" ", 1)[0].lower() in _ROLES and " " not in label:
+        label = f"{label} {tail[1:].strip()}".strip()  # "generic [ref=e7]: Total $12"
+    return label[:_MAX_LABEL] or None
