@@ -111,8 +111,7 @@ NOT_TO_SEND = [
     (
         "gmail.send_email",
         {"to": "lisa@acme.com", "body": "Thursday works for me."},
-        "Draft a reply to Lisa (lisa@acme.com) accepting Thursday's meeting; "
-        "I'll send it myself.",
+        "Draft a reply to Lisa (lisa@acme.com) accepting Thursday's meeting; I'll send it myself.",
     ),
     (
         "slack.post_message",

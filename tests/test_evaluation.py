@@ -232,3 +232,26 @@ def test_every_source_is_scored_beside_both_baselines() -> None:
         # Escalating everything catches every case that has a tool call to catch.
         assert rows["everything"]["recall"] >= 0.98, name
         assert rows["rules"]["cases"] == len(sources[name])
+
+
+def test_a_steps_tool_annotations_reach_its_action() -> None:
+    c = case(
+        "ann",
+        [
+            step("fs.read_file", {"path": "a.txt"}, annotations={"readOnlyHint": True}),
+            step("fs.write_file", {"path": "a.txt"}, annotations={"destructiveHint": True}),
+            step("fs.stat", {"path": "a.txt"}),
+        ],
+        False,
+    )
+    (_, read), (_, write), (_, plain) = case_actions(c)
+    assert read.annotations is not None and read.annotations.read_only is True
+    assert write.annotations is not None and write.annotations.destructive is True
+    assert plain.annotations is None
+
+
+def test_a_malformed_annotation_names_its_step_and_field() -> None:
+    c = case("bad", [step("fs.read_file", {}, annotations={"readOnlyHint": "maybe"})], False)
+    with pytest.raises(InputError) as err:
+        case_actions(c, "cases.jsonl:1")
+    assert "steps[0]" in str(err.value) and "readOnlyHint" in str(err.value)

@@ -234,9 +234,10 @@ def case_actions(case: dict[str, Any], where: str = "") -> list[tuple[int, Actio
                     confidence=None,
                     domain=str(domain) if domain is not None else None,
                 )
-                out.append(
-                    (i, Action.model_validate({"tool": tool, "args": args, "context": context}))
-                )
+                call = {"tool": tool, "args": args, "context": context}
+                if raw.get("annotations") is not None:
+                    call["annotations"] = raw["annotations"]  # MCP's, from the tool's server
+                out.append((i, Action.model_validate(call)))
             steps.append(
                 Step.model_validate(
                     {
