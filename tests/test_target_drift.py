@@ -418,3 +418,57 @@ def test_the_numbered_item_named_or_just_made_does_not_drift(
     tool: str, args: dict[str, Any], said: str, steps: list[dict[str, Any]]
 ) -> None:
     assert "provenance.target_drift" not in _codes(tool, args, said, steps)
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        # An address one letter short of the one named is another address.
+        (
+            "sendEmail",
+            {"to": "bob.lee@acme.co", "subject": "Running late", "body": "15 minutes late"},
+            "Email my manager bob.lee@acme.com that I'll be 15 minutes late to standup.",
+        ),
+        # An account named by its id, and the call pays another.
+        (
+            "TransferFunds",
+            {"fromAccount": "chk-1001", "toAccount": "sav-2092", "amount": 200},
+            "Move $200 from my checking chk-1001 to my savings sav-2002.",
+        ),
+    ],
+)
+def test_a_near_value_is_another_target(tool: str, args: dict[str, Any], said: str) -> None:
+    assert "provenance.target_drift" in _codes(tool, args, said, [])
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        (
+            "sendEmail",
+            {"to": "bob.lee@acme.com", "subject": "Running late", "body": "15 minutes late"},
+            "Email my manager bob.lee@acme.com that I'll be 15 minutes late to standup.",
+        ),
+        (
+            "TransferFunds",
+            {"fromAccount": "chk-1001", "toAccount": "sav-2002", "amount": 200},
+            "Move $200 from my checking chk-1001 to my savings sav-2002.",
+        ),
+        # Only where the money goes was named; it leaves the account the agent looked up.
+        (
+            "TransferFunds",
+            {"fromAccount": "chk-1001", "toAccount": "sav-2002", "amount": 200},
+            "Move $200 to my savings sav-2002.",
+        ),
+        # An invoice is no account: the payee's account comes from the invoice.
+        (
+            "payments.pay",
+            {"toAccount": "acct-7781", "amount": 120, "reference": "INV-2291"},
+            "Pay invoice INV-2291 from my checking.",
+        ),
+    ],
+)
+def test_the_named_account_or_address_itself_does_not_drift(
+    tool: str, args: dict[str, Any], said: str
+) -> None:
+    assert "provenance.target_drift" not in _codes(tool, args, said, [])

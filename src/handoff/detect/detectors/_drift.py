@@ -156,6 +156,10 @@ _OWN = re.compile(
 )
 # A long number, also at a sentence's end ("... account 11227731.").
 _LONG_NUMBER = re.compile(r"(?<![\w.])\d{6,}(?!\w|\.\d)")
+# Where money comes from: the person's own account, which the agent may look up.
+_SOURCE_KEY = re.compile(r"^(?:from|source|src|debit|origin|funding)")
+# An account's id with letters ("sav-2002", "chk_1001").
+_ACCOUNT_ID = re.compile(r"(?<![\w.@-])[a-z]{2,6}[-_]?\d{3,12}(?![\w@-]|\.\w)")
 _MONEY_WORDS = re.compile(r"\b(?:account|acct|savings|checking|iban|payee|sort code|routing)\b")
 
 
@@ -182,13 +186,20 @@ def _aimed(low: str, value: str) -> bool:
 
 
 def _said_accounts(said: str) -> set[str]:
-    """Account numbers the person named: a long number after a word that says account."""
+    """Account numbers the person named: a long number, or an id such as ``sav-2002``,
+    after a word that says account."""
     low = said.lower()
     return {
         m.group(0)
-        for m in _LONG_NUMBER.finditer(low)
+        for rx in (_LONG_NUMBER, _ACCOUNT_ID)
+        for m in rx.finditer(low)
         if _MONEY_WORDS.search(low, max(0, m.start() - 40), m.start())
     }
+
+
+def _written(value: str, low_said: str) -> bool:
+    """``value`` stands whole in the request (``acme.co`` is not in ``acme.com``)."""
+    return re.search(rf"(?<![\w.+-]){re.escape(value)}(?![\w-]|\.\w)", low_said) is not None
 
 
 def _branch_like(m: re.Match[str], name: str) -> bool:
@@ -283,6 +294,8 @@ def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
             yield "tail", tail.group(1), path
         if " " in value or len(value) > 100:
             continue  # a sentence, not a name
+        if _ACCOUNT_KEY.search(key) and not _SOURCE_KEY.match(key) and _ACCOUNT_ID.fullmatch(value):
+            yield "account", value, path
         if _CHANNEL_KEY.match(key) and value:
             yield "channel", value.lstrip("#"), path
         if _BRANCH_KEY.match(key) and value and repo:
@@ -380,7 +393,7 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
             rf"(?<![\w.#/-]){re.escape(value)}(?![\w/-])", low_said
         ):
             continue  # the person wrote it, though not where a pattern looks
-        if kind in ("email", "phone", "account", "iban") and value in low_said:
+        if kind in ("email", "phone", "account", "iban") and _written(value, low_said):
             continue
         if kind == "item" and (
             re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", low_said)
