@@ -79,6 +79,8 @@ _CONFIRMS = wordset(
     "yes ok okay confirm confirmed continue proceed agree accept approve allow submit done "
     "i do it all and sure go ahead finish complete send"
 )
+# Labels that answer a dialog no: what it asks does not happen.
+_DISMISSES = wordset("cancel no not now later close dismiss skip never keep stay x back")
 # A price on the label, or a word that commits money on a page ("Confirm booking").
 _PRICED = re.compile(
     r"[$\u20ac\u00a3]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:usd|eur|gbp)\b|\b(?:usd|eur|gbp)\s?\d"
@@ -194,6 +196,9 @@ def ui_action(action: Action) -> Action:
             return action.model_copy(update={"tool": f"view page ({action.tool})"})
         return action
     words = {w.lower() for w in split_words(label)}
+    if words and words <= _DISMISSES and not _asks_to_cancel(action, label, words):
+        # "Cancel", "No", "Not now": the dialog's question is answered no.
+        return action.model_copy(update={"tool": f"view page ({action.tool})"})
     if words and (words <= _CONFIRMS | _NAVIGATION or not _OPENS.isdisjoint(words)):
         # "Yes", "OK", "Continue": the button says nothing; the dialog it answers does.
         said = confirmed(action, label)
@@ -220,6 +225,14 @@ def ui_action(action: Action) -> Action:
     return action.model_copy(update={"tool": f"{label} ({action.tool})"})
 
 
+def _asks_to_cancel(action: Action, label: str, words: set[str]) -> bool:
+    """A "Cancel" under a page that asks to cancel something ("Cancel your flight?
+    [Cancel] [Keep it]") may be the yes: it is read from the page, not waved through."""
+    if "cancel" not in words:
+        return False
+    return len(re.findall(r"\bcancel", _near(action, label).lower())) > 1
+
+
 def _near(action: Action, label: str) -> str:
     """The line of the latest page that shows ``label`` and the few lines before it."""
     for step in reversed(action.context.steps):
@@ -239,6 +252,8 @@ _CARD_FIELD = re.compile(
     r"|\bcard (?:verification|security)\b",
     re.IGNORECASE,
 )
+# A field the screen shows in focus ("'Card number' field focused").
+_FOCUS = re.compile(r"\b(?:field|box|input)\W{0,3}(?:is )?focused", re.IGNORECASE)
 _CARD_NUMBER = re.compile(r"^(?:\d[ -]?){12,18}\d$")
 
 
@@ -246,8 +261,14 @@ def _card_typed(action: Action, label: str) -> bool:
     """The call types payment card details: into a field whose label says so, or a
     value that is a card's number. Forms filled in one call (``fields: [{name, ref,
     value}]``) are read field by field."""
-    if not _TYPES.isdisjoint(split_words(operation(action.tool))):
+    typing = action.args.get("action") == "type"  # a computer-use tool's keyboard
+    if typing or not _TYPES.isdisjoint(split_words(operation(action.tool))):
         fields: list[tuple[str, object]] = [(label, action.args.get("text"))]
+        if typing and action.context.steps:
+            # No label on a keyboard: the field the screen shows in focus is the one.
+            shown = action.context.steps[-1].observation or ""
+            focus = _FOCUS.search(shown)
+            fields.append((shown[max(0, focus.start() - 40) : focus.end()] if focus else "", None))
         fields.append(("", action.args.get("value")))
         listed = action.args.get("fields")
         for item in listed if isinstance(listed, list) else ():
@@ -408,6 +429,13 @@ def _label(action: Action) -> str:
     return _shown(action) or _at_point(action) or _given(action)
 
 
+# The last quoted label in a stretch of text, with at most a word or two after it
+# ("'Place your order' button "), none of them another point.
+_QUOTED_LAST = re.compile(
+    r"['\"\u2018\u201c]([^'\"\u2019\u201d\n]{1,120})['\"\u2019\u201d][^'\"\u2018\u201c()\n,;.:]{0,16}$"
+)
+
+
 def _at_point(action: Action) -> str:
     """What the last page description shows at the click's coordinates ("Button at (812,
     604): 'Confirm purchase'"), or nothing."""
@@ -420,8 +448,18 @@ def _at_point(action: Action) -> str:
     at = re.compile(
         rf"\(\s*{int(x)}\s*,\s*{int(y)}\s*\)\W{{0,4}}['\"\u2018\u201c]([^'\"\u2019\u201d\n]{{1,{_MAX_LABEL}}})"
     )
+    where = re.compile(rf"(?:\bat\s*)?\(\s*{int(x)}\s*,\s*{int(y)}\s*\)")
     for step in reversed(action.context.steps):
         if step.observation:
+            # "'Place your order' at (812, 640)", "'Empty Trash' (700, 480)": a label
+            # just before the point is its own; else "Button at (812, 604): 'Confirm'".
+            w = where.search(step.observation)
+            if w is None:
+                return ""
+            before = step.observation[max(0, w.start() - 40 - _MAX_LABEL) : w.start()]
+            quoted = _QUOTED_LAST.search(before)
+            if quoted:
+                return quoted.group(1).strip()
             m = at.search(step.observation)
             return m.group(1).strip() if m else ""
     return ""
