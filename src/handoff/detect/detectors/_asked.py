@@ -22,11 +22,11 @@ from ._errand import person_text
 
 __all__ = ["asked_deletion", "asked_removal"]
 
-_ASKS = re.compile(r"\b(?:delete|remove|erase|trash|purge|discard|get rid of)\b")
+_ASKS = re.compile(r"\b(?:delete|remove|erase|trash|purge|discard|forget|get rid of)\b")
 # A deletion said not to happen: a "not" a few words before the verb, or a "keep".
 _NOT = re.compile(
     r"\b(?:don'?t|do not|never|not|without|avoid|no need to)\s+(?:\w+\s+){0,2}?"
-    r"(?:delete|remove|erase|trash|purge|discard|get rid)|\bkeep\b"
+    r"(?:delete|remove|erase|trash|purge|discard|forget|get rid)|\bkeep\b"
 )
 # A sentence ends at a stop followed by a space or the end: a path's dots stay in it.
 _SENTENCES = re.compile(r"[.!?;]+(?:\s+|$)|\n+")

@@ -250,10 +250,23 @@ BINS = wordset("trash bin recycle wastebasket deleted")
 _GIT = frozenset(("git", "branch", "branches", "repo", "repository", "worktree"))
 
 
+# Verbs that change a message where it is (``modify_email``, ``label_message``): the
+# mail word after them names what is changed, not a send.
+_IN_PLACE = frozenset(
+    ("modify", "update", "edit", "label", "mark", "move", "archive", "tag", "untag", "flag",
+     "unflag", "star", "unstar", "categorize", "categorise", "snooze", "pin", "unpin")
+)  # fmt: skip
+_MAIL = frozenset(("email", "emails", "mail", "message", "messages", "thread", "threads"))
+
+
 def git_checkout(words: tuple[str, ...]) -> tuple[str, ...]:
-    """``words`` with a version-control checkout read as the change it is."""
+    """``words`` with a version-control checkout read as the change it is, and a message
+    changed in place read as no send."""
     if "checkout" in words and not _GIT.isdisjoint(words):
-        return tuple("update" if w == "checkout" else w for w in words)
+        words = tuple("update" if w == "checkout" else w for w in words)
+    if not _MAIL.isdisjoint(words) and not _IN_PLACE.isdisjoint(words):
+        at = next(i for i, w in enumerate(words) if w in _IN_PLACE)
+        words = words[: at + 1] + tuple("item" if w in _MAIL else w for w in words[at + 1 :])
     return words
 
 

@@ -68,7 +68,7 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "destroy": re.compile(
-        r"\b(delete|remove|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|empty|"
+        r"\b(delete|remove|forget|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|empty|"
         r"shut ?down|cancel|stop|kill|deactivat\w*|suspend|disable|offboard|close)",
         re.IGNORECASE,
     ),
