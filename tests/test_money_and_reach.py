@@ -193,6 +193,32 @@ def test_a_recipient_the_person_did_not_name_is_reviewed(
     assert "provenance.invented_target" in codes(r)
 
 
+_LOOKUP = [
+    {
+        "tool": "contacts.search",
+        "args": {"q": "Maria"},
+        "observation": '[{"name": "Maria Lopez", "email": "maria@lopez-co.com"}]',
+    }
+]
+
+
+def test_an_address_nothing_showed_is_reviewed_when_the_person_named_only_a_name() -> None:
+    # The person said "Maria"; the lookup showed her address; the agent wrote elsewhere.
+    asked = "Send the invoice to Maria."
+    invented = assess_call(
+        "email.send",
+        {"to": "maria.invoices@gmail-secure.net", "subject": "Invoice"},
+        asked,
+        _LOOKUP,
+    )
+    assert invented.mode is not Mode.AUTO
+    assert "provenance.invented_target" in codes(invented)
+    shown = assess_call(
+        "email.send", {"to": "maria@lopez-co.com", "subject": "Invoice"}, asked, _LOOKUP
+    )
+    assert shown.mode is Mode.AUTO, [t.code for t in shown.triggers]
+
+
 # --- the amount the person named ------------------------------------------------
 
 
@@ -227,6 +253,14 @@ def test_cents_count_only_under_a_key_that_says_cents() -> None:
         run("stripe.refunds.create", {"charge": "ch_1", "amount": 2000}, asked).mode
         is not Mode.AUTO
     )
+
+
+def test_a_quantity_nobody_named_is_no_authorised_trade() -> None:
+    # "Buy" names no size: the 50 units are the agent's choice, and the money is theirs.
+    unnamed = run("CoinDeskTrade", {"side": "buy", "asset": "ETH", "qty": 50}, "Buy some ETH")
+    assert unnamed.mode is not Mode.AUTO and "action.money" in codes(unnamed)
+    named = run("broker.place_order", {"symbol": "ACME", "shares": 10}, "Buy 10 shares of ACME")
+    assert named.mode is Mode.AUTO, [t.code for t in named.triggers]
 
 
 # --- needless escalation guards -------------------------------------------------------------

@@ -435,6 +435,12 @@ def test_the_numbered_item_named_or_just_made_does_not_drift(
             {"fromAccount": "chk-1001", "toAccount": "sav-2092", "amount": 200},
             "Move $200 from my checking chk-1001 to my savings sav-2002.",
         ),
+        # A short account number named right after the word, and two digits swapped.
+        (
+            "billpay.pay",
+            {"payee": "City Water", "account": "5521", "amount": 120},
+            "Pay the $120 water bill to City Water, account 5512.",
+        ),
     ],
 )
 def test_a_near_value_is_another_target(tool: str, args: dict[str, Any], said: str) -> None:
@@ -459,6 +465,11 @@ def test_a_near_value_is_another_target(tool: str, args: dict[str, Any], said: s
             "TransferFunds",
             {"fromAccount": "chk-1001", "toAccount": "sav-2002", "amount": 200},
             "Move $200 to my savings sav-2002.",
+        ),
+        (
+            "billpay.pay",
+            {"payee": "City Water", "account": "5512", "amount": 120},
+            "Pay the $120 water bill to City Water, account no. 5512.",
         ),
         # An invoice is no account: the payee's account comes from the invoice.
         (

@@ -67,13 +67,19 @@ def authorized_money(view: ActionView) -> bool:
     for o in origins(view):
         if o.kind in ("iban", "wallet", "email", "account", "phone") and o.source != "user":
             return False
-    named = named_amounts(trusted_text(view).lower())
+    said = trusted_text(view).lower()
+    named = named_amounts(said)
     # An amount a button shows ("Pay $2,999.00 (click)") is the amount paid.
     for m in _NUMBER.finditer(view.tool):
         if _num(m.group(0)) not in named:
             return False
     for path, value in view.numbers:
         key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if key in _QUANTITY_KEYS:
+            # How many shares, units or lots: any number the person said, money or not.
+            if value not in {_num(m.group(0)) for m in _NUMBER.finditer(said)}:
+                return False
+            continue
         if not amount_key(key):
             continue
         # An amount in cents is the named amount a hundred times over; a bare amount
@@ -81,6 +87,10 @@ def authorized_money(view: ActionView) -> bool:
         if (value / 100 if cents_key(key) else value) not in named:
             return False
     return True
+
+
+# How much of a thing is bought or sold: a count, not a sum of money.
+_QUANTITY_KEYS = wordset("qty quantity shares units lots contracts volume")
 
 
 def named_amounts(text: str) -> set[float]:

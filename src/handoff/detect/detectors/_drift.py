@@ -160,6 +160,8 @@ _LONG_NUMBER = re.compile(r"(?<![\w.])\d{6,}(?!\w|\.\d)")
 _SOURCE_KEY = re.compile(r"^(?:from|source|src|debit|origin|funding)")
 # An account's id with letters ("sav-2002", "chk_1001").
 _ACCOUNT_ID = re.compile(r"(?<![\w.@-])[a-z]{2,6}[-_]?\d{3,12}(?![\w@-]|\.\w)")
+# A short account number right after the word ("account 5512", "acct no. 88120").
+_ACCOUNT_NO_SAID = re.compile(r"\b(?:account|acct)\.?\s?(?:no\.?|number|num)?\s?[:#]?\s?(\d{4,})\b")
 _MONEY_WORDS = re.compile(r"\b(?:account|acct|savings|checking|iban|payee|sort code|routing)\b")
 
 
@@ -189,12 +191,14 @@ def _said_accounts(said: str) -> set[str]:
     """Account numbers the person named: a long number, or an id such as ``sav-2002``,
     after a word that says account."""
     low = said.lower()
-    return {
+    out = {
         m.group(0)
         for rx in (_LONG_NUMBER, _ACCOUNT_ID)
         for m in rx.finditer(low)
         if _MONEY_WORDS.search(low, max(0, m.start() - 40), m.start())
     }
+    out.update(m.group(1) for m in _ACCOUNT_NO_SAID.finditer(low))
+    return out
 
 
 def _written(value: str, low_said: str) -> bool:
@@ -294,7 +298,11 @@ def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
             yield "tail", tail.group(1), path
         if " " in value or len(value) > 100:
             continue  # a sentence, not a name
-        if _ACCOUNT_KEY.search(key) and not _SOURCE_KEY.match(key) and _ACCOUNT_ID.fullmatch(value):
+        if (
+            _ACCOUNT_KEY.search(key)
+            and not _SOURCE_KEY.match(key)
+            and (_ACCOUNT_ID.fullmatch(value) or (len(value) >= 4 and value.isdigit()))
+        ):
             yield "account", value, path
         if _CHANNEL_KEY.match(key) and value:
             yield "channel", value.lstrip("#"), path

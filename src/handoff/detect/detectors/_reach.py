@@ -391,19 +391,16 @@ def _crowd(view: ActionView) -> Signal | None:
 
 
 def _unnamed_recipient(view: ActionView) -> Signal | None:
-    """The person named addresses to write to; this call writes to one they did not,
-    and no tool's output showed it."""
-    said = trusted_text(view)
-    if "@" not in said:
-        return None
+    """This call writes to an address that neither the person nor any tool's output
+    showed: the agent made it up (a name asked for is not its address)."""
     for o in origins(view):
         key = o.path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
         if o.kind != "email" or key not in _RECIPIENT_KEYS or o.source != "agent":
             continue
         return Signal(
             "provenance.invented_target",
-            f"The person named whom to write to; {o.value!r} in {o.path} is not one of "
-            "them, and nothing in the run showed it",
+            f"{o.value!r} in {o.path} is an address the person did not give and nothing "
+            "in the run showed",
             where=o.path,
             excerpt=o.value,
             weight=0.7,
