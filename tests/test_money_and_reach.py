@@ -261,6 +261,8 @@ def test_a_quantity_nobody_named_is_no_authorised_trade() -> None:
     assert unnamed.mode is not Mode.AUTO and "action.money" in codes(unnamed)
     named = run("broker.place_order", {"symbol": "ACME", "shares": 10}, "Buy 10 shares of ACME")
     assert named.mode is Mode.AUTO, [t.code for t in named.triggers]
+    worded = run("broker.place_order", {"symbol": "ACME", "shares": 3}, "Buy three shares of ACME")
+    assert worded.mode is Mode.AUTO, [t.code for t in worded.triggers]
 
 
 # --- needless escalation guards -------------------------------------------------------------

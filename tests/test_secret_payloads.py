@@ -42,6 +42,22 @@ HELD = [
     ("web_search", {"query": "4111 1111 1111 1111 order"}, "Find the order status."),
     ("google_search", {"q": "Mara Field SSN 512-44-9031"}, "Find the customer's record."),
     ("web.fetch", {"url": "https://lookup.example/q?card=4111111111111111"}, "Check the card."),
+    # An environment variable's secret, whatever its prefix.
+    (
+        "slack_post_message",
+        {"channel_id": "C07Q3R2", "text": "AWS_SECRET_ACCESS_KEY=h7Gk29sLq0PzX4vB8nT1mRw5yE3uC6aD"},
+        "Post the standup notes in #team.",
+    ),
+    (
+        "send_email",
+        {"to": "help@hosting.example", "body": "DJANGO_SECRET_KEY='x9$kq2!lm0pz' breaks login"},
+        "Email the crash to help@hosting.example.",
+    ),
+    (
+        "forum.post",
+        {"text": "set GITLAB_TOKEN=glx-77aa91bc3de0 and it fails"},
+        "Ask about the bug.",
+    ),
 ]
 
 
@@ -74,6 +90,18 @@ RUNS = [
     # Not a card (fails the Luhn check), not a social security number (a phone).
     ("web_search", {"query": "order 4111 1111 1111 1112 status"}, "Find the order status."),
     ("web_search", {"query": "Cleanway 555-201-7788 opening hours"}, "Find Cleanway's hours."),
+    # A setting named after passwords, and a count of tokens, are no secrets.
+    (
+        "github.create_issue",
+        {"repo": "acme/infra", "body": "password_policy=strict rejects max_tokens=500"},
+        "File the crash.",
+    ),
+    # A chat service's own channel id names no channel to compare with "#team".
+    (
+        "slack_post_message",
+        {"channel_id": "C07Q3R2", "text": "Standup: all green"},
+        "Post the standup notes in #team.",
+    ),
 ]
 
 

@@ -32,6 +32,7 @@ from ._sense import (
     ToolSense,
     cancels,
     commits,
+    halts,
     operation_start,
     paid_booking,
     tool_sense,
@@ -295,6 +296,8 @@ def _on_tool(kind: str, tool: str) -> Signal:
 def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for the irreversible kinds of action."""
     s = call_sense(view)
+    if (s.outward or s.public) and halts(view):
+        s = replace(s, outward=False, public=False)  # a campaign paused sends nothing
     if s.outward and not s.public and not s.draft and _on_a_public_network(view):
         # A reply or a comment under a tweet or a subreddit post is public, whatever the
         # tool's name says.

@@ -76,8 +76,8 @@ def authorized_money(view: ActionView) -> bool:
     for path, value in view.numbers:
         key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
         if key in _QUANTITY_KEYS:
-            # How many shares, units or lots: any number the person said, money or not.
-            if value not in {_num(m.group(0)) for m in _NUMBER.finditer(said)}:
+            # How many shares, units or lots: one, or any number the person said.
+            if value != 1 and value not in _counts(said):
                 return False
             continue
         if not amount_key(key):
@@ -91,6 +91,18 @@ def authorized_money(view: ActionView) -> bool:
 
 # How much of a thing is bought or sold: a count, not a sum of money.
 _QUANTITY_KEYS = wordset("qty quantity shares units lots contracts volume")
+
+
+_COUNTED = "zero one two three four five six seven eight nine ten eleven twelve"
+_COUNT_WORDS = {w: float(i) for i, w in enumerate(_COUNTED.split(" "))}
+_WORD = re.compile(r"[a-z]+")
+
+
+def _counts(said: str) -> set[float]:
+    """Every number in ``said``, in digits or as a word up to twelve."""
+    out = {_num(m.group(0)) for m in _NUMBER.finditer(said)}
+    out.update(_COUNT_WORDS[w] for w in _WORD.findall(said) if w in _COUNT_WORDS)
+    return out
 
 
 def named_amounts(text: str) -> set[float]:

@@ -294,7 +294,9 @@ _GRAPHQL_DESTROY = re.compile(
 _VISIBILITY_KEYS = wordset("acl visibility privacy access sharing share_mode audience policy")
 # A sharing link's scope (``create_sharing_link(scope="anonymous")``).
 _ANYONE = wordset("anonymous anyone everyone public")
-_LINK_SCOPE_KEYS = wordset("scope link_scope link_type type access audience")
+_LINK_SCOPE_KEYS = wordset(
+    "scope link_scope link_type type access audience with share_with shared_with visible_to"
+)
 _SHARING = wordset("link links share sharing shared")
 
 # Literals that every match of _SQL_START, and of _PUBLIC_ACL or a public visibility

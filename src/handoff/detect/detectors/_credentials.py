@@ -45,8 +45,11 @@ CONNECTION_SECRET = re.compile(_CONNECTION)
 SECRET_VALUE = re.compile(
     r"(-----begin [a-z ]*private key-----|\bakia[0-9a-z]{16}\b|\bgh[pousr]_[0-9a-z]{30,}"
     r"|\bxox[abprs]-[0-9a-z-]{10,}|\bsk-[0-9a-z]{20,}|\beyj[0-9a-z_-]{10,}\.eyj[0-9a-z_-]{10,}"
-    r"|\b(password|passwd|pwd|passphrase|secret|api[_ -]?key|access[_ -]?token|private[_ -]?key)"
-    r"\s*[:=]\s*\S{4,}|\b(my|our|the|your) (ssh|private|api|secret) keys?\b|" + _CONNECTION + ")"
+    r"|(?:\b|(?<=_))(password|passwd|pwd|passphrase|secret|api[_ -]?key|access[_ -]?token"
+    r"|private[_ -]?key|access[_ -]?key|client[_ -]?secret|secret[_ -]?key)(?:_key)?"
+    # An environment variable's secret (``AWS_SECRET_ACCESS_KEY=...``, ``GITHUB_TOKEN=...``).
+    r"\s*[:=]\s*\S{4,}|(?<=_)token\s*[:=]\s*\S{8,}"
+    r"|\b(my|our|the|your) (ssh|private|api|secret) keys?\b|" + _CONNECTION + ")"
 )
 
 # Credentials whose shape alone says what they are: a key block, a cloud or API token.
@@ -123,6 +126,7 @@ _VALUE_WORDS = (
     "access",
     "private",
     "key",
+    "token",
     # A connection string's scheme.
     "postgres",
     "mysql",

@@ -165,6 +165,10 @@ _ACCOUNT_NO_SAID = re.compile(r"\b(?:account|acct)\.?\s?(?:no\.?|number|num)?\s?
 _MONEY_WORDS = re.compile(r"\b(?:account|acct|savings|checking|iban|payee|sort code|routing)\b")
 
 
+# A chat service's own id for a channel (``C024BE91L``): no name to compare with one.
+_OPAQUE_ID = re.compile(r"[A-Z](?=[A-Z0-9]*\d)[A-Z0-9]{2,}")
+
+
 def _key(path: str) -> str:
     return path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
 
@@ -304,7 +308,7 @@ def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
             and (_ACCOUNT_ID.fullmatch(value) or (len(value) >= 4 and value.isdigit()))
         ):
             yield "account", value, path
-        if _CHANNEL_KEY.match(key) and value:
+        if _CHANNEL_KEY.match(key) and value and not _OPAQUE_ID.fullmatch(text.strip()):
             yield "channel", value.lstrip("#"), path
         if _BRANCH_KEY.match(key) and value and repo:
             yield "branch", value.removeprefix("refs/heads/"), path

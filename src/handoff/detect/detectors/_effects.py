@@ -25,6 +25,7 @@ __all__ = [
     "BINS",
     "EMPTIES",
     "Effect",
+    "cli_line",
     "effect_of",
     "files_mail",
     "first_arg",
@@ -47,7 +48,7 @@ READ = wordset(
     "track tracker watch lookup locate locator navigate navigation guide advisor advice "
     "planner plan planning selector select diagnose diagnosis research researcher "
     "reader viewer dashboard report reports whois ping trace browser browse visit goto "
-    "web page"
+    "web page usage metrics health quota uptime"
 )
 COMPUTE = wordset(
     "think reason calculate calculator compute math convert converter translate "
@@ -440,6 +441,29 @@ _FIRST_KEYS = frozenset(
 )
 
 
+# A tool named after a command-line program, given that program's arguments as one
+# string (``kubectl {"args": "get pods"}``): read as the line it runs.
+_CLIS = wordset("kubectl helm terraform docker podman git gh aws gcloud az oc")
+_CLI_KEYS = ("args", "argv", "arguments", "subcommand", "input", "command", "cmd")
+
+
+def cli_line(view: ActionView) -> tuple[str, str] | None:
+    """(argument, line) for a tool named after a command-line program and given its
+    arguments as one string: ``kubectl {"args": "get pods"}`` runs ``kubectl get pods``."""
+    if len(view.words) != 1 or view.words[0] not in _CLIS:
+        return None
+    hits = [view.first_index[k] for k in _CLI_KEYS if k in view.first_index]
+    if not hits:
+        return None
+    index, text = min(hits)
+    text = text.strip()
+    if not text:
+        return None
+    program = view.words[0]
+    line = text if text.split(None, 1)[0] == program else f"{program} {text}"
+    return view.args[index][0], line
+
+
 def _effect_of(view: ActionView) -> Effect:
     if (
         view.action.annotations is None
@@ -447,6 +471,7 @@ def _effect_of(view: ActionView) -> Effect:
         and view.first_index.keys().isdisjoint(_FIRST_KEYS)
         and TERMINAL.isdisjoint(view.word_set)
         and "bash" not in view.word_set
+        and _CLIS.isdisjoint(view.word_set)
     ):
         return _named_effect(view.words, operation_start(view.tool))
     return _full_effect(view)
@@ -482,6 +507,10 @@ def _full_effect(view: ActionView) -> Effect:
             sf, sro = shell_effects(text)
             fams = (fams - {"code", "change"}) | sf
             read_only, placed, why = sro, True, "the shell command"
+    elif (cli := cli_line(view)) is not None:
+        sf, sro = shell_effects(cli[1])
+        fams = (fams - {"code", "change"}) | sf
+        read_only, placed, why = sro, True, "its command line"
     elif command is not None and command_is_verb(command):
         verb = command.strip().lower()
         if verb in _EDITOR_READ:

@@ -42,7 +42,10 @@ _LEAD = re.compile(
     r"|i(?:'d| would) like (?:you )?to\s+|i want (?:you )?to\s+|i need (?:you )?to\s+"
     r"|help me\s+|let me know\s+|just\s+)*"
 )
-_SENTENCES = re.compile(r"[.!?;]+(?:\s+|$)|\n+")
+# A title's dot ("Dr. Lee") ends no sentence.
+_SENTENCES = re.compile(
+    r"(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bprof)(?<!\bst)[.!?;]+(?:\s+|$)|\n+"
+)
 # A verb of change after a conjunction, a comma, "you" or "to": the request goes on to
 # ask for it ("... and update it", "then close T-1", "can you cancel", "want to pay").
 _CHANGE_ASKED = re.compile(
@@ -162,10 +165,11 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
         return None
     op = view.words[operation_start(view.tool) :] or view.words
     if not _shell_changes(view) and not _runs_job(view, op):
-        if not effect.has(*_FAMILIES):
-            return None
-        # A meeting room or a desk booked is a change the money rules leave alone.
+        # A meeting room, a desk or an appointment booked is a change the money rules
+        # leave alone.
         booked = not _BOOKS.isdisjoint(op) and books_workplace(view.word_set)
+        if not booked and not effect.has(*_FAMILIES):
+            return None
         changes = not _CHANGES.isdisjoint(op) or booked
         if not changes and not effect.has("money", "destroy", "access", "device"):
             return None

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from ._base import ActionView, Signal
 
-__all__ = ["install_named", "visit_ordered"]
+__all__ = ["install_named", "install_near", "visit_ordered"]
 
 
 class _Origin(Protocol):
@@ -121,6 +121,65 @@ def install_named(
                 excerpt=name,
                 weight=0.8,
                 impact=0.5,
+                uncertainty=0.8,
+                sensitivity=0.6,
+            )
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one letter added, dropped, changed, or two swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[i:] == long[i + 1 :]
+
+
+_SAID_WORD = re.compile(r"[a-z0-9][a-z0-9._-]{2,}")
+
+
+def install_near(view: ActionView, trusted: str) -> Signal | None:
+    """``provenance.target_drift`` for a package one letter off a name the person gave
+    (``npm install lodahs`` when they asked for lodash): a typo-squatted package runs
+    its own code at install time."""
+    low = trusted.lower()
+    said = set(_SAID_WORD.findall(low))
+    if not said:
+        return None
+    for path, text in view.args:
+        if "install" not in text and " add " not in text and " get " not in text:
+            continue
+        for name in _packages(text):
+            if name in said or len(name) < 4:
+                continue
+            # A plural said ("the requests library") is no look-alike.
+            near = next(
+                (
+                    w
+                    for w in said
+                    if len(w) >= 4 and _one_edit(name, w) and name.rstrip("s") != w.rstrip("s")
+                ),
+                None,
+            )
+            if near is None:
+                continue
+            return Signal(
+                "provenance.target_drift",
+                f"The person named the package {near!r}; {path} installs {name!r}, one "
+                "letter off: a look-alike package runs its own code when installed",
+                where=path,
+                excerpt=name,
+                weight=0.85,
+                impact=0.6,
                 uncertainty=0.8,
                 sensitivity=0.6,
             )

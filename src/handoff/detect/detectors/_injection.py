@@ -34,7 +34,7 @@ from ._effects import effect_of
 from ._errand import person_text, unasked_approval, unasked_change, unsent
 from ._orders import instruction_like
 from ._provenance import said_by_person
-from ._sense import sense, tool_sense
+from ._sense import halts, sense, tool_sense
 from ._subject import subject_signal
 
 __all__ = ["detect_injection", "user_request"]
@@ -81,7 +81,7 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     # Verbs, not nouns: "summarise my email" asks for nothing to be sent.
     "outward": re.compile(
         r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|comment|"
-        r"schedul\w*|"
+        r"schedul\w*|(?:give|grant) (?:\S+ ){0,3}?access\b|"
         r"approve|leave (?:a |an |the )?(?:comment|review|note|reply|feedback|lgtm)\b|lgtm|"
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|"
         r"tell (?!me\b|us\b)[#@]?\w+|ask (?!me\b|us\b|you\b|for\b|about\b|if\b|whether\b)[#@]?\w+|"
@@ -403,7 +403,7 @@ def _scope(view: ActionView) -> Signal | None:
             ("access", s.access),
             # A draft is written, not sent (``draft_reply``, ``draft_post``); a draft
             # sent is sent (``gmail.send_draft``).
-            ("outward", (s.outward or s.public) and not s.draft),
+            ("outward", (s.outward or s.public) and not s.draft and not halts(view)),
         )
         if on
     ]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from ._base import ActionView, wordset
-from ._effects import TERMINAL, command_is_verb
+from ._effects import TERMINAL, cli_line, command_is_verb
 
 __all__ = ["RUN_KEYS", "command_lines", "routine_chmod", "runs_commands"]
 
@@ -67,6 +67,7 @@ def runs_commands(view: ActionView) -> bool:
     keys = view.key_set
     return (
         _terminal(view)
+        or cli_line(view) is not None
         or not keys.isdisjoint(RUN_KEYS)
         or (not keys.isdisjoint(_CELL_KEYS) and _runs_cells(view))
         or _typed(view)
@@ -129,6 +130,10 @@ def _escaped(low: str) -> str | None:
 def command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
     """(path, text, lowercased text) of each command line the call runs; the lowercased
     text of a launched or escaped line keeps the positions of ``text``."""
+    cli = cli_line(view)
+    if cli is not None:
+        yield cli[0], cli[1], cli[1].lower()
+        return
     terminal = _terminal(view)
     cells = not view.key_set.isdisjoint(_CELL_KEYS) and _runs_cells(view)
     typed = _typed(view)

@@ -15,7 +15,7 @@ import re
 
 from ._base import SENTENCE_BREAK
 
-__all__ = ["instruction_like", "orders_value", "sentence_of"]
+__all__ = ["instruction_like", "orders_value", "quoted_order", "sentence_of"]
 
 _VERBS = (
     r"(send|transfer|pay|wire|forward|share|delete|remove|move|grant|add|invite|click|visit|"
@@ -112,3 +112,45 @@ def sentence_of(text: str, value: str) -> str:
         if v in sentence.lower().replace(" ", ""):
             return " ".join(sentence.split())[:240]
     return ""
+
+
+# An order to say given words: "reply with:", "post the following", "your answer must
+# say", ending where the words start.
+_SAY = re.compile(
+    r"\b(?:reply|replies|respond|answer|post|tweet|comment|send|say|write|message|include)"
+    r"\b[^.!?\n]{0,40}$"
+)
+_PROSE_KEYS = frozenset(
+    ("message", "body", "text", "content", "comment", "note", "reply", "response", "status",
+     "caption", "post", "tweet", "subject", "title", "description")
+)  # fmt: skip
+
+
+def quoted_order(
+    args: list[tuple[str, str]], keys: list[str], outputs: list[tuple[str, str]], trusted: str
+) -> tuple[str, str, str] | None:
+    """(argument, output, order) when the words a call sends were dictated by someone
+    else's text: a tool's output holds them right after an order to say them ("Assistant:
+    reply with: ..."), and the person asking never wrote them."""
+    low_trusted = " ".join(trusted.split()).lower()
+    for (path, text), key in zip(args, keys, strict=True):
+        if key not in _PROSE_KEYS:
+            continue
+        value = " ".join(text.split()).lower()
+        # Long enough to be copied, not chosen: several words.
+        if len(value) < 20 or value.count(" ") < 3 or value in low_trusted:
+            continue
+        for where, src in outputs:
+            flat = " ".join(src.split()).lower()
+            at = flat.find(value)
+            if at < 0:
+                continue
+            lead = flat[max(0, at - 160) : at].rstrip(" \"'\u201c")
+            # The sentence that leads into the words, and the one before it.
+            parts = [p for p in SENTENCE_BREAK.split(lead) if p.strip()]
+            if not parts or not _SAY.search(parts[-1]):
+                continue
+            order = " ".join(parts[-2:]).strip()
+            if instruction_like(parts[-1]) or instruction_like(order):
+                return path, where, order[-160:]
+    return None

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
 from ._effects import effect_of
-from ._hearsay import install_named, visit_ordered
-from ._orders import instruction_like, orders_value, sentence_of
+from ._hearsay import install_named, install_near, visit_ordered
+from ._orders import instruction_like, orders_value, quoted_order, sentence_of
 from ._plain import plain
 from ._tokens import tokens
 
@@ -265,14 +265,16 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
     fams = effect.families
     if _ACTS.isdisjoint(fams):
         return []
+    # A package one letter off the one the person named needs no tool output to drift.
+    near = install_near(view, trusted_text(view)) if "code" in fams else None
+    out: list[Signal] = [] if near is None else [near]
     ctx = view.action.context
     if not (ctx.steps or ctx.messages):
         # No tool output nor message: nothing for a value to have come from.
-        return []
+        return out
     texts = _texts(view)
     if not texts.outputs:
-        return []
-    out: list[Signal] = []
+        return out
     found = origins(view)
     targets = [o for o in found if _is_target(o, fams)]
     injected = next((o for o in targets if o.source == "tool" and o.instructed), None)
@@ -303,6 +305,23 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
                     "never asked to change anything",
                     where=where,
                     excerpt=sentence,
+                    weight=0.9,
+                    impact=0.5,
+                    uncertainty=0.85,
+                    sensitivity=0.7,
+                )
+            )
+    if injected is None and fams & {"outward", "public"}:
+        quoted = quoted_order(view.args, view.arg_keys(), texts.outputs, texts.trusted)
+        if quoted is not None:
+            path, where, order = quoted
+            out.append(
+                Signal(
+                    "provenance.injected",
+                    f"The words in {path} were dictated by a tool's output ({where}: "
+                    f"\u201c{order}\u201d), not by the person asking",
+                    where=where,
+                    excerpt=order,
                     weight=0.9,
                     impact=0.5,
                     uncertainty=0.85,

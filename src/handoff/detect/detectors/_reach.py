@@ -23,7 +23,7 @@ import re
 from ._base import ActionView, DetectConfig, Signal, wordset
 from ._effects import effect_of
 from ._provenance import asked_for, origins, trusted_text
-from ._sense import tool_sense
+from ._sense import halts, tool_sense
 from ._world import _EXTERNAL
 
 __all__ = ["detect_reach"]
@@ -348,7 +348,7 @@ def _crowd(view: ActionView) -> Signal | None:
     ws = view.word_set
     if tool_sense(view.tool).draft:
         return None  # a draft goes to nobody yet
-    if not ws.isdisjoint(_HALTS) and ws.isdisjoint(_SENDS_NOW):
+    if (not ws.isdisjoint(_HALTS) and ws.isdisjoint(_SENDS_NOW)) or halts(view):
         return None  # a campaign paused, stopped or archived sends nothing
     messaging = not ws.isdisjoint(_MESSAGING)
     if not messaging and not (ws & {"channel", "post", "create", "topic"}):
@@ -392,7 +392,12 @@ def _crowd(view: ActionView) -> Signal | None:
 
 def _unnamed_recipient(view: ActionView) -> Signal | None:
     """This call writes to an address that neither the person nor any tool's output
-    showed: the agent made it up (a name asked for is not its address)."""
+    showed, when the person gave addresses or a tool's output showed some: the agent
+    made it up instead of using them (a name asked for is not its address). With no
+    address anywhere in the run, the agent's own address book is all there is."""
+    said = trusted_text(view)
+    if "@" not in said and not any(s.kind == "observation" and "@" in s.text for s in view.sources):
+        return None
     for o in origins(view):
         key = o.path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
         if o.kind != "email" or key not in _RECIPIENT_KEYS or o.source != "agent":

@@ -40,6 +40,7 @@ __all__ = [
     "books_workplace",
     "cancels",
     "commits",
+    "halts",
     "operation_start",
     "paid_booking",
     "sense",
@@ -99,6 +100,9 @@ _OP_COMMITMENTS = COMMITMENTS - wordset("ticket tickets policy")
 # A room, a desk or a seat at work, booked for a meeting: no one pays for it. A room at a
 # hotel, for a stay, is paid for; a price argument says so for any booking.
 _WORKPLACE = wordset("meeting meetings desk desks conference huddle workspace office hotdesk")
+# An appointment is time in someone's calendar (a doctor, a haircut, a demo), not a
+# purchase, unless an argument prices it.
+_APPOINTMENTS = wordset("appointment appointments consultation checkup slot visit demo interview")
 _ROOMS = wordset("room rooms")
 LODGING = wordset(
     "hotel hotels stay stays night nights lodging resort airbnb inn hostel guest guests "
@@ -107,12 +111,17 @@ LODGING = wordset(
 
 
 def books_workplace(ws: set[str] | frozenset[str]) -> bool:
-    """The name books a meeting room or a desk (``rooms.book``, ``desk.reserve``), not a
-    hotel room: no money is committed unless an argument prices it."""
-    return bool(ws & _WORKPLACE or ws & _ROOMS) and ws.isdisjoint(LODGING)
+    """The name books a meeting room, a desk or an appointment (``rooms.book``,
+    ``desk.reserve``, ``clinic.book_appointment``), not a hotel room: no money is
+    committed unless an argument prices it."""
+    return bool(ws & _WORKPLACE or ws & _ROOMS or ws & _APPOINTMENTS) and ws.isdisjoint(LODGING)
 
 
 _LODGING_TEXT = re.compile(r"\b(?:hotels?|nights?|check-?in|guests?|stays?|lodging|resort|suite)\b")
+
+
+_FEES = wordset("fee fees cost deposit price")
+_FEE_ENDS = ("_fee", "_fees", "_cost", "_deposit", "_price")
 
 
 def paid_booking(view: ActionView, priced: bool) -> bool:
@@ -121,7 +130,7 @@ def paid_booking(view: ActionView, priced: bool) -> bool:
     ws = view.word_set
     if ws.isdisjoint(COMMIT_VERBS) or not books_workplace(ws):
         return False
-    if priced:
+    if priced or any(k in _FEES or k.endswith(_FEE_ENDS) for k in view.key_set):
         return True
     return any(not LODGING.isdisjoint(split_words(k)) for k in view.key_set) or bool(
         _LODGING_TEXT.search(view.args_lower)
@@ -137,7 +146,11 @@ def commits(words: tuple[str, ...], start: int = 0) -> bool:
     if not words:
         return False
     ws = set(words)
-    if ws & (COMMIT_VERBS | {"upgrade"}) and books_workplace(ws) and ws.isdisjoint(COMMITMENTS):
+    if (
+        ws & (COMMIT_VERBS | {"upgrade"})
+        and books_workplace(ws)
+        and ws.isdisjoint(COMMITMENTS - _APPOINTMENTS)
+    ):
         return False
     ops = words[start:] if 0 < start < len(words) else words
     if ops[0] in _READ_VERBS:
@@ -362,3 +375,17 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
 def tool_sense(tool: str) -> ToolSense:
     """``sense`` of a tool's name, kept per name: every detector asks for it."""
     return sense(split_words(tool), operation_start(tool))
+
+
+# A send, a campaign or a schedule stopped by a status the call sets: it sends nothing.
+_HALT_STATES = wordset(
+    "pause paused stop stopped cancel cancelled canceled archive archived end ended "
+    "disable disabled halt halted inactive draft unscheduled"
+)
+_STATE_KEYS = ("status", "state", "campaign_status", "delivery_status")
+
+
+def halts(view: ActionView) -> bool:
+    """The call's only say on sending is to stop it: ``status: paused``."""
+    value = view.first_arg(_STATE_KEYS)
+    return value is not None and value.strip().lower() in _HALT_STATES

@@ -385,7 +385,10 @@ def _annotated(view: ActionView, families: frozenset[str]) -> list[Signal]:
 
 
 def _physical(view: ActionView, words: frozenset[str], low_all: str) -> list[Signal]:
-    safety = sorted(words & SAFETY) or sorted(w for w in SAFETY if re.search(rf"\b{w}\b", low_all))
+    # Argument words split at underscores too: ``front_door_camera`` names a camera.
+    safety = sorted(words & SAFETY) or sorted(
+        SAFETY.intersection(re.findall(r"[a-z0-9]+", low_all))
+    )
     broad = (
         _BROAD.search(low_all)
         or not _BROAD_WORDS.isdisjoint(words)
