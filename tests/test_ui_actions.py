@@ -279,3 +279,21 @@ def test_script_that_only_reads_the_pages_text_runs_on_its_own(script: str) -> N
     assert (
         asked("browser_evaluate", {"function": script}, "What's the page title?").mode is Mode.AUTO
     )
+
+
+@pytest.mark.parametrize("values", [["Public"], ["Anyone with the link"]])
+def test_a_visibility_set_to_everyone_is_publishing(values: list[str]) -> None:
+    # Playwright's select_option takes a list of the options chosen.
+    a = run(
+        "browser_select_option", {"element": "Repository visibility", "ref": "e5", "values": values}
+    )
+    assert a.mode is not Mode.AUTO
+    assert "action.public" in codes(a)
+
+
+def test_a_visibility_set_to_private_is_no_publishing() -> None:
+    a = run(
+        "browser_select_option",
+        {"element": "Repository visibility", "ref": "e5", "values": ["Private"]},
+    )
+    assert "action.public" not in codes(a)

@@ -205,6 +205,9 @@ def ui_action(action: Action) -> Action:
         if said:
             return _named(action, said, label)
     chosen = _chosen(action)
+    if not words.isdisjoint(_WHO_SEES) and chosen.lower() in _EVERYONE:
+        # "Repository visibility: Public": what was private is published.
+        return action.model_copy(update={"tool": f"publish: {label} ({action.tool})"})
     verb = _effect_verb(f"{label} {chosen}", words)
     if verb in _NAMED_BY_VERB and not _NAMED_BY_VERB[verb](sense(split_words(label))):
         # "Subscribe - $12.99/month", "Confirm booking", a plan "billed today", an .exe.
@@ -328,9 +331,17 @@ def _effect_verb(text: str, words: set[str]) -> str | None:
     return None
 
 
+# A setting of who sees a thing, and the choices that open it to all.
+_WHO_SEES = frozenset(("visibility", "privacy", "sharing", "audience", "access"))
+_EVERYONE = frozenset(("public", "everyone", "anyone", "anyone with the link", "all users"))
+
+
 def _chosen(action: Action) -> str:
     """What a select or fill puts in (``select_option {value: "Enterprise - $499/mo"}``)."""
-    value = action.args.get("value") or action.args.get("option")
+    value = action.args.get("value") or action.args.get("option") or action.args.get("values")
+    if isinstance(value, list):
+        # Several options chosen at once (``browser_select_option {values: [...]}``).
+        value = " ".join(v for v in value if isinstance(v, str))
     return " ".join(value.split())[:_MAX_LABEL] if isinstance(value, str) else ""
 
 
