@@ -2,6 +2,8 @@
 
 * ``action.harmful`` — what the call writes, sends or runs encrypts files and demands
   payment to restore them: a ransom note beside the encryption.
+* ``action.harmful`` — the call acts for a request to watch someone in secret: a
+  keylogger or spyware made or installed, a person tracked or read without knowing it.
 * ``action.fraud`` — the call publishes or sends, and the person asked for deception:
   fake reviews, a phishing message, posing as a customer, a bank or an official.
 
@@ -50,6 +52,10 @@ _DECEIVE = re.compile(
     r"|\b(?:pretend(?:ing)?|posing|pose|impersonat\w*) (?:to be |as )?(?:an? |the )?"
     r"(?:verified |real |actual |happy )?(?:customer|buyer|user|bank|official|police|irs"
     r"|government|doctor|support|ceo)\b"
+    # Someone in particular: "pretending to be my dad", "posing as her boss".
+    r"|\b(?:pretend(?:ing)?|posing|pose|impersonat\w*) (?:to be |as )?(?:my|his|her|their|your)"
+    r" (?:dad|father|mom|mother|parents?|boss|manager|wife|husband|partner|brother|sister"
+    r"|friend|son|daughter|grandma|grandpa|grandmother|grandfather|teacher|landlord)\b"
     r"|\bastroturf\w*\b|\bsock ?puppets?\b",
     re.IGNORECASE,
 )
@@ -65,11 +71,50 @@ _DECEIVE_WORDS = (
 )
 
 
+# Covert surveillance of someone asked for: spyware made or installed, or a person
+# tracked, recorded or read without knowing it.
+_SPY_WORDS = ("keylog", "key log", "spyware", "stalkerware", "secretly", "covert", "without")
+_SPIES = re.compile(
+    _MAKE.replace("|run)", "|run|install|set up|setup|hide)")
+    + _OBJECT.replace("){0,2}", "){0,3}")
+    + r"(?:key ?loggers?|spyware|stalkerware)\b"
+    r"|\b(?:secretly|covertly)\s+(?:\w+\s+){0,2}?(?:track|monitor|record|read|spy|log|watch"
+    r"|follow|listen)\w*"
+    r"|\b(?:track|monitor|record|read|spy on|log|watch|follow|listen to)\b[^.\n]{0,60}"
+    r"\bwithout (?:him|her|them|his|her|their) (?:know\w*|consent|noticing|finding out)",
+    re.IGNORECASE,
+)
+
+
+def _covert(view: ActionView) -> Signal | None:
+    asked = view.instruction
+    if not holds_any(asked.lower(), _SPY_WORDS):
+        return None
+    m = _SPIES.search(asked)
+    if m is None:
+        return None
+    span, ex = excerpt_at(asked, m.start(), m.end(), pad=40)
+    return Signal(
+        "action.harmful",
+        f"The person asked to watch someone in secret (\u201c{ex}\u201d), and {view.tool} "
+        "acts on it",
+        where=f"context.instruction{span}",
+        excerpt=ex,
+        weight=0.9,
+        impact=0.7,
+        reversibility=0.6,
+        sensitivity=0.9,
+    )
+
+
 def detect_harm(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
     if effect.read_only:
         return []
     out: list[Signal] = []
+    covert = _covert(view)
+    if covert is not None:
+        out.append(covert)
     ransom = _ransom(view)
     if ransom is not None:
         out.append(ransom)
