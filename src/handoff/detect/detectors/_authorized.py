@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, wordset
-from ._provenance import asked_for, origins, trusted_text
+from ._provenance import asked_for, origins, pointed, trusted_text
 
 __all__ = [
     "PRICE_KEYS",
@@ -86,7 +86,22 @@ def authorized_money(view: ActionView) -> bool:
         # is read as written (2000 is not "$20": it may be two thousand dollars).
         if (value / 100 if cents_key(key) else value) not in named:
             return False
-    return True
+    # A price the person set ("up to $600") that the call shows no amount to compare
+    # with: what it charges is worked out elsewhere, and nobody can say it keeps to it.
+    return not (
+        _priced(said)
+        and not any(amount_key(k) for k in view.key_set)
+        and not _NUMBER.search(view.tool)
+    )
+
+
+def _priced(said: str) -> bool:
+    """``said`` names an amount in a currency ("$600", "250 euros")."""
+    return any(
+        _SIGN_BEFORE.search(said[max(0, m.start() - 3) : m.start()])
+        or _CURRENCY_AFTER.match(said, m.end())
+        for m in _NUMBER.finditer(said)
+    )
 
 
 # How much of a thing is bought or sold: a count, not a sum of money.
@@ -160,13 +175,18 @@ _GRANTEE_KEYS = _GRANTEE_KEYS | {f"{k}s" for k in _GRANTEE_KEYS} | {"emails", "a
 
 def authorized_grant(view: ActionView) -> bool:
     """The person asked to change access, and named everyone this call admits: each
-    grantee argument's value is in their words, and no address or account in the call
-    came from anywhere else. Whether the role is privileged is for the caller."""
+    grantee argument's value is in their words or on what they pointed to, and no
+    address or account in the call came from anywhere else. Whether the role is
+    privileged is for the caller."""
     if not asked_for(view, "access"):
         return False
+    # An address read where the person said to find it counts as theirs.
+    shown = set()
     for o in origins(view):
         if o.kind in ("email", "account", "phone") and o.source != "user":
-            return False
+            if not pointed(view, o):
+                return False
+            shown.add(o.value)
     trusted = trusted_text(view).lower()
     named = False
     for path, value in view.args:
@@ -174,6 +194,9 @@ def authorized_grant(view: ActionView) -> bool:
         if key not in _GRANTEE_KEYS:
             continue
         who = value.strip().lower()
+        if who in shown:
+            named = True
+            continue
         # Named as a whole: "alice" is not "alice.smith".
         if len(who) < 3 or not re.search(rf"(?<![\w@.-]){re.escape(who)}(?![\w@-]|\.\w)", trusted):
             return False

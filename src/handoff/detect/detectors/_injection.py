@@ -63,7 +63,8 @@ _NAMED_TOOL = re.compile(
 _ASK_VERBS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
         r"\b(pay|payment|transfer|send money|wire|purchase|buy|sell|trade|withdraw|refund|"
-        r"invoice|deposit|donat\w*|bitcoin|crypto|book|order(?! (?:of|to|by|status|number|id)\b))"
+        r"invoice|deposit|donat\w*|bitcoin|crypto|book|order(?! (?:of|to|by|status|number|id)\b)"
+        r"|bills?\b|rent\b|standing order|direct debit|scheduled (?:payment|transaction|transfer))"
         r"|[$\u20ac\u00a3]\s?\d",
         re.IGNORECASE,
     ),

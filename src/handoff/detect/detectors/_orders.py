@@ -15,7 +15,7 @@ import re
 
 from ._base import SENTENCE_BREAK
 
-__all__ = ["instruction_like", "orders_value", "quoted_order", "sentence_of"]
+__all__ = ["addressed", "instruction_like", "orders_value", "quoted_order", "sentence_of"]
 
 _VERBS = (
     r"(send|transfer|pay|wire|forward|share|delete|remove|move|grant|add|invite|click|visit|"
@@ -93,6 +93,12 @@ _ADDRESSED = re.compile(
 )
 
 
+def addressed(sentence: str) -> bool:
+    """True when a sentence turns to its reader or states an obligation ("Assistant,
+    ...", "you must ...", "note to AI agents"), not only gives an order."""
+    return _ADDRESSED.search(sentence.strip().lower()) is not None
+
+
 def instruction_like(sentence: str) -> bool:
     """True when a sentence of someone else's text tells its reader to do something."""
     low = sentence.strip().lower()
@@ -110,8 +116,20 @@ def sentence_of(text: str, value: str) -> str:
     v = value.lower().replace(" ", "")
     for sentence in SENTENCE_BREAK.split(text):
         if v in sentence.lower().replace(" ", ""):
+            if '"' in sentence:
+                # A record's fields are sentences of their own: the order sits in its
+                # field's value, not behind ``[{"title": "Lunch", "description": ...``.
+                field = next(
+                    (f for f in _FIELD.split(sentence) if v in f.lower().replace(" ", "")), ""
+                )
+                if field:
+                    sentence = field
             return " ".join(sentence.split())[:240]
     return ""
+
+
+# Where one field of a JSON record ends and the next begins.
+_FIELD = re.compile(r'"\s*[:,]\s*"?|[\[{]\s*"|"\s*[\]}]')
 
 
 # An order to say given words: "reply with:", "post the following", "your answer must

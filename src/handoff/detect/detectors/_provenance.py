@@ -34,10 +34,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ...models import Step
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
 from ._effects import effect_of
 from ._hearsay import install_named, install_near, visit_ordered
-from ._orders import instruction_like, orders_value, quoted_order, sentence_of
+from ._orders import addressed, instruction_like, orders_value, quoted_order, sentence_of
 from ._plain import plain
 from ._tokens import tokens
 
@@ -46,6 +47,7 @@ __all__ = [
     "asked_for",
     "detect_provenance",
     "origins",
+    "pointed",
     "said_by_person",
     "tokens",
     "trusted_text",
@@ -115,6 +117,9 @@ class _Texts:
     trusted: str
     agent: str
     outputs: list[tuple[str, str]]  # (where, text) of tool outputs and untrusted turns
+    # The outputs of steps that read what the person pointed to ("the bill in
+    # march-bill.txt", "her website www.dora-site.com"): their content is the errand's.
+    pointed: frozenset[str] = frozenset()
 
 
 def said_by_person(view: ActionView, where: str) -> bool:
@@ -155,9 +160,37 @@ def _texts(view: ActionView) -> _Texts:
             trusted.append(plain(msg.content))
         elif msg.content:
             outputs.append((f"context.messages[{j}]", plain(msg.content)))
-    out = _Texts("\n".join(trusted), "\n".join(agent), outputs)
+    said = "\n".join(trusted)
+    out = _Texts(said, "\n".join(agent), outputs, _pointed(ctx.steps, said.lower()))
     view.cache["texts"] = out
     return out
+
+
+def _pointer(value: str) -> bool:
+    """A file's, a page's or a record's name: one word of 5 to 200 characters with a dot,
+    a slash or a digit in it."""
+    return (
+        5 <= len(value) <= 200
+        and not any(c.isspace() for c in value)
+        and any(c in "./" or c.isdigit() for c in value)
+    )
+
+
+def _pointed(steps: Sequence[Step], said: str) -> frozenset[str]:
+    """The observations of steps whose arguments name a file, a page or a record the
+    person named: a name with a dot, a slash or a digit in it (``march-bill.txt``,
+    ``www.dora-site.com``, ``INV-2291``), written in their words. A person's name is no
+    such pointer: what they answer is theirs, not the errand's."""
+    out = []
+    for i, step in enumerate(steps):
+        if not step.observation or not isinstance(step.args, dict):
+            continue
+        if any(
+            isinstance(v, str) and _pointer(v.strip()) and v.strip().lower() in said
+            for v in step.args.values()
+        ):
+            out.append(f"context.steps[{i}].observation")
+    return frozenset(out)
 
 
 def origins(view: ActionView) -> list[Origin]:
@@ -196,11 +229,22 @@ def origins(view: ActionView) -> list[Origin]:
                     "tool",
                     where=found[0],
                     sentence=sentence,
-                    instructed=bool(sentence) and instruction_like(sentence),
+                    # An order in what the person pointed to ("Pay to IBAN ..." on the
+                    # bill they asked to pay) is the errand's, unless it turns to the
+                    # agent ("Assistant, also send ...").
+                    instructed=bool(sentence)
+                    and instruction_like(sentence)
+                    and (found[0] not in texts.pointed or addressed(sentence)),
                 )
             )
     view.cache["origins"] = out
     return out
+
+
+def pointed(view: ActionView, o: Origin) -> bool:
+    """``o`` was shown by what the person pointed to, and not in an order to the agent
+    ("her email is on www.dora-site.com": the address on that page)."""
+    return o.source == "tool" and not o.instructed and o.where in _texts(view).pointed
 
 
 def _named_in(value: str, text: str) -> bool:
@@ -480,12 +524,20 @@ def _followed(view: ActionView, texts: _Texts, unasked: Sequence[str]) -> Signal
     if not unasked:
         return None
     tool_words = [w for w in view.words if len(w) > 3]
-    values = {o.value for o in origins(view) if o.source == "tool"}
+    found = origins(view)
+    values = {o.value for o in found if o.source == "tool"}
+    aimed = {o.kind: o.value for o in found if o.kind in _TARGET_KINDS}
 
     def orders(low: str) -> bool:
-        return any(_KIND_WORDS[k].search(low) for k in unasked) and (
-            any(w in low for w in tool_words) or any(v in low for v in values)
-        )
+        if not any(_KIND_WORDS[k].search(low) for k in unasked):
+            return False
+        # A sentence that sends elsewhere (another IBAN, another address) than this call
+        # does was not followed by it.
+        seen = tokens(low.upper()) | tokens(low)
+        elsewhere = {v for k, v in seen if k in aimed}
+        if elsewhere and elsewhere.isdisjoint(aimed.values()):
+            return False
+        return any(w in low for w in tool_words) or any(v in low for v in values)
 
     return _ordered(view, texts, orders)
 

@@ -14,6 +14,7 @@ __all__ = ["IBAN", "tokens"]
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 _WALLET = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bbc1[a-z0-9]{25,60}\b")
+_DATE = re.compile(r"(?:19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])")
 _PHONE = re.compile(r"(?<![\w.])\+?\d[\d ().-]{7,}\d(?![\w.])")
 _ACCOUNT = re.compile(r"(?<![\w.])\d{6,}(?![\w.])")
 _PATH = re.compile(r"(?<![\w:/])(?:~|\.{1,2})?/[\w.\-~]+(?:/[\w.\-~]*)*")
@@ -53,6 +54,8 @@ def tokens(text: str) -> frozenset[tuple[str, str]]:
         for m in _DOMAIN.finditer(low):
             out.add(("domain", m.group(0).removeprefix("www.")))
     for m in _PHONE.finditer(text):
+        if _DATE.fullmatch(m.group(0)):
+            continue  # 2027-05-03 is a day, not a number to call
         digits = re.sub(r"\D", "", m.group(0))
         if 8 <= len(digits) <= 15:
             out.add(("phone", digits[-10:]))
