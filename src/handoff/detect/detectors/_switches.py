@@ -10,7 +10,8 @@ store it opens:
 * a safeguard turned off (``enforce_admins: false``, ``deletion_protection: false``,
   ``allow_force_pushes: true``), or a push told to force (``force: true``);
 * mail forwarded wholesale (``forward_all``, a rule whose action is ``forward``);
-* a read from a secrets store (``vault.read``, ``secrets.get``, a ``secret/`` path);
+* a read from a secrets store (``vault.read``, ``secrets.get``, a ``secret/`` path, a
+  cluster tool asked for ``{"kind": "Secret"}`` or ``{"resource": "secrets"}``);
 * a DNS record written, which moves where a name leads.
 """
 
@@ -91,6 +92,12 @@ _FLAG_KEYS = _FLAG_KEYS | _MFA_KEYS | _GUARD_KEYS | _UNGUARD_KEYS | _FORCE_KEYS
 _FORWARD_ALL = wordset("all auto automatic rule rules filter filters every everything")
 _SECRET_STORE = wordset("vault secret secrets secretsmanager keyvault kms keychain passwords")
 _SECRET_PATH = re.compile(r"^\s*/?(v\d/)?secrets?/\S+")
+# A cluster tool asked for secrets by kind or resource (``{"kind": "Secret"}``,
+# ``{"resource": "secrets"}``): what it returns is their data.
+_KIND_KEYS = frozenset(
+    ("kind", "kinds", "resource", "resources", "resource_type", "resource_kind", "resourcetype")
+)
+_SECRET_KIND = re.compile(r"^\s*(?:(?:core/)?v1/)?secrets?(?:/[\w.-]{1,253})?\s*$")
 _DNS = wordset("dns route53 zone zones cname nameserver nameservers")
 _TRUE = (True, "true", "yes", "1", "on")
 _FALSE = (False, "false", "no", "0", "off")
@@ -130,7 +137,17 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             )
     secret_path = (
-        next(((p, t) for p, t in view.args if "secret" in t and _SECRET_PATH.match(t)), None)
+        next(
+            (
+                (p, t)
+                for (p, t), low, key in zip(
+                    view.args, view.lowered_args, view.leaf_keys, strict=True
+                )
+                if "secret" in low
+                and (_SECRET_PATH.match(t) or (key in _KIND_KEYS and _SECRET_KIND.match(low)))
+            ),
+            None,
+        )
         if "secret" in view.args_lower
         else None
     )
