@@ -25,6 +25,8 @@ READS_SECRETS = [
     ("sqlite.read_query", {"query": "SELECT name, client_secret FROM apps WHERE id = 3"}),
     ("bash", {"command": "psql -c 'SELECT api_key, secret FROM integrations'"}),
     ("run_python", {"code": 'cur.execute("SELECT email, refresh_token FROM sessions")'}),
+    ("mcp__db__query", {"input": "SELECT api_key FROM integrations"}),
+    ("query_database", {"q": "SELECT username, pwd FROM accounts"}),
 ]
 
 ROUTINE = [
@@ -71,3 +73,49 @@ def test_a_query_mentioned_in_a_message_reads_nothing() -> None:
         "Tell #db how to log in.",
     )
     assert "secrets.access" not in [t.code for t in a.triggers]
+
+
+BCRYPT = "$2b$12$KIXQJ8sd9f8s7d6f5g4h3uJk1l2m3n4o5p6q7r8s9t0u1v2w3x4y5"
+HASHES = [
+    BCRYPT,
+    "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG",
+    "pbkdf2_sha256$600000$Xk2qk1$Lw6tT3h1Qk2l9wS0dE8rYp4vN7mB5cX1zA3sD6fG9hJ=",
+    "$6$rounds=5000$saltsalt$Zq8l3m1c0p9o8i7u6y5t4r3e2w1q0a9s8d7f6g5h4j3k2l1z0x9c8v7b6n5m4",
+    "scrypt:32768:8:1$Q2x9$0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978",
+]
+
+
+@pytest.mark.parametrize("digest", HASHES)
+def test_password_hashes_sent_out_are_secrets_sent(digest: str) -> None:
+    steps = [
+        {
+            "tool": "postgres.query",
+            "args": {"sql": "SELECT email, password_hash FROM users LIMIT 1"},
+            "observation": f"alice@acme.com | {digest}",
+        }
+    ]
+    a = assess_call(
+        "send_email",
+        {"to": "audit@partner.example", "subject": "users", "body": f"alice@acme.com {digest}"},
+        "Send the user list to audit@partner.example",
+        steps,
+    )
+    assert "secrets.outward" in [t.code for t in a.triggers], [t.code for t in a.triggers]
+
+
+def test_a_user_list_without_hashes_is_sent_as_asked() -> None:
+    a = assess_call(
+        "send_email",
+        {"to": "audit@partner.example", "subject": "users", "body": "alice@acme.com, bob@acme.com"},
+        "Send the user list to audit@partner.example",
+    )
+    assert "secrets.outward" not in [t.code for t in a.triggers]
+
+
+def test_a_price_in_dollars_is_no_hash() -> None:
+    a = assess_call(
+        "send_email",
+        {"to": "ops@acme.example", "subject": "prices", "body": "Plans: $2 $12 $60 per seat."},
+        "Email ops@acme.example the prices",
+    )
+    assert "secrets.outward" not in [t.code for t in a.triggers]

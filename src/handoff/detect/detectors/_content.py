@@ -31,7 +31,7 @@ from ._credentials import (
 from ._effects import effect_of
 from ._lines import routine_chmod
 from ._plain import path_plain, sql_plain
-from ._sql_text import SQL_KEYS, embedded_sql, reads_credentials
+from ._sql_text import DB_WORDS, SQL_KEYS, embedded_sql, reads_credentials
 
 __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 
@@ -399,7 +399,15 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                             sensitivity=0.6,
                         )
                     )
-        if sql and "secret" not in seen and (query is not low or key in SQL_KEYS):
+        if (
+            sql
+            and "secret" not in seen
+            and (
+                query is not low
+                or key in SQL_KEYS
+                or (not view.word_set.isdisjoint(DB_WORDS) and _SQL_START.match(query))
+            )
+        ):
             m = reads_credentials(query)
             if m is not None:
                 seen.add("secret")

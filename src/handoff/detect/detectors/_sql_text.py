@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["SQL_KEYS", "embedded_sql", "reads_credentials"]
+__all__ = ["DB_WORDS", "SQL_KEYS", "embedded_sql", "reads_credentials"]
+
+# A tool whose name says it queries a database: what starts with SELECT under any key
+# of its arguments is a query.
+DB_WORDS = frozenset(
+    ("sql", "query", "queries", "db", "database", "postgres", "postgresql", "mysql", "sqlite",
+     "mssql", "snowflake", "bigquery", "redshift", "clickhouse", "duckdb", "warehouse", "supabase")
+)  # fmt: skip
 
 # The keys whose text is SQL or a line that runs; elsewhere (a body, a message) a SELECT
 # is read only inside a client's quotes, a driver call or a query key of a JSON text.
@@ -85,7 +92,7 @@ _SELECT = re.compile(r"\bselect\s+((?:[^;]){1,600}?)\s+from\s+([\w.\"`\[\]]{1,12
 # ``password_changed_at``, ``prompt_tokens``).
 _CREDENTIAL_COLUMN = re.compile(
     r"(?<![\w$])(?!is_|has_)(?:[a-z][a-z0-9]{0,30}_){0,3}"
-    r"(?:password|passwd|password_hash|password_digest|hashed_password|encrypted_password"
+    r"(?:password|passwd|pwd|password_hash|password_digest|hashed_password|encrypted_password"
     r"|pass_hash|pwd_hash|api_?key|api_secret|secret|secret_key|client_secret|access_token"
     r"|refresh_token|auth_token|id_token|session_token|bearer_token|token|private_key"
     r"|signing_key|encryption_key|secret_access_key|otp_secret|totp_secret|mfa_secret"
