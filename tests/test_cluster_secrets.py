@@ -85,3 +85,31 @@ def test_a_secret_gist_is_no_cluster_secret() -> None:
         "Save these notes as a gist.",
     )
     assert "secrets.access" not in [t.code for t in a.triggers]
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("kubectl_generic", {"command": "get secret db -o yaml"}),
+        ("kubectl", {"args": ["describe", "secret", "db"]}),
+        ("k8s_get", {"type": "secret", "name": "db"}),
+    ],
+)
+def test_a_cluster_tool_told_to_read_a_secret_goes_to_a_person(
+    tool: str, args: dict[str, Any]
+) -> None:
+    a = assess_call(tool, args, ASKED)
+    assert "secrets.access" in [t.code for t in a.triggers], [t.code for t in a.triggers]
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("kubectl_generic", {"command": "get pods -o yaml"}),
+        ("kubectl_generic", {"command": "get secrets"}),
+        ("k8s_get", {"type": "pod", "name": "api"}),
+    ],
+)
+def test_a_cluster_tool_told_to_read_other_things_runs(tool: str, args: dict[str, Any]) -> None:
+    a = assess_call(tool, args, ASKED)
+    assert "secrets.access" not in [t.code for t in a.triggers], [t.code for t in a.triggers]

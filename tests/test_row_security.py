@@ -53,3 +53,21 @@ def test_row_security_lifted_from_a_shell_client() -> None:
 def test_row_security_kept_is_no_weakening(sql: str) -> None:
     a = assess_call("postgres.execute", {"sql": sql}, ASKED)
     assert "action.permissions" not in [t.code for t in a.triggers], [t.code for t in a.triggers]
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("supabase.disable_rls", {"table": "profiles"}),
+        ("db.update_table", {"table": "profiles", "row_level_security": False}),
+        ("db.update_table", {"table": "profiles", "rls_enabled": False}),
+    ],
+)
+def test_row_security_turned_off_by_name_or_setting(tool: str, args: dict[str, object]) -> None:
+    a = assess_call(tool, args, ASKED)
+    assert "action.permissions" in [t.code for t in a.triggers], [t.code for t in a.triggers]
+
+
+def test_row_security_turned_on_by_setting_is_no_weakening() -> None:
+    a = assess_call("db.update_table", {"table": "profiles", "rls_enabled": True}, ASKED)
+    assert "action.permissions" not in [t.code for t in a.triggers]
