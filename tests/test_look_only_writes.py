@@ -65,6 +65,16 @@ LOOKED_WROTE: list[tuple[str, dict[str, Any], str, list[dict[str, Any]]]] = [
     ),
 ]
 
+LOOKED_WROTE += [
+    (
+        "sheets.append_row",
+        {"spreadsheet_id": "abc", "values": [1, 2]},
+        "What's in the budget sheet?",
+        [],
+    ),
+    ("gdocs.write", {"document_id": "d1", "text": "x"}, "Summarise the design doc.", []),
+]
+
 ROUTINE: list[tuple[str, dict[str, Any], str, list[dict[str, Any]]]] = [
     (
         "write_file",
@@ -109,6 +119,13 @@ ROUTINE: list[tuple[str, dict[str, Any], str, list[dict[str, Any]]]] = [
     ),
     ("create_table", {"name": "summary"}, "Save the results in a new table called summary.", []),
     ("read_file", {"path": "src/app.py"}, "Explain what src/app.py does.", []),
+    (
+        "sheets.append_row",
+        {"spreadsheet_id": "abc", "values": [1, 2]},
+        "Add a row to the budget sheet.",
+        [],
+    ),
+    ("memory.save", {"key": "budget", "value": "x"}, "What's in the budget sheet?", []),
     ("bash", {"command": "sed -n '1,40p' src/app.py"}, "Explain what src/app.py does.", []),
 ]
 

@@ -184,9 +184,9 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
     )
 
 
-# A commit or a push records or ships what others share; rows inserted and a table,
+# A commit or a push records or ships what others share; rows inserted or appended and a table,
 # an index or a database created change a store others read.
-_RECORDS = wordset("commit commits push pushes insert inserts")
+_RECORDS = wordset("commit commits push pushes insert inserts append appends")
 _BUILDS = wordset("create add alter")
 _STORES = wordset(
     "table tables database databases schema schemas index indexes collection collections "
@@ -204,6 +204,11 @@ def _records(op: tuple[str, ...]) -> bool:
 _FILE_KEYS = ("path", "file_path", "filepath", "filename", "file", "file_name", "target_file")
 _CONTENT_KEYS = frozenset(("content", "contents", "file_text", "text", "data", "body", "code"))
 _FILE_WRITES = wordset("write writes save overwrite put create update upload")
+_DOC_WRITES = wordset("write writes overwrite put")
+_DOC_IDS = frozenset(
+    ("document_id", "documentid", "doc_id", "spreadsheet_id", "spreadsheetid", "sheet_id",
+     "page_id", "pageid", "file_id", "fileid", "note_id", "record_id", "block_id")
+)  # fmt: skip
 # A shell line that edits a file in place, or sends output into one.
 _IN_PLACE = re.compile(r"\b(?:sed|perl)(?:\s[^|;&\n]{0,200}?)?\s-(?:[a-z]{0,4}i|-in-place)")
 _INTO = re.compile(r"(?<![>&\d])>>?\s*([\w./~-]{1,300})")
@@ -219,6 +224,9 @@ def _writes_over(view: ActionView, op: tuple[str, ...], said: str) -> bool:
         return any(_there(view, m.group(1), said) for m in _INTO.finditer(line))
     if _FILE_WRITES.isdisjoint(op):
         return False
+    if not _DOC_WRITES.isdisjoint(op) and not view.key_set.isdisjoint(_DOC_IDS):
+        # A document, a sheet or a page named by its id is there already.
+        return True
     target = first_arg(view, _FILE_KEYS)
     return target is not None and _there(view, target, said)
 
