@@ -94,3 +94,12 @@ def test_consent_the_person_says_was_withdrawn_is_not_asked_for() -> None:
         "Dana withdrew consent yesterday; note her new phone 555-0100.",
     )
     assert "scope.beyond_instruction" in [t.code for t in a.triggers]
+
+
+def test_the_persons_own_mail_turned_on_as_asked_runs() -> None:
+    a = assess_call(
+        "settings.update_notifications",
+        {"email_opt_in": True},
+        "Turn on marketing emails for my account.",
+    )
+    assert "scope.beyond_instruction" not in [t.code for t in a.triggers]

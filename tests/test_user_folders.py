@@ -34,6 +34,7 @@ AWAY = [
     ("powershell", {"command": "Move-Item C:\\Users\\ann\\Documents D:\\archive"}),
     ("filesystem.move_file", {"source": "~/Music", "destination": "/srv/share/music"}),
     ("move_file", {"source": "C:\\Users\\ann\\Documents", "destination": "D:\\docs"}),
+    ("fs.rename", {"path": "/home/u/Documents", "new_name": "Docs"}),
 ]
 
 ROUTINE = [

@@ -63,10 +63,13 @@ _OPT_IN = re.compile(
     r"|do[- ]not[- ]contact|dnc))\b"
 )
 # The person says someone consented or asks to subscribe them: "gave consent", "agreed
-# to marketing", "subscribe Dana", "sign her up", "opt in".
+# to marketing", "subscribe Dana", "sign her up", "opt in", "turn on marketing emails".
 _CONSENT_ASKED = re.compile(
     r"\b(?:consent(?:ed|s|ing)?|agreed to|(?:re-?)?subscribe|sign(?:ed)? (?:\w+ )?up"
-    r"|opt(?:ed|s)?[- ]in)\b"
+    r"|opt(?:ed|s)?[- ]in"
+    # Mail or messages turned on, as for the person's own settings.
+    r"|(?:turn on|enable|allow|start getting)\s+(?:\w+\s+){0,3}?(?:e-?mails?|newsletters?"
+    r"|notifications?|marketing|updates|messages|texts?|sms|offers|promotions))\b"
 )
 _CONSENT_REFUSED = re.compile(
     r"\b(?:withdr\w*|revok\w*|refus\w*|den(?:y|ied)|no|not|never|without|lack\w*)\s+"

@@ -44,7 +44,7 @@ _SOURCE_KEYS = frozenset(
      "directory", "dir")
 )  # fmt: skip
 _DEST_KEYS = frozenset(
-    ("destination", "dest", "dst", "to", "to_path", "new_path", "target", "target_path")
+    ("destination", "dest", "dst", "to", "to_path", "new_path", "target", "target_path", "new_name")
 )
 _MOVE_ASKED = re.compile(r"\b(?:move|moving|relocate|transfer|migrate|rename|archive|put)\b")
 
