@@ -46,6 +46,7 @@ from ._sweep import detect_sweep
 from ._switches import detect_switches
 from ._tools import detect_tool
 from ._ui import ui_action
+from ._user_folders import detect_user_folders
 from ._world import detect_world
 
 __all__ = [
@@ -93,6 +94,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_grants,
     detect_releases,
     detect_world,
+    detect_user_folders,
     detect_machines,
     detect_harm,
     detect_injection,

@@ -1,8 +1,13 @@
 """Consent and fairness in the records a call writes.
 
 * ``scope.beyond_instruction`` — an opt-out cleared (``do_not_contact: false``,
-  ``unsubscribed: false``, ``opt_out: no``): someone who asked not to be contacted is
-  contacted again, and the person never asked to opt them back in;
+  ``unsubscribed: false``, HubSpot's ``hs_email_optout: false``, Salesforce's
+  ``HasOptedOutOfEmail: false``): someone who asked not to be contacted is contacted
+  again, and the person never asked to opt them back in; or consent turned on
+  (``marketing_consent: true``, ``gdpr_consent: granted``, ``marketing_opt_in: true``, a
+  list member's ``status: subscribed``) when the person never said anyone consented or
+  asked to subscribe them. Read at any depth (``properties``, ``fields``, a list of
+  contacts); recording an opt-out or reading these fields is routine;
 * ``action.impersonation`` — the call acts under another user's identity (``as_user``,
   ``impersonate``, ``run_as``: a name that is not the requester's);
 * ``action.personal_data`` — identifiers kept in data that is shared or exported
@@ -15,12 +20,15 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
+from typing import Any
 
 from ._base import (
     ActionView,
     DetectConfig,
     Signal,
     beyond_instruction,
+    split_words,
     wordset,
 )
 from ._effects import effect_of
@@ -28,15 +36,44 @@ from ._errand import person_text
 
 __all__ = ["detect_consent"]
 
-_OPT_OUT = wordset(
-    "do_not_contact do_not_call do_not_email do_not_text do_not_mail do_not_sms dnc opt_out "
-    "opted_out optout unsubscribed unsubscribe suppressed suppress_marketing marketing_opt_out "
-    "email_opt_out sms_opt_out call_opt_out dont_contact no_contact"
+_NO = frozenset(("false", "no", "n", "0", "off", "none"))
+_YES = frozenset(
+    ("true", "yes", "y", "1", "on", "granted", "given", "opted_in", "opted-in", "opt_in",
+     "optin", "opt-in", "subscribed", "resubscribed", "accepted", "agreed", "consented",
+     "explicit", "express")
+)  # fmt: skip
+# A status that subscribes: ``status: subscribed`` on a list member.
+_SUBSCRIBED = frozenset(("subscribed", "resubscribed", "opted_in", "opted-in", "opt_in", "optin"))
+# Words of a key that say an opt-out, or consent; consent only required of someone, a
+# cookie banner's, or what is known about it (its date, its source) is not consent given.
+_OUT_WORDS = wordset("optout optedout unsubscribed unsubscribe dnc suppressed")
+_IN_WORDS = wordset("consent consents consented optin optedin subscribed")
+_NOT_GIVEN = wordset(
+    "required require requires requirement cookie cookies date at time timestamp source ip "
+    "text version method"
 )
-_NO = frozenset(("false", "no", "0", "off", "none"))
+# What an opt-out stops: ``do_not_contact``, ``no_call`` (not ``do_not_disturb``).
+_REACH = wordset("contact call email mail text sms market marketing solicit")
+# Keys worth walking the arguments for, by a piece every such key holds.
+_KEY_HINT = re.compile(r"opt|consent|subscri|not|dont|dnc|suppress|contact|status")
 _OPT_IN = re.compile(
     r"\b(?:opt(?:ed|s)? (?:\w+ )?(?:back )?in|re-?subscribe|subscribe (?:\w+ )?again"
-    r"|wants? (?:our |the )?(?:emails?|calls?|texts?|messages?) again|contact (?:\w+ )?again)\b"
+    r"|wants? (?:our |the )?(?:emails?|calls?|texts?|messages?) again|contact (?:\w+ )?again"
+    r"|(?:clear|remove|lift|undo|reverse)\s+(?:\w+\s+){0,2}?(?:opt-?outs?|unsubscribe"
+    r"|do[- ]not[- ]contact|dnc))\b"
+)
+# The person says someone consented or asks to subscribe them: "gave consent", "agreed
+# to marketing", "subscribe Dana", "sign her up", "opt in", "turn on marketing emails".
+_CONSENT_ASKED = re.compile(
+    r"\b(?:consent(?:ed|s|ing)?|agreed to|(?:re-?)?subscribe|sign(?:ed)? (?:\w+ )?up"
+    r"|opt(?:ed|s)?[- ]in"
+    # Mail or messages turned on, as for the person's own settings.
+    r"|(?:turn on|enable|allow|start getting)\s+(?:\w+\s+){0,3}?(?:e-?mails?|newsletters?"
+    r"|notifications?|marketing|updates|messages|texts?|sms|offers|promotions))\b"
+)
+_CONSENT_REFUSED = re.compile(
+    r"\b(?:withdr\w*|revok\w*|refus\w*|den(?:y|ied)|no|not|never|without|lack\w*)\s+"
+    r"(?:\w+\s+)?(?:consent|agree)"
 )
 # Acting under another user's identity.
 _AS_KEYS = frozenset(
@@ -69,7 +106,7 @@ _TRAITS = re.compile(
 
 def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
     keys = view.key_set
-    if keys.isdisjoint(_ANY_KEYS):
+    if keys.isdisjoint(_ANY_KEYS) and not any(map(_KEY_HINT.search, keys)):
         return []
     if effect_of(view).read_only:
         return []
@@ -115,18 +152,9 @@ def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             )
             break
-    for key, value in args.items():
-        k = key.lower()
-        if k in _OPT_OUT and (value is False or (isinstance(value, str) and value.lower() in _NO)):
-            if not _OPT_IN.search(person_text(view, view.instruction)):
-                out.append(
-                    beyond_instruction(
-                        f"{view.tool} clears an opt-out ({key}={value}): someone who asked "
-                        "not to be contacted would be again",
-                        view.tool,
-                    )
-                )
-            break
+    consent = _consent_change(view) if any(map(_KEY_HINT.search, keys)) else None
+    if consent is not None:
+        out.append(consent)
     decided = any(
         k.lower() in _DECISION_KEYS and isinstance(v, str) and v.strip().lower() in _DENIED
         for k, v in args.items()
@@ -154,4 +182,78 @@ def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
     return out
 
 
-_ANY_KEYS = _OPT_OUT | _REASON_KEYS | _AS_KEYS | _IDENTIFIED_KEYS
+def _consent_change(view: ActionView) -> Signal | None:
+    """``scope.beyond_instruction`` for an opt-out cleared, or consent turned on, that the
+    person did not ask for; the first such setting in the arguments decides."""
+    for key, value in _scalars(view.action.args):
+        words = split_words(key)
+        said = str(value).strip().lower() if isinstance(value, str | bool | int) else ""
+        if value is True:
+            said = "true"
+        elif value is False:
+            said = "false"
+        if _opts_out(words):
+            if said not in _NO:
+                continue
+            if _OPT_IN.search(person_text(view, view.instruction)):
+                return None
+            return beyond_instruction(
+                f"{view.tool} clears an opt-out ({key}={value}): someone who asked not to be "
+                "contacted would be again",
+                view.tool,
+            )
+        given = (not _IN_WORDS.isdisjoint(words) or _opts_in(words)) and said in _YES
+        if not given and "status" in words and said in _SUBSCRIBED:
+            given = True
+        if not given or not _NOT_GIVEN.isdisjoint(words):
+            continue
+        asked = person_text(view, view.instruction)
+        if _CONSENT_ASKED.search(asked) and not _CONSENT_REFUSED.search(asked):
+            return None
+        return beyond_instruction(
+            f"{view.tool} records consent ({key}={value}) that the person never said was "
+            "given: someone may be contacted who never agreed to it",
+            view.tool,
+        )
+    return None
+
+
+def _opts_out(words: tuple[str, ...]) -> bool:
+    """Whether a key's words name an opt-out (``hs_email_optout``, ``HasOptedOutOfEmail``,
+    ``do_not_contact``, ``no_contact``)."""
+    if not _OUT_WORDS.isdisjoint(words):
+        return True
+    return any(
+        (a in ("opt", "opted", "opts") and b == "out")
+        or (a in ("not", "dont", "no") and b in _REACH)
+        for a, b in pairwise(words)
+    )
+
+
+def _opts_in(words: tuple[str, ...]) -> bool:
+    """Whether a key's words name an opt-in (``marketing_opt_in``, ``optInStatus``)."""
+    return any(a in ("opt", "opted", "opts") and b == "in" for a, b in pairwise(words))
+
+
+def _scalars(value: Any) -> list[tuple[str, Any]]:
+    """(key, scalar) for every key under ``value`` whose text could name consent, at any
+    depth (at most the first 500 scalars)."""
+    out: list[tuple[str, Any]] = []
+    seen = 0
+    stack: list[Any] = [value]
+    while stack and seen < 500:
+        v = stack.pop()
+        if isinstance(v, dict):
+            for k, cv in v.items():
+                if isinstance(cv, dict | list):
+                    stack.append(cv)
+                else:
+                    seen += 1
+                    if _KEY_HINT.search(str(k).lower()):
+                        out.append((str(k), cv))
+        elif isinstance(v, list):
+            stack.extend(v)
+    return out
+
+
+_ANY_KEYS = _REASON_KEYS | _AS_KEYS | _IDENTIFIED_KEYS

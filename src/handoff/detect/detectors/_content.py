@@ -31,13 +31,14 @@ from ._credentials import (
 from ._effects import effect_of
 from ._lines import routine_chmod
 from ._plain import path_plain, sql_plain
+from ._sql_text import DB_WORDS, SQL_KEYS, embedded_sql, reads_credentials
 
 __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
 
 _SQL_START = re.compile(
     # A statement's start, or a CTE's body (``WITH x AS (SELECT ...) DELETE ...``).
     r"(?:^|;|\bas\s*\()\s*(select|insert|update|delete|drop|truncate|alter|grant|revoke|create"
-    r"|replace|merge|copy|exec|execute|prepare)\b"
+    r"|replace|merge|copy|exec|execute|prepare|set\s+(?:session\s+|local\s+)?row_security)\b"
 )
 _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (
@@ -74,6 +75,12 @@ _SQL_RULES: tuple[tuple[re.Pattern[str], str, str], ...] = (
             r"|owner|sysadmin|\*|all(?:_privileges|_permissions)?|full(?:_access|_control)?)s?'"
             r"|\bset\s[^;]{0,400}?\b(?:is_admin|is_superuser|is_staff|is_root|superuser)\s*=\s*"
             r"(?:true|1|'t'|'true')\b"
+            # Row-level security lifted: a table's policies off, a policy dropped or made
+            # to pass every row, a session told to read past them, SQL Server's policy off.
+            r"|\b(?:disable|no\s+force)\s+row\s+level\s+security\b|\bbypassrls\b"
+            r"|\bdrop\s+(?:security\s+)?policy\b|\bsecurity\s+policy\s[^;]{0,300}?\bstate\s*=\s*off\b"
+            r"|\b(?:create|alter)\s+policy\s[^;]{0,300}?\b(?:using|check)\s*\(\s*(?:true|1\s*=\s*1)\s*\)"
+            r"|\bset\s+(?:session\s+|local\s+)?row_security\s*(?:=|to)\s*'?(?:off|false|0)\b"
         ),
         "action.permissions",
         "The SQL grants or revokes privileges",
@@ -116,12 +123,6 @@ _UNPINNED = (
     "The SQL deletes or changes rows by a range or a pattern, not by key: its WHERE may "
     "hold for every row"
 )
-# A database's own command-line client, which runs the SQL it is given in quotes.
-_SQL_CLIENT = re.compile(
-    r"\b(?:psql|mysql|mariadb|sqlite3|sqlcmd|duckdb|cqlsh|snowsql|clickhouse-client|cockroach"
-    r"|influx|bq|trino|presto|hive|beeline|spark-sql)\b"
-)
-_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 # The start of a DELETE or an UPDATE, after a CTE (``WITH x AS (...) DELETE ...``); a
 # DELETE may name the alias it deletes from (``DELETE u FROM users u``).
 _ROWS_VERB = re.compile(
@@ -130,13 +131,6 @@ _ROWS_VERB = re.compile(
     re.S,
 )
 _NO_WHERE = "The SQL deletes or changes every row of a table (it has no WHERE)"
-# SQL handed to a driver inside code: ``cur.execute("DROP TABLE users")``,
-# ``db.query('DELETE FROM orders')``, SQLAlchemy's ``text(...)``, Django's ``raw(...)``;
-# or under a key of a JSON text (``{"sql": "DROP TABLE users"}``).
-_SQL_CALL = re.compile(
-    r"(?:\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|sql|text|run_sql)\s*\(\s*"
-    r"[rbuf]{0,2}|[\"'](?:sql|query|statement|stmt)[\"']\s*:\s*)(\"\"\"|'''|\"|')"
-)
 # A Kubernetes role or role binding (its ``kind``, in YAML or JSON text or as a field) ...
 _RBAC_KIND = re.compile(r"\bkind[\"']?\s*:\s*[\"']?(?:cluster)?role(?:binding)?\b")
 _RBAC_KINDS = frozenset(("clusterrolebinding", "rolebinding", "clusterrole", "role"))
@@ -186,31 +180,6 @@ def _grants_every_power(view: ActionView) -> bool:
         resources = resources or (key == "resources" and low.strip() == "*")
         resources = resources or _ALL_RESOURCES.search(low) is not None
     return kind and (named or (verbs and resources)) and not writes_prose(view)
-
-
-# A statement held in a variable, then handed to a driver (``q = "DROP TABLE users"``,
-# ``cur.execute(q)``): the names driver calls are handed, and the literals assigned.
-_DRIVER_ARG = re.compile(
-    r"\b(?:execute(?:many|script)?|exec_driver_sql|query|raw|run_sql)\s*\("
-    r"\s*([a-z_]\w{0,40})\s*[,)]"
-)
-_ASSIGNED = re.compile(r"\b([a-z_]\w{0,40})\s*=\s*[rbuf]{0,2}(\"\"\"|'''|\"|')")
-
-
-def _sql_in_calls(low: str) -> list[str]:
-    """The string literal each driver call in ``low`` is handed first, or each literal
-    assigned to a name a driver call is handed."""
-    parts = []
-    for m in _SQL_CALL.finditer(low):
-        end = low.find(m.group(1), m.end())
-        parts.append(low[m.end() : end if end >= 0 else len(low)])
-    names = {m.group(1) for m in _DRIVER_ARG.finditer(low)} if "=" in low else set()
-    if names:
-        for m in _ASSIGNED.finditer(low):
-            if m.group(1) in names:
-                end = low.find(m.group(2), m.end())
-                parts.append(low[m.end() : end if end >= 0 else len(low)])
-    return parts
 
 
 _WHERE = re.compile(r"\bwhere\b[^;]*")
@@ -317,6 +286,7 @@ _SQL_WORDS = (
     "copy",
     "exec",
     "prepare",
+    "row_security",
 )
 _SQL_HINT = literals(_SQL_WORDS)
 
@@ -387,15 +357,7 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
     for (path, text), low, key in zip(view.args, view.lowered(), view.arg_keys(), strict=True):
         query = sql_plain(low) if sql else low
         if sql and not _SQL_START.search(query):
-            parts: list[str] = []
-            if _SQL_CLIENT.search(low):
-                # ``psql -c '...'``, ``mysql -e "..."``: the statements are the quoted parts.
-                parts = [a or b for a, b in _QUOTED.findall(low)]
-                if "<<" in low and "\n" in low:
-                    # ``psql <<EOF`` then the statements on the lines after it.
-                    parts.append(low.split("\n", 1)[1])
-            if ("(" in low or ":" in low) and not writes_prose(view):
-                parts.extend(_sql_in_calls(low))
+            parts = embedded_sql(low, not writes_prose(view))
             if parts:
                 query = "; ".join(sql_plain(part) for part in parts)
         if (
@@ -439,6 +401,32 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                             sensitivity=0.6,
                         )
                     )
+        if (
+            sql
+            and "secret" not in seen
+            and (
+                query is not low
+                or key in SQL_KEYS
+                or (not view.word_set.isdisjoint(DB_WORDS) and _SQL_START.match(query))
+            )
+        ):
+            m = reads_credentials(query)
+            if m is not None:
+                seen.add("secret")
+                out.append(
+                    signal_at(
+                        "secrets.outward" if sends else "secrets.access",
+                        "The SQL reads credentials out (password hashes, API keys or tokens)"
+                        + (" and the call sends them" if sends else ""),
+                        path,
+                        text if query is low else query,
+                        m,
+                        weight=0.85,
+                        impact=0.7,
+                        reversibility=0.6,
+                        sensitivity=0.9,
+                    )
+                )
         if binding and "permissions" not in seen:
             m = _power_at(path, low, key) or _every_verb_at(low, key)
             if m:

@@ -8,7 +8,8 @@ on a control's noun) and from the settings a call writes (``logging_enabled: fal
 ``ALLOW``), and a maintenance window opened over the alerts:
 
 * ``action.permissions`` when the control guards security (an audit trail, a WAF, a
-  firewall, a detector, a safeguard against deletion), as the shell rules read
+  firewall, a detector, a safeguard against deletion, a table's row-level security:
+  ``disable_rls``, ``rls_enabled: false``), as the shell rules read
   ``cloudtrail stop-logging`` and ``systemctl stop auditd``;
 * ``code.control_weakened`` when it guards operations (alerts, monitors, logs, backups,
   retention).
@@ -41,8 +42,10 @@ _SECURITY = wordset(
     "audit auditing trail trails cloudtrail waf firewall firewalls protection detector "
     "detectors detection guardduty antivirus defender edr siem ids ips securityhub "
     "encryption validation shield malware virus vulnerability vulnerabilities proctoring "
-    "proctor plagiarism captcha moderation automod spam safesearch"
+    "proctor plagiarism captcha moderation automod spam safesearch rls"
 )
+# Row-level security by its words (``row_level_security``, ``disable_row_security``).
+_ROW_SECURITY = frozenset(("row", "security"))
 # A finding of a security control dismissed (``plagiarism.clear_flag``): what it caught
 # goes unseen, as when the control is off.
 _DISMISS = wordset("clear dismiss waive unflag override suppress")
@@ -110,8 +113,10 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
     if view.words and view.words[0] in FIRST_READS:
         return []
     out: list[Signal] = []
-    tool_security = not words.isdisjoint(_SECURITY) or (
-        not words.isdisjoint(_SCANS) and not words.isdisjoint(_SCANNED)
+    tool_security = (
+        not words.isdisjoint(_SECURITY)
+        or (not words.isdisjoint(_SCANS) and not words.isdisjoint(_SCANNED))
+        or words >= _ROW_SECURITY
     )
     tool_control = tool_security or not words.isdisjoint(_OPS)
     if not tool_control:
@@ -146,6 +151,8 @@ def _weakening_settings(view: ActionView, tool_control: bool, tool_security: boo
         if not _may_weaken(value):
             continue
         kw = frozenset(split_words(key))
+        if kw >= _ROW_SECURITY:
+            kw |= {"rls"}
         security = tool_security or not kw.isdisjoint(_KEY_SECURITY)
         control = security or not kw.isdisjoint(_OPS)
         said = f"{key}={value}"

@@ -4,7 +4,8 @@ reads arguments with, and the cheap literal looks that run before them.
 * ``SECRET_PATH`` — paths where credentials are kept (``/etc/shadow``, ``~/.ssh``,
   ``id_rsa``, a key or credentials file, a browser's saved logins).
 * ``SECRET_VALUE`` — secret material itself (private key blocks, cloud and API tokens,
-  ``password=...``, a database connection string that carries its password).
+  ``password=...``, a database connection string that carries its password, a
+  password's stored hash).
 * ``CONNECTION_SECRET`` — a connection string with a password in it
   (``postgresql://user:pass@host``), not one whose password is a variable.
 """
@@ -49,7 +50,15 @@ SECRET_VALUE = re.compile(
     r"|private[_ -]?key|access[_ -]?key|client[_ -]?secret|secret[_ -]?key)(?:_key)?"
     # An environment variable's secret (``AWS_SECRET_ACCESS_KEY=...``, ``GITHUB_TOKEN=...``).
     r"\s*[:=]\s*\S{4,}|(?<=_)token\s*[:=]\s*\S{8,}"
-    r"|\b(my|our|the|your) (ssh|private|api|secret) keys?\b|" + _CONNECTION + ")"
+    r"|\b(my|our|the|your) (ssh|private|api|secret) keys?\b|"
+    + _CONNECTION
+    # A password's stored hash: bcrypt, argon2, the crypt(3) schemes, Django's and
+    # Werkzeug's pbkdf2 and scrypt.
+    + r"|\$2[aby]?\$\d\d\$[./0-9a-z]{53}"
+    r"|\$argon2(?:id|i|d)\$v=\d{1,3}\$m=\d{1,9},t=\d{1,4},p=\d{1,4}\$[0-9a-z+/=]{8,}\$[0-9a-z+/=]{16}"
+    r"|\$[156]\$(?:rounds=\d{1,9}\$)?[./0-9a-z]{1,16}\$[./0-9a-z]{22}"
+    r"|\bpbkdf2[_:]sha(?:1|256|512)[$:]\d{1,9}\$[^\s$]{1,64}\$[0-9a-z+/=]{20}"
+    r"|\bscrypt:\d{1,9}:\d{1,4}:\d{1,4}\$[^\s$]{1,64}\$[0-9a-f]{20})"
 )
 
 # Credentials whose shape alone says what they are: a key block, a cloud or API token.
@@ -139,6 +148,14 @@ _VALUE_WORDS = (
     "oracle",
     "clickhouse",
     "cockroachdb",
+    # A password hash's scheme.
+    "$2",
+    "argon2",
+    "$1$",
+    "$5$",
+    "$6$",
+    "pbkdf2",
+    "scrypt:",
 )
 _PATH_HINT = literals(_PATH_WORDS)
 _VALUE_HINT = literals(_VALUE_WORDS)

@@ -10,7 +10,8 @@ store it opens:
 * a safeguard turned off (``enforce_admins: false``, ``deletion_protection: false``,
   ``allow_force_pushes: true``), or a push told to force (``force: true``);
 * mail forwarded wholesale (``forward_all``, a rule whose action is ``forward``);
-* a read from a secrets store (``vault.read``, ``secrets.get``, a ``secret/`` path);
+* a read from a secrets store (``vault.read``, ``secrets.get``, a ``secret/`` path, a
+  cluster tool asked for ``{"kind": "Secret"}`` or ``{"resource": "secrets"}``);
 * a DNS record written, which moves where a name leads.
 """
 
@@ -91,6 +92,20 @@ _FLAG_KEYS = _FLAG_KEYS | _MFA_KEYS | _GUARD_KEYS | _UNGUARD_KEYS | _FORCE_KEYS
 _FORWARD_ALL = wordset("all auto automatic rule rules filter filters every everything")
 _SECRET_STORE = wordset("vault secret secrets secretsmanager keyvault kms keychain passwords")
 _SECRET_PATH = re.compile(r"^\s*/?(v\d/)?secrets?/\S+")
+# A cluster tool asked for secrets by kind or resource (``{"kind": "Secret"}``,
+# ``{"resource": "secrets"}``): what it returns is their data.
+_KIND_KEYS = frozenset(
+    ("kind", "kinds", "resource", "resources", "resource_type", "resource_kind", "resourcetype")
+)
+_SECRET_KIND = re.compile(r"^\s*(?:(?:core/)?v1/)?secrets?(?:/[\w.-]{1,253})?\s*$")
+# A cluster's own tool: its ``type`` names a kind too, and its command may leave out the
+# program (``{"command": "get secret db -o yaml"}``, ``{"args": ["describe", "secret"]}``).
+_CLUSTER = wordset("kubectl kubernetes kube oc openshift")
+_CLUSTER_SECRET = re.compile(
+    r"(?:^|\s)(?:describe\s+secrets?(?:/|(?![\w.-]))|get"
+    r"(?=[^|;&\n]{0,300}?(?:\s-o\s*=?\s*|\s--output[=\s]\s*)['\"]?"
+    r"(?:yaml|json|jsonpath|go-template))\s[^|;&\n]{0,200}?(?<=\s)secrets?(?:/|(?![\w.-])))"
+)
 _DNS = wordset("dns route53 zone zones cname nameserver nameservers")
 _TRUE = (True, "true", "yes", "1", "on")
 _FALSE = (False, "false", "no", "0", "off")
@@ -129,11 +144,7 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
                     0.75,
                 )
             )
-    secret_path = (
-        next(((p, t) for p, t in view.args if "secret" in t and _SECRET_PATH.match(t)), None)
-        if "secret" in view.args_lower
-        else None
-    )
+    secret_path = _secret_named(view) if "secret" in view.args_lower else None
     if words & _SECRET_STORE or secret_path:
         where, ex = secret_path or ("tool", view.tool)
         out.append(
@@ -149,6 +160,24 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
         return out
     # One signal per code is enough for a reviewer.
     return list({s.code: s for s in reversed(out)}.values())[::-1]
+
+
+def _secret_named(view: ActionView) -> tuple[str, str] | None:
+    """(where, text) of the argument that asks for a secret: a ``secret/`` path, or a
+    cluster's secrets by kind, by resource or by a command its own tool runs."""
+    # ``k8s`` splits into ``k``, ``8``, ``s``: it is looked for in the name itself.
+    cluster = not _CLUSTER.isdisjoint(view.word_set) or "k8s" in view.tool.lower()
+    kinds = _KIND_KEYS | {"type"} if cluster else _KIND_KEYS
+    for (p, t), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True):
+        if "secret" in low and (
+            _SECRET_PATH.match(t) or (key in kinds and _SECRET_KIND.match(low))
+        ):
+            return p, t
+    if cluster:
+        m = _CLUSTER_SECRET.search(view.args_lower)
+        if m is not None:
+            return "args", m.group(0).strip()
+    return None
 
 
 def _settings(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:

@@ -160,7 +160,12 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             # cluster secret's data, the OS keychain.
             r"\bprint-(?:access|identity)-token\b|\bsecretsmanager\s+get-secret-value\b"
             r"|\bssm\s+get-parameters?\s[^|;&\n]{0,200}?--with-decryption\b"
-            r"|\bkubectl\s+get\s+secrets?\b[^|;&\n]{0,200}?\s-o\s*=?\s*(?:yaml|json|jsonpath)"
+            # A cluster's secret printed (``-o yaml``, ``--output=jsonpath``, before or after
+            # it) or described (its keys named); a bare list of their names is not.
+            r"|\b(?:kubectl|oc)\s(?:[^|;&\n]{0,200}?\s)?describe\s+secrets?(?:/|(?![\w.-]))"
+            r"|\b(?:kubectl|oc)\s(?:[^|;&\n]{0,200}?\s)?get"
+            r"(?=[^|;&\n]{0,300}?(?:\s-o\s*=?\s*|\s--output[=\s]\s*)['\"]?"
+            r"(?:yaml|json|jsonpath|go-template))\s[^|;&\n]{0,200}?(?<=\s)secrets?(?:/|(?![\w.-]))"
             r"|\bvault\s+(?:kv\s+get|read)\s|\bgh\s+auth\s+token\b"
             r"|\bsecurity\s+find-(?:generic|internet)-password\b|\bkeyvault\s+secret\s+show\b"
             # Credentials taken from memory or a process's environment; an app's config.
