@@ -30,6 +30,7 @@ __all__ = [
     "first_arg",
     "is_device_call",
     "name_effects",
+    "operation_name",
     "operation_start",
     "shell_effects",
     "writes_draft",
@@ -183,15 +184,41 @@ OP_VERBS = (
     - (READ | COMPUTE)
 )
 
-_NAMESPACE = re.compile(r"\.|__")
+_NAMESPACE = re.compile(r"\.|__|/")
+# A plugin's function as Semantic Kernel names it: ``EmailPlugin-SendEmail``,
+# ``weather-get_forecast``, ``math-Add``. One hyphen between two names, one of which
+# has a capital or an underscore: ``send-email`` (kebab case) is one name.
+_PLUGIN = re.compile(r"^([A-Za-z0-9_]+)-([A-Za-z0-9_]+)$")
+# A lone capitalised verb before the hyphen is a PowerShell cmdlet's (``Get-ChildItem``,
+# ``Remove-Item``): the verb is the operation's, not a namespace.
+_CMDLET_VERBS = wordset("invoke new test out start stop restart enable disable")
+
+
+@lru_cache(maxsize=4096)
+def operation_name(tool: str) -> str:
+    """The name's operation: what follows its namespace, after the last ``.``, ``__``
+    or ``/`` (``mcp__github__create_issue``, ``functions.send_email``), or after a
+    plugin's name and its hyphen (``EmailPlugin-SendEmail`` -> ``SendEmail``)."""
+    last = _NAMESPACE.split(tool)[-1] or tool
+    m = _PLUGIN.match(last)
+    if m is None:
+        return last
+    head, tail = m.groups()
+    if head.islower() and tail.islower() and "_" not in last:
+        return last  # kebab case: one name
+    if head.istitle() and tail[0].isupper() and "_" not in tail:
+        verb = split_words(head)
+        if len(verb) == 1 and verb[0] in _CMDLET_VERBS | FIRST_READ_VERBS | OP_VERBS:
+            return last
+    return tail
 
 
 @lru_cache(maxsize=4096)
 def operation_start(tool: str) -> int:
     """How many of the name's words belong to its namespace (0 when it has none): the
-    operation is what follows the last ``.`` or ``__``."""
-    last = _NAMESPACE.split(tool)[-1]
-    if not last or last == tool:
+    operation is ``operation_name``."""
+    last = operation_name(tool)
+    if last == tool:
         return 0
     return max(0, len(split_words(tool)) - len(split_words(last)))
 

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
-from ._effects import effect_of
+from ._effects import effect_of, operation_name
 from ._hearsay import install_named, visit_ordered
 from ._orders import instruction_like, orders_value, sentence_of
 from ._plain import plain
@@ -503,7 +503,7 @@ def _change_followed(view: ActionView, texts: _Texts) -> Signal | None:
     call's verb (its operation's first word, or a one-word mode such as
     ``event: APPROVE``) and one of its values stand in an instruction-like sentence, and
     the person's words never use that verb."""
-    op = view.tool.replace("__", ".").rsplit(".", 1)[-1]
+    op = operation_name(view.tool)
     first = re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", op)[0].lower()
     verbs = {first} if len(first) > 3 else set()
     values: set[str] = set()

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from ...models import Action
 from ._base import split_words, wordset
+from ._effects import operation_name
 from ._sense import ToolSense, sense
 
 __all__ = ["operation", "ui_action"]
@@ -137,14 +138,11 @@ _ROLES = wordset(
 )
 
 
-# What a client or a proxy puts before a server's tool name (``playwright.browser_click``,
-# ``mcp__playwright__browser_click``): the operation follows.
-_NAMESPACE = re.compile(r"\.|__")
-
-
 def operation(tool: str) -> str:
-    """The tool's name after its namespace: ``playwright.browser_click`` -> ``browser_click``."""
-    return _NAMESPACE.split(tool)[-1] or tool
+    """The tool's name after its namespace: what a client or a proxy puts before a
+    server's tool name (``playwright.browser_click``, ``mcp__playwright__browser_click``,
+    ``BrowserPlugin-Click``) -> ``browser_click``."""
+    return operation_name(tool)
 
 
 @lru_cache(maxsize=1024)
