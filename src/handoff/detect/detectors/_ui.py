@@ -21,6 +21,7 @@ from ...models import Action
 from ._base import split_words, wordset
 from ._effects import operation_name
 from ._sense import ToolSense, sense
+from ._snapshot import MAX_LABEL, SHORT_ID, in_snapshot, label_at_point, shown_label
 
 __all__ = ["operation", "ui_action"]
 
@@ -52,11 +53,7 @@ _LABEL_KEYS = (
     "element",
     "selector",
 )
-# Where it names the element only by an id the page snapshot shows.
-_ID_KEYS = ("element_id", "id", "ref", "bid", "index", "node", "element")
-_SHORT_ID = re.compile(r"^\s*\[?([\w-]{1,24})\]?\s*$")
 _SELECTOR_NOISE = re.compile(r"[#.\[\]=\"'>:()_/-]+")
-_MAX_LABEL = 80
 # Labels of what only changes the page in front of the agent, or fills a login form: the
 # whole label, nothing after it ("Close dialog and transfer $5,000" is not one).
 _HOUSEKEEPING = re.compile(
@@ -130,12 +127,6 @@ _SCREEN_ACTIONS = frozenset(
      "mouse_move", "screenshot", "zoom", "wait")
 )  # fmt: skip
 _ENTER = frozenset(("enter", "return", "kp_enter", "\n", "ctrl+enter", "ctrl+return"))
-
-# Accessibility roles a snapshot writes before an element's name.
-_ROLES = wordset(
-    "button link textbox checkbox radio combobox listbox option menuitem menu tab switch "
-    "searchbox slider spinbutton heading img image generic statictext cell row gridcell"
-)
 
 
 def operation(tool: str) -> str:
@@ -272,7 +263,7 @@ def _card_typed(action: Action, label: str) -> bool:
         for item in listed if isinstance(listed, list) else ():
             if isinstance(item, dict):
                 ref = item.get("ref")
-                shown = _in_snapshot(action, ref) if isinstance(ref, str) else ""
+                shown = in_snapshot(action, ref) if isinstance(ref, str) else ""
                 fields.append((f"{shown} {item.get('name') or ''}", item.get("value")))
         return any(
             _CARD_FIELD.search(name)
@@ -329,7 +320,7 @@ def _effect_verb(text: str, words: set[str]) -> str | None:
 def _chosen(action: Action) -> str:
     """What a select or fill puts in (``select_option {value: "Enterprise - $499/mo"}``)."""
     value = action.args.get("value") or action.args.get("option")
-    return " ".join(value.split())[:_MAX_LABEL] if isinstance(value, str) else ""
+    return " ".join(value.split())[:MAX_LABEL] if isinstance(value, str) else ""
 
 
 def _screen_primitive(action: Action) -> bool:
@@ -424,43 +415,7 @@ def _acts(text: str) -> bool:
 def _label(action: Action) -> str:
     """The element's label: what the page shows for its id or at its coordinates first
     (the page is the truth, whatever the agent calls it), else the label the call gives."""
-    return _shown(action) or _at_point(action) or _given(action)
-
-
-# The last quoted label in a stretch of text, with at most a word or two after it
-# ("'Place your order' button "), none of them another point.
-_QUOTED_LAST = re.compile(
-    r"['\"\u2018\u201c]([^'\"\u2019\u201d\n]{1,120})['\"\u2019\u201d][^'\"\u2018\u201c()\n,;.:]{0,16}$"
-)
-
-
-def _at_point(action: Action) -> str:
-    """What the last page description shows at the click's coordinates ("Button at (812,
-    604): 'Confirm purchase'"), or nothing."""
-    point = action.args.get("coordinate") or action.args.get("coordinates")
-    if not (isinstance(point, list) and len(point) == 2):
-        return ""
-    x, y = point
-    if not (isinstance(x, int | float) and isinstance(y, int | float)):
-        return ""
-    at = re.compile(
-        rf"\(\s*{int(x)}\s*,\s*{int(y)}\s*\)\W{{0,4}}['\"\u2018\u201c]([^'\"\u2019\u201d\n]{{1,{_MAX_LABEL}}})"
-    )
-    where = re.compile(rf"(?:\bat\s*)?\(\s*{int(x)}\s*,\s*{int(y)}\s*\)")
-    for step in reversed(action.context.steps):
-        if step.observation:
-            # "'Place your order' at (812, 640)", "'Empty Trash' (700, 480)": a label
-            # just before the point is its own; else "Button at (812, 604): 'Confirm'".
-            w = where.search(step.observation)
-            if w is None:
-                return ""
-            before = step.observation[max(0, w.start() - 40 - _MAX_LABEL) : w.start()]
-            quoted = _QUOTED_LAST.search(before)
-            if quoted:
-                return quoted.group(1).strip()
-            m = at.search(step.observation)
-            return m.group(1).strip() if m else ""
-    return ""
+    return shown_label(action) or label_at_point(action) or _given(action)
 
 
 def _given(action: Action) -> str:
@@ -469,91 +424,10 @@ def _given(action: Action) -> str:
         value = args.get(key)
         if not isinstance(value, str) or not value.strip():
             continue
-        if _SHORT_ID.match(value) and not any(c.isalpha() for c in value):
+        if SHORT_ID.match(value) and not any(c.isalpha() for c in value):
             continue  # "42" names an element, it does not describe one
         text = _SELECTOR_NOISE.sub(" ", value) if key == "selector" else value
-        text = " ".join(text.split())[:_MAX_LABEL]
+        text = " ".join(text.split())[:MAX_LABEL]
         if any(c.isalpha() for c in text):
             return text
     return ""
-
-
-def _shown(action: Action) -> str:
-    args = action.args
-    for key in _ID_KEYS:
-        value = args.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            continue
-        m = _SHORT_ID.match(value)
-        if m is None:
-            continue
-        shown = _in_snapshot(action, m.group(1))
-        if shown:
-            return shown
-    return ""
-
-
-def _in_snapshot(action: Action, element: str) -> str:
-    """What the last page snapshot shows on the line of ``element`` (``[42] button
-    'Delete project'``, ``- button "Delete project" [ref=e42] [cursor=pointer]``), or
-    nothing."""
-    for step in reversed(action.context.steps):
-        if not step.observation:
-            continue
-        shown = {
-            label
-            for line in step.observation.splitlines()
-            if (label := _element_line(line, element)) is not None
-        }
-        if len(shown) != 1:
-            return ""  # not shown, or shown twice with two labels: nobody can tell
-        words = _QUOTES.sub(" ", shown.pop()).split()
-        if words and words[0].lower() in _ROLES:
-            words = words[1:]  # "button 'Place order'": the role, then the name
-        return " ".join(words)[:_MAX_LABEL]
-    return ""
-
-
-_QUOTES = re.compile(r"[\"'\u2018\u2019\u201c\u201d]+")
-# A Playwright snapshot's attribute after a name: ``[ref=e42]``, ``[cursor=pointer]``,
-# ``[level=2]``, ``[checked]``, ``[active]``.
-_ATTR = re.compile(r"\[[\w-]{1,24}(?:=[^\[\]\n]{0,40})?\]")
-_MAX_ATTRS = 8
-
-
-def _element_line(line: str, element: str) -> str | None:
-    """The label ``line`` gives ``element``, when the line is that element's: its id in
-    brackets where the line starts (``[42] button 'x'``), or a Playwright reference among
-    the attributes after the name (``- button "x" [ref=e42] [cursor=pointer]``, the name
-    after a colon when the role has none: ``- generic [ref=e7]: Total $12``). A page's
-    text that says "[42]" or "[ref=e42]" elsewhere, or inside quotes, is not one."""
-    body = line.lstrip(" \t-")
-    tag = f"[{element}]"
-    if body.startswith(tag):
-        return body[len(tag) :].split("[", 1)[0].strip()[:_MAX_LABEL] or None
-    at = body.find(f"[ref={element}]")
-    if at < 0:
-        return None
-    head, tail = body[:at], body[at + len(element) + 6 :]
-    if head.count('"') % 2:
-        return None  # inside a quoted text
-    for _ in range(_MAX_ATTRS):
-        tail = tail.lstrip(" \t")
-        m = _ATTR.match(tail)
-        if m is None:
-            break
-        tail = tail[m.end() :]
-    tail = tail.strip()
-    if tail and not tail.startswith(":"):
-        return None
-    for _ in range(_MAX_ATTRS):
-        cut = head.rstrip().rfind("[")
-        if cut < 0 or not _ATTR.fullmatch(head.rstrip()[cut:]):
-            break
-        head = head[:cut]
-    label = " ".join(head.split())
-    if label.split(" ", 1)[0].lower() in _ROLES and " " not in label:
-        label = f"{label} {tail[1:].strip()}".strip()  # "generic [ref=e7]: Total $12"
-    return label[:_MAX_LABEL] or None
