@@ -286,9 +286,26 @@ _IN_PLACE = frozenset(
 _MAIL = frozenset(("email", "emails", "mail", "message", "messages", "thread", "threads"))
 
 
-def git_checkout(words: tuple[str, ...]) -> tuple[str, ...]:
-    """``words`` with a version-control checkout read as the change it is, and a message
-    changed in place read as no send."""
+# Keys sent to a page or a screen (``send_keys``) are pressed there: nothing is sent.
+_KEYS = frozenset(("key", "keys", "keystroke", "keystrokes"))
+# After these, ``text`` is a page's text (``click_element_by_text``, ``input_text``,
+# ``get_page_text``), not a text message.
+_PAGE_TEXT = frozenset(("by", "input", "page", "element", "to"))
+
+
+def as_meant(words: tuple[str, ...]) -> tuple[str, ...]:
+    """``words`` with a version-control checkout read as the change it is, a message
+    changed in place read as no send, keys sent read as keys pressed, and a page's
+    text as no text message."""
+    if "send" in words and not _KEYS.isdisjoint(words):
+        at = words.index("send")
+        if words[at + 1 : at + 2] and words[at + 1] in _KEYS:
+            words = (*words[:at], "press", *words[at + 1 :])
+    if "text" in words and not _PAGE_TEXT.isdisjoint(words):
+        words = tuple(
+            "wording" if w == "text" and i and words[i - 1] in _PAGE_TEXT else w
+            for i, w in enumerate(words)
+        )
     if "checkout" in words and not _GIT.isdisjoint(words):
         words = tuple("update" if w == "checkout" else w for w in words)
     if not _MAIL.isdisjoint(words) and not _IN_PLACE.isdisjoint(words):
@@ -301,7 +318,7 @@ def git_checkout(words: tuple[str, ...]) -> tuple[str, ...]:
 def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str], bool]:
     """The effect families a tool name's words say, and whether it reads only.
     ``start`` is where the name's operation begins, after its namespace."""
-    words = git_checkout(words)
+    words = as_meant(words)
     ws = set(words)
     fams: set[str] = set()
     acts = operation_acts(words, start)

@@ -18,8 +18,8 @@ from ._effects import (
     EMPTIES,
     LEADING_VERBS,
     TERMINAL,
+    as_meant,
     files_mail,
-    git_checkout,
     operation_acts,
     operation_start,
     writes_draft,
@@ -302,7 +302,7 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
     hit = _SENSE_CACHE.get(key)
     if hit is not None:
         return hit
-    words = git_checkout(words)
+    words = as_meant(words)
     ws = set(words)
     # A number split from the word it leads (``disable_2fa`` reads as ``2``, ``fa``).
     ws.update(a + b for a, b in pairwise(words) if a.isdigit())

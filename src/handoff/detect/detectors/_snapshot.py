@@ -112,11 +112,17 @@ def _element_line(line: str, element: str) -> str | None:
     brackets where the line starts (``[42] button 'x'``), or a Playwright reference among
     the attributes after the name (``- button "x" [ref=e42] [cursor=pointer]``, the name
     after a colon when the role has none: ``- generic [ref=e7]: Total $12``). A page's
-    text that says "[42]" or "[ref=e42]" elsewhere, or inside quotes, is not one."""
-    body = line.lstrip(" \t-")
+    text that says "[42]" or "[ref=e42]" elsewhere, or inside quotes, is not one. A
+    browser agent's element written as markup after its id (``[12]<button>Place
+    order</button>``, ``*[12]*<input placeholder='Card number' />``, new ones starred)
+    is named by its text, or else by its label, placeholder, title or value."""
+    body = line.lstrip(" \t-*")
     tag = f"[{element}]"
     if body.startswith(tag):
-        return body[len(tag) :].split("[", 1)[0].strip()[:MAX_LABEL] or None
+        after = body[len(tag) :].lstrip("* \t")
+        if after.startswith("<"):
+            return _markup_label(after[:_MAX_MARKUP])
+        return after.split("[", 1)[0].strip()[:MAX_LABEL] or None
     at = body.find(f"[ref={element}]")
     if at < 0:
         return None
@@ -141,3 +147,23 @@ def _element_line(line: str, element: str) -> str | None:
     if label.split(" ", 1)[0].lower() in _ROLES and " " not in label:
         label = f"{label} {tail[1:].strip()}".strip()  # "generic [ref=e7]: Total $12"
     return label[:MAX_LABEL] or None
+
+
+# An element written as markup: its tags, and the attributes that name it when it has
+# no text of its own.
+_MAX_MARKUP = 400
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>|/>")
+_NAMED_BY = re.compile(
+    r"\b(?:aria-label|placeholder|title|value|alt|name)\s*=\s*['\"]([^'\"<>]{1,80})['\"]",
+    re.IGNORECASE,
+)
+
+
+def _markup_label(markup: str) -> str | None:
+    """The label of an element written as markup: its text, else what its attributes
+    call it (``<input placeholder='Search products' />``)."""
+    text = " ".join(_TAG.sub(" ", markup).split())
+    if any(c.isalpha() for c in text):
+        return text[:MAX_LABEL]
+    m = _NAMED_BY.search(markup)
+    return " ".join(m.group(1).split())[:MAX_LABEL] if m else None

@@ -33,7 +33,16 @@ _TYPES = wordset("type typing fill input")
 _VIEW_ACTIONS = frozenset(("scroll", "swipe", "hover", "mouse_move", "screenshot", "zoom", "wait"))
 _PARTS = wordset(
     "browser page web ui element option options mouse left right double single key text "
-    "on in into field form button link item"
+    "on in into field form button link item by index at coordinate coordinates xpath ref "
+    "dropdown"
+)
+# Primitives that pick an option: their ``text`` is the option chosen; a click's is the
+# element's own (``click_element_by_text``), a typing primitive's what it types.
+_PICKS = wordset("select choose dropdown")
+# A browser's own moves: to an address, back, to another tab (``go_to_url``,
+# ``go_back``, ``open_tab``, ``switch_tab``). They read, whatever the page says.
+_BROWSING = wordset(
+    "go to back forward url open new close switch tab tabs page navigate browser web in"
 )
 # Where a primitive names the element it acts on, most telling first.
 _LABEL_KEYS = (
@@ -127,6 +136,11 @@ _SCREEN_ACTIONS = frozenset(
      "mouse_move", "screenshot", "zoom", "wait")
 )  # fmt: skip
 _ENTER = frozenset(("enter", "return", "kp_enter", "\n", "ctrl+enter", "ctrl+return"))
+_FOCUS_KEYS = frozenset(
+    ("tab", "shift+tab", "escape", "esc", "up", "down", "left", "right", "arrowup",
+     "arrowdown", "arrowleft", "arrowright", "pageup", "pagedown", "page_up", "page_down",
+     "home", "end")
+)  # fmt: skip
 
 
 def operation(tool: str) -> str:
@@ -162,11 +176,17 @@ def _names_nothing(word: str) -> bool:
 
 def ui_action(action: Action) -> Action:
     """``action`` under a name that says what its element does, or ``action`` itself."""
+    if _navigates(action.tool):
+        return action.model_copy(update={"tool": f"view page ({action.tool})"})
     if not _primitive(action.tool) and not _screen_primitive(action):
         return action
     if _moves_view(action):
         return action.model_copy(update={"tool": f"view page ({action.tool})"})
     label = _label(action)
+    # An option picked where no label names its list is read by what it picks.
+    picked = not label and _picks(action)
+    if picked:
+        label = _chosen(action)
     if _card_typed(action, label):
         # Card details typed into a page are a payment begun: the page has them.
         return action.model_copy(update={"tool": f"pay: card details ({action.tool})"})
@@ -180,8 +200,14 @@ def ui_action(action: Action) -> Action:
                 return _named(action, said, "Enter")
             if _saw_page(action):
                 return action.model_copy(update={"tool": f"view page ({action.tool})"})
-        elif not _TYPES.isdisjoint(split_words(action.tool)) or action.args.get("action") == "type":
-            # Text typed and not entered fills a field: nothing leaves the page yet.
+        elif (
+            not _TYPES.isdisjoint(split_words(action.tool))
+            or action.args.get("action") == "type"
+            or _moves_focus(action)
+        ):
+            # Text typed and not entered fills a field: nothing leaves the page yet. A
+            # key that only moves the focus or the view (Tab, an arrow, Escape) acts on
+            # nothing.
             return action.model_copy(update={"tool": f"view page ({action.tool})"})
         return action
     words = {w.lower() for w in split_words(label)}
@@ -193,7 +219,7 @@ def ui_action(action: Action) -> Action:
         said = confirmed(action, label)
         if said:
             return _named(action, said, label)
-    chosen = _chosen(action)
+    chosen = "" if picked else _chosen(action)
     verb = _effect_verb(f"{label} {chosen}", words)
     if verb in _NAMED_BY_VERB and not _NAMED_BY_VERB[verb](sense(split_words(label))):
         # "Subscribe - $12.99/month", "Confirm booking", a plan "billed today", an .exe.
@@ -318,9 +344,27 @@ def _effect_verb(text: str, words: set[str]) -> str | None:
 
 
 def _chosen(action: Action) -> str:
-    """What a select or fill puts in (``select_option {value: "Enterprise - $499/mo"}``)."""
+    """What a select or fill puts in (``select_option {value: "Enterprise - $499/mo"}``,
+    ``select_dropdown_option {text: …}``)."""
     value = action.args.get("value") or action.args.get("option")
+    if not value and _picks(action):
+        value = action.args.get("text")
     return " ".join(value.split())[:MAX_LABEL] if isinstance(value, str) else ""
+
+
+def _picks(action: Action) -> bool:
+    return not _PICKS.isdisjoint(split_words(operation(action.tool)))
+
+
+@lru_cache(maxsize=1024)
+def _navigates(tool: str) -> bool:
+    """The browser goes somewhere: to an address, back or forward, to a tab."""
+    words = frozenset(split_words(operation(tool)))
+    if not words <= _BROWSING:
+        return False
+    return bool(words & {"url", "tab", "tabs", "navigate"}) or (
+        "go" in words and bool(words & {"to", "back", "forward"})
+    )
 
 
 def _screen_primitive(action: Action) -> bool:
@@ -345,7 +389,9 @@ def _kind(tool: str) -> int:
     words = set(split_words(tool))
     if words <= _SCREEN_TOOLS | _PARTS | _VERBS | _MOVES and words & _SCREEN_TOOLS:
         return 2 if words & (_VERBS | _MOVES) else 1
-    return 2 if words & {"key", "keys", "press"} and words <= _PARTS | _VERBS | {"keys"} else 0
+    # Keys sent to the page (``send_keys``) are pressed, not sent to anyone.
+    keyed = words <= _PARTS | _VERBS | {"keys", "send"}
+    return 2 if words & {"key", "keys", "press"} and keyed else 0
 
 
 def _presses_enter(action: Action) -> bool:
@@ -357,6 +403,12 @@ def _presses_enter(action: Action) -> bool:
         ):
             return True
     return False
+
+
+def _moves_focus(action: Action) -> bool:
+    """The call presses only a key that moves the focus or the view."""
+    value = action.args.get("keys") or action.args.get("key")
+    return isinstance(value, str) and value.strip().lower() in _FOCUS_KEYS
 
 
 def _typed_text(action: Action) -> str:
@@ -420,7 +472,11 @@ def _label(action: Action) -> str:
 
 def _given(action: Action) -> str:
     args = action.args
-    for key in _LABEL_KEYS:
+    words = split_words(operation(action.tool))
+    # A click's ``text`` is its element's (``click_element_by_text``); a typing or a
+    # picking primitive's, or a screen's, is what it types or picks.
+    own_text = "click" in words and _TYPES.isdisjoint(words) and _PICKS.isdisjoint(words)
+    for key in (*_LABEL_KEYS, "text") if own_text else _LABEL_KEYS:
         value = args.get(key)
         if not isinstance(value, str) or not value.strip():
             continue
