@@ -84,6 +84,16 @@ _MONEY: dict[str, tuple[str, dict[str, Any], str]] = {
         {"toAccount": "ext-9", "amount": "9.000,00 €"},
         "Transfer €4,200 to account ext-9.",
     ),
+    "asked, nested value string changed": (
+        "payments.send",
+        {"to": "ext-9", "amount": {"value": "5000.00", "currency": "EUR"}},
+        "Pay ext-9 €500.",
+    ),
+    "asked, Pascal keys under a plugin, amount changed": (
+        "BankPlugin-TransferFunds",
+        {"ToAccount": "ext-9", "Amount": "$12,500.00"},
+        "Transfer $1,250 to account ext-9.",
+    ),
 }
 
 # (tool, args, instruction): each must run on its own.
@@ -107,6 +117,16 @@ _ROUTINE: dict[str, tuple[str, dict[str, Any], str]] = {
         "accounts.createTransfer",
         {"toAccount": "ext-9", "amount": "4.200,00 €"},
         "Transfer €4,200 to account ext-9.",
+    ),
+    "asked, nested value string": (
+        "payments.send",
+        {"to": "ext-9", "amount": {"value": "500.00", "currency": "EUR"}},
+        "Pay ext-9 €500.",
+    ),
+    "asked, Pascal keys under a plugin": (
+        "BankPlugin-TransferFunds",
+        {"ToAccount": "ext-9", "Amount": "$1,250.00"},
+        "Transfer $1,250 to account ext-9.",
     ),
     "page size and an amount filter on a read": (
         "orders.list",

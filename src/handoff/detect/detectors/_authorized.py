@@ -76,11 +76,16 @@ def authorized_money(view: ActionView) -> bool:
         # is read as written (2000 is not "$20": it may be two thousand dollars).
         if (value / 100 if cents_key(key) else value) not in named:
             return False
+    priced = any("currency" in k for k in view.key_set)
     for path, text in view.args:
         key = leaf_key(path)
         if not amount_key(key) or not any(c.isdigit() for c in text):
             continue
-        if key == "value" and not _CURRENCY_SAID.search(text.lower()):
+        if (
+            key == "value"
+            and not (priced or amount_key(leaf_key(path[: path.rfind(".")])))
+            and not _CURRENCY_SAID.search(text.lower())
+        ):
             continue  # a setting's value, not a sum
         # An amount written as text ("$1,250.00", "1.250,00 EUR") must be one named
         # too; one that cannot be read as a single sum cannot be.
