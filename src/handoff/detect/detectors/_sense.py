@@ -20,6 +20,7 @@ from ._effects import (
     TERMINAL,
     as_meant,
     files_mail,
+    gets_after_noun,
     operation_acts,
     operation_start,
     writes_draft,
@@ -280,6 +281,8 @@ def _reads(words: tuple[str, ...], start: int, acts: bool) -> bool:
     (``reports.generate``) is read by its namespace's words.
     """
     op = words[start:] or words
+    if gets_after_noun(op):
+        return True  # email_get_messages, TRANSFER_GET_STATUS
     if not op or op[0] in LEADING_VERBS:
         return False
     if op[0] in _READ_VERBS:
