@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from handoff.detect.detectors import _actions as actions
+from handoff.detect.detectors import _amounts as amounts
 from handoff.detect.detectors import _commands as commands
 from handoff.detect.detectors import _content as content
 from handoff.detect.detectors import _credentials as credentials
@@ -143,10 +144,10 @@ PAYMENT_PIECES += ["from", "debit", "_account", "\n", "x", "\u0130", "\u212a"]
 def test_the_payment_keys_are_every_key_the_payment_pattern_matches(raw: str) -> None:
     view = ActionView.of(Action(tool="t", args={raw: 1, "x": {raw: "y"}}), 20_000)
     for key in view.key_set:
-        if actions._PAYMENT_KEY.match(key.lower()):
-            assert key in actions._PAYMENT_KEYS, key
-    for key in actions._PAYMENT_KEYS:
-        assert actions._PAYMENT_KEY.match(key), key
+        if amounts.PAYMENT_KEY.match(key.lower()):
+            assert key in amounts._PAYMENT_KEYS, key
+    for key in amounts._PAYMENT_KEYS:
+        assert amounts.PAYMENT_KEY.match(key), key
 
 
 def test_every_flag_key_matches_a_flag_pattern() -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
+from ._amounts import PAYMENT_KEY, money_arg_of
 from ._asked import asked_deletion
 from ._authorized import authorized_grant, authorized_money
 from ._base import (
@@ -40,50 +41,6 @@ from ._sense import (
 
 __all__ = ["detect_actions"]
 
-_AMOUNT_TEXT = re.compile(
-    r"\d|[$€£¥]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
-    r"|(?:thir|four|fif|six|seven|eigh|nine)teen"
-    r"|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion"
-    r"|dollars?|euros?|pounds?|cents?|bucks|usd|eur|gbp|btc|eth)\b"
-)
-# Keys beside which a number under "value" is an amount paid.
-_VALUE_PAYEES = frozenset(
-    (
-        "payee",
-        "beneficiary",
-        "iban",
-        "wallet",
-        "to_wallet",
-        "destination_wallet",
-        "address",
-        "to_address",
-        "to_account",
-        "destination_account",
-        "card",
-        "card_id",
-    )
-)
-_CURRENCY = re.compile(
-    r"[$€£¥]|\b(?:dollars?|euros?|pounds?|cents?|bucks|usd|eur|gbp|jpy|btc|eth|usdt)\b"
-)
-_AMOUNT_KEYS = wordset("amount amount_usd value sum price total quantity_usd btc eth usd eur")
-# An argument naming what pays: a call that carries one charges (or refunds) it.
-_PAYMENT_KEY = re.compile(
-    r"^(?:payment(?:_method)?(?:_id|_token)?|card(?:_id|_token)|funding_source"
-    r"|(?:source|from|debit)_account(?:_id)?)$"
-)
-# Every key _PAYMENT_KEY matches (``$`` also matches before a final newline).
-_PAYMENT_KEYS = frozenset(
-    f"{name}{end}"
-    for name in (
-        *(f"payment{m}{t}" for m in ("", "_method") for t in ("", "_id", "_token")),
-        "card_id",
-        "card_token",
-        "funding_source",
-        *(f"{w}_account{t}" for w in ("source", "from", "debit") for t in ("", "_id")),
-    )
-    for end in ("", "\n")
-)
 _MONEY_TEXT = re.compile(
     r"(?:[$€£]\s?\d[\d,]*(?:\.\d+)?|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|eur|gbp|btc|eth|usdt)\b"
     r"|\b(?:bc1|[13])[a-km-zA-HJ-NP-Z1-9]{25,39}\b|\b0x[0-9a-fA-F]{40}\b"
@@ -306,7 +263,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     words = view.word_set
 
     # A draft moves no money, whatever amount it holds.
-    money_arg = None if s.draft else _money_arg(view)
+    money_arg = None if s.draft else money_arg_of(view)
     if not s.money and not s.read_only and paid_booking(view, money_arg is not None):
         s = replace(s, money=True)  # a room booked for a price or for a stay
     if s.money or (
@@ -333,7 +290,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
             )
         else:
             named = split_words(view.tool)
-            charges = bool(money_arg and _PAYMENT_KEY.match(money_arg[1].lower()))
+            charges = bool(money_arg and PAYMENT_KEY.match(money_arg[1].lower()))
             commit = not set(named) & MONEY and (
                 commits(named, operation_start(view.tool)) or charges
             )
@@ -431,35 +388,6 @@ def call_sense(view: ActionView) -> ToolSense:
         public=s.public or v.public,
         read_only=False,
     )
-
-
-def _money_arg(view: ActionView) -> tuple[str, str] | None:
-    # A number under "value" is money beside a currency or a wallet, not a setting's
-    # value (an alert's threshold sent "to" someone).
-    loose = view.key_set.isdisjoint(_VALUE_PAYEES) and not any(
-        "currency" in k for k in view.key_set
-    )
-    for path, value in view.numbers:
-        key = path.rsplit(".", 1)[-1].lower()
-        if key in _AMOUNT_KEYS and value > 0 and not (key == "value" and loose):
-            return path, f"{key}={value:g}"
-    keys = view.key_set
-    if not keys.isdisjoint(_AMOUNT_KEYS):
-        # An amount written as text ("500 USD", "five thousand dollars") holds a digit,
-        # a currency or a number word; a setting's value ("on", "dark") does not, and a
-        # nested amount is among the numbers above.
-        texts = dict(view.args)
-        for path, key in view.keys:
-            said = texts.get(path, "0").lower()
-            # "value" names any setting's value: only a currency makes it money.
-            rx = _CURRENCY if key == "value" else _AMOUNT_TEXT
-            if key in _AMOUNT_KEYS and rx.search(said):
-                return path, key
-    if not keys.isdisjoint(_PAYMENT_KEYS):
-        for path, key in view.keys:
-            if _PAYMENT_KEY.match(key.lower()):
-                return path, key
-    return None
 
 
 def _first(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, wordset
+from ._amounts import amount_of, cents_key
+from ._base import ActionView, leaf_key, wordset
 from ._provenance import asked_for, origins, pointed, trusted_text
 
 __all__ = [
@@ -43,11 +44,6 @@ def priced_key(key: str) -> bool:
     return key in _PRICED or key.endswith(_PRICED_ENDS)
 
 
-def cents_key(key: str) -> bool:
-    """The key says its amount is in cents (``amount_cents``, ``unit_amount_cents``)."""
-    return key == "cents" or key.endswith("_cents") or key.startswith("cents_")
-
-
 def amount_key(key: str) -> bool:
     """A number under ``key`` is an amount of money."""
     return (
@@ -74,7 +70,7 @@ def authorized_money(view: ActionView) -> bool:
         if _num(m.group(0)) not in named:
             return False
     for path, value in view.numbers:
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        key = leaf_key(path)
         if key in _QUANTITY_KEYS:
             # How many shares, units or lots: one, or any number the person said.
             if value != 1 and value not in _counts(said):
@@ -86,12 +82,28 @@ def authorized_money(view: ActionView) -> bool:
         # is read as written (2000 is not "$20": it may be two thousand dollars).
         if (value / 100 if cents_key(key) else value) not in named:
             return False
+    priced = any("currency" in k for k in view.key_set)
+    for path, text in view.args:
+        key = leaf_key(path)
+        if not amount_key(key) or not any(c.isdigit() for c in text):
+            continue
+        if (
+            key == "value"
+            and not (priced or amount_key(leaf_key(path[: path.rfind(".")])))
+            and not _CURRENCY_SAID.search(text.lower())
+        ):
+            continue  # a setting's value, not a sum
+        # An amount written as text ("$1,250.00", "1.250,00 EUR") must be one named
+        # too; one that cannot be read as a single sum cannot be.
+        sum_ = amount_of(text)
+        if sum_ is None or (sum_ / 100 if cents_key(key) else sum_) not in named:
+            return False
     # A price the person set ("up to $600") that the call shows no amount to compare
     # with: what it charges is worked out elsewhere, and nobody can say it keeps to it.
     return not (
         _priced(said)
-        and not any(amount_key(k) for k in view.key_set)
         and not _NUMBER.search(view.tool)
+        and not any(amount_key(leaf_key(p)) for p, _ in (*view.args, *view.numbers))
     )
 
 
@@ -118,6 +130,9 @@ def _counts(said: str) -> set[float]:
     out = {_num(m.group(0)) for m in _NUMBER.finditer(said)}
     out.update(_COUNT_WORDS[w] for w in _WORD.findall(said) if w in _COUNT_WORDS)
     return out
+
+
+_CURRENCY_SAID = re.compile(r"[$\u20ac\u00a3\u00a5]|\b(?:usd|eur|gbp|jpy|btc|eth)\b")
 
 
 def named_amounts(text: str) -> set[float]:

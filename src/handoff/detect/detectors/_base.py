@@ -25,8 +25,10 @@ __all__ = [
     "beyond_instruction",
     "excerpt_at",
     "holds_any",
+    "leaf_key",
     "literals",
     "may_hold",
+    "snake_key",
     "split_words",
     "strong_signal",
     "word_set",
@@ -100,6 +102,31 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 
 def _leaf_key(path: str) -> str:
     return path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+
+
+# Where a key in camel or Pascal case turns to the next word.
+_HUMPS = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_KEY_BREAKS = re.compile(r"[-\s.]+")
+_SNAKE_CACHE: dict[str, str] = {}
+
+
+def snake_key(key: str) -> str:
+    """A key in snake case, whatever style it was written in: ``transferAmount`` ->
+    ``transfer_amount``, ``AmountUSD`` -> ``amount_usd``, ``amount-cents`` ->
+    ``amount_cents``; a snake-case key is itself."""
+    hit = _SNAKE_CACHE.get(key)
+    if hit is not None:
+        return hit
+    out = _KEY_BREAKS.sub("_", _HUMPS.sub("_", key)).lower()
+    if len(_SNAKE_CACHE) < 8192:
+        _SNAKE_CACHE[key] = out
+    return out
+
+
+def leaf_key(path: str) -> str:
+    """The key an argument's path ends in, in snake case (``args.items[0].unitPrice``
+    -> ``unit_price``)."""
+    return snake_key(path.rsplit(".", 1)[-1].split("[", 1)[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +212,9 @@ class ActionView:
         keys: list[tuple[str, str]] = []
         leaves: list[str] = []
         first: dict[str, tuple[int, str]] = {}
+        # Keys in another naming style, as snake case (``transferAmount`` ->
+        # ``transfer_amount``): the key set holds both.
+        aliases: list[str] = []
         raw = action.args
         names = _ARG_NAMES
         flat = type(raw) is dict
@@ -198,12 +228,14 @@ class ActionView:
                 if kind not in _SCALARS:
                     flat = False
                     break
-                path, key, leaf, said = names.get(k) or _arg_name(k)
+                path, key, leaf, said, alias = names.get(k) or _arg_name(k)
                 if said:
                     flat = False
                     break
                 if key:
                     keys.append((path, key))
+                    if alias:
+                        aliases.append(alias)
                 if kind is str:
                     if len(value) >= cap and not cut:
                         cut = path
@@ -220,6 +252,7 @@ class ActionView:
             keys.clear()
             leaves.clear()
             first.clear()
+            aliases.clear()
             cut = ""
 
             def add(path: str, text: str) -> None:
@@ -232,7 +265,10 @@ class ActionView:
             for path, k, value in _walk(raw, "args"):
                 nodes += 1
                 if k:
-                    keys.append((path, k.lower()))
+                    low = k.lower()
+                    keys.append((path, low))
+                    if low != k or "-" in k:
+                        aliases.append(snake_key(k))
                     if _SAID_KEY.search(k) and path.endswith(k) and not path.endswith("]"):
                         # A key that reads as text (``{"rm -rf /": ""}``) is read as an
                         # argument too: a tool may run its keys as well as its values.
@@ -290,7 +326,7 @@ class ActionView:
             truncated,
             flat or nodes < _MAX_ARG_NODES,  # whole
             tool_set,  # word_set
-            frozenset(map(_SECOND, keys)),  # key_set
+            frozenset(map(_SECOND, keys)).union(aliases),  # key_set
             leaves,  # leaf_keys
             first,  # first_index
             None,  # effect
@@ -307,20 +343,25 @@ def _truncation(raw: dict[str, Any], cut: str) -> str:
     return cut
 
 
-_ARG_NAMES: dict[str, tuple[str, str, str, bool]] = {}
+_ARG_NAMES: dict[str, tuple[str, str, str, bool, str]] = {}
 # A key that holds a space or a shell's operators is text, not a name.
 _SAID_KEY = re.compile(r"[\s;|&$<>`(]")
 
 
-def _arg_name(key: Any) -> tuple[str, str, str, bool]:
+def _arg_name(key: Any) -> tuple[str, str, str, bool, str]:
     """The path of a top-level argument, its key lowercased, its leaf key (as
-    ``_leaf_key`` reads the path), and whether the key reads as text rather than a
-    name; argument names recur."""
+    ``_leaf_key`` reads the path), whether the key reads as text rather than a name,
+    and the key in snake case when that is another key (``transferAmount``), else "";
+    argument names recur."""
     hit = _ARG_NAMES.get(key) if type(key) is str else None
     if hit is not None:
         return hit
     path = f"args.{key}"
-    out = path, str(key).lower(), _leaf_key(path), _SAID_KEY.search(str(key)) is not None
+    name = str(key)
+    low = name.lower()
+    alias = snake_key(name) if low != name or "-" in name else ""
+    alias = "" if alias == low else alias
+    out = path, low, _leaf_key(path), _SAID_KEY.search(name) is not None, alias
     if type(key) is str and len(_ARG_NAMES) < 8192:
         _ARG_NAMES[key] = out
     return out

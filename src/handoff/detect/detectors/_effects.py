@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 from ._base import ActionView, Effect, split_words, wordset
-from ._plain import shell_plain
+from ._shell_reads import shell_effects
 
 __all__ = [
     "BINS",
@@ -29,8 +29,10 @@ __all__ = [
     "effect_of",
     "files_mail",
     "first_arg",
+    "gets_after_noun",
     "is_device_call",
     "name_effects",
+    "operation_name",
     "operation_start",
     "shell_effects",
     "writes_draft",
@@ -154,6 +156,28 @@ FIRST_READ_VERBS = (FIRST_READS - {"status"}) | wordset(
 )
 
 
+# A reader's verb second, after a resource's or a toolkit's name with no separator of
+# its own (``email_get_messages``, ``TRANSFER_GET_STATUS``, ``SHARE_GET_LINKS``): the
+# first word names what is read. Not after a verb that acts (``send_get_…``).
+_GETS = frozenset(("get", "fetch"))
+_ACTS_FIRST = wordset(
+    "send pay wire grant revoke buy sell withdraw deposit refund purchase publish upload "
+    "export forward invite execute exec run eval install deploy"
+)
+
+
+def gets_after_noun(op: tuple[str, ...]) -> bool:
+    """The operation is a resource's name, then ``get`` or ``fetch``, then what is read,
+    and nothing after them sends or deletes."""
+    return (
+        len(op) > 2
+        and op[1] in _GETS
+        and op[0] not in _ACTS_FIRST
+        and op[0] not in DESTROY
+        and set(op[2:]).isdisjoint(LEADING_VERBS - {"email", "post"})
+    )
+
+
 # Verbs that change something without a family of their own, read only as the verb of a
 # name's operation (``compute.instances.stop``, ``security_scan.suppress_finding``).
 OP_CHANGES = wordset(
@@ -184,15 +208,41 @@ OP_VERBS = (
     - (READ | COMPUTE)
 )
 
-_NAMESPACE = re.compile(r"\.|__")
+_NAMESPACE = re.compile(r"\.|__|/")
+# A plugin's function as Semantic Kernel names it: ``EmailPlugin-SendEmail``,
+# ``weather-get_forecast``, ``math-Add``. One hyphen between two names, one of which
+# has a capital or an underscore: ``send-email`` (kebab case) is one name.
+_PLUGIN = re.compile(r"^([A-Za-z0-9_]+)-([A-Za-z0-9_]+)$")
+# A lone capitalised verb before the hyphen is a PowerShell cmdlet's (``Get-ChildItem``,
+# ``Remove-Item``): the verb is the operation's, not a namespace.
+_CMDLET_VERBS = wordset("invoke new test out start stop restart enable disable")
+
+
+@lru_cache(maxsize=4096)
+def operation_name(tool: str) -> str:
+    """The name's operation: what follows its namespace, after the last ``.``, ``__``
+    or ``/`` (``mcp__github__create_issue``, ``functions.send_email``), or after a
+    plugin's name and its hyphen (``EmailPlugin-SendEmail`` -> ``SendEmail``)."""
+    last = _NAMESPACE.split(tool)[-1] or tool
+    m = _PLUGIN.match(last)
+    if m is None:
+        return last
+    head, tail = m.groups()
+    if head.islower() and tail.islower() and "_" not in last:
+        return last  # kebab case: one name
+    if head.istitle() and tail[0].isupper() and "_" not in tail:
+        verb = split_words(head)
+        if len(verb) == 1 and verb[0] in _CMDLET_VERBS | FIRST_READ_VERBS | OP_VERBS:
+            return last
+    return tail
 
 
 @lru_cache(maxsize=4096)
 def operation_start(tool: str) -> int:
     """How many of the name's words belong to its namespace (0 when it has none): the
-    operation is what follows the last ``.`` or ``__``."""
-    last = _NAMESPACE.split(tool)[-1]
-    if not last or last == tool:
+    operation is ``operation_name``."""
+    last = operation_name(tool)
+    if last == tool:
         return 0
     return max(0, len(split_words(tool)) - len(split_words(last)))
 
@@ -260,9 +310,26 @@ _IN_PLACE = frozenset(
 _MAIL = frozenset(("email", "emails", "mail", "message", "messages", "thread", "threads"))
 
 
-def git_checkout(words: tuple[str, ...]) -> tuple[str, ...]:
-    """``words`` with a version-control checkout read as the change it is, and a message
-    changed in place read as no send."""
+# Keys sent to a page or a screen (``send_keys``) are pressed there: nothing is sent.
+_KEYS = frozenset(("key", "keys", "keystroke", "keystrokes"))
+# After these, ``text`` is a page's text (``click_element_by_text``, ``input_text``,
+# ``get_page_text``), not a text message.
+_PAGE_TEXT = frozenset(("by", "input", "page", "element", "to"))
+
+
+def as_meant(words: tuple[str, ...]) -> tuple[str, ...]:
+    """``words`` with a version-control checkout read as the change it is, a message
+    changed in place read as no send, keys sent read as keys pressed, and a page's
+    text as no text message."""
+    if "send" in words and not _KEYS.isdisjoint(words):
+        at = words.index("send")
+        if words[at + 1 : at + 2] and words[at + 1] in _KEYS:
+            words = (*words[:at], "press", *words[at + 1 :])
+    if "text" in words and not _PAGE_TEXT.isdisjoint(words):
+        words = tuple(
+            "wording" if w == "text" and i and words[i - 1] in _PAGE_TEXT else w
+            for i, w in enumerate(words)
+        )
     if "checkout" in words and not _GIT.isdisjoint(words):
         words = tuple("update" if w == "checkout" else w for w in words)
     if not _MAIL.isdisjoint(words) and not _IN_PLACE.isdisjoint(words):
@@ -275,7 +342,7 @@ def git_checkout(words: tuple[str, ...]) -> tuple[str, ...]:
 def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str], bool]:
     """The effect families a tool name's words say, and whether it reads only.
     ``start`` is where the name's operation begins, after its namespace."""
-    words = git_checkout(words)
+    words = as_meant(words)
     ws = set(words)
     fams: set[str] = set()
     acts = operation_acts(words, start)
@@ -318,7 +385,7 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         and op[0] in FIRST_READ_VERBS
         and not (op[0] == "check" and op[1:2] in (("out",), ("in",), ("off",)))
         and ws.isdisjoint(LEADING_VERBS - {"email", "post"})
-    ):
+    ) or gets_after_noun(op):
         return frozenset(), True
     # A reader's name may carry an effect's noun (``get_payment``, ``list_devices``):
     # the verb decides, unless the name also carries an effect's verb.
@@ -349,69 +416,6 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
     read_only = reads and not fams
     if not reads and not fams and ws and ws <= (SOURCE | {"tool", "service", "client"}):
         read_only = True
-    return frozenset(fams), read_only
-
-
-# Shell: what a command line does, command by command.
-_SHELL_SPLIT = re.compile(r"&&|\|\||;|\n|\|")
-_SHELL_READ = wordset(
-    "ls ll cat head tail less more grep egrep fgrep rg ag find pwd echo printf wc stat file "
-    "du df which whereis whoami id date uname hostname ps top htop free uptime tree diff "
-    "sort uniq cut awk jq yq xxd od strings md5sum sha256sum sha1sum basename dirname "
-    "realpath readlink env printenv type history true false test cd sleep nslookup dig "
-    "host ping traceroute man help column nl tac"
-)
-_SHELL_LOCAL = wordset(
-    "mkdir touch cp mv tar zip unzip gzip gunzip bzip2 xz ln python python3 node npm npx "
-    "pip pip3 pytest make cargo go java javac gcc cc tsc yarn pnpm ruby perl php bundle "
-    "poetry uv conda source export set alias git sed tee patch dos2unix sqlite3 psql mysql "
-    "docker kubectl bash sh zsh chmod"
-)
-_GIT_READ = wordset("status log diff show branch remote ls-files blame rev-parse describe")
-_GIT_OUT = wordset("push send-email request-pull")
-_REDIRECT = re.compile(r"(?<![0-9&])>{1,2}\s*(?!&|/dev/null)")
-
-
-@lru_cache(maxsize=8192)
-def shell_effects(command: str) -> tuple[frozenset[str], bool]:
-    """(families, read only) of a shell command line; unknown commands are changes."""
-    fams: set[str] = set()
-    read_only = True
-    low = shell_plain(command.lower())
-    if _REDIRECT.search(low):
-        read_only = False
-        fams.add("change")
-    for part in _SHELL_SPLIT.split(low):
-        tokens = part.strip().split()
-        while tokens and ("=" in tokens[0] or tokens[0] in ("sudo", "nohup", "time", "env")):
-            tokens = tokens[1:]
-        if not tokens:
-            continue
-        cmd = tokens[0].rsplit("/", 1)[-1]
-        if cmd in _SHELL_READ:
-            if cmd == "find" and ("-delete" in tokens or "-exec" in tokens):
-                fams.add("destroy")
-                read_only = False
-            continue
-        if cmd == "git" and len(tokens) > 1:
-            if tokens[1] in _GIT_OUT or tokens[1:3] in (["remote", "add"], ["remote", "set-url"]):
-                # Where the repository's contents go from now on, or go at once.
-                fams.add("network")
-                read_only = False
-                continue
-            if tokens[1] in _GIT_READ:
-                continue
-        if cmd == "sed" and not any(t.startswith("-i") for t in tokens[1:]):
-            continue
-        read_only = False
-        if cmd in ("rm", "rmdir", "shred", "unlink", "truncate", "dd", "mkfs"):
-            fams.add("destroy")
-        elif cmd in ("curl", "wget", "scp", "rsync", "ftp", "sftp", "nc", "ncat", "mail"):
-            fams.add("network")
-        elif cmd in _SHELL_LOCAL:
-            fams.add("code" if cmd not in ("mkdir", "touch", "cp", "mv", "ln") else "change")
-        else:
-            fams.add("code")
     return frozenset(fams), read_only
 
 

@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 
 from ._base import ActionView, Signal, beyond_instruction, wordset
-from ._effects import OP_CHANGES, effect_of, first_arg
+from ._effects import OP_CHANGES, as_meant, effect_of, first_arg
 from ._provenance import said_by_person
 from ._sense import books_workplace, operation_start, tool_sense
 
@@ -166,7 +166,7 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
     if effect.read_only or tool_sense(view.tool).draft:
         # A draft, like a note, is the agent's own output: nothing changes until it is sent.
         return None
-    op = view.words[operation_start(view.tool) :] or view.words
+    op = as_meant(view.words[operation_start(view.tool) :] or view.words)
     said = ""
     if not _shell_changes(view) and not _runs_job(view, op):
         # A meeting room, a desk or an appointment booked is a change the money rules

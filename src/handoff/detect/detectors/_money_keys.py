@@ -9,7 +9,9 @@ wallet's tokens hands them over. None needs a money word in the tool's name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+from ._amounts import amount_of
 from ._authorized import (
     PRICE_KEYS,
     amount_key,
@@ -18,7 +20,7 @@ from ._authorized import (
     named_amounts,
     priced_key,
 )
-from ._base import ActionView, Signal, wordset
+from ._base import ActionView, Signal, leaf_key, wordset
 from ._effects import effect_of
 from ._provenance import asked_for, trusted_text
 from ._tokens import IBAN
@@ -91,7 +93,7 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
     bank = keys & _BANK_KEYS
     if not keys.isdisjoint(_BANK_SHAPES):
         for path, text in view.args:
-            key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+            key = leaf_key(path)
             shape = _BANK_SHAPES.get(key)
             if shape is not None and shape.match(text):
                 bank = bank | {key}
@@ -102,36 +104,52 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
     if not bank:
         for path, text in view.args:
             if len(text) >= 15 and IBAN.search(text):
-                key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+                key = leaf_key(path)
                 if not _PAYMENT_KEY_WORDS.isdisjoint(key.split("_")):
                     return "payee", path, f"an IBAN written to {key}"
     if bank:
         key = min(bank)
-        path = next((p for p, k in view.keys if k == key), "args")
+        path = next((p for p, _ in view.keys if leaf_key(p) == key), "args")
         return "payee", path, f"{key} written"
     context: set[str] | None = None  # the call's words, made when a key needs them
-    for path, value in view.numbers:
-        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    for path, value, said in _amounts(view):
+        key = leaf_key(path)
         if key in _PAY_KEYS:
-            return "payee", path, f"{key}={value:g}"
+            return "payee", path, f"{key}={said}"
         if _may_be_money(key):
             if context is None:
                 context = set(ws | keys | {w for k in keys for w in k.split("_")})
             if key in _PAY_IF_PAYROLL and not context.isdisjoint(_PAYROLL_WORDS):
-                return "payee", path, f"{key}={value:g}"
+                return "payee", path, f"{key}={said}"
             if _money_key(key, context):
-                return "amount", path, f"{key}={value:g}"
+                return "amount", path, f"{key}={said}"
             if _limit_key(key) and not context.isdisjoint(_SPENDING):
-                return "limit", path, f"{key}={value:g}"
+                return "limit", path, f"{key}={said}"
         if _spend_key(key):
-            return "amount", path, f"{key}={value:g}"
+            return "amount", path, f"{key}={said}"
         if key in _POINT_KEYS and not ws.isdisjoint(_POINT_WORDS) and value > 0:
-            return "amount", path, f"{key}={value:g}"
+            return "amount", path, f"{key}={said}"
     if ws & _APPROVAL_WORDS and (
         ("all" in ws and not ws.isdisjoint(_WALLET_WORDS)) or not keys.isdisjoint(_OPERATOR_KEYS)
     ):
         return "approval", "tool", view.tool
     return None
+
+
+def _amounts(view: ActionView) -> Iterator[tuple[str, float, str]]:
+    """Each amount the arguments hold, with where it is and how it is written: a number,
+    or a string with a digit under a key that may hold money (``"$1,250.00"``, ``"1250
+    EUR"``, ``"USD 99"``). A string that writes no one sum (``"1.250"``, ``"10%"``) is
+    still there, as -1: no sum anyone named."""
+    for path, value in view.numbers:
+        yield path, value, f"{value:g}"
+    for path, text in view.args:
+        key = leaf_key(path)
+        if (_may_be_money(key) or key in _PAY_KEYS or _spend_key(key)) and any(
+            c.isdigit() for c in text
+        ):
+            sum_ = amount_of(text)
+            yield path, -1.0 if sum_ is None else sum_, " ".join(text.split())[:40]
 
 
 def _may_be_money(key: str) -> bool:
@@ -209,7 +227,7 @@ def money_written(view: ActionView) -> Signal | None:
     asked = _asked_amount(view, where)
     # Pay the person named in their own words (a job ad's salary, an invoice's rate)
     # counts as asked, as an amount does; a bank detail never does.
-    key = where.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    key = leaf_key(where)
     # The payment rules compare only amounts under an amount's key (in cents too); a
     # budget or a bid counts as asked only when the person wrote that very number.
     compared = kind == "amount" and amount_key(key) and authorized_money(view)
@@ -249,8 +267,8 @@ def money_written(view: ActionView) -> Signal | None:
 
 def _asked_amount(view: ActionView, where: str) -> bool:
     """The number at ``where`` is one the person wrote as an amount or a percentage."""
-    key = where.rsplit(".", 1)[-1].split("[", 1)[0].lower()
-    value = next((v for p, v in view.numbers if p == where), None)
+    key = leaf_key(where)
+    value = next((v for p, v, _ in _amounts(view) if p == where), None)
     if value is None or key in _BANK_KEYS or key in _BANK_SHAPES:
         return False
     return _named_in_words(view, value, "percent" in key)

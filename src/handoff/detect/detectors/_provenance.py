@@ -34,12 +34,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ...models import Step
 from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
-from ._effects import effect_of
+from ._effects import effect_of, operation_name
 from ._hearsay import install_named, install_near, visit_ordered
 from ._orders import addressed, instruction_like, orders_value, quoted_order, sentence_of
-from ._plain import plain
+from ._run_texts import Texts as _Texts
+from ._run_texts import said_by_person
+from ._run_texts import texts as _texts
 from ._tokens import tokens
 
 __all__ = [
@@ -59,7 +60,6 @@ _ACCESS_WORDS = re.compile(
     r"|credentials?|one-time|verification|2fa|mfa)\b"
 )
 
-_TRUSTED_ROLES = frozenset(("user", "human", "system", "developer", "customer"))
 _KIND_WORDS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
         r"\b(pay|payment|transfer|send money|wire|purchase|buy|sell|trade|withdraw|refund|"
@@ -110,87 +110,6 @@ def _lead_in(texts: _Texts, o: Origin) -> str:
         if v in sentence.lower().replace(" ", ""):
             return " ".join(parts[max(0, i - 1) : i + 1]).lower()
     return o.sentence.lower()
-
-
-@dataclass(slots=True)
-class _Texts:
-    trusted: str
-    agent: str
-    outputs: list[tuple[str, str]]  # (where, text) of tool outputs and untrusted turns
-    # The outputs of steps that read what the person pointed to ("the bill in
-    # march-bill.txt", "her website www.dora-site.com"): their content is the errand's.
-    pointed: frozenset[str] = frozenset()
-
-
-def said_by_person(view: ActionView, where: str) -> bool:
-    """Whether the message at ``where`` (``context.messages[j]`` or
-    ``context.steps[i].messages[j]``) is a turn of the person asking."""
-    ctx = view.action.context
-    if where.startswith("context.steps["):
-        i = int(where[len("context.steps[") :].split("]", 1)[0])
-        messages = ctx.steps[i].messages
-    else:
-        messages = ctx.messages
-    j = int(where.rsplit("messages[", 1)[1].split("]", 1)[0])
-    return messages[j].role.lower() in _TRUSTED_ROLES
-
-
-def _texts(view: ActionView) -> _Texts:
-    hit = view.cache.get("texts")
-    if isinstance(hit, _Texts):
-        return hit
-    ctx = view.action.context
-    # Read as the arguments are (``_plain``): a value and its source must match as seen.
-    trusted = [plain(ctx.instruction)]
-    agent = [plain(ctx.thought)]
-    outputs: list[tuple[str, str]] = []
-    for i, step in enumerate(ctx.steps):
-        for j, msg in enumerate(step.messages):
-            if msg.role.lower() in _TRUSTED_ROLES:
-                trusted.append(plain(msg.content))
-            elif msg.content:
-                outputs.append((f"context.steps[{i}].messages[{j}]", plain(msg.content)))
-        agent.append(plain(step.thought))
-        if step.args:
-            agent.append(str(step.args))
-        if step.observation:
-            outputs.append((f"context.steps[{i}].observation", plain(step.observation)))
-    for j, msg in enumerate(ctx.messages):
-        if msg.role.lower() in _TRUSTED_ROLES:
-            trusted.append(plain(msg.content))
-        elif msg.content:
-            outputs.append((f"context.messages[{j}]", plain(msg.content)))
-    said = "\n".join(trusted)
-    out = _Texts(said, "\n".join(agent), outputs, _pointed(ctx.steps, said.lower()))
-    view.cache["texts"] = out
-    return out
-
-
-def _pointer(value: str) -> bool:
-    """A file's, a page's or a record's name: one word of 5 to 200 characters with a dot,
-    a slash or a digit in it."""
-    return (
-        5 <= len(value) <= 200
-        and not any(c.isspace() for c in value)
-        and any(c in "./" or c.isdigit() for c in value)
-    )
-
-
-def _pointed(steps: Sequence[Step], said: str) -> frozenset[str]:
-    """The observations of steps whose arguments name a file, a page or a record the
-    person named: a name with a dot, a slash or a digit in it (``march-bill.txt``,
-    ``www.dora-site.com``, ``INV-2291``), written in their words. A person's name is no
-    such pointer: what they answer is theirs, not the errand's."""
-    out = []
-    for i, step in enumerate(steps):
-        if not step.observation or not isinstance(step.args, dict):
-            continue
-        if any(
-            isinstance(v, str) and _pointer(v.strip()) and v.strip().lower() in said
-            for v in step.args.values()
-        ):
-            out.append(f"context.steps[{i}].observation")
-    return frozenset(out)
 
 
 def origins(view: ActionView) -> list[Origin]:
@@ -574,7 +493,7 @@ def _change_followed(view: ActionView, texts: _Texts) -> Signal | None:
     call's verb (its operation's first word, or a one-word mode such as
     ``event: APPROVE``) and one of its values stand in an instruction-like sentence, and
     the person's words never use that verb."""
-    op = view.tool.replace("__", ".").rsplit(".", 1)[-1]
+    op = operation_name(view.tool)
     first = re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", op)[0].lower()
     verbs = {first} if len(first) > 3 else set()
     values: set[str] = set()

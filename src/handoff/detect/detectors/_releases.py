@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
-from ._effects import _GIT_OUT, _SHELL_LOCAL, _SHELL_READ, _SHELL_SPLIT, FIRST_READS
+from ._effects import FIRST_READS
+from ._shell_reads import _GIT_OUT, _SHELL_LOCAL, _SHELL_READ, _SHELL_SPLIT
 
 __all__ = ["PROD", "detect_releases", "routine_deploy", "shell_findings"]
 

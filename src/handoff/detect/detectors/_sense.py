@@ -18,8 +18,9 @@ from ._effects import (
     EMPTIES,
     LEADING_VERBS,
     TERMINAL,
+    as_meant,
     files_mail,
-    git_checkout,
+    gets_after_noun,
     operation_acts,
     operation_start,
     writes_draft,
@@ -293,6 +294,8 @@ def _reads(words: tuple[str, ...], start: int, acts: bool) -> bool:
     (``reports.generate``) is read by its namespace's words.
     """
     op = words[start:] or words
+    if gets_after_noun(op):
+        return True  # email_get_messages, TRANSFER_GET_STATUS
     if not op or op[0] in LEADING_VERBS:
         return False
     if op[0] in _READ_VERBS:
@@ -315,7 +318,7 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
     hit = _SENSE_CACHE.get(key)
     if hit is not None:
         return hit
-    words = git_checkout(words)
+    words = as_meant(words)
     ws = set(words)
     # A number split from the word it leads (``disable_2fa`` reads as ``2``, ``fa``).
     ws.update(a + b for a, b in pairwise(words) if a.isdigit())

@@ -19,7 +19,9 @@ from functools import lru_cache
 
 from ...models import Action
 from ._base import split_words, wordset
+from ._effects import operation_name
 from ._sense import ToolSense, sense
+from ._snapshot import MAX_LABEL, SHORT_ID, in_snapshot, label_at_point, shown_label
 
 __all__ = ["operation", "ui_action"]
 
@@ -31,7 +33,16 @@ _TYPES = wordset("type typing fill input")
 _VIEW_ACTIONS = frozenset(("scroll", "swipe", "hover", "mouse_move", "screenshot", "zoom", "wait"))
 _PARTS = wordset(
     "browser page web ui element option options mouse left right double single key text "
-    "on in into field form button link item"
+    "on in into field form button link item by index at coordinate coordinates xpath ref "
+    "dropdown"
+)
+# Primitives that pick an option: their ``text`` is the option chosen; a click's is the
+# element's own (``click_element_by_text``), a typing primitive's what it types.
+_PICKS = wordset("select choose dropdown")
+# A browser's own moves: to an address, back, to another tab (``go_to_url``,
+# ``go_back``, ``open_tab``, ``switch_tab``). They read, whatever the page says.
+_BROWSING = wordset(
+    "go to back forward url open new close switch tab tabs page navigate browser web in"
 )
 # Where a primitive names the element it acts on, most telling first.
 _LABEL_KEYS = (
@@ -51,11 +62,7 @@ _LABEL_KEYS = (
     "element",
     "selector",
 )
-# Where it names the element only by an id the page snapshot shows.
-_ID_KEYS = ("element_id", "id", "ref", "bid", "index", "node", "element")
-_SHORT_ID = re.compile(r"^\s*\[?([\w-]{1,24})\]?\s*$")
 _SELECTOR_NOISE = re.compile(r"[#.\[\]=\"'>:()_/-]+")
-_MAX_LABEL = 80
 # Labels of what only changes the page in front of the agent, or fills a login form: the
 # whole label, nothing after it ("Close dialog and transfer $5,000" is not one).
 _HOUSEKEEPING = re.compile(
@@ -129,22 +136,18 @@ _SCREEN_ACTIONS = frozenset(
      "mouse_move", "screenshot", "zoom", "wait")
 )  # fmt: skip
 _ENTER = frozenset(("enter", "return", "kp_enter", "\n", "ctrl+enter", "ctrl+return"))
-
-# Accessibility roles a snapshot writes before an element's name.
-_ROLES = wordset(
-    "button link textbox checkbox radio combobox listbox option menuitem menu tab switch "
-    "searchbox slider spinbutton heading img image generic statictext cell row gridcell"
-)
-
-
-# What a client or a proxy puts before a server's tool name (``playwright.browser_click``,
-# ``mcp__playwright__browser_click``): the operation follows.
-_NAMESPACE = re.compile(r"\.|__")
+_FOCUS_KEYS = frozenset(
+    ("tab", "shift+tab", "escape", "esc", "up", "down", "left", "right", "arrowup",
+     "arrowdown", "arrowleft", "arrowright", "pageup", "pagedown", "page_up", "page_down",
+     "home", "end")
+)  # fmt: skip
 
 
 def operation(tool: str) -> str:
-    """The tool's name after its namespace: ``playwright.browser_click`` -> ``browser_click``."""
-    return _NAMESPACE.split(tool)[-1] or tool
+    """The tool's name after its namespace: what a client or a proxy puts before a
+    server's tool name (``playwright.browser_click``, ``mcp__playwright__browser_click``,
+    ``BrowserPlugin-Click``) -> ``browser_click``."""
+    return operation_name(tool)
 
 
 @lru_cache(maxsize=1024)
@@ -173,11 +176,17 @@ def _names_nothing(word: str) -> bool:
 
 def ui_action(action: Action) -> Action:
     """``action`` under a name that says what its element does, or ``action`` itself."""
+    if _navigates(action.tool):
+        return action.model_copy(update={"tool": f"view page ({action.tool})"})
     if not _primitive(action.tool) and not _screen_primitive(action):
         return action
     if _moves_view(action):
         return action.model_copy(update={"tool": f"view page ({action.tool})"})
     label = _label(action)
+    # An option picked where no label names its list is read by what it picks.
+    picked = not label and _picks(action)
+    if picked:
+        label = _chosen(action)
     if _card_typed(action, label):
         # Card details typed into a page are a payment begun: the page has them.
         return action.model_copy(update={"tool": f"pay: card details ({action.tool})"})
@@ -191,8 +200,14 @@ def ui_action(action: Action) -> Action:
                 return _named(action, said, "Enter")
             if _saw_page(action):
                 return action.model_copy(update={"tool": f"view page ({action.tool})"})
-        elif not _TYPES.isdisjoint(split_words(action.tool)) or action.args.get("action") == "type":
-            # Text typed and not entered fills a field: nothing leaves the page yet.
+        elif (
+            not _TYPES.isdisjoint(split_words(action.tool))
+            or action.args.get("action") == "type"
+            or _moves_focus(action)
+        ):
+            # Text typed and not entered fills a field: nothing leaves the page yet. A
+            # key that only moves the focus or the view (Tab, an arrow, Escape) acts on
+            # nothing.
             return action.model_copy(update={"tool": f"view page ({action.tool})"})
         return action
     words = {w.lower() for w in split_words(label)}
@@ -204,7 +219,7 @@ def ui_action(action: Action) -> Action:
         said = confirmed(action, label)
         if said:
             return _named(action, said, label)
-    chosen = _chosen(action)
+    chosen = "" if picked else _chosen(action)
     if not words.isdisjoint(_WHO_SEES) and chosen.lower() in _EVERYONE:
         # "Repository visibility: Public": what was private is published.
         return action.model_copy(update={"tool": f"publish: {label} ({action.tool})"})
@@ -277,7 +292,7 @@ def _card_typed(action: Action, label: str) -> bool:
         for item in listed if isinstance(listed, list) else ():
             if isinstance(item, dict):
                 ref = item.get("ref")
-                shown = _in_snapshot(action, ref) if isinstance(ref, str) else ""
+                shown = in_snapshot(action, ref) if isinstance(ref, str) else ""
                 fields.append((f"{shown} {item.get('name') or ''}", item.get("value")))
         return any(
             _CARD_FIELD.search(name)
@@ -337,12 +352,30 @@ _EVERYONE = frozenset(("public", "everyone", "anyone", "anyone with the link", "
 
 
 def _chosen(action: Action) -> str:
-    """What a select or fill puts in (``select_option {value: "Enterprise - $499/mo"}``)."""
+    """What a select or fill puts in (``select_option {value: "Enterprise - $499/mo"}``,
+    ``select_dropdown_option {text: …}``)."""
     value = action.args.get("value") or action.args.get("option") or action.args.get("values")
     if isinstance(value, list):
         # Several options chosen at once (``browser_select_option {values: [...]}``).
         value = " ".join(v for v in value if isinstance(v, str))
-    return " ".join(value.split())[:_MAX_LABEL] if isinstance(value, str) else ""
+    if not value and _picks(action):
+        value = action.args.get("text")
+    return " ".join(value.split())[:MAX_LABEL] if isinstance(value, str) else ""
+
+
+def _picks(action: Action) -> bool:
+    return not _PICKS.isdisjoint(split_words(operation(action.tool)))
+
+
+@lru_cache(maxsize=1024)
+def _navigates(tool: str) -> bool:
+    """The browser goes somewhere: to an address, back or forward, to a tab."""
+    words = frozenset(split_words(operation(tool)))
+    if not words <= _BROWSING:
+        return False
+    return bool(words & {"url", "tab", "tabs", "navigate"}) or (
+        "go" in words and bool(words & {"to", "back", "forward"})
+    )
 
 
 def _screen_primitive(action: Action) -> bool:
@@ -367,7 +400,9 @@ def _kind(tool: str) -> int:
     words = set(split_words(tool))
     if words <= _SCREEN_TOOLS | _PARTS | _VERBS | _MOVES and words & _SCREEN_TOOLS:
         return 2 if words & (_VERBS | _MOVES) else 1
-    return 2 if words & {"key", "keys", "press"} and words <= _PARTS | _VERBS | {"keys"} else 0
+    # Keys sent to the page (``send_keys``) are pressed, not sent to anyone.
+    keyed = words <= _PARTS | _VERBS | {"keys", "send"}
+    return 2 if words & {"key", "keys", "press"} and keyed else 0
 
 
 def _presses_enter(action: Action) -> bool:
@@ -379,6 +414,12 @@ def _presses_enter(action: Action) -> bool:
         ):
             return True
     return False
+
+
+def _moves_focus(action: Action) -> bool:
+    """The call presses only a key that moves the focus or the view."""
+    value = action.args.get("keys") or action.args.get("key")
+    return isinstance(value, str) and value.strip().lower() in _FOCUS_KEYS
 
 
 def _typed_text(action: Action) -> str:
@@ -437,136 +478,23 @@ def _acts(text: str) -> bool:
 def _label(action: Action) -> str:
     """The element's label: what the page shows for its id or at its coordinates first
     (the page is the truth, whatever the agent calls it), else the label the call gives."""
-    return _shown(action) or _at_point(action) or _given(action)
-
-
-# The last quoted label in a stretch of text, with at most a word or two after it
-# ("'Place your order' button "), none of them another point.
-_QUOTED_LAST = re.compile(
-    r"['\"\u2018\u201c]([^'\"\u2019\u201d\n]{1,120})['\"\u2019\u201d][^'\"\u2018\u201c()\n,;.:]{0,16}$"
-)
-
-
-def _at_point(action: Action) -> str:
-    """What the last page description shows at the click's coordinates ("Button at (812,
-    604): 'Confirm purchase'"), or nothing."""
-    point = action.args.get("coordinate") or action.args.get("coordinates")
-    if not (isinstance(point, list) and len(point) == 2):
-        return ""
-    x, y = point
-    if not (isinstance(x, int | float) and isinstance(y, int | float)):
-        return ""
-    at = re.compile(
-        rf"\(\s*{int(x)}\s*,\s*{int(y)}\s*\)\W{{0,4}}['\"\u2018\u201c]([^'\"\u2019\u201d\n]{{1,{_MAX_LABEL}}})"
-    )
-    where = re.compile(rf"(?:\bat\s*)?\(\s*{int(x)}\s*,\s*{int(y)}\s*\)")
-    for step in reversed(action.context.steps):
-        if step.observation:
-            # "'Place your order' at (812, 640)", "'Empty Trash' (700, 480)": a label
-            # just before the point is its own; else "Button at (812, 604): 'Confirm'".
-            w = where.search(step.observation)
-            if w is None:
-                return ""
-            before = step.observation[max(0, w.start() - 40 - _MAX_LABEL) : w.start()]
-            quoted = _QUOTED_LAST.search(before)
-            if quoted:
-                return quoted.group(1).strip()
-            m = at.search(step.observation)
-            return m.group(1).strip() if m else ""
-    return ""
+    return shown_label(action) or label_at_point(action) or _given(action)
 
 
 def _given(action: Action) -> str:
     args = action.args
-    for key in _LABEL_KEYS:
+    words = split_words(operation(action.tool))
+    # A click's ``text`` is its element's (``click_element_by_text``); a typing or a
+    # picking primitive's, or a screen's, is what it types or picks.
+    own_text = "click" in words and _TYPES.isdisjoint(words) and _PICKS.isdisjoint(words)
+    for key in (*_LABEL_KEYS, "text") if own_text else _LABEL_KEYS:
         value = args.get(key)
         if not isinstance(value, str) or not value.strip():
             continue
-        if _SHORT_ID.match(value) and not any(c.isalpha() for c in value):
+        if SHORT_ID.match(value) and not any(c.isalpha() for c in value):
             continue  # "42" names an element, it does not describe one
         text = _SELECTOR_NOISE.sub(" ", value) if key == "selector" else value
-        text = " ".join(text.split())[:_MAX_LABEL]
+        text = " ".join(text.split())[:MAX_LABEL]
         if any(c.isalpha() for c in text):
             return text
     return ""
-
-
-def _shown(action: Action) -> str:
-    args = action.args
-    for key in _ID_KEYS:
-        value = args.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            continue
-        m = _SHORT_ID.match(value)
-        if m is None:
-            continue
-        shown = _in_snapshot(action, m.group(1))
-        if shown:
-            return shown
-    return ""
-
-
-def _in_snapshot(action: Action, element: str) -> str:
-    """What the last page snapshot shows on the line of ``element`` (``[42] button
-    'Delete project'``, ``- button "Delete project" [ref=e42] [cursor=pointer]``), or
-    nothing."""
-    for step in reversed(action.context.steps):
-        if not step.observation:
-            continue
-        shown = {
-            label
-            for line in step.observation.splitlines()
-            if (label := _element_line(line, element)) is not None
-        }
-        if len(shown) != 1:
-            return ""  # not shown, or shown twice with two labels: nobody can tell
-        words = _QUOTES.sub(" ", shown.pop()).split()
-        if words and words[0].lower() in _ROLES:
-            words = words[1:]  # "button 'Place order'": the role, then the name
-        return " ".join(words)[:_MAX_LABEL]
-    return ""
-
-
-_QUOTES = re.compile(r"[\"'\u2018\u2019\u201c\u201d]+")
-# A Playwright snapshot's attribute after a name: ``[ref=e42]``, ``[cursor=pointer]``,
-# ``[level=2]``, ``[checked]``, ``[active]``.
-_ATTR = re.compile(r"\[[\w-]{1,24}(?:=[^\[\]\n]{0,40})?\]")
-_MAX_ATTRS = 8
-
-
-def _element_line(line: str, element: str) -> str | None:
-    """The label ``line`` gives ``element``, when the line is that element's: its id in
-    brackets where the line starts (``[42] button 'x'``), or a Playwright reference among
-    the attributes after the name (``- button "x" [ref=e42] [cursor=pointer]``, the name
-    after a colon when the role has none: ``- generic [ref=e7]: Total $12``). A page's
-    text that says "[42]" or "[ref=e42]" elsewhere, or inside quotes, is not one."""
-    body = line.lstrip(" \t-")
-    tag = f"[{element}]"
-    if body.startswith(tag):
-        return body[len(tag) :].split("[", 1)[0].strip()[:_MAX_LABEL] or None
-    at = body.find(f"[ref={element}]")
-    if at < 0:
-        return None
-    head, tail = body[:at], body[at + len(element) + 6 :]
-    if head.count('"') % 2:
-        return None  # inside a quoted text
-    for _ in range(_MAX_ATTRS):
-        tail = tail.lstrip(" \t")
-        m = _ATTR.match(tail)
-        if m is None:
-            break
-        tail = tail[m.end() :]
-    tail = tail.strip()
-    if tail and not tail.startswith(":"):
-        return None
-    for _ in range(_MAX_ATTRS):
-        cut = head.rstrip().rfind("[")
-        if cut < 0 or not _ATTR.fullmatch(head.rstrip()[cut:]):
-            break
-        head = head[:cut]
-    label = " ".join(head.split())
-    if label.split(" ", 1)[0].lower() in _ROLES and " " not in label:
-        label = f"{label} {tail[1:].strip()}".strip()  # "generic [ref=e7]: Total $12"
-    return label[:_MAX_LABEL] or None
