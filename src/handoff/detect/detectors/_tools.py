@@ -367,7 +367,9 @@ def _hosts_asked_for(low: str, instruction: str, config: DetectConfig) -> bool:
         return False
     said = instruction.lower()
     return all(
-        internal_host(h, config) or re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", said)
+        # A bucket (``s3://name``) is no host of this network, whatever its name.
+        (("." in h or h == "localhost") and internal_host(h, config))
+        or re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", said)
         for h in hosts
     )
 
