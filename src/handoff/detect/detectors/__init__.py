@@ -32,6 +32,7 @@ from ._page_script import detect_page_script
 from ._pages import detect_pages
 from ._payloads import detect_payloads
 from ._privileges import detect_privileges
+from ._program import detect_program
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
 from ._reach import detect_reach
@@ -85,6 +86,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_payloads,
     detect_secret_files,
     detect_code,
+    detect_program,
     detect_page_script,
     detect_purpose,
     _detect_edits,

@@ -20,7 +20,7 @@ import re
 from ._base import ActionView, Signal, split_words, wordset
 from ._errand import person_text
 
-__all__ = ["asked_deletion", "asked_removal"]
+__all__ = ["asked_code_deletion", "asked_deletion", "asked_removal"]
 
 _ASKS = re.compile(r"\b(?:delete|remove|erase|trash|purge|discard|forget|get rid of)\b")
 # A deletion said not to happen: a "not" a few words before the verb, or a "keep".
@@ -111,4 +111,24 @@ def asked_removal(view: ActionView, command: str) -> bool:
     return all(
         not _SYSTEM.match(p) and _WIDE.isdisjoint(split_words(p)) and _asked_in(text, p)
         for p in paths
+    )
+
+
+def asked_code_deletion(view: ActionView, name: str, values: list[str]) -> bool:
+    """Whether a client's delete in code (``s3.delete_object(Bucket=…, Key=…)``) removes
+    only what the person asked to delete, by the very values the call names: each one,
+    in a sentence that asks to delete. Never what takes much with it (read in the
+    method's name too: ``delete_bucket``), a wildcard or a system path."""
+    if len(view.instruction) > 2000 or not _WIDE.isdisjoint(split_words(name)):
+        return False
+    text = person_text(view, view.instruction)
+    if len(text) < len(view.instruction) or not _ASKS.search(text):
+        return False
+    named = [v.strip().lower() for v in values if len(v.strip()) >= 3]
+    return bool(named) and all(
+        not _WILD.search(v)
+        and not _SYSTEM.match(v)
+        and _WIDE.isdisjoint(split_words(v))
+        and _asked_in(text, v)
+        for v in named
     )

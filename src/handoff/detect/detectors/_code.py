@@ -30,7 +30,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ._base import ActionView, DetectConfig, Signal, signal_at
+from ._calls import program_of, shell_line
 from ._effects import effect_of, first_arg
+from ._lines import code_texts, runs_commands
 from ._plain import shell_plain
 
 __all__ = ["detect_code"]
@@ -286,7 +288,8 @@ _RULES: tuple[_Rule, ...] = (
 
 def detect_code(view: ActionView, config: DetectConfig) -> list[Signal]:
     """Signals for code that wipes, persists, embeds secrets or weakens a control."""
-    if WRITE_OR_RUN.isdisjoint(view.first_index):
+    runs = runs_commands(view)
+    if WRITE_OR_RUN.isdisjoint(view.first_index) and not runs:
         return []
     effect = effect_of(view)
     if effect.read_only:
@@ -295,7 +298,7 @@ def detect_code(view: ActionView, config: DetectConfig) -> list[Signal]:
     # Text counts as code written to disk only when the call names a file to write; the
     # body of an email or a post is judged by the other detectors.
     written = _texts(view, _WRITE_KEYS) if target else []
-    run = _texts(view, _RUN_KEYS)
+    run = _run_texts(view) if runs else []
     if not written and not run:
         return []
     if _PROSE_FILE.search(target) and not _MANIFEST.search(target):
@@ -536,4 +539,22 @@ def _texts(view: ActionView, keys: tuple[str, ...]) -> list[tuple[str, str, str]
             bare = shell_plain(low) if run else low
             if bare is not low:
                 out.append((path, bare, bare))
+    return out
+
+
+def _run_texts(view: ActionView) -> list[tuple[str, str, str]]:
+    """What the call runs, as written and as the shell reads it, and what code in it
+    hands to a shell (``subprocess.run(["git", "push", "-f"])``): under a key that runs,
+    a code runner's cell, or anything a terminal is given."""
+    out = []
+    for path, text in code_texts(view):
+        low = text.lower()
+        out.append((path, text, low))
+        bare = shell_plain(low)
+        if bare != low:
+            out.append((path, bare, bare))
+        prog = program_of(view, path, text)
+        handed = None if prog is None else shell_line(prog, low)
+        if handed is not None:
+            out.append((path, handed, handed))
     return out

@@ -14,15 +14,16 @@ import re
 from collections.abc import Iterator
 
 from ._base import ActionView, wordset
+from ._calls import program_of, shell_line
 from ._effects import TERMINAL, cli_line, command_is_verb
 
-__all__ = ["RUN_KEYS", "command_lines", "routine_chmod", "runs_commands"]
+__all__ = ["RUN_KEYS", "code_texts", "command_lines", "routine_chmod", "runs_commands"]
 
 RUN_KEYS = frozenset(
     ("command", "cmd", "script", "shell", "code", "exec", "cmdline", "command_line", "commands")
 )
 # A notebook names a cell's code by these keys; they run only for a tool that runs cells.
-_CELL_KEYS = frozenset(("source", "cell", "cells", "snippet", "input", "program"))
+_CELL_KEYS = frozenset(("source", "cell", "cells", "snippet", "input", "program", "query"))
 # Modes that make one's own script executable or keep a file to its owner (``600`` on a
 # key is what ssh asks for); opening files to everyone is not among them.
 _ROUTINE_CHMOD = re.compile(
@@ -31,15 +32,20 @@ _ROUTINE_CHMOD = re.compile(
 )
 _RUN_VERBS = wordset("run runs execute exec eval evaluate")
 _CELL_WORDS = wordset(
-    "cell cells notebook notebooks jupyter ipython kernel colab python code snippet "
-    "interpreter repl"
+    "cell cells notebook notebooks jupyter ipython kernel colab python python3 code snippet "
+    "interpreter repl js javascript node nodejs deno typescript"
 )
+# A name that is only a language's runtime (``python``, ``node``) runs what it is given.
+_RUNTIMES = wordset("python python3 ipython node nodejs deno javascript tool")
 
 
 def _runs_cells(view: ActionView) -> bool:
     """The tool runs notebook cells or code snippets: a verb that runs and a word that
-    names code (``notebook.edit_cell`` only edits, so its ``source`` runs nothing)."""
+    names code (``notebook.edit_cell`` only edits, so its ``source`` runs nothing), or a
+    name that is a runtime's alone (``python``)."""
     words = view.word_set
+    if words and words <= _RUNTIMES and words != {"tool"}:
+        return True
     return not words.isdisjoint(_RUN_VERBS) and not words.isdisjoint(_CELL_WORDS)
 
 
@@ -127,9 +133,22 @@ def _escaped(low: str) -> str | None:
     return None if line == low else line
 
 
+def code_texts(view: ActionView) -> Iterator[tuple[str, str]]:
+    """(path, text) of each argument the call runs as code or as a command line: under
+    a key that runs, a notebook's cell, anything a terminal is given."""
+    if not runs_commands(view):
+        return
+    terminal = _terminal(view)
+    cells = not view.key_set.isdisjoint(_CELL_KEYS) and _runs_cells(view)
+    for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
+        if terminal or key in RUN_KEYS or (cells and key in _CELL_KEYS) or _under_run_key(path):
+            yield path, text
+
+
 def command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
     """(path, text, lowercased text) of each command line the call runs; the lowercased
-    text of a launched or escaped line keeps the positions of ``text``."""
+    text of a launched or escaped line, or of the commands code hands to a shell
+    (``subprocess.run(["rm", "-rf", p])``), keeps the positions of ``text``."""
     cli = cli_line(view)
     if cli is not None:
         yield cli[0], cli[1], cli[1].lower()
@@ -158,6 +177,10 @@ def command_lines(view: ActionView) -> Iterator[tuple[str, str, str]]:
             escaped = _escaped(low)
             if escaped is not None:
                 yield path, text, escaped
+            prog = program_of(view, path, text)
+            handed = None if prog is None else shell_line(prog, low)
+            if handed is not None:
+                yield path, text, handed
     for path, parts in words.items():
         if len(parts) > 1:
             line = " ".join(parts)

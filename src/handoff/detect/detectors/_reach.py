@@ -26,7 +26,7 @@ from ._provenance import asked_for, origins, trusted_text
 from ._sense import halts, tool_sense
 from ._world import _EXTERNAL
 
-__all__ = ["detect_reach"]
+__all__ = ["detect_reach", "internal_host"]
 
 # Verbs that move a copy of data somewhere, and the thing that carries it on its own.
 _MOVERS = wordset(
@@ -197,7 +197,9 @@ def detect_reach(view: ActionView, config: DetectConfig) -> list[Signal]:
     return out
 
 
-def _internal(host: str, config: DetectConfig) -> bool:
+def internal_host(host: str, config: DetectConfig) -> bool:
+    """This machine, a private address or the company's own domain: nothing sent there
+    leaves."""
     host = host.lower().strip(".")
     if host in _LOCAL_HOSTS or "." not in host:
         return True
@@ -258,7 +260,7 @@ def _outside(view: ActionView, config: DetectConfig) -> Signal | None:
         bare = _BARE_IP.match(text)
         found = m or bare
         host = found.group(1).lower() if found else ""
-        if not host or _internal(host, config) or host in said:
+        if not host or internal_host(host, config) or host in said:
             pass
         elif _EXTERNAL.match(text.strip().lower()):
             return _leaves(path, text, f"a site that hands files on to anyone ({host})")

@@ -9,11 +9,12 @@ import re
 from functools import lru_cache
 from itertools import product
 
-from ._asked import asked_removal
+from ._asked import asked_code_deletion, asked_removal
 from ._base import ActionView, DetectConfig, Signal, excerpt_at
 from ._commands import gated_rules
 from ._lines import command_lines, routine_chmod, runs_commands
 from ._plain import shell_plain
+from ._reach import internal_host
 from ._releases import shell_findings
 from ._sense import tool_sense
 
@@ -281,6 +282,25 @@ _ROUTINE_RM = re.compile(
 )
 
 
+# Code that deletes one file named by a literal (``os.remove('a.csv')``,
+# ``fs.unlinkSync('a.csv')``, ``Path('a.csv').unlink()``), quoted or as the shell reads it.
+_FILE_DELETE = re.compile(
+    r"(?:os\.(?:remove|unlink)|\.unlink(?:sync)?|\.rm(?:sync)?)\(\s*['\"]?([^'\"\s(),;]{1,300})['\"]?\s*\)"
+)
+_PATH_BEFORE = re.compile(r"\bpath\(\s*['\"]?([^'\"\s(),;]{1,300})['\"]?\s*\)$")
+
+
+def _asked_file_delete(view: ActionView, lower: str, m: re.Match[str]) -> bool:
+    """Whether the code delete at ``m`` removes one file, named by a literal, that the
+    person asked to delete by that name."""
+    if not view.instruction:
+        return False
+    found = _FILE_DELETE.match(lower, m.start())
+    if found is None and lower.startswith(".unlink()", m.start()):
+        found = _PATH_BEFORE.search(lower, max(0, m.start() - 320), m.start())
+    return found is not None and asked_code_deletion(view, "remove", [found.group(1)])
+
+
 def _routine_rm(lower: str, m: re.Match[str]) -> bool:
     """Whether the ``rm`` at ``m`` removes only what a build makes again."""
     command = lower[m.start() :].lstrip(" \t;&|(`").split("&&")[0].split(";")[0]
@@ -296,7 +316,7 @@ def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
     """
     out = list(_name_signals(view.tool))
     if runs_commands(view):
-        out.extend(_shell(view))
+        out.extend(_shell(view, config))
     return out
 
 
@@ -342,18 +362,24 @@ _HOST = re.compile(
 )
 
 
-def _hosts_asked_for(low: str, instruction: str) -> bool:
-    """True when every host the command sends to is one the person's instruction named:
-    posting to the service they asked the agent to work with is the task, not a leak.
-    A command whose destination cannot be read is never excused."""
+def _hosts_asked_for(low: str, instruction: str, config: DetectConfig) -> bool:
+    """True when every host the command sends to is one the person's instruction named,
+    or this machine or the company's own network (``localhost``, a private address, an
+    internal domain): posting to the service they asked the agent to work with is the
+    task, not a leak. A command whose destination cannot be read is never excused."""
     hosts = {a or b for a, b in _HOST.findall(low)}
     if not hosts:
         return False
     said = instruction.lower()
-    return all(re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", said) for h in hosts)
+    return all(
+        # A bucket (``s3://name``) is no host of this network, whatever its name.
+        (("." in h or h == "localhost") and internal_host(h, config))
+        or re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", said)
+        for h in hosts
+    )
 
 
-def _shell(view: ActionView) -> list[Signal]:
+def _shell(view: ActionView, config: DetectConfig) -> list[Signal]:
     out: list[Signal] = []
     seen: set[str] = set()
     for path, text, low in command_lines(view):
@@ -381,12 +407,17 @@ def _shell(view: ActionView) -> list[Signal]:
                         for r in rx.finditer(lower)
                         if not _routine_rm(lower, r)
                         and not asked_removal(view, lower[r.start() :].lstrip(" \t;&|(`"))
+                        and not _asked_file_delete(view, lower, r)
                     ),
                     None,
                 )
                 if m is None:
                     continue
-            if m and code == "action.data_outward" and _hosts_asked_for(lower, view.instruction):
+            if (
+                m
+                and code == "action.data_outward"
+                and _hosts_asked_for(lower, view.instruction, config)
+            ):
                 continue
             if m and code == "action.public" and _ASKED_PUBLIC.search(view.instruction.lower()):
                 # Publishing what the person asked to publish is the task.
