@@ -8,6 +8,7 @@ too, a hundred times the sum.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ._base import ActionView, leaf_key, wordset
 
@@ -65,6 +66,8 @@ _PAID = wordset(
 )
 
 
+# Cached: a pure function of a key, asked of every argument of every call.
+@lru_cache(maxsize=4096)
 def cents_key(key: str) -> bool:
     """The key says its amount is in cents or another minor unit (``amount_cents``,
     ``unit_amount_cents``, ``amount_in_minor_units``, ``amount_minor``)."""
@@ -75,6 +78,8 @@ def cents_key(key: str) -> bool:
     )
 
 
+# Cached: a pure function of a key, asked of every argument of every call.
+@lru_cache(maxsize=4096)
 def _paid_key(key: str) -> bool:
     """A value under ``key`` is an amount paid."""
     if key in _AMOUNT_KEYS or cents_key(key):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -123,6 +124,8 @@ def snake_key(key: str) -> str:
     return out
 
 
+# Cached: a pure function of a key, asked of every argument of every call.
+@lru_cache(maxsize=4096)
 def leaf_key(path: str) -> str:
     """The key an argument's path ends in, in snake case (``args.items[0].unitPrice``
     -> ``unit_price``)."""

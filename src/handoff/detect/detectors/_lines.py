@@ -69,15 +69,21 @@ def _typed(view: ActionView) -> bool:
 
 
 def runs_commands(view: ActionView) -> bool:
-    """Whether any argument of the call may be a command line it runs."""
+    """Whether any argument of the call may be a command line it runs (worked out once
+    per view: several detectors ask)."""
+    hit = view.cache.get("runs_commands")
+    if isinstance(hit, bool):
+        return hit
     keys = view.key_set
-    return (
+    runs = (
         _terminal(view)
         or cli_line(view) is not None
         or not keys.isdisjoint(RUN_KEYS)
         or (not keys.isdisjoint(_CELL_KEYS) and _runs_cells(view))
         or _typed(view)
     )
+    view.cache["runs_commands"] = runs
+    return runs
 
 
 def _under_run_key(path: str) -> bool:

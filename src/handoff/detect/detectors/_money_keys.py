@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from ._amounts import amount_of
 from ._authorized import (
@@ -152,6 +153,8 @@ def _amounts(view: ActionView) -> Iterator[tuple[str, float, str]]:
             yield path, -1.0 if sum_ is None else sum_, " ".join(text.split())[:40]
 
 
+# Cached: a pure function of a key, asked of every argument of every call.
+@lru_cache(maxsize=4096)
 def _may_be_money(key: str) -> bool:
     """``key`` is one that pay or ``_money_key`` could read as money, given the call."""
     return (
@@ -182,10 +185,14 @@ _SPEND_KEYS = frozenset(
 )  # fmt: skip
 
 
+# Cached: a pure function of a key, asked of every argument of every call.
+@lru_cache(maxsize=4096)
 def _spend_key(key: str) -> bool:
     return key in _SPEND_KEYS or key.endswith("_budget") or key.startswith("budget_")
 
 
+# Cached: a pure function of a key, asked of every argument of every call.
+@lru_cache(maxsize=4096)
 def _limit_key(key: str) -> bool:
     return not _LIMITS.isdisjoint(key.split("_"))
 
