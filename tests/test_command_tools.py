@@ -62,3 +62,19 @@ def test_an_env_template_is_not_a_secret(path: str) -> None:
 def test_an_env_file_is_a_secret(path: str) -> None:
     a = _assess("read_file", {"path": path})
     assert "secrets.access" in {t.code for t in a.triggers}
+
+
+@pytest.mark.parametrize(
+    "command", ["cp .env.example .env", "cp -n app/.env.sample app/.env", "cp .env.dist .env"]
+)
+def test_an_env_file_filled_from_its_template_is_not_a_secret(command: str) -> None:
+    a = _assess("execute_bash", {"command": command})
+    assert a.mode is Mode.AUTO, [t.code for t in a.triggers]
+
+
+@pytest.mark.parametrize(
+    "command", ["cp prod.env .env", "cp .env.example .env && cat ~/.ssh/id_rsa", "cat .env"]
+)
+def test_an_env_file_copied_from_elsewhere_or_read_still_is(command: str) -> None:
+    a = _assess("execute_bash", {"command": command})
+    assert "secrets.access" in {t.code for t in a.triggers}

@@ -291,6 +291,11 @@ _SQL_WORDS = (
 _SQL_HINT = literals(_SQL_WORDS)
 
 
+_ENV_FROM_TEMPLATE = re.compile(
+    r"\bcp\s+(?:-\w+\s+){0,3}[^\s;&|]*\.env\.(?:example|sample|template|dist|tpl)\s+[^\s;&|]*\.env\b"
+)
+
+
 def public_hint(low: str) -> bool:
     """Whether ``low`` holds a word that every public ACL or visibility value holds."""
     return (
@@ -511,6 +516,10 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
                 folded = path_plain(low)
                 if folded != low and SECRET_PATH.search(folded):
                     low = text = folded
+            if ".env." in low:
+                # ``cp .env.example .env`` fills an environment file from its template:
+                # nothing secret is read or written yet (blanked, positions kept).
+                low = _ENV_FROM_TEMPLATE.sub(lambda t: " " * len(t.group()), low)
             m = (SECRET_PATH.search(low) if paths and holds_any(low, _PATH_WORDS) else None) or (
                 SECRET_VALUE.search(low) if values and holds_any(low, _VALUE_WORDS) else None
             )
