@@ -24,6 +24,12 @@ ASKED = [
         {"path": "~/Documents/old_resume.docx"},
         "Delete the file ~/Documents/old_resume.docx.",
     ),
+    # The file by its name, in a folder the person named.
+    (
+        "fs.delete",
+        {"path": "~/Downloads/old_installer.dmg"},
+        "Clean up my downloads folder: delete old_installer.dmg.",
+    ),
     (
         "github__delete_branch",
         {"branch": "feat/retry-logic"},
@@ -48,6 +54,9 @@ NOT_ASKED = [
         {"path": "~/Documents/new_resume.docx"},
         "Delete the file ~/Documents/old_resume.docx.",
     ),
+    # The same name in a folder the person never named.
+    ("fs.delete", {"path": "/srv/prod/report.pdf"}, "Delete report.pdf."),
+    ("fs.delete", {"path": "~/Downloads/report.pdf"}, "Delete report.pdf from my desktop."),
     (
         "fs.delete",
         {"path": "~/Documents/old_resume.docx"},

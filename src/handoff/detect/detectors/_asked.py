@@ -64,7 +64,7 @@ def asked_deletion(view: ActionView) -> Signal | None:
         v = low.strip()
         if _WILD.search(v) or _SYSTEM.match(v) or not _WIDE.isdisjoint(split_words(v)):
             return None
-        asked = len(v) >= 3 and _asked_in(text, v)
+        asked = len(v) >= 3 and (_asked_in(text, v) or _asked_by_name(text, v))
         if _WHAT_KEY.search(key):
             if not asked:
                 return None
@@ -91,6 +91,18 @@ def _asked_in(text: str, value: str) -> bool:
         if value in sentence and _ASKS.search(sentence) and not _NOT.search(sentence):
             return True
     return False
+
+
+def _asked_by_name(text: str, path: str) -> bool:
+    """A path whose file name an asking sentence names ("delete old_installer.dmg"), in a
+    folder the person named too ("clean up my downloads folder")."""
+    if "/" not in path:
+        return False
+    folder, _, name = path.rstrip("/").rpartition("/")
+    if len(name) < 5 or "." not in name.strip(".") or not _asked_in(text, name):
+        return False
+    parent = folder.rpartition("/")[2].lstrip("~")
+    return len(parent) >= 3 and re.search(rf"\b{re.escape(parent)}\b", text) is not None
 
 
 # ``rm`` of files, with at most the flags that ask nothing more (``-f``, ``-i``, ``-v``).
