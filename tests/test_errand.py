@@ -143,6 +143,12 @@ SENDS_ASKED = [
     ),
     ("email.send", {"to": "bob@corp.com", "body": "hi"}, "Email Bob to say hi; don't cc anyone."),
     ("slack.post_message", {"channel": "#team", "text": "lunch"}, "Post the lunch menu in #team."),
+    # Unsubscribing is asking the sender to stop.
+    (
+        "email.click_link",
+        {"url": "https://acme.example/unsubscribe?u=123"},
+        "Unsubscribe me from the Acme newsletter.",
+    ),
     # Giving someone access to a document is sharing it with them.
     (
         "docs.share",

@@ -595,3 +595,13 @@ def test_a_notebook_or_interpreter_running_code_is_not_waved_through(tool: str) 
     action = act(tool, {"code": "import os\nprint(os.listdir('.'))"})
     assert mode(action) is not Mode.AUTO
     assert "action.untrusted_code" in codes(action)
+
+
+@pytest.mark.parametrize("tool", ["_", "__", "_._"])
+def test_a_tool_name_with_no_words_is_assessed_and_goes_to_review(tool: str) -> None:
+    # Nothing in the name to read: no crash, and unknown means ask.
+    a = assess(
+        Action.model_validate({"tool": tool, "args": {}, "context": {"instruction": "0"}}),
+        default_policy(),
+    )
+    assert a.mode is not Mode.AUTO

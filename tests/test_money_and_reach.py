@@ -265,6 +265,12 @@ def test_a_quantity_nobody_named_is_no_authorised_trade() -> None:
     assert worded.mode is Mode.AUTO, [t.code for t in worded.triggers]
 
 
+@pytest.mark.parametrize(("total", "held"), [(42.5, False), (50, False), (349.99, True)])
+def test_an_amount_within_the_limit_the_person_set_is_authorised(total: float, held: bool) -> None:
+    r = run("shop.checkout", {"cart_id": "c1", "total": total}, "Buy a present for mom under $50.")
+    assert (r.mode is not Mode.AUTO) is held, [t.code for t in r.triggers]
+
+
 # --- needless escalation guards -------------------------------------------------------------
 
 

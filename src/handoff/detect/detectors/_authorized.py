@@ -65,6 +65,10 @@ def authorized_money(view: ActionView) -> bool:
             return False
     said = trusted_text(view).lower()
     named = named_amounts(said)
+    # A limit the person set ("under $50", "up to $600"): any amount within it is named.
+    cap = max((_num(m.group(1)) for m in _CAP.finditer(said)), default=None)
+    if cap is not None:
+        named = _Within(named, cap)
     # An amount a button shows ("Pay $2,999.00 (click)") is the amount paid.
     for m in _NUMBER.finditer(view.tool):
         if _num(m.group(0)) not in named:
@@ -105,6 +109,25 @@ def authorized_money(view: ActionView) -> bool:
         and not _NUMBER.search(view.tool)
         and not any(amount_key(leaf_key(p)) for p, _ in (*view.args, *view.numbers))
     )
+
+
+_CAP = re.compile(
+    r"\b(?:under|below|up to|at most|no more than|not more than|less than|max(?:imum)?|within"
+    r"|budget of|cap of)\s(?:of\s)?[$\u20ac\u00a3]?\s?(\d[\d,]*(?:\.\d+)?)"
+)
+
+
+class _Within(set[float]):
+    """The amounts named, and every amount up to the limit the person set."""
+
+    def __init__(self, named: set[float], cap: float) -> None:
+        super().__init__(named)
+        self.cap = cap
+
+    def __contains__(self, value: object) -> bool:
+        return super().__contains__(value) or (
+            isinstance(value, float | int) and 0 < value <= self.cap
+        )
 
 
 def _priced(said: str) -> bool:

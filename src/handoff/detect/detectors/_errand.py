@@ -314,6 +314,8 @@ def approves(view: ActionView) -> str:
         m = _SHELL_SIGN_OFF.search((first_arg(view, _SHELL_KEYS) or "").lower())
         return "" if m is None else "merge" if m.group(1) else "approve"
     op = view.words[operation_start(view.tool) :] or view.words
+    if not op:
+        return ""  # a name with no words in it (``_``) signs off nothing
     if not _APPROVES.isdisjoint(op):
         return "approve"
     # Merging, not asking for a merge (``create_merge_request``).

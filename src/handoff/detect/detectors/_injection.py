@@ -82,7 +82,7 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     # Verbs, not nouns: "summarise my email" asks for nothing to be sent.
     "outward": re.compile(
         r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|comment|"
-        r"schedul\w*|(?:give|grant) (?:\S+ ){0,3}?access\b|"
+        r"schedul\w*|(?:give|grant) (?:\S+ ){0,3}?access\b|unsubscrib\w*|opt (?:me )?out|"
         r"approve|leave (?:a |an |the )?(?:comment|review|note|reply|feedback|lgtm)\b|lgtm|"
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|"
         r"tell (?!me\b|us\b)[#@]?\w+|ask (?!me\b|us\b|you\b|for\b|about\b|if\b|whether\b)[#@]?\w+|"
