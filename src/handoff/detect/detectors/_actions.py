@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ._amounts import PAYMENT_KEY, money_arg_of
 from ._asked import asked_deletion
-from ._authorized import authorized_grant, authorized_money, priced_key
+from ._authorized import authorized_grant, authorized_money
 from ._base import (
     ActionView,
     DetectConfig,
@@ -264,8 +264,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
 
     # A draft moves no money, whatever amount it holds.
     money_arg = None if s.draft else money_arg_of(view)
-    priced = money_arg is not None
-    if not s.money and not s.read_only and paid_booking(view, priced, priced_key):
+    if not s.money and not s.read_only and paid_booking(view, money_arg is not None):
         s = replace(s, money=True)  # a room booked for a price or for a stay
     if s.money or (
         money_arg is not None

@@ -34,8 +34,8 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 
 
 # What a purchase costs, under its own name: a fare, a total price, a named fee.
-_PRICED = wordset("fare fares total_price total_cost gross fee fees deposit cost")
-_PRICED_ENDS = ("_price", "_fare", "_fee", "_fees", "_cost", "_deposit")
+_PRICED = wordset("fare fares total_price total_cost gross")
+_PRICED_ENDS = ("_price", "_fare", "_fee", "_fees", "_cost")
 
 
 def priced_key(key: str) -> bool:

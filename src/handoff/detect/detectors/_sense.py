@@ -8,12 +8,11 @@ as a breach). A name is split into words first (``BinanceWithdraw`` -> binance, 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from ._base import ActionView, leaf_key, split_words, wordset
+from ._base import ActionView, split_words, wordset
 from ._effects import (
     BINS,
     EMPTIES,
@@ -122,14 +121,17 @@ def books_workplace(ws: set[str] | frozenset[str]) -> bool:
 _LODGING_TEXT = re.compile(r"\b(?:hotels?|nights?|check-?in|guests?|stays?|lodging|resort|suite)\b")
 
 
-def paid_booking(view: ActionView, priced: bool, priced_key: Callable[[str], bool]) -> bool:
-    """A meeting room, a desk or an appointment booked (``rooms.book``) that still commits
-    money: an amount in it (``priced``), a key that prices it (``priced_key``: a fee, a
-    deposit, a cost), or words that make it a stay (a hotel, nights, guests, a check-in)."""
+_FEES = wordset("fee fees cost deposit price")
+_FEE_ENDS = ("_fee", "_fees", "_cost", "_deposit", "_price")
+
+
+def paid_booking(view: ActionView, priced: bool) -> bool:
+    """A meeting room or desk booked (``rooms.book``) that still commits money: an
+    argument prices it, or says it is a stay (a hotel, nights, guests, a check-in)."""
     ws = view.word_set
     if ws.isdisjoint(COMMIT_VERBS) or not books_workplace(ws):
         return False
-    if priced or any(priced_key(leaf_key(path)) for path, _ in view.keys):
+    if priced or any(k in _FEES or k.endswith(_FEE_ENDS) for k in view.key_set):
         return True
     return any(not LODGING.isdisjoint(split_words(k)) for k in view.key_set) or bool(
         _LODGING_TEXT.search(view.args_lower)
