@@ -23,7 +23,7 @@ from handoff import ControlPlane, State
 from handoff._intake import record_submit
 from handoff.audit.trail import verify
 from handoff.policy import Policy, default_policy
-from handoff.store import SqlStore, open_store
+from handoff.store import SqlStore, _sqlite, open_store
 from handoff.testing import FakeClock
 
 from .._factories import make_handoff
@@ -253,14 +253,14 @@ class _InterruptedOnWake(threading.Condition):
 
 
 def test_a_caller_interrupted_while_waiting_still_lets_the_batch_commit(
-    tmp_path: Path, clock: FakeClock
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A finishes its work while B waits its turn; B is interrupted as it wakes. B was
     the batch's last caller, so it commits A's work on its way out: A is not stranded."""
     url = f"sqlite:///{tmp_path / 'i.db'}"
+    cond = _InterruptedOnWake
+    monkeypatch.setattr(_sqlite, "_Condition", cond)
     store = open_store(url)
-    cond = _InterruptedOnWake(threading.Lock())
-    lite(store)._cond = cond
     inside, release = threading.Event(), threading.Event()
     outcomes: dict[str, str] = {}
 
@@ -296,6 +296,50 @@ def test_a_caller_interrupted_while_waiting_still_lets_the_batch_commit(
         assert verify(again).ok
     finally:
         again.close()
+
+
+class _Counted(threading.Condition):
+    """The store's conditions, counting every wait: each is a thread put to sleep, and
+    each wake of it costs the process a context switch and the GIL."""
+
+    waits = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        type(self).waits += 1
+        return super().wait(timeout)
+
+
+def test_a_hand_off_wakes_only_the_caller_whose_turn_it_is(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight callers queue behind one that holds the connection. Each hand-off wakes the
+    one caller who takes the connection next, and the commit the callers who wait for
+    it: every caller sleeps about twice (its turn, its commit). Waking every waiter at
+    every hand-off made each of them sleep and wake again for each caller before it,
+    eight times as many waits, and as much CPU spent by a server under load."""
+    monkeypatch.setattr(_sqlite, "_Condition", _Counted)
+    monkeypatch.setattr(_Counted, "waits", 0)
+    store = open_store(f"sqlite:///{tmp_path / 'w.db'}")
+    inside, release = threading.Event(), threading.Event()
+    threads = [threading.Thread(target=hold, args=(store, clock, inside, release))]
+    threads[0].start()
+    assert inside.wait(10)
+    callers = 8
+    for i in range(callers):
+        threads.append(threading.Thread(target=write_one, args=(store, f"h{i + 1}", clock)))
+        threads[-1].start()
+    joined(store, callers + 1)
+    before = _Counted.waits
+    release.set()
+    for t in threads:
+        t.join(10)
+    try:
+        assert not any(t.is_alive() for t in threads)
+        assert all(store.get(f"h{i}") for i in range(callers + 1))
+        woken = _Counted.waits - before  # sleeps after the first, which all took
+        assert woken <= 2 * (callers + 1), woken
+    finally:
+        store.close()
 
 
 # -- threads racing through the plane ----------------------------------------------------

@@ -31,6 +31,8 @@ from contextlib import contextmanager, suppress
 __all__ = ["SqliteConnections"]
 
 _SAVEPOINT = "handoff_write"
+# The conditions callers wait on (a seam for the tests that count or interrupt waits).
+_Condition = threading.Condition
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -51,16 +53,23 @@ class _Turn:
 
 
 class _Batch:
-    """The callers that share one transaction and its commit."""
+    """The callers that share one transaction and its commit.
 
-    __slots__ = ("begun", "done", "durable", "joined", "kept")
+    Its callers sleep on its own two conditions (on the store's one lock), so that a
+    hand-off wakes the one caller who takes the connection next and a commit wakes the
+    callers it held, never every thread that waits.
+    """
 
-    def __init__(self, durable: bool = True) -> None:
+    __slots__ = ("begun", "done", "durable", "finished", "joined", "kept", "turn")
+
+    def __init__(self, lock: threading.Lock, durable: bool = True) -> None:
         self.joined = 0  # callers that joined and have not finished their work yet
         self.begun = False  # BEGIN IMMEDIATE ran and nothing has ended it
         self.kept: list[_Turn] = []  # callers whose work is in the open transaction
         self.done = False  # committed (or failed): the kept callers may return
         self.durable = durable  # False: one caller alone, committing without the fsync
+        self.turn = _Condition(lock)  # callers waiting for the connection, batch running
+        self.finished = _Condition(lock)  # callers whose work waits for the commit
 
 
 class SqliteConnections:
@@ -71,7 +80,9 @@ class SqliteConnections:
         self._writer = shared if shared is not None else _connect(path or "")
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
-        self._cond = threading.Condition(threading.Lock())
+        self._mutex = threading.Lock()
+        # Callers of the batches waiting for the running batch to commit.
+        self._cond = _Condition(self._mutex)
         self._open: _Batch | None = None  # the batch new callers join
         self._running: _Batch | None = None  # the batch whose transaction is open
         self._holder: int | None = None  # the thread working on the connection now
@@ -129,13 +140,15 @@ class SqliteConnections:
         with self._cond:
             if self._holder == me:
                 raise RuntimeError("a write transaction is already open in this thread")
-            batch = self._open if durable else _Batch(durable=False)
+            batch = self._open if durable else _Batch(self._mutex, durable=False)
             if batch is None:
-                batch = self._open = _Batch()
+                batch = self._open = _Batch(self._mutex)
             batch.joined += 1
             try:
                 while self._holder is not None or self._running not in (None, batch):
-                    self._cond.wait()
+                    # Its own batch at work: wait for a caller of it to hand on the
+                    # connection; another batch: wait for that batch's commit.
+                    (batch.turn if self._running is batch else self._cond).wait()
             except BaseException as exc:
                 interrupted, orphaned = exc, self._quit(batch)
             else:
@@ -153,6 +166,8 @@ class SqliteConnections:
         Called holding the condition."""
         batch.joined -= 1
         if batch.joined:
+            if self._running is batch and self._holder is None:
+                batch.turn.notify()  # the turn this caller may have been woken for
             return False
         if self._open is batch:
             self._open = None
@@ -205,10 +220,11 @@ class SqliteConnections:
             if last and self._open is batch:
                 self._open = None  # callers arriving from now on form the next batch
             if not last:
+                # The callers still to work are all of this batch: one takes the turn.
                 self._holder = None
-                self._cond.notify_all()
+                batch.turn.notify()
                 while wait and not batch.done:
-                    self._cond.wait()
+                    batch.finished.wait()
                 return
         self._commit(batch)
 
@@ -228,7 +244,8 @@ class SqliteConnections:
             with self._cond:
                 batch.done = True
                 self._holder = self._running = None
-                self._cond.notify_all()
+                batch.finished.notify_all()
+                self._cond.notify_all()  # the next batch may begin
 
     @contextmanager
     def _own_transaction(self) -> Iterator[sqlite3.Cursor]:
