@@ -107,6 +107,12 @@ _CLUSTER_SECRET = re.compile(
     r"(?:yaml|json|jsonpath|go-template))\s[^|;&\n]{0,200}?(?<=\s)secrets?(?:/|(?![\w.-])))"
 )
 _DNS = wordset("dns route53 zone zones cname nameserver nameservers")
+# A reply on a help desk's ticket or case: its ``public`` flag says the requester reads it
+# (not an internal note), so it reaches one known person, not the world.
+_REPLIES = wordset("reply replies respond response comment comments answer")
+_TICKETS = wordset(
+    "ticket tickets case cases conversation conversations helpdesk support inquiry inquiries"
+)
 _TRUE = (True, "true", "yes", "1", "on")
 _FALSE = (False, "false", "no", "0", "off")
 
@@ -118,11 +124,12 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
     out: list[Signal] = []
     if not effect.read_only:
         if not (view.whole and view.key_set.isdisjoint(_FLAG_KEYS)):
+            reply = not words.isdisjoint(_REPLIES) and not words.isdisjoint(_TICKETS)
             for path, key, value in _settings(view.action.args):
                 if key in _FORCE_KEYS:
                     out.extend(_force(path, key, value, words))
                 else:
-                    out.extend(_flag(path, key, value))
+                    out.extend(_flag(path, key, value, reply))
         if ("forward" in words and words & _FORWARD_ALL) or _forward_rule(view):
             out.append(
                 _signal(
@@ -202,7 +209,9 @@ def _settings(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
     return out
 
 
-def _flag(path: str, key: str, value: Any) -> list[Signal]:
+def _flag(path: str, key: str, value: Any, reply: bool = False) -> list[Signal]:
+    """The signal a flag's value gives; ``reply``: the call answers on a ticket, where
+    public means read by the requester."""
     v = value.strip().lower() if isinstance(value, str) else value
     if _ADMIN_FLAG.match(key) and v in _TRUE:
         return [
@@ -234,7 +243,9 @@ def _flag(path: str, key: str, value: Any) -> list[Signal]:
                 0.85,
             )
         ]
-    if (_PUBLIC_FLAG.match(key) and v in _TRUE) or (_PRIVATE_FLAG.match(key) and v in _FALSE):
+    if not reply and (
+        (_PUBLIC_FLAG.match(key) and v in _TRUE) or (_PRIVATE_FLAG.match(key) and v in _FALSE)
+    ):
         return [
             _signal(
                 "action.public_access",
