@@ -80,6 +80,11 @@ _KEPT = wordset(
     "retention records archive archives"
 )
 _ALLOW = ("allow", "accept", "permit", "allow_all", "allowall")
+# Quieting for a while, as against turning off: what a person asks of one noisy alert.
+_QUIETING = wordset("mute silence silences snooze")
+_ASKED_QUIET = re.compile(r"\b(?:mute|silence|snooze|quiet)\b")
+_SAID_NOT = re.compile(r"\b(?:never|don'?t|do not|not|no)\b[^.;!?\n]{0,16}$")
+_EVERY = frozenset(("*", "all", "every", "everything", "any", "*:*"))
 # The argument that names what a generic tool (``jenkins.disable_job``, ``config.apply``)
 # turns off: a job, a service, a check by its name.
 _NAMES_KEYS = (
@@ -125,7 +130,8 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
         if named is not None:
             tool_security, tool_control = named, True
     if not words.isdisjoint(_OFF) and tool_control:
-        out.append(_signal(tool_security, "tool", view.tool, "turns it off"))
+        if not _asked_mute(view, tool_security):
+            out.append(_signal(tool_security, "tool", view.tool, "turns it off"))
     elif tool_security and not words.isdisjoint(_DISMISS) and not words.isdisjoint(_FINDINGS):
         out.append(_signal(True, "tool", view.tool, "dismisses what it found"))
     elif (
@@ -142,6 +148,20 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not out and args and not effect_of(view).read_only and _any_may_weaken(args):
         out.extend(_weakening_settings(view, tool_control, tool_security))
     return out
+
+
+def _asked_mute(view: ActionView, security: bool) -> bool:
+    """The call quiets one alert for a while, as the person asked in their own words
+    ("silence the disk alert for an hour"): not a security control, not everything."""
+    if security or view.word_set.isdisjoint(_QUIETING):
+        return False
+    if any(value.strip() in _EVERY for value in view.lowered_args):
+        return False
+    said = trusted_text(view).lower()
+    return any(
+        _SAID_NOT.search(said, max(0, m.start() - 24), m.start()) is None
+        for m in _ASKED_QUIET.finditer(said)
+    )
 
 
 def _weakening_settings(view: ActionView, tool_control: bool, tool_security: bool) -> list[Signal]:

@@ -68,7 +68,7 @@ CHANGE = wordset(
     "add insert append save store book reserve schedule assign apply enable register "
     "rename move copy merge commit push checkout replace upsert import sync mark manage "
     "manager management submit order upgrade downgrade restore toggle adjust draft drafts "
-    "approve"
+    "approve mute unmute silence snooze"
 )
 DESTROY = wordset(
     "delete deletion remove rm drop wipe erase destroy purge truncate overwrite reset kill "
