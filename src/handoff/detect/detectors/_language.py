@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._effects import effect_of
+from ._provenance import trusted_text
 from ._sense import tool_sense
 
 __all__ = ["detect_language"]
@@ -344,6 +345,8 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
             continue
         if fired is None:
             fired = {sig.code for sig in decisions}
+            if _to_the_asker(view):
+                fired.add("language.pricing")  # prices sent to oneself bind no one
         for rule in _RULES:
             if rule.code in fired or rule.keys.isdisjoint(hits):
                 continue
@@ -368,6 +371,26 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             )
     return out
+
+
+# Who a message goes to, and the person asking for it themselves ("email me the
+# options", "send them to me").
+_RECIPIENT_KEYS = frozenset(("to", "cc", "bcc", "recipient", "recipients", "phone", "number"))
+_TO_ME = re.compile(
+    r"\b(?:e-?mail|mail|send|text|message|forward|dm)\b[^.;!?\n]{0,40}?(?<![\w-])me\b"
+)
+
+
+def _to_the_asker(view: ActionView) -> bool:
+    """The message has one recipient and the person asked for it to be sent to them."""
+    sent = [
+        low
+        for key, low in zip(view.leaf_keys, view.lowered_args, strict=True)
+        if key in _RECIPIENT_KEYS
+    ]
+    if len(sent) != 1 or sent[0].count("@") > 1 or "," in sent[0] or ";" in sent[0]:
+        return False
+    return _TO_ME.search(trusted_text(view).lower()) is not None
 
 
 def _match(rule: _Rule, text: str, low: str, hits: frozenset[str]) -> re.Match[str] | None:
