@@ -103,3 +103,37 @@ def test_a_code_named_in_the_sentence_before_is_still_relayed() -> None:
         }
     )
     assert "provenance.relayed_code" in {t.code for t in assess(a, default_policy()).triggers}
+
+
+def _guest_code(tool: str, instruction: str) -> Action:
+    steps: list[dict[str, Any]] = [
+        {
+            "tool": tool,
+            "args": {"device": "front_door", "name": "Sam", "valid_until": "2024-04-09T15:30"},
+            "observation": '{"code": "482913", "expires": "2024-04-09T15:30"}',
+        }
+    ]
+    return Action.model_validate(
+        {
+            "tool": "sms.send",
+            "args": {"to": "Sam", "body": "Hi Sam, the door code for this afternoon is 482913."},
+            "context": {"instruction": instruction, "steps": steps},
+        }
+    )
+
+
+def test_a_code_the_run_made_as_asked_is_the_persons_own() -> None:
+    """The person asked for a guest code and for it to be sent: the code a create call
+    of this run returned was made for them, not supplied by someone else."""
+    asked = "Make a temporary door code for Sam the dog walker and text it to Sam."
+    for tool in ("smartlock.create_guest_code", "locks.generate_pin", "door-access.new_code"):
+        assert "provenance.relayed_code" not in found(_guest_code(tool, asked)), tool
+
+
+def test_a_code_read_or_made_unasked_is_still_relayed() -> None:
+    # A code read from somewhere (a lock's list of codes) is someone else's to give.
+    asked = "Text Sam the door code."
+    assert "provenance.relayed_code" in found(_guest_code("smartlock.list_codes", asked))
+    # Made by the run, but nobody asked for a code.
+    unasked = "Let Sam know I'll be late."
+    assert "provenance.relayed_code" in found(_guest_code("smartlock.create_guest_code", unasked))

@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal
+from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal, split_words
 from ._effects import effect_of, operation_name
 from ._hearsay import install_named, install_near, visit_ordered
 from ._orders import addressed, instruction_like, orders_value, quoted_order, sentence_of
@@ -110,6 +110,23 @@ def _lead_in(texts: _Texts, o: Origin) -> str:
         if v in sentence.lower().replace(" ", ""):
             return " ".join(parts[max(0, i - 1) : i + 1]).lower()
     return o.sentence.lower()
+
+
+# A call that makes a code (``smartlock.create_guest_code``, ``locks.generate_pin``).
+_MAKES = frozenset(("create", "generate", "new", "issue", "make", "add", "mint"))
+_ASKED_CODE = re.compile(r"\b(?:codes?|pins?|passcodes?)\b")
+_STEP = re.compile(r"context\.steps\[(\d+)\]\.observation")
+
+
+def _minted(view: ActionView, o: Origin, trusted: str) -> bool:
+    """The code came back from a call of this run that made it, and the person asked
+    for a code: it was made for them, not handed over by someone else."""
+    m = _STEP.fullmatch(o.where)
+    steps = view.action.context.steps
+    if m is None or int(m.group(1)) >= len(steps):
+        return False
+    tool = steps[int(m.group(1))].tool or ""
+    return not _MAKES.isdisjoint(split_words(tool)) and bool(_ASKED_CODE.search(trusted.lower()))
 
 
 def origins(view: ActionView) -> list[Origin]:
@@ -353,7 +370,10 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
         (
             o
             for o in found
-            if o.kind == "code" and o.source == "tool" and _ACCESS_WORDS.search(_lead_in(texts, o))
+            if o.kind == "code"
+            and o.source == "tool"
+            and _ACCESS_WORDS.search(_lead_in(texts, o))
+            and not _minted(view, o, texts.trusted)
         ),
         None,
     )
