@@ -194,6 +194,10 @@ def detect_reach(view: ActionView, config: DetectConfig) -> list[Signal]:
         invented = _unnamed_recipient(view)
         if invented is not None:
             out.append(invented)
+    if effect.has("outward") and "@" in view.args_lower:
+        extra = _outsiders_copied(view, config)
+        if extra is not None:
+            out.append(extra)
     return out
 
 
@@ -413,6 +417,54 @@ def _unnamed_recipient(view: ActionView) -> Signal | None:
             weight=0.7,
             uncertainty=0.8,
             sensitivity=0.5,
+        )
+    return None
+
+
+_ADDRESS = re.compile(r"[\w.+-]{1,64}@([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})")
+# The person asked for everyone on the thread, or to copy others in.
+_ASKED_ALL = re.compile(
+    r"\breply[ -]all\b|\bcc\b|\bcopy (?:in|\w+ in)\b|\bloop \w+ in\b|\beveryone\b"
+    r"|\ball (?:of them|participants|recipients)\b|\bwhole thread\b"
+)
+_LOCAL_SPLIT = re.compile(r"[._+-]")
+
+
+def _outsiders_copied(view: ActionView, config: DetectConfig) -> Signal | None:
+    """The message goes to someone the person named and also to people they did not
+    name, at a domain none of the named share: a reply-all or an added address puts
+    it before another company."""
+    sent: list[tuple[str, str, str]] = []  # (path, address, domain)
+    for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True):
+        if key in _RECIPIENT_KEYS:
+            sent.extend((path, m.group(0), m.group(1)) for m in _ADDRESS.finditer(low))
+    if len(sent) < 2:
+        return None
+    said = trusted_text(view).lower()
+    if _ASKED_ALL.search(said):
+        return None
+    words = set(re.findall(r"[a-z]{3,}", said))
+    named = {
+        address
+        for _, address, _ in sent
+        if address in said or not words.isdisjoint(_LOCAL_SPLIT.split(address.split("@")[0]))
+    }
+    if not named:
+        return None  # nothing to measure the others against
+    home = {_domain(address.split("@")[1]) for address in named}
+    for path, address, host in sent:
+        if address in named or _domain(host) in home or internal_host(host, config):
+            continue
+        return Signal(
+            "action.data_outward",
+            f"The message also goes to {address}, whom the person did not name, outside "
+            f"{', '.join(sorted(home))}: what it holds reaches another organisation",
+            where=path,
+            excerpt=address,
+            weight=0.75,
+            impact=0.5,
+            reversibility=0.9,
+            sensitivity=0.6,
         )
     return None
 
