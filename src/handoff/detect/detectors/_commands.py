@@ -151,7 +151,8 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             # A cluster, cloud or data tool told to delete after its own options
             # (``kubectl -n prod delete``), or a time-series store's delete.
             rf"\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
-            rf"|vercel|gh|docker|podman|influx|oc|argocd|eksctl|flux)(?:\s+{_OPTION})*"
+            rf"|vercel|gh|docker|podman|influx|oc|argocd|eksctl|flux|cdk|cdktf|serverless)"
+            rf"(?:\s+{_OPTION})*"
             r"(?:\s+[^\s|;&'\"-][^\s|;&]*){0,4}?"
             r"\s+(?:delete|destroy|remove|purge|uninstall|rb|rm|prune)\b(?!-)",
             "action.destructive",
