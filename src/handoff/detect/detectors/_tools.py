@@ -11,7 +11,7 @@ from itertools import product
 
 from ._asked import asked_code_deletion, asked_removal
 from ._base import ActionView, DetectConfig, Signal, excerpt_at
-from ._commands import gated_rules
+from ._commands import DANGLING_PRUNE, gated_rules
 from ._lines import command_lines, routine_chmod, runs_commands
 from ._plain import shell_plain
 from ._reach import internal_host
@@ -317,10 +317,18 @@ def _asked_file_delete(view: ActionView, lower: str, m: re.Match[str]) -> bool:
     return found is not None and asked_code_deletion(view, "remove", [found.group(1)])
 
 
+# A prune of dangling images or of build cache, what a build makes again.
+_ROUTINE_PRUNE = re.compile(DANGLING_PRUNE)
+
+
 def _routine_rm(lower: str, m: re.Match[str]) -> bool:
     """Whether the ``rm`` at ``m`` removes only what a build makes again."""
     command = lower[m.start() :].lstrip(" \t;&|(`").split("&&")[0].split(";")[0]
-    return _ROUTINE_RM.fullmatch(command.split("|")[0].strip() + " ") is not None
+    command = command.split("|")[0].strip()
+    return (
+        _ROUTINE_RM.fullmatch(command + " ") is not None
+        or _ROUTINE_PRUNE.match(command) is not None
+    )
 
 
 def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
