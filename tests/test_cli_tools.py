@@ -39,3 +39,53 @@ def test_a_routine_line_is_placed_and_not_unknown(tool: str, args: dict[str, str
     a = assess_call(tool, args, "Restart the api pod and check the plan.")
     assert "tool.unknown" not in {t.code for t in a.triggers}
     assert a.mode.value == "auto", [t.code for t in a.triggers]
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "code"),
+    [
+        ("git", {"args": ["push", "--force", "origin", "main"]}, "code.system_delete"),
+        ("git", {"args": "push --force origin main"}, "code.system_delete"),
+        (
+            "aws",
+            {
+                "args": [
+                    "iam",
+                    "attach-user-policy",
+                    "--user-name",
+                    "ci-bot",
+                    "--policy-arn",
+                    "arn:aws:iam::aws:policy/AdministratorAccess",
+                ]
+            },
+            "action.permissions",
+        ),
+        ("docker", {"args": ["push", "docker.io/acme/billing-api:1.14.0"]}, "action.public"),
+        ("kubectl", {"command": "delete", "args": ["namespace", "production"]}, None),
+    ],
+)
+def test_a_list_of_words_is_read_as_one_line(
+    tool: str, args: dict[str, object], code: str | None
+) -> None:
+    """``git {"args": ["push", "--force", "origin", "main"]}`` runs the line those words
+    make, and is held as that line from a shell would be."""
+    a = assess_call(tool, args, "Squash my last commits and build the billing-api image.")
+    assert a.mode.value != "auto", [t.code for t in a.triggers]
+    if code is not None:
+        assert code in {t.code for t in a.triggers}
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("git", {"args": ["commit", "-m", "Add invoice PDF rendering"]}),
+        ("git", {"args": ["push", "origin", "feature/invoice-pdf"]}),
+        ("aws", {"args": ["iam", "list-attached-user-policies", "--user-name", "ci-bot"]}),
+        ("docker", {"args": ["build", "-t", "billing-api:1.14.0", "."]}),
+        ("gsutil", {"args": "ls gs://acme-ci-scratch"}),
+        ("gsutil", {"args": ["ls", "-l", "gs://acme-ci-scratch"]}),
+    ],
+)
+def test_a_routine_list_of_words_runs_on_its_own(tool: str, args: dict[str, object]) -> None:
+    a = assess_call(tool, args, "Squash my commits and build the billing-api image.")
+    assert a.mode.value == "auto", [t.code for t in a.triggers]

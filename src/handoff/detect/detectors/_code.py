@@ -73,7 +73,9 @@ _DELETES = re.compile(
 )
 _PRUNE = re.compile(
     # Bounded, so that a line of many pushes is not rescanned from each.
-    r"\bdocker\s+(volume|system|image|container)\s+prune\b[^\n|;&]{0,200}?(-f\b|--force\b)"
+    r"\bdocker\s+(volume|system|container)\s+prune\b[^\n|;&]{0,200}?(-f\b|--force\b)"
+    # Dangling images only, unless told every unused one (``-a``).
+    r"|\bdocker\s+image\s+prune\b[^\n|;&]{0,200}?\s(-a|-af|-fa|--all)\b"
     r"|\bgit\s+push\b[^\n|;&]{0,200}?(--force\b|\s-f\b)"
 )
 _UNSAFE_TLS = re.compile(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["GATED_RULES", "PRINTS_SECRET", "gated_rules"]
+__all__ = ["DANGLING_PRUNE", "GATED_RULES", "PRINTS_SECRET", "gated_rules"]
 
 Rule = tuple[re.Pattern[str], str, str, float]
 
@@ -46,6 +46,11 @@ _OPTION = r"-[\w.-]+(?:=[^\s|;&]*|\s+(?:'[^'\n]*'|\"[^\"\n]*\"|[^\s|;&'\"-][^\s|
 _UNPINNED_FILTER = (
     r"\{\s*(?:(?:[\w.]+|\"[^\"$]*\"|'[^'$]*')\s*:\s*"
     r"\{(?![^{}]*\$(?:eq|in)\b)\s*[\"']?\$[^{}]*\}\s*,?\s*)*\}"
+)
+
+# A prune of dangling images or of build cache and nothing more (no ``-a``, no filter).
+DANGLING_PRUNE = (
+    r"(?:docker|podman)\s+(?:image|builder)\s+prune(?:\s+(?:-f|--force))*\s*(?:$|[|;&\n)])"
 )
 
 #: (hints, pattern, code, message, weight): the pattern runs only on a line that holds
@@ -149,9 +154,12 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
         (
             ("delete", "destroy", "remove", "purge", "uninstall", "rb", "rm", "prune"),
             # A cluster, cloud or data tool told to delete after its own options
-            # (``kubectl -n prod delete``), or a time-series store's delete.
-            rf"\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
-            rf"|vercel|gh|docker|podman|influx|oc|argocd|eksctl|flux)(?:\s+{_OPTION})*"
+            # (``kubectl -n prod delete``), or a time-series store's delete; not a prune
+            # of dangling images or build cache alone, which a build makes again.
+            rf"\b(?!{DANGLING_PRUNE})"
+            rf"(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
+            rf"|vercel|gh|docker|podman|influx|oc|argocd|eksctl|flux|cdk|cdktf|serverless)"
+            rf"(?:\s+{_OPTION})*"
             r"(?:\s+[^\s|;&'\"-][^\s|;&]*){0,4}?"
             r"\s+(?:delete|destroy|remove|purge|uninstall|rb|rm|prune)\b(?!-)",
             "action.destructive",

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 from ._base import ActionView, DetectConfig, Signal, split_words, strong_signal, wordset
 from ._effects import FIRST_READS, effect_of
+from ._lines import command_lines, runs_commands
 from ._provenance import trusted_text
 
 __all__ = ["arg_scalars", "detect_controls", "scalars"]
@@ -145,8 +146,11 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
             )
         )
     args = view.action.args
-    if not out and args and not effect_of(view).read_only and _any_may_weaken(args):
-        out.extend(_weakening_settings(view, tool_control, tool_security))
+    if not out and args and not effect_of(view).read_only:
+        if _any_may_weaken(args):
+            out.extend(_weakening_settings(view, tool_control, tool_security))
+        if not out and any(h in view.args_lower for h in _RETENTION_HINTS) and runs_commands(view):
+            out.extend(_weakening_options(view, tool_control))
     return out
 
 
@@ -186,12 +190,9 @@ def _weakening_settings(view: ActionView, tool_control: bool, tool_security: boo
         ):
             hit = _signal(security, path, said, f"sets {key} to {value}, which turns it off")
         elif (
-            not kw.isdisjoint(_RETENTION)
-            and isinstance(value, int | float)
+            isinstance(value, int | float)
             and not isinstance(value, bool)
-            and 0 <= value <= 1
-            and ("retention" in kw or _kept(view, tool_control))
-            and not _asked_to_keep(view, value)
+            and _shortens(view, kw, value, tool_control)
         ):
             hit = _signal(False, path, said, f"keeps what it holds for {value:g} at most ({key})")
         elif (
@@ -212,6 +213,44 @@ def _weakening_settings(view: ActionView, tool_control: bool, tool_security: boo
             continue
         out.setdefault(hit.code, hit)
     return list(out.values())
+
+
+def _shortens(view: ActionView, kw: frozenset[str], value: float, tool_control: bool) -> bool:
+    """A setting whose key words are ``kw`` keeps what is kept for ``value`` (0 to 1) at
+    most, and the person did not ask for so short a time."""
+    return (
+        not kw.isdisjoint(_RETENTION)
+        and 0 <= value <= 1
+        and ("retention" in kw or _kept(view, tool_control))
+        and not _asked_to_keep(view, value)
+    )
+
+
+# A command-line option and its number (``--retention-in-days 1``, ``--expire-days=0``).
+_OPTION_NUMBER = re.compile(
+    r"(?<![\w-])--?([a-z][a-z0-9_-]{0,60})(?:=|[ \t]+)['\"]?(\d+(?:\.\d+)?)(?![\w.])"
+)
+_RETENTION_HINTS = ("retention", "retain", "expir")
+
+
+def _weakening_options(view: ActionView, tool_control: bool) -> list[Signal]:
+    """A signal for a command line that shortens a retention by an option, read as a
+    setting's key and value are (``--retention-in-days 1`` as ``retentionInDays: 1``)."""
+    for path, _text, low in command_lines(view):
+        if not any(h in low for h in _RETENTION_HINTS):
+            continue
+        for m in _OPTION_NUMBER.finditer(low):
+            value = float(m.group(2))
+            if value <= 1 and _shortens(
+                view, frozenset(split_words(m.group(1))), value, tool_control
+            ):
+                said = m.group(0).strip()
+                return [
+                    _signal(
+                        False, path, said, f"keeps what it holds for {value:g} at most ({said})"
+                    )
+                ]
+    return []
 
 
 def _may_weaken(value: Any) -> bool:

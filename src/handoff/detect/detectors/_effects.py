@@ -19,6 +19,7 @@ import re
 from functools import lru_cache
 
 from ._base import ActionView, Effect, split_words, wordset
+from ._cli import CLIS, cli_line
 from ._shell_reads import shell_effects
 
 __all__ = [
@@ -445,29 +446,6 @@ _FIRST_KEYS = frozenset(
 )
 
 
-# A tool named after a command-line program, given that program's arguments as one
-# string (``kubectl {"args": "get pods"}``): read as the line it runs.
-_CLIS = wordset("kubectl helm terraform docker podman git gh aws gcloud az oc")
-_CLI_KEYS = ("args", "argv", "arguments", "subcommand", "input", "command", "cmd")
-
-
-def cli_line(view: ActionView) -> tuple[str, str] | None:
-    """(argument, line) for a tool named after a command-line program and given its
-    arguments as one string: ``kubectl {"args": "get pods"}`` runs ``kubectl get pods``."""
-    if len(view.words) != 1 or view.words[0] not in _CLIS:
-        return None
-    hits = [view.first_index[k] for k in _CLI_KEYS if k in view.first_index]
-    if not hits:
-        return None
-    index, text = min(hits)
-    text = text.strip()
-    if not text:
-        return None
-    program = view.words[0]
-    line = text if text.split(None, 1)[0] == program else f"{program} {text}"
-    return view.args[index][0], line
-
-
 def _effect_of(view: ActionView) -> Effect:
     if (
         view.action.annotations is None
@@ -475,7 +453,7 @@ def _effect_of(view: ActionView) -> Effect:
         and view.first_index.keys().isdisjoint(_FIRST_KEYS)
         and TERMINAL.isdisjoint(view.word_set)
         and "bash" not in view.word_set
-        and _CLIS.isdisjoint(view.word_set)
+        and CLIS.isdisjoint(view.word_set)
     ):
         return _named_effect(view.words, operation_start(view.tool))
     return _full_effect(view)

@@ -141,8 +141,13 @@ def _escaped(low: str) -> str | None:
 
 def code_texts(view: ActionView) -> Iterator[tuple[str, str]]:
     """(path, text) of each argument the call runs as code or as a command line: under
-    a key that runs, a notebook's cell, anything a terminal is given."""
+    a key that runs, a notebook's cell, anything a terminal is given, the line a tool
+    named after a command-line program runs."""
     if not runs_commands(view):
+        return
+    cli = cli_line(view)
+    if cli is not None:
+        yield cli
         return
     terminal = _terminal(view)
     cells = not view.key_set.isdisjoint(_CELL_KEYS) and _runs_cells(view)

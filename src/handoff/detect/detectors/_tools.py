@@ -11,7 +11,7 @@ from itertools import product
 
 from ._asked import asked_code_deletion, asked_removal
 from ._base import ActionView, DetectConfig, Signal, excerpt_at
-from ._commands import gated_rules
+from ._commands import DANGLING_PRUNE, gated_rules
 from ._lines import command_lines, routine_chmod, runs_commands
 from ._plain import shell_plain
 from ._reach import internal_host
@@ -33,14 +33,17 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
             r"|\bos\.(?:remove|unlink|rmdir)\(|\.rmtree\s*\(|\.unlink\("
             r"|\bfind\s[^|;&\n]{0,300}?\s-delete\b|\btruncate\s+(?:-\w+\s+)*(?:-s|--size)(?:\b|\d)"
             # A cloud or cluster tool told to delete or destroy what it manages: the word
-            # as a subcommand, before any option (``--label remove`` names a label).
+            # as a subcommand, before any option (``--label remove`` names a label); an
+            # infrastructure-as-code tool told to destroy its stack (``cdk destroy``).
             r"|\b(?:kubectl|helm|terraform|tofu|pulumi|gcloud|gsutil|az|aws|doctl|heroku|flyctl"
-            r"|vercel|gh|docker|podman)\s[^|;&\n'\"-]{0,200}?(?<=\s)(?:delete|destroy|remove|purge"
+            r"|vercel|gh|docker|podman|cdk|cdktf|serverless)\s[^|;&\n'\"-]{0,200}?(?<=\s)"
+            r"(?:delete|destroy|remove|purge"
             r"|uninstall|rb|rm|prune)\b(?!-)"
             # The AWS CLI's hyphenated operations (``ec2 terminate-instances``,
-            # ``rds delete-db-instance``); ``terraform apply -destroy``; mysqladmin's drop.
+            # ``rds delete-db-instance``); ``terraform apply -destroy``, after options of its
+            # own (``-chdir=envs/prod``) too; mysqladmin's drop.
             r"|\baws\s[^|;&\n'\"]{0,200}?(?<=\s)(?:delete|terminate|remove|purge|deregister)-\w"
-            r"|\b(?:terraform|tofu)\s+apply\s[^|;&\n]{0,200}?-destroy\b"
+            r"|\b(?:terraform|tofu)(?:\s+-\S+)*\s+apply\s[^|;&\n]{0,200}?-destroy\b"
             r"|\bmysqladmin\s[^|;&\n]{0,200}?(?<=\s)drop\s"
             # Node's file calls, which the lowercased line spells ``rmsync``.
             r"|\.(?:rm|rmdir|unlink)(?:sync)?\s*\(|\b(?:rm|rmdir|unlink)sync\s*\("
@@ -264,6 +267,19 @@ _CASED_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = (
         "control history or empties a data store",
         0.9,
     ),
+    (
+        # A restore that drops what the database holds before restoring over it:
+        # ``pg_restore --clean`` or ``-c`` alone or among other flags that take no value
+        # (``-C`` creates a database and drops nothing); ``mongorestore --drop``.
+        re.compile(
+            r"\bpg_restore\s[^|;&\n]{0,300}?(?<=\s)(?:--clean\b"
+            r"|-[aCe1lOsvwWx]*c[aCe1lOsvwWx]*(?![\w-]))"
+            r"|\bmongorestore\s[^|;&\n]{0,300}?(?<=\s)--drop\b"
+        ),
+        "action.destructive",
+        "The shell command restores over a database, dropping what it holds first",
+        0.9,
+    ),
 )
 
 # Rules that are a reason to hand off, and those that only weigh (below 0.5).
@@ -301,10 +317,18 @@ def _asked_file_delete(view: ActionView, lower: str, m: re.Match[str]) -> bool:
     return found is not None and asked_code_deletion(view, "remove", [found.group(1)])
 
 
+# A prune of dangling images or of build cache, what a build makes again.
+_ROUTINE_PRUNE = re.compile(DANGLING_PRUNE)
+
+
 def _routine_rm(lower: str, m: re.Match[str]) -> bool:
     """Whether the ``rm`` at ``m`` removes only what a build makes again."""
     command = lower[m.start() :].lstrip(" \t;&|(`").split("&&")[0].split(";")[0]
-    return _ROUTINE_RM.fullmatch(command.split("|")[0].strip() + " ") is not None
+    command = command.split("|")[0].strip()
+    return (
+        _ROUTINE_RM.fullmatch(command + " ") is not None
+        or _ROUTINE_PRUNE.match(command) is not None
+    )
 
 
 def detect_tool(view: ActionView, config: DetectConfig) -> list[Signal]:
