@@ -76,7 +76,13 @@ _PRUNE = re.compile(
     r"\bdocker\s+(volume|system|container)\s+prune\b[^\n|;&]{0,200}?(-f\b|--force\b)"
     # Dangling images only, unless told every unused one (``-a``).
     r"|\bdocker\s+image\s+prune\b[^\n|;&]{0,200}?\s(-a|-af|-fa|--all)\b"
-    r"|\bgit\s+push\b[^\n|;&]{0,200}?(--force\b|\s-f\b)"
+    r"|\bgit\s+push\b[^\n|;&]{0,200}?(--force(?!-with-lease)\b|\s-f\b)"
+)
+# A push with a lease: forced, but only over what the pusher last saw. The line's own
+# words after ``push``, to read which branch it replaces.
+_LEASE_PUSH = re.compile(r"\bgit\s+push\b([^\n|;&]{0,300})")
+_SHARED_BRANCH = re.compile(
+    r"(?:main|master|trunk|develop|dev|stable|production|prod|release|releases|hotfix)(?:[/-].*)?"
 )
 _UNSAFE_TLS = re.compile(
     r"(\bverify\s*=\s*false\b|_create_unverified_context|\bcert_none\b|\bcsrf_exempt\b"
@@ -200,8 +206,27 @@ def _persist(low: str, target: str, written: bool) -> re.Match[str] | None:
 
 
 def _system_delete(low: str, target: str, written: bool) -> re.Match[str] | None:
-    m = _PRUNE.search(low)
+    m = _PRUNE.search(low) or _lease_over_shared(low)
     return _SYSTEM_DIR.search(low) if m is None and _DELETES.search(low) else m
+
+
+def _lease_over_shared(low: str) -> re.Match[str] | None:
+    """A ``--force-with-lease`` push of no branch by name (whatever is checked out) or
+    of a shared one (main, a release): a topic branch named on the line is the end of
+    a rebase."""
+    if "--force-with-lease" not in low:
+        return None
+    for m in _LEASE_PUSH.finditer(low):
+        words = m.group(1).split()
+        if "--force-with-lease" not in words and not any(
+            w.startswith("--force-with-lease=") for w in words
+        ):
+            continue
+        refs = [w for w in words if not w.startswith("-")][1:]  # after the remote
+        branches = [r.rsplit(":", 1)[-1].removeprefix("refs/heads/") for r in refs]
+        if not branches or any(_SHARED_BRANCH.fullmatch(b) for b in branches):
+            return m
+    return None
 
 
 def _weakened(low: str, target: str, written: bool) -> re.Match[str] | None:
