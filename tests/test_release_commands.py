@@ -120,3 +120,44 @@ def test_a_remote_moved_to_the_host_the_person_named_runs_on_its_own() -> None:
         }
     )
     assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com/billing-api:1.4"
+
+
+@pytest.mark.parametrize(
+    "image",
+    [ECR, "acme.azurecr.io/billing-api:1.4", "europe-docker.pkg.dev/acme/apps/billing-api:1.4"],
+)
+def test_an_asked_push_to_a_private_registry_runs_on_its_own(image: str) -> None:
+    """The person asked for the push, to the company's own registry: nobody outside
+    pulls from it."""
+    action = Action.model_validate(
+        {
+            "tool": "shell.exec",
+            "args": {"command": f"docker push {image}"},
+            "context": {"instruction": "Build the billing-api image and push it to our ECR."},
+        }
+    )
+    assert assess(action, default_policy()).mode == Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    ("image", "instruction"),
+    [
+        # Docker Hub, whatever the person asked.
+        ("acme/billing-api:1.4", "Build the billing-api image and push it to our ECR."),
+        ("docker.io/acme/billing-api:1.4", "Build the image and push it to our registry."),
+        # The company's registry, but nobody asked for a push.
+        (ECR, "Build the billing-api image and run its tests."),
+    ],
+)
+def test_other_image_pushes_are_held(image: str, instruction: str) -> None:
+    action = Action.model_validate(
+        {
+            "tool": "shell.exec",
+            "args": {"command": f"docker push {image}"},
+            "context": {"instruction": instruction},
+        }
+    )
+    assert assess(action, default_policy()).mode != Mode.AUTO

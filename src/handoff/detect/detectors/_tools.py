@@ -257,6 +257,13 @@ _SHELL_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = tuple(
 
 
 _ASKED_PUBLIC = re.compile(r"\bpublic\b|\bpublish")
+# An image pushed to the company's own registry (Amazon ECR, Azure Container Registry,
+# Google Artifact Registry, one on this machine), where only the company pulls from.
+_PRIVATE_REGISTRY = re.compile(
+    r"\bpush\s+(?:\d{12}\.dkr\.ecr\.[\w-]+\.amazonaws\.com(?:\.cn)?|[\w-]+\.azurecr\.io"
+    r"|[\w-]+-docker\.pkg\.dev|(?:localhost|127\.0\.0\.1)(?::\d+)?)/"
+)
+_ASKED_PUSH = re.compile(r"\bpush\b")
 
 # Rules whose options differ only by case, read on the line as written.
 _CASED_RULES: tuple[tuple[re.Pattern[str], str, str, float], ...] = (
@@ -443,7 +450,7 @@ def _shell(view: ActionView, config: DetectConfig) -> list[Signal]:
                 and _hosts_asked_for(lower, view.instruction, config)
             ):
                 continue
-            if m and code == "action.public" and _ASKED_PUBLIC.search(view.instruction.lower()):
+            if m and code == "action.public" and _asked_publish(view.instruction.lower(), lower):
                 # Publishing what the person asked to publish is the task.
                 continue
             if m:
@@ -483,3 +490,11 @@ def _shell(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             )
     return out
+
+
+def _asked_publish(said: str, line: str) -> bool:
+    """The person asked to publish, or to push an image the line pushes to the
+    company's own registry."""
+    return bool(
+        _ASKED_PUBLIC.search(said) or (_ASKED_PUSH.search(said) and _PRIVATE_REGISTRY.search(line))
+    )
