@@ -45,6 +45,10 @@ _SECURITY = wordset(
     "encryption validation shield malware virus vulnerability vulnerabilities proctoring "
     "proctor plagiarism captcha moderation automod spam safesearch rls"
 )
+# A toggle of these flips a security control; which way, the page decides.
+_TOGGLED_SECURITY = _SECURITY | wordset(
+    "sso saml mfa 2fa factor authentication enforcement passkey passkeys lockout"
+)
 # Row-level security by its words (``row_level_security``, ``disable_row_security``).
 _ROW_SECURITY = frozenset(("row", "security"))
 # A finding of a security control dismissed (``plagiarism.clear_flag``): what it caught
@@ -133,6 +137,10 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not words.isdisjoint(_OFF) and tool_control:
         if not _asked_mute(view, tool_security):
             out.append(_signal(tool_security, "tool", view.tool, "turns it off"))
+    elif "toggle" in words and not words.isdisjoint(_TOGGLED_SECURITY):
+        out.append(
+            _signal(True, "tool", view.tool, "flips a security setting one way or the other")
+        )
     elif tool_security and not words.isdisjoint(_DISMISS) and not words.isdisjoint(_FINDINGS):
         out.append(_signal(True, "tool", view.tool, "dismisses what it found"))
     elif (
