@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from ._base import (
+    IN_SENTENCE,
     ActionView,
     DetectConfig,
     Signal,
@@ -75,14 +76,16 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     ),
     "access": re.compile(
         r"\b(access|grant|permission|role|admin|unlock|lock|password|credential|invite|"
-        r"share with|add \S+ (?:to|as)\b|deactivat\w*|suspend|disable|offboard|ban\b"
+        r"share\b"
+        + IN_SENTENCE
+        + r"\bwith\b|add \S+ (?:to|as)\b|deactivat\w*|suspend|disable|offboard|ban\b"
         r"|(?:close|shut|open)\s+(?:\S+\s+){0,2}?(?:door|doors|gate|garage|account|accounts)\b)",
         re.IGNORECASE,
     ),
     # Verbs, not nouns: "summarise my email" asks for nothing to be sent.
     "outward": re.compile(
         r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|comment|"
-        r"schedul\w*|(?:give|grant) (?:\S+ ){0,3}?access\b|unsubscrib\w*|opt (?:me )?out|"
+        r"schedul\w*|(?:give|grant)\b" + IN_SENTENCE + r"\baccess\b|unsubscrib\w*|opt (?:me )?out|"
         r"approve|leave (?:a |an |the )?(?:comment|review|note|reply|feedback|lgtm)\b|lgtm|"
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|"
         r"tell (?!me\b|us\b)[#@]?\w+|ask (?!me\b|us\b|you\b|for\b|about\b|if\b|whether\b)[#@]?\w+|"
