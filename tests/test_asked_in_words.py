@@ -4,6 +4,9 @@ A share asked for with its object between the verb and whom it goes to ("Share t
 sheet with Priya, view-only"; "Give Carla Mendes (carla@...) view access") is a grant
 asked for: the call that admits exactly the person named, with the role they said, runs
 on its own. A grant to someone else, or with more rights than they said, is still held.
+
+A post saved as a draft (``lifecycleState: DRAFT``) is published to nobody, whatever
+audience it is set to have; the same post published is held.
 """
 
 from __future__ import annotations
@@ -96,4 +99,28 @@ def test_a_share_beyond_whom_or_what_was_said_is_held(
     tool: str, args: dict[str, Any], said: str, steps: list[dict[str, Any]]
 ) -> None:
     got = _codes(tool, args, said, steps)
+    assert "auto" not in got, got
+
+
+# A post saved as a draft is published to nobody, whatever audience it will have.
+POST_SAID = "Draft a LinkedIn post about our Q3 launch of Relay 2.0 for me to review first."
+POST_TEXT = "We're thrilled to launch Relay 2.0: 3x faster sync and a new admin console."
+DRAFTS = [
+    {"visibility": "PUBLIC", "lifecycleState": "DRAFT"},
+    {"visibility": "public", "status": "draft"},
+    {"visibility": "PUBLIC", "state": "draft"},
+]
+
+
+@pytest.mark.parametrize("state", DRAFTS)
+def test_a_post_saved_as_a_draft_is_not_published(state: dict[str, str]) -> None:
+    args = {"author": "urn:li:organization:881233", "text": POST_TEXT, **state}
+    got = _codes("linkedin_create_post", args, POST_SAID, [])
+    assert "auto" in got, got
+
+
+@pytest.mark.parametrize("state", [{"lifecycleState": "PUBLISHED"}, {"status": "published"}, {}])
+def test_the_same_post_published_is_held(state: dict[str, str]) -> None:
+    args = {"author": "urn:li:organization:881233", "text": POST_TEXT, "visibility": "PUBLIC"}
+    got = _codes("linkedin_create_post", {**args, **state}, POST_SAID, [])
     assert "auto" not in got, got
