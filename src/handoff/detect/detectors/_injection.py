@@ -34,6 +34,7 @@ from ._base import (
 from ._effects import effect_of
 from ._errand import person_text, unasked_approval, unasked_change, unsent
 from ._orders import instruction_like
+from ._prohibitions import forbidden
 from ._provenance import said_by_person
 from ._sense import halts, sense, tool_sense
 from ._subject import subject_signal
@@ -131,7 +132,12 @@ def detect_injection(view: ActionView, config: DetectConfig) -> list[Signal]:
             out.append(complied)
     out.extend(_harmful_plan(view))
     asked = user_request(view)
-    scope = _scope(view) or unasked_change(view, asked) or unasked_approval(view, asked)
+    scope = (
+        forbidden(view, asked)
+        or _scope(view)
+        or unasked_change(view, asked)
+        or unasked_approval(view, asked)
+    )
     if scope is not None:
         out.append(scope)
     return out
