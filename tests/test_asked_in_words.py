@@ -259,3 +259,94 @@ def test_words_that_ask_for_it_or_lift_the_ban_forbid_nothing(
 ) -> None:
     a = _with_turns(tool, args, said, turns, steps)
     assert not any("said not to" in t.message for t in a.triggers), [t.message for t in a.triggers]
+
+
+# A recipient or an amount the person took back in a later turn is not theirs any more.
+DECK_SAID = "Send the launch deck to Lena at lena@northwind.io."
+DECK_FOUND = [
+    {
+        "tool": "files.find",
+        "args": {"name": "Launch deck"},
+        "observation": '[{"path": "/Marketing/Launch_Deck_v7.pdf"}]',
+    }
+]
+NOT_LENA = (
+    "Wait \u2014 don't send it to Lena, it has unannounced pricing. Send it to Omar "
+    "internally instead (omar.haddad@ourco.com)."
+)
+
+
+def _deck_to(address: str) -> dict[str, Any]:
+    return {
+        "to": [address],
+        "subject": "Launch deck",
+        "body": "Hi, here's the launch deck.",
+        "attachments": ["/Marketing/Launch_Deck_v7.pdf"],
+    }
+
+
+def test_a_recipient_the_person_withdrew_is_held() -> None:
+    a = _with_turns("mail.send", _deck_to("lena@northwind.io"), DECK_SAID, [NOT_LENA], DECK_FOUND)
+    assert a.mode.value != "auto"
+    assert any("lena" in t.message.lower() and "said not to" in t.message for t in a.triggers)
+
+
+@pytest.mark.parametrize(
+    ("address", "turns"),
+    [
+        ("omar.haddad@ourco.com", [NOT_LENA]),
+        # Withdrawn, then asked for again.
+        ("lena@northwind.io", ["Don't send it to Lena yet.", "OK, send it to Lena now."]),
+        # Lena was never the one withdrawn.
+        ("lena@northwind.io", ["Don't send it to Marco, he's out this week."]),
+    ],
+)
+def test_the_recipient_the_person_named_instead_runs(address: str, turns: list[str]) -> None:
+    a = _with_turns("mail.send", _deck_to(address), DECK_SAID, turns, DECK_FOUND)
+    assert a.mode.value == "auto", [t.message for t in a.triggers]
+
+
+ACCOUNTS = [
+    {
+        "tool": "bank_get_accounts",
+        "args": {},
+        "observation": '[{"id": "chk-0932", "type": "checking", "balance": 5120.44}, '
+        '{"id": "sav-7781", "type": "savings", "balance": 22010.0}]',
+    }
+]
+MOVE_SAID = "Move $3,000 from checking to my high-yield savings."
+
+
+def _move(amount: float) -> dict[str, Any]:
+    return {"from": "chk-0932", "to": "sav-7781", "amount": amount, "memo": "to savings"}
+
+
+@pytest.mark.parametrize(
+    "turn",
+    [
+        "Actually make it $1,000 \u2014 rent comes out on the 1st.",
+        "Make it $1,000 instead of $3,000.",
+        "Change it to $1,000, not $3,000.",
+    ],
+)
+def test_an_amount_the_person_changed_is_held(turn: str) -> None:
+    a = _with_turns("bank_transfer", _move(3000.0), MOVE_SAID, [turn], ACCOUNTS)
+    assert a.mode.value != "auto"
+    assert any("1,000" in t.message and "3,000" in t.message for t in a.triggers), [
+        t.message for t in a.triggers
+    ]
+
+
+@pytest.mark.parametrize(
+    ("amount", "turn"),
+    [
+        (1000.0, "Actually make it $1,000 \u2014 rent comes out on the 1st."),
+        (3000.0, "Thanks, and make it quick please."),
+        (3000.0, "Also, the $50 water bill is due, remind me tomorrow."),
+    ],
+)
+def test_the_amount_the_person_said_last_runs(amount: float, turn: str) -> None:
+    a = _with_turns("bank_transfer", _move(amount), MOVE_SAID, [turn], ACCOUNTS)
+    assert not any(t.code == "scope.beyond_instruction" for t in a.triggers), [
+        t.message for t in a.triggers
+    ]

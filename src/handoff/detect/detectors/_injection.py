@@ -31,10 +31,11 @@ from ._base import (
     split_words,
     wordset,
 )
+from ._corrections import changed_amount
 from ._effects import effect_of
 from ._errand import person_text, unasked_approval, unasked_change, unsent
 from ._orders import instruction_like
-from ._prohibitions import forbidden
+from ._prohibitions import forbidden, person_turns
 from ._provenance import said_by_person
 from ._sense import halts, sense, tool_sense
 from ._subject import subject_signal
@@ -132,8 +133,9 @@ def detect_injection(view: ActionView, config: DetectConfig) -> list[Signal]:
             out.append(complied)
     out.extend(_harmful_plan(view))
     asked = user_request(view)
+    turns = () if effect_of(view).read_only or not asked else person_turns(view, asked)
     scope = (
-        forbidden(view, asked)
+        (turns and (forbidden(view, turns) or changed_amount(view, turns)))
         or _scope(view)
         or unasked_change(view, asked)
         or unasked_approval(view, asked)

@@ -16,13 +16,15 @@ book") or says yes lifts it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
-from ._base import ActionView, Signal, holds_any
+from ._base import ActionView, Signal, holds_any, wordset
 from ._effects import effect_of
 from ._run_texts import said_by_person
 
-__all__ = ["forbidden"]
+__all__ = ["forbidden", "person_turns"]
 
 # Each verb the person may forbid, and the effect it names.
 _VERBS = {
@@ -101,48 +103,77 @@ _ASK_ME = re.compile(
     r"|run it by\s+(?:me|us)|get my\s+(?:ok|okay|approval|go-ahead|sign-off|yes)"
     r"|let me\s+(?:know|confirm|approve|check|see|review|decide))\b"
 )
-# After the verb, a limit or a condition: "don't pay more than $300", "don't book
-# before Friday", "don't send it unless ...".
-_NOT_A_BAN = re.compile(
-    r"\s*(?:[\w'-]+\s+){0,3}?(?:more|over|above|extra|again|twice|than|less|under|unless|if"
-    r"|after|before(?!\s+(?:i|we)\b)|without|instead|the wrong)\b"
+# After the verb, within its first words, a limit or a condition: "don't pay more than
+# $300", "don't book before Friday", "don't send it unless ...", "the wrong one" (but
+# "before I've checked" keeps it a ban).
+_LIMITS = wordset(
+    "more over above extra again twice than less under unless if after without instead wrong"
 )
+_PEOPLE_FIRST = frozenset(("i", "we", "i've", "we've", "i'm", "we're", "i'd"))
+
+
+def _limited(rest: str) -> bool:
+    words = rest.split(maxsplit=4)[:4]
+    for i, word in enumerate(words):
+        if word in _LIMITS:
+            return True
+        if word == "before" and (i + 1 == len(words) or words[i + 1] not in _PEOPLE_FIRST):
+            return True
+    return False
+
+
 _CLAUSE_END = re.compile(r"[.;!?\n]|,\s*(?:but|and|so|then)?\s*|\s(?:but|and|so|then)\s")
-# A target after the verb: "it to Lena", "the sheet with Priya" (not "with anyone").
+# A target after the verb: "it to Lena", "the sheet with Priya" (not "with anyone"); the
+# word that names it, after an article ("to the client").
 _TARGET = re.compile(
-    r"[^,]{0,40}?\b(?:to|with)\s+(?!me\b|us\b|any(?:one|body)\b|every(?:one|body)\b)\w"
+    r"[^,]{0,40}?\b(?:to|with)\s+(?!me\b|us\b|any(?:one|body)\b|every(?:one|body)\b)"
+    r"(?:(?:the|a|an|our|my|his|her|their|your)\s+)?(\w[\w.@+-]{0,80})"
 )
-_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+")
 # A later turn that says yes to the agent: it lifts a ban the agent asked about.
 _YES = re.compile(
     r"^\W*(?:yes|yep|yeah|sure|approved|confirmed)\b|\b(?:go ahead|proceed|please do|do it)\b"
 )
 # Literals every ban holds, for one cheap look before the patterns.
-_HINTS = ("n't", "n’t", "not ", "never", "without", "before", "no need")
+_DONT_WORDS = ("don't", "don’t", "dont ", "do not", "never", "no need to", "not to")
+_HINTS = (*_DONT_WORDS, "without", "before")
 
 
 def _verb_group(word: str) -> str:
     return _VERBS.get(word) or _GERUNDS.get(word, "")
 
 
+def _at(text: str, literals: tuple[str, ...]) -> list[int]:
+    """Where each of ``literals`` starts in ``text``, in order: the patterns below are
+    tried only there (a scan for a literal costs a fraction of a pattern's search)."""
+    out: list[int] = []
+    for lit in literals:
+        i = text.find(lit)
+        while i >= 0:
+            out.append(i)
+            i = text.find(lit, i + 1)
+    return sorted(out)
+
+
 def _bans(text: str) -> list[tuple[str, int, int]]:
     """(group, start, end) of each thing ``text`` (lowercased) says not to do."""
     out: list[tuple[str, int, int]] = []
-    for m in _DONT.finditer(text):
-        if _NOT_A_BAN.match(_rest(text, m.end())):
+    for i in _at(text, _DONT_WORDS):
+        m = _DONT.match(text, i)
+        if m is not None and not _limited(_rest(text, m.end())):
+            out.append((_verb_group(m.group(1)), m.start(), m.end()))
+    for i in _at(text, ("without",)):
+        m = _WITHOUT.match(text, i)
+        if m is not None:
+            out.append((_verb_group(m.group(1)), m.start(), m.end()))
+    for i in _at(text, ("before",)):
+        m = _BEFORE.match(text, i)
+        if m is None:
             continue
-        out.append((_verb_group(m.group(1)), m.start(), m.end()))
-    for m in _WITHOUT.finditer(text):
-        out.append((_verb_group(m.group(1)), m.start(), m.end()))
-    if "before" in text:
-        start = 0
-        for sentence in _SENTENCES.split(text):
-            at = text.find(sentence, start)
-            start = at + len(sentence)
-            if not _ASK_ME.search(sentence):
-                continue
-            for m in _BEFORE.finditer(sentence):
-                out.append((_verb_group(m.group(1)), at + m.start(), at + m.end()))
+        # "Before you book, check with me": the person wants a say in the same sentence.
+        head = max(text.rfind(c, 0, i) for c in ".!?;\n") + 1
+        ends = [j for j in (text.find(c, m.end()) for c in ".!?;\n") if j >= 0]
+        if _ASK_ME.search(text, head, min(ends, default=len(text))):
+            out.append((_verb_group(m.group(1)), m.start(), m.end()))
     return out
 
 
@@ -153,44 +184,116 @@ def _rest(text: str, end: int) -> str:
     return tail[: m.start()] if m else tail
 
 
-def _asks(text: str, group: str, bans: list[tuple[str, int, int]], after: int = 0) -> bool:
-    """``text`` asks for a verb of ``group`` (from ``after`` on) outside every ban it holds."""
+def _asked_groups(
+    text: str, bans: Sequence[tuple[str, int, int]], after: int = 0
+) -> frozenset[str]:
+    """The groups of the verbs ``text`` asks for (from ``after`` on) outside its bans."""
+    out = set()
     for m in _ASKED.finditer(text, after):
-        if _VERBS[m.group(1)] != group:
-            continue
         if not any(s <= m.start(1) < e for _, s, e in bans):
-            return True
-    return False
+            out.add(_VERBS[m.group(1)])
+    return frozenset(out)
 
 
 # A verb where it is asked for: opening the words or a clause, or after "and", "to",
 # "please" ("..., send it to Omar", "go ahead and book"); not a noun ("a LinkedIn post",
 # "in order to").
 _ASKED = re.compile(
-    r"(?:^|[.,;:!?\n\u2014-]\s*|\b(?:and|then|please|to|you|just|also|instead|now)\s+)"
+    r"(?:^|[.,;:!?\n\u2014-]\s{0,3}|\b(?:and|then|please|to|you|just|also|instead|now)\s{1,3})"
     rf"({_VERB})\b"
 )
 
 
-@lru_cache(maxsize=512)
-def _standing(turns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(group, the person's words) of each ban still standing after every turn."""
-    standing: dict[str, str] = {}
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """One turn of the person, read once for what it bans."""
+
+    low: str
+    found: tuple[tuple[str, int, int], ...]  # every ban's (group, start, end)
+    bans: tuple[tuple[str, str, str], ...]  # (group, target, the person's words)
+
+
+# Cached: every step of a run rereads the same turns.
+@lru_cache(maxsize=1024)
+def _read(turn: str) -> _Turn:
+    low = turn.lower()
+    if not holds_any(low, _HINTS):
+        return _Turn(low, (), ())
+    found = _bans(low)
+    bans: list[tuple[str, str, str]] = []
+    for group, start, end in found:
+        rest = _rest(low, end)
+        aimed = _TARGET.match(rest)
+        # A ban on the verb that the same words go on to correct ("don't book the
+        # Hilton, book the W") is a ban on no verb.
+        if not group or (not aimed and group in _asked_groups(low, found, end)):
+            continue
+        target = "" if aimed is None else _named(aimed.group(1))
+        if aimed is None or target:
+            said = turn if len(turn) == len(low) else low
+            bans.append((group, target, said[start : end + len(rest)].strip()))
+    return _Turn(low, tuple(found), tuple(bans))
+
+
+@lru_cache(maxsize=256)
+def _lifts(turn: str) -> tuple[frozenset[str], bool]:
+    """The groups of the verbs ``turn`` asks for outside its bans, and whether it says
+    yes (read only once a ban stands that it may lift)."""
+    read = _read(turn)
+    yes = not read.found and _YES.search(read.low) is not None
+    return _asked_groups(read.low, read.found), yes
+
+
+def _standing(turns: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(group, target, the person's words) of each ban still standing after every turn.
+    The target is "" for a ban on the verb ("don't book anything yet"), else the word
+    naming the one target withdrawn ("lena", for "don't send it to Lena")."""
+    standing: dict[tuple[str, str], str] = {}
     for turn in turns:
-        low = turn.lower()
-        bans = _bans(low) if holds_any(low, _HINTS) else []
-        # A later turn that asks for it, or says yes, lifts what was banned before.
-        yes = not bans and _YES.search(low) is not None
-        for group in list(standing):
-            if yes or _asks(low, group, bans):
-                del standing[group]
-        for group, start, end in bans:
-            # A ban on one target ("don't send it to Lena") is no ban on the verb; nor is
-            # one the same words go on to correct ("don't book the Hilton, book the W").
-            if group and not _TARGET.match(_rest(low, end)) and not _asks(low, group, bans, end):
-                said = turn if len(turn) == len(low) else low
-                standing[group] = said[start : end + len(_rest(low, end))].strip()
-    return tuple(standing.items())
+        read = _read(turn)
+        # A later turn that asks for it, or says yes, lifts what was banned before; a
+        # target comes back only when it is asked for by name ("ok, send it to Lena").
+        for group, target in list(standing):
+            asked, yes = _lifts(turn)
+            if group not in asked:
+                lifted = yes and not target
+            else:
+                lifted = not target or re.search(rf"\b{re.escape(target)}\b", read.low) is not None
+            if lifted:
+                del standing[group, target]
+        for group, target, said in read.bans:
+            standing[group, target] = said
+    return [(g, t, said) for (g, t), said in standing.items()]
+
+
+def _named(word: str) -> str:
+    """The target word as the call's arguments would hold it: an address whole, a name
+    without its possessive or a trailing dot; "" for one too short to tell."""
+    word = word.rstrip(".").removesuffix("'s")
+    return word if len(word) >= 3 else ""
+
+
+# The arguments that say whom a call reaches.
+_RECIPIENT_KEYS = frozenset(
+    (
+        "to", "cc", "bcc", "recipient", "recipients", "email", "emails", "email_address",
+        "emailaddress", "address", "addresses", "user", "users", "channel", "with",
+        "share_with", "phone", "phone_number", "number", "member", "grantee", "invitee",
+        "invitees", "attendees", "payee", "beneficiary",
+    )
+)  # fmt: skip
+
+
+def _reaches(view: ActionView, target: str) -> str:
+    """The argument value naming ``target`` among whom the call reaches, or ""."""
+    for path, value in view.args:
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+        if key not in _RECIPIENT_KEYS:
+            continue
+        low = value.lower()
+        if target == low.strip() or target in re.split(r"[^\w]+", low):
+            return value
+    return ""
 
 
 # The tool's words that make a call a booking, a purchase, a cancellation, a submission.
@@ -224,28 +327,43 @@ def _does(view: ActionView, group: str) -> bool:
     return group == "submit" and not ws.isdisjoint(_SUBMITS)
 
 
-def forbidden(view: ActionView, asked: str) -> Signal | None:
-    """``scope.beyond_instruction`` for a call that does what the person said not to."""
-    turns = [asked]
-    if len(asked) == len(view.instruction):
-        # After an injected passage, turns in the person's name are suspect too.
-        turns += [
+def person_turns(view: ActionView, asked: str) -> tuple[str, ...]:
+    """The request, then each later turn of the person, in order. After an injected
+    passage in the instruction, turns in the person's name are suspect too: only the
+    request counts."""
+    if len(asked) != len(view.instruction):
+        return (asked,)
+    return (
+        asked,
+        *(
             s.text
             for s in view.sources
             if s.kind == "message" and "messages[" in s.where and said_by_person(view, s.where)
-        ]
-    if not any(holds_any(t.lower(), _HINTS) for t in turns):
+        ),
+    )
+
+
+def forbidden(view: ActionView, turns: tuple[str, ...]) -> Signal | None:
+    """``scope.beyond_instruction`` for a call that does what the person said not to, in
+    ``turns`` (``person_turns``)."""
+    if effect_of(view).read_only:
         return None
-    for group, said in _standing(tuple(turns)):
-        if _does(view, group):
-            return Signal(
-                "scope.beyond_instruction",
-                f"The person said not to {group} (\u201c{said}\u201d), yet {view.tool} would",
-                where="tool",
-                excerpt=said,
-                weight=0.85,
-                impact=0.5,
-                uncertainty=0.5,
-                sensitivity=0.5,
-            )
+    for group, target, said in _standing(turns):
+        if not _does(view, group):
+            continue
+        reached = _reaches(view, target) if target else ""
+        if target and not reached:
+            continue
+        whom = f" to {reached}" if reached else ""
+        return Signal(
+            "scope.beyond_instruction",
+            f"The person said not to {group} (\u201c{said}\u201d), yet {view.tool} "
+            f"would {group}{whom}",
+            where="tool",
+            excerpt=said,
+            weight=0.85,
+            impact=0.5,
+            uncertainty=0.5,
+            sensitivity=0.5,
+        )
     return None
