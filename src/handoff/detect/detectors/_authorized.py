@@ -208,7 +208,11 @@ _GRANTEE_KEYS = frozenset(
     )
 )
 # The same in the plural: a list of grantees, each of which must be named.
-_GRANTEE_KEYS = _GRANTEE_KEYS | {f"{k}s" for k in _GRANTEE_KEYS} | {"emails", "addresses"}
+_GRANTEE_KEYS = (
+    _GRANTEE_KEYS
+    | {f"{k}s" for k in _GRANTEE_KEYS}
+    | {"emails", "addresses", "email_address", "emailaddress"}
+)
 
 
 def authorized_grant(view: ActionView) -> bool:

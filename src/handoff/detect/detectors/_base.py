@@ -99,6 +99,9 @@ class Source:
 
 #: Where one sentence of prose ends and the next begins (or a line break).
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+#: Pattern text: up to 80 characters of one sentence, lazily ("share the Q4 sheet with";
+#: a dot inside an address or a file name, "carla@mendes.com", ends no sentence).
+IN_SENTENCE = r"(?:[^.;!?\n]|\.(?=\w)){0,80}?"
 
 
 def _leaf_key(path: str) -> str:

@@ -31,6 +31,7 @@ from ._credentials import (
 from ._effects import effect_of
 from ._lines import routine_chmod
 from ._plain import path_plain, sql_plain
+from ._sense import saves_draft
 from ._sql_text import DB_WORDS, SQL_KEYS, embedded_sql, reads_credentials
 
 __all__ = ["SECRET_PATH", "SECRET_VALUE", "detect_content", "public_hint"]
@@ -474,7 +475,8 @@ def detect_content(view: ActionView, config: DetectConfig) -> list[Signal]:
         if public and "public" not in seen:
             m = _PUBLIC_ACL.search(low)
             if m is None and key in _VISIBILITY_KEYS and low.strip() in ("public", "everyone"):
-                m = re.search(r"\S+", low)
+                # A draft's audience is whom it reaches once published: not yet anyone.
+                m = None if saves_draft(view) else re.search(r"\S+", low)
             if (
                 m is None
                 and low.strip() in _ANYONE

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from ._base import (
+    IN_SENTENCE,
     ActionView,
     DetectConfig,
     Signal,
@@ -30,9 +31,11 @@ from ._base import (
     split_words,
     wordset,
 )
+from ._corrections import changed_amount
 from ._effects import effect_of
 from ._errand import person_text, unasked_approval, unasked_change, unsent
 from ._orders import instruction_like
+from ._prohibitions import forbidden, person_turns
 from ._provenance import said_by_person
 from ._sense import halts, sense, tool_sense
 from ._subject import subject_signal
@@ -75,14 +78,16 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     ),
     "access": re.compile(
         r"\b(access|grant|permission|role|admin|unlock|lock|password|credential|invite|"
-        r"share with|add \S+ (?:to|as)\b|deactivat\w*|suspend|disable|offboard|ban\b"
+        r"share\b"
+        + IN_SENTENCE
+        + r"\bwith\b|add \S+ (?:to|as)\b|deactivat\w*|suspend|disable|offboard|ban\b"
         r"|(?:close|shut|open)\s+(?:\S+\s+){0,2}?(?:door|doors|gate|garage|account|accounts)\b)",
         re.IGNORECASE,
     ),
     # Verbs, not nouns: "summarise my email" asks for nothing to be sent.
     "outward": re.compile(
         r"\b(send|share|forward|post|publish|upload|export|reply|respond|tweet|submit|comment|"
-        r"schedul\w*|(?:give|grant) (?:\S+ ){0,3}?access\b|unsubscrib\w*|opt (?:me )?out|"
+        r"schedul\w*|(?:give|grant)\b" + IN_SENTENCE + r"\baccess\b|unsubscrib\w*|opt (?:me )?out|"
         r"approve|leave (?:a |an |the )?(?:comment|review|note|reply|feedback|lgtm)\b|lgtm|"
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|"
         r"tell (?!me\b|us\b)[#@]?\w+|ask (?!me\b|us\b|you\b|for\b|about\b|if\b|whether\b)[#@]?\w+|"
@@ -128,7 +133,13 @@ def detect_injection(view: ActionView, config: DetectConfig) -> list[Signal]:
             out.append(complied)
     out.extend(_harmful_plan(view))
     asked = user_request(view)
-    scope = _scope(view) or unasked_change(view, asked) or unasked_approval(view, asked)
+    turns = () if effect_of(view).read_only or not asked else person_turns(view, asked)
+    scope = (
+        (turns and (forbidden(view, turns) or changed_amount(view, turns)))
+        or _scope(view)
+        or unasked_change(view, asked)
+        or unasked_approval(view, asked)
+    )
     if scope is not None:
         out.append(scope)
     return out

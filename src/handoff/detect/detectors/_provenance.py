@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ._base import SENTENCE_BREAK, ActionView, DetectConfig, Signal, split_words
+from ._base import IN_SENTENCE, SENTENCE_BREAK, ActionView, DetectConfig, Signal, split_words
 from ._effects import effect_of, operation_name
 from ._hearsay import install_named, install_near, visit_ordered
 from ._orders import addressed, instruction_like, orders_value, quoted_order, sentence_of
@@ -75,8 +75,8 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"|ask \w+ (?:for|about|if|whether|to))\b"
     ),
     "access": re.compile(
-        r"\b(grant|give \w+(?: \w+)? access|permission|role|admin|unlock|lock|password|credential|"
-        r"invite|share with|add \S+ (?:to|as))\b"
+        r"\b(grant|give\b" + IN_SENTENCE + r"\baccess|permission|role|admin|unlock|lock|password"
+        r"|credential|invite|share\b" + IN_SENTENCE + r"\bwith|add \S+ (?:to|as))\b"
     ),
     "destroy": re.compile(
         r"\b(delete|remove|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|"

@@ -44,6 +44,7 @@ __all__ = [
     "halts",
     "operation_start",
     "paid_booking",
+    "saves_draft",
     "sense",
     "tool_sense",
 ]
@@ -385,10 +386,24 @@ _HALT_STATES = wordset(
     "pause paused stop stopped cancel cancelled canceled archive archived end ended "
     "disable disabled halt halted inactive draft unscheduled"
 )
-_STATE_KEYS = ("status", "state", "campaign_status", "delivery_status")
+_STATE_KEYS = (
+    "status",
+    "state",
+    "campaign_status",
+    "delivery_status",
+    "lifecyclestate",
+    "lifecycle_state",
+)
 
 
 def halts(view: ActionView) -> bool:
     """The call's only say on sending is to stop it: ``status: paused``."""
     value = view.first_arg(_STATE_KEYS)
     return value is not None and value.strip().lower() in _HALT_STATES
+
+
+def saves_draft(view: ActionView) -> bool:
+    """The call saves what it writes as a draft (``lifecycleState: DRAFT``,
+    ``status: draft``): nobody sees it until it is published."""
+    value = view.first_arg(_STATE_KEYS)
+    return value is not None and value.strip().lower() == "draft"
