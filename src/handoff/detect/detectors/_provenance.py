@@ -70,7 +70,8 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
     "outward": re.compile(
         r"\b(send|sent|e-?mail (?:it|them|this|that|him|her|me|us|the|a)|e-?mail [\w.+-]+@[\w-]+"
         r"|^\W*e-?mail|forward|share|post|"
-        r"publish|upload|export|reply|respond|tweet|text (?:him|her|them|me)|invite|notify|"
+        r"publish|upload|export|reply|respond|tweet|text (?:it|this|that|him|her|them|me|us)"
+        r"|invite|notify|"
         r"let \w+ know|tell \w+|contact|chat with|message \w+"
         r"|ask \w+ (?:for|about|if|whether|to))\b"
     ),
