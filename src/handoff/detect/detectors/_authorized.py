@@ -243,7 +243,30 @@ def authorized_grant(view: ActionView) -> bool:
         if len(who) < 3 or not re.search(rf"(?<![\w@.-]){re.escape(who)}(?![\w@-]|\.\w)", trusted):
             return False
         named = True
-    return named
+    return named or _named_role_picked(view, trusted)
+
+
+# A page's pick: the option chosen, under the keys a select primitive gives it.
+_PICK_KEYS = frozenset(("value", "values", "option", "label", "text"))
+_PICKS = frozenset(("select", "option", "choose", "dropdown"))
+
+
+def _named_role_picked(view: ActionView, trusted: str) -> bool:
+    """A page's role list set to the role the person named ("invite her as a Viewer",
+    "viewer access"); whether that role is privileged is for the caller."""
+    if _PICKS.isdisjoint(view.word_set) or "role" not in view.word_set:
+        return False
+    picked = [
+        low.strip()
+        for low, key in zip(view.lowered_args, view.leaf_keys, strict=True)
+        if key in _PICK_KEYS
+    ]
+    return len(picked) == 1 and bool(
+        re.search(
+            rf"\bas an? {re.escape(picked[0])}\b|\b{re.escape(picked[0])} (?:access|role)\b",
+            trusted,
+        )
+    )
 
 
 def _num(text: str) -> float:
