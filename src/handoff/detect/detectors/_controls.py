@@ -18,9 +18,18 @@ on a control's noun) and from the settings a call writes (``logging_enabled: fal
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any
 
-from ._base import ActionView, DetectConfig, Signal, split_words, strong_signal, wordset
+from ._base import (
+    ActionView,
+    DetectConfig,
+    Signal,
+    arg_scalars,
+    scalars,
+    split_words,
+    strong_signal,
+    wordset,
+)
 from ._effects import FIRST_READS, effect_of
 from ._lines import command_lines, runs_commands
 from ._provenance import trusted_text
@@ -336,32 +345,6 @@ def _quiets_keys(view: ActionView) -> bool:
     return any(not _OPS.isdisjoint(split_words(k)) for k in view.key_set) or any(
         not _QUIETS.isdisjoint(split_words(k)) for k in view.key_set
     )
-
-
-def arg_scalars(view: ActionView) -> tuple[tuple[str, str, Any], ...]:
-    """``scalars`` of the call's arguments, worked out once per call: the controls and
-    the grants rules read them several times."""
-    hit = view.cache.get("scalars")
-    if hit is None:
-        hit = view.cache["scalars"] = tuple(scalars(view.action.args))
-    return cast(tuple[tuple[str, str, Any], ...], hit)
-
-
-def scalars(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
-    """(path, key, scalar) of the first scalars under ``value``, keys as written."""
-    out: list[tuple[str, str, Any]] = []
-    stack: list[tuple[str, Any]] = [(path, value)]
-    while stack and len(out) < _MAX_SCALARS:
-        p, v = stack.pop()
-        if isinstance(v, dict):
-            for k, cv in v.items():
-                if isinstance(cv, dict | list):
-                    stack.append((f"{p}.{k}", cv))
-                else:
-                    out.append((f"{p}.{k}", str(k), cv))
-        elif isinstance(v, list):
-            stack.extend((f"{p}[{i}]", cv) for i, cv in enumerate(v[:50]))
-    return out
 
 
 def _signal(security: bool, where: str, excerpt: str, how: str) -> Signal:
