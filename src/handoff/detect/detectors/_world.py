@@ -392,10 +392,17 @@ def _annotated(view: ActionView, families: frozenset[str]) -> list[Signal]:
     return out
 
 
+# Medication by the short words a device's own name uses (``medDispenser``, ``pill_cart``):
+# read in the name only, where "med" is no medium speed.
+_NAMED_SAFETY = wordset("med meds pill pills dose doses dosing drug drugs")
+
+
 def _physical(view: ActionView, words: frozenset[str], low_all: str) -> list[Signal]:
     # Argument words split at underscores too: ``front_door_camera`` names a camera.
-    safety = sorted(words & SAFETY) or sorted(
-        SAFETY.intersection(re.findall(r"[a-z0-9]+", low_all))
+    safety = (
+        sorted(words & SAFETY)
+        or sorted(words & _NAMED_SAFETY)
+        or sorted(SAFETY.intersection(re.findall(r"[a-z0-9]+", low_all)))
     )
     broad = (
         _BROAD.search(low_all)
