@@ -100,6 +100,12 @@ _PRICED = re.compile(
     r"|/\s?(?:mo|month|yr|year)\b|\bbilled\b",
     re.IGNORECASE,
 )
+# A price of nothing ("Standard shipping $0", "0.00 USD"): it moves no money.
+_ZERO = re.compile(
+    r"[$\u20ac\u00a3]\s?0+(?:[.,]0+)?(?![\d.,])|\b(?:usd|eur|gbp)\s?0+(?:[.,]0+)?(?![\d.,])"
+    r"|(?<![\d.,])0+(?:[.,]0+)?\s?(?:usd|eur|gbp)\b",
+    re.IGNORECASE,
+)
 _AMOUNT = re.compile(
     r"[$\u20ac\u00a3]\s?\d[\d,]*(?:\.\d+)?|\b(?:usd|eur|gbp)\s?\d[\d,]*(?:\.\d+)?"
     r"|\b\d[\d,]*(?:\.\d+)?\s?(?:usd|eur|gbp)\b",
@@ -353,7 +359,8 @@ def _effect_verb(text: str, words: set[str]) -> str | None:
     s = sense(split_words(text))
     if s.destroy:
         return "delete"
-    if _PRICED.search(text) or not _COMMITS.isdisjoint(words) or s.money or _REORDER.search(text):
+    priced = _PRICED.search(_ZERO.sub(" ", text) if "0" in text else text)
+    if priced or not _COMMITS.isdisjoint(words) or s.money or _REORDER.search(text):
         return "pay"
     if _SIGNS.search(text.lower()):
         return "sign agreement"
