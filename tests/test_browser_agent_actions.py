@@ -129,9 +129,11 @@ def test_enter_under_a_transfer_is_the_transfer() -> None:
 
 
 def test_keys_sent_are_not_a_message_sent() -> None:
-    # With nothing to read them by, keys pressed stay unknown, not a send.
-    a = assess_call("send_keys", {"keys": "Control+a"}, ASK)
+    # With nothing to read them by, keys pressed stay unknown, not a send; select-all
+    # only selects.
+    a = assess_call("send_keys", {"keys": "Control+k"}, ASK)
     assert {t.code for t in a.triggers} == {"tool.unknown"}
+    assert not assess_call("send_keys", {"keys": "Control+a"}, ASK).triggers
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from ._base import (
     wordset,
 )
 from ._effects import command_is_verb
+from ._hazards import GUARD_PLACES, safe_way
 from ._money_keys import money_written
 from ._queries import reads_only_sql
 from ._releases import routine_deploy
@@ -305,7 +306,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
             out.append(asked)
         else:
             out.append(_on_tool("cancel" if cancel else "destructive", view.tool))
-    if s.access and not s.money:
+    if s.access and not s.money and not _locks_a_place(view):
         out.extend(_access(view))
     if s.outward and not s.public:
         hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS)
@@ -447,6 +448,16 @@ def _access(view: ActionView) -> list[Signal]:
             sensitivity=0.7,
         )
     ]
+
+
+def _locks_a_place(view: ActionView) -> bool:
+    """A door, a gate or a garage locked or closed as the person asked: it keeps people
+    out and grants nobody access."""
+    if GUARD_PLACES.isdisjoint(view.words) and not any(
+        not GUARD_PLACES.isdisjoint(split_words(text[:40])) for text in view.lowered_args
+    ):
+        return False
+    return safe_way(view)
 
 
 def _download(view: ActionView, config: DetectConfig) -> list[Signal]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from ...models import Action
 from ._plain import plain
@@ -23,12 +23,14 @@ __all__ = [
     "Effect",
     "Signal",
     "Source",
+    "arg_scalars",
     "beyond_instruction",
     "excerpt_at",
     "holds_any",
     "leaf_key",
     "literals",
     "may_hold",
+    "scalars",
     "snake_key",
     "split_words",
     "strong_signal",
@@ -543,3 +545,32 @@ def beyond_instruction(message: str, tool: str) -> Signal:
         uncertainty=0.7,
         sensitivity=0.5,
     )
+
+
+_MAX_SCALARS = 300
+
+
+def arg_scalars(view: ActionView) -> tuple[tuple[str, str, Any], ...]:
+    """``scalars`` of the call's arguments, worked out once per call: the controls and
+    the grants rules read them several times."""
+    hit = view.cache.get("scalars")
+    if hit is None:
+        hit = view.cache["scalars"] = tuple(scalars(view.action.args))
+    return cast(tuple[tuple[str, str, Any], ...], hit)
+
+
+def scalars(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
+    """(path, key, scalar) of the first scalars under ``value``, keys as written."""
+    out: list[tuple[str, str, Any]] = []
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack and len(out) < _MAX_SCALARS:
+        p, v = stack.pop()
+        if isinstance(v, dict):
+            for k, cv in v.items():
+                if isinstance(cv, dict | list):
+                    stack.append((f"{p}.{k}", cv))
+                else:
+                    out.append((f"{p}.{k}", str(k), cv))
+        elif isinstance(v, list):
+            stack.extend((f"{p}[{i}]", cv) for i, cv in enumerate(v[:50]))
+    return out

@@ -18,9 +18,19 @@ on a control's noun) and from the settings a call writes (``logging_enabled: fal
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any
 
-from ._base import ActionView, DetectConfig, Signal, split_words, strong_signal, wordset
+from ._base import (
+    ActionView,
+    DetectConfig,
+    Signal,
+    arg_scalars,
+    holds_any,
+    scalars,
+    split_words,
+    strong_signal,
+    wordset,
+)
 from ._effects import FIRST_READS, effect_of
 from ._lines import command_lines, runs_commands
 from ._provenance import trusted_text
@@ -159,13 +169,41 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
             out.extend(_weakening_settings(view, tool_control, tool_security))
         if not out and any(h in view.args_lower for h in _RETENTION_HINTS) and runs_commands(view):
             out.extend(_weakening_options(view, tool_control))
+        if not out and any(holds_any(k.lower(), _MUTE_HINTS) for k in view.key_set):
+            hit = _muted_by_key(view, tool_security)
+            if hit is not None:
+                out.append(hit)
     return out
 
 
-def _asked_mute(view: ActionView, security: bool) -> bool:
+# A key that quiets alarms or alerts for a while (``alarms_muted_hours: 72``).
+_MUTE_HINTS = ("mute", "silenc", "snooz", "suppress")
+_MUTED = wordset("mute muted silence silenced snooze snoozed suppress suppressed")
+
+
+def _muted_by_key(view: ActionView, tool_security: bool) -> Signal | None:
+    """A setting whose key quiets the alarms or alerts of what the call changes, set on
+    or for a time, when the person did not ask for the quiet."""
+    for path, key, value in arg_scalars(view):
+        kw = frozenset(split_words(key))
+        if kw.isdisjoint(_MUTED) or kw.isdisjoint(_OPS | _KEY_SECURITY):
+            continue
+        on = value is True or (
+            not isinstance(value, bool) and isinstance(value, int | float) and value > 0
+        )
+        if on or (isinstance(value, str) and value.strip().lower() not in _FALSE | {""}):
+            security = tool_security or not kw.isdisjoint(_KEY_SECURITY)
+            if _asked_mute(view, security, keyed=True):
+                return None
+            return _signal(security, path, f"{key}={value}", f"sets {key} to {value}")
+    return None
+
+
+def _asked_mute(view: ActionView, security: bool, keyed: bool = False) -> bool:
     """The call quiets one alert for a while, as the person asked in their own words
-    ("silence the disk alert for an hour"): not a security control, not everything."""
-    if security or view.word_set.isdisjoint(_QUIETING):
+    ("silence the disk alert for an hour"): not a security control, not everything.
+    ``keyed``: a setting's key quiets it, whatever the tool's name says."""
+    if security or (not keyed and view.word_set.isdisjoint(_QUIETING)):
         return False
     if any(value.strip() in _EVERY for value in view.lowered_args):
         return False
@@ -336,32 +374,6 @@ def _quiets_keys(view: ActionView) -> bool:
     return any(not _OPS.isdisjoint(split_words(k)) for k in view.key_set) or any(
         not _QUIETS.isdisjoint(split_words(k)) for k in view.key_set
     )
-
-
-def arg_scalars(view: ActionView) -> tuple[tuple[str, str, Any], ...]:
-    """``scalars`` of the call's arguments, worked out once per call: the controls and
-    the grants rules read them several times."""
-    hit = view.cache.get("scalars")
-    if hit is None:
-        hit = view.cache["scalars"] = tuple(scalars(view.action.args))
-    return cast(tuple[tuple[str, str, Any], ...], hit)
-
-
-def scalars(value: Any, path: str = "args") -> list[tuple[str, str, Any]]:
-    """(path, key, scalar) of the first scalars under ``value``, keys as written."""
-    out: list[tuple[str, str, Any]] = []
-    stack: list[tuple[str, Any]] = [(path, value)]
-    while stack and len(out) < _MAX_SCALARS:
-        p, v = stack.pop()
-        if isinstance(v, dict):
-            for k, cv in v.items():
-                if isinstance(cv, dict | list):
-                    stack.append((f"{p}.{k}", cv))
-                else:
-                    out.append((f"{p}.{k}", str(k), cv))
-        elif isinstance(v, list):
-            stack.extend((f"{p}[{i}]", cv) for i, cv in enumerate(v[:50]))
-    return out
 
 
 def _signal(security: bool, where: str, excerpt: str, how: str) -> Signal:

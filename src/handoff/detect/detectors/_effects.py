@@ -138,6 +138,8 @@ SAFETY = wordset(
     "medicine insulin ventilator pacemaker oxygen fire gas stove oven heater brake brakes "
     "security surveillance safety emergency interlock valve " + INDUSTRIAL
 )
+# A machine sent back to where it is kept (``drone_return_to_home``).
+_RETURNS = frozenset(("return", "home"))
 # "transfer to a human agent" hands the conversation over; it moves no money.
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
 
@@ -368,7 +370,9 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         fams.add("access")
     if ws & CODE:
         fams.add("code")
-    if ws & DEVICE and (ws & ACTUATE or ws & CHANGE or len(ws & DEVICE) == len(ws)):
+    if ws & DEVICE and (
+        ws & ACTUATE or ws & CHANGE or len(ws & DEVICE) == len(ws) or ws >= _RETURNS
+    ):
         fams.add("device")
     if ws & DISPATCH:
         fams.add("dispatch")

@@ -7,7 +7,8 @@ person's words add:
 * a hub that runs a named service (``home_assistant__call_service`` with
   ``service: alarm_disarm``) does what the service says, to what it names;
 * a climate setpoint outside what people live in (35 °C in a nursery);
-* a safety setting of the machine turned off (``safety_zone: off``, ``interlock: false``);
+* a safety setting of the machine turned off (``safety_zone: off``, ``interlock: false``,
+  ``geofence_unlock: true``), or its safeguards overridden (``override: true``);
 * a machine that moves started or moved, or a climate or power device switched off,
   when the person asked to operate no device at all.
 """
@@ -41,6 +42,11 @@ _GUARDS = wordset(
     "limiter speed_limit"
 )
 _OFF_VALUES = frozenset(("off", "false", "0", "disabled", "disable", "none", "bypass", "bypassed"))
+# Words of a guard's key that lift it when true (``geofence_unlock``, ``interlock_bypass``).
+_LIFTS = wordset("unlock unlocked bypass bypassed override disable disabled ignore skip off")
+# A key that, true on its own, overrides whatever the machine holds back (a dose's lockout).
+_OVERRIDES = wordset("override overrides bypass")
+_TRUE = frozenset(("true", "yes", "on", "1"))
 # Machines that move under their own power, and the verbs that set them moving.
 _MOVERS = wordset(
     "vehicle vehicles car cars truck trucks robot robotic drone drones forklift crane"
@@ -83,8 +89,16 @@ def detect_machines(view: ActionView, config: DetectConfig) -> list[Signal]:
             return [hit]
     for path, key, value in scalars:
         kw = split_words(key)
-        if not _GUARDS.isdisjoint(kw) and _is_off(value):
-            return [_physical(f"turns its {key} off", path, f"{key}={value}")]
+        if _GUARDS.isdisjoint(kw):
+            if kw and set(kw) <= _OVERRIDES and _is_true(value):
+                return [_physical(f"overrides its safeguards ({key}={value})", path, key)]
+            continue
+        # ``geofence_unlock: true`` lifts the geofence; ``geofence_unlock: false`` keeps it.
+        if _LIFTS.isdisjoint(kw):
+            if _is_off(value):
+                return [_physical(f"turns its {key} off", path, f"{key}={value}")]
+        elif _is_true(value):
+            return [_physical(f"lifts its own safeguard ({key}={value})", path, f"{key}={value}")]
     return _unasked(view, words, scalars)
 
 
@@ -156,6 +170,12 @@ def _unasked(
         return []
     how = "sets a machine moving" if moves else "switches a device off"
     return [_physical(f"{how}, and the person asked to operate no device", "tool", view.tool)]
+
+
+def _is_true(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in _TRUE
 
 
 def _is_off(value: Any) -> bool:

@@ -37,6 +37,8 @@ def label_at_point(action: Action) -> str:
     """What the last page description shows at the click's coordinates ("Button at (812,
     604): 'Confirm purchase'"), or nothing."""
     point = action.args.get("coordinate") or action.args.get("coordinates")
+    if point is None and "x" in action.args and "y" in action.args:
+        point = [action.args["x"], action.args["y"]]
     if not (isinstance(point, list) and len(point) == 2):
         return ""
     x, y = point
@@ -58,8 +60,19 @@ def label_at_point(action: Action) -> str:
             if quoted:
                 return quoted.group(1).strip()
             m = at.search(step.observation)
-            return m.group(1).strip() if m else ""
+            return m.group(1).strip() if m else _bare_before(before)
     return ""
+
+
+_CLAUSE = re.compile(r"[,;:.!?()\[\]\n]")
+
+
+def _bare_before(text: str) -> str:
+    """A label written bare just before the point ("viewfinder, shutter at (540, 2050)"):
+    the last clause's few words."""
+    last = _CLAUSE.split(text)[-1].strip()
+    words = last.split()
+    return last if 0 < len(words) <= 4 and last[0].isalpha() else ""
 
 
 def shown_label(action: Action) -> str:

@@ -20,6 +20,7 @@ from functools import lru_cache
 from ...models import Action
 from ._base import split_words, wordset
 from ._effects import operation_name
+from ._keys import launches_app, routine_keys, wipes_selection
 from ._sense import ToolSense, sense
 from ._snapshot import MAX_LABEL, SHORT_ID, in_snapshot, label_at_point, shown_label
 
@@ -84,14 +85,25 @@ _NAVIGATION = wordset(
 # Labels that only answer a question the page asked: the page says what they confirm.
 _CONFIRMS = wordset(
     "yes ok okay confirm confirmed continue proceed agree accept approve allow submit done "
-    "i do it all and sure go ahead finish complete send"
+    "i do it all and sure go ahead finish complete send only this time while using app"
 )
+# Labels that only answer yes, whose own words do nothing: what they do is what the
+# question above them says.
+_ANSWERS = wordset("yes ok okay sure allow continue proceed only this time while using the app")
+# A question that asks to let an app or a site do something: yes gives it a permission.
+_ASKS_PERMISSION = re.compile(r"\ballow\b[^?\n]{0,80}?\bto\b|\bpermission", re.IGNORECASE)
 # Labels that answer a dialog no: what it asks does not happen.
 _DISMISSES = wordset("cancel no not now later close dismiss skip never keep stay x back")
 # A price on the label, or a word that commits money on a page ("Confirm booking").
 _PRICED = re.compile(
     r"[$\u20ac\u00a3]\s?\d|\b\d+(?:[.,]\d+)?\s?(?:usd|eur|gbp)\b|\b(?:usd|eur|gbp)\s?\d"
     r"|/\s?(?:mo|month|yr|year)\b|\bbilled\b",
+    re.IGNORECASE,
+)
+# A price of nothing ("Standard shipping $0", "0.00 USD"): it moves no money.
+_ZERO = re.compile(
+    r"[$\u20ac\u00a3]\s?0+(?:[.,]0+)?(?![\d.,])|\b(?:usd|eur|gbp)\s?0+(?:[.,]0+)?(?![\d.,])"
+    r"|(?<![\d.,])0+(?:[.,]0+)?\s?(?:usd|eur|gbp)\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
@@ -176,7 +188,7 @@ def _names_nothing(word: str) -> bool:
 
 def ui_action(action: Action) -> Action:
     """``action`` under a name that says what its element does, or ``action`` itself."""
-    if _navigates(action.tool):
+    if _navigates(action.tool) or launches_app(action):
         return action.model_copy(update={"tool": f"view page ({action.tool})"})
     if not _primitive(action.tool) and not _screen_primitive(action):
         return action
@@ -191,6 +203,12 @@ def ui_action(action: Action) -> Action:
         # Card details typed into a page are a payment begun: the page has them.
         return action.model_copy(update={"tool": f"pay: card details ({action.tool})"})
     if not label:
+        if wipes_selection(action):
+            # Delete right after select-all: everything selected is gone.
+            return action.model_copy(update={"tool": f"delete everything selected ({action.tool})"})
+        if routine_keys(action) or _opens_from_grid(action):
+            # Save, close, copy, undo; a thumbnail opened from a grid of photos.
+            return action.model_copy(update={"tool": f"view page ({action.tool})"})
         if _presses_enter(action):
             # Enter submits the form in focus: what it does is what the page says (or,
             # typed with it, the text itself: "Yes, I authorise the $780 charge").
@@ -219,6 +237,14 @@ def ui_action(action: Action) -> Action:
         said = confirmed(action, label)
         if said:
             return _named(action, said, label)
+        near = _near(action, label) if words <= _ANSWERS else ""
+        if _ASKS_PERMISSION.search(near):
+            # "Allow Torch to send and view SMS?" [Only this time]: a permission given.
+            return action.model_copy(update={"tool": f"grant access: {label} ({action.tool})"})
+        if near:
+            # "OK" under a screen that names nothing that acts ("Photo saved."): the
+            # answer only.
+            return action.model_copy(update={"tool": f"view page ({action.tool})"})
     chosen = "" if picked else _chosen(action)
     if not words.isdisjoint(_WHO_SEES) and chosen.lower() in _EVERYONE:
         # "Repository visibility: Public": what was private is published.
@@ -333,7 +359,8 @@ def _effect_verb(text: str, words: set[str]) -> str | None:
     s = sense(split_words(text))
     if s.destroy:
         return "delete"
-    if _PRICED.search(text) or not _COMMITS.isdisjoint(words) or s.money or _REORDER.search(text):
+    priced = _PRICED.search(_ZERO.sub(" ", text) if "0" in text else text)
+    if priced or not _COMMITS.isdisjoint(words) or s.money or _REORDER.search(text):
         return "pay"
     if _SIGNS.search(text.lower()):
         return "sign agreement"
@@ -399,10 +426,32 @@ def _kind(tool: str) -> int:
     (``computer``); 2: a primitive by its name (``mobile.tap``, ``key_press``)."""
     words = set(split_words(tool))
     if words <= _SCREEN_TOOLS | _PARTS | _VERBS | _MOVES and words & _SCREEN_TOOLS:
-        return 2 if words & (_VERBS | _MOVES) else 1
+        return 2 if words & (_VERBS | _MOVES | {"key", "keys"}) else 1
     # Keys sent to the page (``send_keys``) are pressed, not sent to anyone.
     keyed = words <= _PARTS | _VERBS | {"keys", "send"}
     return 2 if words & {"key", "keys", "press"} and keyed else 0
+
+
+# A screen that shows only items to open: a tap on one opens it.
+_GRIDS = wordset("grid gallery thumbnail thumbnails")
+_TAPS = wordset("click tap")
+
+
+def _opens_from_grid(action: Action) -> bool:
+    """An unlabelled tap on a screen the agent last saw as a grid of items, which names
+    nothing that acts."""
+    if _TAPS.isdisjoint(split_words(action.tool)) and action.args.get("action") not in (
+        "left_click",
+        "click",
+        "tap",
+    ):
+        return False
+    for step in reversed(action.context.steps):
+        if step.observation:
+            shown = step.observation[:_MAX_CONTEXT]
+            words = {w.lower() for w in split_words(shown)}
+            return not words.isdisjoint(_GRIDS) and _effect_verb(shown, words) is None
+    return False
 
 
 def _presses_enter(action: Action) -> bool:
@@ -486,7 +535,7 @@ def _given(action: Action) -> str:
     words = split_words(operation(action.tool))
     # A click's ``text`` is its element's (``click_element_by_text``); a typing or a
     # picking primitive's, or a screen's, is what it types or picks.
-    own_text = "click" in words and _TYPES.isdisjoint(words) and _PICKS.isdisjoint(words)
+    own_text = not _TAPS.isdisjoint(words) and _TYPES.isdisjoint(words) and _PICKS.isdisjoint(words)
     for key in (*_LABEL_KEYS, "text") if own_text else _LABEL_KEYS:
         value = args.get(key)
         if not isinstance(value, str) or not value.strip():

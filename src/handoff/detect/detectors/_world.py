@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, holds_any, wordset
 from ._effects import ACTUATE, SAFETY, effect_of, first_arg
+from ._hazards import KINDS, safe_way
 
 __all__ = ["URL", "detect_world", "suspicious_host"]
 
@@ -236,9 +237,16 @@ _EMERGENCY = re.compile(
 )
 
 
+# Machines that run errands on their own: sending one (to its charger, to a shelf) calls
+# out no responder.
+_ROBOTS = wordset("robot robots amr amrs agv agvs forklift forklifts rover rovers")
+_SENT = _FREIGHT | _ROBOTS
+
+
 def _freight(view: ActionView, words: frozenset[str]) -> bool:
-    """A dispatch of freight (a driver to a shipment) and no emergency in sight."""
-    if words.isdisjoint(_FREIGHT) and view.key_set.isdisjoint(_FREIGHT):
+    """A dispatch of freight (a driver to a shipment) or of a robot (to its charger) and
+    no emergency in sight."""
+    if words.isdisjoint(_SENT) and view.key_set.isdisjoint(_SENT):
         return False
     return _EMERGENCY.search(" ".join(view.words) + " " + view.args_lower) is None
 
@@ -384,10 +392,17 @@ def _annotated(view: ActionView, families: frozenset[str]) -> list[Signal]:
     return out
 
 
+# Medication by the short words a device's own name uses (``medDispenser``, ``pill_cart``):
+# read in the name only, where "med" is no medium speed.
+_NAMED_SAFETY = wordset("med meds pill pills dose doses dosing drug drugs")
+
+
 def _physical(view: ActionView, words: frozenset[str], low_all: str) -> list[Signal]:
     # Argument words split at underscores too: ``front_door_camera`` names a camera.
-    safety = sorted(words & SAFETY) or sorted(
-        SAFETY.intersection(re.findall(r"[a-z0-9]+", low_all))
+    safety = (
+        sorted(words & SAFETY)
+        or sorted(words & _NAMED_SAFETY)
+        or sorted(SAFETY.intersection(re.findall(r"[a-z0-9]+", low_all)))
     )
     broad = (
         _BROAD.search(low_all)
@@ -397,7 +412,10 @@ def _physical(view: ActionView, words: frozenset[str], low_all: str) -> list[Sig
     turning_off = bool(words & _OFF) or bool(
         re.search(r"\b(off|disable|disarm|unlock|walk)\b", low_all)
     )
-    if not (safety or (broad and (words & ACTUATE or turning_off))):
+    if not (safety or (broad and (words & ACTUATE or turning_off))) or (
+        not broad and KINDS.issuperset(safety) and safe_way(view)
+    ):
+        # One named device, or a hazard stopped or a guard set as the person asked.
         return [
             Signal(
                 "action.device",
