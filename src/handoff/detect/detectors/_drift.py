@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, word_set, wordset
 from ._effects import effect_of
+from ._lookalikes import lookalike_domain
 from ._provenance import trusted_text
 from ._tokens import tokens
 
@@ -390,13 +391,19 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
     said = trusted_text(view)
     if not said.strip():
         return []
+    return _swapped(view, effect.has("destroy", "outward", "public", "access"), said) or (
+        lookalike_domain(view, config, said, _PROSE)
+    )
+
+
+def _swapped(view: ActionView, paths: bool, said: str) -> list[Signal]:
+    """Drift from a target of a kind the person named."""
     low_said = said.lower()
     named = _named(said)
     if not any(named.values()):
         return []
     # An edit that touches a file beside the one named is how code gets fixed; a path
-    # drifts only where it is deleted, sent or opened to others.
-    paths = effect.has("destroy", "outward", "public", "access")
+    # drifts only where it is deleted, sent or opened to others (``paths``).
     for kind, value, path in _targets(view):
         names = named["base"] if kind == "branch" and _key(path) in _BASE_KEYS else named.get(kind)
         if not names or (kind == "path" and not paths) or _same(kind, value, names):
