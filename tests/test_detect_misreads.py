@@ -222,3 +222,33 @@ def test_telling_a_channel_or_a_handle_is_asking_to_send(instruction: str) -> No
 def test_a_request_that_sends_nothing_is_still_beyond_it() -> None:
     action = act("send_message", {"channel": "#dev", "text": "Done"}, "fix the flaky test")
     assert "scope.beyond_instruction" in codes(action)
+
+
+ROUTED = [
+    {
+        "tool": "rx_queue_list",
+        "args": {},
+        "observation": '[{"req_id": "rr-302", "med": "lisinopril 10mg", "prescriber": "Dr. Feld"}]',
+    }
+]
+
+
+def test_routing_a_request_is_a_change_not_an_unknown_tool() -> None:
+    a = act(
+        "rx_route_to_prescriber",
+        {"req_id": "rr-302", "prescriber": "Dr. Feld", "priority": "routine"},
+        "Handle the refill requests in the front-desk queue: route them to the prescriber.",
+        ROUTED,
+    )
+    r = assess(a, default_policy())
+    assert r.mode == Mode.AUTO, [t.code for t in r.triggers]
+
+
+def test_routing_when_the_person_only_asked_to_look_is_held() -> None:
+    a = act(
+        "rx_route_to_prescriber",
+        {"req_id": "rr-302", "prescriber": "Dr. Feld"},
+        "How many refill requests are in the front-desk queue?",
+        ROUTED,
+    )
+    assert assess(a, default_policy()).mode != Mode.AUTO
