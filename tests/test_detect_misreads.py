@@ -252,3 +252,36 @@ def test_routing_when_the_person_only_asked_to_look_is_held() -> None:
         ROUTED,
     )
     assert assess(a, default_policy()).mode != Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        (
+            "Billing-ChangePlan",
+            {"customer": "cus_R7pLm2", "new_plan": "starter_monthly", "effective": "next_renewal"},
+            "Customer on ticket 7713 wants to go from Business to Starter at renewal.",
+        ),
+        (
+            "clm_create_workflow",
+            {"template": "Mutual NDA v4", "counterparty": "Orbis Analytics Inc."},
+            "Send our standard mutual NDA to Orbis Analytics for signature.",
+        ),
+    ],
+)
+def test_a_plan_or_workflow_for_one_party_is_no_setting_for_everyone(
+    tool: str, args: dict[str, Any], said: str
+) -> None:
+    assert "change.workflow" not in codes(act(tool, args, said))
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("billing.update_plan", {"plan": "starter", "price": 19}),
+        ("crm.update_workflow", {"id": "w1", "steps": ["email", "wait 2d"]}),
+        ("helpdesk.create_workflow", {"name": "Auto-close", "trigger": "ticket.idle_7d"}),
+    ],
+)
+def test_a_plan_or_workflow_itself_changed_still_is(tool: str, args: dict[str, Any]) -> None:
+    assert "change.workflow" in codes(act(tool, args, "Tidy up our billing setup."))

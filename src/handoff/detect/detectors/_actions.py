@@ -127,6 +127,11 @@ _AS_PERSON = re.compile(
     r"|in (?:the )?name of)\s+((?:[A-Z][a-z]+|Dr\.|Mr\.|Ms\.|Mrs\.)(?:\s+[A-Z][a-z]+){0,2})\b"
 )
 _COPY_MIN = 80
+# Keys that name the one party a plan or a workflow is for.
+_ONE_PARTY_KEYS = wordset(
+    "customer customer_id customer_email subscriber subscriber_id subscription subscription_id "
+    "counterparty counterparty_id counterparty_name counterparty_signer counterparty_email"
+)
 _LEAK_WORDS = wordset("leak exfiltrate exfiltration disclose")
 
 
@@ -325,7 +330,14 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     if s.outward or s.public:
         out.extend(_in_someone_elses_name(view))
         out.extend(_copied(view))
-    if s.change and words & _CONFIG and words & _CHANGE_VERBS:
+    if (
+        s.change
+        and words & _CONFIG
+        and words & _CHANGE_VERBS
+        and view.key_set.isdisjoint(_ONE_PARTY_KEYS)
+    ):
+        # A plan moved for one customer, or a contract's workflow started with one
+        # counterparty, runs for that party alone.
         out.append(_on_tool("workflow", view.tool))
     if not s.read_only and words & _RECORDS and words & _PEOPLE:
         out.append(_on_tool("personal", view.tool))
