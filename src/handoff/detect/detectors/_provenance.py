@@ -34,7 +34,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ._base import IN_SENTENCE, SENTENCE_BREAK, ActionView, DetectConfig, Signal, split_words
+from ._base import (
+    ANSWERS,
+    IN_SENTENCE,
+    SENTENCE_BREAK,
+    ActionView,
+    DetectConfig,
+    Signal,
+    split_words,
+)
 from ._effects import effect_of, operation_name
 from ._hearsay import install_named, install_near, visit_ordered
 from ._orders import addressed, instruction_like, orders_value, quoted_order, sentence_of
@@ -73,7 +81,7 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"publish|upload|export|reply|respond|tweet|text (?:it|this|that|him|her|them|me|us)"
         r"|invite|notify|"
         r"let \w+ know|tell \w+|contact|chat with|message \w+"
-        r"|ask \w+ (?:for|about|if|whether|to))\b"
+        r"|" + ANSWERS + r"|ask \w+ (?:for|about|if|whether|to))\b"
     ),
     "access": re.compile(
         r"\b(grant|give\b" + IN_SENTENCE + r"\baccess|permission|role|admin|unlock|lock|password"
