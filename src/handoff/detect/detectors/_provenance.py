@@ -192,6 +192,12 @@ def pointed(view: ActionView, o: Origin) -> bool:
     return o.source == "tool" and not o.instructed and o.where in _texts(view).pointed
 
 
+def pointed_outputs(view: ActionView) -> list[str]:
+    """The outputs of steps that read what the person pointed to."""
+    t = _texts(view)
+    return [text for where, text in t.outputs if where in t.pointed] if t.pointed else []
+
+
 def _named_in(value: str, text: str) -> bool:
     if len(value) < 4:
         return False
