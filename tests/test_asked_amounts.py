@@ -86,3 +86,24 @@ def test_an_amount_found_by_a_quoted_search_is_not_the_persons() -> None:
         "bamboohr_update_compensation", {"employee": "Nadia Orr", "salary": 95000}, MERIT, found
     )
     assert mode != "auto"
+
+
+CODE = "Make a one-time 10% off code for Mrs. Abernathy (customer #C-4410) for the broken vase."
+DISCOUNT = {"code": "SORRY-ABERNATHY", "type": "percentage", "usage_limit": 1}
+
+
+def test_a_discount_code_for_the_percentage_asked_runs() -> None:
+    mode, got = _run("shopify_create_discount", {**DISCOUNT, "value": 10}, CODE)
+    assert "language.pricing" not in got and mode == "auto", got
+
+
+def test_a_discount_code_past_the_percentage_asked_is_held() -> None:
+    mode, got = _run("shopify_create_discount", {**DISCOUNT, "value": 40}, CODE)
+    assert "language.pricing" in got and mode != "auto"
+
+
+def test_a_discount_nobody_asked_for_is_held() -> None:
+    mode, got = _run(
+        "shopify_create_discount", {**DISCOUNT, "value": 10}, "Reply to Mrs. Abernathy."
+    )
+    assert mode != "auto", got
