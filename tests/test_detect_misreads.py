@@ -222,3 +222,66 @@ def test_telling_a_channel_or_a_handle_is_asking_to_send(instruction: str) -> No
 def test_a_request_that_sends_nothing_is_still_beyond_it() -> None:
     action = act("send_message", {"channel": "#dev", "text": "Done"}, "fix the flaky test")
     assert "scope.beyond_instruction" in codes(action)
+
+
+ROUTED = [
+    {
+        "tool": "rx_queue_list",
+        "args": {},
+        "observation": '[{"req_id": "rr-302", "med": "lisinopril 10mg", "prescriber": "Dr. Feld"}]',
+    }
+]
+
+
+def test_routing_a_request_is_a_change_not_an_unknown_tool() -> None:
+    a = act(
+        "rx_route_to_prescriber",
+        {"req_id": "rr-302", "prescriber": "Dr. Feld", "priority": "routine"},
+        "Handle the refill requests in the front-desk queue: route them to the prescriber.",
+        ROUTED,
+    )
+    r = assess(a, default_policy())
+    assert r.mode == Mode.AUTO, [t.code for t in r.triggers]
+
+
+def test_routing_when_the_person_only_asked_to_look_is_held() -> None:
+    a = act(
+        "rx_route_to_prescriber",
+        {"req_id": "rr-302", "prescriber": "Dr. Feld"},
+        "How many refill requests are in the front-desk queue?",
+        ROUTED,
+    )
+    assert assess(a, default_policy()).mode != Mode.AUTO
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "said"),
+    [
+        (
+            "Billing-ChangePlan",
+            {"customer": "cus_R7pLm2", "new_plan": "starter_monthly", "effective": "next_renewal"},
+            "Customer on ticket 7713 wants to go from Business to Starter at renewal.",
+        ),
+        (
+            "clm_create_workflow",
+            {"template": "Mutual NDA v4", "counterparty": "Orbis Analytics Inc."},
+            "Send our standard mutual NDA to Orbis Analytics for signature.",
+        ),
+    ],
+)
+def test_a_plan_or_workflow_for_one_party_is_no_setting_for_everyone(
+    tool: str, args: dict[str, Any], said: str
+) -> None:
+    assert "change.workflow" not in codes(act(tool, args, said))
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [
+        ("billing.update_plan", {"plan": "starter", "price": 19}),
+        ("crm.update_workflow", {"id": "w1", "steps": ["email", "wait 2d"]}),
+        ("helpdesk.create_workflow", {"name": "Auto-close", "trigger": "ticket.idle_7d"}),
+    ],
+)
+def test_a_plan_or_workflow_itself_changed_still_is(tool: str, args: dict[str, Any]) -> None:
+    assert "change.workflow" in codes(act(tool, args, "Tidy up our billing setup."))

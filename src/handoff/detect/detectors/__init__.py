@@ -28,6 +28,7 @@ from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._machines import detect_machines
+from ._mailboxes import detect_mailboxes
 from ._page_script import detect_page_script
 from ._pages import detect_pages
 from ._payloads import detect_payloads
@@ -82,6 +83,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_tool,
     detect_actions,
     detect_reach,
+    detect_mailboxes,
     detect_content,
     detect_payloads,
     detect_secret_files,

@@ -26,6 +26,7 @@ from ._base import (
 from ._effects import command_is_verb
 from ._hazards import GUARD_PLACES, safe_way
 from ._money_keys import money_written
+from ._provenance import trusted_text
 from ._queries import reads_only_sql
 from ._releases import routine_deploy
 from ._sense import (
@@ -128,6 +129,24 @@ _AS_PERSON = re.compile(
     r"|in (?:the )?name of)\s+((?:[A-Z][a-z]+|Dr\.|Mr\.|Ms\.|Mrs\.)(?:\s+[A-Z][a-z]+){0,2})\b"
 )
 _COPY_MIN = 80
+# The person asked to publish: "publish it now", "make the page public", "go live".
+_ASKED_PUBLISH = re.compile(
+    r"\b(?:publish(?:es|ed|ing)?|go live|make (?:it|them|this|that|the \w+) public)\b"
+)
+# The keys that name what a publish call publishes.
+_PAGE_KEYS = wordset(
+    "slug slugs page pages page_id page_ids id ids post post_id post_ids title handle "
+    "handles path url article article_id"
+)
+_SEPARATORS = re.compile(r"[-_/\s]+")
+_NOT_YET = re.compile(
+    r"\b(?:never|don'?t|do not|not|no|without|avoid|before|until)\b[^.;!?\n]{0,24}$"
+)
+# Keys that name the one party a plan or a workflow is for.
+_ONE_PARTY_KEYS = wordset(
+    "customer customer_id customer_email subscriber subscriber_id subscription subscription_id "
+    "counterparty counterparty_id counterparty_name counterparty_signer counterparty_email"
+)
 _LEAK_WORDS = wordset("leak exfiltrate exfiltration disclose")
 
 
@@ -309,13 +328,16 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     if s.access and not s.money and not _locks_a_place(view):
         out.extend(_access(view))
     if s.outward and not s.public:
-        hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS)
+        hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS) or _street_looked_up(view)
         if hit is not None or not _LEAK_WORDS.isdisjoint(words):
             where, ex = hit if hit else ("tool", view.tool)
             out.append(_signal("outward", where, ex))
     if s.public:
         hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS)
-        out.append(_on_tool("public", view.tool))
+        if not _asked_publish(view):
+            # Publishing what the person asked to publish is the task; what it
+            # publishes is still read.
+            out.append(_on_tool("public", view.tool))
         if hit is not None:
             out.append(_signal("published", *hit))
     if s.code and not s.terminal and not reads_only_sql(view) and not routine_deploy(view):
@@ -326,7 +348,14 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     if s.outward or s.public:
         out.extend(_in_someone_elses_name(view))
         out.extend(_copied(view))
-    if s.change and words & _CONFIG and words & _CHANGE_VERBS:
+    if (
+        s.change
+        and words & _CONFIG
+        and words & _CHANGE_VERBS
+        and view.key_set.isdisjoint(_ONE_PARTY_KEYS)
+    ):
+        # A plan moved for one customer, or a contract's workflow started with one
+        # counterparty, runs for that party alone.
         out.append(_on_tool("workflow", view.tool))
     if not s.read_only and words & _RECORDS and words & _PEOPLE:
         out.append(_on_tool("personal", view.tool))
@@ -536,3 +565,43 @@ def _copied(view: ActionView) -> list[Signal]:
                         )
                     ]
     return []
+
+
+def _asked_publish(view: ActionView) -> bool:
+    """The person's words ask to publish, and not "don't publish it yet", and every page
+    the call names by its slug, id or title is one they named ("the Linen Apron page"
+    for ``linen-apron``)."""
+    said = trusted_text(view).lower()
+    if not any(
+        not _NOT_YET.search(said, max(0, m.start() - 30), m.start())
+        for m in _ASKED_PUBLISH.finditer(said)
+    ):
+        return False
+    flat = _SEPARATORS.sub(" ", said)
+    return all(
+        _SEPARATORS.sub(" ", low).strip() in flat
+        for low, key in zip(view.lowered_args, view.leaf_keys, strict=True)
+        if key in _PAGE_KEYS
+    )
+
+
+# A street address: a house number, a street's name, its kind ("210 Harbor Rd").
+_STREET = re.compile(
+    r"\b\d{1,5}[a-z]? [a-z][a-z .'-]{0,40}? (?:rd|road|st|street|ave|avenue|ln|lane|blvd"
+    r"|boulevard|dr|drive|way|ct|court|pl|place|hwy|highway)\b"
+)
+
+
+def _street_looked_up(view: ActionView) -> tuple[str, str] | None:
+    """A street address the send carries that a tool's output showed and the person never
+    wrote: where someone lives or receives parcels, read from a record."""
+    for (path, _), low in zip(view.args, view.lowered_args, strict=True):
+        m = _STREET.search(low) if any(c.isdigit() for c in low) else None
+        if m is None:
+            continue
+        street = m.group(0)
+        if street in trusted_text(view).lower():
+            continue
+        if any(src.kind == "observation" and street in src.text.lower() for src in view.sources):
+            return path, street
+    return None

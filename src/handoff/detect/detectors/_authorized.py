@@ -80,7 +80,7 @@ def authorized_money(view: ActionView) -> bool:
             if value != 1 and value not in _counts(said):
                 return False
             continue
-        if not amount_key(key):
+        if not amount_key(key) and not _spend_limit(key):
             continue
         # An amount in cents is the named amount a hundred times over; a bare amount
         # is read as written (2000 is not "$20": it may be two thousand dollars).
@@ -107,8 +107,19 @@ def authorized_money(view: ActionView) -> bool:
     return not (
         _priced(said)
         and not _NUMBER.search(view.tool)
-        and not any(amount_key(leaf_key(p)) for p, _ in (*view.args, *view.numbers))
+        and not any(
+            amount_key(k) or _spend_limit(k)
+            for k in (leaf_key(p) for p, _ in (*view.args, *view.numbers))
+        )
     )
+
+
+# A spending limit set to a sum ("raise her card limit to $5,000"): compared as an amount.
+_LIMIT_WORDS = frozenset(("limit", "cap"))
+
+
+def _spend_limit(key: str) -> bool:
+    return not _LIMIT_WORDS.isdisjoint(key.split("_"))
 
 
 _CAP = re.compile(

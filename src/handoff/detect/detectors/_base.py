@@ -104,6 +104,15 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 #: Pattern text: up to 80 characters of one sentence, lazily ("share the Q4 sheet with";
 #: a dot inside an address or a file name, "carla@mendes.com", ends no sentence).
 IN_SENTENCE = r"(?:[^.;!?\n]|\.(?=\w)){0,80}?"
+# Answering someone who wrote in is replying to them ("answer the customer", "answer
+# her"); "answer the question" is not.
+ANSWERS = (
+    r"answer (?:him|her|them)"
+    r"|answer (?:(?:the|this|that|his|her|their|our|my|each|every|all|any) )?"
+    r"(?:customers?|clients?|callers?|visitors?|guests?|patients?|buyers?|users?|members?"
+    r"|e-?mails?|messages?|chats?|tickets?|dms?|inquir(?:y|ies)|enquir(?:y|ies)|reviews?"
+    r"|comments?)"
+)
 
 
 def _leaf_key(path: str) -> str:

@@ -1,9 +1,9 @@
 """Drift: the person named where an action goes, and the call goes somewhere else of the
 same kind.
 
-The person wrote an address, an account, a URL, a channel, a branch, an environment or
-a storage bucket
-for the action; the call's target of that kind is a value they never wrote, one a tool
+The person wrote an address, an account, a URL, a channel, a branch, an environment,
+a storage bucket or a record's key (an approval of ``ER-3298`` when they named
+``ER-3310``) for the action; the call's target of that kind is a value they never wrote, one a tool
 showed (a contacts lookup listing two addresses for the same name, a channel list, a
 branch list) or one that appears nowhere. ``provenance.untrusted_target`` only fires
 when the person never asked for that kind of action and ``provenance.invented_target``
@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, word_set, wordset
 from ._effects import effect_of
+from ._lookalikes import lookalike_domain
 from ._provenance import trusted_text
 from ._tokens import tokens
 
@@ -141,6 +142,7 @@ _ITEM_KEY = re.compile(
     r"^(?:pull_?(?:request_?)?number|pr_?number|pull_?request_?id|pr|pr_id|issue_?(?:number|id|iid|key)"
     r"|merge_?request_?(?:iid|id)|mr_?iid|ticket_?(?:id|number|key)|issue|ticket|key|number|iid)$"
 )
+_APPROVES = wordset("approve approves approval authorize authorise")
 _TRACKER_WORDS = wordset(
     "git github gitlab bitbucket gitea merge pull pulls pr prs repo repos issue issues "
     "ticket tickets jira linear bug bugs story incident review transition"
@@ -263,6 +265,7 @@ def _named(said: str) -> dict[str, set[str]]:
             if m.group(1) and m.group(0).startswith(_INTO):
                 named["base"].add(name)
     named["item"] = _said_items(said)
+    named["record"] = {m.group(1).lower() for m in _ITEM_KEY_SAID.finditer(said)}
     for m in _ENV_WORD.finditer(low):
         named["environment"].add(_ENVS[m.group(1)])
     for m in _NAMESPACE_SAID.finditer(low):
@@ -324,6 +327,12 @@ def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
             value = text.strip().lower().lstrip("#")
             if value.isdigit() or _ITEM_KEY_SAID.fullmatch(text.strip()):
                 yield "item", value, path
+    if not view.word_set.isdisjoint(_APPROVES):
+        # What an approval signs off on, by a record's key ("ER-3310").
+        for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
+            value = text.strip()
+            if (key == "id" or key.endswith(("_id", "_key"))) and _ITEM_KEY_SAID.fullmatch(value):
+                yield "record", value.lower(), path
     for path, number in view.numbers:
         key = _key(path)
         item = key.replace("-", "_")
@@ -390,15 +399,25 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
     said = trusted_text(view)
     if not said.strip():
         return []
+    return _swapped(view, effect.has("destroy", "outward", "public", "access"), said) or (
+        lookalike_domain(view, config, said, _PROSE)
+    )
+
+
+def _swapped(view: ActionView, paths: bool, said: str) -> list[Signal]:
+    """Drift from a target of a kind the person named."""
     low_said = said.lower()
     named = _named(said)
     if not any(named.values()):
         return []
     # An edit that touches a file beside the one named is how code gets fixed; a path
-    # drifts only where it is deleted, sent or opened to others.
-    paths = effect.has("destroy", "outward", "public", "access")
+    # drifts only where it is deleted, sent or opened to others (``paths``).
     for kind, value, path in _targets(view):
         names = named["base"] if kind == "branch" and _key(path) in _BASE_KEYS else named.get(kind)
+        if kind == "record" and names:
+            # Only against a record of the same kind the person named ("ER-").
+            prefix = value.split("-", 1)[0] + "-"
+            names = {n for n in names if n.startswith(prefix)}
         if not names or (kind == "path" and not paths) or _same(kind, value, names):
             continue
         if kind in ("channel", "branch", "environment", "bucket") and re.search(
@@ -407,7 +426,7 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
             continue  # the person wrote it, though not where a pattern looks
         if kind in ("email", "phone", "account", "iban") and _written(value, low_said):
             continue
-        if kind == "item" and (
+        if kind in ("item", "record") and (
             re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", low_said)
             or _made_here(view, value)
         ):
@@ -423,7 +442,7 @@ def detect_drift(view: ActionView, config: DetectConfig) -> list[Signal]:
         named_list = ", ".join(repr(n) for n in sorted(names)[:3])
         if kind == "tail":
             kind = "account ending"
-        elif kind == "item":
+        elif kind in ("item", "record"):
             kind = "numbered item"
         return [
             Signal(

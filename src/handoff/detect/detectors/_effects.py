@@ -69,8 +69,10 @@ CHANGE = wordset(
     "add insert append save store book reserve schedule assign apply enable register "
     "rename move copy merge commit push checkout replace upsert import sync mark manage "
     "manager management submit order upgrade downgrade restore toggle adjust draft drafts "
-    "approve mute unmute silence snooze"
+    "approve mute unmute silence snooze countersign esign route reroute"
 )
+# A signature put to something, but not signing in, up or out or signing an API request.
+_SIGNS_NOT = wordset("in up out on off request requests verify verification")
 DESTROY = wordset(
     "delete deletion remove rm drop wipe erase destroy purge truncate overwrite reset kill "
     "terminate shutdown cancel cancellation uninstall disable deactivate revert rollback "
@@ -376,7 +378,7 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         fams.add("device")
     if ws & DISPATCH:
         fams.add("dispatch")
-    if ws & CHANGE:
+    if ws & CHANGE or ("sign" in ws and ws.isdisjoint(_SIGNS_NOT)):
         fams.add("change")
     if "download" in ws:
         fams.add("download")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from ._base import (
+    ANSWERS,
     IN_SENTENCE,
     ActionView,
     DetectConfig,
@@ -92,7 +93,8 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|"
         r"tell (?!me\b|us\b)[#@]?\w+|ask (?!me\b|us\b|you\b|for\b|about\b|if\b|whether\b)[#@]?\w+|"
         r"(?:e-?mail|message|text|dm) (?:it|them|this|that|him|her|me|us|the|a|an|to|back)\b"
-        r"|(?:e-?mail|message|text|dm) [\w.+-]+@[\w-]+|^\W*(?:e-?mail|message|text|dm)\b)",
+        r"|(?:e-?mail|message|text|dm) [\w.+-]+@[\w-]+|^\W*(?:e-?mail|message|text|dm)\b"
+        r"|" + ANSWERS + r")",
         re.IGNORECASE,
     ),
 }

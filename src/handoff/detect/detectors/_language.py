@@ -332,6 +332,9 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
         return []
     draft = tool_sense(view.tool).draft
     out = list(decisions)
+    if out and any(d.code == "language.pricing" for d in out) and _asked_discount(view):
+        # The discount the person asked for, for the amount they named, is their decision.
+        out = [d for d in out if d.code != "language.pricing"]
     if not _hits(view.args_lower):
         # Words never span two arguments joined by a space: one look at them all says
         # whether any argument holds a key.
@@ -416,3 +419,39 @@ def _names_someone(m: re.Match[str], text: str, low: str) -> bool:
     if len(text) != len(low):  # lowering changed the length: read it as a person
         return True
     return text[m.start("who")].isupper()
+
+
+# Where a discount call holds its size: a percentage or a sum.
+_DISCOUNT_KEYS = frozenset(
+    (
+        "value",
+        "amount",
+        "percent",
+        "percentage",
+        "discount",
+        "discount_percent",
+        "discount_pct",
+        "discount_amount",
+        "percent_off",
+        "amount_off",
+        "rate",
+    )
+)
+_ASKED_DISCOUNT = re.compile(r"\b(?:discount|coupon|promo|voucher|code|off)\b")
+
+
+def _asked_discount(view: ActionView) -> bool:
+    """The person asked for a discount and wrote every size the call gives it ("a 10%
+    off code" for ``value: 10``; "$15 off" for ``amount_off: 15``)."""
+    said = trusted_text(view).lower()
+    if not _ASKED_DISCOUNT.search(said):
+        return False
+    sizes = [v for p, v in view.numbers if p.rsplit(".", 1)[-1].lower() in _DISCOUNT_KEYS]
+    return bool(sizes) and all(
+        re.search(
+            rf"(?<![\w.]){re.escape(f'{v:g}')}\s?(?:%|percent\b)"
+            rf"|[$\u20ac\u00a3]\s?{re.escape(f'{v:g}')}(?![\d])",
+            said,
+        )
+        for v in sizes
+    )

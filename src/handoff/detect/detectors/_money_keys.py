@@ -23,7 +23,7 @@ from ._authorized import (
 )
 from ._base import ActionView, Signal, leaf_key, wordset
 from ._effects import effect_of
-from ._provenance import asked_for, trusted_text
+from ._provenance import asked_for, pointed_outputs, trusted_text
 from ._tokens import IBAN
 
 __all__ = ["money_in_keys", "money_written"]
@@ -278,4 +278,38 @@ def _asked_amount(view: ActionView, where: str) -> bool:
     value = next((v for p, v, _ in _amounts(view) if p == where), None)
     if value is None or key in _BANK_KEYS or key in _BANK_SHAPES:
         return False
-    return _named_in_words(view, value, "percent" in key)
+    return (
+        _named_in_words(view, value, "percent" in key)
+        or _at_list_price(view, key)
+        or _shown_where_pointed(view, value)
+    )
+
+
+# The price a catalog lists, and the person's words asking for it ("at list price").
+_LIST_KEYS = frozenset(("list_price", "msrp", "catalog_price", "standard_price"))
+_AT_LIST = re.compile(
+    r"\b(?:at|for) (?:the |our )?(?:list|standard|catalog|catalogue|full|regular) prices?\b"
+)
+_DISCOUNTS = ("discount", "percent_off", "amount_off", "markdown")
+
+
+def _at_list_price(view: ActionView, key: str) -> bool:
+    """A catalog's own price under its own key, which the person asked to quote or sell
+    at, with no discount beside it: the price is the company's, not a decision."""
+    if key not in _LIST_KEYS or not _AT_LIST.search(trusted_text(view).lower()):
+        return False
+    return all(
+        value == 0 for path, value in view.numbers if any(d in leaf_key(path) for d in _DISCOUNTS)
+    )
+
+
+def _shown_where_pointed(view: ActionView, value: float) -> bool:
+    """The amount is on the record the person pointed to (the sheet they named by name):
+    copying it over is what they asked."""
+    if value <= 0 or value != int(value):
+        return False
+    whole = int(value)
+    shapes = re.compile(
+        rf"(?<![\d.,]){whole}(?:\.0+)?(?![\d]|,\d)|(?<![\d.,]){whole:,}(?![\d]|,\d)"
+    )
+    return any(shapes.search(text) for text in pointed_outputs(view))

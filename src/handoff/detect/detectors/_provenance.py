@@ -34,7 +34,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ._base import IN_SENTENCE, SENTENCE_BREAK, ActionView, DetectConfig, Signal, split_words
+from ._base import (
+    ANSWERS,
+    IN_SENTENCE,
+    SENTENCE_BREAK,
+    ActionView,
+    DetectConfig,
+    Signal,
+    split_words,
+)
 from ._effects import effect_of, operation_name
 from ._hearsay import install_named, install_near, visit_ordered
 from ._orders import addressed, instruction_like, orders_value, quoted_order, sentence_of
@@ -73,7 +81,7 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"publish|upload|export|reply|respond|tweet|text (?:it|this|that|him|her|them|me|us)"
         r"|invite|notify|"
         r"let \w+ know|tell \w+|contact|chat with|message \w+"
-        r"|ask \w+ (?:for|about|if|whether|to))\b"
+        r"|" + ANSWERS + r"|ask \w+ (?:for|about|if|whether|to))\b"
     ),
     "access": re.compile(
         r"\b(grant|give\b" + IN_SENTENCE + r"\baccess|permission|role|admin|unlock|lock|password"
@@ -182,6 +190,12 @@ def pointed(view: ActionView, o: Origin) -> bool:
     """``o`` was shown by what the person pointed to, and not in an order to the agent
     ("her email is on www.dora-site.com": the address on that page)."""
     return o.source == "tool" and not o.instructed and o.where in _texts(view).pointed
+
+
+def pointed_outputs(view: ActionView) -> list[str]:
+    """The outputs of steps that read what the person pointed to."""
+    t = _texts(view)
+    return [text for where, text in t.outputs if where in t.pointed] if t.pointed else []
 
 
 def _named_in(value: str, text: str) -> bool:

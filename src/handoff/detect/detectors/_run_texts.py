@@ -84,18 +84,35 @@ def _pointer(value: str) -> bool:
     )
 
 
+def _quoted(value: str, said: str) -> bool:
+    """The person wrote ``value`` in quotes, as a name ("the 'Q1 merit - final' sheet")."""
+    if len(value) < 4:
+        return False
+    return any(f"{q}{value}{e}" in said for q, e in _QUOTES)
+
+
+# What a search looks for is no record named: what it finds is anyone's.
+_SEARCHES = frozenset(("query", "q", "search", "filter", "keyword", "keywords", "term", "text"))
+_QUOTES = (("'", "'"), ('"', '"'), ("\u2018", "\u2019"), ("\u201c", "\u201d"), ("`", "`"))
+
+
 def _pointed(steps: Sequence[Step], said: str) -> frozenset[str]:
     """The observations of steps whose arguments name a file, a page or a record the
     person named: a name with a dot, a slash or a digit in it (``march-bill.txt``,
-    ``www.dora-site.com``, ``INV-2291``), written in their words. A person's name is no
+    ``www.dora-site.com``, ``INV-2291``), written in their words, or one they wrote in
+    quotes (the 'Q1 merit - final' sheet; not a search's terms). A person's name is no
     such pointer: what they answer is theirs, not the errand's."""
     out = []
     for i, step in enumerate(steps):
         if not step.observation or not isinstance(step.args, dict):
             continue
         if any(
-            isinstance(v, str) and _pointer(v.strip()) and v.strip().lower() in said
-            for v in step.args.values()
+            isinstance(v, str)
+            and (
+                (_pointer(v.strip()) and v.strip().lower() in said)
+                or (str(k).lower() not in _SEARCHES and _quoted(v.strip().lower(), said))
+            )
+            for k, v in step.args.items()
         ):
             out.append(f"context.steps[{i}].observation")
     return frozenset(out)
