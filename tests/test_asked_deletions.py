@@ -4,7 +4,9 @@
 asking again is friction, not safety. Everything near it still goes to a person: a
 value the person did not write, a "don't delete", a wildcard or a recursive delete, a
 system path, what takes much with it (a database, a repository, anything in
-production), a cancellation, and a deletion asked for only inside a tool's output.
+production), a cancellation, a call that names no version, or another, when the person
+named one ("delete version 3 of churn-xgb"), and a deletion asked for only inside a
+tool's output.
 """
 
 from __future__ import annotations
@@ -41,6 +43,12 @@ ASKED = [
         "Delete the duplicate contact (C-881-dup).",
     ),
     ("notes.remove_note", {"note_id": "n-77"}, "Please remove note n-77, it's outdated."),
+    # The version named, and the call names it too.
+    (
+        "Model-DeleteVersion",
+        {"ModelName": "churn-xgb", "Version": 3},
+        "Delete version 3 of the churn-xgb model, it was trained on the leaky feature set.",
+    ),
     (
         "github.delete_file",
         {"owner": "acme", "repo": "site", "path": "docs/old-api.md", "branch": "main"},
@@ -63,6 +71,17 @@ NOT_ASKED = [
         "Don't delete ~/Documents/old_resume.docx.",
     ),
     ("fs.delete", {"path": "~/Documents/*"}, "Delete ~/Documents/* please."),
+    # A version named, and the call deletes the whole model, or another version.
+    (
+        "Model-Delete",
+        {"ModelName": "churn-xgb"},
+        "Delete version 3 of the churn-xgb model, it was trained on the leaky feature set.",
+    ),
+    (
+        "Model-DeleteVersion",
+        {"ModelName": "churn-xgb", "Version": 4},
+        "Delete v3 of the churn-xgb model, it was trained on the leaky feature set.",
+    ),
     # The repository is named, the file the call deletes is not.
     (
         "github.delete_file",

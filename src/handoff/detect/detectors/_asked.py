@@ -9,8 +9,9 @@ Never an asked deletion: a cancellation (what was paid may be forfeit: the money
 read it), a wildcard, a pattern or a recursive or forced delete, a system path, what
 takes much with it (a database, a bucket, a repository, an account, anything in
 production), a value
-the person did not write, a request that says not to delete, or a run whose request
-carries an injected passage.
+the person did not write, a call that names no version, or another, when the person
+named one ("delete version 3 of churn-xgb"), a request that says not to delete, or a run
+whose request carries an injected passage.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def asked_deletion(view: ActionView) -> Signal | None:
             named = path
         elif asked and named is None:
             named = path
-    if named is None:
+    if named is None or not _same_version(view, text):
         return None
     return Signal(
         "action.deletion_authorized",
@@ -83,6 +84,26 @@ def asked_deletion(view: ActionView) -> Signal | None:
         reversibility=0.4,
         trigger=False,
     )
+
+
+# A version the person names in what they ask to delete ("version 3", "v3", "rev 12").
+_VERSION = re.compile(r"\b(?:version|revision|rev|release|v)\s?#?\s?(\d{1,6}(?:\.\d{1,6}){0,3})\b")
+
+
+def _same_version(view: ActionView, text: str) -> bool:
+    """When the person named a version to delete, the call names it too: one named
+    version is not the whole thing, nor another version."""
+    named = {
+        m.group(1)
+        for sentence in _SENTENCES.split(text)
+        if _ASKS.search(sentence)
+        for m in _VERSION.finditer(sentence)
+    }
+    if not named:
+        return True
+    values = {low.strip().lstrip("v") for low in view.lowered_args}
+    values.update(f"{n:g}" for _, n in view.numbers)
+    return not named.isdisjoint(values)
 
 
 def _asked_in(text: str, value: str) -> bool:
