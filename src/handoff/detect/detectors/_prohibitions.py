@@ -388,6 +388,28 @@ def _does(view: ActionView, group: str) -> bool:
     return group == "submit" and not ws.isdisjoint(_SUBMITS)
 
 
+# An upload that keeps a file where the person keeps theirs ("just save it to my drive
+# and don't send it"): no recipient, no verb that sends.
+_STORES = frozenset(("upload", "save", "store", "put"))
+_SENDS = frozenset(("send", "email", "mail", "message", "share", "forward", "reply", "post"))
+_ASKED_SAVE = re.compile(
+    r"\b(?:save|upload|store|put|keep|drop)\s+(?:it|them|this|that|the \w+)?\s*"
+    r"(?:in|to|into|on)\s+(?:my|our)\b"
+)
+
+
+def _saved(view: ActionView, turns: tuple[str, ...]) -> bool:
+    """The call uploads or saves with no recipient and no verb that sends, as the
+    person asked ("save it to my drive"): kept, not sent."""
+    ws = view.word_set
+    return (
+        not ws.isdisjoint(_STORES)
+        and ws.isdisjoint(_SENDS)
+        and view.key_set.isdisjoint(_RECIPIENT_KEYS)
+        and any(_ASKED_SAVE.search(t.lower()) for t in turns)
+    )
+
+
 def person_turns(view: ActionView, asked: str) -> tuple[str, ...]:
     """The request, then each later turn of the person, in order. After an injected
     passage in the instruction, turns in the person's name are suspect too: only the
@@ -410,7 +432,7 @@ def forbidden(view: ActionView, turns: tuple[str, ...]) -> Signal | None:
     if effect_of(view).read_only and not writes_sql(view):
         return None
     for group, target, said in _standing(turns):
-        if not _does(view, group):
+        if not _does(view, group) or (group == "send" and _saved(view, turns)):
             continue
         reached = _reaches(view, target) if target else ""
         if target and not reached:
