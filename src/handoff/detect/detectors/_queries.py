@@ -16,7 +16,7 @@ import re
 from ._base import ActionView
 from ._lines import RUN_KEYS
 
-__all__ = ["reads_only_sql", "writes_sql"]
+__all__ = ["reads_only_sql", "reads_sql", "writes_sql"]
 
 _QUERY_KEYS = frozenset(("sql", "query", "statement", "statements", "stmt", "sql_query"))
 _READ_START = re.compile(r"^\(*\s*(?:select|show|describe|desc|explain|with|values)\b")
@@ -42,6 +42,11 @@ def reads_only_sql(view: ActionView) -> bool:
         elif key in RUN_KEYS:
             return False
     return bool(queries) and all(_reads(q) for q in queries)
+
+
+def reads_sql(sql: str) -> bool:
+    """Whether ``sql`` (lowercased) is only statements that read."""
+    return _reads(sql)
 
 
 def _reads(sql: str) -> bool:
