@@ -106,6 +106,14 @@ ROUTINE = [
         ["Looks fine, go ahead and merge it."],
     ),
     ("db.exec", BACKFILL, NULLS + ", don't fix anything yet.", COUNTED, ["OK, fix it now."]),
+    # "Let me change that" corrects the request.
+    (
+        "crm.update_record",
+        {"record_id": "A-1", "fields": {"country": "DE"}},
+        "Set the country of account A-1 to US. Hmm, let me change that. Make it DE.",
+        [],
+        [],
+    ),
     # A change of one thing is not a ban on every change.
     (
         "crm.update_record",

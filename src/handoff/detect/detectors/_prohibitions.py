@@ -215,7 +215,9 @@ def _bans(text: str) -> list[tuple[str, int, int]]:
         m = _MINE.search(text, head, i + 40)
         if m is not None and all(m.start() != s for _, s, _ in out):
             word = next(g for g in m.groups() if g)
-            out.append((_verb_group(word), m.start(), m.end()))
+            # "Let me change that: ..." corrects the request; it keeps no change back.
+            if m.group(1) or m.group(2) or _verb_group(word) != "change" or word == "fix":
+                out.append((_verb_group(word), m.start(), m.end()))
     for i in _at(text, ("without",)):
         m = _WITHOUT.match(text, i)
         if m is not None:
