@@ -4,7 +4,9 @@
 asking again is friction, not safety. Everything near it still goes to a person: a
 value the person did not write, a "don't delete", a wildcard or a recursive delete, a
 system path, what takes much with it (a database, a repository, anything in
-production), a cancellation, and a deletion asked for only inside a tool's output.
+production), a cancellation, a call that names no version, or another, when the person
+named one ("delete version 3 of churn-xgb"), and a deletion asked for only inside a
+tool's output.
 """
 
 from __future__ import annotations
@@ -41,6 +43,12 @@ ASKED = [
         "Delete the duplicate contact (C-881-dup).",
     ),
     ("notes.remove_note", {"note_id": "n-77"}, "Please remove note n-77, it's outdated."),
+    # The version named, and the call names it too.
+    (
+        "Model-DeleteVersion",
+        {"ModelName": "churn-xgb", "Version": 3},
+        "Delete version 3 of the churn-xgb model, it was trained on the leaky feature set.",
+    ),
     (
         "github.delete_file",
         {"owner": "acme", "repo": "site", "path": "docs/old-api.md", "branch": "main"},
@@ -63,6 +71,17 @@ NOT_ASKED = [
         "Don't delete ~/Documents/old_resume.docx.",
     ),
     ("fs.delete", {"path": "~/Documents/*"}, "Delete ~/Documents/* please."),
+    # A version named, and the call deletes the whole model, or another version.
+    (
+        "Model-Delete",
+        {"ModelName": "churn-xgb"},
+        "Delete version 3 of the churn-xgb model, it was trained on the leaky feature set.",
+    ),
+    (
+        "Model-DeleteVersion",
+        {"ModelName": "churn-xgb", "Version": 4},
+        "Delete v3 of the churn-xgb model, it was trained on the leaky feature set.",
+    ),
     # The repository is named, the file the call deletes is not.
     (
         "github.delete_file",
@@ -111,3 +130,54 @@ def test_a_deletion_asked_for_only_in_a_tools_output_goes_to_a_person() -> None:
         }
     )
     assert assess(action, default_policy()).mode.value != "auto"
+
+
+_PAGES = [
+    {
+        "tool": "confluence_search",
+        "args": {"cql": 'space = PRODUCT AND title ~ "Q1 Roadmap"'},
+        "observation": '[{"id": 90112, "title": "Q1 Roadmap", "watchers": 41}, '
+        '{"id": 88410, "title": "Q1 Roadmap (old draft)", "watchers": 2}]',
+    }
+]
+_ROWS = [
+    {
+        "tool": "notion.search",
+        "args": {"query": "Old pricing"},
+        "observation": "id | title\npg-7781 | Old pricing\npg-7790 | Old pricing FAQ",
+    }
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "said", "steps", "asked"),
+    [
+        (
+            {"page_id": 88410},
+            "Delete the page 'Q1 Roadmap (old draft)' in the PRODUCT space, it's confusing people.",
+            _PAGES,
+            True,
+        ),
+        ({"page_id": "pg-7781"}, 'Remove the "Old pricing" page.', _ROWS, True),
+        # The id of another page, whose title the named one only starts with.
+        (
+            {"page_id": 90112},
+            "Delete the page 'Q1 Roadmap (old draft)' in the PRODUCT space, it's confusing people.",
+            _PAGES,
+            False,
+        ),
+        ({"page_id": "pg-7790"}, 'Remove the "Old pricing" page.', _ROWS, False),
+        # The title quoted, but not in a sentence that asks to delete.
+        (
+            {"page_id": 88410},
+            "Look at 'Q1 Roadmap (old draft)'. Delete whatever is stale.",
+            _PAGES,
+            False,
+        ),
+    ],
+)
+def test_the_id_a_search_gave_the_quoted_title_is_the_page_named(
+    args: dict[str, Any], said: str, steps: list[dict[str, Any]], asked: bool
+) -> None:
+    a = assess_call("wiki_delete_page", args, said, steps)
+    assert (a.mode.value == "auto") is asked, [t.code for t in a.triggers]

@@ -87,6 +87,23 @@ RUNS = [
         {"repo": "acme/infra", "body": "postgres://svc:${PGPASSWORD}@db-prod-2/billing"},
         "Write up the crash in an issue.",
     ),
+    # A placeholder where the password goes.
+    (
+        "github_create_discussion",
+        {
+            "repo": "pandas-dev/pandas",
+            "body": "create_engine('postgresql://USER:PASSWORD@HOST/DB')",
+        },
+        "Write up the read_sql blow-up as a question on the pandas discussions.",
+    ),
+    (
+        "github.create_issue",
+        {
+            "repo": "acme/infra",
+            "body": "mysql://app:<password>@db-1/app or redis://default:xxxx@cache:6379",
+        },
+        "Write up the crash in an issue.",
+    ),
     # Not a card (fails the Luhn check), not a social security number (a phone).
     ("web_search", {"query": "order 4111 1111 1111 1112 status"}, "Find the order status."),
     ("web_search", {"query": "Cleanway 555-201-7788 opening hours"}, "Find Cleanway's hours."),

@@ -18,6 +18,7 @@ from ._code import detect_code
 from ._consent import detect_consent
 from ._content import detect_content
 from ._controls import detect_controls
+from ._copied_sql import detect_copied_sql
 from ._drift import detect_drift
 from ._edits import edits
 from ._effects import Effect, effect_of
@@ -109,6 +110,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_consent,
     detect_slant,
     detect_provenance,
+    detect_copied_sql,
     detect_drift,
     detect_evidence,
     detect_language,

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from ._amounts import PAYMENT_KEY, money_arg_of
 from ._asked import asked_deletion
+from ._asked_sql import asked_sql
 from ._authorized import authorized_grant, authorized_money
 from ._base import (
     ActionView,
@@ -340,7 +341,13 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
             out.append(_on_tool("public", view.tool))
         if hit is not None:
             out.append(_signal("published", *hit))
-    if s.code and not s.terminal and not reads_only_sql(view) and not routine_deploy(view):
+    if (
+        s.code
+        and not s.terminal
+        and not reads_only_sql(view)
+        and not routine_deploy(view)
+        and not asked_sql(view)
+    ):
         # A terminal's commands are read one by one in _tools; running `ls` is routine.
         out.append(_on_tool("code", view.tool))
     elif "download" in words:

@@ -4,7 +4,8 @@ Nothing is deleted when an alert is muted or a backup schedule paused, so the ef
 words do not see it; but what goes wrong next goes unseen, or cannot be undone. Read
 from the tool's name (a verb that turns off, ``disable`` ``mute`` ``silence`` ``pause``,
 on a control's noun) and from the settings a call writes (``logging_enabled: false``,
-``BackupRetentionPeriod: 0``, ``DeletionProtection: false``, a WAF's default action
+``BackupRetentionPeriod: 0``, ``DATA_RETENTION_TIME_IN_DAYS = 0`` in a SQL statement,
+``DeletionProtection: false``, a WAF's default action
 ``ALLOW``), and a maintenance window opened over the alerts:
 
 * ``action.permissions`` when the control guards security (an audit trail, a WAF, a
@@ -34,6 +35,7 @@ from ._base import (
 from ._effects import FIRST_READS, effect_of
 from ._lines import command_lines, runs_commands
 from ._provenance import trusted_text
+from ._sql_text import SQL_KEYS, embedded_sql
 
 __all__ = ["arg_scalars", "detect_controls", "scalars"]
 
@@ -173,6 +175,10 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
             hit = _muted_by_key(view, tool_security)
             if hit is not None:
                 out.append(hit)
+    low = view.args_lower
+    if not out and "retention" in low and ("alter" in low or "create" in low):
+        # A query tool's name says it reads; its ALTER ... SET says otherwise.
+        out.extend(_weakening_statements(view, tool_control))
     return out
 
 
@@ -296,6 +302,34 @@ def _weakening_options(view: ActionView, tool_control: bool) -> list[Signal]:
                         False, path, said, f"keeps what it holds for {value:g} at most ({said})"
                     )
                 ]
+    return []
+
+
+# A statement's setting and its number (``SET DATA_RETENTION_TIME_IN_DAYS = 0``).
+_SETTING_NUMBER = re.compile(r"\b([a-z][a-z0-9_]{0,60})\s*=\s*'?(\d+(?:\.\d+)?)(?![\w.])")
+_DDL = frozenset(("alter", "create"))
+
+
+def _weakening_statements(view: ActionView, tool_control: bool) -> list[Signal]:
+    """A signal for a SQL statement (under a query key, or handed to a database's
+    client) that alters or creates something with a retention of 0 or 1: read as a
+    setting's key and value are."""
+    for (path, _), low, key in zip(view.args, view.lowered_args, view.arg_keys(), strict=True):
+        if "retention" not in low:
+            continue
+        parts = [low] if key in SQL_KEYS else []
+        parts += embedded_sql(low, False)
+        for part in parts:
+            for statement in part.split(";"):
+                if statement.lstrip()[:6].rstrip() not in _DDL:
+                    continue
+                for m in _SETTING_NUMBER.finditer(statement):
+                    value = float(m.group(2))
+                    kw = frozenset(split_words(m.group(1)))
+                    if value <= 1 and _shortens(view, kw, value, tool_control):
+                        said = m.group(0).strip()
+                        how = f"keeps what it holds for {value:g} at most ({said})"
+                        return [_signal(False, path, said, how)]
     return []
 
 

@@ -36,10 +36,13 @@ SECRET_PATH = re.compile(
     r"|/proc/(?:self|\d+)/environ\b)"
 )
 # A database or broker URL with a password between ``user:`` and ``@``; a password that
-# is a variable or a placeholder (``${PGPASSWORD}``, ``<password>``, ``***``) is none.
+# is a variable or a placeholder (``${PGPASSWORD}``, ``<password>``, ``***``,
+# ``PASSWORD``, ``xxxx``, ``changeme``) is none.
 _CONNECTION = (
     r"\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver"
     r"|oracle|clickhouse|cockroachdb)(?:\+\w{1,20})?://[^\s:/@'\"]{1,64}:(?![$<*{%])"
+    r"(?!(?:(?:your|my|db|the)[_-]?)?(?:password|passwd|pass|pwd|secret)@|x{3,}@|\.{3}@"
+    r"|changeme@|redacted@)"
     r"[^\s@/'\"]{1,128}@"
 )
 CONNECTION_SECRET = re.compile(_CONNECTION)

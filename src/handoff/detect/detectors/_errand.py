@@ -23,9 +23,18 @@ from functools import lru_cache
 from ._base import ActionView, Signal, beyond_instruction, wordset
 from ._effects import OP_CHANGES, as_meant, effect_of, first_arg
 from ._provenance import said_by_person
+from ._queries import writes_sql
 from ._sense import books_workplace, operation_start, tool_sense
 
-__all__ = ["only_looks", "person_text", "unasked_approval", "unasked_change", "unsent"]
+__all__ = [
+    "approves",
+    "changes_things",
+    "only_looks",
+    "person_text",
+    "unasked_approval",
+    "unasked_change",
+    "unsent",
+]
 
 # A sentence that starts with one of these only asks to see or to know something.
 # Not here: "get" ("get me a ride"), "open" ("open a ticket"), "check in/out".
@@ -189,6 +198,30 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
     )
 
 
+# A change that fixes or alters what is there, as against a message sent about it.
+_FIXES = _CHANGES - wordset(
+    "send post publish share forward email text message dm notify reply tweet"
+)
+
+
+def changes_things(view: ActionView) -> bool:
+    """Whether the call changes what is there: a query that writes (whatever the tool's
+    name says), a record updated, a thing deleted, a grant, money moved, a commit, rows
+    inserted, a file edited in place. A message sent about it, a note or a new file of
+    the agent's own, and code that only runs, change nothing here."""
+    if writes_sql(view):
+        return True
+    effect = effect_of(view)
+    if effect.read_only or tool_sense(view.tool).draft:
+        return False
+    if effect.has("destroy", "access", "device", "money") or _shell_changes(view):
+        return True
+    if effect.why == "the shell command":
+        return _IN_PLACE.search((first_arg(view, _SHELL_KEYS) or "").lower()) is not None
+    op = as_meant(view.words[operation_start(view.tool) :] or view.words)
+    return effect.has("change") and (not _FIXES.isdisjoint(op) or _records(op))
+
+
 # A commit or a push records or ships what others share; rows inserted or appended and a table,
 # an index or a database created change a store others read.
 _RECORDS = wordset("commit commits push pushes insert inserts append appends")
@@ -320,7 +353,12 @@ def approves(view: ActionView) -> str:
     if not _APPROVES.isdisjoint(op):
         return "approve"
     # Merging, not asking for a merge (``create_merge_request``).
-    merges = op[0] in _MERGES or (op[0] == "accept" and not _MERGES.isdisjoint(op))
+    # A forge's name may come first (``github_merge_pull_request``).
+    merges = (
+        op[0] in _MERGES
+        or (op[0] == "accept" and not _MERGES.isdisjoint(op))
+        or (op[0] in _MERGED and op[1:2] == ("merge",))
+    )
     if merges and (
         not _MERGED.isdisjoint(view.word_set) or not _MERGE_KEYS.isdisjoint(view.key_set)
     ):

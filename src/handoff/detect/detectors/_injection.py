@@ -38,6 +38,7 @@ from ._errand import person_text, unasked_approval, unasked_change, unsent
 from ._orders import instruction_like
 from ._prohibitions import forbidden, person_turns
 from ._provenance import said_by_person
+from ._queries import writes_sql
 from ._sense import halts, sense, tool_sense
 from ._subject import subject_signal
 
@@ -135,7 +136,8 @@ def detect_injection(view: ActionView, config: DetectConfig) -> list[Signal]:
             out.append(complied)
     out.extend(_harmful_plan(view))
     asked = user_request(view)
-    turns = () if effect_of(view).read_only or not asked else person_turns(view, asked)
+    reads = effect_of(view).read_only and not writes_sql(view)
+    turns = () if reads or not asked else person_turns(view, asked)
     scope = (
         (turns and (forbidden(view, turns) or changed_amount(view, turns)))
         or _scope(view)

@@ -85,6 +85,12 @@ _ADDRESSED = re.compile(
     r" (?:should|must|shall|need to|needs to|have to|has to|are to|is to"
     r"|(?:are|is) (?:expected|required|asked|instructed|supposed|requested) to)"
     r"(?: (?:also|always|now|first))? (?!have been\b|be\b)\w"
+    # A note for software, or an obligation on whoever reads or runs the text: "NOTE for
+    # automated jobs: ...", "anyone running reports on this account should extend ...".
+    r"|\b(?:note|notice|attention|reminder)s? (?:for|to) (?:all |any )?(?:automated|automation"
+    r"|scripts?|jobs?|pipelines?|processes)\b"
+    r"|\b(?:anyone|whoever|anybody|everyone)(?: [\w-]+){0,6}? (?:should|must|needs? to|has to"
+    r"|is (?:expected|required|asked) to) (?!have been\b|be\b)\w"
     r"|you(?:'ll|'d| will| would) (?:want|need|have) to|requires? that"
     r"|(?:it|that)(?:'d| would) be (?:great|nice|helpful|ideal|appreciated) if"
     r"|\b(?:must|should|needs? to|has to|have to|is to|are to) (?:also |always )?be "

@@ -92,7 +92,9 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"shut ?down|cancel|stop|kill|close)\b"
     ),
 }
-_TARGET_KINDS = frozenset(("email", "iban", "wallet", "phone", "account", "url", "domain"))
+_TARGET_KINDS = frozenset(
+    ("email", "iban", "wallet", "phone", "account", "url", "domain", "bucket")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,7 @@ class Origin:
     """Where one value of the call came from."""
 
     path: str  # the argument, e.g. args.recipient
-    kind: str  # email | iban | wallet | phone | account | url | domain | path | code
+    kind: str  # email | iban | wallet | phone | account | url | domain | bucket | path | code
     value: str  # normalised
     source: str  # user | tool | agent
     where: str = ""  # the context path of the first tool output that holds it

@@ -16,7 +16,7 @@ import re
 from ._base import ActionView
 from ._lines import RUN_KEYS
 
-__all__ = ["reads_only_sql"]
+__all__ = ["reads_only_sql", "reads_sql", "writes_sql"]
 
 _QUERY_KEYS = frozenset(("sql", "query", "statement", "statements", "stmt", "sql_query"))
 _READ_START = re.compile(r"^\(*\s*(?:select|show|describe|desc|explain|with|values)\b")
@@ -44,6 +44,11 @@ def reads_only_sql(view: ActionView) -> bool:
     return bool(queries) and all(_reads(q) for q in queries)
 
 
+def reads_sql(sql: str) -> bool:
+    """Whether ``sql`` (lowercased) is only statements that read."""
+    return _reads(sql)
+
+
 def _reads(sql: str) -> bool:
     text = _STRING.sub("''", _COMMENT.sub(" ", sql))
     statements = [s.strip() for s in text.split(";") if s.strip()]
@@ -52,3 +57,25 @@ def _reads(sql: str) -> bool:
         and all(_READ_START.match(s) for s in statements)
         and _WRITES.search(text) is None
     )
+
+
+# A statement that writes: rows changed, a table or a database altered, a grant.
+_WRITE_START = re.compile(
+    r"(?:^|;)\s*(?:with\b[^;]*?\)\s*)?(?:insert|update|delete|merge|upsert|replace|drop|alter"
+    r"|create|truncate|grant|revoke|copy|unload)\b"
+)
+
+
+def writes_sql(view: ActionView) -> bool:
+    """Whether a query argument of the call holds a statement that writes (``UPDATE``,
+    ``INSERT``, ``ALTER``, ``DROP``...), whatever the tool's name says it does."""
+    hit = view.cache.get("writes_sql")
+    if isinstance(hit, bool):
+        return hit
+    out = False
+    for key, low in zip(view.leaf_keys, view.lowered_args, strict=True):
+        if key in _QUERY_KEYS and _WRITE_START.search(_STRING.sub("''", _COMMENT.sub(" ", low))):
+            out = True
+            break
+    view.cache["writes_sql"] = out
+    return out

@@ -1,5 +1,7 @@
 """The values an argument may carry, found in any text: emails, IBANs, crypto wallets,
-URLs and domains, phone numbers, account numbers, one-time codes and paths, each
+URLs and domains, storage buckets (``s3://``, ``gs://``, ``az://`` and the bucket a
+client call in code names: ``Bucket='...'``), phone numbers, account numbers, one-time
+codes and paths, each
 normalised (case, spaces, a phone's last ten digits) so a value and its source compare
 as the same."""
 
@@ -28,6 +30,13 @@ _CODE = re.compile(
     r"|(?<![\w.,$/:-])\d{4,8}(?![\w,/:-]|\.\d)"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+# A bucket by its URI, or as a storage client in code names it (``Bucket='b'``,
+# ``bucket_name="b"``, ``upload_file('f.csv', 'b', 'k')``).
+_BUCKET = re.compile(
+    r"\b(?:s3a?|gs|az|abfss?|wasbs?|r2|oss)://([a-z0-9][a-z0-9._-]{1,62})"
+    r"|\bbucket(?:_?name)?\s*[=:]\s*['\"]([a-z0-9][a-z0-9._-]{1,62})['\"]"
+    r"|\bupload_file\(\s*[^,()]{1,200},\s*['\"]([a-z0-9][a-z0-9._-]{1,62})['\"]"
+)
 _TEXT_CACHE: dict[str, frozenset[tuple[str, str]]] = {}
 
 
@@ -53,6 +62,9 @@ def tokens(text: str) -> frozenset[tuple[str, str]]:
     if "." in low:
         for m in _DOMAIN.finditer(low):
             out.add(("domain", m.group(0).removeprefix("www.")))
+    if "://" in low or "bucket" in low or "upload_file" in low:
+        for m in _BUCKET.finditer(low):
+            out.add(("bucket", (m.group(1) or m.group(2) or m.group(3)).rstrip(".")))
     for m in _PHONE.finditer(text):
         if _DATE.fullmatch(m.group(0)):
             continue  # 2027-05-03 is a day, not a number to call
