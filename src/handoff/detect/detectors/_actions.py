@@ -489,8 +489,11 @@ def _access(view: ActionView) -> list[Signal]:
 def _locks_a_place(view: ActionView) -> bool:
     """A door, a gate or a garage locked or closed as the person asked: it keeps people
     out and grants nobody access."""
-    if GUARD_PLACES.isdisjoint(view.words) and not any(
-        not GUARD_PLACES.isdisjoint(split_words(text[:40])) for text in view.lowered_args
+    if GUARD_PLACES.isdisjoint(view.words) and (
+        not holds_any(view.args_lower, _GUARD_PLACE_HINTS)
+        or not any(
+            not GUARD_PLACES.isdisjoint(split_words(text[:40])) for text in view.lowered_args
+        )
     ):
         return False
     return safe_way(view)
@@ -592,6 +595,14 @@ def _asked_publish(view: ActionView) -> bool:
     )
 
 
+_DIGIT = re.compile(r"\d")
+# The kind of street every match of ``_STREET`` ends with: a cheap first look.
+_STREET_KIND = re.compile(
+    r"\b(?:rd|road|st|street|ave|avenue|ln|lane|blvd|boulevard|dr|drive|way|ct|court|pl"
+    r"|place|hwy|highway)\b"
+)
+# Literals one of which every guarded place's word holds: a cheap first look.
+_GUARD_PLACE_HINTS = ("door", "gate", "garage", "deadbolt", "window")
 # A street address: a house number, a street's name, its kind ("210 Harbor Rd").
 _STREET = re.compile(
     r"\b\d{1,5}[a-z]? [a-z][a-z .'-]{0,40}? (?:rd|road|st|street|ave|avenue|ln|lane|blvd"
@@ -602,6 +613,9 @@ _STREET = re.compile(
 def _street_looked_up(view: ActionView) -> tuple[str, str] | None:
     """A street address the send carries that a tool's output showed and the person never
     wrote: where someone lives or receives parcels, read from a record."""
+    low_all = view.args_lower
+    if _DIGIT.search(low_all) is None or _STREET_KIND.search(low_all) is None:
+        return None
     for (path, _), low in zip(view.args, view.lowered_args, strict=True):
         m = _STREET.search(low) if any(c.isdigit() for c in low) else None
         if m is None:

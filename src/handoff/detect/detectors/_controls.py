@@ -169,9 +169,9 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not out and args and not effect_of(view).read_only:
         if _any_may_weaken(args):
             out.extend(_weakening_settings(view, tool_control, tool_security))
-        if not out and any(h in view.args_lower for h in _RETENTION_HINTS) and runs_commands(view):
+        if not out and holds_any(view.args_lower, _RETENTION_HINTS) and runs_commands(view):
             out.extend(_weakening_options(view, tool_control))
-        if not out and any(holds_any(k.lower(), _MUTE_HINTS) for k in view.key_set):
+        if not out and view.key_set and holds_any(" ".join(view.key_set), _MUTE_HINTS):
             hit = _muted_by_key(view, tool_security)
             if hit is not None:
                 out.append(hit)

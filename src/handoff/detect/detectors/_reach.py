@@ -194,7 +194,7 @@ def detect_reach(view: ActionView, config: DetectConfig) -> list[Signal]:
         invented = _unnamed_recipient(view)
         if invented is not None:
             out.append(invented)
-    if effect.has("outward") and "@" in view.args_lower:
+    if view.args_lower.count("@") > 1 and effect.has("outward"):
         extra = _outsiders_copied(view, config)
         if extra is not None:
             out.append(extra)
