@@ -89,3 +89,20 @@ def test_a_list_of_words_is_read_as_one_line(
 def test_a_routine_list_of_words_runs_on_its_own(tool: str, args: dict[str, object]) -> None:
     a = assess_call(tool, args, "Squash my commits and build the billing-api image.")
     assert a.mode.value == "auto", [t.code for t in a.triggers]
+
+
+_PLAN = (
+    "EXPLAIN (ANALYZE, BUFFERS) SELECT date_trunc('month', paid_at), SUM(amount_cents) "
+    "FROM invoices GROUP BY 1"
+)
+
+
+@pytest.mark.parametrize("tool", ["psql", "mysql"])
+def test_a_database_client_runs_the_sql_it_is_given(tool: str) -> None:
+    """A database client named as the tool, its SQL in the arguments: a plan or a read
+    runs, a drop is held, as from a shell."""
+    plan = assess_call(tool, {"args": ["-d", "billing", "-c", _PLAN]}, "Show me the query's plan.")
+    assert plan.mode.value == "auto", [t.code for t in plan.triggers]
+    drop = assess_call(tool, {"args": ["-d", "billing", "-c", "DROP TABLE invoices"]}, "Tidy up.")
+    assert drop.mode.value != "auto"
+    assert "action.destructive" in {t.code for t in drop.triggers}

@@ -16,7 +16,7 @@ from ._base import ActionView, wordset
 
 __all__ = ["CLIS", "cli_line"]
 
-CLIS = wordset("kubectl helm terraform docker podman git gh aws gcloud gsutil az oc")
+CLIS = wordset("kubectl helm terraform docker podman git gh aws gcloud gsutil az oc psql mysql")
 _CLI_KEYS = ("args", "argv", "arguments", "subcommand", "input", "command", "cmd")
 # A list longer than this is read only this far.
 _MAX_WORDS = 200
