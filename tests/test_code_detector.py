@@ -126,3 +126,20 @@ def test_a_script_the_agent_wrote_is_not_unread() -> None:
         }
     ]
     assert "code.unread_script" not in codes(shell("./run.sh", wrote))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "psql -d billing -f migrations/0042_backfill.sql",
+        "psql -d billing --file=cleanup.sql",
+        "mysql shop < patch.sql",
+        "sqlite3 app.db < fix.sql",
+    ],
+)
+def test_a_sql_file_run_unread_is_an_unread_script(line: str) -> None:
+    """A database client handed a file of SQL nobody has looked at runs whatever it
+    holds, as ``bash setup.sh`` does."""
+    assert "code.unread_script" in codes(shell(line))
+    seen = [{"tool": "execute_bash", "args": {"command": f"cat {line.split()[-1].split('=')[-1]}"}}]
+    assert "code.unread_script" not in codes(shell(line, seen))

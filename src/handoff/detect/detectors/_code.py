@@ -103,6 +103,9 @@ _OVERRIDE = re.compile(
 _SCRIPT_RUN = re.compile(
     r"(?:^|[;&|(]\s*|\b(?:bash|sh|zsh|source|\.)\s+)(?:\./|/)?((?:[\w.-]+/)*([\w.-]+\.(?:sh|bash|bat|cmd|ps1)))\b"
     r"|(?:^|[;&|]\s*)\.?/((?:[\w.-]+/)*([\w-]+))(?=\s|$)"
+    # A database client handed a file of SQL: it runs whatever the file holds.
+    r"|\b(?:psql|mysql|mariadb|sqlite3)\b[^|;&\n]{0,200}?(?:\s-f\s*|\s--file[=\s]\s*|<\s*)"
+    r"(?:\./)?((?:[\w.-]+/)*([\w.-]+\.sql))\b"
 )
 # The same, on each line of a build file, where a recipe line starts with a tab.
 _SCRIPT_LINE = re.compile(_SCRIPT_RUN.pattern.replace("(?:^|", r"(?:^[^\S\n]*|"), re.M)
@@ -504,7 +507,7 @@ def _unread_script(
     rx = _SCRIPT_LINE if wired else _SCRIPT_RUN
     for path, text, low in run:
         for m in rx.finditer(low):
-            name = m.group(2) or m.group(4)
+            name = m.group(2) or m.group(4) or m.group(6)
             if not name or name in ("configure", "gradlew", "mvnw"):
                 continue
             seen = any(
