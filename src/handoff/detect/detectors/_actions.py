@@ -27,7 +27,7 @@ from ._base import (
 from ._effects import command_is_verb
 from ._hazards import GUARD_PLACES, safe_way
 from ._money_keys import money_written
-from ._provenance import trusted_text
+from ._outgoing import asked_publish, street_looked_up
 from ._queries import reads_only_sql
 from ._releases import routine_deploy
 from ._sense import (
@@ -130,19 +130,6 @@ _AS_PERSON = re.compile(
     r"|in (?:the )?name of)\s+((?:[A-Z][a-z]+|Dr\.|Mr\.|Ms\.|Mrs\.)(?:\s+[A-Z][a-z]+){0,2})\b"
 )
 _COPY_MIN = 80
-# The person asked to publish: "publish it now", "make the page public", "go live".
-_ASKED_PUBLISH = re.compile(
-    r"\b(?:publish(?:es|ed|ing)?|go live|make (?:it|them|this|that|the \w+) public)\b"
-)
-# The keys that name what a publish call publishes.
-_PAGE_KEYS = wordset(
-    "slug slugs page pages page_id page_ids id ids post post_id post_ids title handle "
-    "handles path url article article_id"
-)
-_SEPARATORS = re.compile(r"[-_/\s]+")
-_NOT_YET = re.compile(
-    r"\b(?:never|don'?t|do not|not|no|without|avoid|before|until)\b[^.;!?\n]{0,24}$"
-)
 # Keys that name the one party a plan or a workflow is for.
 _ONE_PARTY_KEYS = wordset(
     "customer customer_id customer_email subscriber subscriber_id subscription subscription_id "
@@ -329,13 +316,13 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     if s.access and not s.money and not _locks_a_place(view):
         out.extend(_access(view))
     if s.outward and not s.public:
-        hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS) or _street_looked_up(view)
+        hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS) or street_looked_up(view)
         if hit is not None or not _LEAK_WORDS.isdisjoint(words):
             where, ex = hit if hit else ("tool", view.tool)
             out.append(_signal("outward", where, ex))
     if s.public:
         hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS)
-        if not _asked_publish(view):
+        if not asked_publish(view):
             # Publishing what the person asked to publish is the task; what it
             # publishes is still read.
             out.append(_on_tool("public", view.tool))
@@ -577,52 +564,5 @@ def _copied(view: ActionView) -> list[Signal]:
     return []
 
 
-def _asked_publish(view: ActionView) -> bool:
-    """The person's words ask to publish, and not "don't publish it yet", and every page
-    the call names by its slug, id or title is one they named ("the Linen Apron page"
-    for ``linen-apron``)."""
-    said = trusted_text(view).lower()
-    if not any(
-        not _NOT_YET.search(said, max(0, m.start() - 30), m.start())
-        for m in _ASKED_PUBLISH.finditer(said)
-    ):
-        return False
-    flat = _SEPARATORS.sub(" ", said)
-    return all(
-        _SEPARATORS.sub(" ", low).strip() in flat
-        for low, key in zip(view.lowered_args, view.leaf_keys, strict=True)
-        if key in _PAGE_KEYS
-    )
-
-
-_DIGIT = re.compile(r"\d")
-# The kind of street every match of ``_STREET`` ends with: a cheap first look.
-_STREET_KIND = re.compile(
-    r"\b(?:rd|road|st|street|ave|avenue|ln|lane|blvd|boulevard|dr|drive|way|ct|court|pl"
-    r"|place|hwy|highway)\b"
-)
 # Literals one of which every guarded place's word holds: a cheap first look.
 _GUARD_PLACE_HINTS = ("door", "gate", "garage", "deadbolt", "window")
-# A street address: a house number, a street's name, its kind ("210 Harbor Rd").
-_STREET = re.compile(
-    r"\b\d{1,5}[a-z]? [a-z][a-z .'-]{0,40}? (?:rd|road|st|street|ave|avenue|ln|lane|blvd"
-    r"|boulevard|dr|drive|way|ct|court|pl|place|hwy|highway)\b"
-)
-
-
-def _street_looked_up(view: ActionView) -> tuple[str, str] | None:
-    """A street address the send carries that a tool's output showed and the person never
-    wrote: where someone lives or receives parcels, read from a record."""
-    low_all = view.args_lower
-    if _DIGIT.search(low_all) is None or _STREET_KIND.search(low_all) is None:
-        return None
-    for (path, _), low in zip(view.args, view.lowered_args, strict=True):
-        m = _STREET.search(low) if any(c.isdigit() for c in low) else None
-        if m is None:
-            continue
-        street = m.group(0)
-        if street in trusted_text(view).lower():
-            continue
-        if any(src.kind == "observation" and street in src.text.lower() for src in view.sources):
-            return path, street
-    return None

@@ -34,7 +34,7 @@ from ._base import (
 )
 from ._effects import FIRST_READS, effect_of
 from ._lines import command_lines, runs_commands
-from ._provenance import trusted_text
+from ._provenance import said_unforbidden, trusted_text
 from ._sql_text import SQL_KEYS, embedded_sql
 
 __all__ = ["arg_scalars", "detect_controls", "scalars"]
@@ -100,7 +100,6 @@ _ALLOW = ("allow", "accept", "permit", "allow_all", "allowall")
 # Quieting for a while, as against turning off: what a person asks of one noisy alert.
 _QUIETING = wordset("mute silence silences snooze")
 _ASKED_QUIET = re.compile(r"\b(?:mute|silence|snooze|quiet)\b")
-_SAID_NOT = re.compile(r"\b(?:never|don'?t|do not|not|no)\b[^.;!?\n]{0,16}$")
 _EVERY = frozenset(("*", "all", "every", "everything", "any", "*:*"))
 # The argument that names what a generic tool (``jenkins.disable_job``, ``config.apply``)
 # turns off: a job, a service, a check by its name.
@@ -213,11 +212,7 @@ def _asked_mute(view: ActionView, security: bool, keyed: bool = False) -> bool:
         return False
     if any(value.strip() in _EVERY for value in view.lowered_args):
         return False
-    said = trusted_text(view).lower()
-    return any(
-        _SAID_NOT.search(said, max(0, m.start() - 24), m.start()) is None
-        for m in _ASKED_QUIET.finditer(said)
-    )
+    return said_unforbidden(view, _ASKED_QUIET)
 
 
 def _weakening_settings(view: ActionView, tool_control: bool, tool_security: bool) -> list[Signal]:

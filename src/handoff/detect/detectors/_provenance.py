@@ -214,11 +214,17 @@ def trusted_text(view: ActionView) -> str:
 def asked_for(view: ActionView, kind: str) -> bool:
     """Did the person (instruction or user turns) ask for this kind of action? Words
     they said not to do ("never pay", "don't buy it") ask for nothing."""
+    return said_unforbidden(view, _KIND_WORDS[kind])
+
+
+def said_unforbidden(view: ActionView, words: re.Pattern[str]) -> bool:
+    """``words`` stand in the person's words (instruction or user turns) somewhere not
+    after "never", "don't", "not", "without"... ("silence the alert", not "don't
+    silence it")."""
     low = _texts(view).trusted.lower()
-    for m in _KIND_WORDS[kind].finditer(low):
-        if not _FORBIDS.search(low, max(0, m.start() - 30), m.start()):
-            return True
-    return False
+    return any(
+        not _FORBIDS.search(low, max(0, m.start() - 30), m.start()) for m in words.finditer(low)
+    )
 
 
 _FORBIDS = re.compile(r"\b(?:never|don'?t|do not|not|no|without|avoid)\b[^.;!?\n]{0,20}$")

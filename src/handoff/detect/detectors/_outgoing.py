@@ -1,0 +1,67 @@
+"""What a send or a publish carries out, read against the person's words: a page
+published as they asked, a street address read from a record and sent on."""
+
+from __future__ import annotations
+
+import re
+
+from ._base import ActionView, wordset
+from ._provenance import said_unforbidden, trusted_text
+
+__all__ = ["asked_publish", "street_looked_up"]
+
+# The person asked to publish: "publish it now", "make the page public", "go live".
+_ASKED_PUBLISH = re.compile(
+    r"\b(?:publish(?:es|ed|ing)?|go live|make (?:it|them|this|that|the \w+) public)\b"
+)
+# The keys that name what a publish call publishes.
+_PAGE_KEYS = wordset(
+    "slug slugs page pages page_id page_ids id ids post post_id post_ids title handle "
+    "handles path url article article_id"
+)
+_SEPARATORS = re.compile(r"[-_/\s]+")
+
+
+def asked_publish(view: ActionView) -> bool:
+    """The person's words ask to publish, and not "don't publish it yet", and every page
+    the call names by its slug, id or title is one they named ("the Linen Apron page"
+    for ``linen-apron``)."""
+    if not said_unforbidden(view, _ASKED_PUBLISH):
+        return False
+    flat = _SEPARATORS.sub(" ", trusted_text(view).lower())
+    return all(
+        _SEPARATORS.sub(" ", low).strip() in flat
+        for low, key in zip(view.lowered_args, view.leaf_keys, strict=True)
+        if key in _PAGE_KEYS
+    )
+
+
+_DIGIT = re.compile(r"\d")
+# The kind of street every match of ``_STREET`` ends with: a cheap first look.
+_STREET_KIND = re.compile(
+    r"\b(?:rd|road|st|street|ave|avenue|ln|lane|blvd|boulevard|dr|drive|way|ct|court|pl"
+    r"|place|hwy|highway)\b"
+)
+# A street address: a house number, a street's name, its kind ("210 Harbor Rd").
+_STREET = re.compile(
+    r"\b\d{1,5}[a-z]? [a-z][a-z .'-]{0,40}? (?:rd|road|st|street|ave|avenue|ln|lane|blvd"
+    r"|boulevard|dr|drive|way|ct|court|pl|place|hwy|highway)\b"
+)
+
+
+def street_looked_up(view: ActionView) -> tuple[str, str] | None:
+    """A street address the send carries that a tool's output showed and the person never
+    wrote: where someone lives or receives parcels, read from a record."""
+    low_all = view.args_lower
+    if _DIGIT.search(low_all) is None or _STREET_KIND.search(low_all) is None:
+        return None
+    for (path, _), low in zip(view.args, view.lowered_args, strict=True):
+        m = _STREET.search(low) if any(c.isdigit() for c in low) else None
+        if m is None:
+            continue
+        street = m.group(0)
+        if street in trusted_text(view).lower():
+            continue
+        if any(src.kind == "observation" and street in src.text.lower() for src in view.sources):
+            return path, street
+    return None
