@@ -77,3 +77,15 @@ def test_a_book_as_a_noun_commits_no_money(tool: str) -> None:
 @pytest.mark.parametrize("tool", ["book_flight", "create_booking", "place_order"])
 def test_booking_verbs_and_created_commitments_commit_money(tool: str) -> None:
     assert "action.money" in triggers(act(tool, {"id": "X1"}))
+
+
+@pytest.mark.parametrize(
+    "tool", ["battery.set_reserve", "ups.update_reserve_minutes", "fund.get_reserve"]
+)
+def test_a_reserve_as_a_noun_commits_no_money(tool: str) -> None:
+    assert "action.money" not in triggers(act(tool, {"site": "s1", "reserve_pct": 80}))
+
+
+@pytest.mark.parametrize("tool", ["reserve_table", "restaurants.reserve", "hotel_reserve"])
+def test_reserve_as_the_verb_commits_money(tool: str) -> None:
+    assert "action.money" in triggers(act(tool, {"id": "X1"}))

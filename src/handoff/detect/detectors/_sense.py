@@ -161,13 +161,32 @@ def commits(words: tuple[str, ...], start: int = 0) -> bool:
     # verb (``orders.create``; ``trip.create_itinerary`` creates no trip).
     made = set(ops[1:]) if len(ops) > 1 else ws
     return bool(
-        ws & (COMMIT_VERBS - {"book"})
+        ws & (COMMIT_VERBS - _NOUN_TOO)
         or words[0] == "book"
+        or _reserves(words, ops)
         or (ops[0] == "book" and ws & _BOOKED)
         or any(a == "book" and b not in _READ_VERBS for a, b in pairwise(words))
         or (words[0] in CREATE_VERBS and ws & COMMITMENTS)
         or (ops[0] in CREATE_VERBS and made & _OP_COMMITMENTS)
         or ("upgrade" in ws and ws & _UPGRADED)
+    )
+
+
+# Verbs that are nouns too: ``book`` (``address_book``), ``reserve`` (a battery's
+# ``set_reserve``, a fund's ``reserve``); read as a booking only where a verb stands.
+_NOUN_TOO = frozenset(("book", "reserve"))
+
+
+def _reserves(words: tuple[str, ...], ops: tuple[str, ...]) -> bool:
+    """``reserve`` is the verb: first in the name or the operation (``reserve_table``,
+    ``tables.reserve``), or last after what is reserved (``hotel_reserve``); not a noun
+    that a setting's verb acts on (``battery.set_reserve``)."""
+    if "reserve" not in words:
+        return False
+    return (
+        words[0] == "reserve"
+        or ops[0] == "reserve"
+        or (words[-1] == "reserve" and not _BOOKED.isdisjoint(words))
     )
 
 
