@@ -24,7 +24,7 @@ from ._base import (
     split_words,
     wordset,
 )
-from ._effects import command_is_verb
+from ._effects import command_is_verb, effect_of
 from ._hazards import GUARD_PLACES, safe_way
 from ._money_keys import money_written
 from ._outgoing import asked_publish, street_looked_up
@@ -347,9 +347,11 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
         and words & _CONFIG
         and words & _CHANGE_VERBS
         and view.key_set.isdisjoint(_ONE_PARTY_KEYS)
+        and "device" not in effect_of(view).families
     ):
         # A plan moved for one customer, or a contract's workflow started with one
-        # counterparty, runs for that party alone.
+        # counterparty, runs for that party alone; a device's settings are that
+        # device's, and the device rules read them.
         out.append(_on_tool("workflow", view.tool))
     if not s.read_only and words & _RECORDS and words & _PEOPLE:
         out.append(_on_tool("personal", view.tool))

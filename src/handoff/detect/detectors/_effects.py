@@ -122,7 +122,7 @@ DEVICE = wordset(
     "steering brake brakes traffic signal elevator oven stove sprinkler irrigation "
     "lock locks actuator motor machine machinery dispenser medication pill insulin "
     "ventilator pacemaker smart home iot appliance appliances window windows blinds "
-    "speaker tv " + INDUSTRIAL
+    "speaker tv inverter inverters battery batteries charger chargers genset gensets " + INDUSTRIAL
 )
 ACTUATE = wordset(
     "turn on off toggle switch set control operate open close start stop move drive "

@@ -37,9 +37,12 @@ _CELSIUS = re.compile(r"(?:^|_)(?:c|celsius|degc)(?:_|$)")
 _LIVABLE_C = (10.0, 30.0)
 _LIVABLE_F = (50.0, 86.0)
 # A machine's own safeguards, by the words of the setting's key.
+# Protective functions too: what trips, cuts off or shuts off the machine before it harms
+# (``overvoltage_trip``, ``low_oil_cutoff``), and an ``anti_`` setting (``anti_islanding``,
+# ``anti_pinch``), which names what it protects against.
 _GUARDS = wordset(
     "safety interlock interlocks guard guards geofence collision estop failsafe watchdog "
-    "limiter speed_limit"
+    "limiter speed_limit trip protection cutoff shutoff anti"
 )
 _OFF_VALUES = frozenset(("off", "false", "0", "disabled", "disable", "none", "bypass", "bypassed"))
 # Words of a guard's key that lift it when true (``geofence_unlock``, ``interlock_bypass``).
