@@ -164,6 +164,31 @@ def test_messages_to_a_crowd_go_to_marketing_ops(tool: str, args: dict[str, Any]
     assert "action.public" in codes(r)
 
 
+_NOTICE = "Send the policy update notice to Priya Shah."
+
+
+@pytest.mark.parametrize(
+    ("to", "instruction", "crowd"),
+    [
+        ({"recipients": ["everyone@northwind.example"]}, _NOTICE, True),
+        ({"to": "all-staff@northwind.example"}, _NOTICE, True),
+        ({"recipients": ["priya.shah@northwind.example"]}, _NOTICE, False),
+        # The person wrote the list's address: the whole list is whom they asked for.
+        (
+            {"to": "all-staff@northwind.example"},
+            "Send the policy update notice to all-staff@northwind.example.",
+            False,
+        ),
+    ],
+)
+def test_a_mailing_list_that_means_everyone_is_a_crowd_unless_the_person_gave_it(
+    to: dict[str, Any], instruction: str, crowd: bool
+) -> None:
+    r = assess_call("hr.notices.send", {"notice": "policy-update", **to}, instruction)
+    assert ("action.public" in {t.code for t in r.triggers}) is crowd
+    assert (r.mode is not Mode.AUTO) is crowd
+
+
 # --- recipients the person did not name ------------------------------------------------
 
 _LUNCH = "Email anna@acme.com asking if lunch at 12:30 works"
@@ -297,3 +322,30 @@ def test_reads_and_routine_edits_stay_auto(tool: str, args: dict[str, Any]) -> N
 def test_an_email_to_exactly_the_person_named_is_unchanged() -> None:
     r = run("send_email", {"to": "anna@acme.com", "subject": "Lunch", "body": "12:30?"}, _LUNCH)
     assert r.mode is Mode.AUTO, [t.code for t in r.triggers]
+
+
+_PET_LOOKUP = [
+    {
+        "tool": "clinic.clients.search",
+        "args": {"pet": "Pepper"},
+        "observation": '{"client": {"name": "Dana Reyes", "mobile": "+1-415-555-0199"}}',
+    }
+]
+
+
+@pytest.mark.parametrize(
+    ("instruction", "runs"),
+    [
+        ("Find Pepper's owner and text Mrs. Reyes a reminder about the checkup.", True),
+        ("Look up Pepper's owner and text the client that the checkup is due.", True),
+        ("Text Dana a reminder that Pepper's checkup is due.", True),
+        # Asked only to look the number up: the text is the agent's own idea.
+        ("Look up the phone number of Pepper's owner.", False),
+    ],
+)
+def test_a_text_the_person_asked_for_goes_to_the_number_a_lookup_found(
+    instruction: str, runs: bool
+) -> None:
+    args = {"to": "+1-415-555-0199", "body": "Pepper is due for a checkup."}
+    r = assess_call("sms.send", args, instruction, _PET_LOOKUP)
+    assert (r.mode is Mode.AUTO) is runs, [t.code for t in r.triggers]

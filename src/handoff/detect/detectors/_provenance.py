@@ -79,6 +79,9 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"\b(send|sent|e-?mail (?:it|them|this|that|him|her|me|us|the|a)|e-?mail [\w.+-]+@[\w-]+"
         r"|^\W*e-?mail|forward|share|post|"
         r"publish|upload|export|reply|respond|tweet|text (?:it|this|that|him|her|them|me|us)"
+        # "text Mrs. Hernandez", "text the client", "text Sam a reminder": texting a person.
+        r"|text (?:mr|mrs|ms|dr|miss)\b|text the (?:client|customer|owner|patient|tenant|guest"
+        r"|parent|driver|family|team)s?\b|text \w+ (?:a|an) (?:reminder|message|note|update)"
         r"|invite|notify|"
         r"let \w+ know|tell \w+|contact|chat with|message \w+"
         r"|" + ANSWERS + r"|ask \w+ (?:for|about|if|whether|to))\b"

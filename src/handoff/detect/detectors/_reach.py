@@ -377,7 +377,7 @@ def _crowd(view: ActionView) -> Signal | None:
             if (
                 _AUDIENCE_KEY.match(key)
                 and (messaging or key.startswith("channel"))
-                and _CROWD.match(text.lower())
+                and (_CROWD.match(text.lower()) or _list_address(view, text))
             ):
                 why = f"its {key} is {text.strip()!r}, which means everyone"
                 where, excerpt = path, text
@@ -394,6 +394,16 @@ def _crowd(view: ActionView) -> Signal | None:
         reversibility=0.6,
         sensitivity=0.4,
     )
+
+
+def _list_address(view: ActionView, text: str) -> bool:
+    """``text`` is a mailing list's address that means everyone (``all-staff@…``,
+    ``everyone@…``), and the person did not write that address themselves."""
+    low = text.strip().lower()
+    local, at, _ = low.partition("@")
+    if not at or _CROWD.match(local) is None:
+        return False
+    return low not in trusted_text(view).lower()
 
 
 def _unnamed_recipient(view: ActionView) -> Signal | None:
