@@ -96,6 +96,11 @@ HANDED_OFF = {
     "a subject added to a binding": shell(
         "kubectl set subject clusterrolebinding cluster-admin --user=bob"
     ),
+    # A grant run by a name of its own, to a role everyone holds.
+    "a dbt macro granting to PUBLIC": shell(
+        "dbt run-operation grant_select_all --args '{role: PUBLIC, schemas: [finance]}'"
+    ),
+    "a make target granting to everyone": shell("make grant-read ROLE=everyone"),
     # A network opened to everyone; a local service exposed to the internet.
     "ufw allow": shell("ufw allow 5432/tcp"),
     "firewall-cmd --add-port": shell("firewall-cmd --add-port=3306/tcp --permanent"),
@@ -197,6 +202,8 @@ def test_access_changed_goes_to_a_person(name: str) -> None:
     [
         "kubectl get pods",
         "kubectl get clusterrolebindings",
+        "dbt run-operation grant_select --args '{role: analyst}'",
+        "dbt build --select tag:marketing",
         "kubectl apply -f deploy.yaml",
         "ufw status verbose",
         "firewall-cmd --list-all",

@@ -277,6 +277,18 @@ _HELD: dict[str, tuple[str, dict[str, Any], str, str]] = {
         "action.untrusted_code",
         "medium",
     ),
+    "sign-in policy off by its state": (
+        "idp.conditional_access.update",
+        {"policyId": "ca-01", "state": "disabled"},
+        "action.permissions",
+        "high",
+    ),
+    "second factor off by a setting": (
+        "idp.mfa_policy.update",
+        {"policyId": "p1", "enabled": False},
+        "action.permissions",
+        "high",
+    ),
     "unknown tool told to nuke": (*sh("frobctl nuke --all"), "action.destructive", "high"),
     "unknown tool told to purge": (
         *sh("acmectl purge-tenant --tenant t1 --yes"),
@@ -367,6 +379,9 @@ def test_a_forward_to_an_internal_domain_is_not_data_leaving() -> None:
         ("terraform.plan", {"dir": "infra/prod"}),
         ("helm.list", {"namespace": "prod"}),
         ("users.update", {"id": 7, "display_name": "Ana"}),
+        ("idp.conditional_access.update", {"policyId": "ca-01", "state": "enabled"}),
+        ("idp.conditional_access.list", {}),
+        ("mfa.verify", {"code": "123456"}),
     ],
 )
 def test_reads_and_routine_changes_on_these_nouns_run_on_their_own(

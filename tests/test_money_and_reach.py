@@ -349,3 +349,35 @@ def test_a_text_the_person_asked_for_goes_to_the_number_a_lookup_found(
     args = {"to": "+1-415-555-0199", "body": "Pepper is due for a checkup."}
     r = assess_call("sms.send", args, instruction, _PET_LOOKUP)
     assert (r.mode is Mode.AUTO) is runs, [t.code for t in r.triggers]
+
+
+_TEST_COPY = "Draft a newsletter announcing the new integration and send me a test copy."
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "instruction", "held"),
+    [
+        # Asked for a test to themselves: the campaign's send to its list is not asked.
+        ("mailer.campaigns.send", {"campaignId": "c1"}, _TEST_COPY, True),
+        ("mailer.campaigns.send", {"campaignId": "c1"}, "Send the June newsletter.", False),
+        (
+            "mailer.campaigns.send",
+            {"campaignId": "c1"},
+            "Draft the newsletter, send me a test, and when it looks right send it out.",
+            False,
+        ),
+        # The test itself goes to the address it names.
+        (
+            "mailer.campaigns.send_test",
+            {"campaignId": "c1", "to": "me@acme.com"},
+            _TEST_COPY,
+            False,
+        ),
+        ("mailer.campaigns.send_test", {"campaignId": "c1", "to": "everyone"}, _TEST_COPY, True),
+    ],
+)
+def test_a_test_copy_asked_for_is_not_the_campaign_sent(
+    tool: str, args: dict[str, Any], instruction: str, held: bool
+) -> None:
+    r = assess_call(tool, args, instruction)
+    assert (r.mode is not Mode.AUTO) is held, [t.code for t in r.triggers]

@@ -245,6 +245,16 @@ GATED_RULES: tuple[tuple[tuple[str, ...], re.Pattern[str], str, str, float], ...
             0.8,
         ),
         (
+            ("grant",),
+            # A grant run by a name of its own (a dbt macro, a make target, a script)
+            # to a role everyone holds.
+            r"\bgrant[\w-]{0,40}\b[^|;&\n]{0,300}?\b(?:role|roles|to|grantee|principal)"
+            r"['\"]?\s*[:=]?\s*\[?\s*['\"]?(?:public|everyone|allusers|all_users|anonymous)\b",
+            "action.permissions",
+            "The shell command grants access to a role everyone holds (PUBLIC, all users)",
+            0.85,
+        ),
+        (
             ("rolebinding",),
             # Who a role binding grants its role to, changed in place.
             r"\bkubectl\s[^|;&\n]{0,200}?(?<=\s)(?:patch|set\s+subject)\s+"

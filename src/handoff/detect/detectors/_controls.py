@@ -55,11 +55,11 @@ _SECURITY = wordset(
     "audit auditing trail trails cloudtrail waf firewall firewalls protection detector "
     "detectors detection guardduty antivirus defender edr siem ids ips securityhub "
     "encryption validation shield malware virus vulnerability vulnerabilities proctoring "
-    "proctor plagiarism captcha moderation automod spam safesearch rls"
+    "proctor plagiarism captcha moderation automod spam safesearch rls mfa 2fa conditional"
 )
 # A toggle of these flips a security control; which way, the page decides.
 _TOGGLED_SECURITY = _SECURITY | wordset(
-    "sso saml mfa 2fa factor authentication enforcement passkey passkeys lockout"
+    "sso saml factor authentication enforcement passkey passkeys lockout"
 )
 # Row-level security by its words (``row_level_security``, ``disable_row_security``).
 _ROW_SECURITY = frozenset(("row", "security"))

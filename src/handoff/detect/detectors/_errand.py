@@ -23,7 +23,7 @@ from functools import lru_cache
 from ._base import ActionView, Signal, beyond_instruction, wordset
 from ._effects import OP_CHANGES, as_meant, effect_of, first_arg
 from ._provenance import said_by_person
-from ._queries import writes_sql
+from ._queries import writes_shared_sql, writes_sql
 from ._sense import books_workplace, operation_start, tool_sense
 
 __all__ = [
@@ -173,12 +173,15 @@ def unasked_change(view: ActionView, asked: str) -> Signal | None:
     if not asked.strip():
         return None
     effect = effect_of(view)
-    if effect.read_only or tool_sense(view.tool).draft:
+    # A query that writes changes what is there, whatever the tool's name says (not a
+    # temporary table it builds for itself).
+    sql = writes_shared_sql(view)
+    if not sql and (effect.read_only or tool_sense(view.tool).draft):
         # A draft, like a note, is the agent's own output: nothing changes until it is sent.
         return None
     op = as_meant(view.words[operation_start(view.tool) :] or view.words)
     said = ""
-    if not _shell_changes(view) and not _runs_job(view, op):
+    if not sql and not _shell_changes(view) and not _runs_job(view, op):
         # A meeting room, a desk or an appointment booked is a change the money rules
         # leave alone.
         booked = not _BOOKS.isdisjoint(op) and books_workplace(view.word_set)

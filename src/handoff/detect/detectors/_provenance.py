@@ -52,6 +52,7 @@ from ._run_texts import texts as _texts
 from ._tokens import tokens
 
 __all__ = [
+    "OUTWARD_ASK",
     "Origin",
     "asked_for",
     "detect_provenance",
@@ -95,6 +96,8 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"shut ?down|cancel|stop|kill|close)\b"
     ),
 }
+# The words of a person asking for a send, for readers that look at part of their words.
+OUTWARD_ASK = _KIND_WORDS["outward"]
 _TARGET_KINDS = frozenset(
     ("email", "iban", "wallet", "phone", "account", "url", "domain", "bucket")
 )

@@ -16,7 +16,7 @@ import re
 from ._base import ActionView
 from ._lines import RUN_KEYS
 
-__all__ = ["reads_only_sql", "reads_sql", "writes_sql"]
+__all__ = ["reads_only_sql", "reads_sql", "writes_shared_sql", "writes_sql"]
 
 _QUERY_KEYS = frozenset(("sql", "query", "statement", "statements", "stmt", "sql_query"))
 _READ_START = re.compile(r"^\(*\s*(?:select|show|describe|desc|explain|with|values)\b")
@@ -79,3 +79,22 @@ def writes_sql(view: ActionView) -> bool:
             break
     view.cache["writes_sql"] = out
     return out
+
+
+# A scratch table or view of the session's own, gone when it ends.
+_SCRATCH = re.compile(r"^\s*create\s+(?:or\s+replace\s+)?(?:local\s+)?temp(?:orary)?\b")
+
+
+def writes_shared_sql(view: ActionView) -> bool:
+    """Whether a query argument writes what outlives the session: ``writes_sql``, less
+    the temporary tables and views a query builds for itself (``CREATE TEMP TABLE``)."""
+    if not writes_sql(view):
+        return False
+    for key, low in zip(view.leaf_keys, view.lowered_args, strict=True):
+        if key not in _QUERY_KEYS:
+            continue
+        text = _STRING.sub("''", _COMMENT.sub(" ", low))
+        for statement in text.split(";"):
+            if _WRITE_START.search(statement) and not _SCRATCH.match(statement):
+                return True
+    return False

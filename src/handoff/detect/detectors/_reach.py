@@ -22,7 +22,7 @@ import re
 
 from ._base import ActionView, DetectConfig, Signal, wordset
 from ._effects import effect_of
-from ._provenance import asked_for, origins, trusted_text
+from ._provenance import OUTWARD_ASK, asked_for, origins, trusted_text
 from ._sense import halts, tool_sense
 from ._world import _EXTERNAL
 
@@ -340,13 +340,27 @@ def _asked_link(view: ActionView) -> bool:
     return False
 
 
+# A send the person asks for themselves alone: a test, a copy to them, a preview.
+_TO_SELF = re.compile(
+    r"\b(?:send|email|forward|text)\s+(?:me|myself|(?:it|this|that|a copy|one) to me"
+    r"|(?:me\s+)?(?:a\s+|the\s+)?(?:test|preview|proof|sample)s?)\b"
+)
+
+
 def _asked_send(view: ActionView) -> bool:
-    """The person asked to send this campaign, newsletter or announcement themselves."""
+    """The person asked to send this campaign, newsletter or announcement themselves; a
+    test or a copy sent to them ("draft the newsletter and send me a test") is not it."""
     said = trusted_text(view).lower()
-    return bool(_ASKED_BROADCAST.search(said)) and asked_for(view, "outward")
+    if not _ASKED_BROADCAST.search(said) or not asked_for(view, "outward"):
+        return False
+    if _TO_SELF.search(said) is None:
+        return True
+    return bool(OUTWARD_ASK.search(_TO_SELF.sub(" ", said)))
 
 
 _HALTS = wordset("pause stop cancel archive delete end disable unschedule halt")
+# A campaign's test or preview goes to the addresses it names, not to its audience.
+_TRIALS = wordset("test tests preview proof")
 _SENDS_NOW = wordset("send resume launch start publish post broadcast blast")
 
 
@@ -361,7 +375,7 @@ def _crowd(view: ActionView) -> Signal | None:
         return None
     why = ""
     where, excerpt = "tool", view.tool
-    if ws & _BULK and ws & _MESSAGING:
+    if ws & _BULK and ws & _MESSAGING and ws.isdisjoint(_TRIALS):
         why = "the tool sends a campaign or a bulk message"
     else:
         count = 0
