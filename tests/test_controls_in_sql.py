@@ -41,7 +41,13 @@ def test_a_retention_cut_by_sql_is_held(tool: str, args: dict[str, Any]) -> None
 @pytest.mark.parametrize(
     ("tool", "args", "instruction"),
     [
-        ("run_query", {"query": "ALTER DATABASE PROD SET DATA_RETENTION_TIME_IN_DAYS = 30"}, _ASK),
+        # A longer retention weakens nothing (asked for: under a question alone, a query
+        # that alters the database is beyond the request).
+        (
+            "run_query",
+            {"query": "ALTER DATABASE PROD SET DATA_RETENTION_TIME_IN_DAYS = 30"},
+            "Storage is fine: set PROD's time travel retention to 30 days.",
+        ),
         (
             "run_query",
             {"query": "ALTER DATABASE SANDBOX SET DATA_RETENTION_TIME_IN_DAYS = 0"},

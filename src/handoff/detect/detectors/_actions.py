@@ -24,7 +24,7 @@ from ._base import (
     split_words,
     wordset,
 )
-from ._effects import command_is_verb, effect_of
+from ._effects import answers_the_person, command_is_verb, effect_of
 from ._hazards import GUARD_PLACES, safe_way
 from ._money_keys import money_written
 from ._outgoing import asked_publish, street_looked_up
@@ -133,7 +133,8 @@ _COPY_MIN = 80
 # Keys that name the one party a plan or a workflow is for.
 _ONE_PARTY_KEYS = wordset(
     "customer customer_id customer_email subscriber subscriber_id subscription subscription_id "
-    "counterparty counterparty_id counterparty_name counterparty_signer counterparty_email"
+    "counterparty counterparty_id counterparty_name counterparty_signer counterparty_email "
+    "worker worker_id employee employee_id student_id patient_id member_id"
 )
 _LEAK_WORDS = wordset("leak exfiltrate exfiltration disclose")
 
@@ -396,6 +397,8 @@ def call_sense(view: ActionView) -> ToolSense:
     change what the server is told to do: the operation's own sense adds to the name's.
     """
     s = tool_sense(view.tool)
+    if (s.outward or s.public) and answers_the_person(view):
+        return replace(s, outward=False, public=False)  # ``reply_to_user``
     verb = view.first_arg(_VERB_KEYS)
     if verb is None or not command_is_verb(verb):
         method = view.first_arg(_METHOD_KEYS)

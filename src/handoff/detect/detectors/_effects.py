@@ -20,12 +20,14 @@ from functools import lru_cache
 
 from ._base import ActionView, Effect, split_words, wordset
 from ._cli import CLIS, cli_line
+from ._names import ANSWERS, STATE_NOUNS, annotates, ranked_read, talks_to_the_person
 from ._shell_reads import shell_effects
 
 __all__ = [
     "BINS",
     "EMPTIES",
     "Effect",
+    "answers_the_person",
     "cli_line",
     "effect_of",
     "files_mail",
@@ -69,7 +71,8 @@ CHANGE = wordset(
     "add insert append save store book reserve schedule assign apply enable register "
     "rename move copy merge commit push checkout replace upsert import sync mark manage "
     "manager management submit order upgrade downgrade restore toggle adjust draft drafts "
-    "approve mute unmute silence snooze countersign esign route reroute"
+    "approve mute unmute silence snooze countersign esign route reroute log rebuild "
+    "recompute reindex"
 )
 # A signature put to something, but not signing in, up or out or signing an API request.
 _SIGNS_NOT = wordset("in up out on off request requests verify verification")
@@ -146,7 +149,6 @@ _RETURNS = frozenset(("return", "home"))
 _HANDOVER = wordset("human humans agent agents support representative operator person staff")
 
 
-# Effect words that, first in a name, are its verb.
 # Effect words that, first in a name, are its verb (``post_review``, ``delete_report``):
 # a reader's word after them names the thing, it does not make the call read.
 LEADING_VERBS = wordset(
@@ -356,7 +358,7 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
     if ("transfer" in ws or "call" in ws or "escalate" in ws) and ws & _HANDOVER:
         # Handing the conversation to people is what a careful agent should do.
         return frozenset({"handover"}), True
-    if ws & MONEY:
+    if ws & MONEY and not annotates(words, start):
         fams.add("money")
     if ws & DESTROY or (ws & EMPTIES and ws & BINS):
         fams.add("destroy")
@@ -393,6 +395,12 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         and not (op[0] == "check" and op[1:2] in (("out",), ("in",), ("off",)))
         and ws.isdisjoint(LEADING_VERBS - {"email", "post"})
     ) or gets_after_noun(op):
+        return frozenset(), True
+    if (
+        op
+        and (all(w in STATE_NOUNS for w in op) or ranked_read(op))
+        and ws.isdisjoint(LEADING_VERBS)
+    ):
         return frozenset(), True
     # A reader's name may carry an effect's noun (``get_payment``, ``list_devices``):
     # the verb decides, unless the name also carries an effect's verb.
@@ -452,7 +460,14 @@ _FIRST_KEYS = frozenset(
 )
 
 
+def answers_the_person(view: ActionView) -> bool:
+    """The call is the agent's message to the person it works for, to no one else."""
+    return effect_of(view) is ANSWERS
+
+
 def _effect_of(view: ActionView) -> Effect:
+    if talks_to_the_person(view):
+        return ANSWERS
     if (
         view.action.annotations is None
         and view.key_set.isdisjoint(_READ_KEYS)

@@ -33,7 +33,7 @@ from ._base import (
     wordset,
 )
 from ._corrections import changed_amount
-from ._effects import effect_of
+from ._effects import answers_the_person, effect_of
 from ._errand import person_text, unasked_approval, unasked_change, unsent
 from ._orders import instruction_like
 from ._prohibitions import forbidden, person_turns
@@ -411,6 +411,8 @@ def _scope(view: ActionView) -> Signal | None:
     s = tool_sense(view.tool)
     if not (s.money or s.destroy or s.access or s.outward or s.public):
         return None
+    if answers_the_person(view):
+        return None  # ``reply_to_user``: the agent answering the person asking
     kinds = [
         k
         for k, on in (

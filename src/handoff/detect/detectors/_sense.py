@@ -25,6 +25,7 @@ from ._effects import (
     operation_start,
     writes_draft,
 )
+from ._names import RANKS, STATE_NOUNS, annotates, ranked_read
 
 __all__ = [
     "ACCESS",
@@ -318,14 +319,21 @@ def _reads(words: tuple[str, ...], start: int, acts: bool) -> bool:
         return True  # email_get_messages, TRANSFER_GET_STATUS
     if not op or op[0] in LEADING_VERBS:
         return False
-    if op[0] in _READ_VERBS:
+    if op[0] in _READ_VERBS or all(w in STATE_NOUNS for w in op):
+        return True
+    if ranked_read(op):
         return True
     last = -1
     for i, w in enumerate(op):
         if w in READ_ONLY and (w not in _SOFT_READ or not acts):
             last = i
     if last >= 0:
-        return not any(w in _EFFECT_VERBS for w in op[last + 1 :])
+        # After a ranking word an effect's verb is a noun (``analytics.top_posts``).
+        return not any(
+            w in _EFFECT_VERBS and (j == 0 or op[j - 1] not in RANKS)
+            for j, w in enumerate(op)
+            if j > last
+        )
     if start and not any(w in _SAYS for w in op) and not operation_acts(words, start):
         return any(w in READ_ONLY and (w not in _SOFT_READ or not acts) for w in words[:start])
     return False
@@ -357,7 +365,11 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
     harm = tuple(w for w in words if w in HARM)
     draft = writes_draft(words, start)
     out = ToolSense(
-        money=bool(ws & MONEY or commit) and not ro and not handover and not draft,
+        money=bool(ws & MONEY or commit)
+        and not ro
+        and not handover
+        and not draft
+        and not annotates(words, start),
         destroy=bool(
             ws & DESTROY
             or cancels(words)
