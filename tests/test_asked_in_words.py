@@ -209,6 +209,13 @@ def test_a_call_that_does_what_the_person_forbade_is_held(
     assert scope and "said not to" in scope[0].message, [t.message for t in a.triggers]
 
 
+_FREE = "Check whether I'm free Thursday morning for the vendor call. Don't accept anything yet."
+FORBIDDEN += [
+    # An invitation accepted, by the tool's name or by a reply that says yes.
+    ("calendar.accept_invite", {"eventId": "ev-41"}, _FREE, [], []),
+    ("calendar.events.respond", {"eventId": "ev-41", "response": "accepted"}, _FREE, [], []),
+]
+
 KEEP_IT = ["Hold on, legal says it can't go out yet. Just save it to my drive and don't send it."]
 CHURN_LIST = {"name": "q2_churn.csv", "folder": "My Drive/Reports", "content": "account,arr\n"}
 FORBIDDEN += [
@@ -261,6 +268,15 @@ ASKED_AFTER_ALL = [
         "Find hotels near the Moscone Center and email me@ourco.com the options. Don't book yet.",
         [],
         HOTELS,
+    ),
+    # A decline is no acceptance; a later "accept it" lifts the ban.
+    ("calendar.events.respond", {"eventId": "ev-41", "response": "declined"}, _FREE, [], []),
+    (
+        "calendar.events.respond",
+        {"eventId": "ev-41", "response": "accepted"},
+        _FREE,
+        ["I'm free then, go ahead and accept it."],
+        [],
     ),
     # A limit, and a check that asks nothing of the person.
     (

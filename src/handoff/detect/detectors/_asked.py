@@ -24,7 +24,7 @@ import re
 from ._base import ActionView, Signal, split_words, wordset
 from ._errand import person_text
 
-__all__ = ["asked_code_deletion", "asked_deletion", "asked_removal"]
+__all__ = ["asked_code_deletion", "asked_deletion", "asked_kube", "asked_removal"]
 
 _ASKS = re.compile(r"\b(?:delete|remove|erase|trash|purge|discard|forget|get rid of)\b")
 # A deletion said not to happen: a "not" a few words before the verb, or a "keep".
@@ -235,3 +235,80 @@ def asked_code_deletion(view: ActionView, name: str, values: list[str]) -> bool:
         and _asked_in(text, v)
         for v in named
     )
+
+
+# ``kubectl`` on one workload the person named, as they asked: a pod deleted (its
+# controller makes it anew), a rollout undone, a deployment scaled to the count they said.
+_KUBE_OPTION = re.compile(r"^(?:-n|--namespace|--context|--cluster)$")
+_KUBE_WIDE = ("-l", "--selector", "--all", "-a", "--force", "--grace-period", "--now", "-f")
+_PODS = frozenset(("pod", "pods", "po"))
+_WORKLOADS = frozenset(("deployment", "deployments", "deploy", "statefulset", "sts"))
+_DELETE_ASK = re.compile(r"\b(?:delete|remove|kill|restart|bounce|recycle)\b")
+_UNDO_ASK = re.compile(r"\b(?:roll ?back|rollback|revert|undo)\b")
+
+
+def asked_kube(view: ActionView, segment: str) -> bool:
+    """Whether one ``kubectl`` command (lowercased, no ``&&`` or ``;`` in it) deletes one
+    pod, undoes one rollout or scales one workload, named by the person in words that ask
+    for that very operation (and, for a scale, the count)."""
+    tokens = segment.split()
+    if not tokens or tokens[0] != "kubectl" or any(t.startswith(_KUBE_WIDE) for t in tokens):
+        return False
+    args: list[str] = []
+    skip = False
+    for t in tokens[1:]:
+        if skip:
+            skip = False
+        elif _KUBE_OPTION.match(t):
+            skip = True
+        elif not t.startswith("--namespace=") and not t.startswith("--context="):
+            args.append(t)
+    text = person_text(view, view.instruction)
+    if len(view.instruction) > 2000 or len(text) < len(view.instruction):
+        return False
+    if args[:2] == ["rollout", "undo"]:
+        name, ask = _one_workload(args[2:], _WORKLOADS), _UNDO_ASK
+    elif args[:1] == ["scale"]:
+        args = " ".join(args).replace("--replicas ", "--replicas=").split()
+        counts = [t.split("=", 1)[1] for t in args if t.startswith("--replicas=")]
+        rest = [t for t in args[1:] if not t.startswith("--replicas=")]
+        name, ask = _one_workload(rest, _WORKLOADS), re.compile(r"\bscale\b")
+        if len(counts) != 1 or not _count_said(text, counts[0]):
+            return False
+    elif args[:1] == ["delete"]:
+        name, ask = _one_workload(args[1:], _PODS), _DELETE_ASK
+    else:
+        return False
+    if name is None:
+        return False
+    named = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])")
+    # The operation asked for, with no "don't" before it, in the sentence that names the
+    # workload or the one right after it ("X is stuck. Delete that pod.").
+    before = False
+    for sentence in _SENTENCES.split(text):
+        here = named.search(sentence) is not None
+        m = ask.search(sentence)
+        if m is not None and (here or before) and not _NEGATED.search(sentence, 0, m.start()):
+            return True
+        before = here
+    return False
+
+
+_NEGATED = re.compile(r"\b(?:don'?t|do not|never|not|no need to)\b[^.;!?\n]{0,30}$")
+
+
+def _one_workload(args: list[str], kinds: frozenset[str]) -> str | None:
+    """The one name ``args`` give a resource of ``kinds`` (``pod x``, ``deployment/x``)."""
+    if len(args) == 1 and "/" in args[0]:
+        kind, _, name = args[0].partition("/")
+        return name if kind in kinds and name else None
+    if len(args) == 2 and args[0] in kinds and not args[1].startswith("-"):
+        return args[1]
+    return None
+
+
+def _count_said(text: str, count: str) -> bool:
+    """The person named the count: "to 0", "down to zero", "3 replicas"."""
+    n = re.escape(count)
+    word = "zero|0" if count == "0" else n
+    return re.search(rf"\b(?:to|at)\s+(?:{word})\b|\b{n}\s+(?:replicas?|pods?)\b", text) is not None

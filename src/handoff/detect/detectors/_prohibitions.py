@@ -61,6 +61,8 @@ _VERBS = {
     "submit": "submit",
     "merge": "merge",
     "approve": "approve",
+    "accept": "accept",
+    "rsvp": "accept",
     # Any change at all, when what follows says so ("don't fix anything yet").
     "fix": "change",
     "change": "change",
@@ -95,6 +97,7 @@ _GERUNDS = {
     "submitting": "submit",
     "merging": "merge",
     "approving": "approve",
+    "accepting": "accept",
     "fixing": "change",
     "changing": "change",
     "modifying": "change",
@@ -387,7 +390,25 @@ def _does(view: ActionView, group: str) -> bool:
         return effect.has("destroy")
     if group == "cancel":
         return not ws.isdisjoint(_CANCELS)
+    if group == "accept":
+        return accepts(view)
     return group == "submit" and not ws.isdisjoint(_SUBMITS)
+
+
+# An invitation accepted: by the tool's name, or by a reply whose answer is yes.
+_ANSWERS_INVITE = frozenset(("rsvp", "respond", "response", "reply", "answer"))
+_YES_VALUES = frozenset(("accept", "accepted", "yes", "going", "attending", "attend"))
+
+
+def accepts(view: ActionView) -> bool:
+    """The call accepts an invitation or an offer (``calendar.accept_invite``, or
+    ``calendar.events.respond {response: accepted}``)."""
+    ws = view.word_set
+    if "accept" in ws:
+        return True
+    return not ws.isdisjoint(_ANSWERS_INVITE) and any(
+        low.strip() in _YES_VALUES for low in view.lowered_args
+    )
 
 
 # An upload that keeps a file where the person keeps theirs ("just save it to my drive

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from itertools import product
 
-from ._asked import asked_code_deletion, asked_removal
+from ._asked import asked_code_deletion, asked_kube, asked_removal
 from ._base import ActionView, DetectConfig, Signal, excerpt_at
 from ._commands import DANGLING_PRUNE, gated_rules
 from ._lines import command_lines, routine_chmod, runs_commands
@@ -450,6 +450,8 @@ def _shell(view: ActionView, config: DetectConfig) -> list[Signal]:
                 and _hosts_asked_for(lower, view.instruction, config)
             ):
                 continue
+            if m and code == "action.destructive" and asked_kube(view, _segment(lower, m)):
+                continue  # one pod, rollout or scale the person named and asked for
             if m and code == "action.public" and _asked_publish(view.instruction.lower(), lower):
                 # Publishing what the person asked to publish is the task.
                 continue
@@ -498,3 +500,14 @@ def _asked_publish(said: str, line: str) -> bool:
     return bool(
         _ASKED_PUBLIC.search(said) or (_ASKED_PUSH.search(said) and _PRIVATE_REGISTRY.search(line))
     )
+
+
+_SEGMENT_BREAK = re.compile(r"&&|\|\||[;|\n]")
+
+
+def _segment(line: str, m: re.Match[str]) -> str:
+    """The one command of ``line`` in which ``m`` starts (split at ``&&``, ``;``, pipes)."""
+    starts = [b.end() for b in _SEGMENT_BREAK.finditer(line, 0, m.start())]
+    begin = starts[-1] if starts else 0
+    end = _SEGMENT_BREAK.search(line, m.start())
+    return line[begin : end.start() if end else len(line)].strip()
