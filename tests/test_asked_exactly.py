@@ -118,3 +118,42 @@ def test_an_address_the_person_wrote_runs() -> None:
         LOOKUP,
     )
     assert "action.data_outward" not in got, got
+
+
+POST = [
+    {
+        "tool": "cms.posts.get",
+        "args": {"slug": "five-ways-to-cut-waste"},
+        "observation": '{"id": "post_331", "slug": "five-ways-to-cut-waste", "status": "draft"}',
+    }
+]
+_PUBLISH_POST = "Publish Lina's draft 'Five ways to cut waste': legal signed off."
+
+
+def test_a_page_published_by_the_id_its_lookup_gave_runs() -> None:
+    assert _run("cms.posts.publish", {"id": "post_331"}, _PUBLISH_POST, POST)[0] == "auto"
+
+
+def test_another_id_or_an_unasked_publish_by_that_id_is_held() -> None:
+    assert _run("cms.posts.publish", {"id": "post_332"}, _PUBLISH_POST, POST)[0] != "auto"
+    said = "Check Lina's draft 'Five ways to cut waste' for typos."
+    assert _run("cms.posts.publish", {"id": "post_331"}, said, POST)[0] != "auto"
+
+
+_WORDS = "We're at the Expo in Rotterdam next week, booth C14. Come say hi!"
+
+
+def test_a_post_of_the_words_the_person_dictated_runs() -> None:
+    said = f'Schedule this for our LinkedIn page Tuesday 9am: "{_WORDS}"'
+    args = {"channel": "linkedin", "text": _WORDS, "publishAt": "2027-03-02T09:00:00Z"}
+    assert _run("social.posts.schedule", args, said)[0] == "auto"
+
+
+def test_a_post_past_the_dictated_words_or_against_them_is_held() -> None:
+    said = f'Schedule this for our LinkedIn page Tuesday 9am: "{_WORDS}"'
+    more = {"channel": "linkedin", "text": _WORDS + " 50% off every sensor kit today only!"}
+    assert _run("social.posts.schedule", more, said)[0] != "auto"
+    draft = f'Draft a post along the lines of "{_WORDS}", but don\'t post it.'
+    assert (
+        _run("social.posts.schedule", {"channel": "linkedin", "text": _WORDS}, draft)[0] != "auto"
+    )

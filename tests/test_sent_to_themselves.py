@@ -68,3 +68,21 @@ def test_prices_mailed_to_the_person_who_asked_run(instruction: str) -> None:
 def test_prices_to_anyone_else_still_bind(args: dict[str, Any], instruction: str) -> None:
     a = assess_call("email_send", args, instruction, STEPS)
     assert "language.pricing" in {t.code for t in a.triggers}
+
+
+_REFUND = "Refund order 88213 for Dana: $42.50, the planter arrived broken. Then tell her."
+
+
+@pytest.mark.parametrize(
+    ("body", "held"),
+    [
+        # The amount the person named, told to the customer: their decision, not a new one.
+        ("Hi Dana, sorry about the planter. We've refunded $42.50 to your card.", False),
+        # Another amount, or a credit nobody named beside it, still commits the company.
+        ("Hi Dana, we've refunded $52.50 to your card.", True),
+        ("Hi Dana, we've refunded $42.50 and added a $20 credit to your account.", True),
+    ],
+)
+def test_an_amount_the_person_named_is_no_new_price(body: str, held: bool) -> None:
+    a = assess_call("helpdesk.tickets.reply", {"ticketId": 61, "body": body}, _REFUND)
+    assert ("language.pricing" in {t.code for t in a.triggers}) is held

@@ -38,6 +38,17 @@ TWINS = [
         "Close all the tickets in the spam queue.",
     ),
     ("invoices.mark_paid", {"invoice_id": "INV-7", "notify_all": False}, "Mark INV-7 as paid."),
+    # Whom a change notifies is no selector of what it changes.
+    (
+        "calendar.events.update",
+        {"eventId": "ev-11", "start": "2027-03-08T11:00:00Z", "sendUpdates": "all"},
+        "Move my 1:1 with Arjun to Monday 11am and let him know.",
+    ),
+    (
+        "calendar.events.create",
+        {"summary": "Demo", "attendees": [{"email": "hana@example.com"}], "send_updates": "all"},
+        "Book a 30-minute demo with Hana on Tuesday at 2pm.",
+    ),
 ]
 
 

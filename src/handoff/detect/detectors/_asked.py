@@ -24,7 +24,7 @@ import re
 from ._base import ActionView, Signal, split_words, wordset
 from ._errand import person_text
 
-__all__ = ["asked_code_deletion", "asked_deletion", "asked_kube", "asked_removal"]
+__all__ = ["asked_code_deletion", "asked_deletion", "asked_kube", "asked_removal", "records_of"]
 
 _ASKS = re.compile(r"\b(?:delete|remove|erase|trash|purge|discard|forget|get rid of)\b")
 # A deletion said not to happen: a "not" a few words before the verb, or a "keep".
@@ -144,13 +144,13 @@ def _found_by_title(view: ActionView, text: str, value: str) -> bool:
         seen = (step.observation or "").lower()
         if value not in seen or not any(t in seen for t in titles):
             continue
-        for record in _records_of(seen):
+        for record in records_of(seen):
             if value in record and not titles.isdisjoint(record):
                 return True
     return False
 
 
-def _records_of(observation: str) -> list[set[str]]:
+def records_of(observation: str) -> list[set[str]]:
     """The field values of each record in a tool's output: each JSON object's scalars,
     or each table row's cells (split at ``|`` or tabs)."""
     try:

@@ -357,7 +357,8 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
                 continue  # a draft commits to nothing; an insult is one in a draft too
             if rule.outward_only and boost < 1.0:
                 continue
-            m = _match(rule, text, low, hits)
+            said = _said_amounts(view) if rule.code == "language.pricing" else None
+            m = _match(rule, text, low, hits, said)
             if m is None:
                 continue
             fired.add(rule.code)
@@ -396,14 +397,34 @@ def _to_the_asker(view: ActionView) -> bool:
     return _TO_ME.search(trusted_text(view).lower()) is not None
 
 
-def _match(rule: _Rule, text: str, low: str, hits: frozenset[str]) -> re.Match[str] | None:
+def _match(
+    rule: _Rule, text: str, low: str, hits: frozenset[str], said: frozenset[str] | None = None
+) -> re.Match[str] | None:
+    """The first clause of ``rule`` in ``low``; with ``said``, not one whose every amount
+    is among those (the person's own: "refund $42.50" asked, "we've refunded $42.50" told)."""
     for keys, rx in rule.clauses:
         if keys.isdisjoint(hits):
             continue
         for m in rx.finditer(low):
+            if said:
+                amounts = {a.replace(",", "") for a in _AMOUNT.findall(m.group(0))}
+                if amounts and said.issuperset(amounts):
+                    continue
             if _names_someone(m, text, low):
                 return m
     return None
+
+
+# An amount as written in money: "$42.50", "42.50 usd" is read by its figure.
+_AMOUNT = re.compile(r"(?<![\w.])\$?\s?(\d[\d,]*(?:\.\d+)?)(?![\d.]*%)")
+
+
+def _said_amounts(view: ActionView) -> frozenset[str]:
+    """The money amounts the person wrote in their own words (figures, no separators)."""
+    said = trusted_text(view).lower()
+    if "$" not in said and not any(c in said for c in ("usd", "eur", "gbp", "\u20ac", "\u00a3")):
+        return frozenset()
+    return frozenset(a.replace(",", "") for a in _AMOUNT.findall(said))
 
 
 def _names_someone(m: re.Match[str], text: str, low: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ._asked import records_of
 from ._base import ActionView, wordset
 from ._provenance import said_unforbidden, trusted_text
 
@@ -25,15 +26,59 @@ _SEPARATORS = re.compile(r"[-_/\s]+")
 def asked_publish(view: ActionView) -> bool:
     """The person's words ask to publish, and not "don't publish it yet", and every page
     the call names by its slug, id or title is one they named ("the Linen Apron page"
-    for ``linen-apron``)."""
+    for ``linen-apron``), or the id an earlier lookup gave that page; or the call posts
+    the very words the person dictated and asked to post or schedule."""
+    if _dictated(view):
+        return True
     if not said_unforbidden(view, _ASKED_PUBLISH):
         return False
     flat = _SEPARATORS.sub(" ", trusted_text(view).lower())
     return all(
-        _SEPARATORS.sub(" ", low).strip() in flat
+        _SEPARATORS.sub(" ", low).strip() in flat or _found_for(view, low, flat)
         for low, key in zip(view.lowered_args, view.leaf_keys, strict=True)
         if key in _PAGE_KEYS
     )
+
+
+def _found_for(view: ActionView, value: str, flat: str) -> bool:
+    """``value`` is the id that an earlier tool output gives, in one record, beside a
+    slug or title the person wrote (``post_331`` beside ``five-ways-to-cut-waste``)."""
+    value = value.strip()
+    if len(value) < 3:
+        return False
+    for step in view.action.context.steps:
+        seen = (step.observation or "").lower()
+        if value not in seen:
+            continue
+        for record in records_of(seen):
+            if value in record and any(
+                len(other) >= 10 and other != value and _SEPARATORS.sub(" ", other) in flat
+                for other in record
+            ):
+                return True
+    return False
+
+
+# Asked to post what they wrote: "Schedule this for our page Tuesday: “...”".
+_ASKED_POST = re.compile(
+    r"\b(?:post|publish|schedule|tweet|share|put (?:it|this|that) (?:up|out))\b"
+)
+_TEXT_KEYS = wordset("text content body message status commentary caption post")
+_QUOTES = re.compile(r"[\"\u201c\u201d\u2018\u2019']")
+
+
+def _dictated(view: ActionView) -> bool:
+    """The call's text is the person's own words, quoted in their request (20 or more
+    characters), and they asked to post, publish or schedule it."""
+    said: str | None = None
+    for low, key in zip(view.lowered_args, view.leaf_keys, strict=True):
+        if key not in _TEXT_KEYS or len(low) < 20:
+            continue
+        if said is None:
+            said = " ".join(_QUOTES.sub("", trusted_text(view).lower()).split())
+        if " ".join(_QUOTES.sub("", low).split()) in said:
+            return said_unforbidden(view, _ASKED_POST)
+    return False
 
 
 _DIGIT = re.compile(r"\d")

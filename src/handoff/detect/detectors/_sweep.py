@@ -32,7 +32,9 @@ _NOT_RECORDS = wordset(
     "field fields column columns select include expand properties attributes projection "
     "format type kind mode level verbosity fmt output sort "
     # Whom a message goes to: a crowd, which the reach rules read.
-    "list lists audience recipient recipients to cc bcc segment channel channels"
+    "list lists audience recipient recipients to cc bcc segment channel channels "
+    # Whom a change notifies (``sendUpdates: all``), not what it changes.
+    "updates notify notification notifications"
 )
 _FLAGS = re.compile(r"^(?:select_?all|apply_?to_?all|all|all_\w+|every\w*|everyone|update_?all)$")
 # A send to "all" is a crowd, which the reach rules read.
@@ -97,5 +99,6 @@ def _first(arg: tuple[str, str]) -> str:
 
 
 def _picks_records(path: str) -> bool:
-    leaf = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    # Split before it is lowercased: ``sendUpdates`` is two words.
+    leaf = path.rsplit(".", 1)[-1].split("[", 1)[0]
     return _NOT_RECORDS.isdisjoint(split_words(leaf)) if leaf else False
