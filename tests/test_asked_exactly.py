@@ -157,3 +157,23 @@ def test_a_post_past_the_dictated_words_or_against_them_is_held() -> None:
     assert (
         _run("social.posts.schedule", {"channel": "linkedin", "text": _WORDS}, draft)[0] != "auto"
     )
+
+
+def test_a_page_fetched_by_the_slug_the_person_named_is_theirs_to_publish() -> None:
+    got = [
+        {
+            "tool": "cms.posts.get",
+            "args": {"slug": "five-ways-to-cut-waste"},
+            "observation": '{"id": "post_331", "status": "draft", "author": "Lina"}',
+        }
+    ]
+    assert _run("cms.posts.publish", {"id": "post_331"}, _PUBLISH_POST, got)[0] == "auto"
+    # A search that lists several: which one is the person's, nothing says.
+    found = [
+        {
+            "tool": "cms.posts.search",
+            "args": {"q": "five ways to cut waste"},
+            "observation": '[{"id": "post_331"}, {"id": "post_332"}]',
+        }
+    ]
+    assert _run("cms.posts.publish", {"id": "post_332"}, _PUBLISH_POST, found)[0] != "auto"

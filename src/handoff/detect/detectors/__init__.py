@@ -28,6 +28,7 @@ from ._grants import detect_grants
 from ._harm import detect_harm
 from ._injection import detect_injection, user_request
 from ._language import detect_language
+from ._limits import detect_limits
 from ._machines import detect_machines
 from ._mailboxes import detect_mailboxes
 from ._page_script import detect_page_script
@@ -104,6 +105,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_harm,
     detect_injection,
     detect_bounds,
+    detect_limits,
     detect_sweep,
     detect_agreements,
     detect_pages,

@@ -50,6 +50,8 @@ def _found_for(view: ActionView, value: str, flat: str) -> bool:
         seen = (step.observation or "").lower()
         if value not in seen:
             continue
+        if _got_by_name(step.args, seen, flat):
+            return True
         for record in records_of(seen):
             if value in record and any(
                 len(other) >= 10 and other != value and _SEPARATORS.sub(" ", other) in flat
@@ -57,6 +59,17 @@ def _found_for(view: ActionView, value: str, flat: str) -> bool:
             ):
                 return True
     return False
+
+
+def _got_by_name(args: object, seen: str, flat: str) -> bool:
+    """The step fetched one object (its output is a single JSON object, not a list) by a
+    slug or title the person wrote (``cms.posts.get {slug: five-ways-to-cut-waste}``)."""
+    if not isinstance(args, dict) or not seen.lstrip().startswith("{"):
+        return False
+    return any(
+        isinstance(v, str) and len(v) >= 10 and _SEPARATORS.sub(" ", v.lower()).strip() in flat
+        for v in args.values()
+    )
 
 
 # Asked to post what they wrote: "Schedule this for our page Tuesday: “...”".
