@@ -49,6 +49,7 @@ from ._orders import addressed, instruction_like, orders_value, quoted_order, se
 from ._run_texts import Texts as _Texts
 from ._run_texts import said_by_person
 from ._run_texts import texts as _texts
+from ._steering import steered_change
 from ._tokens import tokens
 
 __all__ = [
@@ -303,23 +304,9 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
             )
         )
     if injected is None and fams & {"change", "device"}:
-        copied = _copied_instruction(view, texts)
-        if copied is not None:
-            path, value, where, sentence = copied
-            out.append(
-                Signal(
-                    "provenance.injected",
-                    f"The value {value[:60]!r} in {path} comes from an instruction inside a "
-                    f"tool's output ({where}: \u201c{sentence}\u201d), and the person asking "
-                    "never asked to change anything",
-                    where=where,
-                    excerpt=sentence,
-                    weight=0.9,
-                    impact=0.5,
-                    uncertainty=0.85,
-                    sensitivity=0.7,
-                )
-            )
+        steered = steered_change(view, texts)
+        if steered is not None:
+            out.append(steered)
     if injected is None and fams & {"outward", "public"}:
         quoted = quoted_order(view.args, view.arg_keys(), texts.outputs, texts.trusted)
         if quoted is not None:
@@ -425,49 +412,6 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
         if session is not None:
             out.append(session)
     return out
-
-
-# The person asked for a change of some kind: a value they left to the run may come
-# from what a tool said.
-_CHANGE_ASK = re.compile(
-    r"\b(update|change|set|edit|modify|replace|fix|correct|apply|adjust|switch|rename|"
-    r"move|use|fill|enter|configure|add)\b"
-)
-
-
-# Arguments that say where something goes or who is reached: an address, a phone, an
-# account, an endpoint, an owner.
-_TARGET_KEY = re.compile(
-    r"addr|destination|recipient|phone|email|account|acct|iban|payee|beneficiary|owner|url"
-    r"|endpoint|webhook|callback|redirect|forward|domain|host|contact|ship|deliver|bank"
-    r"|remit|sort_?code|routing|wire|swift|bic|pay|location|dropoff|pickup"
-)
-
-
-def _copied_instruction(view: ActionView, texts: _Texts) -> tuple[str, str, str, str] | None:
-    """(argument, value, output, sentence) when a value the call writes was copied from
-    an instruction-like sentence of a tool's output, the person asking never named it,
-    and never asked for a change at all."""
-    trusted = texts.trusted.lower()
-    if _CHANGE_ASK.search(trusted):
-        return None
-    for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
-        if not _TARGET_KEY.search(key):
-            continue  # content copied from a document (a config, a title) redirects nothing
-        value = " ".join(text.split())
-        low = value.lower()
-        # Long enough to be copied, not chosen: an address, a number with words.
-        if len(low) < 8 or not (any(c.isdigit() for c in low) or low.count(" ") >= 2):
-            continue
-        if low in trusted:
-            continue
-        for where, src in texts.outputs:
-            if low not in " ".join(src.split()).lower():
-                continue
-            sentence = sentence_of(src, value)
-            if sentence and instruction_like(sentence):
-                return path, value, where, sentence
-    return None
 
 
 _PROSE_KEYS = frozenset(("message", "body", "text", "content", "comment", "note", "reply"))
