@@ -69,7 +69,7 @@ class _Batch:
         self.begun = False  # BEGIN IMMEDIATE ran and nothing has ended it
         self.kept: list[_Turn] = []  # callers whose work is in the open transaction
         self.done = False  # committed (or failed): the kept callers may return
-        self.durable = durable  # False: one caller alone, committing without the fsync
+        self.durable = durable  # False: writes that commit without the fsync (see write)
         self.turn = _Condition(lock)  # callers waiting for the connection
         self.finished = _Condition(lock)  # callers whose work waits for the commit
 
