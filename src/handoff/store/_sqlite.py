@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -56,8 +57,9 @@ class _Batch:
     """The callers that share one transaction and its commit.
 
     Its callers sleep on its own two conditions (on the store's one lock), so that a
-    hand-off wakes the one caller who takes the connection next and a commit wakes the
-    callers it held, never every thread that waits.
+    hand-off wakes the one caller who takes the connection next, a commit wakes the
+    callers it held and one caller of the batch that runs next, never every thread that
+    waits.
     """
 
     __slots__ = ("begun", "done", "durable", "finished", "joined", "kept", "turn")
@@ -67,8 +69,8 @@ class _Batch:
         self.begun = False  # BEGIN IMMEDIATE ran and nothing has ended it
         self.kept: list[_Turn] = []  # callers whose work is in the open transaction
         self.done = False  # committed (or failed): the kept callers may return
-        self.durable = durable  # False: one caller alone, committing without the fsync
-        self.turn = _Condition(lock)  # callers waiting for the connection, batch running
+        self.durable = durable  # False: writes that commit without the fsync (see write)
+        self.turn = _Condition(lock)  # callers waiting for the connection
         self.finished = _Condition(lock)  # callers whose work waits for the commit
 
 
@@ -81,9 +83,12 @@ class SqliteConnections:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._mutex = threading.Lock()
-        # Callers of the batches waiting for the running batch to commit.
+        # Guards the fields below; each batch's callers sleep on its own conditions.
         self._cond = _Condition(self._mutex)
-        self._open: _Batch | None = None  # the batch new callers join
+        self._open: _Batch | None = None  # the batch new durable callers join
+        self._open_light: _Batch | None = None  # and the one ``durable=False`` callers join
+        # The batches formed and not yet running, in the order they will run.
+        self._waiting: deque[_Batch] = deque()
         self._running: _Batch | None = None  # the batch whose transaction is open
         self._holder: int | None = None  # the thread working on the connection now
 
@@ -94,9 +99,10 @@ class SqliteConnections:
 
         ``durable=False`` commits without waiting for the disk (``synchronous=NORMAL``,
         which SQLite lets change only between transactions, so such a caller shares its
-        transaction with no one): the work reaches the disk with the next durable
-        commit, and a power loss before that may forget it, never corrupt the file. Only
-        for writes whose loss is harmless, like a request counted against a rate limit.
+        transaction only with other ``durable=False`` callers): the work reaches the
+        disk with the next durable commit, and a power loss before that may forget it,
+        never corrupt the file. Only for writes whose loss is harmless, like a request
+        counted against a rate limit.
         """
         if self._path is None:
             with self._own_transaction() as cur:
@@ -133,26 +139,32 @@ class SqliteConnections:
             ) from turn.lost
 
     def _join(self, durable: bool = True) -> _Batch:
-        """Join the batch that is forming (or, not ``durable``, a batch of one) and wait
-        for this caller's turn at the connection: the batch's transaction is open, or the
-        one before it committed."""
+        """Join the batch that is forming (the durable one, or the one of ``durable=False``
+        callers) and wait for this caller's turn at the connection: the batch's
+        transaction is open, or the batches formed before it have committed."""
         me = threading.get_ident()
         with self._cond:
             if self._holder == me:
                 raise RuntimeError("a write transaction is already open in this thread")
-            batch = self._open if durable else _Batch(self._mutex, durable=False)
+            batch = self._open if durable else self._open_light
             if batch is None:
-                batch = self._open = _Batch(self._mutex)
+                batch = _Batch(self._mutex, durable=durable)
+                self._waiting.append(batch)
+                if durable:
+                    self._open = batch
+                else:
+                    self._open_light = batch
             batch.joined += 1
             try:
-                while self._holder is not None or self._running not in (None, batch):
-                    # Its own batch at work: wait for a caller of it to hand on the
-                    # connection; another batch: wait for that batch's commit.
-                    (batch.turn if self._running is batch else self._cond).wait()
+                while not self._may_take(batch):
+                    batch.turn.wait()
             except BaseException as exc:
                 interrupted, orphaned = exc, self._quit(batch)
             else:
-                self._holder, self._running = me, batch
+                if self._running is not batch:
+                    self._waiting.popleft()  # ``batch``: its turn came, it runs now
+                    self._running = batch
+                self._holder = me
                 return batch
         # Interrupted while waiting (Ctrl-C reaches the main thread here): the callers
         # before this one may be waiting for a commit only the last caller makes.
@@ -160,21 +172,47 @@ class SqliteConnections:
             self._commit(batch)
         raise interrupted
 
+    def _may_take(self, batch: _Batch) -> bool:
+        """Whether a caller of ``batch`` may take the connection now: nobody holds it,
+        and either ``batch`` is running or it is the next to run. Called holding the
+        condition."""
+        if self._holder is not None:
+            return False
+        if self._running is None:
+            return self._waiting[0] is batch
+        return self._running is batch
+
+    def _wake_next(self) -> None:
+        """Wake one caller of the batch that runs next; called holding the condition
+        once the connection is free. One caller, not every waiting thread: each thread
+        woken for nothing costs the process a context switch and the GIL."""
+        if self._waiting:
+            self._waiting[0].turn.notify()
+
     def _quit(self, batch: _Batch) -> bool:
         """Leave ``batch`` before this caller's turn came; True when it must then commit
         for the callers who ran (it was the last, and the batch's transaction is open).
         Called holding the condition."""
         batch.joined -= 1
         if batch.joined:
-            if self._running is batch and self._holder is None:
+            if self._may_take(batch):
                 batch.turn.notify()  # the turn this caller may have been woken for
             return False
-        if self._open is batch:
-            self._open = None
+        self._close_to_newcomers(batch)
         if self._running is batch:  # nobody holds the connection: they all finished
             self._holder = threading.get_ident()
             return True
+        self._waiting.remove(batch)
+        if self._running is None and self._holder is None:
+            self._wake_next()  # this caller may have been woken for the next batch
         return False
+
+    def _close_to_newcomers(self, batch: _Batch) -> None:
+        """Callers arriving from now on form the next batch; holding the condition."""
+        if self._open is batch:
+            self._open = None
+        elif self._open_light is batch:
+            self._open_light = None
 
     def _undo(self, batch: _Batch, cur: sqlite3.Cursor, first: bool) -> None:
         """Roll back this caller's work, and nobody else's unless SQLite already did."""
@@ -217,8 +255,8 @@ class SqliteConnections:
             wait = wait or bool(batch.kept)
             batch.joined -= 1
             last = batch.joined == 0
-            if last and self._open is batch:
-                self._open = None  # callers arriving from now on form the next batch
+            if last:
+                self._close_to_newcomers(batch)
             if not last:
                 # The callers still to work are all of this batch: one takes the turn.
                 self._holder = None
@@ -245,7 +283,7 @@ class SqliteConnections:
                 batch.done = True
                 self._holder = self._running = None
                 batch.finished.notify_all()
-                self._cond.notify_all()  # the next batch may begin
+                self._wake_next()
 
     @contextmanager
     def _own_transaction(self) -> Iterator[sqlite3.Cursor]:
