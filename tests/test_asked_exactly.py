@@ -177,3 +177,12 @@ def test_a_page_fetched_by_the_slug_the_person_named_is_theirs_to_publish() -> N
         }
     ]
     assert _run("cms.posts.publish", {"id": "post_332"}, _PUBLISH_POST, found)[0] != "auto"
+
+
+def test_a_reshare_asked_for_runs_and_an_unasked_one_is_held() -> None:
+    args = {"reshareOf": "urn:li:share:702", "commentary": "Still one of our favourites."}
+    asked = "Find our top LinkedIn posts from May and reshare the packaging one."
+    assert _run("linkedin.posts.reshare", args, asked)[0] == "auto"
+    shown = "Find our top LinkedIn posts from May and show me them."
+    mode, codes = _run("linkedin.posts.reshare", args, shown)
+    assert mode != "auto" and "action.public" in codes

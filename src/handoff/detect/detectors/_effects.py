@@ -72,7 +72,7 @@ CHANGE = wordset(
     "rename move copy merge commit push checkout replace upsert import sync mark manage "
     "manager management submit order upgrade downgrade restore toggle adjust draft drafts "
     "approve mute unmute silence snooze countersign esign route reroute log rebuild "
-    "recompute reindex"
+    "recompute reindex mutate"
 )
 # A signature put to something, but not signing in, up or out or signing an API request.
 _SIGNS_NOT = wordset("in up out on off request requests verify verification")
@@ -90,11 +90,11 @@ MONEY = wordset(
 OUTWARD = wordset(
     "send email mail message messages sms text reply forward post share upload export "
     "notify notification invite call dial tweet comment dm chat broadcast announce "
-    "publish respond contact"
+    "publish respond contact reshare repost retweet"
 )
 PUBLIC = wordset(
     "publish post tweet blog social broadcast announce announcement press public "
-    "newsletter campaign"
+    "newsletter campaign reshare repost retweet"
 )
 ACCESS = wordset(
     "grant revoke role roles permission permissions privilege privileges acl chmod chown "

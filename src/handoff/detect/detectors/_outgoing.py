@@ -13,7 +13,8 @@ __all__ = ["asked_publish", "street_looked_up"]
 
 # The person asked to publish: "publish it now", "make the page public", "go live".
 _ASKED_PUBLISH = re.compile(
-    r"\b(?:publish(?:es|ed|ing)?|go live|make (?:it|them|this|that|the \w+) public)\b"
+    r"\b(?:publish(?:es|ed|ing)?|go live|make (?:it|them|this|that|the \w+) public"
+    r"|reshare|repost|retweet)\b"
 )
 # The keys that name what a publish call publishes.
 _PAGE_KEYS = wordset(

@@ -212,12 +212,13 @@ _ADMITS = wordset("add invite grant")
 _FACTOR_CHANGES = wordset("disable bypass reset remove enroll register add turn off")
 OUTWARD = wordset(
     "send email mail share post upload export forward publish leak disclose exfiltrate "
-    "exfiltration transmit message dm sms tweet broadcast sync submit reply"
+    "exfiltration transmit message dm sms tweet broadcast sync submit reply reshare repost "
+    "retweet"
 )
 PUBLIC = wordset(
     "publish post posts tweet social blog instagram facebook tiktok youtube twitter x "
     "linkedin reddit broadcast campaign newsletter press public announce announcement "
-    "forum forums"
+    "forum forums reshare repost retweet"
 )
 # Read-only words that name a look at a page or a screen: they make a call read only
 # when nothing in the name acts ("zoom_in" reads, "zoom_delete_recording" does not).
