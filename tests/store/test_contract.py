@@ -75,6 +75,31 @@ def test_update_is_compare_and_set(store: SqlStore, clock: FakeClock) -> None:
     assert got is not None and got.state is State.APPROVED and got.version == 1
 
 
+def test_an_update_that_keeps_the_deadline_checks_it_instead(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """``same_deadline`` leaves the deadline column out of the write (so its index is
+    not rewritten) and compares it instead: a handoff whose deadline is not the stored
+    one is refused like a lost compare-and-set, so the column cannot drift from the
+    document."""
+    h = make_handoff("h1", clock.now())
+    with store.write() as tx:
+        tx.insert(h)
+    moved = store.get("h1")
+    assert moved is not None and moved.deadline is not None
+    moved.deadline += timedelta(hours=1)
+    moved.state = State.APPROVED
+    with pytest.raises(ConflictError), store.write() as tx:
+        tx.update(moved, State.PENDING, 0, same_deadline=True)
+    kept = store.get("h1")
+    assert kept is not None and kept.state is State.PENDING and kept.version == 0
+    kept.state = State.APPROVED
+    with store.write() as tx:
+        tx.update(kept, State.PENDING, 0, same_deadline=True)
+    due = store.list_handoffs(states=[State.APPROVED], due_before=h.deadline + timedelta(1))
+    assert [(d.id, d.version, d.deadline) for d in due] == [("h1", 1, h.deadline)]
+
+
 def test_racing_updates_have_one_winner(db_url: str, clock: FakeClock) -> None:
     setup = open_store(db_url)
     first = make_handoff("h1", clock.now())

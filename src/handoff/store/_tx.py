@@ -196,11 +196,18 @@ class SqlTx:
                 raise
             raise clash from None
 
-    def update(self, handoff: Handoff, expected: State, expected_version: int) -> None:
+    def update(
+        self,
+        handoff: Handoff,
+        expected: State,
+        expected_version: int,
+        *,
+        same_deadline: bool = False,
+    ) -> None:
         handoff.version = expected_version + 1
         values = self._values(handoff)
         values.update(b_state=expected.value, b_version=expected_version)
-        self._cur.execute(self._sql["update"], values)
+        self._cur.execute(self._sql["update_same_deadline" if same_deadline else "update"], values)
         self._wait()
         if self._cur.rowcount != 1:
             handoff.version = expected_version
