@@ -98,6 +98,15 @@ def test_an_update_that_keeps_the_deadline_checks_it_instead(
         tx.update(kept, State.PENDING, 0, same_deadline=True)
     due = store.list_handoffs(states=[State.APPROVED], due_before=h.deadline + timedelta(1))
     assert [(d.id, d.version, d.deadline) for d in due] == [("h1", 1, h.deadline)]
+    with store.write() as tx:  # no deadline at all (the auto path) compares as well
+        tx.insert(make_handoff("h2", clock.now(), deadline_in=None))
+    none = store.get("h2")
+    assert none is not None and none.deadline is None
+    none.state = State.APPROVED
+    with store.write() as tx:
+        tx.update(none, State.PENDING, 0, same_deadline=True)
+    got = store.get("h2")
+    assert got is not None and got.state is State.APPROVED and got.deadline is None
 
 
 def test_racing_updates_have_one_winner(db_url: str, clock: FakeClock) -> None:
