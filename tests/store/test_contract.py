@@ -17,6 +17,7 @@ from handoff.store._tables import metadata
 from handoff.testing import FakeClock
 
 from .._factories import make_handoff
+from ._statements import Statements
 
 
 def test_insert_then_get_round_trips(store: SqlStore, clock: FakeClock) -> None:
@@ -75,38 +76,47 @@ def test_update_is_compare_and_set(store: SqlStore, clock: FakeClock) -> None:
     assert got is not None and got.state is State.APPROVED and got.version == 1
 
 
-def test_an_update_that_keeps_the_deadline_checks_it_instead(
+def test_an_update_that_keeps_the_deadline_leaves_its_column_alone(
     store: SqlStore, clock: FakeClock
 ) -> None:
-    """``same_deadline`` leaves the deadline column out of the write (so its index is
-    not rewritten) and compares it instead: a handoff whose deadline is not the stored
-    one is refused like a lost compare-and-set, so the column cannot drift from the
-    document."""
+    """``same_deadline`` leaves the deadline out of the write (a column that is set has
+    its index rewritten even when its value is the same) and compares it instead. A
+    handoff whose deadline differs from the stored one after all is written whole, so
+    the column still follows the document; a lost compare-and-set is still a conflict."""
     h = make_handoff("h1", clock.now())
+    assert h.deadline is not None
     with store.write() as tx:
         tx.insert(h)
-    moved = store.get("h1")
-    assert moved is not None and moved.deadline is not None
-    moved.deadline += timedelta(hours=1)
-    moved.state = State.APPROVED
-    with pytest.raises(ConflictError), store.write() as tx:
-        tx.update(moved, State.PENDING, 0, same_deadline=True)
     kept = store.get("h1")
-    assert kept is not None and kept.state is State.PENDING and kept.version == 0
+    assert kept is not None
     kept.state = State.APPROVED
     with store.write() as tx:
+        tx._cur = sent = Statements(tx._cur)  # type: ignore[attr-defined]
         tx.update(kept, State.PENDING, 0, same_deadline=True)
-    due = store.list_handoffs(states=[State.APPROVED], due_before=h.deadline + timedelta(1))
-    assert [(d.id, d.version, d.deadline) for d in due] == [("h1", 1, h.deadline)]
-    with store.write() as tx:  # no deadline at all (the auto path) compares as well
+    updates = [q for q in sent.sent if q.startswith("UPDATE handoffs")]
+    assert len(updates) == 1 and " deadline = " not in updates[0]
+    moved = store.get("h1")
+    assert moved is not None and moved.version == 1 and moved.deadline == h.deadline
+    moved.deadline = h.deadline + timedelta(hours=2)
+    moved.state = State.EXECUTING
+    with store.write() as tx:
+        tx.update(moved, State.APPROVED, 1, same_deadline=True)
+    got = store.get("h1")
+    assert got is not None and got.version == 2 and got.deadline == moved.deadline
+    soon = h.deadline + timedelta(hours=1)
+    assert store.list_handoffs(states=[State.EXECUTING], due_before=soon) == []
+    got.state = State.EXECUTED
+    with pytest.raises(ConflictError), store.write() as tx:
+        tx.update(got, State.EXECUTING, 1, same_deadline=True)  # not its version
+    with store.write() as tx:  # no deadline at all, as on the auto path
         tx.insert(make_handoff("h2", clock.now(), deadline_in=None))
     none = store.get("h2")
     assert none is not None and none.deadline is None
     none.state = State.APPROVED
     with store.write() as tx:
         tx.update(none, State.PENDING, 0, same_deadline=True)
-    got = store.get("h2")
-    assert got is not None and got.state is State.APPROVED and got.deadline is None
+    after = store.get("h2")
+    assert after is not None and after.state is State.APPROVED and after.version == 1
 
 
 def test_racing_updates_have_one_winner(db_url: str, clock: FakeClock) -> None:

@@ -133,8 +133,9 @@ class Tx(Protocol):
         and version; bumps ``handoff.version``; ``ConflictError`` otherwise.
 
         ``same_deadline`` says the change keeps the stored deadline (an execution's
-        stages and end): the deadline is then part of the compare, not of the write, so
-        its index is not rewritten.
+        stages and end): the deadline is then compared, not written, so its index is not
+        rewritten. Should the stored deadline differ after all, the row is written whole,
+        deadline and all, exactly as without it.
         """
         ...
 

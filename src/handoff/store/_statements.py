@@ -89,7 +89,7 @@ _SQL = {
     ),
     # The same, for a change that keeps the deadline (an execution's stages and end):
     # a column that is set has its index rewritten even when the value is the same, so
-    # the deadline is left out, and checked instead, so the row cannot drift from it.
+    # the deadline is left out and compared instead (no row: ``update`` then writes it).
     "update_same_deadline": (
         f"UPDATE handoffs SET {_UPDATE_RUN} WHERE id = :id AND state = :b_state"
         " AND version = :b_version AND deadline IS :deadline"

@@ -207,8 +207,14 @@ class SqlTx:
         handoff.version = expected_version + 1
         values = self._values(handoff)
         values.update(b_state=expected.value, b_version=expected_version)
-        self._cur.execute(self._sql["update_same_deadline" if same_deadline else "update"], values)
-        self._wait()
+        written = False
+        if same_deadline:
+            self._cur.execute(self._sql["update_same_deadline"], values)
+            self._wait()
+            written = self._cur.rowcount == 1
+        if not written:  # also a stored deadline that differs after all: written whole
+            self._cur.execute(self._sql["update"], values)
+            self._wait()
         if self._cur.rowcount != 1:
             handoff.version = expected_version
             raise ConflictError(
