@@ -57,12 +57,10 @@ class _Batch:
 
     Its callers sleep on its own two conditions (on the store's one lock), so that a
     hand-off wakes the one caller who takes the connection next and a commit wakes the
-    callers it held, never every thread that waits. A condition is made when a caller
-    first waits on it: a caller alone, the common case, never waits and makes none.
-    Every use is under the store's lock.
+    callers it held, never every thread that waits.
     """
 
-    __slots__ = ("_finished", "_lock", "_turn", "begun", "done", "durable", "joined", "kept")
+    __slots__ = ("begun", "done", "durable", "finished", "joined", "kept", "turn")
 
     def __init__(self, lock: threading.Lock, durable: bool = True) -> None:
         self.joined = 0  # callers that joined and have not finished their work yet
@@ -70,31 +68,8 @@ class _Batch:
         self.kept: list[_Turn] = []  # callers whose work is in the open transaction
         self.done = False  # committed (or failed): the kept callers may return
         self.durable = durable  # False: one caller alone, committing without the fsync
-        self._lock = lock
-        self._turn: threading.Condition | None = None  # callers waiting for the connection
-        self._finished: threading.Condition | None = None  # callers waiting for the commit
-
-    def wait_turn(self) -> None:
-        """Sleep until a caller of this batch hands on the connection."""
-        if self._turn is None:
-            self._turn = _Condition(self._lock)
-        self._turn.wait()
-
-    def pass_turn(self) -> None:
-        """Wake one caller waiting for the connection, if any is."""
-        if self._turn is not None:
-            self._turn.notify()
-
-    def wait_commit(self) -> None:
-        """Sleep until the batch's commit is done (or failed)."""
-        if self._finished is None:
-            self._finished = _Condition(self._lock)
-        self._finished.wait()
-
-    def committed(self) -> None:
-        """Wake every caller waiting for the commit."""
-        if self._finished is not None:
-            self._finished.notify_all()
+        self.turn = _Condition(lock)  # callers waiting for the connection, batch running
+        self.finished = _Condition(lock)  # callers whose work waits for the commit
 
 
 class SqliteConnections:
@@ -173,10 +148,7 @@ class SqliteConnections:
                 while self._holder is not None or self._running not in (None, batch):
                     # Its own batch at work: wait for a caller of it to hand on the
                     # connection; another batch: wait for that batch's commit.
-                    if self._running is batch:
-                        batch.wait_turn()
-                    else:
-                        self._cond.wait()
+                    (batch.turn if self._running is batch else self._cond).wait()
             except BaseException as exc:
                 interrupted, orphaned = exc, self._quit(batch)
             else:
@@ -195,7 +167,7 @@ class SqliteConnections:
         batch.joined -= 1
         if batch.joined:
             if self._running is batch and self._holder is None:
-                batch.pass_turn()  # the turn this caller may have been woken for
+                batch.turn.notify()  # the turn this caller may have been woken for
             return False
         if self._open is batch:
             self._open = None
@@ -250,9 +222,9 @@ class SqliteConnections:
             if not last:
                 # The callers still to work are all of this batch: one takes the turn.
                 self._holder = None
-                batch.pass_turn()
+                batch.turn.notify()
                 while wait and not batch.done:
-                    batch.wait_commit()
+                    batch.finished.wait()
                 return
         self._commit(batch)
 
@@ -272,7 +244,7 @@ class SqliteConnections:
             with self._cond:
                 batch.done = True
                 self._holder = self._running = None
-                batch.committed()
+                batch.finished.notify_all()
                 self._cond.notify_all()  # the next batch may begin
 
     @contextmanager
