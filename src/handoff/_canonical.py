@@ -13,11 +13,17 @@ from typing import Any
 __all__ = ["canonical_bytes", "canonical_json", "sha256_hex"]
 
 
+# One encoder for every call: ``json.dumps`` with these options builds a new one each
+# time, which cost about a third of encoding a small event's data. An encoder keeps no
+# state between calls, so sharing it across threads is safe.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical_json(value: Any) -> str:
     """Return the canonical JSON text of ``value``; raises ``ValueError`` on NaN/Infinity."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _ENCODER.encode(value)
 
 
 def canonical_bytes(value: Any) -> bytes:

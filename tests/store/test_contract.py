@@ -17,6 +17,7 @@ from handoff.store._tables import metadata
 from handoff.testing import FakeClock
 
 from .._factories import make_handoff
+from ._statements import Statements
 
 
 def test_insert_then_get_round_trips(store: SqlStore, clock: FakeClock) -> None:
@@ -73,6 +74,49 @@ def test_update_is_compare_and_set(store: SqlStore, clock: FakeClock) -> None:
         tx.update(second, State.PENDING, 0)
     got = store.get("h1")
     assert got is not None and got.state is State.APPROVED and got.version == 1
+
+
+def test_an_update_that_keeps_the_deadline_leaves_its_column_alone(
+    store: SqlStore, clock: FakeClock
+) -> None:
+    """``same_deadline`` leaves the deadline out of the write (a column that is set has
+    its index rewritten even when its value is the same) and compares it instead. A
+    handoff whose deadline differs from the stored one after all is written whole, so
+    the column still follows the document; a lost compare-and-set is still a conflict."""
+    h = make_handoff("h1", clock.now())
+    assert h.deadline is not None
+    with store.write() as tx:
+        tx.insert(h)
+    kept = store.get("h1")
+    assert kept is not None
+    kept.state = State.APPROVED
+    with store.write() as tx:
+        tx._cur = sent = Statements(tx._cur)  # type: ignore[attr-defined]
+        tx.update(kept, State.PENDING, 0, same_deadline=True)
+    updates = [q for q in sent.sent if q.startswith("UPDATE handoffs")]
+    assert len(updates) == 1 and " deadline = " not in updates[0]
+    moved = store.get("h1")
+    assert moved is not None and moved.version == 1 and moved.deadline == h.deadline
+    moved.deadline = h.deadline + timedelta(hours=2)
+    moved.state = State.EXECUTING
+    with store.write() as tx:
+        tx.update(moved, State.APPROVED, 1, same_deadline=True)
+    got = store.get("h1")
+    assert got is not None and got.version == 2 and got.deadline == moved.deadline
+    soon = h.deadline + timedelta(hours=1)
+    assert store.list_handoffs(states=[State.EXECUTING], due_before=soon) == []
+    got.state = State.EXECUTED
+    with pytest.raises(ConflictError), store.write() as tx:
+        tx.update(got, State.EXECUTING, 1, same_deadline=True)  # not its version
+    with store.write() as tx:  # no deadline at all, as on the auto path
+        tx.insert(make_handoff("h2", clock.now(), deadline_in=None))
+    none = store.get("h2")
+    assert none is not None and none.deadline is None
+    none.state = State.APPROVED
+    with store.write() as tx:
+        tx.update(none, State.PENDING, 0, same_deadline=True)
+    after = store.get("h2")
+    assert after is not None and after.state is State.APPROVED and after.version == 1
 
 
 def test_racing_updates_have_one_winner(db_url: str, clock: FakeClock) -> None:

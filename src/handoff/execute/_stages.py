@@ -297,7 +297,7 @@ def _commit_stage(plane: PlaneParts, h: Handoff, step: StageRun) -> Handoff:
         }
     )
     with plane.store.write() as tx:
-        tx.update(h, State.EXECUTING, version)
+        tx.update(h, State.EXECUTING, version, same_deadline=True)
         tx.event(
             "stage_completed",
             handoff_id=h.id,
@@ -407,7 +407,7 @@ def finish(
         }
     )
     with plane.store.write() as tx:
-        tx.update(h, State.EXECUTING, version)
+        tx.update(h, State.EXECUTING, version, same_deadline=True)
         if state is State.EXECUTED:
             # The chain binds the result by digest; the row holds the result itself.
             data: dict[str, Any] = {"result_sha256": sha256_hex(result)}

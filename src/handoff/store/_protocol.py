@@ -121,9 +121,22 @@ class Tx(Protocol):
         """Insert; ``ConflictError`` when the agent's idempotency key is taken."""
         ...
 
-    def update(self, handoff: Handoff, expected: State, expected_version: int) -> None:
+    def update(
+        self,
+        handoff: Handoff,
+        expected: State,
+        expected_version: int,
+        *,
+        same_deadline: bool = False,
+    ) -> None:
         """Compare-and-set: write ``handoff`` only if the row still has ``expected`` state
-        and version; bumps ``handoff.version``; ``ConflictError`` otherwise."""
+        and version; bumps ``handoff.version``; ``ConflictError`` otherwise.
+
+        ``same_deadline`` says the change keeps the stored deadline (an execution's
+        stages and end): the deadline is then compared, not written, so its index is not
+        rewritten. Should the stored deadline differ after all, the row is written whole,
+        deadline and all, exactly as without it.
+        """
         ...
 
     def event(

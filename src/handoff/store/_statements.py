@@ -54,6 +54,9 @@ _ROW = _names(ROW)
 #: Set when a handoff is inserted and never changed after.
 _FIXED = {"id", "agent", "idempotency_key", "tool", "created_at"}
 _UPDATE = ", ".join(f"{c.name} = :{c.name}" for c in handoffs.c if c.name not in _FIXED)
+_UPDATE_RUN = ", ".join(
+    f"{c.name} = :{c.name}" for c in handoffs.c if c.name not in _FIXED | {"deadline"}
+)
 #: The dead-letter row copies the outbox row, with the last error and when it failed.
 _BURY = {"last_error": ":error", "failed_at": ":now"}
 _OUTBOX_ROW = (
@@ -83,6 +86,13 @@ _SQL = {
     "update": (
         f"UPDATE handoffs SET {_UPDATE} WHERE id = :id AND state = :b_state"
         " AND version = :b_version"
+    ),
+    # The same, for a change that keeps the deadline (an execution's stages and end):
+    # a column that is set has its index rewritten even when the value is the same, so
+    # the deadline is left out and compared instead (no row: ``update`` then writes it).
+    "update_same_deadline": (
+        f"UPDATE handoffs SET {_UPDATE_RUN} WHERE id = :id AND state = :b_state"
+        " AND version = :b_version AND deadline IS :deadline"
     ),
     # A handoff's facts (Learn's read), written with every insert and update of its row;
     # an update writes them whole, so a row that had none (copied in by hand) gets them.
@@ -177,6 +187,10 @@ _PG_SQL = {
     k: re.sub(r":(\w+)", r"%(\1)s", v) + _SKIP_LOCKED.get(k, "") + _NO_CLASH.get(k, "")
     for k, v in _SQL.items()
 }
+# PostgreSQL's IS compares only with NULL, TRUE or FALSE.
+_PG_SQL["update_same_deadline"] = _PG_SQL["update_same_deadline"].replace(
+    "deadline IS %(", "deadline IS NOT DISTINCT FROM %("
+)
 #: The statements by name, for SQLite (``:name``) and PostgreSQL (``%(name)s``).
 SQL = {"sqlite": _SQL, "postgresql": _PG_SQL}
 

@@ -196,12 +196,25 @@ class SqlTx:
                 raise
             raise clash from None
 
-    def update(self, handoff: Handoff, expected: State, expected_version: int) -> None:
+    def update(
+        self,
+        handoff: Handoff,
+        expected: State,
+        expected_version: int,
+        *,
+        same_deadline: bool = False,
+    ) -> None:
         handoff.version = expected_version + 1
         values = self._values(handoff)
         values.update(b_state=expected.value, b_version=expected_version)
-        self._cur.execute(self._sql["update"], values)
-        self._wait()
+        written = False
+        if same_deadline:
+            self._cur.execute(self._sql["update_same_deadline"], values)
+            self._wait()
+            written = self._cur.rowcount == 1
+        if not written:  # also a stored deadline that differs after all: written whole
+            self._cur.execute(self._sql["update"], values)
+            self._wait()
         if self._cur.rowcount != 1:
             handoff.version = expected_version
             raise ConflictError(
