@@ -23,6 +23,7 @@ import re
 
 from ._base import ActionView, Signal, split_words, wordset
 from ._errand import person_text
+from ._provenance import FORBIDS
 
 __all__ = ["asked_code_deletion", "asked_deletion", "asked_kube", "asked_removal", "records_of"]
 
@@ -288,13 +289,11 @@ def asked_kube(view: ActionView, segment: str) -> bool:
     for sentence in _SENTENCES.split(text):
         here = named.search(sentence) is not None
         m = ask.search(sentence)
-        if m is not None and (here or before) and not _NEGATED.search(sentence, 0, m.start()):
+        said = m is not None and (here or before)
+        if said and m and not FORBIDS.search(sentence, max(0, m.start() - 30), m.start()):
             return True
         before = here
     return False
-
-
-_NEGATED = re.compile(r"\b(?:don'?t|do not|never|not|no need to)\b[^.;!?\n]{0,30}$")
 
 
 def _one_workload(args: list[str], kinds: frozenset[str]) -> str | None:

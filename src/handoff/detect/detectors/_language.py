@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ._authorized import named_amounts
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
 from ._effects import effect_of
 from ._provenance import trusted_text
@@ -340,6 +341,7 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
         # whether any argument holds a key.
         return out
     fired: set[str] | None = None
+    said: frozenset[float] | None = None  # the amounts the person named, read once
     for (path, text), low in zip(view.args, view.lowered(), strict=True):
         if len(text) < 4:
             continue
@@ -357,8 +359,10 @@ def detect_language(view: ActionView, config: DetectConfig) -> list[Signal]:
                 continue  # a draft commits to nothing; an insult is one in a draft too
             if rule.outward_only and boost < 1.0:
                 continue
-            said = _said_amounts(view) if rule.code == "language.pricing" else None
-            m = _match(rule, text, low, hits, said)
+            pricing = rule.code == "language.pricing"
+            if pricing and said is None:
+                said = _said_amounts(view)
+            m = _match(rule, text, low, hits, said if pricing else None)
             if m is None:
                 continue
             fired.add(rule.code)
@@ -398,7 +402,7 @@ def _to_the_asker(view: ActionView) -> bool:
 
 
 def _match(
-    rule: _Rule, text: str, low: str, hits: frozenset[str], said: frozenset[str] | None = None
+    rule: _Rule, text: str, low: str, hits: frozenset[str], said: frozenset[float] | None = None
 ) -> re.Match[str] | None:
     """The first clause of ``rule`` in ``low``; with ``said``, not one whose every amount
     is among those (the person's own: "refund $42.50" asked, "we've refunded $42.50" told)."""
@@ -407,7 +411,7 @@ def _match(
             continue
         for m in rx.finditer(low):
             if said:
-                amounts = {a.replace(",", "") for a in _AMOUNT.findall(m.group(0))}
+                amounts = named_amounts(m.group(0))
                 if amounts and said.issuperset(amounts):
                     continue
             if _names_someone(m, text, low):
@@ -415,16 +419,12 @@ def _match(
     return None
 
 
-# An amount as written in money: "$42.50", "42.50 usd" is read by its figure.
-_AMOUNT = re.compile(r"(?<![\w.])\$?\s?(\d[\d,]*(?:\.\d+)?)(?![\d.]*%)")
-
-
-def _said_amounts(view: ActionView) -> frozenset[str]:
-    """The money amounts the person wrote in their own words (figures, no separators)."""
+def _said_amounts(view: ActionView) -> frozenset[float]:
+    """The sums the person wrote in a currency in their own words."""
     said = trusted_text(view).lower()
     if "$" not in said and not any(c in said for c in ("usd", "eur", "gbp", "\u20ac", "\u00a3")):
         return frozenset()
-    return frozenset(a.replace(",", "") for a in _AMOUNT.findall(said))
+    return frozenset(named_amounts(said))
 
 
 def _names_someone(m: re.Match[str], text: str, low: str) -> bool:

@@ -53,6 +53,7 @@ from ._steering import steered_change
 from ._tokens import tokens
 
 __all__ = [
+    "FORBIDS",
     "OUTWARD_ASK",
     "Origin",
     "asked_for",
@@ -230,11 +231,11 @@ def said_unforbidden(view: ActionView, words: re.Pattern[str]) -> bool:
     silence it")."""
     low = _texts(view).trusted.lower()
     return any(
-        not _FORBIDS.search(low, max(0, m.start() - 30), m.start()) for m in words.finditer(low)
+        not FORBIDS.search(low, max(0, m.start() - 30), m.start()) for m in words.finditer(low)
     )
 
 
-_FORBIDS = re.compile(r"\b(?:never|don'?t|do not|not|no|without|avoid)\b[^.;!?\n]{0,20}$")
+FORBIDS = re.compile(r"\b(?:never|don'?t|do not|not|no|without|avoid)\b[^.;!?\n]{0,20}$")
 
 
 _SENSITIVE_DATA = re.compile(
