@@ -54,10 +54,8 @@ def detect_limits(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``scope.beyond_instruction`` for a record past the amount the person capped."""
     if not view.action.context.steps:
         return []  # no earlier output shows a record
-    if not any(c in view.instruction for c in "$\u20ac\u00a3") and not any(
-        c in trusted_text(view) for c in "$\u20ac\u00a3"
-    ):
-        return []
+    if not any(c in trusted_text(view) for c in "$\u20ac\u00a3"):
+        return []  # the person named no sum, so no cap
     if effect_of(view).read_only:
         return []
     m = _CAP.search(trusted_text(view).lower())
