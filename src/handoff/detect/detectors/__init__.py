@@ -16,6 +16,7 @@ from ._base import ActionView, DetectConfig, Signal, split_words
 from ._bounds import detect_bounds
 from ._code import detect_code
 from ._consent import detect_consent
+from ._contacts import detect_contacts
 from ._content import detect_content
 from ._controls import detect_controls
 from ._copied_sql import detect_copied_sql
@@ -110,6 +111,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_agreements,
     detect_pages,
     detect_consent,
+    detect_contacts,
     detect_slant,
     detect_provenance,
     detect_copied_sql,

@@ -53,6 +53,12 @@ _PAY_KEYS = wordset("salary base_salary annual_salary salary_amount wage wages c
 _PAY_IF_PAYROLL = wordset(
     "hourly_rate pay_rate bonus bonus_amount commission gross gross_pay net_pay"
 )
+# A call named for what someone is paid besides their salary: its plain amount is pay.
+_PAY_NAMES = wordset(
+    "bonus bonuses commission commissions reimbursement reimbursements reimburse stipend "
+    "stipends payroll"
+)
+_PLAIN_AMOUNTS = frozenset(("amount", "value", "sum", "total"))
 _PAYROLL_WORDS = wordset(
     "payroll employee employees staff hr compensation contractor contractors worker workers "
     "wage wages salary salaries personnel"
@@ -115,7 +121,7 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
     context: set[str] | None = None  # the call's words, made when a key needs them
     for path, value, said in _amounts(view):
         key = leaf_key(path)
-        if key in _PAY_KEYS:
+        if key in _PAY_KEYS or (key in _PLAIN_AMOUNTS and _paid_to_a_worker(ws, keys)):
             return "payee", path, f"{key}={said}"
         if _may_be_money(key):
             if context is None:
@@ -137,6 +143,14 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
     return None
 
 
+def _paid_to_a_worker(ws: frozenset[str] | set[str], keys: frozenset[str] | set[str]) -> bool:
+    """The call is named for pay (``gusto_add_bonus``, ``payroll.reimbursements.create``)
+    and is about a worker: its plain amount is what someone is paid."""
+    if ws.isdisjoint(_PAY_NAMES):
+        return False
+    return not (ws | {w for k in keys for w in k.split("_")}).isdisjoint(_PAYROLL_WORDS)
+
+
 def _amounts(view: ActionView) -> Iterator[tuple[str, float, str]]:
     """Each amount the arguments hold, with where it is and how it is written: a number,
     or a string with a digit under a key that may hold money (``"$1,250.00"``, ``"1250
@@ -146,9 +160,9 @@ def _amounts(view: ActionView) -> Iterator[tuple[str, float, str]]:
         yield path, value, f"{value:g}"
     for path, text in view.args:
         key = leaf_key(path)
-        if (_may_be_money(key) or key in _PAY_KEYS or _spend_key(key)) and any(
-            c.isdigit() for c in text
-        ):
+        if (
+            _may_be_money(key) or key in _PAY_KEYS or key in _PLAIN_AMOUNTS or _spend_key(key)
+        ) and any(c.isdigit() for c in text):
             sum_ = amount_of(text)
             yield path, -1.0 if sum_ is None else sum_, " ".join(text.split())[:40]
 

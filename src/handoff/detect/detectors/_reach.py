@@ -26,7 +26,7 @@ from ._provenance import OUTWARD_ASK, asked_for, origins, trusted_text
 from ._sense import halts, tool_sense
 from ._world import _EXTERNAL
 
-__all__ = ["detect_reach", "internal_host"]
+__all__ = ["crowd_audience", "detect_reach", "internal_host"]
 
 # Verbs that move a copy of data somewhere, and the thing that carries it on its own.
 _MOVERS = wordset(
@@ -365,39 +365,10 @@ _SENDS_NOW = wordset("send resume launch start publish post broadcast blast")
 
 
 def _crowd(view: ActionView) -> Signal | None:
-    ws = view.word_set
-    if tool_sense(view.tool).draft:
-        return None  # a draft goes to nobody yet
-    if (not ws.isdisjoint(_HALTS) and ws.isdisjoint(_SENDS_NOW)) or halts(view):
-        return None  # a campaign paused, stopped or archived sends nothing
-    messaging = not ws.isdisjoint(_MESSAGING)
-    if not messaging and not (ws & {"channel", "post", "create", "topic"}):
+    found = _crowd_reason(view)
+    if found is None or _asked_send(view):
         return None
-    why = ""
-    where, excerpt = "tool", view.tool
-    if ws & _BULK and ws & _MESSAGING and ws.isdisjoint(_TRIALS):
-        why = "the tool sends a campaign or a bulk message"
-    else:
-        count = 0
-        for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
-            if key in _RECIPIENT_KEYS and ("@" in text or _PHONE.match(text)):
-                count += 1
-                if count >= _CROWD_SIZE:
-                    why = f"it goes to {_CROWD_SIZE} or more recipients"
-                    where, excerpt = path, text
-                    break
-            # An analytics segment or cohort is whom a report counts, not whom it
-            # writes to: off a messaging call only a channel is an audience.
-            if (
-                _AUDIENCE_KEY.match(key)
-                and (messaging or key.startswith("channel"))
-                and (_CROWD.match(text.lower()) or _list_address(view, text))
-            ):
-                why = f"its {key} is {text.strip()!r}, which means everyone"
-                where, excerpt = path, text
-                break
-    if not why or _asked_send(view):
-        return None
+    why, where, excerpt = found
     return Signal(
         "action.public",
         f"The action sends one message to a crowd ({why}); once sent it cannot be recalled",
@@ -408,6 +379,42 @@ def _crowd(view: ActionView) -> Signal | None:
         reversibility=0.6,
         sensitivity=0.4,
     )
+
+
+def crowd_audience(view: ActionView) -> bool:
+    """The call sends one message to a crowd, asked for or not."""
+    return _crowd_reason(view) is not None
+
+
+def _crowd_reason(view: ActionView) -> tuple[str, str, str] | None:
+    """(why, where, excerpt) when the call sends one message to a crowd: a campaign or a
+    bulk send, more recipients than a person writes to, or an audience that means
+    everyone."""
+    ws = view.word_set
+    if tool_sense(view.tool).draft:
+        return None  # a draft goes to nobody yet
+    if (not ws.isdisjoint(_HALTS) and ws.isdisjoint(_SENDS_NOW)) or halts(view):
+        return None  # a campaign paused, stopped or archived sends nothing
+    messaging = not ws.isdisjoint(_MESSAGING)
+    if not messaging and not (ws & {"channel", "post", "create", "topic"}):
+        return None
+    if ws & _BULK and ws & _MESSAGING and ws.isdisjoint(_TRIALS):
+        return "the tool sends a campaign or a bulk message", "tool", view.tool
+    count = 0
+    for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
+        if key in _RECIPIENT_KEYS and ("@" in text or _PHONE.match(text)):
+            count += 1
+            if count >= _CROWD_SIZE:
+                return f"it goes to {_CROWD_SIZE} or more recipients", path, text
+        # An analytics segment or cohort is whom a report counts, not whom it
+        # writes to: off a messaging call only a channel is an audience.
+        if (
+            _AUDIENCE_KEY.match(key)
+            and (messaging or key.startswith("channel"))
+            and (_CROWD.match(text.lower()) or _list_address(view, text))
+        ):
+            return f"its {key} is {text.strip()!r}, which means everyone", path, text
+    return None
 
 
 def _list_address(view: ActionView, text: str) -> bool:
