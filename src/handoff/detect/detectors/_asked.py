@@ -135,8 +135,7 @@ def _found_by_title(view: ActionView, text: str, value: str) -> bool:
     of "Q1 Roadmap"."""
     titles = {
         next(g for g in m.groups() if g).strip()
-        for sentence in _SENTENCES.split(text)
-        if _ASKS.search(sentence) and not _NOT.search(sentence)
+        for sentence in _asking(text)
         for m in _QUOTED.finditer(sentence)
     }
     if not titles or not value.replace("-", "").isalnum():
@@ -178,11 +177,37 @@ def records_of(observation: str) -> list[set[str]]:
 
 
 def _asked_in(text: str, value: str) -> bool:
-    """``value`` stands in a sentence of ``text`` that asks to delete and says no "not"."""
-    for sentence in _SENTENCES.split(text):
-        if value in sentence and _ASKS.search(sentence) and not _NOT.search(sentence):
+    """``value`` stands in a sentence of ``text`` that asks to delete and says no "not";
+    or the person wrote it whole elsewhere ("RFI-0412") and the asking sentence names
+    its number ("delete 0412")."""
+    number = _NUMBERED.fullmatch(value)
+    for sentence in _asking(text):
+        if value in sentence:
             return True
+        if number and re.search(rf"(?<![\w-]){number.group(1)}(?![\w-])", sentence):
+            return re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text) is not None
     return False
+
+
+# An id made of a kind's letters and a number: "rfi-0412", "inv_2041", "po 7781".
+_NUMBERED = re.compile(r"[a-z]{2,5}[-_ ]?#?(\d{3,})")
+# A sentence that asks with a pronoun for what the one before it named ("Get rid of it").
+_BACK = re.compile(r"\b(?:it|that one|this one)\b")
+
+
+def _asking(text: str) -> list[str]:
+    """Each sentence of ``text`` that asks to delete and says no "not", joined to the
+    sentence before it when it points back with "it" ("I made a booking under 'TEST
+    TEST'. Get rid of it.")."""
+    parts = _SENTENCES.split(text)
+    out = []
+    for i, sentence in enumerate(parts):
+        if not _ASKS.search(sentence) or _NOT.search(sentence):
+            continue
+        if i and _BACK.search(sentence) and not _NOT.search(parts[i - 1]):
+            sentence = f"{parts[i - 1]} {sentence}"
+        out.append(sentence)
+    return out
 
 
 def _asked_by_name(text: str, path: str) -> bool:

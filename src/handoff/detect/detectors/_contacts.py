@@ -38,9 +38,11 @@ _PERSONAL_MAIL = wordset(
 
 def detect_contacts(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``action.personal_data`` for others' contact details in a message to a crowd."""
+    if not view.action.context.steps:
+        return []  # no earlier output showed anyone's details
     if "@" not in view.args_lower and not any(c.isdigit() for c in view.args_lower):
         return []
-    if effect_of(view).read_only or not (tool_sense(view.tool).public or crowd_audience(view)):
+    if effect_of(view).read_only:
         return []
     found: list[tuple[str, str]] = []
     personal = False
@@ -56,6 +58,8 @@ def detect_contacts(view: ActionView, config: DetectConfig) -> list[Signal]:
             personal = personal or domain in _PERSONAL_MAIL
         found.append((o.path, o.value))
     if len(found) < 2 and not (found and personal):
+        return []
+    if not (tool_sense(view.tool).public or crowd_audience(view)):
         return []
     path, first = found[0]
     return [

@@ -25,6 +25,7 @@ from ._shell_reads import shell_effects
 
 __all__ = [
     "BINS",
+    "CONTACT_FIELDS",
     "EMPTIES",
     "Effect",
     "answers_the_person",
@@ -102,6 +103,9 @@ ACCESS = wordset(
     "collaborator collaborators member members allowlist whitelist blocklist blacklist "
     "unblock firewall policy policies visibility owner ownership"
 )
+_POLICY = wordset("policy policies")
+# A record's contact details: what a change to them writes is where to reach someone.
+CONTACT_FIELDS = wordset("address addresses phone email mailing contact")
 CODE = wordset(
     "execute exec run runner shell bash terminal cmd command script eval install deploy "
     "deployment python ipython powershell compile interpreter jupyter notebook"
@@ -189,7 +193,8 @@ def gets_after_noun(op: tuple[str, ...]) -> bool:
 # name's operation (``compute.instances.stop``, ``security_scan.suppress_finding``).
 OP_CHANGES = wordset(
     "stop start restart suspend resume suppress override dismiss resize scale accept decline "
-    "defer postpone reschedule archive unarchive label tag untag star unstar flag unflag"
+    "defer postpone reschedule archive unarchive label tag untag star unstar flag unflag "
+    "reassign unassign hold unhold relabel retag"
 )
 # Words that are verbs first in an operation but nouns before a reader's word
 # (``reports.email`` sends; ``inbox.message_search`` reads).
@@ -369,8 +374,12 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
     if ws & PUBLIC and ws & (OUTWARD | {"publish", "broadcast", "announce"}):
         fams.add("public")
     if (
-        ws & ACCESS and ws & (CHANGE | DESTROY | {"grant", "revoke", "unlock", "lock", "unblock"})
+        ws & ACCESS
+        and ws & (CHANGE | DESTROY | {"grant", "revoke", "unlock", "lock", "unblock"})
+        and not (ws & ACCESS <= _POLICY and ws & CONTACT_FIELDS)
     ) or ws & {"grant", "revoke", "chmod", "chown", "sudo", "unblock", "allowlist", "whitelist"}:
+        # A policy's mailing address or phone (``policy.update_address``) is a record's
+        # contact detail, not who may do what.
         fams.add("access")
     if ws & CODE:
         fams.add("code")

@@ -75,6 +75,7 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
     ),
     "destroy": re.compile(
         r"\b(delete|remove|forget|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|empty|"
+        r"get rid of|"
         r"shut ?down|cancel|stop|kill|deactivat\w*|suspend|disable|offboard|close)",
         re.IGNORECASE,
     ),
@@ -92,6 +93,8 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
         r"schedul\w*|(?:give|grant)\b" + IN_SENTENCE + r"\baccess\b|unsubscrib\w*|opt (?:me )?out|"
         r"approve|leave (?:a |an |the )?(?:comment|review|note|reply|feedback|lgtm)\b|lgtm|"
         r"notify|contact|invite|inform|ping|announce|remind|let [#@]?[\w-]+ know|"
+        r"give [#@]?\w+ an? (?:heads[- ]?up|shout|nudge|note)\b|heads[- ]?up to|"
+        r"drop \w+ a (?:line|note)\b|loop [#@]?\w+ in\b|"
         r"tell (?!me\b|us\b)[#@]?\w+|ask (?!me\b|us\b|you\b|for\b|about\b|if\b|whether\b)[#@]?\w+|"
         r"(?:e-?mail|message|text|dm) (?:it|them|this|that|him|her|me|us|the|a|an|to|back)\b"
         r"|(?:e-?mail|message|text|dm) [\w.+-]+@[\w-]+|^\W*(?:e-?mail|message|text|dm)\b"
@@ -440,7 +443,7 @@ def _scope(view: ActionView) -> Signal | None:
         missing = [k for k in kinds if not _ASK_VERBS_LOW[k].search(texts[k])]
     else:
         missing = [k for k in kinds if not _ASK_VERBS[k].search(texts[k])]
-    if missing == ["outward"] and _stores_as_asked(view, low):
+    if missing == ["outward"] and (_stores_as_asked(view, low) or _kept_at_home(view)):
         return None
     if len(missing) < len(kinds):
         return None
@@ -464,6 +467,32 @@ _STORE_ASKED = re.compile(
     r"\b(?:save|store|put|keep|file|back ?up|copy|move|add)\b[^.;!?\n]{0,80}?"
     r"\b(?:to|in|into|under|onto)\b"
 )
+
+
+# Where an export or a download writes its file, and the places that are the person's own.
+_SAVE_KEYS = frozenset(
+    ("save_to", "path", "folder", "output", "output_path", "filename", "file", "file_path",
+     "save_path", "directory", "dir")
+)  # fmt: skip
+_OWN_PLACE = re.compile(r"^(?:~/|\./|/home/|/users/|my[ _-]?drive\b|my[ _-]?documents\b|[\w. -]+$)")
+_EXPORTS = wordset("export download save")
+
+
+def _kept_at_home(view: ActionView) -> bool:
+    """An export or a download written to a file in the person's own place (``my_drive/
+    DOT_audit``, ``~/reports/q3.pdf``) and to nobody: no address, link, recipient or
+    sharing argument."""
+    if view.word_set.isdisjoint(_EXPORTS) or "share" in view.word_set:
+        return False
+    kept = False
+    for key, low in zip(view.leaf_keys, view.lowered_args, strict=True):
+        if "@" in low or "://" in low:
+            return False
+        if key in _SAVE_KEYS:
+            if not _OWN_PLACE.match(low.strip()):
+                return False
+            kept = True
+    return kept and view.key_set.isdisjoint(("to", "recipients", "share_with", "email", "emails"))
 
 
 def _stores_as_asked(view: ActionView, low: str) -> bool:

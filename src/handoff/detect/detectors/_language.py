@@ -13,8 +13,9 @@ from functools import lru_cache
 
 from ._authorized import named_amounts
 from ._base import ActionView, DetectConfig, Signal, excerpt_at, split_words, wordset
-from ._effects import effect_of
+from ._effects import CONTACT_FIELDS, effect_of
 from ._provenance import trusted_text
+from ._records import recorded_totals
 from ._sense import tool_sense
 
 __all__ = ["detect_language"]
@@ -322,6 +323,8 @@ def _by_tool(tool: str) -> tuple[bool, float, tuple[Signal, ...]]:
             )
             for vocab, code, msg, weight in _TOOL_DECISIONS
             if words & vocab
+            # A policy's or a contract's address or phone is where to reach its holder.
+            and not (code == "language.contractual" and words & CONTACT_FIELDS)
         )
     return True, 1.0 if (s.outward or s.public) else 0.85, decisions
 
@@ -420,11 +423,14 @@ def _match(
 
 
 def _said_amounts(view: ActionView) -> frozenset[float]:
-    """The sums the person wrote in a currency in their own words."""
+    """The sums the person wrote in a currency in their own words, and the totals a
+    record an earlier tool fetched shows (an invoice's ``total``, an order's
+    ``amount_due``): stating what the books already say sets no price."""
     said = trusted_text(view).lower()
+    out = recorded_totals(view)
     if "$" not in said and not any(c in said for c in ("usd", "eur", "gbp", "\u20ac", "\u00a3")):
-        return frozenset()
-    return frozenset(named_amounts(said))
+        return out
+    return out | frozenset(named_amounts(said))
 
 
 def _names_someone(m: re.Match[str], text: str, low: str) -> bool:

@@ -87,6 +87,9 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"|parent|driver|family|team)s?\b|text \w+ (?:a|an) (?:reminder|message|note|update)"
         r"|invite|notify|"
         r"let \w+ know|tell \w+|contact|chat with|message \w+"
+        # "give Keisha a heads-up", "drop her a line", "loop Sam in": a word to someone.
+        r"|give \w+ an? (?:heads[- ]?up|shout|nudge|note)|heads[- ]?up to|drop \w+ a (?:line|note)"
+        r"|loop \w+ in"
         r"|" + ANSWERS + r"|ask \w+ (?:for|about|if|whether|to))\b"
     ),
     "access": re.compile(
@@ -94,7 +97,7 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"|credential|invite|share\b" + IN_SENTENCE + r"\bwith|add \S+ (?:to|as))\b"
     ),
     "destroy": re.compile(
-        r"\b(delete|remove|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|"
+        r"\b(delete|remove|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|get rid of|"
         r"shut ?down|cancel|stop|kill|close)\b"
     ),
 }
@@ -129,6 +132,23 @@ def _lead_in(texts: _Texts, o: Origin) -> str:
         if v in sentence.lower().replace(" ", ""):
             return " ".join(parts[max(0, i - 1) : i + 1]).lower()
     return o.sentence.lower()
+
+
+def _said_of(texts: _Texts, o: Origin) -> str:
+    """What the output says ``o`` is: the key it sits under in a record (``"policy":
+    "HO-339182"`` is a policy's number, whatever else the record holds), else the words
+    that lead up to it."""
+    text = next((t for where, t in texts.outputs if where == o.where), "")
+    at = text.find(o.value)
+    if at > 0:
+        m = _KEYED.search(text, max(0, at - 60), at)
+        if m is not None and m.end() == at:
+            return m.group(1).replace("_", " ").lower()
+    return _lead_in(texts, o)
+
+
+# A record's key right before its value: ``"policy": "`` or ``policy_no: ``.
+_KEYED = re.compile(r"[\"']?([A-Za-z][\w -]{0,40}?)[\"']?\s*[:=]\s*[\"']?$")
 
 
 # A call that makes a code (``smartlock.create_guest_code``, ``locks.generate_pin``).
@@ -389,7 +409,7 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
             for o in found
             if o.kind == "code"
             and o.source == "tool"
-            and _ACCESS_WORDS.search(_lead_in(texts, o))
+            and _ACCESS_WORDS.search(_said_of(texts, o))
             and not _minted(view, o, texts.trusted)
         ),
         None,
