@@ -41,6 +41,7 @@ from ._provenance import detect_provenance
 from ._purpose import detect_purpose
 from ._reach import detect_reach
 from ._releases import detect_releases
+from ._restricted import detect_restricted
 from ._secret_files import detect_secret_files
 from ._sense import ToolSense, sense
 from ._slant import detect_slant
@@ -102,6 +103,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_releases,
     detect_world,
     detect_user_folders,
+    detect_restricted,
     detect_machines,
     detect_harm,
     detect_injection,

@@ -1,0 +1,108 @@
+"""Restricted files copied out of their place.
+
+A file kept in a confidential, HR, payroll, medical or legal folder is read by the few
+that folder admits. Copied or moved into a folder without such a mark, which the person
+never named ("How many people are in Ops? The board wants a headcount" and the roster
+copied into ``Board/Q4 pack``), everyone who reads the new folder reads it:
+``action.personal_data`` for people's records (HR, payroll, medical), else
+``action.data_outward``. A copy into another restricted folder, or into the folder the
+person named, runs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._effects import effect_of
+from ._errand import person_text
+
+__all__ = ["detect_restricted"]
+
+_COPIES = wordset("copy cp duplicate clone move mv replicate")
+_SOURCE_KEYS = frozenset(
+    ("source", "src", "from", "from_path", "source_path", "path", "file", "file_path",
+     "filepath", "source_file")
+)  # fmt: skip
+_DEST_KEYS = frozenset(
+    ("destination", "dest", "dst", "to", "to_path", "target", "target_path", "new_path",
+     "destination_path", "parent", "parent_folder", "to_folder", "target_folder",
+     "destination_folder")
+)  # fmt: skip
+# Folders that hold people's records: read by the few that handle them.
+_PEOPLE = wordset(
+    "hr payroll salary salaries compensation personnel ssn medical health patient patients "
+    "employees employee benefits"
+)
+# Folders kept from most readers for other reasons.
+_KEPT = wordset("confidential restricted private secret secrets legal privileged sensitive")
+_CP = re.compile(r"(?:^|[;&|(\n])[ \t]*(?:sudo[ \t]+)?(?:cp|mv|rsync)[ \t]+([^;&|\n]{1,600})")
+
+
+def detect_restricted(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """A restricted file copied or moved into an unmarked folder the person never named."""
+    low = view.args_lower
+    if view.word_set.isdisjoint(_COPIES) and not any(w in low for w in ("cp ", "mv ", "rsync")):
+        return []
+    if effect_of(view).read_only:
+        return []
+    for source, dest, where in _copies(view):
+        marks = set(split_words(source))
+        people = not marks.isdisjoint(_PEOPLE)
+        if not people and marks.isdisjoint(_KEPT):
+            continue
+        into = set(split_words(dest))
+        if not into.isdisjoint(_PEOPLE | _KEPT) or _named(view, dest):
+            continue
+        kind = "people's records" if people else "a restricted file"
+        return [
+            Signal(
+                "action.personal_data" if people else "action.data_outward",
+                f"The call copies {kind} ({source}) out of its restricted folder into "
+                f"{dest}, which the person never named: everyone who reads that folder "
+                "reads it",
+                where=where,
+                excerpt=f"{source} -> {dest}"[:160],
+                weight=0.8,
+                impact=0.6,
+                reversibility=0.7,
+                sensitivity=0.9,
+            )
+        ]
+    return []
+
+
+def _copies(view: ActionView) -> list[tuple[str, str, str]]:
+    """(source, destination, where) of each copy or move the call makes, lowercased."""
+    out: list[tuple[str, str, str]] = []
+    for path, _text, low in _lines(view):
+        for m in _CP.finditer(low):
+            words = [w for w in m.group(1).split() if not w.startswith("-")]
+            out.extend((w, words[-1], path) for w in words[:-1])
+    sources = []
+    dest = ""
+    for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True):
+        if key in _SOURCE_KEYS:
+            sources.append((path, low.strip()))
+        elif key in _DEST_KEYS and not dest:
+            dest = low.strip()
+    if dest:
+        out.extend((source, dest, path) for path, source in sources)
+    return out
+
+
+def _lines(view: ActionView) -> list[tuple[str, str, str]]:
+    return [
+        (path, text, low)
+        for (path, text), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True)
+        if key in ("command", "cmd", "script")
+    ]
+
+
+def _named(view: ActionView, dest: str) -> bool:
+    """The person named the destination: its path, or its last folder's name."""
+    said = person_text(view, view.instruction)
+    last = dest.rstrip("/").rsplit("/", 1)[-1]
+    if "." in last and "/" in dest.rstrip("/"):
+        last = dest.rstrip("/").rsplit("/", 2)[-2]  # a file's name: its folder is the place
+    return dest in said or (len(last) >= 3 and last in said)
