@@ -42,8 +42,10 @@ from ._purpose import detect_purpose
 from ._reach import detect_reach
 from ._releases import detect_releases
 from ._restricted import detect_restricted
+from ._riders import detect_riders
 from ._secret_files import detect_secret_files
 from ._sense import ToolSense, sense
+from ._signoffs import detect_signoffs
 from ._slant import detect_slant
 from ._subject import detect_subject, subject_of
 from ._suites import detect_suites
@@ -104,6 +106,8 @@ DETECTORS: tuple[Detector, ...] = (
     detect_world,
     detect_user_folders,
     detect_restricted,
+    detect_riders,
+    detect_signoffs,
     detect_machines,
     detect_harm,
     detect_injection,

@@ -59,6 +59,12 @@ _PAY_NAMES = wordset(
     "stipends payroll"
 )
 _PLAIN_AMOUNTS = frozenset(("amount", "value", "sum", "total"))
+# A call named for money given or taken on an account (``billing.credits.apply``): its
+# plain amount is that money.
+_GIVES = wordset(
+    "credit credits refund refunds charge charges billing invoice invoices payment payments "
+    "fee fees giftcard goodwill compensation reimbursement"
+)
 _PAYROLL_WORDS = wordset(
     "payroll employee employees staff hr compensation contractor contractors worker workers "
     "wage wages salary salaries personnel"
@@ -123,6 +129,8 @@ def money_in_keys(view: ActionView) -> tuple[str, str, str] | None:
         key = leaf_key(path)
         if key in _PAY_KEYS or (key in _PLAIN_AMOUNTS and _paid_to_a_worker(ws, keys)):
             return "payee", path, f"{key}={said}"
+        if key in ("amount", "sum") and not ws.isdisjoint(_GIVES):
+            return "amount", path, f"{key}={said}"
         if _may_be_money(key):
             if context is None:
                 context = set(ws | keys | {w for k in keys for w in k.split("_")})

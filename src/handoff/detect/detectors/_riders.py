@@ -1,0 +1,55 @@
+"""A destructive rider: a flag that closes, deletes or cuts off something, carried by a
+call whose name says something else.
+
+``ami_cmd {"op": "RD_OPEN", "final_read": true, "close_account": true}``,
+``devices.reset {"erase_startup": true}``: the key names what goes (a verb that ends
+something, then what it ends) and the value turns it on. Unless the person's words ask
+for that very verb, the call is ``action.destructive``. A call whose name already says
+it deletes or cancels is read by the action rules instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._effects import effect_of
+from ._errand import person_text
+from ._sense import tool_sense
+
+__all__ = ["detect_riders"]
+
+_ENDS = wordset(
+    "close delete purge wipe erase terminate disconnect cancel remove drop destroy "
+    "shutdown deactivate void kill"
+)
+_ON = (True, "true", "yes", "on", "1")
+
+
+def detect_riders(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """``action.destructive`` for a flag that ends something, set on."""
+    if effect_of(view).read_only or tool_sense(view.tool).destroy:
+        return []
+    for key, value in view.action.args.items():
+        words = split_words(str(key))
+        if len(words) < 2 or words[0] not in _ENDS:
+            continue
+        if (value.strip().lower() if isinstance(value, str) else value) not in _ON:
+            continue
+        verb = words[0]
+        said = person_text(view, view.instruction)
+        if re.search(rf"\b{verb}", said):
+            continue  # the person asked for it in their words
+        return [
+            Signal(
+                "action.destructive",
+                f"The call sets {key} to {value}: besides what its name says, it "
+                f"{verb}s {' '.join(words[1:])}, which the person never asked for",
+                where=f"args.{key}",
+                excerpt=f"{key}={value}",
+                weight=0.8,
+                impact=0.75,
+                reversibility=0.85,
+            )
+        ]
+    return []
