@@ -12,7 +12,7 @@ import string
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from handoff.detect.detectors import _actions as actions
@@ -256,6 +256,7 @@ ARGS: st.SearchStrategy[dict[str, Any]] = st.dictionaries(
     ARGS,
     st.sampled_from([None, ToolAnnotations(read_only=True), ToolAnnotations(read_only=False)]),
 )
+@example("send_human", {}, None)  # the agent's own channel to the person, on both paths
 def test_the_effect_by_name_is_the_full_effect(
     tool: str, args: dict[str, Any], notes: ToolAnnotations | None
 ) -> None:

@@ -476,7 +476,7 @@ def answers_the_person(view: ActionView) -> bool:
 
 def _effect_of(view: ActionView) -> Effect:
     if talks_to_the_person(view):
-        return ANSWERS
+        return ANSWERS  # ``_full_effect`` says the same; checked first for the fast path
     if (
         view.action.annotations is None
         and view.key_set.isdisjoint(_READ_KEYS)
@@ -505,6 +505,8 @@ def _named_effect(words: tuple[str, ...], start: int) -> Effect:
 
 
 def _full_effect(view: ActionView) -> Effect:
+    if talks_to_the_person(view):
+        return ANSWERS
     named, read_only = name_effects(view.words, operation_start(view.tool))
     placed = bool(named) or read_only
     why = "the tool's name" if placed else ""
