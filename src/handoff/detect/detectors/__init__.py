@@ -14,6 +14,7 @@ from ._actions import detect_actions
 from ._agreements import detect_agreements
 from ._base import ActionView, DetectConfig, Signal, split_words
 from ._bounds import detect_bounds
+from ._candidates import detect_candidates
 from ._code import detect_code
 from ._consent import detect_consent
 from ._contacts import detect_contacts
@@ -122,6 +123,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_provenance,
     detect_copied_sql,
     detect_drift,
+    detect_candidates,
     detect_evidence,
     detect_language,
     detect_subject,
