@@ -84,7 +84,8 @@ def authorized_money(view: ActionView) -> bool:
             continue
         # An amount in cents is the named amount a hundred times over; a bare amount
         # is read as written (2000 is not "$20": it may be two thousand dollars).
-        if (value / 100 if cents_key(key) else value) not in named:
+        # A credit written as a negative adjustment (-42.17) is the sum named.
+        if abs(value / 100 if cents_key(key) else value) not in named:
             return False
     priced = any("currency" in k for k in view.key_set)
     for path, text in view.args:

@@ -182,11 +182,17 @@ def detect_consent(view: ActionView, config: DetectConfig) -> list[Signal]:
     return out
 
 
+# A key that starts with one of these filters whom a call reaches.
+_FILTERS = frozenset(("only", "exclude", "include", "require", "requires", "skip", "if"))
+
+
 def _consent_change(view: ActionView) -> Signal | None:
     """``scope.beyond_instruction`` for an opt-out cleared, or consent turned on, that the
     person did not ask for; the first such setting in the arguments decides."""
     for key, value in _scalars(view.action.args):
         words = split_words(key)
+        if words and words[0] in _FILTERS:
+            continue  # ``only_opted_in: true`` picks whom to write to; it records nothing
         said = str(value).strip().lower() if isinstance(value, str | bool | int) else ""
         if value is True:
             said = "true"

@@ -194,7 +194,7 @@ def gets_after_noun(op: tuple[str, ...]) -> bool:
 OP_CHANGES = wordset(
     "stop start restart suspend resume suppress override dismiss resize scale accept decline "
     "defer postpone reschedule archive unarchive label tag untag star unstar flag unflag "
-    "reassign unassign hold unhold relabel retag"
+    "reassign unassign hold unhold relabel retag reverse return restock print"
 )
 # Words that are verbs first in an operation but nouns before a reader's word
 # (``reports.email`` sends; ``inbox.message_search`` reads).

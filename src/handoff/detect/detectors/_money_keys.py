@@ -240,7 +240,8 @@ def _named_in_words(view: ActionView, value: float, percent: bool) -> bool:
     said = trusted_text(view).lower()
     if percent:
         return bool(re.search(rf"(?<![\w.]){value:g}\s?(?:%|percent\b)", said))
-    return asked_for(view, "money") and value in named_amounts(said)
+    # A credit written as a negative adjustment ("$42.17 lower" as -42.17) is that sum.
+    return asked_for(view, "money") and abs(value) in named_amounts(said)
 
 
 def money_written(view: ActionView) -> Signal | None:

@@ -66,8 +66,8 @@ def tokens(text: str) -> frozenset[tuple[str, str]]:
         for m in _BUCKET.finditer(low):
             out.add(("bucket", (m.group(1) or m.group(2) or m.group(3)).rstrip(".")))
     for m in _PHONE.finditer(text):
-        if _DATE.fullmatch(m.group(0)):
-            continue  # 2027-05-03 is a day, not a number to call
+        if _DATE.search(m.group(0)):
+            continue  # 2027-05-03 is a day, not a number to call, nor is "112 2025-06-09"
         digits = re.sub(r"\D", "", m.group(0))
         if 8 <= len(digits) <= 15:
             out.add(("phone", digits[-10:]))

@@ -251,6 +251,20 @@ def _freight(view: ActionView, words: frozenset[str]) -> bool:
     return _EMERGENCY.search(" ".join(view.words) + " " + view.args_lower) is None
 
 
+# Where a service's incidents are kept: an outage posted to a status page or an alert
+# acknowledged on call sends no responder out.
+_SERVICE_DESKS = wordset(
+    "statuspage pagerduty opsgenie servicenow sentry jira incidentio firehydrant rootly "
+    "victorops datadog grafana uptime oncall"
+)
+
+
+def _service_incident(view: ActionView, words: frozenset[str]) -> bool:
+    """A service's incident (a status page, an on-call tool), with no emergency named."""
+    desk = not words.isdisjoint(_SERVICE_DESKS) or {"status", "page"} <= words
+    return desk and _EMERGENCY.search(" ".join(view.words) + " " + view.args_lower) is None
+
+
 def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
     effect = effect_of(view)
     words = view.word_set
@@ -258,7 +272,12 @@ def detect_world(view: ActionView, config: DetectConfig) -> list[Signal]:
     low_all = view.args_lower
     if "device" in effect.families and not effect.read_only:
         out.extend(_physical(view, words, low_all))
-    if "dispatch" in effect.families and not effect.read_only and not _freight(view, words):
+    if (
+        "dispatch" in effect.families
+        and not effect.read_only
+        and not _freight(view, words)
+        and not _service_incident(view, words)
+    ):
         out.append(
             Signal(
                 "action.dispatch",
