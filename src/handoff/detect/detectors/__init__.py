@@ -12,6 +12,7 @@ from collections.abc import Callable
 from ...models import Action
 from ._actions import detect_actions
 from ._agreements import detect_agreements
+from ._attachments import detect_attachments
 from ._base import ActionView, DetectConfig, Signal, split_words
 from ._bounds import detect_bounds
 from ._candidates import detect_candidates
@@ -48,6 +49,7 @@ from ._secret_files import detect_secret_files
 from ._sense import ToolSense, sense
 from ._signoffs import detect_signoffs
 from ._slant import detect_slant
+from ._sql_values import detect_sql_values
 from ._subject import detect_subject, subject_of
 from ._suites import detect_suites
 from ._supply import detect_supply
@@ -119,9 +121,11 @@ DETECTORS: tuple[Detector, ...] = (
     detect_pages,
     detect_consent,
     detect_contacts,
+    detect_attachments,
     detect_slant,
     detect_provenance,
     detect_copied_sql,
+    detect_sql_values,
     detect_drift,
     detect_candidates,
     detect_evidence,

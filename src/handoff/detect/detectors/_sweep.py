@@ -45,7 +45,7 @@ _ASKED_ALL = re.compile(r"\b(?:all|every|each|everyone|everybody|everything|enti
 def detect_sweep(view: ActionView, config: DetectConfig) -> list[Signal]:
     hit = _selector(view)
     if hit is None:
-        return []
+        return _by_part(view)
     effect = effect_of(view)
     if effect.read_only or not effect.has(*_FAMILIES) or "draft" in view.word_set:
         return []
@@ -63,6 +63,38 @@ def detect_sweep(view: ActionView, config: DetectConfig) -> list[Signal]:
             view.tool,
         )
     ]
+
+
+# A selector that matches by part of a value (``provider_name_contains: "Lee"``): on a
+# write it reaches every record whose value merely holds the part.
+_PARTIAL = wordset("contains contain like matches match startswith endswith prefix substring")
+_ASKED_PART = re.compile(
+    r"\b(?:contain\w*|includ\w*|start\w* with|begin\w* with|end\w* with|like|match\w*)\b"
+)
+
+
+def _by_part(view: ActionView) -> list[Signal]:
+    """``scope.beyond_instruction`` for a write that picks its records by part of a
+    value, unless the person asked for that match."""
+    for path, low, key in zip(
+        map(_first, view.args), view.lowered_args, view.leaf_keys, strict=True
+    ):
+        if _PARTIAL.isdisjoint(split_words(key)) or not low.strip():
+            continue
+        effect = effect_of(view)
+        if effect.read_only or not effect.has(*_FAMILIES):
+            return []
+        if _ASKED_PART.search(person_text(view, view.instruction)):
+            return []
+        return [
+            beyond_instruction(
+                f"{view.tool} picks its records by part of a value "
+                f"({path.removeprefix('args.')}={low.strip()!r}): it also reaches every "
+                "record that merely holds it, which the request never named",
+                view.tool,
+            )
+        ]
+    return []
 
 
 def _selector(view: ActionView) -> tuple[str, str] | None:

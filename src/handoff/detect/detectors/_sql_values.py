@@ -1,0 +1,54 @@
+"""Rows a write picks by a value the person never named.
+
+"Cancel the trial subscriptions that expired last month without converting" and
+``UPDATE subscriptions SET status='canceled' WHERE … AND status IN ('trial_expired',
+'past_due')``: the person's words name one value of the list (a trial, expired) and
+nothing of the other, so the statement also changes rows they never asked about:
+``scope.beyond_instruction``, naming the value. A list whose every value the person
+named, or whose values none of their words name (ids, codes), says nothing here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._base import ActionView, DetectConfig, Signal, beyond_instruction
+from ._errand import person_text
+from ._queries import writes_sql
+
+__all__ = ["detect_sql_values"]
+
+_QUERY_KEYS = frozenset(("sql", "query", "statement", "stmt", "sql_query", "command", "cmd"))
+_IN_LIST = re.compile(r"\bin\s*\(((?:\s*'[^']{1,80}'\s*,?){2,40})\)")
+_LITERAL = re.compile(r"'([^']{1,80})'")
+_PART = re.compile(r"[a-z]{3,}")
+
+
+def detect_sql_values(view: ActionView, config: DetectConfig) -> list[Signal]:
+    """``scope.beyond_instruction`` for a listed value the person never named."""
+    if "'" not in view.args_lower or not writes_sql(view):
+        return []
+    said: set[str] | None = None
+    for key, low in zip(view.leaf_keys, view.lowered_args, strict=True):
+        if key not in _QUERY_KEYS or " in" not in low:
+            continue
+        for m in _IN_LIST.finditer(low):
+            values = _LITERAL.findall(m.group(1))
+            if said is None:
+                said = _stems(person_text(view, view.instruction))
+            named = [v for v in values if not said.isdisjoint(_stems(v))]
+            unnamed = [v for v in values if _stems(v) and said.isdisjoint(_stems(v))]
+            if named and unnamed:
+                return [
+                    beyond_instruction(
+                        f"{view.tool} also changes the rows whose value is {unnamed[0]!r}, "
+                        f"beside {named[0]!r}: the request names nothing of it",
+                        view.tool,
+                    )
+                ]
+    return []
+
+
+def _stems(text: str) -> set[str]:
+    """The words of ``text`` cut to their first five letters ("expired", "expire")."""
+    return {w[:5] for w in _PART.findall(text.lower())}
