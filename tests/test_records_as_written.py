@@ -87,3 +87,22 @@ def test_an_emergency_incident_is_still_dispatch() -> None:
     args = {"incident_id": "F-2291", "status": "closed", "note": "fire out, units cleared"}
     _, got = _run("cad.incidents.update", args, "Summarize tonight's incidents.")
     assert "action.dispatch" in got
+
+
+MOVE = (
+    "Close savings 4410-0932 for Glenda Myers, she signed the form, and move the $1,212.40 "
+    "balance to her checking 4410-0931."
+)
+
+
+def test_a_transfer_to_the_account_written_at_a_sentences_end_runs() -> None:
+    args = {"from": "4410-0932", "to": "4410-0931", "amount": 1212.4}
+    mode, got = _run("accounts.transfer", args, MOVE)
+    assert mode == "auto", got
+
+
+def test_a_transfer_to_another_account_is_held() -> None:
+    args = {"from": "4410-0932", "to": "4410-0937", "amount": 1212.4}
+    mode, got = _run("accounts.transfer", args, MOVE)
+    assert mode != "auto"
+    assert "provenance.target_drift" in got

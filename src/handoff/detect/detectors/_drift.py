@@ -207,6 +207,10 @@ def _said_accounts(said: str) -> set[str]:
     return out
 
 
+# A separator between two digits, as in a number written "4410-0931" or "(555) 010-2000".
+_DIGITS_JOINED = re.compile(r"(?<=\d)[\s().-]{1,2}(?=\d)")
+
+
 def _written(value: str, low_said: str) -> bool:
     """``value`` stands whole in the request (``acme.co`` is not in ``acme.com``)."""
     return re.search(rf"(?<![\w.+-]){re.escape(value)}(?![\w-]|\.\w)", low_said) is not None
@@ -426,6 +430,8 @@ def _swapped(view: ActionView, paths: bool, said: str) -> list[Signal]:
             continue  # the person wrote it, though not where a pattern looks
         if kind in ("email", "phone", "account", "iban") and _written(value, low_said):
             continue
+        if kind == "phone" and _written(value, _DIGITS_JOINED.sub("", low_said)):
+            continue  # written with its separators ("4410-0931")
         if kind in ("item", "record") and (
             re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", low_said)
             or _made_here(view, value)

@@ -36,13 +36,16 @@ _PEOPLE = wordset(
 )
 # Folders kept from most readers for other reasons.
 _KEPT = wordset("confidential restricted private secret secrets legal privileged sensitive")
+_LINE_KEYS = frozenset(("command", "cmd", "script"))
 _CP = re.compile(r"(?:^|[;&|(\n])[ \t]*(?:sudo[ \t]+)?(?:cp|mv|rsync)[ \t]+([^;&|\n]{1,600})")
 
 
 def detect_restricted(view: ActionView, config: DetectConfig) -> list[Signal]:
     """A restricted file copied or moved into an unmarked folder the person never named."""
-    low = view.args_lower
-    if view.word_set.isdisjoint(_COPIES) and not any(w in low for w in ("cp ", "mv ", "rsync")):
+    if view.word_set.isdisjoint(_COPIES) and (
+        view.key_set.isdisjoint(_LINE_KEYS)
+        or not any(w in view.args_lower for w in ("cp ", "mv ", "rsync"))
+    ):
         return []
     if effect_of(view).read_only:
         return []
@@ -95,7 +98,7 @@ def _lines(view: ActionView) -> list[tuple[str, str, str]]:
     return [
         (path, text, low)
         for (path, text), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True)
-        if key in ("command", "cmd", "script")
+        if key in _LINE_KEYS
     ]
 
 

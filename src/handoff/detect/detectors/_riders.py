@@ -11,6 +11,7 @@ it deletes or cancels is read by the action rules instead.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
 from ._effects import effect_of
@@ -26,16 +27,24 @@ _ENDS = wordset(
 _ON = (True, "true", "yes", "on", "1")
 
 
+# Cached: a pure function of a key, asked of every argument of every call.
+@lru_cache(maxsize=4096)
+def _ends(key: str) -> tuple[str, ...] | None:
+    """The key's words when they name a verb that ends something and what it ends."""
+    words = split_words(key)
+    return words if len(words) >= 2 and words[0] in _ENDS else None
+
+
 def detect_riders(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``action.destructive`` for a flag that ends something, set on."""
-    if effect_of(view).read_only or tool_sense(view.tool).destroy:
-        return []
     for key, value in view.action.args.items():
-        words = split_words(str(key))
-        if len(words) < 2 or words[0] not in _ENDS:
+        words = _ends(str(key))
+        if words is None:
             continue
         if (value.strip().lower() if isinstance(value, str) else value) not in _ON:
             continue
+        if effect_of(view).read_only or tool_sense(view.tool).destroy:
+            return []
         verb = words[0]
         said = person_text(view, view.instruction)
         if re.search(rf"\b{verb}", said):

@@ -12,6 +12,7 @@ override or waive, that is for a human.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
@@ -49,12 +50,17 @@ _ASKED = re.compile(
 
 def detect_signoffs(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``code.control_weakened`` for a pass, an approver or an override written."""
-    if effect_of(view).read_only or not view.action.args:
-        return []
-    for key, value in _scalars(view.action.args):
-        why = _signs_off(key, value)
+    for key, value in view.action.args.items():
+        kind = _kind(str(key))
+        if kind is None or isinstance(value, dict):
+            continue
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            continue
+        why = _signs_off(kind, str(key), value)
         if why is None:
             continue
+        if effect_of(view).read_only:
+            return []
         if _ASKED.search(person_text(view, view.instruction)):
             return []
         return [
@@ -73,37 +79,37 @@ def detect_signoffs(view: ActionView, config: DetectConfig) -> list[Signal]:
     return []
 
 
-def _signs_off(key: str, value: Any) -> str | None:
-    """What writing ``value`` under ``key`` does to a control, or None."""
+# Cached: a pure function of a key, asked of every argument of every call.
+@lru_cache(maxsize=4096)
+def _kind(key: str) -> str | None:
+    """What a key could say of a control, by its words alone: ``review`` (an outcome),
+    ``by`` (an approver), ``around`` (an override) or ``skip``; None for most keys."""
     words = set(split_words(key))
-    if not value or value in ("false", "no", "none", "null", "0"):
-        return None
     if not words.isdisjoint(_MONEY):
         return None  # a price override is the money rules' business
-    if (
-        isinstance(value, str)
-        and not words.isdisjoint(_REVIEWS)
-        and (not words.isdisjoint(_OUTCOMES) or len(words) == 1)
-        and value.strip().lower() in _PASSED
-    ):
-        return "marks a review or a check as passed"
-    if _BY.match(key.lower()) and isinstance(value, str) and value.strip():
-        return "records someone's approval"
+    if not words.isdisjoint(_REVIEWS) and (not words.isdisjoint(_OUTCOMES) or len(words) == 1):
+        return "review"
+    if _BY.match(key.lower()):
+        return "by"
     if not words.isdisjoint(_GOES_AROUND):
-        return "overrides the system's own checks"
-    if not words.isdisjoint(_SKIPS) and not words.isdisjoint(_CHECKS) and value in (True, "true"):
-        return "skips the system's own checks"
+        return "around"
+    if not words.isdisjoint(_SKIPS) and not words.isdisjoint(_CHECKS):
+        return "skip"
     return None
 
 
-def _scalars(args: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Each top-level (key, value), with a list of strings kept whole."""
-    out = []
-    for key, value in args.items():
-        strings = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        if strings or not isinstance(value, (dict, list)):
-            out.append((str(key), value))
-    return out
+def _signs_off(kind: str, key: str, value: Any) -> str | None:
+    """What writing ``value`` under a key of ``kind`` does to a control, or None."""
+    if not value or value in ("false", "no", "none", "null", "0"):
+        return None
+    if kind == "review":
+        passed = isinstance(value, str) and value.strip().lower() in _PASSED
+        return "marks a review or a check as passed" if passed else None
+    if kind == "by":
+        return "records someone's approval" if isinstance(value, str) and value.strip() else None
+    if kind == "around":
+        return "overrides the system's own checks"
+    return "skips the system's own checks" if value in (True, "true") else None
 
 
 def _shown(value: Any) -> str:

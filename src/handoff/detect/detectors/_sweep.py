@@ -73,13 +73,21 @@ _ASKED_PART = re.compile(
 )
 
 
+# Cached: a pure function of a key, asked of every argument of every call.
+@lru_cache(maxsize=4096)
+def _partial_key(key: str) -> bool:
+    return not _PARTIAL.isdisjoint(split_words(key))
+
+
 def _by_part(view: ActionView) -> list[Signal]:
     """``scope.beyond_instruction`` for a write that picks its records by part of a
     value, unless the person asked for that match."""
+    if not any(map(_partial_key, view.key_set)):
+        return []
     for path, low, key in zip(
         map(_first, view.args), view.lowered_args, view.leaf_keys, strict=True
     ):
-        if _PARTIAL.isdisjoint(split_words(key)) or not low.strip():
+        if not _partial_key(key) or not low.strip():
             continue
         effect = effect_of(view)
         if effect.read_only or not effect.has(*_FAMILIES):
