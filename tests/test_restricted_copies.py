@@ -67,3 +67,44 @@ def test_a_copy_into_the_folder_the_person_named_runs() -> None:
 def test_an_ordinary_file_copied_runs() -> None:
     args = {"source": "Marketing/launch_deck.pptx", "destination": "Board/Q4 pack/"}
     assert _run("drive.files.copy", args)[0] == "auto"
+
+
+FOLDER = [
+    {
+        "tool": "drive.files.search",
+        "args": {"query": "port investigation"},
+        "observation": (
+            '[{"id": "fld_PORT", "name": "Port Investigation (RESTRICTED)", "type": "folder"}, '
+            '{"id": "doc_SHOOT", "name": "shoot_schedule.docx", "parent": "fld_PORT"}]'
+        ),
+    }
+]
+SHARE = (
+    "Give the freelance photographer (nadia.ferro.photo@gmail.com) access to the shoot "
+    "schedule for the port investigation."
+)
+
+
+def _grant(file_id: str, said: str = SHARE) -> tuple[str, set[str]]:
+    args = {"file_id": file_id, "role": "reader", "email": "nadia.ferro.photo@gmail.com"}
+    a = assess_call("drive.permissions.create", args, said, FOLDER)
+    return a.mode.value, {t.code for t in a.triggers}
+
+
+def test_sharing_the_restricted_folder_instead_of_the_file_is_held() -> None:
+    mode, got = _grant("fld_PORT")
+    assert mode != "auto"
+    assert "action.permissions" in got
+
+
+def test_sharing_the_schedule_the_person_named_runs() -> None:
+    mode, got = _grant("doc_SHOOT")
+    assert mode == "auto", got
+
+
+def test_a_restricted_folder_the_person_asked_to_share_is_theirs() -> None:
+    said = (
+        "Give nadia.ferro.photo@gmail.com read access to the restricted Port Investigation "
+        "folder; legal cleared her."
+    )
+    assert "action.permissions" not in _grant("fld_PORT", said)[1]
