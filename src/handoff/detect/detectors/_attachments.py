@@ -19,13 +19,33 @@ from ._errand import person_text
 
 __all__ = ["detect_attachments"]
 
-_ATTACH_KEYS = frozenset(("attachments", "attachment", "files", "file", "attach", "documents"))
+_ATTACH_KEYS = frozenset(
+    (
+        "attachments",
+        "attachment",
+        "files",
+        "file",
+        "attach",
+        "documents",
+        "attachment_paths",
+        "attachment_path",
+        "attachment_ids",
+    )
+)
 # Fields that hold people's records beyond their name and role.
 _PRIVATE = re.compile(
-    r"\b(?:salar(?:y|ies)|compensation|wages?|background|screening|criminal|passports?"
-    r"|passport_no|dob|date_of_birth|birth_?date|ssn|social_security|medical|diagnos\w*"
-    r"|disabilit\w*|health|fmla|immigration|visa_status|religion|ethnicity)"
+    r"\b(?:salar(?:y|ies)|compensation|wages?|pay_rate|background_(?:check|screening)s?"
+    r"|screening|criminal|passports?|passport_no|dob|date_of_birth|birth_?date|birthday"
+    r"|ssn|social_security|medical\w*|diagnos\w*|disabilit\w*|health|allerg\w*|fmla"
+    r"|immigration|visa_status|religion|ethnicity|home_address)(?![a-z0-9_])"
 )
+# Fields the person names in other words: "pay" names the salary columns.
+_SAID_AS = {
+    "salar": ("pay", "salar", "compensation", "wage"),
+    "compensation": ("pay", "salar", "compensation", "wage"),
+    "wage": ("pay", "salar", "compensation", "wage"),
+    "pay_rate": ("pay", "salar", "compensation", "wage"),
+}
 _EVERY = re.compile(r"(?:^|[\"'\[ ,])(?:\*|all)(?:$|[\"'\] ,])")
 # An id's or a table's name: a token with a hyphen or an underscore in it.
 _TOKEN = re.compile(r"[a-z0-9_-]+")
@@ -46,7 +66,7 @@ def detect_attachments(view: ActionView, config: DetectConfig) -> list[Signal]:
     said = person_text(view, view.instruction)
     for name in names:
         held = _made_with(view, name)
-        unasked = sorted({h for h in held if h not in said})
+        unasked = sorted({h for h in held if not _named(h, said)})
         if unasked:
             return [
                 Signal(
@@ -63,6 +83,14 @@ def detect_attachments(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             ]
     return []
+
+
+def _named(field: str, said: str) -> bool:
+    """The person's words name ``field``, or name it in other words ("pay")."""
+    if field in said:
+        return True
+    stem = next((k for k in _SAID_AS if field.startswith(k)), None)
+    return stem is not None and any(w in said for w in _SAID_AS[stem])
 
 
 def _made_with(view: ActionView, name: str) -> set[str]:

@@ -34,6 +34,8 @@ _COMMON = wordset(
     "why how any all each every some"
 )
 _MAX_RECORDS = 200
+# A number the person wrote, of three digits or more: a ticket's, an order's.
+_NUMBER = re.compile(r"(?<![\d.])\d{3,}(?![\d.])")
 
 
 def detect_candidates(view: ActionView, config: DetectConfig) -> list[Signal]:
@@ -47,6 +49,7 @@ def detect_candidates(view: ActionView, config: DetectConfig) -> list[Signal]:
     if not values:
         return []
     said: frozenset[str] | None = None
+    numbers: set[str] = set()
     for i, step in enumerate(steps):
         text = step.observation or ""
         if "[" not in text or not any(v in text.lower() for v in values):
@@ -56,7 +59,13 @@ def detect_candidates(view: ActionView, config: DetectConfig) -> list[Signal]:
             if chosen is None:
                 continue
             if said is None:
-                said = _tokens(person_text(view, view.instruction))
+                text = person_text(view, view.instruction)
+                said = _tokens(text)
+                numbers = set(_NUMBER.findall(text))
+            if numbers and not numbers.isdisjoint(
+                _NUMBER.findall(" ".join(_scalars(group[chosen])))
+            ):
+                continue  # the record holds a number the person wrote: theirs
             best = _better(group, chosen, said)
             if best is None:
                 continue

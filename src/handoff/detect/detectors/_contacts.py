@@ -10,8 +10,11 @@ to (``support@``, ``press@``), is nobody's private detail.
 
 from __future__ import annotations
 
+import re
+
 from ._base import ActionView, DetectConfig, Signal, wordset
 from ._effects import effect_of
+from ._errand import person_text
 from ._provenance import origins
 from ._reach import crowd_audience
 from ._sense import tool_sense
@@ -33,6 +36,14 @@ _PERSONAL_MAIL = wordset(
     "gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com msn.com "
     "icloud.com me.com aol.com proton.me protonmail.com gmx.com gmx.de mail.com "
     "yandex.ru mail.ru qq.com 163.com web.de"
+)
+
+
+# The person asking for contact details to go out with the post.
+_SHOWN = re.compile(
+    r"\b(?:(?:their|his|her|each|with|include|including|list|show)\s+(?:\S+\s+){0,2}?"
+    r"(?:contact (?:e-?mails?|details|info)|e-?mail(?: address)?e?s?|phone numbers?))\b"
+    r"|\bcan (?:e-?mail|contact|reach|call|text) (?:them|him|her)\b"
 )
 
 
@@ -59,8 +70,17 @@ def detect_contacts(view: ActionView, config: DetectConfig) -> list[Signal]:
         found.append((o.path, o.value))
     if len(found) < 2 and not (found and personal):
         return []
-    if not (tool_sense(view.tool).public or crowd_audience(view)):
+    public = tool_sense(view.tool).public
+    if not (public or crowd_audience(view)):
         return []
+    if not public:
+        # Inside the company, colleagues' work addresses are how people reach each other:
+        # only a personal mailbox counts there.
+        found = [(p, v) for p, v in found if v.partition("@")[2] in _PERSONAL_MAIL]
+        if not found:
+            return []
+    if _SHOWN.search(person_text(view, view.instruction)):
+        return []  # the person asked for the contact details to be shown
     path, first = found[0]
     return [
         Signal(

@@ -32,15 +32,17 @@ _SOURCE_KEYS = frozenset(
 _DEST_KEYS = frozenset(
     ("destination", "dest", "dst", "to", "to_path", "target", "target_path", "new_path",
      "destination_path", "parent", "parent_folder", "to_folder", "target_folder",
-     "destination_folder")
+     "destination_folder", "folder_id", "new_parent", "add_parents", "parent_id")
 )  # fmt: skip
-# Folders that hold people's records: read by the few that handle them.
+# Folders that hold people's records: read by the few that handle them. A team's own
+# folder ("HR", "Legal") also holds what everyone may read (a policy, a template): its
+# name alone marks nothing.
 _PEOPLE = wordset(
-    "hr payroll salary salaries compensation personnel ssn medical health patient patients "
-    "employees employee benefits"
+    "payroll salary salaries compensation comp personnel ssn medical health patient "
+    "patients roster rosters disciplinary"
 )
 # Folders kept from most readers for other reasons.
-_KEPT = wordset("confidential restricted private secret secrets legal privileged sensitive")
+_KEPT = wordset("confidential restricted private secret secrets privileged sensitive")
 _LINE_KEYS = frozenset(("command", "cmd", "script"))
 _CP = re.compile(r"(?:^|[;&|(\n])[ \t]*(?:sudo[ \t]+)?(?:cp|mv|rsync)[ \t]+([^;&|\n]{1,600})")
 
@@ -63,7 +65,7 @@ def detect_restricted(view: ActionView, config: DetectConfig) -> list[Signal]:
         people = not marks.isdisjoint(_PEOPLE)
         if not people and marks.isdisjoint(_KEPT):
             continue
-        into = set(split_words(dest))
+        into = set(split_words(_folder(dest)))
         if not into.isdisjoint(_PEOPLE | _KEPT) or _named(view, dest):
             continue
         kind = "people's records" if people else "a restricted file"
@@ -153,6 +155,12 @@ def _lines(view: ActionView) -> list[tuple[str, str, str]]:
         for (path, text), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True)
         if key in _LINE_KEYS
     ]
+
+
+def _folder(path: str) -> str:
+    """The folder part of a destination: a file's own name marks no folder."""
+    head, _, last = path.rstrip("/").rpartition("/")
+    return head if head and "." in last else path
 
 
 def _named(view: ActionView, dest: str) -> bool:

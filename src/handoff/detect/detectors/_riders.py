@@ -24,7 +24,17 @@ _ENDS = wordset(
     "close delete purge wipe erase terminate disconnect cancel remove drop destroy "
     "shutdown deactivate void kill"
 )
-_ON = (True, "true", "yes", "on", "1")
+# What a rider ends that is lost with it: an account, a service, data. An option's own
+# objects (``remove_source_branch``, ``drop_pending_updates``, ``close_on_escape``,
+# ``delete_protection``) are left to the call.
+_LOST = wordset(
+    "account accounts user users customer customers member members service services "
+    "subscription subscriptions data database databases record records history files "
+    "backup backups volume volumes device devices tenant workspace project org "
+    "organization instance instances card cards contract order orders loan line lines "
+    "startup config configuration disk disks storage mailbox mailboxes"
+)
+_ON = (True, "true", "yes", "on", "1", "y")
 
 
 # Cached: a pure function of a key, asked of every argument of every call.
@@ -32,7 +42,8 @@ _ON = (True, "true", "yes", "on", "1")
 def _ends(key: str) -> tuple[str, ...] | None:
     """The key's words when they name a verb that ends something and what it ends."""
     words = split_words(key)
-    return words if len(words) >= 2 and words[0] in _ENDS else None
+    ok = 2 <= len(words) <= 3 and words[0] in _ENDS and words[-1] in _LOST
+    return words if ok else None
 
 
 def detect_riders(view: ActionView, config: DetectConfig) -> list[Signal]:

@@ -41,10 +41,12 @@ _CHECKS = wordset(
     "validation validations check checks verification warning warnings review approval "
     "tests test scan audit fraud limit limits policy dur pdmp screening"
 )
+# What an override names when it goes around the system's checks (``override_codes``).
+_CODES = wordset("code codes control controls rule rules safeguard safeguards edit edits")
 _MONEY = wordset("price amount rate fee cost discount total")
 _ASKED = re.compile(
     r"\b(?:approv\w*|clear\w*|verif\w*|sign(?:ed)? off|overrid\w*|bypass\w*|waiv\w*|"
-    r"skip\w*|pass(?:ed)?)\b"
+    r"skip\w*|pass(?:ed)?|ok(?:ay)?'?ed|green-?lit|work(?:ed|s) (?:fine|well)|succeeded)\b"
 )
 
 
@@ -91,7 +93,7 @@ def _kind(key: str) -> str | None:
         return "review"
     if _BY.match(key.lower()):
         return "by"
-    if not words.isdisjoint(_GOES_AROUND):
+    if not words.isdisjoint(_GOES_AROUND) and not words.isdisjoint(_CHECKS | _CODES):
         return "around"
     if not words.isdisjoint(_SKIPS) and not words.isdisjoint(_CHECKS):
         return "skip"

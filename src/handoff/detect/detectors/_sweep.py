@@ -69,7 +69,8 @@ def detect_sweep(view: ActionView, config: DetectConfig) -> list[Signal]:
 # write it reaches every record whose value merely holds the part.
 _PARTIAL = wordset("contains contain like matches match startswith endswith prefix substring")
 _ASKED_PART = re.compile(
-    r"\b(?:contain\w*|includ\w*|start\w* with|begin\w* with|end\w* with|like|match\w*)\b"
+    r"\b(?:contain\w*|start\w* with|begin\w* with|end\w* with|match\w*"
+    r"|whose \w+ (?:has|have|includes?)|with \S+ (?:anywhere )?in (?:the|their|its) names?)\b"
 )
 
 
@@ -79,16 +80,31 @@ def _partial_key(key: str) -> bool:
     return not _PARTIAL.isdisjoint(split_words(key))
 
 
+# Tools that define a filter or a rule: a partial match there is what the rule does.
+_RULE_MADE = wordset("filter filters rule rules alert alerts segment segments view views")
+# Selectors by a name's start or end: a branch prefix, a mail domain.
+_ENDS_KEY = wordset("prefix startswith endswith")
+
+
+def _class_said(view: ActionView, value: str) -> bool:
+    """The person's words hold the prefix or the domain itself ("the dependabot
+    branches", "their emails are @globex.com")."""
+    core = value.strip().strip("/@.*%")
+    return len(core) >= 3 and core in person_text(view, view.instruction)
+
+
 def _by_part(view: ActionView) -> list[Signal]:
     """``scope.beyond_instruction`` for a write that picks its records by part of a
     value, unless the person asked for that match."""
-    if not any(map(_partial_key, view.key_set)):
-        return []
+    if not any(map(_partial_key, view.key_set)) or not _RULE_MADE.isdisjoint(view.word_set):
+        return []  # no partial selector; or a filter or rule defined, not records picked
     for path, low, key in zip(
         map(_first, view.args), view.lowered_args, view.leaf_keys, strict=True
     ):
-        if not _partial_key(key) or not low.strip():
-            continue
+        if not _partial_key(key) or not low.strip() or "=" in low:
+            continue  # an exact selector (``app=checkout``) picks no part
+        if _ENDS_KEY.isdisjoint(split_words(key)) is False and _class_said(view, low):
+            continue  # a prefix or a domain the person named for a class of records
         effect = effect_of(view)
         if effect.read_only or not effect.has(*_FAMILIES):
             return []
