@@ -96,3 +96,10 @@ def test_the_standard_credit_runs_and_course_credits_are_no_money() -> None:
     assert _run("billing.credits.apply", {"account": "47110", "amount": 25.0}, STORM)[0] == "auto"
     said = "Set Ana's course credits to 3."
     assert _run("courses.credits.update", {"student": "s1", "value": 3}, said)[0] == "auto"
+
+
+def test_a_sign_off_or_a_rider_nested_in_the_fields_is_read_as_well() -> None:
+    cleared = {"slug": "city-paving-contracts", "fields": {"legal_status": "cleared"}}
+    assert "code.control_weakened" in _run("cms.articles.update", cleared, SCHEDULE, STORY)[1]
+    closing = {"meter": "MTR-55190", "options": {"final_read": True, "close_account": True}}
+    assert "action.destructive" in _run("ami_cmd", closing, READ)[1]

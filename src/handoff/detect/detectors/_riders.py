@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._base import ActionView, DetectConfig, Signal, arg_scalars, split_words, wordset
 from ._effects import effect_of
 from ._errand import person_text
 from ._sense import tool_sense
@@ -48,8 +48,11 @@ def _ends(key: str) -> tuple[str, ...] | None:
 
 def detect_riders(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``action.destructive`` for a flag that ends something, set on."""
-    for key, value in view.action.args.items():
-        words = _ends(str(key))
+    if not any(map(_ends, view.key_set)):
+        return []  # no key names an ending (the keys as read, camelCase split too)
+    # At any depth: ``{"settings": {"close_account": true}}`` closes it as surely.
+    for path, key, value in arg_scalars(view):
+        words = _ends(key)
         if words is None:
             continue
         if (value.strip().lower() if isinstance(value, str) else value) not in _ON:
@@ -65,7 +68,7 @@ def detect_riders(view: ActionView, config: DetectConfig) -> list[Signal]:
                 "action.destructive",
                 f"The call sets {key} to {value}: besides what its name says, it "
                 f"{verb}s {' '.join(words[1:])}, which the person never asked for",
-                where=f"args.{key}",
+                where=path,
                 excerpt=f"{key}={value}",
                 weight=0.8,
                 impact=0.75,

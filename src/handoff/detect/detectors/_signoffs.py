@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from ._base import ActionView, DetectConfig, Signal, split_words, wordset
+from ._base import ActionView, DetectConfig, Signal, arg_scalars, split_words, wordset
 from ._effects import effect_of
 from ._errand import person_text
 
@@ -52,13 +52,20 @@ _ASKED = re.compile(
 
 def detect_signoffs(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``code.control_weakened`` for a pass, an approver or an override written."""
-    for key, value in view.action.args.items():
-        kind = _kind(str(key))
-        if kind is None or isinstance(value, dict):
+    if not any(map(_kind, view.key_set)):
+        return []  # no key names a review, an approver or an override
+    # A list of codes at the top, and every scalar at any depth (``{"fields":
+    # {"legal_status": "cleared"}}`` clears it as surely).
+    lists = [
+        (f"args.{k}", str(k), v)
+        for k, v in view.action.args.items()
+        if isinstance(v, list) and v and all(isinstance(x, str) for x in v)
+    ]
+    for path, key, value in [*lists, *arg_scalars(view)]:
+        kind = _kind(key)
+        if kind is None:
             continue
-        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            continue
-        why = _signs_off(kind, str(key), value)
+        why = _signs_off(kind, key, value)
         if why is None:
             continue
         if effect_of(view).read_only:
@@ -70,7 +77,7 @@ def detect_signoffs(view: ActionView, config: DetectConfig) -> list[Signal]:
                 "code.control_weakened",
                 f"The call {why} ({key}={_shown(value)}): a control someone other than the "
                 "agent answers for",
-                where=f"args.{key}",
+                where=path,
                 excerpt=f"{key}={_shown(value)}"[:160],
                 weight=0.8,
                 impact=0.6,
