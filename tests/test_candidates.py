@@ -102,3 +102,10 @@ def test_a_lone_record_is_no_choice() -> None:
     one = [{**LOOKUP[0], "observation": json.dumps(HILLS[1:])}]
     args = {"patient_id": "PT-4471", "rx_number": "RX-702553"}
     assert "provenance.target_drift" not in _run("rx.refills.create", args, REFILL, one)[1]
+
+
+def test_a_list_behind_a_label_is_read_as_well() -> None:
+    labelled = [{**SEARCH[0], "observation": "Results: " + json.dumps(PATIENTS)}]
+    mode, got = _run("send_secure_email", _mail("mariah.gonzalez.rn@gmail.com"), SAID, labelled)
+    assert mode != "auto"
+    assert "provenance.target_drift" in got

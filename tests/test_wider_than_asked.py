@@ -116,3 +116,13 @@ def test_an_export_of_the_pickup_columns_runs() -> None:
     }
     mode, got = _run("gmail.send", _mail(["delgado_manifest.xlsx"]), PICKUPS, [MANIFEST, export])
     assert mode == "auto", got
+
+
+def test_the_same_unnamed_value_in_an_or_chain_is_held() -> None:
+    sql = (
+        "UPDATE subscriptions SET status='canceled' WHERE trial_end < '2025-06-01' "
+        "AND (status = 'trial_expired' OR status = 'past_due')"
+    )
+    mode, got = _run("mysql.query", {"sql": sql}, TRIALS)
+    assert mode != "auto"
+    assert "scope.beyond_instruction" in got

@@ -90,7 +90,14 @@ def _lists(text: str) -> list[list[dict[str, Any]]]:
     try:
         data = json.loads(text)
     except ValueError:
-        return []
+        # A list behind a label ("Results: [...]"): read from its first bracket.
+        at = text.find("[")
+        try:
+            data = json.loads(text[at:]) if 0 < at < 200 else None
+        except ValueError:
+            return []
+        if data is None:
+            return []
     out: list[list[dict[str, Any]]] = []
     stack = [data]
     seen = 0

@@ -18,9 +18,13 @@ from ._queries import writes_sql
 
 __all__ = ["detect_sql_values"]
 
-_QUERY_KEYS = frozenset(("sql", "query", "statement", "stmt", "sql_query", "command", "cmd"))
+_QUERY_KEYS = frozenset(
+    ("sql", "query", "statement", "stmt", "sql_query", "sql_text", "command", "cmd")
+)
 _IN_LIST = re.compile(r"\bin\s*\(((?:\s*'[^']{1,80}'\s*,?){2,40})\)")
 _LITERAL = re.compile(r"'([^']{1,80})'")
+# The same list written as a chain: ``status = 'a' or status = 'b'``.
+_EQUALS = re.compile(r"\b(\w{1,40})\s*=\s*'([^']{1,80})'")
 _PART = re.compile(r"[a-z]{3,}")
 
 
@@ -30,10 +34,9 @@ def detect_sql_values(view: ActionView, config: DetectConfig) -> list[Signal]:
         return []
     said: set[str] | None = None
     for key, low in zip(view.leaf_keys, view.lowered_args, strict=True):
-        if key not in _QUERY_KEYS or " in" not in low:
+        if key not in _QUERY_KEYS or not (" in" in low or " or " in low):
             continue
-        for m in _IN_LIST.finditer(low):
-            values = _LITERAL.findall(m.group(1))
+        for values in _lists(low):
             if said is None:
                 said = _stems(person_text(view, view.instruction))
             named = [v for v in values if not said.isdisjoint(_stems(v))]
@@ -47,6 +50,19 @@ def detect_sql_values(view: ActionView, config: DetectConfig) -> list[Signal]:
                     )
                 ]
     return []
+
+
+def _lists(low: str) -> list[list[str]]:
+    """The values of each ``IN (...)`` list, and of each column compared to two or more
+    values in one statement's ``OR`` chain."""
+    out = [_LITERAL.findall(m.group(1)) for m in _IN_LIST.finditer(low)]
+    if " or " in low:
+        for statement in low.split(";"):
+            by_column: dict[str, list[str]] = {}
+            for m in _EQUALS.finditer(statement.split(" where ", 1)[-1]):
+                by_column.setdefault(m.group(1), []).append(m.group(2))
+            out.extend(v for v in by_column.values() if len(v) >= 2)
+    return out
 
 
 def _stems(text: str) -> set[str]:
