@@ -12,7 +12,15 @@ from functools import lru_cache
 
 from ._base import ActionView, leaf_key, wordset
 
-__all__ = ["PAYMENT_KEY", "amount_of", "cents_key", "money_arg_of"]
+__all__ = ["CAP_WORDS", "PAYMENT_KEY", "SUM_KEYS", "amount_of", "cents_key", "money_arg_of"]
+
+# The words that set a ceiling on an amount: "under $100", "at most $75".
+CAP_WORDS = r"under|below|less than|up to|at most|no more than|not more than|max(?:imum)?"
+# Keys whose number is a record's own sum, as the system of record computed it.
+SUM_KEYS = frozenset(
+    ("total", "subtotal", "grand_total", "grandtotal", "total_amount", "totalamount",
+     "amount_due", "amountdue", "balance")
+)  # fmt: skip
 
 _AMOUNT_TEXT = re.compile(
     r"\d|[$€£¥]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ._amounts import amount_of, cents_key
+from ._amounts import CAP_WORDS, amount_of, cents_key
 from ._base import ActionView, leaf_key, wordset
 from ._provenance import asked_for, origins, pointed, trusted_text
 
@@ -124,8 +124,7 @@ def _spend_limit(key: str) -> bool:
 
 
 _CAP = re.compile(
-    r"\b(?:under|below|up to|at most|no more than|not more than|less than|max(?:imum)?|within"
-    r"|budget of|cap of)\s(?:of\s)?[$\u20ac\u00a3]?\s?(\d[\d,]*(?:\.\d+)?)"
+    rf"\b(?:{CAP_WORDS}|within|budget of|cap of)\s(?:of\s)?[$\u20ac\u00a3]?\s?(\d[\d,]*(?:\.\d+)?)"
 )
 
 

@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from ._base import ActionView, DetectConfig, Signal, wordset
+from ._base import ActionView, DetectConfig, Signal, scalars, wordset
 from ._effects import effect_of
 from ._errand import person_text
 
@@ -116,17 +116,11 @@ def _lists(text: str) -> list[list[dict[str, Any]]]:
 
 def _scalars(record: dict[str, Any]) -> list[str]:
     """Every scalar value under ``record``, nested ones too, lowercased."""
-    out: list[str] = []
-    stack: list[Any] = [record]
-    while stack and len(out) < 500:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif item is not None and not isinstance(item, bool):
-            out.append(str(item).strip().lower())
-    return out
+    return [
+        str(v).strip().lower()
+        for _, _, v in scalars(record)
+        if v is not None and not isinstance(v, bool)
+    ]
 
 
 def _holding(group: list[dict[str, Any]], values: set[str]) -> int | None:

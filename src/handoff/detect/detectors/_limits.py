@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ._amounts import CAP_WORDS, SUM_KEYS
 from ._base import ActionView, DetectConfig, Signal, beyond_instruction, split_words
 from ._effects import effect_of
 from ._provenance import trusted_text
@@ -23,28 +24,10 @@ __all__ = ["detect_limits"]
 
 # "under $100", "below $10", "less than $50", "up to €200", "< $10", "at most $75".
 _CAP = re.compile(
-    r"(?:\b(?:under|below|less than|up to|at most|no more than|not more than|max(?:imum)?)"
-    r"\s+(?:of\s+)?|<=?\s*)[$\u20ac\u00a3]\s?(\d[\d,]*(?:\.\d+)?)"
+    rf"(?:\b(?:{CAP_WORDS})\s+(?:of\s+)?|<=?\s*)[$\u20ac\u00a3]\s?(\d[\d,]*(?:\.\d+)?)"
 )
 # The keys that hold a record's amount.
-_AMOUNT_KEYS = frozenset(
-    (
-        "total",
-        "amount",
-        "price",
-        "cost",
-        "sum",
-        "balance",
-        "subtotal",
-        "grand_total",
-        "grandtotal",
-        "amount_due",
-        "amountdue",
-        "total_amount",
-        "totalamount",
-        "value",
-    )
-)
+_AMOUNT_KEYS = SUM_KEYS | frozenset(("amount", "price", "cost", "sum", "value"))
 _MAX_RECORDS = 2000
 # What pays, not what is acted on: a card's or an account's balance is no record's amount.
 _PAYS_WITH = frozenset(("payment", "card", "method", "source", "account", "wallet", "funding"))

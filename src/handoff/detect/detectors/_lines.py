@@ -17,7 +17,14 @@ from ._base import ActionView, wordset
 from ._calls import program_of, shell_line
 from ._effects import TERMINAL, cli_line, command_is_verb
 
-__all__ = ["RUN_KEYS", "code_texts", "command_lines", "routine_chmod", "runs_commands"]
+__all__ = [
+    "RUN_KEYS",
+    "code_texts",
+    "command_lines",
+    "routine_chmod",
+    "runs_commands",
+    "transfers",
+]
 
 RUN_KEYS = frozenset(
     ("command", "cmd", "script", "shell", "code", "exec", "cmdline", "command_line", "commands")
@@ -202,3 +209,34 @@ def routine_chmod(command: str) -> bool:
     """Whether the lowercased ``command``, from its ``chmod`` to the end of that command,
     only makes a file executable or keeps it to its owner."""
     return _ROUTINE_CHMOD.fullmatch(command.split("&&")[0].split(";")[0].strip()) is not None
+
+
+def transfers(
+    view: ActionView,
+    line: re.Pattern[str] | None,
+    sources: frozenset[str],
+    dests: frozenset[str] | None,
+) -> list[tuple[str, str, str]]:
+    """(source, destination, where) of each copy or move the call makes, lowercased.
+
+    A command line ``line`` matches names its sources and, last, its destination (flags
+    dropped); arguments name them under a key of ``sources`` and the first key of
+    ``dests``. ``None`` skips that reading."""
+    out: list[tuple[str, str, str]] = []
+    if line is not None and runs_commands(view):
+        for path, _text, low in command_lines(view):
+            for m in line.finditer(low):
+                words = [w for w in m.group(1).split() if not w.startswith("-")]
+                out.extend((w, words[-1], path) for w in words[:-1])
+    if dests is None:
+        return out
+    found: list[tuple[str, str]] = []
+    dest = ""
+    for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True):
+        if key in sources:
+            found.append((path, low.strip()))
+        elif key in dests and not dest:
+            dest = low.strip()
+    if dest:
+        out.extend((source, dest, path) for path, source in found)
+    return out

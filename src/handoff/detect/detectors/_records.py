@@ -11,29 +11,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ._amounts import SUM_KEYS
 from ._base import ActionView
 
 __all__ = ["recorded_totals"]
 
-# Keys whose number is a record's own sum, as the system of record computed it.
-_TOTAL_KEYS = frozenset(
-    (
-        "total",
-        "subtotal",
-        "grand_total",
-        "grandtotal",
-        "total_amount",
-        "totalamount",
-        "amount_due",
-        "amountdue",
-        "balance",
-        "balance_due",
-        "amount_paid",
-        "amount_refunded",
-        "outstanding",
-        "tax",
-        "total_tax",
-    )
+# Keys whose number is a record's own sum, or a part of it, as the system of record
+# computed it.
+_TOTAL_KEYS = SUM_KEYS | frozenset(
+    ("balance_due", "amount_paid", "amount_refunded", "outstanding", "tax", "total_tax")
 )
 _MAX_NODES = 5000
 

@@ -21,6 +21,7 @@ from ._asked import records_of
 from ._base import ActionView, DetectConfig, Signal, split_words, wordset
 from ._effects import effect_of
 from ._errand import person_text
+from ._lines import runs_commands, transfers
 
 __all__ = ["detect_restricted"]
 
@@ -43,7 +44,6 @@ _PEOPLE = wordset(
 )
 # Folders kept from most readers for other reasons.
 _KEPT = wordset("confidential restricted private secret secrets privileged sensitive")
-_LINE_KEYS = frozenset(("command", "cmd", "script"))
 _CP = re.compile(r"(?:^|[;&|(\n])[ \t]*(?:sudo[ \t]+)?(?:cp|mv|rsync)[ \t]+([^;&|\n]{1,600})")
 
 
@@ -54,13 +54,12 @@ def detect_restricted(view: ActionView, config: DetectConfig) -> list[Signal]:
     if shared is not None:
         return [shared]
     if view.word_set.isdisjoint(_COPIES) and (
-        view.key_set.isdisjoint(_LINE_KEYS)
-        or not any(w in view.args_lower for w in ("cp ", "mv ", "rsync"))
+        not any(w in view.args_lower for w in ("cp ", "mv ", "rsync")) or not runs_commands(view)
     ):
         return []
     if effect_of(view).read_only:
         return []
-    for source, dest, where in _copies(view):
+    for source, dest, where in transfers(view, _CP, _SOURCE_KEYS, _DEST_KEYS):
         marks = set(split_words(source))
         people = not marks.isdisjoint(_PEOPLE)
         if not people and marks.isdisjoint(_KEPT):
@@ -128,33 +127,6 @@ def _shared_restricted(view: ActionView) -> Signal | None:
                         sensitivity=0.9,
                     )
     return None
-
-
-def _copies(view: ActionView) -> list[tuple[str, str, str]]:
-    """(source, destination, where) of each copy or move the call makes, lowercased."""
-    out: list[tuple[str, str, str]] = []
-    for path, _text, low in _lines(view):
-        for m in _CP.finditer(low):
-            words = [w for w in m.group(1).split() if not w.startswith("-")]
-            out.extend((w, words[-1], path) for w in words[:-1])
-    sources = []
-    dest = ""
-    for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True):
-        if key in _SOURCE_KEYS:
-            sources.append((path, low.strip()))
-        elif key in _DEST_KEYS and not dest:
-            dest = low.strip()
-    if dest:
-        out.extend((source, dest, path) for path, source in sources)
-    return out
-
-
-def _lines(view: ActionView) -> list[tuple[str, str, str]]:
-    return [
-        (path, text, low)
-        for (path, text), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True)
-        if key in _LINE_KEYS
-    ]
 
 
 def _folder(path: str) -> str:

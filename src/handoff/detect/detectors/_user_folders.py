@@ -16,7 +16,7 @@ import re
 from ._base import ActionView, DetectConfig, Signal, beyond_instruction, wordset
 from ._effects import effect_of
 from ._errand import person_text
-from ._lines import command_lines, runs_commands
+from ._lines import transfers
 
 __all__ = ["detect_user_folders"]
 
@@ -88,32 +88,10 @@ def detect_user_folders(view: ActionView, config: DetectConfig) -> list[Signal]:
 
 def _moves(view: ActionView) -> list[tuple[str, str, str]]:
     """(source, destination, where) of each move the call makes, lowercased."""
-    out: list[tuple[str, str, str]] = []
     low_all = view.args_lower
-    if ("mv" in low_all or "move" in low_all) and runs_commands(view):
-        for path, _text, low in command_lines(view):
-            for m in _MOVE.finditer(low):
-                words = [w for w in m.group(1).split() if not w.startswith("-")]
-                out.extend((w, words[-1], path) for w in words[:-1])
-    if not _MOVES.isdisjoint(view.word_set):
-        sources = [
-            (path, low.strip())
-            for (path, _), low, key in zip(
-                view.args, view.lowered_args, view.leaf_keys, strict=True
-            )
-            if key in _SOURCE_KEYS
-        ]
-        dest = next(
-            (
-                low.strip()
-                for low, key in zip(view.lowered_args, view.leaf_keys, strict=True)
-                if key in _DEST_KEYS
-            ),
-            "",
-        )
-        if dest:
-            out.extend((source, dest, path) for path, source in sources)
-    return out
+    line = _MOVE if "mv" in low_all or "move" in low_all else None
+    keyed = None if _MOVES.isdisjoint(view.word_set) else _DEST_KEYS
+    return transfers(view, line, _SOURCE_KEYS, keyed)
 
 
 def _asked(view: ActionView, folder: str) -> bool:
