@@ -23,9 +23,16 @@ import re
 
 from ._base import ActionView, Signal, split_words, wordset
 from ._errand import person_text
-from ._provenance import FORBIDS
+from ._provenance import FORBIDS, said_unforbidden
 
-__all__ = ["asked_code_deletion", "asked_deletion", "asked_kube", "asked_removal", "records_of"]
+__all__ = [
+    "asked_code_deletion",
+    "asked_deletion",
+    "asked_kube",
+    "asked_own_key",
+    "asked_removal",
+    "records_of",
+]
 
 _ASKS = re.compile(r"\b(?:delete|remove|erase|trash|purge|discard|forget|get rid of)\b")
 # A deletion said not to happen: a "not" a few words before the verb, or a "keep".
@@ -270,6 +277,14 @@ _KUBE_WIDE = ("-l", "--selector", "--all", "-a", "--force", "--grace-period", "-
 _PODS = frozenset(("pod", "pods", "po"))
 _WORKLOADS = frozenset(("deployment", "deployments", "deploy", "statefulset", "sts"))
 _DELETE_ASK = re.compile(r"\b(?:delete|remove|kill|restart|bounce|recycle)\b")
+# Objects whose deletion takes only what they are (a schedule, a config, a route): not a
+# namespace, a volume or a claim, which take their data with them.
+_OBJECTS = frozenset(
+    ("cronjob", "cronjobs", "cj", "job", "jobs", "configmap", "configmaps", "cm",
+     "deployment", "deployments", "deploy", "replicaset", "rs", "service", "svc",
+     "ingress", "ing", "hpa")
+)  # fmt: skip
+_REMOVE_ASK = re.compile(r"\b(?:delete|remove)\b")
 _UNDO_ASK = re.compile(r"\b(?:roll ?back|rollback|revert|undo)\b")
 
 
@@ -303,11 +318,14 @@ def asked_kube(view: ActionView, segment: str) -> bool:
             return False
     elif args[:1] == ["delete"]:
         name, ask = _one_workload(args[1:], _PODS), _DELETE_ASK
+        if name is None:
+            # One object of a kind that holds no data, named as the person wrote it.
+            name, ask = _one_workload(args[1:], _OBJECTS), _REMOVE_ASK
     else:
         return False
     if name is None:
         return False
-    named = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])")
+    named = re.compile(rf"(?<![\w.-]){re.escape(name)}(?![\w-])(?!\.\w)")
     # The operation asked for, with no "don't" before it, in the sentence that names the
     # workload or the one right after it ("X is stuck. Delete that pod.").
     before = False
@@ -336,3 +354,31 @@ def _count_said(text: str, count: str) -> bool:
     n = re.escape(count)
     word = "zero|0" if count == "0" else n
     return re.search(rf"\b(?:to|at)\s+(?:{word})\b|\b{n}\s+(?:replicas?|pods?)\b", text) is not None
+
+
+_ROTATE_ASK = re.compile(
+    r"\b(?:rotate|regenerate|replace|renew|new|create|make)\b[^.;!?\n]{0,40}?"
+    r"\b(?:access |api )?keys?\b"
+)
+_OWN = re.compile(r"\b(?:my|mine|i'?m|i am|me)\b")
+
+
+def asked_own_key(view: ActionView, segment: str) -> bool:
+    """``aws iam create-access-key`` for the person themselves, who asked for a new key
+    of their own ("rotate my access key, I'm dlee"): no user named, or the one they said
+    they are."""
+    tokens = segment.split()
+    if tokens[:1] == ["aws"]:
+        tokens = tokens[1:]
+    if tokens[:2] != ["iam", "create-access-key"]:
+        return False
+    rest = " ".join(tokens[2:]).replace("--user-name=", "--user-name ").split()
+    users = [rest[i + 1] for i, t in enumerate(rest[:-1]) if t == "--user-name"]
+    if len(users) > 1 or any(t.startswith("-") and t != "--user-name" for t in rest):
+        return False
+    text = person_text(view, view.instruction)
+    if not said_unforbidden(view, _ROTATE_ASK) or _OWN.search(text) is None:
+        return False
+    if not users:
+        return True
+    return re.search(rf"(?<![\w.-]){re.escape(users[0])}(?![\w-])(?!\.\w)", text) is not None

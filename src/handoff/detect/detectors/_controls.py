@@ -100,6 +100,12 @@ _ALLOW = ("allow", "accept", "permit", "allow_all", "allowall")
 # Quieting for a while, as against turning off: what a person asks of one noisy alert.
 _QUIETING = wordset("mute silence silences snooze")
 _ASKED_QUIET = re.compile(r"\b(?:mute|silence|snooze|quiet)\b")
+_ASKED_WINDOW = re.compile(r"\b(?:maintenance window|maintenance|downtime)\b")
+# The keys that say when a quiet ends: left empty, it lasts until someone ends it.
+_END_KEYS = frozenset(
+    ("end", "end_time", "endtime", "ends_at", "end_at", "end_date", "until", "expires",
+     "expires_at", "expiry", "expiration", "duration", "duration_minutes", "duration_hours")
+)  # fmt: skip
 _EVERY = frozenset(("*", "all", "every", "everything", "any", "*:*"))
 # The argument that names what a generic tool (``jenkins.disable_job``, ``config.apply``)
 # turns off: a job, a service, a check by its name.
@@ -158,6 +164,7 @@ def detect_controls(view: ActionView, config: DetectConfig) -> list[Signal]:
         not words.isdisjoint(_MAINTENANCE)
         and not words.isdisjoint(_OPENS)
         and (tool_control or not words.isdisjoint(_QUIETS) or _quiets_keys(view))
+        and not (said_unforbidden(view, _ASKED_WINDOW) and not _open_ended(view))
     ):
         out.append(
             _signal(
@@ -210,9 +217,17 @@ def _asked_mute(view: ActionView, security: bool, keyed: bool = False) -> bool:
     ``keyed``: a setting's key quiets it, whatever the tool's name says."""
     if security or (not keyed and view.word_set.isdisjoint(_QUIETING)):
         return False
-    if any(value.strip() in _EVERY for value in view.lowered_args):
+    if any(value.strip() in _EVERY for value in view.lowered_args) or _open_ended(view):
         return False
     return said_unforbidden(view, _ASKED_QUIET)
+
+
+def _open_ended(view: ActionView) -> bool:
+    """The call's end is written and left empty: the quiet lasts until someone ends it."""
+    return any(
+        str(key).lower() in _END_KEYS and (value is None or value == "" or value == 0)
+        for _, key, value in arg_scalars(view)
+    )
 
 
 def _weakening_settings(view: ActionView, tool_control: bool, tool_security: bool) -> list[Signal]:

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from ._base import ActionView, Effect, split_words, wordset
 from ._cli import CLIS, cli_line
+from ._graphql import graphql_reads
 from ._names import ANSWERS, STATE_NOUNS, annotates, ranked_read, talks_to_the_person
 from ._shell_reads import shell_effects
 
@@ -89,7 +90,7 @@ MONEY = wordset(
     "transaction transactions money"
 )
 OUTWARD = wordset(
-    "send email mail message messages sms text reply forward post share upload export "
+    "send resend email mail message messages sms text reply forward post share upload export "
     "notify notification invite call dial tweet comment dm chat broadcast announce "
     "publish respond contact reshare repost retweet"
 )
@@ -484,6 +485,7 @@ def _effect_of(view: ActionView) -> Effect:
         and TERMINAL.isdisjoint(view.word_set)
         and "bash" not in view.word_set
         and CLIS.isdisjoint(view.word_set)
+        and "graphql" not in view.word_set
     ):
         return _named_effect(view.words, operation_start(view.tool))
     return _full_effect(view)
@@ -552,6 +554,15 @@ def _full_effect(view: ActionView) -> Effect:
     elif method is not None and method.strip().upper() in ("POST", "PUT", "PATCH", "DELETE"):
         fams.add("destroy" if method.strip().upper() == "DELETE" else "change")
         read_only, placed = False, True
+    if "graphql" in view.word_set:
+        reads = graphql_reads(first_arg(view, ("query", "document", "graphql", "body")))
+        if reads is True and not fams - {"code"}:
+            read_only, placed, why = True, True, "its GraphQL query"
+        elif reads is False:
+            # A mutation does what its document says, which no rule reads: unless the
+            # name says what it changes, nothing places it, and unknown means ask.
+            read_only, placed = False, bool(fams - {"code"})
+            fams.add("change")
     notes = view.action.annotations
     if notes is not None:
         if notes.read_only is True and not fams - {"code"}:

@@ -71,6 +71,21 @@ _ACCESS_WORDS = re.compile(
     r"|credentials?|one-time|verification|2fa|mfa)\b"
 )
 
+# Codes that open nothing: where a thing is, what it is, why it happened.
+_PLAIN_CODES = re.compile(
+    r"\b(?:postal|post|zip|country|currency|area|dial|region|state|province|language|lang"
+    r"|locale|service|reason|status|product|item|sku|tax|class|cost|gl|iata|airport|colou?r"
+    r"|error|response|diagnosis|icd|cpt|procedure|billing|department|dept|site|warehouse"
+    r"|location|bin|carrier|shipping|discount|promo|coupon)\s?codes?\b"
+)
+
+
+def _access_code(said: str) -> bool:
+    """What an output calls a value names a code that opens something, not a postal
+    code or a reason code."""
+    return _ACCESS_WORDS.search(said) is not None and _PLAIN_CODES.search(said) is None
+
+
 _KIND_WORDS: dict[str, re.Pattern[str]] = {
     "money": re.compile(
         r"\b(pay|payment|transfer|send money|wire|purchase|buy|sell|trade|withdraw|refund|"
@@ -79,7 +94,8 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"|[$\u20ac\u00a3]\s?\d"
     ),
     "outward": re.compile(
-        r"\b(send|sent|e-?mail (?:it|them|this|that|him|her|me|us|the|a)|e-?mail [\w.+-]+@[\w-]+"
+        r"\b(send|sent|resend|re-send|e-?mail (?:it|them|this|that|him|her|me|us|the|a)"
+        r"|e-?mail [\w.+-]+@[\w-]+"
         r"|^\W*e-?mail|forward|share|post|"
         r"publish|upload|export|reply|respond|tweet|text (?:it|this|that|him|her|them|me|us)"
         # "text Mrs. Hernandez", "text the client", "text Sam a reminder": texting a person.
@@ -409,7 +425,7 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
             for o in found
             if o.kind == "code"
             and o.source == "tool"
-            and _ACCESS_WORDS.search(_said_of(texts, o))
+            and _access_code(_said_of(texts, o))
             and not _minted(view, o, texts.trusted)
         ),
         None,

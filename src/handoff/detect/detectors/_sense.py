@@ -211,7 +211,7 @@ _MEMBERS = wordset("collaborator collaborators member members user users guest g
 _ADMITS = wordset("add invite grant")
 _FACTOR_CHANGES = wordset("disable bypass reset remove enroll register add turn off")
 OUTWARD = wordset(
-    "send email mail share post upload export forward publish leak disclose exfiltrate "
+    "send resend email mail share post upload export forward publish leak disclose exfiltrate "
     "exfiltration transmit message dm sms tweet broadcast sync submit reply reshare repost "
     "retweet"
 )

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from itertools import product
 
-from ._asked import asked_code_deletion, asked_kube, asked_removal
+from ._asked import asked_code_deletion, asked_kube, asked_own_key, asked_removal
 from ._base import ActionView, DetectConfig, Signal, excerpt_at
 from ._commands import DANGLING_PRUNE, gated_rules
 from ._lines import command_lines, routine_chmod, runs_commands
@@ -452,6 +452,8 @@ def _shell(view: ActionView, config: DetectConfig) -> list[Signal]:
                 continue
             if m and code == "action.destructive" and asked_kube(view, _segment(lower, m)):
                 continue  # one pod, rollout or scale the person named and asked for
+            if m and code == "secrets.access" and asked_own_key(view, _segment(lower, m)):
+                continue  # a new key of the person's own, as they asked
             if m and code == "action.public" and _asked_publish(view.instruction.lower(), lower):
                 # Publishing what the person asked to publish is the task.
                 continue
