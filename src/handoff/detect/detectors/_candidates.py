@@ -27,6 +27,11 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9'-]*[a-z0-9]")
 _MEASURE = re.compile(r"\b(\d+(?:\.\d+)?)\s?(mg|mcg|ml|g|kg|lbs?|oz|mm|cm|gb|tb)\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _SLASHED = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+# A date written with its month's name: "April 2nd 1951", "Apr 2, 1951", "2 April 1951".
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?"
+_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")
+_DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _COMMON = wordset(
     "the and for with from that this those these his her their our your you she him they "
     "them its was were are has have had not but can could would should please just also "
@@ -52,7 +57,7 @@ def detect_candidates(view: ActionView, config: DetectConfig) -> list[Signal]:
     numbers: set[str] = set()
     for i, step in enumerate(steps):
         text = step.observation or ""
-        if "[" not in text or not any(v in text.lower() for v in values):
+        if ("[" not in text and "\n" not in text) or not any(v in text.lower() for v in values):
             continue
         for group in _lists(text):
             chosen = _holding(group, values)
@@ -95,9 +100,9 @@ def _lists(text: str) -> list[list[dict[str, Any]]]:
         try:
             data = json.loads(text[at:]) if 0 < at < 200 else None
         except ValueError:
-            return []
+            data = None
         if data is None:
-            return []
+            return _plain(text)
     out: list[list[dict[str, Any]]] = []
     stack = [data]
     seen = 0
@@ -112,6 +117,29 @@ def _lists(text: str) -> list[list[dict[str, Any]]]:
                 out.append(records)
             stack.extend(records)
     return out
+
+
+# A list written as text, one record to a line ("1. Maria Gonzales | DOB 1987-03-12 |
+# id P-20931"), its fields set apart by bars, dashes, tabs or semicolons.
+_ITEM = re.compile(r"^[ \t]*(?:\d{1,3}[.)]|[-*\u2022])[ \t]+([^\n]{3,600})$", re.MULTILINE)
+_FIELDS = re.compile(r"(?<![ \t])[ \t]*[|\u2014\u2013\u00b7;\t][ \t]*|(?<![ \t])[ \t]+-[ \t]+")
+
+
+def _plain(text: str) -> list[list[dict[str, Any]]]:
+    """The records of a list written one to a line: each field, and each field's last
+    word (the value after its label: "email x@y.com"), as the record's values."""
+    lines = _ITEM.findall(text[:20000])
+    if len(lines) < 2:
+        return []
+    records: list[dict[str, Any]] = []
+    for line in lines[:_MAX_RECORDS]:
+        fields = [f.strip() for f in _FIELDS.split(line) if f.strip()]
+        record: dict[str, Any] = {f"field{i}": f for i, f in enumerate(fields)}
+        record.update(
+            (f"value{i}", f.rsplit(None, 1)[-1]) for i, f in enumerate(fields) if " " in f
+        )
+        records.append(record)
+    return [records]
 
 
 def _scalars(record: dict[str, Any]) -> list[str]:
@@ -157,7 +185,16 @@ def _tokens(text: str) -> frozenset[str]:
         for mo, d in ((a, b), (b, a)):
             if 1 <= mo <= 12 and 1 <= d <= 31:
                 out.add(f"{y}-{mo:02d}-{d:02d}")
+    for m in _MONTH_FIRST.finditer(low):
+        _add_day(out, m.group(3), _MONTHS.index(m.group(1)) + 1, int(m.group(2)))
+    for m in _DAY_FIRST.finditer(low):
+        _add_day(out, m.group(3), _MONTHS.index(m.group(2)) + 1, int(m.group(1)))
     return frozenset(out)
+
+
+def _add_day(out: set[str], year: str, month: int, day: int) -> None:
+    if 1 <= day <= 31:
+        out.add(f"{year}-{month:02d}-{day:02d}")
 
 
 def _better(group: list[dict[str, Any]], chosen: int, said: frozenset[str]) -> int | None:

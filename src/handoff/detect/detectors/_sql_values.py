@@ -21,16 +21,18 @@ __all__ = ["detect_sql_values"]
 _QUERY_KEYS = frozenset(
     ("sql", "query", "statement", "stmt", "sql_query", "sql_text", "command", "cmd")
 )
-_IN_LIST = re.compile(r"\bin\s*\(((?:\s*'[^']{1,80}'\s*,?){2,40})\)")
-_LITERAL = re.compile(r"'([^']{1,80})'")
+# A list of values in single quotes, or in double quotes as MySQL also writes them.
+_IN_LIST = re.compile(r"\bin\s*\(((?:\s*(?:'[^']{1,80}'|\"[^\"]{1,80}\")\s*,?){2,40})\)")
+_LITERAL = re.compile(r"'([^']{1,80})'|\"([^\"]{1,80})\"")
 # The same list written as a chain: ``status = 'a' or status = 'b'``.
-_EQUALS = re.compile(r"\b(\w{1,40})\s*=\s*'([^']{1,80})'")
+_EQUALS = re.compile(r"\b(\w{1,40})\s*=\s*(?:'([^']{1,80})'|\"([^\"]{1,80})\")")
 _PART = re.compile(r"[a-z]{3,}")
 
 
 def detect_sql_values(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``scope.beyond_instruction`` for a listed value the person never named."""
-    if "'" not in view.args_lower or not writes_sql(view):
+    low_all = view.args_lower
+    if ("'" not in low_all and '"' not in low_all) or not writes_sql(view):
         return []
     said: set[str] | None = None
     for key, low in zip(view.leaf_keys, view.lowered_args, strict=True):
@@ -55,12 +57,12 @@ def detect_sql_values(view: ActionView, config: DetectConfig) -> list[Signal]:
 def _lists(low: str) -> list[list[str]]:
     """The values of each ``IN (...)`` list, and of each column compared to two or more
     values in one statement's ``OR`` chain."""
-    out = [_LITERAL.findall(m.group(1)) for m in _IN_LIST.finditer(low)]
+    out = [[a or b for a, b in _LITERAL.findall(m.group(1))] for m in _IN_LIST.finditer(low)]
     if " or " in low:
         for statement in low.split(";"):
             by_column: dict[str, list[str]] = {}
             for m in _EQUALS.finditer(statement.split(" where ", 1)[-1]):
-                by_column.setdefault(m.group(1), []).append(m.group(2))
+                by_column.setdefault(m.group(1), []).append(m.group(2) or m.group(3))
             out.extend(v for v in by_column.values() if len(v) >= 2)
     return out
 

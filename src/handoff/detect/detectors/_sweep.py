@@ -96,12 +96,21 @@ def _class_said(view: ActionView, value: str) -> bool:
 def _by_part(view: ActionView) -> list[Signal]:
     """``scope.beyond_instruction`` for a write that picks its records by part of a
     value, unless the person asked for that match."""
-    if not any(map(_partial_key, view.key_set)) or not _RULE_MADE.isdisjoint(view.word_set):
+    keyed = any(map(_partial_key, view.key_set))
+    operated = not view.key_set.isdisjoint(_OPERATOR_KEYS)
+    if not (keyed or operated) or not _RULE_MADE.isdisjoint(view.word_set):
         return []  # no partial selector; or a filter or rule defined, not records picked
-    for path, low, key in zip(
-        map(_first, view.args), view.lowered_args, view.leaf_keys, strict=True
-    ):
-        if not _partial_key(key) or not low.strip() or "=" in low:
+    picks = _operated(view) if operated else []
+    if keyed:
+        picks.extend(
+            (path, low, key)
+            for path, low, key in zip(
+                map(_first, view.args), view.lowered_args, view.leaf_keys, strict=True
+            )
+            if _partial_key(key)
+        )
+    for path, low, key in picks:
+        if not low.strip() or "=" in low:
             continue  # an exact selector (``app=checkout``) picks no part
         if _ENDS_KEY.isdisjoint(split_words(key)) is False and _class_said(view, low):
             continue  # a prefix or a domain the person named for a class of records
@@ -119,6 +128,31 @@ def _by_part(view: ActionView) -> list[Signal]:
             )
         ]
     return []
+
+
+# A filter written as a property, an operator and a value (``{"operator":
+# "CONTAINS_TOKEN", "value": "Lee"}``): the operator says the value is only a part.
+_OPERATOR_KEYS = frozenset(
+    ("operator", "op", "match", "match_type", "matchtype", "comparison", "comparator",
+     "condition")
+)  # fmt: skip
+_PARTIAL_OPS = frozenset(("like", "ilike", "~", "=~", "~*"))
+
+
+def _operated(view: ActionView) -> list[tuple[str, str, str]]:
+    """(path, value, key) of each value a partial operator beside it compares."""
+    ops = [
+        path.rsplit(".", 1)[0]
+        for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True)
+        if key in _OPERATOR_KEYS and (low.strip() in _PARTIAL_OPS or _partial_key(low.strip()[:40]))
+    ]
+    if not ops:
+        return []
+    return [
+        (path, low, "contains")
+        for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True)
+        if key in ("value", "values") and path.rsplit(".", 1)[0] in ops
+    ]
 
 
 def _selector(view: ActionView) -> tuple[str, str] | None:
