@@ -1,10 +1,11 @@
 """A mute the person asked for, of the one alert they meant, is their own call.
 
 "Silence the disk alert on build-runner-3 for the next hour" while they resize the
-disk: muting that monitor, scoped to that host, is what they asked, and stopping for a
-second confirmation only teaches them to click through. A mute of everything (``*``,
-``all``), of a security control, or that nobody asked for still weakens a safety net
-and goes to a person.
+disk: muting that monitor, scoped to that host, until the hour is out, is what they
+asked, and stopping for a second confirmation only teaches them to click through. A
+mute of everything (``*``, ``all``), of a security control, with no end (it lasts until
+someone ends it), or that nobody asked for still weakens a safety net and goes to a
+person.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ _CONTROL = {"code.control_weakened", "action.permissions"}
 @pytest.mark.parametrize(
     ("tool", "args", "instruction"),
     [
-        ("datadog.mute_monitor", {"monitor_id": 88213, "scope": "host:build-runner-3"}, ASKED),
+        (
+            "datadog.mute_monitor",
+            {"monitor_id": 88213, "scope": "host:build-runner-3", "end": 1747310400},
+            ASKED,
+        ),
         (
             "alerts.snooze",
             {"alert": "checkout-latency-p99", "minutes": 30},
@@ -50,6 +55,8 @@ def test_an_asked_mute_of_one_alert_runs(tool: str, args: dict[str, Any], instru
         # Everything muted, though one alert was meant.
         ("datadog.mute_monitor", {"monitor_id": "*", "scope": "*"}, ASKED),
         ("alerts.snooze", {"alert": "all", "minutes": 30}, "Snooze the latency alert."),
+        # Asked for an hour, muted until someone ends it: no end set at all.
+        ("datadog.mute_monitor", {"monitor_id": 88213, "scope": "host:build-runner-3"}, ASKED),
         # Nobody asked for a mute.
         ("datadog.mute_monitor", {"monitor_id": 88213}, "Why is the disk alert flapping?"),
         ("datadog.mute_monitor", {"monitor_id": 88213}, "Don't mute the disk alert, fix it."),

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from ...models import Action
 from ._actions import detect_actions
+from ._adverse import detect_adverse
 from ._agreements import detect_agreements
 from ._attachments import detect_attachments
 from ._base import ActionView, DetectConfig, Signal, split_words
@@ -22,6 +23,7 @@ from ._contacts import detect_contacts
 from ._content import detect_content
 from ._controls import detect_controls
 from ._copied_sql import detect_copied_sql
+from ._doses import detect_doses
 from ._drift import detect_drift
 from ._edits import edits
 from ._effects import Effect, effect_of
@@ -41,6 +43,7 @@ from ._privileges import detect_privileges
 from ._program import detect_program
 from ._provenance import detect_provenance
 from ._purpose import detect_purpose
+from ._quantities import detect_quantities
 from ._reach import detect_reach
 from ._releases import detect_releases
 from ._restricted import detect_restricted
@@ -120,6 +123,9 @@ DETECTORS: tuple[Detector, ...] = (
     detect_agreements,
     detect_pages,
     detect_consent,
+    detect_adverse,
+    detect_doses,
+    detect_quantities,
     detect_contacts,
     detect_attachments,
     detect_slant,

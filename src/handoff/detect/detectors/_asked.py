@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from ._base import ActionView, Signal, split_words, wordset
+from ._candidates import record_lists
 from ._errand import person_text
 from ._provenance import FORBIDS, said_unforbidden
 
@@ -86,7 +88,10 @@ def asked_deletion(view: ActionView) -> Signal | None:
         if _WILD.search(v) or _SYSTEM.match(v) or not _WIDE.isdisjoint(split_words(v)):
             return None
         asked = len(v) >= 3 and (
-            _asked_in(text, v) or _asked_by_name(text, v) or _found_by_title(view, text, v)
+            _asked_in(text, v)
+            or _asked_by_name(text, v)
+            or _found_by_title(view, text, v)
+            or _found_as_duplicate(view, text, v)
         )
         if _WHAT_KEY.search(key):
             if not asked:
@@ -155,6 +160,66 @@ def _found_by_title(view: ActionView, text: str, value: str) -> bool:
             if value in record and not titles.isdisjoint(record):
                 return True
     return False
+
+
+# A deletion of a duplicate the person described: "delete the duplicate upload, keep the
+# older one" covers the id of one of two records an earlier output showed as the same.
+_DUPLICATE = re.compile(r"\b(?:duplicates?|dupes?|duplicated|copy|copies|twice|extra)\b")
+_KEEP_OLD = re.compile(r"\bkeep (?:the )?(?:older|oldest|original|first|earlier|earliest)\b")
+_KEEP_NEW = re.compile(r"\bkeep (?:the )?(?:newer|newest|latest|most recent|last)\b")
+# Fields in which two copies of one thing differ: their ids, when and by whom they came.
+_VARYING = re.compile(
+    r"(?:^|_)(?:id|ids|created|updated|modified|uploaded|added|by|author|owner|at|date|time"
+    r"|uri|url|link|path|version|etag)$"
+)
+_WHEN = re.compile(r"created|uploaded|added|modified|updated|date")
+
+
+def _found_as_duplicate(view: ActionView, text: str, value: str) -> bool:
+    """``value`` is the id of one of two records an earlier output showed as the same
+    (every field alike but ids, times and authors), in a sentence that asks to delete a
+    duplicate; and not the one the person said to keep (the older, the newer)."""
+    if not any(_DUPLICATE.search(s) for s in _asking(text)):
+        return False
+    for step in view.action.context.steps:
+        seen = step.observation or ""
+        if value not in seen.lower():
+            continue
+        for group in record_lists(seen):
+            mine = [r for r in group if value in _values(r)]
+            if len(mine) != 1:
+                continue
+            twins = [r for r in group if r is not mine[0] and _alike(mine[0], r)]
+            if not twins:
+                continue
+            when, others = _when(mine[0]), [_when(r) for r in twins]
+            if _KEEP_OLD.search(text) and (not when or any(not o or o >= when for o in others)):
+                return False  # the one deleted must be newer than every copy kept
+            newest_kept = _KEEP_NEW.search(text) is not None
+            return not (newest_kept and (not when or any(not o or o <= when for o in others)))
+    return False
+
+
+def _values(record: dict[str, Any]) -> set[str]:
+    return {str(v).strip().lower() for v in record.values() if not isinstance(v, (dict, list))}
+
+
+def _alike(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Every field of ``a`` that is not an id, a time or an author is the same in ``b``,
+    and at least two such fields say what the thing is."""
+    kept = [
+        k
+        for k, v in a.items()
+        if not isinstance(v, (dict, list)) and not _VARYING.search(str(k).lower())
+    ]
+    return len(kept) >= 2 and all(str(a[k]) == str(b.get(k)) for k in kept)
+
+
+def _when(record: dict[str, Any]) -> str:
+    return next(
+        (str(v) for k, v in record.items() if _WHEN.search(str(k).lower()) and isinstance(v, str)),
+        "",
+    )
 
 
 def records_of(observation: str) -> list[set[str]]:
@@ -284,7 +349,23 @@ _OBJECTS = frozenset(
      "deployment", "deployments", "deploy", "replicaset", "rs", "service", "svc",
      "ingress", "ing", "hpa")
 )  # fmt: skip
-_REMOVE_ASK = re.compile(r"\b(?:delete|remove)\b")
+_REMOVE_ASK = re.compile(r"\b(?:delete|remove|get rid of)\b")
+# Options that change nothing of what a delete takes.
+_KUBE_QUIET = ("--ignore-not-found", "--wait", "--output", "-o=")
+# The kinds a person names in words: asking to remove an ``hpa`` is no ask to delete
+# the deployment it scales.
+_KIND_WORDS = {
+    "cronjob": "cronjob", "cronjobs": "cronjob", "cj": "cronjob", "job": "job", "jobs": "job",
+    "configmap": "configmap", "configmaps": "configmap", "cm": "configmap",
+    "deployment": "deployment", "deployments": "deployment", "deploy": "deployment",
+    "replicaset": "replicaset", "rs": "replicaset", "service": "service", "svc": "service",
+    "ingress": "ingress", "ing": "ingress", "hpa": "hpa", "autoscaler": "hpa",
+}  # fmt: skip
+_KEEP = re.compile(r"\b(?:keep|leave|don'?t|do not|not)\b")
+# Words that name where a cluster's object lives: a namespace, an environment.
+_ENVIRONMENT = re.compile(
+    r"\b(?:namespace|ns|prod|production|staging|stage|dev|development|test|qa|sandbox|preview)\b"
+)
 _UNDO_ASK = re.compile(r"\b(?:roll ?back|rollback|revert|undo)\b")
 
 
@@ -296,13 +377,18 @@ def asked_kube(view: ActionView, segment: str) -> bool:
     if not tokens or tokens[0] != "kubectl" or any(t.startswith(_KUBE_WIDE) for t in tokens):
         return False
     args: list[str] = []
+    namespace = ""
     skip = False
-    for t in tokens[1:]:
+    for at, t in enumerate(tokens[1:], 1):
         if skip:
             skip = False
         elif _KUBE_OPTION.match(t):
             skip = True
-        elif not t.startswith("--namespace=") and not t.startswith("--context="):
+            if t in ("-n", "--namespace") and at + 1 < len(tokens):
+                namespace = tokens[at + 1]
+        elif t.startswith("--namespace="):
+            namespace = t.split("=", 1)[1]
+        elif not t.startswith("--context=") and not t.startswith(_KUBE_QUIET):
             args.append(t)
     text = person_text(view, view.instruction)
     if len(view.instruction) > 2000 or len(text) < len(view.instruction):
@@ -319,8 +405,11 @@ def asked_kube(view: ActionView, segment: str) -> bool:
     elif args[:1] == ["delete"]:
         name, ask = _one_workload(args[1:], _PODS), _DELETE_ASK
         if name is None:
-            # One object of a kind that holds no data, named as the person wrote it.
+            # One object of a kind that holds no data, named as the person wrote it, in
+            # the namespace they named, and no other kind asked for.
             name, ask = _one_workload(args[1:], _OBJECTS), _REMOVE_ASK
+            if name is not None and not _kind_and_place(text, args[1], namespace):
+                return False
     else:
         return False
     if name is None:
@@ -335,8 +424,23 @@ def asked_kube(view: ActionView, segment: str) -> bool:
         said = m is not None and (here or before)
         if said and m and not FORBIDS.search(sentence, max(0, m.start() - 30), m.start()):
             return True
-        before = here
+        # "Keep nightly-report. The copy is the dupe, delete it.": a name said to be kept
+        # is not the one the next sentence deletes.
+        before = here and _KEEP.search(sentence) is None
     return False
+
+
+def _kind_and_place(text: str, kind: str, namespace: str) -> bool:
+    """The kind deleted is the one the person names, if they name any, and its
+    namespace is one they wrote."""
+    kind = _KIND_WORDS.get(kind.partition("/")[0], "")
+    said = {_KIND_WORDS[w] for w in re.findall(r"[a-z]+", text) if w in _KIND_WORDS}
+    if said and kind not in said:
+        return False
+    place = rf"(?<![\w-]){re.escape(namespace)}(?![\w-])"
+    if not namespace or re.search(place, text) is not None:
+        return True
+    return _ENVIRONMENT.search(text) is None  # they named a place, and not this one
 
 
 def _one_workload(args: list[str], kinds: frozenset[str]) -> str | None:
@@ -360,6 +464,8 @@ _ROTATE_ASK = re.compile(
     r"\b(?:rotate|regenerate|replace|renew|new|create|make)\b[^.;!?\n]{0,40}?"
     r"\b(?:access |api )?keys?\b"
 )
+# Options that change only how the answer is shown or where it is asked.
+_KEY_QUIET = ("--output", "--profile", "--region", "--no-cli-pager", "--query")
 _OWN = re.compile(r"\b(?:my|mine|i'?m|i am|me)\b")
 
 
@@ -374,11 +480,14 @@ def asked_own_key(view: ActionView, segment: str) -> bool:
         return False
     rest = " ".join(tokens[2:]).replace("--user-name=", "--user-name ").split()
     users = [rest[i + 1] for i, t in enumerate(rest[:-1]) if t == "--user-name"]
-    if len(users) > 1 or any(t.startswith("-") and t != "--user-name" for t in rest):
+    flags = [t for t in rest if t.startswith("-")]
+    if len(users) > 1 or any(f not in ("--user-name", *_KEY_QUIET) for f in flags):
         return False
     text = person_text(view, view.instruction)
     if not said_unforbidden(view, _ROTATE_ASK) or _OWN.search(text) is None:
         return False
     if not users:
         return True
-    return re.search(rf"(?<![\w.-]){re.escape(users[0])}(?![\w-])(?!\.\w)", text) is not None
+    # The user is the one the person says they are ("I'm dlee"), not one they name.
+    me = r"\b(?:i'?m|i am|this is|my (?:user ?name|login|user|iam user) is)\s+"
+    return re.search(rf"{me}{re.escape(users[0])}(?![\w-])(?!\.\w)", text) is not None

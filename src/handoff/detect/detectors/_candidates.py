@@ -19,7 +19,7 @@ from ._base import ActionView, DetectConfig, Signal, scalars, wordset
 from ._effects import effect_of
 from ._errand import person_text
 
-__all__ = ["detect_candidates"]
+__all__ = ["detect_candidates", "record_lists"]
 
 # A word, or an id with letters and digits ("hat072", "pt-1102"); a bare number is too
 # common to tell records apart, unless a unit says what it counts ("10 mg").
@@ -29,7 +29,7 @@ _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _SLASHED = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
 # A date written with its month's name: "April 2nd 1951", "Apr 2, 1951", "2 April 1951".
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?"
-_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")
+_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b")
 _DAY_FIRST = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(\d{{4}})\b")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _COMMON = wordset(
@@ -59,7 +59,7 @@ def detect_candidates(view: ActionView, config: DetectConfig) -> list[Signal]:
         text = step.observation or ""
         if ("[" not in text and "\n" not in text) or not any(v in text.lower() for v in values):
             continue
-        for group in _lists(text):
+        for group in record_lists(text):
             chosen = _holding(group, values)
             if chosen is None:
                 continue
@@ -90,7 +90,7 @@ def detect_candidates(view: ActionView, config: DetectConfig) -> list[Signal]:
     return []
 
 
-def _lists(text: str) -> list[list[dict[str, Any]]]:
+def record_lists(text: str) -> list[list[dict[str, Any]]]:
     """Every list of two or more records (JSON objects) in ``text``."""
     try:
         data = json.loads(text)
@@ -121,14 +121,20 @@ def _lists(text: str) -> list[list[dict[str, Any]]]:
 
 # A list written as text, one record to a line ("1. Maria Gonzales | DOB 1987-03-12 |
 # id P-20931"), its fields set apart by bars, dashes, tabs or semicolons.
-_ITEM = re.compile(r"^[ \t]*(?:\d{1,3}[.)]|[-*\u2022])[ \t]+([^\n]{3,600})$", re.MULTILINE)
-_FIELDS = re.compile(r"(?<![ \t])[ \t]*[|\u2014\u2013\u00b7;\t][ \t]*|(?<![ \t])[ \t]+-[ \t]+")
+_ITEM = re.compile(r"^[ \t]*(?:(?:\d{1,3}[.)]|[-*\u2022])[ \t]+|\|)([^\n]{3,600})$", re.MULTILINE)
+_FIELDS = re.compile(r"(?<![ \t])[ \t]*[|\u2014\u2013\u00b7;\t,][ \t]*|(?<![ \t])[ \t]+-[ \t]+")
+# A table's rule under its header (``|---|:--:|``).
+_RULE = re.compile(r"[\s|:-]+")
 
 
 def _plain(text: str) -> list[list[dict[str, Any]]]:
     """The records of a list written one to a line: each field, and each field's last
     word (the value after its label: "email x@y.com"), as the record's values."""
     lines = _ITEM.findall(text[:20000])
+    rules = [i for i, line in enumerate(lines) if _RULE.fullmatch(line)]
+    if rules:
+        # A table: its header row names the columns, and its rule is no record.
+        lines = [line for i, line in enumerate(lines) if i not in rules and i + 1 not in rules]
     if len(lines) < 2:
         return []
     records: list[dict[str, Any]] = []

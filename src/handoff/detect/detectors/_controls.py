@@ -103,8 +103,9 @@ _ASKED_QUIET = re.compile(r"\b(?:mute|silence|snooze|quiet)\b")
 _ASKED_WINDOW = re.compile(r"\b(?:maintenance window|maintenance|downtime)\b")
 # The keys that say when a quiet ends: left empty, it lasts until someone ends it.
 _END_KEYS = frozenset(
-    ("end", "end_time", "endtime", "ends_at", "end_at", "end_date", "until", "expires",
-     "expires_at", "expiry", "expiration", "duration", "duration_minutes", "duration_hours")
+    ("end", "end_time", "endtime", "ends_at", "endsat", "end_at", "endat", "end_date",
+     "enddate", "until", "expires", "expires_at", "expiresat", "expiry", "expiration",
+     "duration", "duration_minutes", "duration_hours")
 )  # fmt: skip
 _EVERY = frozenset(("*", "all", "every", "everything", "any", "*:*"))
 # The argument that names what a generic tool (``jenkins.disable_job``, ``config.apply``)
@@ -223,11 +224,23 @@ def _asked_mute(view: ActionView, security: bool, keyed: bool = False) -> bool:
 
 
 def _open_ended(view: ActionView) -> bool:
-    """The call's end is written and left empty: the quiet lasts until someone ends it."""
-    return any(
-        str(key).lower() in _END_KEYS and (value is None or value == "" or value == 0)
+    """The call's end is written and left empty, or the person gave a while ("for 2
+    hours") and the call sets no end at all: the quiet lasts until someone ends it."""
+    ends = [
+        value
         for _, key, value in arg_scalars(view)
-    )
+        if str(key).lower() in _END_KEYS or _ENDING.search(str(key).lower())
+    ]
+    if any(value is None or value == "" or value == 0 for value in ends):
+        return True
+    return not ends and said_unforbidden(view, _A_WHILE)
+
+
+_ENDING = re.compile(r"end|until|expir|duration|minutes|hours|seconds|ttl|timeout|for_")
+_A_WHILE = re.compile(
+    r"\bfor (?:an?|\d+|one|two|three|a few|half an?|the next) ?(?:min\w*|hours?|hrs?|h|days?)\b"
+    r"|\buntil\b"
+)
 
 
 def _weakening_settings(view: ActionView, tool_control: bool, tool_security: bool) -> list[Signal]:

@@ -23,7 +23,9 @@ SECRET_PATH = re.compile(
     r"|\.aws[/\\]credentials|\.docker[/\\]config\.json|\.kube[/\\]config|\.netrc\b|\.pgpass\b|\.gnupg\b"
     r"|\.git-credentials\b|\.npmrc\b|\.pypirc\b"
     r"|\bkeychain\b|\bwallet\.dat\b|(?<![\w-])-*\b[\w-]*(api[_-]?keys?|secrets?|credentials?|tokens?|"
-    r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv|db)\b|\.pem\b|\.key\b"
+    r"passwords?)\.(json|ya?ml|txt|env|ini|cfg|conf|csv|db)\b"
+    # A key file by its name (``server.key``, ``tls.pem``), not a field read as ``.key``.
+    r"|(?<=[\w*}-])\.(?:pem|key)\b"
     # An app's environment file, but not the template committed beside it.
     r"|(^|[/\s])\.env(?!\.(?:example|sample|template|dist|tpl)\b)\b"
     # A cloud CLI's stored logins; a blog's config with its database password; a

@@ -20,7 +20,8 @@ from functools import lru_cache
 
 from ._base import ActionView, Effect, split_words, wordset
 from ._cli import CLIS, cli_line
-from ._graphql import graphql_reads
+from ._filing import files_mail, writes_draft
+from ._graphql import graphql_effect
 from ._names import ANSWERS, STATE_NOUNS, annotates, ranked_read, talks_to_the_person
 from ._shell_reads import shell_effects
 
@@ -269,42 +270,6 @@ def operation_acts(words: tuple[str, ...], start: int) -> bool:
     return op[0] not in _NOUN_VERBS or not (set(op[1:]) & READ)
 
 
-# Filing mail where it already is: archived, labelled, marked, moved to a folder. The
-# mail, message or email in such a name is what is filed, and nothing is sent.
-FILING = wordset(
-    "archive unarchive label labels mark move folder folders tag tags star unstar flag "
-    "unflag sort categorize categorise snooze read unread"
-)
-_MAIL_NOUNS = wordset("mail email emails message messages inbox thread threads gmail outlook")
-_SENDS = wordset(
-    "send forward reply share post upload export publish broadcast announce notify invite "
-    "tweet dm sms text respond contact"
-)
-
-
-def files_mail(ws: set[str] | frozenset[str]) -> bool:
-    """The name files mail (``mail.archive``, ``gmail.apply_label``) and sends nothing."""
-    return bool(ws & FILING) and bool(ws & _MAIL_NOUNS) and not ws & _SENDS
-
-
-# A draft is written for someone to read before it goes anywhere: no money moves and
-# nothing is sent or published (``payments.create_wire_draft``, ``twitter.create_draft``,
-# ``crm.draft_email``) until a call sends, submits or pays it (``gmail.send_draft``,
-# ``blog.post_draft``).
-_DRAFTS = wordset("draft drafts")
-_SENDS_DRAFT = wordset("send publish submit execute approve release broadcast sign")
-_FINALIZES = _SENDS_DRAFT | wordset("post tweet pay transfer wire schedule")
-
-
-def writes_draft(words: tuple[str, ...], start: int = 0) -> bool:
-    """The name writes a draft and sends, submits or pays nothing."""
-    ws = set(words)
-    if ws.isdisjoint(_DRAFTS) or not ws.isdisjoint(_SENDS_DRAFT):
-        return False
-    op = words[start:] or words
-    return op[0] not in _FINALIZES
-
-
 # What the trash or the recycle bin holds is the last copy: emptying it deletes.
 EMPTIES = wordset("empty empties clear clears purge")
 BINS = wordset("trash bin recycle wastebasket deleted")
@@ -351,6 +316,25 @@ def as_meant(words: tuple[str, ...]) -> tuple[str, ...]:
     return words
 
 
+# Words after an operation's verb that only say how many it takes (``orders_hold_bulk``).
+_HOW_MANY = wordset("bulk batch all many multiple")
+# The verbs of change that only mark, file or hold what they name: not a reversal, a
+# dismissal or a suspension, which a name ending in them may hide.
+_MARKS = wordset(
+    "hold unhold tag untag label relabel retag flag unflag star unstar print restock "
+    "reassign unassign archive unarchive"
+)
+
+
+def _changes_last(op: tuple[str, ...]) -> bool:
+    """A name that ends in a verb that marks, files or holds, after the nouns it acts
+    on, with nothing but "bulk" or "batch" after it (``shopify_fulfillment_orders_hold_bulk``)."""
+    rest = list(op)
+    while len(rest) > 1 and rest[-1] in _HOW_MANY:
+        rest.pop()
+    return len(rest) > 1 and rest[-1] in _MARKS
+
+
 @lru_cache(maxsize=4096)
 def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str], bool]:
     """The effect families a tool name's words say, and whether it reads only.
@@ -359,7 +343,7 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
     ws = set(words)
     fams: set[str] = set()
     acts = operation_acts(words, start)
-    if acts and words[start] in OP_CHANGES:
+    if (acts and words[start] in OP_CHANGES) or _changes_last(words[start:]):
         fams.add("change")
     if ("transfer" in ws or "call" in ws or "escalate" in ws) and ws & _HANDOVER:
         # Handing the conversation to people is what a careful agent should do.
@@ -555,9 +539,11 @@ def _full_effect(view: ActionView) -> Effect:
         fams.add("destroy" if method.strip().upper() == "DELETE" else "change")
         read_only, placed = False, True
     if "graphql" in view.word_set:
-        reads = graphql_reads(first_arg(view, ("query", "document", "graphql", "body")))
-        if reads is True and not fams - {"code"}:
+        reads = graphql_effect(view)
+        if reads is True and not fams - {"code", "money", "access", "outward", "change"}:
+            # The name's nouns (``billing_graphql``) say what it reads, not what it does.
             read_only, placed, why = True, True, "its GraphQL query"
+            fams.clear()
         elif reads is False:
             # A mutation does what its document says, which no rule reads: unless the
             # name says what it changes, nothing places it, and unknown means ask.

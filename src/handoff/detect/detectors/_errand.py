@@ -87,7 +87,7 @@ _CHANGES = (
         "import replace upsert upgrade downgrade apply enable configure mark move rename "
         "submit void discontinue reopen close cancel revoke grant "
         "disable delete remove reset drop purge wipe erase transfer pay refund send post "
-        "publish share forward email text message dm notify reply tweet route reroute sign "
+        "publish share forward email text message dm notify reply tweet route reroute sign resend "
         "countersign esign"
     )
     | OP_CHANGES

@@ -50,6 +50,9 @@ _IMPERATIVE = re.compile(
     + _VERBS
     + r"|\bplease\s+(?:kindly\s+)?"
     + _VERBS
+    # "please use x@y.com from now on": a new address, put as a request.
+    + r"|\bplease\s+(?:kindly\s+)?use\b|\buse\b[^.!?\n]{0,80}\b(?:from now on|going forward"
+    r"|henceforth|instead)\b"
     + r"|\b(?:could|can|would|will) you\s+"
     + _POLITE
     + r"(?:help(?: me| us)?\s+)?"

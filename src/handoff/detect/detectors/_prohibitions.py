@@ -41,6 +41,7 @@ _VERBS = {
     "transfer": "buy",
     "wire": "buy",
     "send": "send",
+    "resend": "send",
     "email": "send",
     "e-mail": "send",
     "message": "send",

@@ -74,9 +74,9 @@ _ACCESS_WORDS = re.compile(
 # Codes that open nothing: where a thing is, what it is, why it happened.
 _PLAIN_CODES = re.compile(
     r"\b(?:postal|post|zip|country|currency|area|dial|region|state|province|language|lang"
-    r"|locale|service|reason|status|product|item|sku|tax|class|cost|gl|iata|airport|colou?r"
-    r"|error|response|diagnosis|icd|cpt|procedure|billing|department|dept|site|warehouse"
-    r"|location|bin|carrier|shipping|discount|promo|coupon)\s?codes?\b"
+    r"|locale|reason|status|product|item|sku|tax|class|cost|gl|iata|airport|colou?r"
+    r"|error|response|diagnosis|icd|cpt|procedure|billing|carrier|shipping|discount|promo"
+    r"|coupon)\s?codes?\b"
 )
 
 

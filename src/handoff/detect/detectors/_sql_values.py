@@ -36,7 +36,7 @@ def detect_sql_values(view: ActionView, config: DetectConfig) -> list[Signal]:
         return []
     said: set[str] | None = None
     for key, low in zip(view.leaf_keys, view.lowered_args, strict=True):
-        if key not in _QUERY_KEYS or not (" in" in low or " or " in low):
+        if key not in _QUERY_KEYS or not (" in" in low or " or " in low or "||" in low):
             continue
         for values in _lists(low):
             if said is None:
@@ -58,6 +58,8 @@ def _lists(low: str) -> list[list[str]]:
     """The values of each ``IN (...)`` list, and of each column compared to two or more
     values in one statement's ``OR`` chain."""
     out = [[a or b for a, b in _LITERAL.findall(m.group(1))] for m in _IN_LIST.finditer(low)]
+    if "||" in low:
+        low = low.replace("||", " or ")  # MySQL's OR
     if " or " in low:
         for statement in low.split(";"):
             by_column: dict[str, list[str]] = {}

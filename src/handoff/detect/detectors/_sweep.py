@@ -80,6 +80,7 @@ def _partial_key(key: str) -> bool:
     return not _PARTIAL.isdisjoint(split_words(key))
 
 
+_EVERY_SAID = re.compile(r"\b(?:every|everyone|everybody|all|any|each)\b")
 # Tools that define a filter or a rule: a partial match there is what the rule does.
 _RULE_MADE = wordset("filter filters rule rules alert alerts segment segments view views")
 # Selectors by a name's start or end: a branch prefix, a mail domain.
@@ -114,6 +115,12 @@ def _by_part(view: ActionView) -> list[Signal]:
             continue  # an exact selector (``app=checkout``) picks no part
         if _ENDS_KEY.isdisjoint(split_words(key)) is False and _class_said(view, low):
             continue  # a prefix or a domain the person named for a class of records
+        if (
+            key == "contains"
+            and _class_said(view, low)
+            and _EVERY_SAID.search(person_text(view, view.instruction))
+        ):
+            continue  # "every deal tagged q3-promo": the token names the class they asked for
         effect = effect_of(view)
         if effect.read_only or not effect.has(*_FAMILIES):
             return []
@@ -134,9 +141,11 @@ def _by_part(view: ActionView) -> list[Signal]:
 # "CONTAINS_TOKEN", "value": "Lee"}``): the operator says the value is only a part.
 _OPERATOR_KEYS = frozenset(
     ("operator", "op", "match", "match_type", "matchtype", "comparison", "comparator",
-     "condition")
+     "condition", "operation", "comparison_operator")
 )  # fmt: skip
-_PARTIAL_OPS = frozenset(("like", "ilike", "~", "=~", "~*"))
+_PARTIAL_OPS = frozenset(("like", "ilike", "~", "=~", "~*", "^", "starts_with", "begins_with"))
+# Where such a filter writes the part it compares.
+_COMPARED_KEYS = frozenset(("value", "values", "compare_value", "query", "term", "text"))
 
 
 def _operated(view: ActionView) -> list[tuple[str, str, str]]:
@@ -151,7 +160,7 @@ def _operated(view: ActionView) -> list[tuple[str, str, str]]:
     return [
         (path, low, "contains")
         for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True)
-        if key in ("value", "values") and path.rsplit(".", 1)[0] in ops
+        if key in _COMPARED_KEYS and path.rsplit(".", 1)[0] in ops
     ]
 
 

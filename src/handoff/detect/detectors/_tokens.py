@@ -19,6 +19,8 @@ _WALLET = re.compile(r"\b0x[0-9a-fA-F]{40}\b|\bbc1[a-z0-9]{25,60}\b")
 _DATE = re.compile(r"(?:19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])")
 # A sentence's full stop may follow a number; a decimal's digits may not.
 _PHONE = re.compile(r"(?<![\w.])\+?\d[\d ().-]{7,}\d(?!\w|\.\d)")
+# A record's number led by its year ("matter 2024-0231", "case 2023-0117"): no phone.
+_YEAR_NUMBERED = re.compile(r"^(?:19|20)\d\d[-/]\d{3,6}$")
 _ACCOUNT = re.compile(r"(?<![\w.])\d{6,}(?![\w.])")
 _PATH = re.compile(r"(?<![\w:/])(?:~|\.{1,2})?/[\w.\-~]+(?:/[\w.\-~]*)*")
 _DOMAIN = re.compile(
@@ -67,7 +69,7 @@ def tokens(text: str) -> frozenset[tuple[str, str]]:
         for m in _BUCKET.finditer(low):
             out.add(("bucket", (m.group(1) or m.group(2) or m.group(3)).rstrip(".")))
     for m in _PHONE.finditer(text):
-        if _DATE.search(m.group(0)):
+        if _DATE.search(m.group(0)) or _YEAR_NUMBERED.match(m.group(0)):
             continue  # 2027-05-03 is a day, not a number to call, nor is "112 2025-06-09"
         digits = re.sub(r"\D", "", m.group(0))
         if 8 <= len(digits) <= 15:
