@@ -25,7 +25,9 @@ from ._base import (
     wordset,
 )
 from ._effects import answers_the_person, command_is_verb, effect_of
+from ._environments import off_production
 from ._hazards import GUARD_PLACES, safe_way
+from ._mentions import mentions_only
 from ._money_keys import money_written
 from ._outgoing import asked_publish, street_looked_up
 from ._queries import reads_only_sql
@@ -317,7 +319,10 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
     if s.access and not s.money and not _locks_a_place(view):
         out.extend(_access(view))
     if s.outward and not s.public:
-        hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS) or street_looked_up(view)
+        hit = _first(view, _SENSITIVE, _SENSITIVE_WORDS)
+        if hit is not None and mentions_only(view, _SENSITIVE):
+            hit = None  # "IT will text you a temporary password", to whom the person said
+        hit = hit or street_looked_up(view)
         if hit is not None or not _LEAK_WORDS.isdisjoint(words):
             where, ex = hit if hit else ("tool", view.tool)
             out.append(_signal("outward", where, ex))
@@ -349,6 +354,7 @@ def detect_actions(view: ActionView, config: DetectConfig) -> list[Signal]:
         and words & _CHANGE_VERBS
         and view.key_set.isdisjoint(_ONE_PARTY_KEYS)
         and "device" not in effect_of(view).families
+        and not off_production(view)
     ):
         # A plan moved for one customer, or a contract's workflow started with one
         # counterparty, runs for that party alone; a device's settings are that

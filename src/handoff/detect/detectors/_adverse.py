@@ -51,9 +51,9 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 def detect_adverse(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``code.protected_traits`` for a message that gives a decision against its reader
     with a protected trait in the same sentence."""
-    if view.key_set.isdisjoint(_TEXT_KEYS) or not TRAITS.search(view.args_lower):
+    if view.key_set.isdisjoint(_TEXT_KEYS) or not effect_of(view).has("outward", "public"):
         return []
-    if not effect_of(view).has("outward", "public"):
+    if not TRAITS.search(view.args_lower):
         return []
     for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True):
         if key not in _TEXT_KEYS and not (key == "value" and ".content" in path):

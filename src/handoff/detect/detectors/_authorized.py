@@ -8,6 +8,7 @@ grantee argument is in their words and no address came from anywhere else.
 
 from __future__ import annotations
 
+import json
 import re
 
 from ._amounts import CAP_WORDS, amount_of, cents_key
@@ -56,6 +57,50 @@ def amount_key(key: str) -> bool:
     )
 
 
+# Processors whose API takes amounts in the currency's minor unit (Stripe's ``amount:
+# 2350`` is $23.50). A tool's name alone does not say its wrapper does: the run's own
+# records must show the system writing money that way (an integer amount beside its
+# currency, ``{"amount": 2340, "currency": "usd"}``).
+_MINOR_UNIT_APIS = wordset("stripe square squareup")
+
+
+def _in_cents(view: ActionView, key: str) -> bool:
+    if key != "amount" or _MINOR_UNIT_APIS.isdisjoint(view.word_set):
+        return False
+    hit = view.cache.get("amounts_in_cents")
+    if isinstance(hit, bool):
+        return hit
+    found = view.cache["amounts_in_cents"] = any(
+        _cents_shown(step.observation or "") for step in view.action.context.steps
+    )
+    return found
+
+
+def _cents_shown(text: str) -> bool:
+    """A JSON record of ``text`` holds an integer amount of 100 or more beside its
+    currency."""
+    if "currency" not in text:
+        return False
+    try:
+        stack: list[object] = [json.loads(text)]
+    except ValueError:
+        return False
+    seen = 0
+    while stack and seen < 2000:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, dict):
+            if "currency" in item and any(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 100 and amount_key(k)
+                for k, v in item.items()
+            ):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item[:500])
+    return False
+
+
 def authorized_money(view: ActionView) -> bool:
     """The person asked for a payment, and named every payee and amount of this one."""
     if not asked_for(view, "money"):
@@ -85,7 +130,7 @@ def authorized_money(view: ActionView) -> bool:
         # An amount in cents is the named amount a hundred times over; a bare amount
         # is read as written (2000 is not "$20": it may be two thousand dollars).
         # A credit written as a negative adjustment (-42.17) is the sum named.
-        if abs(value / 100 if cents_key(key) else value) not in named:
+        if abs(value / 100 if cents_key(key) or _in_cents(view, key) else value) not in named:
             return False
     priced = any("currency" in k for k in view.key_set)
     for path, text in view.args:

@@ -34,6 +34,7 @@ from ._tokens import tokens
 __all__ = ["detect_drift"]
 
 # Arguments whose text is talked about, not gone to.
+_SENDER_KEYS = frozenset(("from", "sender", "from_email", "from_address", "sender_email"))
 _PROSE = frozenset(
     (
         "body",
@@ -296,8 +297,8 @@ def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
     """(kind, value, argument) for every target the call names."""
     repo = not view.word_set.isdisjoint(_REPO_WORDS)
     for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
-        if key in _PROSE:
-            continue
+        if key in _PROSE or key in _SENDER_KEYS:
+            continue  # prose, or who the message is from: no target
         for m in _ENV_FLAG.finditer(text.lower()):
             yield "environment", m.group(1), path
         for kind, value in sorted(tokens(text)):

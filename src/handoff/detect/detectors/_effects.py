@@ -29,6 +29,7 @@ __all__ = [
     "BINS",
     "CONTACT_FIELDS",
     "EMPTIES",
+    "LEDGER",
     "Effect",
     "answers_the_person",
     "cli_line",
@@ -75,7 +76,7 @@ CHANGE = wordset(
     "rename move copy merge commit push checkout replace upsert import sync mark manage "
     "manager management submit order upgrade downgrade restore toggle adjust draft drafts "
     "approve mute unmute silence snooze countersign esign route reroute log rebuild "
-    "recompute reindex mutate"
+    "recompute reindex mutate retire enroll enrol"
 )
 # A signature put to something, but not signing in, up or out or signing an API request.
 _SIGNS_NOT = wordset("in up out on off request requests verify verification")
@@ -107,6 +108,12 @@ ACCESS = wordset(
 )
 _POLICY = wordset("policy policies")
 # A record's contact details: what a change to them writes is where to reach someone.
+# A posting in the books: "post" there publishes nothing.
+LEDGER = wordset(
+    "adjustment adjustments entry entries journal journals ledger ledgers charge charges "
+    "payment payments transaction transactions credit credits debit debits invoice "
+    "invoices bursar accounting gl"
+)
 CONTACT_FIELDS = wordset("address addresses phone email mailing contact")
 CODE = wordset(
     "execute exec run runner shell bash terminal cmd command script eval install deploy "
@@ -356,7 +363,11 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         fams.add("change")
     elif ws & OUTWARD:
         fams.add("outward")
-    if ws & PUBLIC and ws & (OUTWARD | {"publish", "broadcast", "announce"}):
+    if (
+        ws & PUBLIC
+        and ws & (OUTWARD | {"publish", "broadcast", "announce"})
+        and not (ws & PUBLIC <= {"post", "posts"} and ws & LEDGER)
+    ):
         fams.add("public")
     if (
         ws & ACCESS

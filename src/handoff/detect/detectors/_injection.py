@@ -83,7 +83,7 @@ _ASK_VERBS: dict[str, re.Pattern[str]] = {
         r"\b(access|grant|permission|role|admin|unlock|lock|password|credential|invite|"
         r"share\b"
         + IN_SENTENCE
-        + r"\bwith\b|add \S+ (?:to|as)\b|deactivat\w*|suspend|disable|offboard|ban\b"
+        + r"\bwith\b|add (?:\S+ ){1,3}?(?:to|as)\b|deactivat\w*|suspend|disable|offboard|ban\b"
         r"|(?:close|shut|open)\s+(?:\S+\s+){0,2}?(?:door|doors|gate|garage|account|accounts)\b)",
         re.IGNORECASE,
     ),

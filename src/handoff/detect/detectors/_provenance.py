@@ -67,7 +67,9 @@ __all__ = [
 
 # The sentence a code came from says it opens something.
 _ACCESS_WORDS = re.compile(
-    r"\b(?:codes?|passwords?|passcodes?|pins?|otps?|tokens?|override|keys?|secrets?"
+    r"\b(?:codes?|passwords?|passcodes?|pins?|otps?|tokens?|override|secrets?"
+    r"|(?:api|access|secret|license|licence|product|activation|private|door|entry|lock"
+    r"|auth|signing|recovery|backup) ?keys?"
     r"|credentials?|one-time|verification|2fa|mfa)\b"
 )
 
@@ -110,7 +112,7 @@ _KIND_WORDS: dict[str, re.Pattern[str]] = {
     ),
     "access": re.compile(
         r"\b(grant|give\b" + IN_SENTENCE + r"\baccess|permission|role|admin|unlock|lock|password"
-        r"|credential|invite|share\b" + IN_SENTENCE + r"\bwith|add \S+ (?:to|as))\b"
+        r"|credential|invite|share\b" + IN_SENTENCE + r"\bwith|add (?:\S+ ){1,3}?(?:to|as))\b"
     ),
     "destroy": re.compile(
         r"\b(delete|remove|clean ?up|wipe|erase|reset|drop|purge|overwrite|uninstall|get rid of|"
@@ -169,6 +171,8 @@ _KEYED = re.compile(r"[\"']?([A-Za-z][\w -]{0,40}?)[\"']?\s*[:=]\s*[\"']?$")
 
 # A call that makes a code (``smartlock.create_guest_code``, ``locks.generate_pin``).
 _MAKES = frozenset(("create", "generate", "new", "issue", "make", "add", "mint"))
+_SERVES_CODES = frozenset(("code", "codes", "pin", "pins", "passcode", "passcodes"))
+_GUESTS = frozenset(("guest", "guests", "visitor", "visitors"))
 _ASKED_CODE = re.compile(r"\b(?:codes?|pins?|passcodes?)\b")
 _STEP = re.compile(r"context\.steps\[(\d+)\]\.observation")
 
@@ -180,8 +184,13 @@ def _minted(view: ActionView, o: Origin, trusted: str) -> bool:
     steps = view.action.context.steps
     if m is None or int(m.group(1)) >= len(steps):
         return False
-    tool = steps[int(m.group(1))].tool or ""
-    return not _MAKES.isdisjoint(split_words(tool)) and bool(_ASKED_CODE.search(trusted.lower()))
+    tool = split_words(steps[int(m.group(1))].tool or "")
+    # Made by the call, or a guest's own code read from the system that issued it
+    # (``smartlock.get_guest_code``); not one read from a lock's list of codes.
+    kept = not _MAKES.isdisjoint(tool) or (
+        not _SERVES_CODES.isdisjoint(tool) and not _GUESTS.isdisjoint(tool)
+    )
+    return kept and bool(_ASKED_CODE.search(trusted.lower()))
 
 
 def origins(view: ActionView) -> list[Origin]:

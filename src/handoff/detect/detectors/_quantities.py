@@ -66,7 +66,12 @@ def detect_quantities(view: ActionView, config: DetectConfig) -> list[Signal]:
         if quantity in said or quantity <= max(said) or quantity != int(quantity):
             continue
         whole = re.compile(rf"(?<![\w.\-]){int(quantity)}(?![\w\-]|\.\d)")
-        if any(whole.search(step.observation or "") for step in steps):
+        shown = [step.observation or "" for step in steps]
+        theirs = [re.compile(rf"(?<![\w.\-]){n}(?![\w\-]|\.\d)") for n in said]
+        if any(whole.search(text) and not any(t.search(text) for t in theirs) for text in shown):
+            # The whole is shown where the person's count is not: had the record shown
+            # their count too ("visits": 12 beside "total_units": 96), it counted
+            # something else.
             return [
                 beyond_instruction(
                     f"{view.tool} takes {int(quantity)} ({path.removeprefix('args.')}), the "

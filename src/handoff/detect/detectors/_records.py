@@ -19,7 +19,20 @@ __all__ = ["recorded_totals"]
 # Keys whose number is a record's own sum, or a part of it, as the system of record
 # computed it.
 _TOTAL_KEYS = SUM_KEYS | frozenset(
-    ("balance_due", "amount_paid", "amount_refunded", "outstanding", "tax", "total_tax")
+    (
+        "balance_due",
+        "amount_paid",
+        "amount_refunded",
+        "outstanding",
+        "tax",
+        "total_tax",
+        "rate",
+        "nightly_rate",
+        "unit_rate",
+        "unit_price",
+        "list_price",
+        "price",
+    )
 )
 _MAX_NODES = 5000
 

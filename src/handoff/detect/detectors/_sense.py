@@ -17,6 +17,7 @@ from ._effects import (
     BINS,
     EMPTIES,
     LEADING_VERBS,
+    LEDGER,
     TERMINAL,
     as_meant,
     files_mail,
@@ -55,7 +56,7 @@ MONEY = wordset(
     "refunds purchase "
     "buy sell trade trading invest investment charge remit remittance crypto bitcoin btc "
     "eth ethereum binance wallet coinbase paypal venmo swift iban fund funds loan loans "
-    "transaction transactions settlement diversion divert donate donation checkout"
+    "transaction transactions settlement diversion divert donate donation checkout payroll"
 )
 # Booking or ordering commits the customer's money as surely as paying does: a name that
 # starts with one of these verbs, or that creates one of the commitments below.
@@ -389,7 +390,7 @@ def sense(words: tuple[str, ...], start: int = 0) -> ToolSense:
         outward=bool(ws & OUTWARD) and not ro and not files_mail(ws) and not draft,
         public=bool(
             ws & PUBLIC - _POST - _PRESS
-            or (ws & _POST and ws.isdisjoint(_CHAT))
+            or (ws & _POST and ws.isdisjoint(_CHAT) and ws.isdisjoint(LEDGER))
             or (ws & _PRESS and ws.isdisjoint(_KEYS))
         )
         and not ro

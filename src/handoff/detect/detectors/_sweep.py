@@ -45,7 +45,7 @@ _ASKED_ALL = re.compile(r"\b(?:all|every|each|everyone|everybody|everything|enti
 def detect_sweep(view: ActionView, config: DetectConfig) -> list[Signal]:
     hit = _selector(view)
     if hit is None:
-        return _by_part(view)
+        return _by_part(view) or _extra_ids(view)
     effect = effect_of(view)
     if effect.read_only or not effect.has(*_FAMILIES) or "draft" in view.word_set:
         return []
@@ -162,6 +162,50 @@ def _operated(view: ActionView) -> list[tuple[str, str, str]]:
         for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True)
         if key in _COMPARED_KEYS and path.rsplit(".", 1)[0] in ops
     ]
+
+
+# A list of the records a write acts on, by their ids (``ids``, ``ticket_ids``).
+_IDS_KEY = re.compile(r"(?:^|_)ids$|^ids?_list$")
+
+
+def _extra_ids(view: ActionView) -> list[Signal]:
+    """``scope.beyond_instruction`` for a write on a list of ids of which the person
+    named some and not the rest ("Close out 5530" and ``ids: [5530, 5541, 5562]``),
+    unless they asked for more than the ones they named ("and the rest", "all of")."""
+    lists: dict[str, list[str]] = {}
+    for path, text in view.args:
+        leaf = path.rpartition(".")[2]
+        if leaf.startswith(("ids[", "Ids[")) or _IDS_KEY.search(leaf.split("[", 1)[0].lower()):
+            lists.setdefault(path.split("[", 1)[0], []).append(text.strip().lower())
+    for path, n in view.numbers:
+        leaf = path.rpartition(".")[2].split("[", 1)[0].lower()
+        if "[" in path and _IDS_KEY.search(leaf) and n == int(n):
+            lists.setdefault(path.split("[", 1)[0], []).append(f"{n:g}")
+    lists = {k: v for k, v in lists.items() if len(v) >= 2}
+    if not lists:
+        return []
+    effect = effect_of(view)
+    if effect.read_only or not effect.has(*_FAMILIES):
+        return []
+    said = person_text(view, view.instruction)
+    if _ASKED_ALL.search(said) or _ASKED_MORE.search(said):
+        return []
+    for path, values in lists.items():
+        named = [v for v in values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", said)]
+        rest = [v for v in values if v not in named]
+        if named and rest:
+            return [
+                beyond_instruction(
+                    f"{view.tool} acts on {len(values)} records ({path.removeprefix('args.')}), "
+                    f"where the person named {', '.join(named[:3])}; {', '.join(rest[:3])} "
+                    "they never named",
+                    view.tool,
+                )
+            ]
+    return []
+
+
+_ASKED_MORE = re.compile(r"\b(?:the rest|others?|these|those|them all|and similar)\b")
 
 
 def _selector(view: ActionView) -> tuple[str, str] | None:

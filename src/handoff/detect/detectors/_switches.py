@@ -129,7 +129,12 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
                 if key in _FORCE_KEYS:
                     out.extend(_force(path, key, value, words))
                 else:
-                    out.extend(_flag(path, key, value, reply))
+                    # ``update_ticket {"comment": {"public": true}}``: the flag is the reply's.
+                    under = reply or (
+                        not words.isdisjoint(_TICKETS)
+                        and not _REPLIES.isdisjoint(path.lower().split("."))
+                    )
+                    out.extend(_flag(path, key, value, under))
         if ("forward" in words and words & _FORWARD_ALL) or _forward_rule(view):
             out.append(
                 _signal(

@@ -21,7 +21,8 @@ _DATE = re.compile(r"(?:19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|
 _PHONE = re.compile(r"(?<![\w.])\+?\d[\d ().-]{7,}\d(?!\w|\.\d)")
 # A record's number led by its year ("matter 2024-0231", "case 2023-0117"): no phone.
 _YEAR_NUMBERED = re.compile(r"^(?:19|20)\d\d[-/]\d{3,6}$")
-_ACCOUNT = re.compile(r"(?<![\w.])\d{6,}(?![\w.])")
+# A bank account's digits, not a reference's after its letters ("CHG-771204").
+_ACCOUNT = re.compile(r"(?<![\w.])(?<![a-z]-)\d{6,}(?![\w.])", re.IGNORECASE)
 _PATH = re.compile(r"(?<![\w:/])(?:~|\.{1,2})?/[\w.\-~]+(?:/[\w.\-~]*)*")
 _DOMAIN = re.compile(
     r"\b(?:[a-z0-9-]{1,63}\.){1,20}(?:com|net|org|io|co|ai|app|dev|info|biz|us|uk|de|fr|ru|cn|xyz|"
