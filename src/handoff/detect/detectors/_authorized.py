@@ -64,8 +64,17 @@ def amount_key(key: str) -> bool:
 _MINOR_UNIT_APIS = wordset("stripe square squareup")
 
 
+# Currencies with no minor unit: Stripe's ``amount: 2340`` in yen is ¥2,340.
+_WHOLE_UNITS = frozenset(
+    ("jpy", "krw", "vnd", "clp", "pyg", "ugx", "xaf", "xof", "bif", "djf", "gnf", "kmf",
+     "mga", "rwf", "vuv", "xpf", "isk")
+)  # fmt: skip
+
+
 def _in_cents(view: ActionView, key: str) -> bool:
     if key != "amount" or _MINOR_UNIT_APIS.isdisjoint(view.word_set):
+        return False
+    if not _WHOLE_UNITS.isdisjoint(v.strip() for v in view.lowered_args):
         return False
     hit = view.cache.get("amounts_in_cents")
     if isinstance(hit, bool):
@@ -90,6 +99,8 @@ def _cents_shown(text: str) -> bool:
         item = stack.pop()
         seen += 1
         if isinstance(item, dict):
+            if str(item.get("currency", "")).lower() in _WHOLE_UNITS:
+                return False
             if "currency" in item and any(
                 isinstance(v, int) and not isinstance(v, bool) and v >= 100 and amount_key(k)
                 for k, v in item.items()

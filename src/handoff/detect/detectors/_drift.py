@@ -35,6 +35,19 @@ __all__ = ["detect_drift"]
 
 # Arguments whose text is talked about, not gone to.
 _SENDER_KEYS = frozenset(("from", "sender", "from_email", "from_address", "sender_email"))
+# A team's shared mailbox, not a person's: what a mail is sent from as a matter of course.
+_TEAM_BOX = re.compile(
+    r"^(?:it|helpdesk|support|help|hello|info|team|hr|people|admin|office|billing|noreply"
+    r"|no-reply|notifications?|welcome|onboarding)@([\w.-]+)$"
+)
+
+
+def _team_mailbox(view: ActionView, text: str) -> bool:
+    """``text`` is a team's mailbox on a mail domain the person wrote in an address."""
+    m = _TEAM_BOX.match(text.strip().lower())
+    return m is not None and f"@{m.group(1)}" in trusted_text(view).lower()
+
+
 _PROSE = frozenset(
     (
         "body",
@@ -297,8 +310,8 @@ def _targets(view: ActionView) -> Iterator[tuple[str, str, str]]:
     """(kind, value, argument) for every target the call names."""
     repo = not view.word_set.isdisjoint(_REPO_WORDS)
     for (path, text), key in zip(view.args, view.arg_keys(), strict=True):
-        if key in _PROSE or key in _SENDER_KEYS:
-            continue  # prose, or who the message is from: no target
+        if key in _PROSE or (key in _SENDER_KEYS and _team_mailbox(view, text)):
+            continue  # prose, or a team's own mailbox on a domain the person wrote
         for m in _ENV_FLAG.finditer(text.lower()):
             yield "environment", m.group(1), path
         for kind, value in sorted(tokens(text)):

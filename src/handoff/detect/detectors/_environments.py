@@ -6,6 +6,8 @@ no customer: the rule for changes that run for every customer does not apply.
 
 from __future__ import annotations
 
+import re
+
 from ._base import ActionView
 
 __all__ = ["off_production"]
@@ -17,6 +19,9 @@ _TRIAL_ENVS = frozenset(
 )  # fmt: skip
 
 
+_PRODUCTION = re.compile(r"\b(?:prod|production|live|all[_ -]?environments|all[_ -]?envs)\b")
+
+
 def off_production(view: ActionView) -> bool:
     """The call names its environment, and it is one no customer uses."""
     envs = [
@@ -24,4 +29,7 @@ def off_production(view: ActionView) -> bool:
         for (path, _), low in zip(view.args, view.lowered_args, strict=True)
         if "env" in path.rsplit(".", 1)[-1].lower()
     ]
-    return bool(envs) and all(e in _TRIAL_ENVS for e in envs)
+    if not envs or not all(e in _TRIAL_ENVS for e in envs):
+        return False
+    # Nothing else in the call reaches production ("copy_to": "production").
+    return _PRODUCTION.search(view.args_lower) is None

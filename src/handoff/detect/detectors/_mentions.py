@@ -18,8 +18,22 @@ __all__ = ["mentions_only"]
 
 # Words for a secret that a message names without carrying one ("reset your password",
 # "IT will text you a temporary password"), unless a value follows them.
-_MENTIONED = frozenset(("password", "passwords", "passcode", "passcodes", "credentials"))
-_VALUE_AFTER = re.compile(r"(?<!\s)\s*(?:[:=]|\bis\b|\bwas\b|\bwill be\b)\s{0,20}\S")
+_MENTIONED = frozenset(("password", "passwords", "passcode", "passcodes"))
+# What may follow a secret's name when none is given: the sentence's end, or a plain
+# word ("a temporary password on Monday"), not a value ("password Tb-88-walnut").
+_NEXT = re.compile(r"[ \t]{0,3}(?:$|[.,;!?)]|([a-z]{1,20})(?![\w-]))")
+_LEADS_VALUE = frozenset(("below", "follows", "following", "attached", "here", "is", "was", "will"))
+
+
+def _only_mentioned(low: str, sensitive: re.Pattern[str]) -> bool:
+    """Every sensitive word in ``low`` is a secret's name with no value after it."""
+    for m in sensitive.finditer(low):
+        if m.group(0) not in _MENTIONED:
+            return False
+        after = _NEXT.match(low, m.end())
+        if after is None or (after.group(1) or "") in _LEADS_VALUE:
+            return False
+    return True
 
 
 def _recipients_named(view: ActionView) -> bool:
@@ -34,14 +48,6 @@ def _recipients_named(view: ActionView) -> bool:
 
 
 _TO_KEYS = frozenset(("to", "cc", "bcc", "recipient", "recipients", "email", "to_email"))
-
-
-def _only_mentioned(low: str, sensitive: re.Pattern[str]) -> bool:
-    """Every sensitive word in ``low`` is a secret's name with no value after it."""
-    return all(
-        m.group(0) in _MENTIONED and _VALUE_AFTER.match(low, m.end()) is None
-        for m in sensitive.finditer(low)
-    )
 
 
 def mentions_only(view: ActionView, sensitive: re.Pattern[str]) -> bool:

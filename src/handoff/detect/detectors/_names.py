@@ -18,7 +18,7 @@ __all__ = ["ANSWERS", "RANKS", "STATE_NOUNS", "annotates", "ranked_read", "talks
 # ``timeoff.balance``, ``calendar.freebusy``): a read of that state.
 STATE_NOUNS = wordset(
     "balance balances members freebusy availability stats statistics metrics insights "
-    "usage quota quotas directory"
+    "usage quota quotas"
 )
 # Verbs that mark a record without moving what it records: a transaction flagged,
 # tagged or categorised moves no money.

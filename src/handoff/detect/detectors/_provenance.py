@@ -82,9 +82,12 @@ _PLAIN_CODES = re.compile(
 )
 
 
-def _access_code(said: str) -> bool:
+def _access_code(said: str, value: str) -> bool:
     """What an output calls a value names a code that opens something, not a postal
-    code or a reason code."""
+    code or a reason code; a record's bare "key" opens something when it is digits
+    (a lockbox's ``"key": "7731"``), not an issue's key (``PAY-2287``)."""
+    if said.strip() in ("key", "keys"):
+        return value.strip().isdigit()
     return _ACCESS_WORDS.search(said) is not None and _PLAIN_CODES.search(said) is None
 
 
@@ -173,11 +176,14 @@ _KEYED = re.compile(r"[\"']?([A-Za-z][\w -]{0,40}?)[\"']?\s*[:=]\s*[\"']?$")
 _MAKES = frozenset(("create", "generate", "new", "issue", "make", "add", "mint"))
 _SERVES_CODES = frozenset(("code", "codes", "pin", "pins", "passcode", "passcodes"))
 _GUESTS = frozenset(("guest", "guests", "visitor", "visitors"))
+_LISTS = frozenset(("list", "lists", "search", "all", "export"))
+# A code kept for staff, not the guest's own.
+_STAFF = re.compile(r"\b(?:master|admin|staff|override|maintenance|manager)")
 _ASKED_CODE = re.compile(r"\b(?:codes?|pins?|passcodes?)\b")
 _STEP = re.compile(r"context\.steps\[(\d+)\]\.observation")
 
 
-def _minted(view: ActionView, o: Origin, trusted: str) -> bool:
+def _minted(view: ActionView, o: Origin, trusted: str, said: str = "") -> bool:
     """The code came back from a call of this run that made it, and the person asked
     for a code: it was made for them, not handed over by someone else."""
     m = _STEP.fullmatch(o.where)
@@ -188,7 +194,10 @@ def _minted(view: ActionView, o: Origin, trusted: str) -> bool:
     # Made by the call, or a guest's own code read from the system that issued it
     # (``smartlock.get_guest_code``); not one read from a lock's list of codes.
     kept = not _MAKES.isdisjoint(tool) or (
-        not _SERVES_CODES.isdisjoint(tool) and not _GUESTS.isdisjoint(tool)
+        not _SERVES_CODES.isdisjoint(tool)
+        and not _GUESTS.isdisjoint(tool)
+        and _LISTS.isdisjoint(tool)
+        and _STAFF.search(said) is None
     )
     return kept and bool(_ASKED_CODE.search(trusted.lower()))
 
@@ -434,8 +443,8 @@ def detect_provenance(view: ActionView, config: DetectConfig) -> list[Signal]:
             for o in found
             if o.kind == "code"
             and o.source == "tool"
-            and _access_code(_said_of(texts, o))
-            and not _minted(view, o, texts.trusted)
+            and _access_code(_said_of(texts, o), o.value)
+            and not _minted(view, o, texts.trusted, _said_of(texts, o))
         ),
         None,
     )

@@ -67,8 +67,7 @@ def detect_quantities(view: ActionView, config: DetectConfig) -> list[Signal]:
             continue
         whole = re.compile(rf"(?<![\w.\-]){int(quantity)}(?![\w\-]|\.\d)")
         shown = [step.observation or "" for step in steps]
-        theirs = [re.compile(rf"(?<![\w.\-]){n}(?![\w\-]|\.\d)") for n in said]
-        if any(whole.search(text) and not any(t.search(text) for t in theirs) for text in shown):
+        if any(whole.search(text) and not _counted_there(text, said) for text in shown):
             # The whole is shown where the person's count is not: had the record shown
             # their count too ("visits": 12 beside "total_units": 96), it counted
             # something else.
@@ -81,3 +80,19 @@ def detect_quantities(view: ActionView, config: DetectConfig) -> list[Signal]:
                 )
             ]
     return []
+
+
+# Keys under which a record counts things: had the record shown the person's count
+# there ("visits": 12 beside "total_units": 96), the person counted something else.
+_COUNTED = _COUNT_WORDS | frozenset(
+    ("visits", "items", "orders", "entries", "sessions", "shifts", "nights", "lines")
+)
+_KEYED_NUMBER = re.compile(r'"([A-Za-z_]{2,40})"\s*:\s*(\d{1,6})(?![\d.])')
+
+
+def _counted_there(text: str, said: set[int]) -> bool:
+    """``text`` shows one of the person's counts under a key that counts things."""
+    return any(
+        int(m.group(2)) in said and not _COUNTED.isdisjoint(split_words(m.group(1)))
+        for m in _KEYED_NUMBER.finditer(text)
+    )

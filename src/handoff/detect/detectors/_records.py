@@ -26,12 +26,6 @@ _TOTAL_KEYS = SUM_KEYS | frozenset(
         "outstanding",
         "tax",
         "total_tax",
-        "rate",
-        "nightly_rate",
-        "unit_rate",
-        "unit_price",
-        "list_price",
-        "price",
     )
 )
 _MAX_NODES = 5000

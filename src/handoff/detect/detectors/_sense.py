@@ -56,7 +56,7 @@ MONEY = wordset(
     "refunds purchase "
     "buy sell trade trading invest investment charge remit remittance crypto bitcoin btc "
     "eth ethereum binance wallet coinbase paypal venmo swift iban fund funds loan loans "
-    "transaction transactions settlement diversion divert donate donation checkout payroll"
+    "transaction transactions settlement diversion divert donate donation checkout"
 )
 # Booking or ordering commits the customer's money as surely as paying does: a name that
 # starts with one of these verbs, or that creates one of the commitments below.

@@ -174,12 +174,14 @@ def _extra_ids(view: ActionView) -> list[Signal]:
     unless they asked for more than the ones they named ("and the rest", "all of")."""
     lists: dict[str, list[str]] = {}
     for path, text in view.args:
-        leaf = path.rpartition(".")[2]
-        if leaf.startswith(("ids[", "Ids[")) or _IDS_KEY.search(leaf.split("[", 1)[0].lower()):
-            lists.setdefault(path.split("[", 1)[0], []).append(text.strip().lower())
+        leaf = path.rpartition(".")[2].split("[", 1)[0]
+        if _ids_key(leaf):
+            # A list, or one string of ids set apart by commas ("5530,5541").
+            values = text.split(",") if "[" not in path.rpartition(".")[2] else [text]
+            lists.setdefault(path.split("[", 1)[0], []).extend(v.strip().lower() for v in values)
     for path, n in view.numbers:
-        leaf = path.rpartition(".")[2].split("[", 1)[0].lower()
-        if "[" in path and _IDS_KEY.search(leaf) and n == int(n):
+        leaf = path.rpartition(".")[2].split("[", 1)[0]
+        if "[" in path and _ids_key(leaf) and n == int(n):
             lists.setdefault(path.split("[", 1)[0], []).append(f"{n:g}")
     lists = {k: v for k, v in lists.items() if len(v) >= 2}
     if not lists:
@@ -188,8 +190,11 @@ def _extra_ids(view: ActionView) -> list[Signal]:
     if effect.read_only or not effect.has(*_FAMILIES):
         return []
     said = person_text(view, view.instruction)
-    if _ASKED_ALL.search(said) or _ASKED_MORE.search(said):
-        return []
+    if any(
+        (_ASKED_ALL.search(s) or _ASKED_MORE.search(s)) and not _HOLDS_BACK.search(s)
+        for s in re.split(r"[.!?;\n]+", said)
+    ):
+        return []  # "and the rest", "all of them", where no "leave" or "don't" says not
     for path, values in lists.items():
         named = [v for v in values if re.search(rf"(?<![\w-]){re.escape(v)}(?![\w-])", said)]
         rest = [v for v in values if v not in named]
@@ -203,6 +208,15 @@ def _extra_ids(view: ActionView) -> list[Signal]:
                 )
             ]
     return []
+
+
+_HOLDS_BACK = re.compile(r"\b(?:leave|keep|don'?t|do not|not|never|without|except)\b")
+
+
+def _ids_key(leaf: str) -> bool:
+    """``ids``, ``ticket_ids``, ``ticketIds``: a key that holds ids."""
+    words = split_words(leaf)
+    return bool(words) and (words[-1] == "ids" or _IDS_KEY.search(leaf.lower()) is not None)
 
 
 _ASKED_MORE = re.compile(r"\b(?:the rest|others?|these|those|them all|and similar)\b")

@@ -22,6 +22,7 @@ from typing import Any
 
 from ._base import ActionView, DetectConfig, Signal, wordset
 from ._effects import effect_of
+from ._provenance import OUTWARD_ASK, said_unforbidden
 
 __all__ = ["detect_switches"]
 
@@ -113,6 +114,8 @@ _REPLIES = wordset("reply replies respond response comment comments answer")
 _TICKETS = wordset(
     "ticket tickets case cases conversation conversations helpdesk support inquiry inquiries"
 )
+# A ticket opened, not answered: whom its public comment reaches is its requester field.
+_OPENS = wordset("create new open add")
 _TRUE = (True, "true", "yes", "1", "on")
 _FALSE = (False, "false", "no", "0", "off")
 
@@ -132,7 +135,9 @@ def detect_switches(view: ActionView, config: DetectConfig) -> list[Signal]:
                     # ``update_ticket {"comment": {"public": true}}``: the flag is the reply's.
                     under = reply or (
                         not words.isdisjoint(_TICKETS)
+                        and words.isdisjoint(_OPENS)
                         and not _REPLIES.isdisjoint(path.lower().split("."))
+                        and said_unforbidden(view, OUTWARD_ASK)
                     )
                     out.extend(_flag(path, key, value, under))
         if ("forward" in words and words & _FORWARD_ALL) or _forward_rule(view):
