@@ -605,3 +605,10 @@ def test_a_tool_name_with_no_words_is_assessed_and_goes_to_review(tool: str) -> 
         default_policy(),
     )
     assert a.mode is not Mode.AUTO
+
+
+def test_a_tool_named_with_a_leading_digit_is_read_like_any_other() -> None:
+    # Deployments name tools after vendors such as 7shifts or 1Password.
+    a = assess(act("7shifts.users.search", {"q": "Dana"}), default_policy())
+    assert a.mode is Mode.AUTO, [t.code for t in a.triggers]
+    assert "tool.unknown" in codes(act("1password.frobnicate", {"x": 1}))

@@ -61,7 +61,7 @@ MAX_TEXT = 200_000
 #: rubric reads numbers as floats) and, past 4,300 digits, cannot even be printed.
 MAX_INT_DIGITS = 308
 _INT_LIMIT = 10**MAX_INT_DIGITS
-TOOL_PATTERN = r"^[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$"
+TOOL_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$"
 Json = dict[str, Any]
 
 

@@ -31,6 +31,7 @@ from ._evidence import detect_evidence
 from ._gates import detect_gates
 from ._grants import detect_grants
 from ._harm import detect_harm
+from ._health_details import detect_health_details
 from ._injection import detect_injection, user_request
 from ._language import detect_language
 from ._limits import detect_limits
@@ -125,6 +126,7 @@ DETECTORS: tuple[Detector, ...] = (
     detect_consent,
     detect_adverse,
     detect_doses,
+    detect_health_details,
     detect_quantities,
     detect_contacts,
     detect_attachments,

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 
-from ._base import ActionView, DetectConfig, Signal
+from ._base import ActionView, DetectConfig, Signal, beyond_instruction
 from ._effects import effect_of
+from ._provenance import said_unforbidden
 
 __all__ = ["detect_adverse"]
 
@@ -48,11 +49,33 @@ _ADVERSE = re.compile(
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+# A dismissal announced: "your employment is terminated", "we are letting you go".
+_DISMISSAL = re.compile(
+    r"\b(?:employment (?:\w+ ){0,4}(?:is|has been|will be) (?:terminated|ended)"
+    r"|(?:terminat\w+|end\w*) your employment|(?:we are|we're|we have|we've) (?:decided to )?"
+    r"(?:let(?:ting)? you go|terminat\w+ you|dismiss\w* you)|you(?:'re| are| have been) "
+    r"(?:fired|dismissed|terminated|let go))\b"
+)
+_DISMISS_ASKED = re.compile(
+    r"\b(?:fire|terminat\w*|let (?:\w+ )?go|dismiss\w*|end (?:his|her|their) employment"
+    r"|separation|offboard\w*)\b"
+)
+
+
 def detect_adverse(view: ActionView, config: DetectConfig) -> list[Signal]:
     """``code.protected_traits`` for a message that gives a decision against its reader
     with a protected trait in the same sentence."""
     if view.key_set.isdisjoint(_TEXT_KEYS) or not effect_of(view).has("outward", "public"):
         return []
+    dismissal = _DISMISSAL.search(view.args_lower)
+    if dismissal is not None and not said_unforbidden(view, _DISMISS_ASKED):
+        return [
+            beyond_instruction(
+                f"{view.tool} tells someone they are dismissed ({dismissal.group(0)!r}); "
+                "the request asked for no dismissal, which is a person's decision",
+                view.tool,
+            )
+        ]
     if not TRAITS.search(view.args_lower):
         return []
     for (path, _), low, key in zip(view.args, view.lowered_args, view.leaf_keys, strict=True):

@@ -30,6 +30,7 @@ __all__ = [
     "CONTACT_FIELDS",
     "EMPTIES",
     "LEDGER",
+    "PAPER_CHECK",
     "Effect",
     "answers_the_person",
     "cli_line",
@@ -114,6 +115,8 @@ LEDGER = wordset(
     "payment payments transaction transactions credit credits debit debits invoice "
     "invoices bursar accounting gl"
 )
+# Words before "check" that make it a cheque: a refund check, a payroll check issued.
+PAPER_CHECK = wordset("refund payment payroll issue print void mail deposit cut cheque")
 CONTACT_FIELDS = wordset("address addresses phone email mailing contact")
 CODE = wordset(
     "execute exec run runner shell bash terminal cmd command script eval install deploy "
@@ -389,7 +392,9 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
         fams.add("change")
     if "download" in ws:
         fams.add("download")
-    reads = bool(ws & (READ | COMPUTE))
+    # A cheque cut or mailed (``issue_refund_check``) is paid, not looked at.
+    paper = {"check", "checks"} if not ws.isdisjoint(PAPER_CHECK) else set()
+    reads = bool((ws - paper) & (READ | COMPUTE))
     # A reader's verb first in the operation reads what the rest names
     # (``hub.check_updates``, ``airline.get_change_options``), unless a verb that sends
     # or deletes follows it (``fetch_and_delete``).

@@ -133,6 +133,20 @@ _RULES: tuple[_Rule, ...] = (
         ("hipaa gdpr", "", r"\bhipaa\b|\bgdpr\b"),
     ),
     _rule(
+        "language.regulated",
+        "The text tells someone what their policy covers or what will be repaid: a coverage "
+        "decision the insurer, not the sender, makes",
+        0.78,
+        0.85,
+        (
+            "covered reimbursed reimburse",
+            "",
+            r"\b(?:is|are|will be|would be) (?:fully |completely |100% )?(?:covered|reimbursed)\b"
+            r"|\bfully reimburs\w*",
+        ),
+        outward_only=True,
+    ),
+    _rule(
         "language.pricing",
         "The text states a price or a discount, which binds the company once out",
         0.76,

@@ -18,6 +18,7 @@ from ._effects import (
     EMPTIES,
     LEADING_VERBS,
     LEDGER,
+    PAPER_CHECK,
     TERMINAL,
     as_meant,
     files_mail,
@@ -327,6 +328,8 @@ def _reads(words: tuple[str, ...], start: int, acts: bool) -> bool:
         return True
     last = -1
     for i, w in enumerate(op):
+        if w in ("check", "checks") and i and op[i - 1] in PAPER_CHECK:
+            continue  # ``issue_refund_check``: a cheque, paid
         if w in READ_ONLY and (w not in _SOFT_READ or not acts):
             last = i
     if last >= 0:

@@ -34,6 +34,9 @@ def detect_sql_values(view: ActionView, config: DetectConfig) -> list[Signal]:
     low_all = view.args_lower
     if ("'" not in low_all and '"' not in low_all) or not writes_sql(view):
         return []
+    missed = _named_record_left_out(view)
+    if missed is not None:
+        return [missed]
     said: set[str] | None = None
     for key, low in zip(view.leaf_keys, view.lowered_args, strict=True):
         if key not in _QUERY_KEYS or not (" in" in low or " or " in low or "||" in low):
@@ -72,3 +75,44 @@ def _lists(low: str) -> list[list[str]]:
 def _stems(text: str) -> set[str]:
     """The words of ``text`` cut to their first five letters ("expired", "expire")."""
     return {w[:5] for w in _PART.findall(text.lower())}
+
+
+# A number the person gave for one record ("Unit 204", "order 88123"): three digits or
+# more on its own, not a year.
+_RECORD_NUMBER = re.compile(r"(?<![\w.$,-])\d{3,7}(?![\w,-]|\.\d)")
+_CHANGES_ROWS = re.compile(r"^\s*(?:update|delete)\b")
+
+
+def _named_record_left_out(view: ActionView) -> Signal | None:
+    """``scope.beyond_instruction`` for an UPDATE or DELETE that never names the record
+    the person named, when an earlier output showed it among others ("Unit 204 paid,
+    mark it received" and ``UPDATE rent_ledger SET status='paid' WHERE property = 'Harbor
+    View' AND status IN ('unpaid', 'late')``): the statement picks rows by something
+    else, and takes the others with it."""
+    statements = [
+        low
+        for key, low in zip(view.leaf_keys, view.lowered_args, strict=True)
+        if key in _QUERY_KEYS and _CHANGES_ROWS.match(low)
+    ]
+    if not statements:
+        return None
+    said = person_text(view, view.instruction)
+    numbers = {n for n in _RECORD_NUMBER.findall(said) if not 1900 <= int(n) <= 2100}
+    shown = " ".join(step.observation or "" for step in view.action.context.steps)
+    named = [n for n in numbers if re.search(rf"(?<![\w.]){n}(?![\w.])", shown)]
+    if not named:
+        return None
+    # The record's own id on the line that shows it ("91033 | 204") names it too.
+    marks = set(named)
+    for line in shown.splitlines():
+        if any(re.search(rf"(?<![\w.]){n}(?![\w.])", line) for n in named):
+            marks.update(n for n in _RECORD_NUMBER.findall(line) if not 1900 <= int(n) <= 2100)
+    for sql in statements:
+        if not any(re.search(rf"(?<![\w.]){m}(?![\w.])", sql) for m in marks):
+            return beyond_instruction(
+                f"{view.tool} changes rows without naming {named[0]}, the record the person "
+                "named: it picks them by something else, and an earlier output shows others "
+                "it takes with it",
+                view.tool,
+            )
+    return None
