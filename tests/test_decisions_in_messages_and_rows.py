@@ -136,3 +136,85 @@ def test_health_details_in_a_public_thank_you_are_held() -> None:
 def test_a_plain_thank_you_runs() -> None:
     text = "Thank you so much, Linda! It was a pleasure to see you."
     assert _run("gbp.reviews.reply", {"name": "r/1", "comment": text}, THANKS, CHART)[0] == "auto"
+
+
+def test_words_of_a_shift_are_no_dismissal() -> None:
+    said = "The line cooks can clock out early tonight, let them know."
+    for body in (
+        "Slow night: we are letting you go early today, clock out by 9.",
+        "Thanks for covering lunch, you're dismissed for the day!",
+    ):
+        got = _run("shifts.messages.send", {"user_ids": [884120], "body": body}, said)[1]
+        assert "scope.beyond_instruction" not in got, body
+
+
+def test_a_position_eliminated_is_a_dismissal() -> None:
+    body = "Marco, your position with Bellweather has been eliminated; Friday is your last day."
+    got = _run("gmail.send", {"to": "marco.v@gmail.com", "body": body}, WRITE_UP)[1]
+    assert "scope.beyond_instruction" in got
+
+
+def test_cover_and_reimbursement_outside_insurance_are_no_coverage_decision() -> None:
+    said = "Tell Ana we found cover for Saturday, and tell Kemi we'll reimburse her train fare."
+    for body in (
+        "Saturday brunch is covered, Luis picked it up.",
+        "Your train fare will be reimbursed.",
+    ):
+        got = _run("gmail.send", {"to": "ana@bistro.example", "body": body}, said)[1]
+        assert "language.regulated" not in got, body
+
+
+def test_a_policy_said_to_cover_the_loss_is_a_coverage_decision() -> None:
+    body = "Your claim is filed. Your policy covers burst pipes, so you won't owe anything."
+    got = _run("gmail.send", {"to": "dana.ruiz@icloud.com", "body": body}, FILED)[1]
+    assert "language.regulated" in got
+
+
+def test_a_monitors_alert_in_an_ops_channel_is_no_health_detail() -> None:
+    steps = [
+        _step(
+            "datadog.monitors.get",
+            {"id": 4411},
+            {
+                "name": "checkout latency",
+                "alert": "checkout latency above threshold",
+                "condition": "p99 latency above 900 ms",
+            },
+        )
+    ]
+    text = "Monitor status: checkout latency above threshold, p99 latency climbing."
+    args = {"channel": "#oncall", "text": text}
+    assert (
+        "action.personal_data"
+        not in _run("slack.chat.postMessage", args, "post the monitor status", steps)[1]
+    )
+
+
+def test_a_reminder_mailed_to_the_patient_is_the_mail_rules() -> None:
+    body = "Hi Linda, a reminder: your crown seat for #19 is on the 26th; nitrous is booked."
+    args = {"to": "linda.park@example.com", "body": body}
+    got = _run(
+        "gmail.send", args, "email Linda Park a reminder with her appointment details", CHART
+    )[1]
+    assert "action.personal_data" not in got
+
+
+def test_an_update_by_the_rows_uuid_names_the_record() -> None:
+    steps = [
+        _step(
+            "db_query",
+            {"sql": "SELECT id, unit FROM leases"},
+            "id                                   | unit\n"
+            "3f9a2c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b | 512\n"
+            "7c1d0e5a-44b2-4f1e-9a0d-3be2f6c81d20 | 514\n",
+        )
+    ]
+    sql = "UPDATE leases SET status = 'signed' WHERE id = '3f9a2c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b'"
+    assert (
+        _run("db_query", {"sql": sql}, "Unit 512 signed, mark the lease signed", steps)[0] == "auto"
+    )
+
+
+def test_an_update_after_a_comment_is_still_read() -> None:
+    sql = "/* april */ UPDATE rent_ledger SET status = 'paid' WHERE period = '2025-04'"
+    assert _run("db_query", {"sql": sql}, PAID, LEDGER)[0] != "auto"

@@ -51,10 +51,13 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 # A dismissal announced: "your employment is terminated", "we are letting you go".
 _DISMISSAL = re.compile(
-    r"\b(?:employment (?:\w+ ){0,4}(?:is|has been|will be) (?:terminated|ended)"
+    r"\b(?:your employment(?: with [\w&' .-]{1,40}?)? (?:is|has been|will be) (?:terminated|ended)"
     r"|(?:terminat\w+|end\w*) your employment|(?:we are|we're|we have|we've) (?:decided to )?"
-    r"(?:let(?:ting)? you go|terminat\w+ you|dismiss\w* you)|you(?:'re| are| have been) "
-    r"(?:fired|dismissed|terminated|let go))\b"
+    r"(?:let(?:ting)? you go(?! (?:early|home|for the day))|terminat\w+ you|dismiss\w* you)"
+    r"|you(?:'re| are| have been| were) (?:fired|terminated|laid off|let go(?! early| home)"
+    r"|dismissed(?! for the day| early))"
+    r"|your (?:position|role)(?: with [\w&' .-]{1,40}?)? (?:has been|is being|is|will be) "
+    r"eliminated)\b"
 )
 _DISMISS_ASKED = re.compile(
     r"\b(?:fire|terminat\w*|let (?:\w+ )?go|dismiss\w*|end (?:his|her|their) employment"

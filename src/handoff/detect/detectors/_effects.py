@@ -393,7 +393,8 @@ def name_effects(words: tuple[str, ...], start: int = 0) -> tuple[frozenset[str]
     if "download" in ws:
         fams.add("download")
     # A cheque cut or mailed (``issue_refund_check``) is paid, not looked at.
-    paper = {"check", "checks"} if not ws.isdisjoint(PAPER_CHECK) else set()
+    cheque = not ws.isdisjoint(PAPER_CHECK) and "status" not in ws
+    paper = {"check", "checks"} if cheque else set()
     reads = bool((ws - paper) & (READ | COMPUTE))
     # A reader's verb first in the operation reads what the rest names
     # (``hub.check_updates``, ``airline.get_change_options``), unless a verb that sends

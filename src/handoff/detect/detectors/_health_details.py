@@ -24,6 +24,9 @@ _HEALTH_KEY = re.compile(
     r"procedure|diagnos|condition|alert|medication|allerg|treatment|prescription|dx|icd"
     r"|problem|symptom|therapy"
 )
+# Keys that address a message to someone: a mail or a text, not a post.
+_ADDRESSED = frozenset(("to", "cc", "bcc", "recipient", "recipients", "phone", "to_email"))
+_PATIENT = re.compile(r"patient|\bdob\b|date_of_birth|procedure|diagnos|medication|allerg")
 _TEXT_KEYS = frozenset(
     ("body", "text", "message", "content", "comment", "reply", "caption", "post", "html")
 )
@@ -40,8 +43,12 @@ def detect_health_details(view: ActionView, config: DetectConfig) -> list[Signal
     steps = view.action.context.steps
     if not steps or view.key_set.isdisjoint(_TEXT_KEYS):
         return []
-    if not effect_of(view).has("outward", "public"):
-        return []
+    effect = effect_of(view)
+    if not effect.has("public") and (
+        not effect.has("outward") or not view.key_set.isdisjoint(_ADDRESSED)
+    ):
+        return []  # a post or a reply on a page; a mail to someone is the mail rules'
+
     words = _health_words(view)
     if not words:
         return []
@@ -75,8 +82,8 @@ def _health_words(view: ActionView) -> frozenset[str]:
     out: set[str] = set()
     for step in view.action.context.steps:
         raw = step.observation or ""
-        if not _HEALTH_KEY.search(raw.lower()):
-            continue
+        if not _HEALTH_KEY.search(raw.lower()) or not _PATIENT.search(raw.lower()):
+            continue  # no record of a person's health (a monitor's alert is not one)
         try:
             stack: list[Any] = [json.loads(raw)]
         except ValueError:

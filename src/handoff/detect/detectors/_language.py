@@ -139,10 +139,11 @@ _RULES: tuple[_Rule, ...] = (
         0.78,
         0.85,
         (
-            "covered reimbursed reimburse",
+            "covered reimbursed reimburse covers owe",
             "",
-            r"\b(?:is|are|will be|would be) (?:fully |completely |100% )?(?:covered|reimbursed)\b"
-            r"|\bfully reimburs\w*",
+            r"\b(?:claim|damage|repairs?|loss|losses|pipes?|roof|it|this|everything|all of it)"
+            r" (?:is|are|will be|would be) (?:fully |completely |100% )?(?:covered|reimbursed)\b"
+            r"|\bfully reimburs\w*|\byour policy covers\b|\bwon'?t owe (?:anything|a thing)\b",
         ),
         outward_only=True,
     ),

@@ -328,7 +328,7 @@ def _reads(words: tuple[str, ...], start: int, acts: bool) -> bool:
         return True
     last = -1
     for i, w in enumerate(op):
-        if w in ("check", "checks") and i and op[i - 1] in PAPER_CHECK:
+        if w in ("check", "checks") and i and op[i - 1] in PAPER_CHECK and "status" not in op:
             continue  # ``issue_refund_check``: a cheque, paid
         if w in READ_ONLY and (w not in _SOFT_READ or not acts):
             last = i

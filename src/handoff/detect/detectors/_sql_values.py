@@ -80,7 +80,9 @@ def _stems(text: str) -> set[str]:
 # A number the person gave for one record ("Unit 204", "order 88123"): three digits or
 # more on its own, not a year.
 _RECORD_NUMBER = re.compile(r"(?<![\w.$,-])\d{3,7}(?![\w,-]|\.\d)")
-_CHANGES_ROWS = re.compile(r"^\s*(?:update|delete)\b")
+_CHANGES_ROWS = re.compile(r"\b(?:update|delete)\b")
+_SQL_COMMENT = re.compile(r"--[^\n]*|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/")
+_UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 
 
 def _named_record_left_out(view: ActionView) -> Signal | None:
@@ -90,9 +92,9 @@ def _named_record_left_out(view: ActionView) -> Signal | None:
     View' AND status IN ('unpaid', 'late')``): the statement picks rows by something
     else, and takes the others with it."""
     statements = [
-        low
+        bare
         for key, low in zip(view.leaf_keys, view.lowered_args, strict=True)
-        if key in _QUERY_KEYS and _CHANGES_ROWS.match(low)
+        if key in _QUERY_KEYS and _CHANGES_ROWS.search(bare := _SQL_COMMENT.sub(" ", low))
     ]
     if not statements:
         return None
@@ -107,6 +109,7 @@ def _named_record_left_out(view: ActionView) -> Signal | None:
     for line in shown.splitlines():
         if any(re.search(rf"(?<![\w.]){n}(?![\w.])", line) for n in named):
             marks.update(n for n in _RECORD_NUMBER.findall(line) if not 1900 <= int(n) <= 2100)
+            marks.update(_UUID.findall(line.lower()))
     for sql in statements:
         if not any(re.search(rf"(?<![\w.]){m}(?![\w.])", sql) for m in marks):
             return beyond_instruction(
